@@ -1,0 +1,5 @@
+"""``python -m poolviz`` runs the command line, as ``poolviz`` does."""
+
+from poolviz.cli import run
+
+run()
