@@ -1,0 +1,292 @@
+"""Where every window sits: padding (int, ``valid``, ``same``), output size, window starts.
+
+One formula serves pooling and convolution alike (PyTorch's, ``torch.nn.MaxPool2d`` docs):
+
+    out = floor((n + 2p - d(k-1) - 1) / s) + 1
+
+With ``ceil_mode`` the floor becomes a ceiling, and the last window is dropped again when it
+would start past the input and its left padding (``(out-1)s >= n + p``, PyTorch's
+``pooling_output_shape``). ``same`` is Keras/TensorFlow's: ``out = ceil(n/s)``, the total
+padding ``max((out-1)s + d(k-1) + 1 - n, 0)``, the odd cell at the bottom/right.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+from poolviz.errors import PoolvizError
+
+Pair = tuple[int, int]
+PaddingArg = int | tuple[int, int] | str
+Mode = Literal["max", "avg"]
+MODES: tuple[str, ...] = ("max", "avg")
+
+
+@dataclass(frozen=True)
+class Axis:
+    """The windows along one spatial axis: window ``i`` reads input cells
+    ``start(i) + j*dilation`` for ``j < size``, of which those in ``[0, n)`` are real."""
+
+    n: int
+    """Input length."""
+    size: int
+    """Window length k (before dilation)."""
+    stride: int
+    dilation: int
+    pad_before: int
+    """Padding cells before the input (top or left)."""
+    pad_after: int
+    """Padding cells after the input that count as padding (explicit, or ``same``'s share);
+    the ceil-mode overhang is not padding and never counts."""
+    ceil_mode: bool
+    same: bool
+    """Padding came from ``same`` (Keras): padded cells never count in an average."""
+    out: int
+    """Number of windows."""
+
+    @property
+    def span(self) -> int:
+        """Cells from a window's first to its last tap, inclusive: ``d(k-1) + 1``."""
+        return self.dilation * (self.size - 1) + 1
+
+    def start(self, i: int) -> int:
+        """Input index of window ``i``'s first tap (negative inside the top/left padding)."""
+        return i * self.stride - self.pad_before
+
+    def taps(self, i: int) -> list[int]:
+        """Input indices window ``i`` reads, padding included (outside ``[0, n)``)."""
+        return [self.start(i) + j * self.dilation for j in range(self.size)]
+
+    def real_taps(self, i: int) -> list[int]:
+        """Input indices window ``i`` reads that are real cells."""
+        return [t for t in self.taps(i) if 0 <= t < self.n]
+
+    def avg_divisor(self, i: int, count_include_pad: bool) -> int:
+        """Cells window ``i`` divides by along this axis, as PyTorch's ``avg_pool2d``:
+        explicit padding counts when ``count_include_pad``; ``same`` padding and the ceil-mode
+        overhang never do."""
+        if not count_include_pad or self.same:
+            return len(self.real_taps(i))
+        start = self.start(i)
+        return min(start + self.size, self.n + self.pad_after) - start
+
+    @property
+    def used(self) -> int:
+        """Input cells ``[0, used)`` that some window can reach; the rest are dropped."""
+        last = self.start(self.out - 1) + self.span
+        return max(0, min(self.n, last))
+
+    def reads(self) -> list[int]:
+        """For each input cell, how many windows read it (0 = dropped)."""
+        counts = [0] * self.n
+        for i in range(self.out):
+            for t in self.real_taps(i):
+                counts[t] += 1
+        return counts
+
+    def formula(self, name: str) -> str:
+        """The output size worked out with this axis's numbers, as one line."""
+        n, k, s, d = self.n, self.size, self.stride, self.dilation
+        if self.same:
+            total = self.pad_before + self.pad_after
+            return (
+                f"{name} = ceil({n} / {s}) = {self.out}   (same: pad {total} = "
+                f"{self.pad_before} before + {self.pad_after} after)"
+            )
+        p = self.pad_before
+        rounding = "ceil" if self.ceil_mode else "floor"
+        inner = f"({n} + 2·{p} − {d}·({k}−1) − 1) / {s}"
+        line = f"{name} = {rounding}({inner}) + 1"
+        raw = _raw_out(n, k, s, p, d, self.ceil_mode)
+        if raw != self.out:
+            line += f" = {raw}, − 1 (last window would start past the input) = {self.out}"
+        else:
+            line += f" = {self.out}"
+        return line
+
+    def simple_formula(self, name: str) -> str | None:
+        """The seed's simpler ``floor((n - k + 2p) / s) + 1``, when it applies (no dilation,
+        no ceil mode, explicit padding)."""
+        if self.dilation != 1 or self.ceil_mode or self.same:
+            return None
+        n, k, s, p = self.n, self.size, self.stride, self.pad_before
+        return f"{name} = floor(({n} − {k} + 2·{p}) / {s}) + 1 = {self.out}"
+
+
+def _raw_out(n: int, k: int, s: int, p: int, d: int, ceil_mode: bool) -> int:
+    """PyTorch's size before the ceil-mode correction."""
+    numer = n + 2 * p - d * (k - 1) - 1
+    return (-(-numer // s) if ceil_mode else numer // s) + 1
+
+
+def as_pair(value: int | tuple[int, int] | list[int], name: str, minimum: int = 1) -> Pair:
+    """``value`` as an (h, w) pair of integers ``>= minimum``."""
+    items: tuple[object, ...]
+    if isinstance(value, tuple | list):
+        if len(value) != 2:
+            raise PoolvizError(
+                f"{name} must be one integer or an (h, w) pair, got {len(value)} values"
+            )
+        items = tuple(value)
+    else:
+        items = (value, value)
+    out: list[int] = []
+    for v in items:
+        if isinstance(v, bool) or not isinstance(v, int | np.integer):
+            raise PoolvizError(f"{name} must be an integer >= {minimum}, got {v!r}")
+        if int(v) < minimum:
+            raise PoolvizError(f"{name} must be an integer >= {minimum}, got {int(v)}")
+        out.append(int(v))
+    return out[0], out[1]
+
+
+def axis(
+    n: int,
+    size: int,
+    stride: int | None = None,
+    padding: int | str = 0,
+    dilation: int = 1,
+    ceil_mode: bool = False,
+    *,
+    name: str = "input",
+    pooling: bool = True,
+) -> Axis:
+    """The windows of one axis of length ``n``; raises PoolvizError where PyTorch (or Keras,
+    for ``same``) would refuse. ``pooling=False`` (convolutions) lifts the "padding at most half
+    the window" limit, which PyTorch applies to pooling only."""
+    k = size
+    s = k if stride is None else stride
+    if n < 1:
+        raise PoolvizError(f"the {name} has length {n}; every spatial size must be at least 1")
+    if isinstance(padding, str):
+        if padding == "valid":
+            padding = 0
+        elif padding == "same":
+            if ceil_mode:
+                raise PoolvizError("ceil_mode does not apply to padding 'same'; use one or the other")
+            out = -(-n // s)
+            total = max((out - 1) * s + dilation * (k - 1) + 1 - n, 0)
+            before = total // 2
+            return Axis(n, k, s, dilation, before, total - before, False, True, out)
+        else:
+            raise PoolvizError(
+                f"unknown padding {padding!r}; use an integer >= 0, 'valid' or 'same'"
+            )
+    p = padding
+    if p < 0:
+        raise PoolvizError(f"padding must be >= 0, got {p}")
+    if pooling and p > k // 2:
+        raise PoolvizError(
+            f"padding {p} exceeds half the window ({k // 2}); use 0-{k // 2}, valid or same"
+        )
+    out = _raw_out(n, k, s, p, dilation, ceil_mode)
+    if ceil_mode and out >= 1 and (out - 1) * s >= n + p:
+        out -= 1
+    if out < 1:
+        raise PoolvizError(
+            f"a window of {k} (span {dilation * (k - 1) + 1}) does not fit the {name} of "
+            f"length {n} with padding {p}"
+        )
+    return Axis(n, k, s, dilation, p, p, ceil_mode, False, out)
+
+
+def output_size(
+    n: int,
+    size: int,
+    stride: int | None = None,
+    padding: int | str = 0,
+    dilation: int = 1,
+    ceil_mode: bool = False,
+) -> int:
+    """Number of pooling windows along one axis of length ``n``.
+
+    >>> output_size(26, 2), output_size(13, 2), output_size(11, 2)
+    (13, 6, 5)
+    >>> output_size(5, 2, 2, 1, ceil_mode=True), output_size(6, 1, 2, ceil_mode=True)
+    (3, 3)
+    >>> output_size(7, 3, 2, "same")
+    4
+    """
+    for value, label in ((n, "n"), (size, "size"), (dilation, "dilation")):
+        as_pair(value, label, minimum=0 if label == "n" else 1)
+    if stride is not None:
+        as_pair(stride, "stride")
+    return axis(n, size, stride, padding, dilation, ceil_mode).out
+
+
+@dataclass(frozen=True)
+class PoolSpec:
+    """A pooling layer's configuration, validated and with every pair resolved."""
+
+    size: Pair
+    stride: Pair
+    padding: tuple[int, int] | str
+    """As given: an (h, w) pair, ``'same'``; ``'valid'`` is stored as (0, 0)."""
+    dilation: Pair
+    ceil_mode: bool
+    count_include_pad: bool
+    mode: Mode
+
+    @classmethod
+    def make(
+        cls,
+        size: int | tuple[int, int],
+        stride: int | tuple[int, int] | None = None,
+        padding: PaddingArg = 0,
+        *,
+        mode: str = "max",
+        dilation: int | tuple[int, int] = 1,
+        ceil_mode: bool = False,
+        count_include_pad: bool = True,
+    ) -> PoolSpec:
+        """Validate arguments as ``pool2d`` takes them."""
+        if mode not in MODES:
+            raise PoolvizError(f"unknown mode {mode!r}; use 'max' or 'avg'")
+        k = as_pair(size, "size")
+        s = k if stride is None else as_pair(stride, "stride")
+        d = as_pair(dilation, "dilation")
+        pad: tuple[int, int] | str
+        if isinstance(padding, str):
+            if padding not in ("valid", "same"):
+                raise PoolvizError(
+                    f"unknown padding {padding!r}; use an integer >= 0, 'valid' or 'same'"
+                )
+            pad = (0, 0) if padding == "valid" else "same"
+        else:
+            pad = as_pair(padding, "padding", minimum=0)
+        if mode == "avg" and d != (1, 1):
+            raise PoolvizError("average pooling takes no dilation (PyTorch's avg_pool2d has none); use dilation 1")
+        if pad == "same" and ceil_mode:
+            raise PoolvizError("ceil_mode does not apply to padding 'same'; use one or the other")
+        return cls(k, s, pad, d, bool(ceil_mode), bool(count_include_pad), mode)  # type: ignore[arg-type]
+
+    def axes(self, h: int, w: int) -> tuple[Axis, Axis]:
+        """The windows along height and width of an ``h`` x ``w`` input; raises PoolvizError
+        when the window does not fit."""
+        pads: tuple[int | str, int | str]
+        pads = ("same", "same") if self.padding == "same" else tuple(self.padding)  # type: ignore[assignment]
+        try:
+            return (
+                axis(h, self.size[0], self.stride[0], pads[0], self.dilation[0], self.ceil_mode,
+                     name="height"),
+                axis(w, self.size[1], self.stride[1], pads[1], self.dilation[1], self.ceil_mode,
+                     name="width"),
+            )
+        except PoolvizError as err:
+            if "does not fit" not in err.message:
+                raise
+            raise PoolvizError(
+                f"a {self.size[0]}x{self.size[1]} window does not fit a {h}x{w} input with "
+                f"padding {self.padding_label}; use a smaller --size or add --padding"
+            ) from None
+
+    @property
+    def padding_label(self) -> str:
+        """Padding as a user would write it: ``0``, ``1x0``, ``same``."""
+        if isinstance(self.padding, str):
+            return self.padding
+        ph, pw = self.padding
+        return str(ph) if ph == pw else f"{ph}x{pw}"
