@@ -1,3 +1,24 @@
 """poolviz: see what pooling does inside a convolutional network."""
 
+from poolviz.engine import (
+    PoolSpec,
+    global_pool2d,
+    max_unpool2d,
+    output_size,
+    pool2d,
+    pool2d_backward,
+)
+from poolviz.errors import PoolvizError, PoolvizRuntimeError
+
 __version__ = "0.1.0"
+
+__all__ = [
+    "PoolSpec",
+    "PoolvizError",
+    "PoolvizRuntimeError",
+    "global_pool2d",
+    "max_unpool2d",
+    "output_size",
+    "pool2d",
+    "pool2d_backward",
+]

@@ -116,6 +116,14 @@ class Axis:
         return f"{name} = floor(({n} − {k} + 2·{p}) / {s}) + 1 = {self.out}"
 
 
+def avg_divisors(rows: Axis, cols: Axis, count_include_pad: bool) -> np.ndarray:
+    """The (oh, ow) int64 grid of average-pooling divisors; PyTorch's divisor is the product of
+    the per-axis counts."""
+    dh = [rows.avg_divisor(i, count_include_pad) for i in range(rows.out)]
+    dw = [cols.avg_divisor(j, count_include_pad) for j in range(cols.out)]
+    return np.outer(np.array(dh, dtype=np.int64), np.array(dw, dtype=np.int64))
+
+
 def _raw_out(n: int, k: int, s: int, p: int, d: int, ceil_mode: bool) -> int:
     """PyTorch's size before the ceil-mode correction."""
     numer = n + 2 * p - d * (k - 1) - 1
@@ -166,7 +174,9 @@ def axis(
             padding = 0
         elif padding == "same":
             if ceil_mode:
-                raise PoolvizError("ceil_mode does not apply to padding 'same'; use one or the other")
+                raise PoolvizError(
+                    "ceil_mode does not apply to padding 'same'; use one or the other"
+                )
             out = -(-n // s)
             total = max((out - 1) * s + dilation * (k - 1) + 1 - n, 0)
             before = total // 2
@@ -258,7 +268,9 @@ class PoolSpec:
         else:
             pad = as_pair(padding, "padding", minimum=0)
         if mode == "avg" and d != (1, 1):
-            raise PoolvizError("average pooling takes no dilation (PyTorch's avg_pool2d has none); use dilation 1")
+            raise PoolvizError(
+                "average pooling takes no dilation (PyTorch's avg_pool2d has none); use dilation 1"
+            )
         if pad == "same" and ceil_mode:
             raise PoolvizError("ceil_mode does not apply to padding 'same'; use one or the other")
         return cls(k, s, pad, d, bool(ceil_mode), bool(count_include_pad), mode)  # type: ignore[arg-type]
@@ -270,10 +282,24 @@ class PoolSpec:
         pads = ("same", "same") if self.padding == "same" else tuple(self.padding)  # type: ignore[assignment]
         try:
             return (
-                axis(h, self.size[0], self.stride[0], pads[0], self.dilation[0], self.ceil_mode,
-                     name="height"),
-                axis(w, self.size[1], self.stride[1], pads[1], self.dilation[1], self.ceil_mode,
-                     name="width"),
+                axis(
+                    h,
+                    self.size[0],
+                    self.stride[0],
+                    pads[0],
+                    self.dilation[0],
+                    self.ceil_mode,
+                    name="height",
+                ),
+                axis(
+                    w,
+                    self.size[1],
+                    self.stride[1],
+                    pads[1],
+                    self.dilation[1],
+                    self.ceil_mode,
+                    name="width",
+                ),
             )
         except PoolvizError as err:
             if "does not fit" not in err.message:

@@ -1,0 +1,157 @@
+"""The backward pass of pooling, and max-unpooling: where gradients and values go back to.
+
+As PyTorch's ``max_pool2d``/``avg_pool2d`` backward and ``max_unpool2d``:
+
+- max: each upstream gradient goes to its window's argmax (first occurrence on ties), summed
+  where windows share a winner; a window over padding alone sends nothing.
+- average: each upstream gradient, divided by the forward's divisor, goes to every real cell
+  of its window.
+- unpool: zeros of the target size with each value at its index; a cell chosen by several
+  windows gets the value once (not summed); index -1 is skipped.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from poolviz.engine.geometry import PaddingArg, PoolSpec, as_pair, avg_divisors
+from poolviz.engine.pooling import IntPair, max_pool_nhwc
+from poolviz.engine.windows import as_nhwc, axis_taps, like_input
+from poolviz.errors import PoolvizError
+
+
+def pool2d_backward(
+    x: np.ndarray,
+    grad_output: np.ndarray,
+    size: IntPair,
+    stride: IntPair | None = None,
+    padding: PaddingArg = 0,
+    *,
+    mode: str = "max",
+    dilation: IntPair = 1,
+    ceil_mode: bool = False,
+    count_include_pad: bool = True,
+) -> np.ndarray:
+    """The gradient of the pooling loss with respect to ``x``, shaped like ``x``, given the
+    gradient ``grad_output`` with respect to ``pool2d(x, ...)`` (same arguments).
+
+    Float inputs keep their dtype; integer inputs give float64.
+
+    >>> x = np.array([[1.0, 3.0], [5.0, 6.0]])
+    >>> pool2d_backward(x, np.ones((1, 1)), 2)
+    array([[0., 0.],
+           [0., 1.]])
+    """
+    spec = PoolSpec.make(
+        size,
+        stride,
+        padding,
+        mode=mode,
+        dilation=dilation,
+        ceil_mode=ceil_mode,
+        count_include_pad=count_include_pad,
+    )
+    x4 = as_nhwc(x)
+    n, h, w, c = x4.shape
+    rows, cols = spec.axes(h, w)
+    dtype = x4.dtype if x4.dtype.kind == "f" else np.dtype(np.float64)
+    expected = like_input(np.empty((n, rows.out, cols.out, c)), np.ndim(x)).shape
+    g = np.asarray(grad_output)
+    if g.shape != expected:
+        raise PoolvizError(
+            f"grad_output has shape {g.shape} but the pooled output has {expected}; "
+            "pass one gradient per output cell"
+        )
+    g4 = as_nhwc(g).astype(dtype, copy=False)
+    grad = np.zeros((n, h, w, c), dtype=dtype)
+    if spec.mode == "max":
+        _, indices = max_pool_nhwc(x4, rows, cols, return_indices=True)
+        assert indices is not None
+        _scatter(grad, indices, g4, add=True)
+    else:
+        divisor = avg_divisors(rows, cols, spec.count_include_pad).astype(dtype)
+        share = g4 / divisor[None, :, :, None]
+        # offsets in falling order add each cell's shares in the order PyTorch does: windows
+        # in rising row-major order
+        for rt in reversed(axis_taps(rows)):
+            for ct in reversed(axis_taps(cols)):
+                grad[:, rt.inp, ct.inp] += share[:, rt.out, ct.out]
+    return like_input(grad, np.ndim(x))
+
+
+def _scatter(target: np.ndarray, indices: np.ndarray, values: np.ndarray, add: bool) -> None:
+    """Put ``values`` (N, oh, ow, C) into ``target`` (N, H, W, C) at the flat plane
+    ``indices``; summed in row-major output order when ``add``, else the last write wins.
+    Index -1 is skipped."""
+    n, h, w, c = target.shape
+    plane = target.reshape(n, h * w, c)  # a view: target is a fresh C-contiguous array
+    flat_idx = indices.reshape(n, -1, c)
+    flat_val = values.reshape(n, -1, c)
+    keep = flat_idx >= 0
+    item, _, chan = np.nonzero(keep)
+    if add:
+        np.add.at(plane, (item, flat_idx[keep], chan), flat_val[keep])
+    else:
+        plane[item, flat_idx[keep], chan] = flat_val[keep]
+
+
+def default_unpool_size(size: int, stride: int, padding: int | str, out: int) -> int:
+    """PyTorch's ``max_unpool2d`` output length: ``(out - 1) * stride - 2 * padding + size``."""
+    pad = 0 if padding == "valid" else padding
+    if isinstance(pad, str):
+        raise PoolvizError("max_unpool2d needs explicit padding; pass output_size for 'same'")
+    return (out - 1) * stride - 2 * pad + size
+
+
+def max_unpool2d(
+    values: np.ndarray,
+    indices: np.ndarray,
+    size: IntPair,
+    stride: IntPair | None = None,
+    padding: IntPair | str = 0,
+    output_size: tuple[int, int] | None = None,
+) -> np.ndarray:
+    """Put pooled ``values`` back at their argmax ``indices`` in a zero array of
+    ``output_size`` (h, w) (default PyTorch's ``(out - 1) * stride - 2 * padding + size`` per
+    axis); keeps the values' dtype and rank.
+
+    >>> max_unpool2d(np.array([[6.0]]), np.array([[3]]), 2)
+    array([[0., 0.],
+           [0., 6.]])
+    """
+    v = np.asarray(values)
+    idx = np.asarray(indices)
+    if idx.shape != v.shape:
+        raise PoolvizError(
+            f"indices have shape {idx.shape} but values have {v.shape}; pass the indices "
+            "pool2d returned with these values"
+        )
+    if idx.dtype.kind not in "iu":
+        raise PoolvizError(f"indices must be integers, got dtype {idx.dtype}")
+    v4 = as_nhwc(v)
+    n, oh, ow, c = v4.shape
+    k = as_pair(size, "size")
+    s = k if stride is None else as_pair(stride, "stride")
+    if output_size is None:
+        pads: tuple[int | str, int | str] = (
+            (padding, padding) if isinstance(padding, str) else as_pair(padding, "padding", 0)
+        )
+        target = (
+            default_unpool_size(k[0], s[0], pads[0], oh),
+            default_unpool_size(k[1], s[1], pads[1], ow),
+        )
+    else:
+        target = as_pair(list(output_size), "output_size")
+    if target[0] < 1 or target[1] < 1:
+        raise PoolvizError(f"unpooled size {target[0]}x{target[1]} is empty; pass output_size")
+    plane = target[0] * target[1]
+    bad = (idx < -1) | (idx >= plane)
+    if bad.any():
+        worst = int(idx[bad].flat[0])
+        raise PoolvizError(
+            f"index {worst} is outside the {target[0]}x{target[1]} target; "
+            f"indices must be -1 or 0-{plane - 1}"
+        )
+    out = np.zeros((n, target[0], target[1], c), dtype=v4.dtype)
+    _scatter(out, as_nhwc(idx).astype(np.int64, copy=False), v4, add=False)
+    return like_input(out, v.ndim)
