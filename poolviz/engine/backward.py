@@ -147,9 +147,9 @@ def max_unpool2d(
     plane = target[0] * target[1]
     bad = (idx < -1) | (idx >= plane)
     if bad.any():
-        worst = int(idx[bad].flat[0])
+        first = int(idx[bad].flat[0])
         raise PoolvizError(
-            f"index {worst} is outside the {target[0]}x{target[1]} target; "
+            f"index {first} is outside the {target[0]}x{target[1]} target; "
             f"indices must be -1 or 0-{plane - 1}"
         )
     out = np.zeros((n, target[0], target[1], c), dtype=v4.dtype)
