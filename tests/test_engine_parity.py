@@ -1,0 +1,155 @@
+"""The engine against PyTorch on randomised configurations (skipped where torch is absent)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import numpy as np
+import pytest
+
+from poolviz import PoolvizError, max_unpool2d, pool2d, pool2d_backward
+
+torch = pytest.importorskip("torch")
+F = torch.nn.functional
+
+
+@dataclass(frozen=True)
+class Case:
+    x: np.ndarray
+    size: tuple[int, int]
+    stride: tuple[int, int]
+    padding: tuple[int, int]
+    dilation: tuple[int, int]
+    ceil_mode: bool
+
+    @property
+    def kwargs(self) -> dict[str, object]:
+        return {"dilation": self.dilation, "ceil_mode": self.ceil_mode}
+
+    def tensor(self) -> torch.Tensor:
+        return torch.from_numpy(self.x).permute(0, 3, 1, 2)  # NHWC memory as NCHW channels_last
+
+
+def cases(seed: int, count: int) -> Iterator[Case]:
+    """Valid random configurations, with ties, NaN and -inf mixed in."""
+    rng = np.random.default_rng(seed)
+    made = 0
+    while made < count:
+        k = tuple(int(v) for v in rng.integers(1, 5, 2))
+        s = tuple(int(v) for v in rng.integers(1, 4, 2))
+        d = tuple(int(v) for v in rng.integers(1, 3, 2))
+        p = tuple(int(rng.integers(0, kk // 2 + 1)) for kk in k)
+        n, h, w, c = (int(v) for v in rng.integers(1, [3, 11, 11, 4]))
+        x = rng.integers(-3, 4, (n, h, w, c)).astype(np.float32)  # small ints: many ties
+        if rng.random() < 0.2:
+            x[rng.random(x.shape) < 0.2] = np.nan
+        if rng.random() < 0.1:
+            x[rng.random(x.shape) < 0.3] = -np.inf
+        case = Case(x, k, s, p, d, bool(rng.integers(0, 2)))  # type: ignore[arg-type]
+        try:
+            pool2d(case.x, case.size, case.stride, case.padding, **case.kwargs)  # type: ignore[arg-type]
+        except PoolvizError:
+            continue
+        made += 1
+        yield case
+
+
+def nhwc(t: torch.Tensor) -> np.ndarray:
+    return t.permute(0, 2, 3, 1).numpy()
+
+
+@pytest.mark.parametrize(
+    "case",
+    list(cases(0, 300)),
+    ids=lambda c: f"{c.size}{c.stride}{c.padding}{c.dilation}{c.ceil_mode}{c.x.shape}",
+)
+def test_max_pool_matches_torch(case: Case) -> None:
+    values, indices = pool2d(
+        case.x, case.size, case.stride, case.padding, return_indices=True, **case.kwargs
+    )  # type: ignore[arg-type]
+    tv, ti = F.max_pool2d(
+        case.tensor(),
+        case.size,
+        case.stride,
+        case.padding,
+        case.dilation,
+        case.ceil_mode,
+        return_indices=True,
+    )
+    assert np.array_equal(values, nhwc(tv), equal_nan=True)
+    real = indices >= 0  # torch leaves an out-of-range index on windows over padding alone
+    assert np.array_equal(indices[real], nhwc(ti)[real])
+    assert np.all(values[~real] == -np.inf)
+    if real.all():
+        t = case.tensor().contiguous().requires_grad_()
+        g = np.random.default_rng(1).standard_normal(values.shape).astype(np.float32)
+        F.max_pool2d(
+            t, case.size, case.stride, case.padding, case.dilation, case.ceil_mode
+        ).backward(torch.from_numpy(g).permute(0, 3, 1, 2))
+        grad = pool2d_backward(case.x, g, case.size, case.stride, case.padding, **case.kwargs)  # type: ignore[arg-type]
+        assert np.array_equal(grad, nhwc(t.grad))
+
+
+@pytest.mark.parametrize(
+    "case",
+    [c for c in cases(2, 300) if c.dilation == (1, 1)],
+    ids=lambda c: f"{c.size}{c.stride}{c.padding}{c.ceil_mode}{c.x.shape}",
+)
+@pytest.mark.parametrize("count_include_pad", [True, False])
+def test_avg_pool_matches_torch(case: Case, count_include_pad: bool) -> None:
+    x = np.nan_to_num(case.x, nan=0.5, neginf=-2.5)
+    x = x * np.float32(1.1)  # non-integers, so summation order could show
+    t = torch.from_numpy(x).permute(0, 3, 1, 2).contiguous().requires_grad_()
+    expected = F.avg_pool2d(
+        t, case.size, case.stride, case.padding, case.ceil_mode, count_include_pad
+    )
+    out = pool2d(
+        x,
+        case.size,
+        case.stride,
+        case.padding,
+        mode="avg",
+        ceil_mode=case.ceil_mode,
+        count_include_pad=count_include_pad,
+    )
+    # a few units in the last place of the window's magnitude: the engine sums a window's
+    # columns first, PyTorch in row-major order, and cancellation can show the difference
+    ulps = 4 * np.finfo(np.float32).eps * float(np.abs(x).max())
+    np.testing.assert_allclose(out, nhwc(expected.detach()), rtol=0, atol=ulps)
+    g = np.random.default_rng(3).standard_normal(out.shape).astype(np.float32)
+    expected.backward(torch.from_numpy(g).permute(0, 3, 1, 2))
+    grad = pool2d_backward(
+        x,
+        g,
+        case.size,
+        case.stride,
+        case.padding,
+        mode="avg",
+        ceil_mode=case.ceil_mode,
+        count_include_pad=count_include_pad,
+    )
+    np.testing.assert_allclose(
+        grad, nhwc(t.grad), rtol=0, atol=4 * np.finfo(np.float32).eps * float(np.abs(g).max())
+    )
+
+
+@pytest.mark.parametrize(
+    "case",
+    [c for c in cases(4, 200) if c.dilation == (1, 1)],
+    ids=lambda c: f"{c.size}{c.stride}{c.padding}{c.ceil_mode}{c.x.shape}",
+)
+def test_max_unpool_matches_torch(case: Case) -> None:
+    values, indices = pool2d(
+        case.x, case.size, case.stride, case.padding, ceil_mode=case.ceil_mode, return_indices=True
+    )
+    tv, ti = F.max_pool2d(
+        case.tensor(), case.size, case.stride, case.padding, 1, case.ceil_mode, return_indices=True
+    )
+    target = case.x.shape[1:3]
+    try:
+        expected = F.max_unpool2d(tv, ti, case.size, case.stride, case.padding, output_size=target)
+    except (ValueError, RuntimeError):
+        pytest.skip("torch refuses this output size")
+    out = max_unpool2d(values, indices, case.size, case.stride, case.padding, output_size=target)
+    assert np.array_equal(out, nhwc(expected), equal_nan=True)

@@ -1,0 +1,123 @@
+"""Invariants of the engine over random shapes and valid configurations (hypothesis)."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+from poolviz import PoolSpec, PoolvizError, max_unpool2d, output_size, pool2d, pool2d_backward
+from tests.reference import max_pool_loop
+
+
+@st.composite
+def configs(draw: st.DrawFn, dilation: bool = True) -> dict:
+    k = (draw(st.integers(1, 4)), draw(st.integers(1, 4)))
+    cfg = {
+        "size": k,
+        "stride": (draw(st.integers(1, 4)), draw(st.integers(1, 4))),
+        "padding": draw(
+            st.one_of(
+                st.tuples(st.integers(0, k[0] // 2), st.integers(0, k[1] // 2)),
+                st.sampled_from(["valid", "same"]),
+            )
+        ),
+        "dilation": (draw(st.integers(1, 3)), draw(st.integers(1, 3))) if dilation else (1, 1),
+    }
+    cfg["ceil_mode"] = cfg["padding"] != "same" and draw(st.booleans())
+    return cfg
+
+
+@st.composite
+def arrays(draw: st.DrawFn, nonneg: bool = False) -> np.ndarray:
+    n, h, w, c = (draw(st.integers(lo, hi)) for lo, hi in ((1, 2), (1, 9), (1, 9), (1, 3)))
+    values = st.integers(0 if nonneg else -3, 3).map(float)
+    if not nonneg:
+        values = st.one_of(values, st.just(np.nan), st.just(-np.inf), st.just(np.inf))
+    flat = draw(st.lists(values, min_size=n * h * w * c, max_size=n * h * w * c))
+    return np.array(flat).reshape(n, h, w, c)
+
+
+def pooled(x: np.ndarray, cfg: dict, **extra: object) -> tuple[np.ndarray, np.ndarray]:
+    try:
+        return pool2d(x, return_indices=True, **cfg, **extra)  # type: ignore[no-any-return]
+    except PoolvizError:
+        assume(False)
+        raise
+
+
+@settings(max_examples=300, deadline=None)
+@given(arrays(), configs())
+def test_max_matches_a_plain_loop_and_output_size(x: np.ndarray, cfg: dict) -> None:
+    values, indices = pooled(x, cfg)
+    h, w = x.shape[1:3]
+    oh = output_size(
+        h, cfg["size"][0], cfg["stride"][0], _pad(cfg, 0), cfg["dilation"][0], cfg["ceil_mode"]
+    )
+    ow = output_size(
+        w, cfg["size"][1], cfg["stride"][1], _pad(cfg, 1), cfg["dilation"][1], cfg["ceil_mode"]
+    )
+    assert values.shape == (x.shape[0], oh, ow, x.shape[3])
+    rows, cols = PoolSpec.make(**cfg).axes(h, w)
+    for n in range(x.shape[0]):
+        for c in range(x.shape[3]):
+            ref_v, ref_i = max_pool_loop(
+                x[n, :, :, c],
+                cfg["size"],
+                cfg["stride"],
+                (rows.pad_before, cols.pad_before),
+                cfg["dilation"],
+                (oh, ow),
+            )
+            assert np.array_equal(values[n, :, :, c], ref_v, equal_nan=True)
+            assert np.array_equal(indices[n, :, :, c], ref_i)
+
+
+def _pad(cfg: dict, axis: int) -> int | str:
+    p = cfg["padding"]
+    return p if isinstance(p, str) else p[axis]
+
+
+@settings(max_examples=200, deadline=None)
+@given(arrays(), configs())
+def test_every_index_points_at_its_value_inside_its_window(x: np.ndarray, cfg: dict) -> None:
+    values, indices = pooled(x, cfg)
+    plane = x.reshape(x.shape[0], -1, x.shape[3])
+    for (n, i, j, c), idx in np.ndenumerate(indices):
+        if idx == -1:
+            assert values[n, i, j, c] == -np.inf
+            continue
+        v = plane[n, idx, c]
+        assert v == values[n, i, j, c] or (np.isnan(v) and np.isnan(values[n, i, j, c]))
+
+
+@settings(max_examples=200, deadline=None)
+@given(arrays(), configs(), st.integers(0, 2**16))
+def test_max_backward_conserves_the_gradient(x: np.ndarray, cfg: dict, seed: int) -> None:
+    values, indices = pooled(x, cfg)
+    assume((indices >= 0).all())
+    g = np.random.default_rng(seed).integers(-4, 5, values.shape).astype(float)
+    grad = pool2d_backward(x, g, **cfg)
+    assert grad.shape == x.shape
+    assert grad.sum() == g.sum()
+
+
+@settings(max_examples=200, deadline=None)
+@given(arrays(nonneg=True), configs())
+def test_unpool_then_pool_gives_back_the_pooled_values(x: np.ndarray, cfg: dict) -> None:
+    values, indices = pooled(x, cfg)
+    assume((indices >= 0).all())
+    restored = max_unpool2d(values, indices, cfg["size"], cfg["stride"], output_size=x.shape[1:3])
+    assert np.array_equal(pool2d(restored, **cfg), values)
+
+
+@settings(max_examples=200, deadline=None)
+@given(arrays(), configs(dilation=False), st.floats(-100, 100))
+def test_average_of_a_constant_is_that_constant(x: np.ndarray, cfg: dict, value: float) -> None:
+    constant = np.full(x.shape, value)
+    try:
+        out = pool2d(constant, mode="avg", count_include_pad=False, **cfg)
+    except PoolvizError:
+        assume(False)
+        raise
+    np.testing.assert_allclose(out, value, rtol=1e-12)
