@@ -13,8 +13,12 @@ def windows(n: int, k: int, s: int, p_before: int, d: int, out: int) -> list[lis
 
 
 def max_pool_loop(
-    plane: np.ndarray, k: tuple[int, int], s: tuple[int, int], p: tuple[int, int],
-    d: tuple[int, int], out: tuple[int, int],
+    plane: np.ndarray,
+    k: tuple[int, int],
+    s: tuple[int, int],
+    p: tuple[int, int],
+    d: tuple[int, int],
+    out: tuple[int, int],
 ) -> tuple[np.ndarray, np.ndarray]:
     """Max and first-occurrence argmax (last NaN) of one (H, W) plane, one window at a time."""
     h, w = plane.shape

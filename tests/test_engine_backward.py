@@ -24,15 +24,17 @@ def test_average_backward_spreads_by_the_forward_divisor() -> None:
     # every window divides by 4 (explicit padding counts); corners and edges are read once,
     # so each real cell receives 1/4
     assert np.array_equal(grad, np.full((3, 3), 0.25))
-    grad = pool2d_backward(np.ones((3, 3)), np.ones((2, 2)), 2, 2, 1, mode="avg",
-                           count_include_pad=False)
+    grad = pool2d_backward(
+        np.ones((3, 3)), np.ones((2, 2)), 2, 2, 1, mode="avg", count_include_pad=False
+    )
     # windows cover rows/cols {0} and {1, 2}: the corner window has one real cell
     assert grad.tolist() == [[1, 0.5, 0.5], [0.5, 0.25, 0.25], [0.5, 0.25, 0.25]]
 
 
 def test_window_over_padding_alone_sends_no_gradient() -> None:
-    grad = pool2d_backward(np.array([[5.0, 1.0]]), np.ones((1, 2)), (1, 2), 1, (0, 1),
-                           dilation=(1, 2))
+    grad = pool2d_backward(
+        np.array([[5.0, 1.0]]), np.ones((1, 2)), (1, 2), 1, (0, 1), dilation=(1, 2)
+    )
     # window 0 taps -1 and 1 (winner col 1); window 1 taps 0 and 2 (winner col 0)
     assert grad.tolist() == [[1, 1]]
 
@@ -67,8 +69,9 @@ def test_unpool_shared_winner_gets_the_value_once_and_odd_sizes() -> None:
 
 
 def test_unpool_keeps_dtype_and_skips_minus_one() -> None:
-    out = max_unpool2d(np.array([[7, 9]], dtype=np.int32), np.array([[-1, 2]]), 1, 1,
-                       output_size=(1, 3))
+    out = max_unpool2d(
+        np.array([[7, 9]], dtype=np.int32), np.array([[-1, 2]]), 1, 1, output_size=(1, 3)
+    )
     assert out.dtype == np.int32 and out.tolist() == [[0, 0, 9]]
 
 
@@ -77,7 +80,10 @@ def test_unpool_keeps_dtype_and_skips_minus_one() -> None:
     [
         (np.array([[4]]), "index 4 is outside the 2x2 target; indices must be -1 or 0-3"),
         (np.array([[-2]]), "index -2 is outside the 2x2 target; indices must be -1 or 0-3"),
-        (np.array([[1, 2]]), "indices have shape (1, 2) but values have (1, 1); pass the indices pool2d returned with these values"),
+        (
+            np.array([[1, 2]]),
+            "indices have shape (1, 2) but values have (1, 1); pass the indices pool2d returned with these values",
+        ),
         (np.array([[1.0]]), "indices must be integers, got dtype float64"),
     ],
 )

@@ -73,15 +73,36 @@ def test_avg_divisors_count_explicit_padding_but_not_the_ceil_overhang() -> None
         (lambda: PoolSpec.make(0), "size must be an integer >= 1, got 0"),
         (lambda: PoolSpec.make(2, -1), "stride must be an integer >= 1, got -1"),
         (lambda: PoolSpec.make(2.5), "size must be an integer >= 1, got 2.5"),  # type: ignore[arg-type]
-        (lambda: PoolSpec.make((2, 2, 2)), "size must be one integer or an (h, w) pair, got 3 values"),  # type: ignore[arg-type]
+        (
+            lambda: PoolSpec.make((2, 2, 2)),
+            "size must be one integer or an (h, w) pair, got 3 values",
+        ),  # type: ignore[arg-type]
         (lambda: PoolSpec.make(2, dilation=0), "dilation must be an integer >= 1, got 0"),
         (lambda: PoolSpec.make(2, padding=-1), "padding must be an integer >= 0, got -1"),
-        (lambda: PoolSpec.make(2, padding="full"), "unknown padding 'full'; use an integer >= 0, 'valid' or 'same'"),
-        (lambda: PoolSpec.make(2, mode="avg", dilation=2), "average pooling takes no dilation (PyTorch's avg_pool2d has none); use dilation 1"),
-        (lambda: PoolSpec.make(2, padding="same", ceil_mode=True), "ceil_mode does not apply to padding 'same'; use one or the other"),
-        (lambda: PoolSpec.make(3, padding=2).axes(5, 5), "padding 2 exceeds half the window (1); use 0-1, valid or same"),
-        (lambda: PoolSpec.make(3).axes(2, 2), "a 3x3 window does not fit a 2x2 input with padding 0; use a smaller --size or add --padding"),
-        (lambda: output_size(0, 2), "the input has length 0; every spatial size must be at least 1"),
+        (
+            lambda: PoolSpec.make(2, padding="full"),
+            "unknown padding 'full'; use an integer >= 0, 'valid' or 'same'",
+        ),
+        (
+            lambda: PoolSpec.make(2, mode="avg", dilation=2),
+            "average pooling takes no dilation (PyTorch's avg_pool2d has none); use dilation 1",
+        ),
+        (
+            lambda: PoolSpec.make(2, padding="same", ceil_mode=True),
+            "ceil_mode does not apply to padding 'same'; use one or the other",
+        ),
+        (
+            lambda: PoolSpec.make(3, padding=2).axes(5, 5),
+            "padding 2 exceeds half the window (1); use 0-1, valid or same",
+        ),
+        (
+            lambda: PoolSpec.make(3).axes(2, 2),
+            "a 3x3 window does not fit a 2x2 input with padding 0; use a smaller --size or add --padding",
+        ),
+        (
+            lambda: output_size(0, 2),
+            "the input has length 0; every spatial size must be at least 1",
+        ),
     ],
 )
 def test_refusals(call, message: str) -> None:  # type: ignore[no-untyped-def]

@@ -62,8 +62,9 @@ def test_dilation() -> None:
 
 def test_window_over_padding_alone() -> None:
     # 1x1 input, a 2-wide window dilated by 2 with padding 1: taps at -1 and 1, both padding
-    values, indices = pool2d(np.array([[5.0]]), (1, 2), 1, (0, 1), dilation=(1, 2),
-                             return_indices=True)
+    values, indices = pool2d(
+        np.array([[5.0]]), (1, 2), 1, (0, 1), dilation=(1, 2), return_indices=True
+    )
     assert values.tolist() == [[-np.inf]] and indices.tolist() == [[-1]]
     ints = pool2d(np.array([[5]], dtype=np.int16), (1, 2), 1, (0, 1), dilation=(1, 2))
     assert ints.tolist() == [[-32768]]
@@ -147,9 +148,14 @@ def test_large_windows_and_tiles_agree_with_small() -> None:
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"mode": "avg", "return_indices": True},
-         "indices exist for max pooling only; use mode 'max' or drop return_indices"),
-        ({"size": 5}, "a 5x5 window does not fit a 4x4 input with padding 0; use a smaller --size or add --padding"),
+        (
+            {"mode": "avg", "return_indices": True},
+            "indices exist for max pooling only; use mode 'max' or drop return_indices",
+        ),
+        (
+            {"size": 5},
+            "a 5x5 window does not fit a 4x4 input with padding 0; use a smaller --size or add --padding",
+        ),
     ],
 )
 def test_pool_refusals(kwargs: dict, message: str) -> None:
@@ -162,10 +168,16 @@ def test_pool_refusals(kwargs: dict, message: str) -> None:
 @pytest.mark.parametrize(
     ("x", "message"),
     [
-        (np.zeros((2, 2, 2, 2, 2)), "input has 5 dimensions; use (H, W), (H, W, C) or (N, H, W, C)"),
+        (
+            np.zeros((2, 2, 2, 2, 2)),
+            "input has 5 dimensions; use (H, W), (H, W, C) or (N, H, W, C)",
+        ),
         (np.zeros(4), "input has 1 dimensions; use (H, W), (H, W, C) or (N, H, W, C)"),
         (np.zeros((0, 4)), "input has height 0 and width 4; both must be at least 1"),
-        (np.zeros((2, 2), dtype=complex), "cannot pool an array of dtype complex128; use real numbers (float, int or bool)"),
+        (
+            np.zeros((2, 2), dtype=complex),
+            "cannot pool an array of dtype complex128; use real numbers (float, int or bool)",
+        ),
     ],
 )
 def test_bad_arrays(x: np.ndarray, message: str) -> None:
