@@ -1,0 +1,87 @@
+"""The same pooling layer as code a user can paste into PyTorch or Keras, or why it can't be."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from poolviz.engine.geometry import Axis, PoolSpec
+
+
+@dataclass(frozen=True)
+class LayerCode:
+    """One framework's spelling of a pooling configuration."""
+
+    framework: str
+    code: str
+    """Paste-able code, or an empty string when the framework cannot express it."""
+    note: str | None
+    """Where the code is not exact, or why there is none."""
+
+
+def _arg(pair: tuple[int, int]) -> str:
+    return str(pair[0]) if pair[0] == pair[1] else f"({pair[0]}, {pair[1]})"
+
+
+def pytorch_code(spec: PoolSpec, rows: Axis, cols: Axis) -> LayerCode:
+    """``nn.MaxPool2d``/``nn.AvgPool2d`` for ``spec``; ``same`` through ``F.pad`` where the
+    padding is lopsided or too wide for PyTorch's own argument."""
+    layer = "nn.MaxPool2d" if spec.mode == "max" else "nn.AvgPool2d"
+    padding = (rows.pad_before, cols.pad_before)
+    lopsided = rows.pad_before != rows.pad_after or cols.pad_before != cols.pad_after
+    too_wide = padding[0] > spec.size[0] // 2 or padding[1] > spec.size[1] // 2
+    prefix, note = "", None
+    if spec.padding == "same" and (lopsided or too_wide):
+        if spec.mode == "avg":
+            return LayerCode(
+                "PyTorch",
+                "",
+                "PyTorch cannot express this: its average counts F.pad cells in the divisor, "
+                "and 'same' padding never counts",
+            )
+        pads = (cols.pad_before, cols.pad_after, rows.pad_before, rows.pad_after)
+        prefix = f"F.pad(x, {pads}, value=float('-inf'))  # 'same' padding, then\n"
+        padding = (0, 0)
+        note = "PyTorch has no 'same' for pooling: the padding is added by F.pad"
+    args = [
+        f"kernel_size={_arg(spec.size)}",
+        f"stride={_arg(spec.stride)}",
+        f"padding={_arg(padding)}",
+    ]
+    if spec.dilation != (1, 1):
+        args.append(f"dilation={_arg(spec.dilation)}")
+    if spec.ceil_mode:
+        args.append("ceil_mode=True")
+    exclude_pad = spec.padding == "same" or not spec.count_include_pad
+    if spec.mode == "avg" and exclude_pad and padding != (0, 0):
+        args.append("count_include_pad=False")
+    return LayerCode("PyTorch", f"{prefix}{layer}({', '.join(args)})", note)
+
+
+def keras_code(spec: PoolSpec) -> LayerCode:
+    """``keras.layers.MaxPooling2D``/``AveragePooling2D`` for ``spec``, with
+    ``ZeroPadding2D`` for explicit padding where that is exact."""
+    layer = "MaxPooling2D" if spec.mode == "max" else "AveragePooling2D"
+    if spec.dilation != (1, 1):
+        return LayerCode("Keras", "", "Keras pooling has no dilation: not expressible")
+    if spec.ceil_mode:
+        return LayerCode("Keras", "", "Keras pooling has no ceil mode: not expressible")
+    padding = "same" if spec.padding == "same" else "valid"
+    code = (
+        f"keras.layers.{layer}(pool_size={_arg(spec.size)}, strides={_arg(spec.stride)}, "
+        f'padding="{padding}")'
+    )
+    if isinstance(spec.padding, str) or spec.padding == (0, 0):
+        return LayerCode("Keras", code, None)
+    if spec.mode == "avg" and not spec.count_include_pad:
+        return LayerCode(
+            "Keras",
+            "",
+            "Keras cannot leave explicit padding out of an average: not expressible",
+        )
+    pad = _arg(spec.padding)
+    note = (
+        "exact only where inputs are >= 0 (ZeroPadding2D pads with 0, which can win a max)"
+        if spec.mode == "max"
+        else None
+    )
+    return LayerCode("Keras", f"keras.layers.ZeroPadding2D(padding={pad}),\n{code}", note)

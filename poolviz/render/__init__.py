@@ -1,0 +1,1 @@
+"""Renderers: terminal (rich) and figures (matplotlib), drawing finished results."""

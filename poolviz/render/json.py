@@ -1,0 +1,82 @@
+"""Results as strict JSON: one object on stdout, NaN and infinities as strings."""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+import numpy as np
+
+from poolviz.engine.explain import PoolResult
+
+
+def plain(value: Any) -> Any:
+    """``value`` with arrays as nested lists, tuples as lists, and non-finite floats as the
+    strings ``"nan"``, ``"inf"``, ``"-inf"`` (strict JSON has no such numbers)."""
+    if isinstance(value, np.ndarray):
+        return plain(value.tolist())
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain(v) for v in value]
+    if isinstance(value, np.generic):
+        return plain(value.item())
+    if isinstance(value, float):
+        if math.isnan(value):
+            return "nan"
+        if math.isinf(value):
+            return "inf" if value > 0 else "-inf"
+        return int(value) if value.is_integer() and abs(value) < 2**53 else value
+    return value
+
+
+def dumps(obj: Any) -> str:
+    """``obj`` as strict JSON text."""
+    return json.dumps(plain(obj), allow_nan=False, indent=1)
+
+
+def pool_config(result: PoolResult, given_padding: Any = None) -> dict[str, Any]:
+    """Every pooling option as used, with the option names."""
+    s = result.spec
+    return {
+        "mode": s.mode,
+        "size": list(s.size),
+        "stride": list(s.stride),
+        "padding": s.padding_label if given_padding is None else given_padding,
+        "padding_resolved": list(result.padding_resolved),
+        "dilation": list(s.dilation),
+        "ceil_mode": s.ceil_mode,
+        "count_include_pad": s.count_include_pad,
+    }
+
+
+def pool_json(result: PoolResult, *, item: int, channel: int, steps: int | None) -> dict[str, Any]:
+    """What ``poolviz pool --json`` prints: the whole output and indices, and the step
+    table's windows for one item and channel."""
+    windows = []
+    for w in result.windows(item, channel, steps):
+        windows.append(
+            {
+                "out": list(w.out),
+                "rows": list(w.rows),
+                "cols": list(w.cols),
+                "value": w.value,
+                "argmax": None if w.argmax is None else list(w.argmax),
+                **({"divisor": w.divisor} if w.divisor is not None else {}),
+            }
+        )
+    body: dict[str, Any] = {
+        "input_shape": list(result.input.shape),
+        "output_shape": list(result.output.shape),
+        "config": pool_config(result),
+        "formula": result.formula,
+        "output": result.output_like_input(),
+        "item": item,
+        "channel": channel,
+        "windows": windows,
+    }
+    indices = result.indices_like_input()
+    if indices is not None:
+        body["indices"] = indices
+    return body

@@ -1,0 +1,91 @@
+"""Colours, number formats and glyphs that the terminal and figure renderers share."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+OKABE_ITO: tuple[str, ...] = (
+    "#E69F00",  # orange
+    "#56B4E9",  # sky blue
+    "#009E73",  # bluish green
+    "#F0E442",  # yellow
+    "#0072B2",  # blue
+    "#D55E00",  # vermillion
+    "#CC79A7",  # reddish purple
+)
+"""Window colours: Okabe and Ito's palette, told apart by colour-blind readers too."""
+
+PADDING_COLOUR = "#BBBBBB"
+DROPPED_COLOUR = "#777777"
+WINNER_COLOUR = "#000000"
+
+
+def window_colour(k: int) -> str:
+    """The colour of window number ``k`` (row-major), cycling through the palette."""
+    return OKABE_ITO[k % len(OKABE_ITO)]
+
+
+def window_colour_at(i: int, j: int, ow: int) -> str:
+    """Colour of output cell (i, j): neighbours along a row and a column always differ, since
+    the row stride through the palette is made odd relative to its length."""
+    return window_colour(i * (ow if ow % len(OKABE_ITO) else ow + 1) + j)
+
+
+def text_colour_on(background: str) -> str:
+    """Black or white, whichever reads better on ``background`` (relative luminance)."""
+    r, g, b = (int(background[k : k + 2], 16) / 255 for k in (1, 3, 5))
+    luminance = 0.2126 * r + 0.7152 * g + 0.0722 * b
+    return "#000000" if luminance > 0.4 else "#FFFFFF"
+
+
+def decimals_for(values: np.ndarray) -> int:
+    """Decimal places that show ``values`` well together: 0 when all are whole numbers."""
+    finite = values[np.isfinite(values)] if values.dtype.kind == "f" else values
+    if finite.size == 0 or np.all(np.equal(np.mod(finite, 1), 0)):
+        return 0
+    return 2 if np.abs(finite).max() >= 1 else 3
+
+
+def format_number(value: float, decimals: int) -> str:
+    """``value`` with ``decimals`` places; NaN and infinities as ``nan``, ``inf``, ``-inf``."""
+    if math.isnan(value):
+        return "nan"
+    if math.isinf(value):
+        return "inf" if value > 0 else "-inf"
+    text = f"{value:.{decimals}f}"
+    return "0" if text in ("-0", "-0.00", "-0.000") and decimals else text
+
+
+def format_values(values: np.ndarray) -> list[str]:
+    """Every value of ``values`` (flattened, row-major), formatted alike."""
+    d = decimals_for(values)
+    return [format_number(float(v), d) for v in values.ravel()]
+
+
+ASCII = {
+    "·": "*",
+    "−": "-",
+    "∞": "inf",
+    "×": "x",
+    "→": "->",
+    "…": "...",
+    "≥": ">=",
+    "≤": "<=",
+    "█": "#",
+    "▀": "#",
+    "▄": "#",
+    "│": "|",
+    "─": "-",
+    "┼": "+",
+    "░": ".",
+    "✓": "ok",
+}
+
+
+def to_ascii(text: str) -> str:
+    """``text`` with every non-ASCII glyph poolviz uses replaced by a plain spelling."""
+    for glyph, plain in ASCII.items():
+        text = text.replace(glyph, plain)
+    return text

@@ -1,0 +1,1 @@
+"""Terminal renderers: rich renderables built from finished results, one module per command."""

@@ -1,0 +1,146 @@
+"""Matrices and pictures as rich Text: the building blocks every terminal view uses."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from rich.style import Style
+from rich.text import Text
+
+from poolviz.render.style import format_values, text_colour_on
+
+RAMP = " .:-=+*#%@"
+"""Characters from dark to light, for pictures without colour."""
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One cell of a grid: its text, its style, and a mark drawn around it."""
+
+    text: str
+    style: Style | None = None
+    mark: str = " "
+    """``[`` for a winner (drawn ``[v]``), ``(`` for a dropped cell (``(v)``), or a space."""
+
+
+def background(colour: str, bold: bool = False) -> Style:
+    """A cell style with ``colour`` behind text that contrasts with it."""
+    return Style(bgcolor=colour, color=text_colour_on(colour), bold=bold)
+
+
+def grid(
+    cells: Sequence[Sequence[Cell]],
+    *,
+    row_labels: Sequence[str] | None = None,
+    col_labels: Sequence[str] | None = None,
+    row_breaks: Sequence[int] = (),
+    col_breaks: Sequence[int] = (),
+    ascii_only: bool = False,
+) -> Text:
+    """A matrix of cells, right-aligned to one width, each cell as ``[v]``, ``(v)`` or ``␣v␣``.
+
+    ``row_breaks``/``col_breaks`` are indices before which a separator line is drawn (the
+    edges of windows that tile the input). Labels are small indices along the top and left.
+    """
+    width = max((len(c.text) for row in cells for c in row), default=1)
+    label_w = max((len(s) for s in row_labels), default=0) if row_labels else 0
+    vbar, hbar, cross = ("|", "-", "+") if ascii_only else ("│", "─", "┼")
+    out = Text(no_wrap=True, overflow="crop")
+    cell_w = width + 2
+    ncols = len(cells[0]) if cells else 0
+
+    def rule() -> None:
+        out.append(" " * (label_w + 1 if label_w else 0))
+        for j in range(ncols):
+            if j in col_breaks:
+                out.append(cross, style="dim")
+            out.append(hbar * cell_w, style="dim")
+        out.append("\n")
+
+    if col_labels is not None:
+        out.append(" " * (label_w + 1 if label_w else 0))
+        for j, label in enumerate(col_labels):
+            if j in col_breaks:
+                out.append(" ")
+            out.append(label.rjust(width + 1) + " ", style="dim")
+        out.append("\n")
+    for i, row in enumerate(cells):
+        if i in row_breaks:
+            rule()
+        if row_labels is not None:
+            out.append(row_labels[i].rjust(label_w) + " ", style="dim")
+        for j, cell in enumerate(row):
+            if j in col_breaks:
+                out.append(vbar, style="dim")
+            close = {"[": "]", "(": ")"}.get(cell.mark, " ")
+            out.append(f"{cell.mark}{cell.text.rjust(width)}{close}", style=cell.style or "")
+        out.append("\n")
+    out.rstrip()
+    return out
+
+
+def number_cells(values: np.ndarray) -> list[list[Cell]]:
+    """A 2-D array as plain cells, formatted alike."""
+    texts = format_values(values)
+    w = values.shape[1]
+    return [[Cell(texts[i * w + j]) for j in range(w)] for i in range(values.shape[0])]
+
+
+def picture(plane: np.ndarray, max_width: int, *, colour: bool, ascii_only: bool) -> Text:
+    """A 2-D array (or (H, W, 3) RGB on 0-255) as a picture at most ``max_width`` characters
+    wide: half-block characters in colour (two pixels per character cell), or a character
+    ramp without colour. Only the displayed copy is downsampled, by block averages."""
+    rgb = plane.ndim == 3
+    h, w = plane.shape[:2]
+    step = max(1, -(-w // max_width))
+    small = _block_mean(plane, step)
+    if not colour or ascii_only:
+        # characters are about twice as tall as wide: one text row per two pixel rows
+        grey = small.mean(axis=2) if rgb else small
+        rows = _block_mean(grey, 1, 2)
+        return Text("\n".join("".join(_ramp(v, grey) for v in row) for row in rows))
+    if rgb:
+        shown = np.clip(np.nan_to_num(small, nan=0.0), 0, 255)
+    else:
+        finite = small[np.isfinite(small)]
+        lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
+        scaled = (np.nan_to_num(small, nan=lo, posinf=hi, neginf=lo) - lo) / ((hi - lo) or 1)
+        shown = np.repeat(scaled[..., None] * 255.0, 3, axis=2)
+    if shown.shape[0] % 2:
+        shown = np.concatenate([shown, np.zeros_like(shown[:1])])
+    out = Text(no_wrap=True, overflow="crop")
+    for r in range(0, shown.shape[0], 2):
+        for top, bottom in zip(shown[r], shown[r + 1], strict=True):
+            out.append("▀", style=Style(color=_hex(top), bgcolor=_hex(bottom)))
+        if r + 2 < shown.shape[0]:
+            out.append("\n")
+    return out
+
+
+def _hex(rgb: np.ndarray) -> str:
+    r, g, b = (int(round(float(v))) for v in rgb)
+    return f"#{r:02x}{g:02x}{b:02x}"
+
+
+def _ramp(value: float, plane: np.ndarray) -> str:
+    finite = plane[np.isfinite(plane)]
+    if not np.isfinite(value) or finite.size == 0:
+        return "?"
+    lo, hi = float(finite.min()), float(finite.max())
+    k = 0 if hi == lo else int((value - lo) / (hi - lo) * (len(RAMP) - 1) + 0.5)
+    return RAMP[k]
+
+
+def _block_mean(plane: np.ndarray, step: int, vstep: int | None = None) -> np.ndarray:
+    """Means over ``vstep`` x ``step`` blocks (``vstep`` defaults to ``step``), for display."""
+    vstep = step if vstep is None else vstep
+    if step == 1 and vstep == 1:
+        return plane.astype(float)
+    h, w = plane.shape[:2]
+    hh, ww = -(-h // vstep) * vstep, -(-w // step) * step
+    pad = [(0, hh - h), (0, ww - w)] + [(0, 0)] * (plane.ndim - 2)
+    padded = np.pad(plane.astype(float), pad, mode="edge")
+    shape = (hh // vstep, vstep, ww // step, step) + plane.shape[2:]
+    return np.asarray(padded.reshape(shape).mean(axis=(1, 3)))

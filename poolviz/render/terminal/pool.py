@@ -1,0 +1,485 @@
+"""``poolviz pool`` in the terminal: configuration, formula, windows, steps, output, coverage."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import numpy as np
+from rich import box
+from rich.console import Group, RenderableType
+from rich.style import Style
+from rich.table import Table
+from rich.text import Text
+
+from poolviz.engine.explain import PoolResult, Window
+from poolviz.engine.frameworks import keras_code, pytorch_code
+from poolviz.engine.geometry import Axis
+from poolviz.render.style import (
+    PADDING_COLOUR,
+    decimals_for,
+    format_number,
+    window_colour_at,
+)
+from poolviz.render.terminal.grid import Cell, background, grid, picture
+
+DEFAULT_STEPS = 16
+
+
+@dataclass(frozen=True)
+class PoolView:
+    """What to show of a :class:`PoolResult`, and for which terminal."""
+
+    item: int = 0
+    """Batch item shown."""
+    channels: tuple[int, ...] | None = None
+    """Channels shown in full; None: the first, with one line for each other channel."""
+    steps: int | None = DEFAULT_STEPS
+    """Rows of the step table; None for every window."""
+    at: tuple[int, int] | None = None
+    """One output cell to explain in full."""
+    width: int = 80
+    colour: bool = True
+    ascii_only: bool = False
+    notes: tuple[str, ...] = field(default=())
+    """Lines about the input (where it came from, layout hints)."""
+
+
+def layer_name(result: PoolResult) -> str:
+    """``MaxPool2D`` or ``AvgPool2D``."""
+    return "MaxPool2D" if result.mode == "max" else "AvgPool2D"
+
+
+def config_line(result: PoolResult) -> str:
+    """The configuration in one line, sizes height first."""
+    s = result.spec
+    parts = [
+        f"size {s.size[0]}x{s.size[1]}",
+        f"stride {s.stride[0]}x{s.stride[1]}",
+        f"padding {s.padding_label}",
+    ]
+    if s.dilation != (1, 1):
+        parts.append(f"dilation {s.dilation[0]}x{s.dilation[1]}")
+    if s.ceil_mode:
+        parts.append("ceil mode")
+    if s.mode == "avg" and s.padding != (0, 0):
+        parts.append(
+            "padding counts"
+            if s.count_include_pad and s.padding != "same"
+            else "padding not counted"
+        )
+    return f"{layer_name(result)}  " + " · ".join(parts)
+
+
+def shape_text(shape: tuple[int, ...]) -> str:
+    """An NHWC shape as Keras prints it: ``(1, 4, 4, 1)``."""
+    return "(" + ", ".join(str(v) for v in shape) + ")"
+
+
+def pool_report(result: PoolResult, view: PoolView | None = None) -> RenderableType:
+    """Everything ``poolviz pool`` prints about ``result``, top to bottom."""
+    view = view or PoolView()
+    channels = view.channels if view.channels is not None else (0,)
+    parts: list[RenderableType] = [_header(result, view)]
+    for c in channels:
+        parts.extend(_channel(result, view, c, len(channels) > 1 or result.input.shape[3] > 1))
+    if view.channels is None and result.input.shape[3] > 1:
+        parts.append(_channel_summaries(result, view, skip=channels))
+    parts.append(_facts(result))
+    return Group(*parts)
+
+
+def _header(result: PoolResult, view: PoolView) -> RenderableType:
+    n, h, w, c = result.input.shape
+    lines = Text()
+    lines.append(config_line(result), style="bold")
+    lines.append(
+        f"\ninput {shape_text((n, h, w, c))} → output {shape_text(result.output.shape)}"
+        "  (batch, height, width, channels)"
+    )
+    for note in view.notes:
+        lines.append(f"\n{note}", style="dim")
+    lines.append("\n\nOutput size, PyTorch's formula:\n", style="bold")
+    for ax, name in ((result.rows, "out_h"), (result.cols, "out_w")):
+        lines.append(f"  {ax.formula(name)}\n")
+        simple = ax.simple_formula(name)
+        if simple and ax.formula(name) != simple:
+            lines.append(f"  {simple}", style="dim")
+            lines.append("   (the same, as it is often written)\n", style="dim")
+    if result.spec.ceil_mode:
+        lines.append(
+            "  ceil mode: round up, but the last window must start inside the input or its "
+            "left padding\n",
+            style="dim",
+        )
+    if result.spec.padding == "same":
+        lines.append(
+            "  same (Keras): out = ceil(n / stride); the odd padding cell goes at the "
+            "bottom/right; padded cells never count\n",
+            style="dim",
+        )
+    lines.append("\nThe same layer as code:\n", style="bold")
+    for code in (pytorch_code(result.spec, result.rows, result.cols), keras_code(result.spec)):
+        label = f"  {code.framework + ':':9}"
+        if code.code:
+            for k, line in enumerate(code.code.splitlines()):
+                lines.append((label if k == 0 else " " * len(label)) + line + "\n")
+        if code.note:
+            lines.append(
+                (label if not code.code else " " * len(label)) + code.note + "\n", style="dim"
+            )
+    lines.rstrip()
+    return lines
+
+
+def _fits(result: PoolResult, view: PoolView) -> bool:
+    """Whether input and output grids fit side by side in the terminal."""
+    plane = result.input[view.item, :, :, 0]
+    width = max(len(s) for s in _texts(plane)) + 2
+    cols = result.cols.n + result.cols.pad_before + result.cols.pad_after
+    out_cols = result.cols.out
+    needed = 4 + cols * (width + 1) + 6 + out_cols * (width + 1)
+    return needed <= view.width and result.rows.n <= 40
+
+
+def _texts(values: np.ndarray) -> list[str]:
+    d = decimals_for(values)
+    return [format_number(float(v), d) for v in values.ravel()]
+
+
+def _channel(
+    result: PoolResult, view: PoolView, channel: int, labelled: bool
+) -> list[RenderableType]:
+    title = Text(f"\nChannel {channel}" if labelled else "", style="bold")
+    parts: list[RenderableType] = [title] if labelled else []
+    if _fits(result, view):
+        parts.append(_grids(result, view, channel))
+    else:
+        parts.append(_pictures(result, view, channel))
+    dropped = _dropped_note(result)
+    if dropped:
+        parts.append(Text(dropped, style="dim"))
+    if view.at is not None:
+        parts.append(_at(result, view, channel))
+    parts.append(_steps(result, view, channel))
+    if _fits(result, view):
+        parts.append(_coverage(result, view))
+    return parts
+
+
+def _window_of_cell(result: PoolResult) -> tuple[np.ndarray, np.ndarray]:
+    """For each input row (and column): the first window reading it, or -1."""
+    first = []
+    for ax in (result.rows, result.cols):
+        owner = np.full(ax.n, -1)
+        for i in reversed(range(ax.out)):
+            for t in ax.real_taps(i):
+                owner[t] = i
+        first.append(owner)
+    return first[0], first[1]
+
+
+def _breaks(ax: Axis) -> list[int]:
+    """Separator positions (in the padded grid) where windows tile the axis exactly."""
+    if ax.stride != ax.span or ax.dilation != 1:
+        return []
+    return [i * ax.stride for i in range(1, ax.out)]
+
+
+def _grids(result: PoolResult, view: PoolView, channel: int) -> RenderableType:
+    plane = result.input[view.item, :, :, channel]
+    rows, cols = result.rows, result.cols
+    row_owner, col_owner = _window_of_cell(result)
+    winners = set()
+    if result.indices is not None:
+        flat = result.indices[view.item, :, :, channel].ravel()
+        winners = {divmod(int(v), cols.n) for v in flat if v >= 0}
+    pad_text = "-∞" if result.mode == "max" else "0"
+    texts = _texts(plane)
+    cells: list[list[Cell]] = []
+    padded_rows = range(-rows.pad_before, rows.n + rows.pad_after)
+    padded_cols = range(-cols.pad_before, cols.n + cols.pad_after)
+    for r in padded_rows:
+        row: list[Cell] = []
+        for c in padded_cols:
+            if not (0 <= r < rows.n and 0 <= c < cols.n):
+                row.append(Cell(pad_text, Style(color=PADDING_COLOUR, dim=True)))
+                continue
+            text = texts[r * cols.n + c]
+            i, j = row_owner[r], col_owner[c]
+            if i < 0 or j < 0:
+                row.append(Cell(text, Style(dim=True), "("))
+                continue
+            style = background(window_colour_at(i, j, cols.out)) if view.colour else None
+            row.append(Cell(text, style, "[" if (r, c) in winners else " "))
+        cells.append(row)
+    input_grid = grid(
+        cells,
+        row_labels=[_index(r, rows.n) for r in padded_rows],
+        col_labels=[_index(c, cols.n) for c in padded_cols],
+        row_breaks=[b for b in _breaks(rows)],
+        col_breaks=[b for b in _breaks(cols)],
+        ascii_only=view.ascii_only,
+    )
+    out_plane = result.output[view.item, :, :, channel]
+    out_texts = _texts(out_plane)
+    out_cells = [
+        [
+            Cell(
+                out_texts[i * cols.out + j],
+                background(window_colour_at(i, j, cols.out)) if view.colour else None,
+            )
+            for j in range(cols.out)
+        ]
+        for i in range(rows.out)
+    ]
+    output_grid = grid(
+        out_cells,
+        row_labels=[str(i) for i in range(rows.out)],
+        col_labels=[str(j) for j in range(cols.out)],
+        ascii_only=view.ascii_only,
+    )
+    table = Table.grid(padding=(0, 3))
+    in_title = f"Input {rows.n}x{cols.n}" + (" (padded)" if _has_padding(result) else "")
+    table.add_row(
+        Text(in_title, style="bold"),
+        Text("", style="bold"),
+        Text(f"Output {rows.out}x{cols.out}", style="bold"),
+    )
+    table.add_row(input_grid, Text("\n→", style="bold"), output_grid)
+    legend = ["[v] the window's max"] if result.mode == "max" else []
+    if any(c.mark == "(" for row in cells for c in row):
+        legend.append("(v) read by no window: dropped")
+    if _has_padding(result):
+        legend.append(f"{pad_text} padding")
+    if view.colour:
+        legend.append("colours: one per window")
+    return Group(Text(""), table, Text("  ".join(legend), style="dim"))
+
+
+def _has_padding(result: PoolResult) -> bool:
+    return any(result.padding_resolved)
+
+
+def _index(k: int, n: int) -> str:
+    return "p" if not 0 <= k < n else str(k)
+
+
+def _pictures(result: PoolResult, view: PoolView, channel: int) -> RenderableType:
+    """Input and output as pictures, for inputs too large for numbers."""
+    plane = result.input[view.item, :, :, channel]
+    out_plane = result.output[view.item, :, :, channel]
+    half = max(8, (view.width - 6) // 2)
+    colour = view.colour and not view.ascii_only
+    table = Table.grid(padding=(0, 3))
+    table.add_row(
+        Text(f"Input {plane.shape[0]}x{plane.shape[1]}", style="bold"),
+        Text(f"Output {out_plane.shape[0]}x{out_plane.shape[1]}", style="bold"),
+    )
+    table.add_row(
+        picture(plane, half, colour=colour, ascii_only=view.ascii_only),
+        picture(out_plane, half, colour=colour, ascii_only=view.ascii_only),
+    )
+    table.add_row(Text(_range(plane), style="dim"), Text(_range(out_plane), style="dim"))
+    return Group(Text(""), table)
+
+
+def _range(values: np.ndarray) -> str:
+    finite = values[np.isfinite(values)]
+    if finite.size == 0:
+        return "no finite values"
+    d = decimals_for(finite)
+    return (
+        f"values {format_number(float(finite.min()), d)} … {format_number(float(finite.max()), d)}"
+    )
+
+
+def _dropped_note(result: PoolResult) -> str | None:
+    """How many input rows and columns no window reads, if any."""
+    parts = []
+    for ax, name in ((result.rows, "row"), (result.cols, "column")):
+        dropped = [k for k, count in enumerate(ax.reads()) if count == 0]
+        if dropped:
+            which = ", ".join(str(k) for k in dropped)
+            parts.append(f"{len(dropped)} {name}{'s' if len(dropped) > 1 else ''} ({which})")
+    if not parts:
+        return None
+    return "dropped: " + " and ".join(parts) + " read by no window"
+
+
+def _taps_text(taps: Iterable[int]) -> str:
+    t = list(taps)
+    if len(t) > 1 and all(b - a == 1 for a, b in zip(t, t[1:], strict=False)):
+        return f"{t[0]}..{t[-1]}"
+    return ",".join(str(v) for v in t)
+
+
+def _cells_text(window: Window, mode: str, decimals: int) -> str:
+    pad = "-∞" if mode == "max" else "0"
+    rows = []
+    for r in range(window.cells.shape[0]):
+        rows.append(
+            " ".join(
+                pad if window.padded[r, c] else format_number(float(window.cells[r, c]), decimals)
+                for c in range(window.cells.shape[1])
+            )
+        )
+    return " / ".join(rows)
+
+
+def _result_text(window: Window, mode: str, decimals: int) -> str:
+    value = format_number(window.value, max(decimals, decimals_for(np.array([window.value]))))
+    if mode == "max" or window.divisor is None:
+        return value
+    real = window.cells[~window.padded]
+    total = format_number(float(real.sum()), decimals)
+    return f"{total} / {window.divisor} = {value}"
+
+
+def _steps(result: PoolResult, view: PoolView, channel: int) -> RenderableType:
+    shown = result.windows(view.item, channel, view.steps)
+    decimals = decimals_for(result.input[view.item, :, :, channel])
+    table = Table(title=None, box=box.SIMPLE_HEAD, pad_edge=False, expand=False)
+    table.add_column("out", justify="right")
+    table.add_column("rows")
+    table.add_column("cols")
+    table.add_column("cells (row by row)", overflow="fold")
+    table.add_column("max" if result.mode == "max" else "sum / divisor = mean", justify="right")
+    if result.mode == "max":
+        table.add_column("winner at")
+    for window in shown:
+        colour = window_colour_at(*window.out, result.cols.out)
+        row = [
+            Text(
+                f"{window.out[0]},{window.out[1]}", style=background(colour) if view.colour else ""
+            ),
+            _taps_text(window.rows),
+            _taps_text(window.cols),
+            _cells_text(window, result.mode, decimals),
+            _result_text(window, result.mode, decimals),
+        ]
+        if result.mode == "max":
+            row.append(
+                "-"
+                if window.argmax is None
+                else f"{window.argmax[0]},{window.argmax[1]}" + _tie_note(window)
+            )
+        table.add_row(*row)
+    more = result.window_count - len(shown)
+    parts: list[RenderableType] = [Text("\nSteps: one row per window", style="bold"), table]
+    if more > 0:
+        parts.append(Text(f"… and {more} more windows (--steps all shows every one)", style="dim"))
+    return Group(*parts)
+
+
+def _tie_note(window: Window) -> str:
+    """`` (tie: first wins)`` when the max occurs more than once in the window."""
+    real = window.cells[~window.padded]
+    if np.isnan(window.value) or np.count_nonzero(real == window.value) < 2:
+        return ""
+    return " (tie: first wins)"
+
+
+def _at(result: PoolResult, view: PoolView, channel: int) -> RenderableType:
+    i, j = view.at  # type: ignore[misc]
+    window = result.window(i, j, view.item, channel)
+    decimals = decimals_for(result.input[view.item, :, :, channel])
+    text = Text(f"\nOutput cell {i},{j} in full\n", style="bold")
+    text.append(f"  reads rows {_taps_text(window.rows)} and columns {_taps_text(window.cols)}\n")
+    cells = [
+        [
+            Cell("-∞" if result.mode == "max" else "0", Style(dim=True))
+            if window.padded[r, c]
+            else Cell(
+                format_number(float(window.cells[r, c]), decimals),
+                None,
+                "[" if window.argmax == (window.rows[r], window.cols[c]) else " ",
+            )
+            for c in range(len(window.cols))
+        ]
+        for r in range(len(window.rows))
+    ]
+    body = grid(
+        cells,
+        row_labels=[str(r) for r in window.rows],
+        col_labels=[str(c) for c in window.cols],
+        ascii_only=view.ascii_only,
+    )
+    result_line = Text()
+    if result.mode == "max":
+        values = ", ".join(
+            format_number(float(v), decimals) for v in window.cells[~window.padded].ravel()
+        )
+        where = (
+            "no real cell"
+            if window.argmax is None
+            else (f"at row {window.argmax[0]}, column {window.argmax[1]}{_tie_note(window)}")
+        )
+        result_line.append(f"  max({values}) = {format_number(window.value, decimals)} {where}")
+    else:
+        real = window.cells[~window.padded]
+        terms = " + ".join(format_number(float(v), decimals) for v in real.ravel())
+        result_line.append(
+            f"  ({terms}) / {window.divisor} = "
+            f"{format_number(window.value, max(decimals, decimals_for(np.array([window.value]))))}"
+        )
+        if window.divisor != real.size:
+            result_line.append(
+                f"\n  the divisor {window.divisor} counts {window.divisor - real.size} padding "
+                "cell(s) (count_include_pad)",
+                style="dim",
+            )
+    return Group(text, body, result_line)
+
+
+def _coverage(result: PoolResult, view: PoolView) -> RenderableType:
+    coverage = result.coverage
+    cells = [[Cell(str(v), Style(dim=True) if v == 0 else None) for v in row] for row in coverage]
+    table = Table.grid(padding=(0, 3))
+    heads = [Text("Coverage: windows reading each cell", style="bold")]
+    bodies: list[RenderableType] = [grid(cells, ascii_only=view.ascii_only)]
+    if result.divisors is not None:
+        heads.append(Text("Divisor of each window", style="bold"))
+        bodies.append(
+            grid(
+                [[Cell(str(v)) for v in row] for row in result.divisors], ascii_only=view.ascii_only
+            )
+        )
+    table.add_row(*heads)
+    table.add_row(*bodies)
+    note = (
+        "0 = dropped, 2+ = windows overlap"
+        if coverage.max() > 1 or coverage.min() == 0
+        else ("every cell is read by exactly one window")
+    )
+    return Group(Text(""), table, Text(note, style="dim"))
+
+
+def _facts(result: PoolResult) -> RenderableType:
+    n_in = result.rows.n * result.cols.n
+    kept = result.window_count
+    lines = Text("\n")
+    lines.append("0 parameters", style="bold")
+    lines.append(" · pooling has nothing to learn\n")
+    lines.append(f"{kept} of {n_in} values kept ({100 * kept / n_in:.0f}%)", style="bold")
+    lines.append(" per channel; channels never mix\n")
+    if result.mode == "max":
+        lines.append(
+            "each output keeps its window's largest value; where in the window it was is lost"
+        )
+    else:
+        lines.append(
+            "each output is its window's mean; every value contributes, none survives as it was"
+        )
+    return lines
+
+
+def _channel_summaries(result: PoolResult, view: PoolView, skip: tuple[int, ...]) -> RenderableType:
+    text = Text("\nOther channels (--channel picks which to show in full):\n", style="bold")
+    for c in range(result.input.shape[3]):
+        if c in skip:
+            continue
+        out = result.output[view.item, :, :, c]
+        text.append(f"  channel {c}: output {_range(out)}\n")
+    text.rstrip()
+    return text
