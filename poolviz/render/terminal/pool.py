@@ -349,7 +349,7 @@ def _steps(result: PoolResult, view: PoolView, channel: int) -> RenderableType:
         table.add_column("winner at")
     for window in shown:
         colour = window_colour_at(*window.out, result.cols.out)
-        row = [
+        row: list[RenderableType] = [
             Text(
                 f"{window.out[0]},{window.out[1]}", style=background(colour) if view.colour else ""
             ),
