@@ -1,0 +1,1 @@
+"""Figure renderers (matplotlib): imported only on paths that write a picture."""

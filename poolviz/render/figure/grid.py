@@ -1,0 +1,224 @@
+"""Matrices drawn with matplotlib: numbers in cells, window outlines, hatched padding.
+
+Every figure of a small matrix (pool, grad, compare, shift) is drawn with :func:`draw_matrix`;
+past :data:`MAX_NUMBERED` cells a side, numbers give way to colour and a colour bar.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import matplotlib
+
+matplotlib.use("Agg")  # figures are written to files; never open a window
+
+import numpy as np  # noqa: E402
+from matplotlib.axes import Axes  # noqa: E402
+from matplotlib.colors import Colormap, Normalize, to_hex  # noqa: E402
+from matplotlib.patches import Rectangle  # noqa: E402
+
+from poolviz.render.style import format_values, text_colour_on  # noqa: E402
+
+MAX_NUMBERED = 24
+"""Largest side (in cells) that still shows numbers."""
+
+LINESTYLES = ("solid", (0, (4, 2)), (0, (1, 1.5)), (0, (5, 1.5, 1, 1.5)))
+"""Outline styles cycled with colour, so windows differ by more than colour."""
+
+
+@dataclass(frozen=True)
+class Outline:
+    """A rectangle around cells ``rows`` x ``cols`` (inclusive index ranges)."""
+
+    rows: tuple[int, int]
+    cols: tuple[int, int]
+    colour: str
+    style: int = 0
+    """Index into :data:`LINESTYLES`."""
+    inset: float = 0.06
+    """How far inside the cell edges it is drawn, so overlapping outlines stay apart."""
+    width: float = 2.2
+
+
+def draw_matrix(
+    ax: Axes,
+    values: np.ndarray,
+    *,
+    cmap: str | Colormap = "viridis",
+    fills: np.ndarray | None = None,
+    norm: Normalize | None = None,
+    labels: Sequence[str] | None = None,
+    hatched: np.ndarray | None = None,
+    greyed: np.ndarray | None = None,
+    bold: np.ndarray | None = None,
+    outlines: Sequence[Outline] = (),
+    origin: tuple[int, int] = (0, 0),
+    index_labels: bool = True,
+    fontsize: float | None = None,
+) -> bool:
+    """Draw ``values`` (2-D) into ``ax`` as a grid of cells; returns whether numbers were
+    written (False past :data:`MAX_NUMBERED` cells, where a colour bar should explain colour).
+
+    ``fills`` gives each cell's background as hex strings (overrides the colour map);
+    ``hatched`` marks padding, ``greyed`` dropped cells, ``bold`` winners (ringed).
+    ``origin`` is the input index of the top-left cell, for the axis labels.
+    """
+    h, w = values.shape
+    finite = np.where(np.isfinite(values), values, np.nan)
+    numbered = bool(max(h, w) <= MAX_NUMBERED)
+    if fills is None:
+        norm = norm or _norm(finite)
+        colours = matplotlib.colormaps[cmap] if isinstance(cmap, str) else cmap
+        rgba = colours(norm(np.nan_to_num(finite, nan=norm.vmin or 0.0)))
+        fills = np.array([[to_hex(rgba[i, j]) for j in range(w)] for i in range(h)])
+    if numbered:
+        for i in range(h):
+            for j in range(w):
+                ax.add_patch(
+                    Rectangle((j, i), 1, 1, facecolor=fills[i, j], edgecolor="white", linewidth=1.0)
+                )
+    else:
+        ax.imshow(finite, cmap=cmap, norm=norm, extent=(0, w, h, 0), interpolation="nearest")
+    if hatched is not None:
+        for i, j in zip(*np.nonzero(hatched), strict=True):
+            ax.add_patch(
+                Rectangle(
+                    (j, i),
+                    1,
+                    1,
+                    facecolor="#EEEEEE",
+                    edgecolor="#999999",
+                    hatch="///",
+                    linewidth=0.5,
+                )
+            )
+    if greyed is not None:
+        for i, j in zip(*np.nonzero(greyed), strict=True):
+            ax.add_patch(
+                Rectangle(
+                    (j, i),
+                    1,
+                    1,
+                    facecolor="#D9D9D9",
+                    edgecolor="white",
+                    hatch="xx",
+                    linewidth=0.5,
+                    alpha=0.9,
+                )
+            )
+    if numbered:
+        texts = list(labels) if labels is not None else format_values(values)
+        size = fontsize or _fontsize(max(len(t) for t in texts), max(h, w))
+        for k, text in enumerate(texts):
+            i, j = divmod(k, w)
+            plain = (hatched is not None and hatched[i, j]) or (greyed is not None and greyed[i, j])
+            colour = "#555555" if plain else text_colour_on(fills[i, j])
+            heavy = bold is not None and bold[i, j]
+            ax.text(
+                j + 0.5,
+                i + 0.5,
+                text,
+                ha="center",
+                va="center",
+                fontsize=size,
+                color=colour,
+                fontweight="bold" if heavy else "normal",
+            )
+            if heavy:
+                ax.add_patch(
+                    Rectangle(
+                        (j + 0.14, i + 0.14),
+                        0.72,
+                        0.72,
+                        fill=False,
+                        edgecolor="#000000",
+                        linewidth=1.6,
+                    )
+                )
+    for outline in outlines:
+        (r0, r1), (c0, c1) = outline.rows, outline.cols
+        d = outline.inset
+        ax.add_patch(
+            Rectangle(
+                (c0 + d, r0 + d),
+                c1 - c0 + 1 - 2 * d,
+                r1 - r0 + 1 - 2 * d,
+                fill=False,
+                edgecolor=outline_colour(outline.colour),
+                linewidth=outline.width,
+                linestyle=LINESTYLES[outline.style % len(LINESTYLES)],
+            )
+        )
+    ax.set_xlim(0, w)
+    ax.set_ylim(h, 0)
+    ax.set_aspect("equal")
+    if index_labels and numbered:
+        ax.set_xticks(
+            np.arange(w) + 0.5, [_index(origin[1] + j, hatched, None, j) for j in range(w)]
+        )
+        ax.set_yticks(
+            np.arange(h) + 0.5, [_index(origin[0] + i, hatched, i, None) for i in range(h)]
+        )
+        ax.tick_params(
+            length=0,
+            labelsize=max(6.0, min(10.0, 120 / max(h, w))),
+            labelcolor="#666666",
+            top=True,
+            labeltop=True,
+            bottom=False,
+            labelbottom=False,
+        )
+    else:
+        ax.set_xticks([])
+        ax.set_yticks([])
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+    return numbered
+
+
+def _index(k: int, hatched: np.ndarray | None, row: int | None, col: int | None) -> str:
+    """An axis label: the input index, or ``p`` for a row or column of padding alone."""
+    if hatched is not None:
+        line = hatched[row, :] if row is not None else hatched[:, col]
+        if line.all():
+            return "p"
+    return str(k)
+
+
+def _norm(values: np.ndarray) -> Normalize:
+    finite = values[np.isfinite(values)]
+    if finite.size == 0:
+        return Normalize(0, 1)
+    lo, hi = float(finite.min()), float(finite.max())
+    return Normalize(lo, hi if hi > lo else lo + 1)
+
+
+def _fontsize(chars: int, side: int) -> float:
+    """Points that fit ``chars`` characters in a cell of a grid ``side`` cells wide, as drawn
+    by the figures here (cells of about 0.5 inch)."""
+    cell_points = 36 if side <= 8 else 30 if side <= 14 else 22
+    return float(max(5.0, min(14.0, cell_points / max(1, chars) * 1.6)))
+
+
+def cell_inches(side: int) -> float:
+    """Displayed size of one cell for a grid ``side`` cells across."""
+    return 0.5 if side <= 8 else 0.42 if side <= 14 else 0.3 if side <= MAX_NUMBERED else 0.0
+
+
+def outline_colour(colour: str) -> str:
+    """``colour`` darkened where it is too light to see as a line on a pale fill."""
+    if text_colour_on(colour) == "#FFFFFF":
+        return colour
+    r, g, b = (int(colour[k : k + 2], 16) for k in (1, 3, 5))
+    luminance = (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255
+    if luminance < 0.6:
+        return colour
+    return "#{:02x}{:02x}{:02x}".format(*(round(v * 0.72) for v in (r, g, b)))
+
+
+def pale(colour: str, amount: float = 0.55) -> str:
+    """``colour`` mixed with white: a fill light enough for black numbers on top."""
+    r, g, b = (int(colour[k : k + 2], 16) for k in (1, 3, 5))
+    mix = [round(v + (255 - v) * amount) for v in (r, g, b)]
+    return "#{:02x}{:02x}{:02x}".format(*mix)

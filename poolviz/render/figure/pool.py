@@ -1,0 +1,253 @@
+"""The figure of a pooling run: input with its windows, output in matching colours, formula."""
+
+from __future__ import annotations
+
+import numpy as np
+from matplotlib.figure import Figure
+from matplotlib.patches import FancyArrowPatch, Rectangle
+
+from poolviz.engine.explain import PoolResult
+from poolviz.render.figure.grid import (
+    MAX_NUMBERED,
+    Outline,
+    cell_inches,
+    draw_matrix,
+    pale,
+)
+from poolviz.render.style import window_colour_at
+
+
+def pool_figure(
+    result: PoolResult,
+    *,
+    item: int = 0,
+    channel: int = 0,
+    at: tuple[int, int] | None = None,
+    title: str | None = None,
+    cmap: str | None = None,
+) -> Figure:
+    """Input and output side by side: for small inputs the numbers with every window outlined
+    in its own colour and line style, winners ringed, padding hatched and dropped cells
+    crossed; for large ones the two pictures at the same displayed size."""
+    padded_side = max(
+        result.rows.n + result.rows.pad_before + result.rows.pad_after,
+        result.cols.n + result.cols.pad_before + result.cols.pad_after,
+    )
+    if padded_side <= MAX_NUMBERED:
+        fig = _numbers(result, item, channel, at)
+    else:
+        fig = _pictures(result, item, channel, at, cmap or _default_cmap(result))
+    fig.suptitle(title or _title(result), fontsize=12, fontweight="bold")
+    return fig
+
+
+def _title(result: PoolResult) -> str:
+    from poolviz.render.terminal.pool import config_line
+
+    return config_line(result).replace("  ", ": ", 1)
+
+
+def _default_cmap(result: PoolResult) -> str:
+    return "gray" if result.input.shape[3] in (1, 3, 4) else "viridis"
+
+
+def _numbers(result: PoolResult, item: int, channel: int, at: tuple[int, int] | None) -> Figure:
+    rows, cols = result.rows, result.cols
+    top, left = rows.pad_before, cols.pad_before
+    ph, pw = rows.n + top + rows.pad_after, cols.n + left + cols.pad_after
+    plane = result.input[item, :, :, channel]
+    values = np.zeros((ph, pw))
+    values[top : top + rows.n, left : left + cols.n] = plane
+    hatched = np.ones((ph, pw), dtype=bool)
+    hatched[top : top + rows.n, left : left + cols.n] = False
+    coverage = np.zeros((ph, pw), dtype=int)
+    coverage[top : top + rows.n, left : left + cols.n] = result.coverage
+    greyed = ~hatched & (coverage == 0)
+    winners = np.zeros((ph, pw), dtype=bool)
+    fills = np.full((ph, pw), "#FFFFFF", dtype=object)
+    outlines = []
+    crowded = result.window_count > 16 and int(result.coverage.max()) > 1
+    for k in range(result.window_count):
+        i, j = divmod(k, cols.out)
+        colour = window_colour_at(i, j, cols.out)
+        # many overlapping outlines are unreadable: then only the first 2x2 windows (which
+        # show the stride) and --at's are drawn, and the others show by their fill
+        dimmed = at is not None and (i, j) != at
+        outlined = not crowded or (i, j) == at or (at is None and max(i, j) <= 1)
+        taps_r, taps_c = rows.taps(i), cols.taps(j)
+        if outlined:
+            outlines.append(
+                Outline(
+                    (taps_r[0] + top, taps_r[-1] + top),
+                    (taps_c[0] + left, taps_c[-1] + left),
+                    "#CCCCCC" if dimmed else colour,
+                    style=k,
+                    inset=0.05 + 0.07 * (k % 3),
+                    width=1.0 if dimmed else 2.4,
+                )
+            )
+        if dimmed:
+            continue
+        for r in taps_r:
+            for c in taps_c:
+                if 0 <= r < rows.n and 0 <= c < cols.n and fills[r + top, c + left] == "#FFFFFF":
+                    fills[r + top, c + left] = pale(colour)
+        win = result.argmax(i, j, item, channel)
+        if win is not None:
+            winners[win[0] + top, win[1] + left] = True
+    labels = _labels(values, hatched, result.mode if max(ph, pw) <= 10 else "")
+    out_plane = result.output[item, :, :, channel]
+    out_fills = np.array(
+        [
+            [pale(window_colour_at(i, j, cols.out), 0.3) for j in range(cols.out)]
+            for i in range(rows.out)
+        ],
+        dtype=object,
+    )
+    if at is not None:
+        out_fills[:] = "#F2F2F2"
+        out_fills[at] = pale(window_colour_at(at[0], at[1], cols.out), 0.3)
+    cell = cell_inches(max(ph, pw))
+    in_w, in_h = pw * cell, ph * cell
+    out_w, out_h = cols.out * max(cell, 0.45), rows.out * max(cell, 0.45)
+    fig = Figure(figsize=(in_w + out_w + 2.0, max(in_h, out_h) + 1.9), layout="constrained")
+    grid = fig.add_gridspec(1, 3, width_ratios=[in_w, 0.9, out_w])
+    ax_in = fig.add_subplot(grid[0, 0])
+    ax_mid = fig.add_subplot(grid[0, 1])
+    ax_out = fig.add_subplot(grid[0, 2])
+    draw_matrix(
+        ax_in,
+        values,
+        fills=fills,
+        labels=labels,
+        hatched=hatched,
+        greyed=greyed,
+        bold=winners if result.mode == "max" else None,
+        outlines=outlines,
+        origin=(-top, -left),
+    )
+    ax_in.set_title(f"input {rows.n}x{cols.n}", fontsize=10, pad=18)
+    draw_matrix(ax_out, out_plane, fills=out_fills)
+    ax_out.set_title(f"output {rows.out}x{cols.out}", fontsize=10, pad=18)
+    if at is not None:
+        ax_out.add_patch(
+            Rectangle(
+                (at[1], at[0]),
+                1,
+                1,
+                fill=False,
+                linewidth=2.4,
+                edgecolor=window_colour_at(at[0], at[1], cols.out),
+            )
+        )
+    ax_mid.axis("off")
+    ax_mid.add_patch(
+        FancyArrowPatch(
+            (0.1, 0.5),
+            (0.9, 0.5),
+            arrowstyle="-|>",
+            mutation_scale=22,
+            color="#444444",
+            transform=ax_mid.transAxes,
+        )
+    )
+    ax_mid.text(
+        0.5, 0.58, result.mode, ha="center", va="bottom", fontsize=10, transform=ax_mid.transAxes
+    )
+    caption = _caption(result)
+    if crowded and at is None:
+        caption += "\noutlined: the first 2x2 windows (--at ROW,COL outlines another)"
+    fig.supxlabel(caption, fontsize=9, family="monospace", color="#333333")
+    return fig
+
+
+def _labels(values: np.ndarray, hatched: np.ndarray, mode: str) -> list[str]:
+    from poolviz.render.style import format_values
+
+    texts = format_values(np.where(hatched, 0.0, values))
+    pad = {"max": "−∞", "avg": "0"}.get(mode, "")
+    return [pad if hatched.ravel()[k] else t for k, t in enumerate(texts)]
+
+
+def _caption(result: PoolResult) -> str:
+    lines = [result.rows.formula("out_h"), result.cols.formula("out_w")]
+    kept = result.window_count
+    total = result.rows.n * result.cols.n
+    lines.append(f"{kept} of {total} values kept ({100 * kept / total:.0f}%) · 0 parameters")
+    return "\n".join(lines)
+
+
+def _pictures(
+    result: PoolResult, item: int, channel: int, at: tuple[int, int] | None, cmap: str
+) -> Figure:
+    """Large inputs: the input and output pictures at one displayed size, per channel or as
+    RGB, and a zoomed inset of numbers around ``at`` (default: the centre)."""
+    x = result.input[item]
+    y = result.output[item]
+    rgb = x.shape[2] == 3 and channel < 0
+    fig = Figure(figsize=(11, 4.6), layout="constrained")
+    axes = fig.subplots(1, 3, width_ratios=[1, 1, 0.8])
+    shown_in = _display(np.clip(x, 0, 255) / 255 if rgb else x[:, :, channel])
+    shown_out = _display(np.clip(y, 0, 255) / 255 if rgb else y[:, :, channel])
+    kwargs: dict[str, object] = {} if rgb else {"cmap": cmap}
+    if not rgb:
+        finite = x[:, :, channel][np.isfinite(x[:, :, channel])]
+        if finite.size:
+            kwargs.update(vmin=float(finite.min()), vmax=float(finite.max()))
+    axes[0].imshow(shown_in, extent=(0, 1, 1, 0), interpolation="nearest", **kwargs)
+    image = axes[1].imshow(shown_out, extent=(0, 1, 1, 0), interpolation="nearest", **kwargs)
+    label = "RGB" if rgb else f"channel {channel}"
+    axes[0].set_title(f"input {x.shape[0]}x{x.shape[1]} ({label})", fontsize=10)
+    axes[1].set_title(f"output {y.shape[0]}x{y.shape[1]} ({label})", fontsize=10)
+    for ax in axes[:2]:
+        ax.set_xticks([])
+        ax.set_yticks([])
+    if not rgb:
+        fig.colorbar(image, ax=axes[:2], shrink=0.8, label="value")
+    centre = at or (result.rows.out // 2, result.cols.out // 2)
+    _inset(axes[2], result, item, max(channel, 0), centre)
+    for ax in axes[:2]:
+        ax.set_aspect(x.shape[0] / x.shape[1])
+    fig.supxlabel(_caption(result), fontsize=9, family="monospace", color="#333333")
+    return fig
+
+
+def _inset(
+    ax: object, result: PoolResult, item: int, channel: int, centre: tuple[int, int]
+) -> None:
+    """Numbers of the input around output cell ``centre``'s window, with that window."""
+    from matplotlib.axes import Axes
+
+    assert isinstance(ax, Axes)
+    rows, cols = result.rows, result.cols
+    r_taps, c_taps = rows.real_taps(centre[0]), cols.real_taps(centre[1])
+    r0 = max(0, (r_taps[0] if r_taps else 0) - 2)
+    c0 = max(0, (c_taps[0] if c_taps else 0) - 2)
+    r1, c1 = min(rows.n, r0 + 8), min(cols.n, c0 + 8)
+    patch = result.input[item, r0:r1, c0:c1, channel]
+    outline = Outline(
+        (rows.taps(centre[0])[0] - r0, rows.taps(centre[0])[-1] - r0),
+        (cols.taps(centre[1])[0] - c0, cols.taps(centre[1])[-1] - c0),
+        window_colour_at(centre[0], centre[1], cols.out),
+    )
+    bold = np.zeros(patch.shape, dtype=bool)
+    win = result.argmax(centre[0], centre[1], item, channel)
+    if win is not None and r0 <= win[0] < r1 and c0 <= win[1] < c1:
+        bold[win[0] - r0, win[1] - c0] = True
+    draw_matrix(
+        ax,
+        patch,
+        cmap="Greys_r" if result.input.shape[3] != 1 else "gray",
+        outlines=[outline],
+        bold=bold,
+        origin=(r0, c0),
+        fontsize=7,
+    )
+    value = result.output[item, centre[0], centre[1], channel]
+    ax.set_title(f"zoom: window of output {centre[0]},{centre[1]} = {value:.4g}", fontsize=9)
+
+
+def _display(image: np.ndarray, limit: int = 1200) -> np.ndarray:
+    """A copy small enough to draw quickly: every k-th pixel past ``limit`` (display only)."""
+    step = max(1, -(-max(image.shape[:2]) // limit))
+    return image[::step, ::step]
