@@ -180,7 +180,6 @@ def main() -> None:
         if w.key == "a":
             bound = bandwidth_seconds(x.nbytes + out_bytes)
             t_max = statistics.median(timed(partial(pool2d, x, 2, 2)) for _ in range(args.rounds))
-            )
             print(
                 f"   memory-bandwidth bound for (a): {bound * 1e3:.1f}ms; max pooling takes "
                 f"{t_max / bound:.1f}x the bound"
