@@ -1,0 +1,239 @@
+"""The backward pass of one pooling run, and max-unpooling from its indices, kept for showing.
+
+:func:`gradient` calls the engine (:func:`pool2d_backward`, :func:`max_unpool2d`) on a
+:class:`PoolResult` and keeps the arrays with the facts a picture of them needs: which output
+cells route their gradient to each input cell, which windows share a winner, which ties were
+broken and how many input values unpooling cannot bring back. Nothing here pools or routes a
+gradient a second time; the routing lists are read off the recorded indices (max) or the
+window geometry (average).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+
+from poolviz.engine.backward import default_unpool_size, max_unpool2d, pool2d_backward
+from poolviz.engine.explain import PoolResult
+from poolviz.engine.windows import like_input
+from poolviz.errors import PoolvizError
+
+Cell = tuple[int, int]
+
+UPSTREAM_KINDS = ("ones", "random")
+"""The named upstream gradients; anything else is a matrix."""
+
+
+@dataclass(frozen=True)
+class Tie:
+    """A max window whose largest value occurs more than once."""
+
+    out: Cell
+    """Output cell (i, j)."""
+    value: float
+    """The tied maximum."""
+    cells: tuple[Cell, ...]
+    """Input cells (r, c) holding it, in the row-major window order PyTorch scans."""
+    winner: Cell
+    """The cell that won: the first of ``cells``, as PyTorch's ``max_pool2d``."""
+
+
+@dataclass(frozen=True)
+class GradResult:
+    """A pooling run's backward pass: the upstream gradient, the gradient reaching the input,
+    and (max pooling) the output unpooled to the input's size. Arrays are NHWC."""
+
+    forward: PoolResult
+    """The forward run the gradient flows back through."""
+    grad_output: np.ndarray
+    """The upstream gradient, one per output cell: (N, oh, ow, C) float64."""
+    grad_input: np.ndarray
+    """:func:`pool2d_backward` of ``grad_output``: (N, H, W, C) float64."""
+    unpooled: np.ndarray | None
+    """:func:`max_unpool2d` of the output at its indices, with ``output_size`` the input's
+    (H, W); None for average pooling, which records no indices."""
+    max_grad_input: np.ndarray | None
+    """For average pooling, the gradient max pooling over the same windows would send, so the
+    two can be compared; None for max pooling."""
+    default_unpool_shape: Cell | None
+    """The (h, w) PyTorch's ``max_unpool2d`` picks without ``output_size``; None when it
+    cannot pick one (``same`` padding) or for average pooling."""
+
+    @property
+    def mode(self) -> str:
+        return self.forward.mode
+
+    def receivers(self, item: int = 0, channel: int = 0) -> list[list[list[Cell]]]:
+        """For each input cell [r][c], the output cells (i, j) whose gradient reaches it, in
+        row-major output order: the windows it won (max), or the windows whose real cells
+        include it (average). Windows over padding alone send nothing."""
+        rows, cols = self.forward.rows, self.forward.cols
+        routed: list[list[list[Cell]]] = [[[] for _ in range(cols.n)] for _ in range(rows.n)]
+        for i in range(rows.out):
+            for j in range(cols.out):
+                if self.mode == "max":
+                    win = self.forward.argmax(i, j, item, channel)
+                    targets = [] if win is None else [win]
+                else:
+                    targets = [(r, c) for r in rows.real_taps(i) for c in cols.real_taps(j)]
+                for r, c in targets:
+                    routed[r][c].append((i, j))
+        return routed
+
+    def routed_counts(self, item: int = 0, channel: int = 0) -> np.ndarray:
+        """(H, W) int: how many output cells send gradient to each input cell."""
+        return np.array([[len(cell) for cell in row] for row in self.receivers(item, channel)])
+
+    def silent_count(self, item: int = 0, channel: int = 0) -> int:
+        """Input cells no output cell sends gradient to: they learn nothing from this example."""
+        return int(np.count_nonzero(self.routed_counts(item, channel) == 0))
+
+    def shared(self, item: int = 0, channel: int = 0) -> list[tuple[Cell, list[Cell]]]:
+        """Input cells fed by more than one output cell, with those cells, row-major."""
+        return [
+            ((r, c), senders)
+            for r, row in enumerate(self.receivers(item, channel))
+            for c, senders in enumerate(row)
+            if len(senders) > 1
+        ]
+
+    def winners(self, item: int = 0, channel: int = 0) -> list[Cell]:
+        """The distinct input cells that won some window, row-major (empty for average)."""
+        counts = self.routed_counts(item, channel) if self.mode == "max" else None
+        if counts is None:
+            return []
+        return [(int(r), int(c)) for r, c in zip(*np.nonzero(counts), strict=True)]
+
+    def lost_count(self, item: int = 0, channel: int = 0) -> int:
+        """Input values max-unpooling cannot bring back: every cell that won no window."""
+        rows, cols = self.forward.rows, self.forward.cols
+        return rows.n * cols.n - len(self.winners(item, channel))
+
+    def ties(self, item: int = 0, channel: int = 0) -> list[Tie]:
+        """Max windows whose maximum occurs more than once, row-major; empty for average."""
+        if self.mode != "max":
+            return []
+        found = []
+        for window in self.forward.windows(item, channel):
+            if window.argmax is None or np.isnan(window.value):
+                continue
+            real = ~window.padded & (window.cells == window.value)
+            if np.count_nonzero(real) < 2:
+                continue
+            cells = tuple(
+                (window.rows[a], window.cols[b]) for a, b in zip(*np.nonzero(real), strict=True)
+            )
+            found.append(Tie(window.out, window.value, cells, window.argmax))
+        return found
+
+    def grad_output_like_input(self) -> np.ndarray:
+        """The upstream gradient in the layout the user passed."""
+        return like_input(self.grad_output, self.forward.input_ndim)
+
+    def grad_input_like_input(self) -> np.ndarray:
+        """The input gradient in the layout the user passed."""
+        return like_input(self.grad_input, self.forward.input_ndim)
+
+    def unpooled_like_input(self) -> np.ndarray | None:
+        """The unpooled array in the layout the user passed."""
+        return None if self.unpooled is None else like_input(self.unpooled, self.forward.input_ndim)
+
+    @cached_property
+    def grad_sum(self) -> tuple[float, float]:
+        """Total upstream gradient and total input gradient (equal for max unless a window
+        lies over padding alone; for average less where padding took a share)."""
+        return float(self.grad_output.sum()), float(self.grad_input.sum())
+
+
+def upstream_gradient(result: PoolResult, given: str | np.ndarray, seed: int = 0) -> np.ndarray:
+    """The upstream gradient for ``result``'s output, NHWC float64.
+
+    ``given`` is ``'ones'``; ``'random'`` (standard normal rounded to one decimal, so sums can
+    be checked by hand, from ``numpy.random.default_rng(seed)``: reproducible); or an array:
+    (oh, ow) is used for every item and channel, anything else must match the output's shape
+    in the input's layout.
+    """
+    shape = result.output.shape
+    if isinstance(given, str):
+        if given == "ones":
+            return np.ones(shape)
+        if given == "random":
+            return np.round(np.random.default_rng(seed).standard_normal(shape), 1) + 0.0
+        raise PoolvizError(
+            f"unknown upstream gradient {given!r}; use ones, random or a matrix like '1 0; 0 1'"
+        )
+    g = np.asarray(given, dtype=np.float64)
+    oh, ow = shape[1], shape[2]
+    if g.ndim == 2:
+        if g.shape != (oh, ow):
+            raise PoolvizError(
+                f"--grad-output is {g.shape[0]}x{g.shape[1]} but the output is {oh}x{ow}; "
+                "give one gradient per output cell"
+            )
+        return np.broadcast_to(g[None, :, :, None], shape).copy()
+    expected = result.output_like_input().shape
+    if g.shape != expected:
+        raise PoolvizError(
+            f"--grad-output has shape {g.shape} but the output has {expected}; "
+            "give one gradient per output cell"
+        )
+    full = np.empty(shape)
+    full[...] = g.reshape(shape)
+    return full
+
+
+def gradient(result: PoolResult, grad_output: np.ndarray) -> GradResult:
+    """Send ``grad_output`` (NHWC, shaped like ``result.output``) back through ``result``'s
+    pooling with :func:`pool2d_backward`, and for max pooling unpool the output at its
+    indices with :func:`max_unpool2d` to the input's own height and width (PyTorch's default
+    size can be smaller on odd inputs, and then cannot hold every index).
+
+    >>> from poolviz.engine.explain import explain
+    >>> x = np.array([[1.0, 3.0, 2.0], [5.0, 6.0, 8.0], [2.0, 4.0, 7.0]])
+    >>> g = gradient(explain(x, 2, 1), np.ones((1, 2, 2, 1)))
+    >>> g.grad_input_like_input().tolist()
+    [[0.0, 0.0, 0.0], [0.0, 2.0, 2.0], [0.0, 0.0, 0.0]]
+    >>> g.unpooled_like_input().tolist()
+    [[0.0, 0.0, 0.0], [0.0, 6.0, 8.0], [0.0, 0.0, 0.0]]
+    """
+    spec = result.spec
+    g = np.asarray(grad_output, dtype=np.float64)
+    x = result.input.astype(np.float64, copy=False)
+
+    def backward(mode: str) -> np.ndarray:
+        return pool2d_backward(
+            x,
+            g,
+            spec.size,
+            spec.stride,
+            spec.padding,
+            mode=mode,
+            dilation=spec.dilation,
+            ceil_mode=spec.ceil_mode,
+            count_include_pad=spec.count_include_pad,
+        )
+
+    grad_input = backward(spec.mode)
+    unpooled: np.ndarray | None = None
+    max_grad: np.ndarray | None = None
+    default_shape: Cell | None = None
+    if spec.mode == "max":
+        assert result.indices is not None
+        unpooled = max_unpool2d(
+            result.output.astype(np.float64, copy=False),
+            result.indices,
+            spec.size,
+            spec.stride,
+            spec.padding,
+            output_size=(result.rows.n, result.cols.n),
+        )
+        if not isinstance(spec.padding, str):
+            default_shape = (
+                default_unpool_size(spec.size[0], spec.stride[0], spec.padding[0], result.rows.out),
+                default_unpool_size(spec.size[1], spec.stride[1], spec.padding[1], result.cols.out),
+            )
+    else:
+        max_grad = backward("max")
+    return GradResult(result, g, grad_input, unpooled, max_grad, default_shape)
