@@ -1,0 +1,441 @@
+"""``poolviz grad`` in the terminal: forward, upstream gradient, routing, unpooling.
+
+Built from a :class:`GradResult`; the forward grids and step table are ``poolviz pool``'s own
+(:mod:`poolviz.render.terminal.pool`), so the two commands show a window the same way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from rich.cells import cell_len
+from rich.console import Group, RenderableType
+from rich.style import Style
+from rich.table import Table
+from rich.text import Text
+
+from poolviz.engine.gradient import Cell as At
+from poolviz.engine.gradient import GradResult
+from poolviz.render.style import decimals_for, format_number, format_values, window_colour_at
+from poolviz.render.terminal.grid import Cell, background, grid, picture
+from poolviz.render.terminal.pool import (
+    PoolView,
+    _fits,
+    _grids,
+    _pictures,
+    _range,
+    _steps,
+    config_line,
+    shape_text,
+)
+
+MAX_GRID_ROWS = 40
+"""Taller inputs are shown as pictures: numbers would scroll past."""
+
+
+@dataclass(frozen=True)
+class GradView:
+    """What to show of a :class:`GradResult`, and for which terminal."""
+
+    pool: PoolView = field(default_factory=lambda: PoolView(steps=8))
+    """Item, channel, width, colour and notes, as ``poolviz pool`` takes them."""
+    upstream: str = "ones"
+    """Where the upstream gradient came from, for the headings: ``ones``, ``random (seed
+    0)``, ``given``."""
+    unpool: bool = True
+    """Show the max-unpooling section."""
+    routes: int = 12
+    """Input cells listed with the output cells that feed them; the rest are counted."""
+
+
+def grad_report(result: GradResult, view: GradView | None = None) -> RenderableType:
+    """Everything ``poolviz grad`` prints about ``result``, top to bottom."""
+    view = view or GradView()
+    pv = view.pool
+    channel = (pv.channels or (0,))[0]
+    forward = result.forward
+    parts: list[RenderableType] = [_header(result, view)]
+    if forward.input.shape[3] > 1:
+        parts.append(Text(f"\nChannel {channel}", style="bold"))
+    parts += _forward(result, view, channel)
+    parts += _upstream(result, view, channel)
+    parts += _routing(result, view, channel)
+    if result.mode == "avg":
+        parts += _compare(result, view, channel)
+    elif view.unpool:
+        parts += _unpooling(result, view, channel)
+    if forward.input.shape[3] > 1:
+        parts.append(_other_channels(result, view, channel))
+    parts.append(_totals(result, pv.item))
+    return Group(*parts)
+
+
+def _header(result: GradResult, view: GradView) -> Text:
+    forward = result.forward
+    text = Text(config_line(forward), style="bold")
+    text.append(
+        f"\ninput {shape_text(forward.input.shape)} → output {shape_text(forward.output.shape)}"
+        f" · upstream gradient: {view.upstream}"
+    )
+    for note in view.pool.notes:
+        text.append(f"\n{note}", style="dim")
+    return text
+
+
+def _section(number: int, title: str, subtitle: str = "") -> Text:
+    text = Text(f"\n{number}. {title}", style="bold")
+    if subtitle:
+        text.append(f" {subtitle}", style="dim")
+    return text
+
+
+def _forward(result: GradResult, view: GradView, channel: int) -> list[RenderableType]:
+    """The forward pass as ``poolviz pool`` shows it, and every tie with who won and why."""
+    forward, pv = result.forward, view.pool
+    what = "each window keeps its largest value" if result.mode == "max" else "window means"
+    parts: list[RenderableType] = [_section(1, "Forward:", what)]
+    numbers = _fits(forward, pv)
+    parts.append(_grids(forward, pv, channel) if numbers else _pictures(forward, pv, channel))
+    parts.append(_steps(forward, pv, channel))
+    for tie in result.ties(pv.item, channel):
+        d = decimals_for(forward.input[pv.item, :, :, channel])
+        names = [f"{r},{c}" for r, c in tie.cells]
+        where = ", ".join(names[:-1]) + " and " + names[-1]
+        parts.append(
+            Text(
+                f"tie in window {tie.out[0]},{tie.out[1]}: {format_number(tie.value, d)} at "
+                f"{where}; the first in row-major order, {names[0]}, wins (as PyTorch) and "
+                "alone gets the gradient",
+                style="dim",
+            )
+        )
+    return parts
+
+
+def _upstream(result: GradResult, view: GradView, channel: int) -> list[RenderableType]:
+    """The output next to the gradient arriving at each output cell."""
+    forward, pv = result.forward, view.pool
+    out = forward.output[pv.item, :, :, channel]
+    g = result.grad_output[pv.item, :, :, channel]
+    oh, ow = out.shape
+    colours = _window_styles(oh, ow, pv.colour)
+    left = _matrix(out, view, styles=colours)
+    right = _matrix(g, view, styles=colours)
+    parts: list[RenderableType] = [
+        _section(2, "Upstream gradient:", "one number per output cell, from the layer above")
+    ]
+    title = f"Upstream gradient ({view.upstream})"
+    if left is not None and right is not None:
+        parts.append(_pair(f"Output {oh}x{ow}", left, title, right, pv.width))
+    elif right is not None:
+        parts += [Text(""), Text(title, style="bold"), right]
+    else:
+        parts.append(Text(f"{title}: {oh}x{ow}, {_range(g)}"))
+    return parts
+
+
+def _routing(result: GradResult, view: GradView, channel: int) -> list[RenderableType]:
+    """The gradient at the input, how many windows feed each cell, and which ones."""
+    forward, pv = result.forward, view.pool
+    h, w = forward.rows.n, forward.cols.n
+    grad = result.grad_input[pv.item, :, :, channel]
+    routes = result.receivers(pv.item, channel)
+    counts = result.routed_counts(pv.item, channel)
+    how = (
+        "each window sends its gradient whole to its winner"
+        if result.mode == "max"
+        else "each window splits its gradient evenly: gradient / divisor to each of its cells"
+    )
+    parts: list[RenderableType] = [_section(3, "Backward:", how)]
+    styles = _sender_styles(routes, forward.cols.out, pv.colour)
+    marks = [["[" if len(routes[r][c]) > 1 else " " for c in range(w)] for r in range(h)]
+    left = _matrix(grad, view, styles=styles, marks=marks)
+    count_styles = [[Style(dim=True) if v == 0 else None for v in row] for row in counts]
+    right = _matrix(counts, view, styles=count_styles)
+    if left is None or right is None:
+        parts.append(_picture_pair(forward.input[pv.item, :, :, channel], grad, "gradient", pv))
+    else:
+        parts.append(
+            _pair(
+                f"Gradient at the input {h}x{w}", left, "Windows feeding each cell", right, pv.width
+            )
+        )
+    parts.append(_route_lines(result, view, channel))
+    silent = result.silent_count(pv.item, channel)
+    shared = len(result.shared(pv.item, channel))
+    legend = []
+    if shared:
+        where = "[v] " if left is not None else ""
+        legend.append(
+            f"{where}fed by 2+ windows ({shared} cell{'s' if shared > 1 else ''}): "
+            "their gradients add up"
+        )
+    if silent:
+        legend.append(f"{silent} of {h * w} cells get no gradient from this example")
+    else:
+        legend.append(f"every one of the {h * w} cells gets some gradient")
+    parts.append(Text("\n".join(legend), style="dim"))
+    return parts
+
+
+def _route_lines(result: GradResult, view: GradView, channel: int) -> Text:
+    """One line per receiving input cell: its senders, their shares, the sum."""
+    forward, pv = result.forward, view.pool
+    item = pv.item
+    routes = result.receivers(item, channel)
+    plane = forward.input[item, :, :, channel]
+    g = result.grad_output[item, :, :, channel]
+    grad = result.grad_input[item, :, :, channel]
+    dv, dg, ds = decimals_for(plane), decimals_for(g), decimals_for(grad)
+    divisors = forward.divisors
+    receiving = [(r, c) for r, row in enumerate(routes) for c, s in enumerate(row) if s]
+    text = Text()
+    limit = view.routes if _matrix(grad, view) is not None else min(view.routes, 4)
+    for r, c in receiving[:limit]:
+        senders = routes[r][c]
+        shares = [
+            format_number(float(g[i, j]), dg)
+            + ("" if divisors is None else f"/{divisors[i, j]}")
+            + f" from {i},{j}"
+            for i, j in senders
+        ]
+        line = f"  {r},{c} (holds {format_number(float(plane[r, c]), dv)}) ← " + " + ".join(shares)
+        if len(shares) > 1 or divisors is not None:
+            line += f" = {format_number(float(grad[r, c]), ds)}"
+        text.append(line + "\n")
+    more = len(receiving) - limit
+    if more > 0:
+        text.append(f"  … and {more} more receiving cells (--json lists every one)\n", style="dim")
+    text.rstrip()
+    return text
+
+
+def _compare(result: GradResult, view: GradView, channel: int) -> list[RenderableType]:
+    """Average pooling's gradient next to the one max pooling would send."""
+    assert result.max_grad_input is not None
+    pv = view.pool
+    avg = result.grad_input[pv.item, :, :, channel]
+    mx = result.max_grad_input[pv.item, :, :, channel]
+    parts: list[RenderableType] = [
+        _section(4, "Compared:", "the same windows and upstream gradient, max pooling")
+    ]
+    left = _matrix(avg, view, styles=_dim_zeros(avg))
+    right = _matrix(mx, view, styles=_dim_zeros(mx))
+    if left is None or right is None:
+        parts.append(_picture_pair(avg, mx, "max pooling's gradient", pv, "average's gradient"))
+    else:
+        parts.append(_pair("Average pooling", left, "Max pooling", right, pv.width))
+    reached = int(np.count_nonzero(avg)), int(np.count_nonzero(mx))
+    parts.append(
+        Text(
+            f"average reaches {reached[0]} of {avg.size} cells, max {reached[1]}: average "
+            "teaches every cell a little, max teaches only the winners",
+            style="dim",
+        )
+    )
+    return parts
+
+
+def _unpooling(result: GradResult, view: GradView, channel: int) -> list[RenderableType]:
+    """The output put back at the winners, next to the input, with what was lost."""
+    assert result.unpooled is not None
+    forward, pv = result.forward, view.pool
+    h, w = forward.rows.n, forward.cols.n
+    plane = forward.input[pv.item, :, :, channel]
+    unpooled = result.unpooled[pv.item, :, :, channel]
+    winners = set(result.winners(pv.item, channel))
+    marks = [["[" if (r, c) in winners else " " for c in range(w)] for r in range(h)]
+    parts: list[RenderableType] = [
+        _section(4, "Max-unpooling:", "each output value back at its recorded winner, 0 elsewhere")
+    ]
+    left = _matrix(plane, view, marks=marks)
+    right = _matrix(unpooled, view, marks=marks, styles=_dim_zeros(unpooled, winners))
+    if left is None or right is None:
+        parts.append(_picture_pair(plane, unpooled, "unpooled", pv))
+    else:
+        parts.append(_pair(f"Input {h}x{w}", left, f"Unpooled {h}x{w}", right, pv.width))
+    notes = []
+    if left is not None:
+        notes.append("[v] a winner: the only positions unpooling knows")
+    lost = result.lost_count(pv.item, channel)
+    notes.append(
+        f"{lost} values and every non-winning position are gone; {h * w - lost} of {h * w} "
+        "come back"
+    )
+    d = decimals_for(plane)
+    dg = decimals_for(result.grad_input[pv.item, :, :, channel])
+    for (r, c), senders in result.shared(pv.item, channel)[:3]:
+        value = format_number(float(unpooled[r, c]), d)
+        summed = format_number(float(result.grad_input[pv.item, r, c, channel]), dg)
+        notes.append(
+            f"{r},{c} won {len(senders)} windows: their gradients add up to {summed}, but "
+            f"unpooling puts {value} there once"
+        )
+    default = result.default_unpool_shape
+    if default is None:
+        notes.append(
+            f"output_size is the input's {h}x{w}; with same padding PyTorch needs it given"
+        )
+    elif default != (h, w):
+        notes.append(
+            f"output_size is the input's {h}x{w}; PyTorch's default would be "
+            f"{default[0]}x{default[1]}, which loses the edge"
+        )
+    parts.append(Text("\n".join(notes), style="dim"))
+    return parts
+
+
+def _other_channels(result: GradResult, view: GradView, shown: int) -> Text:
+    """One line per channel not shown in full."""
+    pv = view.pool
+    h, w = result.forward.rows.n, result.forward.cols.n
+    text = Text("\nOther channels (--channel picks which to show in full):\n", style="bold")
+    for c in range(result.forward.input.shape[3]):
+        if c == shown:
+            continue
+        reached = h * w - result.silent_count(pv.item, c)
+        line = f"  channel {c}: gradient reaches {reached} of {h * w} cells, total "
+        line += _total(result.grad_input[pv.item, :, :, c])
+        if result.mode == "max":
+            line += f"; unpooling keeps {h * w - result.lost_count(pv.item, c)} values"
+        text.append(line + "\n")
+    text.rstrip()
+    return text
+
+
+def _totals(result: GradResult, item: int) -> Text:
+    """Upstream and input gradient totals for the shown item: where the gradient went."""
+    g = result.grad_output[item]
+    grad = result.grad_input[item]
+    up, down = (_total(values) for values in (g, grad))
+    text = Text("\n")
+    text.append(f"gradient in {up}, gradient out {down}", style="bold")
+    if up == down:
+        text.append(
+            " · all of it passes on, "
+            + ("to the winners alone" if result.mode == "max" else "spread over the windows")
+        )
+    elif result.mode == "avg":
+        text.append(" · the padding's share goes nowhere (count_include_pad)")
+    else:
+        text.append(" · windows over padding alone send nothing")
+    return text
+
+
+def _total(values: np.ndarray) -> str:
+    """The sum of ``values``, with the decimals it needs."""
+    total = float(values.sum())
+    return format_number(total, decimals_for(np.array([total])))
+
+
+def _matrix(
+    values: np.ndarray,
+    view: GradView,
+    *,
+    styles: list[list[Style | None]] | None = None,
+    marks: list[list[str]] | None = None,
+) -> Text | None:
+    """A labelled grid of ``values``, or None when it would be taller or wider than the
+    terminal (the caller shows a picture instead)."""
+    h, w = values.shape
+    if h > MAX_GRID_ROWS:
+        return None
+    texts = format_values(values)
+    cells = [
+        [
+            Cell(
+                texts[r * w + c],
+                styles[r][c] if styles else None,
+                marks[r][c] if marks else " ",
+            )
+            for c in range(w)
+        ]
+        for r in range(h)
+    ]
+    text = grid(
+        cells,
+        row_labels=[str(r) for r in range(h)],
+        col_labels=[str(c) for c in range(w)],
+        ascii_only=view.pool.ascii_only,
+    )
+    return text if _width(text) <= view.pool.width else None
+
+
+def _width(text: Text) -> int:
+    return max((cell_len(line) for line in text.plain.split("\n")), default=0)
+
+
+def _pair(left_title: str, left: Text, right_title: str, right: Text, width: int) -> Group:
+    """Two titled grids side by side when they fit in ``width``, else one under the other."""
+    gap = 4
+    lw = max(_width(left), cell_len(left_title))
+    rw = max(_width(right), cell_len(right_title))
+    if lw + gap + rw <= width:
+        table = Table.grid(padding=(0, gap))
+        table.add_row(Text(left_title, style="bold"), Text(right_title, style="bold"))
+        table.add_row(left, right)
+        return Group(Text(""), table)
+    return Group(
+        Text(""),
+        Text(left_title, style="bold"),
+        left,
+        Text(""),
+        Text(right_title, style="bold"),
+        right,
+    )
+
+
+def _picture_pair(
+    left: np.ndarray, right: np.ndarray, right_name: str, pv: PoolView, left_name: str = "input"
+) -> Group:
+    """Two planes too large for numbers, as pictures side by side with their ranges."""
+    half = max(8, (pv.width - 3) // 2)
+    colour = pv.colour and not pv.ascii_only
+    table = Table.grid(padding=(0, 3))
+    table.add_row(
+        Text(f"{left_name.capitalize()} {left.shape[0]}x{left.shape[1]}", style="bold"),
+        Text(f"{right_name.capitalize()} {right.shape[0]}x{right.shape[1]}", style="bold"),
+    )
+    table.add_row(
+        picture(left, half, colour=colour, ascii_only=pv.ascii_only),
+        picture(right, half, colour=colour, ascii_only=pv.ascii_only),
+    )
+    table.add_row(Text(_range(left), style="dim"), Text(_range(right), style="dim"))
+    return Group(Text(""), table)
+
+
+def _window_styles(oh: int, ow: int, colour: bool) -> list[list[Style | None]] | None:
+    """Each output cell in its window's colour, as the forward grids draw it."""
+    if not colour:
+        return None
+    return [[background(window_colour_at(i, j, ow)) for j in range(ow)] for i in range(oh)]
+
+
+def _sender_styles(routes: list[list[list[At]]], ow: int, colour: bool) -> list[list[Style | None]]:
+    """Receiving cells in the colour of the first window feeding them (with colour), or
+    bold; cells that receive nothing dim."""
+    styles: list[list[Style | None]] = []
+    for row in routes:
+        line: list[Style | None] = []
+        for senders in row:
+            if not senders:
+                line.append(Style(dim=True))
+            elif colour:
+                line.append(background(window_colour_at(*senders[0], ow), bold=True))
+            else:
+                line.append(Style(bold=True))
+        styles.append(line)
+    return styles
+
+
+def _dim_zeros(values: np.ndarray, keep: set[At] | None = None) -> list[list[Style | None]]:
+    """Zeros dim (they carry nothing), except at cells in ``keep``."""
+    h, w = values.shape
+    return [
+        [
+            Style(dim=True) if values[r, c] == 0 and (keep is None or (r, c) not in keep) else None
+            for c in range(w)
+        ]
+        for r in range(h)
+    ]
