@@ -30,6 +30,9 @@ from poolviz.render.terminal.pool import (
     shape_text,
 )
 
+MAX_TIES = 3
+"""Ties explained one by one; the rest are counted."""
+
 MAX_GRID_ROWS = 40
 """Taller inputs are shown as pictures: numbers would scroll past."""
 
@@ -98,8 +101,9 @@ def _forward(result: GradResult, view: GradView, channel: int) -> list[Renderabl
     numbers = _fits(forward, pv)
     parts.append(_grids(forward, pv, channel) if numbers else _pictures(forward, pv, channel))
     parts.append(_steps(forward, pv, channel))
-    for tie in result.ties(pv.item, channel):
-        d = decimals_for(forward.input[pv.item, :, :, channel])
+    ties = result.ties(pv.item, channel)
+    d = decimals_for(forward.input[pv.item, :, :, channel])
+    for tie in ties[:MAX_TIES]:
         names = [f"{r},{c}" for r, c in tie.cells]
         where = ", ".join(names[:-1]) + " and " + names[-1]
         parts.append(
@@ -108,6 +112,12 @@ def _forward(result: GradResult, view: GradView, channel: int) -> list[Renderabl
                 f"{where}; the first in row-major order, {names[0]}, wins (as PyTorch) and "
                 "alone gets the gradient",
                 style="dim",
+            )
+        )
+    if len(ties) > MAX_TIES:
+        parts.append(
+            Text(
+                f"… and {len(ties) - MAX_TIES} more tied windows, broken the same way", style="dim"
             )
         )
     return parts

@@ -1,0 +1,348 @@
+"""The figure of a backward pass: forward, gradient routing and max-unpooling in three rows.
+
+Left column input-sized, right column output-sized, arrows between them: the forward pass runs
+left to right, the gradient and the unpooled values come back right to left. Gradients use a
+diverging colour map centred on 0 with one colour bar; windows keep ``poolviz pool``'s colours
+and line styles; black frames (a shape, not a colour) mark cells fed by more than one window.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from matplotlib import colormaps
+from matplotlib.axes import Axes
+from matplotlib.cm import ScalarMappable
+from matplotlib.colors import Normalize, to_hex
+from matplotlib.figure import Figure
+from matplotlib.patches import FancyArrowPatch
+
+from poolviz.engine.gradient import GradResult
+from poolviz.render.figure.grid import MAX_NUMBERED, Outline, cell_inches, draw_matrix, pale
+from poolviz.render.figure.pool import _display
+from poolviz.render.style import format_values, window_colour_at
+from poolviz.render.terminal.pool import config_line
+
+GRADIENT_CMAP = "RdBu_r"
+"""Blue below 0, white at 0, red above: a diverging map read by colour-blind readers too."""
+
+
+def grad_figure(
+    result: GradResult,
+    *,
+    item: int = 0,
+    channel: int = 0,
+    title: str | None = None,
+    cmap: str | None = None,
+    unpool: bool = True,
+) -> Figure:
+    """Forward (input with windows and winners → output), backward (gradient at the input ←
+    upstream gradient) and max-unpooling (unpooled ← indices) for one item and channel;
+    for average pooling the third row is max pooling's gradient, for comparison. ``cmap``
+    replaces the gradient colour map (keep it diverging)."""
+    forward = result.forward
+    rows, cols = forward.rows, forward.cols
+    ph = rows.n + rows.pad_before + rows.pad_after
+    pw = cols.n + cols.pad_before + cols.pad_after
+    numbered = max(ph, pw) <= MAX_NUMBERED
+    third = result.mode == "avg" or (unpool and result.unpooled is not None)
+    cell = cell_inches(max(ph, pw)) if numbered else 3.2 / max(ph, pw)
+    in_w, in_h = pw * cell, ph * cell
+    out_cell = max(cell, 0.45) if numbered else cell * rows.n / max(1, rows.out) * 0.6
+    out_w, out_h = cols.out * out_cell, rows.out * out_cell
+    row_h = max(in_h, out_h) + 0.9
+    nrows = 3 if third else 2
+    fig = Figure(figsize=(in_w + out_w + 3.2, nrows * row_h + 1.6), layout="constrained")
+    spec = fig.add_gridspec(nrows, 3, width_ratios=[in_w, 1.1, out_w])
+    axes = [[fig.add_subplot(spec[r, k]) for k in range(3)] for r in range(nrows)]
+    g_in = result.grad_input[item, :, :, channel]
+    g_out = result.grad_output[item, :, :, channel]
+    compare = None if result.max_grad_input is None else result.max_grad_input[item, :, :, channel]
+    limit = max(
+        float(np.abs(a).max()) for a in (g_in, g_out, *(() if compare is None else (compare,)))
+    )
+    norm = Normalize(-(limit or 1.0), limit or 1.0)
+    gradient_map = cmap or GRADIENT_CMAP
+    frame = PaddedFrame(rows.pad_before, cols.pad_before, rows.pad_after, cols.pad_after)
+    shared = np.zeros((rows.n, cols.n), dtype=bool)
+    if result.mode == "max":  # in average pooling sharing is the rule: framing it says nothing
+        for (r, c), _ in result.shared(item, channel):
+            shared[r, c] = True
+
+    _forward_row(result, axes[0], item, channel, numbered)
+    _arrow(axes[0][1], result.mode, forward=True)
+    _gradient(axes[1][0], g_in, norm, gradient_map, shared, numbered, frame)
+    axes[1][0].set_title(f"gradient at the input {rows.n}x{cols.n}", fontsize=10, pad=14)
+    _gradient(axes[1][2], g_out, norm, gradient_map, None, numbered)
+    axes[1][2].set_title("upstream gradient", fontsize=10, pad=14)
+    _arrow(axes[1][1], "backward", forward=False)
+    fig.colorbar(
+        ScalarMappable(norm, gradient_map),
+        ax=[axes[1][0], axes[1][2]],
+        shrink=0.8,
+        label="gradient",
+    )
+    if third and compare is not None:
+        _gradient(axes[2][0], compare, norm, gradient_map, None, numbered, frame)
+        axes[2][0].set_title("max pooling's gradient, same windows", fontsize=10, pad=14)
+        axes[2][1].axis("off")
+        axes[2][2].axis("off")
+    elif third:
+        _unpool_row(result, axes[2], item, channel, numbered, shared, frame)
+    fig.suptitle(title or _title(result), fontsize=12, fontweight="bold")
+    fig.supxlabel(_caption(result, item, channel), fontsize=9, family="monospace", color="#333333")
+    return fig
+
+
+def _title(result: GradResult) -> str:
+    return config_line(result.forward).replace("  ", ": ", 1) + " · backward"
+
+
+def _forward_row(
+    result: GradResult, axes: list[Axes], item: int, channel: int, numbered: bool
+) -> None:
+    """The input with every window outlined in its colour and line style and the winners
+    ringed; the output in its windows' colours."""
+    forward = result.forward
+    rows, cols = forward.rows, forward.cols
+    plane = forward.input[item, :, :, channel]
+    out = forward.output[item, :, :, channel]
+    ax_in, _, ax_out = axes
+    ax_in.set_title(f"input {rows.n}x{cols.n}", fontsize=10, pad=14)
+    ax_out.set_title(f"output {rows.out}x{cols.out}", fontsize=10, pad=14)
+    if not numbered:
+        grey = _value_norm(plane)
+        _picture(ax_in, plane, "gray", grey)
+        _picture(ax_out, out, "gray", grey)
+        return
+    top, left = rows.pad_before, cols.pad_before
+    ph, pw = rows.n + top + rows.pad_after, cols.n + left + cols.pad_after
+    values = np.zeros((ph, pw))
+    values[top : top + rows.n, left : left + cols.n] = plane
+    hatched = np.ones((ph, pw), dtype=bool)
+    hatched[top : top + rows.n, left : left + cols.n] = False
+    fills = np.full((ph, pw), "#FFFFFF", dtype=object)
+    winners = np.zeros((ph, pw), dtype=bool)
+    outlines = []
+    for k in range(forward.window_count):
+        i, j = divmod(k, cols.out)
+        colour = window_colour_at(i, j, cols.out)
+        taps_r, taps_c = rows.taps(i), cols.taps(j)
+        outlines.append(
+            Outline(
+                (taps_r[0] + top, taps_r[-1] + top),
+                (taps_c[0] + left, taps_c[-1] + left),
+                colour,
+                style=k,
+                inset=0.05 + 0.07 * (k % 3),
+            )
+        )
+        for r in rows.real_taps(i):
+            for c in cols.real_taps(j):
+                if fills[r + top, c + left] == "#FFFFFF":
+                    fills[r + top, c + left] = pale(colour)
+        win = forward.argmax(i, j, item, channel)
+        if win is not None:
+            winners[win[0] + top, win[1] + left] = True
+    from poolviz.render.figure.pool import _labels
+
+    draw_matrix(
+        ax_in,
+        values,
+        fills=fills,
+        labels=_labels(values, hatched, forward.mode if max(ph, pw) <= 10 else ""),
+        hatched=hatched,
+        bold=winners if forward.mode == "max" else None,
+        outlines=outlines
+        if forward.window_count <= 16
+        else outlines[: min(2, cols.out)] + outlines[cols.out : cols.out + 2],
+        origin=(-top, -left),
+    )
+    draw_matrix(ax_out, out, fills=_window_fills(rows.out, cols.out))
+
+
+def _window_fills(oh: int, ow: int) -> np.ndarray:
+    """Each output cell in its window's colour, pale enough for black numbers."""
+    return np.array(
+        [[pale(window_colour_at(i, j, ow), 0.3) for j in range(ow)] for i in range(oh)],
+        dtype=object,
+    )
+
+
+def _gradient(
+    ax: Axes,
+    values: np.ndarray,
+    norm: Normalize,
+    cmap: str,
+    framed: np.ndarray | None,
+    numbered: bool,
+    frame: PaddedFrame | None = None,
+) -> None:
+    """A gradient on the diverging map, 0 white; ``framed`` cells get a black frame.
+    Input-sized planes are drawn in ``frame`` so their cells line up with the input's."""
+    if not numbered:
+        _picture(ax, values, cmap, norm)
+        return
+    fills = np.array(
+        [[to_hex(v) for v in row] for row in colormaps[cmap](norm(values))], dtype=object
+    )
+    if frame is None:
+        draw_matrix(ax, values, fills=fills, outlines=_frames(framed))
+    else:
+        frame.draw(ax, values, fills, framed)
+
+
+@dataclass(frozen=True)
+class PaddedFrame:
+    """The padded input grid: input-sized planes drawn in it keep the input's cell size and
+    position, with the padding hatched and empty."""
+
+    top: int
+    left: int
+    bottom: int
+    right: int
+
+    def draw(
+        self, ax: Axes, values: np.ndarray, fills: np.ndarray, framed: np.ndarray | None
+    ) -> None:
+        h, w = values.shape
+        ph, pw = h + self.top + self.bottom, w + self.left + self.right
+        inner = (slice(self.top, self.top + h), slice(self.left, self.left + w))
+        padded = np.zeros((ph, pw))
+        padded[inner] = values
+        all_fills = np.full((ph, pw), "#FFFFFF", dtype=object)
+        all_fills[inner] = fills
+        hatched = np.ones((ph, pw), dtype=bool)
+        hatched[inner] = False
+        marked = np.zeros((ph, pw), dtype=bool)
+        if framed is not None:
+            marked[inner] = framed
+        texts = format_values(values)
+        labels = np.full((ph, pw), "", dtype=object)
+        labels[inner] = np.array(texts, dtype=object).reshape(h, w)
+        draw_matrix(
+            ax,
+            padded,
+            fills=all_fills,
+            labels=[str(t) for t in labels.ravel()],
+            hatched=hatched if self.top + self.bottom + self.left + self.right else None,
+            outlines=_frames(marked),
+            origin=(-self.top, -self.left),
+        )
+
+
+def _unpool_row(
+    result: GradResult,
+    axes: list[Axes],
+    item: int,
+    channel: int,
+    numbered: bool,
+    shared: np.ndarray,
+    frame: PaddedFrame,
+) -> None:
+    """The unpooled array (values back at the winners, coloured as their windows) and the
+    flat indices it was placed by."""
+    forward = result.forward
+    assert result.unpooled is not None and forward.indices is not None
+    rows, cols = forward.rows, forward.cols
+    unpooled = result.unpooled[item, :, :, channel]
+    indices = forward.indices[item, :, :, channel]
+    ax_un, ax_mid, ax_idx = axes
+    ax_un.set_title(f"unpooled {rows.n}x{cols.n} (max_unpool2d)", fontsize=10, pad=14)
+    ax_idx.set_title("indices (flat r·W + c)", fontsize=10, pad=14)
+    _arrow(ax_mid, "unpool", forward=False)
+    if not numbered:
+        # too many windows to read indices: show the values being put back instead
+        grey = _value_norm(forward.input[item, :, :, channel])
+        _picture(ax_un, unpooled, "gray", grey)
+        _picture(ax_idx, forward.output[item, :, :, channel], "gray", grey)
+        ax_idx.set_title(f"output {rows.out}x{cols.out}, put back", fontsize=10, pad=14)
+        return
+    fills = np.full((rows.n, cols.n), "#F7F7F7", dtype=object)
+    for row in result.receivers(item, channel):
+        for senders in row:
+            if senders:
+                i, j = senders[0]
+                win = forward.argmax(i, j, item, channel)
+                assert win is not None
+                fills[win] = pale(window_colour_at(i, j, cols.out), 0.3)
+    frame.draw(ax_un, unpooled, fills, shared)
+    draw_matrix(
+        ax_idx,
+        indices,
+        fills=_window_fills(rows.out, cols.out),
+        labels=[str(int(v)) for v in indices.ravel()],
+    )
+
+
+def _frames(cells: np.ndarray | None) -> list[Outline]:
+    """A black frame on the edge of each marked cell: seen against light and dark fills."""
+    if cells is None:
+        return []
+    return [
+        Outline((int(r), int(r)), (int(c), int(c)), "#000000", inset=0.03, width=3.0)
+        for r, c in zip(*np.nonzero(cells), strict=True)
+    ]
+
+
+def _value_norm(plane: np.ndarray) -> Normalize:
+    """One grey scale for the input and everything made of its values, so shades compare."""
+    finite = plane[np.isfinite(plane)]
+    lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
+    return Normalize(lo, hi if hi > lo else lo + 1)
+
+
+def _picture(ax: Axes, values: np.ndarray, cmap: str, norm: Normalize | None) -> None:
+    """A plane too large for numbers, as an image (display copy only)."""
+    ax.imshow(_display(values), cmap=cmap, norm=norm, interpolation="nearest")
+    ax.set_xticks([])
+    ax.set_yticks([])
+
+
+def _arrow(ax: Axes, label: str, *, forward: bool) -> None:
+    """A labelled arrow across the middle column: rightwards for the forward pass."""
+    ax.axis("off")
+    start, end = ((0.1, 0.5), (0.9, 0.5)) if forward else ((0.9, 0.5), (0.1, 0.5))
+    ax.add_patch(
+        FancyArrowPatch(
+            start,
+            end,
+            arrowstyle="-|>",
+            mutation_scale=22,
+            color="#444444",
+            linestyle="solid" if forward else (0, (4, 2)),
+            transform=ax.transAxes,
+        )
+    )
+    ax.text(0.5, 0.58, label, ha="center", va="bottom", fontsize=10, transform=ax.transAxes)
+
+
+def _caption(result: GradResult, item: int, channel: int) -> str:
+    """The facts under the figure: who got gradient, what unpooling lost, the totals."""
+    forward = result.forward
+    n = forward.rows.n * forward.cols.n
+    silent = result.silent_count(item, channel)
+    lines = [f"{silent} of {n} input cells get no gradient from this example"]
+    shared = result.shared(item, channel)
+    if shared and result.mode == "max":
+        lines.append(
+            f"framed: {len(shared)} cell{'s' if len(shared) > 1 else ''} won 2+ windows "
+            "(their gradients add up; unpooling places the value once)"
+        )
+    elif shared:
+        lines.append(
+            f"{len(shared)} cells are read by 2+ windows: each adds gradient / divisor to them"
+        )
+    ties = result.ties(item, channel)
+    if ties:
+        lines.append(
+            f"{len(ties)} window{'s' if len(ties) > 1 else ''} tied: the first cell in "
+            "row-major order won (as PyTorch) and alone gets the gradient"
+        )
+    if result.mode == "max":
+        lost = result.lost_count(item, channel)
+        lines.append(f"{lost} values and every non-winning position are gone after unpooling")
+    up, down = result.grad_output[item].sum(), result.grad_input[item].sum()
+    lines.append(f"gradient in {up:.4g}, gradient out {down:.4g}")
+    return "\n".join(lines)
