@@ -65,6 +65,20 @@ class GradResult:
     def mode(self) -> str:
         return self.forward.mode
 
+    @property
+    def pytorch_takes_input_size(self) -> bool | None:
+        """Whether PyTorch's ``max_unpool2d`` accepts the input's (H, W) as ``output_size``:
+        it takes only sizes strictly within one stride of its default (so not, for example,
+        after dilation). None for average pooling or ``same`` padding."""
+        if self.default_unpool_shape is None:
+            return None
+        stride = self.forward.spec.stride
+        sizes = (self.forward.rows.n, self.forward.cols.n)
+        return all(
+            d - s < n < d + s
+            for d, s, n in zip(self.default_unpool_shape, stride, sizes, strict=True)
+        )
+
     def receivers(self, item: int = 0, channel: int = 0) -> list[list[list[Cell]]]:
         """For each input cell [r][c], the output cells (i, j) whose gradient reaches it, in
         row-major output order: the windows it won (max), or the windows whose real cells

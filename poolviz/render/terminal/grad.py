@@ -284,13 +284,16 @@ def _unpooling(result: GradResult, view: GradView, channel: int) -> list[Rendera
         )
     default = result.default_unpool_shape
     if default is None:
-        notes.append(
-            f"output_size is the input's {h}x{w}; with same padding PyTorch needs it given"
-        )
+        notes.append(f"output_size is the input's {h}x{w}; with same padding PyTorch needs it")
     elif default != (h, w):
         notes.append(
-            f"output_size is the input's {h}x{w}; PyTorch's default would be "
-            f"{default[0]}x{default[1]}, which loses the edge"
+            f"output_size is the input's {h}x{w}; PyTorch's default {default[0]}x{default[1]} "
+            "misplaces these indices"
+        )
+    if result.pytorch_takes_input_size is False and default is not None:
+        notes.append(
+            f"PyTorch's max_unpool2d refuses {h}x{w} here (only within a stride of "
+            f"{default[0]}x{default[1]})"
         )
     parts.append(Text("\n".join(notes), style="dim"))
     return parts
