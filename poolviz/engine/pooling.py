@@ -23,13 +23,16 @@ import numpy as np
 
 from poolviz.engine.geometry import Axis, PaddingArg, PoolSpec, avg_divisors
 from poolviz.engine.windows import (
-    Tap,
+    TILE_BYTES,
+    Scratch,
     Tile,
+    _empty_list,
+    _taps,
     as_nhwc,
-    axis_taps,
-    empty_windows,
-    input_rows,
+    code_dtype,
     like_input,
+    max_windows,
+    sum_windows,
     tiles,
 )
 from poolviz.errors import PoolvizError
@@ -132,123 +135,68 @@ def _fill_value(dtype: np.dtype[Any]) -> float | int | bool:
     return int(np.iinfo(dtype.type).min)
 
 
-def _code_dtype(count: int) -> type[np.unsignedinteger]:
-    """The smallest unsigned type that holds window offset codes 0..count."""
-    for dt in (np.uint8, np.uint16, np.uint32):
-        if count <= np.iinfo(dt).max:
-            return dt
-    return np.uint64
-
-
 def max_pool_nhwc(
     x: np.ndarray, rows: Axis, cols: Axis, return_indices: bool
 ) -> tuple[np.ndarray, np.ndarray | None]:
-    """Max pooling of a 4-D NHWC array over the windows ``rows`` x ``cols``.
-
-    The running argmax is kept as an offset code: 0 for "no real cell yet", else
-    ``1 + window offset``. Offsets are visited in rising order, so "take this offset where it
-    is strictly greater, or NaN, or the first real cell" is ``maximum(code, take * new)``.
-    """
+    """Max pooling of a 4-D NHWC array over the windows ``rows`` x ``cols``, tile by tile
+    (:func:`~poolviz.engine.windows.max_windows`); with ``return_indices`` also the int64 flat
+    indices, converted from each tile's offset codes while they are in cache."""
     n, _, w, c = x.shape
     fill = _fill_value(x.dtype)
-    floating = x.dtype.kind == "f"
     out = np.empty((n, rows.out, cols.out, c), dtype=x.dtype)
-    codes = (
-        np.zeros(out.shape, dtype=_code_dtype(rows.size * cols.size)) if return_indices else None
-    )
-    col_taps = axis_taps(cols)
-    row_bytes = rows.stride * cols.out * c * x.itemsize * (2 if return_indices else 1)
+    indices = np.empty(out.shape, dtype=np.int64) if return_indices else None
+    dtype = code_dtype(rows.size * cols.size)
+    scratch = Scratch()
+    col_taps = _taps(cols, 0, cols.out, 0)
+    empty_cols = _empty_list(cols)
+    per_row = x.itemsize + (2 * dtype.itemsize + 1 if return_indices else 0)
+    row_bytes = rows.stride * cols.out * c * per_row
+    where = _IndexMap(rows, cols, w, c) if indices is not None else None
     for tile in tiles(n, rows, row_bytes):
-        _max_tile(x, rows, cols, col_taps, fill, floating, tile, out, codes)
-    if codes is None:
+        dest = out[tile.items, tile.rows]
+        code = None if where is None else scratch.get("code", dest.shape, dtype)
+        max_windows(x, tile, col_taps, empty_cols, cols.size, fill, dest, code, scratch)
+        if indices is not None and where is not None and code is not None:
+            where.put(code, tile, indices[tile.items, tile.rows])
+    if indices is None:
         return out, None
-    return out, _codes_to_indices(codes, rows, cols, w)
+    empty_rows = list(_empty_list(rows))
+    if empty_rows:
+        indices[:, empty_rows] = -1
+    if empty_cols:
+        indices[:, :, list(empty_cols)] = -1
+    return out, indices
 
 
-def _max_tile(
-    x: np.ndarray,
-    rows: Axis,
-    cols: Axis,
-    col_taps: list[Tap],
-    fill: float | int | bool,
-    floating: bool,
-    tile: Tile,
-    out: np.ndarray,
-    codes: np.ndarray | None,
-) -> None:
-    """Max of one tile: a pass over the window's columns, then one over its rows."""
-    r0, r1 = input_rows(rows, tile.rows.start, tile.rows.stop)
-    block = x[tile.items, r0:r1]
-    ncols = out.shape[2]
-    colmax = np.full((block.shape[0], r1 - r0, ncols, block.shape[3]), fill, dtype=x.dtype)
-    colcode = None if codes is None else np.zeros(colmax.shape, dtype=codes.dtype)
-    for tap in col_taps:
-        _take_max(
-            colmax[:, :, tap.out],
-            colcode,
-            (slice(None), slice(None), tap.out),
-            block[:, :, tap.inp],
-            tap.offset + 1,
-            floating,
-        )
-    dest = out[tile.items, tile.rows]
-    dest[...] = fill
-    dest_code = None if codes is None else codes[tile.items, tile.rows]
-    for tap in axis_taps(rows, tile.rows.start, tile.rows.stop, base=r0):
-        new = colmax[:, tap.inp]
-        if dest_code is None or colcode is None:
-            np.maximum(dest[:, tap.out], new, out=dest[:, tap.out])
-            continue
-        # codes of row offset a are a*kw + (column code): larger than any earlier row's code
-        row_code = colcode[:, tap.inp].astype(dest_code.dtype) + tap.offset * cols.size
-        _take_max(
-            dest[:, tap.out],
-            dest_code,
-            (slice(None), tap.out),
-            new,
-            row_code,
-            floating,
-            valid=colcode[:, tap.inp] > 0,
-        )
+class _IndexMap:
+    """Offset codes to flat ``h * W + w`` indices: the index of window (i, j)'s tap (a, b) is
+    ``start_h(i) * W + start_w(j) + a * dh * W + b * dw``; a table per code holds the second
+    half, a per-tile array the first."""
 
+    def __init__(self, rows: Axis, cols: Axis, w: int, c: int) -> None:
+        a = np.arange(rows.size, dtype=np.int64) * rows.dilation * w
+        b = np.arange(cols.size, dtype=np.int64) * cols.dilation
+        self.table = (a[:, None] + b[None, :]).ravel()
+        self.rows = rows
+        self.w = w
+        start_w = np.arange(cols.out, dtype=np.int64) * cols.stride - cols.pad_before
+        self._start_w = start_w
+        self._c = c
+        self._base = np.empty((0, cols.out, c), dtype=np.int64)
 
-def _take_max(
-    best: np.ndarray,
-    code: np.ndarray | None,
-    where: tuple[slice, ...],
-    new: np.ndarray,
-    new_code: int | np.ndarray,
-    floating: bool,
-    valid: np.ndarray | None = None,
-) -> None:
-    """Fold ``new`` into the running max ``best`` (a view), and its code into ``code[where]``."""
-    if code is None:
-        np.maximum(best, new, out=best)
-        return
-    current = code[where]
-    take = new > best
-    if floating:
-        take |= np.isnan(new)
-    take |= current == 0
-    if valid is not None:
-        take &= valid
-    np.maximum(current, take * new_code, out=current, casting="unsafe")
-    np.maximum(best, new, out=best)
+    def _relative(self, count: int) -> np.ndarray:
+        """(count, ow, C): ``i * stride_h * W + start_w(j)`` for tile-relative rows i."""
+        if self._base.shape[0] < count:
+            i = np.arange(count, dtype=np.int64) * self.rows.stride * self.w
+            base = i[:, None] + self._start_w[None, :]
+            self._base = np.repeat(base[:, :, None], self._c, axis=2)
+        return self._base[:count]
 
-
-def _codes_to_indices(codes: np.ndarray, rows: Axis, cols: Axis, w: int) -> np.ndarray:
-    """Flat ``h * W + w`` indices from offset codes; -1 for windows over padding alone."""
-    kw = cols.size
-    offset = codes.astype(np.int64) - 1
-    a, b = np.divmod(offset, kw)
-    starts_h = np.arange(rows.out, dtype=np.int64) * rows.stride - rows.pad_before
-    starts_w = np.arange(cols.out, dtype=np.int64) * cols.stride - cols.pad_before
-    h = starts_h[None, :, None, None] + a * rows.dilation
-    col = starts_w[None, None, :, None] + b * cols.dilation
-    indices: np.ndarray = h * w + col
-    empty = empty_windows(rows)[:, None] | empty_windows(cols)[None, :]
-    indices[:, empty] = -1
-    return indices
+    def put(self, code: np.ndarray, tile: Tile, dest: np.ndarray) -> None:
+        """Write the indices of ``tile`` (offset codes ``code``) into ``dest``."""
+        first = (tile.rows.start * self.rows.stride - self.rows.pad_before) * self.w
+        np.take(self.table + first, code, out=dest, mode="clip")
+        dest += self._relative(code.shape[1])
 
 
 def _avg_pool(x: np.ndarray, rows: Axis, cols: Axis, count_include_pad: bool) -> np.ndarray:
@@ -260,23 +208,12 @@ def _avg_pool(x: np.ndarray, rows: Axis, cols: Axis, count_include_pad: bool) ->
     out_dtype = np.dtype(np.float64) if x.dtype.kind in "biu" else x.dtype
     divisor = avg_divisors(rows, cols, count_include_pad).astype(acc_dtype)[None, :, :, None]
     out = np.empty((n, rows.out, cols.out, c), dtype=out_dtype)
-    col_taps = axis_taps(cols)
+    scratch = Scratch()
+    col_taps = _taps(cols, 0, cols.out, 0)
     row_bytes = rows.stride * cols.out * c * acc_dtype.itemsize
     for tile in tiles(n, rows, row_bytes):
-        r0, r1 = input_rows(rows, tile.rows.start, tile.rows.stop)
-        block = x[tile.items, r0:r1]
-        colsum = np.zeros((block.shape[0], r1 - r0, cols.out, c), dtype=acc_dtype)
-        for tap in col_taps:
-            np.add(
-                colsum[:, :, tap.out],
-                block[:, :, tap.inp],
-                out=colsum[:, :, tap.out],
-                casting="unsafe",
-            )
-        total = np.zeros(
-            (block.shape[0], tile.rows.stop - tile.rows.start, cols.out, c), dtype=acc_dtype
-        )
-        for tap in axis_taps(rows, tile.rows.start, tile.rows.stop, base=r0):
-            total[:, tap.out] += colsum[:, tap.inp]
-        np.divide(total, divisor[:, tile.rows], out=out[tile.items, tile.rows], casting="unsafe")
+        dest = out[tile.items, tile.rows]
+        total = dest if acc_dtype == out_dtype else scratch.get("total", dest.shape, acc_dtype)
+        sum_windows(x, tile, col_taps, total, scratch)
+        np.divide(total, divisor[:, tile.rows], out=dest, casting="unsafe")
     return out

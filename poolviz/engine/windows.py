@@ -1,23 +1,36 @@
-"""The windows of an NHWC input as strided views: the one home of the indexing tricks.
+"""The windows of an NHWC input as strided views, and the separable max and sum over them: the
+one home of the indexing tricks, and the engine's fast path.
 
-Why it is shaped so (measured, see ``bench/engine.py``):
+Why it is shaped so (measured against PyTorch's 1-thread CPU kernels, see ``bench/engine.py``):
 
 - Pooling is separable. A 2-D window reduces as a pass over the window's columns (one strided
   view per column offset, each covering every output column at once) followed by a pass over
-  its rows. That is ``kh + kw`` array operations instead of ``kh * kw``, and a global window
-  costs ``H + W`` operations, not ``H * W``.
+  its rows. That is ``kh + kw`` array operations instead of ``kh * kw``, each over long runs,
+  and a global window costs ``H + W`` operations, not ``H * W``. Reductions over a small window
+  axis (``sliding_window_view(...).max``, reshapes) were 1.7-3x slower than PyTorch.
 - Windows that hang over the edge are clipped, never padded: for each offset, the outputs whose
   tap is a real cell form one contiguous range (:func:`axis_taps`), so there is no padded copy
-  of the input.
-- The work is cut into tiles of about half a MiB of intermediate (:func:`tiles`), so the
-  column pass's result stays in cache for the row pass and extra memory stays near the size of
-  the output.
+  of the input. The first part of that range meets its first real cell at this offset: it is
+  copied, not compared, so no fill value and no "is this the first cell?" test are needed.
+- The work is cut into tiles of about :data:`TILE_BYTES` of intermediate (:func:`tiles`), so
+  the column pass's result is still in cache for the row pass, and extra memory stays near the
+  size of the output. Scratch arrays are allocated once per call and reused by every tile.
+- The argmax rides along as an offset code (``a * kw + b``, one byte for windows up to 256
+  cells). Offsets are visited in rising order, so "this offset wins where strictly greater" is
+  ``maximum(code, greater * offset)``: two one-byte operations. NaN (which wins, the last one
+  in window order) is tested only in a tile whose maxima hold a NaN, by running it again.
+- Ties keep the earlier value: ``np.maximum(new, best)`` returns its second argument when the
+  two are equal, which decides between ``-0.0`` and ``0.0`` as PyTorch does.
+- Tap lists and tiles are cached per geometry: for small inputs the fixed cost per call is
+  what remains.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import math
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
 
 import numpy as np
 
@@ -25,7 +38,7 @@ from poolviz.engine.geometry import Axis
 from poolviz.errors import PoolvizError
 
 TILE_BYTES = 1 << 19
-"""Target size of one tile's intermediate array."""
+"""Target size of one tile's intermediate arrays."""
 
 
 @dataclass(frozen=True)
@@ -38,15 +51,36 @@ class Tap:
     """Output indices (relative to the tile) whose tap at ``offset`` is a real cell."""
     inp: slice
     """The input indices they read, in the same order (relative to the tile's input block)."""
+    fresh: int = 0
+    """How many of the first outputs of ``out`` meet their first real cell at this offset; the
+    rest already hold a value from a smaller offset."""
+
+    def split(self) -> tuple[tuple[slice, slice], tuple[slice, slice]]:
+        """``(out, inp)`` of the fresh outputs, then of the outputs that compare."""
+        o, i, k = self.out, self.inp, self.fresh
+        step = i.step or 1
+        mid_in = i.start + k * step
+        return (
+            (slice(o.start, o.start + k), slice(i.start, mid_in, step)),
+            (slice(o.start + k, o.stop), slice(mid_in, i.stop, step)),
+        )
 
 
 def axis_taps(ax: Axis, lo: int = 0, hi: int | None = None, base: int = 0) -> list[Tap]:
     """The taps of windows ``lo .. hi-1`` of ``ax``, offsets in rising order; input slices are
     relative to input index ``base``. Offsets whose tap is padding for every window are left
     out."""
-    hi = ax.out if hi is None else hi
+    return list(_taps(ax, lo, ax.out if hi is None else hi, base))
+
+
+@lru_cache(maxsize=4096)
+def _taps(ax: Axis, lo: int, hi: int, base: int) -> tuple[Tap, ...]:
+    """:func:`axis_taps`, cached. Window ``i``'s real taps are a contiguous run of offsets
+    (both ends of each tap's output range fall as the offset rises), so an output is fresh at
+    a tap exactly when it lies below the previous tap's range."""
     s, d, pb = ax.stride, ax.dilation, ax.pad_before
-    taps = []
+    taps: list[Tap] = []
+    prev_first = hi
     for j in range(ax.size):
         shift = j * d - pb  # input index of window i's tap j is i*s + shift
         first = max(lo, -(shift // s))  # smallest i with i*s + shift >= 0: ceil(-shift / s)
@@ -56,19 +90,29 @@ def axis_taps(ax: Axis, lo: int = 0, hi: int | None = None, base: int = 0) -> li
         start = first * s + shift - base
         taps.append(
             Tap(
-                j, slice(first - lo, last + 1 - lo), slice(start, start + (last - first) * s + 1, s)
+                j,
+                slice(first - lo, last + 1 - lo),
+                slice(start, start + (last - first) * s + 1, s),
+                max(0, min(last + 1, prev_first) - first),
             )
         )
-    return taps
+        prev_first = first
+    return tuple(taps)
 
 
 def empty_windows(ax: Axis) -> np.ndarray:
     """Boolean mask over ``ax``'s windows: True where the window holds no real cell (possible
     with dilation and padding)."""
     empty = np.ones(ax.out, dtype=bool)
-    for tap in axis_taps(ax):
+    for tap in _taps(ax, 0, ax.out, 0):
         empty[tap.out] = False
     return empty
+
+
+@lru_cache(maxsize=256)
+def _empty_list(ax: Axis) -> tuple[int, ...]:
+    """Indices of ``ax``'s windows over padding alone."""
+    return tuple(int(i) for i in np.flatnonzero(empty_windows(ax)))
 
 
 def input_rows(ax: Axis, lo: int, hi: int) -> tuple[int, int]:
@@ -80,26 +124,191 @@ def input_rows(ax: Axis, lo: int, hi: int) -> tuple[int, int]:
 
 @dataclass(frozen=True)
 class Tile:
-    """A block of the output: batch items ``items`` and output rows ``rows``."""
+    """A block of the output: batch items ``items`` and output rows ``rows``, with the input
+    rows ``inp`` they read and the row taps relative to both."""
 
     items: slice
     rows: slice
+    inp: slice
+    row_taps: tuple[Tap, ...]
+    empty_rows: tuple[int, ...]
+    """Output rows of the tile (relative) whose windows hold no real row."""
 
 
-def tiles(n: int, rows: Axis, row_bytes: int) -> Iterator[Tile]:
+@lru_cache(maxsize=256)
+def tiles(n: int, rows: Axis, row_bytes: int) -> tuple[Tile, ...]:
     """Cut an output of ``n`` items by ``rows.out`` rows into tiles whose intermediate (about
     ``row_bytes`` per output row) is near :data:`TILE_BYTES`: whole items where one fits,
     otherwise bands of rows within one item."""
     per_item = row_bytes * rows.out
+    spans: list[tuple[slice, int, int]] = []
     if per_item <= TILE_BYTES:
         step = max(1, TILE_BYTES // max(per_item, 1))
-        for i in range(0, n, step):
-            yield Tile(slice(i, min(n, i + step)), slice(0, rows.out))
-        return
-    band = max(1, TILE_BYTES // max(row_bytes, 1))
-    for i in range(n):
-        for r in range(0, rows.out, band):
-            yield Tile(slice(i, i + 1), slice(r, min(rows.out, r + band)))
+        spans = [(slice(i, min(n, i + step)), 0, rows.out) for i in range(0, n, step)]
+    else:
+        band = max(1, TILE_BYTES // max(row_bytes, 1))
+        spans = [
+            (slice(i, i + 1), r, min(rows.out, r + band))
+            for i in range(n)
+            for r in range(0, rows.out, band)
+        ]
+    empty = _empty_list(rows)
+    made: dict[tuple[int, int], tuple[slice, tuple[Tap, ...], tuple[int, ...]]] = {}
+    out = []
+    for items, lo, hi in spans:
+        if (lo, hi) not in made:
+            r0, r1 = input_rows(rows, lo, hi)
+            made[lo, hi] = (
+                slice(r0, r1),
+                _taps(rows, lo, hi, r0),
+                tuple(i - lo for i in empty if lo <= i < hi),
+            )
+        inp, row_taps, empty_rows = made[lo, hi]
+        out.append(Tile(items, slice(lo, hi), inp, row_taps, empty_rows))
+    return tuple(out)
+
+
+class Scratch:
+    """Flat buffers reused by every tile of one call, each viewed in the shape a tile needs."""
+
+    def __init__(self) -> None:
+        self._buffers: dict[str, np.ndarray] = {}
+
+    def get(self, name: str, shape: tuple[int, ...], dtype: Any) -> np.ndarray:
+        """A scratch array ``name`` of ``shape`` and ``dtype`` (contents undefined)."""
+        size = math.prod(shape)
+        buf = self._buffers.get(name)
+        if buf is None or buf.size < size or buf.dtype != dtype:
+            buf = np.empty(size, dtype=dtype)
+            self._buffers[name] = buf
+        return buf[:size].reshape(shape)
+
+
+def code_dtype(cells: int) -> np.dtype[Any]:
+    """The smallest unsigned type that holds window offset codes ``0 .. cells-1``."""
+    for dt in (np.uint8, np.uint16, np.uint32):
+        if cells - 1 <= np.iinfo(dt).max:
+            return np.dtype(dt)
+    return np.dtype(np.uint64)
+
+
+def _along(axis: int, index: slice) -> tuple[slice, ...]:
+    """An index that applies ``index`` to axis ``axis`` of a 4-D array."""
+    return (slice(None),) * axis + (index,)
+
+
+def _fold(
+    best: np.ndarray,
+    code: np.ndarray | None,
+    src: np.ndarray,
+    src_code: np.ndarray | None,
+    taps: tuple[Tap, ...],
+    axis: int,
+    scale: int,
+    scratch: Scratch,
+    nan: bool,
+) -> None:
+    """Max of ``src`` over ``taps`` along ``axis`` into ``best``. With ``code``, also the
+    offset code of the winner: ``tap.offset`` (``src_code`` None), or
+    ``src_code + tap.offset * scale``; where equal, the earlier offset keeps it; with ``nan``
+    a NaN wins too (the last one)."""
+    for tap in taps:
+        (fresh_out, fresh_in), (cmp_out, cmp_in) = tap.split()
+        if tap.fresh:
+            at, frm = _along(axis, fresh_out), _along(axis, fresh_in)
+            np.copyto(best[at], src[frm])
+            if code is not None:
+                if src_code is None:
+                    code[at] = tap.offset
+                else:
+                    np.add(src_code[frm], tap.offset * scale, out=code[at])
+        if cmp_out.stop <= cmp_out.start:
+            continue
+        at, frm = _along(axis, cmp_out), _along(axis, cmp_in)
+        old, new = best[at], src[frm]
+        if code is not None:
+            take = scratch.get("take", old.shape, np.bool_)
+            np.greater(new, old, out=take)
+            if nan:
+                take |= np.isnan(new)
+            won = scratch.get("won", old.shape, code.dtype)
+            if src_code is None:
+                np.multiply(take, code.dtype.type(tap.offset), out=won)
+            else:
+                np.add(src_code[frm], tap.offset * scale, out=won)
+                np.multiply(won, take, out=won)
+            # codes rise with the offset: the new one is larger than any already held
+            np.maximum(code[at], won, out=code[at])
+        np.maximum(new, old, out=old)
+
+
+def max_windows(
+    x: np.ndarray,
+    tile: Tile,
+    col_taps: tuple[Tap, ...],
+    empty_cols: tuple[int, ...],
+    kw: int,
+    fill: float | int | bool,
+    dest: np.ndarray,
+    code: np.ndarray | None,
+    scratch: Scratch,
+) -> None:
+    """The max of every window of ``tile`` into ``dest`` (shape of the tile's output), and
+    with ``code`` the winner's offset code ``a * kw + b`` (row offset a, column offset b):
+    the first maximum in row-major window order, or the last NaN. Windows over padding alone
+    hold ``fill`` and an undefined code."""
+    block = x[tile.items, tile.inp]
+    shape = (block.shape[0], block.shape[1], dest.shape[2], block.shape[3])
+    colmax = scratch.get("colmax", shape, x.dtype)
+    colcode = None if code is None else scratch.get("colcode", shape, code.dtype)
+    for nan in (False, True):
+        for j in empty_cols:
+            colmax[:, :, j] = fill
+            if colcode is not None:
+                colcode[:, :, j] = 0
+        _fold(colmax, colcode, block, None, col_taps, 2, 1, scratch, nan)
+        for i in tile.empty_rows:
+            dest[:, i] = fill
+            if code is not None:
+                code[:, i] = 0
+        _fold(dest, code, colmax, colcode, tile.row_taps, 1, kw, scratch, nan)
+        # NaN propagates through maximum: a tile without NaN in its maxima had none to find
+        if code is None or x.dtype.kind != "f" or not np.isnan(dest.max()):
+            return
+
+
+def sum_windows(
+    x: np.ndarray,
+    tile: Tile,
+    col_taps: tuple[Tap, ...],
+    dest: np.ndarray,
+    scratch: Scratch,
+) -> None:
+    """The sum of every window's real cells of ``tile`` into ``dest`` (the tile's output
+    shape, in its dtype): the column pass, then the row pass."""
+    block = x[tile.items, tile.inp]
+    shape = (block.shape[0], block.shape[1], dest.shape[2], block.shape[3])
+    colsum = scratch.get("colsum", shape, dest.dtype)
+    _add_taps(colsum, block, col_taps, 2)
+    _add_taps(dest, colsum, tile.row_taps, 1)
+
+
+def _add_taps(total: np.ndarray, src: np.ndarray, taps: tuple[Tap, ...], axis: int) -> None:
+    """``total`` = the sum of ``src`` over ``taps`` along ``axis``; outputs no tap reaches
+    hold 0."""
+    covered = 0
+    for tap in taps:
+        (fresh_out, fresh_in), (cmp_out, cmp_in) = tap.split()
+        at = _along(axis, fresh_out)
+        np.copyto(total[at], src[_along(axis, fresh_in)], casting="unsafe")
+        covered += tap.fresh
+        at = _along(axis, cmp_out)
+        np.add(total[at], src[_along(axis, cmp_in)], out=total[at], casting="unsafe")
+    if covered < total.shape[axis]:
+        reached = np.zeros(total.shape[axis], dtype=bool)
+        for tap in taps:
+            reached[tap.out] = True
+        total[_along(axis, ~reached)] = 0  # type: ignore[index]
 
 
 def as_nhwc(x: object) -> np.ndarray:
