@@ -1,0 +1,135 @@
+"""The grad figure: facts about what is drawn (labels, colours, frames, the colour scale), and
+that the saved file opens at a sensible size."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import numpy as np  # noqa: E402
+from matplotlib.axes import Axes  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.patches import Rectangle  # noqa: E402
+from PIL import Image  # noqa: E402
+
+from poolviz.engine.explain import explain  # noqa: E402
+from poolviz.engine.gradient import GradResult, gradient, upstream_gradient  # noqa: E402
+from poolviz.render.figure.grad import grad_figure  # noqa: E402
+from tests.test_engine_pooling import SEED4, SEED5  # noqa: E402
+
+
+def run(x: np.ndarray, given: str | np.ndarray = "ones", **kwargs: object) -> GradResult:
+    forward = explain(x, **kwargs)  # type: ignore[arg-type]
+    return gradient(forward, upstream_gradient(forward, given))
+
+
+def panel(fig: Figure, title: str) -> Axes:
+    (ax,) = [ax for ax in fig.axes if ax.get_title().startswith(title)]
+    return ax
+
+
+def labels(ax: Axes) -> list[str]:
+    return [t.get_text() for t in ax.texts]
+
+
+def cell_colour(ax: Axes, r: int, c: int) -> tuple[float, ...]:
+    """Face colour of the first cell patch at (r, c) (x = c, y = r)."""
+    for patch in ax.patches:
+        if isinstance(patch, Rectangle) and patch.get_xy() == (c, r) and patch.get_width() == 1:
+            return tuple(patch.get_facecolor())
+    raise AssertionError(f"no cell at {r},{c}")
+
+
+def frames(ax: Axes) -> list[tuple[float, float]]:
+    """Top-left corners of the black frames around cells fed by 2+ windows."""
+    return [
+        (round(p.get_y()), round(p.get_x()))
+        for p in ax.patches
+        if isinstance(p, Rectangle) and p.get_linewidth() == 3.0 and not p.get_fill()
+    ]
+
+
+def test_default_example_panels_and_labels(tmp_path: Path) -> None:
+    fig = grad_figure(run(SEED5, size=3, stride=2))
+    grad = panel(fig, "gradient at the input 5x5")
+    expected = ["0"] * 25
+    expected[7] = expected[12] = "2"
+    assert labels(grad) == expected
+    assert labels(panel(fig, "upstream gradient")) == ["1"] * 4
+    # the cells holding 2 are coloured (red), the zeros are not, and their text contrasts
+    assert cell_colour(grad, 1, 2) != cell_colour(grad, 0, 0)
+    colours = {t.get_text(): t.get_color() for t in grad.texts}
+    assert colours == {"0": "#000000", "2": "#FFFFFF"}
+    # the two shared winners are framed, in the gradient and in the unpooled panel
+    assert sorted(frames(grad)) == [(1, 2), (2, 2)]
+    unpooled = panel(fig, "unpooled 5x5")
+    assert sorted(frames(unpooled)) == [(1, 2), (2, 2)]
+    assert [t for t in labels(unpooled) if t != "0"] == ["8", "7"]
+    assert labels(panel(fig, "indices")) == ["7", "7", "12", "12"]
+    assert labels(panel(fig, "output 2x2")) == ["8", "8", "7", "7"]
+    # one colour bar, centred on 0
+    (bar,) = [ax for ax in fig.axes if ax.get_ylabel() == "gradient"]
+    low, high = bar.get_ylim()
+    assert low == -high == -2
+    path = tmp_path / "grad.png"
+    fig.savefig(path, dpi=100, bbox_inches="tight")
+    with Image.open(path) as image:
+        width, height = image.size
+    assert 500 < width < 1200 and 800 < height < 1800
+
+
+def test_winners_ringed_in_the_forward_panel() -> None:
+    fig = grad_figure(run(SEED4, size=2))
+    forward = panel(fig, "input 4x4")
+    bold = [t.get_text() for t in forward.texts if t.get_fontweight() == "bold"]
+    assert bold == ["6", "8", "4", "7"]
+    assert frames(panel(fig, "gradient at the input")) == []
+
+
+def test_padding_draws_the_gradient_in_the_padded_frame() -> None:
+    fig = grad_figure(run(SEED4, size=2, padding=1))
+    grad = panel(fig, "gradient at the input 4x4")
+    texts = labels(grad)
+    assert len(texts) == 36  # 6x6 with the padding ring left empty
+    inner = [texts[r * 6 + c] for r in range(1, 5) for c in range(1, 5)]
+    assert inner == ["1", "1", "0", "1", "1", "0", "1", "1", "0", "0", "0", "0", "1", "0", "1", "1"]
+    assert all(t == "" for k, t in enumerate(texts) if k < 6 or k >= 30)
+
+
+def test_negative_gradients_are_blue_and_positive_red() -> None:
+    fig = grad_figure(run(SEED5, np.array([[1, -2], [0.5, 3]]), size=3, stride=2))
+    grad = panel(fig, "gradient at the input")
+    red, green, blue, _ = cell_colour(grad, 2, 2)  # 3.5
+    assert red > blue
+    red, green, blue, _ = cell_colour(grad, 1, 2)  # -1
+    assert blue > red
+
+
+def test_average_shows_max_for_comparison() -> None:
+    fig = grad_figure(run(SEED4, size=2, mode="avg"))
+    assert labels(panel(fig, "gradient at the input")) == ["0.250"] * 16
+    compare = panel(fig, "max pooling's gradient")
+    assert labels(compare) == [
+        "0", "0", "0", "0", "0", "1", "1", "0", "0", "1", "1", "0", "0", "0", "0", "0",
+    ]  # fmt: skip
+    assert not [ax for ax in fig.axes if ax.get_title().startswith("unpooled")]
+
+
+def test_no_unpool_drops_the_third_row() -> None:
+    fig = grad_figure(run(SEED4, size=2), unpool=False)
+    assert not [ax for ax in fig.axes if ax.get_title().startswith("unpooled")]
+
+
+def test_large_input_is_pictures(tmp_path: Path) -> None:
+    x = np.random.default_rng(0).random((28, 28))
+    fig = grad_figure(run(x, size=2))
+    grad = panel(fig, "gradient at the input 28x28")
+    assert len(grad.images) == 1 and len(grad.texts) == 0
+    assert panel(fig, "output 14x14, put back").images
+    path = tmp_path / "big.png"
+    fig.savefig(path, dpi=80, bbox_inches="tight")
+    with Image.open(path) as image:
+        assert image.size[0] < 1200
