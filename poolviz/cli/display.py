@@ -1,0 +1,178 @@
+"""How a command shows its result, defined once: which item, channels and windows to show
+(``--item``, ``--channel``, ``--steps``, ``--at``), the figure options (``-o``, ``--dpi``,
+``--title``, ``--cmap``), and the console that prints to the user's terminal."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+from rich.console import Console, RenderableType
+
+from poolviz.cli.options import AtType, ChannelsType, StepsType, output_option
+from poolviz.errors import PoolvizError
+from poolviz.render.style import to_ascii
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def view_options(f: F) -> F:
+    """Add ``--item``, ``--channel``, ``--steps`` and ``--at``."""
+    decorators = [
+        click.option(
+            "--item",
+            type=click.IntRange(min=0),
+            default=0,
+            show_default=True,
+            metavar="N",
+            help="Batch item shown, for (N, H, W, C) input.",
+        ),
+        click.option(
+            "--channel",
+            "channels",
+            type=ChannelsType(),
+            metavar="C[,C]",
+            help="Channels shown in full.  [default: the first]",
+        ),
+        click.option(
+            "--steps",
+            type=StepsType(),
+            default="16",
+            show_default=True,
+            metavar="N|all",
+            help="Windows listed in the step table.",
+        ),
+        click.option(
+            "--at", type=AtType(), metavar="ROW,COL", help="Explain one output cell in full."
+        ),
+    ]
+    for decorator in reversed(decorators):
+        f = decorator(f)
+    return f
+
+
+@dataclass(frozen=True)
+class ViewArgs:
+    """Which part of a result to show."""
+
+    item: int
+    channels: tuple[int, ...] | None
+    steps: int | None
+    """None lists every window."""
+    at: tuple[int, int] | None
+
+    def check(self, shape: tuple[int, ...], out_shape: tuple[int, ...]) -> None:
+        """Refuse an item, channel or cell that the (NHWC) input or output does not have."""
+        n, _, _, c = shape
+        if self.item >= n:
+            raise PoolvizError(f"--item {self.item} is out of range; the input has items 0-{n - 1}")
+        for channel in self.channels or ():
+            if channel >= c:
+                raise PoolvizError(
+                    f"--channel {channel} is out of range; the input has "
+                    + ("only channel 0" if c == 1 else f"channels 0-{c - 1}")
+                )
+        if self.at is not None:
+            oh, ow = out_shape[1], out_shape[2]
+            i, j = self.at
+            if i >= oh or j >= ow:
+                raise PoolvizError(
+                    f"--at {i},{j} is outside the {oh}x{ow} output; use rows 0-{oh - 1} and "
+                    f"columns 0-{ow - 1}"
+                )
+
+
+def view_from(kwargs: Mapping[str, Any]) -> ViewArgs:
+    """The view options from a command's keyword arguments (see :func:`view_options`)."""
+    steps = kwargs["steps"]
+    return ViewArgs(
+        kwargs["item"], kwargs["channels"], None if steps == "all" else steps, kwargs["at"]
+    )
+
+
+def figure_options(formats: tuple[str, ...]) -> Callable[[F], F]:
+    """Add ``-o/--output`` (accepting ``formats``), ``--dpi``, ``--title`` and ``--cmap``."""
+
+    def decorate(f: F) -> F:
+        decorators = [
+            output_option(formats),
+            click.option(
+                "--dpi",
+                type=click.IntRange(20, 1200),
+                default=150,
+                show_default=True,
+                help="Resolution of a PNG figure.",
+            ),
+            click.option("--title", help="The figure's title.  [default: the configuration]"),
+            click.option(
+                "--cmap",
+                metavar="NAME",
+                help="A matplotlib colour map for pictures, e.g. viridis.",
+                callback=_check_cmap,
+            ),
+        ]
+        for decorator in reversed(decorators):
+            f = decorator(f)
+        return f
+
+    return decorate
+
+
+def _check_cmap(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """Refuse an unknown colour map at parse time (matplotlib imported only when one is given)."""
+    if value is None:
+        return None
+    import matplotlib
+
+    if value not in matplotlib.colormaps:
+        raise PoolvizError(
+            f"--cmap {value!r} is not a matplotlib colour map; use e.g. viridis, gray, magma",
+            hint="try: python -c 'import matplotlib; print(list(matplotlib.colormaps))'",
+        )
+    return value
+
+
+@dataclass(frozen=True)
+class FigureArgs:
+    """Where and how to write a figure."""
+
+    path: Path
+    dpi: int
+    title: str | None
+    cmap: str | None
+
+
+def figure_from(kwargs: Mapping[str, Any]) -> FigureArgs | None:
+    """The figure options, or None when no ``-o`` was given (print to the terminal)."""
+    if kwargs["output"] is None:
+        return None
+    return FigureArgs(kwargs["output"], kwargs["dpi"], kwargs["title"], kwargs["cmap"])
+
+
+def console() -> Console:
+    """A console for the user's terminal: no colour under ``NO_COLOR`` or when not a terminal
+    (rich's own rules), at most 80 columns when the width is unknown."""
+    width = None if sys.stdout.isatty() else int(os.environ.get("COLUMNS", "80"))
+    return Console(width=width, highlight=False, soft_wrap=False)
+
+
+def print_renderable(renderable: RenderableType) -> None:
+    """Print to stdout, with plain ASCII in place of poolviz's glyphs when the terminal's
+    encoding cannot show them."""
+    out = console()
+    if out.encoding.lower().replace("-", "").startswith("utf"):
+        out.print(renderable)
+        return
+    with out.capture() as captured:
+        out.print(renderable)
+    sys.stdout.write(to_ascii(captured.get()))
+
+
+def colour_enabled(out: Console | None = None) -> bool:
+    """Whether the console shows colour (not under NO_COLOR, not into a pipe)."""
+    return (out or console()).color_system is not None

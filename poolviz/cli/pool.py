@@ -1,0 +1,98 @@
+"""``poolviz pool``: pool an input and show every window, step by step."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+import numpy as np
+
+from poolviz.cli import display, options
+from poolviz.engine.explain import explain
+
+SEED_4X4 = np.array([[1, 3, 2, 1], [5, 6, 8, 4], [2, 4, 7, 3], [1, 0, 3, 2]], dtype=float)
+"""The seed's worked example: 2x2 max pooling gives 6 8 / 4 7."""
+
+EPILOG = """\b
+Examples:
+  poolviz pool                      the seed's 4x4: size 2, stride 2
+  poolviz pool -m "1 3; 5 6" --mode avg
+  poolviz pool --sample seed5x5 -k 3 -s 2 --at 0,1
+  poolviz pool photo.jpg --scale 0.25 -o photo.png
+"""
+
+
+@click.command(epilog=EPILOG)
+@options.input_options
+@options.pooling_options
+@click.option(
+    "--mode",
+    type=click.Choice(["max", "avg"]),
+    default="max",
+    show_default=True,
+    help="Max or average pooling.",
+)
+@display.view_options
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Print one JSON object (every channel) instead of the report.",
+)
+@display.figure_options(("png", "svg", "pdf"))
+def pool(mode: str, as_json: bool, **kwargs: Any) -> None:
+    """Pool an input and show every window: the output-size formula, the windows over the
+    input, a step table, the output, and how often each cell was read.
+
+    With no INPUT: the seed's 4x4 example. INPUT is an image, a .npy/.npz array, a text
+    matrix, or - for standard input.
+    """
+    loaded = options.load_input_from(kwargs)
+    pooling = options.pooling_from(kwargs)
+    view = display.view_from(kwargs)
+    x = SEED_4X4 if loaded is None else loaded.array
+    result = explain(x, mode=mode, **pooling.engine_kwargs())
+    view.check(result.input.shape, result.output.shape)
+    channel = (view.channels or (0,))[0]
+    figure = display.figure_from(kwargs)
+    if figure is not None:
+        from poolviz.render.figure.pool import pool_figure
+        from poolviz.render.figure.save import save_figure
+
+        fig = pool_figure(
+            result,
+            item=view.item,
+            channel=channel,
+            at=view.at,
+            title=figure.title,
+            cmap=figure.cmap,
+        )
+        save_figure(fig, figure.path, figure.dpi)
+        click.echo(f"wrote {figure.path}")
+        return
+    if as_json:
+        from poolviz.render.json import dumps, pool_json
+
+        body = pool_json(result, item=view.item, channel=channel, steps=view.steps)
+        body["config"]["padding"] = pooling.padding
+        click.echo(dumps(body))
+        return
+    from poolviz.render.terminal.pool import PoolView, pool_report
+
+    out = display.console()
+    notes = () if loaded is None else (f"{loaded.name} ({loaded.kind})", *loaded.notes)
+    display.print_renderable(
+        pool_report(
+            result,
+            PoolView(
+                item=view.item,
+                channels=view.channels,
+                steps=view.steps,
+                at=view.at,
+                width=out.width,
+                colour=display.colour_enabled(out),
+                notes=notes,
+                ascii_only=not out.encoding.lower().startswith("utf"),
+            ),
+        )
+    )
