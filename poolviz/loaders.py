@@ -92,8 +92,16 @@ def sample_names() -> tuple[str, ...]:
     return tuple(sorted(SAMPLES))
 
 
-def load_sample(name: str) -> LoadedInput:
-    """Load a bundled sample by name (see :data:`SAMPLES`); kind ``sample``."""
+def load_sample(
+    name: str,
+    *,
+    gray: bool = False,
+    resize: tuple[int, int] | None = None,
+    scale: float | None = None,
+    layout: str = "nhwc",
+) -> LoadedInput:
+    """Load a bundled sample by name (see :data:`SAMPLES`), with the options of
+    :func:`load_path`; kind ``sample``."""
     sample = SAMPLES.get(name)
     if sample is None:
         raise PoolvizError(
@@ -101,7 +109,7 @@ def load_sample(name: str) -> LoadedInput:
             "(--sample list describes them)"
         )
     with resources.as_file(resources.files("poolviz") / "samples" / sample.file) as path:
-        loaded = load_path(path)
+        loaded = load_path(path, gray=gray, resize=resize, scale=scale, layout=layout)
     return LoadedInput(
         loaded.array, sample.file, "sample", loaded.dtype, loaded.source_shape, loaded.notes
     )
