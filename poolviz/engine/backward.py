@@ -14,9 +14,19 @@ from __future__ import annotations
 
 import numpy as np
 
-from poolviz.engine.geometry import PaddingArg, PoolSpec, as_pair, avg_divisors
-from poolviz.engine.pooling import IntPair, max_pool_nhwc
-from poolviz.engine.windows import as_nhwc, axis_taps, like_input
+from poolviz.engine.geometry import Axis, PaddingArg, PoolSpec, as_pair, avg_divisors
+from poolviz.engine.pooling import IntPair, fill_value
+from poolviz.engine.windows import (
+    Scratch,
+    as_nhwc,
+    axis_taps,
+    code_dtype,
+    empty_indices,
+    like_input,
+    max_windows,
+    tiles,
+    window_taps,
+)
 from poolviz.errors import PoolvizError
 
 
@@ -65,9 +75,7 @@ def pool2d_backward(
     g4 = as_nhwc(g).astype(dtype, copy=False)
     grad = np.zeros((n, h, w, c), dtype=dtype)
     if spec.mode == "max":
-        _, indices = max_pool_nhwc(x4, rows, cols, return_indices=True)
-        assert indices is not None
-        _scatter(grad, indices, g4, add=True)
+        _max_backward(x4, g4, rows, cols, grad)
     else:
         divisor = avg_divisors(rows, cols, spec.count_include_pad).astype(dtype)
         share = g4 / divisor[None, :, :, None]
@@ -77,6 +85,47 @@ def pool2d_backward(
             for ct in reversed(axis_taps(cols)):
                 grad[:, rt.inp, ct.inp] += share[:, rt.out, ct.out]
     return like_input(grad, np.ndim(x))
+
+
+def _max_backward(x: np.ndarray, g: np.ndarray, rows: Axis, cols: Axis, grad: np.ndarray) -> None:
+    """Add each window's gradient ``g`` into ``grad`` at its argmax, tile by tile: the forward's
+    offset codes (:func:`~poolviz.engine.windows.max_windows`), then for each code ``a*kw + b``
+    the gradients of the windows it won, added into the code's strided view of ``grad``.
+
+    Exact, in PyTorch's order: a cell is read by at most one window per offset, and the windows
+    that read it have falling offsets as their position rises, so visiting codes in falling
+    order adds each cell's gradients in rising row-major window order (tiles come in rising
+    order too). Adding the zeros of windows that chose another cell changes nothing: the sum
+    starts at +0 and never becomes -0.
+    """
+    n, _, _, c = x.shape
+    dtype = code_dtype(rows.size * cols.size)
+    kw = cols.size
+    scratch = Scratch()
+    col_taps = window_taps(cols)
+    empty_cols = empty_indices(cols)
+    fill = fill_value(x.dtype)
+    per_row = x.itemsize + 2 * dtype.itemsize + 2 + grad.itemsize
+    for tile in tiles(n, rows, rows.stride * cols.out * c * per_row):
+        shape = (len(range(n)[tile.items]), tile.rows.stop - tile.rows.start, cols.out, c)
+        best = scratch.get("best", shape, x.dtype)
+        code = scratch.get("code", shape, dtype)
+        max_windows(x, tile, col_taps, empty_cols, kw, fill, best, code, scratch)
+        g_tile = g[tile.items, tile.rows]
+        grad_tile = grad[tile.items, tile.inp]
+        finite = grad.dtype.kind != "f" or bool(np.isfinite(g_tile).all())
+        for rt in reversed(tile.row_taps):
+            for ct in reversed(col_taps):
+                won = code[:, rt.out, ct.out]
+                mask = scratch.get("mask", won.shape, np.bool_)
+                np.equal(won, rt.offset * kw + ct.offset, out=mask)
+                share = g_tile[:, rt.out, ct.out]
+                if finite:  # g * False is ±0, exact
+                    part = np.multiply(share, mask, out=scratch.get("part", won.shape, grad.dtype))
+                else:
+                    part = np.where(mask, share, 0)
+                view = grad_tile[:, rt.inp, ct.inp]
+                np.add(view, part, out=view)
 
 
 def _scatter(target: np.ndarray, indices: np.ndarray, values: np.ndarray, add: bool) -> None:

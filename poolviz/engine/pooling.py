@@ -23,17 +23,16 @@ import numpy as np
 
 from poolviz.engine.geometry import Axis, PaddingArg, PoolSpec, avg_divisors
 from poolviz.engine.windows import (
-    TILE_BYTES,
     Scratch,
     Tile,
-    _empty_list,
-    _taps,
     as_nhwc,
     code_dtype,
+    empty_indices,
     like_input,
     max_windows,
     sum_windows,
     tiles,
+    window_taps,
 )
 from poolviz.errors import PoolvizError
 
@@ -126,7 +125,7 @@ def global_pool2d(x: np.ndarray, mode: str) -> np.ndarray:
     return pool2d(x, (x4.shape[1], x4.shape[2]), mode=mode)
 
 
-def _fill_value(dtype: np.dtype[Any]) -> float | int | bool:
+def fill_value(dtype: np.dtype[Any]) -> float | int | bool:
     """The identity of max for ``dtype``: what a window over padding alone holds."""
     if dtype.kind == "f":
         return -np.inf
@@ -142,13 +141,13 @@ def max_pool_nhwc(
     (:func:`~poolviz.engine.windows.max_windows`); with ``return_indices`` also the int64 flat
     indices, converted from each tile's offset codes while they are in cache."""
     n, _, w, c = x.shape
-    fill = _fill_value(x.dtype)
+    fill = fill_value(x.dtype)
     out = np.empty((n, rows.out, cols.out, c), dtype=x.dtype)
     indices = np.empty(out.shape, dtype=np.int64) if return_indices else None
     dtype = code_dtype(rows.size * cols.size)
     scratch = Scratch()
-    col_taps = _taps(cols, 0, cols.out, 0)
-    empty_cols = _empty_list(cols)
+    col_taps = window_taps(cols)
+    empty_cols = empty_indices(cols)
     per_row = x.itemsize + (2 * dtype.itemsize + 1 if return_indices else 0)
     row_bytes = rows.stride * cols.out * c * per_row
     where = _IndexMap(rows, cols, w, c) if indices is not None else None
@@ -160,7 +159,7 @@ def max_pool_nhwc(
             where.put(code, tile, indices[tile.items, tile.rows])
     if indices is None:
         return out, None
-    empty_rows = list(_empty_list(rows))
+    empty_rows = list(empty_indices(rows))
     if empty_rows:
         indices[:, empty_rows] = -1
     if empty_cols:
@@ -209,7 +208,7 @@ def _avg_pool(x: np.ndarray, rows: Axis, cols: Axis, count_include_pad: bool) ->
     divisor = avg_divisors(rows, cols, count_include_pad).astype(acc_dtype)[None, :, :, None]
     out = np.empty((n, rows.out, cols.out, c), dtype=out_dtype)
     scratch = Scratch()
-    col_taps = _taps(cols, 0, cols.out, 0)
+    col_taps = window_taps(cols)
     row_bytes = rows.stride * cols.out * c * acc_dtype.itemsize
     for tile in tiles(n, rows, row_bytes):
         dest = out[tile.items, tile.rows]

@@ -70,14 +70,15 @@ def axis_taps(ax: Axis, lo: int = 0, hi: int | None = None, base: int = 0) -> li
     """The taps of windows ``lo .. hi-1`` of ``ax``, offsets in rising order; input slices are
     relative to input index ``base``. Offsets whose tap is padding for every window are left
     out."""
-    return list(_taps(ax, lo, ax.out if hi is None else hi, base))
+    return list(window_taps(ax, lo, hi, base))
 
 
 @lru_cache(maxsize=4096)
-def _taps(ax: Axis, lo: int, hi: int, base: int) -> tuple[Tap, ...]:
-    """:func:`axis_taps`, cached. Window ``i``'s real taps are a contiguous run of offsets
+def window_taps(ax: Axis, lo: int = 0, hi: int | None = None, base: int = 0) -> tuple[Tap, ...]:
+    """:func:`axis_taps` as a cached tuple. Window ``i``'s real taps are a contiguous run of offsets
     (both ends of each tap's output range fall as the offset rises), so an output is fresh at
     a tap exactly when it lies below the previous tap's range."""
+    hi = ax.out if hi is None else hi
     s, d, pb = ax.stride, ax.dilation, ax.pad_before
     taps: list[Tap] = []
     prev_first = hi
@@ -104,14 +105,14 @@ def empty_windows(ax: Axis) -> np.ndarray:
     """Boolean mask over ``ax``'s windows: True where the window holds no real cell (possible
     with dilation and padding)."""
     empty = np.ones(ax.out, dtype=bool)
-    for tap in _taps(ax, 0, ax.out, 0):
+    for tap in window_taps(ax, 0, ax.out, 0):
         empty[tap.out] = False
     return empty
 
 
 @lru_cache(maxsize=256)
-def _empty_list(ax: Axis) -> tuple[int, ...]:
-    """Indices of ``ax``'s windows over padding alone."""
+def empty_indices(ax: Axis) -> tuple[int, ...]:
+    """The positions of ``ax``'s windows over padding alone (usually none), cached."""
     return tuple(int(i) for i in np.flatnonzero(empty_windows(ax)))
 
 
@@ -152,7 +153,7 @@ def tiles(n: int, rows: Axis, row_bytes: int) -> tuple[Tile, ...]:
             for i in range(n)
             for r in range(0, rows.out, band)
         ]
-    empty = _empty_list(rows)
+    empty = empty_indices(rows)
     made: dict[tuple[int, int], tuple[slice, tuple[Tap, ...], tuple[int, ...]]] = {}
     out = []
     for items, lo, hi in spans:
@@ -160,7 +161,7 @@ def tiles(n: int, rows: Axis, row_bytes: int) -> tuple[Tile, ...]:
             r0, r1 = input_rows(rows, lo, hi)
             made[lo, hi] = (
                 slice(r0, r1),
-                _taps(rows, lo, hi, r0),
+                window_taps(rows, lo, hi, r0),
                 tuple(i - lo for i in empty if lo <= i < hi),
             )
         inp, row_taps, empty_rows = made[lo, hi]
@@ -289,11 +290,11 @@ def sum_windows(
     block = x[tile.items, tile.inp]
     shape = (block.shape[0], block.shape[1], dest.shape[2], block.shape[3])
     colsum = scratch.get("colsum", shape, dest.dtype)
-    _add_taps(colsum, block, col_taps, 2)
-    _add_taps(dest, colsum, tile.row_taps, 1)
+    _addwindow_taps(colsum, block, col_taps, 2)
+    _addwindow_taps(dest, colsum, tile.row_taps, 1)
 
 
-def _add_taps(total: np.ndarray, src: np.ndarray, taps: tuple[Tap, ...], axis: int) -> None:
+def _addwindow_taps(total: np.ndarray, src: np.ndarray, taps: tuple[Tap, ...], axis: int) -> None:
     """``total`` = the sum of ``src`` over ``taps`` along ``axis``; outputs no tap reaches
     hold 0."""
     covered = 0
@@ -308,7 +309,8 @@ def _add_taps(total: np.ndarray, src: np.ndarray, taps: tuple[Tap, ...], axis: i
         reached = np.zeros(total.shape[axis], dtype=bool)
         for tap in taps:
             reached[tap.out] = True
-        total[_along(axis, ~reached)] = 0  # type: ignore[index]
+        for i in np.flatnonzero(~reached):
+            total[_along(axis, slice(i, i + 1))] = 0
 
 
 def as_nhwc(x: object) -> np.ndarray:

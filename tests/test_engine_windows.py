@@ -1,0 +1,106 @@
+"""The windowing fast path: tap lists, tiles, and results that span many tiles, bit for bit."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from poolviz import pool2d, pool2d_backward
+from poolviz.engine.geometry import axis
+from poolviz.engine.windows import axis_taps, tiles
+
+AXES = [
+    axis(n, k, s, p, d, ceil)
+    for n in (1, 2, 5, 9, 16)
+    for k in (1, 2, 3, 4)
+    for s in (1, 2, 3)
+    for p in range(k // 2 + 1)
+    for d in (1, 2, 3)
+    for ceil in (False, True)
+    if (n + 2 * p - d * (k - 1) - 1) // s + 1 >= 1
+]
+
+
+@pytest.mark.parametrize("ax", AXES, ids=str)
+def test_taps_split_each_window_into_its_first_real_cell_and_the_rest(ax: object) -> None:
+    for lo, hi in ((0, ax.out), (ax.out // 2, ax.out)):  # type: ignore[attr-defined]
+        seen: dict[int, list[int]] = {}
+        for tap in axis_taps(ax, lo, hi):  # type: ignore[arg-type]
+            outs = range(hi - lo)[tap.out]
+            inps = range(ax.n)[tap.inp]  # type: ignore[attr-defined]
+            assert list(inps) == [ax.start(lo + i) + tap.offset * ax.dilation for i in outs]  # type: ignore[attr-defined]
+            for k, i in enumerate(outs):
+                assert (k < tap.fresh) == (i not in seen)
+                seen.setdefault(i, []).append(tap.offset)
+        for i in range(hi - lo):
+            real = [j for j, t in enumerate(ax.taps(lo + i)) if 0 <= t < ax.n]  # type: ignore[attr-defined]
+            assert seen.get(i, []) == real
+
+
+@pytest.mark.parametrize("rows", [axis(300, 3, 2, 1), axis(37, 2, 2), axis(9, 3, 1, 1, 2)])
+@pytest.mark.parametrize("n,row_bytes", [(1, 1 << 17), (5, 1 << 10), (40, 100)])
+def test_tiles_cover_every_output_row_once(rows: object, n: int, row_bytes: int) -> None:
+    covered = np.zeros((n, rows.out), dtype=int)  # type: ignore[attr-defined]
+    for tile in tiles(n, rows, row_bytes):  # type: ignore[arg-type]
+        covered[tile.items, tile.rows] += 1
+        lo = tile.rows.start
+        for tap in tile.row_taps:
+            first = range(rows.out)[tap.out][0] + lo  # type: ignore[attr-defined]
+            assert tile.inp.start + tap.inp.start == rows.start(first) + tap.offset * rows.dilation  # type: ignore[attr-defined]
+    assert (covered == 1).all()
+
+
+def test_a_tie_between_signed_zeros_keeps_the_first() -> None:
+    plus_first = np.array([[0.0, -0.0], [-0.0, -0.0]], dtype=np.float32)
+    assert not np.signbit(pool2d(plus_first, 2)).any()
+    assert np.signbit(pool2d(-plus_first, 2)).all()
+    assert pool2d(-plus_first, 2, return_indices=True)[1].tolist() == [[0]]
+
+
+torch = pytest.importorskip("torch")
+F = torch.nn.functional
+
+CONFIGS = [  # size, stride, padding, dilation, ceil_mode: each spans several tiles
+    ((3, 3), (2, 2), (1, 1), (1, 1), False),
+    ((2, 2), (2, 2), (0, 0), (1, 1), False),
+    ((3, 3), (2, 2), (0, 0), (1, 1), True),
+    ((3, 2), (1, 2), (1, 0), (2, 1), False),
+    ((4, 4), (3, 3), (2, 2), (2, 3), True),
+]
+
+
+def _nhwc(t: torch.Tensor) -> np.ndarray:
+    return t.permute(0, 2, 3, 1).numpy()
+
+
+@pytest.mark.parametrize("cfg", CONFIGS, ids=str)
+@pytest.mark.parametrize("flavour", ["normal", "ties", "nan"])
+def test_many_tiles_match_torch_bit_for_bit(cfg: tuple, flavour: str) -> None:
+    size, stride, padding, dilation, ceil_mode = cfg
+    rng = np.random.default_rng(7)
+    x = rng.standard_normal((2, 420, 300, 4)).astype(np.float32)
+    if flavour == "ties":
+        x = rng.integers(-2, 3, x.shape).astype(np.float32) * np.float32(0.0)
+        x[rng.random(x.shape) < 0.3] = 1.0
+    if flavour == "nan":
+        x[rng.random(x.shape) < 0.002] = np.nan
+    kwargs = {"dilation": dilation, "ceil_mode": ceil_mode}
+    values, indices = pool2d(x, size, stride, padding, return_indices=True, **kwargs)  # type: ignore[arg-type]
+    t = torch.from_numpy(x).permute(0, 3, 1, 2).contiguous().requires_grad_()
+    tv, ti = F.max_pool2d(t, size, stride, padding, dilation, ceil_mode, return_indices=True)
+    assert np.array_equal(values.view(np.uint32), _nhwc(tv.detach()).view(np.uint32))
+    assert np.array_equal(indices, _nhwc(ti))
+    g = rng.standard_normal(values.shape).astype(np.float32)
+    g[rng.random(g.shape) < 0.01] = -0.0
+    tv.backward(torch.from_numpy(g).permute(0, 3, 1, 2))
+    grad = pool2d_backward(x, g, size, stride, padding, **kwargs)  # type: ignore[arg-type]
+    assert np.array_equal(grad.view(np.uint32), _nhwc(t.grad).view(np.uint32))
+
+
+def test_infinite_gradients_go_only_to_their_argmax() -> None:
+    x = np.arange(16, dtype=np.float32).reshape(4, 4)
+    g = np.array([[np.inf, np.nan], [-np.inf, 1.0]], dtype=np.float32)
+    t = torch.from_numpy(x)[None, None].requires_grad_()
+    F.max_pool2d(t, 3, 1, 0).backward(torch.from_numpy(g)[None, None])
+    grad = pool2d_backward(x, g, 3, 1)
+    assert np.array_equal(grad, t.grad[0, 0].numpy(), equal_nan=True)
