@@ -24,6 +24,8 @@ from poolviz.render.style import (
 from poolviz.render.terminal.grid import Cell, background, grid, picture
 
 DEFAULT_STEPS = 16
+MAX_GRID_ROWS = 40
+"""Taller inputs are shown as pictures, not numbers, whatever the width."""
 
 
 @dataclass(frozen=True)
@@ -105,7 +107,7 @@ def _header(result: PoolResult, view: PoolView) -> RenderableType:
         simple = ax.simple_formula(name)
         if simple and ax.formula(name) != simple:
             lines.append(f"  {simple}", style="dim")
-            lines.append("   (the same, as it is often written)\n", style="dim")
+            lines.append("   (short form)\n", style="dim")
     if result.spec.ceil_mode:
         lines.append(
             "  ceil mode: round up, but the last window must start inside the input or its "
@@ -122,7 +124,8 @@ def _header(result: PoolResult, view: PoolView) -> RenderableType:
     for code in (pytorch_code(result.spec, result.rows, result.cols), keras_code(result.spec)):
         label = f"  {code.framework + ':':9}"
         if code.code:
-            for k, line in enumerate(code.code.splitlines()):
+            pieces = [p for line in code.code.splitlines() for p in _fold(line, view.width - 13)]
+            for k, line in enumerate(pieces):
                 lines.append((label if k == 0 else " " * len(label)) + line + "\n")
         if code.note:
             lines.append(
@@ -132,14 +135,15 @@ def _header(result: PoolResult, view: PoolView) -> RenderableType:
     return lines
 
 
-def _fits(result: PoolResult, view: PoolView) -> bool:
-    """Whether input and output grids fit side by side in the terminal."""
-    plane = result.input[view.item, :, :, 0]
-    width = max(len(s) for s in _texts(plane)) + 2
-    cols = result.cols.n + result.cols.pad_before + result.cols.pad_after
-    out_cols = result.cols.out
-    needed = 4 + cols * (width + 1) + 6 + out_cols * (width + 1)
-    return needed <= view.width and result.rows.n <= 40
+def _fold(line: str, width: int) -> list[str]:
+    """A line of code cut after commas so that each piece fits ``width`` (continuations are
+    indented two spaces more, as a formatter would)."""
+    pieces: list[str] = []
+    while len(line) > width and ", " in line[:width]:
+        cut = line[:width].rindex(", ") + 1
+        pieces.append(line[:cut])
+        line = "  " + line[cut:].lstrip()
+    return [*pieces, line]
 
 
 def _texts(values: np.ndarray) -> list[str]:
@@ -152,17 +156,15 @@ def _channel(
 ) -> list[RenderableType]:
     title = Text(f"\nChannel {channel}" if labelled else "", style="bold")
     parts: list[RenderableType] = [title] if labelled else []
-    if _fits(result, view):
-        parts.append(_grids(result, view, channel))
-    else:
-        parts.append(_pictures(result, view, channel))
+    grids = _grids(result, view, channel)
+    parts.append(grids if grids is not None else _pictures(result, view, channel))
     dropped = _dropped_note(result)
     if dropped:
         parts.append(Text(dropped, style="dim"))
     if view.at is not None:
         parts.append(_at(result, view, channel))
     parts.append(_steps(result, view, channel))
-    if _fits(result, view):
+    if grids is not None:
         parts.append(_coverage(result, view))
     return parts
 
@@ -186,7 +188,11 @@ def _breaks(ax: Axis) -> list[int]:
     return [i * ax.stride for i in range(1, ax.out)]
 
 
-def _grids(result: PoolResult, view: PoolView, channel: int) -> RenderableType:
+def _grids(result: PoolResult, view: PoolView, channel: int) -> RenderableType | None:
+    """Input (with padding) and output as number grids side by side; None when they would
+    not fit the terminal (then pictures are shown instead)."""
+    if result.rows.n + result.rows.pad_before + result.rows.pad_after > MAX_GRID_ROWS:
+        return None
     plane = result.input[view.item, :, :, channel]
     rows, cols = result.rows, result.cols
     row_owner, col_owner = _window_of_cell(result)
@@ -239,6 +245,8 @@ def _grids(result: PoolResult, view: PoolView, channel: int) -> RenderableType:
         col_labels=[str(j) for j in range(cols.out)],
         ascii_only=view.ascii_only,
     )
+    if _width(input_grid) + 3 + 1 + 3 + _width(output_grid) > view.width:
+        return None
     table = Table.grid(padding=(0, 3))
     in_title = f"Input {rows.n}x{cols.n}" + (" (padded)" if _has_padding(result) else "")
     table.add_row(
@@ -254,7 +262,11 @@ def _grids(result: PoolResult, view: PoolView, channel: int) -> RenderableType:
         legend.append(f"{pad_text} padding")
     if view.colour:
         legend.append("colours: one per window")
-    return Group(Text(""), table, Text("  ".join(legend), style="dim"))
+    return Group(Text(""), table, *([Text("  ".join(legend), style="dim")] if legend else []))
+
+
+def _width(text: Text) -> int:
+    return max((line.cell_len for line in text.split("\n")), default=0)
 
 
 def _has_padding(result: PoolResult) -> bool:
@@ -367,8 +379,22 @@ def _steps(result: PoolResult, view: PoolView, channel: int) -> RenderableType:
         table.add_row(*row)
     more = result.window_count - len(shown)
     parts: list[RenderableType] = [Text("\nSteps: one row per window", style="bold"), table]
+    if any(_tie_note(w) for w in shown):
+        parts.append(
+            Text(
+                "tie: the max occurs more than once; the first in row-major order "
+                "wins, as in PyTorch",
+                style="dim",
+            )
+        )
     if more > 0:
-        parts.append(Text(f"… and {more} more windows (--steps all shows every one)", style="dim"))
+        parts.append(
+            Text(
+                f"… and {more} more windows (--steps all lists every one; --at ROW,COL "
+                "explains one)",
+                style="dim",
+            )
+        )
     return Group(*parts)
 
 
@@ -377,7 +403,7 @@ def _tie_note(window: Window) -> str:
     real = window.cells[~window.padded]
     if np.isnan(window.value) or np.count_nonzero(real == window.value) < 2:
         return ""
-    return " (tie: first wins)"
+    return " (tie)"
 
 
 def _at(result: PoolResult, view: PoolView, channel: int) -> RenderableType:

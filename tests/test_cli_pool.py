@@ -1,0 +1,201 @@
+"""``poolviz pool`` end to end through click's runner: exact numbers, positions and files."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from poolviz import explain, pool2d
+from poolviz.cli import main
+from poolviz.loaders import load_sample
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args), env={"NO_COLOR": "1", "COLUMNS": "80"})
+    return result.exit_code, result.stdout, result.stderr
+
+
+def as_json(*args: str) -> dict:
+    code, out, err = run("pool", *args, "--json")
+    assert code == 0, err
+    return json.loads(out)
+
+
+def test_default_is_the_seeds_4x4() -> None:
+    code, out, _ = run("pool")
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0] == "MaxPool2D  size 2x2 · stride 2x2 · padding 0"
+    assert "  out_h = floor((4 + 2·0 − 1·(2−1) − 1) / 2) + 1 = 2" in lines
+    assert "  PyTorch: nn.MaxPool2d(kernel_size=2, stride=2, padding=0)" in lines
+    assert '  Keras:   keras.layers.MaxPooling2D(pool_size=2, strides=2, padding="valid")' in lines
+    # the input grid with the winners bracketed, and the output beside it
+    assert any(line.startswith("1  5 [6]│[8] 4") for line in lines)
+    assert any(line.startswith("0  1  3 │ 2  1    →   0  6  8") for line in lines)
+    steps = [
+        line.split() for line in lines if line.strip().startswith(("0,0", "0,1", "1,0", "1,1"))
+    ]
+    assert steps == [
+        ["0,0", "0..1", "0..1", "1", "3", "/", "5", "6", "6", "1,1"],
+        ["0,1", "0..1", "2..3", "2", "1", "/", "8", "4", "8", "1,2"],
+        ["1,0", "2..3", "0..1", "2", "4", "/", "1", "0", "4", "2,1"],
+        ["1,1", "2..3", "2..3", "7", "3", "/", "3", "2", "7", "2,2"],
+    ]
+    assert "4 of 16 values kept (25%) per channel; channels never mix" in lines
+    assert max(len(line) for line in lines) <= 80
+
+
+def test_json_round_trips_to_the_engine() -> None:
+    body = as_json()
+    assert body["output"] == [[6, 8], [4, 7]]
+    assert body["indices"] == [[5, 6], [9, 10]]
+    assert body["input_shape"] == [1, 4, 4, 1] and body["output_shape"] == [1, 2, 2, 1]
+    assert body["config"] == {
+        "mode": "max",
+        "size": [2, 2],
+        "stride": [2, 2],
+        "padding": 0,
+        "padding_resolved": [0, 0, 0, 0],
+        "dilation": [1, 1],
+        "ceil_mode": False,
+        "count_include_pad": True,
+    }
+    assert body["formula"]["h"] == "out_h = floor((4 + 2·0 − 1·(2−1) − 1) / 2) + 1 = 2"
+    assert body["windows"][1] == {
+        "out": [0, 1],
+        "rows": [0, 1],
+        "cols": [2, 3],
+        "value": 8,
+        "argmax": [1, 2],
+    }
+    assert (body["item"], body["channel"]) == (0, 0)
+
+
+def test_seed_5x5_overlapping() -> None:
+    body = as_json("--sample", "seed5x5", "-k", "3", "-s", "2")
+    assert body["output"] == [[8, 8], [7, 7]]
+    assert body["indices"] == [[7, 7], [12, 12]]
+    code, out, _ = run("pool", "--sample", "seed5x5", "-k", "3", "-s", "2")
+    assert "0 = dropped, 2+ = windows overlap" in out
+    assert " 1  1  2  1  1" in out  # the coverage map's first row: column 2 read twice
+
+
+def test_average() -> None:
+    body = as_json("-m", "1 3; 5 6", "--mode", "avg")
+    assert body["output"] == [[3.75]] and "indices" not in body
+    assert body["windows"][0]["divisor"] == 4
+    _, out, _ = run("pool", "-m", "1 3; 5 6", "--mode", "avg")
+    assert "15 / 4 = 3.75" in out
+
+
+def test_13x13_drops_the_last_row_and_column() -> None:
+    matrix = "; ".join(" ".join(str((r * 13 + c) % 10) for c in range(13)) for r in range(13))
+    body = as_json("-m", matrix)
+    assert np.array(body["output"]).shape == (6, 6)
+    _, out, _ = run("pool", "-m", matrix)
+    assert "dropped: 1 row (12) and 1 column (12) read by no window" in out
+    assert "(v) read by no window: dropped" in out
+
+
+def test_same_and_ceil_mode() -> None:
+    body = as_json("-m", "1 2 3; 4 5 6; 7 8 9", "-k", "3", "-s", "1", "-p", "same")
+    assert body["output"] == [[5, 6, 6], [8, 9, 9], [8, 9, 9]]
+    assert body["config"]["padding"] == "same"
+    assert body["config"]["padding_resolved"] == [1, 1, 1, 1]
+    assert body["formula"]["h"].startswith("out_h = ceil(3 / 1) = 3")
+    ceil = as_json("-m", "; ".join(["1 2 3 4 5"] * 5), "--ceil-mode")
+    assert ceil["output"] == [[2, 4, 5]] * 3
+    assert ceil["formula"]["w"] == "out_w = ceil((5 + 2·0 − 1·(2−1) − 1) / 2) + 1 = 3"
+    _, out, _ = run("pool", "-m", "1 2 3; 4 5 6; 7 8 9", "-k", "3", "-s", "2", "-p", "same")
+    assert "F.pad(x, (1, 1, 1, 1), value=float('-inf'))" not in out  # symmetric: plain padding
+    assert "nn.MaxPool2d(kernel_size=3, stride=2, padding=1)" in out
+
+
+def test_a_three_channel_image_from_the_samples() -> None:
+    image = load_sample("rgb8x8").array
+    assert image.shape == (8, 8, 3)
+    body = as_json("--sample", "rgb8x8")
+    expected = pool2d(image, 2)
+    assert np.array_equal(np.array(body["output"]), expected)
+    _, indices = pool2d(image, 2, return_indices=True)
+    assert np.array_equal(np.array(body["indices"]), indices)
+    _, out, _ = run("pool", "--sample", "rgb8x8")
+    assert "Other channels (--channel picks which to show in full):" in out
+    assert "  channel 1: output values" in out and "  channel 2: output values" in out
+    _, out, _ = run("pool", "--sample", "rgb8x8", "--channel", "2")
+    assert "Channel 2" in out
+
+
+def test_at_explains_one_cell() -> None:
+    _, out, _ = run("pool", "--at", "1,0")
+    assert "Output cell 1,0 in full" in out
+    assert "  max(2, 4, 1, 0) = 4 at row 2, column 1" in out
+    code, _, err = run("pool", "--at", "2,0")
+    assert code == 2
+    assert err == "error: --at 2,0 is outside the 2x2 output; use rows 0-1 and columns 0-1\n"
+
+
+def test_steps_limit_and_all() -> None:
+    _, out, _ = run("pool", "--sample", "digit")
+    assert "… and 180 more windows (--steps all lists every one; --at ROW,COL explains one)" in out
+    body = as_json("--sample", "digit", "--steps", "all")
+    assert len(body["windows"]) == 196
+    body = as_json("--sample", "digit", "--steps", "3")
+    assert len(body["windows"]) == 3 and np.array(body["output"]).shape == (14, 14)
+
+
+def test_large_input_shows_pictures_not_numbers() -> None:
+    _, out, _ = run("pool", "--sample", "photo")
+    lines = out.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    assert any(line.startswith("Input 240x320") for line in lines)
+    assert len(lines) < 120
+
+
+def test_figure_is_written(tmp_path: Path) -> None:
+    target = tmp_path / "pool.png"
+    code, out, err = run("pool", "-o", str(target))
+    assert code == 0, err
+    assert out == f"wrote {target}\n"
+    assert target.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["pool.png"]
+
+
+def test_channel_out_of_range() -> None:
+    code, _, err = run("pool", "--channel", "1")
+    assert code == 2
+    assert err == "error: --channel 1 is out of range; the input has only channel 0\n"
+
+
+def test_terminal_path_never_imports_matplotlib() -> None:
+    code = (
+        "import sys; from poolviz.cli import run\n"
+        "try:\n    run(['pool'])\nexcept SystemExit:\n    pass\n"
+        "assert 'matplotlib' not in sys.modules, 'matplotlib imported'"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+
+
+def test_explain_matches_the_cli() -> None:
+    body = as_json("--sample", "seed4x4", "-k", "3", "-s", "1", "-p", "1")
+    result = explain(load_sample("seed4x4").array, 3, 1, 1)
+    assert body["output"] == result.output_like_input().tolist()
+
+
+@pytest.mark.parametrize("encoding", ["ascii"])
+def test_plain_ascii_when_the_terminal_is_not_utf8(encoding: str) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "poolviz", "pool"],
+        capture_output=True,
+        env={"PYTHONIOENCODING": encoding, "NO_COLOR": "1", "PATH": "/usr/bin:/bin"},
+    )
+    assert done.returncode == 0, done.stderr
+    text = done.stdout.decode("ascii")  # fails on any non-ASCII byte
+    assert "out_h = floor((4 + 2*0 - 1*(2-1) - 1) / 2) + 1 = 2" in text
