@@ -1,0 +1,538 @@
+"""Layer kinds: one small frozen dataclass each, knowing its own output shape, parameters,
+multiply-accumulates and receptive-field update, so no caller branches on the kind.
+
+Shapes are per sample and channels last, without the batch: ``(h, w, c)`` for feature maps,
+``(features,)`` after flatten or global pooling.
+
+Every window (convolution or pooling) goes through the engine's one formula,
+:func:`poolviz.engine.geometry.axis` (PyTorch's, plus Keras ``same``); convolutions pass
+``pooling=False``, which lifts PyTorch's pooling-only "padding at most half the window" limit.
+
+Multiply-accumulates follow torchinfo's Mult-Adds: a convolution counts its parameters
+(weights and bias) once per output position, a dense layer once per input row; pooling,
+BatchNorm, activations and residual adds count 0.
+
+The receptive field follows Araujo, Norris and Sim, "Computing Receptive Fields of
+Convolutional Neural Networks" (Distill, 2019): a window spanning ``k`` cells with stride ``s``
+grows the field by ``(k - 1) * jump`` and multiplies the jump (the input pixels between
+neighbouring outputs) by ``s``. Padding moves the field but never changes its size, and the
+field may grow past the input's edges (it counts padded pixels too).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+from typing import ClassVar
+
+from poolviz.engine.geometry import Axis, axis
+from poolviz.errors import PoolvizError
+
+Shape = tuple[int, ...]
+"""Per-sample shape, channels last: ``(h, w, c)`` or ``(features,)``."""
+Pair = tuple[int, int]
+Padding = Pair | str
+"""Symmetric padding per axis ``(ph, pw)``, or ``"same"`` (Keras/TensorFlow's)."""
+
+
+def shape_text(shape: Shape, batch: int | None = None) -> str:
+    """``shape`` as Keras prints it, batch first: ``(batch, 26, 26, 32)`` or ``(8, 1600)``."""
+    first = "batch" if batch is None else str(batch)
+    return "(" + ", ".join([first, *map(str, shape)]) + ")"
+
+
+def pair_text(p: Pair) -> str:
+    """``(3, 3)`` as ``3x3``."""
+    return f"{p[0]}x{p[1]}"
+
+
+def padding_text(padding: Padding) -> str:
+    """Padding as the spec grammar writes it: ``0``, ``1``, ``1x2`` or ``same``."""
+    if isinstance(padding, str):
+        return padding
+    return str(padding[0]) if padding[0] == padding[1] else pair_text(padding)
+
+
+@dataclass(frozen=True)
+class Field:
+    """The receptive field of one output position, in input pixels."""
+
+    size: Pair
+    """Input pixels one output value depends on, per axis (may exceed the input: padding)."""
+    jump: Pair
+    """Input pixels between neighbouring output positions, per axis."""
+    image: Pair
+    """The model input's (h, w): the field of a layer that sees all of it."""
+    whole: bool = False
+    """The layer sees the whole input (flatten, dense, global pooling): ``size`` is ``image``."""
+
+    @classmethod
+    def start(cls, image: Pair) -> Field:
+        """The input itself: each value sees one pixel."""
+        return cls((1, 1), (1, 1), image)
+
+    def grow(self, span: Pair, stride: Pair) -> Field:
+        """After a window of ``span`` cells (dilation included) moving by ``stride``."""
+        if self.whole:
+            return self
+        size = (self.size[0] + (span[0] - 1) * self.jump[0],
+                self.size[1] + (span[1] - 1) * self.jump[1])
+        return Field(size, (self.jump[0] * stride[0], self.jump[1] * stride[1]), self.image)
+
+    def everything(self) -> Field:
+        """After a layer that mixes every position: the whole input."""
+        return Field(self.image, self.jump, self.image, whole=True)
+
+    def union(self, other: Field) -> Field:
+        """The field of a sum of two branches of one input (a residual add): the larger."""
+        if self.whole or other.whole:
+            return self.everything()
+        size = (max(self.size[0], other.size[0]), max(self.size[1], other.size[1]))
+        jump = (max(self.jump[0], other.jump[0]), max(self.jump[1], other.jump[1]))
+        return Field(size, jump, self.image)
+
+
+@dataclass(frozen=True)
+class Layer:
+    """A layer that keeps its input's shape and costs nothing; kinds override what differs."""
+
+    name: str
+    kind: ClassVar[str] = "layer"
+    """The spec grammar's word for the kind, also the JSON ``kind``."""
+    elementwise: ClassVar[bool] = False
+    """Acts on each value alone (BatchNorm, activations, dropout): the ``strided``
+    counterfactual looks across it for the convolution before a pooling layer."""
+
+    @property
+    def activation(self) -> str | None:
+        """An activation applied inside this layer (Keras's ``activation="relu"``)."""
+        return None
+
+    def describe(self) -> str:
+        """The layer's configuration in the spec grammar's words, e.g. ``conv 32 3x3``."""
+        return self.kind
+
+    def output_shape(self, shape: Shape) -> Shape:
+        """The per-sample output shape for input ``shape``; PoolvizError, naming the layer
+        and the shapes, where the layer cannot take that input."""
+        return shape
+
+    def params(self, shape: Shape) -> int:
+        """Trainable parameters (weights, biases, BatchNorm's scale and shift)."""
+        return 0
+
+    def non_trainable(self, shape: Shape) -> int:
+        """Parameters that are not trained (BatchNorm's moving mean and variance)."""
+        return 0
+
+    def macs(self, shape: Shape, out: Shape) -> int:
+        """Multiply-accumulates for one sample, as torchinfo counts them."""
+        return 0
+
+    def field(self, f: Field, shape: Shape) -> Field:
+        """The receptive field after this layer, given the field ``f`` of its input."""
+        return f
+
+    def kept(self, shape: Shape, out: Shape) -> float | None:
+        """For pooling layers, the fraction of input values that remain; else None."""
+        return None
+
+    def _spatial(self, shape: Shape) -> tuple[int, int, int]:
+        """``shape`` as (h, w, c), or PoolvizError naming the layer."""
+        if len(shape) != 3:
+            raise PoolvizError(
+                f"layer {self.name!r} ({self.describe()}) needs an (h, w, c) feature map, "
+                f"got {shape_text(shape)}; put it before flatten or global pooling"
+            )
+        return shape[0], shape[1], shape[2]
+
+
+def _windows(
+    layer: Layer,
+    shape: Shape,
+    size: Pair,
+    stride: Pair,
+    padding: Padding,
+    dilation: Pair = (1, 1),
+    ceil_mode: bool = False,
+    *,
+    pooling: bool,
+) -> tuple[Axis, Axis]:
+    """The windows along height and width, through the engine's one formula; its errors
+    are reworded to name the layer and the input shape."""
+    h, w, _ = layer._spatial(shape)
+    pads: tuple[int | str, int | str] = (
+        (padding, padding) if isinstance(padding, str) else padding
+    )
+    try:
+        return (
+            axis(h, size[0], stride[0], pads[0], dilation[0], ceil_mode, name="height",
+                 pooling=pooling),
+            axis(w, size[1], stride[1], pads[1], dilation[1], ceil_mode, name="width",
+                 pooling=pooling),
+        )
+    except PoolvizError as err:
+        raise PoolvizError(
+            f"layer {layer.name!r} ({layer.describe()}) does not fit its input "
+            f"{shape_text(shape)}: {err.message}"
+        ) from None
+
+
+def _window_text(size: Pair, stride: Pair, padding: Padding, default_stride: Pair) -> str:
+    """``3x3``, then ``stride 2`` and ``pad 1`` where they differ from the defaults."""
+    text = pair_text(size)
+    if stride != default_stride:
+        text += f" stride {stride[0] if stride[0] == stride[1] else pair_text(stride)}"
+    if padding != (0, 0):
+        text += f" pad {padding_text(padding)}"
+    return text
+
+
+@dataclass(frozen=True)
+class Conv(Layer):
+    """A 2-D convolution (Keras ``Conv2D``, PyTorch ``Conv2d``)."""
+
+    filters: int = 1
+    size: Pair = (1, 1)
+    stride: Pair = (1, 1)
+    padding: Padding = (0, 0)
+    dilation: Pair = (1, 1)
+    groups: int = 1
+    bias: bool = True
+    act: str | None = None
+    """The activation applied inside the layer, if any."""
+    kind: ClassVar[str] = "conv"
+
+    @property
+    def activation(self) -> str | None:
+        return self.act
+
+    def describe(self) -> str:
+        text = f"conv {self.filters} {_window_text(self.size, self.stride, self.padding, (1, 1))}"
+        if self.dilation != (1, 1):
+            text += f" dilation {pair_text(self.dilation)}"
+        return text
+
+    def _axes(self, shape: Shape) -> tuple[Axis, Axis]:
+        return _windows(self, shape, self.size, self.stride, self.padding, self.dilation,
+                        pooling=False)
+
+    def output_shape(self, shape: Shape) -> Shape:
+        ah, aw = self._axes(shape)
+        c = shape[2]
+        if c % self.groups or self.filters % self.groups:
+            raise PoolvizError(
+                f"layer {self.name!r}: {self.groups} groups must divide its {c} input "
+                f"channels and its {self.filters} filters"
+            )
+        return ah.out, aw.out, self.filters
+
+    def params(self, shape: Shape) -> int:
+        per_filter = self.size[0] * self.size[1] * (shape[-1] // self.groups)
+        return self.filters * per_filter + (self.filters if self.bias else 0)
+
+    def macs(self, shape: Shape, out: Shape) -> int:
+        return out[0] * out[1] * self.params(shape)
+
+    def field(self, f: Field, shape: Shape) -> Field:
+        ah, aw = self._axes(shape)
+        return f.grow((ah.span, aw.span), self.stride)
+
+    def restride(self, factor: Pair) -> Conv:
+        """The same convolution with its stride multiplied by ``factor`` (padding unchanged)."""
+        return replace(self, stride=(self.stride[0] * factor[0], self.stride[1] * factor[1]))
+
+
+@dataclass(frozen=True)
+class Pool(Layer):
+    """A fixed-window pooling layer; :class:`MaxPool` and :class:`AvgPool` name the mode.
+    ``stride`` defaults to the window, as in Keras and PyTorch."""
+
+    size: Pair = (2, 2)
+    stride: Pair = (2, 2)
+    padding: Padding = (0, 0)
+    ceil_mode: bool = False
+
+    def describe(self) -> str:
+        text = f"{self.kind} {_window_text(self.size, self.stride, self.padding, self.size)}"
+        return text + (" ceil" if self.ceil_mode else "")
+
+    def _axes(self, shape: Shape) -> tuple[Axis, Axis]:
+        return _windows(self, shape, self.size, self.stride, self.padding,
+                        ceil_mode=self.ceil_mode, pooling=True)
+
+    def output_shape(self, shape: Shape) -> Shape:
+        ah, aw = self._axes(shape)
+        return ah.out, aw.out, shape[2]
+
+    def field(self, f: Field, shape: Shape) -> Field:
+        ah, aw = self._axes(shape)
+        return f.grow((ah.span, aw.span), self.stride)
+
+    def kept(self, shape: Shape, out: Shape) -> float | None:
+        return math.prod(out) / math.prod(shape)
+
+
+@dataclass(frozen=True)
+class MaxPool(Pool):
+    """Max pooling over a fixed window (``MaxPooling2D``, ``MaxPool2d``)."""
+
+    kind: ClassVar[str] = "maxpool"
+
+
+@dataclass(frozen=True)
+class AvgPool(Pool):
+    """Average pooling over a fixed window (``AveragePooling2D``, ``AvgPool2d``)."""
+
+    kind: ClassVar[str] = "avgpool"
+
+
+@dataclass(frozen=True)
+class AdaptiveAvgPool(Layer):
+    """PyTorch's ``AdaptiveAvgPool2d``: an output size, not a window. Bin ``i`` of ``o`` over
+    ``n`` cells covers ``[floor(i n / o), ceil((i + 1) n / o))``, so bins may differ in size."""
+
+    out: Pair = (1, 1)
+    kind: ClassVar[str] = "adaptiveavgpool"
+
+    def describe(self) -> str:
+        return f"adaptiveavgpool {pair_text(self.out)}"
+
+    def output_shape(self, shape: Shape) -> Shape:
+        return self.out[0], self.out[1], self._spatial(shape)[2]
+
+    def field(self, f: Field, shape: Shape) -> Field:
+        h, w, _ = self._spatial(shape)
+        if self.out == (1, 1):
+            return f.everything()
+        (span_h, step_h), (span_w, step_w) = _bins(h, self.out[0]), _bins(w, self.out[1])
+        return f.grow((span_h, span_w), (step_h, step_w))
+
+    def kept(self, shape: Shape, out: Shape) -> float | None:
+        return math.prod(out) / math.prod(shape)
+
+
+def _bins(n: int, o: int) -> Pair:
+    """The largest bin and the largest step between bin starts of adaptive pooling: exact
+    when ``o`` divides ``n`` (a window of ``n / o``), else the field's upper bound."""
+    starts = [i * n // o for i in range(o)]
+    ends = [-(-(i + 1) * n // o) for i in range(o)]
+    span = max(e - s for s, e in zip(starts, ends, strict=True))
+    steps = [b - a for a, b in zip(starts, starts[1:], strict=False)]
+    return span, max(steps, default=n)
+
+
+@dataclass(frozen=True)
+class GlobalPool(Layer):
+    """Global pooling: each channel to one value, ``(h, w, c) -> (c,)`` as Keras gives it."""
+
+    def output_shape(self, shape: Shape) -> Shape:
+        return (self._spatial(shape)[2],)
+
+    def field(self, f: Field, shape: Shape) -> Field:
+        return f.everything()
+
+    def kept(self, shape: Shape, out: Shape) -> float | None:
+        return math.prod(out) / math.prod(shape)
+
+
+@dataclass(frozen=True)
+class GlobalAvgPool(GlobalPool):
+    """``GlobalAveragePooling2D``."""
+
+    kind: ClassVar[str] = "gap"
+
+
+@dataclass(frozen=True)
+class GlobalMaxPool(GlobalPool):
+    """``GlobalMaxPooling2D``."""
+
+    kind: ClassVar[str] = "gmp"
+
+
+@dataclass(frozen=True)
+class Flatten(Layer):
+    """Every value of a sample in one row; the field becomes the whole input."""
+
+    kind: ClassVar[str] = "flatten"
+
+    def output_shape(self, shape: Shape) -> Shape:
+        return (math.prod(shape),)
+
+    def field(self, f: Field, shape: Shape) -> Field:
+        return f.everything() if len(shape) > 1 else f
+
+
+@dataclass(frozen=True)
+class Dense(Layer):
+    """A fully connected layer on the last axis (Keras ``Dense``, PyTorch ``Linear``); on a
+    feature map it acts at each position, like a 1x1 convolution, as both frameworks do."""
+
+    units: int = 1
+    bias: bool = True
+    act: str | None = None
+    """The activation applied inside the layer, if any."""
+    kind: ClassVar[str] = "dense"
+
+    @property
+    def activation(self) -> str | None:
+        return self.act
+
+    def describe(self) -> str:
+        return f"dense {self.units}"
+
+    def output_shape(self, shape: Shape) -> Shape:
+        return (*shape[:-1], self.units)
+
+    def params(self, shape: Shape) -> int:
+        return shape[-1] * self.units + (self.units if self.bias else 0)
+
+    def macs(self, shape: Shape, out: Shape) -> int:
+        return math.prod(shape[:-1]) * self.params(shape)
+
+    def field(self, f: Field, shape: Shape) -> Field:
+        return f.everything() if len(shape) == 1 else f
+
+
+@dataclass(frozen=True)
+class Dropout(Layer):
+    """Dropout: an identity when the model runs for inference."""
+
+    rate: float = 0.5
+    kind: ClassVar[str] = "dropout"
+    elementwise: ClassVar[bool] = True
+
+    def describe(self) -> str:
+        return f"dropout {self.rate:g}"
+
+
+@dataclass(frozen=True)
+class BatchNorm(Layer):
+    """Batch normalisation over the channels: trainable scale and shift (Keras ``scale`` and
+    ``center``), and a moving mean and variance that are not trained."""
+
+    scale: bool = True
+    center: bool = True
+    act: str | None = None
+    """An activation right after it (torchvision's ResNet: ``bn1`` then ``relu``)."""
+    kind: ClassVar[str] = "bn"
+    elementwise: ClassVar[bool] = True
+
+    @property
+    def activation(self) -> str | None:
+        return self.act
+
+    def params(self, shape: Shape) -> int:
+        return shape[-1] * (int(self.scale) + int(self.center))
+
+    def non_trainable(self, shape: Shape) -> int:
+        return 2 * shape[-1]
+
+
+@dataclass(frozen=True)
+class Activation(Layer):
+    """An activation listed as its own layer (``relu``, Keras ``Activation`` and ``ReLU``)."""
+
+    function: str = "relu"
+    kind: ClassVar[str] = "activation"
+    elementwise: ClassVar[bool] = True
+
+    @property
+    def activation(self) -> str | None:
+        return self.function
+
+    def describe(self) -> str:
+        return self.function
+
+
+@dataclass(frozen=True)
+class ZeroPad(Layer):
+    """Zeros around each feature map (``ZeroPadding2D``): ``(top, bottom, left, right)``."""
+
+    padding: tuple[int, int, int, int] = (1, 1, 1, 1)
+    kind: ClassVar[str] = "zeropad"
+
+    def describe(self) -> str:
+        t, b, left, r = self.padding
+        if t == b == left == r:
+            return f"zeropad {t}"
+        return f"zeropad {t} {b} {left} {r}"
+
+    def output_shape(self, shape: Shape) -> Shape:
+        h, w, c = self._spatial(shape)
+        t, b, left, r = self.padding
+        return h + t + b, w + left + r, c
+
+
+@dataclass(frozen=True)
+class Residual(Layer):
+    """A residual block: ``body`` and ``shortcut`` (empty: the identity) both read the
+    block's input, and their outputs are added, then ``act`` (torchvision's BasicBlock).
+
+    The trace shows the body's and the shortcut's layers as rows, then one ``add`` row.
+    """
+
+    body: tuple[Layer, ...] = ()
+    shortcut: tuple[Layer, ...] = ()
+    act: str | None = None
+    """The activation after the add."""
+    kind: ClassVar[str] = "add"
+
+    @property
+    def activation(self) -> str | None:
+        return self.act
+
+    def describe(self) -> str:
+        return "residual add"
+
+    def join(self, body: Shape, shortcut: Shape) -> Shape:
+        """The added shape; PoolvizError when the two branches disagree."""
+        if body != shortcut:
+            raise PoolvizError(
+                f"residual add {self.name!r}: the body gives {shape_text(body)} but the "
+                f"shortcut gives {shape_text(shortcut)}; both must match"
+            )
+        return body
+
+
+ACTIVATIONS: tuple[str, ...] = (
+    "relu", "tanh", "sigmoid", "softmax", "gelu", "silu", "swish", "elu", "selu",
+    "leaky_relu", "relu6", "mish", "hard_sigmoid", "softplus", "softsign",
+)
+"""Activation names the spec grammar accepts, as Keras spells them."""
+
+
+@dataclass(frozen=True)
+class Model:
+    """A linear stack of layers on an ``(h, w, c)`` input; residual blocks nest their own."""
+
+    name: str
+    input_shape: Shape
+    """Per-sample input, ``(h, w, c)``."""
+    layers: tuple[Layer, ...]
+
+    def __post_init__(self) -> None:
+        if len(self.input_shape) != 3 or min(self.input_shape, default=0) < 1:
+            raise PoolvizError(
+                f"the input {shape_text(self.input_shape)} is not an image; poolviz traces "
+                "models on an HxWxC input (e.g. --input 28x28x1)"
+            )
+        seen: set[str] = set()
+        for layer in _every(self.layers):
+            if layer.name in seen:
+                raise PoolvizError(f"two layers are named {layer.name!r}; names must be unique")
+            seen.add(layer.name)
+
+    def replace_layers(self, layers: tuple[Layer, ...]) -> Model:
+        """The same model and input with other layers (a counterfactual)."""
+        return replace(self, layers=layers)
+
+
+def _every(layers: tuple[Layer, ...]) -> list[Layer]:
+    """Every layer, those inside residual blocks included."""
+    out: list[Layer] = []
+    for layer in layers:
+        out.append(layer)
+        if isinstance(layer, Residual):
+            out += _every(layer.body) + _every(layer.shortcut)
+    return out
