@@ -17,11 +17,12 @@ and ``avg_pool2d``):
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any, Literal, overload
 
 import numpy as np
 
-from poolviz.engine.geometry import Axis, PaddingArg, PoolSpec, avg_divisors
+from poolviz.engine.geometry import Axis, PaddingArg, PoolSpec
 from poolviz.engine.windows import (
     Scratch,
     Tile,
@@ -199,13 +200,16 @@ class _IndexMap:
 
 
 def _avg_pool(x: np.ndarray, rows: Axis, cols: Axis, count_include_pad: bool) -> np.ndarray:
-    """Average pooling of a 4-D NHWC array: window sums over real cells / the divisor."""
+    """Average pooling of a 4-D NHWC array: window sums over real cells / the divisor, tile by
+    tile; a tile whose windows share one divisor (the usual case) divides by a scalar."""
     n, _, _, c = x.shape
     acc_dtype = (
         np.dtype(np.float64) if x.dtype.kind in "biu" else np.result_type(x.dtype, np.float32)
     )
     out_dtype = np.dtype(np.float64) if x.dtype.kind in "biu" else x.dtype
-    divisor = avg_divisors(rows, cols, count_include_pad).astype(acc_dtype)[None, :, :, None]
+    div_h = np.array(_divisors(rows, count_include_pad), dtype=np.int64)
+    div_w = np.array(_divisors(cols, count_include_pad), dtype=np.int64)
+    same_w = bool(div_w.min() == div_w.max())
     out = np.empty((n, rows.out, cols.out, c), dtype=out_dtype)
     scratch = Scratch()
     col_taps = window_taps(cols)
@@ -214,5 +218,16 @@ def _avg_pool(x: np.ndarray, rows: Axis, cols: Axis, count_include_pad: bool) ->
         dest = out[tile.items, tile.rows]
         total = dest if acc_dtype == out_dtype else scratch.get("total", dest.shape, acc_dtype)
         sum_windows(x, tile, col_taps, total, scratch)
-        np.divide(total, divisor[:, tile.rows], out=dest, casting="unsafe")
+        dh = div_h[tile.rows]
+        divisor: Any = acc_dtype.type(dh[0] * div_w[0])
+        if not same_w or dh.min() != dh.max():
+            divisor = np.multiply.outer(dh, div_w).astype(acc_dtype)[None, :, :, None]
+        np.divide(total, divisor, out=dest, casting="unsafe")
     return out
+
+
+@lru_cache(maxsize=256)
+def _divisors(ax: Axis, count_include_pad: bool) -> tuple[int, ...]:
+    """:meth:`Axis.avg_divisor` of each window of ``ax``; PyTorch's divisor of window (i, j)
+    is the product of the two axes' (as :func:`avg_divisors`)."""
+    return tuple(ax.avg_divisor(i, count_include_pad) for i in range(ax.out))
