@@ -40,7 +40,8 @@ def grad_figure(
     """Forward (input with windows and winners → output), backward (gradient at the input ←
     upstream gradient) and max-unpooling (unpooled ← indices) for one item and channel;
     for average pooling the third row is max pooling's gradient, for comparison. ``cmap``
-    replaces the gradient colour map (keep it diverging)."""
+    colours pictures of values (inputs past :data:`MAX_NUMBERED` cells a side; default
+    gray); gradients always use the diverging :data:`GRADIENT_CMAP`, centred on 0."""
     forward = result.forward
     rows, cols = forward.rows, forward.cols
     ph = rows.n + rows.pad_before + rows.pad_after
@@ -63,14 +64,15 @@ def grad_figure(
         float(np.abs(a).max()) for a in (g_in, g_out, *(() if compare is None else (compare,)))
     )
     norm = Normalize(-(limit or 1.0), limit or 1.0)
-    gradient_map = cmap or GRADIENT_CMAP
+    gradient_map = GRADIENT_CMAP
+    values_map = cmap or "gray"
     frame = PaddedFrame(rows.pad_before, cols.pad_before, rows.pad_after, cols.pad_after)
     shared = np.zeros((rows.n, cols.n), dtype=bool)
     if result.mode == "max":  # in average pooling sharing is the rule: framing it says nothing
         for (r, c), _ in result.shared(item, channel):
             shared[r, c] = True
 
-    _forward_row(result, axes[0], item, channel, numbered)
+    _forward_row(result, axes[0], item, channel, numbered, values_map)
     _arrow(axes[0][1], result.mode, forward=True)
     _gradient(axes[1][0], g_in, norm, gradient_map, shared, numbered, frame)
     axes[1][0].set_title(f"gradient at the input {rows.n}x{cols.n}", fontsize=10, pad=14)
@@ -89,7 +91,7 @@ def grad_figure(
         axes[2][1].axis("off")
         axes[2][2].axis("off")
     elif third:
-        _unpool_row(result, axes[2], item, channel, numbered, shared, frame)
+        _unpool_row(result, axes[2], item, channel, numbered, shared, frame, values_map)
     fig.suptitle(title or _title(result), fontsize=12, fontweight="bold")
     fig.supxlabel(_caption(result, item, channel), fontsize=9, family="monospace", color="#333333")
     return fig
@@ -100,7 +102,7 @@ def _title(result: GradResult) -> str:
 
 
 def _forward_row(
-    result: GradResult, axes: list[Axes], item: int, channel: int, numbered: bool
+    result: GradResult, axes: list[Axes], item: int, channel: int, numbered: bool, cmap: str
 ) -> None:
     """The input with every window outlined in its colour and line style and the winners
     ringed; the output in its windows' colours."""
@@ -113,8 +115,8 @@ def _forward_row(
     ax_out.set_title(f"output {rows.out}x{cols.out}", fontsize=10, pad=14)
     if not numbered:
         grey = _value_norm(plane)
-        _picture(ax_in, plane, "gray", grey)
-        _picture(ax_out, out, "gray", grey)
+        _picture(ax_in, plane, cmap, grey)
+        _picture(ax_out, out, cmap, grey)
         return
     top, left = rows.pad_before, cols.pad_before
     ph, pw = rows.n + top + rows.pad_after, cols.n + left + cols.pad_after
@@ -240,6 +242,7 @@ def _unpool_row(
     numbered: bool,
     shared: np.ndarray,
     frame: PaddedFrame,
+    cmap: str,
 ) -> None:
     """The unpooled array (values back at the winners, coloured as their windows) and the
     flat indices it was placed by."""
@@ -255,8 +258,8 @@ def _unpool_row(
     if not numbered:
         # too many windows to read indices: show the values being put back instead
         grey = _value_norm(forward.input[item, :, :, channel])
-        _picture(ax_un, unpooled, "gray", grey)
-        _picture(ax_idx, forward.output[item, :, :, channel], "gray", grey)
+        _picture(ax_un, unpooled, cmap, grey)
+        _picture(ax_idx, forward.output[item, :, :, channel], cmap, grey)
         ax_idx.set_title(f"output {rows.out}x{cols.out}, put back", fontsize=10, pad=14)
         return
     fills = np.full((rows.n, cols.n), "#F7F7F7", dtype=object)

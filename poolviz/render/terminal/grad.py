@@ -20,12 +20,14 @@ from poolviz.engine.gradient import GradResult
 from poolviz.render.style import decimals_for, format_number, format_values, window_colour_at
 from poolviz.render.terminal.grid import Cell, background, grid, picture
 from poolviz.render.terminal.pool import (
+    MAX_GRID_ROWS,
     PoolView,
-    _fits,
+    _at,
     _grids,
     _pictures,
     _range,
     _steps,
+    _width,
     config_line,
     shape_text,
 )
@@ -33,8 +35,8 @@ from poolviz.render.terminal.pool import (
 MAX_TIES = 3
 """Ties explained one by one; the rest are counted."""
 
-MAX_GRID_ROWS = 40
-"""Taller inputs are shown as pictures: numbers would scroll past."""
+MAX_STACKED_ROWS = 12
+"""A grid that does not fit beside its partner is shown alone up to this many rows."""
 
 
 @dataclass(frozen=True)
@@ -56,20 +58,21 @@ def grad_report(result: GradResult, view: GradView | None = None) -> RenderableT
     """Everything ``poolviz grad`` prints about ``result``, top to bottom."""
     view = view or GradView()
     pv = view.pool
-    channel = (pv.channels or (0,))[0]
+    channels = pv.channels or (0,)
     forward = result.forward
     parts: list[RenderableType] = [_header(result, view)]
-    if forward.input.shape[3] > 1:
-        parts.append(Text(f"\nChannel {channel}", style="bold"))
-    parts += _forward(result, view, channel)
-    parts += _upstream(result, view, channel)
-    parts += _routing(result, view, channel)
-    if result.mode == "avg":
-        parts += _compare(result, view, channel)
-    elif view.unpool:
-        parts += _unpooling(result, view, channel)
-    if forward.input.shape[3] > 1:
-        parts.append(_other_channels(result, view, channel))
+    for channel in channels:
+        if forward.input.shape[3] > 1:
+            parts.append(Text(f"\nChannel {channel}", style="bold"))
+        parts += _forward(result, view, channel)
+        parts += _upstream(result, view, channel)
+        parts += _routing(result, view, channel)
+        if result.mode == "avg":
+            parts += _compare(result, view, channel)
+        elif view.unpool:
+            parts += _unpooling(result, view, channel)
+    if forward.input.shape[3] > len(channels):
+        parts.append(_other_channels(result, view, channels))
     parts.append(_totals(result, pv.item))
     return Group(*parts)
 
@@ -98,14 +101,27 @@ def _forward(result: GradResult, view: GradView, channel: int) -> list[Renderabl
     forward, pv = result.forward, view.pool
     what = "each window keeps its largest value" if result.mode == "max" else "window means"
     parts: list[RenderableType] = [_section(1, "Forward:", what)]
-    numbers = _fits(forward, pv)
-    parts.append(_grids(forward, pv, channel) if numbers else _pictures(forward, pv, channel))
+    grids = _grids(forward, pv, channel)
+    parts.append(grids if grids is not None else _pictures(forward, pv, channel))
     parts.append(_steps(forward, pv, channel))
+    if pv.at is not None:
+        parts += [_at(forward, pv, channel), _at_route(result, pv, channel, pv.at)]
     ties = result.ties(pv.item, channel)
     d = decimals_for(forward.input[pv.item, :, :, channel])
     for tie in ties[:MAX_TIES]:
         names = [f"{r},{c}" for r, c in tie.cells]
         where = ", ".join(names[:-1]) + " and " + names[-1]
+        if len(ties) > MAX_TIES:
+            parts.append(
+                Text(
+                    f"{len(ties)} windows hold a tie: in each the first cell in row-major order "
+                    "wins (as PyTorch) and alone gets the gradient; e.g. window "
+                    f"{tie.out[0]},{tie.out[1]}: {format_number(tie.value, d)} at {where} → "
+                    f"{names[0]}",
+                    style="dim",
+                )
+            )
+            break
         parts.append(
             Text(
                 f"tie in window {tie.out[0]},{tie.out[1]}: {format_number(tie.value, d)} at "
@@ -114,13 +130,23 @@ def _forward(result: GradResult, view: GradView, channel: int) -> list[Renderabl
                 style="dim",
             )
         )
-    if len(ties) > MAX_TIES:
-        parts.append(
-            Text(
-                f"… and {len(ties) - MAX_TIES} more tied windows, broken the same way", style="dim"
-            )
-        )
     return parts
+
+
+def _at_route(result: GradResult, pv: PoolView, channel: int, at: At) -> Text:
+    """Where output cell ``at``'s gradient goes (``--at``)."""
+    i, j = at
+    g = result.grad_output[pv.item, i, j, channel]
+    share = format_number(float(g), decimals_for(np.array([g])))
+    if result.mode == "max":
+        win = result.forward.argmax(i, j, pv.item, channel)
+        where = "nowhere (a window over padding alone)" if win is None else f"{win[0]},{win[1]}"
+        return Text(f"  backward: its gradient {share} goes whole to {where}")
+    divisors = result.forward.divisors
+    assert divisors is not None
+    return Text(
+        f"  backward: its gradient {share} / {divisors[i, j]} goes to each of its real cells"
+    )
 
 
 def _upstream(result: GradResult, view: GradView, channel: int) -> list[RenderableType]:
@@ -136,12 +162,15 @@ def _upstream(result: GradResult, view: GradView, channel: int) -> list[Renderab
         _section(2, "Upstream gradient:", "one number per output cell, from the layer above")
     ]
     title = f"Upstream gradient ({view.upstream})"
-    if left is not None and right is not None:
-        parts.append(_pair(f"Output {oh}x{ow}", left, title, right, pv.width))
-    elif right is not None:
+    side_by_side = _side_by_side(f"Output {oh}x{ow}", left, title, right, pv.width)
+    if side_by_side is not None:
+        parts.append(side_by_side)
+    elif np.all(g == g.flat[0]):
+        parts.append(Text(f"{title}: {oh}x{ow}, every cell {_total(g.flat[:1])}"))
+    elif right is not None and oh <= MAX_STACKED_ROWS:
         parts += [Text(""), Text(title, style="bold"), right]
     else:
-        parts.append(Text(f"{title}: {oh}x{ow}, {_range(g)}"))
+        parts.append(_picture_pair(out, g, "upstream gradient", pv, "output"))
     return parts
 
 
@@ -200,6 +229,8 @@ def _route_lines(result: GradResult, view: GradView, channel: int) -> Text:
     dv, dg, ds = decimals_for(plane), decimals_for(g), decimals_for(grad)
     divisors = forward.divisors
     receiving = [(r, c) for r, row in enumerate(routes) for c, s in enumerate(row) if s]
+    # cells fed by several windows first: they show the adding up
+    receiving.sort(key=lambda cell: len(routes[cell[0]][cell[1]]) < 2)
     text = Text()
     limit = view.routes if _matrix(grad, view) is not None else min(view.routes, 4)
     for r, c in receiving[:limit]:
@@ -260,7 +291,10 @@ def _unpooling(result: GradResult, view: GradView, channel: int) -> list[Rendera
         _section(4, "Max-unpooling:", "each output value back at its recorded winner, 0 elsewhere")
     ]
     left = _matrix(plane, view, marks=marks)
-    right = _matrix(unpooled, view, marks=marks, styles=_dim_zeros(unpooled, winners))
+    routes = result.receivers(pv.item, channel)
+    right = _matrix(
+        unpooled, view, marks=marks, styles=_sender_styles(routes, forward.cols.out, pv.colour)
+    )
     if left is None or right is None:
         parts.append(_picture_pair(plane, unpooled, "unpooled", pv))
     else:
@@ -271,7 +305,7 @@ def _unpooling(result: GradResult, view: GradView, channel: int) -> list[Rendera
     lost = result.lost_count(pv.item, channel)
     notes.append(
         f"{lost} values and every non-winning position are gone; {h * w - lost} of {h * w} "
-        "come back"
+        + ("comes back" if h * w - lost == 1 else "come back")
     )
     d = decimals_for(plane)
     dg = decimals_for(result.grad_input[pv.item, :, :, channel])
@@ -299,13 +333,13 @@ def _unpooling(result: GradResult, view: GradView, channel: int) -> list[Rendera
     return parts
 
 
-def _other_channels(result: GradResult, view: GradView, shown: int) -> Text:
+def _other_channels(result: GradResult, view: GradView, shown: tuple[int, ...]) -> Text:
     """One line per channel not shown in full."""
     pv = view.pool
     h, w = result.forward.rows.n, result.forward.cols.n
     text = Text("\nOther channels (--channel picks which to show in full):\n", style="bold")
     for c in range(result.forward.input.shape[3]):
-        if c == shown:
+        if c in shown:
             continue
         reached = h * w - result.silent_count(pv.item, c)
         line = f"  channel {c}: gradient reaches {reached} of {h * w} cells, total "
@@ -375,21 +409,26 @@ def _matrix(
     return text if _width(text) <= view.pool.width else None
 
 
-def _width(text: Text) -> int:
-    return max((cell_len(line) for line in text.plain.split("\n")), default=0)
+def _side_by_side(
+    left_title: str, left: Text | None, right_title: str, right: Text | None, width: int
+) -> Group | None:
+    """Two titled grids side by side, or None when either is missing or they do not fit."""
+    if left is None or right is None:
+        return None
+    gap = 4
+    lw = max(_width(left), cell_len(left_title))
+    rw = max(_width(right), cell_len(right_title))
+    if lw + gap + rw > width:
+        return None
+    table = Table.grid(padding=(0, gap))
+    table.add_row(Text(left_title, style="bold"), Text(right_title, style="bold"))
+    table.add_row(left, right)
+    return Group(Text(""), table)
 
 
 def _pair(left_title: str, left: Text, right_title: str, right: Text, width: int) -> Group:
     """Two titled grids side by side when they fit in ``width``, else one under the other."""
-    gap = 4
-    lw = max(_width(left), cell_len(left_title))
-    rw = max(_width(right), cell_len(right_title))
-    if lw + gap + rw <= width:
-        table = Table.grid(padding=(0, gap))
-        table.add_row(Text(left_title, style="bold"), Text(right_title, style="bold"))
-        table.add_row(left, right)
-        return Group(Text(""), table)
-    return Group(
+    return _side_by_side(left_title, left, right_title, right, width) or Group(
         Text(""),
         Text(left_title, style="bold"),
         left,

@@ -1,0 +1,188 @@
+"""``poolviz grad``: the backward pass of pooling, where each gradient goes, and max-unpooling."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+import numpy as np
+from click.core import ParameterSource
+
+from poolviz.cli import display, options
+from poolviz.engine.explain import explain
+from poolviz.engine.gradient import UPSTREAM_KINDS, GradResult, gradient, upstream_gradient
+
+SEED_5X5 = np.array(
+    [[1, 3, 2, 1, 4], [5, 6, 8, 4, 2], [2, 4, 7, 3, 1], [1, 0, 3, 2, 5], [3, 2, 1, 4, 0]],
+    dtype=float,
+)
+"""The seed's overlapping example: with size 3 and stride 2, both top windows pick the 8 and
+both bottom windows the 7, so those two cells each receive a gradient of 2."""
+
+EXAMPLE_NOTE = "no input: the seed's overlapping 5x5, size 3, stride 2 (windows share winners)"
+
+EPILOG = """\b
+Examples:
+  poolviz grad                       the seed's 5x5: shared winners, summed gradients
+  poolviz grad -m "1 3; 5 6"         one window: 0 0 / 0 1
+  poolviz grad -m "1 3 2 1; 5 6 8 4; 2 4 7 3; 1 0 3 2" --mode avg
+  poolviz grad --sample digit --grad-output random -o grad.png
+"""
+
+
+class GradOutputType(click.ParamType[str | np.ndarray, Any]):
+    """The upstream gradient: ``ones``, ``random`` or an inline matrix (parsed as ``-m``)."""
+
+    name = "grad_output"
+
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> str | np.ndarray:
+        if isinstance(value, str) and value.strip().lower() in UPSTREAM_KINDS:
+            return value.strip().lower()
+        return options.MatrixType().convert(value, param, ctx)
+
+
+@click.command(epilog=EPILOG)
+@options.input_options
+@options.pooling_options
+@click.option(
+    "--mode",
+    type=click.Choice(["max", "avg"]),
+    default="max",
+    show_default=True,
+    help="Max or average pooling.",
+)
+@click.option(
+    "--grad-output",
+    type=GradOutputType(),
+    default="ones",
+    show_default=True,
+    metavar="G",
+    help='Upstream gradient: ones, random or a matrix such as "1 0; 0 2".',
+)
+@click.option(
+    "--seed", type=int, default=0, show_default=True, help="Seed for --grad-output random."
+)
+@click.option("--no-unpool", is_flag=True, help="Leave out max-unpooling.")
+@display.view_options
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead.")
+@display.figure_options(("png", "svg", "pdf"))
+def grad(
+    mode: str,
+    grad_output: str | np.ndarray,
+    seed: int,
+    no_unpool: bool,
+    as_json: bool,
+    **kwargs: Any,
+) -> None:
+    """Send a gradient back through pooling: which input cells receive it, where windows
+    share a winner it adds up, and what max-unpooling brings back.
+
+    With no INPUT: the seed's 5x5 with size 3 and stride 2. INPUT is an image, a .npy/.npz
+    array, a text matrix, or - for standard input.
+    """
+    loaded = options.load_input_from(kwargs)
+    pooling = options.pooling_from(kwargs)
+    engine_kwargs = pooling.engine_kwargs()
+    view = display.view_from(kwargs)
+    notes: tuple[str, ...]
+    if loaded is None:
+        x, notes = SEED_5X5, (EXAMPLE_NOTE,)
+        ctx = click.get_current_context()
+        if ctx.get_parameter_source("size") is ParameterSource.DEFAULT:
+            engine_kwargs["size"] = (3, 3)
+            if ctx.get_parameter_source("stride") is ParameterSource.DEFAULT:
+                engine_kwargs["stride"] = (2, 2)
+    else:
+        x, notes = loaded.array, (f"{loaded.name} ({loaded.kind})", *loaded.notes)
+    forward = explain(x, mode=mode, **engine_kwargs)
+    view.check(forward.input.shape, forward.output.shape)
+    result = gradient(forward, upstream_gradient(forward, grad_output, seed))
+    channel = (view.channels or (0,))[0]
+    figure = display.figure_from(kwargs)
+    if figure is not None:
+        from poolviz.render.figure.grad import grad_figure
+        from poolviz.render.figure.save import save_figure
+
+        fig = grad_figure(
+            result,
+            item=view.item,
+            channel=channel,
+            title=figure.title,
+            cmap=figure.cmap,
+            unpool=not no_unpool,
+        )
+        save_figure(fig, figure.path, figure.dpi)
+        click.echo(f"wrote {figure.path}")
+        return
+    if as_json:
+        from poolviz.render.json import dumps
+
+        body = grad_json(result, item=view.item, channel=channel)
+        body["config"]["padding"] = pooling.padding
+        body["grad_output_from"] = _upstream_json(grad_output, seed)
+        if loaded is not None:
+            body["source"] = {"name": loaded.name, "kind": loaded.kind}
+        click.echo(dumps(body))
+        return
+    from poolviz.render.terminal.grad import GradView, grad_report
+    from poolviz.render.terminal.pool import PoolView
+
+    out = display.console()
+    pool_view = PoolView(
+        item=view.item,
+        channels=view.channels,
+        steps=view.steps,
+        at=view.at,
+        width=out.width,
+        colour=display.colour_enabled(out),
+        ascii_only=not out.encoding.lower().startswith("utf"),
+        notes=notes,
+    )
+    display.print_renderable(
+        grad_report(
+            result,
+            GradView(pool_view, upstream=_upstream_label(grad_output, seed), unpool=not no_unpool),
+        )
+    )
+
+
+def _upstream_json(given: str | np.ndarray, seed: int) -> dict[str, Any]:
+    """Where ``grad_output`` came from, for ``--json``."""
+    if isinstance(given, str):
+        return {"kind": given, **({"seed": seed} if given == "random" else {})}
+    return {"kind": "matrix"}
+
+
+def _upstream_label(given: str | np.ndarray, seed: int) -> str:
+    """How the headings name the upstream gradient."""
+    if isinstance(given, str):
+        return f"random (seed {seed})" if given == "random" else given
+    return "given"
+
+
+def grad_json(result: GradResult, *, item: int, channel: int) -> dict[str, Any]:
+    """What ``poolviz grad --json`` prints: every array complete in the input's layout, and
+    the routes of one item and channel (per input cell, the output cells feeding it)."""
+    from poolviz.render.json import pool_config
+
+    forward = result.forward
+    routes = result.receivers(item, channel)
+    return {
+        "input_shape": list(forward.input.shape),
+        "output_shape": list(forward.output.shape),
+        "config": pool_config(forward),
+        "item": item,
+        "channel": channel,
+        "output": forward.output_like_input(),
+        "indices": forward.indices_like_input(),
+        "grad_output": result.grad_output_like_input(),
+        "grad_input": result.grad_input_like_input(),
+        "unpooled": result.unpooled_like_input(),
+        "receivers": [
+            {"cell": [r, c], "outputs": [list(o) for o in senders]}
+            for r, row in enumerate(routes)
+            for c, senders in enumerate(row)
+        ],
+    }
