@@ -406,7 +406,8 @@ def _normalise_mode(img: PILImage.Image) -> tuple[PILImage.Image, list[str]]:
         return img.convert("L"), notes
     alpha = mode in ("PA", "RGBa", "La") or "transparency" in img.info
     target = "RGBA" if alpha else "RGB"
-    notes.append(f"a {mode} image, converted to {target}")
+    kind = "palette" if mode in ("P", "PA") else mode
+    notes.append(f"a {kind} image, converted to {target}")
     return img.convert(target), notes
 
 

@@ -1,0 +1,686 @@
+"""Loaders: every input kind, and every bad input with its exact message and exit code."""
+
+from __future__ import annotations
+
+import io
+import pickle
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from PIL import Image, ImageFile
+
+from poolviz import loaders
+from poolviz.errors import PoolvizError, PoolvizRuntimeError
+from poolviz.loaders import load_path, load_sample, parse_matrix, parse_text_matrix
+
+SEED_4X4 = [[1, 3, 2, 1], [5, 6, 8, 4], [2, 4, 7, 3], [1, 0, 3, 2]]
+
+
+def check_usage(err: pytest.ExceptionInfo[PoolvizError]) -> None:
+    assert err.value.exit_code == 2
+    assert not isinstance(err.value, PoolvizRuntimeError)
+
+
+def refused(path: Path | str, message: str, **options: object) -> None:
+    """Loading ``path`` is a runtime error (exit 1) with exactly ``message``."""
+    with pytest.raises(PoolvizRuntimeError) as err:
+        load_path(path, **options)  # type: ignore[arg-type]
+    assert err.value.exit_code == 1
+    assert err.value.message == message
+
+
+def rejected(path: Path | str, message: str, **options: object) -> None:
+    """Loading ``path`` is a usage error (exit 2) with exactly ``message``."""
+    with pytest.raises(PoolvizError) as err:
+        load_path(path, **options)  # type: ignore[arg-type]
+    assert err.value.exit_code == 2
+    assert not isinstance(err.value, PoolvizRuntimeError)
+    assert err.value.message == message
+
+
+def save_image(path: Path, array: np.ndarray, mode: str | None = None) -> Path:
+    Image.fromarray(array, mode).save(path)
+    return path
+
+
+# Inline matrices
+
+
+def test_parse_matrix_rows_by_semicolon_values_by_space() -> None:
+    array = parse_matrix("1 3 2 1; 5 6 8 4; 2 4 7 3; 1 0 3 2")
+    assert array.dtype == np.float64
+    assert array.tolist() == SEED_4X4
+
+
+def test_parse_matrix_newlines_commas_and_trailing_semicolon() -> None:
+    assert parse_matrix("1, 2,3\n4 ,5 6;").tolist() == [[1, 2, 3], [4, 5, 6]]
+
+
+def test_parse_matrix_numbers_negative_decimal_scientific_nan_inf() -> None:
+    array = parse_matrix("-1 2.5 1e3 -2E-2; nan inf -inf +.5")
+    assert array[0].tolist() == [-1, 2.5, 1000, -0.02]
+    assert np.isnan(array[1, 0])
+    assert array[1, 1:].tolist() == [np.inf, -np.inf, 0.5]
+
+
+def test_parse_matrix_channels_by_bar_give_hwc() -> None:
+    array = parse_matrix("1 2; 3 4 | 5 6; 7 8")
+    assert array.shape == (2, 2, 2)
+    assert array[..., 0].tolist() == [[1, 2], [3, 4]]
+    assert array[..., 1].tolist() == [[5, 6], [7, 8]]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            "1 3 2 1; 5 6 8",
+            "row 2 has 3 values but row 1 has 4 (every row needs the same number of values)",
+        ),
+        ("1 2 x 4", "'x' at row 1, column 3 is not a number"),
+        ("1 2; 3 1_0", "'1_0' at row 2, column 2 is not a number"),
+        ("1 2; 3 ٣", "'٣' at row 2, column 2 is not a number"),
+        ("1 2; 3", "row 2 has 1 value but row 1 has 2 (every row needs the same number of values)"),
+        ("", 'the matrix is empty; give rows of numbers such as "1 3; 5 6"'),
+        (" ; \n ;", 'the matrix is empty; give rows of numbers such as "1 3; 5 6"'),
+        ("1 2 |", "channel 2 is empty; put rows of numbers between the | marks"),
+        ("1,,2", "row 1, column 2 is empty; put a number between the commas"),
+        ("1e999", "'1e999' at row 1, column 1 is too large for a float64"),
+        (
+            "1 2; 3 4 | 5 6",
+            "channel 2 is 1x2 but channel 1 is 2x2 (every channel needs the same shape)",
+        ),
+        (
+            "1 2 | 3 4; 5",
+            "channel 2, row 2 has 1 value but row 1 has 2 "
+            "(every row needs the same number of values)",
+        ),
+        ("1 | 2 y", "'y' at channel 2, row 1, column 2 is not a number"),
+        ("1 " + "z" * 40, "'zzzzzzzzzzzzzzzzzzz…' at row 1, column 2 is not a number"),
+    ],
+)
+def test_parse_matrix_errors_name_row_and_column(text: str, message: str) -> None:
+    with pytest.raises(PoolvizError) as err:
+        parse_matrix(text)
+    check_usage(err)
+    assert err.value.message == message
+
+
+@given(st.text())
+def test_parse_matrix_returns_an_array_or_raises_poolviz_error(text: str) -> None:
+    try:
+        array = parse_matrix(text)
+    except PoolvizError as err:
+        assert "\n" not in err.message
+        return
+    assert array.dtype == np.float64
+    assert array.ndim in (2, 3)
+    assert all(n >= 1 for n in array.shape)
+
+
+@given(
+    st.lists(
+        st.lists(st.floats(allow_nan=False, allow_infinity=True, width=64), min_size=3, max_size=3),
+        min_size=1,
+        max_size=4,
+    )
+)
+def test_parse_matrix_reads_back_what_repr_writes(rows: list[list[float]]) -> None:
+    text = "; ".join(" ".join(repr(v) for v in row) for row in rows)
+    assert parse_matrix(text).tolist() == rows
+
+
+# Text files and stdin
+
+
+def test_text_file_spaces_commas_tabs_and_comments(tmp_path: Path) -> None:
+    path = tmp_path / "m.csv"
+    path.write_text("# a comment\n1,3,2,1\n5\t6\t8\t4  # trailing\n2 4 7 3\n1, 0, 3, 2\n")
+    loaded = load_path(path)
+    assert loaded.array.tolist() == SEED_4X4
+    assert (loaded.name, loaded.kind, loaded.dtype, loaded.source_shape) == (
+        "m.csv",
+        "text",
+        "float64",
+        (4, 4),
+    )
+
+
+def test_text_file_blank_line_between_channels(tmp_path: Path) -> None:
+    path = tmp_path / "m.txt"
+    path.write_text("1 2\n3 4\n\n# channel 2\n5 6\n7 8\n\n\n9 10\n11 12\n")
+    array = load_path(path).array
+    assert array.shape == (2, 2, 3)
+    assert array[..., 2].tolist() == [[9, 10], [11, 12]]
+
+
+def test_text_file_ragged_rows_name_lines(tmp_path: Path) -> None:
+    path = tmp_path / "m.txt"
+    path.write_text("# header\n1 2 3\n4 5\n")
+    refused(
+        path,
+        f"{path}: line 3 has 2 values but line 2 has 3 (every row needs the same number of values)",
+    )
+
+
+def test_text_file_non_numeric_token(tmp_path: Path) -> None:
+    path = tmp_path / "m.tsv"
+    path.write_text("1\t2\n3\tabc\n")
+    refused(path, f"{path}: 'abc' at line 2, column 2 is not a number")
+
+
+def test_text_file_channels_of_different_shapes(tmp_path: Path) -> None:
+    path = tmp_path / "m.txt"
+    path.write_text("1 2\n3 4\n\n5 6\n")
+    refused(
+        path, f"{path}: channel 2 is 1x2 but channel 1 is 2x2 (every channel needs the same shape)"
+    )
+
+
+def test_text_file_comments_only(tmp_path: Path) -> None:
+    path = tmp_path / "m.txt"
+    path.write_text("# nothing here\n\n")
+    refused(path, f"{path}: no numbers found; a text matrix has one row of numbers per line")
+
+
+def test_text_file_not_utf8(tmp_path: Path) -> None:
+    path = tmp_path / "m.txt"
+    path.write_bytes(b"1 2\xff\n")
+    refused(path, f"{path}: not a text file (not UTF-8); a text matrix is rows of numbers")
+
+
+def test_parse_text_matrix_prefixes_the_name() -> None:
+    with pytest.raises(PoolvizRuntimeError, match="^data: 'q' at line 1, column 1 is not a"):
+        parse_text_matrix("q", "data")
+
+
+def test_stdin(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sys, "stdin", io.StringIO("1 2\n3 4\n"))
+    loaded = load_path("-")
+    assert loaded.array.tolist() == [[1, 2], [3, 4]]
+    assert (loaded.name, loaded.kind) == ("stdin", "text")
+
+
+def test_stdin_empty(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sys, "stdin", io.StringIO(""))
+    refused("-", "stdin: nothing was given; pipe a text matrix in")
+
+
+def test_stdin_refuses_image_options() -> None:
+    rejected("-", "--gray applies to images, not stdin", gray=True)
+
+
+# Paths: missing, folder, extension, empty, unreadable
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    rejected(tmp_path / "nope.png", f"{tmp_path / 'nope.png'}: no such file")
+
+
+def test_directory(tmp_path: Path) -> None:
+    rejected(tmp_path, f"{tmp_path}: is a folder; give a file inside it")
+
+
+def test_unknown_extension(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("photo.heic").write_bytes(b"\x00" * 10)
+    rejected(
+        "photo.heic",
+        "photo.heic: not an image format poolviz reads "
+        "(png, jpg, bmp, gif, tiff, webp, npy, npz, txt, csv)",
+    )
+
+
+@pytest.mark.parametrize("name", ["a.png", "a.jpg", "a.npy", "a.npz", "a.txt"])
+def test_empty_file(tmp_path: Path, name: str) -> None:
+    path = tmp_path / name
+    path.write_bytes(b"")
+    refused(path, f"{path}: the file is empty")
+
+
+def test_unreadable_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Tests run as root, where chmod does not stop reads; simulate the refusal instead.
+    path = save_image(tmp_path / "a.png", np.zeros((2, 2), np.uint8))
+
+    def denied(self: Path) -> bytes:
+        raise PermissionError(13, "Permission denied", str(self))
+
+    monkeypatch.setattr(Path, "read_bytes", denied)
+    refused(path, f"{path}: cannot read: permission denied")
+
+
+# Images
+
+
+def test_grey_png_keeps_its_values(tmp_path: Path) -> None:
+    pixels = np.array([[0, 255], [17, 128]], np.uint8)
+    loaded = load_path(save_image(tmp_path / "g.png", pixels))
+    assert loaded.array.dtype == np.float64
+    assert loaded.array.tolist() == [[0, 255], [17, 128]]
+    assert (loaded.name, loaded.kind, loaded.dtype, loaded.source_shape) == (
+        "g.png",
+        "image",
+        "uint8",
+        (2, 2),
+    )
+
+
+def test_sixteen_bit_png_keeps_0_to_65535(tmp_path: Path) -> None:
+    pixels = np.array([[0, 65535], [1000, 40000]], np.uint16)
+    loaded = load_path(save_image(tmp_path / "g16.png", pixels))
+    assert loaded.array.tolist() == [[0, 65535], [1000, 40000]]
+    assert loaded.dtype == "uint16"
+
+
+def test_rgb_and_rgba(tmp_path: Path) -> None:
+    rgba = np.arange(2 * 3 * 4, dtype=np.uint8).reshape(2, 3, 4)
+    assert load_path(save_image(tmp_path / "a.png", rgba)).array.shape == (2, 3, 4)
+    rgb = load_path(save_image(tmp_path / "b.png", rgba[..., :3].copy()))
+    assert rgb.array.tolist() == rgba[..., :3].tolist()
+
+
+def test_palette_becomes_rgb(tmp_path: Path) -> None:
+    img = Image.new("P", (2, 1))
+    img.putpalette([10, 20, 30, 200, 100, 50] + [0] * 762)
+    img.putdata([0, 1])
+    img.save(tmp_path / "p.png")
+    loaded = load_path(tmp_path / "p.png")
+    assert loaded.array.tolist() == [[[10, 20, 30], [200, 100, 50]]]
+    assert loaded.notes == ("a palette image, converted to RGB",)
+
+
+def test_palette_with_transparency_becomes_rgba(tmp_path: Path) -> None:
+    img = Image.new("P", (2, 1))
+    img.putpalette([10, 20, 30, 200, 100, 50] + [0] * 762)
+    img.putdata([0, 1])
+    img.save(tmp_path / "p.png", transparency=0)
+    assert load_path(tmp_path / "p.png").array.tolist() == [[[10, 20, 30, 0], [200, 100, 50, 255]]]
+
+
+def test_gif_first_frame(tmp_path: Path) -> None:
+    frames = [Image.new("L", (2, 2), v) for v in (40, 200)]
+    frames[0].save(tmp_path / "a.gif", save_all=True, append_images=frames[1:])
+    loaded = load_path(tmp_path / "a.gif")
+    assert loaded.array.shape == (2, 2, 3)
+    assert np.all(loaded.array == 40)
+
+
+@pytest.mark.parametrize("suffix", [".bmp", ".tif", ".tiff", ".webp", ".jpeg"])
+def test_other_formats(tmp_path: Path, suffix: str) -> None:
+    pixels = np.full((4, 6, 3), 100, np.uint8)
+    options = {"lossless": True} if suffix == ".webp" else {}
+    Image.fromarray(pixels).save(tmp_path / f"a{suffix}", **options)
+    loaded = load_path(tmp_path / f"a{suffix}")
+    assert loaded.array.shape == (4, 6, 3)
+    assert np.allclose(loaded.array, 100, atol=2)
+
+
+def test_gray_is_pillows_luma(tmp_path: Path) -> None:
+    rgb = np.array([[[255, 0, 0], [0, 255, 0], [0, 0, 255]]], np.uint8)
+    loaded = load_path(save_image(tmp_path / "c.png", rgb), gray=True)
+    assert loaded.array.tolist() == [[76, 150, 29]]  # 0.299, 0.587, 0.114 of 255
+    assert loaded.source_shape == (1, 3, 3)
+    assert loaded.notes == ("converted to grey with ITU-R 601-2 luma (as Pillow's L)",)
+
+
+def test_resize_is_height_first(tmp_path: Path) -> None:
+    path = save_image(tmp_path / "c.png", np.zeros((20, 40, 3), np.uint8))
+    loaded = load_path(path, resize=(5, 8))
+    assert loaded.array.shape == (5, 8, 3)
+    assert loaded.source_shape == (20, 40, 3)
+    assert loaded.notes == ("resized from 20x40 to 5x8 with Pillow",)
+
+
+def test_scale(tmp_path: Path) -> None:
+    path = save_image(tmp_path / "c.png", np.zeros((20, 40), np.uint8))
+    assert load_path(path, scale=0.25).array.shape == (5, 10)
+
+
+def test_resize_and_scale_together() -> None:
+    rejected(
+        "x.png",
+        "--resize and --scale both set the size; give one of them",
+        resize=(2, 2),
+        scale=1.0,
+    )
+
+
+def test_image_options_refused_for_arrays(tmp_path: Path) -> None:
+    np.save(tmp_path / "a.npy", np.zeros((2, 2)))
+    rejected(
+        tmp_path / "a.npy", f"--resize applies to images, not {tmp_path / 'a.npy'}", resize=(1, 1)
+    )
+
+
+def test_layout_refused_for_images(tmp_path: Path) -> None:
+    path = save_image(tmp_path / "c.png", np.zeros((2, 2), np.uint8))
+    rejected(path, f"--layout nchw applies to .npy and .npz arrays, not {path}", layout="nchw")
+
+
+def test_truncated_png(tmp_path: Path) -> None:
+    good = save_image(tmp_path / "good.png", np.random.randint(0, 255, (64, 64, 3), np.uint8))
+    path = tmp_path / "cut.png"
+    path.write_bytes(good.read_bytes()[:300])
+    refused(path, f"{path}: the image data is truncated or corrupt")
+
+
+def test_corrupt_png(tmp_path: Path) -> None:
+    data = bytearray(
+        save_image(
+            tmp_path / "good.png", np.random.randint(0, 255, (32, 32), np.uint8)
+        ).read_bytes()
+    )
+    data[60:80] = b"\xff" * 20  # inside the compressed pixel data
+    path = tmp_path / "bad.png"
+    path.write_bytes(bytes(data))
+    refused(path, f"{path}: the image data is truncated or corrupt")
+
+
+def test_truncated_jpeg(tmp_path: Path) -> None:
+    good = tmp_path / "good.jpg"
+    Image.fromarray(np.random.randint(0, 255, (64, 64, 3), np.uint8)).save(good)
+    path = tmp_path / "cut.jpg"
+    path.write_bytes(good.read_bytes()[:400])
+    refused(path, f"{path}: the image data is truncated or corrupt")
+
+
+def test_not_an_image(tmp_path: Path) -> None:
+    path = tmp_path / "fake.png"
+    path.write_text("1 2 3\n")
+    refused(path, f"{path}: not an image, though its name ends in .png")
+
+
+def _no_decoding(monkeypatch: pytest.MonkeyPatch) -> None:
+    def decode(self: ImageFile.ImageFile) -> None:
+        raise AssertionError("an image over the limit was decoded")
+
+    monkeypatch.setattr(ImageFile.ImageFile, "load", decode)
+
+
+def test_image_over_the_pixel_limit_is_refused_unread(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = save_image(tmp_path / "big.png", np.zeros((11, 11), np.uint8))
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 100)
+    _no_decoding(monkeypatch)
+    refused(
+        path,
+        f"{path}: 121 pixels is over Pillow's limit of 100 pixels (MAX_IMAGE_PIXELS); "
+        "shrink it with another tool first",
+    )
+
+
+def test_image_over_twice_the_limit_is_refused_unread(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Past twice the limit Pillow itself raises DecompressionBombError while opening.
+    path = save_image(tmp_path / "bomb.png", np.zeros((30, 40), np.uint8))
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 100)
+    _no_decoding(monkeypatch)
+    refused(
+        path,
+        f"{path}: 1,200 pixels is over Pillow's limit of 100 pixels (MAX_IMAGE_PIXELS); "
+        "shrink it with another tool first",
+    )
+
+
+def test_image_at_the_limit_loads(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = save_image(tmp_path / "ok.png", np.zeros((10, 10), np.uint8))
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 100)
+    assert load_path(path).array.shape == (10, 10)
+
+
+# .npy and .npz
+
+
+@pytest.mark.parametrize(
+    ("array", "dtype"),
+    [
+        (np.arange(6, dtype=np.float32).reshape(2, 3), "float32"),
+        (np.arange(6, dtype=np.int64).reshape(2, 3), "int64"),
+        (np.arange(6, dtype=np.uint8).reshape(2, 3), "uint8"),
+        (np.array([[True, False, True], [False, False, True]]), "bool"),
+    ],
+)
+def test_npy_numbers(tmp_path: Path, array: np.ndarray, dtype: str) -> None:
+    np.save(tmp_path / "a.npy", array)
+    loaded = load_path(tmp_path / "a.npy")
+    assert loaded.array.dtype == np.float64
+    assert loaded.array.tolist() == array.astype(float).tolist()
+    assert (loaded.name, loaded.kind, loaded.dtype, loaded.source_shape) == (
+        "a.npy",
+        "npy",
+        dtype,
+        (2, 3),
+    )
+    assert loaded.notes == ()
+
+
+@pytest.mark.parametrize("shape", [(3, 4), (3, 4, 2), (2, 3, 4, 5)])
+def test_npy_ranks_two_to_four(tmp_path: Path, shape: tuple[int, ...]) -> None:
+    np.save(tmp_path / "a.npy", np.zeros(shape))
+    assert load_path(tmp_path / "a.npy").array.shape == shape
+
+
+def test_npy_nan_and_inf_are_values(tmp_path: Path) -> None:
+    np.save(tmp_path / "a.npy", np.array([[np.nan, np.inf], [-np.inf, 1.0]]))
+    array = load_path(tmp_path / "a.npy").array
+    assert np.isnan(array[0, 0]) and array[0, 1] == np.inf and array[1, 0] == -np.inf
+
+
+def test_npy_pickled_object_array_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "obj.npy"
+    np.save(path, np.array([[{"a": 1}, None]], dtype=object), allow_pickle=True)
+    refused(
+        path,
+        f"{path}: holds pickled Python objects, which poolviz never loads; "
+        "save a numeric array with numpy.save",
+    )
+
+
+def test_plain_pickle_named_npy_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "p.npy"
+    path.write_bytes(pickle.dumps([[1, 2], [3, 4]]))
+    refused(
+        path,
+        f"{path}: holds pickled Python objects, which poolviz never loads; "
+        "save a numeric array with numpy.save",
+    )
+
+
+def test_npy_without_header(tmp_path: Path) -> None:
+    path = tmp_path / "t.npy"
+    path.write_text("1 2\n")
+    refused(path, f"{path}: not a .npy file (no NumPy header)")
+
+
+def test_npy_truncated(tmp_path: Path) -> None:
+    np.save(tmp_path / "good.npy", np.zeros((10, 10)))
+    path = tmp_path / "cut.npy"
+    path.write_bytes((tmp_path / "good.npy").read_bytes()[:200])
+    refused(path, f"{path}: the .npy file is truncated or corrupt")
+
+
+@pytest.mark.parametrize(
+    ("array", "what"),
+    [
+        (np.zeros((2, 2), np.complex128), "complex values (complex128)"),
+        (np.array([["a", "b"]]), "string values (<U1)"),
+        (np.zeros((2, 2), "datetime64[s]"), "datetime values (datetime64[s])"),
+    ],
+)
+def test_npy_non_numeric_types_are_refused(tmp_path: Path, array: np.ndarray, what: str) -> None:
+    np.save(tmp_path / "a.npy", array)
+    refused(
+        tmp_path / "a.npy",
+        f"{tmp_path / 'a.npy'}: holds {what}; poolviz reads float, int or bool arrays",
+    )
+
+
+@pytest.mark.parametrize(
+    ("shape", "described"),
+    [
+        ((1, 2, 3, 4, 5), "5-D array (1x2x3x4x5)"),
+        ((5,), "1-D array (5)"),
+        ((), "0-D array (a single number)"),
+    ],
+)
+def test_npy_rank_outside_two_to_four(
+    tmp_path: Path, shape: tuple[int, ...], described: str
+) -> None:
+    np.save(tmp_path / "a.npy", np.zeros(shape))
+    refused(
+        tmp_path / "a.npy",
+        f"{tmp_path / 'a.npy'}: a {described}; poolviz reads (H, W), (H, W, C) or (N, H, W, C)",
+    )
+
+
+def test_npy_zero_sized_axis(tmp_path: Path) -> None:
+    np.save(tmp_path / "a.npy", np.zeros((0, 4)))
+    refused(
+        tmp_path / "a.npy",
+        f"{tmp_path / 'a.npy'}: shape 0x4 has an axis of length 0; every axis needs at least 1 "
+        "value",
+    )
+
+
+def test_channels_first_array_gets_a_note(tmp_path: Path) -> None:
+    np.save(tmp_path / "a.npy", np.zeros((3, 32, 32)))
+    loaded = load_path(tmp_path / "a.npy")
+    assert loaded.array.shape == (3, 32, 32)
+    assert loaded.notes == (
+        "shape 3x32x32 looks channels-first; if it is (C, H, W), add --layout nchw",
+    )
+
+
+def test_layout_nchw_moves_channels_last(tmp_path: Path) -> None:
+    x = np.arange(2 * 3 * 4 * 5, dtype=np.float32).reshape(2, 3, 4, 5)
+    np.save(tmp_path / "t.npy", x)
+    loaded = load_path(tmp_path / "t.npy", layout="nchw")
+    assert loaded.array.shape == (2, 4, 5, 3)
+    assert np.array_equal(loaded.array[1, 2, 3, :], x[1, :, 2, 3])
+    assert loaded.source_shape == (2, 3, 4, 5)
+    assert loaded.notes == ("read as channels-first (2x3x4x5), channels moved last",)
+
+
+def test_layout_nchw_three_dimensional(tmp_path: Path) -> None:
+    x = np.arange(3 * 4 * 5).reshape(3, 4, 5)
+    np.save(tmp_path / "t.npy", x)
+    assert np.array_equal(load_path(tmp_path / "t.npy", layout="nchw").array, x.transpose(1, 2, 0))
+
+
+def test_unknown_layout(tmp_path: Path) -> None:
+    rejected(
+        tmp_path / "t.npy", "layout 'hwc' is not one poolviz reads; use nhwc or nchw", layout="hwc"
+    )
+
+
+def test_npz_single_array(tmp_path: Path) -> None:
+    np.savez(tmp_path / "a.npz", x=np.ones((2, 3)))
+    loaded = load_path(tmp_path / "a.npz")
+    assert (loaded.name, loaded.kind, loaded.array.shape) == ("a.npz", "npz", (2, 3))
+
+
+def test_npz_named_array(tmp_path: Path) -> None:
+    np.savez_compressed(tmp_path / "a.npz", x=np.ones((2, 3)), y=np.zeros((4, 4)))
+    loaded = load_path(f"{tmp_path / 'a.npz'}:y")
+    assert (loaded.name, loaded.array.shape) == ("a.npz:y", (4, 4))
+
+
+def test_npz_several_arrays_need_a_name(tmp_path: Path) -> None:
+    np.savez(tmp_path / "a.npz", x=np.ones((2, 3)), y=np.zeros((4, 4)))
+    rejected(
+        tmp_path / "a.npz", f"{tmp_path / 'a.npz'}: holds 2 arrays (x, y); pick one as a.npz:NAME"
+    )
+
+
+def test_npz_missing_name(tmp_path: Path) -> None:
+    np.savez(tmp_path / "a.npz", x=np.ones((2, 3)))
+    rejected(f"{tmp_path / 'a.npz'}:z", f"{tmp_path / 'a.npz'}:z: no array named 'z'; it holds x")
+
+
+def test_npz_pickled_member(tmp_path: Path) -> None:
+    np.savez(tmp_path / "a.npz", x=np.array([None, 1], dtype=object))
+    refused(
+        tmp_path / "a.npz",
+        f"{tmp_path / 'a.npz'}: holds pickled Python objects, which poolviz never loads; "
+        "save a numeric array with numpy.save",
+    )
+
+
+def test_npz_corrupt(tmp_path: Path) -> None:
+    np.savez(tmp_path / "good.npz", x=np.ones((20, 20)))
+    path = tmp_path / "cut.npz"
+    path.write_bytes((tmp_path / "good.npz").read_bytes()[:300])
+    refused(path, f"{path}: the .npz file is truncated or corrupt")
+
+
+def test_npz_that_is_not_a_zip(tmp_path: Path) -> None:
+    path = tmp_path / "a.npz"
+    np.save(tmp_path / "x.npy", np.ones(3))
+    path.write_bytes((tmp_path / "x.npy").read_bytes())
+    refused(path, f"{path}: not a .npz file (not a zip archive)")
+
+
+# Samples
+
+
+def test_sample_names() -> None:
+    assert loaders.sample_names() == ("digit", "edge", "photo", "rgb8x8", "seed4x4", "seed5x5")
+
+
+def test_seed_samples_match_the_text() -> None:
+    assert load_sample("seed4x4").array.tolist() == SEED_4X4
+    assert load_sample("seed5x5").array[4].tolist() == [3, 2, 1, 4, 0]
+    assert load_sample("edge").array[:, 2].tolist() == [8, 7, 9, 6]
+
+
+def test_image_samples() -> None:
+    digit = load_sample("digit")
+    assert (digit.name, digit.kind, digit.dtype, digit.array.shape) == (
+        "digit.png",
+        "sample",
+        "uint8",
+        (28, 28),
+    )
+    assert digit.array.max() == 255 and digit.array[0, 0] == 0
+    assert load_sample("photo").array.shape == (240, 320, 3)
+    assert (
+        loaders.Path(loaders.__file__).parent / "samples" / "photo.jpg"
+    ).stat().st_size < 200_000
+
+
+def test_rgb8x8_has_exact_values() -> None:
+    array = load_sample("rgb8x8").array
+    row, col = np.mgrid[0:8, 0:8]
+    assert np.array_equal(array, np.stack([32 * row, 32 * col, 4 * (8 * row + col)], axis=-1))
+
+
+def test_text_samples_start_with_a_comment() -> None:
+    folder = Path(loaders.__file__).parent / "samples"
+    for text in folder.glob("*.txt"):
+        assert text.read_text().startswith("# ")
+
+
+def test_sample_with_image_options() -> None:
+    loaded = load_sample("photo", gray=True, resize=(24, 32))
+    assert (loaded.kind, loaded.array.shape) == ("sample", (24, 32))
+
+
+def test_unknown_sample() -> None:
+    with pytest.raises(PoolvizError) as err:
+        load_sample("cat")
+    check_usage(err)
+    assert err.value.message == (
+        "there is no sample 'cat'; use one of digit, edge, photo, rgb8x8, seed4x4, seed5x5 "
+        "(--sample list describes them)"
+    )
+
+
+def test_repo_root_samples_link() -> None:
+    link = Path(__file__).parent.parent / "samples"
+    assert (link / "digit.png").is_file()
