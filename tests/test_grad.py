@@ -162,7 +162,7 @@ def test_report_default_example() -> None:
     assert "23 of 25 cells get no gradient from this example" in text
     assert "[v] fed by 2+ windows (2 cells): their gradients add up" in text
     assert "23 values and every non-winning position are gone; 2 of 25 come back" in text
-    assert "1,2 won 2 windows: their gradients add up to 2, but unpooling puts 8 there once" in text
+    assert "1,2 won 2 windows: gradients add up to 2; unpooling puts 8 there once" in text
     assert "gradient in 4, gradient out 4" in text
     assert "1  0  0 [2] 0  0" in text  # the routing map row
     assert max(len(line) for line in text.splitlines()) <= 80

@@ -23,8 +23,8 @@ EXAMPLE_NOTE = "no input: the seed's overlapping 5x5, size 3, stride 2 (windows 
 
 EPILOG = """\b
 Examples:
-  poolviz grad                       the seed's 5x5: shared winners, summed gradients
-  poolviz grad -m "1 3; 5 6"         one window: 0 0 / 0 1
+  poolviz grad                 the seed's 5x5: shared winners add gradients up
+  poolviz grad -m "1 3; 5 6"   one window: gradient 0 0 / 0 1
   poolviz grad -m "1 3 2 1; 5 6 8 4; 2 4 7 3; 1 0 3 2" --mode avg
   poolviz grad --sample digit --grad-output random -o grad.png
 """

@@ -313,8 +313,8 @@ def _unpooling(result: GradResult, view: GradView, channel: int) -> list[Rendera
         value = format_number(float(unpooled[r, c]), d)
         summed = format_number(float(result.grad_input[pv.item, r, c, channel]), dg)
         notes.append(
-            f"{r},{c} won {len(senders)} windows: their gradients add up to {summed}, but "
-            f"unpooling puts {value} there once"
+            f"{r},{c} won {len(senders)} windows: gradients add up to {summed}; unpooling "
+            f"puts {value} there once"
         )
     default = result.default_unpool_shape
     if default is None:
