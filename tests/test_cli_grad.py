@@ -181,7 +181,7 @@ def test_average_mode() -> None:
     assert body["receivers"][5] == {"cell": [1, 1], "outputs": [[0, 0]]}
     code, out, _ = run("grad", "-m", SEED4, "--mode", "avg")
     assert "  0,0 (holds 1) ← 1/4 from 0,0 = 0.250" in out.splitlines()
-    assert "average reaches 16 of 16 cells, max 4: average teaches every cell a little, max" in out
+    assert "average reaches 16 of 16 cells, max only 4 (the winners)" in out
 
 
 def test_average_divisor_follows_count_include_pad() -> None:

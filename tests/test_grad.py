@@ -185,7 +185,7 @@ def test_report_tie_names_the_winner() -> None:
 def test_report_average_compares_with_max() -> None:
     text = render(run(SEED4, size=2, mode="avg"))
     assert "  0,0 (holds 1) ← 1/4 from 0,0 = 0.250" in text
-    assert "average reaches 16 of 16 cells, max 4" in text
+    assert "average reaches 16 of 16 cells, max only 4 (the winners)" in text
     assert "Max-unpooling" not in text
 
 

@@ -184,7 +184,7 @@ def _routing(result: GradResult, view: GradView, channel: int) -> list[Renderabl
     how = (
         "each window sends its gradient whole to its winner"
         if result.mode == "max"
-        else "each window splits its gradient evenly: gradient / divisor to each of its cells"
+        else "each window sends gradient / divisor to each of its cells"
     )
     parts: list[RenderableType] = [_section(3, "Backward:", how)]
     styles = _sender_styles(routes, forward.cols.out, pv.colour)
@@ -232,17 +232,22 @@ def _route_lines(result: GradResult, view: GradView, channel: int) -> Text:
     # cells fed by several windows first: they show the adding up
     receiving.sort(key=lambda cell: len(routes[cell[0]][cell[1]]) < 2)
     text = Text()
-    limit = view.routes if _matrix(grad, view) is not None else min(view.routes, 4)
+    limit = view.routes if _matrix(grad, view) is not None else 4
+    if result.mode == "avg":  # every cell of a window receives: a few lines show the pattern
+        limit = min(limit, 6)
     for r, c in receiving[:limit]:
         senders = routes[r][c]
-        shares = [
-            format_number(float(g[i, j]), dg)
-            + ("" if divisors is None else f"/{divisors[i, j]}")
-            + f" from {i},{j}"
+        amounts = [
+            format_number(float(g[i, j]), dg) + ("" if divisors is None else f"/{divisors[i, j]}")
             for i, j in senders
         ]
-        line = f"  {r},{c} (holds {format_number(float(plane[r, c]), dv)}) ← " + " + ".join(shares)
-        if len(shares) > 1 or divisors is not None:
+        names = [f"{i},{j}" for i, j in senders]
+        if len(senders) > 2 and len(set(amounts)) == 1:  # 4 × 1/9 from 0,0, 0,1, 1,0, 1,1
+            sent = f"{len(senders)} × {amounts[0]} from {', '.join(names)}"
+        else:
+            sent = " + ".join(f"{a} from {name}" for a, name in zip(amounts, names, strict=True))
+        line = f"  {r},{c} (holds {format_number(float(plane[r, c]), dv)}) ← {sent}"
+        if len(senders) > 1 or divisors is not None:
             line += f" = {format_number(float(grad[r, c]), ds)}"
         text.append(line + "\n")
     more = len(receiving) - limit
@@ -270,8 +275,8 @@ def _compare(result: GradResult, view: GradView, channel: int) -> list[Renderabl
     reached = int(np.count_nonzero(avg)), int(np.count_nonzero(mx))
     parts.append(
         Text(
-            f"average reaches {reached[0]} of {avg.size} cells, max {reached[1]}: average "
-            "teaches every cell a little, max teaches only the winners",
+            f"average reaches {reached[0]} of {avg.size} cells, max only {reached[1]} (the "
+            "winners)",
             style="dim",
         )
     )
@@ -364,7 +369,7 @@ def _totals(result: GradResult, item: int) -> Text:
             + ("to the winners alone" if result.mode == "max" else "spread over the windows")
         )
     elif result.mode == "avg":
-        text.append(" · the padding's share goes nowhere (count_include_pad)")
+        text.append(" · the padding's share is lost")
     else:
         text.append(" · windows over padding alone send nothing")
     return text
