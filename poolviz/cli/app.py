@@ -3,39 +3,112 @@
 from __future__ import annotations
 
 import sys
+import traceback
+from pathlib import Path
+from typing import Any, NoReturn
 
 import click
 
 from poolviz import __version__
+from poolviz.cli.options import OptionError
 from poolviz.errors import PoolvizError
 
+INTERRUPTED = 130
+"""Exit code after Ctrl-C, as shells report a process ended by SIGINT (128 + 2)."""
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 80})
-@click.version_option(__version__, "--version", prog_name="poolviz")
-def main() -> None:
-    """See what pooling does inside a convolutional network.
 
-    Every command run with no input shows a worked example.
+class PoolvizGroup(click.Group):
+    """The command group whose ``main`` keeps the error contract: every problem is printed as
+    ``error: ...`` plus at most one hint line on stderr, and never as a traceback.
+
+    Exit codes: 0 success, 2 a bad request (a :class:`PoolvizError`, or any click usage
+    error), 1 a failure while running, 130 Ctrl-C. The contract holds for the shell and for
+    click's ``CliRunner`` alike, as both call ``main`` in standalone mode.
     """
 
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        if not kwargs.get("standalone_mode", True):
+            return super().main(*args, **kwargs)
+        kwargs["standalone_mode"] = False
+        try:
+            returned = super().main(*args, **kwargs)
+        except PoolvizError as err:
+            _exit(err.message, err.hint, err.exit_code)
+        except click.UsageError as err:
+            _exit(_click_message(err), self._help_hint(err, kwargs), err.exit_code)
+        except click.ClickException as err:
+            _exit(_click_message(err), None, err.exit_code)
+        except click.exceptions.Abort as err:
+            if isinstance(err.__cause__, KeyboardInterrupt):
+                _exit("interrupted", None, INTERRUPTED)
+            _exit("aborted", None, 1)
+        except KeyboardInterrupt:
+            _exit("interrupted", None, INTERRUPTED)
+        except Exception as err:  # a bug: still one line, with where it happened
+            _exit(_internal_error(err), None, 1)
+        # Without standalone mode click returns ctx.exit(n)'s n (--help, --version), or the
+        # command's own return value, which poolviz commands leave as None.
+        sys.exit(returned if type(returned) is int else 0)
 
-def run(argv: list[str] | None = None) -> None:
-    """Run the command line and exit: 0 on success, 2 for a bad request, 1 for a failure while
-    running. The message is ``error: ...`` on stderr, at most one hint line after it."""
-    try:
-        main.main(args=argv, prog_name="poolviz", standalone_mode=False)
-    except PoolvizError as err:
-        _fail(err.message, err.hint, err.exit_code)
-    except click.exceptions.Abort:
-        click.echo("error: interrupted", err=True)
-        sys.exit(130)
-    except click.ClickException as err:
-        _fail(err.format_message(), None, err.exit_code)
-    sys.exit(0)
+    def _help_hint(self, err: click.UsageError, kwargs: dict[str, Any]) -> str:
+        """``try: poolviz CMD --help`` for the command the error is about; click leaves out
+        the context of some parse errors (a missing option value), so then from the words."""
+        if err.ctx is not None:
+            return f"try: {err.ctx.command_path} --help"
+        argv = kwargs.get("args")
+        words = list(sys.argv[1:] if argv is None else argv)
+        command = next((word for word in words if word in self.commands), None)
+        path = " ".join(filter(None, (kwargs.get("prog_name") or self.name, command)))
+        return f"try: {path} --help"
 
 
-def _fail(message: str, hint: str | None, code: int) -> None:
+def _click_message(err: click.ClickException) -> str:
+    """Click's message in poolviz's form: one line, lower-case start, no closing full stop."""
+    message = " ".join(err.format_message().split())
+    if isinstance(err, OptionError):
+        return message
+    return (message[:1].lower() + message[1:]).removesuffix(".")
+
+
+def _internal_error(err: Exception) -> str:
+    frames = traceback.extract_tb(err.__traceback__)
+    where = f" at {Path(frames[-1].filename).name}:{frames[-1].lineno}" if frames else ""
+    return f"internal error{where}: {type(err).__name__}: {err}; please report it"
+
+
+def _exit(message: str, hint: str | None, code: int) -> NoReturn:
     click.echo(f"error: {message}", err=True)
     if hint:
         click.echo(hint, err=True)
     sys.exit(code)
+
+
+@click.group(
+    name="poolviz",
+    cls=PoolvizGroup,
+    invoke_without_command=True,
+    subcommand_metavar="COMMAND [ARGS]...",
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 80},
+)
+@click.version_option(__version__, "--version", prog_name="poolviz")
+@click.pass_context
+def main(ctx: click.Context) -> None:
+    """See what pooling does inside a convolutional network.
+
+    Every command run with no input shows a worked example.
+    """
+    if ctx.invoked_subcommand is None:
+        click.echo(ctx.get_help())
+
+
+def run(argv: list[str] | None = None) -> None:
+    """Run the command line and exit (see :class:`PoolvizGroup` for the codes and messages)."""
+    main.main(args=argv, prog_name="poolviz")
+
+
+# commands: one line each, main.add_command(...), with its import
+from poolviz.cli.grad import grad  # noqa: E402
+from poolviz.cli.pool import pool  # noqa: E402
+
+main.add_command(pool)
+main.add_command(grad)

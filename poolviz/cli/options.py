@@ -478,21 +478,22 @@ def load_input(
     if sample is not None:
         return loaders.load_sample(sample, gray=gray, resize=resize, scale=scale, layout=layout)
     shaping = [
-        option
-        for option, used in (
-            ("--gray", gray),
-            ("--resize", resize is not None),
-            ("--scale", scale is not None),
-            ("--layout nchw", layout != "nhwc"),
+        (option, files)
+        for option, used, files in (
+            ("--gray", gray, "images"),
+            ("--resize", resize is not None, "images"),
+            ("--scale", scale is not None, "images"),
+            ("--layout nchw", layout != "nhwc", ".npy and .npz arrays"),
         )
         if used
     ]
     if matrix is not None:
         if shaping:
-            raise _usage(f"{shaping[0]} applies to image or array files, not an inline matrix")
+            option, files = shaping[0]
+            raise _usage(f"{option} applies to {files}, not an inline matrix")
         return loaders.LoadedInput(matrix, "matrix", "inline", "float64", matrix.shape)
     if shaping:
-        raise _usage(f"{shaping[0]} needs an input; give INPUT or --sample")
+        raise _usage(f"{shaping[0][0]} needs an input; give INPUT or --sample")
     return None
 
 
