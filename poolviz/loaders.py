@@ -108,8 +108,9 @@ def load_sample(
             f"there is no sample {name!r}; use one of {', '.join(sample_names())} "
             "(--sample list describes them)"
         )
+    _check_options(resize, scale, layout)
     with resources.as_file(resources.files("poolviz") / "samples" / sample.file) as path:
-        loaded = load_path(path, gray=gray, resize=resize, scale=scale, layout=layout)
+        loaded = _load_file(path, None, f"sample {name}", gray, resize, scale, layout)
     return LoadedInput(
         loaded.array, sample.file, "sample", loaded.dtype, loaded.source_shape, loaded.notes
     )
@@ -131,10 +132,7 @@ def load_path(
     usage error rather than silently ignored.
     """
     shown = str(path)
-    if layout not in LAYOUTS:
-        raise PoolvizError(f"layout {layout!r} is not one poolviz reads; use nhwc or nchw")
-    if resize is not None and scale is not None:
-        raise PoolvizError("--resize and --scale both set the size; give one of them")
+    _check_options(resize, scale, layout)
     if shown == "-":
         _refuse_image_options("stdin", gray, resize, scale)
         _refuse_layout("stdin", layout)
@@ -144,6 +142,26 @@ def load_path(
         raise PoolvizError(f"{shown}: no such file")
     if file.is_dir():
         raise PoolvizError(f"{shown}: is a folder; give a file inside it")
+    return _load_file(file, key, shown, gray, resize, scale, layout)
+
+
+def _check_options(resize: tuple[int, int] | None, scale: float | None, layout: str) -> None:
+    if layout not in LAYOUTS:
+        raise PoolvizError(f"layout {layout!r} is not one poolviz reads; use nhwc or nchw")
+    if resize is not None and scale is not None:
+        raise PoolvizError("--resize and --scale both set the size; give one of them")
+
+
+def _load_file(
+    file: Path,
+    key: str | None,
+    shown: str,
+    gray: bool,
+    resize: tuple[int, int] | None,
+    scale: float | None,
+    layout: str,
+) -> LoadedInput:
+    """Load an existing file by its extension; ``shown`` names it in messages."""
     suffix = file.suffix.lower()
     if suffix not in IMAGE_SUFFIXES + ARRAY_SUFFIXES + TEXT_SUFFIXES:
         raise PoolvizError(f"{shown}: not an image format poolviz reads ({READABLE})")
@@ -301,8 +319,9 @@ def _split_npz_key(path: Path) -> tuple[Path, str | None]:
 def _refuse_image_options(
     shown: str, gray: bool, resize: tuple[int, int] | None, scale: float | None
 ) -> None:
-    for given, option in ((gray, "--gray"), (resize, "--resize"), (scale, "--scale")):
-        if given:
+    given = (("--gray", gray), ("--resize", resize is not None), ("--scale", scale is not None))
+    for option, used in given:
+        if used:
             raise PoolvizError(f"{option} applies to images, not {shown}")
 
 
@@ -345,6 +364,11 @@ def _load_image(
         img = img.convert("L")
         notes.append("converted to grey with ITU-R 601-2 luma (as Pillow's L)")
     target = _target_size(img.height, img.width, resize, scale)
+    if limit is not None and target is not None and target[0] * target[1] > limit:
+        raise PoolvizError(
+            f"resizing {shown} to {target[0]}x{target[1]} would make {target[0] * target[1]:,} "
+            f"pixels, over Pillow's limit of {limit:,}; use a smaller --resize or --scale"
+        )
     if target is not None and target != (img.height, img.width):
         notes.append(
             f"resized from {img.height}x{img.width} to {target[0]}x{target[1]} with Pillow"
@@ -493,6 +517,13 @@ _REFUSED_KINDS = {
 }
 
 
+_SHAPES = {
+    "nhwc": "(H, W), (H, W, C) or (N, H, W, C)",
+    "nchw": "(H, W), (C, H, W) or (N, C, H, W)",
+}
+"""The array shapes each layout reads, for messages."""
+
+
 def _array_input(raw: np.ndarray, shown: str, name: str, kind: str, layout: str) -> LoadedInput:
     """Check an array's type and shape, move NCHW channels last, convert to float64."""
     if raw.dtype.kind in _REFUSED_KINDS:
@@ -500,10 +531,7 @@ def _array_input(raw: np.ndarray, shown: str, name: str, kind: str, layout: str)
             f"{shown}: holds {_REFUSED_KINDS[raw.dtype.kind]} values ({raw.dtype}); "
             "poolviz reads float, int or bool arrays"
         )
-    channels_first = layout == "nchw"
-    shapes = f"(H, W), {'(C, H, W)' if channels_first else '(H, W, C)'} or " + (
-        "(N, C, H, W)" if channels_first else "(N, H, W, C)"
-    )
+    shapes = _SHAPES[layout]
     if not 2 <= raw.ndim <= 4:
         described = _shape(raw.shape) if raw.ndim else "a single number"
         raise PoolvizRuntimeError(

@@ -340,6 +340,23 @@ def test_scale(tmp_path: Path) -> None:
     assert load_path(path, scale=0.25).array.shape == (5, 10)
 
 
+def test_resize_over_the_pixel_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = save_image(tmp_path / "c.png", np.zeros((4, 4), np.uint8))
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 100)
+    rejected(
+        path,
+        f"resizing {path} to 10x11 would make 110 pixels, over Pillow's limit of 100; "
+        "use a smaller --resize or --scale",
+        resize=(10, 11),
+    )
+    rejected(
+        path,
+        f"resizing {path} to 12x12 would make 144 pixels, over Pillow's limit of 100; "
+        "use a smaller --resize or --scale",
+        scale=3.0,
+    )
+
+
 def test_resize_and_scale_together() -> None:
     rejected(
         "x.png",
