@@ -131,6 +131,14 @@ def test_channels_type() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    "kind", [SizePair(), PaddingType(), AtType(), ChannelsType(), StepsType(), ScaleType()]
+)
+def test_huge_numbers_are_messages_not_crashes(kind: click.ParamType) -> None:
+    with pytest.raises(OptionError):
+        kind.convert("9" * 5000, None, None)
+
+
 def test_steps_type() -> None:
     assert StepsType().convert("8", None, None) == 8
     assert StepsType().convert("0", None, None) == 0

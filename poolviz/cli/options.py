@@ -25,8 +25,9 @@ F = TypeVar("F", bound=Callable[..., Any])
 Pair = tuple[int, int]
 Padding = int | Pair | str
 
-_PAIR = re.compile(r"\s*([+-]?[0-9]+)\s*(?:x\s*([+-]?[0-9]+)\s*)?", re.IGNORECASE)
-_INTS = re.compile(r"\s*[+-]?[0-9]+\s*(?:,\s*[+-]?[0-9]+\s*)*")
+# At most 18 digits: whole numbers stay far from Python's int-parsing limit.
+_PAIR = re.compile(r"\s*([+-]?[0-9]{1,18})\s*(?:x\s*([+-]?[0-9]{1,18})\s*)?", re.IGNORECASE)
+_INTS = re.compile(r"\s*[+-]?[0-9]{1,18}\s*(?:,\s*[+-]?[0-9]{1,18}\s*)*")
 _SIZE_EXAMPLES = "a whole number such as 2, or HxW (height first) such as 3x2"
 _PADDING_EXAMPLES = "a whole number such as 1, HxW (height first) such as 1x0, valid or same"
 
@@ -189,7 +190,7 @@ class StepsType(_OptionType):
         text = str(value).strip().lower()
         if text == "all":
             return "all"
-        if not text.isascii() or not text.isdigit():
+        if re.fullmatch(r"[0-9]{1,18}", text) is None:
             option = _option_name(param, "steps")
             raise OptionError(
                 f"{option} {value!r} is not a number of steps; use a whole number, or all",
