@@ -40,8 +40,9 @@ class OptionError(click.BadParameter):
         return self.message
 
 
-class _OptionType(click.ParamType):  # type: ignore[type-arg]  # generic only in newer click
-    """Base of poolviz's option types; they all fail with :class:`OptionError`."""
+class OptionType(click.ParamType):  # type: ignore[type-arg]  # generic only in newer click
+    """The base of poolviz's value types, commands' own included: ``convert`` raises
+    :class:`OptionError` with a complete message for a bad value."""
 
 
 def _option_name(param: click.Parameter | None, fallback: str) -> str:
@@ -62,7 +63,7 @@ def _parse_pair(text: str) -> Pair | None:
     return (h, h) if match[2] is None else (h, int(match[2]))
 
 
-class SizePair(_OptionType):
+class SizePair(OptionType):
     """A window size, stride, dilation or image size: ``2`` or ``3x2`` (height first), each at
     least 1; converts to (h, w)."""
 
@@ -84,7 +85,7 @@ class SizePair(_OptionType):
         return pair
 
 
-class PaddingType(_OptionType):
+class PaddingType(OptionType):
     """Padding: ``1`` (int), ``1x0`` ((h, w), height first), ``valid`` or ``same`` (str).
 
     Whether it exceeds half the window is the engine's check, as it needs the size too."""
@@ -111,7 +112,7 @@ class PaddingType(_OptionType):
         return pair[0] if "x" not in value.lower() else pair
 
 
-class MatrixType(_OptionType):
+class MatrixType(OptionType):
     """An inline matrix (``"1 3; 5 6"``, channels split by ``|``) as a float64 array; the parse
     error names the row and column."""
 
@@ -128,7 +129,7 @@ class MatrixType(_OptionType):
             raise OptionError(err.message, ctx, param) from None
 
 
-class AtType(_OptionType):
+class AtType(OptionType):
     """An output cell ``ROW,COL``, counted from 0 as NumPy does; whether it lies inside the
     output is the command's check."""
 
@@ -149,7 +150,7 @@ class AtType(_OptionType):
         return numbers[0], numbers[1]
 
 
-class ChannelsType(_OptionType):
+class ChannelsType(OptionType):
     """Channels to show: ``0`` or ``0,2``, counted from 0, each once; whether they exist is
     the command's check."""
 
@@ -177,7 +178,7 @@ class ChannelsType(_OptionType):
         return numbers
 
 
-class StepsType(_OptionType):
+class StepsType(OptionType):
     """How many window steps to list: a whole number (0 lists none) or ``all``."""
 
     name = "steps"
@@ -200,7 +201,7 @@ class StepsType(_OptionType):
         return int(text)
 
 
-class ScaleType(_OptionType):
+class ScaleType(OptionType):
     """A resize factor for images: a finite number above 0 (0.5 halves each side)."""
 
     name = "factor"
@@ -224,7 +225,7 @@ class ScaleType(_OptionType):
         return factor
 
 
-class SampleType(_OptionType):
+class SampleType(OptionType):
     """The name of a bundled sample, or ``list``."""
 
     name = "sample"
@@ -241,7 +242,7 @@ class SampleType(_OptionType):
         )
 
 
-class OutputPath(_OptionType):
+class OutputPath(OptionType):
     """A file to write, whose extension picks the format; its folder must exist."""
 
     name = "file"
