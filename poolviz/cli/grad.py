@@ -25,12 +25,11 @@ EPILOG = """\b
 Examples:
   poolviz grad                 the seed's 5x5: shared winners add gradients up
   poolviz grad -m "1 3; 5 6"   one window: gradient 0 0 / 0 1
-  poolviz grad -m "1 3 2 1; 5 6 8 4; 2 4 7 3; 1 0 3 2" --mode avg
-  poolviz grad --sample digit --grad-output random -o grad.png
+  poolviz grad -m "1 3 2 1; 5 6 8 4; 2 4 7 3; 1 0 3 2" --mode avg -o avg.png
 """
 
 
-class GradOutputType(click.ParamType[str | np.ndarray, Any]):
+class GradOutputType(click.ParamType):  # type: ignore[type-arg]  # generic only in newer click
     """The upstream gradient: ``ones``, ``random`` or an inline matrix (parsed as ``-m``)."""
 
     name = "grad_output"

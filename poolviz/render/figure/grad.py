@@ -20,7 +20,7 @@ from matplotlib.patches import FancyArrowPatch
 
 from poolviz.engine.gradient import GradResult
 from poolviz.render.figure.grid import MAX_NUMBERED, Outline, cell_inches, draw_matrix, pale
-from poolviz.render.figure.pool import _display
+from poolviz.render.figure.pool import _display, _labels
 from poolviz.render.style import format_values, window_colour_at
 from poolviz.render.terminal.pool import config_line
 
@@ -92,9 +92,33 @@ def grad_figure(
         axes[2][2].axis("off")
     elif third:
         _unpool_row(result, axes[2], item, channel, numbered, shared, frame, values_map)
+    if numbered:
+        for row in axes:
+            _fit_labels(row[0], cell)
+            _fit_labels(row[2], out_cell)
     fig.suptitle(title or _title(result), fontsize=12, fontweight="bold")
     fig.supxlabel(_caption(result, item, channel), fontsize=9, family="monospace", color="#333333")
     return fig
+
+
+def _zero_plain(values: np.ndarray) -> list[str]:
+    """Values formatted alike, but an exact 0 as ``0``: nothing arrived there, and a grid of
+    ``0.00`` would hide the cells that did receive something."""
+    return [
+        "0" if v == 0 else t for v, t in zip(values.ravel(), format_values(values), strict=True)
+    ]
+
+
+def _fit_labels(ax: Axes, cell: float) -> None:
+    """Shrink the numbers in ``ax`` until the longest fits a cell ``cell`` inches wide, with a
+    margin: a digit is about 0.64 em wide in the default font."""
+    texts = list(ax.texts)
+    chars = max((len(t.get_text()) for t in texts), default=0)
+    if not chars:
+        return
+    fit = 0.8 * cell * 72 / (0.64 * chars)
+    for text in texts:
+        text.set_fontsize(max(5.0, min(float(text.get_fontsize()), fit)))
 
 
 def _title(result: GradResult) -> str:
@@ -111,7 +135,8 @@ def _forward_row(
     plane = forward.input[item, :, :, channel]
     out = forward.output[item, :, :, channel]
     ax_in, _, ax_out = axes
-    ax_in.set_title(f"input {rows.n}x{cols.n}", fontsize=10, pad=14)
+    layers = f", channel {channel}" if forward.input.shape[3] > 1 else ""
+    ax_in.set_title(f"input {rows.n}x{cols.n}{layers}", fontsize=10, pad=14)
     ax_out.set_title(f"output {rows.out}x{cols.out}", fontsize=10, pad=14)
     if not numbered:
         grey = _value_norm(plane)
@@ -147,8 +172,6 @@ def _forward_row(
         win = forward.argmax(i, j, item, channel)
         if win is not None:
             winners[win[0] + top, win[1] + left] = True
-    from poolviz.render.figure.pool import _labels
-
     draw_matrix(
         ax_in,
         values,
@@ -190,7 +213,7 @@ def _gradient(
         [[to_hex(v) for v in row] for row in colormaps[cmap](norm(values))], dtype=object
     )
     if frame is None:
-        draw_matrix(ax, values, fills=fills, outlines=_frames(framed))
+        draw_matrix(ax, values, fills=fills, labels=_zero_plain(values), outlines=_frames(framed))
     else:
         frame.draw(ax, values, fills, framed)
 
@@ -220,7 +243,7 @@ class PaddedFrame:
         marked = np.zeros((ph, pw), dtype=bool)
         if framed is not None:
             marked[inner] = framed
-        texts = format_values(values)
+        texts = _zero_plain(values)
         labels = np.full((ph, pw), "", dtype=object)
         labels[inner] = np.array(texts, dtype=object).reshape(h, w)
         draw_matrix(
@@ -326,7 +349,11 @@ def _caption(result: GradResult, item: int, channel: int) -> str:
     forward = result.forward
     n = forward.rows.n * forward.cols.n
     silent = result.silent_count(item, channel)
-    lines = [f"{silent} of {n} input cells get no gradient from this example"]
+    lines = [
+        f"{silent} of {n} input cells get no gradient from this example"
+        if silent
+        else f"every one of the {n} input cells gets some gradient"
+    ]
     shared = result.shared(item, channel)
     if shared and result.mode == "max":
         lines.append(
