@@ -109,6 +109,8 @@ def run(argv: list[str] | None = None) -> None:
 # commands: one line each, main.add_command(...), with its import
 from poolviz.cli.grad import grad  # noqa: E402
 from poolviz.cli.pool import pool  # noqa: E402
+from poolviz.cli.trace import trace  # noqa: E402
 
 main.add_command(pool)
 main.add_command(grad)
+main.add_command(trace)

@@ -324,10 +324,14 @@ def _bins(n: int, o: int) -> Pair:
 
 @dataclass(frozen=True)
 class GlobalPool(Layer):
-    """Global pooling: each channel to one value, ``(h, w, c) -> (c,)`` as Keras gives it."""
+    """Global pooling: each channel to one value, ``(h, w, c) -> (c,)`` as Keras gives it,
+    or ``(1, 1, c)`` with Keras's ``keepdims``."""
+
+    keepdims: bool = False
 
     def output_shape(self, shape: Shape) -> Shape:
-        return (self._spatial(shape)[2],)
+        c = self._spatial(shape)[2]
+        return (1, 1, c) if self.keepdims else (c,)
 
     def field(self, f: Field, shape: Shape) -> Field:
         return f.everything()

@@ -171,19 +171,31 @@ class Trace:
         return Counterpart(None, "unreached", None)
 
 
+Total = Literal["params", "macs", "activations"]
+
+
 @dataclass(frozen=True)
-class Ratios:
-    """A counterfactual's totals over the original's: above 1, pooling saved that much."""
+class Versus:
+    """A counterfactual's totals against the original's."""
 
-    params: float
-    macs: float
-    activations: float
+    original: Totals
+    variant: Totals
 
+    def ratio(self, what: Total) -> float:
+        """Variant over original: above 1, pooling saved that factor."""
+        a, b = getattr(self.variant, what), getattr(self.original, what)
+        if b == 0:
+            return 1.0 if a == 0 else math.inf
+        return float(a / b)
 
-def _ratio(variant: int, original: int) -> float:
-    if original == 0:
-        return 1.0 if variant == 0 else math.inf
-    return variant / original
+    def saved(self, what: Total) -> int:
+        """Variant minus original: what pooling saved (negative: what it cost)."""
+        return int(getattr(self.variant, what) - getattr(self.original, what))
+
+    @property
+    def saved_bytes(self) -> int:
+        """Activation memory pooling saved, as float32."""
+        return self.variant.activation_bytes - self.original.activation_bytes
 
 
 @dataclass(frozen=True)
@@ -193,16 +205,12 @@ class Report:
     original: Trace
     compare: tuple[Trace, ...]
 
-    def ratios(self, variant: Trace) -> Ratios | None:
-        """``variant``'s totals over the original's; None when ``variant`` is invalid."""
+    def versus(self, variant: Trace) -> Versus | None:
+        """``variant``'s totals against the original's; None when ``variant`` is invalid."""
         base, other = self.original.totals, variant.totals
         if base is None or other is None:
             return None
-        return Ratios(
-            _ratio(other.params, base.params),
-            _ratio(other.macs, base.macs),
-            _ratio(other.activations, base.activations),
-        )
+        return Versus(base, other)
 
     def as_dict(self) -> dict[str, Any]:
         """What ``poolviz trace --json`` prints."""

@@ -1,0 +1,101 @@
+"""``poolviz trace``: a model layer by layer, and what it would be without its pooling."""
+
+from __future__ import annotations
+
+import click
+
+from poolviz.cli import display
+from poolviz.cli.options import OptionError, OptionType
+from poolviz.errors import PoolvizError
+from poolviz.model import load_model
+from poolviz.model.layers import Shape
+from poolviz.model.trace import COUNTERFACTUALS, report
+
+EPILOG = """\b
+Examples:
+  poolviz trace                     the seed's MNIST model, both counterfactuals
+  poolviz trace resnet18 --batch 32 --compare strided
+  poolviz trace "conv 32 3 relu, maxpool 2, conv 64 3 relu, gap, dense 10"
+  poolviz trace my_model.json --json
+"""
+
+
+class InputShape(OptionType):
+    """``HxWxC``, e.g. ``28x28x1``: the per-sample input."""
+
+    name = "HxWxC"
+
+    def convert(self, value: object, param: click.Parameter | None,
+                ctx: click.Context | None) -> Shape:
+        if isinstance(value, tuple):
+            return value
+        parts = str(value).lower().split("x")
+        try:
+            h, w, c = (int(p) for p in parts)
+        except ValueError:
+            raise OptionError(f"--input {value!r} is not HxWxC; use three whole numbers "
+                              "such as 28x28x1", ctx, param) from None
+        if min(h, w, c) < 1:
+            raise OptionError(f"--input {value} has a size below 1; use three whole numbers "
+                              "such as 28x28x1", ctx, param)
+        return h, w, c
+
+
+class Compare(OptionType):
+    """``drop``, ``strided``, ``drop,strided`` or ``none``."""
+
+    name = "drop,strided|none"
+
+    def convert(self, value: object, param: click.Parameter | None,
+                ctx: click.Context | None) -> tuple[str, ...]:
+        if isinstance(value, tuple):
+            return value
+        words = [w.strip() for w in str(value).lower().split(",")]
+        if words == ["none"]:
+            return ()
+        unknown = [w for w in words if w not in COUNTERFACTUALS]
+        if unknown:
+            raise OptionError(f"--compare {unknown[0]!r} is not a counterfactual; use drop, "
+                              "strided, drop,strided or none", ctx, param)
+        return tuple(c for c in COUNTERFACTUALS if c in words)
+
+
+@click.command(epilog=EPILOG)
+@click.argument("model", default="mnist", required=False)
+@click.option("--input", "input_shape", type=InputShape(), default=None,
+              help="Per-sample input, e.g. 32x32x3. Default: the model's own (28x28x1 for a "
+                   "spec).")
+@click.option("--batch", type=click.IntRange(min=1), default=None,
+              help="Put N in the shapes and multiply MACs and values by it.")
+@click.option("--compare", type=Compare(), default=",".join(COUNTERFACTUALS),
+              show_default=True, help="Counterfactuals to show beside the model.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
+              help="Draw the model to FILE (not available yet).")
+def trace(model: str, input_shape: Shape | None, batch: int | None,
+          compare: tuple[str, ...], as_json: bool, output: str | None) -> None:
+    """Trace a model layer by layer: output shapes, parameters, multiply-accumulates,
+    activation values, receptive field; then the same model without its pooling (drop)
+    and with pooling folded into convolution strides (strided).
+
+    MODEL is a built-in (mnist, the default; lenet5, alexnet, vgg16, resnet18), a Keras
+    model saved with model.to_json() (a .json file), or a spec string: layers separated
+    by commas, from conv FILTERS SIZE [stride S] [pad P|same] [ACTIVATION], maxpool and
+    avgpool SIZE [stride S] [pad P], adaptiveavgpool SIZE, gap, gmp, flatten,
+    dense UNITS [ACTIVATION], dropout RATE, bn, zeropad PAD, and relu, tanh, sigmoid...
+    """
+    if output is not None:
+        raise PoolvizError("figures for trace are not available yet; use the table, "
+                           "or --json for the numbers")
+    result = report(load_model(model, input_shape), compare, batch)
+    if as_json:
+        from poolviz.render.json import dumps
+
+        click.echo(dumps(result.as_dict()))
+        return
+    from poolviz.render.terminal.trace import TraceView, trace_report
+
+    encoding = display.console().encoding.lower().replace("-", "")
+    view = TraceView(ascii_only=not encoding.startswith("utf"))
+    display.print_renderable(trace_report(result, view))
+

@@ -1,0 +1,294 @@
+"""Keras models saved with ``model.to_json()``, read as plain JSON (no TensorFlow needed).
+
+Both formats are read. Keras 3: ``"module"`` and ``"registered_name"`` keys, each layer's
+``dtype`` a ``DTypePolicy`` object, ``InputLayer`` with ``batch_shape``, functional inbound
+nodes as ``{"args": [{"class_name": "__keras_tensor__", "config": {"keras_history":
+[name, 0, 0]}}]}``. Keras 2: string dtypes, ``batch_input_shape`` (often on the first layer
+instead of an ``InputLayer``), inbound nodes as ``[[[name, 0, 0, {}]]]``, tuples sometimes
+as ``{"class_name": "__tuple__", "items": [...]}``.
+
+Sequential models and linear functional models (each layer reading the one before it) are
+read; the layer classes in :data:`READERS` are supported and any other is refused by name.
+A missing file or a directory is a bad request (exit 2); a file whose content cannot be used
+is a runtime error (exit 1).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from poolviz.errors import PoolvizError, PoolvizRuntimeError
+from poolviz.model.layers import (
+    Activation,
+    AvgPool,
+    BatchNorm,
+    Conv,
+    Dense,
+    Dropout,
+    Flatten,
+    GlobalAvgPool,
+    GlobalMaxPool,
+    Layer,
+    MaxPool,
+    Model,
+    Padding,
+    Pair,
+    Shape,
+    ZeroPad,
+)
+
+MODEL_CLASSES = ("Sequential", "Functional", "Model")
+
+
+class _Bad(Exception):
+    """A problem with the file's content, reworded with the file's name by the caller."""
+
+
+def load_keras(path: str | os.PathLike[str], input_shape: Shape | None = None) -> Model:
+    """The model in the Keras JSON file ``path``; ``input_shape`` (h, w, c) overrides the
+    one the file gives, and is needed when the file has none."""
+    p = Path(path)
+    shown = str(path)
+    if not p.exists():
+        raise PoolvizError(
+            f"no such file: {shown!r}; give a Keras model saved with model.to_json(), "
+            "a built-in model or a spec string"
+        )
+    if p.is_dir():
+        raise PoolvizError(f"{shown!r} is a directory; give the .json file model.to_json() wrote")
+    try:
+        text = p.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise PoolvizRuntimeError(
+            f"{shown!r} is not a text file; give the JSON text model.to_json() returns"
+        ) from None
+    except OSError as err:
+        raise PoolvizRuntimeError(f"cannot read {shown!r}: {err.strerror or err}") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as err:
+        raise PoolvizRuntimeError(
+            f"{shown!r} is not JSON (line {err.lineno}, column {err.colno}: {err.msg}); "
+            "save the model with model.to_json()"
+        ) from None
+    try:
+        return from_keras(data, p.name, input_shape)
+    except _Bad as err:
+        raise PoolvizRuntimeError(f"{shown!r}: {err}") from None
+
+
+def from_keras(data: Any, name: str, input_shape: Shape | None = None) -> Model:
+    """The model a parsed ``model.to_json()`` describes, named ``name``. Raises ``_Bad``
+    for content that is not a model poolviz can read, PoolvizError when no input shape is
+    known and ``input_shape`` is not given."""
+    if not isinstance(data, dict) or data.get("class_name") not in MODEL_CLASSES:
+        raise _Bad(
+            "not a Keras model; expected the JSON of model.to_json(), whose class_name is "
+            "Sequential or Functional"
+        )
+    config = data.get("config")
+    entries = config if isinstance(config, list) else _get(config, "layers", list, "the model")
+    if data["class_name"] != "Sequential":
+        _check_linear(entries)
+    found = _input_shape(config, entries)
+    layers = tuple(
+        layer for entry in entries if (layer := _layer(entry)) is not None
+    )
+    shape = input_shape or found
+    if shape is None:
+        raise PoolvizError(
+            f"{name!r} does not give its input's height, width and channels; "
+            "give them with --input HxWxC"
+        )
+    return Model(name, shape, layers)
+
+
+def _get(obj: Any, key: str, kind: type, where: str) -> Any:
+    """``obj[key]``, checked to be a ``kind``."""
+    if not isinstance(obj, dict) or not isinstance(obj.get(key), kind):
+        raise _Bad(f"{where} has no {key!r} {kind.__name__}; is this model.to_json() output?")
+    return obj[key]
+
+
+def _plain(value: Any) -> Any:
+    """``value`` with Keras 2's ``{"class_name": "__tuple__", "items": [...]}`` as a list."""
+    if isinstance(value, dict) and value.get("class_name") == "__tuple__":
+        return [_plain(v) for v in value.get("items", [])]
+    return value
+
+
+def _entry_name(entry: Any) -> str:
+    config = entry.get("config") if isinstance(entry, dict) else None
+    name = (config or {}).get("name") or (entry.get("name") if isinstance(entry, dict) else None)
+    return str(name or "?")
+
+
+def _inbound(entry: dict[str, Any]) -> list[str] | None:
+    """Names of the layers ``entry`` reads; None when it is called more than once."""
+    nodes = entry.get("inbound_nodes") or []
+    if len(nodes) > 1:
+        return None
+    if not nodes:
+        return []
+    node = nodes[0]
+    if isinstance(node, dict):  # Keras 3: keras tensors among the call's arguments
+        return [t["config"]["keras_history"][0] for t in _tensors(node.get("args", []))]
+    return [str(item[0]) for item in node]  # Keras 2: [name, node, tensor, kwargs]
+
+
+def _tensors(value: Any) -> list[dict[str, Any]]:
+    if isinstance(value, dict) and value.get("class_name") == "__keras_tensor__":
+        return [value]
+    if isinstance(value, list | tuple):
+        return [t for v in value for t in _tensors(v)]
+    return []
+
+
+def _check_linear(entries: list[Any]) -> None:
+    """Each layer must read exactly the layer listed before it."""
+    previous: str | None = None
+    for entry in entries:
+        name = _entry_name(entry)
+        reads = _inbound(entry) if isinstance(entry, dict) else None
+        if reads is None:
+            raise _Bad(f"layer {name!r} is called more than once; poolviz reads linear models")
+        expected = [] if previous is None else [previous]
+        if reads != expected:
+            what = ", ".join(reads) or "nothing"
+            raise _Bad(
+                f"layer {name!r} reads {what}, not just the layer before it; poolviz reads "
+                "Sequential and linear functional models"
+            )
+        previous = name
+
+
+def _shape_of(value: Any) -> Shape | None:
+    """(h, w, c) from a batch shape ``[null, h, w, c]``, if it gives all three."""
+    value = _plain(value)
+    if isinstance(value, list) and len(value) == 4 and all(
+        isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in value[1:]
+    ):
+        return value[1], value[2], value[3]
+    return None
+
+
+def _input_shape(config: Any, entries: list[Any]) -> Shape | None:
+    """The input's (h, w, c): from the InputLayer, the first layer's ``batch_input_shape``
+    (Keras 2), or what Keras 3 recorded when the model was built."""
+    candidates: list[Any] = []
+    if entries and isinstance(entries[0], dict):
+        first = entries[0].get("config") or {}
+        candidates += [first.get("batch_shape"), first.get("batch_input_shape"),
+                       (entries[0].get("build_config") or {}).get("input_shape")]
+    if isinstance(config, dict):
+        candidates.append(config.get("build_input_shape"))
+    for candidate in candidates:
+        shape = _shape_of(candidate)
+        if shape is not None:
+            return shape
+    return None
+
+
+def _layer(entry: Any) -> Layer | None:
+    """The layer an entry of ``layers`` describes; None for the InputLayer."""
+    if not isinstance(entry, dict) or not isinstance(entry.get("class_name"), str):
+        raise _Bad("a layer entry has no class_name; is this model.to_json() output?")
+    cls = entry["class_name"]
+    config = entry.get("config")
+    name = _entry_name(entry)
+    if cls not in READERS:
+        raise _Bad(
+            f"layer {name!r} is a {cls}, which poolviz does not trace; it reads "
+            f"{', '.join(READERS)}"
+        )
+    if not isinstance(config, dict):
+        raise _Bad(f"layer {name!r} has no config object")
+    if config.get("data_format") == "channels_first":
+        raise _Bad(f"layer {name!r} is channels_first; poolviz reads channels_last models")
+    try:
+        return READERS[cls](name, config)
+    except (KeyError, TypeError, ValueError) as err:
+        raise _Bad(f"layer {name!r} ({cls}) has an unreadable config ({err!s})") from None
+
+
+def _pair(value: Any) -> Pair:
+    value = _plain(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value, value
+    if isinstance(value, list) and len(value) == 2 and all(isinstance(v, int) for v in value):
+        return value[0], value[1]
+    raise ValueError(f"{value!r} is not an integer or a pair")
+
+
+def _padding(value: Any) -> Padding:
+    if value not in ("valid", "same"):
+        raise ValueError(f"padding {value!r}; Keras uses valid or same")
+    return (0, 0) if value == "valid" else "same"
+
+
+def _activation(value: Any) -> str | None:
+    """A layer's ``activation``: None for Keras's ``linear`` (no activation)."""
+    if isinstance(value, dict):  # a serialized activation object
+        value = value.get("config", {}).get("name") or value.get("class_name")
+    return None if value in (None, "linear") else str(value)
+
+
+def _conv(name: str, c: dict[str, Any]) -> Layer:
+    return Conv(name, int(c["filters"]), _pair(c["kernel_size"]), _pair(c.get("strides", 1)),
+                _padding(c.get("padding", "valid")), _pair(c.get("dilation_rate", 1)),
+                int(c.get("groups", 1)), bool(c.get("use_bias", True)),
+                _activation(c.get("activation")))
+
+
+def _pool(cls: type[MaxPool] | type[AvgPool]) -> Callable[[str, dict[str, Any]], Layer]:
+    def read(name: str, c: dict[str, Any]) -> Layer:
+        size = _pair(c.get("pool_size", 2))
+        stride = size if c.get("strides") is None else _pair(c["strides"])
+        return cls(name, size, stride, _padding(c.get("padding", "valid")))
+
+    return read
+
+
+def _batchnorm(name: str, c: dict[str, Any]) -> Layer:
+    axis = _plain(c.get("axis", -1))
+    if axis not in (-1, 3, [-1], [3]):
+        raise ValueError(f"axis {axis!r}; poolviz reads BatchNormalization over channels last")
+    return BatchNorm(name, bool(c.get("scale", True)), bool(c.get("center", True)))
+
+
+def _relu(name: str, c: dict[str, Any]) -> Layer:
+    if c.get("negative_slope"):
+        return Activation(name, "leaky_relu")
+    return Activation(name, "relu6" if c.get("max_value") == 6 else "relu")
+
+
+def _zeropad(name: str, c: dict[str, Any]) -> Layer:
+    value = _plain(c.get("padding", 1))
+    if isinstance(value, list) and all(isinstance(_plain(v), list) for v in value):
+        (t, b), (left, r) = (_pair(v) for v in value)
+        return ZeroPad(name, (t, b, left, r))
+    ph, pw = _pair(value)
+    return ZeroPad(name, (ph, ph, pw, pw))
+
+
+READERS: dict[str, Callable[[str, dict[str, Any]], Layer | None]] = {
+    "InputLayer": lambda name, c: None,
+    "Conv2D": _conv,
+    "MaxPooling2D": _pool(MaxPool),
+    "AveragePooling2D": _pool(AvgPool),
+    "GlobalAveragePooling2D": lambda name, c: GlobalAvgPool(name, bool(c.get("keepdims"))),
+    "GlobalMaxPooling2D": lambda name, c: GlobalMaxPool(name, bool(c.get("keepdims"))),
+    "Flatten": lambda name, c: Flatten(name),
+    "Dense": lambda name, c: Dense(name, int(c["units"]), bool(c.get("use_bias", True)),
+                                   _activation(c.get("activation"))),
+    "Dropout": lambda name, c: Dropout(name, float(c.get("rate", 0.5))),
+    "BatchNormalization": _batchnorm,
+    "Activation": lambda name, c: Activation(name, _activation(c["activation"]) or "linear"),
+    "ReLU": _relu,
+    "ZeroPadding2D": _zeropad,
+}
+"""Keras layer class -> reader of its config."""

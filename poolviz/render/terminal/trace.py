@@ -1,0 +1,281 @@
+"""``poolviz trace`` in the terminal: the layer table, the counterfactuals beside the original,
+and what pooling saved, in words.
+
+Built from a :class:`poolviz.model.trace.Report`; every number comes from it. Text is plain
+ASCII (``x``, ``->``), and only the table rules change with ``ascii_only``, so the report
+reads the same in any terminal. Parameters are exact; multiply-accumulates and activation
+values, which run into billions, have three significant digits (``--json`` gives them all).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from rich import box
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from poolviz.model.layers import Pair, Shape, pair_text, shape_text
+from poolviz.model.trace import Counterpart, Report, Trace, TraceRow
+
+RULES = box.Box("    \n    \n ── \n    \n ── \n ── \n    \n    \n")
+"""No vertical lines; a rule under the header and above totals."""
+ASCII_RULES = box.Box("    \n    \n -- \n    \n -- \n -- \n    \n    \n", ascii=True)
+
+
+@dataclass(frozen=True)
+class TraceView:
+    """How to show a report."""
+
+    ascii_only: bool = False
+    """Rules drawn with ``-`` (a terminal that is not UTF-8)."""
+
+
+def count(n: int) -> str:
+    """An exact count with thousands separators: ``18,496``."""
+    return f"{n:,}"
+
+
+def si(n: float) -> str:
+    """``n`` with three significant digits and a k/M/G/T suffix: ``2.24M``, ``16.0k``;
+    below 1000 exactly."""
+    for suffix, scale in (("T", 1e12), ("G", 1e9), ("M", 1e6), ("k", 1e3)):
+        x = n / scale
+        if abs(x) >= 0.9995:
+            if round(abs(x), 2) >= 999.5 and suffix != "T":
+                continue
+            digits = 2 if abs(x) < 9.995 else 1 if abs(x) < 99.95 else 0
+            return f"{x:.{digits}f}{suffix}"
+    return f"{n:,.0f}"
+
+
+def percent(fraction: float) -> str:
+    """``0.25`` as ``25%``, ``0.2066`` as ``20.7%``."""
+    return f"{100 * fraction:.3g}%"
+
+
+def ratio(r: float) -> str:
+    """A ratio to the original: ``11.1x``, ``0.30x``."""
+    return f"{r:.3g}x" if r >= 1 else f"{r:.2f}x"
+
+
+def feature_text(shape: Shape) -> str:
+    """A per-sample shape without the batch: ``26x26x32``, ``1600``."""
+    return "x".join(map(str, shape))
+
+
+def _name(row: TraceRow) -> Text:
+    text = Text(row.name)
+    if row.activation is not None and row.kind != "activation":
+        text.append(f" +{row.activation}", style="dim")
+    return text
+
+
+def _field(size: Pair, jump: Pair | None) -> tuple[str, str]:
+    return pair_text(size), "whole" if jump is None else pair_text(jump)
+
+
+def layer_table(t: Trace, view: TraceView) -> Table:
+    """One row per layer: shape, parameters, MACs, values, receptive field, kept."""
+    table = Table(
+        box=ASCII_RULES if view.ascii_only else RULES, show_footer=True, show_edge=False,
+        pad_edge=False, padding=(0, 1), collapse_padding=True, header_style="bold",
+        footer_style="bold",
+    )
+    totals = t.totals
+    assert totals is not None  # the original always fits, or trace() raised
+    rf, jump = _field(totals.receptive_field, totals.jump)
+    table.add_column("layer", "total", overflow="fold")
+    table.add_column("output shape", no_wrap=True)
+    table.add_column("params", count(totals.params), justify="right", no_wrap=True)
+    table.add_column("MACs", si(totals.macs), justify="right", no_wrap=True)
+    table.add_column("values", si(totals.activations), justify="right", no_wrap=True)
+    table.add_column("RF", rf, justify="right", no_wrap=True)
+    table.add_column("jump", jump, no_wrap=True)
+    table.add_column("kept", justify="right", no_wrap=True)
+    for row in t.rows:
+        table.add_row(
+            _name(row),
+            shape_text(row.output_shape, t.batch),
+            count(row.params),
+            si(row.macs),
+            si(row.activations),
+            *_field(row.receptive_field, row.jump),
+            "" if row.kept is None else percent(row.kept),
+        )
+    return table
+
+
+def _cell(c: Counterpart, widths: tuple[int, int]) -> Text:
+    """A counterfactual's version of one layer: shape and parameters, or what became of
+    it; a second line says what changed in it."""
+    if c.row is None:
+        if c.state == "invalid":
+            return Text("does not fit", style="bold red")
+        return Text(c.note or "-", style="dim")
+    text = Text(feature_text(c.row.output_shape).ljust(widths[0]) + " "
+                + count(c.row.params).rjust(widths[1]))
+    if c.row.absurd:
+        text.stylize("bold red")
+        text.append(" !", style="bold red")
+    if c.note:
+        text.append(f"\n{c.note}", style="dim")
+    return text
+
+
+def compare_table(report: Report, view: TraceView) -> Table:
+    """The original and each counterfactual side by side: per layer the output shape (per
+    sample) and parameters, then the totals and their ratios to the original's."""
+    traces = (report.original, *report.compare)
+    table = Table(
+        box=ASCII_RULES if view.ascii_only else RULES, show_edge=False, pad_edge=False,
+        padding=(0, 1), header_style="bold",
+    )
+    table.add_column("layer", overflow="fold")
+    for t in traces:
+        table.add_column(t.label, no_wrap=True)
+    columns: list[list[Counterpart]] = [
+        [t.counterpart(row.name) for row in report.original.rows] for t in traces
+    ]
+    widths = [
+        (max((len(feature_text(c.row.output_shape)) for c in col if c.row), default=0),
+         max((len(count(c.row.params)) for c in col if c.row), default=0))
+        for col in columns
+    ]
+    for i, row in enumerate(report.original.rows):
+        table.add_row(
+            row.name,
+            *(_cell(col[i], w) for col, w in zip(columns, widths, strict=True)),
+            end_section=i == len(report.original.rows) - 1,
+        )
+    for label, cells in _totals(report):
+        table.add_row(Text(label, style="bold"), *cells)
+    return table
+
+
+def _totals(report: Report) -> list[tuple[str, list[Text]]]:
+    """Rows of totals: for each trace, the value and its ratio to the original's."""
+    base = report.original.totals
+    assert base is not None
+    lines: list[tuple[str, list[Text]]] = [
+        ("parameters", [Text(count(base.params))]),
+        ("MACs", [Text(si(base.macs))]),
+        ("values", [Text(si(base.activations))]),
+        ("receptive field", [Text(pair_text(base.receptive_field))]),
+    ]
+    for t in report.compare:
+        v = report.versus(t)
+        if v is None:
+            for _, cells in lines:
+                cells.append(Text("does not fit", style="bold red"))
+            continue
+        lines[0][1].append(Text(f"{count(v.variant.params)} ({ratio(v.ratio('params'))})"))
+        lines[1][1].append(Text(f"{si(v.variant.macs)} ({ratio(v.ratio('macs'))})"))
+        lines[2][1].append(
+            Text(f"{si(v.variant.activations)} ({ratio(v.ratio('activations'))})"))
+        lines[3][1].append(Text(pair_text(v.variant.receptive_field)))
+    return lines
+
+
+def summary(report: Report) -> Text:
+    """What pooling saved here, in parameters, compute and memory, in words."""
+    original = report.original
+    pools = [r for r in original.pooling if r.kind in ("maxpool", "avgpool")]
+    if not pools:
+        return Text("This model has no fixed-window pooling layers: there is nothing to drop "
+                    "or fold into a convolution.")
+    kept = ", ".join(f"{percent(r.kept or 0)} ({r.name})" for r in pools)
+    out = Text(f"Pooling keeps {kept} of the values it sees.")
+    per = "per image" if original.batch is None else f"for a batch of {original.batch}"
+    for t in report.compare:
+        out.append("\n")
+        out.append_text(WORDS[t.label](report, t, per))
+    return out
+
+
+def _unfit(t: Trace, what: str) -> Text | None:
+    """The sentence for a counterfactual that does not fit, if it does not."""
+    if t.problem is None:
+        return None
+    return Text(f"{what} does not fit its input: {t.problem.message}.", style="red")
+
+
+def _drop_words(report: Report, t: Trace, per: str) -> Text:
+    v = report.versus(t)
+    if v is None:
+        return _unfit(t, "Without pooling the model") or Text()
+    a, b = v.variant, v.original
+    text = Text(
+        f"Without it (drop) this model would need {count(a.params)} parameters instead of "
+        f"{count(b.params)} ({ratio(v.ratio('params'))}), {si(a.macs)} multiply-accumulates "
+        f"instead of {si(b.macs)} ({ratio(v.ratio('macs'))}) and {count(a.activations)} "
+        f"activation values {per} instead of {count(b.activations)} "
+        f"({ratio(v.ratio('activations'))}), and its last feature map would see "
+        f"{pair_text(a.receptive_field)} input pixels instead of "
+        f"{pair_text(b.receptive_field)}. "
+    )
+    text.append(
+        f"Pooling saves {count(v.saved('params'))} parameters, {si(v.saved('macs'))} "
+        f"multiply-accumulates and {_bytes(v.saved_bytes)} of float32 activations here.",
+        style="bold",
+    )
+    for row in t.absurd:
+        text.append(f" Without pooling, {row.name} alone would have {count(row.params)} "
+                    "parameters: absurd.", style="bold red")
+    return text
+
+
+def _strided_words(report: Report, t: Trace, per: str) -> Text:
+    v = report.versus(t)
+    if v is None:
+        return _unfit(t, "With strided convolutions the model") or Text()
+    a = v.variant
+    return Text(
+        f"Folding each pooling into the convolution before it as a stride (strided) gives "
+        f"{count(a.params)} parameters ({ratio(v.ratio('params'))}), {si(a.macs)} "
+        f"multiply-accumulates ({ratio(v.ratio('macs'))}) and {count(a.activations)} "
+        f"activation values ({ratio(v.ratio('activations'))}), with a receptive field of "
+        f"{pair_text(a.receptive_field)}."
+    )
+
+
+WORDS: dict[str, Callable[[Report, Trace, str], Text]] = {
+    "drop": _drop_words,
+    "strided": _strided_words,
+}
+"""The summary's sentence for each counterfactual."""
+
+
+def _bytes(n: int) -> str:
+    """A size in bytes: ``230 kB``, ``1.20 GB``."""
+    text = si(n)
+    return f"{text[:-1]} {text[-1]}B" if text[-1].isalpha() else f"{text} B"
+
+
+def trace_report(report: Report, view: TraceView | None = None) -> RenderableType:
+    """Everything ``poolviz trace`` prints, top to bottom."""
+    view = view or TraceView()
+    original = report.original
+    model = original.model
+    parts: list[RenderableType] = [
+        Text.assemble((model.name, "bold"),
+                      f", input {shape_text(model.input_shape, original.batch)}"),
+        layer_table(original, view),
+        Text("values: activation values out of the layer. RF: receptive field, and jump: "
+             "input pixels between neighbouring outputs; whole: the layer sees the whole "
+             "input. kept: the share of its input a pooling layer keeps.", style="dim"),
+    ]
+    totals = original.totals
+    if totals is not None and totals.non_trainable:
+        parts.append(Text(f"Also {count(totals.non_trainable)} non-trainable parameters "
+                          "(BatchNorm's moving mean and variance), not in params."))
+    if report.compare:
+        parts += [
+            Text("\nSide by side, per layer: output shape per sample, and parameters.",
+                 style="bold"),
+            compare_table(report, view),
+        ]
+    parts += [Text(""), summary(report)]
+    return Group(*parts)
