@@ -11,16 +11,17 @@ draw as they are. Nothing here prints.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import cached_property
 from typing import Literal
 
 import numpy as np
 
 from poolviz.engine.backward import max_unpool2d
+from poolviz.engine.explain import PoolResult, explain
 from poolviz.engine.geometry import Axis, PaddingArg, PoolSpec, axis
 from poolviz.engine.pooling import IntPair, global_pool2d, pool2d
-from poolviz.engine.windows import as_nhwc
+from poolviz.engine.windows import as_nhwc, like_input
 from poolviz.errors import PoolvizError
 
 SEED_EDGE = np.array([[0, 0, 8, 0], [0, 0, 7, 0], [0, 0, 9, 0], [0, 0, 6, 0]], dtype=float)
@@ -66,6 +67,19 @@ class Pooling:
             self.stride,
             self.padding,
             mode=self.mode,
+            dilation=self.dilation,
+            ceil_mode=self.ceil_mode,
+            count_include_pad=self.count_include_pad,
+        )
+
+    def explain(self, x: np.ndarray, mode: str | None = None) -> PoolResult:
+        """:func:`explain` of ``x`` with these arguments (``mode`` overrides)."""
+        return explain(
+            x,
+            self.size,
+            self.stride,
+            self.padding,
+            mode=mode or self.mode,
             dilation=self.dilation,
             ceil_mode=self.ceil_mode,
             count_include_pad=self.count_include_pad,
@@ -162,19 +176,34 @@ def _spans(ax: Axis, cell: int) -> tuple[Span, ...]:
 
 @dataclass(frozen=True)
 class ShiftCase:
-    """One input, the same input shifted, and both max-pooled outputs (NHWC)."""
+    """One input and the same input shifted, each max-pooled (:func:`explain`, so renderers
+    can show the windows and winners)."""
 
     title: str
-    input: np.ndarray
-    shifted: np.ndarray
-    output: np.ndarray
-    shifted_output: np.ndarray
+    before: PoolResult
+    """The input as given, pooled."""
+    after: PoolResult
+    """The shifted input, pooled with the same windows."""
     offsets: tuple[int, int]
     """(rows down, columns right)."""
-    input_ndim: int
-    """Rank of the array the user passed, for results in the same layout."""
     edge: EdgeMove | None = None
     """For the text's edge shifted sideways: where it goes and which windows read it."""
+
+    @property
+    def input(self) -> np.ndarray:
+        return self.before.input
+
+    @property
+    def shifted(self) -> np.ndarray:
+        return self.after.input
+
+    @property
+    def output(self) -> np.ndarray:
+        return self.before.output
+
+    @property
+    def shifted_output(self) -> np.ndarray:
+        return self.after.output
 
     @cached_property
     def changed(self) -> tuple[tuple[int, int], ...]:
@@ -195,21 +224,20 @@ def shift_case(
     (a one-column feature, moved sideways only) also where the feature goes."""
     x4 = as_nhwc(np.asarray(x, dtype=float))
     dy, dx = shift_offsets(by, along)
-    moved = shift_image(x4, dy, dx)
-    output = pooling.apply(x4, "max")
+    moved = like_input(shift_image(x4, dy, dx), np.ndim(x))
+    before = pooling.explain(x, "max")
+    after = pooling.explain(moved, "max")
     edge = None
     if edge_column is not None and dy == 0:
-        _, cols = pooling.spec().axes(x4.shape[1], x4.shape[2])
-        after = edge_column + dx
+        cols = before.cols
+        after_column = edge_column + dx
         edge = EdgeMove(
             edge_column,
-            after,
+            after_column,
             _spans(cols, edge_column),
-            _spans(cols, after) if after < cols.n else (),
+            _spans(cols, after_column) if after_column < cols.n else (),
         )
-    return ShiftCase(
-        title, x4, moved, output, pooling.apply(moved, "max"), (dy, dx), np.ndim(x), edge
-    )
+    return ShiftCase(title, before, after, (dy, dx), edge)
 
 
 def seed_shift_cases(by: int, along: str, pooling: Pooling) -> tuple[ShiftCase, ShiftCase]:
@@ -475,18 +503,21 @@ class Operation:
 class Comparison:
     """The text's alternatives to max pooling, all run on one input."""
 
-    input: np.ndarray
-    """NHWC."""
-    input_ndim: int
-    spec: PoolSpec
-    """The pooling configuration (mode max)."""
-    rows: Axis
-    cols: Axis
+    pooled: PoolResult
+    """The max pooling run: the input (NHWC), the configuration and the window geometry."""
     weights: np.ndarray
     """The convolution's fixed (kh, kw) weights."""
     operations: tuple[Operation, ...]
     overlapping: bool
     """Whether windows overlap (stride below the window's span), so no reconstruction."""
+
+    @property
+    def input(self) -> np.ndarray:
+        return self.pooled.input
+
+    @property
+    def spec(self) -> PoolSpec:
+        return self.pooled.spec
 
     def operation(self, key: str) -> Operation:
         """The operation called ``key``."""
@@ -586,10 +617,9 @@ def compare(x: np.ndarray, pooling: Pooling, weights: np.ndarray | None = None) 
     ``weights``, default :func:`averaging_kernel` of the window size) of ``x``; for windows
     that do not overlap also the input rebuilt from max (unpooling) and from average
     (nearest-neighbour upsampling) with its mean absolute error."""
-    x4 = as_nhwc(np.asarray(x, dtype=float))
-    n, h, w, c = x4.shape
-    spec = replace(pooling, mode="max").spec()
-    rows, cols = spec.axes(h, w)
+    pooled = pooling.explain(np.asarray(x, dtype=float), "max")
+    x4, spec, rows, cols = pooled.input, pooled.spec, pooled.rows, pooled.cols
+    _, h, w, c = x4.shape
     kernel = averaging_kernel(spec.size) if weights is None else np.asarray(weights, dtype=float)
     overlapping = _overlapping(rows) or _overlapping(cols)
     cells = h * w
@@ -602,15 +632,8 @@ def compare(x: np.ndarray, pooling: Pooling, weights: np.ndarray | None = None) 
             return float(np.nanmean(np.abs(x4 - rebuilt)))
 
     no_rebuild = "windows overlap: a cell belongs to several windows" if overlapping else None
-    values, indices = pool2d(
-        x4,
-        spec.size,
-        spec.stride,
-        pooling.padding,
-        dilation=spec.dilation,
-        ceil_mode=spec.ceil_mode,
-        return_indices=True,
-    )
+    values, indices = pooled.output, pooled.indices
+    assert indices is not None  # max pooling records them
     max_op = Operation("max", "max pooling", values, 0, kept(values), note=no_rebuild)
     if not overlapping:
         unpooled = max_unpool2d(values, indices, spec.size, spec.stride, output_size=(h, w))
@@ -660,7 +683,7 @@ def compare(x: np.ndarray, pooling: Pooling, weights: np.ndarray | None = None) 
             note=conv_note,
         ),
     )
-    return Comparison(x4, np.ndim(x), spec, rows, cols, kernel, operations, overlapping)
+    return Comparison(pooled, kernel, operations, overlapping)
 
 
 # Output size
