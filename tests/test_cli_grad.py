@@ -65,8 +65,8 @@ def test_default_report() -> None:
     assert code == 0
     lines = out.splitlines()
     assert lines[0] == "MaxPool2D  size 3x3 · stride 2x2 · padding 0"
-    assert "  1,2 (holds 8) ← 1 from 0,0 + 1 from 0,1 = 2" in lines
-    assert "  2,2 (holds 7) ← 1 from 1,0 + 1 from 1,1 = 2" in lines
+    assert "  1,2 (holds 8) gets 1 from 0,0 + 1 from 0,1 = 2" in lines
+    assert "  2,2 (holds 7) gets 1 from 1,0 + 1 from 1,1 = 2" in lines
     assert "23 of 25 cells get no gradient from this example" in lines
     assert "23 values and every non-winning position are gone; 2 of 25 come back" in lines
     assert "1,2 won 2 windows: gradients add up to 2; unpooling puts 8 there once" in lines
@@ -106,7 +106,7 @@ def test_given_upstream_gradient() -> None:
     assert body["grad_input"] == zeros(5, 5, r1c2=-1, r2c2=3.5)
     assert body["grad_output_from"] == {"kind": "matrix"}
     code, out, _ = run("grad", "--grad-output", "1 -2; 0.5 3")
-    assert "  1,2 (holds 8) ← 1.00 from 0,0 + -2.00 from 0,1 = -1.00" in out.splitlines()
+    assert "  1,2 (holds 8) gets 1.00 from 0,0 + -2.00 from 0,1 = -1.00" in out.splitlines()
 
 
 def test_random_upstream_gradient_is_reproducible() -> None:
@@ -180,7 +180,7 @@ def test_average_mode() -> None:
     assert body["indices"] is None and body["unpooled"] is None
     assert body["receivers"][5] == {"cell": [1, 1], "outputs": [[0, 0]]}
     code, out, _ = run("grad", "-m", SEED4, "--mode", "avg")
-    assert "  0,0 (holds 1) ← 1/4 from 0,0 = 0.250" in out.splitlines()
+    assert "  0,0 (holds 1) gets 1/4 from 0,0 = 0.250" in out.splitlines()
     assert "average reaches 16 of 16 cells, max only 4 (the winners)" in out
 
 
@@ -223,7 +223,7 @@ def test_channels_and_items() -> None:
     assert code == 0
     assert "  channel 1: gradient reaches 1 of 4 cells, total 1; unpooling keeps 1 values" in out
     code, out, _ = run("grad", "-m", matrix, "--channel", "1")
-    assert "  0,0 (holds 2) ← 1 from 0,0" in out.splitlines()
+    assert "  0,0 (holds 2) gets 1 from 0,0" in out.splitlines()
     code, _, err = run("grad", "-m", matrix, "--channel", "2")
     assert code == 2 and err.splitlines()[0].startswith("error: --channel 2 is out of range")
 
@@ -276,3 +276,13 @@ def test_terminal_path_never_imports_matplotlib() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "False"
+
+
+def test_an_ascii_terminal_gets_plain_ascii() -> None:
+    env = {"PYTHONIOENCODING": "ascii", "COLUMNS": "80", "PATH": "/usr/bin:/bin"}
+    for args in (["grad"], ["grad", "--mode", "avg", "-k", "3", "-s", "2", "-p", "1"]):
+        done = subprocess.run(
+            [sys.executable, "-m", "poolviz", *args], capture_output=True, env=env, check=False
+        )
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.isascii() and b" gets " in done.stdout

@@ -157,8 +157,8 @@ def test_upstream_gradient_shapes_and_random_is_reproducible() -> None:
 
 def test_report_default_example() -> None:
     text = render(run(SEED5, size=3, stride=2))
-    assert "  1,2 (holds 8) ← 1 from 0,0 + 1 from 0,1 = 2" in text
-    assert "  2,2 (holds 7) ← 1 from 1,0 + 1 from 1,1 = 2" in text
+    assert "  1,2 (holds 8) gets 1 from 0,0 + 1 from 0,1 = 2" in text
+    assert "  2,2 (holds 7) gets 1 from 1,0 + 1 from 1,1 = 2" in text
     assert "23 of 25 cells get no gradient from this example" in text
     assert "[v] fed by 2+ windows (2 cells): their gradients add up" in text
     assert "23 values and every non-winning position are gone; 2 of 25 come back" in text
@@ -184,7 +184,7 @@ def test_report_tie_names_the_winner() -> None:
 
 def test_report_average_compares_with_max() -> None:
     text = render(run(SEED4, size=2, mode="avg"))
-    assert "  0,0 (holds 1) ← 1/4 from 0,0 = 0.250" in text
+    assert "  0,0 (holds 1) gets 1/4 from 0,0 = 0.250" in text
     assert "average reaches 16 of 16 cells, max only 4 (the winners)" in text
     assert "Max-unpooling" not in text
 

@@ -246,7 +246,7 @@ def _route_lines(result: GradResult, view: GradView, channel: int) -> Text:
             sent = f"{len(senders)} × {amounts[0]} from {', '.join(names)}"
         else:
             sent = " + ".join(f"{a} from {name}" for a, name in zip(amounts, names, strict=True))
-        line = f"  {r},{c} (holds {format_number(float(plane[r, c]), dv)}) ← {sent}"
+        line = f"  {r},{c} (holds {format_number(float(plane[r, c]), dv)}) gets {sent}"
         if len(senders) > 1 or divisors is not None:
             line += f" = {format_number(float(grad[r, c]), ds)}"
         text.append(line + "\n")
