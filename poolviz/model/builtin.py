@@ -2,7 +2,7 @@
 implementations build them.
 
 ``alexnet``, ``vgg16`` and ``resnet18`` are torchvision's (``torchvision.models``), with its
-layer names and its adaptive average pooling before the classifier; their trainable
+adaptive average pooling before the classifier (and ResNet's module names); their trainable
 parameters are 61,100,840, 138,357,544 and 11,689,512. ``lenet5`` is LeNet-5 in its common
 modern form: average pooling without trainable coefficients, C3 connected to all six maps,
 dense 120-84-10, tanh (61,706 parameters). ``mnist`` is the seed's Keras model (34,826).
@@ -58,47 +58,46 @@ def lenet5() -> tuple[Layer, ...]:
 
 
 def alexnet() -> tuple[Layer, ...]:
-    """torchvision's AlexNet (the single-GPU "one weird trick" variant): overlapping 3/2
-    max pooling, ``features.N`` and ``classifier.N`` names as its modules have them."""
+    """torchvision's AlexNet (the single-GPU "one weird trick" variant, 64-192-384-256-256
+    filters): overlapping 3/2 max pooling. Layers are named as in Caffe (conv1, pool1, fc6)."""
     return (
-        Conv("features.0", 64, (11, 11), (4, 4), (2, 2), act="relu"),
-        MaxPool("features.2", (3, 3), (2, 2)),
-        Conv("features.3", 192, (5, 5), padding=(2, 2), act="relu"),
-        MaxPool("features.5", (3, 3), (2, 2)),
-        Conv("features.6", 384, (3, 3), padding=(1, 1), act="relu"),
-        Conv("features.8", 256, (3, 3), padding=(1, 1), act="relu"),
-        Conv("features.10", 256, (3, 3), padding=(1, 1), act="relu"),
-        MaxPool("features.12", (3, 3), (2, 2)),
+        Conv("conv1", 64, (11, 11), (4, 4), (2, 2), act="relu"),
+        MaxPool("pool1", (3, 3), (2, 2)),
+        Conv("conv2", 192, (5, 5), padding=(2, 2), act="relu"),
+        MaxPool("pool2", (3, 3), (2, 2)),
+        Conv("conv3", 384, (3, 3), padding=(1, 1), act="relu"),
+        Conv("conv4", 256, (3, 3), padding=(1, 1), act="relu"),
+        Conv("conv5", 256, (3, 3), padding=(1, 1), act="relu"),
+        MaxPool("pool5", (3, 3), (2, 2)),
         AdaptiveAvgPool("avgpool", (6, 6)),
         Flatten("flatten"),
-        Dropout("classifier.0", 0.5),
-        Dense("classifier.1", 4096, act="relu"),
-        Dropout("classifier.3", 0.5),
-        Dense("classifier.4", 4096, act="relu"),
-        Dense("classifier.6", 1000),
+        Dropout("drop6", 0.5),
+        Dense("fc6", 4096, act="relu"),
+        Dropout("drop7", 0.5),
+        Dense("fc7", 4096, act="relu"),
+        Dense("fc8", 1000),
     )
 
 
 def vgg16() -> tuple[Layer, ...]:
     """torchvision's VGG-16 (configuration D, no BatchNorm): 3x3 convolutions with padding 1,
-    2x2 max pooling after each of five stages."""
+    2x2 max pooling after each of five stages. Layers are named as in the paper's Caffe
+    model (conv1_1, pool1, fc6)."""
     layers: list[Layer] = []
-    index = 0
-    for stage in ((64, 64), (128, 128), (256, 256, 256), (512, 512, 512), (512, 512, 512)):
-        for filters in stage:
-            layers.append(Conv(f"features.{index}", filters, (3, 3), padding=(1, 1), act="relu"))
-            index += 2  # the ReLU module after it, shown in its row
-        layers.append(MaxPool(f"features.{index}", (2, 2), (2, 2)))
-        index += 1
+    for stage, (filters, convs) in enumerate(((64, 2), (128, 2), (256, 3), (512, 3), (512, 3)),
+                                             start=1):
+        for i in range(1, convs + 1):
+            layers.append(Conv(f"conv{stage}_{i}", filters, (3, 3), padding=(1, 1), act="relu"))
+        layers.append(MaxPool(f"pool{stage}", (2, 2), (2, 2)))
     return (
         *layers,
         AdaptiveAvgPool("avgpool", (7, 7)),
         Flatten("flatten"),
-        Dense("classifier.0", 4096, act="relu"),
-        Dropout("classifier.2", 0.5),
-        Dense("classifier.3", 4096, act="relu"),
-        Dropout("classifier.5", 0.5),
-        Dense("classifier.6", 1000),
+        Dense("fc6", 4096, act="relu"),
+        Dropout("drop6", 0.5),
+        Dense("fc7", 4096, act="relu"),
+        Dropout("drop7", 0.5),
+        Dense("fc8", 1000),
     )
 
 

@@ -58,6 +58,8 @@ class TraceRow:
     field: Field
     kept: float | None
     """Pooling layers: output values over input values."""
+    block: str | None = None
+    """The residual block the row belongs to (its body, shortcut or add)."""
 
     @property
     def receptive_field(self) -> Pair:
@@ -214,12 +216,14 @@ class Report:
 
     def as_dict(self) -> dict[str, Any]:
         """What ``poolviz trace --json`` prints."""
-        body = _trace_dict(self.original)
-        body["model"] = self.original.model.name
-        body["input_shape"] = [self.original.batch, *self.original.model.input_shape]
-        body["batch"] = self.original.batch
-        body["compare"] = {t.label: _trace_dict(t) for t in self.compare}
-        return body
+        original = self.original
+        return {
+            "model": original.model.name,
+            "input_shape": [original.batch, *original.model.input_shape],
+            "batch": original.batch,
+            **_trace_dict(original),
+            "compare": {t.label: _trace_dict(t) for t in self.compare},
+        }
 
 
 def _trace_dict(t: Trace) -> dict[str, Any]:
@@ -239,6 +243,7 @@ def _trace_dict(t: Trace) -> dict[str, Any]:
                 "receptive_field": list(r.receptive_field),
                 "jump": None if r.jump is None else list(r.jump),
                 "whole_input": r.field.whole,
+                "block": r.block,
                 "kept": r.kept,
                 "note": t.notes.get(r.name),
                 "absurd": r.absurd,
@@ -272,30 +277,31 @@ def trace(model: Model, batch: int | None = None) -> Trace:
 
 
 def _walk(layers: tuple[Layer, ...], shape: Shape, f: Field, rows: list[TraceRow],
-          scale: int) -> tuple[Shape, Field]:
+          scale: int, block: str | None = None) -> tuple[Shape, Field]:
     """Append a row per layer to ``rows``; return the last shape and field."""
     for layer in layers:
         if isinstance(layer, Residual):
-            body, body_field = _walk(layer.body, shape, f, rows, scale)
-            short, short_field = _walk(layer.shortcut, shape, f, rows, scale)
+            body, body_field = _walk(layer.body, shape, f, rows, scale, layer.name)
+            short, short_field = _walk(layer.shortcut, shape, f, rows, scale, layer.name)
             try:
                 out = layer.join(body, short)
             except PoolvizError as err:
                 raise InvalidLayer(f"{layer.name}.add", err.message) from None
             new = body_field.union(short_field)
-            rows.append(_row(layer, f"{layer.name}.add", body, out, new, scale))
+            rows.append(_row(layer, f"{layer.name}.add", body, out, new, scale, layer.name))
         else:
             try:
                 out = layer.output_shape(shape)
                 new = layer.field(f, shape)
             except PoolvizError as err:
                 raise InvalidLayer(layer.name, err.message) from None
-            rows.append(_row(layer, layer.name, shape, out, new, scale))
+            rows.append(_row(layer, layer.name, shape, out, new, scale, block))
         shape, f = out, new
     return shape, f
 
 
-def _row(layer: Layer, name: str, shape: Shape, out: Shape, f: Field, scale: int) -> TraceRow:
+def _row(layer: Layer, name: str, shape: Shape, out: Shape, f: Field, scale: int,
+         block: str | None) -> TraceRow:
     return TraceRow(
         name=name,
         kind=layer.kind,
@@ -309,6 +315,7 @@ def _row(layer: Layer, name: str, shape: Shape, out: Shape, f: Field, scale: int
         activations=math.prod(out) * scale,
         field=f,
         kept=layer.kept(shape, out),
+        block=block,
     )
 
 

@@ -9,7 +9,7 @@ values, which run into billions, have three significant digits (``--json`` gives
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from rich import box
@@ -57,8 +57,10 @@ def percent(fraction: float) -> str:
 
 
 def ratio(r: float) -> str:
-    """A ratio to the original: ``11.1x``, ``0.30x``."""
-    return f"{r:.3g}x" if r >= 1 else f"{r:.2f}x"
+    """A ratio to the original: ``11.1x``, ``4.55x``, ``0.30x``."""
+    if r >= 100:
+        return f"{r:,.0f}x"
+    return f"{r:.1f}x" if r >= 10 else f"{r:.2f}x"
 
 
 def feature_text(shape: Shape) -> str:
@@ -66,11 +68,26 @@ def feature_text(shape: Shape) -> str:
     return "x".join(map(str, shape))
 
 
-def _name(row: TraceRow) -> Text:
-    text = Text(row.name)
-    if row.activation is not None and row.kind != "activation":
+def _name(row: TraceRow, activation: bool = True) -> Text:
+    """The row's name, inside a residual block indented and without the block's prefix,
+    and the activation applied inside the layer."""
+    name = row.name
+    if row.block is not None:
+        name = "  " + name.removeprefix(row.block + ".")
+    text = Text(name)
+    if activation and row.activation is not None and row.kind != "activation":
         text.append(f" +{row.activation}", style="dim")
     return text
+
+
+def _blocks(rows: tuple[TraceRow, ...]) -> Iterator[str | TraceRow]:
+    """The rows, each residual block's name before its first row."""
+    block = None
+    for row in rows:
+        if row.block is not None and row.block != block:
+            yield row.block
+        block = row.block
+        yield row
 
 
 def _field(size: Pair, jump: Pair | None) -> tuple[str, str]:
@@ -81,8 +98,7 @@ def layer_table(t: Trace, view: TraceView) -> Table:
     """One row per layer: shape, parameters, MACs, values, receptive field, kept."""
     table = Table(
         box=ASCII_RULES if view.ascii_only else RULES, show_footer=True, show_edge=False,
-        pad_edge=False, padding=(0, 1), collapse_padding=True, header_style="bold",
-        footer_style="bold",
+        pad_edge=False, padding=0, header_style="bold", footer_style="bold",
     )
     totals = t.totals
     assert totals is not None  # the original always fits, or trace() raised
@@ -95,28 +111,32 @@ def layer_table(t: Trace, view: TraceView) -> Table:
     table.add_column("RF", rf, justify="right", no_wrap=True)
     table.add_column("jump", jump, no_wrap=True)
     table.add_column("kept", justify="right", no_wrap=True)
-    for row in t.rows:
+    for item in _blocks(t.rows):
+        if isinstance(item, str):
+            table.add_row(item, Text("residual block", style="dim"))
+            continue
         table.add_row(
-            _name(row),
-            shape_text(row.output_shape, t.batch),
-            count(row.params),
-            si(row.macs),
-            si(row.activations),
-            *_field(row.receptive_field, row.jump),
-            "" if row.kept is None else percent(row.kept),
+            _name(item),
+            shape_text(item.output_shape, t.batch),
+            count(item.params),
+            si(item.macs),
+            si(item.activations),
+            *_field(item.receptive_field, item.jump),
+            "" if item.kept is None else percent(item.kept),
         )
     return table
 
 
 def _cell(c: Counterpart, widths: tuple[int, int]) -> Text:
-    """A counterfactual's version of one layer: shape and parameters, or what became of
-    it; a second line says what changed in it."""
+    """A trace's version of one layer: its output shape (and parameters, when ``widths``
+    gives them room), or what became of it; a second line says what changed in it."""
     if c.row is None:
         if c.state == "invalid":
             return Text("does not fit", style="bold red")
         return Text(c.note or "-", style="dim")
-    text = Text(feature_text(c.row.output_shape).ljust(widths[0]) + " "
-                + count(c.row.params).rjust(widths[1]))
+    text = Text(feature_text(c.row.output_shape).ljust(widths[0]))
+    if widths[1]:
+        text.append("  " + count(c.row.params).rjust(widths[1]))
     if c.row.absurd:
         text.stylize("bold red")
         text.append(" !", style="bold red")
@@ -126,29 +146,35 @@ def _cell(c: Counterpart, widths: tuple[int, int]) -> Text:
 
 
 def compare_table(report: Report, view: TraceView) -> Table:
-    """The original and each counterfactual side by side: per layer the output shape (per
-    sample) and parameters, then the totals and their ratios to the original's."""
-    traces = (report.original, *report.compare)
+    """The original and each counterfactual side by side: per layer the output shape per
+    sample (the counterfactuals' parameters too, the original's being in the table above),
+    then the totals and their ratios to the original's."""
     table = Table(
         box=ASCII_RULES if view.ascii_only else RULES, show_edge=False, pad_edge=False,
         padding=(0, 1), header_style="bold",
     )
     table.add_column("layer", overflow="fold")
-    for t in traces:
-        table.add_column(t.label, no_wrap=True)
-    columns: list[list[Counterpart]] = [
-        [t.counterpart(row.name) for row in report.original.rows] for t in traces
-    ]
+    table.add_column("original", no_wrap=True)
+    for t in report.compare:
+        table.add_column(f"{t.label}: shape, params", no_wrap=True)
+    rows = report.original.rows
+    columns = [[report.original.counterpart(r.name) for r in rows]]
+    columns += [[t.counterpart(r.name) for r in rows] for t in report.compare]
     widths = [
         (max((len(feature_text(c.row.output_shape)) for c in col if c.row), default=0),
-         max((len(count(c.row.params)) for c in col if c.row), default=0))
-        for col in columns
+         0 if i == 0 else max((len(count(c.row.params)) for c in col if c.row), default=0))
+        for i, col in enumerate(columns)
     ]
-    for i, row in enumerate(report.original.rows):
+    index = {r.name: i for i, r in enumerate(rows)}
+    for item in _blocks(rows):
+        if isinstance(item, str):
+            table.add_row(item)
+            continue
+        i = index[item.name]
         table.add_row(
-            row.name,
+            _name(item, activation=False),
             *(_cell(col[i], w) for col, w in zip(columns, widths, strict=True)),
-            end_section=i == len(report.original.rows) - 1,
+            end_section=i == len(rows) - 1,
         )
     for label, cells in _totals(report):
         table.add_row(Text(label, style="bold"), *cells)
@@ -160,10 +186,10 @@ def _totals(report: Report) -> list[tuple[str, list[Text]]]:
     base = report.original.totals
     assert base is not None
     lines: list[tuple[str, list[Text]]] = [
-        ("parameters", [Text(count(base.params))]),
+        ("params", [Text(count(base.params))]),
         ("MACs", [Text(si(base.macs))]),
         ("values", [Text(si(base.activations))]),
-        ("receptive field", [Text(pair_text(base.receptive_field))]),
+        ("RF", [Text(pair_text(base.receptive_field))]),
     ]
     for t in report.compare:
         v = report.versus(t)
@@ -186,11 +212,19 @@ def summary(report: Report) -> Text:
     if not pools:
         return Text("This model has no fixed-window pooling layers: there is nothing to drop "
                     "or fold into a convolution.")
-    kept = ", ".join(f"{percent(r.kept or 0)} ({r.name})" for r in pools)
-    out = Text(f"Pooling keeps {kept} of the values it sees.")
+    shares = [percent(r.kept or 0) for r in pools]
+    if len(pools) == 1:
+        out = Text(f"Its pooling layer keeps {shares[0]} of the values it sees.")
+    elif len(set(shares)) == 1:
+        out = Text(f"Its {len(pools)} pooling layers each keep {shares[0]} of the values "
+                   "they see.")
+    else:
+        each = [f"{share} ({r.name})" for share, r in zip(shares, pools, strict=True)]
+        out = Text(f"Its pooling layers keep {', '.join(each[:-1])} and {each[-1]} of the "
+                   "values they see.")
     per = "per image" if original.batch is None else f"for a batch of {original.batch}"
     for t in report.compare:
-        out.append("\n")
+        out.append("\n\n")
         out.append_text(WORDS[t.label](report, t, per))
     return out
 
@@ -202,25 +236,39 @@ def _unfit(t: Trace, what: str) -> Text | None:
     return Text(f"{what} does not fit its input: {t.problem.message}.", style="red")
 
 
+def _instead(new: str, old: str, what: str, r: float) -> str:
+    """``387,466 parameters instead of 34,826 (11.1x)``, or ``the same 80 parameters``."""
+    if new == old:
+        return f"the same {new} {what}"
+    return f"{new} {what} instead of {old} ({ratio(r)})"
+
+
 def _drop_words(report: Report, t: Trace, per: str) -> Text:
     v = report.versus(t)
     if v is None:
         return _unfit(t, "Without pooling the model") or Text()
     a, b = v.variant, v.original
+    params = _instead(count(a.params), count(b.params), "parameters", v.ratio("params"))
+    macs = _instead(si(a.macs), si(b.macs), "multiply-accumulates", v.ratio("macs"))
+    values = _instead(count(a.activations), count(b.activations), "activation values",
+                      v.ratio("activations"))
     text = Text(
-        f"Without it (drop) this model would need {count(a.params)} parameters instead of "
-        f"{count(b.params)} ({ratio(v.ratio('params'))}), {si(a.macs)} multiply-accumulates "
-        f"instead of {si(b.macs)} ({ratio(v.ratio('macs'))}) and {count(a.activations)} "
-        f"activation values {per} instead of {count(b.activations)} "
-        f"({ratio(v.ratio('activations'))}), and its last feature map would see "
-        f"{pair_text(a.receptive_field)} input pixels instead of "
-        f"{pair_text(b.receptive_field)}. "
+        f"Without it (drop) this model would need {params}, {macs} and {values} {per}, and "
+        f"its last feature map would see {pair_text(a.receptive_field)} input pixels "
+        f"instead of {pair_text(b.receptive_field)}."
     )
-    text.append(
-        f"Pooling saves {count(v.saved('params'))} parameters, {si(v.saved('macs'))} "
-        f"multiply-accumulates and {_bytes(v.saved_bytes)} of float32 activations here.",
-        style="bold",
-    )
+    saved = [
+        f"{text} {what}"
+        for text, what, n in (
+            (count(v.saved("params")), "parameters", v.saved("params")),
+            (si(v.saved("macs")), "multiply-accumulates", v.saved("macs")),
+            (_bytes(v.saved_bytes), "of float32 activations", v.saved_bytes),
+        )
+        if n > 0
+    ]
+    if saved:
+        listed = ", ".join(saved[:-1]) + (" and " if len(saved) > 1 else "") + saved[-1]
+        text.append(f" Pooling saves {listed} here.", style="bold")
     for row in t.absurd:
         text.append(f" Without pooling, {row.name} alone would have {count(row.params)} "
                     "parameters: absurd.", style="bold red")
@@ -273,8 +321,8 @@ def trace_report(report: Report, view: TraceView | None = None) -> RenderableTyp
                           "(BatchNorm's moving mean and variance), not in params."))
     if report.compare:
         parts += [
-            Text("\nSide by side, per layer: output shape per sample, and parameters.",
-                 style="bold"),
+            Text("\nSide by side: drop removes the max and average pooling layers; strided "
+                 "folds each into the convolution before it, as its stride.", style="bold"),
             compare_table(report, view),
         ]
     parts += [Text(""), summary(report)]
