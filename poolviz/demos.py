@@ -593,14 +593,14 @@ def nearest_upsample(values: np.ndarray, rows: Axis, cols: Axis) -> np.ndarray:
     """Each window's value put on every real input cell it covers (NHWC, the input's size);
     cells no window covers get 0. For windows that tile the input this is nearest-neighbour
     upsampling (Keras's ``UpSampling2D``). Assumes windows do not overlap."""
-    owner_r = _owners(rows)
-    owner_c = _owners(cols)
+    owner_r = window_owners(rows)
+    owner_c = window_owners(cols)
     picked = values[:, np.maximum(owner_r, 0)][:, :, np.maximum(owner_c, 0)]
     covered = (owner_r >= 0)[:, None] & (owner_c >= 0)[None, :]
     return np.where(covered[None, :, :, None], picked, 0.0)
 
 
-def _owners(ax: Axis) -> np.ndarray:
+def window_owners(ax: Axis) -> np.ndarray:
     """For each input cell along ``ax``, the window reading it (the last one), or -1."""
     owner = np.full(ax.n, -1)
     for i in range(ax.out):
@@ -791,16 +791,13 @@ def size_steps(ax: Axis, name: str = "out") -> tuple[str, ...]:
     ]
     if ax.ceil_mode:
         start = rounded * s - p
-        if rounded + 1 != ax.out:
-            lines.append(
-                f"{pad}   the last window would start at {rounded}·{s} − {p} = {start}, "
-                f"past the input (0-{n - 1}): dropped, {name} = {ax.out}"
-            )
-        else:
-            lines.append(
-                f"{pad}   the last window starts at {rounded}·{s} − {p} = {start}, inside the "
-                f"input: kept"
-            )
+        lines.append("ceil mode: the last window must start inside the input or its left padding")
+        verdict = (
+            f"≥ {n} (past the input): drop it, {name} = {ax.out}"
+            if rounded + 1 != ax.out
+            else f"< {n} (inside the input): keep it"
+        )
+        lines.append(f"{pad}   its start = ({rounded + 1}−1)·{s} − {p} = {start} {verdict}")
     return tuple(lines)
 
 
@@ -851,6 +848,5 @@ def output_sizes(lengths: Sequence[int], pooling: Pooling, channels: int = 1) ->
     for ax, name in zip((rows, cols), names, strict=False):
         dropped = tuple(k for k, count in enumerate(ax.reads()) if count == 0)
         used, overhang = _padding_cells(ax)
-        label = {"height": "out_h", "width": "out_w"}.get(name, "out")
-        dims.append(SizeDim(name, ax, size_steps(ax, label), dropped, used, overhang))
+        dims.append(SizeDim(name, ax, size_steps(ax), dropped, used, overhang))
     return SizeResult(tuple(dims), spec, channels)
