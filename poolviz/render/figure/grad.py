@@ -20,7 +20,7 @@ from matplotlib.patches import FancyArrowPatch
 
 from poolviz.engine.gradient import GradResult
 from poolviz.render.figure.grid import MAX_NUMBERED, Outline, cell_inches, draw_matrix, pale
-from poolviz.render.figure.pool import _display, _labels
+from poolviz.render.figure.pool import display_copy, draw_output, draw_windows, window_fills
 from poolviz.render.style import format_values, window_colour_at
 from poolviz.render.terminal.pool import config_line
 
@@ -143,56 +143,8 @@ def _forward_row(
         _picture(ax_in, plane, cmap, grey)
         _picture(ax_out, out, cmap, grey)
         return
-    top, left = rows.pad_before, cols.pad_before
-    ph, pw = rows.n + top + rows.pad_after, cols.n + left + cols.pad_after
-    values = np.zeros((ph, pw))
-    values[top : top + rows.n, left : left + cols.n] = plane
-    hatched = np.ones((ph, pw), dtype=bool)
-    hatched[top : top + rows.n, left : left + cols.n] = False
-    fills = np.full((ph, pw), "#FFFFFF", dtype=object)
-    winners = np.zeros((ph, pw), dtype=bool)
-    outlines = []
-    for k in range(forward.window_count):
-        i, j = divmod(k, cols.out)
-        colour = window_colour_at(i, j, cols.out)
-        taps_r, taps_c = rows.taps(i), cols.taps(j)
-        outlines.append(
-            Outline(
-                (taps_r[0] + top, taps_r[-1] + top),
-                (taps_c[0] + left, taps_c[-1] + left),
-                colour,
-                style=k,
-                inset=0.05 + 0.07 * (k % 3),
-            )
-        )
-        for r in rows.real_taps(i):
-            for c in cols.real_taps(j):
-                if fills[r + top, c + left] == "#FFFFFF":
-                    fills[r + top, c + left] = pale(colour)
-        win = forward.argmax(i, j, item, channel)
-        if win is not None:
-            winners[win[0] + top, win[1] + left] = True
-    draw_matrix(
-        ax_in,
-        values,
-        fills=fills,
-        labels=_labels(values, hatched, forward.mode if max(ph, pw) <= 10 else ""),
-        hatched=hatched,
-        bold=winners if forward.mode == "max" else None,
-        outlines=outlines
-        if forward.window_count <= 16
-        else outlines[: min(2, cols.out)] + outlines[cols.out : cols.out + 2],
-        origin=(-top, -left),
-    )
-    draw_matrix(ax_out, out, fills=_window_fills(rows.out, cols.out))
-
-
-def _window_fills(oh: int, ow: int) -> np.ndarray:
-    """Each output cell in its window's colour, pale enough for black numbers."""
-    return np.array(
-        [[pale(window_colour_at(i, j, ow), 0.3) for j in range(ow)] for i in range(oh)],
-        dtype=object,
-    )
+    draw_windows(ax_in, forward, item, channel)
+    draw_output(ax_out, forward, item, channel)
 
 
 def _gradient(
@@ -297,7 +249,7 @@ def _unpool_row(
     draw_matrix(
         ax_idx,
         indices,
-        fills=_window_fills(rows.out, cols.out),
+        fills=window_fills(rows.out, cols.out),
         labels=[str(int(v)) for v in indices.ravel()],
     )
 
@@ -321,7 +273,7 @@ def _value_norm(plane: np.ndarray) -> Normalize:
 
 def _picture(ax: Axes, values: np.ndarray, cmap: str, norm: Normalize | None) -> None:
     """A plane too large for numbers, as an image (display copy only)."""
-    ax.imshow(_display(values), cmap=cmap, norm=norm, interpolation="nearest")
+    ax.imshow(display_copy(values), cmap=cmap, norm=norm, interpolation="nearest")
     ax.set_xticks([])
     ax.set_yticks([])
 

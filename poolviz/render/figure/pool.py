@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch, Rectangle
 
@@ -14,7 +15,7 @@ from poolviz.render.figure.grid import (
     draw_matrix,
     pale,
 )
-from poolviz.render.style import window_colour_at
+from poolviz.render.style import format_values, window_colour_at
 
 
 def pool_figure(
@@ -51,22 +52,31 @@ def _default_cmap(result: PoolResult) -> str:
     return "gray" if result.input.shape[3] in (1, 3, 4) else "viridis"
 
 
-def _numbers(result: PoolResult, item: int, channel: int, at: tuple[int, int] | None) -> Figure:
+def padded_shape(result: PoolResult) -> tuple[int, int]:
+    """Rows and columns of the input with its padding ring, as :func:`draw_windows` draws it."""
+    rows, cols = result.rows, result.cols
+    return rows.n + rows.pad_before + rows.pad_after, cols.n + cols.pad_before + cols.pad_after
+
+
+def draw_windows(
+    ax: Axes, result: PoolResult, item: int, channel: int, at: tuple[int, int] | None = None
+) -> None:
+    """The padded input plane with its numbers, each window outlined in its colour and line
+    style, winners ringed (max), padding hatched, dropped cells crossed; with ``at``, only
+    that window stands out."""
     rows, cols = result.rows, result.cols
     top, left = rows.pad_before, cols.pad_before
-    ph, pw = rows.n + top + rows.pad_after, cols.n + left + cols.pad_after
-    plane = result.input[item, :, :, channel]
+    ph, pw = padded_shape(result)
     values = np.zeros((ph, pw))
-    values[top : top + rows.n, left : left + cols.n] = plane
+    values[top : top + rows.n, left : left + cols.n] = result.input[item, :, :, channel]
     hatched = np.ones((ph, pw), dtype=bool)
     hatched[top : top + rows.n, left : left + cols.n] = False
     coverage = np.zeros((ph, pw), dtype=int)
     coverage[top : top + rows.n, left : left + cols.n] = result.coverage
-    greyed = ~hatched & (coverage == 0)
     winners = np.zeros((ph, pw), dtype=bool)
     fills = np.full((ph, pw), "#FFFFFF", dtype=object)
     outlines = []
-    crowded = result.window_count > 16 and int(result.coverage.max()) > 1
+    crowded = _crowded(result)
     for k in range(result.window_count):
         i, j = divmod(k, cols.out)
         colour = window_colour_at(i, j, cols.out)
@@ -88,25 +98,58 @@ def _numbers(result: PoolResult, item: int, channel: int, at: tuple[int, int] | 
             )
         if dimmed:
             continue
-        for r in taps_r:
-            for c in taps_c:
-                if 0 <= r < rows.n and 0 <= c < cols.n and fills[r + top, c + left] == "#FFFFFF":
+        for r in rows.real_taps(i):
+            for c in cols.real_taps(j):
+                if fills[r + top, c + left] == "#FFFFFF":
                     fills[r + top, c + left] = pale(colour)
         win = result.argmax(i, j, item, channel)
         if win is not None:
             winners[win[0] + top, win[1] + left] = True
-    labels = _labels(values, hatched, result.mode if max(ph, pw) <= 10 else "")
-    out_plane = result.output[item, :, :, channel]
-    out_fills = np.array(
-        [
-            [pale(window_colour_at(i, j, cols.out), 0.3) for j in range(cols.out)]
-            for i in range(rows.out)
-        ],
+    draw_matrix(
+        ax,
+        values,
+        fills=fills,
+        labels=_labels(values, hatched, result.mode if max(ph, pw) <= 10 else ""),
+        hatched=hatched,
+        greyed=~hatched & (coverage == 0),
+        bold=winners if result.mode == "max" else None,
+        outlines=outlines,
+        origin=(-top, -left),
+    )
+
+
+def _crowded(result: PoolResult) -> bool:
+    """Whether windows are too many and overlap too much to outline them all."""
+    return result.window_count > 16 and int(result.coverage.max()) > 1
+
+
+def window_fills(oh: int, ow: int) -> np.ndarray:
+    """Each output cell in its window's colour, pale enough for black numbers."""
+    return np.array(
+        [[pale(window_colour_at(i, j, ow), 0.3) for j in range(ow)] for i in range(oh)],
         dtype=object,
     )
+
+
+def draw_output(
+    ax: Axes, result: PoolResult, item: int, channel: int, at: tuple[int, int] | None = None
+) -> None:
+    """The output plane, each cell in its window's colour (only ``at``'s when given)."""
+    rows, cols = result.rows, result.cols
+    fills = window_fills(rows.out, cols.out)
     if at is not None:
-        out_fills[:] = "#F2F2F2"
-        out_fills[at] = pale(window_colour_at(at[0], at[1], cols.out), 0.3)
+        chosen = fills[at]
+        fills[:] = "#F2F2F2"
+        fills[at] = chosen
+    draw_matrix(ax, result.output[item, :, :, channel], fills=fills)
+    if at is not None:
+        colour = window_colour_at(at[0], at[1], cols.out)
+        ax.add_patch(Rectangle((at[1], at[0]), 1, 1, fill=False, linewidth=2.4, edgecolor=colour))
+
+
+def _numbers(result: PoolResult, item: int, channel: int, at: tuple[int, int] | None) -> Figure:
+    rows, cols = result.rows, result.cols
+    ph, pw = padded_shape(result)
     cell = cell_inches(max(ph, pw))
     in_w, in_h = pw * cell, ph * cell
     out_w, out_h = cols.out * max(cell, 0.45), rows.out * max(cell, 0.45)
@@ -115,31 +158,10 @@ def _numbers(result: PoolResult, item: int, channel: int, at: tuple[int, int] | 
     ax_in = fig.add_subplot(grid[0, 0])
     ax_mid = fig.add_subplot(grid[0, 1])
     ax_out = fig.add_subplot(grid[0, 2])
-    draw_matrix(
-        ax_in,
-        values,
-        fills=fills,
-        labels=labels,
-        hatched=hatched,
-        greyed=greyed,
-        bold=winners if result.mode == "max" else None,
-        outlines=outlines,
-        origin=(-top, -left),
-    )
+    draw_windows(ax_in, result, item, channel, at)
     ax_in.set_title(f"input {rows.n}x{cols.n}", fontsize=10, pad=18)
-    draw_matrix(ax_out, out_plane, fills=out_fills)
+    draw_output(ax_out, result, item, channel, at)
     ax_out.set_title(f"output {rows.out}x{cols.out}", fontsize=10, pad=18)
-    if at is not None:
-        ax_out.add_patch(
-            Rectangle(
-                (at[1], at[0]),
-                1,
-                1,
-                fill=False,
-                linewidth=2.4,
-                edgecolor=window_colour_at(at[0], at[1], cols.out),
-            )
-        )
     ax_mid.axis("off")
     ax_mid.add_patch(
         FancyArrowPatch(
@@ -155,15 +177,13 @@ def _numbers(result: PoolResult, item: int, channel: int, at: tuple[int, int] | 
         0.5, 0.58, result.mode, ha="center", va="bottom", fontsize=10, transform=ax_mid.transAxes
     )
     caption = _caption(result)
-    if crowded and at is None:
+    if _crowded(result) and at is None:
         caption += "\noutlined: the first 2x2 windows (--at ROW,COL outlines another)"
     fig.supxlabel(caption, fontsize=9, family="monospace", color="#333333")
     return fig
 
 
 def _labels(values: np.ndarray, hatched: np.ndarray, mode: str) -> list[str]:
-    from poolviz.render.style import format_values
-
     texts = format_values(np.where(hatched, 0.0, values))
     pad = {"max": "−∞", "avg": "0"}.get(mode, "")
     return [pad if hatched.ravel()[k] else t for k, t in enumerate(texts)]
@@ -187,8 +207,8 @@ def _pictures(
     rgb = x.shape[2] == 3 and channel < 0
     fig = Figure(figsize=(11, 4.6), layout="constrained")
     axes = fig.subplots(1, 3, width_ratios=[1, 1, 0.8])
-    shown_in = _display(np.clip(x, 0, 255) / 255 if rgb else x[:, :, channel])
-    shown_out = _display(np.clip(y, 0, 255) / 255 if rgb else y[:, :, channel])
+    shown_in = display_copy(np.clip(x, 0, 255) / 255 if rgb else x[:, :, channel])
+    shown_out = display_copy(np.clip(y, 0, 255) / 255 if rgb else y[:, :, channel])
     kwargs: dict[str, object] = {} if rgb else {"cmap": cmap}
     if not rgb:
         finite = x[:, :, channel][np.isfinite(x[:, :, channel])]
@@ -247,7 +267,7 @@ def _inset(
     ax.set_title(f"zoom: window of output {centre[0]},{centre[1]} = {value:.4g}", fontsize=9)
 
 
-def _display(image: np.ndarray, limit: int = 1200) -> np.ndarray:
+def display_copy(image: np.ndarray, limit: int = 1200) -> np.ndarray:
     """A copy small enough to draw quickly: every k-th pixel past ``limit`` (display only)."""
     step = max(1, -(-max(image.shape[:2]) // limit))
     return image[::step, ::step]
