@@ -182,6 +182,43 @@ def _load_file(
     return _array_input(raw, shown, name, kind, layout)
 
 
+def float64_bytes(
+    path: str | Path, *, resize: tuple[int, int] | None = None, scale: float | None = None
+) -> int | None:
+    """How many bytes ``path`` will take once loaded as float64, read from its header alone
+    (an image's size, a ``.npy`` shape), so that a memory budget can refuse it unread; None
+    when the header does not tell (text, ``.npz``, standard input, a broken file: loading
+    will report those)."""
+    file = Path(path)
+    suffix = file.suffix.lower()
+    if suffix == ".npy":
+        try:
+            with file.open("rb") as stream:
+                major, _ = np.lib.format.read_magic(stream)
+                read = (
+                    np.lib.format.read_array_header_1_0
+                    if major == 1
+                    else np.lib.format.read_array_header_2_0
+                )
+                shape = read(stream)[0]
+        except (OSError, ValueError, SyntaxError, EOFError):
+            return None
+        return 8 * math.prod(shape)
+    if suffix not in IMAGE_SUFFIXES:
+        return None
+    from PIL import Image
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(file) as img:
+                size = _target_size(img.height, img.width, resize, scale)
+                h, w = size if size is not None else (img.height, img.width)
+                return 8 * h * w * len(img.getbands())
+    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError):
+        return None
+
+
 def parse_matrix(text: str) -> np.ndarray:
     """The float64 array an inline ``-m`` matrix describes: rows split by ``;`` or newlines,
     values by spaces or commas, channels by ``|``. One channel gives (H, W), several (H, W, C).

@@ -19,7 +19,7 @@ import click
 import numpy as np
 
 from poolviz import loaders
-from poolviz.errors import PoolvizError
+from poolviz.errors import PoolvizError, PoolvizRuntimeError
 
 F = TypeVar("F", bound=Callable[..., Any])
 Pair = tuple[int, int]
@@ -223,6 +223,25 @@ class ScaleType(OptionType):
                 param,
             )
         return factor
+
+
+class MemoryType(OptionType):
+    """A memory budget: bytes, or a number with K, M, G or T (powers of 1024), e.g. ``2G``,
+    ``512MiB``."""
+
+    name = "size"
+    _UNITS = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        if isinstance(value, int):
+            return value
+        match = re.fullmatch(r"\s*([0-9]*\.?[0-9]+)\s*([KMGT]?)(?:I?B)?\s*", str(value), re.I)
+        if match is None or float(match[1]) <= 0:
+            option = _option_name(param, "max-memory")
+            raise OptionError(
+                f"{option} {value!r} is not a memory size; use e.g. 2G, 512M or 1.5G", ctx, param
+            )
+        return int(float(match[1]) * self._UNITS[match[2].upper()])
 
 
 class SampleType(OptionType):
@@ -444,6 +463,14 @@ def input_options(f: F) -> F:
             "--scale", type=ScaleType(), metavar="F", help="Resize an image first by F, e.g. 0.25."
         ),
         click.option(
+            "--max-memory",
+            type=MemoryType(),
+            default="2G",
+            show_default=True,
+            metavar="SIZE",
+            help="Refuse inputs whose pooling would need more memory, e.g. 8G.",
+        ),
+        click.option(
             "--layout",
             type=click.Choice(loaders.LAYOUTS, case_sensitive=False),
             default="nhwc",
@@ -464,10 +491,54 @@ def load_input(
     resize: Pair | None,
     scale: float | None,
     layout: str,
+    max_memory: int | None = None,
 ) -> loaders.LoadedInput | None:
     """Load what the input options name; None when none was given, so the command shows its
     own worked example. More than one input, or an image option without an image, is a usage
-    error."""
+    error. An input whose pooling would need more than ``max_memory`` bytes (the input,
+    output and indices as float64 and int64: about three times the input) is refused, unread
+    where its header tells its size."""
+    loaded = _load_input(input, matrix, sample, gray, resize, scale, layout, max_memory)
+    if loaded is not None and max_memory is not None:
+        _check_budget(loaded.name, loaded.array.nbytes, max_memory)
+    return loaded
+
+
+def _check_budget(name: str, nbytes: int, budget: int) -> None:
+    """Refuse an input of ``nbytes`` (as float64) whose pooling would exceed ``budget``."""
+    needed = POOLING_FOOTPRINT * nbytes
+    if needed > budget:
+        raise PoolvizRuntimeError(
+            f"{name}: pooling it would need about {_gib(needed)} (input, output and indices), "
+            f"over the memory budget of {_gib(budget)}; raise --max-memory or shrink it "
+            "(--scale, --resize)"
+        )
+
+
+def _gib(nbytes: int) -> str:
+    """``nbytes`` in the largest binary unit that keeps it at least 1."""
+    for unit, size in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if nbytes >= size:
+            return f"{nbytes / size:.1f} {unit}"
+    return f"{nbytes} bytes"
+
+
+POOLING_FOOTPRINT = 3
+"""Peak memory of pooling an input, in multiples of the input's float64 size: the input, an
+output and indices as large as the input at stride 1 (output and indices are smaller at
+larger strides)."""
+
+
+def _load_input(
+    input: str | None,
+    matrix: np.ndarray | None,
+    sample: str | None,
+    gray: bool,
+    resize: Pair | None,
+    scale: float | None,
+    layout: str,
+    max_memory: int | None,
+) -> loaders.LoadedInput | None:
     given = [
         name
         for name, value in (("INPUT", input), ("-m/--matrix", matrix), ("--sample", sample))
@@ -476,6 +547,11 @@ def load_input(
     if len(given) > 1:
         raise _usage(f"give one input, not {' and '.join(given)}")
     if input is not None:
+        expected = (
+            None if max_memory is None else loaders.float64_bytes(input, resize=resize, scale=scale)
+        )
+        if expected is not None and max_memory is not None:
+            _check_budget(input, expected, max_memory)
         return loaders.load_path(input, gray=gray, resize=resize, scale=scale, layout=layout)
     if sample is not None:
         return loaders.load_sample(sample, gray=gray, resize=resize, scale=scale, layout=layout)
@@ -509,6 +585,7 @@ def load_input_from(kwargs: Mapping[str, Any]) -> loaders.LoadedInput | None:
         kwargs["resize"],
         kwargs["scale"],
         kwargs["layout"],
+        kwargs.get("max_memory"),
     )
 
 
