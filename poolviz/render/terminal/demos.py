@@ -233,8 +233,8 @@ def _case(case: ShiftCase, number: int, view: DemoView) -> list[RenderableType]:
             )
         )
     title = Text(f"\n{number}. {case.title}", style="bold")
-    summary = Text(_changed_line(case))
-    why = Text(_why(case), style="dim")
+    summary = Text(changed_line(case))
+    why = Text(why_line(case), style="dim")
     legend = []
     if small and case.changed:
         legend.append("[v] changed by the shift")
@@ -245,7 +245,7 @@ def _case(case: ShiftCase, number: int, view: DemoView) -> list[RenderableType]:
     return [title, _panels(panels, view.width), Text("  ".join(legend), style="dim"), summary, why]
 
 
-def _changed_line(case: ShiftCase) -> str:
+def changed_line(case: ShiftCase) -> str:
     count, total = len(case.changed), case.cell_count
     if count == 0:
         return f"no output cell changed (0 of {total}): the shift is invisible after pooling"
@@ -259,7 +259,7 @@ def _spans_text(spans: Sequence[Span]) -> str:
     return ", ".join(f"{s.first}-{s.last}" for s in spans)
 
 
-def _why(case: ShiftCase) -> str:
+def why_line(case: ShiftCase) -> str:
     """One line saying why the output changed or not."""
     if case.edge is not None:
         return "why: " + _edge_why(case.edge, len(case.changed) > 0)
@@ -311,8 +311,8 @@ def _tolerance(table: ToleranceTable, view: DemoView) -> RenderableType:
     for source in table.sources:
         parts.append(Text(f"\n{source.name}: {source.description}", style="bold"))
         parts.append(_tolerance_rows(table.of(source.name), source.inputs.shape[0] > 1))
-        parts.append(Text(_trend_line(table.trend(source.name), table), style=""))
-    parts.append(Text("\n" + _claim_line(table), style="bold"))
+        parts.append(Text(trend_line(table.trend(source.name), table), style=""))
+    parts.append(Text("\n" + claim_line(table), style="bold"))
     return Group(*parts)
 
 
@@ -345,7 +345,7 @@ def _tolerance_rows(rows: Sequence[ToleranceRow], several: bool) -> Table:
     return table
 
 
-def _trend_line(trend: Trend, table: ToleranceTable) -> str:
+def trend_line(trend: Trend, table: ToleranceTable) -> str:
     """What one source shows: unchanged values with one layer against the deepest."""
     if trend.verdict == "shallow":
         return "only one layer fits this input: nothing to compare across depths"
@@ -372,7 +372,7 @@ def _trend_line(trend: Trend, table: ToleranceTable) -> str:
     return line
 
 
-def _claim_line(table: ToleranceTable) -> str:
+def claim_line(table: ToleranceTable) -> str:
     """The text claims deeper stacks of pooling compound shift tolerance: does the table?"""
     verdicts = {s.name: table.trend(s.name).verdict for s in table.sources}
     if all(v == "shallow" for v in verdicts.values()):
