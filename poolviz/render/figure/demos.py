@@ -14,8 +14,8 @@ from collections.abc import Sequence
 
 import numpy as np
 from matplotlib.axes import Axes
-from matplotlib.figure import Figure, SubFigure
 from matplotlib.colors import Normalize
+from matplotlib.figure import Figure, SubFigure
 from matplotlib.patches import FancyArrowPatch, Rectangle
 
 from poolviz.demos import (
@@ -127,8 +127,12 @@ def shift_figure(
     width = max(2 * in_w + 2 * out_w + 3.0, 3.3 * len(metrics) + 1.0)
     fig = Figure(figsize=(width, case_h * len(cases) + plot_h + 0.8), layout="constrained")
     subs = fig.subfigures(
-        len(cases) + 1, 1, height_ratios=[case_h] * len(cases) + [plot_h], hspace=0.04
-    )
+        len(cases) + 1,
+        1,
+        height_ratios=[case_h] * len(cases) + [plot_h],
+        hspace=0.04,
+        squeeze=False,
+    )[:, 0]
     for k, (case, sub) in enumerate(zip(cases, subs, strict=False), 1):
         _shift_case(sub, case, k, in_w, out_w, cmap)
     _tolerance_plots(subs[-1], table, metrics)
@@ -155,12 +159,12 @@ def _shift_case(
     dy, dx = case.offsets
     by = max(dy, dx)
     direction = way[(int(dy > 0), int(dx > 0))]
-    kwargs = {} if numbered else {"cmap": cmap or "gray"}
     fills = _window_fills(before) if numbered else None
     outlines = _window_outlines(before) if numbered else []
-    draw_matrix(axes[0], _plane(case.input), fills=fills, outlines=outlines, **kwargs)
+    shades = cmap or "gray"
+    draw_matrix(axes[0], _plane(case.input), cmap=shades, fills=fills, outlines=outlines)
     axes[0].set_title("input", fontsize=10, pad=16)
-    draw_matrix(axes[1], _plane(case.shifted), fills=fills, outlines=outlines, **kwargs)
+    draw_matrix(axes[1], _plane(case.shifted), cmap=shades, fills=fills, outlines=outlines)
     axes[1].set_title(f"shifted {by} {direction}", fontsize=10, pad=16)
     _arrow(axes[2], "max")
     for ax, result, label in ((axes[3], before, "output"), (axes[4], after, "shifted output")):
@@ -285,9 +289,8 @@ def compare_figure(
         *(_plane(op.reconstruction) for op in rebuilt if op.reconstruction is not None),
     ]
     finite = np.concatenate([p[np.isfinite(p)] for p in every])
-    norm = Normalize(float(finite.min()), float(finite.max())) if finite.size else None
-    if norm is not None and norm.vmin == norm.vmax:
-        norm = Normalize(norm.vmin, norm.vmin + 1)
+    lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
+    norm = Normalize(lo, hi if hi > lo else lo + 1)
     # every panel is a frame of whole cells, at least TITLE_CELLS wide so its title fits
     frames = [w] + [max(p.shape[1], _title_cells(cell)) for p in outputs]
     units = sum(frames)
@@ -400,9 +403,7 @@ def size_figure(result: SizeResult, *, title: str | None = None) -> Figure:
     cells = max(len(layout) for layout in layouts)
     cell = min(0.42, 10.5 / cells)
     # the strip's height in data units (see _strip), then the caption's lines
-    heights = [
-        (1.55 + 0.55 * _lanes(d)) * cell + 0.55 + 0.165 * (len(d.steps) + 1) for d in dims
-    ]
+    heights = [(1.55 + 0.55 * _lanes(d)) * cell + 0.55 + 0.165 * (len(d.steps) + 1) for d in dims]
     width = max(6.8, cells * cell + 0.6)
     fig = Figure(figsize=(width, sum(heights) + 0.5), layout="constrained")
     subs = fig.subfigures(len(dims), 1, height_ratios=heights, squeeze=False)[:, 0]
