@@ -57,6 +57,27 @@ def test_a_tie_between_signed_zeros_keeps_the_first() -> None:
     assert pool2d(-plus_first, 2, return_indices=True)[1].tolist() == [[0]]
 
 
+@pytest.mark.parametrize("dtype", [np.uint8, np.int8, np.bool_])
+def test_small_integers_sum_without_wrapping(dtype: type) -> None:
+    x = np.full((5, 5), np.iinfo(dtype).max if dtype != np.bool_ else True, dtype=dtype)
+    expected = float(x[0, 0])
+    assert (pool2d(x, 3, 1, 1, mode="avg", count_include_pad=False) == expected).all()
+    assert (pool2d(x, 2, mode="avg") == expected).all()
+
+
+def test_strided_channels_give_what_contiguous_ones_do() -> None:
+    x = np.random.default_rng(3).standard_normal((2, 40, 30, 6)).astype(np.float32)[..., ::2]
+    g = np.ones((2, 20, 15, 3), dtype=np.float32)
+    for mode in ("max", "avg"):
+        assert np.array_equal(pool2d(x, 3, 2, 1, mode=mode), pool2d(x.copy(), 3, 2, 1, mode=mode))
+        assert np.array_equal(
+            pool2d_backward(x, g, 3, 2, 1, mode=mode),
+            pool2d_backward(x.copy(), g, 3, 2, 1, mode=mode),
+        )
+    got = pool2d(x, 3, 2, 1, return_indices=True)[1]
+    assert np.array_equal(got, pool2d(x.copy(), 3, 2, 1, return_indices=True)[1])
+
+
 torch = pytest.importorskip("torch")
 F = torch.nn.functional
 
@@ -75,10 +96,11 @@ def _nhwc(t: torch.Tensor) -> np.ndarray:
 
 @pytest.mark.parametrize("cfg", CONFIGS, ids=str)
 @pytest.mark.parametrize("flavour", ["normal", "ties", "nan"])
-def test_many_tiles_match_torch_bit_for_bit(cfg: tuple, flavour: str) -> None:
+@pytest.mark.parametrize("channels", [4, 9])  # pixels gathered whole, and not
+def test_many_tiles_match_torch_bit_for_bit(cfg: tuple, flavour: str, channels: int) -> None:
     size, stride, padding, dilation, ceil_mode = cfg
     rng = np.random.default_rng(7)
-    x = rng.standard_normal((2, 420, 300, 4)).astype(np.float32)
+    x = rng.standard_normal((2, 420, 300, channels)).astype(np.float32)
     if flavour == "ties":
         x = rng.integers(-2, 3, x.shape).astype(np.float32) * np.float32(0.0)
         x[rng.random(x.shape) < 0.3] = 1.0

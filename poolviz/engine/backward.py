@@ -18,12 +18,14 @@ from poolviz.engine.geometry import Axis, PaddingArg, PoolSpec, as_pair, avg_div
 from poolviz.engine.pooling import IntPair, fill_value
 from poolviz.engine.windows import (
     Scratch,
+    accumulate,
     as_nhwc,
     axis_taps,
     code_dtype,
     empty_indices,
     like_input,
     max_windows,
+    pixel_type,
     tiles,
     window_taps,
 )
@@ -105,6 +107,7 @@ def _max_backward(x: np.ndarray, g: np.ndarray, rows: Axis, cols: Axis, grad: np
     col_taps = window_taps(cols)
     empty_cols = empty_indices(cols)
     fill = fill_value(x.dtype)
+    pixel = pixel_type(grad)
     per_row = x.itemsize + 2 * dtype.itemsize + 2 + grad.itemsize
     for tile in tiles(n, rows, rows.stride * cols.out * c * per_row):
         shape = (len(range(n)[tile.items]), tile.rows.stop - tile.rows.start, cols.out, c)
@@ -124,8 +127,7 @@ def _max_backward(x: np.ndarray, g: np.ndarray, rows: Axis, cols: Axis, grad: np
                     part = np.multiply(share, mask, out=scratch.get("part", won.shape, grad.dtype))
                 else:
                     part = np.where(mask, share, 0)
-                view = grad_tile[:, rt.inp, ct.inp]
-                np.add(view, part, out=view)
+                accumulate(grad_tile[:, rt.inp, ct.inp], part, pixel, scratch)
 
 
 def _scatter(target: np.ndarray, indices: np.ndarray, values: np.ndarray, add: bool) -> None:

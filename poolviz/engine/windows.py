@@ -37,8 +37,11 @@ import numpy as np
 from poolviz.engine.geometry import Axis
 from poolviz.errors import PoolvizError
 
-TILE_BYTES = 1 << 19
+TILE_BYTES = 1 << 20
 """Target size of one tile's intermediate arrays."""
+
+SHORT_PIXEL = 32
+"""Pixels of at most this many bytes are gathered whole before the column pass."""
 
 
 @dataclass(frozen=True)
@@ -55,9 +58,11 @@ class Tap:
     """How many of the first outputs of ``out`` meet their first real cell at this offset; the
     rest already hold a value from a smaller offset."""
 
-    def split(self) -> tuple[tuple[slice, slice], tuple[slice, slice]]:
-        """``(out, inp)`` of the fresh outputs, then of the outputs that compare."""
-        o, i, k = self.out, self.inp, self.fresh
+    def split(self, count: int | None = None) -> tuple[tuple[slice, slice], tuple[slice, slice]]:
+        """``(out, inp)`` of the first ``count`` outputs (default: the fresh ones), then of the
+        rest."""
+        k = self.fresh if count is None else count
+        o, i = self.out, self.inp
         step = i.step or 1
         mid_in = i.start + k * step
         return (
@@ -208,31 +213,39 @@ def _fold(
     scale: int,
     scratch: Scratch,
     nan: bool,
+    pixel: np.dtype[Any] | None = None,
 ) -> None:
     """Max of ``src`` over ``taps`` along ``axis`` into ``best``. With ``code``, also the
     offset code of the winner: ``tap.offset`` (``src_code`` None), or
     ``src_code + tap.offset * scale``; where equal, the earlier offset keeps it; with ``nan``
-    a NaN wins too (the last one)."""
+    a NaN wins too (the last one).
+
+    The first tap is not copied where the second compares with it: ``maximum(second, first)``
+    writes both at once, one pass fewer. With ``pixel`` (a void type the size of one pixel's
+    channels) each tap's strided view of ``src`` is first gathered whole pixels at a time."""
+    pending = _pending(taps)
     for tap in taps:
+        if tap is pending:
+            continue
         (fresh_out, fresh_in), (cmp_out, cmp_in) = tap.split()
-        if tap.fresh:
-            at, frm = _along(axis, fresh_out), _along(axis, fresh_in)
-            np.copyto(best[at], src[frm])
-            if code is not None:
-                if src_code is None:
-                    code[at] = tap.offset
-                else:
-                    np.add(src_code[frm], tap.offset * scale, out=code[at])
+        _put(best, code, src, src_code, fresh_out, fresh_in, tap.offset, axis, scale, pixel)
         if cmp_out.stop <= cmp_out.start:
             continue
         at, frm = _along(axis, cmp_out), _along(axis, cmp_in)
-        old, new = best[at], src[frm]
+        old = best[at]
+        if pending is not None:  # cmp_out is a prefix of the first tap's outputs
+            (first_out, first_in), (rest_out, rest_in) = pending.split(_length(cmp_out))
+            _put(best, code, src, src_code, rest_out, rest_in, pending.offset, axis, scale, pixel)
+            _put(None, code, src, src_code, first_out, first_in, pending.offset, axis, scale)
+            old = _gather(src[_along(axis, first_in)], pixel, scratch, "old")
+            pending = None
+        new = _gather(src[frm], pixel, scratch, "new")
         if code is not None:
-            take = scratch.get("take", old.shape, np.bool_)
+            take = scratch.get("take", new.shape, np.bool_)
             np.greater(new, old, out=take)
             if nan:
                 take |= np.isnan(new)
-            won = scratch.get("won", old.shape, code.dtype)
+            won = scratch.get("won", new.shape, code.dtype)
             if src_code is None:
                 np.multiply(take, code.dtype.type(tap.offset), out=won)
             else:
@@ -240,7 +253,82 @@ def _fold(
                 np.multiply(won, take, out=won)
             # codes rise with the offset: the new one is larger than any already held
             np.maximum(code[at], won, out=code[at])
-        np.maximum(new, old, out=old)
+        np.maximum(new, old, out=best[at])
+
+
+def _gather(
+    view: np.ndarray, pixel: np.dtype[Any] | None, scratch: Scratch, name: str
+) -> np.ndarray:
+    """``view`` itself, or with ``pixel`` a contiguous copy of it moved whole pixels at a time:
+    NumPy's elementwise loops over a few channels at a stride cost about 1 ns per number, a
+    copy of 12-byte items half that, and the operations on the copy are contiguous."""
+    if pixel is None:
+        return view
+    dense = scratch.get(name, view.shape, view.dtype)
+    np.copyto(dense.view(pixel), view.view(pixel))
+    return dense
+
+
+def accumulate(
+    view: np.ndarray, part: np.ndarray, pixel: np.dtype[Any] | None, scratch: Scratch
+) -> None:
+    """``view += part`` for a strided ``view`` (of a contiguous array) and a contiguous
+    ``part``; with ``pixel``, through a gathered copy (see :func:`_gather`)."""
+    if pixel is None:
+        np.add(view, part, out=view)
+        return
+    dense = _gather(view, pixel, scratch, "accumulate")
+    np.add(dense, part, out=dense)
+    np.copyto(view.view(pixel), dense.view(pixel))
+
+
+def pixel_type(x: np.ndarray) -> np.dtype[Any] | None:
+    """A void type covering one pixel's channels, when they are few (at most
+    :data:`SHORT_PIXEL` bytes) and contiguous; else None."""
+    c = x.shape[3]
+    if c < 2 or c * x.itemsize > SHORT_PIXEL or x.strides[3] != x.itemsize:
+        return None
+    return np.dtype((np.void, c * x.itemsize))
+
+
+def _pending(taps: tuple[Tap, ...]) -> Tap | None:
+    """The first tap, when the second compares with some of its outputs (else None)."""
+    if len(taps) > 1 and taps[1].fresh < _length(taps[1].out):
+        return taps[0]
+    return None
+
+
+def _length(index: slice) -> int:
+    """The length of a slice with start <= stop and no step."""
+    return int(index.stop - index.start)
+
+
+def _put(
+    best: np.ndarray | None,
+    code: np.ndarray | None,
+    src: np.ndarray,
+    src_code: np.ndarray | None,
+    out: slice,
+    inp: slice,
+    offset: int,
+    axis: int,
+    scale: int,
+    pixel: np.dtype[Any] | None = None,
+) -> None:
+    """Copy one tap's values (unless ``best`` is None) and codes into outputs ``out``."""
+    if out.stop <= out.start:
+        return
+    at, frm = _along(axis, out), _along(axis, inp)
+    if best is not None:
+        if pixel is None:
+            np.copyto(best[at], src[frm])
+        else:
+            np.copyto(best[at].view(pixel), src[frm].view(pixel))
+    if code is not None:
+        if src_code is None:
+            code[at] = offset
+        else:
+            np.add(src_code[frm], offset * scale, out=code[at])
 
 
 def max_windows(
@@ -267,7 +355,7 @@ def max_windows(
             colmax[:, :, j] = fill
             if colcode is not None:
                 colcode[:, :, j] = 0
-        _fold(colmax, colcode, block, None, col_taps, 2, 1, scratch, nan)
+        _fold(colmax, colcode, block, None, col_taps, 2, 1, scratch, nan, pixel_type(x))
         for i in tile.empty_rows:
             dest[:, i] = fill
             if code is not None:
@@ -290,21 +378,47 @@ def sum_windows(
     block = x[tile.items, tile.inp]
     shape = (block.shape[0], block.shape[1], dest.shape[2], block.shape[3])
     colsum = scratch.get("colsum", shape, dest.dtype)
-    _addwindow_taps(colsum, block, col_taps, 2)
-    _addwindow_taps(dest, colsum, tile.row_taps, 1)
+    _add_taps(colsum, block, col_taps, 2, scratch, pixel_type(x))
+    _add_taps(dest, colsum, tile.row_taps, 1, scratch)
 
 
-def _addwindow_taps(total: np.ndarray, src: np.ndarray, taps: tuple[Tap, ...], axis: int) -> None:
-    """``total`` = the sum of ``src`` over ``taps`` along ``axis``; outputs no tap reaches
-    hold 0."""
+def _add_taps(
+    total: np.ndarray,
+    src: np.ndarray,
+    taps: tuple[Tap, ...],
+    axis: int,
+    scratch: Scratch,
+    pixel: np.dtype[Any] | None = None,
+) -> None:
+    """``total`` = the sum of ``src`` over ``taps`` along ``axis``, offsets in rising order
+    (the first two added in one pass where they meet, as in :func:`_fold`); outputs no tap
+    reaches hold 0; ``pixel`` as in :func:`_fold`."""
+    pending = _pending(taps)
     covered = 0
     for tap in taps:
+        if tap is pending:
+            continue
         (fresh_out, fresh_in), (cmp_out, cmp_in) = tap.split()
         at = _along(axis, fresh_out)
-        np.copyto(total[at], src[_along(axis, fresh_in)], casting="unsafe")
+        np.copyto(
+            total[at], _gather(src[_along(axis, fresh_in)], pixel, scratch, "new"), casting="unsafe"
+        )
         covered += tap.fresh
         at = _along(axis, cmp_out)
-        np.add(total[at], src[_along(axis, cmp_in)], out=total[at], casting="unsafe")
+        old = total[at]
+        if pending is not None:
+            (_, first_in), (rest_out, rest_in) = pending.split(_length(cmp_out))
+            rest = _along(axis, rest_out)
+            np.copyto(
+                total[rest],
+                _gather(src[_along(axis, rest_in)], pixel, scratch, "new"),
+                casting="unsafe",
+            )
+            covered += pending.fresh
+            old = _gather(src[_along(axis, first_in)], pixel, scratch, "old")
+            pending = None
+        new = _gather(src[_along(axis, cmp_in)], pixel, scratch, "new")
+        np.add(old, new, out=total[at], dtype=total.dtype, casting="unsafe")
     if covered < total.shape[axis]:
         reached = np.zeros(total.shape[axis], dtype=bool)
         for tap in taps:
