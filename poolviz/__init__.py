@@ -1,5 +1,6 @@
 """poolviz: see what pooling does inside a convolutional network."""
 
+from poolviz import loaders
 from poolviz.engine import (
     PoolSpec,
     global_pool2d,
@@ -10,10 +11,12 @@ from poolviz.engine import (
 )
 from poolviz.engine.explain import PoolResult, Window, explain
 from poolviz.errors import PoolvizError, PoolvizRuntimeError
+from poolviz.loaders import LoadedInput, load_path, load_sample, parse_matrix
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "LoadedInput",
     "PoolResult",
     "PoolSpec",
     "Window",
@@ -21,8 +24,12 @@ __all__ = [
     "PoolvizError",
     "PoolvizRuntimeError",
     "global_pool2d",
+    "load_path",
+    "load_sample",
+    "loaders",
     "max_unpool2d",
     "output_size",
+    "parse_matrix",
     "pool2d",
     "pool2d_backward",
 ]
