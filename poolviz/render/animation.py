@@ -1,0 +1,803 @@
+"""Frames of a pooling run, one per window: the window moving over the input, the output
+filling in, and the window's formula as a caption, drawn with Pillow (no matplotlib).
+
+The frame plan and the captions are shared with the terminal frames
+(:mod:`poolviz.render.terminal.animate`), so the GIF and the terminal tell the same story.
+Every number comes from the :class:`PoolResult`; nothing is pooled again here. Large inputs
+are drawn as pictures, downsampled for display only.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageDraw, ImageFont
+
+from poolviz.engine.explain import PoolResult, Window
+from poolviz.errors import PoolvizError
+from poolviz.render.output import atomic_output
+from poolviz.render.style import (
+    ASCII,
+    decimals_for,
+    format_number,
+    text_colour_on,
+    window_colour_at,
+)
+
+WINDOW_FRAMES = 64
+"""Runs with more windows show the first ``WINDOW_FRAMES - 1``, one frame naming how many
+were skipped, and the last: at most ``WINDOW_FRAMES + 1`` frames."""
+
+MAX_NUMBERED = 24
+"""Largest padded side (in cells) drawn as numbers; larger inputs are drawn as pictures (the
+pool figure's limit, so both show the same inputs the same way)."""
+
+MAX_TERMS = 9
+"""Captions list the values of windows up to this many cells, and count them past it."""
+
+MAX_ZOOM = 8
+"""Pictures show the current window's numbers beside them when it is at most this many
+cells a side."""
+
+MAX_SIDE = 4000
+"""Largest frame side in pixels: 65 frames of that size already take hundreds of MB."""
+
+BASE_DPI = 150
+"""The resolution the sizes below are given for; ``--dpi`` scales every length."""
+
+FORMATS = ("gif", "png")
+"""A GIF of every frame, or a PNG of the last."""
+
+INK = "#222222"
+GRID_LINE = "#C8C8C8"
+MUTED = "#555555"
+BLANK = "#FFFFFF"
+HATCH = "#9A9A9A"
+
+
+# The plan and the captions, shared with the terminal frames
+
+
+@dataclass(frozen=True)
+class Frame:
+    """One frame of the animation."""
+
+    window: int | None
+    """Row-major index of the window shown, or None for the frame standing for skipped ones."""
+    done: int
+    """Output cells (a row-major prefix) computed before this frame's window."""
+    skipped: int = 0
+    """Windows this frame stands for (only when ``window`` is None)."""
+
+
+def frame_plan(window_count: int, limit: int = WINDOW_FRAMES) -> list[Frame]:
+    """One frame per window; past ``limit`` windows, the first ``limit - 1``, a frame for the
+    skipped ones (the output as it stands before the last window), and the last.
+
+    >>> [f.window for f in frame_plan(4)]
+    [0, 1, 2, 3]
+    >>> plan = frame_plan(100)
+    >>> len(plan), plan[63], plan[64].window
+    (65, Frame(window=None, done=99, skipped=36), 99)
+    """
+    if window_count <= limit:
+        return [Frame(k, k) for k in range(window_count)]
+    last = window_count - 1
+    head = [Frame(k, k) for k in range(limit - 1)]
+    return [*head, Frame(None, last, window_count - limit), Frame(last, last)]
+
+
+def decimals(result: PoolResult, item: int = 0, channel: int = 0) -> tuple[int, int]:
+    """Decimal places for one plane's input values and for its output values, each formatted
+    alike (an average may need places its input does not)."""
+    return (
+        decimals_for(result.input[item, :, :, channel]),
+        decimals_for(result.output[item, :, :, channel]),
+    )
+
+
+def caption(
+    result: PoolResult,
+    frame: Frame,
+    item: int = 0,
+    channel: int = 0,
+    places: tuple[int, int] | None = None,
+) -> str:
+    """What a frame shows, in one line: ``window 2 of 4: max(2, 1, 8, 4) = 8 at (1, 2)``, an
+    average as ``(2 + 1 + 8 + 4) / 4 = 3.75`` (zeros for the padding its divisor counts), or
+    ``… 36 windows skipped (64 to 99) …`` (windows count from 1, cells from 0). ``places``
+    is :func:`decimals` of the plane, worked out once by callers drawing many frames."""
+    if frame.window is None:
+        first = frame.done - frame.skipped + 1
+        return f"… {frame.skipped} windows skipped ({first} to {frame.done}) …"
+    window = result.window(*divmod(frame.window, result.cols.out), item, channel)
+    places = places or decimals(result, item, channel)
+    worked = formula(window, result.mode, places)
+    return f"window {frame.window + 1} of {result.window_count}: {worked}"
+
+
+def formula(window: Window, mode: str, places: tuple[int, int]) -> str:
+    """The window's output worked out: ``max(2, 1, 8, 4) = 8 at (1, 2)`` (padding as −∞,
+    which never wins) or ``(2 + 1 + 8 + 4) / 4 = 3.75``; windows of more than
+    :data:`MAX_TERMS` cells give a count instead of the terms. ``places``: decimal places of
+    the input values and of the output value."""
+    given, result = places
+    value = format_number(window.value, result)
+    real = window.cells[~window.padded]
+    if mode == "max":
+        where = "" if window.argmax is None else f" at ({window.argmax[0]}, {window.argmax[1]})"
+        if window.cells.size > MAX_TERMS:
+            return f"max of {window.cells.size} cells = {value}{where}"
+        terms = [
+            "−∞" if pad else format_number(float(v), given)
+            for v, pad in zip(window.cells.ravel(), window.padded.ravel(), strict=True)
+        ]
+        return f"max({', '.join(terms)}) = {value}{where}"
+    divisor = window.divisor if window.divisor is not None else real.size
+    counted_padding = divisor - real.size
+    if window.cells.size > MAX_TERMS:
+        total = format_number(float(real.sum()), given)
+        return f"sum of {real.size} cells / {divisor} = {total} / {divisor} = {value}"
+    terms = []
+    for v, pad in zip(window.cells.ravel(), window.padded.ravel(), strict=True):
+        if not pad:
+            terms.append(format_number(float(v), given))
+        elif counted_padding > 0:
+            terms.append("0")
+            counted_padding -= 1
+    return f"({' + '.join(terms)}) / {divisor} = {value}"
+
+
+def title_line(result: PoolResult) -> str:
+    """The default title: the configuration, as the pool figure writes it."""
+    from poolviz.render.terminal.pool import config_line
+
+    return config_line(result).replace("  ", ": ", 1)
+
+
+# Fonts and colours
+
+
+@lru_cache(maxsize=64)
+def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+    """Pillow's bundled scalable font (Aileron) at ``size`` pixels."""
+    return ImageFont.load_default(size=max(6, size))
+
+
+@lru_cache(maxsize=1)
+def _missing_glyphs() -> dict[str, str]:
+    """The glyphs poolviz uses that the bundled font lacks (drawn as boxes), with the plain
+    spellings :data:`poolviz.render.style.ASCII` gives them."""
+
+    def ink(glyph: str) -> bytes:
+        image = Image.new("L", (40, 40))
+        ImageDraw.Draw(image).text((4, 4), glyph, font=_font(20), fill=255)
+        return image.tobytes()
+
+    notdef = ink("\uffff")
+    return {glyph: plain for glyph, plain in ASCII.items() if ink(glyph) == notdef}
+
+
+def drawable(text: str) -> str:
+    """``text`` with the glyphs the bundled font cannot draw spelled plainly (−∞ as -inf)."""
+    for glyph, plain in _missing_glyphs().items():
+        text = text.replace(glyph, plain)
+    return text
+
+
+def _rgb(colour: str) -> tuple[int, int, int]:
+    return int(colour[1:3], 16), int(colour[3:5], 16), int(colour[5:7], 16)
+
+
+def _tint(colour: str, amount: float) -> str:
+    """``colour`` with ``amount`` of it kept over white: a fill pale enough for black text."""
+    r, g, b = (round(255 - (255 - v) * amount) for v in _rgb(colour))
+    return f"#{r:02x}{g:02x}{b:02x}"
+
+
+def _text_width(text: str, size: int) -> int:
+    return int(np.ceil(_font(size).getlength(text)))
+
+
+def _fit(texts: Iterable[str], width: float, height: float) -> int:
+    """The largest font size (pixels) at which every text fits ``width`` x ``height``."""
+    longest = max(texts, key=lambda t: _font(20).getlength(t), default="0")
+    size = max(6, int(height))
+    while size > 6 and _font(size).getlength(longest) > width:
+        size -= 1
+    return size
+
+
+# Drawing
+
+
+@dataclass(frozen=True)
+class _Cell:
+    """One drawn cell."""
+
+    text: str = ""
+    fill: str = BLANK
+    hatch: str | None = None
+    """``pad`` (diagonal hatching), ``dropped`` (crossed), or None."""
+    ringed: bool = False
+
+
+def _band(draw: ImageDraw.ImageDraw, box: Sequence[float], colour: str, width: int) -> None:
+    """A thick outline in ``colour`` between thin dark lines, with a white line outside: it
+    shows on light and dark fills alike, and its thickness marks the window without colour."""
+    x0, y0, x1, y1 = box
+    draw.rectangle((x0 - 1, y0 - 1, x1 + 1, y1 + 1), outline=BLANK, width=1)
+    draw.rectangle((x0, y0, x1, y1), outline=INK, width=width + 2)
+    draw.rectangle((x0 + 1, y0 + 1, x1 - 1, y1 - 1), outline=colour, width=width)
+    edge = width + 1
+    draw.rectangle((x0 + edge, y0 + edge, x1 - edge, y1 - edge), outline=INK, width=1)
+
+
+def _hatch(draw: ImageDraw.ImageDraw, box: Sequence[float], step: int, crossed: bool) -> None:
+    """Diagonal lines over ``box`` (both ways when ``crossed``)."""
+    x0, y0, x1, y1 = (int(v) for v in box)
+    w, h = x1 - x0, y1 - y0
+    for k in range(-h, w, max(3, step)):
+        # clip the line y = x - k (from the box's corner) to the box
+        a = (x0 + max(k, 0), y0 + max(-k, 0))
+        b = (x0 + min(w, k + h), y0 + min(h, w - k))
+        draw.line((a, b), fill=HATCH, width=1)
+        if crossed:
+            draw.line(((a[0], y1 - (a[1] - y0)), (b[0], y1 - (b[1] - y0))), fill=HATCH, width=1)
+
+
+def _draw_cells(
+    draw: ImageDraw.ImageDraw,
+    origin: tuple[int, int],
+    cell: int,
+    cells: Sequence[Sequence[_Cell]],
+    font_size: int,
+) -> None:
+    """A grid of cells from ``origin`` (top-left, pixels), each ``cell`` pixels square:
+    fills, hatching, centred numbers in a contrasting colour, winners ringed."""
+    x0, y0 = origin
+    font = _font(font_size)
+    ring = max(2, round(cell * 0.05))
+    for i, row in enumerate(cells):
+        for j, c in enumerate(row):
+            box = (x0 + j * cell, y0 + i * cell, x0 + (j + 1) * cell, y0 + (i + 1) * cell)
+            draw.rectangle(box, fill=c.fill, outline=GRID_LINE, width=1)
+            if c.hatch is not None:
+                _hatch(draw, box, cell // 5, crossed=c.hatch == "dropped")
+            if not c.text:
+                continue
+            cx, cy = box[0] + cell / 2, box[1] + cell / 2
+            colour = MUTED if c.hatch else text_colour_on(c.fill)
+            if c.hatch:  # a clear patch behind the number, so hatching never crosses it
+                left, top, right, bottom = draw.textbbox((cx, cy), c.text, font=font, anchor="mm")
+                draw.rectangle((left - 2, top - 2, right + 2, bottom + 2), fill=c.fill)
+            if c.ringed:
+                r = cell * 0.42
+                draw.ellipse((cx - r, cy - r, cx + r, cy + r), outline=INK, width=ring)
+            draw.text((cx, cy), c.text, font=font, fill=colour, anchor="mm")
+
+
+@dataclass(frozen=True)
+class _Box:
+    """A rectangle in frame pixels."""
+
+    x: int
+    y: int
+    w: int
+    h: int
+
+    @property
+    def right(self) -> int:
+        return self.x + self.w
+
+    @property
+    def bottom(self) -> int:
+        return self.y + self.h
+
+
+class Animation:
+    """The frames of one plane of a pooling run, sized for ``dpi`` (150 is the base: 300
+    doubles every length).
+
+    Inputs up to :data:`MAX_NUMBERED` cells a side (with padding) are drawn as numbers: the
+    input with the current window outlined and tinted in its colour and its winner ringed,
+    padding hatched, cells read by no window crossed, and the output with computed cells
+    filled, the current one outlined and the rest blank. Larger inputs are drawn as pictures
+    (grey, or ``cmap``) with the window's rectangle scaled onto them, the window's numbers
+    beside when it is small, and the output picture filling in. Every frame has one size.
+    """
+
+    def __init__(
+        self,
+        result: PoolResult,
+        *,
+        item: int = 0,
+        channel: int = 0,
+        dpi: int = BASE_DPI,
+        title: str | None = None,
+        cmap: str | None = None,
+    ) -> None:
+        self.result = result
+        self.item = item
+        self.channel = channel
+        self.scale = dpi / BASE_DPI
+        self.title = drawable(title if title is not None else title_line(result))
+        self.cmap = cmap
+        self.plan = frame_plan(result.window_count)
+        rows, cols = result.rows, result.cols
+        self.top, self.left = rows.pad_before, cols.pad_before
+        self.ph = rows.n + rows.pad_before + rows.pad_after
+        self.pw = cols.n + cols.pad_before + cols.pad_after
+        self.numbered = max(self.ph, self.pw) <= MAX_NUMBERED
+        self.plane = result.input[item, :, :, channel]
+        self.out_plane = result.output[item, :, :, channel]
+        self.places = decimals(result, item, channel)
+        self.captions = [self._caption(f) for f in self.plan]
+        self.legend = drawable(self._legend())
+        if self.numbered:
+            self._layout_numbers()
+        else:
+            self._layout_pictures()
+        w, h = self.size
+        if max(w, h) > MAX_SIDE:
+            most = int(dpi * MAX_SIDE / max(w, h))
+            raise PoolvizError(
+                f"--dpi {dpi} makes frames {w}x{h} pixels, more than {MAX_SIDE} a side; "
+                f"use --dpi {most} or less"
+            )
+
+    def __len__(self) -> int:
+        return len(self.plan)
+
+    def __iter__(self) -> Iterator[Image.Image]:
+        """Every frame, drawn when asked for (so a progress bar can follow)."""
+        for frame in self.plan:
+            yield self.draw(frame)
+
+    def _px(self, base: float) -> int:
+        """A length given at :data:`BASE_DPI`, at this animation's resolution."""
+        return max(1, round(base * self.scale))
+
+    # Layout
+
+    def _text_sizes(self) -> None:
+        self.title_size = self._px(17)
+        self.heading_size = self._px(13)
+        self.caption_size = self._px(15)
+        self.legend_size = self._px(12)
+        self.margin = self._px(18)
+
+    def _layout_numbers(self) -> None:
+        self._text_sizes()
+        rows, cols = self.result.rows, self.result.cols
+        side = max(self.ph, self.pw)
+        base = 56 if side <= 8 else 44 if side <= 14 else 32
+        self.cell = self._px(base)
+        pad_text = drawable("−∞" if self.result.mode == "max" else "0")
+        self.pad_text = pad_text
+        out_texts = [self._number(float(v), output=True) for v in self.out_plane.ravel()]
+        texts = [self._number(float(v)) for v in self.plane.ravel()] + out_texts + [pad_text]
+        self.number_size = _fit(texts, self.cell * 0.8, self.cell * 0.4)
+        self.index_size = max(self._px(9), round(self.cell * 0.28))
+        labels = [str(k) for k in range(max(rows.n, cols.n))] + ["p"]
+        gutter = max(_text_width(t, self.index_size) for t in labels) + self._px(6)
+        self.gutter = gutter
+        head_h = round(self.heading_size * 1.5)
+        top = self.margin + round(self.title_size * 1.8) + head_h + round(self.index_size * 1.5)
+        self.grid_in = _Box(self.margin + gutter, top, self.pw * self.cell, self.ph * self.cell)
+        arrow = self._px(90)
+        self.grid_out = _Box(
+            self.grid_in.right + arrow + gutter,
+            top,
+            cols.out * self.cell,
+            rows.out * self.cell,
+        )
+        self.arrow = (self.grid_in.right, self.grid_out.x - gutter)
+        self._finish(max(self.grid_in.bottom, self.grid_out.bottom), self.grid_out.right)
+
+    def _layout_pictures(self) -> None:
+        self._text_sizes()
+        rows, cols = self.result.rows, self.result.cols
+        box = self._px(340)
+        head_h = round(self.heading_size * 1.5)
+        top = self.margin + round(self.title_size * 1.8) + head_h
+        self.pic_in = _Box(self.margin, top, *self._fit_picture(self.pw, self.ph, box))
+        kh, kw = len(rows.taps(0)), len(cols.taps(0))
+        self.zoomed = max(kh, kw) <= MAX_ZOOM
+        gap = self._px(30)
+        x = self.pic_in.right + gap
+        if self.zoomed:
+            self.cell = self._px(36)
+            # the widest numbers are at the ends of the range (the zoom shows input values)
+            finite = self.plane[np.isfinite(self.plane)]
+            ends = (finite.min(), finite.max()) if finite.size else ()
+            texts = [self._number(float(v)) for v in ends]
+            self.pad_text = drawable("−∞" if self.result.mode == "max" else "0")
+            self.number_size = _fit([*texts, self.pad_text], self.cell * 0.8, self.cell * 0.4)
+            self.zoom = _Box(x, top, kw * self.cell, kh * self.cell)
+            x = self.zoom.right
+        arrow = self._px(90)
+        self.arrow = (x, x + arrow)
+        self.pic_out = _Box(x + arrow, top, *self._fit_picture(cols.out, rows.out, box))
+        bottom = max(self.pic_in.bottom, self.pic_out.bottom)
+        if self.zoomed:
+            bottom = max(bottom, self.zoom.bottom)
+        self._finish(bottom, self.pic_out.right)
+        self._pictures()
+
+    @staticmethod
+    def _fit_picture(w: int, h: int, box: int) -> tuple[int, int]:
+        """Display size of a ``w`` x ``h`` picture in a ``box``-pixel square: a whole number
+        of pixels per cell when it is enlarged (crisp cells), the long side ``box`` when it
+        is reduced."""
+        if max(w, h) <= box:
+            k = box // max(w, h)
+            return w * k, h * k
+        f = box / max(w, h)
+        return max(1, round(w * f)), max(1, round(h * f))
+
+    def _finish(self, grids_bottom: int, grids_right: int) -> None:
+        """The caption and legend under the grids, and the frame size that holds it all."""
+        self.caption_y = grids_bottom + self._px(22)
+        self.legend_y = self.caption_y + round(self.caption_size * 1.6)
+        height = self.legend_y + round(self.legend_size * 1.4) + self.margin
+        widths = [grids_right + self.margin]
+        widths.append(2 * self.margin + _text_width(self.title, self.title_size))
+        widths.append(2 * self.margin + _text_width(self.legend, self.legend_size))
+        widths += [2 * self.margin + _text_width(c, self.caption_size) for c in self.captions]
+        self.size = (max(widths), height)
+
+    def _legend(self) -> str:
+        """Which marks mean what, for the marks this run has: no mark relies on colour."""
+        result = self.result
+        parts = ["thick outline: the window"]
+        if result.mode == "max":
+            parts.append("ringed: its max")
+        pad = "−∞" if result.mode == "max" else "0"
+        if any(result.padding_resolved) or result.spec.ceil_mode:
+            parts.append(f"hatched: padding ({pad})")
+        if int(result.coverage.min()) == 0:
+            parts.append("crossed: read by no window")
+        if self.numbered:
+            parts.append("output: filled as computed")
+        else:
+            parts.append("checked: output still to come")
+        return " · ".join(parts)
+
+    def _caption(self, frame: Frame) -> str:
+        return drawable(caption(self.result, frame, self.item, self.channel, self.places))
+
+    def _number(self, value: float, output: bool = False) -> str:
+        """An input value (or an output value) as the grids write it."""
+        return drawable(format_number(value, self.places[1 if output else 0]))
+
+    # Drawing
+
+    def draw(self, frame: Frame) -> Image.Image:
+        """One frame as an RGB image."""
+        image = Image.new("RGB", self.size, BLANK)
+        draw = ImageDraw.Draw(image)
+        draw.text(
+            (self.margin, self.margin),
+            self.title,
+            font=_font(self.title_size),
+            fill=INK,
+            stroke_width=max(0, round(self.scale * 0.4)),
+            stroke_fill=INK,
+        )
+        window = None
+        if frame.window is not None:
+            window = self.result.window(
+                *divmod(frame.window, self.result.cols.out), self.item, self.channel
+            )
+        if self.numbered:
+            self._draw_numbers(draw, frame, window)
+        else:
+            self._draw_pictures(image, draw, frame, window)
+        self._draw_arrow(draw)
+        line = self._caption(frame)
+        draw.text((self.margin, self.caption_y), line, font=_font(self.caption_size), fill=INK)
+        draw.text(
+            (self.margin, self.legend_y), self.legend, font=_font(self.legend_size), fill=MUTED
+        )
+        return image
+
+    def _colour(self, i: int, j: int) -> str:
+        return window_colour_at(i, j, self.result.cols.out)
+
+    def _heading(self, draw: ImageDraw.ImageDraw, x: int, y: int, text: str) -> None:
+        draw.text((x, y), drawable(text), font=_font(self.heading_size), fill=INK, anchor="ls")
+
+    def _draw_arrow(self, draw: ImageDraw.ImageDraw) -> None:
+        """The arrow from input to output, with the operation over it."""
+        x0, x1 = self.arrow
+        box = self.grid_in if self.numbered else self.pic_in
+        y = box.y + min(box.h, self._px(120)) // 2
+        pad = self._px(12)
+        head = self._px(9)
+        width = self._px(2)
+        draw.line(((x0 + pad, y), (x1 - pad - head, y)), fill=INK, width=width)
+        draw.polygon(
+            [(x1 - pad, y), (x1 - pad - head * 1.6, y - head), (x1 - pad - head * 1.6, y + head)],
+            fill=INK,
+        )
+        draw.text(
+            ((x0 + x1) / 2, y - self._px(8)),
+            self.result.mode,
+            font=_font(self.heading_size),
+            fill=INK,
+            anchor="ms",
+        )
+
+    def _output_fill(self, k: int, frame: Frame) -> str:
+        """An output cell's fill: its window's colour when current, a tint when computed
+        before, blank when still to come."""
+        i, j = divmod(k, self.result.cols.out)
+        if k == frame.window:
+            return self._colour(i, j)
+        return _tint(self._colour(i, j), 0.45) if k < frame.done else BLANK
+
+    def _draw_numbers(self, draw: ImageDraw.ImageDraw, frame: Frame, window: Window | None) -> None:
+        result = self.result
+        rows, cols = result.rows, result.cols
+        coverage = result.coverage
+        in_window: set[tuple[int, int]] = set()
+        colour = BLANK
+        if window is not None:
+            colour = self._colour(*window.out)
+            in_window = {(r, c) for r in window.rows for c in window.cols}
+        cells: list[list[_Cell]] = []
+        for r in range(-self.top, rows.n + rows.pad_after):
+            row: list[_Cell] = []
+            for c in range(-self.left, cols.n + cols.pad_after):
+                tinted = _tint(colour, 0.5) if (r, c) in in_window else BLANK
+                if not (0 <= r < rows.n and 0 <= c < cols.n):
+                    fill = tinted if (r, c) in in_window else "#EEEEEE"
+                    row.append(_Cell(self.pad_text, fill, "pad"))
+                    continue
+                text = self._number(float(self.plane[r, c]))
+                if coverage[r, c] == 0:
+                    row.append(_Cell(text, "#DDDDDD", "dropped"))
+                    continue
+                ringed = window is not None and window.argmax == (r, c)
+                row.append(_Cell(text, tinted, None, ringed))
+            cells.append(row)
+        g = self.grid_in
+        self._heading(
+            draw,
+            self.margin,
+            g.y - round(self.index_size * 1.5) - self._px(6),
+            f"input {rows.n}x{cols.n}"
+            + (" (padded)" if (self.ph, self.pw) != (rows.n, cols.n) else ""),
+        )
+        _draw_cells(draw, (g.x, g.y), self.cell, cells, self.number_size)
+        self._indices(
+            draw,
+            g,
+            range(-self.top, rows.n + rows.pad_after),
+            range(-self.left, cols.n + cols.pad_after),
+            (rows.n, cols.n),
+        )
+        if window is not None:
+            self._outline(draw, g, window, colour)
+        out = self.grid_out
+        out_cells = []
+        for i in range(rows.out):
+            out_row = []
+            for j in range(cols.out):
+                k = i * cols.out + j
+                fill = self._output_fill(k, frame)
+                shown = fill != BLANK
+                text = self._number(float(self.out_plane[i, j]), output=True) if shown else ""
+                out_row.append(_Cell(text, fill))
+            out_cells.append(out_row)
+        self._heading(
+            draw,
+            out.x - self.gutter,
+            out.y - round(self.index_size * 1.5) - self._px(6),
+            f"output {rows.out}x{cols.out}",
+        )
+        _draw_cells(draw, (out.x, out.y), self.cell, out_cells, self.number_size)
+        self._indices(draw, out, range(rows.out), range(cols.out), (rows.out, cols.out))
+        if window is not None:
+            i, j = window.out
+            c = self.cell
+            self._mark(
+                draw,
+                (out.x + j * c, out.y + i * c, out.x + (j + 1) * c, out.y + (i + 1) * c),
+                colour,
+            )
+
+    def _indices(
+        self,
+        draw: ImageDraw.ImageDraw,
+        box: _Box,
+        rows: range,
+        cols: range,
+        real: tuple[int, int],
+    ) -> None:
+        """Row indices left of a grid and column indices above it (``p`` for padding)."""
+        font = _font(self.index_size)
+        gap = self._px(6)
+        for k, r in enumerate(rows):
+            label = str(r) if 0 <= r < real[0] else "p"
+            y = box.y + (k + 0.5) * self.cell
+            draw.text((box.x - gap, y), label, font=font, fill=MUTED, anchor="rm")
+        for k, c in enumerate(cols):
+            label = str(c) if 0 <= c < real[1] else "p"
+            x = box.x + (k + 0.5) * self.cell
+            draw.text((x, box.y - gap), label, font=font, fill=MUTED, anchor="ms")
+
+    def _band_width(self, cell: float) -> int:
+        return max(2, round(min(cell * 0.09, self._px(5))))
+
+    def _outline(self, draw: ImageDraw.ImageDraw, g: _Box, window: Window, colour: str) -> None:
+        """The window's band around its taps (padding and dilation gaps included)."""
+        c = self.cell
+        r0, r1 = window.rows[0] + self.top, window.rows[-1] + self.top
+        c0, c1 = window.cols[0] + self.left, window.cols[-1] + self.left
+        self._mark(
+            draw, (g.x + c0 * c, g.y + r0 * c, g.x + (c1 + 1) * c, g.y + (r1 + 1) * c), colour
+        )
+
+    def _mark(
+        self,
+        draw: ImageDraw.ImageDraw,
+        box: Sequence[float],
+        colour: str,
+        within: _Box | None = None,
+    ) -> None:
+        """A band around ``box``, grown to a visible minimum (a window on a large picture can
+        be smaller than a pixel) and kept ``within`` the picture it marks."""
+        x0, y0, x1, y1 = box
+        least = self._px(14)
+        if x1 - x0 < least:
+            x0, x1 = (x0 + x1 - least) / 2, (x0 + x1 + least) / 2
+        if y1 - y0 < least:
+            y0, y1 = (y0 + y1 - least) / 2, (y0 + y1 + least) / 2
+        if within is not None:
+            dx = max(0.0, within.x - x0) - max(0.0, x1 - within.right)
+            dy = max(0.0, within.y - y0) - max(0.0, y1 - within.bottom)
+            x0, x1, y0, y1 = x0 + dx, x1 + dx, y0 + dy, y1 + dy
+        _band(
+            draw,
+            (round(x0), round(y0), round(x1), round(y1)),
+            colour,
+            self._band_width(min(x1 - x0, y1 - y0)) if self.numbered else self._px(3),
+        )
+
+    # Pictures
+
+    def _pictures(self) -> None:
+        """The input and output pictures at display size, drawn once for every frame."""
+        finite = self.plane[np.isfinite(self.plane)]
+        lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
+        self.range = (lo, hi)
+        pw, ph = self.pic_in.w, self.pic_in.h
+        rows, cols = self.result.rows, self.result.cols
+        # the real cells' place inside the padded box
+        sx, sy = pw / self.pw, ph / self.ph
+        self.cell_xy = (sx, sy)
+        x0, y0 = round(self.left * sx), round(self.top * sy)
+        x1, y1 = round((self.left + cols.n) * sx), round((self.top + rows.n) * sy)
+        shown = self._shade(self.plane, (max(1, x1 - x0), max(1, y1 - y0)))
+        base = Image.new("RGB", (pw, ph), "#EEEEEE")
+        if (x0, y0, x1, y1) != (0, 0, pw, ph):
+            _hatch(ImageDraw.Draw(base), (0, 0, pw, ph), self._px(6), crossed=False)
+        base.paste(shown, (x0, y0))
+        self.base_in = base
+        self.base_out = np.asarray(self._shade(self.out_plane, (self.pic_out.w, self.pic_out.h)))
+        # output cells still to come: a checkerboard, which no picture is mistaken for
+        square = self._px(6)
+        yy, xx = np.indices((self.pic_out.h, self.pic_out.w)) // square
+        self.empty = np.where(((yy + xx) % 2 == 0)[..., None], np.uint8(255), np.uint8(222))
+        # which output cell each displayed pixel shows, for filling in row by row
+        oy = np.minimum((np.arange(self.pic_out.h) + 0.5) * rows.out / self.pic_out.h, rows.out - 1)
+        ox = np.minimum((np.arange(self.pic_out.w) + 0.5) * cols.out / self.pic_out.w, cols.out - 1)
+        self.out_index = oy.astype(int)[:, None] * cols.out + ox.astype(int)[None, :]
+
+    def _shade(self, plane: np.ndarray, size: tuple[int, int]) -> Image.Image:
+        """``plane`` as an RGB picture of ``size``: block averages when reduced, cells as
+        squares when enlarged; grey, or through ``cmap`` (matplotlib only then)."""
+        lo, hi = self.range
+        values = np.nan_to_num(plane.astype(np.float32), nan=lo, posinf=hi, neginf=lo)
+        image = Image.fromarray(values, mode="F")
+        h, w = plane.shape
+        method = Image.Resampling.BOX if size[0] < w or size[1] < h else Image.Resampling.NEAREST
+        small = np.asarray(image.resize(size, method), dtype=np.float64)
+        level = np.clip((small - lo) / ((hi - lo) or 1.0), 0.0, 1.0)
+        if self.cmap is None:
+            grey = (level * 255).round().astype(np.uint8)
+            return Image.fromarray(grey, mode="L").convert("RGB")
+        import matplotlib
+
+        lut = matplotlib.colormaps[self.cmap](np.linspace(0.0, 1.0, 256))[:, :3]
+        rgb = (lut[(level * 255).round().astype(int)] * 255).round().astype(np.uint8)
+        return Image.fromarray(rgb, mode="RGB")
+
+    def _draw_pictures(
+        self, image: Image.Image, draw: ImageDraw.ImageDraw, frame: Frame, window: Window | None
+    ) -> None:
+        result = self.result
+        rows, cols = result.rows, result.cols
+        p = self.pic_in
+        suffix = (
+            ""
+            if result.input.shape[3] == 1
+            else (f", channel {self.channel} of {result.input.shape[3]}")
+        )
+        self._heading(draw, p.x, p.y - self._px(8), f"input {rows.n}x{cols.n}{suffix}")
+        image.paste(self.base_in, (p.x, p.y))
+        filled = (self.out_index < frame.done) | (self.out_index == frame.window)
+        out = np.where(filled[..., None], self.base_out, self.empty)
+        q = self.pic_out
+        self._heading(draw, q.x, q.y - self._px(8), f"output {rows.out}x{cols.out}")
+        image.paste(Image.fromarray(out.astype(np.uint8), mode="RGB"), (q.x, q.y))
+        draw.rectangle((q.x - 1, q.y - 1, q.right, q.bottom), outline=GRID_LINE)
+        draw.rectangle((p.x - 1, p.y - 1, p.right, p.bottom), outline=GRID_LINE)
+        if window is None:
+            return
+        colour = self._colour(*window.out)
+        sx, sy = self.cell_xy
+        r0, r1 = window.rows[0] + self.top, window.rows[-1] + self.top + 1
+        c0, c1 = window.cols[0] + self.left, window.cols[-1] + self.left + 1
+        self._mark(draw, (p.x + c0 * sx, p.y + r0 * sy, p.x + c1 * sx, p.y + r1 * sy), colour, p)
+        i, j = window.out
+        ox, oy = q.w / cols.out, q.h / rows.out
+        self._mark(
+            draw, (q.x + j * ox, q.y + i * oy, q.x + (j + 1) * ox, q.y + (i + 1) * oy), colour, q
+        )
+        if self.zoomed:
+            self._draw_zoom(draw, window, colour)
+
+    def _draw_zoom(self, draw: ImageDraw.ImageDraw, window: Window, colour: str) -> None:
+        """The current window's numbers, its winner ringed, padding hatched."""
+        cells = [
+            [
+                _Cell(self.pad_text, _tint(colour, 0.5), "pad")
+                if window.padded[a, b]
+                else _Cell(
+                    self._number(float(window.cells[a, b])),
+                    _tint(colour, 0.5),
+                    None,
+                    window.argmax == (window.rows[a], window.cols[b]),
+                )
+                for b in range(len(window.cols))
+            ]
+            for a in range(len(window.rows))
+        ]
+        z = self.zoom
+        self._heading(draw, z.x, z.y - self._px(8), "window")
+        _draw_cells(draw, (z.x, z.y), self.cell, cells, self.number_size)
+        _band(draw, (z.x, z.y, z.right, z.bottom), colour, self._px(3))
+
+
+def save_animation(frames: Iterable[Image.Image], path: Path, fps: float, dpi: int) -> None:
+    """Write ``frames`` to ``path``: a looping GIF at ``fps`` frames a second, or for a
+    ``.png`` path the last frame alone. The file appears only once complete: an error or
+    Ctrl-C while frames are drawn leaves none."""
+    with atomic_output(path) as temporary:
+        if path.suffix.lower() == ".png":
+            tail = deque(frames, maxlen=1)
+            if not tail:
+                raise PoolvizError("there are no frames to write")
+            last = tail[0]
+            last.save(temporary, format="PNG", dpi=(dpi, dpi))
+            return
+        palette = (f.convert("P", palette=Image.Palette.ADAPTIVE, colors=256) for f in frames)
+        first = next(palette, None)
+        if first is None:
+            raise PoolvizError("there are no frames to write")
+        first.save(
+            temporary,
+            format="GIF",
+            save_all=True,
+            append_images=palette,
+            duration=round(1000 / fps),
+            loop=0,
+        )

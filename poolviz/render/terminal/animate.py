@@ -1,0 +1,247 @@
+"""``poolviz animate`` in the terminal: one rich renderable per frame, the same frames and
+captions as the GIF (:mod:`poolviz.render.animation`).
+
+Each frame shows the input with the current window between separator lines and only its
+rows and columns numbered, its winner as ``[v]``, and the output with computed cells shown,
+the current one as ``[v]`` and the rest as ``·``: readable without colour, at 80 columns.
+Inputs too large for numbers show the window's cells alone, and where it is.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.console import Group, RenderableType
+from rich.style import Style
+from rich.table import Table
+from rich.text import Text
+
+from poolviz.engine.explain import PoolResult, Window
+from poolviz.render.animation import Frame, caption, decimals, frame_plan
+from poolviz.render.style import PADDING_COLOUR, format_number, to_ascii, window_colour_at
+from poolviz.render.terminal.grid import Cell, background, grid
+from poolviz.render.terminal.pool import MAX_GRID_ROWS, config_line
+
+UNSEEN = "·"
+"""An output cell not computed yet."""
+
+
+@dataclass(frozen=True)
+class AnimateView:
+    """Which plane to animate, and for which terminal."""
+
+    item: int = 0
+    channel: int = 0
+    width: int = 80
+    colour: bool = True
+    ascii_only: bool = False
+
+
+def animation_frames(result: PoolResult, view: AnimateView | None = None) -> list[RenderableType]:
+    """One renderable per frame of :func:`poolviz.render.animation.frame_plan` (at most 65):
+    the configuration, the grids, and the frame's caption."""
+    view = view or AnimateView()
+    places = decimals(result, view.item, view.channel)
+    frames: list[RenderableType] = []
+    for frame in frame_plan(result.window_count):
+        window = None
+        if frame.window is not None:
+            i, j = divmod(frame.window, result.cols.out)
+            window = result.window(i, j, view.item, view.channel)
+        line = caption(result, frame, view.item, view.channel, places)
+        body = _grids(result, view, frame, window, places)
+        if body is None:
+            body = _zoom(result, view, frame, window, places)
+        header = Text(config_line(result), style="bold")
+        frames.append(
+            Group(
+                _plain(header, view),
+                Text(""),
+                body,
+                Text(""),
+                _plain(Text(line, style="bold"), view),
+            )
+        )
+    return frames
+
+
+def _plain(text: Text, view: AnimateView) -> Text:
+    """``text`` in ASCII when the terminal's encoding needs it."""
+    if not view.ascii_only:
+        return text
+    return Text(to_ascii(text.plain), style=text.style)
+
+
+def _pad_text(result: PoolResult) -> str:
+    return "-∞" if result.mode == "max" else "0"
+
+
+def _labels(indices: range, n: int, shown: set[int]) -> list[str]:
+    """Index labels of one axis, ``p`` for padding: only the window's are written, so that
+    its rows and columns read without colour; the others are ``·``. All share one width."""
+    texts = [(str(k) if 0 <= k < n else "p") if k in shown else "·" for k in indices]
+    width = max((len(str(k)) for k in indices if k >= 0), default=1)
+    return [t.rjust(width) for t in texts]
+
+
+def _grids(
+    result: PoolResult,
+    view: AnimateView,
+    frame: Frame,
+    window: Window | None,
+    places: tuple[int, int],
+) -> RenderableType | None:
+    """Input (with padding) and output as numbers side by side; None when they would not fit
+    the terminal."""
+    rows, cols = result.rows, result.cols
+    padded_rows = range(-rows.pad_before, rows.n + rows.pad_after)
+    padded_cols = range(-cols.pad_before, cols.n + cols.pad_after)
+    if len(padded_rows) > MAX_GRID_ROWS:
+        return None
+    plane = result.input[view.item, :, :, view.channel]
+    coverage = result.coverage
+    taps_r: set[int] = set(window.rows) if window else set()
+    taps_c: set[int] = set(window.cols) if window else set()
+    colour = window_colour_at(*window.out, cols.out) if window else None
+    lit = background(colour) if colour and view.colour else None
+    pad_style = Style(color=PADDING_COLOUR, dim=True) if view.colour else None
+    cells: list[list[Cell]] = []
+    for r in padded_rows:
+        row: list[Cell] = []
+        for c in padded_cols:
+            inside = r in taps_r and c in taps_c
+            if not (0 <= r < rows.n and 0 <= c < cols.n):
+                row.append(Cell(_pad_text(result), lit if inside else pad_style))
+                continue
+            text = format_number(float(plane[r, c]), places[0])
+            if coverage[r, c] == 0:
+                row.append(Cell(text, Style(dim=True) if view.colour else None, "("))
+                continue
+            winner = window is not None and window.argmax == (r, c)
+            row.append(Cell(text, lit if inside else None, "[" if winner else " "))
+        cells.append(row)
+    breaks_r, breaks_c = [], []
+    if window is not None:
+        # lines before the window's first row and column and after its last: the window is
+        # the block between them
+        span_r = (window.rows[0] + rows.pad_before, window.rows[-1] + rows.pad_before + 1)
+        span_c = (window.cols[0] + cols.pad_before, window.cols[-1] + cols.pad_before + 1)
+        breaks_r = [b for b in span_r if 0 < b < len(padded_rows)]
+        breaks_c = [b for b in span_c if 0 < b < len(padded_cols)]
+    input_grid = grid(
+        cells,
+        row_labels=_labels(padded_rows, rows.n, taps_r),
+        col_labels=_labels(padded_cols, cols.n, taps_c),
+        row_breaks=breaks_r,
+        col_breaks=breaks_c,
+        ascii_only=view.ascii_only,
+    )
+    output_grid = _output_grid(result, view, frame, places)
+    if _width(input_grid) + 9 + _width(output_grid) > view.width:
+        return None
+    table = Table.grid(padding=(0, 3))
+    padded = len(padded_rows) != rows.n or len(padded_cols) != cols.n
+    table.add_row(
+        Text(f"Input {rows.n}x{cols.n}" + (" (padded)" if padded else ""), style="bold"),
+        Text(""),
+        Text(f"Output {rows.out}x{cols.out}", style="bold"),
+    )
+    arrow = "->" if view.ascii_only else "→"
+    table.add_row(input_grid, Text(f"\n{result.mode}\n{arrow}", justify="center"), output_grid)
+    return Group(table, _legend(result, view, padded, int(coverage.min()) == 0))
+
+
+def _output_grid(
+    result: PoolResult, view: AnimateView, frame: Frame, places: tuple[int, int]
+) -> Text:
+    """The output: computed cells, the current one as ``[v]``, the rest as ``·`` (all one
+    width, so the grid keeps its size from frame to frame)."""
+    rows, cols = result.rows, result.cols
+    out = result.output[view.item, :, :, view.channel]
+    texts = [format_number(float(v), places[1]) for v in out.ravel()]
+    width = max(len(t) for t in texts)
+    unseen = "." if view.ascii_only else UNSEEN
+    cells = []
+    for i in range(rows.out):
+        row = []
+        for j in range(cols.out):
+            k = i * cols.out + j
+            colour = window_colour_at(i, j, cols.out)
+            if k == frame.window:
+                style = background(colour, bold=True) if view.colour else None
+                row.append(Cell(texts[k].rjust(width), style, "["))
+            elif k < frame.done:
+                row.append(Cell(texts[k].rjust(width), background(colour) if view.colour else None))
+            else:
+                row.append(Cell(unseen.rjust(width), Style(dim=True) if view.colour else None))
+        cells.append(row)
+    return grid(
+        cells,
+        row_labels=[str(i) for i in range(rows.out)],
+        col_labels=[str(j) for j in range(cols.out)],
+        ascii_only=view.ascii_only,
+    )
+
+
+def _legend(result: PoolResult, view: AnimateView, padded: bool, dropped: bool) -> Text:
+    """What the marks mean, for the marks this run has."""
+    parts = ["between the lines: the window"]
+    if result.mode == "max":
+        parts.append("[v] its max")
+    if padded:
+        parts.append(f"{_pad_text(result)} padding")
+    if dropped:
+        parts.append("(v) read by no window")
+    parts.append(f"{'.' if view.ascii_only else UNSEEN} not computed yet")
+    return _plain(Text("  ".join(parts), style="dim"), view)
+
+
+def _zoom(
+    result: PoolResult,
+    view: AnimateView,
+    frame: Frame,
+    window: Window | None,
+    places: tuple[int, int],
+) -> RenderableType:
+    """For inputs too large for numbers: the window's cells (winner ``[v]``, padding as
+    ``-∞`` or ``0``), where it sits, and how much of the output is computed."""
+    rows, cols = result.rows, result.cols
+    n, h, w, c = result.input.shape
+    done = frame.done + (1 if frame.window is not None else 0)
+    progress = Text(
+        f"output {rows.out}x{cols.out}: {done} of {result.window_count} cells computed",
+        style="dim",
+    )
+    if window is None:
+        return Group(Text(f"Input {h}x{w}", style="bold"), progress)
+    cells = [
+        [
+            Cell(_pad_text(result), None)
+            if window.padded[a, b]
+            else Cell(
+                format_number(float(window.cells[a, b]), places[0]),
+                None,
+                "[" if window.argmax == (window.rows[a], window.cols[b]) else " ",
+            )
+            for b in range(len(window.cols))
+        ]
+        for a in range(len(window.rows))
+    ]
+    body = grid(
+        cells,
+        row_labels=[str(r) if 0 <= r < h else "p" for r in window.rows],
+        col_labels=[str(k) if 0 <= k < w else "p" for k in window.cols],
+        ascii_only=view.ascii_only,
+    )
+    if _width(body) > view.width:
+        body = Text(f"{window.cells.size} cells, too many to list at this width", style="dim")
+    where = Text(
+        f"Input {h}x{w}: the window at rows {window.rows[0]}-{window.rows[-1]}, "
+        f"columns {window.cols[0]}-{window.cols[-1]}",
+        style="bold",
+    )
+    return Group(where, body, progress)
+
+
+def _width(text: Text) -> int:
+    return max((line.cell_len for line in text.split("\n")), default=0)
