@@ -13,7 +13,7 @@ from poolviz.model.trace import COUNTERFACTUALS, report
 
 EPILOG = """\b
 Examples:
-  poolviz trace                     the seed's MNIST model, both counterfactuals
+  poolviz trace                     the seed's MNIST model
   poolviz trace resnet18 --batch 32 --compare strided
   poolviz trace "conv 32 3 relu, maxpool 2, conv 64 3 relu, gap, dense 10"
   poolviz trace my_model.json --json
@@ -62,13 +62,14 @@ class Compare(OptionType):
 
 @click.command(epilog=EPILOG)
 @click.argument("model", default="mnist", required=False)
-@click.option("--input", "input_shape", type=InputShape(), default=None,
+@click.option("--input", "input_shape", type=InputShape(), default=None, metavar="HxWxC",
               help="Per-sample input, e.g. 32x32x3. Default: the model's own (28x28x1 for a "
                    "spec).")
-@click.option("--batch", type=click.IntRange(min=1), default=None,
+@click.option("--batch", type=click.IntRange(min=1), default=None, metavar="N",
               help="Put N in the shapes and multiply MACs and values by it.")
-@click.option("--compare", type=Compare(), default=",".join(COUNTERFACTUALS),
-              show_default=True, help="Counterfactuals to show beside the model.")
+@click.option("--compare", type=Compare(), default=",".join(COUNTERFACTUALS), metavar="LIST",
+              show_default=True,
+              help="Counterfactuals beside the model: drop, strided, both, or none.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
               help="Draw the model to FILE (not available yet).")

@@ -18,7 +18,7 @@ from rich.table import Table
 from rich.text import Text
 
 from poolviz.model.layers import Pair, Shape, pair_text, shape_text
-from poolviz.model.trace import Counterpart, Report, Trace, TraceRow
+from poolviz.model.trace import ABSURD_PARAMS, Counterpart, Report, Trace, TraceRow
 
 RULES = box.Box("    \n    \n ── \n    \n ── \n ── \n    \n    \n")
 """No vertical lines; a rule under the header and above totals."""
@@ -136,13 +136,18 @@ def _cell(c: Counterpart, widths: tuple[int, int]) -> Text:
         return Text(c.note or "-", style="dim")
     text = Text(feature_text(c.row.output_shape).ljust(widths[0]))
     if widths[1]:
-        text.append("  " + count(c.row.params).rjust(widths[1]))
-    if c.row.absurd:
+        text.append("  " + _params(c.row.params).rjust(widths[1]))
+    if c.row.absurd and widths[1]:
         text.stylize("bold red")
         text.append(" !", style="bold red")
     if c.note:
         text.append(f"\n{c.note}", style="dim")
     return text
+
+
+def _params(n: int) -> str:
+    """Parameters in the side-by-side table: exact, or ``12.9G`` from a billion (absurd)."""
+    return si(n) if n >= ABSURD_PARAMS else count(n)
 
 
 def compare_table(report: Report, view: TraceView) -> Table:
@@ -153,16 +158,17 @@ def compare_table(report: Report, view: TraceView) -> Table:
         box=ASCII_RULES if view.ascii_only else RULES, show_edge=False, pad_edge=False,
         padding=(0, 1), header_style="bold",
     )
-    table.add_column("layer", overflow="fold")
+    rows = report.original.rows
+    longest = max((len(_name(r, activation=False)) for r in rows), default=0)
+    table.add_column("layer", overflow="fold", min_width=min(longest, 15))
     table.add_column("original", no_wrap=True)
     for t in report.compare:
         table.add_column(f"{t.label}: shape, params", no_wrap=True)
-    rows = report.original.rows
     columns = [[report.original.counterpart(r.name) for r in rows]]
     columns += [[t.counterpart(r.name) for r in rows] for t in report.compare]
     widths = [
         (max((len(feature_text(c.row.output_shape)) for c in col if c.row), default=0),
-         0 if i == 0 else max((len(count(c.row.params)) for c in col if c.row), default=0))
+         0 if i == 0 else max((len(_params(c.row.params)) for c in col if c.row), default=0))
         for i, col in enumerate(columns)
     ]
     index = {r.name: i for i, r in enumerate(rows)}

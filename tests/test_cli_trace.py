@@ -1,0 +1,281 @@
+"""``poolviz trace`` end to end through click's runner, and its terminal renderer at 80 columns:
+exact numbers, exit codes and error lines, NO_COLOR, plain ASCII, no matplotlib."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from rich.console import Console
+
+from poolviz.cli import main
+from poolviz.model import load_model
+from poolviz.model.builtin import BUILTINS
+from poolviz.model.trace import report
+from poolviz.render.terminal.trace import TraceView, si, trace_report
+
+SAMPLES = Path(__file__).parent.parent / "poolviz" / "samples"
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, ["trace", *args], env={"NO_COLOR": "1", "COLUMNS": "80"})
+    return result.exit_code, result.stdout, result.stderr
+
+
+def render(model: str, *, ascii_only: bool = False) -> str:
+    """The report at 80 columns without colour, as the style guide tests terminal output."""
+    out = Console(width=80, color_system=None, file=io.StringIO(), highlight=False)
+    out.print(trace_report(report(load_model(model)), TraceView(ascii_only=ascii_only)))
+    return out.file.getvalue()  # type: ignore[attr-defined,no-any-return]
+
+
+def test_default_is_the_mnist_table() -> None:
+    code, out, err = run()
+    assert (code, err) == (0, "")
+    lines = [line.rstrip() for line in out.splitlines()]
+    assert lines[0] == "mnist, input (batch, 28, 28, 1)"
+    assert lines[1] == "layer           output shape        params  MACs values    RF jump   kept"
+    assert lines[3:9] == [
+        "conv2d +relu    (batch, 26, 26, 32)    320  216k  21.6k   3x3 1x1",
+        "max_pooling2d   (batch, 13, 13, 32)      0     0  5.41k   4x4 2x2     25%",
+        "conv2d_1 +relu  (batch, 11, 11, 64) 18,496 2.24M  7.74k   8x8 2x2",
+        "max_pooling2d_1 (batch, 5, 5, 64)        0     0  1.60k 10x10 4x4   20.7%",
+        "flatten         (batch, 1600)            0     0  1.60k 28x28 whole",
+        "dense           (batch, 10)         16,010 16.0k     10 28x28 whole",
+    ]
+    assert lines[10] == "total                               34,826 2.47M  38.0k 10x10 4x4"
+    assert max(len(line) for line in out.splitlines()) <= 80
+
+
+def test_default_compares_drop_and_strided_side_by_side() -> None:
+    _, out, _ = run()
+    lines = [line.rstrip() for line in out.splitlines()]
+    start = next(i for i, line in enumerate(lines) if line.startswith("layer") and "drop" in line)
+    assert lines[start:start + 10] == [
+        "layer             original   drop: shape, params   strided: shape, params",
+        "─" * 73,
+        "conv2d            26x26x32   26x26x32      320     13x13x32     320",
+        "                                                   stride 2 (was 1)",
+        "max_pooling2d     13x13x32   removed               folded into conv2d",
+        "conv2d_1          11x11x64   24x24x64   18,496     6x6x64    18,496",
+        "                                                   stride 2 (was 1)",
+        "max_pooling2d_1   5x5x64     removed               folded into conv2d_1",
+        "flatten           1600       36864           0     2304           0",
+        "dense             10         10        368,650     10        23,050",
+    ]
+    assert lines[start + 11:start + 15] == [
+        "params            34,826     387,466 (11.1x)       41,866 (1.20x)",
+        "MACs              2.47M      11.2M (4.55x)         743k (0.30x)",
+        "values            38.0k      95.4k (2.51x)         10.0k (0.26x)",
+        "RF                10x10      5x5                   7x7",
+    ]
+
+
+def test_summary_says_what_pooling_saved() -> None:
+    _, out, _ = run()
+    words = " ".join(out.split())
+    assert "Its pooling layers keep 25% (max_pooling2d) and 20.7% (max_pooling2d_1) of the " \
+           "values they see." in words
+    assert ("Without it (drop) this model would need 387,466 parameters instead of 34,826 "
+            "(11.1x), 11.2M multiply-accumulates instead of 2.47M (4.55x) and 95,370 "
+            "activation values instead of 37,994 (2.51x) per image, and its last feature map "
+            "would see 5x5 input pixels instead of 10x10.") in words
+    assert ("Pooling saves 352,640 parameters, 8.77M multiply-accumulates and 230 kB of "
+            "float32 activations here.") in words
+    assert ("(strided) gives 41,866 parameters (1.20x), 743k multiply-accumulates (0.30x) and "
+            "10,026 activation values (0.26x), with a receptive field of 7x7.") in words
+
+
+@pytest.mark.parametrize("model", [*BUILTINS, str(SAMPLES / "keras_mnist.json"),
+                                   str(SAMPLES / "keras2_cnn.json")])
+def test_every_model_fits_80_columns(model: str) -> None:
+    code, out, err = run(model)
+    assert code == 0, err
+    assert max(len(line) for line in out.splitlines()) <= 80
+
+
+def test_resnet18_shows_blocks_and_non_trainable() -> None:
+    _, out, _ = run("resnet18")
+    lines = [line.rstrip() for line in out.splitlines()]
+    assert "layer2.0       residual block" in lines
+    assert ("  downsample.0 (batch, 28, 28, 128)       8,192 6.42M   100k   43x43 8x8"
+            in lines)
+    assert "  add +relu    (batch, 28, 28, 128)           0     0   100k   67x67 8x8" in lines
+    assert ("total                                11,689,512 1.81G  5.92M 435x435 32x32"
+            in lines)
+    assert "Also 9,600 non-trainable parameters (BatchNorm's moving mean and variance), not" \
+        in lines
+
+
+def test_a_spec_string_model() -> None:
+    code, out, _ = run("conv 32 3 relu, maxpool 2, conv 64 3 stride 2 pad same, gap, dense 10",
+                       "--input", "32x32x3")
+    assert code == 0
+    assert out.splitlines()[0] == "spec, input (batch, 32, 32, 3)"
+    assert "conv2 (batch, 8, 8, 64) 18,496" in " ".join(out.split())
+
+
+def test_batch_goes_into_shapes_macs_and_values() -> None:
+    code, out, _ = run("--batch", "8", "--compare", "none")
+    assert code == 0
+    lines = [line.rstrip() for line in out.splitlines()]
+    assert lines[0] == "mnist, input (8, 28, 28, 1)"
+    assert lines[3] == "conv2d +relu    (8, 26, 26, 32)    320 1.73M   173k   3x3 1x1"
+    assert not any("drop" in line for line in lines)
+    assert "for a batch of 8" not in out  # no comparison, no sentence about one
+
+
+def test_compare_one_counterfactual() -> None:
+    _, out, _ = run("--compare", "strided")
+    assert "strided: shape, params" in out and "drop:" not in out
+    assert "Without it (drop)" not in out and "(strided) gives" in out
+
+
+def test_json() -> None:
+    code, out, _ = run("--json", "--batch", "2")
+    assert code == 0
+    body = json.loads(out)
+    assert (body["model"], body["input_shape"], body["batch"]) == ("mnist", [2, 28, 28, 1], 2)
+    first = body["layers"][0]
+    assert {k: first[k] for k in ("name", "kind", "output_shape", "params", "non_trainable",
+                                  "macs", "activations", "receptive_field", "jump")} == {
+        "name": "conv2d", "kind": "conv", "output_shape": [2, 26, 26, 32], "params": 320,
+        "non_trainable": 0, "macs": 432_640, "activations": 43_264,
+        "receptive_field": [3, 3], "jump": [1, 1]}
+    assert body["layers"][4]["jump"] is None and body["layers"][4]["whole_input"] is True
+    assert body["totals"] == {"params": 34_826, "non_trainable": 0, "macs": 4_940_692,
+                              "activations": 75_988, "receptive_field": [10, 10],
+                              "jump": [4, 4]}
+    assert set(body["compare"]) == {"drop", "strided"}
+    assert body["compare"]["drop"]["totals"]["params"] == 387_466
+    assert body["compare"]["strided"]["totals"]["params"] == 41_866
+    assert body["compare"]["drop"]["removed"] == {"max_pooling2d": "removed",
+                                                  "max_pooling2d_1": "removed"}
+    assert body["compare"]["strided"]["problem"] is None
+
+
+def test_json_of_an_invalid_counterfactual() -> None:
+    code, out, _ = run("--json", "--input", "4x4x1", "conv 8 3, maxpool 2 2 1, conv 8 2")
+    assert code == 0
+    strided = json.loads(out)["compare"]["strided"]
+    assert strided["totals"] is None
+    assert strided["problem"]["layer"] == "conv2"
+
+
+def test_an_invalid_counterfactual_row_says_so() -> None:
+    code, out, _ = run("--input", "4x4x1", "conv 8 3, maxpool 2 2 1, conv 8 2, flatten, dense 4")
+    assert code == 0
+    lines = [line.rstrip() for line in out.splitlines()]
+    assert any(re.fullmatch(r"conv2 +1x1x8 +1x1x8 +264 +does not fit", line) for line in lines)
+    assert any(re.fullmatch(r"flatten +8 +8 +0 +-", line) for line in lines)
+    assert "With strided convolutions the model does not fit its input: layer 'conv2'" in out
+
+
+def test_an_absurd_layer_is_flagged() -> None:
+    _, out, _ = run("--input", "224x224x3",
+                    "conv 64 3, maxpool 2, conv 64 3, maxpool 2, flatten, dense 4096")
+    lines = [line.rstrip() for line in out.splitlines()]
+    assert "dense      4096          4096         12.7G !     4096        792,989,696" in lines
+    assert "Without pooling, dense alone would have 12,687,773,696 parameters: absurd." in \
+        " ".join(out.split())
+
+
+def test_no_pooling_no_counterfactual_talk() -> None:
+    _, out, _ = run("conv 8 3, flatten, dense 2")
+    assert ("This model has no fixed-window pooling layers: there is nothing to drop or fold "
+            "into a convolution.") in " ".join(out.split())
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "error", "hint"),
+    [
+        (["conv 32 3, maxpol 2"], 2,
+         "error: unknown layer 'maxpol' at position 2 in the spec; use conv, maxpool, avgpool, "
+         "adaptiveavgpool, gap, gmp, flatten, dense, dropout, bn, zeropad, or an activation "
+         "(relu, tanh, sigmoid, softmax, ...)", "did you mean 'maxpool'?"),
+        (["conv 8 30"], 2,
+         "error: layer 'conv' (conv 8 30x30) does not fit its input (batch, 28, 28, 1): a "
+         "window of 30 (span 30) does not fit the height of length 28 with padding 0", None),
+        (["missing.json"], 2, "error: no such file: 'missing.json'; give a Keras model saved "
+                              "with model.to_json(), a built-in model or a spec string", None),
+        (["--input", "28x28"], 2,
+         "error: --input '28x28' is not HxWxC; use three whole numbers such as 28x28x1",
+         "try: poolviz trace --help"),
+        (["--compare", "dorp"], 2,
+         "error: --compare 'dorp' is not a counterfactual; use drop, strided, drop,strided or "
+         "none", "try: poolviz trace --help"),
+        (["-o", "trace.png"], 2,
+         "error: figures for trace are not available yet; use the table, or --json for the "
+         "numbers", None),
+    ],
+)
+def test_errors(args: list[str], code: int, error: str, hint: str | None) -> None:
+    exit_code, out, err = run(*args)
+    assert (exit_code, out) == (code, "")
+    assert err.splitlines() == [error] + ([hint] if hint else [])
+
+
+def test_a_file_that_is_not_a_model_exits_1(tmp_path: Path) -> None:
+    path = tmp_path / "m.json"
+    path.write_text("[1, 2]")
+    code, _, err = run(str(path))
+    assert code == 1
+    assert err.splitlines() == [f"error: {str(path)!r}: not a Keras model; expected the JSON "
+                                "of model.to_json(), whose class_name is Sequential or "
+                                "Functional"]
+    code, _, err = run(str(tmp_path) + "/")
+    assert code == 2 and "is a directory" in err
+
+
+def test_o_leaves_no_file(tmp_path: Path) -> None:
+    target = tmp_path / "trace.png"
+    code, _, _ = run("-o", str(target))
+    assert code == 2 and not target.exists()
+
+
+def test_help_fits_80_columns_with_examples() -> None:
+    result = CliRunner().invoke(main, ["trace", "--help"], env={"COLUMNS": "80"})
+    assert result.exit_code == 0
+    assert max(len(line) for line in result.stdout.splitlines()) <= 80
+    assert "Examples:" in result.stdout
+    assert result.stdout.count("  poolviz trace") >= 3
+
+
+def test_renderer_no_colour_and_plain_ascii() -> None:
+    text = render("resnet18", ascii_only=True)
+    assert text.isascii()
+    assert "-" * 20 in text
+    assert max(len(line) for line in text.splitlines()) <= 80
+
+
+def test_no_colour_under_no_color(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NO_COLOR", "1")
+    out = Console(width=80, file=io.StringIO(), force_terminal=True)
+    out.print(trace_report(report(load_model("mnist"))))
+    text = out.file.getvalue()  # type: ignore[attr-defined]
+    assert not re.search(r"\x1b\[[0-9;]*(3[0-9]|9[0-7]|38;)", text)
+
+
+def test_subprocess_ascii_terminal_and_no_matplotlib() -> None:
+    code = ("import sys\n"
+            "from poolviz.cli.app import main\n"
+            "main.main(['trace', 'resnet18'], standalone_mode=False)\n"
+            "print('matplotlib' in sys.modules)\n")
+    env = {**os.environ, "PYTHONIOENCODING": "ascii", "COLUMNS": "80", "NO_COLOR": "1"}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, env=env, check=True)
+    out = done.stdout.decode("ascii")  # raises if a non-ASCII byte got through
+    assert out.splitlines()[-1] == "False"
+    assert "total" in out and "--------" in out
+
+
+def test_si() -> None:
+    assert [si(n) for n in (0, 10, 999, 1_000, 16_010, 216_320, 999_600, 2_238_016,
+                            1.5e13)] == [
+        "0", "10", "999", "1.00k", "16.0k", "216k", "1.00M", "2.24M", "15.0T"]
