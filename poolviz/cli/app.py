@@ -107,6 +107,7 @@ def run(argv: list[str] | None = None) -> None:
 
 
 # commands: one line each, main.add_command(...), with its import
+from poolviz.cli.demos import compare_command, shift, size  # noqa: E402
 from poolviz.cli.grad import grad  # noqa: E402
 from poolviz.cli.pool import pool  # noqa: E402
 from poolviz.cli.trace import trace  # noqa: E402
@@ -114,3 +115,6 @@ from poolviz.cli.trace import trace  # noqa: E402
 main.add_command(pool)
 main.add_command(grad)
 main.add_command(trace)
+main.add_command(shift)
+main.add_command(compare_command)
+main.add_command(size)

@@ -1,0 +1,431 @@
+"""``poolviz shift``, ``poolviz compare`` and ``poolviz size``: the text's remaining claims
+(translation invariance, the alternatives to max pooling, the output size), computed.
+
+Each command runs on the text's own example when given no input; the experiments are
+:mod:`poolviz.demos`, the pictures :mod:`poolviz.render.terminal.demos` and
+:mod:`poolviz.render.figure.demos` (matplotlib only with ``-o``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+import numpy as np
+
+from poolviz.cli import display, options
+from poolviz.demos import (
+    GENERATED_SIDE,
+    SEED_4X4,
+    SEED_CHANNELS,
+    SEED_LENGTH,
+    Comparison,
+    Pooling,
+    ShiftCase,
+    SizeResult,
+    Source,
+    ToleranceTable,
+    compare,
+    generated_sources,
+    output_sizes,
+    seed_shift_cases,
+    shift_case,
+    tolerance_table,
+)
+from poolviz.engine.windows import like_input
+from poolviz.loaders import LoadedInput
+from poolviz.render.terminal.demos import DemoView
+
+FIGURE_FORMATS = ("png", "svg", "pdf")
+
+MIN_TABLE_SHIFTS = 4
+"""The table measures shifts up to at least this many pixels, so that its plot has lines:
+with 2x2 windows, shifts 1-4 cover within-window, one-window and two-window moves."""
+
+SHIFT_EPILOG = """\b
+Examples:
+  poolviz shift                       the text's edge: one shift invisible, one not
+  poolviz shift --by 2 --layers 4     larger shifts, deeper stacks
+  poolviz shift --sample digit --axis both -o shift.png
+"""
+
+COMPARE_EPILOG = """\b
+Examples:
+  poolviz compare                     the text's 4x4: max 6 8 / 4 7, average 3.75 ...
+  poolviz compare -m "1 3; 5 6"       one window: max 6, average 3.75
+  poolviz compare --sample digit --conv-weights "0 1; 1 0" -o compare.png
+"""
+
+SIZE_EPILOG = """\b
+Examples:
+  poolviz size                        the text's 26x26x32 feature map -> 13x13x32
+  poolviz size 13                     13 -> 6, the last row dropped
+  poolviz size 224x224 -k 3 -s 2 -p 1 --channels 64
+"""
+
+
+def _view(notes: tuple[str, ...]) -> DemoView:
+    """The terminal report's view of the user's console."""
+    out = display.console()
+    return DemoView(
+        width=out.width,
+        colour=display.colour_enabled(out),
+        ascii_only=not out.encoding.lower().startswith("utf"),
+        notes=notes,
+    )
+
+
+def _pooling(kwargs: dict[str, Any]) -> Pooling:
+    return Pooling(**options.pooling_from(kwargs).engine_kwargs())
+
+
+def _source_notes(loaded: LoadedInput) -> tuple[str, ...]:
+    return (f"{loaded.name} ({loaded.kind})", *loaded.notes)
+
+
+def _layout(values: np.ndarray, ndim: int) -> np.ndarray:
+    """An NHWC array in the layout the user passed."""
+    return like_input(values, ndim)
+
+
+# shift
+
+
+@click.command(epilog=SHIFT_EPILOG)
+@options.input_options
+@options.pooling_options
+@click.option(
+    "--by",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    metavar="N",
+    help="Pixels to move the content by; zeros move in, nothing wraps.",
+)
+@click.option(
+    "--axis",
+    "along",
+    type=click.Choice(["x", "y", "both"]),
+    default="x",
+    show_default=True,
+    help="Shift right (x), down (y) or both.",
+)
+@click.option(
+    "--layers",
+    type=click.IntRange(1, 16),
+    default=3,
+    show_default=True,
+    metavar="L",
+    help="Stacked poolings measured in the table: 1 to L.",
+)
+@click.option(
+    "--shifts",
+    type=click.IntRange(min=1),
+    metavar="M",
+    help=f"Largest shift in the table.  [default: N, at least {MIN_TABLE_SHIFTS}]",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead.")
+@display.figure_options(FIGURE_FORMATS)
+def shift(
+    by: int, along: str, layers: int, shifts: int | None, as_json: bool, **kwargs: Any
+) -> None:
+    """Shift the input by N pixels and show whether max pooling notices: both inputs, both
+    outputs and the output cells that changed; then measure how much of the output stays
+    the same for 1 to L stacked poolings and shifts 1 to M.
+
+    With no INPUT: the text's vertical edge, in column 2 and in column 1 (the shift stays in
+    one window, or crosses into the next), and the table on generated 32x32 inputs. The
+    text's own numbers for this example are wrong; this shows what pooling computes.
+    """
+    loaded = options.load_input_from(kwargs)
+    pooling = _pooling(kwargs)
+    largest = shifts if shifts is not None else max(by, MIN_TABLE_SHIFTS)
+    cases: tuple[ShiftCase, ...]
+    sources: tuple[Source, ...]
+    notes: tuple[str, ...]
+    if loaded is None:
+        cases = seed_shift_cases(by, along, pooling)
+        sources = generated_sources(along)
+        notes = (
+            "no input: the text's vertical edge; the table uses generated "
+            f"{GENERATED_SIDE}x{GENERATED_SIDE} inputs",
+        )
+    else:
+        x = loaded.array
+        case = shift_case(x, by, along, pooling, f"{loaded.name}, shifted {by} {_way(along)}")
+        cases = (case,)
+        n, h, w, _ = case.input.shape
+        count = f", {n} items" if n > 1 else ""
+        sources = (Source(loaded.name, f"the input, {h}x{w}{count}", case.input),)
+        notes = _source_notes(loaded)
+    table = tolerance_table(sources, pooling, layers, largest, along)
+    figure = display.figure_from(kwargs)
+    if figure is not None:
+        from poolviz.render.figure.demos import shift_figure
+        from poolviz.render.figure.save import save_figure
+
+        save_figure(
+            shift_figure(cases, table, title=figure.title, cmap=figure.cmap),
+            figure.path,
+            figure.dpi,
+        )
+        click.echo(f"wrote {figure.path}")
+        return
+    if as_json:
+        from poolviz.render.json import dumps
+
+        body = shift_json(cases, table, by=by, along=along)
+        if loaded is not None:
+            body["source"] = {"name": loaded.name, "kind": loaded.kind}
+        click.echo(dumps(body))
+        return
+    from poolviz.render.terminal.demos import shift_report
+
+    display.print_renderable(shift_report(cases, table, _view(notes)))
+
+
+def _way(along: str) -> str:
+    return {"x": "right", "y": "down", "both": "right and down"}[along]
+
+
+def shift_json(
+    cases: tuple[ShiftCase, ...], table: ToleranceTable, *, by: int, along: str
+) -> dict[str, Any]:
+    """What ``poolviz shift --json`` prints: each case's arrays in the input's layout with the
+    changed output cells, and the measured table, one row per depth and shift."""
+    from poolviz.render.json import pool_config
+    from poolviz.render.terminal.demos import claim_line, trend_line, why_line
+
+    ndim = cases[0].before.input_ndim
+    return {
+        "config": pool_config(cases[0].before),
+        "by": by,
+        "axis": along,
+        "cases": [
+            {
+                "title": case.title,
+                "offsets": list(case.offsets),
+                "input": _layout(case.input, ndim),
+                "shifted": _layout(case.shifted, ndim),
+                "output": _layout(case.output, ndim),
+                "shifted_output": _layout(case.shifted_output, ndim),
+                "changed": [list(cell) for cell in case.changed],
+                "why": why_line(case).removeprefix("why: "),
+            }
+            for case in cases
+        ],
+        "table": [
+            {
+                "source": row.source,
+                "layers": row.layers,
+                "shift": row.shift,
+                "fits": row.fits,
+                "output_shape": None if row.output_shape is None else list(row.output_shape),
+                "unchanged_fraction": row.unchanged_fraction,
+                "mean_abs_change": row.mean_abs_change,
+                "identical": row.identical,
+                "inputs": row.inputs,
+            }
+            for row in table.rows
+        ],
+        "sources": [
+            {
+                "name": s.name,
+                "description": s.description,
+                "verdict": table.trend(s.name).verdict,
+                "summary": trend_line(table.trend(s.name), table),
+            }
+            for s in table.sources
+        ],
+        "claim": claim_line(table),
+    }
+
+
+# compare
+
+
+@click.command("compare", epilog=COMPARE_EPILOG)
+@options.input_options
+@options.pooling_options
+@click.option(
+    "--conv-weights",
+    type=options.MatrixType(),
+    metavar="ROWS",
+    help='Fixed weights of the strided convolution, e.g. "0.25 0.25; 0.25 0.25".  '
+    "[default: the averaging kernel]",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead.")
+@display.figure_options(FIGURE_FORMATS)
+def compare_command(conv_weights: np.ndarray | None, as_json: bool, **kwargs: Any) -> None:
+    """Max, average, global max and global average pooling and a strided convolution on one
+    input, side by side: output shapes, parameters, the share of values kept, and how well
+    the input can be rebuilt from max and from average pooling.
+
+    With no INPUT: the text's 4x4. The convolution's weights are fixed here (default: the
+    average of each window); a trained network would learn them.
+    """
+    loaded = options.load_input_from(kwargs)
+    pooling = _pooling(kwargs)
+    notes: tuple[str, ...]
+    if loaded is None:
+        x, notes = SEED_4X4, ("no input: the text's 4x4 example",)
+    else:
+        x, notes = loaded.array, _source_notes(loaded)
+    result = compare(x, pooling, conv_weights)
+    figure = display.figure_from(kwargs)
+    if figure is not None:
+        from poolviz.render.figure.demos import compare_figure
+        from poolviz.render.figure.save import save_figure
+
+        save_figure(
+            compare_figure(result, title=figure.title, cmap=figure.cmap), figure.path, figure.dpi
+        )
+        click.echo(f"wrote {figure.path}")
+        return
+    if as_json:
+        from poolviz.render.json import dumps
+
+        body = compare_json(result)
+        if loaded is not None:
+            body["source"] = {"name": loaded.name, "kind": loaded.kind}
+        click.echo(dumps(body))
+        return
+    from poolviz.render.terminal.demos import compare_report
+
+    display.print_renderable(compare_report(result, _view(notes)))
+
+
+def compare_json(result: Comparison) -> dict[str, Any]:
+    """What ``poolviz compare --json`` prints: one entry per operation, arrays complete in the
+    input's layout (global pooling keeps its 1x1 axes)."""
+    from poolviz.render.json import pool_config
+
+    ndim = result.pooled.input_ndim
+    operations = []
+    for op in result.operations:
+        entry: dict[str, Any] = {
+            "key": op.key,
+            "name": op.name,
+            "output": None if op.output is None else _layout(op.output, ndim),
+            "output_shape": None if op.output is None else list(op.output.shape),
+            "params": op.params,
+            "kept_fraction": op.kept_fraction,
+        }
+        if op.learned_params is not None:
+            entry["conv2d_params"] = op.learned_params
+        if op.reconstruction_error is not None and op.reconstruction is not None:
+            entry["reconstruction_error"] = op.reconstruction_error
+            entry["reconstruction"] = _layout(op.reconstruction, ndim)
+            entry["rebuilt_by"] = op.rebuilt_by
+        if op.note:
+            entry["note"] = op.note
+        operations.append(entry)
+    return {
+        "input_shape": list(result.input.shape),
+        "config": pool_config(result.pooled),
+        "conv_weights": result.weights,
+        "overlapping": result.overlapping,
+        "conv_equals_average": result.conv_equals_average,
+        "operations": operations,
+    }
+
+
+# size
+
+
+class LengthsType(options.OptionType):
+    """``N`` (one axis) or ``HxW`` (height first), each at least 1; converts to a tuple."""
+
+    name = "N|HxW"
+
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> tuple[int, ...]:
+        if isinstance(value, tuple):
+            return value
+        text = str(value).strip().lower()
+        parts = text.split("x")
+        accepted = "use a whole number such as 26, or HxW (height first) such as 28x28"
+        if len(parts) > 2 or not all(p.strip().isascii() and p.strip().isdigit() for p in parts):
+            raise options.OptionError(f"{value!r} is not a size; {accepted}", ctx, param)
+        lengths = tuple(int(p) for p in parts)
+        if min(lengths) < 1:
+            raise options.OptionError(f"size {value} must be at least 1; {accepted}", ctx, param)
+        return lengths
+
+
+@click.command(epilog=SIZE_EPILOG)
+@click.argument("lengths", required=False, type=LengthsType(), metavar="[N|HxW]")
+@options.pooling_options
+@click.option(
+    "--channels",
+    type=click.IntRange(min=1),
+    metavar="C",
+    help=f"Channels, for shapes and value counts.  [default: 1; {SEED_CHANNELS} with no N]",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead.")
+@display.figure_options(FIGURE_FORMATS)
+def size(
+    lengths: tuple[int, ...] | None, channels: int | None, as_json: bool, **kwargs: Any
+) -> None:
+    """Work out the output size of a pooling layer, step by step: PyTorch's formula (with
+    dilation and ceil mode) or Keras's 'same', which input rows and columns no window reads,
+    and which padding is used. Refuses what PyTorch would refuse.
+
+    N alone means one axis of that length; HxW means height and width. With no N: the
+    text's 26x26 feature map with 32 channels (26 -> 13).
+    """
+    notes: tuple[str, ...] = ()
+    if lengths is None:
+        lengths = (SEED_LENGTH, SEED_LENGTH)
+        channels = channels or SEED_CHANNELS
+        notes = (f"no N: the text's MNIST feature map, {SEED_LENGTH}x{SEED_LENGTH}",)
+    result = output_sizes(lengths, _pooling(kwargs), channels or 1)
+    figure = display.figure_from(kwargs)
+    if figure is not None:
+        from poolviz.render.figure.demos import size_figure
+        from poolviz.render.figure.save import save_figure
+
+        save_figure(size_figure(result, title=figure.title), figure.path, figure.dpi)
+        click.echo(f"wrote {figure.path}")
+        return
+    if as_json:
+        from poolviz.render.json import dumps
+
+        click.echo(dumps(size_json(result, options.pooling_from(kwargs).padding)))
+        return
+    from poolviz.render.terminal.demos import size_report
+
+    display.print_renderable(size_report(result, _view(notes)))
+
+
+def size_json(result: SizeResult, padding: Any) -> dict[str, Any]:
+    """What ``poolviz size --json`` prints: the configuration and one entry per axis."""
+    spec = result.spec
+    one = len(result.dims) == 1
+    return {
+        "config": {
+            "size": spec.size[0] if one else list(spec.size),
+            "stride": spec.stride[0] if one else list(spec.stride),
+            "padding": padding,
+            "dilation": spec.dilation[0] if one else list(spec.dilation),
+            "ceil_mode": spec.ceil_mode,
+        },
+        "channels": result.channels,
+        "input_shape": list(result.input_shape),
+        "output_shape": list(result.output_shape),
+        "dims": [
+            {
+                "name": d.name,
+                "input": d.input,
+                "output": d.output,
+                "formula": d.axis.formula("out"),
+                "steps": list(d.steps),
+                "dropped": list(d.dropped),
+                "padding": list(d.padding),
+                "padding_used": list(d.padding_used),
+                "overhang": list(d.overhang),
+            }
+            for d in result.dims
+        ],
+    }
