@@ -107,6 +107,7 @@ def run(argv: list[str] | None = None) -> None:
 
 
 # commands: one line each, main.add_command(...), with its import
+from poolviz.cli.animate import animate  # noqa: E402
 from poolviz.cli.demos import compare_command, shift, size  # noqa: E402
 from poolviz.cli.grad import grad  # noqa: E402
 from poolviz.cli.pool import pool  # noqa: E402
@@ -118,3 +119,4 @@ main.add_command(trace)
 main.add_command(shift)
 main.add_command(compare_command)
 main.add_command(size)
+main.add_command(animate)

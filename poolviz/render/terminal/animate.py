@@ -33,6 +33,8 @@ class AnimateView:
     item: int = 0
     channel: int = 0
     width: int = 80
+    height: int | None = None
+    """Rows a frame may take (a live display cannot redraw more); None for no limit."""
     colour: bool = True
     ascii_only: bool = False
 
@@ -96,7 +98,9 @@ def _grids(
     rows, cols = result.rows, result.cols
     padded_rows = range(-rows.pad_before, rows.n + rows.pad_after)
     padded_cols = range(-cols.pad_before, cols.n + cols.pad_after)
-    if len(padded_rows) > MAX_GRID_ROWS:
+    # a frame is the grid's rows and about a dozen lines around them
+    limit = MAX_GRID_ROWS if view.height is None else min(MAX_GRID_ROWS, view.height - 12)
+    if len(padded_rows) > limit:
         return None
     plane = result.input[view.item, :, :, view.channel]
     coverage = result.coverage

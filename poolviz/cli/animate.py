@@ -1,0 +1,169 @@
+"""``poolviz animate``: the window moving over the input, one frame per window, written as a
+GIF (or the last frame as a PNG) or played in the terminal."""
+
+from __future__ import annotations
+
+import sys
+import time
+from typing import Any
+
+import click
+from rich.console import Console, RenderableType
+
+from poolviz.cli import display, options
+from poolviz.cli.pool import SEED_4X4
+from poolviz.engine.explain import PoolResult, explain
+
+FPS_RANGE = (1, 30)
+"""Frames a second ``--fps`` accepts: slower than 1 is a slide show, faster than 30 is more
+than GIF viewers show."""
+
+EPILOG = """\b
+Examples:
+  poolviz animate                     the seed's 4x4: four windows, four frames
+  poolviz animate --sample seed5x5 -k 3 -s 2 -o windows.gif
+  poolviz animate --sample digit --fps 8 --dpi 300 -o digit.gif
+"""
+
+
+class FpsType(click.ParamType[int, Any]):
+    """Frames a second: a whole number in :data:`FPS_RANGE`."""
+
+    name = "fps"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        low, high = FPS_RANGE
+        accepted = f"use a whole number from {low} to {high}"
+        try:
+            fps = value if isinstance(value, int) else int(str(value).strip())
+        except ValueError:
+            raise options.OptionError(
+                f"--fps {value!r} is not a number of frames a second; {accepted}", ctx, param
+            ) from None
+        if not low <= fps <= high:
+            raise options.OptionError(
+                f"--fps {fps} must be between {low} and {high} frames a second", ctx, param
+            )
+        return fps
+
+
+@click.command(epilog=EPILOG)
+@options.input_options
+@options.pooling_options
+@click.option(
+    "--mode",
+    type=click.Choice(["max", "avg"]),
+    default="max",
+    show_default=True,
+    help="Max or average pooling.",
+)
+@click.option(
+    "--fps",
+    type=FpsType(),
+    default=2,
+    show_default=True,
+    metavar="N",
+    help=f"Frames a second, {FPS_RANGE[0]}-{FPS_RANGE[1]}.",
+)
+@click.option(
+    "--item",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    metavar="N",
+    help="Batch item shown, for (N, H, W, C) input.",
+)
+@click.option(
+    "--channel",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    metavar="C",
+    help="Channel shown.",
+)
+@display.figure_options(("gif", "png"))
+def animate(mode: str, fps: int, item: int, channel: int, **kwargs: Any) -> None:
+    """Show pooling one window at a time: the window moving over the input, its max (or
+    mean) worked out, and the output filling in.
+
+    With -o a GIF of every frame (or a PNG of the last); without, the frames play in the
+    terminal. Runs of more than 64 windows show the first 63, a frame for the skipped
+    ones, and the last. --dpi scales the frames (300 doubles 150); --cmap colours inputs
+    too large for numbers, drawn as pictures.
+
+    With no INPUT: the seed's 4x4 example. INPUT is an image, a .npy/.npz array, a text
+    matrix, or - for standard input.
+    """
+    loaded = options.load_input_from(kwargs)
+    pooling = options.pooling_from(kwargs)
+    x = SEED_4X4 if loaded is None else loaded.array
+    result = explain(x, mode=mode, **pooling.engine_kwargs())
+    display.ViewArgs(item, (channel,), None, None).check(result.input.shape, result.output.shape)
+    figure = display.figure_from(kwargs)
+    if figure is None:
+        _play(result, fps, item, channel)
+        return
+    from rich.progress import Progress
+
+    from poolviz.render.animation import Animation, save_animation
+
+    animation = Animation(
+        result,
+        item=item,
+        channel=channel,
+        dpi=figure.dpi,
+        title=figure.title,
+        cmap=figure.cmap,
+    )
+    last_only = figure.path.suffix.lower() == ".png"
+    count = 1 if last_only else len(animation)
+    frames = [animation.draw(animation.plan[-1])] if last_only else animation
+    # the bar is drawn on stderr, and only for a person watching it
+    with Progress(
+        console=Console(stderr=True), transient=True, disable=not sys.stderr.isatty()
+    ) as progress:
+        shown = progress.track(frames, total=count, description="drawing frames")
+        save_animation(shown, figure.path, fps, figure.dpi)
+    width, height = animation.size
+    what = "the last frame" if last_only else f"{count} frame{'s' if count > 1 else ''}"
+    click.echo(f"wrote {figure.path} ({what}, {width}x{height} pixels)")
+
+
+def _play(result: PoolResult, fps: int, item: int, channel: int) -> None:
+    """The frames in the terminal: in place, at ``fps``, when stdout is a colour terminal;
+    otherwise printed one after another with no cursor movement (under ``NO_COLOR``, into a
+    pipe or a file)."""
+    from poolviz.render.terminal.animate import AnimateView, animation_frames
+
+    out = display.console()
+    utf = out.encoding.lower().replace("-", "").startswith("utf")
+    colour = display.colour_enabled(out) and not out.no_color
+    live = out.is_terminal and colour and utf
+    view = AnimateView(
+        item=item,
+        channel=channel,
+        width=out.width,
+        height=out.height if live else None,
+        colour=colour,
+        ascii_only=not utf,
+    )
+    frames = animation_frames(result, view)
+    if live:
+        _live(out, frames, fps)
+        return
+    for k, frame in enumerate(frames):
+        if k:
+            click.echo()
+            if out.is_terminal:
+                time.sleep(1 / fps)
+        display.print_renderable(frame)
+
+
+def _live(out: Console, frames: list[RenderableType], fps: int) -> None:
+    """Each frame in place of the last, ``1 / fps`` seconds apart; the last one stays."""
+    from rich.live import Live
+
+    with Live(frames[0], console=out, auto_refresh=False) as live:
+        for frame in frames[1:]:
+            time.sleep(1 / fps)
+            live.update(frame, refresh=True)
