@@ -843,7 +843,15 @@ def output_sizes(lengths: Sequence[int], pooling: Pooling, channels: int = 1) ->
     else:
         h, w = lengths
         names = ("height", "width")
-    rows, cols = spec.axes(h, w)
+    try:
+        rows, cols = spec.axes(h, w)
+    except PoolvizError as err:
+        if len(lengths) == 1 and "does not fit" in err.message:
+            raise PoolvizError(
+                f"a window of {spec.size[0]} does not fit a length of {h} with padding "
+                f"{spec.padding_label}; use a smaller --size or add --padding"
+            ) from None
+        raise
     dims = []
     for ax, name in zip((rows, cols), names, strict=False):
         dropped = tuple(k for k, count in enumerate(ax.reads()) if count == 0)

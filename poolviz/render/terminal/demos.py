@@ -169,7 +169,8 @@ def _percent(value: float, decimals: int = 1) -> str:
 
 
 def _header(title: str, line: str, view: DemoView) -> Text:
-    text = Text(title, style="bold")
+    text = Text()
+    text.append(title, style="bold")
     text.append(f"\n{line}")
     for note in view.notes:
         text.append(f"\n{note}", style="dim")
@@ -544,7 +545,8 @@ def size_report(result: SizeResult, view: DemoView | None = None) -> RenderableT
     which padding is used, the shapes and value counts, and the layer as code."""
     view = view or DemoView()
     spec = result.spec
-    text = Text("Output size", style="bold")
+    text = Text()
+    text.append("Output size of a pooling layer\n", style="bold")
     one = len(result.dims) == 1
 
     def pair(value: tuple[int, int]) -> str:
@@ -556,7 +558,7 @@ def size_report(result: SizeResult, view: DemoView | None = None) -> RenderableT
         parts.append(f"dilation {pair(spec.dilation)}")
     if spec.ceil_mode:
         parts.append("ceil mode")
-    text.append("  " + " · ".join(parts))
+    text.append(" · ".join(parts))
     for note in view.notes:
         text.append(f"\n{note}", style="dim")
     text.append("\n" + _shape_line(result))
@@ -606,7 +608,10 @@ def _cells_text(cells: Sequence[int], limit: int = 12) -> str:
 def _dim(dim: SizeDim, name: str, view: DemoView) -> RenderableType:
     ax = dim.axis
     unit = {"height": "row", "width": "column"}.get(dim.name, "cell")
-    text = Text(f"\n{name.capitalize()}: {dim.input} → {dim.output}\n", style="bold")
+    if name == "height and width":
+        unit = "row/column"
+    text = Text()
+    text.append(f"\n{name.capitalize()}: {dim.input} → {dim.output}\n", style="bold")
     for line in dim.steps:
         text.append(f"  {line}\n")
     simple = ax.simple_formula("out")
@@ -624,8 +629,9 @@ def _dim(dim: SizeDim, name: str, view: DemoView) -> RenderableType:
     text.append(f"  windows: {ax.out}, starting at {shown}; each reads {reads}\n")
     if dim.dropped:
         count = len(dim.dropped)
+        units = unit if count == 1 else ("rows/columns" if "/" in unit else f"{unit}s")
         text.append(
-            f"  dropped: {unit} {_cells_text(dim.dropped)} ({count} of {dim.input}), read "
+            f"  dropped: {units} {_cells_text(dim.dropped)} ({count} of {dim.input}), read "
             "by no window\n"
         )
     else:
@@ -654,7 +660,8 @@ def _used(cells: Sequence[int]) -> str:
 def _size_code(result: SizeResult) -> RenderableType:
     rows = result.dims[0].axis
     cols = result.dims[-1].axis
-    text = Text("\nThe same layer as code:\n", style="bold")
+    text = Text()
+    text.append("\nThe same layer as code:\n", style="bold")
     for code in (pytorch_code(result.spec, rows, cols), keras_code(result.spec)):
         label = f"  {code.framework + ':':9}"
         for k, line in enumerate(code.code.splitlines()):
