@@ -40,7 +40,7 @@ from poolviz.errors import PoolvizError
 TILE_BYTES = 1 << 20
 """Target size of one tile's intermediate arrays."""
 
-SHORT_PIXEL = 32
+SHORT_PIXEL = 128
 """Pixels of at most this many bytes are gathered whole before the column pass."""
 
 
