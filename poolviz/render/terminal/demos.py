@@ -418,7 +418,7 @@ def compare_report(result: Comparison, view: DemoView | None = None) -> Renderab
 
 def _outputs(result: Comparison, view: DemoView) -> RenderableType:
     x = _plane(result.input)
-    panel = view.width // 3 if _fits_as_numbers(x, view.width // 3) else (view.width - 6) // 2
+    panel = (view.width - 6) // 3
     h, w = x.shape
     panels: list[tuple[str, Text]] = [(f"input {h}x{w}", _matrix(x, view, panel))]
     for op in result.operations:
@@ -453,31 +453,26 @@ def _decimals(values: np.ndarray) -> int:
 
 def _compare_table(result: Comparison) -> RenderableType:
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, expand=False)
-    table.add_column("operation")
-    table.add_column("output shape")
+    table.add_column("operation", no_wrap=True)
+    table.add_column("output shape", no_wrap=True)
     table.add_column("params", justify="right")
     table.add_column("kept", justify="right")
-    table.add_column("rebuilt: mean |error|")
+    table.add_column("rebuild error", no_wrap=True)
     for op in result.operations:
         table.add_row(
             op.name,
             "-" if op.output is None else shape_text(op.output.shape),
             str(op.params),
-            "-" if op.kept_fraction is None else _percent(op.kept_fraction, _kept_decimals(op)),
+            "-" if op.kept_fraction is None else f"{100 * op.kept_fraction:.3g}%",
             _rebuilt_text(op),
         )
-    return Group(Text(""), table)
-
-
-def _kept_decimals(op: Operation) -> int:
-    kept = op.kept_fraction or 0.0
-    return 0 if kept >= 0.1 and round(100 * kept, 1) == round(100 * kept) else 1
+    return Group(Text(""), table, Text("rebuild error: mean |input − rebuilt input|", style="dim"))
 
 
 def _rebuilt_text(op: Operation) -> str:
     if op.reconstruction_error is None:
         return "-"
-    how = {"max-unpooling": "unpooling", "nearest-neighbour upsampling": "upsampling"}
+    how = {"max-unpooling": "unpool", "nearest-neighbour upsampling": "upsample"}
     d = _decimals(np.array([op.reconstruction_error]))
     return (
         f"{format_number(op.reconstruction_error, max(d, 2))} ({how.get(op.rebuilt_by or '', '')})"
@@ -486,7 +481,7 @@ def _rebuilt_text(op: Operation) -> str:
 
 def _rebuilt(result: Comparison, ops: Sequence[Operation], view: DemoView) -> RenderableType:
     x = _plane(result.input)
-    panel = view.width // 3 if _fits_as_numbers(x, view.width // 3) else (view.width - 6) // 2
+    panel = (view.width - 6) // 3
     panels = [("input", _matrix(x, view, panel))]
     for op in ops:
         assert op.reconstruction is not None
