@@ -163,7 +163,7 @@ def compare_table(report: Report, view: TraceView) -> Table:
     table.add_column("layer", overflow="fold", min_width=min(longest, 15))
     table.add_column("original", no_wrap=True)
     for t in report.compare:
-        table.add_column(f"{t.label}: shape, params", no_wrap=True)
+        table.add_column(t.label, no_wrap=True)
     columns = [[report.original.counterpart(r.name) for r in rows]]
     columns += [[t.counterpart(r.name) for r in rows] for t in report.compare]
     widths = [
@@ -328,7 +328,9 @@ def trace_report(report: Report, view: TraceView | None = None) -> RenderableTyp
     if report.compare:
         parts += [
             Text("\nSide by side: drop removes the max and average pooling layers; strided "
-                 "folds each into the convolution before it, as its stride.", style="bold"),
+                 "folds each into the convolution before it, as its stride. Per layer: the "
+                 "output shape per sample, and the counterfactual's parameters.",
+                 style="bold"),
             compare_table(report, view),
         ]
     parts += [Text(""), summary(report)]
