@@ -372,7 +372,7 @@ def _compare_caption(result: Comparison) -> str:
     conv = result.operation("conv")
     c = result.input.shape[3]
     kh, kw = result.weights.shape
-    weights = " / ".join(" ".join(f"{float(v):g}" for v in row) for row in result.weights)
+    weights = " / ".join(" ".join(f"{float(v):.3g}" for v in row) for row in result.weights)
     lines = [
         f"convolution: fixed weights {weights} ({kh}·{kw} × {c} = {conv.params} parameters); "
         f"a trained network learns them, and a full Conv2D has "

@@ -496,7 +496,7 @@ def _compare_notes(result: Comparison) -> Text:
     conv = result.operation("conv")
     c = result.input.shape[3]
     kh, kw = result.weights.shape
-    weights = " / ".join(" ".join(f"{float(v):g}" for v in row) for row in result.weights)
+    weights = " / ".join(" ".join(f"{float(v):.3g}" for v in row) for row in result.weights)
     s = result.spec.stride
     stride = str(s[0]) if s[0] == s[1] else f"({s[0]}, {s[1]})"
     kernel = str(kh) if kh == kw else f"({kh}, {kw})"
