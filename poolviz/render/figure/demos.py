@@ -29,7 +29,6 @@ from poolviz.demos import (
 from poolviz.engine.explain import PoolResult
 from poolviz.render.figure.grid import (
     LINESTYLES,
-    MAX_NUMBERED,
     Outline,
     cell_inches,
     draw_matrix,
@@ -39,6 +38,12 @@ from poolviz.render.figure.grid import (
 from poolviz.render.style import OKABE_ITO, window_colour_at
 from poolviz.render.terminal.demos import changed_line, claim_line, trend_line, why_line
 from poolviz.render.terminal.pool import config_line
+
+SHIFT_NUMBERED_INPUT = 12
+"""Largest input side the shift figure shows as numbers; larger inputs are pictures."""
+
+SHIFT_NUMBERED_OUTPUT = 10
+"""Largest output side the shift figure shows as numbers (two outputs sit side by side)."""
 
 CHANGED_FRAME = "#000000"
 """The dashed frame around an output cell a shift changed (the fill stays the window's)."""
@@ -117,14 +122,14 @@ def shift_figure(
 ) -> Figure:
     """Each case as a row (input, shifted input, both outputs with the changed cells outlined
     dashed in vermillion), then the measured table as line plots, one line per depth."""
-    side = max(max(c.input.shape[1:3]) for c in cases)
-    cell = cell_inches(side) or 2.2 / side
-    in_w = max(1.6, cases[0].input.shape[2] * cell)
-    out_w = max(1.2, cases[0].output.shape[2] * max(cell, 0.45))
-    case_h = max(in_w, cases[0].input.shape[1] * cell) + 1.4
+    first = cases[0]
+    in_w, in_h = _panel_inches(first.input.shape[1:3], SHIFT_NUMBERED_INPUT)
+    out_w, out_h = _panel_inches(first.output.shape[1:3], SHIFT_NUMBERED_OUTPUT)
+    case_h = max(in_h, out_h) + 1.5
     metrics = _metrics(table)
     plot_h = 2.7 * len(table.sources) + 1.2
-    width = max(2 * in_w + 2 * out_w + 3.0, 3.3 * len(metrics) + 1.0)
+    pictures = max(first.output.shape[1:3]) > SHIFT_NUMBERED_OUTPUT
+    width = max(2 * in_w + (3 if pictures else 2) * out_w + 3.0, 3.3 * len(metrics) + 1.0)
     fig = Figure(figsize=(width, case_h * len(cases) + plot_h + 0.8), layout="constrained")
     subs = fig.subfigures(
         len(cases) + 1,
@@ -148,8 +153,8 @@ def _shift_case(
     sub: SubFigure, case: ShiftCase, number: int, in_w: float, out_w: float, cmap: str | None
 ) -> None:
     before, after = case.before, case.after
-    numbered = max(case.input.shape[1:3]) <= MAX_NUMBERED
-    out_numbered = max(case.output.shape[1:3]) <= MAX_NUMBERED
+    numbered = max(case.input.shape[1:3]) <= SHIFT_NUMBERED_INPUT
+    out_numbered = max(case.output.shape[1:3]) <= SHIFT_NUMBERED_OUTPUT
     changed = np.zeros(case.output.shape[1:3], dtype=bool)
     for i, j in case.changed:
         changed[i, j] = True
@@ -157,15 +162,23 @@ def _shift_case(
     axes = sub.subplots(1, len(widths), width_ratios=widths)
     way = {(0, 1): "right", (1, 0): "down", (1, 1): "right and down"}
     dy, dx = case.offsets
-    by = max(dy, dx)
     direction = way[(int(dy > 0), int(dx > 0))]
-    fills = _window_fills(before) if numbered else None
-    outlines = _window_outlines(before) if numbered else []
     shades = cmap or "gray"
-    draw_matrix(axes[0], _plane(case.input), cmap=shades, fills=fills, outlines=outlines)
-    axes[0].set_title("input", fontsize=10, pad=16)
-    draw_matrix(axes[1], _plane(case.shifted), cmap=shades, fills=fills, outlines=outlines)
-    axes[1].set_title(f"shifted {by} {direction}", fontsize=10, pad=16)
+    channel = " (channel 0)" if case.input.shape[3] > 1 else ""
+    for ax, values, label in (
+        (axes[0], case.input, f"input{channel}"),
+        (axes[1], case.shifted, f"shifted {max(dy, dx)} {direction}"),
+    ):
+        if numbered:
+            draw_matrix(
+                ax,
+                _plane(values),
+                fills=_window_fills(before),
+                outlines=_window_outlines(before),
+            )
+        else:
+            _picture(ax, _plane(values), shades)
+        ax.set_title(label, fontsize=10, pad=16 if numbered else 6)
     _arrow(axes[2], "max")
     for ax, result, label in ((axes[3], before, "output"), (axes[4], after, "shifted output")):
         plane = _plane(result.output)
@@ -186,14 +199,35 @@ def _shift_case(
             ]
             draw_matrix(ax, plane, fills=out_fills, outlines=marks)
         else:
-            draw_matrix(ax, plane, cmap=cmap or "gray")
-        ax.set_title(label, fontsize=10, pad=16)
+            _picture(ax, plane, shades)
+        ax.set_title(label, fontsize=10, pad=16 if out_numbered else 6)
     if not out_numbered:
-        draw_matrix(axes[5], changed.astype(float), cmap="Greys", index_labels=False)
-        axes[5].set_title("changed cells (black)", fontsize=10, pad=16)
+        _picture(axes[5], changed.astype(float), "Greys", vmin=0.0, vmax=1.0)
+        axes[5].set_title("changed cells (black)", fontsize=10, pad=6)
     sub.suptitle(f"{number}. {case.title}", fontsize=11, fontweight="bold", x=0.02, ha="left")
     legend = " (dashed frames)" if case.changed and out_numbered else ""
     sub.supxlabel(_wrap(changed_line(case) + legend) + "\n" + _wrap(why_line(case)), **CAPTION)
+
+
+def _panel_inches(shape: tuple[int, ...], numbered: int) -> tuple[float, float]:
+    """(width, height) of a matrix panel: cells of :func:`cell_inches` when it shows numbers
+    (at most ``numbered`` cells a side), else a picture 2.4 inches across."""
+    h, w = shape[0], shape[1]
+    if max(h, w) <= numbered:
+        cell = cell_inches(max(h, w))
+        return max(1.2, w * cell), h * cell
+    scale = 2.4 / max(h, w)
+    return w * scale, h * scale
+
+
+def _picture(
+    ax: Axes, plane: np.ndarray, cmap: str, vmin: float | None = None, vmax: float | None = None
+) -> None:
+    """``plane`` as an image without numbers, one square per cell."""
+    h, w = plane.shape
+    ax.imshow(plane, cmap=cmap, vmin=vmin, vmax=vmax, interpolation="nearest", extent=(0, w, h, 0))
+    ax.set_xticks([])
+    ax.set_yticks([])
 
 
 def _metrics(table: ToleranceTable) -> list[tuple[str, str]]:
