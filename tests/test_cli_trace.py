@@ -89,7 +89,7 @@ def test_summary_says_what_pooling_saved() -> None:
     assert ("Pooling saves 352,640 parameters, 8.77M multiply-accumulates and 230 kB of "
             "float32 activations here.") in words
     assert ("(strided) gives 41,866 parameters (1.20x), 743k multiply-accumulates (0.30x) and "
-            "10,026 activation values (0.26x), with a receptive field of 7x7.") in words
+            "10,026 activation values per image (0.26x), with a receptive field of 7x7.") in words
 
 
 @pytest.mark.parametrize("model", [*BUILTINS, str(SAMPLES / "keras_mnist.json"),
@@ -175,7 +175,9 @@ def test_an_invalid_counterfactual_row_says_so() -> None:
     lines = [line.rstrip() for line in out.splitlines()]
     assert any(re.fullmatch(r"conv2 +1x1x8 +1x1x8 +264 +does not fit", line) for line in lines)
     assert any(re.fullmatch(r"flatten +8 +8 +0 +-", line) for line in lines)
-    assert "With strided convolutions the model does not fit its input: layer 'conv2'" in out
+    assert ("With strided convolutions (strided) the model no longer fits its input. Layer "
+            "'conv2' (conv 8 2x2) does not fit its input (batch, 1, 1, 8): a window of 2 "
+            "(span 2) does not fit the height of length 1 with padding 0.") in " ".join(out.split())
 
 
 def test_an_absurd_layer_is_flagged() -> None:

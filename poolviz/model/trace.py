@@ -18,7 +18,18 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from poolviz.errors import PoolvizError
-from poolviz.model.layers import Conv, Field, Layer, Model, Pair, Pool, Residual, Shape
+from poolviz.model.layers import (
+    AvgPool,
+    Conv,
+    Field,
+    Layer,
+    MaxPool,
+    Model,
+    Pair,
+    Pool,
+    Residual,
+    Shape,
+)
 
 ABSURD_PARAMS = 10**9
 """A single layer with this many parameters or more is flagged as absurd."""
@@ -156,9 +167,9 @@ class Trace:
         return [r for r in self.rows if r.absurd]
 
     @property
-    def pooling(self) -> list[TraceRow]:
-        """Rows that pool (fixed-window, adaptive or global): those with a kept fraction."""
-        return [r for r in self.rows if r.kept is not None]
+    def windowed_pooling(self) -> list[TraceRow]:
+        """Rows of fixed-window pooling (max and average): what ``drop`` removes."""
+        return [r for r in self.rows if r.kind in (MaxPool.kind, AvgPool.kind)]
 
     def counterpart(self, name: str) -> Counterpart:
         """This trace's version of the original's row ``name``."""

@@ -1,10 +1,11 @@
 """``poolviz trace`` in the terminal: the layer table, the counterfactuals beside the original,
 and what pooling saved, in words.
 
-Built from a :class:`poolviz.model.trace.Report`; every number comes from it. Text is plain
-ASCII (``x``, ``->``), and only the table rules change with ``ascii_only``, so the report
-reads the same in any terminal. Parameters are exact; multiply-accumulates and activation
-values, which run into billions, have three significant digits (``--json`` gives them all).
+Built from a :class:`poolviz.model.trace.Report`; every number comes from it. All text is
+plain ASCII (shapes as ``26x26x32``); only the table rules change with ``ascii_only``, so the
+report reads the same in any terminal. Parameters are exact; multiply-accumulates and
+activation values, which run into billions, have three significant digits (``--json`` gives
+every digit).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from rich.table import Table
 from rich.text import Text
 
 from poolviz.model.layers import Pair, Shape, pair_text, shape_text
-from poolviz.model.trace import ABSURD_PARAMS, Counterpart, Report, Trace, TraceRow
+from poolviz.model.trace import ABSURD_PARAMS, Counterpart, Report, Trace, TraceRow, Versus
 
 RULES = box.Box("    \n    \n ── \n    \n ── \n ── \n    \n    \n")
 """No vertical lines; a rule under the header and above totals."""
@@ -214,7 +215,7 @@ def _totals(report: Report) -> list[tuple[str, list[Text]]]:
 def summary(report: Report) -> Text:
     """What pooling saved here, in parameters, compute and memory, in words."""
     original = report.original
-    pools = [r for r in original.pooling if r.kind in ("maxpool", "avgpool")]
+    pools = original.windowed_pooling
     if not pools:
         return Text("This model has no fixed-window pooling layers: there is nothing to drop "
                     "or fold into a convolution.")
@@ -231,15 +232,20 @@ def summary(report: Report) -> Text:
     per = "per image" if original.batch is None else f"for a batch of {original.batch}"
     for t in report.compare:
         out.append("\n\n")
-        out.append_text(WORDS[t.label](report, t, per))
+        v = report.versus(t)
+        if v is None:
+            out.append_text(_unfit(t))
+        else:
+            out.append_text(WORDS[t.label](v, t, per))
     return out
 
 
-def _unfit(t: Trace, what: str) -> Text | None:
-    """The sentence for a counterfactual that does not fit, if it does not."""
-    if t.problem is None:
-        return None
-    return Text(f"{what} does not fit its input: {t.problem.message}.", style="red")
+def _unfit(t: Trace) -> Text:
+    """The sentence for a counterfactual that does not fit its input."""
+    assert t.problem is not None  # the original fits, so only a problem makes it unfit
+    message = t.problem.message
+    return Text(f"{NAMES[t.label]} the model no longer fits its input. "
+                f"{message[:1].upper()}{message[1:]}.", style="red")
 
 
 def _instead(new: str, old: str, what: str, r: float) -> str:
@@ -249,23 +255,20 @@ def _instead(new: str, old: str, what: str, r: float) -> str:
     return f"{new} {what} instead of {old} ({ratio(r)})"
 
 
-def _drop_words(report: Report, t: Trace, per: str) -> Text:
-    v = report.versus(t)
-    if v is None:
-        return _unfit(t, "Without pooling the model") or Text()
+def _drop_words(v: Versus, t: Trace, per: str) -> Text:
     a, b = v.variant, v.original
     params = _instead(count(a.params), count(b.params), "parameters", v.ratio("params"))
     macs = _instead(si(a.macs), si(b.macs), "multiply-accumulates", v.ratio("macs"))
     values = _instead(count(a.activations), count(b.activations), "activation values",
                       v.ratio("activations"))
-    text = Text(
+    words = Text(
         f"Without it (drop) this model would need {params}, {macs} and {values} {per}, and "
         f"its last feature map would see {pair_text(a.receptive_field)} input pixels "
         f"instead of {pair_text(b.receptive_field)}."
     )
     saved = [
-        f"{text} {what}"
-        for text, what, n in (
+        f"{amount} {what}"
+        for amount, what, n in (
             (count(v.saved("params")), "parameters", v.saved("params")),
             (si(v.saved("macs")), "multiply-accumulates", v.saved("macs")),
             (_bytes(v.saved_bytes), "of float32 activations", v.saved_bytes),
@@ -274,28 +277,27 @@ def _drop_words(report: Report, t: Trace, per: str) -> Text:
     ]
     if saved:
         listed = ", ".join(saved[:-1]) + (" and " if len(saved) > 1 else "") + saved[-1]
-        text.append(f" Pooling saves {listed} here.", style="bold")
+        words.append(f" Pooling saves {listed} here.", style="bold")
     for row in t.absurd:
-        text.append(f" Without pooling, {row.name} alone would have {count(row.params)} "
-                    "parameters: absurd.", style="bold red")
-    return text
+        words.append(f" Without pooling, {row.name} alone would have {count(row.params)} "
+                     "parameters: absurd.", style="bold red")
+    return words
 
 
-def _strided_words(report: Report, t: Trace, per: str) -> Text:
-    v = report.versus(t)
-    if v is None:
-        return _unfit(t, "With strided convolutions the model") or Text()
+def _strided_words(v: Versus, t: Trace, per: str) -> Text:
     a = v.variant
     return Text(
         f"Folding each pooling into the convolution before it as a stride (strided) gives "
         f"{count(a.params)} parameters ({ratio(v.ratio('params'))}), {si(a.macs)} "
         f"multiply-accumulates ({ratio(v.ratio('macs'))}) and {count(a.activations)} "
-        f"activation values ({ratio(v.ratio('activations'))}), with a receptive field of "
-        f"{pair_text(a.receptive_field)}."
+        f"activation values {per} ({ratio(v.ratio('activations'))}), with a receptive field "
+        f"of {pair_text(a.receptive_field)}."
     )
 
 
-WORDS: dict[str, Callable[[Report, Trace, str], Text]] = {
+NAMES = {"drop": "Without pooling (drop)", "strided": "With strided convolutions (strided)"}
+"""What each counterfactual is, to start a sentence."""
+WORDS: dict[str, Callable[[Versus, Trace, str], Text]] = {
     "drop": _drop_words,
     "strided": _strided_words,
 }
