@@ -15,14 +15,12 @@ from __future__ import annotations
 import numpy as np
 
 from poolviz.engine.geometry import Axis, PaddingArg, PoolSpec, as_pair, avg_divisors
-from poolviz.engine.pooling import IntPair, fill_value
+from poolviz.engine.pooling import IntPair
 from poolviz.engine.windows import (
     Scratch,
     accumulate,
     as_nhwc,
-    axis_taps,
     code_dtype,
-    empty_indices,
     like_input,
     max_windows,
     pixel_type,
@@ -67,7 +65,7 @@ def pool2d_backward(
     n, h, w, c = x4.shape
     rows, cols = spec.axes(h, w)
     dtype = x4.dtype if x4.dtype.kind == "f" else np.dtype(np.float64)
-    expected = like_input(np.empty((n, rows.out, cols.out, c)), np.ndim(x)).shape
+    expected = like_input(np.broadcast_to(0, (n, rows.out, cols.out, c)), np.ndim(x)).shape
     g = np.asarray(grad_output)
     if g.shape != expected:
         raise PoolvizError(
@@ -83,9 +81,11 @@ def pool2d_backward(
         share = g4 / divisor[None, :, :, None]
         # offsets in falling order add each cell's shares in the order PyTorch does: windows
         # in rising row-major order
-        for rt in reversed(axis_taps(rows)):
-            for ct in reversed(axis_taps(cols)):
-                grad[:, rt.inp, ct.inp] += share[:, rt.out, ct.out]
+        pixel, scratch = pixel_type(grad), Scratch()
+        for rt in reversed(window_taps(rows)):
+            for ct in reversed(window_taps(cols)):
+                view = grad[:, rt.inp, ct.inp]
+                accumulate(view, share[:, rt.out, ct.out], pixel, scratch)
     return like_input(grad, np.ndim(x))
 
 
@@ -102,30 +102,26 @@ def _max_backward(x: np.ndarray, g: np.ndarray, rows: Axis, cols: Axis, grad: np
     """
     n, _, _, c = x.shape
     dtype = code_dtype(rows.size * cols.size)
-    kw = cols.size
     scratch = Scratch()
     col_taps = window_taps(cols)
-    empty_cols = empty_indices(cols)
-    fill = fill_value(x.dtype)
     pixel = pixel_type(grad)
-    per_row = x.itemsize + 2 * dtype.itemsize + 2 + grad.itemsize
-    for tile in tiles(n, rows, rows.stride * cols.out * c * per_row):
-        shape = (len(range(n)[tile.items]), tile.rows.stop - tile.rows.start, cols.out, c)
-        best = scratch.get("best", shape, x.dtype)
-        code = scratch.get("code", shape, dtype)
-        max_windows(x, tile, col_taps, empty_cols, kw, fill, best, code, scratch)
+    # per intermediate cell: the value, code, two temporaries; per output cell about as much
+    per_cell = x.itemsize + dtype.itemsize + 2 + grad.itemsize
+    for tile in tiles(n, rows, 2 * rows.stride * cols.out * c * per_cell):
         g_tile = g[tile.items, tile.rows]
+        code = scratch.get("code", g_tile.shape, dtype)
+        max_windows(x, tile, cols, scratch.get("best", g_tile.shape, x.dtype), code, scratch)
         grad_tile = grad[tile.items, tile.inp]
-        finite = grad.dtype.kind != "f" or bool(np.isfinite(g_tile).all())
+        finite = bool(np.isfinite(g_tile).all())
         for rt in reversed(tile.row_taps):
             for ct in reversed(col_taps):
                 won = code[:, rt.out, ct.out]
                 mask = scratch.get("mask", won.shape, np.bool_)
-                np.equal(won, rt.offset * kw + ct.offset, out=mask)
+                np.equal(won, rt.offset * cols.size + ct.offset, out=mask)
                 share = g_tile[:, rt.out, ct.out]
-                if finite:  # g * False is ±0, exact
+                if finite:  # share * False is ±0, which adds exactly
                     part = np.multiply(share, mask, out=scratch.get("part", won.shape, grad.dtype))
-                else:
+                else:  # inf * False is NaN
                     part = np.where(mask, share, 0)
                 accumulate(grad_tile[:, rt.inp, ct.inp], part, pixel, scratch)
 

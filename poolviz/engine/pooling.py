@@ -33,7 +33,6 @@ from poolviz.engine.windows import (
     max_windows,
     sum_windows,
     tiles,
-    window_taps,
 )
 from poolviz.errors import PoolvizError
 
@@ -126,15 +125,6 @@ def global_pool2d(x: np.ndarray, mode: str) -> np.ndarray:
     return pool2d(x, (x4.shape[1], x4.shape[2]), mode=mode)
 
 
-def fill_value(dtype: np.dtype[Any]) -> float | int | bool:
-    """The identity of max for ``dtype``: what a window over padding alone holds."""
-    if dtype.kind == "f":
-        return -np.inf
-    if dtype.kind == "b":
-        return False
-    return int(np.iinfo(dtype.type).min)
-
-
 def max_pool_nhwc(
     x: np.ndarray, rows: Axis, cols: Axis, return_indices: bool
 ) -> tuple[np.ndarray, np.ndarray | None]:
@@ -142,29 +132,27 @@ def max_pool_nhwc(
     (:func:`~poolviz.engine.windows.max_windows`); with ``return_indices`` also the int64 flat
     indices, converted from each tile's offset codes while they are in cache."""
     n, _, w, c = x.shape
-    fill = fill_value(x.dtype)
     out = np.empty((n, rows.out, cols.out, c), dtype=x.dtype)
-    indices = np.empty(out.shape, dtype=np.int64) if return_indices else None
     dtype = code_dtype(rows.size * cols.size)
     scratch = Scratch()
-    col_taps = window_taps(cols)
-    empty_cols = empty_indices(cols)
-    per_row = x.itemsize + (2 * dtype.itemsize + 1 if return_indices else 0)
-    row_bytes = rows.stride * cols.out * c * per_row
-    where = _IndexMap(rows, cols, w, c) if indices is not None else None
+    # per intermediate cell: the value, and with indices its code and two one-byte temporaries
+    per_cell = x.itemsize + (dtype.itemsize + 2 if return_indices else 0)
+    row_bytes = rows.stride * cols.out * c * per_cell
+    if not return_indices:
+        for tile in tiles(n, rows, row_bytes):
+            max_windows(x, tile, cols, out[tile.items, tile.rows], None, scratch)
+        return out, None
+    indices = np.empty(out.shape, dtype=np.int64)
+    index_map = _IndexMap(rows, cols, w, c)
     for tile in tiles(n, rows, row_bytes):
         dest = out[tile.items, tile.rows]
-        code = None if where is None else scratch.get("code", dest.shape, dtype)
-        max_windows(x, tile, col_taps, empty_cols, cols.size, fill, dest, code, scratch)
-        if indices is not None and where is not None and code is not None:
-            where.put(code, tile, indices[tile.items, tile.rows])
-    if indices is None:
-        return out, None
-    empty_rows = list(empty_indices(rows))
-    if empty_rows:
+        code = scratch.get("code", dest.shape, dtype)
+        max_windows(x, tile, cols, dest, code, scratch)
+        index_map.put(code, tile, indices[tile.items, tile.rows])
+    if empty_rows := list(empty_indices(rows)):
         indices[:, empty_rows] = -1
-    if empty_cols:
-        indices[:, :, list(empty_cols)] = -1
+    if empty_cols := list(empty_indices(cols)):
+        indices[:, :, empty_cols] = -1
     return out, indices
 
 
@@ -212,12 +200,11 @@ def _avg_pool(x: np.ndarray, rows: Axis, cols: Axis, count_include_pad: bool) ->
     same_w = bool(div_w.min() == div_w.max())
     out = np.empty((n, rows.out, cols.out, c), dtype=out_dtype)
     scratch = Scratch()
-    col_taps = window_taps(cols)
     row_bytes = rows.stride * cols.out * c * acc_dtype.itemsize
     for tile in tiles(n, rows, row_bytes):
         dest = out[tile.items, tile.rows]
         total = dest if acc_dtype == out_dtype else scratch.get("total", dest.shape, acc_dtype)
-        sum_windows(x, tile, col_taps, total, scratch)
+        sum_windows(x, tile, cols, total, scratch)
         dh = div_h[tile.rows]
         divisor: Any = acc_dtype.type(dh[0] * div_w[0])
         if not same_w or dh.min() != dh.max():

@@ -331,54 +331,56 @@ def _put(
             np.add(src_code[frm], offset * scale, out=code[at])
 
 
+def fill_value(dtype: np.dtype[Any]) -> float | int | bool:
+    """The identity of max for ``dtype``: what a window over padding alone holds."""
+    if dtype.kind == "f":
+        return -np.inf
+    if dtype.kind == "b":
+        return False
+    return int(np.iinfo(dtype.type).min)
+
+
 def max_windows(
     x: np.ndarray,
     tile: Tile,
-    col_taps: tuple[Tap, ...],
-    empty_cols: tuple[int, ...],
-    kw: int,
-    fill: float | int | bool,
+    cols: Axis,
     dest: np.ndarray,
     code: np.ndarray | None,
     scratch: Scratch,
 ) -> None:
-    """The max of every window of ``tile`` into ``dest`` (shape of the tile's output), and
-    with ``code`` the winner's offset code ``a * kw + b`` (row offset a, column offset b):
-    the first maximum in row-major window order, or the last NaN. Windows over padding alone
-    hold ``fill`` and an undefined code."""
+    """The max of every window of ``tile`` of the 4-D ``x`` into ``dest`` (the tile's output
+    shape), and with ``code`` the winner's offset code ``a * kw + b`` (row offset a, column
+    offset b): the first maximum in row-major window order, or the last NaN. Windows over
+    padding alone hold :func:`fill_value` and code 0."""
     block = x[tile.items, tile.inp]
     shape = (block.shape[0], block.shape[1], dest.shape[2], block.shape[3])
     colmax = scratch.get("colmax", shape, x.dtype)
     colcode = None if code is None else scratch.get("colcode", shape, code.dtype)
+    fill = fill_value(x.dtype)
     for nan in (False, True):
-        for j in empty_cols:
+        for j in empty_indices(cols):
             colmax[:, :, j] = fill
             if colcode is not None:
                 colcode[:, :, j] = 0
-        _fold(colmax, colcode, block, None, col_taps, 2, 1, scratch, nan, pixel_type(x))
+        _fold(colmax, colcode, block, None, window_taps(cols), 2, 1, scratch, nan, pixel_type(x))
         for i in tile.empty_rows:
             dest[:, i] = fill
             if code is not None:
                 code[:, i] = 0
-        _fold(dest, code, colmax, colcode, tile.row_taps, 1, kw, scratch, nan)
+        _fold(dest, code, colmax, colcode, tile.row_taps, 1, cols.size, scratch, nan)
         # NaN propagates through maximum: a tile without NaN in its maxima had none to find
         if code is None or x.dtype.kind != "f" or not np.isnan(dest.max()):
             return
 
 
-def sum_windows(
-    x: np.ndarray,
-    tile: Tile,
-    col_taps: tuple[Tap, ...],
-    dest: np.ndarray,
-    scratch: Scratch,
-) -> None:
-    """The sum of every window's real cells of ``tile`` into ``dest`` (the tile's output
-    shape, in its dtype): the column pass, then the row pass."""
+def sum_windows(x: np.ndarray, tile: Tile, cols: Axis, dest: np.ndarray, scratch: Scratch) -> None:
+    """The sum of every window's real cells of ``tile`` of the 4-D ``x`` into ``dest`` (the
+    tile's output shape, in the dtype to sum in): the column pass, then the row pass, each
+    adding offsets in rising order."""
     block = x[tile.items, tile.inp]
     shape = (block.shape[0], block.shape[1], dest.shape[2], block.shape[3])
     colsum = scratch.get("colsum", shape, dest.dtype)
-    _add_taps(colsum, block, col_taps, 2, scratch, pixel_type(x))
+    _add_taps(colsum, block, window_taps(cols), 2, scratch, pixel_type(x))
     _add_taps(dest, colsum, tile.row_taps, 1, scratch)
 
 
