@@ -103,6 +103,27 @@ def test_lenet5_by_hand() -> None:
     assert t.totals is not None and t.totals.macs == 423_038
 
 
+def test_alexnet_by_hand() -> None:
+    """Worked on paper: conv1 (224 + 2*2 - 11) // 4 + 1 = 55 positions of 11*11*3*64 + 64
+    parameters; each 3/2 pooling adds 2 jumps to the field and doubles the jump. The total
+    equals torchinfo's 714.68M mult-adds for torchvision's alexnet."""
+    t = trace(builtin("alexnet"))
+    spatial = [(r.name, r.output_shape[:2], r.macs, r.receptive_field[0], r.jump)
+               for r in t.rows if len(r.output_shape) == 3]
+    assert spatial == [
+        ("conv1", (55, 55), 55 * 55 * 23_296, 11, (4, 4)),
+        ("pool1", (27, 27), 0, 11 + 2 * 4, (8, 8)),
+        ("conv2", (27, 27), 27 * 27 * 307_392, 19 + 4 * 8, (8, 8)),
+        ("pool2", (13, 13), 0, 51 + 2 * 8, (16, 16)),
+        ("conv3", (13, 13), 13 * 13 * 663_936, 67 + 2 * 16, (16, 16)),
+        ("conv4", (13, 13), 13 * 13 * 884_992, 99 + 2 * 16, (16, 16)),
+        ("conv5", (13, 13), 13 * 13 * 590_080, 131 + 2 * 16, (16, 16)),
+        ("pool5", (6, 6), 0, 163 + 2 * 16, (32, 32)),
+        ("avgpool", (6, 6), 0, 195, (32, 32)),  # 6 -> 6: the identity
+    ]
+    assert t.totals is not None and t.totals.macs == 714_682_664
+
+
 def test_lenet5_strided_keeps_every_shape() -> None:
     """(32 - 5) // 2 + 1 = 14 and (14 - 5) // 2 + 1 = 5: the strided LeNet's maps are the
     pooled ones, for the same parameters."""

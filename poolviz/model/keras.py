@@ -76,12 +76,12 @@ def load_keras(path: str | os.PathLike[str], input_shape: Shape | None = None) -
             "save the model with model.to_json()"
         ) from None
     try:
-        return from_keras(data, p.name, input_shape)
+        return _from_keras(data, p.name, input_shape)
     except _Bad as err:
         raise PoolvizRuntimeError(f"{shown!r}: {err}") from None
 
 
-def from_keras(data: Any, name: str, input_shape: Shape | None = None) -> Model:
+def _from_keras(data: Any, name: str, input_shape: Shape | None = None) -> Model:
     """The model a parsed ``model.to_json()`` describes, named ``name``. Raises ``_Bad``
     for content that is not a model poolviz can read, PoolvizError when no input shape is
     known and ``input_shape`` is not given."""
@@ -91,13 +91,13 @@ def from_keras(data: Any, name: str, input_shape: Shape | None = None) -> Model:
             "Sequential or Functional"
         )
     config = data.get("config")
-    entries = config if isinstance(config, list) else _get(config, "layers", list, "the model")
+    entries = config.get("layers") if isinstance(config, dict) else config  # Keras < 2.2.3
+    if not isinstance(entries, list):
+        raise _Bad("the model has no 'layers' list; is this model.to_json() output?")
     if data["class_name"] != "Sequential":
         _check_linear(entries)
     found = _input_shape(config, entries)
-    layers = tuple(
-        layer for entry in entries if (layer := _layer(entry)) is not None
-    )
+    layers = tuple(layer for entry in entries if (layer := _layer(entry)) is not None)
     shape = input_shape or found
     if shape is None:
         raise PoolvizError(
@@ -105,13 +105,6 @@ def from_keras(data: Any, name: str, input_shape: Shape | None = None) -> Model:
             "give them with --input HxWxC"
         )
     return Model(name, shape, layers)
-
-
-def _get(obj: Any, key: str, kind: type, where: str) -> Any:
-    """``obj[key]``, checked to be a ``kind``."""
-    if not isinstance(obj, dict) or not isinstance(obj.get(key), kind):
-        raise _Bad(f"{where} has no {key!r} {kind.__name__}; is this model.to_json() output?")
-    return obj[key]
 
 
 def _plain(value: Any) -> Any:

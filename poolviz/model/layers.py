@@ -98,7 +98,7 @@ class Layer:
 
     name: str
     kind: ClassVar[str] = "layer"
-    """The spec grammar's word for the kind, also the JSON ``kind``."""
+    """The JSON ``kind``: the spec grammar's word for the kind, where it has one."""
     elementwise: ClassVar[bool] = False
     """Acts on each value alone (BatchNorm, activations, dropout): the ``strided``
     counterfactual looks across it for the convolution before a pooling layer."""

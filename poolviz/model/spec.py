@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from poolviz.errors import PoolvizError
+from poolviz.model.builtin import BUILTINS
 from poolviz.model.layers import (
     ACTIVATIONS,
     Activation,
@@ -174,8 +175,7 @@ WORDS: dict[str, Word] = {
 
 
 def _unknown(word: str, position: int) -> PoolvizError:
-    from poolviz.model.builtin import BUILTINS
-
+    """The message for an unknown layer word, with a did-you-mean hint."""
     builtins = difflib.get_close_matches(word, list(BUILTINS), n=1)
     close = difflib.get_close_matches(word, [*WORDS, *ACTIVATIONS], n=1)
     hint = None

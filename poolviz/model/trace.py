@@ -52,7 +52,8 @@ class TraceRow:
 
     name: str
     kind: str
-    """The spec grammar's word: ``conv``, ``maxpool``, ``add``, ..."""
+    """The layer kind: ``conv``, ``maxpool``, ... (the spec grammar's words), ``activation``
+    for an activation layer, ``add`` for the end of a residual block."""
     config: str
     """The layer's configuration in the spec grammar's words, e.g. ``conv 32 3x3``."""
     activation: str | None
