@@ -316,16 +316,25 @@ class Trend:
     """Changes in a fraction smaller than this count as no change."""
 
     @property
+    def signs(self) -> tuple[int, ...]:
+        """Per shift: 1 if the deepest stack leaves more output values unchanged than one
+        layer, -1 if fewer, 0 if within :attr:`TOLERANCE`."""
+        return tuple(
+            _sign(b - a, self.TOLERANCE) for a, b in zip(self.first, self.last, strict=True)
+        )
+
+    @property
     def verdict(self) -> Literal["more", "fewer", "same", "mixed", "shallow"]:
-        """``more``: at every shift the deepest stack leaves more output values unchanged than
-        one layer; ``fewer``: at every shift it leaves fewer; ``same``: no shift moves it by
-        :attr:`TOLERANCE`; ``mixed`` otherwise; ``shallow`` when only one depth fits."""
+        """``more``: the deepest stack leaves more output values unchanged than one layer at
+        some shift and fewer at none; ``fewer`` the reverse; ``same``: no shift differs by
+        :attr:`TOLERANCE`; ``mixed``: more at some shifts, fewer at others; ``shallow`` when
+        only one depth fits."""
         if self.deepest < 2:
             return "shallow"
-        signs = {_sign(b - a, self.TOLERANCE) for a, b in zip(self.first, self.last, strict=True)}
-        if signs == {1}:
+        signs = set(self.signs)
+        if -1 not in signs and 1 in signs:
             return "more"
-        if signs == {-1}:
+        if 1 not in signs and -1 in signs:
             return "fewer"
         if signs == {0}:
             return "same"

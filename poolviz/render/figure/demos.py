@@ -48,6 +48,9 @@ SHIFT_NUMBERED_OUTPUT = 10
 CHANGED_FRAME = "#000000"
 """The dashed frame around an output cell a shift changed (the fill stays the window's)."""
 
+LINE_COLOURS = (*(c for c in OKABE_ITO if c != "#F0E442"), "#000000")
+"""Okabe-Ito without its yellow, too faint as a line on white, and black instead."""
+
 MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
 """One marker per depth, with the colour and line style, so lines differ without colour."""
 
@@ -267,7 +270,7 @@ def _tolerance_plots(sub: SubFigure, table: ToleranceTable, metrics: list[tuple[
                 ax.plot(
                     shifts,
                     [100 * v for v in values],
-                    color=OKABE_ITO[k % len(OKABE_ITO)],
+                    color=LINE_COLOURS[k % len(LINE_COLOURS)],
                     linestyle=LINESTYLES[k % len(LINESTYLES)],
                     marker=MARKERS[k % len(MARKERS)],
                     linewidth=2,
@@ -286,7 +289,19 @@ def _tolerance_plots(sub: SubFigure, table: ToleranceTable, metrics: list[tuple[
                 for depth in missing:
                     handles.append(ax.plot([], [], color="none")[0])
                     labels.append(f"{depth} layers: does not fit")
-                ax.legend(handles, labels, fontsize=8, loc="best", framealpha=0.9)
+        # one legend per row, beside the plots (or in the row's empty panel), off the lines
+        spare = [a for a in axes[r] if not a.axison]
+        if spare:
+            spare[0].legend(handles, labels, fontsize=8, loc="center", title="stacked poolings")
+        else:
+            axes[r, -1].legend(
+                handles,
+                labels,
+                fontsize=8,
+                loc="upper left",
+                bbox_to_anchor=(1.02, 1.0),
+                title="stacked poolings",
+            )
     lines = [trend_line(table.trend(s.name), table) for s in table.sources]
     text = "\n".join(
         _wrap(f"{s.name}: {line}", 110) for s, line in zip(table.sources, lines, strict=True)

@@ -279,8 +279,8 @@ def _edge_why(edge: EdgeMove, changed: bool) -> str:
         return f"no window reads column {b} (it is dropped): the edge never shows"
     where = f"the window over columns {_spans_text(wb)}"
     if not wa:
-        place = "off the input" if a >= _last_column(edge) else f"to column {a}, read by no window"
-        return f"column {b} → {place}: the edge leaves {where}, so its maxima vanish"
+        place = "off the input" if a >= _last_column(edge) else "read by no window"
+        return f"column {b} → {a} is {place}: the edge leaves {where}, so its maxima vanish"
     if edge.same_windows:
         return f"column {b} → {a} stays inside {where}, so every window keeps its maximum"
     into = ", ".join(str(s.index) for s in wa)
@@ -354,14 +354,12 @@ def trend_line(trend: Trend, table: ToleranceTable) -> str:
         f"{_percent(a, 0)} → {_percent(b, 0)} at shift {s}"
         for s, a, b in zip(trend.shifts, trend.first, trend.last, strict=True)
     )
-    layers = f"{trend.deepest} layers"
-    text = {
-        "more": f"more values unchanged with {layers} than with 1, at every shift",
-        "fewer": f"fewer values unchanged with {layers} than with 1, at every shift",
-        "same": f"as many values unchanged with {layers} as with 1",
-        "mixed": f"with {layers}, more values unchanged at some shifts, fewer at others",
-    }[trend.verdict]
-    line = f"{text}: {pairs}"
+    groups = []
+    for sign, word in ((1, "more"), (0, "about as many"), (-1, "fewer")):
+        shifts = [str(s) for s, g in zip(trend.shifts, trend.signs, strict=True) if g == sign]
+        if shifts:
+            groups.append(f"{word} at shift{'s' if len(shifts) > 1 else ''} {', '.join(shifts)}")
+    line = f"values unchanged with {trend.deepest} layers against 1: {'; '.join(groups)} ({pairs})"
     source = [s for s in table.sources if s.name == trend.source][0]
     count = source.inputs.shape[0]
     if count > 1:
