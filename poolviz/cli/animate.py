@@ -20,7 +20,7 @@ than GIF viewers show."""
 
 EPILOG = """\b
 Examples:
-  poolviz animate                     the seed's 4x4: four windows, four frames
+  poolviz animate                   the seed's 4x4: four windows, four frames
   poolviz animate --sample seed5x5 -k 3 -s 2 -o windows.gif
   poolviz animate --sample digit --fps 8 --dpi 300 -o digit.gif
 """
@@ -117,7 +117,7 @@ def animate(mode: str, fps: int, item: int, channel: int, **kwargs: Any) -> None
     )
     last_only = figure.path.suffix.lower() == ".png"
     count = 1 if last_only else len(animation)
-    frames = [animation.draw(animation.plan[-1])] if last_only else animation
+    frames = [animation.draw(animation.plan[-1])] if last_only else animation.gif_frames()
     # the bar is drawn on stderr, and only for a person watching it
     with Progress(
         console=Console(stderr=True), transient=True, disable=not sys.stderr.isatty()

@@ -23,6 +23,7 @@ from poolviz.errors import PoolvizError
 from poolviz.render.output import atomic_output
 from poolviz.render.style import (
     ASCII,
+    OKABE_ITO,
     decimals_for,
     format_number,
     text_colour_on,
@@ -58,6 +59,12 @@ GRID_LINE = "#C8C8C8"
 MUTED = "#555555"
 BLANK = "#FFFFFF"
 HATCH = "#9A9A9A"
+PAD_FILL = "#EEEEEE"
+DROPPED_FILL = "#DDDDDD"
+WINDOW_TINT = 0.5
+"""How much of its colour a window's cells take (over white)."""
+DONE_TINT = 0.45
+"""How much of its window's colour a computed output cell takes."""
 
 
 # The plan and the captions, shared with the terminal frames
@@ -142,7 +149,8 @@ def formula(window: Window, mode: str, places: tuple[int, int]) -> str:
     counted_padding = divisor - real.size
     if window.cells.size > MAX_TERMS:
         total = format_number(float(real.sum()), given)
-        return f"sum of {real.size} cells / {divisor} = {total} / {divisor} = {value}"
+        counted = f" ({counted_padding} padding zeros counted)" if counted_padding else ""
+        return f"sum of {real.size} cells = {total}; {total} / {divisor} = {value}{counted}"
     terms = []
     for v, pad in zip(window.cells.ravel(), window.padded.ravel(), strict=True):
         if not pad:
@@ -277,8 +285,11 @@ def _draw_cells(
                 left, top, right, bottom = draw.textbbox((cx, cy), c.text, font=font, anchor="mm")
                 draw.rectangle((left - 2, top - 2, right + 2, bottom + 2), fill=c.fill)
             if c.ringed:
-                r = cell * 0.42
-                draw.ellipse((cx - r, cy - r, cx + r, cy + r), outline=INK, width=ring)
+                # an ellipse around the number, wider for long ones, inside the cell
+                half = font.getlength(c.text) / 2
+                rx = min(cell * 0.47, max(cell * 0.38, half + cell * 0.1))
+                ry = cell * 0.38
+                draw.ellipse((cx - rx, cy - ry, cx + rx, cy + ry), outline=INK, width=ring)
             draw.text((cx, cy), c.text, font=font, fill=colour, anchor="mm")
 
 
@@ -355,9 +366,32 @@ class Animation:
         return len(self.plan)
 
     def __iter__(self) -> Iterator[Image.Image]:
-        """Every frame, drawn when asked for (so a progress bar can follow)."""
+        """Every frame as RGB, drawn when asked for (so a progress bar can follow)."""
         for frame in self.plan:
             yield self.draw(frame)
+
+    def gif_frames(self) -> Iterator[Image.Image]:
+        """Every frame in one shared 256-colour palette, which holds the window colours
+        exactly: GIF then stores only what changed from frame to frame."""
+        palette = self.palette()
+        for image in self:
+            yield image.quantize(palette=palette, dither=Image.Dither.NONE)
+
+    def palette(self) -> Image.Image:
+        """A palette image: the colours the frames are drawn with, then the most common
+        others of the first and last frames (pictures, anti-aliased edges)."""
+        exact = [BLANK, INK, MUTED, GRID_LINE, HATCH, PAD_FILL, DROPPED_FILL, *OKABE_ITO]
+        exact += [_tint(c, a) for c in OKABE_ITO for a in (WINDOW_TINT, DONE_TINT)]
+        first, last = self.draw(self.plan[0]), self.draw(self.plan[-1])
+        sample = Image.new("RGB", (first.width, first.height * 2))
+        sample.paste(first, (0, 0))
+        sample.paste(last, (0, first.height))
+        common = sample.quantize(colors=256 - len(exact), method=Image.Quantize.MEDIANCUT)
+        rest = (common.getpalette() or [])[: 3 * (256 - len(exact))]
+        entries = [v for colour in exact for v in _rgb(colour)] + rest
+        palette = Image.new("P", (1, 1))
+        palette.putpalette(entries + [0] * (768 - len(entries)))
+        return palette
 
     def _px(self, base: float) -> int:
         """A length given at :data:`BASE_DPI`, at this animation's resolution."""
@@ -382,7 +416,7 @@ class Animation:
         self.pad_text = pad_text
         out_texts = [self._number(float(v), output=True) for v in self.out_plane.ravel()]
         texts = [self._number(float(v)) for v in self.plane.ravel()] + out_texts + [pad_text]
-        self.number_size = _fit(texts, self.cell * 0.8, self.cell * 0.4)
+        self.number_size = _fit(texts, self.cell * 0.74, self.cell * 0.4)
         self.index_size = max(self._px(9), round(self.cell * 0.28))
         labels = [str(k) for k in range(max(rows.n, cols.n))] + ["p"]
         gutter = max(_text_width(t, self.index_size) for t in labels) + self._px(6)
@@ -418,7 +452,7 @@ class Animation:
             ends = (finite.min(), finite.max()) if finite.size else ()
             texts = [self._number(float(v)) for v in ends]
             self.pad_text = drawable("−∞" if self.result.mode == "max" else "0")
-            self.number_size = _fit([*texts, self.pad_text], self.cell * 0.8, self.cell * 0.4)
+            self.number_size = _fit([*texts, self.pad_text], self.cell * 0.74, self.cell * 0.4)
             self.zoom = _Box(x, top, kw * self.cell, kh * self.cell)
             x = self.zoom.right
         arrow = self._px(90)
@@ -461,7 +495,7 @@ class Animation:
         pad = "−∞" if result.mode == "max" else "0"
         if any(result.padding_resolved) or result.spec.ceil_mode:
             parts.append(f"hatched: padding ({pad})")
-        if int(result.coverage.min()) == 0:
+        if self.numbered and int(result.coverage.min()) == 0:
             parts.append("crossed: read by no window")
         if self.numbered:
             parts.append("output: filled as computed")
@@ -540,7 +574,7 @@ class Animation:
         i, j = divmod(k, self.result.cols.out)
         if k == frame.window:
             return self._colour(i, j)
-        return _tint(self._colour(i, j), 0.45) if k < frame.done else BLANK
+        return _tint(self._colour(i, j), DONE_TINT) if k < frame.done else BLANK
 
     def _draw_numbers(self, draw: ImageDraw.ImageDraw, frame: Frame, window: Window | None) -> None:
         result = self.result
@@ -555,14 +589,14 @@ class Animation:
         for r in range(-self.top, rows.n + rows.pad_after):
             row: list[_Cell] = []
             for c in range(-self.left, cols.n + cols.pad_after):
-                tinted = _tint(colour, 0.5) if (r, c) in in_window else BLANK
+                tinted = _tint(colour, WINDOW_TINT) if (r, c) in in_window else BLANK
                 if not (0 <= r < rows.n and 0 <= c < cols.n):
-                    fill = tinted if (r, c) in in_window else "#EEEEEE"
+                    fill = tinted if (r, c) in in_window else PAD_FILL
                     row.append(_Cell(self.pad_text, fill, "pad"))
                     continue
                 text = self._number(float(self.plane[r, c]))
                 if coverage[r, c] == 0:
-                    row.append(_Cell(text, "#DDDDDD", "dropped"))
+                    row.append(_Cell(text, DROPPED_FILL, "dropped"))
                     continue
                 ringed = window is not None and window.argmax == (r, c)
                 row.append(_Cell(text, tinted, None, ringed))
@@ -652,24 +686,23 @@ class Animation:
         colour: str,
         within: _Box | None = None,
     ) -> None:
-        """A band around ``box``, grown to a visible minimum (a window on a large picture can
-        be smaller than a pixel) and kept ``within`` the picture it marks."""
+        """A band centred on the edges of ``box`` (so it takes little of the cells' room),
+        grown to a visible minimum (a window on a large picture can be smaller than a pixel)
+        and kept ``within`` the picture it marks."""
         x0, y0, x1, y1 = box
         least = self._px(14)
         if x1 - x0 < least:
             x0, x1 = (x0 + x1 - least) / 2, (x0 + x1 + least) / 2
         if y1 - y0 < least:
             y0, y1 = (y0 + y1 - least) / 2, (y0 + y1 + least) / 2
+        width = self._band_width(min(x1 - x0, y1 - y0)) if self.numbered else self._px(3)
+        out = (width + 2) / 2
+        x0, y0, x1, y1 = x0 - out, y0 - out, x1 + out, y1 + out
         if within is not None:
             dx = max(0.0, within.x - x0) - max(0.0, x1 - within.right)
             dy = max(0.0, within.y - y0) - max(0.0, y1 - within.bottom)
             x0, x1, y0, y1 = x0 + dx, x1 + dx, y0 + dy, y1 + dy
-        _band(
-            draw,
-            (round(x0), round(y0), round(x1), round(y1)),
-            colour,
-            self._band_width(min(x1 - x0, y1 - y0)) if self.numbered else self._px(3),
-        )
+        _band(draw, (round(x0), round(y0), round(x1), round(y1)), colour, width)
 
     # Pictures
 
@@ -686,7 +719,7 @@ class Animation:
         x0, y0 = round(self.left * sx), round(self.top * sy)
         x1, y1 = round((self.left + cols.n) * sx), round((self.top + rows.n) * sy)
         shown = self._shade(self.plane, (max(1, x1 - x0), max(1, y1 - y0)))
-        base = Image.new("RGB", (pw, ph), "#EEEEEE")
+        base = Image.new("RGB", (pw, ph), PAD_FILL)
         if (x0, y0, x1, y1) != (0, 0, pw, ph):
             _hatch(ImageDraw.Draw(base), (0, 0, pw, ph), self._px(6), crossed=False)
         base.paste(shown, (x0, y0))
@@ -759,11 +792,11 @@ class Animation:
         """The current window's numbers, its winner ringed, padding hatched."""
         cells = [
             [
-                _Cell(self.pad_text, _tint(colour, 0.5), "pad")
+                _Cell(self.pad_text, _tint(colour, WINDOW_TINT), "pad")
                 if window.padded[a, b]
                 else _Cell(
                     self._number(float(window.cells[a, b])),
-                    _tint(colour, 0.5),
+                    _tint(colour, WINDOW_TINT),
                     None,
                     window.argmax == (window.rows[a], window.cols[b]),
                 )
@@ -778,9 +811,9 @@ class Animation:
 
 
 def save_animation(frames: Iterable[Image.Image], path: Path, fps: float, dpi: int) -> None:
-    """Write ``frames`` to ``path``: a looping GIF at ``fps`` frames a second, or for a
-    ``.png`` path the last frame alone. The file appears only once complete: an error or
-    Ctrl-C while frames are drawn leaves none."""
+    """Write ``frames`` to ``path``: a looping GIF at ``fps`` frames a second (frames not
+    already in a palette get one each), or for a ``.png`` path the last frame alone. The
+    file appears only once complete: an error or Ctrl-C while frames are drawn leaves none."""
     with atomic_output(path) as temporary:
         if path.suffix.lower() == ".png":
             tail = deque(frames, maxlen=1)
@@ -789,7 +822,9 @@ def save_animation(frames: Iterable[Image.Image], path: Path, fps: float, dpi: i
             last = tail[0]
             last.save(temporary, format="PNG", dpi=(dpi, dpi))
             return
-        palette = (f.convert("P", palette=Image.Palette.ADAPTIVE, colors=256) for f in frames)
+        palette = (
+            f if f.mode == "P" else f.convert("P", palette=Image.Palette.ADAPTIVE) for f in frames
+        )
         first = next(palette, None)
         if first is None:
             raise PoolvizError("there are no frames to write")

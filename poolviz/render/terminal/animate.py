@@ -208,19 +208,50 @@ def _zoom(
     places: tuple[int, int],
 ) -> RenderableType:
     """For inputs too large for numbers: the window's cells (winner ``[v]``, padding as
-    ``-∞`` or ``0``), where it sits, and how much of the output is computed."""
+    ``-∞`` or ``0``) and where it sits, beside the output filling in when that fits, or else
+    how much of the output is computed."""
     rows, cols = result.rows, result.cols
-    n, h, w, c = result.input.shape
+    h, w = result.input.shape[1:3]
     done = frame.done + (1 if frame.window is not None else 0)
+    limit = MAX_GRID_ROWS if view.height is None else view.height - 12
+    output_grid = _output_grid(result, view, frame, places)
+    fits = rows.out <= limit and _width(output_grid) <= view.width
+    output = output_grid if fits else None
     progress = Text(
         f"output {rows.out}x{cols.out}: {done} of {result.window_count} cells computed",
         style="dim",
     )
+    where = Text(f"Input {h}x{w}", style="bold")
+    body: Text = Text("")
+    if window is not None:
+        where.append(
+            f": the window at rows {window.rows[0]}-{window.rows[-1]}, "
+            f"columns {window.cols[0]}-{window.cols[-1]}"
+        )
+        body = _window_grid(result, window, view, places)
+        if _width(body) > view.width:
+            body = Text(f"{window.cells.size} cells, too many to list at this width", style="dim")
+    if output is None:
+        return Group(where, body, progress)
+    title = Text(f"Output {rows.out}x{cols.out}", style="bold")
     if window is None:
-        return Group(Text(f"Input {h}x{w}", style="bold"), progress)
+        return Group(where, title, output)
+    if _width(body) + 3 + _width(output) > view.width:
+        return Group(where, body, title, output)
+    table = Table.grid(padding=(0, 3))
+    table.add_row(Text(""), title)
+    table.add_row(body, output)
+    return Group(where, table)
+
+
+def _window_grid(
+    result: PoolResult, window: Window, view: AnimateView, places: tuple[int, int]
+) -> Text:
+    """The window's cells with their input indices (``p`` for padding), winner ``[v]``."""
+    h, w = result.input.shape[1:3]
     cells = [
         [
-            Cell(_pad_text(result), None)
+            Cell(_pad_text(result))
             if window.padded[a, b]
             else Cell(
                 format_number(float(window.cells[a, b]), places[0]),
@@ -231,20 +262,12 @@ def _zoom(
         ]
         for a in range(len(window.rows))
     ]
-    body = grid(
+    return grid(
         cells,
         row_labels=[str(r) if 0 <= r < h else "p" for r in window.rows],
         col_labels=[str(k) if 0 <= k < w else "p" for k in window.cols],
         ascii_only=view.ascii_only,
     )
-    if _width(body) > view.width:
-        body = Text(f"{window.cells.size} cells, too many to list at this width", style="dim")
-    where = Text(
-        f"Input {h}x{w}: the window at rows {window.rows[0]}-{window.rows[-1]}, "
-        f"columns {window.cols[0]}-{window.cols[-1]}",
-        style="bold",
-    )
-    return Group(where, body, progress)
 
 
 def _width(text: Text) -> int:
