@@ -134,7 +134,7 @@ def _cell(c: Counterpart, widths: tuple[int, int]) -> Text:
     if c.row is None:
         if c.state == "invalid":
             return Text("does not fit", style="bold red")
-        return Text(c.note or "-", style="dim")
+        return Text(c.note or "not reached", style="dim")
     text = Text(feature_text(c.row.output_shape).ljust(widths[0]))
     if widths[1]:
         text.append("  " + _params(c.row.params).rjust(widths[1]))
