@@ -470,7 +470,7 @@ def _measure(
         layers,
         shift,
         (int(a.shape[1]), int(a.shape[2])),
-        float(1.0 - differs.mean()),
+        float((~differs).mean()),
         mean,
         identical,
         count,
