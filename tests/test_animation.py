@@ -1,0 +1,318 @@
+"""The animation frames: the plan, the captions, the GIF frames' pixels, and the terminal
+frames, all checked against hand-worked numbers of the seed's examples."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image, ImageSequence
+from rich.console import Console
+
+from poolviz.cli.pool import SEED_4X4
+from poolviz.engine.explain import PoolResult, explain
+from poolviz.errors import PoolvizError, PoolvizRuntimeError
+from poolviz.loaders import load_sample
+from poolviz.render.animation import (
+    BLANK,
+    INK,
+    Animation,
+    Frame,
+    caption,
+    drawable,
+    frame_plan,
+    save_animation,
+)
+from poolviz.render.style import window_colour_at
+from poolviz.render.terminal.animate import AnimateView, animation_frames
+
+SEED_5X5 = load_sample("seed5x5").array
+
+
+def rgb(colour: str) -> tuple[int, int, int]:
+    return int(colour[1:3], 16), int(colour[3:5], 16), int(colour[5:7], 16)
+
+
+def colours(image: Image.Image) -> set[tuple[int, int, int]]:
+    return {tuple(int(v) for v in c) for c in np.asarray(image.convert("RGB")).reshape(-1, 3)}
+
+
+def captions(result: PoolResult) -> list[str]:
+    return [caption(result, frame) for frame in frame_plan(result.window_count)]
+
+
+# The plan
+
+
+def test_plan_has_a_frame_per_window_up_to_64() -> None:
+    assert frame_plan(4) == [Frame(0, 0), Frame(1, 1), Frame(2, 2), Frame(3, 3)]
+    assert [f.window for f in frame_plan(64)] == list(range(64))
+
+
+def test_plan_past_64_windows_skips_all_but_the_first_63_and_the_last() -> None:
+    plan = frame_plan(65)
+    assert len(plan) == 65
+    assert [f.window for f in plan[:63]] == list(range(63))
+    assert plan[63] == Frame(None, 64, skipped=1)
+    assert plan[64] == Frame(64, 64)
+    big = frame_plan(19200)
+    assert len(big) == 65
+    assert big[63] == Frame(None, 19199, skipped=19136)
+
+
+# Captions
+
+
+def test_captions_of_the_seed_4x4() -> None:
+    assert captions(explain(SEED_4X4, 2)) == [
+        "window 1 of 4: max(1, 3, 5, 6) = 6 at (1, 1)",
+        "window 2 of 4: max(2, 1, 8, 4) = 8 at (1, 2)",
+        "window 3 of 4: max(2, 4, 1, 0) = 4 at (2, 1)",
+        "window 4 of 4: max(7, 3, 3, 2) = 7 at (2, 2)",
+    ]
+
+
+def test_captions_of_the_overlapping_5x5_share_winners() -> None:
+    assert captions(explain(SEED_5X5, 3, 2)) == [
+        "window 1 of 4: max(1, 3, 2, 5, 6, 8, 2, 4, 7) = 8 at (1, 2)",
+        "window 2 of 4: max(2, 1, 4, 8, 4, 2, 7, 3, 1) = 8 at (1, 2)",
+        "window 3 of 4: max(2, 4, 7, 1, 0, 3, 3, 2, 1) = 7 at (2, 2)",
+        "window 4 of 4: max(7, 3, 1, 3, 2, 5, 1, 4, 0) = 7 at (2, 2)",
+    ]
+
+
+def test_average_captions_show_the_padding_the_divisor_counts() -> None:
+    counted = explain(SEED_5X5, 3, 2, 1, mode="avg")
+    assert captions(counted)[0] == "window 1 of 9: (0 + 0 + 0 + 0 + 1 + 3 + 0 + 5 + 6) / 9 = 1.67"
+    assert captions(counted)[8] == "window 9 of 9: (2 + 5 + 0 + 4 + 0 + 0 + 0 + 0 + 0) / 9 = 1.22"
+    not_counted = explain(SEED_5X5, 3, 2, 1, mode="avg", count_include_pad=False)
+    assert captions(not_counted)[0] == "window 1 of 9: (1 + 3 + 5 + 6) / 4 = 3.75"
+
+
+def test_max_captions_show_padding_as_minus_infinity() -> None:
+    result = explain(SEED_4X4, 3, 2, 1)
+    assert captions(result)[0] == "window 1 of 4: max(−∞, −∞, −∞, −∞, 1, 3, −∞, 5, 6) = 6 at (1, 1)"
+
+
+def test_large_windows_are_counted_not_listed() -> None:
+    x = np.arange(64, dtype=float).reshape(8, 8)
+    assert captions(explain(x, 4))[0] == "window 1 of 4: max of 16 cells = 27 at (3, 3)"
+    avg = explain(x, 4, mode="avg")
+    assert captions(avg)[0] == "window 1 of 4: sum of 16 cells = 216; 216 / 16 = 13.50"
+
+
+def test_the_skip_caption_names_the_skipped_windows() -> None:
+    result = explain(np.zeros((20, 20)), 2, 1)  # 19 x 19 = 361 windows
+    assert captions(result)[63] == "… 297 windows skipped (64 to 360) …"
+    assert captions(result)[64].startswith("window 361 of 361: ")
+
+
+def test_glyphs_the_font_lacks_are_spelled_plainly() -> None:
+    assert drawable("max(−∞, 1) · 3x3") == "max(-inf, 1) · 3x3"
+
+
+# GIF frames
+
+
+def frame_box(
+    animation: Animation, grid: str, i: int, j: int, inset: int = 0
+) -> tuple[int, int, int, int]:
+    """The pixel box of cell (i, j) of the input (padded) or output grid, ``inset`` pixels
+    inside its edges (where a neighbour's outline may reach)."""
+    box = animation.grid_in if grid == "in" else animation.grid_out
+    c = animation.cell
+    x, y = box.x + j * c, box.y + i * c
+    return x + inset, y + inset, x + c - inset, y + c - inset
+
+
+def test_frames_show_the_window_in_its_colour_and_fill_the_output() -> None:
+    result = explain(SEED_4X4, 2)
+    animation = Animation(result)
+    frames = list(animation)
+    assert len(frames) == 4
+    assert {f.size for f in frames} == {animation.size}
+    for k, frame in enumerate(frames):
+        i, j = divmod(k, 2)
+        assert rgb(window_colour_at(i, j, 2)) in colours(frame)
+        # the current output cell is filled with the window's colour
+        current = frame.crop(frame_box(animation, "out", i, j))
+        assert rgb(window_colour_at(i, j, 2)) in colours(current)
+    # in the second frame the last output cell is still blank, the first is filled
+    second = frames[1]
+    assert colours(second.crop(frame_box(animation, "out", 1, 1, inset=8))) == {rgb(BLANK)}
+    assert len(colours(second.crop(frame_box(animation, "out", 0, 0)))) > 2
+
+
+def test_the_winner_is_ringed_and_others_are_not() -> None:
+    animation = Animation(explain(SEED_4X4, 2))
+    frame = animation.draw(animation.plan[1])  # window (0, 1): the 8 at (1, 2) wins
+
+    def dark(i: int, j: int) -> int:
+        cell = np.asarray(frame.crop(frame_box(animation, "in", i, j)).convert("L"))
+        return int((cell < 80).sum())
+
+    # the ring adds dark pixels beyond the digit's own; the 4 beside it has only the digit
+    assert dark(1, 2) > 2 * dark(1, 3)
+
+
+def test_padding_is_hatched_and_labelled() -> None:
+    animation = Animation(explain(SEED_5X5, 3, 2, 1, mode="avg"))
+    frame = animation.draw(animation.plan[4])  # the centre window: no padding in it
+    corner = frame.crop(frame_box(animation, "in", 6, 6))
+    assert (154, 154, 154) in colours(corner)  # hatch lines
+    assert animation.pad_text == "0"
+
+
+def test_frame_width_scales_with_dpi() -> None:
+    result = explain(SEED_4X4, 2)
+    w150, h150 = Animation(result, dpi=150).size
+    w300, h300 = Animation(result, dpi=300).size
+    assert 1.9 <= w300 / w150 <= 2.1
+    assert 1.9 <= h300 / h150 <= 2.1
+
+
+def test_the_title_can_be_given() -> None:
+    default = Animation(explain(SEED_4X4, 2))
+    assert default.title == "MaxPool2D: size 2x2 · stride 2x2 · padding 0"
+    assert Animation(explain(SEED_4X4, 2), title="Slide 3").title == "Slide 3"
+
+
+def test_frames_too_large_are_refused_with_the_dpi_that_fits() -> None:
+    result = explain(np.zeros((24, 24)), 2)
+    with pytest.raises(PoolvizError) as refused:
+        Animation(result, dpi=1200)
+    message = refused.value.message
+    assert re.fullmatch(
+        r"--dpi 1200 makes frames \d+x\d+ pixels, more than 4000 a side; use --dpi \d+ or less",
+        message,
+    )
+    suggested = int(message.rsplit("--dpi ", 1)[1].split()[0])
+    assert max(Animation(result, dpi=suggested).size) <= 4000
+
+
+def test_large_inputs_are_pictures_with_the_window_and_a_checked_output() -> None:
+    x = np.random.default_rng(0).integers(0, 256, (90, 120)).astype(float)
+    result = explain(x, 2)
+    animation = Animation(result)
+    assert not animation.numbered and animation.zoomed
+    assert len(animation) == 65
+    first = animation.draw(animation.plan[0])
+    assert rgb(window_colour_at(0, 0, 60)) in colours(first)
+    out = animation.pic_out
+    corner = np.asarray(first.crop((out.right - 20, out.bottom - 20, out.right, out.bottom)))
+    assert {tuple(v) for v in corner.reshape(-1, 3)} == {(255, 255, 255), (222, 222, 222)}
+    last = animation.draw(animation.plan[-1])
+    filled = np.asarray(last.crop((out.x, out.y, out.x + 20, out.y + 20)))
+    assert {tuple(v) for v in filled.reshape(-1, 3)} != {(255, 255, 255), (222, 222, 222)}
+
+
+def test_a_colour_map_colours_pictures() -> None:
+    x = np.linspace(0, 1, 40 * 40).reshape(40, 40)
+    grey = Animation(explain(x, 2)).draw(Frame(0, 0))
+    viridis = Animation(explain(x, 2), cmap="viridis").draw(Frame(0, 0))
+    assert (68, 1, 84) in colours(viridis)  # viridis at 0
+    assert (68, 1, 84) not in colours(grey)
+
+
+def test_gif_frames_share_one_palette_with_the_exact_window_colours() -> None:
+    animation = Animation(explain(SEED_4X4, 2))
+    frames = list(animation.gif_frames())
+    assert {f.mode for f in frames} == {"P"}
+    for k, frame in enumerate(frames):
+        assert rgb(window_colour_at(*divmod(k, 2), 2)) in colours(frame)
+        assert rgb(INK) in colours(frame)
+
+
+def test_save_animation_writes_a_looping_gif(tmp_path: Path) -> None:
+    animation = Animation(explain(SEED_4X4, 2))
+    path = tmp_path / "windows.gif"
+    save_animation(animation.gif_frames(), path, fps=4, dpi=150)
+    with Image.open(path) as image:
+        assert image.format == "GIF"
+        assert image.n_frames == 4
+        assert image.info["duration"] == 250
+        assert image.info["loop"] == 0
+        assert image.size == animation.size
+        frames = [f.convert("RGB") for f in ImageSequence.Iterator(image)]
+    assert all(len(colours(f)) > 10 for f in frames)
+
+
+def test_save_animation_writes_the_last_frame_as_png(tmp_path: Path) -> None:
+    animation = Animation(explain(SEED_4X4, 2))
+    path = tmp_path / "last.png"
+    save_animation(iter(animation), path, fps=2, dpi=150)
+    with Image.open(path) as image:
+        assert image.format == "PNG"
+        assert getattr(image, "n_frames", 1) == 1
+        shown = image.convert("RGB")
+    assert rgb(window_colour_at(1, 1, 2)) in colours(shown)
+
+
+@pytest.mark.parametrize("error", [OSError(28, "No space left on device"), KeyboardInterrupt()])
+def test_a_failure_while_drawing_leaves_no_file(tmp_path: Path, error: BaseException) -> None:
+    animation = Animation(explain(SEED_4X4, 2))
+
+    def failing() -> Iterator[Image.Image]:
+        frames = animation.gif_frames()
+        yield next(frames)
+        yield next(frames)
+        raise error
+
+    path = tmp_path / "windows.gif"
+    expected = PoolvizRuntimeError if isinstance(error, OSError) else KeyboardInterrupt
+    with pytest.raises(expected):
+        save_animation(failing(), path, fps=2, dpi=150)
+    assert list(tmp_path.iterdir()) == []
+
+
+# Terminal frames
+
+
+def render(result: PoolResult, width: int = 80) -> list[str]:
+    console = Console(width=width, color_system=None, highlight=False)
+    frames = []
+    for frame in animation_frames(result, AnimateView(width=width, colour=False)):
+        with console.capture() as captured:
+            console.print(frame)
+        frames.append(captured.get())
+    return frames
+
+
+def test_terminal_frames_mark_the_window_without_colour() -> None:
+    frames = render(explain(SEED_4X4, 2))
+    assert len(frames) == 4
+    lines = [line.rstrip() for line in frames[1].splitlines()]
+    assert lines[0] == "MaxPool2D  size 2x2 · stride 2x2 · padding 0"
+    # only the window's rows and columns are numbered, lines fence it in, its max is [v]
+    assert lines[3] == "   ·  ·   2  3             0  1"
+    assert lines[4] == "0  1  3 │ 2  1    max   0  6 [8]"
+    assert lines[5] == "1  5  6 │[8] 4     →    1  ·  ·"
+    assert lines[6] == "  ──────┼──────"
+    assert lines[-1] == "window 2 of 4: max(2, 1, 8, 4) = 8 at (1, 2)"
+    assert all(len(line) <= 80 for frame in frames for line in frame.splitlines())
+
+
+def test_terminal_frames_fill_the_output_with_the_running_maxima() -> None:
+    frames = render(explain(SEED_4X4, 2))
+    # the output grid, right of the arrow: computed cells, the current one [v], the rest ·
+    outputs = [[line[22:].strip() for line in f.splitlines()[4:6]] for f in frames]
+    assert outputs == [
+        ["0 [6] ·", "1  ·  ·"],
+        ["0  6 [8]", "1  ·  ·"],
+        ["0  6  8", "1 [4] ·"],
+        ["0  6  8", "1  4 [7]"],
+    ]
+
+
+def test_terminal_frames_of_a_large_input_show_the_window_and_the_output() -> None:
+    result = explain(load_sample("digit").array, 2)
+    frames = render(result)
+    assert len(frames) == 65
+    lines = frames[30].splitlines()
+    assert lines[2] == "Input 28x28: the window at rows 4-5, columns 4-5"  # window 31
+    assert "… 132 windows skipped (64 to 195) …" in frames[63]
+    assert "Output 14x14" in frames[63]
+    assert all(len(line) <= 80 for frame in frames for line in frame.splitlines())
