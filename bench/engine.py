@@ -4,7 +4,8 @@ Run by hand: ``python bench/engine.py [--rounds 7] [--only a,c]``. With torch in
 (``pip install torch==2.13.0``), each workload is checked against PyTorch, then timed; every
 round times poolviz and PyTorch back to back and takes their ratio, so a noisy machine moves
 the ratios little; the medians of times and ratios are printed. Without torch it times poolviz
-alone. Also: the memory-bandwidth bound for (a) and the peak extra memory per workload.
+alone. Also: the memory-bandwidth bound for (a) and the peak extra memory per workload, checked
+on (a) against its budget: 1.2x the result (the gradient for backward), plus the indices.
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ WORKLOADS = (
     Workload("c", "ResNet stem, 3/2/1", (32, 112, 112, 64), 3, 2, 1),
     Workload("d", "MNIST, 2/2", (64, 26, 26, 32), 2, 2),
 )
+MEMORY_BUDGET = 1.2  # extra memory on (a), as a multiple of the result (indices extra)
 TARGETS = {  # ratio to PyTorch, per figure and workload (issue: performance)
     "max": {"a": 0.5, "b": 0.5, "c": 1.0, "d": 1.5},
     "max+indices": {"a": 1.5, "b": 1.5, "c": 3.0, "d": 6.0},
@@ -171,6 +173,11 @@ def main() -> None:
             ratio = f"{med(ratios):6.2f}" if ratios else "     -"
             target = TARGETS[name][w.key]
             flag = "" if not ratios else ("  ok" if med(ratios) <= target else "  MISSED")
+            if w.key == "a":
+                budget = MEMORY_BUDGET * (x.nbytes if name == "backward" else out_bytes)
+                budget += 2 * out_bytes if name == "max+indices" else 0  # int64 vs float32
+                flag += f"  mem {'ok' if extra * 2**20 <= budget else 'OVER'}"
+                flag += f" (budget {budget / 2**20:.0f})"
             print(
                 f"{w.key}) {w.name:19} {name:12} {med(t_ours) * 1e3:8.1f}ms "
                 + (f"{med(t_theirs) * 1e3:8.1f}ms" if t_theirs else "        -")

@@ -17,6 +17,7 @@ import numpy as np
 from poolviz.engine.geometry import Axis, PaddingArg, PoolSpec, as_pair, avg_divisors
 from poolviz.engine.pooling import IntPair
 from poolviz.engine.windows import (
+    TILE_BYTES,
     Scratch,
     accumulate,
     as_nhwc,
@@ -105,9 +106,11 @@ def _max_backward(x: np.ndarray, g: np.ndarray, rows: Axis, cols: Axis, grad: np
     scratch = Scratch()
     col_taps = window_taps(cols)
     pixel = pixel_type(grad)
-    # per intermediate cell: the value, code, two temporaries; per output cell about as much
+    # per intermediate cell: the value, code, two temporaries; per output cell about as much.
+    # Tiles 4x the forward's: a tile makes ~5 passes per window offset, each with a fixed
+    # cost, and scratch of a few MiB is small beside the input-sized gradient.
     per_cell = x.itemsize + dtype.itemsize + 2 + grad.itemsize
-    for tile in tiles(n, rows, 2 * rows.stride * cols.out * c * per_cell):
+    for tile in tiles(n, rows, 2 * rows.stride * cols.out * c * per_cell, 4 * TILE_BYTES):
         g_tile = g[tile.items, tile.rows]
         code = scratch.get("code", g_tile.shape, dtype)
         max_windows(x, tile, cols, scratch.get("best", g_tile.shape, x.dtype), code, scratch)

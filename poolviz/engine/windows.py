@@ -142,17 +142,17 @@ class Tile:
 
 
 @lru_cache(maxsize=256)
-def tiles(n: int, rows: Axis, row_bytes: int) -> tuple[Tile, ...]:
+def tiles(n: int, rows: Axis, row_bytes: int, budget: int = TILE_BYTES) -> tuple[Tile, ...]:
     """Cut an output of ``n`` items by ``rows.out`` rows into tiles whose intermediate (about
-    ``row_bytes`` per output row) is near :data:`TILE_BYTES`: whole items where one fits,
+    ``row_bytes`` per output row) is near ``budget`` bytes: whole items where one fits,
     otherwise bands of rows within one item."""
     per_item = row_bytes * rows.out
     spans: list[tuple[slice, int, int]] = []
-    if per_item <= TILE_BYTES:
-        step = max(1, TILE_BYTES // max(per_item, 1))
+    if per_item <= budget:
+        step = max(1, budget // max(per_item, 1))
         spans = [(slice(i, min(n, i + step)), 0, rows.out) for i in range(0, n, step)]
     else:
-        band = max(1, TILE_BYTES // max(row_bytes, 1))
+        band = max(1, budget // max(row_bytes, 1))
         spans = [
             (slice(i, i + 1), r, min(rows.out, r + band))
             for i in range(n)
