@@ -15,7 +15,7 @@ def plain(value: Any) -> Any:
     """``value`` with arrays as nested lists, tuples as lists, and non-finite floats as the
     strings ``"nan"``, ``"inf"``, ``"-inf"`` (strict JSON has no such numbers)."""
     if isinstance(value, np.ndarray):
-        return plain(value.tolist())
+        return _plain_array(value)
     if isinstance(value, dict):
         return {str(k): plain(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
@@ -31,9 +31,26 @@ def plain(value: Any) -> Any:
     return value
 
 
+def _plain_array(array: np.ndarray) -> Any:
+    """Nested lists of an array, fast for the common all-finite case (a photo's output is
+    millions of values): whole numbers as ints, non-finite values as strings."""
+    if array.dtype.kind in "biu":
+        return array.tolist()
+    if not np.isfinite(array).all():
+        return plain(array.tolist())
+    if np.array_equal(array, np.round(array)) and np.abs(array).max(initial=0) < 2**53:
+        return array.astype(np.int64).tolist()
+    return array.tolist()
+
+
+PRETTY_LIMIT = 2000
+"""Objects with fewer numbers than this are indented for reading; larger ones are compact."""
+
+
 def dumps(obj: Any) -> str:
-    """``obj`` as strict JSON text."""
-    return json.dumps(plain(obj), allow_nan=False, indent=1)
+    """``obj`` as strict JSON text: indented when small enough to read, compact otherwise."""
+    text = json.dumps(plain(obj), allow_nan=False)
+    return json.dumps(json.loads(text), indent=1) if text.count(",") < PRETTY_LIMIT else text
 
 
 def pool_config(result: PoolResult, given_padding: Any = None) -> dict[str, Any]:
