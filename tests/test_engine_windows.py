@@ -65,6 +65,16 @@ def test_small_integers_sum_without_wrapping(dtype: type) -> None:
     assert (pool2d(x, 2, mode="avg") == expected).all()
 
 
+@pytest.mark.parametrize("shape", [(2, 6, 6, 0), (0, 6, 6, 3)])
+def test_no_channels_or_no_items_give_empty_results(shape: tuple[int, ...]) -> None:
+    x = np.zeros(shape, dtype=np.float32)
+    g = np.zeros((shape[0], 3, 3, shape[3]), dtype=np.float32)
+    values, indices = pool2d(x, 2, return_indices=True)
+    assert values.shape == indices.shape == g.shape
+    assert pool2d(x, 2, mode="avg").shape == g.shape
+    assert pool2d_backward(x, g, 2).shape == pool2d_backward(x, g, 2, mode="avg").shape == shape
+
+
 def test_strided_channels_give_what_contiguous_ones_do() -> None:
     x = np.random.default_rng(3).standard_normal((2, 40, 30, 6)).astype(np.float32)[..., ::2]
     g = np.ones((2, 20, 15, 3), dtype=np.float32)
