@@ -637,8 +637,11 @@ def compare(x: np.ndarray, pooling: Pooling, weights: np.ndarray | None = None) 
         return float(out.shape[1] * out.shape[2] / cells)
 
     def error(rebuilt: np.ndarray) -> float:
+        """Mean |input - rebuilt| over the cells where both are numbers (NaN if none)."""
         with np.errstate(invalid="ignore"):
-            return float(np.nanmean(np.abs(x4 - rebuilt)))
+            diff = np.abs(x4 - rebuilt)
+        finite = diff[np.isfinite(diff)]
+        return float(finite.mean()) if finite.size else float("nan")
 
     no_rebuild = "windows overlap: a cell belongs to several windows" if overlapping else None
     values, indices = pooled.output, pooled.indices

@@ -44,22 +44,22 @@ with 2x2 windows, shifts 1-4 cover within-window, one-window and two-window move
 
 SHIFT_EPILOG = """\b
 Examples:
-  poolviz shift                       the text's edge: one shift invisible, one not
-  poolviz shift --by 2 --layers 4     larger shifts, deeper stacks
+  poolviz shift                     the text's edge: one shift unseen, one not
+  poolviz shift --by 2 --layers 4   larger shifts, deeper stacks
   poolviz shift --sample digit --axis both -o shift.png
 """
 
 COMPARE_EPILOG = """\b
 Examples:
-  poolviz compare                     the text's 4x4: max 6 8 / 4 7, average 3.75 ...
-  poolviz compare -m "1 3; 5 6"       one window: max 6, average 3.75
+  poolviz compare                   the text's 4x4: max 6 8 / 4 7 and more
+  poolviz compare -m "1 3; 5 6"     one window: max 6, average 3.75
   poolviz compare --sample digit --conv-weights "0 1; 1 0" -o compare.png
 """
 
 SIZE_EPILOG = """\b
 Examples:
-  poolviz size                        the text's 26x26x32 feature map -> 13x13x32
-  poolviz size 13                     13 -> 6, the last row dropped
+  poolviz size                      the text's 26x26x32 map -> 13x13x32
+  poolviz size 13                   13 -> 6, the last row dropped
   poolviz size 224x224 -k 3 -s 2 -p 1 --channels 64
 """
 

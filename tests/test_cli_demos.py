@@ -1,0 +1,335 @@
+"""``poolviz shift``, ``poolviz compare`` and ``poolviz size`` end to end through click's
+runner: the default examples' exact numbers in ``--json``, inputs the loaders accept, the
+errors (exact line, exit code, no file left behind), ``--help`` and the figure files."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from PIL import Image
+
+from poolviz import output_size
+from poolviz.cli import main
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args), env={"NO_COLOR": "1", "COLUMNS": "80"})
+    return result.exit_code, result.stdout, result.stderr
+
+
+def as_json(*args: str) -> dict[str, Any]:
+    code, out, err = run(*args, "--json")
+    assert code == 0, err
+    body: dict[str, Any] = json.loads(out)
+    return body
+
+
+# shift
+
+
+def test_shift_default_cases() -> None:
+    body = as_json("shift")
+    same, crossing = body["cases"]
+    assert same["input"] == [[0, 0, 8, 0], [0, 0, 7, 0], [0, 0, 9, 0], [0, 0, 6, 0]]
+    assert same["shifted"] == [[0, 0, 0, 8], [0, 0, 0, 7], [0, 0, 0, 9], [0, 0, 0, 6]]
+    assert same["output"] == same["shifted_output"] == [[0, 8], [0, 9]]
+    assert same["changed"] == []
+    assert crossing["output"] == [[8, 0], [9, 0]]
+    assert crossing["shifted_output"] == [[0, 8], [0, 9]]
+    assert crossing["changed"] == [[0, 0], [0, 1], [1, 0], [1, 1]]
+    assert body["by"] == 1 and body["axis"] == "x" and body["config"]["size"] == [2, 2]
+
+
+def test_shift_default_table() -> None:
+    body = as_json("shift")
+    table = body["table"]
+    assert [(r["source"], r["layers"], r["shift"]) for r in table[:5]] == [
+        ("edge", 1, 1),
+        ("edge", 1, 2),
+        ("edge", 1, 3),
+        ("edge", 1, 4),
+        ("edge", 2, 1),
+    ]
+    assert len(table) == 2 * 3 * 4
+    first = table[0]
+    # see tests/test_demos.py: 15 crossing edges change 32 cells, the last one 16, of 32 * 256
+    assert first["unchanged_fraction"] == 1 - (15 * 32 + 16) / (32 * 256)
+    assert first["identical"] == 16 and first["inputs"] == 32
+    assert first["output_shape"] == [16, 16] and first["fits"] is True
+    assert [s["verdict"] for s in body["sources"]] == ["mixed", "more"]
+    assert body["claim"].startswith("The text's claim holds for texture, not for edge")
+
+
+def test_shift_options_and_unfit_depths() -> None:
+    body = as_json("shift", "--by", "2", "--layers", "6", "--shifts", "2")
+    assert {r["shift"] for r in body["table"]} == {1, 2}
+    deepest = [r for r in body["table"] if r["layers"] == 6]
+    assert all(r["fits"] is False and r["unchanged_fraction"] is None for r in deepest)
+    assert body["cases"][0]["shifted"] == [[0, 0, 0, 0]] * 4
+    body = as_json("shift", "--axis", "y")
+    assert body["cases"][0]["shifted"] == [[0, 0, 0, 0], [0, 0, 8, 0], [0, 0, 7, 0], [0, 0, 9, 0]]
+    assert body["cases"][0]["changed"] == []
+
+
+def test_shift_on_an_input() -> None:
+    body = as_json("shift", "-m", "1 2 3 4; 5 6 7 8", "--layers", "2", "--shifts", "1")
+    (case,) = body["cases"]
+    assert case["shifted"] == [[0, 1, 2, 3], [0, 5, 6, 7]]
+    assert case["output"] == [[6, 8]] and case["shifted_output"] == [[5, 7]]
+    assert case["changed"] == [[0, 0], [0, 1]]
+    # 2x4 -> 1x2, and a 2x2 window does not fit 1x2
+    assert [(r["layers"], r["fits"]) for r in body["table"]] == [(1, True), (2, False)]
+    assert body["table"][0]["output_shape"] == [1, 2] and body["table"][1]["output_shape"] is None
+    assert body["source"] == {"name": "matrix", "kind": "inline"}
+
+
+def test_shift_terminal_and_sample() -> None:
+    code, out, _ = run("shift")
+    assert code == 0
+    assert "no output cell changed (0 of 4): the shift is invisible after pooling" in out
+    assert max(len(line.rstrip()) for line in out.splitlines()) <= 80
+    code, out, _ = run("shift", "--sample", "digit", "--layers", "2")
+    assert code == 0 and "digit.png (sample)" in out and "changed output cells (14x14)" in out
+
+
+# compare
+
+
+def test_compare_default() -> None:
+    body = as_json("compare")
+    ops = {op["key"]: op for op in body["operations"]}
+    assert [op["name"] for op in body["operations"]] == [
+        "max pooling",
+        "average pooling",
+        "global max pooling",
+        "global average pooling",
+        "strided convolution",
+    ]
+    assert ops["max"]["output"] == [[6, 8], [4, 7]]
+    assert ops["avg"]["output"] == [[3.75, 3.75], [1.75, 3.75]]
+    assert ops["global_max"]["output"] == [[8]] and ops["global_avg"]["output"] == [[3.25]]
+    assert ops["conv"]["output"] == [[3.75, 3.75], [1.75, 3.75]]
+    assert [op["output_shape"] for op in body["operations"]] == [
+        [1, 2, 2, 1],
+        [1, 2, 2, 1],
+        [1, 1, 1, 1],
+        [1, 1, 1, 1],
+        [1, 2, 2, 1],
+    ]
+    assert [op["params"] for op in body["operations"]] == [0, 0, 0, 0, 4]
+    assert ops["conv"]["conv2d_params"] == 5
+    assert [op["kept_fraction"] for op in body["operations"]] == [
+        0.25,
+        0.25,
+        0.0625,
+        0.0625,
+        0.25,
+    ]
+    assert ops["max"]["reconstruction_error"] == 27 / 16
+    assert ops["avg"]["reconstruction_error"] == 27.5 / 16
+    assert "reconstruction_error" not in ops["conv"]
+    assert body["conv_weights"] == [[0.25, 0.25], [0.25, 0.25]]
+    assert body["conv_equals_average"] is True
+
+
+def test_compare_one_window_and_weights() -> None:
+    body = as_json("compare", "-m", "1 3; 5 6", "--conv-weights", "0 1; 1 0")
+    ops = {op["key"]: op for op in body["operations"]}
+    assert ops["max"]["output"] == [[6]] and ops["avg"]["output"] == [[3.75]]
+    assert ops["conv"]["output"] == [[8]]  # 3 + 5
+    assert body["conv_equals_average"] is False
+
+
+def test_compare_rgb_sample_counts_channels() -> None:
+    body = as_json("compare", "--sample", "rgb8x8")
+    ops = {op["key"]: op for op in body["operations"]}
+    assert ops["global_max"]["output_shape"] == [1, 1, 1, 3]
+    assert ops["conv"]["params"] == 2 * 2 * 3 and ops["conv"]["conv2d_params"] == 2 * 2 * 3 * 3 + 3
+
+
+def test_compare_terminal() -> None:
+    code, out, _ = run("compare")
+    assert code == 0
+    assert " max pooling              (1, 2, 2, 1)        0     25%   1.69 (unpool)" in out
+    assert max(len(line.rstrip()) for line in out.splitlines()) <= 80
+
+
+# size
+
+
+def test_size_default_is_the_texts_26() -> None:
+    body = as_json("size")
+    assert body["input_shape"] == [26, 26] and body["output_shape"] == [13, 13]
+    assert body["channels"] == 32
+    for dim in body["dims"]:
+        assert (dim["input"], dim["output"], dim["dropped"], dim["padding"]) == (26, 13, [], [0, 0])
+        assert dim["formula"] == "out = floor((26 + 2·0 − 1·(2−1) − 1) / 2) + 1 = 13"
+
+
+@pytest.mark.parametrize(
+    ("n", "out", "dropped"), [("26", 13, []), ("13", 6, [12]), ("11", 5, [10])]
+)
+def test_size_seed_examples(n: str, out: int, dropped: list[int]) -> None:
+    (dim,) = as_json("size", n, "-k", "2")["dims"]
+    assert (dim["output"], dim["dropped"]) == (out, dropped)
+
+
+def test_size_against_output_size() -> None:
+    configs = [
+        ("7", ["-k", "3", "-s", "2", "-p", "same"]),
+        ("224x224", ["-k", "3", "-s", "2", "-p", "1"]),
+        ("5", ["-k", "2", "-p", "1", "--ceil-mode"]),
+        ("10", ["-k", "3", "-s", "2", "-d", "2", "--ceil-mode"]),
+        ("13x9", ["-k", "3x2", "-s", "2x3"]),
+        ("6", ["-k", "1", "-s", "2", "--ceil-mode"]),
+    ]
+    for lengths, args in configs:
+        body = as_json("size", lengths, *args)
+        k = body["config"]["size"]
+        s = body["config"]["stride"]
+        d = body["config"]["dilation"]
+        pad = body["config"]["padding"]
+        ks, ss, ds = (v if isinstance(v, list) else [v] for v in (k, s, d))
+        for axis_, dim in enumerate(body["dims"]):
+            p = pad if isinstance(pad, int | str) else pad[axis_]
+            expected = output_size(
+                dim["input"], ks[axis_], ss[axis_], p, ds[axis_], body["config"]["ceil_mode"]
+            )
+            assert dim["output"] == expected, (lengths, args)
+    same = as_json("size", "5", "-k", "2", "-p", "same")["dims"][0]
+    assert same["padding"] == [0, 1] and same["padding_used"] == [5]
+
+
+def test_size_terminal() -> None:
+    code, out, _ = run("size", "13")
+    assert code == 0
+    assert "  dropped: cell 12 (1 of 13), read by no window" in out
+    assert "      = 5 + 1 = 6" in out
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["size", "4", "-k", "5"],
+            "error: a window of 5 does not fit a length of 4 with padding 0; use a smaller "
+            "--size or add --padding",
+        ),
+        (
+            ["size", "8", "-k", "2", "-p", "2"],
+            "error: padding 2 exceeds half the window (1); use 0-1, valid or same",
+        ),
+        (
+            ["size", "abc"],
+            "error: 'abc' is not a size; use a whole number such as 26, or HxW (height first) "
+            "such as 28x28",
+        ),
+        (
+            ["size", "8", "-k", "3x2"],
+            "error: size 3x2 has two axes but the input has one length; give HxW or one number",
+        ),
+        (
+            ["shift", "--by", "0"],
+            "error: invalid value for '--by': 0 is not in the range x>=1",
+        ),
+        (
+            ["compare", "--conv-weights", "1 2; 3"],
+            None,
+        ),
+        (
+            ["compare", "-m", "5"],
+            "error: a 2x2 window does not fit a 1x1 input with padding 0; use a smaller --size "
+            "or add --padding",
+        ),
+    ],
+)
+def test_errors(args: list[str], message: str | None) -> None:
+    code, out, err = run(*args)
+    assert code == 2 and out == ""
+    lines = err.splitlines()
+    assert lines[0].startswith("error: ") and len(lines) <= 2
+    if message is not None:
+        assert lines[0] == message
+
+
+def test_no_file_after_a_failure(tmp_path: Path) -> None:
+    target = tmp_path / "out.png"
+    code, _, _ = run("compare", "-m", "5", "-o", str(target))
+    assert code == 2 and not target.exists()
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("command", ["shift", "compare", "size"])
+def test_help_fits_80_columns_with_examples(command: str) -> None:
+    code, out, _ = run(command, "--help")
+    assert code == 0
+    assert max(len(line) for line in out.splitlines()) <= 80
+    examples = [line for line in out.splitlines() if line.startswith(f"    poolviz {command}")]
+    assert len(examples) == 3
+
+
+def test_figures_are_written(tmp_path: Path) -> None:
+    for args in (
+        ["shift"],
+        ["shift", "--sample", "digit", "--layers", "2", "--shifts", "2"],
+        ["compare"],
+        ["compare", "--sample", "photo"],
+        ["size"],
+        ["size", "224", "-k", "3", "-s", "2", "-p", "1"],
+    ):
+        target = tmp_path / f"{'-'.join(args)}.png"
+        code, out, err = run(*args, "-o", str(target), "--dpi", "60")
+        assert code == 0, err
+        assert out == f"wrote {target}\n"
+        with Image.open(target) as image:
+            assert image.format == "PNG" and image.size[0] > 300 and image.size[1] > 150
+
+
+def test_svg_output(tmp_path: Path) -> None:
+    target = tmp_path / "size.svg"
+    code, _, err = run("size", "13", "-o", str(target))
+    assert code == 0, err
+    assert target.read_text().lstrip().startswith("<?xml")
+
+
+def test_terminal_path_never_imports_matplotlib() -> None:
+    code = (
+        "import contextlib, io, sys\n"
+        "from poolviz.cli import main\n"
+        "for args in (['shift'], ['compare', '--json'], ['size', '13'], ['shift', '--json']):\n"
+        "    with contextlib.redirect_stdout(io.StringIO()):\n"
+        "        try:\n"
+        "            main.main(args, prog_name='poolviz')\n"
+        "        except SystemExit as exit:\n"
+        "            assert exit.code == 0, exit.code\n"
+        "print('matplotlib' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"
+
+
+def test_an_ascii_terminal_gets_plain_ascii() -> None:
+    env = {"PYTHONIOENCODING": "ascii", "COLUMNS": "80", "PATH": "/usr/bin:/bin"}
+    for args in (["shift"], ["compare"], ["size", "5", "-k", "2", "-p", "1", "--ceil-mode"]):
+        done = subprocess.run(
+            [sys.executable, "-m", "poolviz", *args], capture_output=True, env=env, check=False
+        )
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.isascii()
+
+
+def test_json_is_strict_with_nan() -> None:
+    code, out, err = run("compare", "-m", "nan 1; 2 3", "--json")
+    assert code == 0, err
+    body = json.loads(out, parse_constant=lambda name: pytest.fail(f"non-strict {name}"))
+    ops = {op["key"]: op for op in body["operations"]}
+    assert ops["max"]["output"] == [["nan"]] and ops["avg"]["output"] == [["nan"]]
+    # unpooling puts the NaN back where it was; the other cells count, 1 + 2 + 3 over 3
+    assert ops["max"]["reconstruction_error"] == 2
+    assert ops["avg"]["reconstruction_error"] == "nan"
