@@ -136,3 +136,18 @@ def test_infinite_gradients_go_only_to_their_argmax() -> None:
     F.max_pool2d(t, 3, 1, 0).backward(torch.from_numpy(g)[None, None])
     grad = pool2d_backward(x, g, 3, 1)
     assert np.array_equal(grad, t.grad[0, 0].numpy(), equal_nan=True)
+
+
+@pytest.mark.parametrize("size", [(17, 16), (40, 33)])  # codes wider than one byte
+def test_windows_of_more_than_256_cells_match_torch(size: tuple[int, int]) -> None:
+    rng = np.random.default_rng(11)
+    x = rng.integers(-3, 4, (2, 40, 33, 3)).astype(np.float32)
+    x[0, 30, 20, 1] = np.nan
+    values, indices = pool2d(x, size, 1, return_indices=True)
+    t = torch.from_numpy(x).permute(0, 3, 1, 2).contiguous().requires_grad_()
+    tv, ti = F.max_pool2d(t, size, 1, return_indices=True)
+    assert np.array_equal(values, _nhwc(tv.detach()), equal_nan=True)
+    assert np.array_equal(indices, _nhwc(ti))
+    g = rng.standard_normal(values.shape).astype(np.float32)
+    tv.backward(torch.from_numpy(g).permute(0, 3, 1, 2))
+    assert np.array_equal(pool2d_backward(x, g, size, 1), _nhwc(t.grad))
