@@ -62,7 +62,7 @@ def pool(mode: str, as_json: bool, **kwargs: Any) -> None:
         fig = pool_figure(
             result,
             item=view.item,
-            channel=channel,
+            channel=None if view.channels is None else channel,
             at=view.at,
             title=figure.title,
             cmap=figure.cmap,

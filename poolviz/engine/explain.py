@@ -152,8 +152,9 @@ class PoolResult:
         """The indices in the layout the user passed."""
         return None if self.indices is None else like_input(self.indices, self.input_ndim)
 
-    def figure(self, item: int = 0, channel: int = 0) -> Figure:
-        """A matplotlib Figure of this run (matplotlib is imported only here)."""
+    def figure(self, item: int = 0, channel: int | None = None) -> Figure:
+        """A matplotlib Figure of this run (matplotlib is imported only here); large RGB
+        inputs are drawn in colour unless a ``channel`` is asked for."""
         from poolviz.render.figure.pool import pool_figure
 
         return pool_figure(self, item=item, channel=channel)

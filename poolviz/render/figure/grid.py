@@ -169,6 +169,8 @@ def draw_matrix(
             bottom=False,
             labelbottom=False,
         )
+        if len(str(origin[1] + w - 1)) > 2:  # long indices (a zoomed inset) would collide
+            ax.tick_params(axis="x", labelrotation=90)
     else:
         ax.set_xticks([])
         ax.set_yticks([])

@@ -22,7 +22,7 @@ def pool_figure(
     result: PoolResult,
     *,
     item: int = 0,
-    channel: int = 0,
+    channel: int | None = None,
     at: tuple[int, int] | None = None,
     title: str | None = None,
     cmap: str | None = None,
@@ -35,7 +35,7 @@ def pool_figure(
         result.cols.n + result.cols.pad_before + result.cols.pad_after,
     )
     if padded_side <= MAX_NUMBERED:
-        fig = _numbers(result, item, channel, at)
+        fig = _numbers(result, item, channel or 0, at)
     else:
         fig = _pictures(result, item, channel, at, cmap or _default_cmap(result))
     fig.suptitle(title or _title(result), fontsize=12, fontweight="bold")
@@ -193,18 +193,19 @@ def _caption(result: PoolResult) -> str:
     lines = [result.rows.formula("out_h"), result.cols.formula("out_w")]
     kept = result.window_count
     total = result.rows.n * result.cols.n
-    lines.append(f"{kept} of {total} values kept ({100 * kept / total:.0f}%) · 0 parameters")
+    lines.append(f"{kept:,} of {total:,} values kept ({100 * kept / total:.0f}%) · 0 parameters")
     return "\n".join(lines)
 
 
 def _pictures(
-    result: PoolResult, item: int, channel: int, at: tuple[int, int] | None, cmap: str
+    result: PoolResult, item: int, channel: int | None, at: tuple[int, int] | None, cmap: str
 ) -> Figure:
     """Large inputs: the input and output pictures at one displayed size, per channel or as
     RGB, and a zoomed inset of numbers around ``at`` (default: the centre)."""
     x = result.input[item]
     y = result.output[item]
-    rgb = x.shape[2] == 3 and channel < 0
+    rgb = x.shape[2] == 3 and channel is None
+    channel = channel or 0
     fig = Figure(figsize=(11, 4.6), layout="constrained")
     axes = fig.subplots(1, 3, width_ratios=[1, 1, 0.8])
     shown_in = display_copy(np.clip(x, 0, 255) / 255 if rgb else x[:, :, channel])
@@ -225,7 +226,7 @@ def _pictures(
     if not rgb:
         fig.colorbar(image, ax=axes[:2], shrink=0.8, label="value")
     centre = at or (result.rows.out // 2, result.cols.out // 2)
-    _inset(axes[2], result, item, max(channel, 0), centre)
+    _inset(axes[2], result, item, channel, centre)
     for ax in axes[:2]:
         ax.set_aspect(x.shape[0] / x.shape[1])
     fig.supxlabel(_caption(result), fontsize=9, family="monospace", color="#333333")
@@ -264,7 +265,8 @@ def _inset(
         fontsize=7,
     )
     value = result.output[item, centre[0], centre[1], channel]
-    ax.set_title(f"zoom: window of output {centre[0]},{centre[1]} = {value:.4g}", fontsize=9)
+    layer = f", channel {channel}" if result.input.shape[3] > 1 else ""
+    ax.set_title(f"zoom{layer}: output {centre[0]},{centre[1]} = {value:.4g}", fontsize=9)
 
 
 def display_copy(image: np.ndarray, limit: int = 1200) -> np.ndarray:
