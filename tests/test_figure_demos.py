@@ -1,0 +1,218 @@
+"""The demo figures: facts about what is drawn (labels equal the values, changed cells framed,
+one line per depth with its own marker and style, one colour scale, one bar per window), and
+that saved files open at a sensible size."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import numpy as np  # noqa: E402
+from matplotlib.axes import Axes  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.patches import Rectangle  # noqa: E402
+from PIL import Image  # noqa: E402
+
+from poolviz.demos import (  # noqa: E402
+    SEED_4X4,
+    Pooling,
+    Source,
+    compare,
+    generated_sources,
+    output_sizes,
+    seed_shift_cases,
+    shift_case,
+    tolerance_table,
+)
+from poolviz.render.figure.demos import (  # noqa: E402
+    CHANGED_FRAME,
+    compare_figure,
+    shift_figure,
+    size_figure,
+)
+from poolviz.render.figure.save import save_figure  # noqa: E402
+
+
+def every_axes(fig: Figure) -> list[Axes]:
+    """Axes of the figure and all its subfigures, each once, in drawing order."""
+    found: list[Axes] = []
+    for ax in [*fig.axes, *(a for sub in fig.subfigs for a in sub.axes)]:
+        if all(ax is not seen for seen in found):
+            found.append(ax)
+    return found
+
+
+def panel(fig: Figure, title: str) -> list[Axes]:
+    return [ax for ax in every_axes(fig) if ax.get_title().startswith(title)]
+
+
+def labels(ax: Axes) -> list[str]:
+    return [t.get_text() for t in ax.texts]
+
+
+def changed_frames(ax: Axes) -> list[tuple[int, int]]:
+    """(row, column) of the dashed frames drawn around changed cells."""
+    return [
+        (int(p.get_y()), int(p.get_x()))
+        for p in ax.patches
+        if isinstance(p, Rectangle)
+        and not p.get_fill()
+        and p.get_linewidth() == 3.0
+        and matplotlib.colors.to_hex(p.get_edgecolor()) == CHANGED_FRAME
+    ]
+
+
+def default_shift() -> Figure:
+    cases = seed_shift_cases(1, "x", Pooling())
+    table = tolerance_table(generated_sources("x"), Pooling(), layers=3, shifts=4, along="x")
+    return shift_figure(cases, table)
+
+
+def test_shift_figure_numbers_and_changed_cells() -> None:
+    fig = default_shift()
+    out_before, out_after = panel(fig, "output"), panel(fig, "shifted output")
+    assert [labels(ax) for ax in out_before] == [["0", "8", "0", "9"], ["8", "0", "9", "0"]]
+    assert [labels(ax) for ax in out_after] == [["0", "8", "0", "9"], ["0", "8", "0", "9"]]
+    # the invisible shift frames nothing; the crossing one frames all four cells, both outputs
+    assert changed_frames(out_before[0]) == [] and changed_frames(out_after[0]) == []
+    assert sorted(changed_frames(out_after[1])) == [(0, 0), (0, 1), (1, 0), (1, 1)]
+    assert sorted(changed_frames(out_before[1])) == [(0, 0), (0, 1), (1, 0), (1, 1)]
+    inputs = panel(fig, "input")
+    assert labels(inputs[0]) == ["0", "0", "8", "0", "0", "0", "7", "0"] + [
+        "0",
+        "0",
+        "9",
+        "0",
+        "0",
+        "0",
+        "6",
+        "0",
+    ]
+
+
+def test_shift_figure_one_line_per_depth() -> None:
+    fig = default_shift()
+    (edge,) = panel(fig, "edge: output values unchanged")
+    lines = [line for line in edge.get_lines() if len(line.get_xdata()) == 4]
+    assert len(lines) == 3
+    # three markers, three dash patterns and three colours: not colour alone
+    assert len({line.get_marker() for line in lines}) == 3
+    assert len({str(line._unscaled_dash_pattern) for line in lines}) == 3  # noqa: SLF001
+    assert len({line.get_color() for line in lines}) == 3
+    # y values are the table's, in percent
+    table = tolerance_table(generated_sources("x"), Pooling(), layers=3, shifts=4, along="x")
+    first = [100 * (r.unchanged_fraction or 0) for r in table.of("edge") if r.layers == 1]
+    assert list(lines[0].get_ydata()) == first
+    legends = [ax.get_legend() for ax in every_axes(fig) if ax.get_legend() is not None]
+    assert [t.get_text() for t in legends[0].get_texts()] == [
+        "1 layer (16x16)",
+        "2 layers (8x8)",
+        "3 layers (4x4)",
+    ]
+
+
+def test_shift_figure_marks_depths_that_do_not_fit() -> None:
+    x = np.arange(16.0).reshape(4, 4)
+    case = shift_case(x, 1, "x", Pooling(), "4x4")
+    table = tolerance_table([Source("x", "4x4", case.input)], Pooling(), 3, 2, "x")
+    fig = shift_figure([case], table)
+    legend = next(ax.get_legend() for ax in every_axes(fig) if ax.get_legend() is not None)
+    assert [t.get_text() for t in legend.get_texts()][-1] == "3 layers: does not fit"
+
+
+def test_large_input_shift_figure_uses_pictures_and_a_changed_map() -> None:
+    x = np.random.default_rng(0).random((40, 40))
+    case = shift_case(x, 1, "x", Pooling(), "random")
+    table = tolerance_table([Source("random", "40x40", case.input)], Pooling(), 2, 1, "x")
+    fig = shift_figure([case], table)
+    (changed,) = panel(fig, "changed cells (black)")
+    image = changed.get_images()[0].get_array()
+    expected = np.zeros((20, 20))
+    for i, j in case.changed:
+        expected[i, j] = 1
+    assert np.array_equal(np.asarray(image), expected)
+
+
+def test_compare_figure_titles_and_one_colour_scale() -> None:
+    fig = compare_figure(compare(SEED_4X4, Pooling()))
+    (max_ax,) = panel(fig, "max pooling")
+    assert max_ax.get_title() == "max pooling\n2x2x1\n0 params · 25% kept"
+    assert labels(max_ax) == ["6", "8", "4", "7"]
+    (conv,) = panel(fig, "strided convolution")
+    assert conv.get_title().endswith("4 params · 25% kept")
+    assert labels(conv) == ["3.75", "3.75", "1.75", "3.75"]
+    (rebuilt,) = panel(fig, "from max (unpooling)")
+    assert rebuilt.get_title() == "from max (unpooling)\nmean |error| 1.69"
+    # the 8 of the max output and the 8 of the input share one colour
+    (inp,) = [ax for ax in panel(fig, "input 4x4")]
+
+    def face(ax: Axes, r: int, c: int) -> tuple[float, ...]:
+        for p in ax.patches:
+            if isinstance(p, Rectangle) and p.get_xy() == (c, r) and p.get_width() == 1:
+                return tuple(p.get_facecolor())
+        raise AssertionError((r, c))
+
+    assert face(inp, 1, 2) == face(max_ax, 0, 1)
+    (gmax,) = panel(fig, "global max pooling")
+    assert labels(gmax) == ["8"] and face(gmax, 0, 0) == face(inp, 1, 2)
+
+
+def test_compare_figure_per_channel_global_row() -> None:
+    x = np.stack([SEED_4X4, SEED_4X4 * 2, SEED_4X4 * 3], axis=-1)
+    fig = compare_figure(compare(x, Pooling()))
+    (gmax,) = panel(fig, "global max pooling")
+    assert labels(gmax) == ["8", "16", "24"]
+    assert "(one per channel)" in gmax.get_title()
+
+
+def test_size_figure_one_bar_per_window_and_the_steps() -> None:
+    fig = size_figure(output_sizes([13], Pooling()))
+    (sub,) = fig.subfigs
+    (ax,) = sub.axes
+    bars = [line for line in ax.get_lines() if len(line.get_xdata()) == 2]
+    assert len(bars) == 6
+    dropped = [t.get_text() for t in ax.texts if t.get_text() == "12"]
+    assert dropped == ["12"]
+    crossed = [p for p in ax.patches if isinstance(p, Rectangle) and p.get_hatch() == "xx"]
+    assert [(p.get_x(), p.get_y()) for p in crossed] == [(12, 0)]
+    caption = sub._supxlabel.get_text()  # noqa: SLF001
+    assert "    = 5 + 1 = 6" in caption and "dropped: 12" in caption
+
+
+def test_size_figure_padding_and_overhang() -> None:
+    fig = size_figure(output_sizes([5, 7], Pooling(size=(2, 3), padding=1, ceil_mode=True)))
+    height, width = fig.subfigs
+    assert height._suptitle.get_text() == "height: 5 → 3"  # noqa: SLF001
+    assert width._suptitle.get_text() == "width: 7 → 3"  # noqa: SLF001
+    (ax,) = width.axes
+    hatched = [p for p in ax.patches if isinstance(p, Rectangle) and p.get_hatch() == "///"]
+    assert len(hatched) == 2  # one padding cell each side, both read
+    fig = size_figure(output_sizes([13], Pooling(size=2, ceil_mode=True)))
+    (ax,) = fig.subfigs[0].axes
+    dotted = [p for p in ax.patches if isinstance(p, Rectangle) and p.get_linestyle() == ":"]
+    assert len(dotted) == 1  # cell 13, reached by the ceil-mode window
+
+
+def test_long_axes_show_both_ends() -> None:
+    fig = size_figure(output_sizes([224], Pooling(size=3, stride=2, padding=1)))
+    (ax,) = fig.subfigs[0].axes
+    texts = [t.get_text() for t in ax.texts]
+    assert "…" in texts and "0" in texts and "220" in texts
+
+
+def test_saved_files_open(tmp_path: Path) -> None:
+    figures = {
+        "shift": default_shift(),
+        "compare": compare_figure(compare(SEED_4X4, Pooling())),
+        "size": size_figure(output_sizes([26, 26], Pooling(), 32)),
+    }
+    for name, fig in figures.items():
+        path = tmp_path / f"{name}.png"
+        save_figure(fig, path, dpi=80)
+        with Image.open(path) as image:
+            assert image.format == "PNG"
+            width, height = image.size
+            assert 400 < width < 2000 and 150 < height < 2500, (name, image.size)
