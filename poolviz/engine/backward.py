@@ -129,20 +129,17 @@ def _max_backward(x: np.ndarray, g: np.ndarray, rows: Axis, cols: Axis, grad: np
                 accumulate(grad_tile[:, rt.inp, ct.inp], part, pixel, scratch)
 
 
-def _scatter(target: np.ndarray, indices: np.ndarray, values: np.ndarray, add: bool) -> None:
+def _unpool_into(target: np.ndarray, indices: np.ndarray, values: np.ndarray) -> None:
     """Put ``values`` (N, oh, ow, C) into ``target`` (N, H, W, C) at the flat plane
-    ``indices``; summed in row-major output order when ``add``, else the last write wins.
-    Index -1 is skipped."""
+    ``indices``; where indices repeat the last write wins (for pool2d's own output the
+    values agree: the windows share their argmax). Index -1 is skipped."""
     n, h, w, c = target.shape
     plane = target.reshape(n, h * w, c)  # a view: target is a fresh C-contiguous array
     flat_idx = indices.reshape(n, -1, c)
     flat_val = values.reshape(n, -1, c)
     keep = flat_idx >= 0
     item, _, chan = np.nonzero(keep)
-    if add:
-        np.add.at(plane, (item, flat_idx[keep], chan), flat_val[keep])
-    else:
-        plane[item, flat_idx[keep], chan] = flat_val[keep]
+    plane[item, flat_idx[keep], chan] = flat_val[keep]
 
 
 def default_unpool_size(size: int, stride: int, padding: int | str, out: int) -> int:
@@ -203,5 +200,5 @@ def max_unpool2d(
             f"indices must be -1 or 0-{plane - 1}"
         )
     out = np.zeros((n, target[0], target[1], c), dtype=v4.dtype)
-    _scatter(out, as_nhwc(idx).astype(np.int64, copy=False), v4, add=False)
+    _unpool_into(out, as_nhwc(idx).astype(np.int64, copy=False), v4)
     return like_input(out, v.ndim)
