@@ -61,6 +61,8 @@ BLANK = "#FFFFFF"
 HATCH = "#9A9A9A"
 PAD_FILL = "#EEEEEE"
 DROPPED_FILL = "#DDDDDD"
+EMPTY = "#DEDEDE"
+"""The darker squares of the checkerboard that stands for output still to come."""
 WINDOW_TINT = 0.5
 """How much of its colour a window's cells take (over white)."""
 DONE_TINT = 0.45
@@ -371,16 +373,16 @@ class Animation:
             yield self.draw(frame)
 
     def gif_frames(self) -> Iterator[Image.Image]:
-        """Every frame in one shared 256-colour palette, which holds the window colours
-        exactly: GIF then stores only what changed from frame to frame."""
+        """Every frame in one shared 256-colour palette, which holds the colours frames are
+        drawn with exactly: GIF then stores only what changed from frame to frame."""
         palette = self.palette()
         for image in self:
-            yield image.quantize(palette=palette, dither=Image.Dither.NONE)
+            yield to_palette(image, palette)
 
-    def palette(self) -> Image.Image:
-        """A palette image: the colours the frames are drawn with, then the most common
+    def palette(self) -> np.ndarray:
+        """(256, 3) uint8 colours: those the frames are drawn with, then the most common
         others of the first and last frames (pictures, anti-aliased edges)."""
-        exact = [BLANK, INK, MUTED, GRID_LINE, HATCH, PAD_FILL, DROPPED_FILL, *OKABE_ITO]
+        exact = [BLANK, INK, MUTED, GRID_LINE, HATCH, PAD_FILL, DROPPED_FILL, EMPTY, *OKABE_ITO]
         exact += [_tint(c, a) for c in OKABE_ITO for a in (WINDOW_TINT, DONE_TINT)]
         first, last = self.draw(self.plan[0]), self.draw(self.plan[-1])
         sample = Image.new("RGB", (first.width, first.height * 2))
@@ -389,9 +391,8 @@ class Animation:
         common = sample.quantize(colors=256 - len(exact), method=Image.Quantize.MEDIANCUT)
         rest = (common.getpalette() or [])[: 3 * (256 - len(exact))]
         entries = [v for colour in exact for v in _rgb(colour)] + rest
-        palette = Image.new("P", (1, 1))
-        palette.putpalette(entries + [0] * (768 - len(entries)))
-        return palette
+        entries += [0] * (768 - len(entries))
+        return np.array(entries, dtype=np.uint8).reshape(256, 3)
 
     def _px(self, base: float) -> int:
         """A length given at :data:`BASE_DPI`, at this animation's resolution."""
@@ -728,7 +729,8 @@ class Animation:
         # output cells still to come: a checkerboard, which no picture is mistaken for
         square = self._px(6)
         yy, xx = np.indices((self.pic_out.h, self.pic_out.w)) // square
-        self.empty = np.where(((yy + xx) % 2 == 0)[..., None], np.uint8(255), np.uint8(222))
+        light, dark = np.array(_rgb(BLANK), np.uint8), np.array(_rgb(EMPTY), np.uint8)
+        self.empty = np.where(((yy + xx) % 2 == 0)[..., None], light, dark)
         # which output cell each displayed pixel shows, for filling in row by row
         oy = np.minimum((np.arange(self.pic_out.h) + 0.5) * rows.out / self.pic_out.h, rows.out - 1)
         ox = np.minimum((np.arange(self.pic_out.w) + 0.5) * cols.out / self.pic_out.w, cols.out - 1)
@@ -810,17 +812,36 @@ class Animation:
         _band(draw, (z.x, z.y, z.right, z.bottom), colour, self._px(3))
 
 
+def to_palette(image: Image.Image, palette: np.ndarray) -> Image.Image:
+    """``image`` (RGB) in ``palette`` ((256, 3) uint8), each colour as its nearest entry, the
+    first of equals: exact where Pillow's own palette lookup is approximate. Only the
+    image's distinct colours are matched, so it is quick for drawings and pictures alike."""
+    pixels = np.asarray(image.convert("RGB"), dtype=np.int32)
+    codes = (pixels[..., 0] << 16) | (pixels[..., 1] << 8) | pixels[..., 2]
+    distinct, where = np.unique(codes.ravel(), return_inverse=True)
+    rgb = np.stack([distinct >> 16, (distinct >> 8) & 255, distinct & 255], axis=1)
+    entries = palette.astype(np.int32)
+    nearest = np.empty(len(distinct), dtype=np.uint8)
+    for start in range(0, len(distinct), 4096):  # bounded memory for many colours
+        block = rgb[start : start + 4096]
+        distance = ((block[:, None, :] - entries[None, :, :]) ** 2).sum(axis=2)
+        nearest[start : start + 4096] = distance.argmin(axis=1)
+    out = Image.fromarray(nearest[where].reshape(codes.shape), mode="P")
+    out.putpalette(palette.ravel().tolist())
+    return out
+
+
 def save_animation(frames: Iterable[Image.Image], path: Path, fps: float, dpi: int) -> None:
     """Write ``frames`` to ``path``: a looping GIF at ``fps`` frames a second (frames not
     already in a palette get one each), or for a ``.png`` path the last frame alone. The
     file appears only once complete: an error or Ctrl-C while frames are drawn leaves none."""
-    with atomic_output(path) as temporary:
+    # the file is opened here, not by Pillow, so that it is closed on Ctrl-C too
+    with atomic_output(path) as temporary, open(temporary, "wb") as file:
         if path.suffix.lower() == ".png":
             tail = deque(frames, maxlen=1)
             if not tail:
                 raise PoolvizError("there are no frames to write")
-            last = tail[0]
-            last.save(temporary, format="PNG", dpi=(dpi, dpi))
+            tail[0].save(file, format="PNG", dpi=(dpi, dpi))
             return
         palette = (
             f if f.mode == "P" else f.convert("P", palette=Image.Palette.ADAPTIVE) for f in frames
@@ -829,7 +850,7 @@ def save_animation(frames: Iterable[Image.Image], path: Path, fps: float, dpi: i
         if first is None:
             raise PoolvizError("there are no frames to write")
         first.save(
-            temporary,
+            file,
             format="GIF",
             save_all=True,
             append_images=palette,

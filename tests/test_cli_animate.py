@@ -1,0 +1,237 @@
+"""``poolviz animate`` end to end through click's runner: the files it writes, the frames it
+prints, its errors, and that nothing is left behind after a failure."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+from PIL import Image, ImageSequence
+
+from poolviz.cli import main
+from poolviz.render.style import window_colour_at
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, ["animate", *args], env={"NO_COLOR": "1", "COLUMNS": "80"})
+    return result.exit_code, result.stdout, result.stderr
+
+
+def frames_of(path: Path) -> list[Image.Image]:
+    with Image.open(path) as image:
+        return [frame.convert("RGB") for frame in ImageSequence.Iterator(image)]
+
+
+def has_colour(image: Image.Image, colour: str) -> bool:
+    target = np.array([int(colour[k : k + 2], 16) for k in (1, 3, 5)])
+    return bool(np.all(np.asarray(image) == target, axis=2).any())
+
+
+def test_default_writes_four_frames_one_per_window(tmp_path: Path) -> None:
+    path = tmp_path / "windows.gif"
+    code, out, err = run("-o", str(path))
+    assert code == 0, err
+    with Image.open(path) as image:
+        assert image.format == "GIF"
+        assert image.n_frames == 4
+        assert image.info["duration"] == 500  # --fps 2
+        assert image.info["loop"] == 0
+        width, height = image.size
+    assert out == f"wrote {path} (4 frames, {width}x{height} pixels)\n"
+    for k, frame in enumerate(frames_of(path)):
+        assert len(frame.getcolors(maxcolors=100_000) or []) > 10  # not blank
+        assert has_colour(frame, window_colour_at(*divmod(k, 2), 2))
+
+
+def test_fps_sets_the_frame_duration(tmp_path: Path) -> None:
+    path = tmp_path / "fast.gif"
+    assert run("--fps", "10", "-o", str(path))[0] == 0
+    with Image.open(path) as image:
+        assert image.info["duration"] == 100
+
+
+def test_more_than_64_windows_make_65_frames(tmp_path: Path) -> None:
+    path = tmp_path / "digit.gif"
+    code, out, err = run("--sample", "digit", "-o", str(path))  # 14 x 14 = 196 windows
+    assert code == 0, err
+    with Image.open(path) as image:
+        assert image.n_frames == 65
+    assert "(65 frames, " in out
+
+
+def test_png_writes_the_last_frame(tmp_path: Path) -> None:
+    gif, png = tmp_path / "windows.gif", tmp_path / "last.png"
+    assert run("-o", str(gif))[0] == 0
+    code, out, _ = run("-o", str(png))
+    assert code == 0
+    with Image.open(png) as image:
+        assert image.format == "PNG"
+        assert not getattr(image, "is_animated", False)
+        last = image.convert("RGB")
+    assert out.startswith(f"wrote {png} (the last frame, ")
+    # the GIF's frame is the same drawing, but for anti-aliased edges rounded to its palette
+    differs = (np.asarray(last) != np.asarray(frames_of(gif)[-1])).any(axis=2)
+    assert differs.mean() < 0.02
+
+
+def test_dpi_scales_the_frames(tmp_path: Path) -> None:
+    sizes = {}
+    for dpi in ("150", "300"):
+        path = tmp_path / f"d{dpi}.gif"
+        assert run("--dpi", dpi, "-o", str(path))[0] == 0
+        with Image.open(path) as image:
+            sizes[dpi] = image.size
+    assert 1.9 <= sizes["300"][0] / sizes["150"][0] <= 2.1
+    assert 1.9 <= sizes["300"][1] / sizes["150"][1] <= 2.1
+
+
+def test_average_with_padding_and_a_title(tmp_path: Path) -> None:
+    path = tmp_path / "avg.gif"
+    code, _, err = run(
+        "--sample", "seed5x5", "-k", "3", "-s", "2", "-p", "1", "--mode", "avg",
+        "--title", "Average pooling", "-o", str(path),
+    )  # fmt: skip
+    assert code == 0, err
+    with Image.open(path) as image:
+        assert image.n_frames == 9
+
+
+def test_photo_with_a_colour_map(tmp_path: Path) -> None:
+    path = tmp_path / "photo.gif"
+    code, _, err = run("--sample", "photo", "--cmap", "viridis", "-o", str(path))
+    assert code == 0, err
+    frames = frames_of(path)
+    assert len(frames) == 65
+    assert has_colour(frames[0], window_colour_at(0, 0, 160))
+
+
+# The terminal
+
+
+def test_terminal_prints_one_frame_per_window_with_the_running_max() -> None:
+    code, out, _ = run()
+    assert code == 0
+    assert "\x1b[" not in out  # no colour, no cursor movement
+    lines = out.splitlines()
+    assert [line for line in lines if line.startswith("window ")] == [
+        "window 1 of 4: max(1, 3, 5, 6) = 6 at (1, 1)",
+        "window 2 of 4: max(2, 1, 8, 4) = 8 at (1, 2)",
+        "window 3 of 4: max(2, 4, 1, 0) = 4 at (2, 1)",
+        "window 4 of 4: max(7, 3, 3, 2) = 7 at (2, 2)",
+    ]
+    assert lines.count("MaxPool2D  size 2x2 · stride 2x2 · padding 0") == 4
+    # each frame's output rows, right of the arrow: computed, current [v], still to come ·
+    frames = out.split("MaxPool2D  size 2x2 · stride 2x2 · padding 0\n")[1:]
+    outputs = [[line[22:].strip() for line in frame.splitlines()[3:5]] for frame in frames]
+    assert outputs == [
+        ["0 [6] ·", "1  ·  ·"],
+        ["0  6 [8]", "1  ·  ·"],
+        ["0  6  8", "1 [4] ·"],
+        ["0  6  8", "1  4 [7]"],
+    ]
+    assert max(len(line) for line in lines) <= 80
+
+
+def test_terminal_average_with_padding() -> None:
+    code, out, _ = run("--sample", "seed5x5", "-k", "3", "-s", "2", "-p", "1", "--mode", "avg")
+    assert code == 0
+    assert "window 1 of 9: (0 + 0 + 0 + 0 + 1 + 3 + 0 + 5 + 6) / 9 = 1.67" in out.splitlines()
+    assert "window 9 of 9: (2 + 5 + 0 + 4 + 0 + 0 + 0 + 0 + 0) / 9 = 1.22" in out.splitlines()
+
+
+def test_terminal_skips_windows_past_64() -> None:
+    code, out, _ = run("--sample", "digit")
+    assert code == 0
+    captions = [line for line in out.splitlines() if line.startswith(("window ", "… "))]
+    assert len(captions) == 65
+    assert captions[63] == "… 132 windows skipped (64 to 195) …"
+    assert captions[64] == "window 196 of 196: max(0, 0, 0, 0) = 0 at (26, 26)"
+
+
+def test_the_terminal_path_leaves_out_matplotlib() -> None:
+    code = (
+        "import sys\n"
+        "from click.testing import CliRunner\n"
+        "from poolviz.cli import main\n"
+        "result = CliRunner().invoke(main, ['animate', '--sample', 'photo'])\n"
+        "assert result.exit_code == 0, result.output\n"
+        "print('matplotlib' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"
+
+
+# Errors
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--fps", "0"), "error: --fps 0 must be between 1 and 30 frames a second"),
+        (("--fps", "31"), "error: --fps 31 must be between 1 and 30 frames a second"),
+        (
+            ("--fps", "fast"),
+            "error: --fps 'fast' is not a number of frames a second; use a whole number from 1 "
+            "to 30",
+        ),
+        (
+            ("-o", "windows.mp4"),
+            "error: --output windows.mp4 has an unknown extension .mp4; use .gif or .png",
+        ),
+        (("--channel", "1"), "error: --channel 1 is out of range; the input has only channel 0"),
+    ],
+)
+def test_bad_options_exit_2_with_one_line(args: tuple[str, ...], message: str) -> None:
+    code, out, err = run(*args)
+    assert code == 2
+    lines = err.splitlines()
+    assert lines[0] == message
+    assert len(lines) <= 2
+    assert "Traceback" not in err and out == ""
+
+
+def test_a_write_failure_exits_1_and_leaves_no_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def full_disk(*args: object, **kwargs: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(Image.Image, "save", full_disk)
+    path = tmp_path / "windows.gif"
+    code, _, err = run("-o", str(path))
+    assert code == 1
+    assert err == f"error: cannot write {path}: no space left on device\n"
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_ctrl_c_while_drawing_leaves_no_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from poolviz.render.animation import Animation
+
+    drawn = []
+
+    def interrupted(self: Animation, frame: object) -> Image.Image:
+        if len(drawn) == 3:
+            raise KeyboardInterrupt
+        drawn.append(frame)
+        return Image.new("RGB", (10, 10))
+
+    monkeypatch.setattr(Animation, "draw", interrupted)
+    code, _, err = run("-o", str(tmp_path / "windows.gif"))
+    assert code == 130
+    assert err.strip() == "error: interrupted"  # click starts a new line after ^C
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_help_fits_80_columns_with_examples() -> None:
+    result = CliRunner().invoke(main, ["animate", "--help"], terminal_width=80)
+    assert result.exit_code == 0
+    lines = result.output.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    examples = [line for line in lines if line.strip().startswith("poolviz animate")]
+    assert len(examples) == 3
