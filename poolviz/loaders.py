@@ -138,11 +138,32 @@ def load_path(
         _refuse_layout("stdin", layout)
         return _load_stdin()
     file, key = _split_npz_key(Path(path))
+    _check_file(file, shown)
+    return _load_file(file, key, shown, gray, resize, scale, layout)
+
+
+def read_text_file(path: str | Path, *, hint: str | None = None) -> str:
+    """The whole text of the UTF-8 file ``path`` (a byte-order mark dropped), for readers of
+    text formats that live elsewhere (Keras JSON), so that this stays the one module that opens
+    input files.
+
+    The contract of :func:`load_path`: a missing path or a folder is a PoolvizError (exit 2);
+    a file that cannot be read, is empty or is not UTF-8 is a PoolvizRuntimeError (exit 1).
+    ``hint`` says what the file should be: the missing file's hint line, and the end of the
+    not-UTF-8 message.
+    """
+    shown = str(path)
+    file = Path(path)
+    _check_file(file, shown, hint)
+    return _decode_text(_read_bytes(file, shown), shown, hint or "give a UTF-8 text file")
+
+
+def _check_file(file: Path, shown: str, hint: str | None = None) -> None:
+    """Refuse a path that is not an existing file (a usage error: exit 2)."""
     if not file.exists():
-        raise PoolvizError(f"{shown}: no such file")
+        raise PoolvizError(f"{shown}: no such file", hint=hint)
     if file.is_dir():
         raise PoolvizError(f"{shown}: is a folder; give a file inside it")
-    return _load_file(file, key, shown, gray, resize, scale, layout)
 
 
 def _check_options(resize: tuple[int, int] | None, scale: float | None, layout: str) -> None:
@@ -336,13 +357,15 @@ def _read_bytes(file: Path, shown: str) -> bytes:
     return data
 
 
-def _decode_text(data: bytes, shown: str) -> str:
+def _decode_text(
+    data: bytes, shown: str, advice: str = "a text matrix is rows of numbers"
+) -> str:
+    """``data`` as UTF-8 (a byte-order mark dropped); a runtime error ending in ``advice``
+    when it is not."""
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise PoolvizRuntimeError(
-            f"{shown}: not a text file (not UTF-8); a text matrix is rows of numbers"
-        ) from None
+        raise PoolvizRuntimeError(f"{shown}: not a text file (not UTF-8); {advice}") from None
 
 
 def _split_npz_key(path: Path) -> tuple[Path, str | None]:

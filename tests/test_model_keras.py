@@ -13,7 +13,7 @@ import pytest
 from poolviz.errors import PoolvizError
 from poolviz.model import load_model
 from poolviz.model.builtin import builtin
-from poolviz.model.keras import load_keras
+from poolviz.model.keras import KERAS_SAMPLES, keras_sample, load_keras
 from poolviz.model.trace import trace
 
 SAMPLES = Path(__file__).parent.parent / "poolviz" / "samples"
@@ -240,7 +240,23 @@ def test_binary_file_exits_1(tmp_path: Path) -> None:
     path.write_bytes(b"\x89HDF\xff\xfe")
     with pytest.raises(PoolvizError) as err:
         load_keras(path)
-    assert err.value.exit_code == 1 and "is not a text file" in err.value.message
+    assert (err.value.message, err.value.exit_code) == (
+        f"{path}: not a text file (not UTF-8); give a Keras model saved with model.to_json()",
+        1)
+
+
+def test_empty_file_exits_1(tmp_path: Path) -> None:
+    path = tmp_path / "m.json"
+    path.write_bytes(b"")
+    with pytest.raises(PoolvizError) as err:
+        load_keras(path)
+    assert (err.value.message, err.value.exit_code) == (f"{path}: the file is empty", 1)
+
+
+def test_byte_order_mark_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "m.json"
+    path.write_bytes(b"\xef\xbb\xbf" + (SAMPLES / "keras_mnist.json").read_bytes())
+    assert load_keras(path).input_shape == (28, 28, 1)
 
 
 @pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="root reads any file")
@@ -249,20 +265,31 @@ def test_unreadable_file_exits_1(tmp_path: Path) -> None:
     path.chmod(0)
     with pytest.raises(PoolvizError) as err:
         load_keras(path)
-    assert err.value.exit_code == 1 and "cannot read" in err.value.message
+    assert (err.value.message, err.value.exit_code) == (
+        f"{path}: cannot read: permission denied", 1)
 
 
 def test_missing_file_and_directory_exit_2(tmp_path: Path) -> None:
+    """The file is read by the loaders, with their messages and exit codes."""
     with pytest.raises(PoolvizError) as err:
         load_keras(tmp_path / "none.json")
-    assert err.value.exit_code == 2
-    assert err.value.message == (
-        f"no such file: {str(tmp_path / 'none.json')!r}; give a Keras model saved with "
-        "model.to_json(), a built-in model or a spec string")
+    assert (err.value.message, err.value.hint, err.value.exit_code) == (
+        f"{tmp_path / 'none.json'}: no such file",
+        "give a Keras model saved with model.to_json()", 2)
     with pytest.raises(PoolvizError) as err:
         load_keras(tmp_path)
-    assert err.value.exit_code == 2 and err.value.message.endswith(
-        "is a directory; give the .json file model.to_json() wrote")
+    assert (err.value.message, err.value.exit_code) == (
+        f"{tmp_path}: is a folder; give a file inside it", 2)
+
+
+def test_samples_by_name() -> None:
+    for name in KERAS_SAMPLES:
+        assert keras_sample(name).name == f"{name}.json"
+    assert keras_sample("keras_mnist", (32, 32, 1)).input_shape == (32, 32, 1)
+    with pytest.raises(PoolvizError) as err:
+        keras_sample("mnist")
+    assert (err.value.message, err.value.exit_code) == (
+        "there is no Keras sample 'mnist'; use keras_mnist or keras2_cnn", 2)
 
 
 def test_load_model_tells_files_from_specs_and_builtins(tmp_path: Path) -> None:
@@ -271,5 +298,5 @@ def test_load_model_tells_files_from_specs_and_builtins(tmp_path: Path) -> None:
     assert load_model("conv 8 3").name == "spec"
     with pytest.raises(PoolvizError, match="no such file"):
         load_model("missing.json")
-    with pytest.raises(PoolvizError, match="is a directory"):
+    with pytest.raises(PoolvizError, match="is a folder"):
         load_model(str(tmp_path) + "/")

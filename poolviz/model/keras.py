@@ -18,10 +18,12 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from poolviz.errors import PoolvizError, PoolvizRuntimeError
+from poolviz.loaders import read_text_file
 from poolviz.model.layers import (
     Activation,
     AvgPool,
@@ -42,6 +44,14 @@ from poolviz.model.layers import (
 )
 
 MODEL_CLASSES = ("Sequential", "Functional", "Model")
+FILE_HINT = "give a Keras model saved with model.to_json()"
+"""What a model file should be, under a missing or binary file's message."""
+
+KERAS_SAMPLES: dict[str, str] = {
+    "keras_mnist": "the seed's MNIST network as Keras 3 saves it (28x28x1)",
+    "keras2_cnn": "a Keras 2 CNN with BatchNorm, ReLU, zero padding and both poolings (32x32x3)",
+}
+"""Keras models that ship with poolviz, as ``poolviz/samples/<name>.json``: name -> what."""
 
 
 class _Bad(Exception):
@@ -50,24 +60,11 @@ class _Bad(Exception):
 
 def load_keras(path: str | os.PathLike[str], input_shape: Shape | None = None) -> Model:
     """The model in the Keras JSON file ``path``; ``input_shape`` (h, w, c) overrides the
-    one the file gives, and is needed when the file has none."""
+    one the file gives, and is needed when the file has none. The file is read by
+    :func:`poolviz.loaders.read_text_file`, with its errors."""
     p = Path(path)
     shown = str(path)
-    if not p.exists():
-        raise PoolvizError(
-            f"no such file: {shown!r}; give a Keras model saved with model.to_json(), "
-            "a built-in model or a spec string"
-        )
-    if p.is_dir():
-        raise PoolvizError(f"{shown!r} is a directory; give the .json file model.to_json() wrote")
-    try:
-        text = p.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise PoolvizRuntimeError(
-            f"{shown!r} is not a text file; give the JSON text model.to_json() returns"
-        ) from None
-    except OSError as err:
-        raise PoolvizRuntimeError(f"cannot read {shown!r}: {err.strerror or err}") from None
+    text = read_text_file(p, hint=FILE_HINT)
     try:
         data = json.loads(text)
     except json.JSONDecodeError as err:
@@ -79,6 +76,17 @@ def load_keras(path: str | os.PathLike[str], input_shape: Shape | None = None) -
         return _from_keras(data, p.name, input_shape)
     except _Bad as err:
         raise PoolvizRuntimeError(f"{shown!r}: {err}") from None
+
+
+def keras_sample(name: str, input_shape: Shape | None = None) -> Model:
+    """The bundled Keras model ``name`` (see :data:`KERAS_SAMPLES`), read as
+    :func:`load_keras` reads a file; PoolvizError for an unknown name."""
+    if name not in KERAS_SAMPLES:
+        raise PoolvizError(
+            f"there is no Keras sample {name!r}; use {' or '.join(KERAS_SAMPLES)}"
+        )
+    with resources.as_file(resources.files("poolviz") / "samples" / f"{name}.json") as path:
+        return load_keras(path, input_shape)
 
 
 def _from_keras(data: Any, name: str, input_shape: Shape | None = None) -> Model:
