@@ -95,8 +95,9 @@ def view_from(kwargs: Mapping[str, Any]) -> ViewArgs:
     )
 
 
-def figure_options(formats: tuple[str, ...]) -> Callable[[F], F]:
-    """Add ``-o/--output`` (accepting ``formats``), ``--dpi``, ``--title`` and ``--cmap``."""
+def figure_options(formats: tuple[str, ...], *, cmap: bool = True) -> Callable[[F], F]:
+    """Add ``-o/--output`` (accepting ``formats``), ``--dpi``, ``--title`` and, unless
+    ``cmap`` is False (a figure without pictures), ``--cmap``."""
 
     def decorate(f: F) -> F:
         decorators = [
@@ -109,13 +110,16 @@ def figure_options(formats: tuple[str, ...]) -> Callable[[F], F]:
                 help="Resolution of a PNG figure.",
             ),
             click.option("--title", help="The figure's title.  [default: the configuration]"),
-            click.option(
-                "--cmap",
-                metavar="NAME",
-                help="A matplotlib colour map for pictures, e.g. viridis.",
-                callback=_check_cmap,
-            ),
         ]
+        if cmap:
+            decorators.append(
+                click.option(
+                    "--cmap",
+                    metavar="NAME",
+                    help="A matplotlib colour map for pictures, e.g. viridis.",
+                    callback=_check_cmap,
+                )
+            )
         for decorator in reversed(decorators):
             f = decorator(f)
         return f
@@ -151,7 +155,7 @@ def figure_from(kwargs: Mapping[str, Any]) -> FigureArgs | None:
     """The figure options, or None when no ``-o`` was given (print to the terminal)."""
     if kwargs["output"] is None:
         return None
-    return FigureArgs(kwargs["output"], kwargs["dpi"], kwargs["title"], kwargs["cmap"])
+    return FigureArgs(kwargs["output"], kwargs["dpi"], kwargs["title"], kwargs.get("cmap"))
 
 
 def console() -> Console:
@@ -165,12 +169,18 @@ def print_renderable(renderable: RenderableType) -> None:
     """Print to stdout, with plain ASCII in place of poolviz's glyphs when the terminal's
     encoding cannot show them."""
     out = console()
-    if out.encoding.lower().replace("-", "").startswith("utf"):
+    if not ascii_only(out):
         out.print(renderable)
         return
     with out.capture() as captured:
         out.print(renderable)
     sys.stdout.write(to_ascii(captured.get()))
+
+
+def ascii_only(out: Console | None = None) -> bool:
+    """Whether the console's encoding is not UTF-8, so poolviz's glyphs and box rules must
+    be spelled in plain ASCII."""
+    return not (out or console()).encoding.lower().replace("-", "").startswith("utf")
 
 
 def colour_enabled(out: Console | None = None) -> bool:
