@@ -179,7 +179,7 @@ def test_size_figure_one_bar_per_window_and_the_steps() -> None:
     crossed = [p for p in ax.patches if isinstance(p, Rectangle) and p.get_hatch() == "xx"]
     assert [(p.get_x(), p.get_y()) for p in crossed] == [(12, 0)]
     caption = sub._supxlabel.get_text()  # noqa: SLF001
-    assert "    = 5 + 1 = 6" in caption and "dropped: 12" in caption
+    assert "    = 5 + 1 = 6" in caption and "dropped (crossed): 12" in caption
 
 
 def test_size_figure_padding_and_overhang() -> None:

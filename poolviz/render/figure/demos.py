@@ -572,10 +572,10 @@ def _strip(sub: SubFigure, dim: SizeDim, name: str, layout: list[int | None]) ->
         if small or ax_.out <= 16:
             ax.text(
                 (x0 + x1) / 2,
-                y - 0.07,
+                y + 0.1,
                 str(i),
                 ha="center",
-                va="bottom",
+                va="top",
                 fontsize=7,
                 color="#222222",
             )
@@ -586,12 +586,14 @@ def _strip(sub: SubFigure, dim: SizeDim, name: str, layout: list[int | None]) ->
     parts = [f"{name}: {dim.input} → {dim.output}"]
     sub.suptitle(parts[0], fontsize=11, fontweight="bold", x=0.02, ha="left")
     notes = list(dim.steps)
-    notes.append(
-        "dropped: "
-        + (", ".join(str(k) for k in dim.dropped[:12]) if dim.dropped else "none")
-        + (" …" if len(dim.dropped) > 12 else "")
-        + "   ·   bars: windows (numbered), ticks: the cells each reads   ·   p: padding"
-    )
+    shown = ", ".join(str(k) for k in dim.dropped[:12]) + (" …" if len(dim.dropped) > 12 else "")
+    legend = [f"dropped (crossed): {shown}" if dim.dropped else "dropped: none"]
+    legend.append("bars: windows, ticks: the cells each reads")
+    if dim.padding != (0, 0):
+        legend.append("p: padding (pale if unread)")
+    if dim.overhang:
+        legend.append("dotted: past the padding (ceil mode)")
+    notes.append("   ·   ".join(legend))
     sub.supxlabel(
         "\n".join(notes), x=0.02, ha="left", fontsize=9, family="monospace", color="#333333"
     )
