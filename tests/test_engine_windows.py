@@ -88,6 +88,14 @@ def test_strided_channels_give_what_contiguous_ones_do() -> None:
     assert np.array_equal(got, pool2d(x.copy(), 3, 2, 1, return_indices=True)[1])
 
 
+def test_a_global_window_of_more_than_65536_cells_finds_the_first_maximum() -> None:
+    x = np.random.default_rng(5).integers(0, 50, (1, 300, 250, 2)).astype(np.float32)
+    values, indices = pool2d(x, (300, 250), return_indices=True)
+    plane = x.reshape(-1, 2)
+    assert indices.ravel().tolist() == [int(np.argmax(plane[:, ch])) for ch in range(2)]
+    assert values.ravel().tolist() == plane.max(axis=0).tolist()
+
+
 torch = pytest.importorskip("torch")
 F = torch.nn.functional
 

@@ -158,33 +158,39 @@ def max_pool_nhwc(
 
 class _IndexMap:
     """Offset codes to flat ``h * W + w`` indices: the index of window (i, j)'s tap (a, b) is
-    ``start_h(i) * W + start_w(j) + a * dh * W + b * dw``; a table per code holds the second
-    half, a per-tile array the first."""
+    ``start_h(i) * W + start_w(j) + a * dh * W + b * dw``. A table per code holds the second
+    half (for windows of up to 2**16 cells; larger ones divide the code), a per-tile array the
+    first."""
 
     def __init__(self, rows: Axis, cols: Axis, w: int, c: int) -> None:
-        a = np.arange(rows.size, dtype=np.int64) * rows.dilation * w
-        b = np.arange(cols.size, dtype=np.int64) * cols.dilation
-        self.table = (a[:, None] + b[None, :]).ravel()
-        self.rows = rows
-        self.w = w
-        start_w = np.arange(cols.out, dtype=np.int64) * cols.stride - cols.pad_before
-        self._start_w = start_w
-        self._c = c
-        self._base = np.empty((0, cols.out, c), dtype=np.int64)
+        self.rows, self.cols, self.w, self.c = rows, cols, w, c
+        self.row_step = rows.dilation * w
+        self.table: np.ndarray | None = None
+        if rows.size * cols.size <= 1 << 16:
+            a = np.arange(rows.size, dtype=np.int64) * self.row_step
+            b = np.arange(cols.size, dtype=np.int64) * cols.dilation
+            self.table = (a[:, None] + b[None, :]).ravel()
+        self.base = np.empty((0, cols.out, c), dtype=np.int64)
 
-    def _relative(self, count: int) -> np.ndarray:
-        """(count, ow, C): ``i * stride_h * W + start_w(j)`` for tile-relative rows i."""
-        if self._base.shape[0] < count:
+    def relative(self, count: int) -> np.ndarray:
+        """(count, ow, C): ``i * stride_h * W + start_w(j)`` for tile-relative rows i, cached
+        (all channels spelled out: a broadcast over a few channels is slow)."""
+        if self.base.shape[0] < count:
             i = np.arange(count, dtype=np.int64) * self.rows.stride * self.w
-            base = i[:, None] + self._start_w[None, :]
-            self._base = np.repeat(base[:, :, None], self._c, axis=2)
-        return self._base[:count]
+            j = np.arange(self.cols.out, dtype=np.int64) * self.cols.stride - self.cols.pad_before
+            self.base = np.repeat((i[:, None] + j[None, :])[:, :, None], self.c, axis=2)
+        return self.base[:count]
 
     def put(self, code: np.ndarray, tile: Tile, dest: np.ndarray) -> None:
         """Write the indices of ``tile`` (offset codes ``code``) into ``dest``."""
         first = (tile.rows.start * self.rows.stride - self.rows.pad_before) * self.w
-        np.take(self.table + first, code, out=dest, mode="clip")
-        dest += self._relative(code.shape[1])
+        if self.table is not None:
+            np.take(self.table + first, code, out=dest, mode="clip")
+        else:
+            a, b = np.divmod(code.astype(np.int64), self.cols.size)
+            np.multiply(a, self.row_step, out=dest)
+            dest += b * self.cols.dilation + first
+        dest += self.relative(code.shape[1])
 
 
 def _avg_pool(x: np.ndarray, rows: Axis, cols: Axis, count_include_pad: bool) -> np.ndarray:
