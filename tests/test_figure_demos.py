@@ -165,7 +165,7 @@ def test_compare_figure_per_channel_global_row() -> None:
     fig = compare_figure(compare(x, Pooling()))
     (gmax,) = panel(fig, "global max pooling")
     assert labels(gmax) == ["8", "16", "24"]
-    assert "(one per channel)" in gmax.get_title()
+    assert gmax.get_title().splitlines()[1] == "1x1x3, one per channel"
 
 
 def test_size_figure_one_bar_per_window_and_the_steps() -> None:

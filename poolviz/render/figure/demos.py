@@ -29,6 +29,7 @@ from poolviz.demos import (
 from poolviz.engine.explain import PoolResult
 from poolviz.render.figure.grid import (
     LINESTYLES,
+    MAX_NUMBERED,
     Outline,
     cell_inches,
     draw_matrix,
@@ -356,12 +357,14 @@ def compare_figure(
     for ax, op, plane, frame in zip(axes[1:], shown, outputs, frames[1:], strict=True):
         assert op.output is not None
         draw_matrix(ax, plane, cmap=map_name, norm=norm, index_labels=False)
-        _centre(ax, plane.shape, (h, frame))
+        if max(h, w) <= MAX_NUMBERED or not op.key.startswith("global"):
+            _centre(ax, plane.shape, (h, frame))
+        else:  # one number per channel beside a picture: cells of their own, readable
+            _centre(ax, plane.shape, (max(3, plane.shape[1]), max(3, plane.shape[1])))
         shape = "x".join(str(v) for v in op.output.shape[1:])
         kept = f"{100 * (op.kept_fraction or 0):.3g}% kept"
-        name = op.name.replace("global average", "global avg").replace("average", "average")
-        per = "\n(one per channel)" if op.key.startswith("global") and plane.size > 1 else ""
-        ax.set_title(f"{name}{per}\n{shape}\n{op.params} params · {kept}", fontsize=8.5, pad=6)
+        per = ", one per channel" if op.key.startswith("global") and plane.size > 1 else ""
+        ax.set_title(f"{op.name}\n{shape}{per}\n{op.params} params · {kept}", fontsize=8.5, pad=6)
     if rebuilt:
         spare = max(units - w * (1 + len(rebuilt)), 0.01)
         axes2 = subs[1].subplots(
