@@ -206,7 +206,7 @@ def _shift_case(
             _picture(ax, plane, shades)
         ax.set_title(label, fontsize=10, pad=16 if out_numbered else 6)
     if not out_numbered:
-        _picture(axes[5], changed.astype(float), "Greys", vmin=0.0, vmax=1.0)
+        _picture(axes[5], changed.astype(float), "Greys", vmin=0.0, vmax=1.0, framed=True)
         axes[5].set_title("changed cells (black)", fontsize=10, pad=6)
     sub.suptitle(f"{number}. {case.title}", fontsize=11, fontweight="bold", x=0.02, ha="left")
     legend = " (dashed frames)" if case.changed and out_numbered else ""
@@ -225,13 +225,21 @@ def _panel_inches(shape: tuple[int, ...], numbered: int) -> tuple[float, float]:
 
 
 def _picture(
-    ax: Axes, plane: np.ndarray, cmap: str, vmin: float | None = None, vmax: float | None = None
+    ax: Axes,
+    plane: np.ndarray,
+    cmap: str,
+    vmin: float | None = None,
+    vmax: float | None = None,
+    framed: bool = False,
 ) -> None:
-    """``plane`` as an image without numbers, one square per cell."""
+    """``plane`` as an image without numbers, one square per cell; ``framed`` draws a thin
+    box around it (for a map whose background is white)."""
     h, w = plane.shape
     ax.imshow(plane, cmap=cmap, vmin=vmin, vmax=vmax, interpolation="nearest", extent=(0, w, h, 0))
     ax.set_xticks([])
     ax.set_yticks([])
+    for spine in ax.spines.values():
+        spine.set_visible(framed)
 
 
 def _metrics(table: ToleranceTable) -> list[tuple[str, str]]:
@@ -352,12 +360,21 @@ def compare_figure(
     subs = fig.subfigures(rows, 1, squeeze=False)[:, 0]
     axes = subs[0].subplots(1, len(frames), width_ratios=frames)
     map_name = cmap or "viridis"
-    draw_matrix(axes[0], x, cmap=map_name, norm=norm)
+    numbers = max(h, w) <= MAX_NUMBERED
+
+    def draw(ax: Axes, values: np.ndarray, labelled: bool = True) -> None:
+        """Numbers for a small input's panels, pictures (same colour scale) otherwise."""
+        if numbers or values.shape[0] == 1:
+            draw_matrix(ax, values, cmap=map_name, norm=norm, index_labels=labelled)
+        else:
+            _picture(ax, values, map_name, norm.vmin, norm.vmax)
+
+    draw(axes[0], x)
     axes[0].set_title(f"input {h}x{w}", fontsize=9, pad=16)
     for ax, op, plane, frame in zip(axes[1:], shown, outputs, frames[1:], strict=True):
         assert op.output is not None
-        draw_matrix(ax, plane, cmap=map_name, norm=norm, index_labels=False)
-        if max(h, w) <= MAX_NUMBERED or not op.key.startswith("global"):
+        draw(ax, plane, labelled=False)
+        if numbers or not op.key.startswith("global"):
             _centre(ax, plane.shape, (h, frame))
         else:  # one number per channel beside a picture: cells of their own, readable
             _centre(ax, plane.shape, (max(3, plane.shape[1]), max(3, plane.shape[1])))
@@ -371,11 +388,11 @@ def compare_figure(
             1, 2 + len(rebuilt), width_ratios=[w] * (1 + len(rebuilt)) + [spare]
         )
         axes2[-1].axis("off")
-        draw_matrix(axes2[0], x, cmap=map_name, norm=norm)
+        draw(axes2[0], x)
         axes2[0].set_title("input", fontsize=9, pad=16)
         for ax, op in zip(axes2[1:], rebuilt, strict=False):
             assert op.reconstruction is not None and op.reconstruction_error is not None
-            draw_matrix(ax, _plane(op.reconstruction), cmap=map_name, norm=norm)
+            draw(ax, _plane(op.reconstruction))
             how = "unpooling" if op.key == "max" else "upsampling"
             source = "max" if op.key == "max" else "average"
             ax.set_title(
