@@ -566,12 +566,13 @@ def _strip(sub: SubFigure, dim: SizeDim, name: str, layout: list[int | None]) ->
             )
             label = str(k)
         if small or k % 5 == 0 or k in dropped:
+            inside = len(label) <= 3  # longer indices go above the strip, clear of the cells
             ax.text(
                 pos + 0.5,
-                0.5,
+                0.5 if inside else -0.08,
                 label,
                 ha="center",
-                va="center",
+                va="center" if inside else "bottom",
                 fontsize=8 if len(label) < 3 else 6.5,
                 color="#222222",
             )
@@ -600,7 +601,7 @@ def _strip(sub: SubFigure, dim: SizeDim, name: str, layout: list[int | None]) ->
                 color="#222222",
             )
     ax.set_xlim(-0.2, len(layout) + 0.2)
-    ax.set_ylim(1.35 + 0.55 * lanes + 0.2, -0.15)
+    ax.set_ylim(1.35 + 0.55 * lanes + 0.2, -0.15 if ax_.n + ax_.pad_after < 1000 else -0.6)
     ax.set_aspect("equal")
     ax.axis("off")
     parts = [f"{name}: {dim.input} → {dim.output}"]
