@@ -316,3 +316,27 @@ def test_terminal_frames_of_a_large_input_show_the_window_and_the_output() -> No
     assert "… 132 windows skipped (64 to 195) …" in frames[63]
     assert "Output 14x14" in frames[63]
     assert all(len(line) <= 80 for frame in frames for line in frame.splitlines())
+
+
+def test_the_ceil_mode_overhang_is_drawn_so_the_window_stays_on_the_grid() -> None:
+    x = np.arange(30, dtype=float).reshape(5, 6)
+    result = explain(x, 2, 2, dilation=2, ceil_mode=True)  # the last column window reads 4, 6
+    assert result.cols.taps(2) == [4, 6]
+    animation = Animation(result)
+    assert (animation.ph, animation.pw) == (5, 7)  # one column past the input
+    assert animation.legend.startswith(
+        "thick outline: the window · ringed: its max · hatched: past the edge (-inf)"
+    )
+    frame = animation.draw(animation.plan[2])
+    # nothing of the window's outline between the input grid and the output grid
+    gap = frame.crop((animation.grid_in.right + 6, 0, animation.grid_out.x - 6, frame.height))
+    assert rgb(window_colour_at(0, 2, 3)) not in colours(gap)
+    assert rgb(window_colour_at(0, 2, 3)) in colours(frame)
+
+
+def test_an_average_leaves_the_overhang_blank_and_says_it_is_not_counted() -> None:
+    x = np.arange(25, dtype=float).reshape(5, 5)
+    animation = Animation(explain(x, 2, 2, mode="avg", ceil_mode=True))
+    assert (animation.ph, animation.pw) == (6, 6)
+    assert "hatched: past the edge (not counted)" in animation.legend
+    assert caption(animation.result, Frame(8, 8)) == "window 9 of 9: (24) / 1 = 24.00"

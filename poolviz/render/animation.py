@@ -19,6 +19,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 from poolviz.engine.explain import PoolResult, Window
+from poolviz.engine.geometry import Axis
 from poolviz.errors import PoolvizError
 from poolviz.render.output import atomic_output
 from poolviz.render.style import (
@@ -295,6 +296,13 @@ def _draw_cells(
             draw.text((cx, cy), c.text, font=font, fill=colour, anchor="mm")
 
 
+def _reach(ax: Axis) -> tuple[int, int]:
+    """Cells drawn before and after the input along ``ax``: its padding, or as far as the
+    windows reach when that is further (ceil mode lets the last window hang over)."""
+    last = ax.start(ax.out - 1) + ax.span
+    return max(ax.pad_before, -ax.start(0)), max(ax.pad_after, last - ax.n)
+
+
 @dataclass(frozen=True)
 class _Box:
     """A rectangle in frame pixels."""
@@ -343,9 +351,9 @@ class Animation:
         self.cmap = cmap
         self.plan = frame_plan(result.window_count)
         rows, cols = result.rows, result.cols
-        self.top, self.left = rows.pad_before, cols.pad_before
-        self.ph = rows.n + rows.pad_before + rows.pad_after
-        self.pw = cols.n + cols.pad_before + cols.pad_after
+        (self.top, self.bottom), (self.left, self.right) = _reach(rows), _reach(cols)
+        self.ph = rows.n + self.top + self.bottom
+        self.pw = cols.n + self.left + self.right
         self.numbered = max(self.ph, self.pw) <= MAX_NUMBERED
         self.plane = result.input[item, :, :, channel]
         self.out_plane = result.output[item, :, :, channel]
@@ -494,8 +502,13 @@ class Animation:
         if result.mode == "max":
             parts.append("ringed: its max")
         pad = "−∞" if result.mode == "max" else "0"
-        if any(result.padding_resolved) or result.spec.ceil_mode:
-            parts.append(f"hatched: padding ({pad})")
+        padded = any(result.padding_resolved)
+        beyond = (self.top, self.bottom, self.left, self.right) != result.padding_resolved
+        hatched = [f"padding ({pad})"] if padded else []
+        if beyond:  # the ceil-mode overhang: PyTorch ignores it, in a max and an average
+            hatched.append("past the edge (−∞)" if pad == "−∞" else "past the edge (not counted)")
+        if hatched:
+            parts.append("hatched: " + " and ".join(hatched))
         if self.numbered and int(result.coverage.min()) == 0:
             parts.append("crossed: read by no window")
         if self.numbered:
@@ -587,13 +600,19 @@ class Animation:
             colour = self._colour(*window.out)
             in_window = {(r, c) for r in window.rows for c in window.cols}
         cells: list[list[_Cell]] = []
-        for r in range(-self.top, rows.n + rows.pad_after):
+        for r in range(-self.top, rows.n + self.bottom):
             row: list[_Cell] = []
-            for c in range(-self.left, cols.n + cols.pad_after):
+            for c in range(-self.left, cols.n + self.right):
                 tinted = _tint(colour, WINDOW_TINT) if (r, c) in in_window else BLANK
                 if not (0 <= r < rows.n and 0 <= c < cols.n):
                     fill = tinted if (r, c) in in_window else PAD_FILL
-                    row.append(_Cell(self.pad_text, fill, "pad"))
+                    # past the padding (the ceil-mode overhang): never counted in an average
+                    overhang = not (
+                        -rows.pad_before <= r < rows.n + rows.pad_after
+                        and -cols.pad_before <= c < cols.n + cols.pad_after
+                    )
+                    text = "" if overhang and result.mode == "avg" else self.pad_text
+                    row.append(_Cell(text, fill, "pad"))
                     continue
                 text = self._number(float(self.plane[r, c]))
                 if coverage[r, c] == 0:
@@ -607,16 +626,18 @@ class Animation:
             draw,
             self.margin,
             g.y - round(self.index_size * 1.5) - self._px(6),
-            f"input {rows.n}x{cols.n}"
-            + (" (padded)" if (self.ph, self.pw) != (rows.n, cols.n) else ""),
+            f"input {rows.n}x{cols.n}" + (" (padded)" if any(result.padding_resolved) else ""),
         )
         _draw_cells(draw, (g.x, g.y), self.cell, cells, self.number_size)
         self._indices(
             draw,
             g,
-            range(-self.top, rows.n + rows.pad_after),
-            range(-self.left, cols.n + cols.pad_after),
-            (rows.n, cols.n),
+            range(-self.top, rows.n + self.bottom),
+            range(-self.left, cols.n + self.right),
+            (
+                range(-rows.pad_before, rows.n + rows.pad_after),
+                range(-cols.pad_before, cols.n + cols.pad_after),
+            ),
         )
         if window is not None:
             self._outline(draw, g, window, colour)
@@ -638,7 +659,7 @@ class Animation:
             f"output {rows.out}x{cols.out}",
         )
         _draw_cells(draw, (out.x, out.y), self.cell, out_cells, self.number_size)
-        self._indices(draw, out, range(rows.out), range(cols.out), (rows.out, cols.out))
+        self._indices(draw, out, range(rows.out), range(cols.out))
         if window is not None:
             i, j = window.out
             c = self.cell
@@ -654,19 +675,27 @@ class Animation:
         box: _Box,
         rows: range,
         cols: range,
-        real: tuple[int, int],
+        padded: tuple[range, range] | None = None,
     ) -> None:
-        """Row indices left of a grid and column indices above it (``p`` for padding)."""
+        """Row indices left of a grid and column indices above it: ``p`` in the ``padded``
+        ranges (rows, columns) outside the input, nothing past them (the ceil-mode overhang)."""
         font = _font(self.index_size)
         gap = self._px(6)
+
+        def label(k: int, n: int, reach: range | None) -> str:
+            if 0 <= k < n or reach is None:
+                return str(k)
+            return "p" if k in reach else ""
+
+        n_rows, n_cols = self.result.rows.n, self.result.cols.n
         for k, r in enumerate(rows):
-            label = str(r) if 0 <= r < real[0] else "p"
             y = box.y + (k + 0.5) * self.cell
-            draw.text((box.x - gap, y), label, font=font, fill=MUTED, anchor="rm")
+            text = label(r, n_rows, padded[0] if padded else None)
+            draw.text((box.x - gap, y), text, font=font, fill=MUTED, anchor="rm")
         for k, c in enumerate(cols):
-            label = str(c) if 0 <= c < real[1] else "p"
             x = box.x + (k + 0.5) * self.cell
-            draw.text((x, box.y - gap), label, font=font, fill=MUTED, anchor="ms")
+            text = label(c, n_cols, padded[1] if padded else None)
+            draw.text((x, box.y - gap), text, font=font, fill=MUTED, anchor="ms")
 
     def _band_width(self, cell: float) -> int:
         return max(2, round(min(cell * 0.09, self._px(5))))
