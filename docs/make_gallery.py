@@ -1,0 +1,87 @@
+"""Regenerate the README's examples: run every ``$ poolviz ...`` line of its console blocks,
+which writes the figures in ``docs/`` and gives the terminal output shown under each line.
+
+Usage, from the repository's root: ``python docs/make_gallery.py`` (rewrites README.md's
+console blocks and ``docs/*.png``/``*.gif``); ``--check`` only reports blocks that differ.
+The test suite runs the same blocks (tests/test_readme.py), so the README cannot drift.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shlex
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from click.testing import CliRunner
+
+ROOT = Path(__file__).resolve().parent.parent
+BLOCK = re.compile(r"```console\n(\$ poolviz [^\n]*)\n(.*?)```", re.DOTALL)
+ENV = {"NO_COLOR": "1", "COLUMNS": "80", "MPLBACKEND": "Agg"}
+
+
+@dataclass(frozen=True)
+class Example:
+    """One console block of the README: a command and the output shown under it."""
+
+    command: str
+    shown: str
+
+    @property
+    def args(self) -> list[str]:
+        return shlex.split(self.command.removeprefix("$ poolviz "))
+
+    @property
+    def figure(self) -> str | None:
+        """The ``docs/`` file the command writes, if any."""
+        args = self.args
+        for flag in ("-o", "--output"):
+            if flag in args:
+                return args[args.index(flag) + 1]
+        return None
+
+
+def examples(readme: str) -> list[Example]:
+    """The README's console blocks, in order."""
+    return [Example(m[1], m[2]) for m in BLOCK.finditer(readme)]
+
+
+def run(example: Example) -> str:
+    """What the command prints, as a user at an 80-column terminal without colour sees it."""
+    from poolviz.cli import main
+
+    result = CliRunner().invoke(main, example.args, env=ENV)
+    if result.exit_code != 0:
+        raise SystemExit(f"{example.command} failed: {result.stderr or result.output}")
+    return result.stdout
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="report differences only")
+    args = parser.parse_args()
+    os.chdir(ROOT)
+    readme_path = ROOT / "README.md"
+    readme = readme_path.read_text()
+    stale = 0
+    for example in examples(readme):
+        output = run(example)
+        if output != example.shown:
+            stale += 1
+            print(f"{'differs' if args.check else 'updated'}: {example.command}")
+            readme = readme.replace(
+                f"```console\n{example.command}\n{example.shown}```",
+                f"```console\n{example.command}\n{output}```",
+            )
+        if example.figure:
+            print(f"wrote {example.figure}")
+    if not args.check:
+        readme_path.write_text(readme)
+    sys.exit(1 if args.check and stale else 0)
+
+
+if __name__ == "__main__":
+    main()
