@@ -205,17 +205,19 @@ def test_no_pooling_no_counterfactual_talk() -> None:
         (["conv 8 30"], 2,
          "error: layer 'conv' (conv 8 30x30) does not fit its input (batch, 28, 28, 1): a "
          "window of 30 (span 30) does not fit the height of length 28 with padding 0", None),
-        (["missing.json"], 2, "error: no such file: 'missing.json'; give a Keras model saved "
-                              "with model.to_json(), a built-in model or a spec string", None),
+        (["missing.json"], 2, "error: missing.json: no such file",
+         "give a Keras model saved with model.to_json()"),
         (["--input", "28x28"], 2,
          "error: --input '28x28' is not HxWxC; use three whole numbers such as 28x28x1",
          "try: poolviz trace --help"),
         (["--compare", "dorp"], 2,
          "error: --compare 'dorp' is not a counterfactual; use drop, strided, drop,strided or "
          "none", "try: poolviz trace --help"),
-        (["-o", "trace.png"], 2,
-         "error: figures for trace are not available yet; use the table, or --json for the "
-         "numbers", None),
+        (["-o", "trace.gif"], 2,
+         "error: --output trace.gif has an unknown extension .gif; use .png, .svg or .pdf",
+         "try: poolviz trace --help"),
+        (["--cmap", "viridis"], 2, "error: no such option '--cmap'. Did you mean '--compare'?",
+         "try: poolviz trace --help"),
     ],
 )
 def test_errors(args: list[str], code: int, error: str, hint: str | None) -> None:
@@ -233,13 +235,35 @@ def test_a_file_that_is_not_a_model_exits_1(tmp_path: Path) -> None:
                                 "of model.to_json(), whose class_name is Sequential or "
                                 "Functional"]
     code, _, err = run(str(tmp_path) + "/")
-    assert code == 2 and "is a directory" in err
+    assert code == 2 and "is a folder" in err
 
 
-def test_o_leaves_no_file(tmp_path: Path) -> None:
+def test_a_keras_sample_by_name() -> None:
+    code, out, err = run("keras2_cnn")
+    assert (code, err) == (0, "")
+    assert out.splitlines()[0] == "keras2_cnn.json, input (batch, 32, 32, 3)"
+    code, out, _ = run("keras_mnist", "--input", "32x32x1", "--json")
+    assert code == 0 and json.loads(out)["input_shape"] == [None, 32, 32, 1]
+
+
+def test_help_names_the_keras_samples() -> None:
+    result = CliRunner().invoke(main, ["trace", "--help"], env={"COLUMNS": "80"})
+    assert "(keras_mnist, keras2_cnn)" in " ".join(result.stdout.split())
+
+
+def test_o_writes_a_figure(tmp_path: Path) -> None:
     target = tmp_path / "trace.png"
-    code, _, _ = run("-o", str(target))
-    assert code == 2 and not target.exists()
+    code, out, err = run("-o", str(target))
+    assert (code, out, err) == (0, f"wrote {target}\n", "")
+    assert target.read_bytes().startswith(b"\x89PNG")
+    assert [p.name for p in tmp_path.iterdir()] == ["trace.png"]
+
+
+def test_o_leaves_no_file_when_the_model_is_bad(tmp_path: Path) -> None:
+    target = tmp_path / "trace.png"
+    code, _, err = run("conv 8 30", "-o", str(target))
+    assert code == 2 and "does not fit" in err
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_help_fits_80_columns_with_examples() -> None:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
 from poolviz.cli import display
 from poolviz.cli.options import OptionError, OptionType
-from poolviz.errors import PoolvizError
 from poolviz.model import load_model
-from poolviz.model.layers import Shape
+from poolviz.model.keras import KERAS_SAMPLES, keras_sample
+from poolviz.model.layers import Model, Shape
 from poolviz.model.trace import COUNTERFACTUALS, report
 
 EPILOG = """\b
@@ -16,7 +18,9 @@ Examples:
   poolviz trace                     the seed's MNIST model
   poolviz trace resnet18 --batch 32 --compare strided
   poolviz trace "conv 32 3 relu, maxpool 2, conv 64 3 relu, gap, dense 10"
+  poolviz trace keras2_cnn          a bundled Keras model
   poolviz trace my_model.json --json
+  poolviz trace vgg16 -o vgg16.png  blocks, with and without pooling
 """
 
 
@@ -71,24 +75,32 @@ class Compare(OptionType):
               show_default=True,
               help="Counterfactuals beside the model: drop, strided, both, or none.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
-              help="Draw the model to FILE (not available yet).")
+@display.figure_options(("png", "svg", "pdf"), cmap=False)
 def trace(model: str, input_shape: Shape | None, batch: int | None,
-          compare: tuple[str, ...], as_json: bool, output: str | None) -> None:
+          compare: tuple[str, ...], as_json: bool, **kwargs: Any) -> None:
     """Trace a model layer by layer: output shapes, parameters, multiply-accumulates,
     activation values, receptive field; then the same model without its pooling (drop)
     and with pooling folded into convolution strides (strided).
 
-    MODEL is a built-in (mnist, the default; lenet5, alexnet, vgg16, resnet18), a Keras
-    model saved with model.to_json() (a .json file), or a spec string: layers separated
-    by commas, from conv FILTERS SIZE [stride S] [pad P|same] [ACTIVATION], maxpool and
-    avgpool SIZE [stride S] [pad P], adaptiveavgpool SIZE, gap, gmp, flatten,
-    dense UNITS [ACTIVATION], dropout RATE, bn, zeropad PAD, and relu, tanh, sigmoid...
+    MODEL is a built-in (mnist, the default; lenet5, alexnet, vgg16, resnet18), a bundled
+    Keras model (keras_mnist, keras2_cnn), a Keras model saved with model.to_json() (a .json
+    file), or a spec string: layers separated by commas, from conv FILTERS SIZE [stride S]
+    [pad P|same] [ACTIVATION], maxpool and avgpool SIZE [stride S] [pad P],
+    adaptiveavgpool SIZE, gap, gmp, flatten, dense UNITS [ACTIVATION], dropout RATE, bn,
+    zeropad PAD, and relu, tanh, sigmoid...
+
+    With -o, draw the model as blocks sized by their shapes, each counterfactual in a row
+    below, aligned layer by layer.
     """
-    if output is not None:
-        raise PoolvizError("figures for trace are not available yet; use the table, "
-                           "or --json for the numbers")
-    result = report(load_model(model, input_shape), compare, batch)
+    result = report(_model(model, input_shape), compare, batch)
+    figure = display.figure_from(kwargs)
+    if figure is not None:
+        from poolviz.render.figure.save import save_figure
+        from poolviz.render.figure.trace import trace_figure
+
+        save_figure(trace_figure(result, title=figure.title), figure.path, figure.dpi)
+        click.echo(f"wrote {figure.path}")
+        return
     if as_json:
         from poolviz.render.json import dumps
 
@@ -96,7 +108,12 @@ def trace(model: str, input_shape: Shape | None, batch: int | None,
         return
     from poolviz.render.terminal.trace import TraceView, trace_report
 
-    encoding = display.console().encoding.lower().replace("-", "")
-    view = TraceView(ascii_only=not encoding.startswith("utf"))
-    display.print_renderable(trace_report(result, view))
+    display.print_renderable(trace_report(result, TraceView(ascii_only=display.ascii_only())))
 
+
+def _model(model: str, input_shape: Shape | None) -> Model:
+    """MODEL as the help describes it: a bundled Keras model's name, else what
+    :func:`poolviz.model.load_model` reads."""
+    if model in KERAS_SAMPLES:
+        return keras_sample(model, input_shape)
+    return load_model(model, input_shape)

@@ -1,0 +1,495 @@
+"""The figure of ``poolviz trace``: the model as a row of blocks sized by their shapes, and
+each counterfactual (``drop``, ``strided``) in a row below it, aligned layer by layer, so a
+reader sees where the shapes part.
+
+Every shape, count and note comes from the :class:`~poolviz.model.trace.Report`; nothing is
+recomputed. A feature map ``h x w x c`` is a slab: its front face ``h`` high and ``log2 c``
+wide, its depth ``w``; a flat vector is a thin bar whose height grows with the log of its
+length. Heights are linear in ``h`` while the largest map is at most :data:`LINEAR_UP_TO`
+times the smallest, else logarithmic, the same scale for every row.
+
+Layers that keep their input's shape and act on each value alone (BatchNorm, activations,
+dropout) are drawn with the layer before them, and a residual block is drawn as one block:
+a ResNet's sixty-odd rows would not fit a page legibly otherwise. The caption says so.
+
+Layout (columns, cells, scales) is computed apart from drawing, in plain dataclasses, and
+measured in inches: the one axes spans the figure with one data unit per inch, so text sizes
+and block sizes add up exactly and no label overlaps another.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import textwrap
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
+from matplotlib.patches import Polygon, Rectangle
+from matplotlib.textpath import TextPath
+
+from poolviz.model.layers import (
+    Activation,
+    AdaptiveAvgPool,
+    AvgPool,
+    BatchNorm,
+    Conv,
+    Dense,
+    Dropout,
+    GlobalAvgPool,
+    GlobalMaxPool,
+    MaxPool,
+    Shape,
+)
+from poolviz.model.trace import Report, Trace
+from poolviz.render.figure.grid import pale
+from poolviz.render.style import OKABE_ITO
+from poolviz.render.terminal.trace import count, feature_text, ratio, si
+
+# Kinds of block, each in its own colour, the ones that matter most also hatched, so that
+# colour is never the only sign of a kind (each block's configuration is written above it too).
+
+
+@dataclass(frozen=True)
+class Category:
+    """How one kind of block looks, and what the legend calls it."""
+
+    label: str
+    colour: str
+    hatch: str | None = None
+
+
+INPUT = Category("input", "#FFFFFF")
+CONV = Category("convolution", OKABE_ITO[4])
+RESIDUAL = Category("residual block", OKABE_ITO[1], "//")
+POOLING = Category("pooling", OKABE_ITO[0], "xx")
+DENSE = Category("dense", OKABE_ITO[2])
+OTHER = Category("other (flatten, padding)", "#BBBBBB")
+CATEGORIES = (INPUT, CONV, RESIDUAL, POOLING, DENSE, OTHER)
+"""In legend order."""
+
+POOLING_KINDS = frozenset(
+    k.kind for k in (MaxPool, AvgPool, AdaptiveAvgPool, GlobalAvgPool, GlobalMaxPool)
+)
+SHAPE_KEEPING_KINDS = frozenset(k.kind for k in (BatchNorm, Activation, Dropout))
+"""Elementwise layers: drawn with the layer before them."""
+_BY_KIND = {Conv.kind: CONV, Dense.kind: DENSE, **{k: POOLING for k in POOLING_KINDS}}
+
+ROW_TITLES = {
+    "original": ("original", "as built"),
+    "drop": ("drop", "pooling removed"),
+    "strided": ("strided", "pooling folded into\nconvolution strides"),
+}
+"""Each trace's label at the left of its row: a bold word, then what it is."""
+
+# Sizes in inches (one data unit) and points.
+TALLEST = 1.7
+"""Height of the largest feature map's front face."""
+SHORTEST = 0.14
+"""The least height of a block, so the smallest stays visible."""
+LINEAR_UP_TO = 8.0
+"""Largest/smallest height ratio still drawn to a linear scale."""
+DEPTH = 0.18
+"""A slab's depth offset, as a fraction of what its width would be as a height."""
+THICK_BASE, THICK_PER_DOUBLING = 0.05, 0.05
+"""A slab's thickness: the base, plus this per doubling of its channels."""
+BAR = 0.09
+"""The thickness of a flat vector's bar."""
+GAP = 0.16
+"""Space between neighbouring columns."""
+NAME_SIZE, CONFIG_SIZE, SHAPE_SIZE, NOTE_SIZE = 8.0, 7.0, 8.0, 7.0
+ROW_SIZE, TOTALS_SIZE, TITLE_SIZE, CAPTION_SIZE = 10.0, 8.0, 13.0, 8.0
+LINE = 1.3 / 72
+"""A line of text, in inches per point of font size."""
+NAME_WIDTH, NOTE_WIDTH = 16, 14
+"""Characters per line before a name or a note is wrapped."""
+GREY, DARK_GREY, CHANGED = "#666666", "#333333", OKABE_ITO[5]
+
+
+def _darker(colour: str, amount: float) -> str:
+    """``colour`` mixed with black: the shaded side and the edges of a slab."""
+    r, g, b = (int(colour[k : k + 2], 16) for k in (1, 3, 5))
+    return "#{:02x}{:02x}{:02x}".format(*(round(v * (1 - amount)) for v in (r, g, b)))
+
+
+def text_width(text: str, size: float, bold: bool = False) -> float:
+    """The width of ``text`` (its longest line) in inches at ``size`` points."""
+    font = FontProperties(weight="bold" if bold else "normal")
+    widths = [
+        TextPath((0, 0), line, size=size, prop=font).get_extents().width
+        for line in text.splitlines()
+        if line.strip()
+    ]
+    return max(widths, default=0.0) / 72
+
+
+def _lines(text: str) -> int:
+    return len(text.splitlines()) if text else 0
+
+
+def wrap_name(name: str, width: int = NAME_WIDTH) -> str:
+    """``name`` broken after ``_`` or ``.`` into lines of at most ``width`` characters
+    where it can be: ``global_average_`` / ``pooling2d_1``."""
+    lines = [""]
+    for token in re.findall(r"[^_.]+[_.]*|[_.]+", name):
+        if lines[-1] and len(lines[-1]) + len(token) > width:
+            lines.append("")
+        lines[-1] += token
+    return "\n".join(lines)
+
+
+def wrap_words(text: str, width: int = NOTE_WIDTH) -> str:
+    """``text`` broken between words into lines of at most ``width`` characters where it
+    can be, never inside parentheses: ``stride 2`` / ``(was 1)``."""
+    # textwrap breaks only at ASCII whitespace, so a no-break space holds a group together
+    held = re.sub(r"\([^)]*\)", lambda m: m[0].replace(" ", "\u00a0"), text)
+    lines = textwrap.wrap(held, width, break_long_words=False)
+    return "\n".join(lines).replace("\u00a0", " ") or text
+
+
+# Layout: which rows make a block, and what each trace has there.
+
+
+@dataclass(frozen=True)
+class Column:
+    """One block of the figure: a layer of the original with the shape-keeping layers after
+    it, a whole residual block, or the input."""
+
+    names: tuple[str, ...]
+    """The original's rows drawn here; empty for the input."""
+    label: str
+    config: str
+    """What the layer is, in the spec grammar's words: ``conv 32 3x3``, ``residual block``."""
+    category: Category
+
+
+def columns(original: Trace) -> list[Column]:
+    """The original's rows grouped into blocks, left to right, the input first."""
+    out = [Column((), "input", "", INPUT)]
+    names: list[str] = []
+    for i, row in enumerate(original.rows):
+        names.append(row.name)
+        after = original.rows[i + 1] if i + 1 < len(original.rows) else None
+        if after is not None and (
+            (row.block is not None and after.block == row.block)
+            or (after.block is None and after.kind in SHAPE_KEEPING_KINDS)
+        ):
+            continue  # the next row joins this block
+        first = original.rows[i - len(names) + 1]
+        if row.block is not None:
+            out.append(Column(tuple(names), row.block, "residual block", RESIDUAL))
+        else:
+            out.append(Column(tuple(names), first.name, first.config,
+                              _BY_KIND.get(first.kind, OTHER)))
+        names = []
+    return out
+
+
+State = Literal["present", "gone", "invalid", "unreached"]
+
+
+@dataclass(frozen=True)
+class Cell:
+    """What one trace has in one column."""
+
+    state: State
+    shape: Shape | None
+    """The output shape of the column's last row in this trace, when it is there."""
+    note: str | None
+    """What the counterfactual did here: ``removed``, ``stride 2 (was 1)``; or the problem."""
+    changed: bool = False
+    """The shape differs from the original's in this column."""
+
+
+def cell(t: Trace, column: Column, original: Trace) -> Cell:
+    """Trace ``t``'s version of ``column``, from its rows and notes."""
+    if not column.names:
+        return Cell("present", t.model.input_shape, None)
+    parts = [t.counterpart(name) for name in column.names]
+    note = next((p.note for p in parts if p.note), None)
+    if any(p.state == "invalid" for p in parts):
+        return Cell("invalid", None, note)
+    present = [p.row for p in parts if p.row is not None]
+    if not present or (column.category is not RESIDUAL and parts[0].row is None):
+        # a layer gone with the shape-keeping layers after it still there: gone all the same
+        return Cell(parts[0].state, None, note)
+    shape = present[-1].output_shape
+    base = original.counterpart(column.names[-1]).row
+    return Cell("present", shape, note, base is not None and base.output_shape != shape)
+
+
+@dataclass(frozen=True)
+class Scale:
+    """Inches for the sides of feature maps and the lengths of vectors, shared by all rows."""
+
+    largest_side: int
+    log: bool
+    """Sides on a log scale (1 at :data:`SHORTEST`), else linear."""
+    longest_vector: int
+
+    @classmethod
+    def of(cls, shapes: Sequence[Shape]) -> Scale:
+        """The scale that fits every one of ``shapes``."""
+        sides = [s for shape in shapes if len(shape) == 3 for s in shape[:2]] or [1]
+        vectors = [shape[0] for shape in shapes if len(shape) == 1] or [1]
+        return cls(max(sides), max(sides) > LINEAR_UP_TO * min(sides), max(vectors))
+
+    def side(self, n: int) -> float:
+        """The drawn length of a side of ``n`` cells."""
+        if self.log:
+            return _log_height(n, self.largest_side)
+        return max(SHORTEST, TALLEST * n / self.largest_side)
+
+    def vector(self, n: int) -> float:
+        """The height of a vector of ``n`` values."""
+        return _log_height(n, max(self.longest_vector, 10))
+
+    def block(self, shape: Shape) -> Block:
+        """The slab of a feature map, or the bar of a vector."""
+        if len(shape) == 3:
+            h, w, c = shape
+            depth = DEPTH * self.side(w)
+            return Block(THICK_BASE + THICK_PER_DOUBLING * math.log2(max(c, 1)),
+                         self.side(h), depth)
+        return Block(BAR, self.vector(math.prod(shape)), 0.0)
+
+
+def _log_height(n: int, largest: int) -> float:
+    """``n`` on a log scale from 1 (:data:`SHORTEST`) to ``largest`` (:data:`TALLEST`)."""
+    if largest <= 1:
+        return TALLEST
+    return SHORTEST + (TALLEST - SHORTEST) * math.log(max(n, 1)) / math.log(largest)
+
+
+@dataclass(frozen=True)
+class Block:
+    """A block's size in inches: its front face, and the offset of its back face."""
+
+    width: float
+    height: float
+    depth: float
+
+    @property
+    def footprint(self) -> float:
+        """Width with the depth offset: what the block takes across its column."""
+        return self.width + self.depth
+
+
+# Drawing.
+
+
+def trace_figure(report: Report, *, title: str | None = None) -> Figure:
+    """The original model in one row of blocks and each counterfactual in a row below,
+    aligned by layer; per row its totals at the right; a legend and a caption."""
+    traces = (report.original, *report.compare)
+    cols = columns(report.original)
+    cells = [[cell(t, c, report.original) for c in cols] for t in traces]
+    scale = Scale.of([c.shape for row in cells for c in row if c.shape is not None])
+    heads = [(wrap_name(c.label), wrap_words(c.config)) for c in cols]
+    notes = [[wrap_words(c.note) if c.note and c.state != "invalid" else "" for c in row]
+             for row in cells]
+
+    blocks = [[None if c.shape is None else scale.block(c.shape) for c in row]
+              for row in cells]
+    drawn = [b for row in blocks for b in row if b is not None]
+
+    widths = []
+    for j in range(len(cols)):
+        footprints = [b.footprint for row in blocks if (b := row[j]) is not None]
+        texts = [text_width(heads[j][0], NAME_SIZE, bold=True),
+                 text_width(heads[j][1], CONFIG_SIZE)]
+        for i, row in enumerate(cells):
+            texts += [text_width(_shape_label(row[j]), SHAPE_SIZE, bold=True),
+                      text_width(notes[i][j], NOTE_SIZE)]
+        widths.append(max(footprints + texts) + GAP)
+    row_titles = [_row_title(t) for t in traces]
+    left = max(max(text_width(a, ROW_SIZE, True), text_width(b, NOTE_SIZE + 1))
+               for a, b in row_titles) + 0.3
+    totals = [_totals_text(report, t) for t in traces]
+    right = max(text_width(t, TOTALS_SIZE) for t in totals) + 0.3
+    width = left + sum(widths) + right
+    centres = [left + sum(widths[:j]) + widths[j] / 2 for j in range(len(cols))]
+
+    tallest = max(drawn, key=lambda b: b.height + b.depth)
+    area = tallest.height + tallest.depth
+    label_lines = [1 + max((_lines(n) for n in row), default=0) for row in notes]
+
+    # Top to bottom from y = 0 downwards; the height is known at the end.
+    fig = Figure()
+    ax = fig.add_axes((0.0, 0.0, 1.0, 1.0))
+    ax.set_axis_off()
+    y = 0.0
+    ax.text(0.0, y, title or _title(report), fontsize=TITLE_SIZE, fontweight="bold",
+            va="top", ha="left")
+    y -= TITLE_SIZE * LINE + 0.1
+    used = {c.category for c in cols}
+    y = _legend(ax, [c for c in CATEGORIES if c in used], left, y)
+    y -= 0.25
+    # names sit on one line across the columns, longer ones growing upwards; each
+    # configuration hangs below its name
+    stripe_top = y + 0.08
+    y -= max(_lines(n) for n, _ in heads) * NAME_SIZE * LINE
+    for j, (name, config) in enumerate(heads):
+        ax.text(centres[j], y, name, fontsize=NAME_SIZE, fontweight="bold", ha="center",
+                va="bottom", linespacing=1.15)
+        ax.text(centres[j], y - 0.03, config, fontsize=CONFIG_SIZE, color=GREY,
+                ha="center", va="top", linespacing=1.15)
+    y -= 0.03 + max(_lines(c) for _, c in heads) * CONFIG_SIZE * LINE + 0.15
+    for i, t in enumerate(traces):
+        band = area + 0.1 + label_lines[i] * SHAPE_SIZE * LINE + 0.25
+        if i:
+            ax.plot([0.0, width - 0.1], [y + 0.1, y + 0.1], color="#DDDDDD", linewidth=0.8)
+        middle = y - 0.05 - tallest.depth - tallest.height / 2
+        bottom = y - 0.05 - area
+        for j, col in enumerate(cols):
+            _draw_cell(ax, cells[i][j], col, scale, centres[j], middle, bottom, notes[i][j],
+                       cells[0][j])
+        heading, what = row_titles[i]
+        ax.text(0.0, middle + 0.02, heading, fontsize=ROW_SIZE, fontweight="bold",
+                ha="left", va="bottom")
+        ax.text(0.0, middle - 0.02, what, fontsize=NOTE_SIZE + 1, color=GREY,
+                ha="left", va="top", linespacing=1.15)
+        ax.text(left + sum(widths) + 0.15, middle, totals[i], fontsize=TOTALS_SIZE,
+                ha="left", va="center", linespacing=1.4,
+                color=CHANGED if t.problem is not None else "#000000")
+        y -= band
+    for j in range(1, len(cols), 2):  # faint stripes carry the eye down each column
+        ax.add_patch(Rectangle((centres[j] - widths[j] / 2, y + 0.15), widths[j],
+                               stripe_top - y - 0.15, facecolor="#F4F4F4", edgecolor="none",
+                               zorder=-1))
+    caption = "\n".join(
+        textwrap.fill(line, max(40, int(width * 72 / (CAPTION_SIZE * 0.6))),
+                      subsequent_indent="  ")
+        for line in _caption(report, cols, scale).splitlines()
+    )
+    ax.text(0.0, y, caption, fontsize=CAPTION_SIZE, color=DARK_GREY, ha="left", va="top",
+            linespacing=1.35)
+    y -= _lines(caption) * CAPTION_SIZE * LINE * 1.05 + 0.1
+
+    height = -y
+    fig.set_size_inches(width, height)
+    ax.set_xlim(0.0, width)
+    ax.set_ylim(-height, 0.0)
+    return fig
+
+
+def _shape_label(c: Cell) -> str:
+    """The text under a block: its shape per sample, or what became of the layer."""
+    if c.state == "invalid":
+        return "does not fit"
+    if c.shape is None:
+        return "not reached" if c.state == "unreached" else ""
+    return feature_text(c.shape)
+
+
+def _draw_cell(ax: Axes, c: Cell, col: Column, scale: Scale, x: float, middle: float,
+               bottom: float, note: str, original: Cell) -> None:
+    """One trace's block in one column, centred at ``x``, its face centred on ``middle``,
+    with its shape and note below ``bottom``."""
+    if c.shape is not None:
+        _slab(ax, scale.block(c.shape), col.category, x, middle)
+    elif c.state == "gone" and original.shape is not None:
+        _ghost(ax, scale.block(original.shape), x, middle)
+    label = _shape_label(c)
+    bold = c.changed or c.state == "invalid"
+    colour = CHANGED if bold else ("#000000" if c.shape is not None else GREY)
+    ax.text(x, bottom - 0.05, label, fontsize=SHAPE_SIZE, ha="center", va="top",
+            fontweight="bold" if bold else "normal", color=colour,
+            fontstyle="normal" if c.shape is not None or bold else "italic")
+    if note:
+        ax.text(x, bottom - 0.05 - SHAPE_SIZE * LINE, note, fontsize=NOTE_SIZE, ha="center",
+                va="top", color=GREY, fontstyle="italic", linespacing=1.15)
+
+
+def _slab(ax: Axes, b: Block, category: Category, x: float, middle: float) -> None:
+    """A block: its front face (hatched for its category) and, when it has depth, a lit top
+    and a shaded side, as a slab seen from above right."""
+    x0 = x - b.footprint / 2
+    y0 = middle - b.height / 2
+    edge = _darker(category.colour, 0.45) if category is not INPUT else DARK_GREY
+    ax.add_patch(Rectangle((x0, y0), b.width, b.height, facecolor=category.colour,
+                           edgecolor=edge, linewidth=0.7, hatch=category.hatch))
+    if b.depth:
+        d, x1, y1 = b.depth, x0 + b.width, y0 + b.height
+        ax.add_patch(Polygon([(x0, y1), (x0 + d, y1 + d), (x1 + d, y1 + d), (x1, y1)],
+                             facecolor=pale(category.colour, 0.35), edgecolor=edge,
+                             linewidth=0.7))
+        ax.add_patch(Polygon([(x1, y0), (x1 + d, y0 + d), (x1 + d, y1 + d), (x1, y1)],
+                             facecolor=_darker(category.colour, 0.25)
+                             if category is not INPUT else "#DDDDDD",
+                             edgecolor=edge, linewidth=0.7))
+
+
+def _ghost(ax: Axes, b: Block, x: float, middle: float) -> None:
+    """The dashed outline of a block the counterfactual removed or folded away."""
+    ax.add_patch(Rectangle((x - b.footprint / 2, middle - b.height / 2), b.width, b.height,
+                           fill=False, edgecolor="#999999", linewidth=0.9, linestyle=(0, (3, 2))))
+
+
+def _legend(ax: Axes, used: Sequence[Category], left: float, y: float) -> float:
+    """A swatch and a name per category, in one line from ``left``; returns the y below."""
+    x = left
+    for category in used:
+        edge = DARK_GREY if category is INPUT else _darker(category.colour, 0.45)
+        ax.add_patch(Rectangle((x, y - 0.16), 0.26, 0.16, facecolor=category.colour,
+                               edgecolor=edge, linewidth=0.7, hatch=category.hatch))
+        ax.text(x + 0.33, y - 0.08, category.label, fontsize=NOTE_SIZE + 1, va="center",
+                ha="left")
+        x += 0.33 + text_width(category.label, NOTE_SIZE + 1) + 0.3
+    return y - 0.16
+
+
+def _title(report: Report) -> str:
+    model = report.original.model
+    text = f"{model.name}, input {feature_text(model.input_shape)}"
+    return text + (": with and without pooling" if report.compare else "")
+
+
+def _row_title(t: Trace) -> tuple[str, str]:
+    return ROW_TITLES.get(t.label, (t.label, ""))
+
+
+def _totals_text(report: Report, t: Trace) -> str:
+    """``34,826 params`` and ``2.47M MACs``, for counterfactuals with their ratio to the
+    original's; ``does not fit`` when the trace stopped."""
+    totals = t.totals
+    if totals is None:
+        return "does not fit"
+    versus = report.versus(t) if t is not report.original else None
+    if versus is None:
+        return f"{count(totals.params)} params\n{si(totals.macs)} MACs"
+    return (f"{count(totals.params)} params ({ratio(versus.ratio('params'))})\n"
+            f"{si(totals.macs)} MACs ({ratio(versus.ratio('macs'))})")
+
+
+def _caption(report: Report, cols: Sequence[Column], scale: Scale) -> str:
+    """What the sizes mean, what was merged, and why a counterfactual stops."""
+    side = "log scale" if scale.log else "linear"
+    lines = [
+        f"Feature maps H x W x C: height ~ H ({side}), depth ~ W, width ~ log2 C. "
+        "Bars: flat vectors, height ~ log of their length.",
+    ]
+    merged = [n for c in cols if c.category is not RESIDUAL for n in c.names[1:]]
+    if merged:
+        lines.append("BatchNorm, activation and dropout layers keep the shape: each is "
+                     "drawn with the layer before it.")
+    if any(c.category is RESIDUAL for c in cols):
+        lines.append("Each residual block (its convolutions, BatchNorm, shortcut and add) "
+                     "is drawn as one block, with the shape it outputs.")
+    if report.compare:
+        lines.append("Shapes per sample, in bold where a counterfactual's differs from the "
+                     "original's. Dashed outline: a pooling layer it removed or folded away.")
+    else:
+        lines.append("Shapes per sample.")
+    batch = report.original.batch
+    if batch is not None:
+        lines.append(f"MACs for a batch of {batch}.")
+    for t in report.compare:
+        if t.problem is not None:
+            lines.append(f"{t.label}: {t.problem.message}")
+    return "\n".join(lines)
+
