@@ -235,3 +235,16 @@ def test_help_fits_80_columns_with_examples() -> None:
     assert max(len(line) for line in lines) <= 80
     examples = [line for line in lines if line.strip().startswith("poolviz animate")]
     assert len(examples) == 3
+
+
+def test_a_batch_names_the_item_and_channel_shown(tmp_path: Path) -> None:
+    path = tmp_path / "batch.npy"
+    np.save(path, np.arange(2 * 4 * 4 * 3, dtype=float).reshape(2, 4, 4, 3))
+    code, out, err = run(str(path), "--item", "1", "--channel", "2")
+    assert code == 0, err
+    lines = out.splitlines()
+    assert lines[:2] == [
+        "MaxPool2D  size 2x2 · stride 2x2 · padding 0",
+        "item 1 of 2, channel 2 of 3",
+    ]
+    assert lines[-1] == "window 4 of 4: max(80, 83, 92, 95) = 95 at (3, 3)"

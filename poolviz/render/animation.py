@@ -164,6 +164,14 @@ def formula(window: Window, mode: str, places: tuple[int, int]) -> str:
     return f"({' + '.join(terms)}) / {divisor} = {value}"
 
 
+def plane_label(result: PoolResult, item: int, channel: int) -> str:
+    """``, channel 2 of 3`` (and the item, for a batch) when the input has more than one
+    plane, so a frame says which one it shows; empty otherwise."""
+    n, _, _, c = result.input.shape
+    label = f", item {item} of {n}" if n > 1 else ""
+    return label + (f", channel {channel} of {c}" if c > 1 else "")
+
+
 def title_line(result: PoolResult) -> str:
     """The default title: the configuration, as the pool figure writes it."""
     from poolviz.render.terminal.pool import config_line
@@ -360,6 +368,11 @@ class Animation:
         self.places = decimals(result, item, channel)
         self.captions = [self._caption(f) for f in self.plan]
         self.legend = drawable(self._legend())
+        self.in_heading = drawable(
+            f"input {rows.n}x{cols.n}"
+            + (" (padded)" if any(result.padding_resolved) else "")
+            + plane_label(result, item, channel)
+        )
         if self.numbered:
             self._layout_numbers()
         else:
@@ -433,7 +446,9 @@ class Animation:
         head_h = round(self.heading_size * 1.5)
         top = self.margin + round(self.title_size * 1.8) + head_h + round(self.index_size * 1.5)
         self.grid_in = _Box(self.margin + gutter, top, self.pw * self.cell, self.ph * self.cell)
-        arrow = self._px(90)
+        # room for the arrow, and for the input's heading when it is wider than its grid
+        room = self.margin + self._heading_width(self.in_heading) + self._px(20)
+        arrow = max(self._px(90), room - self.grid_in.right)
         self.grid_out = _Box(
             self.grid_in.right + arrow + gutter,
             top,
@@ -452,8 +467,8 @@ class Animation:
         self.pic_in = _Box(self.margin, top, *self._fit_picture(self.pw, self.ph, box))
         kh, kw = len(rows.taps(0)), len(cols.taps(0))
         self.zoomed = max(kh, kw) <= MAX_ZOOM
-        gap = self._px(30)
-        x = self.pic_in.right + gap
+        room = self.margin + self._heading_width(self.in_heading) + self._px(20)
+        x = max(self.pic_in.right + self._px(30), room)
         if self.zoomed:
             self.cell = self._px(36)
             # the widest numbers are at the ends of the range (the zoom shows input values)
@@ -472,6 +487,9 @@ class Animation:
             bottom = max(bottom, self.zoom.bottom)
         self._finish(bottom, self.pic_out.right)
         self._pictures()
+
+    def _heading_width(self, text: str) -> int:
+        return _text_width(text, self.heading_size)
 
     @staticmethod
     def _fit_picture(w: int, h: int, box: int) -> tuple[int, int]:
@@ -626,7 +644,7 @@ class Animation:
             draw,
             self.margin,
             g.y - round(self.index_size * 1.5) - self._px(6),
-            f"input {rows.n}x{cols.n}" + (" (padded)" if any(result.padding_resolved) else ""),
+            self.in_heading,
         )
         _draw_cells(draw, (g.x, g.y), self.cell, cells, self.number_size)
         self._indices(
@@ -790,12 +808,7 @@ class Animation:
         result = self.result
         rows, cols = result.rows, result.cols
         p = self.pic_in
-        suffix = (
-            ""
-            if result.input.shape[3] == 1
-            else (f", channel {self.channel} of {result.input.shape[3]}")
-        )
-        self._heading(draw, p.x, p.y - self._px(8), f"input {rows.n}x{cols.n}{suffix}")
+        self._heading(draw, p.x, p.y - self._px(8), self.in_heading)
         image.paste(self.base_in, (p.x, p.y))
         filled = (self.out_index < frame.done) | (self.out_index == frame.window)
         out = np.where(filled[..., None], self.base_out, self.empty)

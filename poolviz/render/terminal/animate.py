@@ -17,7 +17,7 @@ from rich.table import Table
 from rich.text import Text
 
 from poolviz.engine.explain import PoolResult, Window
-from poolviz.render.animation import Frame, caption, decimals, frame_plan
+from poolviz.render.animation import Frame, caption, decimals, frame_plan, plane_label
 from poolviz.render.style import PADDING_COLOUR, format_number, to_ascii, window_colour_at
 from poolviz.render.terminal.grid import Cell, background, grid
 from poolviz.render.terminal.pool import MAX_GRID_ROWS, config_line
@@ -55,6 +55,9 @@ def animation_frames(result: PoolResult, view: AnimateView | None = None) -> lis
         if body is None:
             body = _zoom(result, view, frame, window, places)
         header = Text(config_line(result), style="bold")
+        plane = plane_label(result, view.item, view.channel).removeprefix(", ")
+        if plane:
+            header.append(f"\n{plane}", style="dim")
         frames.append(
             Group(
                 _plain(header, view),
