@@ -1,0 +1,301 @@
+"""The trace figure: its layout as exact lists (columns, cells, scales, wrapped labels), facts
+about what is drawn (labels equal the trace's shapes, pooling in its colour, no label
+overlapping another or a block), and the files ``poolviz trace -o`` writes."""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+from click.testing import CliRunner  # noqa: E402
+from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.patches import Rectangle  # noqa: E402
+from matplotlib.text import Text  # noqa: E402
+from PIL import Image  # noqa: E402
+
+from poolviz.cli import main  # noqa: E402
+from poolviz.model import load_model  # noqa: E402
+from poolviz.model.keras import keras_sample  # noqa: E402
+from poolviz.model.trace import Report, report  # noqa: E402
+from poolviz.render.figure.trace import (  # noqa: E402
+    POOLING,
+    RESIDUAL,
+    SHORTEST,
+    TALLEST,
+    Scale,
+    cell,
+    columns,
+    trace_figure,
+    wrap_name,
+    wrap_words,
+)
+
+UNFIT = "conv 8 3, maxpool 2 pad 1, conv 16 7, conv 4 1, flatten, dense 10"
+"""Fits 14x14x1, but its strided counterfactual stops at conv2 (6x6 left for a 7x7)."""
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, ["trace", *args], env={"NO_COLOR": "1", "COLUMNS": "80"})
+    return result.exit_code, result.stdout, result.stderr
+
+
+def texts(fig: Figure) -> list[Text]:
+    return [t for ax in fig.axes for t in ax.texts if t.get_text().strip()]
+
+
+def strings(fig: Figure) -> list[str]:
+    return [t.get_text() for t in texts(fig)]
+
+
+def unfit() -> Report:
+    return report(load_model(UNFIT, (14, 14, 1)))
+
+
+# Layout
+
+
+def test_columns_of_mnist_one_per_layer_after_the_input() -> None:
+    cols = columns(report(load_model("mnist")).original)
+    assert [(c.label, c.config, c.category.label) for c in cols] == [
+        ("input", "", "input"),
+        ("conv2d", "conv 32 3x3", "convolution"),
+        ("max_pooling2d", "maxpool 2x2", "pooling"),
+        ("conv2d_1", "conv 64 3x3", "convolution"),
+        ("max_pooling2d_1", "maxpool 2x2", "pooling"),
+        ("flatten", "flatten", "other (flatten, padding)"),
+        ("dense", "dense 10", "dense"),
+    ]
+
+
+def test_shape_keeping_layers_join_the_layer_before() -> None:
+    cols = columns(report(keras_sample("keras2_cnn")).original)
+    assert [c.names for c in cols] == [
+        (),
+        ("conv2d_1", "batch_normalization_1", "activation_1"),
+        ("max_pooling2d_1",),
+        ("zero_padding2d_1",),
+        ("conv2d_2", "re_lu_1"),
+        ("average_pooling2d_1", "dropout_1"),
+        ("global_average_pooling2d_1",),
+        ("dense_1",),
+    ]
+
+
+def test_a_residual_block_is_one_column() -> None:
+    cols = columns(report(load_model("resnet18")).original)
+    assert [c.label for c in cols] == [
+        "input", "conv1", "maxpool", "layer1.0", "layer1.1", "layer2.0", "layer2.1",
+        "layer3.0", "layer3.1", "layer4.0", "layer4.1", "avgpool", "flatten", "fc"]
+    assert cols[1].names == ("conv1", "bn1")
+    assert cols[5].names == (
+        "layer2.0.conv1", "layer2.0.bn1", "layer2.0.conv2", "layer2.0.bn2",
+        "layer2.0.downsample.0", "layer2.0.downsample.1", "layer2.0.add")
+    assert cols[5].category is RESIDUAL and cols[5].config == "residual block"
+
+
+def test_cells_of_the_counterfactuals() -> None:
+    r = report(keras_sample("keras2_cnn"))
+    cols = columns(r.original)
+    drop, strided = r.compare
+    # the pooling is gone though the dropout drawn with it is still there
+    assert cell(drop, cols[5], r.original) == cell(drop, cols[2], r.original)
+    assert cell(drop, cols[5], r.original).state == "gone"
+    assert cell(drop, cols[5], r.original).note == "removed"
+    folded = cell(strided, cols[4], r.original)
+    assert (folded.state, folded.shape, folded.note, folded.changed) == (
+        "present", (8, 8, 64), "stride 2 (was 1)", True)
+    same = cell(strided, cols[3], r.original)
+    assert (same.shape, same.changed) == ((18, 18, 32), False)
+    assert cell(strided, cols[0], r.original).shape == (32, 32, 3)
+
+
+def test_cells_after_a_layer_that_no_longer_fits() -> None:
+    r = unfit()
+    (_, strided) = r.compare
+    cells = [cell(strided, c, r.original) for c in columns(r.original)]
+    assert [c.state for c in cells] == [
+        "present", "present", "gone", "invalid", "unreached", "unreached", "unreached"]
+
+
+def test_scale_linear_for_small_models_log_for_deep_ones() -> None:
+    small = Scale.of([(28, 28, 1), (26, 26, 32), (5, 5, 64), (1600,), (10,)])
+    assert not small.log
+    assert (small.side(28), small.side(14), small.side(0)) == (TALLEST, TALLEST / 2, SHORTEST)
+    deep = Scale.of([(224, 224, 3), (7, 7, 512), (1, 1, 512), (1000,)])
+    assert deep.log
+    assert (deep.side(224), deep.side(1)) == pytest.approx((TALLEST, SHORTEST))
+    halvings = [deep.side(n) for n in (224, 112, 56, 28)]
+    steps = [a - b for a, b in itertools.pairwise(halvings)]
+    assert steps == pytest.approx([steps[0]] * 3)  # each halving the same step
+    assert deep.vector(1000) == pytest.approx(TALLEST) and deep.vector(10) < deep.vector(100)
+
+
+def test_blocks_width_grows_with_log_channels_depth_with_width() -> None:
+    scale = Scale.of([(32, 32, 64)])
+    a, b, c = (scale.block(s) for s in ((32, 32, 8), (32, 32, 64), (32, 16, 64)))
+    assert b.width - a.width == pytest.approx(3 * 0.05)
+    assert a.height == b.height == TALLEST and c.depth == pytest.approx(b.depth / 2)
+    assert scale.block((10,)).depth == 0
+
+
+def test_wrapping() -> None:
+    assert wrap_name("max_pooling2d_1") == "max_pooling2d_1"
+    assert wrap_name("global_average_pooling2d_1") == "global_average_\npooling2d_1"
+    assert wrap_name("layer1.0") == "layer1.0"
+    assert wrap_words("stride 2 (was 1)") == "stride 2\n(was 1)"
+    assert wrap_words("folded into conv2d_1") == "folded into\nconv2d_1"
+    assert wrap_words("maxpool 3x3 stride 2 pad 1") == "maxpool 3x3\nstride 2 pad 1"
+
+
+# What is drawn
+
+
+def test_labels_are_the_traces_shapes_and_totals() -> None:
+    fig = trace_figure(report(load_model("mnist")))
+    drawn = strings(fig)
+    assert drawn[0] == "mnist, input 28x28x1: with and without pooling"
+    for shape in ("28x28x1", "26x26x32", "13x13x32", "11x11x64", "5x5x64", "1600", "10",
+                  "24x24x64", "36864", "13x13x32", "6x6x64", "2304"):
+        assert shape in drawn
+    assert drawn.count("removed") == 2
+    assert "folded into\nconv2d" in drawn and "stride 2\n(was 1)" in drawn
+    assert "34,826 params\n2.47M MACs" in drawn
+    assert "387,466 params (11.1x)\n11.2M MACs (4.55x)" in drawn
+    bold = {t.get_text() for t in texts(fig) if t.get_fontweight() == "bold"}
+    assert {"24x24x64", "36864", "13x13x32", "6x6x64", "2304"} <= bold
+    assert "26x26x32" not in bold  # conv2d's shape is the same in every row
+
+
+def test_pooling_blocks_in_their_colour_and_hatched() -> None:
+    fig = trace_figure(report(load_model("mnist"), compare=()))
+    faces = [p for p in fig.axes[0].patches
+             if isinstance(p, Rectangle) and p.get_hatch() == POOLING.hatch]
+    colour = matplotlib.colors.to_rgba(POOLING.colour)
+    assert len(faces) == 3  # two pooling layers and the legend's swatch
+    assert all(p.get_facecolor() == colour for p in faces)
+
+
+def test_title_option_and_one_row_without_counterfactuals() -> None:
+    fig = trace_figure(report(load_model("mnist"), compare=()), title="My net")
+    drawn = strings(fig)
+    assert drawn[0] == "My net"
+    assert "drop" not in drawn and "removed" not in drawn
+    assert "original" in drawn
+
+
+def test_captions_say_what_was_merged_and_why_a_row_stops() -> None:
+    caption = strings(trace_figure(report(load_model("resnet18"))))[-1]
+    assert "height ~ H (log scale)" in caption
+    assert "Each residual block" in caption and "BatchNorm" in caption
+    caption = " ".join(strings(trace_figure(unfit()))[-1].split())
+    assert "strided: layer 'conv2' (conv 16 7x7) does not fit its input" in caption
+    assert "height ~ H (log scale)" in caption
+
+
+def test_legend_shows_the_kinds_drawn() -> None:
+    assert "residual block" in strings(trace_figure(report(load_model("resnet18"))))
+    assert "residual block" not in strings(trace_figure(report(load_model("vgg16"))))
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: report(load_model("vgg16")),
+        lambda: report(load_model("resnet18"), batch=32),
+        lambda: report(keras_sample("keras2_cnn")),
+        lambda: report(load_model("lenet5")),
+        unfit,
+    ],
+    ids=["vgg16", "resnet18", "keras2_cnn", "lenet5", "unfit"],
+)
+def test_no_label_overlaps_another_or_a_block(make: object) -> None:
+    fig = trace_figure(make())  # type: ignore[operator]
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    fig.draw(renderer)
+    boxes = [(t.get_text(), t.get_window_extent(renderer).shrunk(0.98, 0.9))
+             for t in texts(fig)]
+    for (a, box_a), (b, box_b) in itertools.combinations(boxes, 2):
+        assert not box_a.overlaps(box_b), (a, b)
+    blocks = [p.get_window_extent(renderer) for p in fig.axes[0].patches if p.zorder >= 0]
+    for text, box in boxes:
+        assert not any(box.overlaps(block) for block in blocks), text
+    width, height = fig.get_size_inches() * fig.dpi
+    for text, box in boxes:  # inside the figure: nothing left for bbox_inches to rescue
+        assert box.x0 >= 0 and box.y0 >= 0 and box.x1 <= width and box.y1 <= height, text
+
+
+# Files
+
+
+def png(path: Path) -> np.ndarray:
+    with Image.open(path) as image:
+        return np.asarray(image.convert("RGB"))
+
+
+def test_png_opens_scales_with_dpi_and_shows_pooling(tmp_path: Path) -> None:
+    sizes = []
+    for dpi in (150, 300):
+        path = tmp_path / f"trace{dpi}.png"
+        code, out, err = run("mnist", "-o", str(path), "--dpi", str(dpi))
+        assert (code, out, err) == (0, f"wrote {path}\n", "")
+        pixels = png(path)
+        sizes.append(pixels.shape[1])
+    assert sizes[1] / sizes[0] == pytest.approx(2, rel=0.01)
+    orange = np.array(matplotlib.colors.to_rgb(POOLING.colour)) * 255
+    assert (np.abs(pixels - orange).max(axis=2) <= 2).sum() > 1000
+    not_white = (pixels < 250).any(axis=2).mean()
+    assert 0.05 < not_white < 0.6  # something is drawn, and it is not a solid fill
+    assert len(np.unique(pixels.reshape(-1, 3), axis=0)) > 50
+
+
+@pytest.mark.parametrize(
+    "args", [["vgg16"], ["resnet18", "--batch", "8"], ["keras_mnist"], [UNFIT, "--input", "14x14x1"],
+             ["alexnet", "--compare", "strided", "--title", "AlexNet"]])
+def test_every_kind_of_model_draws(tmp_path: Path, args: list[str]) -> None:
+    path = tmp_path / "trace.png"
+    code, _, err = run(*args, "-o", str(path))
+    assert (code, err) == (0, "")
+    assert min(png(path).shape[:2]) > 500
+
+
+def test_svg_and_pdf(tmp_path: Path) -> None:
+    svg, pdf = tmp_path / "trace.svg", tmp_path / "trace.pdf"
+    assert run("lenet5", "-o", str(svg))[0] == 0
+    assert run("lenet5", "-o", str(pdf))[0] == 0
+    assert svg.read_bytes().lstrip().startswith((b"<?xml", b"<svg"))
+    assert svg.read_bytes().rstrip().endswith(b"</svg>")
+    assert pdf.read_bytes().startswith(b"%PDF") and b"%%EOF" in pdf.read_bytes()[-32:]
+
+
+def test_no_file_left_when_writing_fails(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(self: Figure, fname: object, **kwargs: object) -> None:
+        Path(str(fname)).write_bytes(b"\x89PNG half")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(Figure, "savefig", broken)
+    target = tmp_path / "trace.png"
+    code, out, err = run("-o", str(target))
+    assert (code, out) == (1, "")
+    assert err.splitlines() == [f"error: cannot write {target}: no space left on device"]
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_existing_file_is_kept_when_writing_fails(tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    target = tmp_path / "trace.png"
+    target.write_bytes(b"old")
+
+    def broken(self: Figure, fname: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(Figure, "savefig", broken)
+    assert run("-o", str(target))[0] != 0  # Ctrl-C while writing
+    assert target.read_bytes() == b"old" and [p.name for p in tmp_path.iterdir()] == [
+        "trace.png"]
