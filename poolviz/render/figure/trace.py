@@ -46,8 +46,7 @@ from poolviz.model.layers import (
     Shape,
 )
 from poolviz.model.trace import Report, Trace
-from poolviz.render.figure.grid import pale
-from poolviz.render.style import OKABE_ITO
+from poolviz.render.style import OKABE_ITO, pale
 from poolviz.render.terminal.trace import count, feature_text, ratio, si
 
 # Kinds of block, each in its own colour, the ones that matter most also hatched, so that
@@ -99,7 +98,7 @@ THICK_BASE, THICK_PER_DOUBLING = 0.05, 0.05
 """A slab's thickness: the base, plus this per doubling of its channels."""
 BAR = 0.09
 """The thickness of a flat vector's bar."""
-GAP = 0.16
+GAP = 0.2
 """Space between neighbouring columns."""
 NAME_SIZE, CONFIG_SIZE, SHAPE_SIZE, NOTE_SIZE = 8.0, 7.0, 8.0, 7.0
 ROW_SIZE, TOTALS_SIZE, TITLE_SIZE, CAPTION_SIZE = 10.0, 8.0, 13.0, 8.0
