@@ -50,13 +50,7 @@ class FpsType(click.ParamType[int, Any]):
 @click.command(epilog=EPILOG)
 @options.input_options
 @options.pooling_options
-@click.option(
-    "--mode",
-    type=click.Choice(["max", "avg"]),
-    default="max",
-    show_default=True,
-    help="Max or average pooling.",
-)
+@options.mode_option
 @click.option(
     "--fps",
     type=FpsType(),
@@ -137,7 +131,7 @@ def _play(result: PoolResult, fps: int, item: int, channel: int) -> None:
 
     out = display.console()
     utf = out.encoding.lower().replace("-", "").startswith("utf")
-    colour = display.colour_enabled(out) and not out.no_color
+    colour = display.colour_enabled(out)
     live = out.is_terminal and colour and utf
     view = AnimateView(
         item=item,

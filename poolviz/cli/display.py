@@ -107,7 +107,7 @@ def figure_options(formats: tuple[str, ...], *, cmap: bool = True) -> Callable[[
                 type=click.IntRange(20, 1200),
                 default=150,
                 show_default=True,
-                help="Resolution of a PNG figure.",
+                help="Dots per inch of a PNG or GIF; 300 doubles the size of 150.",
             ),
             click.option("--title", help="The figure's title.  [default: the configuration]"),
         ]
@@ -185,4 +185,5 @@ def ascii_only(out: Console | None = None) -> bool:
 
 def colour_enabled(out: Console | None = None) -> bool:
     """Whether the console shows colour (not under NO_COLOR, not into a pipe)."""
-    return (out or console()).color_system is not None
+    shown = out or console()
+    return shown.color_system is not None and not shown.no_color

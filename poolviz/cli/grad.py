@@ -45,13 +45,7 @@ class GradOutputType(click.ParamType):  # type: ignore[type-arg]  # generic only
 @click.command(epilog=EPILOG)
 @options.input_options
 @options.pooling_options
-@click.option(
-    "--mode",
-    type=click.Choice(["max", "avg"]),
-    default="max",
-    show_default=True,
-    help="Max or average pooling.",
-)
+@options.mode_option
 @click.option(
     "--grad-output",
     type=GradOutputType(),

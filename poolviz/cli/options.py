@@ -418,6 +418,17 @@ def pooling_from(kwargs: Mapping[str, Any]) -> PoolingArgs:
     )
 
 
+def mode_option(f: F) -> F:
+    """Add ``--mode max|avg`` (default max)."""
+    return click.option(
+        "--mode",
+        type=click.Choice(["max", "avg"]),
+        default="max",
+        show_default=True,
+        help="Max or average pooling.",
+    )(f)
+
+
 # Input
 
 

@@ -25,13 +25,7 @@ Examples:
 @click.command(epilog=EPILOG)
 @options.input_options
 @options.pooling_options
-@click.option(
-    "--mode",
-    type=click.Choice(["max", "avg"]),
-    default="max",
-    show_default=True,
-    help="Max or average pooling.",
-)
+@options.mode_option
 @display.view_options
 @click.option(
     "--json",

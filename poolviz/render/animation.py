@@ -27,6 +27,7 @@ from poolviz.render.style import (
     OKABE_ITO,
     decimals_for,
     format_number,
+    pale,
     text_colour_on,
     window_colour_at,
 )
@@ -211,12 +212,6 @@ def drawable(text: str) -> str:
 
 def _rgb(colour: str) -> tuple[int, int, int]:
     return int(colour[1:3], 16), int(colour[3:5], 16), int(colour[5:7], 16)
-
-
-def _tint(colour: str, amount: float) -> str:
-    """``colour`` with ``amount`` of it kept over white: a fill pale enough for black text."""
-    r, g, b = (round(255 - (255 - v) * amount) for v in _rgb(colour))
-    return f"#{r:02x}{g:02x}{b:02x}"
 
 
 def _text_width(text: str, size: int) -> int:
@@ -404,7 +399,7 @@ class Animation:
         """(256, 3) uint8 colours: those the frames are drawn with, then the most common
         others of the first and last frames (pictures, anti-aliased edges)."""
         exact = [BLANK, INK, MUTED, GRID_LINE, HATCH, PAD_FILL, DROPPED_FILL, EMPTY, *OKABE_ITO]
-        exact += [_tint(c, a) for c in OKABE_ITO for a in (WINDOW_TINT, DONE_TINT)]
+        exact += [pale(c, 1 - a) for c in OKABE_ITO for a in (WINDOW_TINT, DONE_TINT)]
         first, last = self.draw(self.plan[0]), self.draw(self.plan[-1])
         sample = Image.new("RGB", (first.width, first.height * 2))
         sample.paste(first, (0, 0))
@@ -606,7 +601,7 @@ class Animation:
         i, j = divmod(k, self.result.cols.out)
         if k == frame.window:
             return self._colour(i, j)
-        return _tint(self._colour(i, j), DONE_TINT) if k < frame.done else BLANK
+        return pale(self._colour(i, j), 1 - DONE_TINT) if k < frame.done else BLANK
 
     def _draw_numbers(self, draw: ImageDraw.ImageDraw, frame: Frame, window: Window | None) -> None:
         result = self.result
@@ -621,7 +616,7 @@ class Animation:
         for r in range(-self.top, rows.n + self.bottom):
             row: list[_Cell] = []
             for c in range(-self.left, cols.n + self.right):
-                tinted = _tint(colour, WINDOW_TINT) if (r, c) in in_window else BLANK
+                tinted = pale(colour, 1 - WINDOW_TINT) if (r, c) in in_window else BLANK
                 if not (0 <= r < rows.n and 0 <= c < cols.n):
                     fill = tinted if (r, c) in in_window else PAD_FILL
                     # past the padding (the ceil-mode overhang): never counted in an average
@@ -836,11 +831,11 @@ class Animation:
         """The current window's numbers, its winner ringed, padding hatched."""
         cells = [
             [
-                _Cell(self.pad_text, _tint(colour, WINDOW_TINT), "pad")
+                _Cell(self.pad_text, pale(colour, 1 - WINDOW_TINT), "pad")
                 if window.padded[a, b]
                 else _Cell(
                     self._number(float(window.cells[a, b])),
-                    _tint(colour, WINDOW_TINT),
+                    pale(colour, 1 - WINDOW_TINT),
                     None,
                     window.argmax == (window.rows[a], window.cols[b]),
                 )

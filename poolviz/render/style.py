@@ -89,3 +89,21 @@ def to_ascii(text: str) -> str:
     for glyph, plain in ASCII.items():
         text = text.replace(glyph, plain)
     return text
+
+
+def outline_colour(colour: str) -> str:
+    """``colour`` darkened where it is too light to see as a line on a pale fill."""
+    if text_colour_on(colour) == "#FFFFFF":
+        return colour
+    r, g, b = (int(colour[k : k + 2], 16) for k in (1, 3, 5))
+    luminance = (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255
+    if luminance < 0.6:
+        return colour
+    return "#{:02x}{:02x}{:02x}".format(*(round(v * 0.72) for v in (r, g, b)))
+
+
+def pale(colour: str, amount: float = 0.55) -> str:
+    """``colour`` mixed with white: a fill light enough for black numbers on top."""
+    r, g, b = (int(colour[k : k + 2], 16) for k in (1, 3, 5))
+    mix = [round(v + (255 - v) * amount) for v in (r, g, b)]
+    return "#{:02x}{:02x}{:02x}".format(*mix)

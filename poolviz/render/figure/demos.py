@@ -33,10 +33,8 @@ from poolviz.render.figure.grid import (
     Outline,
     cell_inches,
     draw_matrix,
-    outline_colour,
-    pale,
 )
-from poolviz.render.style import OKABE_ITO, window_colour_at
+from poolviz.render.style import OKABE_ITO, outline_colour, pale, window_colour_at
 from poolviz.render.terminal.demos import changed_line, claim_line, trend_line, why_line
 from poolviz.render.terminal.pool import config_line
 

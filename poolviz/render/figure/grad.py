@@ -19,9 +19,9 @@ from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch
 
 from poolviz.engine.gradient import GradResult
-from poolviz.render.figure.grid import MAX_NUMBERED, Outline, cell_inches, draw_matrix, pale
+from poolviz.render.figure.grid import MAX_NUMBERED, Outline, cell_inches, draw_matrix
 from poolviz.render.figure.pool import display_copy, draw_output, draw_windows, window_fills
-from poolviz.render.style import format_values, window_colour_at
+from poolviz.render.style import format_values, pale, window_colour_at
 from poolviz.render.terminal.pool import config_line
 
 GRADIENT_CMAP = "RdBu_r"

@@ -18,7 +18,11 @@ from matplotlib.axes import Axes  # noqa: E402
 from matplotlib.colors import Colormap, Normalize, to_hex  # noqa: E402
 from matplotlib.patches import Rectangle  # noqa: E402
 
-from poolviz.render.style import format_values, text_colour_on  # noqa: E402
+from poolviz.render.style import (  # noqa: E402
+    format_values,
+    outline_colour,
+    text_colour_on,
+)
 
 MAX_NUMBERED = 24
 """Largest side (in cells) that still shows numbers."""
@@ -206,21 +210,3 @@ def _fontsize(chars: int, side: int) -> float:
 def cell_inches(side: int) -> float:
     """Displayed size of one cell for a grid ``side`` cells across."""
     return 0.5 if side <= 8 else 0.42 if side <= 14 else 0.3 if side <= MAX_NUMBERED else 0.0
-
-
-def outline_colour(colour: str) -> str:
-    """``colour`` darkened where it is too light to see as a line on a pale fill."""
-    if text_colour_on(colour) == "#FFFFFF":
-        return colour
-    r, g, b = (int(colour[k : k + 2], 16) for k in (1, 3, 5))
-    luminance = (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255
-    if luminance < 0.6:
-        return colour
-    return "#{:02x}{:02x}{:02x}".format(*(round(v * 0.72) for v in (r, g, b)))
-
-
-def pale(colour: str, amount: float = 0.55) -> str:
-    """``colour`` mixed with white: a fill light enough for black numbers on top."""
-    r, g, b = (int(colour[k : k + 2], 16) for k in (1, 3, 5))
-    mix = [round(v + (255 - v) * amount) for v in (r, g, b)]
-    return "#{:02x}{:02x}{:02x}".format(*mix)

@@ -13,9 +13,8 @@ from poolviz.render.figure.grid import (
     Outline,
     cell_inches,
     draw_matrix,
-    pale,
 )
-from poolviz.render.style import format_values, window_colour_at
+from poolviz.render.style import format_values, pale, window_colour_at
 
 
 def pool_figure(
