@@ -212,8 +212,9 @@ def test_legend_shows_the_kinds_drawn() -> None:
         lambda: report(keras_sample("keras2_cnn")),
         lambda: report(load_model("lenet5")),
         unfit,
+        lambda: report(load_model("conv 8 3, maxpool 2, conv 16 3, gap, dense 2", (12, 200, 3))),
     ],
-    ids=["vgg16", "resnet18", "keras2_cnn", "lenet5", "unfit"],
+    ids=["vgg16", "resnet18", "keras2_cnn", "lenet5", "unfit", "wide input"],
 )
 def test_no_label_overlaps_another_or_a_block(make: object) -> None:
     fig = trace_figure(make())  # type: ignore[operator]

@@ -182,8 +182,9 @@ def columns(original: Trace) -> list[Column]:
         if row.block is not None:
             out.append(Column(tuple(names), row.block, "residual block", RESIDUAL))
         else:
-            out.append(Column(tuple(names), first.name, first.config,
-                              _BY_KIND.get(first.kind, OTHER)))
+            out.append(
+                Column(tuple(names), first.name, first.config, _BY_KIND.get(first.kind, OTHER))
+            )
         names = []
     return out
 
@@ -252,8 +253,9 @@ class Scale:
         if len(shape) == 3:
             h, w, c = shape
             depth = DEPTH * self.side(w)
-            return Block(THICK_BASE + THICK_PER_DOUBLING * math.log2(max(c, 1)),
-                         self.side(h), depth)
+            return Block(
+                THICK_BASE + THICK_PER_DOUBLING * math.log2(max(c, 1)), self.side(h), depth
+            )
         return Block(BAR, self.vector(math.prod(shape)), 0.0)
 
 
@@ -289,91 +291,168 @@ def trace_figure(report: Report, *, title: str | None = None) -> Figure:
     cells = [[cell(t, c, report.original) for c in cols] for t in traces]
     scale = Scale.of([c.shape for row in cells for c in row if c.shape is not None])
     heads = [(wrap_name(c.label), wrap_words(c.config)) for c in cols]
-    notes = [[wrap_words(c.note) if c.note and c.state != "invalid" else "" for c in row]
-             for row in cells]
-
-    blocks = [[None if c.shape is None else scale.block(c.shape) for c in row]
-              for row in cells]
-    drawn = [b for row in blocks for b in row if b is not None]
-
-    widths = []
-    for j in range(len(cols)):
-        footprints = [b.footprint for row in blocks if (b := row[j]) is not None]
-        texts = [text_width(heads[j][0], NAME_SIZE, bold=True),
-                 text_width(heads[j][1], CONFIG_SIZE)]
-        for i, row in enumerate(cells):
-            texts += [text_width(_shape_label(row[j]), SHAPE_SIZE, bold=True),
-                      text_width(notes[i][j], NOTE_SIZE)]
-        widths.append(max(footprints + texts) + GAP)
-    row_titles = [_row_title(t) for t in traces]
-    left = max(max(text_width(a, ROW_SIZE, True), text_width(b, NOTE_SIZE + 1))
-               for a, b in row_titles) + 0.3
+    notes = [
+        [wrap_words(c.note) if c.note and c.state != "invalid" else "" for c in row]
+        for row in cells
+    ]
+    blocks = [scale.block(c.shape) for row in cells for c in row if c.shape is not None]
+    widths = column_widths(heads, cells, notes, scale)
+    row_titles = [ROW_TITLES.get(t.label, (t.label, "")) for t in traces]
+    left = (
+        max(max(text_width(a, ROW_SIZE, True), text_width(b, NOTE_SIZE + 1)) for a, b in row_titles)
+        + 0.3
+    )
     totals = [_totals_text(report, t) for t in traces]
-    right = max(text_width(t, TOTALS_SIZE) for t in totals) + 0.3
-    width = left + sum(widths) + right
+    width = left + sum(widths) + max(text_width(t, TOTALS_SIZE) for t in totals) + 0.3
     centres = [left + sum(widths[:j]) + widths[j] / 2 for j in range(len(cols))]
-
-    tallest = max(drawn, key=lambda b: b.height + b.depth)
-    area = tallest.height + tallest.depth
-    label_lines = [1 + max((_lines(n) for n in row), default=0) for row in notes]
+    # every block's face is centred on its row's middle: room above for the highest top
+    # face, below for the lowest front face
+    above = max(b.height / 2 + b.depth for b in blocks)
+    below = max(b.height / 2 for b in blocks)
 
     # Top to bottom from y = 0 downwards; the height is known at the end.
     fig = Figure()
     ax = fig.add_axes((0.0, 0.0, 1.0, 1.0))
     ax.set_axis_off()
-    y = 0.0
-    ax.text(0.0, y, title or _title(report), fontsize=TITLE_SIZE, fontweight="bold",
-            va="top", ha="left")
-    y -= TITLE_SIZE * LINE + 0.1
+    ax.text(
+        0.0,
+        0.0,
+        title or _title(report),
+        fontsize=TITLE_SIZE,
+        fontweight="bold",
+        va="top",
+        ha="left",
+    )
+    y = -(TITLE_SIZE * LINE + 0.1)
     used = {c.category for c in cols}
-    y = _legend(ax, [c for c in CATEGORIES if c in used], left, y)
-    y -= 0.25
-    # names sit on one line across the columns, longer ones growing upwards; each
-    # configuration hangs below its name
+    y = _legend(ax, [c for c in CATEGORIES if c in used], left, y) - 0.25
     stripe_top = y + 0.08
-    y -= max(_lines(n) for n, _ in heads) * NAME_SIZE * LINE
-    for j, (name, config) in enumerate(heads):
-        ax.text(centres[j], y, name, fontsize=NAME_SIZE, fontweight="bold", ha="center",
-                va="bottom", linespacing=1.15)
-        ax.text(centres[j], y - 0.03, config, fontsize=CONFIG_SIZE, color=GREY,
-                ha="center", va="top", linespacing=1.15)
-    y -= 0.03 + max(_lines(c) for _, c in heads) * CONFIG_SIZE * LINE + 0.15
+    y = _header(ax, heads, centres, y) - 0.15
     for i, t in enumerate(traces):
-        band = area + 0.1 + label_lines[i] * SHAPE_SIZE * LINE + 0.25
         if i:
             ax.plot([0.0, width - 0.1], [y + 0.1, y + 0.1], color="#DDDDDD", linewidth=0.8)
-        middle = y - 0.05 - tallest.depth - tallest.height / 2
-        bottom = y - 0.05 - area
+        middle = y - 0.05 - above
+        bottom = middle - below
         for j, col in enumerate(cols):
-            _draw_cell(ax, cells[i][j], col, scale, centres[j], middle, bottom, notes[i][j],
-                       cells[0][j])
+            _draw_cell(
+                ax, cells[i][j], col, scale, centres[j], middle, bottom, notes[i][j], cells[0][j]
+            )
         heading, what = row_titles[i]
-        ax.text(0.0, middle + 0.02, heading, fontsize=ROW_SIZE, fontweight="bold",
-                ha="left", va="bottom")
-        ax.text(0.0, middle - 0.02, what, fontsize=NOTE_SIZE + 1, color=GREY,
-                ha="left", va="top", linespacing=1.15)
-        ax.text(left + sum(widths) + 0.15, middle, totals[i], fontsize=TOTALS_SIZE,
-                ha="left", va="center", linespacing=1.4,
-                color=CHANGED if t.problem is not None else "#000000")
-        y -= band
+        ax.text(
+            0.0,
+            middle + 0.02,
+            heading,
+            fontsize=ROW_SIZE,
+            fontweight="bold",
+            ha="left",
+            va="bottom",
+        )
+        ax.text(
+            0.0,
+            middle - 0.02,
+            what,
+            fontsize=NOTE_SIZE + 1,
+            color=GREY,
+            ha="left",
+            va="top",
+            linespacing=1.15,
+        )
+        ax.text(
+            left + sum(widths) + 0.15,
+            middle,
+            totals[i],
+            fontsize=TOTALS_SIZE,
+            ha="left",
+            va="center",
+            linespacing=1.4,
+            color=CHANGED if t.problem is not None else "#000000",
+        )
+        label_lines = 1 + max((_lines(n) for n in notes[i]), default=0)
+        y = bottom - 0.05 - label_lines * SHAPE_SIZE * LINE - 0.25
     for j in range(1, len(cols), 2):  # faint stripes carry the eye down each column
-        ax.add_patch(Rectangle((centres[j] - widths[j] / 2, y + 0.15), widths[j],
-                               stripe_top - y - 0.15, facecolor="#F4F4F4", edgecolor="none",
-                               zorder=-1))
+        ax.add_patch(
+            Rectangle(
+                (centres[j] - widths[j] / 2, y + 0.15),
+                widths[j],
+                stripe_top - y - 0.15,
+                facecolor="#F4F4F4",
+                edgecolor="none",
+                zorder=-1,
+            )
+        )
     caption = "\n".join(
-        textwrap.fill(line, max(40, int(width * 72 / (CAPTION_SIZE * 0.6))),
-                      subsequent_indent="  ")
+        textwrap.fill(line, max(40, int(width * 72 / (CAPTION_SIZE * 0.6))), subsequent_indent="  ")
         for line in _caption(report, cols, scale).splitlines()
     )
-    ax.text(0.0, y, caption, fontsize=CAPTION_SIZE, color=DARK_GREY, ha="left", va="top",
-            linespacing=1.35)
-    y -= _lines(caption) * CAPTION_SIZE * LINE * 1.05 + 0.1
-
-    height = -y
+    ax.text(
+        0.0,
+        y,
+        caption,
+        fontsize=CAPTION_SIZE,
+        color=DARK_GREY,
+        ha="left",
+        va="top",
+        linespacing=1.35,
+    )
+    height = -y + _lines(caption) * CAPTION_SIZE * LINE * 1.05 + 0.1
     fig.set_size_inches(width, height)
     ax.set_xlim(0.0, width)
     ax.set_ylim(-height, 0.0)
     return fig
+
+
+def column_widths(
+    heads: Sequence[tuple[str, str]],
+    cells: Sequence[Sequence[Cell]],
+    notes: Sequence[Sequence[str]],
+    scale: Scale,
+) -> list[float]:
+    """Each column's width in inches: its widest block or label, bold where it may be
+    bold, plus :data:`GAP`, so that no two labels can meet."""
+    widths = []
+    for j, (name, config) in enumerate(heads):
+        sizes = [text_width(name, NAME_SIZE, bold=True), text_width(config, CONFIG_SIZE)]
+        for row, row_notes in zip(cells, notes, strict=True):
+            shape = row[j].shape
+            if shape is not None:
+                sizes.append(scale.block(shape).footprint)
+            sizes += [
+                text_width(_shape_label(row[j]), SHAPE_SIZE, bold=True),
+                text_width(row_notes[j], NOTE_SIZE),
+            ]
+        widths.append(max(sizes) + GAP)
+    return widths
+
+
+def _header(
+    ax: Axes, heads: Sequence[tuple[str, str]], centres: Sequence[float], y: float
+) -> float:
+    """Each column's name and configuration from ``y`` down; returns the y below. Names
+    sit on one line across the columns, longer ones growing upwards; each configuration
+    hangs below its name."""
+    y -= max(_lines(n) for n, _ in heads) * NAME_SIZE * LINE
+    for x, (name, config) in zip(centres, heads, strict=True):
+        ax.text(
+            x,
+            y,
+            name,
+            fontsize=NAME_SIZE,
+            fontweight="bold",
+            ha="center",
+            va="bottom",
+            linespacing=1.15,
+        )
+        ax.text(
+            x,
+            y - 0.03,
+            config,
+            fontsize=CONFIG_SIZE,
+            color=GREY,
+            ha="center",
+            va="top",
+            linespacing=1.15,
+        )
+    return y - 0.03 - max(_lines(c) for _, c in heads) * CONFIG_SIZE * LINE
 
 
 def _shape_label(c: Cell) -> str:
@@ -385,8 +464,17 @@ def _shape_label(c: Cell) -> str:
     return feature_text(c.shape)
 
 
-def _draw_cell(ax: Axes, c: Cell, col: Column, scale: Scale, x: float, middle: float,
-               bottom: float, note: str, original: Cell) -> None:
+def _draw_cell(
+    ax: Axes,
+    c: Cell,
+    col: Column,
+    scale: Scale,
+    x: float,
+    middle: float,
+    bottom: float,
+    note: str,
+    original: Cell,
+) -> None:
     """One trace's block in one column, centred at ``x``, its face centred on ``middle``,
     with its shape and note below ``bottom``."""
     if c.shape is not None:
@@ -396,12 +484,29 @@ def _draw_cell(ax: Axes, c: Cell, col: Column, scale: Scale, x: float, middle: f
     label = _shape_label(c)
     bold = c.changed or c.state == "invalid"
     colour = CHANGED if bold else ("#000000" if c.shape is not None else GREY)
-    ax.text(x, bottom - 0.05, label, fontsize=SHAPE_SIZE, ha="center", va="top",
-            fontweight="bold" if bold else "normal", color=colour,
-            fontstyle="normal" if c.shape is not None or bold else "italic")
+    ax.text(
+        x,
+        bottom - 0.05,
+        label,
+        fontsize=SHAPE_SIZE,
+        ha="center",
+        va="top",
+        fontweight="bold" if bold else "normal",
+        color=colour,
+        fontstyle="normal" if c.shape is not None or bold else "italic",
+    )
     if note:
-        ax.text(x, bottom - 0.05 - SHAPE_SIZE * LINE, note, fontsize=NOTE_SIZE, ha="center",
-                va="top", color=GREY, fontstyle="italic", linespacing=1.15)
+        ax.text(
+            x,
+            bottom - 0.05 - SHAPE_SIZE * LINE,
+            note,
+            fontsize=NOTE_SIZE,
+            ha="center",
+            va="top",
+            color=GREY,
+            fontstyle="italic",
+            linespacing=1.15,
+        )
 
 
 def _slab(ax: Axes, b: Block, category: Category, x: float, middle: float) -> None:
@@ -410,23 +515,50 @@ def _slab(ax: Axes, b: Block, category: Category, x: float, middle: float) -> No
     x0 = x - b.footprint / 2
     y0 = middle - b.height / 2
     edge = _darker(category.colour, 0.45) if category is not INPUT else DARK_GREY
-    ax.add_patch(Rectangle((x0, y0), b.width, b.height, facecolor=category.colour,
-                           edgecolor=edge, linewidth=0.7, hatch=category.hatch))
+    ax.add_patch(
+        Rectangle(
+            (x0, y0),
+            b.width,
+            b.height,
+            facecolor=category.colour,
+            edgecolor=edge,
+            linewidth=0.7,
+            hatch=category.hatch,
+        )
+    )
     if b.depth:
         d, x1, y1 = b.depth, x0 + b.width, y0 + b.height
-        ax.add_patch(Polygon([(x0, y1), (x0 + d, y1 + d), (x1 + d, y1 + d), (x1, y1)],
-                             facecolor=pale(category.colour, 0.35), edgecolor=edge,
-                             linewidth=0.7))
-        ax.add_patch(Polygon([(x1, y0), (x1 + d, y0 + d), (x1 + d, y1 + d), (x1, y1)],
-                             facecolor=_darker(category.colour, 0.25)
-                             if category is not INPUT else "#DDDDDD",
-                             edgecolor=edge, linewidth=0.7))
+        ax.add_patch(
+            Polygon(
+                [(x0, y1), (x0 + d, y1 + d), (x1 + d, y1 + d), (x1, y1)],
+                facecolor=pale(category.colour, 0.35),
+                edgecolor=edge,
+                linewidth=0.7,
+            )
+        )
+        ax.add_patch(
+            Polygon(
+                [(x1, y0), (x1 + d, y0 + d), (x1 + d, y1 + d), (x1, y1)],
+                facecolor=_darker(category.colour, 0.25) if category is not INPUT else "#DDDDDD",
+                edgecolor=edge,
+                linewidth=0.7,
+            )
+        )
 
 
 def _ghost(ax: Axes, b: Block, x: float, middle: float) -> None:
     """The dashed outline of a block the counterfactual removed or folded away."""
-    ax.add_patch(Rectangle((x - b.footprint / 2, middle - b.height / 2), b.width, b.height,
-                           fill=False, edgecolor="#999999", linewidth=0.9, linestyle=(0, (3, 2))))
+    ax.add_patch(
+        Rectangle(
+            (x - b.footprint / 2, middle - b.height / 2),
+            b.width,
+            b.height,
+            fill=False,
+            edgecolor="#999999",
+            linewidth=0.9,
+            linestyle=(0, (3, 2)),
+        )
+    )
 
 
 def _legend(ax: Axes, used: Sequence[Category], left: float, y: float) -> float:
@@ -434,10 +566,18 @@ def _legend(ax: Axes, used: Sequence[Category], left: float, y: float) -> float:
     x = left
     for category in used:
         edge = DARK_GREY if category is INPUT else _darker(category.colour, 0.45)
-        ax.add_patch(Rectangle((x, y - 0.16), 0.26, 0.16, facecolor=category.colour,
-                               edgecolor=edge, linewidth=0.7, hatch=category.hatch))
-        ax.text(x + 0.33, y - 0.08, category.label, fontsize=NOTE_SIZE + 1, va="center",
-                ha="left")
+        ax.add_patch(
+            Rectangle(
+                (x, y - 0.16),
+                0.26,
+                0.16,
+                facecolor=category.colour,
+                edgecolor=edge,
+                linewidth=0.7,
+                hatch=category.hatch,
+            )
+        )
+        ax.text(x + 0.33, y - 0.08, category.label, fontsize=NOTE_SIZE + 1, va="center", ha="left")
         x += 0.33 + text_width(category.label, NOTE_SIZE + 1) + 0.3
     return y - 0.16
 
@@ -446,10 +586,6 @@ def _title(report: Report) -> str:
     model = report.original.model
     text = f"{model.name}, input {feature_text(model.input_shape)}"
     return text + (": with and without pooling" if report.compare else "")
-
-
-def _row_title(t: Trace) -> tuple[str, str]:
-    return ROW_TITLES.get(t.label, (t.label, ""))
 
 
 def _totals_text(report: Report, t: Trace) -> str:
@@ -461,8 +597,10 @@ def _totals_text(report: Report, t: Trace) -> str:
     versus = report.versus(t) if t is not report.original else None
     if versus is None:
         return f"{count(totals.params)} params\n{si(totals.macs)} MACs"
-    return (f"{count(totals.params)} params ({ratio(versus.ratio('params'))})\n"
-            f"{si(totals.macs)} MACs ({ratio(versus.ratio('macs'))})")
+    return (
+        f"{count(totals.params)} params ({ratio(versus.ratio('params'))})\n"
+        f"{si(totals.macs)} MACs ({ratio(versus.ratio('macs'))})"
+    )
 
 
 def _caption(report: Report, cols: Sequence[Column], scale: Scale) -> str:
@@ -474,14 +612,20 @@ def _caption(report: Report, cols: Sequence[Column], scale: Scale) -> str:
     ]
     merged = [n for c in cols if c.category is not RESIDUAL for n in c.names[1:]]
     if merged:
-        lines.append("BatchNorm, activation and dropout layers keep the shape: each is "
-                     "drawn with the layer before it.")
+        lines.append(
+            "BatchNorm, activation and dropout layers keep the shape: each is "
+            "drawn with the layer before it."
+        )
     if any(c.category is RESIDUAL for c in cols):
-        lines.append("Each residual block (its convolutions, BatchNorm, shortcut and add) "
-                     "is drawn as one block, with the shape it outputs.")
+        lines.append(
+            "Each residual block (its convolutions, BatchNorm, shortcut and add) "
+            "is drawn as one block, with the shape it outputs."
+        )
     if report.compare:
-        lines.append("Shapes per sample, in bold where a counterfactual's differs from the "
-                     "original's. Dashed outline: a pooling layer it removed or folded away.")
+        lines.append(
+            "Shapes per sample, in bold where a counterfactual's differs from the "
+            "original's. Dashed outline: a pooling layer it removed or folded away."
+        )
     else:
         lines.append("Shapes per sample.")
     batch = report.original.batch
@@ -491,4 +635,3 @@ def _caption(report: Report, cols: Sequence[Column], scale: Scale) -> str:
         if t.problem is not None:
             lines.append(f"{t.label}: {t.problem.message}")
     return "\n".join(lines)
-
