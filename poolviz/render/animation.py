@@ -175,7 +175,7 @@ def plane_label(result: PoolResult, item: int, channel: int) -> str:
 
 def title_line(result: PoolResult) -> str:
     """The default title: the configuration, as the pool figure writes it."""
-    from poolviz.render.terminal.pool import config_line
+    from poolviz.render.style import config_line
 
     return config_line(result).replace("  ", ": ", 1)
 

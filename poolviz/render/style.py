@@ -6,6 +6,8 @@ import math
 
 import numpy as np
 
+from poolviz.engine.explain import PoolResult
+
 OKABE_ITO: tuple[str, ...] = (
     "#E69F00",  # orange
     "#56B4E9",  # sky blue
@@ -107,3 +109,34 @@ def pale(colour: str, amount: float = 0.55) -> str:
     r, g, b = (int(colour[k : k + 2], 16) for k in (1, 3, 5))
     mix = [round(v + (255 - v) * amount) for v in (r, g, b)]
     return "#{:02x}{:02x}{:02x}".format(*mix)
+
+
+def layer_name(result: PoolResult) -> str:
+    """``MaxPool2D`` or ``AvgPool2D``."""
+    return "MaxPool2D" if result.mode == "max" else "AvgPool2D"
+
+
+def config_line(result: PoolResult) -> str:
+    """The configuration in one line, sizes height first."""
+    s = result.spec
+    parts = [
+        f"size {s.size[0]}x{s.size[1]}",
+        f"stride {s.stride[0]}x{s.stride[1]}",
+        f"padding {s.padding_label}",
+    ]
+    if s.dilation != (1, 1):
+        parts.append(f"dilation {s.dilation[0]}x{s.dilation[1]}")
+    if s.ceil_mode:
+        parts.append("ceil mode")
+    if s.mode == "avg" and s.padding != (0, 0):
+        parts.append(
+            "padding counts"
+            if s.count_include_pad and s.padding != "same"
+            else "padding not counted"
+        )
+    return f"{layer_name(result)}  " + " · ".join(parts)
+
+
+def shape_text(shape: tuple[int, ...]) -> str:
+    """An NHWC shape as Keras prints it: ``(1, 4, 4, 1)``."""
+    return "(" + ", ".join(str(v) for v in shape) + ")"

@@ -34,9 +34,8 @@ from poolviz.render.figure.grid import (
     cell_inches,
     draw_matrix,
 )
-from poolviz.render.style import OKABE_ITO, outline_colour, pale, window_colour_at
+from poolviz.render.style import OKABE_ITO, config_line, outline_colour, pale, window_colour_at
 from poolviz.render.terminal.demos import changed_line, claim_line, trend_line, why_line
-from poolviz.render.terminal.pool import config_line
 
 SHIFT_NUMBERED_INPUT = 12
 """Largest input side the shift figure shows as numbers; larger inputs are pictures."""

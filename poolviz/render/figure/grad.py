@@ -21,8 +21,7 @@ from matplotlib.patches import FancyArrowPatch
 from poolviz.engine.gradient import GradResult
 from poolviz.render.figure.grid import MAX_NUMBERED, Outline, cell_inches, draw_matrix
 from poolviz.render.figure.pool import display_copy, draw_output, draw_windows, window_fills
-from poolviz.render.style import format_values, pale, window_colour_at
-from poolviz.render.terminal.pool import config_line
+from poolviz.render.style import config_line, format_values, pale, window_colour_at
 
 GRADIENT_CMAP = "RdBu_r"
 """Blue below 0, white at 0, red above: a diverging map read by colour-blind readers too."""

@@ -42,7 +42,7 @@ def pool_figure(
 
 
 def _title(result: PoolResult) -> str:
-    from poolviz.render.terminal.pool import config_line
+    from poolviz.render.style import config_line
 
     return config_line(result).replace("  ", ": ", 1)
 

@@ -18,9 +18,15 @@ from rich.text import Text
 
 from poolviz.engine.explain import PoolResult, Window
 from poolviz.render.animation import Frame, caption, decimals, frame_plan, plane_label
-from poolviz.render.style import PADDING_COLOUR, format_number, to_ascii, window_colour_at
+from poolviz.render.style import (
+    PADDING_COLOUR,
+    config_line,
+    format_number,
+    to_ascii,
+    window_colour_at,
+)
 from poolviz.render.terminal.grid import Cell, background, grid
-from poolviz.render.terminal.pool import MAX_GRID_ROWS, config_line
+from poolviz.render.terminal.pool import MAX_GRID_ROWS, text_width
 
 UNSEEN = "·"
 """An output cell not computed yet."""
@@ -144,7 +150,7 @@ def _grids(
         ascii_only=view.ascii_only,
     )
     output_grid = _output_grid(result, view, frame, places)
-    if _width(input_grid) + 9 + _width(output_grid) > view.width:
+    if text_width(input_grid) + 9 + text_width(output_grid) > view.width:
         return None
     table = Table.grid(padding=(0, 3))
     padded = len(padded_rows) != rows.n or len(padded_cols) != cols.n
@@ -218,7 +224,7 @@ def _zoom(
     done = frame.done + (1 if frame.window is not None else 0)
     limit = MAX_GRID_ROWS if view.height is None else view.height - 12
     output_grid = _output_grid(result, view, frame, places)
-    fits = rows.out <= limit and _width(output_grid) <= view.width
+    fits = rows.out <= limit and text_width(output_grid) <= view.width
     output = output_grid if fits else None
     progress = Text(
         f"output {rows.out}x{cols.out}: {done} of {result.window_count} cells computed",
@@ -232,14 +238,14 @@ def _zoom(
             f"columns {window.cols[0]}-{window.cols[-1]}"
         )
         body = _window_grid(result, window, view, places)
-        if _width(body) > view.width:
+        if text_width(body) > view.width:
             body = Text(f"{window.cells.size} cells, too many to list at this width", style="dim")
     if output is None:
         return Group(where, body, progress)
     title = Text(f"Output {rows.out}x{cols.out}", style="bold")
     if window is None:
         return Group(where, title, output)
-    if _width(body) + 3 + _width(output) > view.width:
+    if text_width(body) + 3 + text_width(output) > view.width:
         return Group(where, body, title, output)
     table = Table.grid(padding=(0, 3))
     table.add_row(Text(""), title)
@@ -271,7 +277,3 @@ def _window_grid(
         col_labels=[str(k) if 0 <= k < w else "p" for k in window.cols],
         ascii_only=view.ascii_only,
     )
-
-
-def _width(text: Text) -> int:
-    return max((line.cell_len for line in text.split("\n")), default=0)

@@ -33,9 +33,9 @@ from poolviz.demos import (
 from poolviz.engine.explain import PoolResult
 from poolviz.engine.frameworks import keras_code, pytorch_code
 from poolviz.engine.geometry import Axis
-from poolviz.render.style import OKABE_ITO, format_number, window_colour_at
+from poolviz.render.style import OKABE_ITO, config_line, format_number, shape_text, window_colour_at
 from poolviz.render.terminal.grid import Cell, background, grid, number_cells, picture
-from poolviz.render.terminal.pool import _breaks, config_line, shape_text
+from poolviz.render.terminal.pool import text_width, tiling_breaks
 
 CHANGED_COLOUR = OKABE_ITO[5]
 """Vermillion behind an output cell a shift changed (also marked ``[v]``)."""
@@ -69,17 +69,12 @@ def _plane(values: np.ndarray, channel: int = 0) -> np.ndarray:
     return np.asarray(values[0, :, :, channel])
 
 
-def _width(text: Text) -> int:
-    """Columns the widest line of ``text`` takes."""
-    return max((cell_len(line) for line in text.plain.split("\n")), default=0)
-
-
 def _panels(panels: Sequence[tuple[str, Text]], width: int, gap: int = 3) -> RenderableType:
     """Titled panels side by side, wrapped onto more rows where the terminal is too narrow."""
     rows: list[list[tuple[str, Text]]] = [[]]
     used = 0
     for title, body in panels:
-        need = max(_width(body), cell_len(title))
+        need = max(text_width(body), cell_len(title))
         if rows[-1] and used + gap + need > width:
             rows.append([])
             used = 0
@@ -100,7 +95,7 @@ def _fits_as_numbers(plane: np.ndarray, width: int) -> bool:
     """Whether ``plane`` as a grid of numbers is at most ``width`` columns wide."""
     if plane.shape[0] > MAX_GRID_ROWS:
         return False
-    return _width(grid(number_cells(plane), ascii_only=True)) <= width
+    return text_width(grid(number_cells(plane), ascii_only=True)) <= width
 
 
 def _matrix(
@@ -141,7 +136,7 @@ def _matrix(
 def _edges(ax: Axis) -> list[int]:
     """Input indices before which one window ends and the next begins, where windows tile
     the input (as ``poolviz pool`` draws them, less the padding)."""
-    return [b - ax.pad_before for b in _breaks(ax) if 0 < b - ax.pad_before < ax.n]
+    return [b - ax.pad_before for b in tiling_breaks(ax) if 0 < b - ax.pad_before < ax.n]
 
 
 def _window_fills(result: PoolResult) -> np.ndarray:

@@ -17,19 +17,24 @@ from rich.text import Text
 
 from poolviz.engine.gradient import Cell as At
 from poolviz.engine.gradient import GradResult
-from poolviz.render.style import decimals_for, format_number, format_values, window_colour_at
+from poolviz.render.style import (
+    config_line,
+    decimals_for,
+    format_number,
+    format_values,
+    shape_text,
+    window_colour_at,
+)
 from poolviz.render.terminal.grid import Cell, background, grid, picture
 from poolviz.render.terminal.pool import (
     MAX_GRID_ROWS,
     PoolView,
-    _at,
-    _grids,
-    _pictures,
-    _range,
-    _steps,
-    _width,
-    config_line,
-    shape_text,
+    cell_in_full,
+    number_grids,
+    pictures,
+    step_table,
+    text_width,
+    value_range,
 )
 
 MAX_TIES = 3
@@ -101,11 +106,11 @@ def _forward(result: GradResult, view: GradView, channel: int) -> list[Renderabl
     forward, pv = result.forward, view.pool
     what = "each window keeps its largest value" if result.mode == "max" else "window means"
     parts: list[RenderableType] = [_section(1, "Forward:", what)]
-    grids = _grids(forward, pv, channel)
-    parts.append(grids if grids is not None else _pictures(forward, pv, channel))
-    parts.append(_steps(forward, pv, channel))
+    grids = number_grids(forward, pv, channel)
+    parts.append(grids if grids is not None else pictures(forward, pv, channel))
+    parts.append(step_table(forward, pv, channel))
     if pv.at is not None:
-        parts += [_at(forward, pv, channel), _at_route(result, pv, channel, pv.at)]
+        parts += [cell_in_full(forward, pv, channel), _at_route(result, pv, channel, pv.at)]
     ties = result.ties(pv.item, channel)
     d = decimals_for(forward.input[pv.item, :, :, channel])
     for tie in ties[:MAX_TIES]:
@@ -411,7 +416,7 @@ def _matrix(
         col_labels=[str(c) for c in range(w)],
         ascii_only=view.pool.ascii_only,
     )
-    return text if _width(text) <= view.pool.width else None
+    return text if text_width(text) <= view.pool.width else None
 
 
 def _side_by_side(
@@ -421,8 +426,8 @@ def _side_by_side(
     if left is None or right is None:
         return None
     gap = 4
-    lw = max(_width(left), cell_len(left_title))
-    rw = max(_width(right), cell_len(right_title))
+    lw = max(text_width(left), cell_len(left_title))
+    rw = max(text_width(right), cell_len(right_title))
     if lw + gap + rw > width:
         return None
     table = Table.grid(padding=(0, gap))
@@ -458,7 +463,7 @@ def _picture_pair(
         picture(left, half, colour=colour, ascii_only=pv.ascii_only),
         picture(right, half, colour=colour, ascii_only=pv.ascii_only),
     )
-    table.add_row(Text(_range(left), style="dim"), Text(_range(right), style="dim"))
+    table.add_row(Text(value_range(left), style="dim"), Text(value_range(right), style="dim"))
     return Group(Text(""), table)
 
 

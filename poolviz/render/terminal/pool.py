@@ -17,8 +17,10 @@ from poolviz.engine.frameworks import keras_code, pytorch_code
 from poolviz.engine.geometry import Axis
 from poolviz.render.style import (
     PADDING_COLOUR,
+    config_line,
     decimals_for,
     format_number,
+    shape_text,
     window_colour_at,
 )
 from poolviz.render.terminal.grid import Cell, background, grid, picture
@@ -45,37 +47,6 @@ class PoolView:
     ascii_only: bool = False
     notes: tuple[str, ...] = field(default=())
     """Lines about the input (where it came from, layout hints)."""
-
-
-def layer_name(result: PoolResult) -> str:
-    """``MaxPool2D`` or ``AvgPool2D``."""
-    return "MaxPool2D" if result.mode == "max" else "AvgPool2D"
-
-
-def config_line(result: PoolResult) -> str:
-    """The configuration in one line, sizes height first."""
-    s = result.spec
-    parts = [
-        f"size {s.size[0]}x{s.size[1]}",
-        f"stride {s.stride[0]}x{s.stride[1]}",
-        f"padding {s.padding_label}",
-    ]
-    if s.dilation != (1, 1):
-        parts.append(f"dilation {s.dilation[0]}x{s.dilation[1]}")
-    if s.ceil_mode:
-        parts.append("ceil mode")
-    if s.mode == "avg" and s.padding != (0, 0):
-        parts.append(
-            "padding counts"
-            if s.count_include_pad and s.padding != "same"
-            else "padding not counted"
-        )
-    return f"{layer_name(result)}  " + " · ".join(parts)
-
-
-def shape_text(shape: tuple[int, ...]) -> str:
-    """An NHWC shape as Keras prints it: ``(1, 4, 4, 1)``."""
-    return "(" + ", ".join(str(v) for v in shape) + ")"
 
 
 def pool_report(result: PoolResult, view: PoolView | None = None) -> RenderableType:
@@ -156,14 +127,14 @@ def _channel(
 ) -> list[RenderableType]:
     title = Text(f"\nChannel {channel}" if labelled else "", style="bold")
     parts: list[RenderableType] = [title] if labelled else []
-    grids = _grids(result, view, channel)
-    parts.append(grids if grids is not None else _pictures(result, view, channel))
+    grids = number_grids(result, view, channel)
+    parts.append(grids if grids is not None else pictures(result, view, channel))
     dropped = _dropped_note(result)
     if dropped:
         parts.append(Text(dropped, style="dim"))
     if view.at is not None:
-        parts.append(_at(result, view, channel))
-    parts.append(_steps(result, view, channel))
+        parts.append(cell_in_full(result, view, channel))
+    parts.append(step_table(result, view, channel))
     if grids is not None:
         parts.append(_coverage(result, view))
     return parts
@@ -181,14 +152,14 @@ def _window_of_cell(result: PoolResult) -> tuple[np.ndarray, np.ndarray]:
     return first[0], first[1]
 
 
-def _breaks(ax: Axis) -> list[int]:
+def tiling_breaks(ax: Axis) -> list[int]:
     """Separator positions (in the padded grid) where windows tile the axis exactly."""
     if ax.stride != ax.span or ax.dilation != 1:
         return []
     return [i * ax.stride for i in range(1, ax.out)]
 
 
-def _grids(result: PoolResult, view: PoolView, channel: int) -> RenderableType | None:
+def number_grids(result: PoolResult, view: PoolView, channel: int) -> RenderableType | None:
     """Input (with padding) and output as number grids side by side; None when they would
     not fit the terminal (then pictures are shown instead)."""
     if result.rows.n + result.rows.pad_before + result.rows.pad_after > MAX_GRID_ROWS:
@@ -223,8 +194,8 @@ def _grids(result: PoolResult, view: PoolView, channel: int) -> RenderableType |
         cells,
         row_labels=[_index(r, rows.n) for r in padded_rows],
         col_labels=[_index(c, cols.n) for c in padded_cols],
-        row_breaks=[b for b in _breaks(rows)],
-        col_breaks=[b for b in _breaks(cols)],
+        row_breaks=[b for b in tiling_breaks(rows)],
+        col_breaks=[b for b in tiling_breaks(cols)],
         ascii_only=view.ascii_only,
     )
     out_plane = result.output[view.item, :, :, channel]
@@ -245,7 +216,7 @@ def _grids(result: PoolResult, view: PoolView, channel: int) -> RenderableType |
         col_labels=[str(j) for j in range(cols.out)],
         ascii_only=view.ascii_only,
     )
-    if _width(input_grid) + 3 + 1 + 3 + _width(output_grid) > view.width:
+    if text_width(input_grid) + 3 + 1 + 3 + text_width(output_grid) > view.width:
         return None
     table = Table.grid(padding=(0, 3))
     in_title = f"Input {rows.n}x{cols.n}" + (" (padded)" if _has_padding(result) else "")
@@ -265,7 +236,8 @@ def _grids(result: PoolResult, view: PoolView, channel: int) -> RenderableType |
     return Group(Text(""), table, *([Text("  ".join(legend), style="dim")] if legend else []))
 
 
-def _width(text: Text) -> int:
+def text_width(text: Text) -> int:
+    """Columns the widest line of ``text`` takes."""
     return max((line.cell_len for line in text.split("\n")), default=0)
 
 
@@ -277,7 +249,7 @@ def _index(k: int, n: int) -> str:
     return "p" if not 0 <= k < n else str(k)
 
 
-def _pictures(result: PoolResult, view: PoolView, channel: int) -> RenderableType:
+def pictures(result: PoolResult, view: PoolView, channel: int) -> RenderableType:
     """Input and output as pictures, for inputs too large for numbers."""
     plane = result.input[view.item, :, :, channel]
     out_plane = result.output[view.item, :, :, channel]
@@ -292,11 +264,11 @@ def _pictures(result: PoolResult, view: PoolView, channel: int) -> RenderableTyp
         picture(plane, half, colour=colour, ascii_only=view.ascii_only),
         picture(out_plane, half, colour=colour, ascii_only=view.ascii_only),
     )
-    table.add_row(Text(_range(plane), style="dim"), Text(_range(out_plane), style="dim"))
+    table.add_row(Text(value_range(plane), style="dim"), Text(value_range(out_plane), style="dim"))
     return Group(Text(""), table)
 
 
-def _range(values: np.ndarray) -> str:
+def value_range(values: np.ndarray) -> str:
     finite = values[np.isfinite(values)]
     if finite.size == 0:
         return "no finite values"
@@ -348,7 +320,7 @@ def _result_text(window: Window, mode: str, decimals: int) -> str:
     return f"{total} / {window.divisor} = {value}"
 
 
-def _steps(result: PoolResult, view: PoolView, channel: int) -> RenderableType:
+def step_table(result: PoolResult, view: PoolView, channel: int) -> RenderableType:
     shown = result.windows(view.item, channel, view.steps)
     decimals = decimals_for(result.input[view.item, :, :, channel])
     table = Table(title=None, box=box.SIMPLE_HEAD, pad_edge=False, expand=False)
@@ -406,7 +378,7 @@ def _tie_note(window: Window) -> str:
     return " (tie)"
 
 
-def _at(result: PoolResult, view: PoolView, channel: int) -> RenderableType:
+def cell_in_full(result: PoolResult, view: PoolView, channel: int) -> RenderableType:
     i, j = view.at  # type: ignore[misc]
     window = result.window(i, j, view.item, channel)
     decimals = decimals_for(result.input[view.item, :, :, channel])
@@ -506,6 +478,6 @@ def _channel_summaries(result: PoolResult, view: PoolView, skip: tuple[int, ...]
         if c in skip:
             continue
         out = result.output[view.item, :, :, c]
-        text.append(f"  channel {c}: output {_range(out)}\n")
+        text.append(f"  channel {c}: output {value_range(out)}\n")
     text.rstrip()
     return text
