@@ -357,9 +357,7 @@ def _read_bytes(file: Path, shown: str) -> bytes:
     return data
 
 
-def _decode_text(
-    data: bytes, shown: str, advice: str = "a text matrix is rows of numbers"
-) -> str:
+def _decode_text(data: bytes, shown: str, advice: str = "a text matrix is rows of numbers") -> str:
     """``data`` as UTF-8 (a byte-order mark dropped); a runtime error ending in ``advice``
     when it is not."""
     try:

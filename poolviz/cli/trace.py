@@ -29,19 +29,26 @@ class InputShape(OptionType):
 
     name = "HxWxC"
 
-    def convert(self, value: object, param: click.Parameter | None,
-                ctx: click.Context | None) -> Shape:
+    def convert(
+        self, value: object, param: click.Parameter | None, ctx: click.Context | None
+    ) -> Shape:
         if isinstance(value, tuple):
             return value
         parts = str(value).lower().split("x")
         try:
             h, w, c = (int(p) for p in parts)
         except ValueError:
-            raise OptionError(f"--input {value!r} is not HxWxC; use three whole numbers "
-                              "such as 28x28x1", ctx, param) from None
+            raise OptionError(
+                f"--input {value!r} is not HxWxC; use three whole numbers such as 28x28x1",
+                ctx,
+                param,
+            ) from None
         if min(h, w, c) < 1:
-            raise OptionError(f"--input {value} has a size below 1; use three whole numbers "
-                              "such as 28x28x1", ctx, param)
+            raise OptionError(
+                f"--input {value} has a size below 1; use three whole numbers such as 28x28x1",
+                ctx,
+                param,
+            )
         return h, w, c
 
 
@@ -50,8 +57,9 @@ class Compare(OptionType):
 
     name = "drop,strided|none"
 
-    def convert(self, value: object, param: click.Parameter | None,
-                ctx: click.Context | None) -> tuple[str, ...]:
+    def convert(
+        self, value: object, param: click.Parameter | None, ctx: click.Context | None
+    ) -> tuple[str, ...]:
         if isinstance(value, tuple):
             return value
         words = [w.strip() for w in str(value).lower().split(",")]
@@ -59,25 +67,50 @@ class Compare(OptionType):
             return ()
         unknown = [w for w in words if w not in COUNTERFACTUALS]
         if unknown:
-            raise OptionError(f"--compare {unknown[0]!r} is not a counterfactual; use drop, "
-                              "strided, drop,strided or none", ctx, param)
+            raise OptionError(
+                f"--compare {unknown[0]!r} is not a counterfactual; use drop, "
+                "strided, drop,strided or none",
+                ctx,
+                param,
+            )
         return tuple(c for c in COUNTERFACTUALS if c in words)
 
 
 @click.command(epilog=EPILOG)
 @click.argument("model", default="mnist", required=False)
-@click.option("--input", "input_shape", type=InputShape(), default=None, metavar="HxWxC",
-              help="Per-sample input, e.g. 32x32x3. Default: the model's own (28x28x1 for a "
-                   "spec).")
-@click.option("--batch", type=click.IntRange(min=1), default=None, metavar="N",
-              help="Put N in the shapes and multiply MACs and values by it.")
-@click.option("--compare", type=Compare(), default=",".join(COUNTERFACTUALS), metavar="LIST",
-              show_default=True,
-              help="Counterfactuals beside the model: drop, strided, both, or none.")
+@click.option(
+    "--input",
+    "input_shape",
+    type=InputShape(),
+    default=None,
+    metavar="HxWxC",
+    help="Per-sample input, e.g. 32x32x3. Default: the model's own (28x28x1 for a spec).",
+)
+@click.option(
+    "--batch",
+    type=click.IntRange(min=1),
+    default=None,
+    metavar="N",
+    help="Put N in the shapes and multiply MACs and values by it.",
+)
+@click.option(
+    "--compare",
+    type=Compare(),
+    default=",".join(COUNTERFACTUALS),
+    metavar="LIST",
+    show_default=True,
+    help="Counterfactuals beside the model: drop, strided, both, or none.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead.")
 @display.figure_options(("png", "svg", "pdf"), cmap=False)
-def trace(model: str, input_shape: Shape | None, batch: int | None,
-          compare: tuple[str, ...], as_json: bool, **kwargs: Any) -> None:
+def trace(
+    model: str,
+    input_shape: Shape | None,
+    batch: int | None,
+    compare: tuple[str, ...],
+    as_json: bool,
+    **kwargs: Any,
+) -> None:
     """Trace a model layer by layer: output shapes, parameters, multiply-accumulates,
     activation values, receptive field; then the same model without its pooling (drop)
     and with pooling folded into convolution strides (strided).

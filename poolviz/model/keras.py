@@ -82,9 +82,7 @@ def keras_sample(name: str, input_shape: Shape | None = None) -> Model:
     """The bundled Keras model ``name`` (see :data:`KERAS_SAMPLES`), read as
     :func:`load_keras` reads a file; PoolvizError for an unknown name."""
     if name not in KERAS_SAMPLES:
-        raise PoolvizError(
-            f"there is no Keras sample {name!r}; use {' or '.join(KERAS_SAMPLES)}"
-        )
+        raise PoolvizError(f"there is no Keras sample {name!r}; use {' or '.join(KERAS_SAMPLES)}")
     with resources.as_file(resources.files("poolviz") / "samples" / f"{name}.json") as path:
         return load_keras(path, input_shape)
 
@@ -170,8 +168,10 @@ def _check_linear(entries: list[Any]) -> None:
 def _shape_of(value: Any) -> Shape | None:
     """(h, w, c) from a batch shape ``[null, h, w, c]``, if it gives all three."""
     value = _plain(value)
-    if isinstance(value, list) and len(value) == 4 and all(
-        isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in value[1:]
+    if (
+        isinstance(value, list)
+        and len(value) == 4
+        and all(isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in value[1:])
     ):
         return value[1], value[2], value[3]
     return None
@@ -183,8 +183,11 @@ def _input_shape(config: Any, entries: list[Any]) -> Shape | None:
     candidates: list[Any] = []
     if entries and isinstance(entries[0], dict):
         first = entries[0].get("config") or {}
-        candidates += [first.get("batch_shape"), first.get("batch_input_shape"),
-                       (entries[0].get("build_config") or {}).get("input_shape")]
+        candidates += [
+            first.get("batch_shape"),
+            first.get("batch_input_shape"),
+            (entries[0].get("build_config") or {}).get("input_shape"),
+        ]
     if isinstance(config, dict):
         candidates.append(config.get("build_input_shape"))
     for candidate in candidates:
@@ -239,10 +242,17 @@ def _activation(value: Any) -> str | None:
 
 
 def _conv(name: str, c: dict[str, Any]) -> Layer:
-    return Conv(name, int(c["filters"]), _pair(c["kernel_size"]), _pair(c.get("strides", 1)),
-                _padding(c.get("padding", "valid")), _pair(c.get("dilation_rate", 1)),
-                int(c.get("groups", 1)), bool(c.get("use_bias", True)),
-                _activation(c.get("activation")))
+    return Conv(
+        name,
+        int(c["filters"]),
+        _pair(c["kernel_size"]),
+        _pair(c.get("strides", 1)),
+        _padding(c.get("padding", "valid")),
+        _pair(c.get("dilation_rate", 1)),
+        int(c.get("groups", 1)),
+        bool(c.get("use_bias", True)),
+        _activation(c.get("activation")),
+    )
 
 
 def _pool(cls: type[MaxPool] | type[AvgPool]) -> Callable[[str, dict[str, Any]], Layer]:
@@ -284,8 +294,9 @@ READERS: dict[str, Callable[[str, dict[str, Any]], Layer | None]] = {
     "GlobalAveragePooling2D": lambda name, c: GlobalAvgPool(name, bool(c.get("keepdims"))),
     "GlobalMaxPooling2D": lambda name, c: GlobalMaxPool(name, bool(c.get("keepdims"))),
     "Flatten": lambda name, c: Flatten(name),
-    "Dense": lambda name, c: Dense(name, int(c["units"]), bool(c.get("use_bias", True)),
-                                   _activation(c.get("activation"))),
+    "Dense": lambda name, c: Dense(
+        name, int(c["units"]), bool(c.get("use_bias", True)), _activation(c.get("activation"))
+    ),
     "Dropout": lambda name, c: Dropout(name, float(c.get("rate", 0.5))),
     "BatchNormalization": _batchnorm,
     "Activation": lambda name, c: Activation(name, _activation(c["activation"]) or "linear"),

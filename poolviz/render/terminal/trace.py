@@ -98,8 +98,13 @@ def _field(size: Pair, jump: Pair | None) -> tuple[str, str]:
 def layer_table(t: Trace, view: TraceView) -> Table:
     """One row per layer: shape, parameters, MACs, values, receptive field, kept."""
     table = Table(
-        box=ASCII_RULES if view.ascii_only else RULES, show_footer=True, show_edge=False,
-        pad_edge=False, padding=0, header_style="bold", footer_style="bold",
+        box=ASCII_RULES if view.ascii_only else RULES,
+        show_footer=True,
+        show_edge=False,
+        pad_edge=False,
+        padding=0,
+        header_style="bold",
+        footer_style="bold",
     )
     totals = t.totals
     assert totals is not None  # the original always fits, or trace() raised
@@ -156,8 +161,11 @@ def compare_table(report: Report, view: TraceView) -> Table:
     sample (the counterfactuals' parameters too, the original's being in the table above),
     then the totals and their ratios to the original's."""
     table = Table(
-        box=ASCII_RULES if view.ascii_only else RULES, show_edge=False, pad_edge=False,
-        padding=(0, 1), header_style="bold",
+        box=ASCII_RULES if view.ascii_only else RULES,
+        show_edge=False,
+        pad_edge=False,
+        padding=(0, 1),
+        header_style="bold",
     )
     rows = report.original.rows
     longest = max((len(_name(r, activation=False)) for r in rows), default=0)
@@ -168,8 +176,10 @@ def compare_table(report: Report, view: TraceView) -> Table:
     columns = [[report.original.counterpart(r.name) for r in rows]]
     columns += [[t.counterpart(r.name) for r in rows] for t in report.compare]
     widths = [
-        (max((len(feature_text(c.row.output_shape)) for c in col if c.row), default=0),
-         0 if i == 0 else max((len(_params(c.row.params)) for c in col if c.row), default=0))
+        (
+            max((len(feature_text(c.row.output_shape)) for c in col if c.row), default=0),
+            0 if i == 0 else max((len(_params(c.row.params)) for c in col if c.row), default=0),
+        )
         for i, col in enumerate(columns)
     ]
     index = {r.name: i for i, r in enumerate(rows)}
@@ -206,8 +216,7 @@ def _totals(report: Report) -> list[tuple[str, list[Text]]]:
             continue
         lines[0][1].append(Text(f"{count(v.variant.params)} ({ratio(v.ratio('params'))})"))
         lines[1][1].append(Text(f"{si(v.variant.macs)} ({ratio(v.ratio('macs'))})"))
-        lines[2][1].append(
-            Text(f"{si(v.variant.activations)} ({ratio(v.ratio('activations'))})"))
+        lines[2][1].append(Text(f"{si(v.variant.activations)} ({ratio(v.ratio('activations'))})"))
         lines[3][1].append(Text(pair_text(v.variant.receptive_field)))
     return lines
 
@@ -217,18 +226,20 @@ def summary(report: Report) -> Text:
     original = report.original
     pools = original.windowed_pooling
     if not pools:
-        return Text("This model has no fixed-window pooling layers: there is nothing to drop "
-                    "or fold into a convolution.")
+        return Text(
+            "This model has no fixed-window pooling layers: there is nothing to drop "
+            "or fold into a convolution."
+        )
     shares = [percent(r.kept or 0) for r in pools]
     if len(pools) == 1:
         out = Text(f"Its pooling layer keeps {shares[0]} of the values it sees.")
     elif len(set(shares)) == 1:
-        out = Text(f"Its {len(pools)} pooling layers each keep {shares[0]} of the values "
-                   "they see.")
+        out = Text(f"Its {len(pools)} pooling layers each keep {shares[0]} of the values they see.")
     else:
         each = [f"{share} ({r.name})" for share, r in zip(shares, pools, strict=True)]
-        out = Text(f"Its pooling layers keep {', '.join(each[:-1])} and {each[-1]} of the "
-                   "values they see.")
+        out = Text(
+            f"Its pooling layers keep {', '.join(each[:-1])} and {each[-1]} of the values they see."
+        )
     per = "per image" if original.batch is None else f"for a batch of {original.batch}"
     for t in report.compare:
         out.append("\n\n")
@@ -244,8 +255,10 @@ def _unfit(t: Trace) -> Text:
     """The sentence for a counterfactual that does not fit its input."""
     assert t.problem is not None  # the original fits, so only a problem makes it unfit
     message = t.problem.message
-    return Text(f"{NAMES[t.label]} the model no longer fits its input. "
-                f"{message[:1].upper()}{message[1:]}.", style="red")
+    return Text(
+        f"{NAMES[t.label]} the model no longer fits its input. {message[:1].upper()}{message[1:]}.",
+        style="red",
+    )
 
 
 def _instead(new: str, old: str, what: str, r: float) -> str:
@@ -259,8 +272,9 @@ def _drop_words(v: Versus, t: Trace, per: str) -> Text:
     a, b = v.variant, v.original
     params = _instead(count(a.params), count(b.params), "parameters", v.ratio("params"))
     macs = _instead(si(a.macs), si(b.macs), "multiply-accumulates", v.ratio("macs"))
-    values = _instead(count(a.activations), count(b.activations), "activation values",
-                      v.ratio("activations"))
+    values = _instead(
+        count(a.activations), count(b.activations), "activation values", v.ratio("activations")
+    )
     words = Text(
         f"Without it (drop) this model would need {params}, {macs} and {values} {per}, and "
         f"its last feature map would see {pair_text(a.receptive_field)} input pixels "
@@ -279,8 +293,11 @@ def _drop_words(v: Versus, t: Trace, per: str) -> Text:
         listed = ", ".join(saved[:-1]) + (" and " if len(saved) > 1 else "") + saved[-1]
         words.append(f" Pooling saves {listed} here.", style="bold")
     for row in t.absurd:
-        words.append(f" Without pooling, {row.name} alone would have {count(row.params)} "
-                     "parameters: absurd.", style="bold red")
+        words.append(
+            f" Without pooling, {row.name} alone would have {count(row.params)} "
+            "parameters: absurd.",
+            style="bold red",
+        )
     return words
 
 
@@ -316,23 +333,33 @@ def trace_report(report: Report, view: TraceView | None = None) -> RenderableTyp
     original = report.original
     model = original.model
     parts: list[RenderableType] = [
-        Text.assemble((model.name, "bold"),
-                      f", input {shape_text(model.input_shape, original.batch)}"),
+        Text.assemble(
+            (model.name, "bold"), f", input {shape_text(model.input_shape, original.batch)}"
+        ),
         layer_table(original, view),
-        Text("values: activation values out of the layer. RF: receptive field, and jump: "
-             "input pixels between neighbouring outputs; whole: the layer sees the whole "
-             "input. kept: the share of its input a pooling layer keeps.", style="dim"),
+        Text(
+            "values: activation values out of the layer. RF: receptive field, and jump: "
+            "input pixels between neighbouring outputs; whole: the layer sees the whole "
+            "input. kept: the share of its input a pooling layer keeps.",
+            style="dim",
+        ),
     ]
     totals = original.totals
     if totals is not None and totals.non_trainable:
-        parts.append(Text(f"Also {count(totals.non_trainable)} non-trainable parameters "
-                          "(BatchNorm's moving mean and variance), not in params."))
+        parts.append(
+            Text(
+                f"Also {count(totals.non_trainable)} non-trainable parameters "
+                "(BatchNorm's moving mean and variance), not in params."
+            )
+        )
     if report.compare:
         parts += [
-            Text("\nSide by side: drop removes the max and average pooling layers; strided "
-                 "folds each into the convolution before it, as its stride. Per layer: the "
-                 "output shape per sample, and the counterfactual's parameters.",
-                 style="bold"),
+            Text(
+                "\nSide by side: drop removes the max and average pooling layers; strided "
+                "folds each into the convolution before it, as its stride. Per layer: the "
+                "output shape per sample, and the counterfactual's parameters.",
+                style="bold",
+            ),
             compare_table(report, view),
         ]
     parts += [Text(""), summary(report)]
