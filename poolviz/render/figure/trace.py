@@ -115,7 +115,7 @@ def _darker(colour: str, amount: float) -> str:
     return "#{:02x}{:02x}{:02x}".format(*(round(v * (1 - amount)) for v in (r, g, b)))
 
 
-def text_width(text: str, size: float, bold: bool = False) -> float:
+def text_inches(text: str, size: float, bold: bool = False) -> float:
     """The width of ``text`` (its longest line) in inches at ``size`` points."""
     font = FontProperties(weight="bold" if bold else "normal")
     widths = [
@@ -299,11 +299,14 @@ def trace_figure(report: Report, *, title: str | None = None) -> Figure:
     widths = column_widths(heads, cells, notes, scale)
     row_titles = [ROW_TITLES.get(t.label, (t.label, "")) for t in traces]
     left = (
-        max(max(text_width(a, ROW_SIZE, True), text_width(b, NOTE_SIZE + 1)) for a, b in row_titles)
+        max(
+            max(text_inches(a, ROW_SIZE, True), text_inches(b, NOTE_SIZE + 1))
+            for a, b in row_titles
+        )
         + 0.3
     )
     totals = [_totals_text(report, t) for t in traces]
-    width = left + sum(widths) + max(text_width(t, TOTALS_SIZE) for t in totals) + 0.3
+    width = left + sum(widths) + max(text_inches(t, TOTALS_SIZE) for t in totals) + 0.3
     centres = [left + sum(widths[:j]) + widths[j] / 2 for j in range(len(cols))]
     # every block's face is centred on its row's middle: room above for the highest top
     # face, below for the lowest front face
@@ -411,14 +414,14 @@ def column_widths(
     bold, plus :data:`GAP`, so that no two labels can meet."""
     widths = []
     for j, (name, config) in enumerate(heads):
-        sizes = [text_width(name, NAME_SIZE, bold=True), text_width(config, CONFIG_SIZE)]
+        sizes = [text_inches(name, NAME_SIZE, bold=True), text_inches(config, CONFIG_SIZE)]
         for row, row_notes in zip(cells, notes, strict=True):
             shape = row[j].shape
             if shape is not None:
                 sizes.append(scale.block(shape).footprint)
             sizes += [
-                text_width(_shape_label(row[j]), SHAPE_SIZE, bold=True),
-                text_width(row_notes[j], NOTE_SIZE),
+                text_inches(_shape_label(row[j]), SHAPE_SIZE, bold=True),
+                text_inches(row_notes[j], NOTE_SIZE),
             ]
         widths.append(max(sizes) + GAP)
     return widths
@@ -578,7 +581,7 @@ def _legend(ax: Axes, used: Sequence[Category], left: float, y: float) -> float:
             )
         )
         ax.text(x + 0.33, y - 0.08, category.label, fontsize=NOTE_SIZE + 1, va="center", ha="left")
-        x += 0.33 + text_width(category.label, NOTE_SIZE + 1) + 0.3
+        x += 0.33 + text_inches(category.label, NOTE_SIZE + 1) + 0.3
     return y - 0.16
 
 
