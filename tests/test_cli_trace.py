@@ -19,7 +19,8 @@ from poolviz.cli import main
 from poolviz.model import load_model
 from poolviz.model.builtin import BUILTINS
 from poolviz.model.trace import report
-from poolviz.render.terminal.trace import TraceView, si, trace_report
+from poolviz.render.style import si
+from poolviz.render.terminal.trace import TraceView, trace_report
 
 SAMPLES = Path(__file__).parent.parent / "poolviz" / "samples"
 
@@ -58,7 +59,7 @@ def test_default_compares_drop_and_strided_side_by_side() -> None:
     _, out, _ = run()
     lines = [line.rstrip() for line in out.splitlines()]
     start = next(i for i, line in enumerate(lines) if line.startswith("layer") and "drop" in line)
-    assert lines[start:start + 10] == [
+    assert lines[start : start + 10] == [
         "layer             original   drop                strided",
         "─" * 69,
         "conv2d            26x26x32   26x26x32      320   13x13x32     320",
@@ -70,30 +71,40 @@ def test_default_compares_drop_and_strided_side_by_side() -> None:
         "flatten           1600       36864           0   2304           0",
         "dense             10         10        368,650   10        23,050",
     ]
-    assert lines[start + 11:start + 15] == [
+    assert lines[start + 11 : start + 15] == [
         "params            34,826     387,466 (11.1x)     41,866 (1.20x)",
         "MACs              2.47M      11.2M (4.55x)       743k (0.30x)",
         "values            38.0k      95.4k (2.51x)       10.0k (0.26x)",
         "RF                10x10      5x5                 7x7",
     ]
 
+
 def test_summary_says_what_pooling_saved() -> None:
     _, out, _ = run()
     words = " ".join(out.split())
-    assert "Its pooling layers keep 25% (max_pooling2d) and 20.7% (max_pooling2d_1) of the " \
-           "values they see." in words
-    assert ("Without it (drop) this model would need 387,466 parameters instead of 34,826 "
-            "(11.1x), 11.2M multiply-accumulates instead of 2.47M (4.55x) and 95,370 "
-            "activation values instead of 37,994 (2.51x) per image, and its last feature map "
-            "would see 5x5 input pixels instead of 10x10.") in words
-    assert ("Pooling saves 352,640 parameters, 8.77M multiply-accumulates and 230 kB of "
-            "float32 activations here.") in words
-    assert ("(strided) gives 41,866 parameters (1.20x), 743k multiply-accumulates (0.30x) and "
-            "10,026 activation values per image (0.26x), with a receptive field of 7x7.") in words
+    assert (
+        "Its pooling layers keep 25% (max_pooling2d) and 20.7% (max_pooling2d_1) of the "
+        "values they see." in words
+    )
+    assert (
+        "Without it (drop) this model would need 387,466 parameters instead of 34,826 "
+        "(11.1x), 11.2M multiply-accumulates instead of 2.47M (4.55x) and 95,370 "
+        "activation values instead of 37,994 (2.51x) per image, and its last feature map "
+        "would see 5x5 input pixels instead of 10x10."
+    ) in words
+    assert (
+        "Pooling saves 352,640 parameters, 8.77M multiply-accumulates and 230 kB of "
+        "float32 activations here."
+    ) in words
+    assert (
+        "(strided) gives 41,866 parameters (1.20x), 743k multiply-accumulates (0.30x) and "
+        "10,026 activation values per image (0.26x), with a receptive field of 7x7."
+    ) in words
 
 
-@pytest.mark.parametrize("model", [*BUILTINS, str(SAMPLES / "keras_mnist.json"),
-                                   str(SAMPLES / "keras2_cnn.json")])
+@pytest.mark.parametrize(
+    "model", [*BUILTINS, str(SAMPLES / "keras_mnist.json"), str(SAMPLES / "keras2_cnn.json")]
+)
 def test_every_model_fits_80_columns(model: str) -> None:
     code, out, err = run(model)
     assert code == 0, err
@@ -104,18 +115,20 @@ def test_resnet18_shows_blocks_and_non_trainable() -> None:
     _, out, _ = run("resnet18")
     lines = [line.rstrip() for line in out.splitlines()]
     assert "layer2.0       residual block" in lines
-    assert ("  downsample.0 (batch, 28, 28, 128)       8,192 6.42M   100k   43x43 8x8"
-            in lines)
+    assert "  downsample.0 (batch, 28, 28, 128)       8,192 6.42M   100k   43x43 8x8" in lines
     assert "  add +relu    (batch, 28, 28, 128)           0     0   100k   67x67 8x8" in lines
-    assert ("total                                11,689,512 1.81G  5.92M 435x435 32x32"
-            in lines)
-    assert "Also 9,600 non-trainable parameters (BatchNorm's moving mean and variance), not" \
-        in lines
+    assert "total                                11,689,512 1.81G  5.92M 435x435 32x32" in lines
+    assert (
+        "Also 9,600 non-trainable parameters (BatchNorm's moving mean and variance), not" in lines
+    )
 
 
 def test_a_spec_string_model() -> None:
-    code, out, _ = run("conv 32 3 relu, maxpool 2, conv 64 3 stride 2 pad same, gap, dense 10",
-                       "--input", "32x32x3")
+    code, out, _ = run(
+        "conv 32 3 relu, maxpool 2, conv 64 3 stride 2 pad same, gap, dense 10",
+        "--input",
+        "32x32x3",
+    )
     assert code == 0
     assert out.splitlines()[0] == "spec, input (batch, 32, 32, 3)"
     assert "conv2 (batch, 8, 8, 64) 18,496" in " ".join(out.split())
@@ -144,20 +157,46 @@ def test_json() -> None:
     body = json.loads(out)
     assert (body["model"], body["input_shape"], body["batch"]) == ("mnist", [2, 28, 28, 1], 2)
     first = body["layers"][0]
-    assert {k: first[k] for k in ("name", "kind", "output_shape", "params", "non_trainable",
-                                  "macs", "activations", "receptive_field", "jump")} == {
-        "name": "conv2d", "kind": "conv", "output_shape": [2, 26, 26, 32], "params": 320,
-        "non_trainable": 0, "macs": 432_640, "activations": 43_264,
-        "receptive_field": [3, 3], "jump": [1, 1]}
+    assert {
+        k: first[k]
+        for k in (
+            "name",
+            "kind",
+            "output_shape",
+            "params",
+            "non_trainable",
+            "macs",
+            "activations",
+            "receptive_field",
+            "jump",
+        )
+    } == {
+        "name": "conv2d",
+        "kind": "conv",
+        "output_shape": [2, 26, 26, 32],
+        "params": 320,
+        "non_trainable": 0,
+        "macs": 432_640,
+        "activations": 43_264,
+        "receptive_field": [3, 3],
+        "jump": [1, 1],
+    }
     assert body["layers"][4]["jump"] is None and body["layers"][4]["whole_input"] is True
-    assert body["totals"] == {"params": 34_826, "non_trainable": 0, "macs": 4_940_692,
-                              "activations": 75_988, "receptive_field": [10, 10],
-                              "jump": [4, 4]}
+    assert body["totals"] == {
+        "params": 34_826,
+        "non_trainable": 0,
+        "macs": 4_940_692,
+        "activations": 75_988,
+        "receptive_field": [10, 10],
+        "jump": [4, 4],
+    }
     assert set(body["compare"]) == {"drop", "strided"}
     assert body["compare"]["drop"]["totals"]["params"] == 387_466
     assert body["compare"]["strided"]["totals"]["params"] == 41_866
-    assert body["compare"]["drop"]["removed"] == {"max_pooling2d": "removed",
-                                                  "max_pooling2d_1": "removed"}
+    assert body["compare"]["drop"]["removed"] == {
+        "max_pooling2d": "removed",
+        "max_pooling2d_1": "removed",
+    }
     assert body["compare"]["strided"]["problem"] is None
 
 
@@ -175,49 +214,81 @@ def test_an_invalid_counterfactual_row_says_so() -> None:
     lines = [line.rstrip() for line in out.splitlines()]
     assert any(re.fullmatch(r"conv2 +1x1x8 +1x1x8 +264 +does not fit", line) for line in lines)
     assert any(re.fullmatch(r"flatten +8 +8 +0 +not reached", line) for line in lines)
-    assert ("With strided convolutions (strided) the model no longer fits its input. Layer "
-            "'conv2' (conv 8 2x2) does not fit its input (batch, 1, 1, 8): a window of 2 "
-            "(span 2) does not fit the height of length 1 with padding 0.") in " ".join(out.split())
+    assert (
+        "With strided convolutions (strided) the model no longer fits its input. Layer "
+        "'conv2' (conv 8 2x2) does not fit its input (batch, 1, 1, 8): a window of 2 "
+        "(span 2) does not fit the height of length 1 with padding 0."
+    ) in " ".join(out.split())
 
 
 def test_an_absurd_layer_is_flagged() -> None:
-    _, out, _ = run("--input", "224x224x3",
-                    "conv 64 3, maxpool 2, conv 64 3, maxpool 2, flatten, dense 4096")
+    _, out, _ = run(
+        "--input", "224x224x3", "conv 64 3, maxpool 2, conv 64 3, maxpool 2, flatten, dense 4096"
+    )
     lines = [line.rstrip() for line in out.splitlines()]
     assert "dense      4096          4096         12.7G !     4096        792,989,696" in lines
-    assert "Without pooling, dense alone would have 12,687,773,696 parameters: absurd." in \
-        " ".join(out.split())
+    assert "Without pooling, dense alone would have 12,687,773,696 parameters: absurd." in " ".join(
+        out.split()
+    )
 
 
 def test_no_pooling_no_counterfactual_talk() -> None:
     _, out, _ = run("conv 8 3, flatten, dense 2")
-    assert ("This model has no fixed-window pooling layers: there is nothing to drop or fold "
-            "into a convolution.") in " ".join(out.split())
+    assert (
+        "This model has no fixed-window pooling layers: there is nothing to drop or fold "
+        "into a convolution."
+    ) in " ".join(out.split())
 
 
 @pytest.mark.parametrize(
     ("args", "code", "error", "hint"),
     [
-        (["conv 32 3, maxpol 2"], 2,
-         "error: unknown layer 'maxpol' at position 2 in the spec; use conv, maxpool, avgpool, "
-         "adaptiveavgpool, gap, gmp, flatten, dense, dropout, bn, zeropad, or an activation "
-         "(relu, tanh, sigmoid, softmax, ...)", "did you mean 'maxpool'?"),
-        (["conv 8 30"], 2,
-         "error: layer 'conv' (conv 8 30x30) does not fit its input (batch, 28, 28, 1): a "
-         "window of 30 (span 30) does not fit the height of length 28 with padding 0", None),
-        (["missing.json"], 2, "error: missing.json: no such file",
-         "give a Keras model saved with model.to_json()"),
-        (["--input", "28x28"], 2,
-         "error: --input '28x28' is not HxWxC; use three whole numbers such as 28x28x1",
-         "try: poolviz trace --help"),
-        (["--compare", "dorp"], 2,
-         "error: --compare 'dorp' is not a counterfactual; use drop, strided, drop,strided or "
-         "none", "try: poolviz trace --help"),
-        (["-o", "trace.gif"], 2,
-         "error: --output trace.gif has an unknown extension .gif; use .png, .svg or .pdf",
-         "try: poolviz trace --help"),
-        (["--cmap", "viridis"], 2, "error: no such option '--cmap'. Did you mean '--compare'?",
-         "try: poolviz trace --help"),
+        (
+            ["conv 32 3, maxpol 2"],
+            2,
+            "error: unknown layer 'maxpol' at position 2 in the spec; use conv, maxpool, avgpool, "
+            "adaptiveavgpool, gap, gmp, flatten, dense, dropout, bn, zeropad, or an activation "
+            "(relu, tanh, sigmoid, softmax, ...)",
+            "did you mean 'maxpool'?",
+        ),
+        (
+            ["conv 8 30"],
+            2,
+            "error: layer 'conv' (conv 8 30x30) does not fit its input (batch, 28, 28, 1): a "
+            "window of 30 (span 30) does not fit the height of length 28 with padding 0",
+            None,
+        ),
+        (
+            ["missing.json"],
+            2,
+            "error: missing.json: no such file",
+            "give a Keras model saved with model.to_json()",
+        ),
+        (
+            ["--input", "28x28"],
+            2,
+            "error: --input '28x28' is not HxWxC; use three whole numbers such as 28x28x1",
+            "try: poolviz trace --help",
+        ),
+        (
+            ["--compare", "dorp"],
+            2,
+            "error: --compare 'dorp' is not a counterfactual; use drop, strided, drop,strided or "
+            "none",
+            "try: poolviz trace --help",
+        ),
+        (
+            ["-o", "trace.gif"],
+            2,
+            "error: --output trace.gif has an unknown extension .gif; use .png, .svg or .pdf",
+            "try: poolviz trace --help",
+        ),
+        (
+            ["--cmap", "viridis"],
+            2,
+            "error: no such option '--cmap'. Did you mean '--compare'?",
+            "try: poolviz trace --help",
+        ),
     ],
 )
 def test_errors(args: list[str], code: int, error: str, hint: str | None) -> None:
@@ -231,9 +302,11 @@ def test_a_file_that_is_not_a_model_exits_1(tmp_path: Path) -> None:
     path.write_text("[1, 2]")
     code, _, err = run(str(path))
     assert code == 1
-    assert err.splitlines() == [f"error: {str(path)!r}: not a Keras model; expected the JSON "
-                                "of model.to_json(), whose class_name is Sequential or "
-                                "Functional"]
+    assert err.splitlines() == [
+        f"error: {str(path)!r}: not a Keras model; expected the JSON "
+        "of model.to_json(), whose class_name is Sequential or "
+        "Functional"
+    ]
     code, _, err = run(str(tmp_path) + "/")
     assert code == 2 and "is a folder" in err
 
@@ -290,10 +363,12 @@ def test_no_colour_under_no_color(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_subprocess_ascii_terminal_and_no_matplotlib() -> None:
-    code = ("import sys\n"
-            "from poolviz.cli.app import main\n"
-            "main.main(['trace', 'resnet18'], standalone_mode=False)\n"
-            "print('matplotlib' in sys.modules)\n")
+    code = (
+        "import sys\n"
+        "from poolviz.cli.app import main\n"
+        "main.main(['trace', 'resnet18'], standalone_mode=False)\n"
+        "print('matplotlib' in sys.modules)\n"
+    )
     env = {**os.environ, "PYTHONIOENCODING": "ascii", "COLUMNS": "80", "NO_COLOR": "1"}
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, env=env, check=True)
     out = done.stdout.decode("ascii")  # raises if a non-ASCII byte got through
@@ -302,6 +377,14 @@ def test_subprocess_ascii_terminal_and_no_matplotlib() -> None:
 
 
 def test_si() -> None:
-    assert [si(n) for n in (0, 10, 999, 1_000, 16_010, 216_320, 999_600, 2_238_016,
-                            1.5e13)] == [
-        "0", "10", "999", "1.00k", "16.0k", "216k", "1.00M", "2.24M", "15.0T"]
+    assert [si(n) for n in (0, 10, 999, 1_000, 16_010, 216_320, 999_600, 2_238_016, 1.5e13)] == [
+        "0",
+        "10",
+        "999",
+        "1.00k",
+        "16.0k",
+        "216k",
+        "1.00M",
+        "2.24M",
+        "15.0T",
+    ]

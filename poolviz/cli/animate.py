@@ -130,7 +130,7 @@ def _play(result: PoolResult, fps: int, item: int, channel: int) -> None:
     from poolviz.render.terminal.animate import AnimateView, animation_frames
 
     out = display.console()
-    utf = out.encoding.lower().replace("-", "").startswith("utf")
+    utf = not display.ascii_only(out)
     colour = display.colour_enabled(out)
     live = out.is_terminal and colour and utf
     view = AnimateView(

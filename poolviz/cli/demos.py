@@ -70,7 +70,7 @@ def _view(notes: tuple[str, ...]) -> DemoView:
     return DemoView(
         width=out.width,
         colour=display.colour_enabled(out),
-        ascii_only=not out.encoding.lower().startswith("utf"),
+        ascii_only=display.ascii_only(out),
         notes=notes,
     )
 

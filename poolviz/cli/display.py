@@ -109,7 +109,7 @@ def figure_options(formats: tuple[str, ...], *, cmap: bool = True) -> Callable[[
                 show_default=True,
                 help="Dots per inch of a PNG or GIF; 300 doubles the size of 150.",
             ),
-            click.option("--title", help="The figure's title.  [default: the configuration]"),
+            click.option("--title", help="The figure's title.  [default: what it shows]"),
         ]
         if cmap:
             decorators.append(

@@ -130,7 +130,7 @@ def grad(
         at=view.at,
         width=out.width,
         colour=display.colour_enabled(out),
-        ascii_only=not out.encoding.lower().startswith("utf"),
+        ascii_only=display.ascii_only(out),
         notes=notes,
     )
     display.print_renderable(

@@ -86,7 +86,7 @@ def pool(mode: str, as_json: bool, **kwargs: Any) -> None:
                 width=out.width,
                 colour=display.colour_enabled(out),
                 notes=notes,
-                ascii_only=not out.encoding.lower().startswith("utf"),
+                ascii_only=display.ascii_only(out),
             ),
         )
     )

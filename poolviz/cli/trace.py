@@ -9,8 +9,7 @@ import click
 from poolviz.cli import display
 from poolviz.cli.options import OptionError, OptionType
 from poolviz.model import load_model
-from poolviz.model.keras import KERAS_SAMPLES, keras_sample
-from poolviz.model.layers import Model, Shape
+from poolviz.model.layers import Shape
 from poolviz.model.trace import COUNTERFACTUALS, report
 
 EPILOG = """\b
@@ -125,7 +124,7 @@ def trace(
     With -o, draw the model as blocks sized by their shapes, each counterfactual in a row
     below, aligned layer by layer.
     """
-    result = report(_model(model, input_shape), compare, batch)
+    result = report(load_model(model, input_shape), compare, batch)
     figure = display.figure_from(kwargs)
     if figure is not None:
         from poolviz.render.figure.save import save_figure
@@ -142,11 +141,3 @@ def trace(
     from poolviz.render.terminal.trace import TraceView, trace_report
 
     display.print_renderable(trace_report(result, TraceView(ascii_only=display.ascii_only())))
-
-
-def _model(model: str, input_shape: Shape | None) -> Model:
-    """MODEL as the help describes it: a bundled Keras model's name, else what
-    :func:`poolviz.model.load_model` reads."""
-    if model in KERAS_SAMPLES:
-        return keras_sample(model, input_shape)
-    return load_model(model, input_shape)

@@ -6,17 +6,20 @@ from __future__ import annotations
 from pathlib import Path
 
 from poolviz.model.builtin import BUILTINS, builtin
-from poolviz.model.keras import load_keras
+from poolviz.model.keras import KERAS_SAMPLES, keras_sample, load_keras
 from poolviz.model.layers import Model, Shape
 from poolviz.model.spec import parse_spec
 
 
 def load_model(model: str, input_shape: Shape | None = None) -> Model:
-    """The model ``model`` names: a built-in (``mnist``, ...), a Keras ``.json`` file (any
-    argument ending in ``.json`` or holding a path separator), or else a spec string.
-    ``input_shape`` (h, w, c) replaces the model's own input."""
+    """The model ``model`` names: a built-in (``mnist``, ...), a bundled Keras sample
+    (``keras_mnist``, ``keras2_cnn``), a Keras ``.json`` file (any argument ending in
+    ``.json`` or holding a path separator), or else a spec string. ``input_shape`` (h, w, c)
+    replaces the model's own input."""
     if model in BUILTINS:
         return builtin(model, input_shape)
+    if model in KERAS_SAMPLES:
+        return keras_sample(model, input_shape)
     if model.lower().endswith(".json") or "/" in model or "\\" in model:
         return load_keras(Path(model), input_shape)
     return parse_spec(model, input_shape)

@@ -84,8 +84,9 @@ def vgg16() -> tuple[Layer, ...]:
     2x2 max pooling after each of five stages. Layers are named as in the paper's Caffe
     model (conv1_1, pool1, fc6)."""
     layers: list[Layer] = []
-    for stage, (filters, convs) in enumerate(((64, 2), (128, 2), (256, 3), (512, 3), (512, 3)),
-                                             start=1):
+    for stage, (filters, convs) in enumerate(
+        ((64, 2), (128, 2), (256, 3), (512, 3), (512, 3)), start=1
+    ):
         for i in range(1, convs + 1):
             layers.append(Conv(f"conv{stage}_{i}", filters, (3, 3), padding=(1, 1), act="relu"))
         layers.append(MaxPool(f"pool{stage}", (2, 2), (2, 2)))

@@ -75,8 +75,10 @@ class Field:
         """After a window of ``span`` cells (dilation included) moving by ``stride``."""
         if self.whole:
             return self
-        size = (self.size[0] + (span[0] - 1) * self.jump[0],
-                self.size[1] + (span[1] - 1) * self.jump[1])
+        size = (
+            self.size[0] + (span[0] - 1) * self.jump[0],
+            self.size[1] + (span[1] - 1) * self.jump[1],
+        )
         return Field(size, (self.jump[0] * stride[0], self.jump[1] * stride[1]), self.image)
 
     def everything(self) -> Field:
@@ -161,15 +163,29 @@ def _windows(
     """The windows along height and width, through the engine's one formula; its errors
     are reworded to name the layer and the input shape."""
     h, w, _ = layer._spatial(shape)
-    pads: tuple[int | str, int | str] = (
-        (padding, padding) if isinstance(padding, str) else padding
-    )
+    pads: tuple[int | str, int | str] = (padding, padding) if isinstance(padding, str) else padding
     try:
         return (
-            axis(h, size[0], stride[0], pads[0], dilation[0], ceil_mode, name="height",
-                 pooling=pooling),
-            axis(w, size[1], stride[1], pads[1], dilation[1], ceil_mode, name="width",
-                 pooling=pooling),
+            axis(
+                h,
+                size[0],
+                stride[0],
+                pads[0],
+                dilation[0],
+                ceil_mode,
+                name="height",
+                pooling=pooling,
+            ),
+            axis(
+                w,
+                size[1],
+                stride[1],
+                pads[1],
+                dilation[1],
+                ceil_mode,
+                name="width",
+                pooling=pooling,
+            ),
         )
     except PoolvizError as err:
         raise PoolvizError(
@@ -214,8 +230,9 @@ class Conv(Layer):
         return text
 
     def _axes(self, shape: Shape) -> tuple[Axis, Axis]:
-        return _windows(self, shape, self.size, self.stride, self.padding, self.dilation,
-                        pooling=False)
+        return _windows(
+            self, shape, self.size, self.stride, self.padding, self.dilation, pooling=False
+        )
 
     def output_shape(self, shape: Shape) -> Shape:
         ah, aw = self._axes(shape)
@@ -258,8 +275,15 @@ class Pool(Layer):
         return text + (" ceil" if self.ceil_mode else "")
 
     def _axes(self, shape: Shape) -> tuple[Axis, Axis]:
-        return _windows(self, shape, self.size, self.stride, self.padding,
-                        ceil_mode=self.ceil_mode, pooling=True)
+        return _windows(
+            self,
+            shape,
+            self.size,
+            self.stride,
+            self.padding,
+            ceil_mode=self.ceil_mode,
+            pooling=True,
+        )
 
     def output_shape(self, shape: Shape) -> Shape:
         ah, aw = self._axes(shape)
@@ -500,8 +524,21 @@ class Residual(Layer):
 
 
 ACTIVATIONS: tuple[str, ...] = (
-    "relu", "tanh", "sigmoid", "softmax", "gelu", "silu", "swish", "elu", "selu",
-    "leaky_relu", "relu6", "mish", "hard_sigmoid", "softplus", "softsign",
+    "relu",
+    "tanh",
+    "sigmoid",
+    "softmax",
+    "gelu",
+    "silu",
+    "swish",
+    "elu",
+    "selu",
+    "leaky_relu",
+    "relu6",
+    "mish",
+    "hard_sigmoid",
+    "softplus",
+    "softsign",
 )
 """Activation names the spec grammar accepts, as Keras spells them."""
 

@@ -138,8 +138,9 @@ class Word:
 
 def _pool(cls: type[MaxPool] | type[AvgPool]) -> Callable[[str, dict[str, Any]], Layer]:
     def build(name: str, v: dict[str, Any]) -> Layer:
-        return cls(name, v["size"], v.get("stride", v["size"]), v.get("pad", (0, 0)),
-                   v.get("ceil", False))
+        return cls(
+            name, v["size"], v.get("stride", v["size"]), v.get("pad", (0, 0)), v.get("ceil", False)
+        )
 
     return build
 
@@ -151,9 +152,17 @@ def _zeropad(name: str, v: dict[str, Any]) -> Layer:
 
 WORDS: dict[str, Word] = {
     "conv": Word(
-        (FILTERS, SIZE, STRIDE, PAD, DILATION), 4,
-        lambda name, v: Conv(name, v["filters"], v["size"], v.get("stride", (1, 1)),
-                             v.get("pad", (0, 0)), v.get("dilation", (1, 1)), act=v.get("act")),
+        (FILTERS, SIZE, STRIDE, PAD, DILATION),
+        4,
+        lambda name, v: Conv(
+            name,
+            v["filters"],
+            v["size"],
+            v.get("stride", (1, 1)),
+            v.get("pad", (0, 0)),
+            v.get("dilation", (1, 1)),
+            act=v.get("act"),
+        ),
         activation=True,
     ),
     "maxpool": Word((SIZE, STRIDE, PAD), 3, _pool(MaxPool), flags=("ceil",)),
@@ -162,14 +171,21 @@ WORDS: dict[str, Word] = {
     "gap": Word((), 0, lambda name, v: GlobalAvgPool(name)),
     "gmp": Word((), 0, lambda name, v: GlobalMaxPool(name)),
     "flatten": Word((), 0, lambda name, v: Flatten(name)),
-    "dense": Word((Value("units", _count, "a positive integer", required=True),), 1,
-                  lambda name, v: Dense(name, v["units"], act=v.get("act")), activation=True),
-    "dropout": Word((Value("rate", _rate, "a number from 0 up to (not including) 1",
-                           required=True),), 1,
-                    lambda name, v: Dropout(name, v["rate"])),
+    "dense": Word(
+        (Value("units", _count, "a positive integer", required=True),),
+        1,
+        lambda name, v: Dense(name, v["units"], act=v.get("act")),
+        activation=True,
+    ),
+    "dropout": Word(
+        (Value("rate", _rate, "a number from 0 up to (not including) 1", required=True),),
+        1,
+        lambda name, v: Dropout(name, v["rate"]),
+    ),
     "bn": Word((), 0, lambda name, v: BatchNorm(name, act=v.get("act")), activation=True),
-    "zeropad": Word((Value("pad", lambda t: _pair(t, 0), "an integer >= 0 or HxW",
-                           required=True),), 1, _zeropad),
+    "zeropad": Word(
+        (Value("pad", lambda t: _pair(t, 0), "an integer >= 0 or HxW", required=True),), 1, _zeropad
+    ),
 }
 """Layer words (activation words are layers too: see :data:`ACTIVATIONS`)."""
 
@@ -240,13 +256,16 @@ def _layer(tokens: list[str], position: int) -> tuple[str, Callable[[str], Layer
         else:
             words = [*by_name, *form.flags, *(ACTIVATIONS if form.activation else ())]
             close = difflib.get_close_matches(token, words, n=1)
-            raise PoolvizError(f"unexpected {rest[i]!r} in {where}; use {form.usage(word)}",
-                               hint=f"did you mean {close[0]!r}?" if close else None)
+            raise PoolvizError(
+                f"unexpected {rest[i]!r} in {where}; use {form.usage(word)}",
+                hint=f"did you mean {close[0]!r}?" if close else None,
+            )
         named, i = True, i + 1
     missing = [v.name for v in form.values if v.required and v.name not in given]
     if missing:
-        raise PoolvizError(f"{where} needs {' and '.join(m.upper() for m in missing)}; "
-                           f"use {form.usage(word)}")
+        raise PoolvizError(
+            f"{where} needs {' and '.join(m.upper() for m in missing)}; use {form.usage(word)}"
+        )
     return word, lambda name: form.build(name, given)
 
 
@@ -255,8 +274,10 @@ def parse_spec(spec: str, input_shape: Shape | None = None) -> Model:
     naming the bad token and its position (1 = the first layer) otherwise."""
     parts = [p.split() for p in spec.split(",")]
     if not any(parts):
-        raise PoolvizError("the spec is empty; give layers separated by commas, "
-                           "e.g. 'conv 32 3, maxpool 2, flatten, dense 10'")
+        raise PoolvizError(
+            "the spec is empty; give layers separated by commas, "
+            "e.g. 'conv 32 3, maxpool 2, flatten, dense 10'"
+        )
     parsed: list[tuple[str, Callable[[str], Layer]]] = []
     for position, tokens in enumerate(parts, start=1):
         if not tokens:

@@ -262,7 +262,9 @@ def _trace_dict(t: Trace) -> dict[str, Any]:
             }
             for r in t.rows
         ],
-        "totals": None if totals is None else {
+        "totals": None
+        if totals is None
+        else {
             "params": totals.params,
             "non_trainable": totals.non_trainable,
             "macs": totals.macs,
@@ -272,10 +274,12 @@ def _trace_dict(t: Trace) -> dict[str, Any]:
         },
     }
     if t.label != "original":
-        body["removed"] = {name: note for name, note in t.notes.items()
-                           if t.counterpart(name).state == "gone"}
-        body["problem"] = None if t.problem is None else {
-            "layer": t.problem.layer, "message": t.problem.message}
+        body["removed"] = {
+            name: note for name, note in t.notes.items() if t.counterpart(name).state == "gone"
+        }
+        body["problem"] = (
+            None if t.problem is None else {"layer": t.problem.layer, "message": t.problem.message}
+        )
     return body
 
 
@@ -288,8 +292,14 @@ def trace(model: Model, batch: int | None = None) -> Trace:
     return Trace("original", model, batch, tuple(rows))
 
 
-def _walk(layers: tuple[Layer, ...], shape: Shape, f: Field, rows: list[TraceRow],
-          scale: int, block: str | None = None) -> tuple[Shape, Field]:
+def _walk(
+    layers: tuple[Layer, ...],
+    shape: Shape,
+    f: Field,
+    rows: list[TraceRow],
+    scale: int,
+    block: str | None = None,
+) -> tuple[Shape, Field]:
     """Append a row per layer to ``rows``; return the last shape and field."""
     for layer in layers:
         if isinstance(layer, Residual):
@@ -312,8 +322,9 @@ def _walk(layers: tuple[Layer, ...], shape: Shape, f: Field, rows: list[TraceRow
     return shape, f
 
 
-def _row(layer: Layer, name: str, shape: Shape, out: Shape, f: Field, scale: int,
-         block: str | None) -> TraceRow:
+def _row(
+    layer: Layer, name: str, shape: Shape, out: Shape, f: Field, scale: int, block: str | None
+) -> TraceRow:
     return TraceRow(
         name=name,
         kind=layer.kind,
@@ -341,8 +352,11 @@ def _drop(layers: tuple[Layer, ...], notes: dict[str, str]) -> tuple[Layer, ...]
         if isinstance(layer, Pool):
             notes[layer.name] = "removed"
         elif isinstance(layer, Residual):
-            out.append(Residual(layer.name, _drop(layer.body, notes),
-                                _drop(layer.shortcut, notes), layer.act))
+            out.append(
+                Residual(
+                    layer.name, _drop(layer.body, notes), _drop(layer.shortcut, notes), layer.act
+                )
+            )
         else:
             out.append(layer)
     return tuple(out)
@@ -356,8 +370,7 @@ def _strided(layers: tuple[Layer, ...], notes: dict[str, str]) -> tuple[Layer, .
         out: list[Layer] = []
         for layer in layers:
             if isinstance(layer, Residual):
-                out.append(Residual(layer.name, fold(layer.body), fold(layer.shortcut),
-                                    layer.act))
+                out.append(Residual(layer.name, fold(layer.body), fold(layer.shortcut), layer.act))
                 continue
             if not isinstance(layer, Pool):
                 out.append(layer)
@@ -372,8 +385,9 @@ def _strided(layers: tuple[Layer, ...], notes: dict[str, str]) -> tuple[Layer, .
             strides.setdefault(conv.name, conv.stride)
             folded = conv.restride(layer.stride)
             out[at] = folded
-            notes[conv.name] = (f"stride {_stride_text(folded.stride)} "
-                                f"(was {_stride_text(strides[conv.name])})")
+            notes[conv.name] = (
+                f"stride {_stride_text(folded.stride)} (was {_stride_text(strides[conv.name])})"
+            )
             notes[layer.name] = f"folded into {conv.name}"
         return tuple(out)
 
@@ -412,8 +426,9 @@ def counterfactual(model: Model, label: str, batch: int | None = None) -> Trace:
     return Trace(label, variant, batch, tuple(rows), problem, notes)
 
 
-def report(model: Model, compare: tuple[str, ...] = COUNTERFACTUALS,
-           batch: int | None = None) -> Report:
+def report(
+    model: Model, compare: tuple[str, ...] = COUNTERFACTUALS, batch: int | None = None
+) -> Report:
     """The trace of ``model`` and of each counterfactual in ``compare``; InvalidLayer when
     ``model`` itself does not fit its input."""
     original = trace(model, batch)

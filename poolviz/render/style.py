@@ -140,3 +140,38 @@ def config_line(result: PoolResult) -> str:
 def shape_text(shape: tuple[int, ...]) -> str:
     """An NHWC shape as Keras prints it: ``(1, 4, 4, 1)``."""
     return "(" + ", ".join(str(v) for v in shape) + ")"
+
+
+def count(n: int) -> str:
+    """An exact count with thousands separators: ``18,496``."""
+    return f"{n:,}"
+
+
+def si(n: float) -> str:
+    """``n`` with three significant digits and a k/M/G/T suffix: ``2.24M``, ``16.0k``;
+    below 1000 exactly."""
+    for suffix, scale in (("T", 1e12), ("G", 1e9), ("M", 1e6), ("k", 1e3)):
+        x = n / scale
+        if abs(x) >= 0.9995:
+            if round(abs(x), 2) >= 999.5 and suffix != "T":
+                continue
+            digits = 2 if abs(x) < 9.995 else 1 if abs(x) < 99.95 else 0
+            return f"{x:.{digits}f}{suffix}"
+    return f"{n:,.0f}"
+
+
+def percent(fraction: float) -> str:
+    """``0.25`` as ``25%``, ``0.2066`` as ``20.7%``."""
+    return f"{100 * fraction:.3g}%"
+
+
+def ratio(r: float) -> str:
+    """A ratio to the original: ``11.1x``, ``4.55x``, ``0.30x``."""
+    if r >= 100:
+        return f"{r:,.0f}x"
+    return f"{r:.1f}x" if r >= 10 else f"{r:.2f}x"
+
+
+def feature_text(shape: tuple[int, ...]) -> str:
+    """A per-sample shape without the batch: ``26x26x32``, ``1600``."""
+    return "x".join(map(str, shape))

@@ -46,8 +46,7 @@ from poolviz.model.layers import (
     Shape,
 )
 from poolviz.model.trace import Report, Trace
-from poolviz.render.style import OKABE_ITO, pale
-from poolviz.render.terminal.trace import count, feature_text, ratio, si
+from poolviz.render.style import OKABE_ITO, count, feature_text, pale, ratio, si
 
 # Kinds of block, each in its own colour, the ones that matter most also hatched, so that
 # colour is never the only sign of a kind (each block's configuration is written above it too).

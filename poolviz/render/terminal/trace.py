@@ -18,8 +18,9 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from poolviz.model.layers import Pair, Shape, pair_text, shape_text
+from poolviz.model.layers import Pair, pair_text, shape_text
 from poolviz.model.trace import ABSURD_PARAMS, Counterpart, Report, Trace, TraceRow, Versus
+from poolviz.render.style import count, feature_text, percent, ratio, si
 
 RULES = box.Box("    \n    \n ── \n    \n ── \n ── \n    \n    \n")
 """No vertical lines; a rule under the header and above totals."""
@@ -32,41 +33,6 @@ class TraceView:
 
     ascii_only: bool = False
     """Rules drawn with ``-`` (a terminal that is not UTF-8)."""
-
-
-def count(n: int) -> str:
-    """An exact count with thousands separators: ``18,496``."""
-    return f"{n:,}"
-
-
-def si(n: float) -> str:
-    """``n`` with three significant digits and a k/M/G/T suffix: ``2.24M``, ``16.0k``;
-    below 1000 exactly."""
-    for suffix, scale in (("T", 1e12), ("G", 1e9), ("M", 1e6), ("k", 1e3)):
-        x = n / scale
-        if abs(x) >= 0.9995:
-            if round(abs(x), 2) >= 999.5 and suffix != "T":
-                continue
-            digits = 2 if abs(x) < 9.995 else 1 if abs(x) < 99.95 else 0
-            return f"{x:.{digits}f}{suffix}"
-    return f"{n:,.0f}"
-
-
-def percent(fraction: float) -> str:
-    """``0.25`` as ``25%``, ``0.2066`` as ``20.7%``."""
-    return f"{100 * fraction:.3g}%"
-
-
-def ratio(r: float) -> str:
-    """A ratio to the original: ``11.1x``, ``4.55x``, ``0.30x``."""
-    if r >= 100:
-        return f"{r:,.0f}x"
-    return f"{r:.1f}x" if r >= 10 else f"{r:.2f}x"
-
-
-def feature_text(shape: Shape) -> str:
-    """A per-sample shape without the batch: ``26x26x32``, ``1600``."""
-    return "x".join(map(str, shape))
 
 
 def _name(row: TraceRow, activation: bool = True) -> Text:
