@@ -356,7 +356,7 @@ def max_windows(
     """The max of every window of ``tile`` of the 4-D ``x`` into ``dest`` (the tile's output
     shape), and with ``code`` the winner's offset code ``a * kw + b`` (row offset a, column
     offset b): the first maximum in row-major window order, or the last NaN. Windows over
-    padding alone hold :func:`fill_value` and code 0."""
+    padding alone hold :func:`fill_value` and a meaningless code."""
     block = x[tile.items, tile.inp]
     shape = (block.shape[0], block.shape[1], dest.shape[2], block.shape[3])
     colmax = scratch.get("colmax", shape, x.dtype)
