@@ -6,6 +6,12 @@ round times poolviz and PyTorch back to back and takes their ratio, so a noisy m
 the ratios little; the medians of times and ratios are printed. Without torch it times poolviz
 alone. Also: the memory-bandwidth bound for (a) and the peak extra memory per workload, checked
 on (a) against its budget: 1.2x the result (the gradient for backward), plus the indices.
+
+PyTorch's times depend on the allocator. Its fresh output memory is faulted in 4 KiB pages
+(NumPy asks for huge pages), which is about two thirds of its time on (c), unless glibc happens
+to hand it reused heap memory, as some runs do: its (c) times then drop about 3x. Run with
+``MALLOC_MMAP_THRESHOLD_=1073741824`` to make every allocation reuse memory (kernel against
+kernel); the targets were set against the default.
 """
 
 from __future__ import annotations
