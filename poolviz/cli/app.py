@@ -73,7 +73,9 @@ def _click_message(err: click.ClickException) -> str:
 def _internal_error(err: Exception) -> str:
     frames = traceback.extract_tb(err.__traceback__)
     where = f" at {Path(frames[-1].filename).name}:{frames[-1].lineno}" if frames else ""
-    return f"internal error{where}: {type(err).__name__}: {err}; please report it"
+    # one line whatever the exception says: some (a parser's) span several with a caret
+    said = " ".join(str(err).split())
+    return f"internal error{where}: {type(err).__name__}: {said}; please report it"
 
 
 def _exit(message: str, hint: str | None, code: int) -> NoReturn:

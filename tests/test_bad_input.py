@@ -1,0 +1,58 @@
+"""Bad input across every command: no input crashes poolviz, loses a file, or hangs.
+
+Each bad invocation must exit 2 (a bad request) or 1 (a failure while running) with
+``error: ...`` naming the problem on stderr, at most one hint line after it, nothing on
+stdout, no ``Traceback`` or ``internal error`` anywhere, and no output or temporary file left
+in the folder. The loaders, options and atomic writer have their own tests; this suite runs the
+real commands end to end.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from click.testing import CliRunner, Result
+
+from poolviz.cli.app import PoolvizGroup
+
+
+def refused(result: Result, code: int, *fragments: str) -> str:
+    """Assert the project's error contract for ``result`` and return its error line."""
+    output = result.output + result.stderr
+    assert "Traceback" not in output, output
+    assert "internal error" not in output, output
+    assert result.exit_code == code, (result.exit_code, output)
+    lines = result.stderr.splitlines()
+    assert 1 <= len(lines) <= 2, lines
+    assert lines[0].startswith("error: "), lines
+    for fragment in fragments:
+        assert fragment in lines[0], (fragment, lines[0])
+    assert result.stdout == ""
+    return lines[0]
+
+
+def leftovers(folder: Path, inputs: set[str]) -> list[str]:
+    """Files in ``folder`` other than ``inputs``: an output or a temporary file left behind."""
+    return sorted(p.name for p in folder.iterdir() if p.name not in inputs)
+
+
+# The contract itself
+
+
+def test_an_internal_error_is_still_one_line() -> None:
+    """A bug's message can span lines (a parser's caret under the bad text); the report of it
+    stays one line."""
+    group = PoolvizGroup(name="poolviz")
+
+    @group.command()
+    def bug() -> None:
+        raise ValueError("\nbad $x$\n    ^\nParseException: expected a symbol")
+
+    result = CliRunner().invoke(group, ["bug"])
+    assert result.exit_code == 1
+    (line,) = result.stderr.splitlines()
+    assert line.startswith("error: internal error at test_bad_input.py:")
+    assert line.endswith(
+        "ValueError: bad $x$ ^ ParseException: expected a symbol; please report it"
+    )
+
