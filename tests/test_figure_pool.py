@@ -1,0 +1,73 @@
+"""The pool figure: valid files, sizes that follow --dpi, and facts a broken plot would lack."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+from PIL import Image
+
+from poolviz.cli import main
+from poolviz.render.style import OKABE_ITO, pale
+
+
+def write(tmp_path: Path, name: str, *args: str) -> Path:
+    target = tmp_path / name
+    result = CliRunner().invoke(main, ["pool", *args, "-o", str(target)])
+    assert result.exit_code == 0, result.stderr
+    return target
+
+
+def opened(path: Path) -> Image.Image:
+    with Image.open(path) as image:
+        image.load()
+        return image
+
+
+def colours(path: Path) -> set[tuple[int, int, int]]:
+    pixels = np.asarray(opened(path).convert("RGB")).reshape(-1, 3)
+    return {tuple(int(v) for v in p) for p in np.unique(pixels, axis=0)}
+
+
+def rgb(hex_colour: str) -> tuple[int, int, int]:
+    return tuple(int(hex_colour[k : k + 2], 16) for k in (1, 3, 5))  # type: ignore[return-value]
+
+
+def test_png_width_follows_dpi(tmp_path: Path) -> None:
+    low = opened(write(tmp_path, "low.png", "--dpi", "150"))
+    high = opened(write(tmp_path, "high.png", "--dpi", "300"))
+    assert low.format == high.format == "PNG"
+    assert 1.9 < high.width / low.width < 2.1
+    assert 1.9 < high.height / low.height < 2.1
+
+
+def test_every_window_fill_is_in_the_picture(tmp_path: Path) -> None:
+    found = colours(write(tmp_path, "seed.png"))
+    # the four windows of the 4x4 example: each input cell in its window's pale colour and
+    # each output cell in a stronger one
+    for k in range(4):  # window_colour_at(i, j, 2) is palette entry 2i + j
+        assert rgb(pale(OKABE_ITO[k])) in found, OKABE_ITO[k]
+        assert rgb(pale(OKABE_ITO[k], 0.3)) in found, OKABE_ITO[k]
+    assert len(found) > 50  # not blank: text, lines and fills
+
+
+def test_padding_is_hatched_and_at_greys_other_windows(tmp_path: Path) -> None:
+    found = colours(write(tmp_path, "pad.png", "-p", "1", "--at", "1,1"))
+    assert rgb("#EEEEEE") in found  # padding cells
+    assert rgb("#F2F2F2") in found  # output cells other than --at's
+
+
+def test_large_input_is_drawn_as_pictures(tmp_path: Path) -> None:
+    image = opened(write(tmp_path, "photo.png", "--sample", "photo"))
+    assert image.width > 1000
+    pixels = np.asarray(image.convert("RGB"))
+    assert pixels.std() > 20  # a photo, not a blank canvas
+
+
+@pytest.mark.parametrize(("suffix", "magic"), [("svg", b"<?xml"), ("pdf", b"%PDF")])
+def test_vector_formats(tmp_path: Path, suffix: str, magic: bytes) -> None:
+    target = write(tmp_path, f"pool.{suffix}")
+    assert target.read_bytes()[: len(magic)] == magic
+    assert [p.name for p in tmp_path.iterdir()] == [f"pool.{suffix}"]

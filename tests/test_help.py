@@ -1,0 +1,41 @@
+"""Every command's --help fits 80 columns and shows real examples; --version works."""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+
+from poolviz import __version__
+from poolviz.cli import main
+
+COMMANDS = sorted(main.commands)
+
+
+def test_every_command_is_there() -> None:
+    assert COMMANDS == ["animate", "compare", "grad", "pool", "shift", "size", "trace"]
+
+
+@pytest.mark.parametrize("command", ["", *COMMANDS])
+def test_help_fits_80_columns(command: str) -> None:
+    args = [command, "--help"] if command else ["--help"]
+    result = CliRunner().invoke(main, args, env={"COLUMNS": "80"}, terminal_width=80)
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    if command:
+        examples = [line for line in lines if line.strip().startswith(f"poolviz {command}")]
+        assert len(examples) >= 2, "two or three real examples in the epilog"
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_the_help_examples_run(command: str, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The first example of each epilog is the command's worked example: it runs."""
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, [command], env={"NO_COLOR": "1", "COLUMNS": "80"})
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.strip()
+
+
+def test_version() -> None:
+    result = CliRunner().invoke(main, ["--version"])
+    assert result.stdout == f"poolviz, version {__version__}\n"
