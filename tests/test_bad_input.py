@@ -11,9 +11,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 from click.testing import CliRunner, Result
 
+from poolviz.cli import main
 from poolviz.cli.app import PoolvizGroup
+
+
+def invoke(*args: str, stdin: str | bytes | None = None) -> Result:
+    """Run ``poolviz ARGS`` in-process, as click's runner does."""
+    return CliRunner().invoke(main, list(args), input=stdin)
 
 
 def refused(result: Result, code: int, *fragments: str) -> str:
@@ -55,4 +62,22 @@ def test_an_internal_error_is_still_one_line() -> None:
     assert line.endswith(
         "ValueError: bad $x$ ^ ParseException: expected a symbol; please report it"
     )
+
+
+
+# Extreme values
+
+
+def test_pictures_of_the_largest_floats(tmp_path: Path) -> None:
+    """Inputs too large for numbers are drawn as pictures of block means; a block of the
+    largest floats overflowed (a RuntimeWarning, an internal error under ``-W error``), and
+    so did the range of a picture spanning -max to max."""
+    top = np.finfo(float).max
+    x = np.full((60, 100), top)
+    x[:, ::3] = -top
+    x[0, :2] = np.inf, -np.inf
+    np.save(tmp_path / "wide.npy", x)
+    for command in ("pool", "grad"):
+        result = invoke(command, str(tmp_path / "wide.npy"))
+        assert result.exit_code == 0, result.output
 

@@ -106,7 +106,7 @@ def picture(plane: np.ndarray, max_width: int, *, colour: bool, ascii_only: bool
     else:
         finite = small[np.isfinite(small)]
         lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
-        scaled = (np.nan_to_num(small, nan=lo, posinf=hi, neginf=lo) - lo) / ((hi - lo) or 1)
+        scaled = _unit(np.nan_to_num(small, nan=lo, posinf=hi, neginf=lo), lo, hi)
         shown = np.repeat(scaled[..., None] * 255.0, 3, axis=2)
     if shown.shape[0] % 2:
         shown = np.concatenate([shown, np.zeros_like(shown[:1])])
@@ -129,18 +129,30 @@ def _ramp(value: float, plane: np.ndarray) -> str:
     if not np.isfinite(value) or finite.size == 0:
         return "?"
     lo, hi = float(finite.min()), float(finite.max())
-    k = 0 if hi == lo else int((value - lo) / (hi - lo) * (len(RAMP) - 1) + 0.5)
+    k = 0 if hi == lo else int(float(_unit(np.array(value), lo, hi)) * (len(RAMP) - 1) + 0.5)
     return RAMP[k]
 
 
+def _unit(values: np.ndarray, lo: float, hi: float) -> np.ndarray:
+    """``values`` from ``[lo, hi]`` mapped to ``[0, 1]`` (0 when ``hi == lo``); halved first,
+    so that the range of the largest floats, ``hi - lo``, cannot overflow to infinity."""
+    span = hi / 2 - lo / 2
+    return (values / 2 - lo / 2) / (span or 1)
+
+
 def _block_mean(plane: np.ndarray, step: int, vstep: int | None = None) -> np.ndarray:
-    """Means over ``vstep`` x ``step`` blocks (``vstep`` defaults to ``step``), for display."""
+    """Means over ``vstep`` x ``step`` blocks (``vstep`` defaults to ``step``), for display.
+
+    Each value is divided by the block's size before the sum, so that a block of the largest
+    floats does not overflow (or only by rounding, to infinity, shown as the largest); a
+    block holding both infinities is NaN, as its mean would be."""
     vstep = step if vstep is None else vstep
     if step == 1 and vstep == 1:
         return plane.astype(float)
     h, w = plane.shape[:2]
     hh, ww = -(-h // vstep) * vstep, -(-w // step) * step
     pad = [(0, hh - h), (0, ww - w)] + [(0, 0)] * (plane.ndim - 2)
-    padded = np.pad(plane.astype(float), pad, mode="edge")
+    padded = np.pad(plane.astype(float), pad, mode="edge") / (vstep * step)
     shape = (hh // vstep, vstep, ww // step, step) + plane.shape[2:]
-    return np.asarray(padded.reshape(shape).mean(axis=(1, 3)))
+    with np.errstate(over="ignore", invalid="ignore"):
+        return np.asarray(padded.reshape(shape).sum(axis=(1, 3)))
