@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 from click.testing import CliRunner, Result
+from PIL import Image
 
 from poolviz.cli import main
 from poolviz.cli.app import PoolvizGroup
@@ -80,4 +81,22 @@ def test_pictures_of_the_largest_floats(tmp_path: Path) -> None:
     for command in ("pool", "grad"):
         result = invoke(command, str(tmp_path / "wide.npy"))
         assert result.exit_code == 0, result.output
+    assert "values -1.798e+308 … 1.798e+308" in invoke("pool", str(tmp_path / "wide.npy")).stdout
 
+
+def test_the_largest_floats_are_written_compactly(tmp_path: Path) -> None:
+    """Written out in full the largest float64 is 309 digits: figures could not lay that out
+    (matplotlib warned and gave up) and animation frames grew thousands of pixels wide."""
+    np.save(tmp_path / "big.npy", np.full((4, 4), np.finfo(float).max))
+    np.save(tmp_path / "int.npy", np.array([[2**62, -(2**62)], [999_999_999_999_999, 1]]))
+    result = invoke("pool", str(tmp_path / "big.npy"))
+    assert result.exit_code == 0, result.output
+    assert "1.798e+308" in result.stdout and "0" * 20 not in result.stdout
+    result = invoke("pool", str(tmp_path / "int.npy"), "-k", "1")
+    assert "4.612e+18" in result.stdout and "-4.612e+18" in result.stdout
+    assert "999999999999999" in result.stdout
+    for command, out in (("pool", "p.png"), ("grad", "g.svg"), ("animate", "a.gif")):
+        result = invoke(command, str(tmp_path / "big.npy"), "-o", str(tmp_path / out))
+        assert result.exit_code == 0, result.output
+    with Image.open(tmp_path / "a.gif") as gif:
+        assert gif.width < 1000

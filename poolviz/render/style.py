@@ -50,12 +50,21 @@ def decimals_for(values: np.ndarray) -> int:
     return 2 if np.abs(finite).max() >= 1 else 3
 
 
+LARGEST_FIXED = 1e15
+"""Magnitudes from here on are written in scientific notation (``1.798e+308``), four
+significant digits: past 2**53 a float64 no longer holds every whole number, and written out
+in full the largest would be 309 digits wide."""
+
+
 def format_number(value: float, decimals: int) -> str:
-    """``value`` with ``decimals`` places; NaN and infinities as ``nan``, ``inf``, ``-inf``."""
+    """``value`` with ``decimals`` places; NaN and infinities as ``nan``, ``inf``, ``-inf``;
+    magnitudes of :data:`LARGEST_FIXED` and more in scientific notation."""
     if math.isnan(value):
         return "nan"
     if math.isinf(value):
         return "inf" if value > 0 else "-inf"
+    if abs(value) >= LARGEST_FIXED:
+        return f"{value:.4g}"
     text = f"{value:.{decimals}f}"
     return "0" if text in ("-0", "-0.00", "-0.000") and decimals else text
 
