@@ -459,6 +459,11 @@ def _measure(
     differs = _differs(a, b)
     both = np.concatenate([a.ravel(), b.ravel()])
     finite = both[np.isfinite(both)]
+    # The measure does not depend on the values' scale; dividing by the largest magnitude
+    # first keeps the range and the changes of the largest floats from overflowing.
+    scale = float(np.abs(finite).max()) if finite.size else 0.0
+    if scale > 0:
+        a, b, finite = a / scale, b / scale, finite / scale
     span = float(finite.max() - finite.min()) if finite.size else 0.0
     with np.errstate(invalid="ignore"):
         change = np.abs(a - b)
@@ -588,13 +593,18 @@ def depthwise_conv2d(
     padded = np.zeros((n, tall, wide, c), dtype=np.result_type(x4.dtype, np.float64))
     padded[:, rows.pad_before : rows.pad_before + h, cols.pad_before : cols.pad_before + wd] = x4
     out = np.zeros((n, rows.out, cols.out, c), dtype=padded.dtype)
-    for a in range(w.shape[0]):
-        for b in range(w.shape[1]):
-            r0, c0 = a * dh, b * dw
-            tap = padded[
-                :, r0 : r0 + (rows.out - 1) * sh + 1 : sh, c0 : c0 + (cols.out - 1) * sw + 1 : sw
-            ]
-            out += w[a, b] * tap
+    # IEEE arithmetic as the frameworks do it: a sum past the largest float is infinite, and
+    # infinities of both signs (or times a zero weight) give NaN, without a warning.
+    with np.errstate(over="ignore", invalid="ignore"):
+        for a in range(w.shape[0]):
+            for b in range(w.shape[1]):
+                r0, c0 = a * dh, b * dw
+                tap = padded[
+                    :,
+                    r0 : r0 + (rows.out - 1) * sh + 1 : sh,
+                    c0 : c0 + (cols.out - 1) * sw + 1 : sw,
+                ]
+                out += w[a, b] * tap
     return out
 
 
@@ -637,11 +647,15 @@ def compare(x: np.ndarray, pooling: Pooling, weights: np.ndarray | None = None) 
         return float(out.shape[1] * out.shape[2] / cells)
 
     def error(rebuilt: np.ndarray) -> float:
-        """Mean |input - rebuilt| over the cells where both are numbers (NaN if none)."""
-        with np.errstate(invalid="ignore"):
-            diff = np.abs(x4 - rebuilt)
-        finite = diff[np.isfinite(diff)]
-        return float(finite.mean()) if finite.size else float("nan")
+        """Mean |input - rebuilt| over the cells where both are finite (NaN if none); each
+        term is divided by their count before the sum, so only a mean that is itself past
+        the largest float is infinite."""
+        known = np.isfinite(x4) & np.isfinite(rebuilt)
+        if not known.any():
+            return float("nan")
+        with np.errstate(over="ignore"):
+            diff = np.abs(x4[known] - rebuilt[known])
+            return float(np.sum(diff / diff.size))
 
     no_rebuild = "windows overlap: a cell belongs to several windows" if overlapping else None
     values, indices = pooled.output, pooled.indices

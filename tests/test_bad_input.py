@@ -9,9 +9,11 @@ real commands end to end.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
+import pytest
 from click.testing import CliRunner, Result
 from PIL import Image
 
@@ -78,7 +80,7 @@ def test_pictures_of_the_largest_floats(tmp_path: Path) -> None:
     x[:, ::3] = -top
     x[0, :2] = np.inf, -np.inf
     np.save(tmp_path / "wide.npy", x)
-    for command in ("pool", "grad"):
+    for command in ("pool", "grad", "shift"):
         result = invoke(command, str(tmp_path / "wide.npy"))
         assert result.exit_code == 0, result.output
     assert "values -1.798e+308 … 1.798e+308" in invoke("pool", str(tmp_path / "wide.npy")).stdout
@@ -100,3 +102,23 @@ def test_the_largest_floats_are_written_compactly(tmp_path: Path) -> None:
         assert result.exit_code == 0, result.output
     with Image.open(tmp_path / "a.gif") as gif:
         assert gif.width < 1000
+
+
+def test_demos_on_the_largest_floats(tmp_path: Path) -> None:
+    """The shift table's range and mean change, compare's rebuild error and its convolution
+    overflowed: a RuntimeWarning each (an internal error under ``-W error``), where the
+    frameworks give infinity or NaN."""
+    top = np.finfo(float).max
+    x = np.full((8, 8), top)
+    x[::2, ::2] = -top
+    np.save(tmp_path / "x.npy", x)
+    assert invoke("shift", str(tmp_path / "x.npy"), "--json").exit_code == 0
+    result = invoke("compare", "-m", "1.7e308 -1.7e308; -1.7e308 1.7e308", "--json")
+    assert result.exit_code == 0, result.output
+    errors = [op.get("reconstruction_error") for op in json.loads(result.stdout)["operations"]]
+    assert errors[0] == pytest.approx(0.75 * 1.7e308)
+    for weights in ("1e308 1e308; 1e308 1e308", "inf -inf; 1 1"):
+        result = invoke("compare", "--conv-weights", weights, "--json")
+        assert result.exit_code == 0, result.output
+    conv = json.loads(result.stdout)["operations"][-1]["output"]
+    assert np.isnan(np.array(conv, dtype=float)).all()
