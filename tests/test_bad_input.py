@@ -122,3 +122,19 @@ def test_demos_on_the_largest_floats(tmp_path: Path) -> None:
         assert result.exit_code == 0, result.output
     conv = json.loads(result.stdout)["operations"][-1]["output"]
     assert np.isnan(np.array(conv, dtype=float)).all()
+
+
+def test_figures_of_the_largest_floats(tmp_path: Path) -> None:
+    """matplotlib's colour scaling and colour-bar ticks overflowed on a range from -max to
+    max (a RuntimeWarning, an internal error under ``-W error``)."""
+    top = np.finfo(float).max
+    x = np.full((60, 100), top)
+    x[:, ::3] = -top
+    np.save(tmp_path / "x.npy", x)
+    for command in ("pool", "grad", "shift"):
+        result = invoke(command, str(tmp_path / "x.npy"), "-o", str(tmp_path / "out.png"))
+        assert result.exit_code == 0, result.output
+    result = invoke(
+        "grad", "-k", "2", "--grad-output", "1.7e308 -1.7e308; 3 4", "-o", str(tmp_path / "g.png")
+    )
+    assert result.exit_code == 0, result.output

@@ -14,7 +14,6 @@ from collections.abc import Sequence
 
 import numpy as np
 from matplotlib.axes import Axes
-from matplotlib.colors import Normalize
 from matplotlib.figure import Figure, SubFigure
 from matplotlib.patches import FancyArrowPatch, Rectangle
 
@@ -33,6 +32,8 @@ from poolviz.render.figure.grid import (
     Outline,
     cell_inches,
     draw_matrix,
+    drawable,
+    value_norm,
 )
 from poolviz.render.style import OKABE_ITO, config_line, outline_colour, pale, window_colour_at
 from poolviz.render.terminal.demos import changed_line, claim_line, trend_line, why_line
@@ -232,7 +233,14 @@ def _picture(
     """``plane`` as an image without numbers, one square per cell; ``framed`` draws a thin
     box around it (for a map whose background is white)."""
     h, w = plane.shape
-    ax.imshow(plane, cmap=cmap, vmin=vmin, vmax=vmax, interpolation="nearest", extent=(0, w, h, 0))
+    ax.imshow(
+        drawable(plane),
+        cmap=cmap,
+        vmin=vmin,
+        vmax=vmax,
+        interpolation="nearest",
+        extent=(0, w, h, 0),
+    )
     ax.set_xticks([])
     ax.set_yticks([])
     for spine in ax.spines.values():
@@ -343,9 +351,7 @@ def compare_figure(
         *outputs,
         *(_plane(op.reconstruction) for op in rebuilt if op.reconstruction is not None),
     ]
-    finite = np.concatenate([p[np.isfinite(p)] for p in every])
-    lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
-    norm = Normalize(lo, hi if hi > lo else lo + 1)
+    norm = value_norm(*every)
     # every panel is a frame of whole cells, at least TITLE_CELLS wide so its title fits
     frames = [w] + [max(p.shape[1], _title_cells(cell)) for p in outputs]
     units = sum(frames)

@@ -19,7 +19,15 @@ from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch
 
 from poolviz.engine.gradient import GradResult
-from poolviz.render.figure.grid import MAX_NUMBERED, Outline, cell_inches, draw_matrix
+from poolviz.render.figure.grid import (
+    DRAWABLE,
+    MAX_NUMBERED,
+    Outline,
+    cell_inches,
+    draw_matrix,
+    drawable,
+    value_norm,
+)
 from poolviz.render.figure.pool import display_copy, draw_output, draw_windows, window_fills
 from poolviz.render.style import config_line, format_values, pale, window_colour_at
 
@@ -62,7 +70,8 @@ def grad_figure(
     limit = max(
         float(np.abs(a).max()) for a in (g_in, g_out, *(() if compare is None else (compare,)))
     )
-    norm = Normalize(-(limit or 1.0), limit or 1.0)
+    limit = min(limit, DRAWABLE) or 1.0
+    norm = Normalize(-limit, limit)
     gradient_map = GRADIENT_CMAP
     values_map = cmap or "gray"
     frame = PaddedFrame(rows.pad_before, cols.pad_before, rows.pad_after, cols.pad_after)
@@ -265,14 +274,12 @@ def _frames(cells: np.ndarray | None) -> list[Outline]:
 
 def _value_norm(plane: np.ndarray) -> Normalize:
     """One grey scale for the input and everything made of its values, so shades compare."""
-    finite = plane[np.isfinite(plane)]
-    lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
-    return Normalize(lo, hi if hi > lo else lo + 1)
+    return value_norm(plane)
 
 
 def _picture(ax: Axes, values: np.ndarray, cmap: str, norm: Normalize | None) -> None:
     """A plane too large for numbers, as an image (display copy only)."""
-    ax.imshow(display_copy(values), cmap=cmap, norm=norm, interpolation="nearest")
+    ax.imshow(display_copy(drawable(values)), cmap=cmap, norm=norm, interpolation="nearest")
     ax.set_xticks([])
     ax.set_yticks([])
 

@@ -27,6 +27,12 @@ from poolviz.render.style import (  # noqa: E402
 MAX_NUMBERED = 24
 """Largest side (in cells) that still shows numbers."""
 
+DRAWABLE = float(np.finfo(np.float64).max) / 64
+"""The largest magnitude drawn as itself (about 2.8e306): matplotlib scales colours by the
+difference of a range's ends and places colour-bar ticks at up to 20 times a power of ten
+within it, both of which overflow near the largest float; larger values and the infinities
+are drawn as this."""
+
 LINESTYLES = ("solid", (0, (4, 2)), (0, (1, 1.5)), (0, (5, 1.5, 1, 1.5)))
 """Outline styles cycled with colour, so windows differ by more than colour."""
 
@@ -69,10 +75,10 @@ def draw_matrix(
     ``origin`` is the input index of the top-left cell, for the axis labels.
     """
     h, w = values.shape
-    finite = np.where(np.isfinite(values), values, np.nan)
+    finite = drawable(np.where(np.isfinite(values), values, np.nan))
     numbered = bool(max(h, w) <= MAX_NUMBERED)
     if fills is None:
-        norm = norm or _norm(finite)
+        norm = norm or value_norm(finite)
         colours = matplotlib.colormaps[cmap] if isinstance(cmap, str) else cmap
         rgba = colours(norm(np.nan_to_num(finite, nan=norm.vmin or 0.0)))
         fills = np.array([[to_hex(rgba[i, j]) for j in range(w)] for i in range(h)])
@@ -192,8 +198,15 @@ def _index(k: int, hatched: np.ndarray | None, row: int | None, col: int | None)
     return str(k)
 
 
-def _norm(values: np.ndarray) -> Normalize:
-    finite = values[np.isfinite(values)]
+def drawable(values: np.ndarray) -> np.ndarray:
+    """``values`` as floats within ±:data:`DRAWABLE`, for drawing; NaN stays NaN."""
+    return np.clip(np.asarray(values, dtype=np.float64), -DRAWABLE, DRAWABLE)
+
+
+def value_norm(*planes: np.ndarray) -> Normalize:
+    """One colour scale over the finite values of ``planes`` (0 to 1 when there are none),
+    within ±:data:`DRAWABLE`."""
+    finite = np.concatenate([drawable(p[np.isfinite(p)]).ravel() for p in planes])
     if finite.size == 0:
         return Normalize(0, 1)
     lo, hi = float(finite.min()), float(finite.max())

@@ -13,6 +13,8 @@ from poolviz.render.figure.grid import (
     Outline,
     cell_inches,
     draw_matrix,
+    drawable,
+    value_norm,
 )
 from poolviz.render.style import format_values, pale, window_colour_at
 
@@ -207,13 +209,13 @@ def _pictures(
     channel = channel or 0
     fig = Figure(figsize=(11, 4.6), layout="constrained")
     axes = fig.subplots(1, 3, width_ratios=[1, 1, 0.8])
-    shown_in = display_copy(np.clip(x, 0, 255) / 255 if rgb else x[:, :, channel])
-    shown_out = display_copy(np.clip(y, 0, 255) / 255 if rgb else y[:, :, channel])
+    shown_in = display_copy(np.clip(x, 0, 255) / 255 if rgb else drawable(x[:, :, channel]))
+    shown_out = display_copy(np.clip(y, 0, 255) / 255 if rgb else drawable(y[:, :, channel]))
     kwargs: dict[str, object] = {} if rgb else {"cmap": cmap}
     if not rgb:
         finite = x[:, :, channel][np.isfinite(x[:, :, channel])]
         if finite.size:
-            kwargs.update(vmin=float(finite.min()), vmax=float(finite.max()))
+            kwargs.update(norm=value_norm(finite))
     axes[0].imshow(shown_in, extent=(0, 1, 1, 0), interpolation="nearest", **kwargs)
     image = axes[1].imshow(shown_out, extent=(0, 1, 1, 0), interpolation="nearest", **kwargs)
     label = "RGB" if rgb else f"channel {channel}"
