@@ -67,7 +67,6 @@ def test_an_internal_error_is_still_one_line() -> None:
     )
 
 
-
 # Extreme values
 
 
@@ -138,3 +137,16 @@ def test_figures_of_the_largest_floats(tmp_path: Path) -> None:
         "grad", "-k", "2", "--grad-output", "1.7e308 -1.7e308; 3 4", "-o", str(tmp_path / "g.png")
     )
     assert result.exit_code == 0, result.output
+
+
+# Option values
+
+
+def test_a_negative_seed_is_a_usage_error() -> None:
+    """NumPy's generator refuses negative seeds; the option let them through to a ValueError."""
+    refused(
+        invoke("grad", "--grad-output", "random", "--seed", "-5"),
+        2,
+        "invalid value for '--seed': -5 is not in the range x>=0",
+    )
+    assert invoke("grad", "--grad-output", "random", "--seed", str(2**70)).exit_code == 0

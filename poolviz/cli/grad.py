@@ -55,7 +55,11 @@ class GradOutputType(click.ParamType):  # type: ignore[type-arg]  # generic only
     help='Upstream gradient: ones, random or a matrix such as "1 0; 0 2".',
 )
 @click.option(
-    "--seed", type=int, default=0, show_default=True, help="Seed for --grad-output random."
+    "--seed",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="Seed for --grad-output random (0 or more, as NumPy takes).",
 )
 @click.option("--no-unpool", is_flag=True, help="Leave out max-unpooling.")
 @display.view_options
