@@ -55,6 +55,9 @@ def test_a_tie_between_signed_zeros_keeps_the_first() -> None:
     assert not np.signbit(pool2d(plus_first, 2)).any()
     assert np.signbit(pool2d(-plus_first, 2)).all()
     assert pool2d(-plus_first, 2, return_indices=True)[1].tolist() == [[0]]
+    # rows first would find +0.0 (first in column-major order); row-major order finds -0.0
+    x = np.array([[-1.0, -0.0], [0.0, -1.0]], dtype=np.float32)
+    assert np.signbit(pool2d(x, 2)).all() and not np.signbit(pool2d(x.T, 2)).any()
 
 
 @pytest.mark.parametrize("dtype", [np.uint8, np.int8, np.bool_])
@@ -114,7 +117,7 @@ def _nhwc(t: torch.Tensor) -> np.ndarray:
 
 @pytest.mark.parametrize("cfg", CONFIGS, ids=str)
 @pytest.mark.parametrize("flavour", ["normal", "ties", "nan"])
-@pytest.mark.parametrize("channels", [4, 33])  # pixels gathered whole, and not
+@pytest.mark.parametrize("channels", [4, 65])  # pixels gathered whole, and not
 def test_many_tiles_match_torch_bit_for_bit(cfg: tuple, flavour: str, channels: int) -> None:
     size, stride, padding, dilation, ceil_mode = cfg
     rng = np.random.default_rng(7)
@@ -130,6 +133,8 @@ def test_many_tiles_match_torch_bit_for_bit(cfg: tuple, flavour: str, channels: 
     tv, ti = F.max_pool2d(t, size, stride, padding, dilation, ceil_mode, return_indices=True)
     assert np.array_equal(values.view(np.uint32), _nhwc(tv.detach()).view(np.uint32))
     assert np.array_equal(indices, _nhwc(ti))
+    alone = pool2d(x, size, stride, padding, **kwargs)  # type: ignore[arg-type]
+    assert np.array_equal(alone.view(np.uint32), values.view(np.uint32))  # rows first
     g = rng.standard_normal(values.shape).astype(np.float32)
     g[rng.random(g.shape) < 0.01] = -0.0
     tv.backward(torch.from_numpy(g).permute(0, 3, 1, 2))

@@ -135,13 +135,14 @@ def max_pool_nhwc(
     out = np.empty((n, rows.out, cols.out, c), dtype=x.dtype)
     dtype = code_dtype(rows.size * cols.size)
     scratch = Scratch()
-    # per intermediate cell: the value, and with indices its code and two one-byte temporaries
-    per_cell = x.itemsize + (dtype.itemsize + 2 if return_indices else 0)
-    row_bytes = rows.stride * cols.out * c * per_cell
     if not return_indices:
+        # per output row: a whole input row of maxima over rows, two gathered output rows
+        row_bytes = (w + 2 * cols.out) * c * x.itemsize
         for tile in tiles(n, rows, row_bytes):
             max_windows(x, tile, cols, out[tile.items, tile.rows], None, scratch)
         return out, None
+    # per cell of the columns-first intermediate: value, code, two one-byte temporaries
+    row_bytes = rows.stride * cols.out * c * (x.itemsize + dtype.itemsize + 2)
     indices = np.empty(out.shape, dtype=np.int64)
     index_map = _IndexMap(rows, cols, w, c)
     for tile in tiles(n, rows, row_bytes):
@@ -206,7 +207,7 @@ def _avg_pool(x: np.ndarray, rows: Axis, cols: Axis, count_include_pad: bool) ->
     same_w = bool(div_w.min() == div_w.max())
     out = np.empty((n, rows.out, cols.out, c), dtype=out_dtype)
     scratch = Scratch()
-    row_bytes = rows.stride * cols.out * c * acc_dtype.itemsize
+    row_bytes = (x.shape[2] + 2 * cols.out) * c * acc_dtype.itemsize  # as for the max
     for tile in tiles(n, rows, row_bytes):
         dest = out[tile.items, tile.rows]
         total = dest if acc_dtype == out_dtype else scratch.get("total", dest.shape, acc_dtype)

@@ -3,23 +3,28 @@ one home of the indexing tricks, and the engine's fast path.
 
 Why it is shaped so (measured against PyTorch's 1-thread CPU kernels, see ``bench/engine.py``):
 
-- Pooling is separable. A 2-D window reduces as a pass over the window's columns (one strided
-  view per column offset, each covering every output column at once) followed by a pass over
-  its rows. That is ``kh + kw`` array operations instead of ``kh * kw``, each over long runs,
-  and a global window costs ``H + W`` operations, not ``H * W``. Reductions over a small window
+- Pooling is separable. A 2-D window reduces as a pass over the window's rows (one strided
+  view per row offset, each covering every output row at once) and a pass over its columns.
+  That is ``kh + kw`` array operations instead of ``kh * kw``, each over long runs, and a
+  global window costs ``H + W`` operations, not ``H * W``. Reductions over a small window
   axis (``sliding_window_view(...).max``, reshapes) were 1.7-3x slower than PyTorch.
+- Values (max and sum) take the rows first: that pass runs over whole contiguous input rows,
+  leaving the column pass, whose runs are one pixel long, the smaller array. The argmax takes
+  the columns first, because its ties go to the first maximum in row-major order; of the
+  values, only the sign of a zero maximum can tell the orders apart, and a tile where it could
+  (one holding ``-0.0``) is run columns first.
 - Windows that hang over the edge are clipped, never padded: for each offset, the outputs whose
   tap is a real cell form one contiguous range (:func:`axis_taps`), so there is no padded copy
   of the input. The first part of that range meets its first real cell at this offset: it is
   copied, not compared, so no fill value and no "is this the first cell?" test are needed;
   where the second offset meets the first, ``maximum(second, first)`` writes both in one pass.
 - The work is cut into tiles of about :data:`TILE_BYTES` of intermediate (:func:`tiles`), so
-  the column pass's result is still in cache for the row pass, and extra memory stays near the
+  the first pass's result is still in cache for the second, and extra memory stays near the
   size of the output. Scratch arrays are allocated once per call and reused by every tile.
 - NumPy's elementwise loops run along the last axis, so over an image's 3 channels at a stride
   they cost about 1 ns per number, 5-10x a contiguous loop. Pixels of up to
   :data:`SHORT_PIXEL` bytes are therefore gathered whole (one void item per pixel, half that
-  cost) into contiguous scratch before the column pass operates on them (:func:`pixel_type`).
+  cost) into contiguous scratch before the column pass works on them (:func:`pixel_type`).
 - The argmax rides along as an offset code (``a * kw + b``, one byte for windows up to 256
   cells). Offsets are visited in rising order, so "this offset wins where strictly greater" is
   ``maximum(code, greater * offset)``: cheap one-byte operations. NaN (which wins, the last one
@@ -45,7 +50,7 @@ from poolviz.errors import PoolvizError
 TILE_BYTES = 1 << 20
 """Target size of one tile's intermediate arrays."""
 
-SHORT_PIXEL = 128
+SHORT_PIXEL = 256
 """Pixels of at most this many bytes are gathered whole before the column pass."""
 
 
@@ -356,12 +361,27 @@ def max_windows(
     """The max of every window of ``tile`` of the 4-D ``x`` into ``dest`` (the tile's output
     shape), and with ``code`` the winner's offset code ``a * kw + b`` (row offset a, column
     offset b): the first maximum in row-major window order, or the last NaN. Windows over
-    padding alone hold :func:`fill_value` and a meaningless code."""
+    padding alone hold :func:`fill_value` and a meaningless code.
+
+    Values alone take the rows first: that pass runs over whole input rows, and the strided
+    column pass over a smaller array (a third faster on many channels). Only the argmax's tie
+    order needs the columns first, and of the values only the sign of a zero can tell the two
+    orders apart: a tile where it could is run again columns first."""
     block = x[tile.items, tile.inp]
+    fill = fill_value(x.dtype)
+    if code is None:
+        rowmax = scratch.get("rowmax", (*dest.shape[:2], *block.shape[2:]), x.dtype)
+        for i in tile.empty_rows:
+            rowmax[:, i] = fill
+        _fold(rowmax, None, block, None, tile.row_taps, 1, 0, scratch, False)
+        for j in empty_indices(cols):
+            dest[:, :, j] = fill
+        _fold(dest, None, rowmax, None, window_taps(cols), 2, 1, scratch, False, pixel_type(rowmax))
+        if not _zero_ties(block, dest):
+            return
     shape = (block.shape[0], block.shape[1], dest.shape[2], block.shape[3])
     colmax = scratch.get("colmax", shape, x.dtype)
     colcode = None if code is None else scratch.get("colcode", shape, code.dtype)
-    fill = fill_value(x.dtype)
     for nan in (False, True):
         for j in empty_indices(cols):
             colmax[:, :, j] = fill
@@ -378,15 +398,22 @@ def max_windows(
             return
 
 
+def _zero_ties(block: np.ndarray, dest: np.ndarray) -> bool:
+    """Whether some window's maximum in ``dest`` is a zero while ``block`` holds a ``-0.0``:
+    only then can the order of the passes decide the sign of a result."""
+    if block.dtype.kind != "f" or not (dest == 0).any():
+        return False
+    return bool(np.signbit(block[block == 0]).any())
+
+
 def sum_windows(x: np.ndarray, tile: Tile, cols: Axis, dest: np.ndarray, scratch: Scratch) -> None:
     """The sum of every window's real cells of ``tile`` of the 4-D ``x`` into ``dest`` (the
-    tile's output shape, in the dtype to sum in): the column pass, then the row pass, each
-    adding offsets in rising order."""
+    tile's output shape, in the dtype to sum in): the row pass, then the column pass (as for
+    the max's values), each adding offsets in rising order."""
     block = x[tile.items, tile.inp]
-    shape = (block.shape[0], block.shape[1], dest.shape[2], block.shape[3])
-    colsum = scratch.get("colsum", shape, dest.dtype)
-    _add_taps(colsum, block, window_taps(cols), 2, scratch, pixel_type(x))
-    _add_taps(dest, colsum, tile.row_taps, 1, scratch)
+    rowsum = scratch.get("rowsum", (*dest.shape[:2], *block.shape[2:]), dest.dtype)
+    _add_taps(rowsum, block, tile.row_taps, 1, scratch)
+    _add_taps(dest, rowsum, window_taps(cols), 2, scratch, pixel_type(rowsum))
 
 
 def _add_taps(
