@@ -410,6 +410,17 @@ def generated_sources(along: str, side: int = GENERATED_SIDE) -> tuple[Source, S
     )
 
 
+def emptying_shift(sources: Sequence[Source], along: str) -> int:
+    """The shift along ``along`` that moves all of every source out of view (its width for
+    ``x``, its height for ``y``, the smaller of the two for ``both``): a table of larger
+    shifts would only repeat that row."""
+    sides = [
+        {"x": int(w), "y": int(h), "both": int(min(h, w))}[along]
+        for h, w in (s.inputs.shape[1:3] for s in sources)
+    ]
+    return max(sides)
+
+
 def tolerance_table(
     sources: Sequence[Source], pooling: Pooling, layers: int, shifts: int, along: str
 ) -> ToleranceTable:

@@ -150,3 +150,22 @@ def test_a_negative_seed_is_a_usage_error() -> None:
         "invalid value for '--seed': -5 is not in the range x>=0",
     )
     assert invoke("grad", "--grad-output", "random", "--seed", str(2**70)).exit_code == 0
+
+
+def test_the_shift_table_stops_where_the_input_is_gone() -> None:
+    """The table measured every shift up to --shifts (by default --by): a --by of 10**20 never
+    finished, and shifts past the input's edge only repeat the empty row."""
+    result = invoke("shift", "--by", str(10**20), "--json")
+    assert result.exit_code == 0, result.output
+    assert max(row["shift"] for row in json.loads(result.stdout)["table"]) == 32
+    refused(
+        invoke("shift", "--shifts", "1000"),
+        2,
+        "--shifts 1000 is past the input: a shift of 32 columns already moves all of it out "
+        "of view; use 1 to 32",
+    )
+    refused(
+        invoke("shift", "-m", "1 2 3; 4 5 6", "--axis", "both", "--shifts", "3"), 2, "use 1 to 2"
+    )
+    result = invoke("shift", "-m", "1 2 3; 4 5 6", "-k", "1", "--axis", "y", "--json")
+    assert {row["shift"] for row in json.loads(result.stdout)["table"]} == {1, 2}

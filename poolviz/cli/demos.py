@@ -26,6 +26,7 @@ from poolviz.demos import (
     Source,
     ToleranceTable,
     compare,
+    emptying_shift,
     generated_sources,
     output_sizes,
     seed_shift_cases,
@@ -33,6 +34,7 @@ from poolviz.demos import (
     tolerance_table,
 )
 from poolviz.engine.windows import like_input
+from poolviz.errors import PoolvizError
 from poolviz.loaders import LoadedInput
 from poolviz.render.terminal.demos import DemoView
 
@@ -139,7 +141,6 @@ def shift(
     """
     loaded = options.load_input_from(kwargs)
     pooling = _pooling(kwargs)
-    largest = shifts if shifts is not None else max(by, MIN_TABLE_SHIFTS)
     cases: tuple[ShiftCase, ...]
     sources: tuple[Source, ...]
     notes: tuple[str, ...]
@@ -158,7 +159,9 @@ def shift(
         count = f", {n} items" if n > 1 else ""
         sources = (Source(loaded.name, f"the input, {h}x{w}{count}", case.input),)
         notes = _source_notes(loaded)
-    table = tolerance_table(sources, pooling, layers, largest, along)
+    table = tolerance_table(
+        sources, pooling, layers, _table_shifts(shifts, by, sources, along), along
+    )
     figure = display.figure_from(kwargs)
     if figure is not None:
         from poolviz.render.figure.demos import shift_figure
@@ -182,6 +185,22 @@ def shift(
     from poolviz.render.terminal.demos import shift_report
 
     display.print_renderable(shift_report(cases, table, _view(notes)))
+
+
+def _table_shifts(shifts: int | None, by: int, sources: tuple[Source, ...], along: str) -> int:
+    """The table's largest shift: ``--shifts``, or by default ``--by`` (at least
+    :data:`MIN_TABLE_SHIFTS`); never past the shift that moves the whole input out of view,
+    after which every row would be the same (and a huge ``--by`` would never finish)."""
+    limit = emptying_shift(sources, along)
+    if shifts is None:
+        return min(max(by, MIN_TABLE_SHIFTS), limit)
+    if shifts > limit:
+        unit = {"x": "columns", "y": "rows", "both": "rows and columns"}[along]
+        raise PoolvizError(
+            f"--shifts {shifts} is past the input: a shift of {limit} {unit} already moves "
+            f"all of it out of view; use 1 to {limit}"
+        )
+    return shifts
 
 
 def _way(along: str) -> str:
