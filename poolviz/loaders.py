@@ -338,7 +338,8 @@ def _load_stdin() -> LoadedInput:
         raise PoolvizRuntimeError(f"stdin: cannot read: {_reason(err)}") from None
     if not text:
         raise PoolvizRuntimeError("stdin: nothing was given; pipe a text matrix in")
-    return _text_input(text, "stdin", "stdin")
+    # a byte-order mark is dropped, as from a text file (Windows editors write one)
+    return _text_input(text.removeprefix("\ufeff"), "stdin", "stdin")
 
 
 def _text_input(text: str, shown: str, name: str) -> LoadedInput:
@@ -498,13 +499,25 @@ def _image_shape(img: PILImage.Image) -> tuple[int, ...]:
     return (img.height, img.width) if bands == 1 else (img.height, img.width, bands)
 
 
+_LARGEST_SIDE = 2**31 - 1
+"""Pillow keeps an image's sides in 32-bit integers."""
+
+
 def _target_size(
     h: int, w: int, resize: tuple[int, int] | None, scale: float | None
 ) -> tuple[int, int] | None:
+    """The (height, width) ``resize`` or ``scale`` asks for, or None for neither; a scale
+    past the sides Pillow can hold (or past the floats) is refused here, before rounding."""
     if resize is not None:
         return resize
     if scale is not None:
-        return max(1, round(h * scale)), max(1, round(w * scale))
+        th, tw = h * scale, w * scale
+        if not th <= _LARGEST_SIDE >= tw:  # also catches an infinite product
+            raise PoolvizError(
+                f"--scale {scale:g} would make the image more than {_LARGEST_SIDE:,} pixels "
+                "a side, larger than an image can be; use a smaller --scale"
+            )
+        return max(1, round(th)), max(1, round(tw))
     return None
 
 

@@ -169,3 +169,24 @@ def test_the_shift_table_stops_where_the_input_is_gone() -> None:
     )
     result = invoke("shift", "-m", "1 2 3; 4 5 6", "-k", "1", "--axis", "y", "--json")
     assert {row["shift"] for row in json.loads(result.stdout)["table"]} == {1, 2}
+
+
+def test_a_scale_past_any_image_size(tmp_path: Path) -> None:
+    """A scale whose product with a side is infinite reached round() (an OverflowError)."""
+    Image.fromarray(np.zeros((4, 6), np.uint8)).save(tmp_path / "a.png")
+    for scale in ("1e308", "1e12"):
+        for source in (["--sample", "photo"], [str(tmp_path / "a.png")]):
+            refused(
+                invoke("pool", *source, "--scale", scale),
+                2,
+                f"--scale {float(scale):g} would make the image more than 2,147,483,647 pixels "
+                "a side, larger than an image can be; use a smaller --scale",
+            )
+    assert leftovers(tmp_path, {"a.png"}) == []
+
+
+def test_stdin_drops_a_byte_order_mark() -> None:
+    """As a text file does: Windows editors write one."""
+    result = invoke("pool", "-", "--json", stdin=b"\xef\xbb\xbf1 2\n3 4\n")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["output"] == [[4.0]]
