@@ -190,3 +190,17 @@ def test_stdin_drops_a_byte_order_mark() -> None:
     result = invoke("pool", "-", "--json", stdin=b"\xef\xbb\xbf1 2\n3 4\n")
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["output"] == [[4.0]]
+
+
+def test_an_output_name_too_long_for_the_file_system(tmp_path: Path) -> None:
+    """Checking the path raised ENAMETOOLONG from inside the option's conversion."""
+    for command, ext in (("pool", "png"), ("animate", "gif"), ("size", "svg")):
+        name = tmp_path / f"{'a' * 300}.{ext}"
+        refused(invoke(command, "-o", str(name)), 2, f"--output {name}: file name too long")
+    assert leftovers(tmp_path, set()) == []
+
+
+def test_a_memory_budget_past_any_machine_is_no_limit() -> None:
+    """Its float product overflowed (an OverflowError converting infinity to int)."""
+    result = invoke("pool", "--sample", "seed4x4", "--max-memory", "1" + "0" * 400, "--json")
+    assert result.exit_code == 0, result.output

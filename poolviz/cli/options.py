@@ -241,7 +241,8 @@ class MemoryType(OptionType):
             raise OptionError(
                 f"{option} {value!r} is not a memory size; use e.g. 2G, 512M or 1.5G", ctx, param
             )
-        return int(float(match[1]) * self._UNITS[match[2].upper()])
+        # a budget past any machine (say 1e400 bytes) is no limit, not an OverflowError
+        return int(min(float(match[1]) * self._UNITS[match[2].upper()], 2.0**63))
 
 
 class SampleType(OptionType):
@@ -274,6 +275,20 @@ class OutputPath(OptionType):
             return value
         option = _option_name(param, "output")
         path = Path(value)
+        try:
+            return self._check(path, option, value, ctx, param)
+        except OSError as err:  # a name too long, a path looping through links
+            reason = err.strerror.lower() if err.strerror else str(err)
+            raise OptionError(f"{option} {value}: {reason}", ctx, param) from None
+
+    def _check(
+        self,
+        path: Path,
+        option: str,
+        value: Any,
+        ctx: click.Context | None,
+        param: click.Parameter | None,
+    ) -> Path:
         accepted = _either(tuple(f".{f}" for f in self.formats))
         suffix = path.suffix.lower().lstrip(".")
         if path.is_dir():
