@@ -204,3 +204,13 @@ def test_a_memory_budget_past_any_machine_is_no_limit() -> None:
     """Its float product overflowed (an OverflowError converting infinity to int)."""
     result = invoke("pool", "--sample", "seed4x4", "--max-memory", "1" + "0" * 400, "--json")
     assert result.exit_code == 0, result.output
+
+
+def test_an_output_name_near_the_longest_is_written(tmp_path: Path) -> None:
+    """The temporary name added 22 characters to the target's, so a name of 234 to 255 bytes
+    could not be written at all."""
+    for name in ("b" * 251 + ".png", "é" * 125 + ".svg"):
+        result = invoke("pool", "-o", str(tmp_path / name))
+        assert result.exit_code == 0, result.output
+        assert (tmp_path / name).is_file()
+    assert len(leftovers(tmp_path, set())) == 2

@@ -22,7 +22,7 @@ def atomic_output(path: str | Path) -> Iterator[Path]:
     ``cannot write out.png: no space left on device``.
     """
     target = Path(path)
-    temporary = target.with_name(f".{target.name}.{secrets.token_hex(8)}.tmp{target.suffix}")
+    temporary = target.with_name(_temporary_name(target.name))
     try:
         # Created by us (O_EXCL) with the usual permissions: 0o666 less the umask.
         os.close(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
@@ -35,6 +35,19 @@ def atomic_output(path: str | Path) -> Iterator[Path]:
     except BaseException:
         _discard(temporary)
         raise
+
+
+NAME_MAX = 255
+"""The longest file name, in bytes, on the usual Linux and macOS file systems."""
+
+
+def _temporary_name(name: str) -> str:
+    """``.NAME.RANDOM.tmp.EXT``, the name cut short so that the whole stays within
+    :data:`NAME_MAX` bytes: a target whose own name is nearly that long can still be
+    written."""
+    tail = os.fsencode(f".{secrets.token_hex(8)}.tmp{Path(name).suffix}")
+    head = os.fsencode(name)[: max(1, NAME_MAX - 1 - len(tail))]
+    return os.fsdecode(b"." + head + tail)
 
 
 def _discard(temporary: Path) -> None:
