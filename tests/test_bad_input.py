@@ -214,3 +214,27 @@ def test_an_output_name_near_the_longest_is_written(tmp_path: Path) -> None:
         assert result.exit_code == 0, result.output
         assert (tmp_path / name).is_file()
     assert len(leftovers(tmp_path, set())) == 2
+
+
+# Text drawn into figures
+
+
+@pytest.mark.parametrize("command", ["pool", "grad", "shift", "compare", "size", "trace"])
+def test_titles_are_drawn_as_typed(command: str, tmp_path: Path) -> None:
+    """A title went to matplotlib as mathtext: a lone ``$\\frac{$`` failed its parser, a NUL
+    had no glyph (a warning), a lone surrogate (an undecodable byte on the command line)
+    could not be encoded into a PDF."""
+    for title, ext in ((r"$\frac{$", "png"), ("a\x00b", "svg"), ("\udcff", "pdf")):
+        out = tmp_path / f"t.{ext}"
+        result = invoke(command, "-o", str(out), "--title", title)
+        assert result.exit_code == 0, result.output
+        assert out.stat().st_size > 0
+    assert len(leftovers(tmp_path, set())) == 3
+
+
+def test_file_names_in_figure_titles_are_drawn_as_typed(tmp_path: Path) -> None:
+    """``shift`` puts the input's name in a figure title."""
+    name = tmp_path / "a $\\frac{ b $.npy"
+    np.save(name, np.arange(16.0).reshape(4, 4))
+    result = invoke("shift", str(name), "-o", str(tmp_path / "s.pdf"))
+    assert result.exit_code == 0, result.output

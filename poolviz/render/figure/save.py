@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 from matplotlib.figure import Figure
+from matplotlib.text import Text
 
 from poolviz.render.output import atomic_output
 
@@ -13,6 +15,28 @@ FIGURE_FORMATS = ("png", "svg", "pdf")
 
 def save_figure(fig: Figure, path: Path, dpi: int = 150) -> None:
     """Save ``fig`` to ``path`` (format from its extension) with nothing clipped; the file
-    appears only once complete."""
-    with atomic_output(path) as temporary:
-        fig.savefig(temporary, dpi=dpi, bbox_inches="tight", format=path.suffix.lstrip(".").lower())
+    appears only once complete.
+
+    Every text is drawn as typed: titles and file names are not mathtext, so a ``$`` is a
+    dollar sign (a lone one made matplotlib's parser fail); a character no file can hold (an
+    undecodable byte of a file name, a control character) is drawn as U+FFFD, and a glyph
+    missing from the font as the font's box, without a warning.
+    """
+    for text in fig.findobj(Text):
+        text.set_parse_math(False)
+        typed = text.get_text()
+        shown = printable(typed)
+        if shown != typed:
+            text.set_text(shown)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "Glyph .* missing from", UserWarning)
+        with atomic_output(path) as temporary:
+            fig.savefig(
+                temporary, dpi=dpi, bbox_inches="tight", format=path.suffix.lstrip(".").lower()
+            )
+
+
+def printable(text: str) -> str:
+    """``text`` with every character that is not printable (but line breaks and tabs) as
+    U+FFFD: lone surrogates cannot be encoded into PDF or SVG, and NUL not into SVG."""
+    return "".join(c if c.isprintable() or c in "\n\t" else "\ufffd" for c in text)
