@@ -238,3 +238,25 @@ def test_file_names_in_figure_titles_are_drawn_as_typed(tmp_path: Path) -> None:
     np.save(name, np.arange(16.0).reshape(4, 4))
     result = invoke("shift", str(name), "-o", str(tmp_path / "s.pdf"))
     assert result.exit_code == 0, result.output
+
+
+# Absurd sizes: quick, or refused clearly
+
+
+def test_a_window_too_large_to_lay_out_is_refused(tmp_path: Path) -> None:
+    """PyTorch takes a 100000x100000 window with padding 50000 over a 4x4 input, and so does
+    the engine (one output cell); laying that window out cell by cell for the report needed
+    75 GB (a MemoryError after half a minute)."""
+    big = ["-k", "100000", "-p", "50000"]
+    message = (
+        "a 100000x100000 window has 10,000,000,000 cells, too many to show one by one "
+        "(at most 1,048,576); use a smaller --size"
+    )
+    for command in (["pool"], ["grad"], ["animate", "-o", str(tmp_path / "a.gif")]):
+        refused(invoke(*command, *big), 2, message)
+    assert leftovers(tmp_path, set()) == []
+    result = invoke("pool", *big, "--json")
+    assert result.exit_code == 0, result.output
+    (window,) = json.loads(result.stdout)["windows"]
+    assert window["rows"][0] == -50000 and len(window["rows"]) == 100000
+    assert window["value"] == 8.0 and window["argmax"] == [1, 2]

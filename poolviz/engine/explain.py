@@ -21,6 +21,11 @@ from poolviz.errors import PoolvizError
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
+MAX_WINDOW_CELLS = 2**20
+"""The most cells :meth:`PoolResult.window` lays out for one window (1024x1024, 9 MB with
+its padding mask): pooling itself takes any window PyTorch does, but a ``-k 100000`` window
+laid out cell by cell would need 90 GB."""
+
 
 @dataclass(frozen=True)
 class Window:
@@ -112,13 +117,19 @@ class PoolResult:
         return None if flat < 0 else divmod(flat, self.cols.n)
 
     def window(self, i: int, j: int, item: int = 0, channel: int = 0) -> Window:
-        """Output cell (i, j) of one plane, with the cells it read."""
+        """Output cell (i, j) of one plane, with the cells it read; a window of more than
+        :data:`MAX_WINDOW_CELLS` cells is refused (PoolvizError)."""
         if not (0 <= i < self.rows.out and 0 <= j < self.cols.out):
             raise PoolvizError(
                 f"output cell {i},{j} is outside the {self.rows.out}x{self.cols.out} output; "
                 f"use rows 0-{self.rows.out - 1} and columns 0-{self.cols.out - 1}"
             )
         rows, cols = self.rows.taps(i), self.cols.taps(j)
+        if len(rows) * len(cols) > MAX_WINDOW_CELLS:
+            raise PoolvizError(
+                f"a {len(rows)}x{len(cols)} window has {len(rows) * len(cols):,} cells, too "
+                f"many to show one by one (at most {MAX_WINDOW_CELLS:,}); use a smaller --size"
+            )
         plane = self.input[item, :, :, channel]
         r_ok = np.array([0 <= r < self.rows.n for r in rows])
         c_ok = np.array([0 <= c < self.cols.n for c in cols])

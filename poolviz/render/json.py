@@ -70,17 +70,21 @@ def pool_config(result: PoolResult, given_padding: Any = None) -> dict[str, Any]
 
 def pool_json(result: PoolResult, *, item: int, channel: int, steps: int | None) -> dict[str, Any]:
     """What ``poolviz pool --json`` prints: the whole output and indices, and the step
-    table's windows for one item and channel."""
+    table's windows for one item and channel (read off the geometry, without laying out
+    their cells, so that any window PyTorch takes can be printed)."""
     windows = []
-    for w in result.windows(item, channel, steps):
+    count = result.window_count if steps is None else min(steps, result.window_count)
+    divisors = result.divisors
+    for i, j in (divmod(k, result.cols.out) for k in range(count)):
+        argmax = result.argmax(i, j, item, channel)
         windows.append(
             {
-                "out": list(w.out),
-                "rows": list(w.rows),
-                "cols": list(w.cols),
-                "value": w.value,
-                "argmax": None if w.argmax is None else list(w.argmax),
-                **({"divisor": w.divisor} if w.divisor is not None else {}),
+                "out": [i, j],
+                "rows": result.rows.taps(i),
+                "cols": result.cols.taps(j),
+                "value": float(result.output[item, i, j, channel]),
+                "argmax": None if argmax is None else list(argmax),
+                **({"divisor": int(divisors[i, j])} if divisors is not None else {}),
             }
         )
     body: dict[str, Any] = {
