@@ -260,3 +260,21 @@ def test_a_window_too_large_to_lay_out_is_refused(tmp_path: Path) -> None:
     (window,) = json.loads(result.stdout)["windows"]
     assert window["rows"][0] == -50000 and len(window["rows"]) == 100000
     assert window["value"] == 8.0 and window["argmax"] == [1, 2]
+
+
+def test_large_windows_are_listed_in_part() -> None:
+    """A 1000x1000 window printed all its million cells in the step table (10 MB of text,
+    10 s) and drew them all for --at."""
+    result = invoke("pool", "-k", "1000", "-p", "500")
+    assert result.exit_code == 0, result.output
+    assert len(result.stdout) < 10_000
+    assert "… (1,000,000 cells)" in result.stdout
+    result = invoke("pool", "-k", "1000", "-p", "500", "--at", "0,0")
+    assert result.exit_code == 0, result.output
+    assert "its first 40 rows and 40 columns of 1000x1000:" in result.stdout
+    assert "max(1, 3, 2, 1, 5, 6, 8, 4, 2, 4, 7, 3, 1, 0, 3, 2) = 8" in result.stdout
+    assert len(result.stdout) < 20_000
+    result = invoke("pool", "--sample", "digit", "-k", "7", "--mode", "avg", "--at", "0,0")
+    assert "+ 0 + … 17 more) / 49 = 11.20" in result.stdout
+    result = invoke("pool", "--sample", "digit", "-k", "5", "-d", "2", "-s", "1", "--steps", "1")
+    assert " 0..8 step 2 " in result.stdout

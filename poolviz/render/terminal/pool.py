@@ -26,6 +26,8 @@ from poolviz.render.style import (
 from poolviz.render.terminal.grid import Cell, background, grid, picture
 
 DEFAULT_STEPS = 16
+STEP_CELLS = 32
+"""Cells a row of the step table lists; a larger window's row says how many it left out."""
 MAX_GRID_ROWS = 40
 """Taller inputs are shown as pictures, not numbers, whatever the width."""
 
@@ -295,20 +297,27 @@ def _taps_text(taps: Iterable[int]) -> str:
     t = list(taps)
     if len(t) > 1 and all(b - a == 1 for a, b in zip(t, t[1:], strict=False)):
         return f"{t[0]}..{t[-1]}"
+    if len(t) > 4:  # dilated taps are evenly spaced
+        return f"{t[0]}..{t[-1]} step {t[1] - t[0]}"
     return ",".join(str(v) for v in t)
 
 
 def _cells_text(window: Window, mode: str, decimals: int) -> str:
+    """The window's cells row by row, the first :data:`STEP_CELLS` of them."""
     pad = "-∞" if mode == "max" else "0"
+    kh, kw = window.cells.shape
     rows = []
-    for r in range(window.cells.shape[0]):
+    for r in range(min(kh, -(-STEP_CELLS // kw))):
         rows.append(
             " ".join(
                 pad if window.padded[r, c] else format_number(float(window.cells[r, c]), decimals)
-                for c in range(window.cells.shape[1])
+                for c in range(min(kw, STEP_CELLS))
             )
         )
-    return " / ".join(rows)
+    text = " / ".join(rows)
+    if kh * kw > STEP_CELLS:
+        text += f" … ({kh * kw:,} cells)"
+    return text
 
 
 def _result_text(window: Window, mode: str, decimals: int) -> str:
@@ -384,6 +393,12 @@ def cell_in_full(result: PoolResult, view: PoolView, channel: int) -> Renderable
     decimals = decimals_for(result.input[view.item, :, :, channel])
     text = Text(f"\nOutput cell {i},{j} in full\n", style="bold")
     text.append(f"  reads rows {_taps_text(window.rows)} and columns {_taps_text(window.cols)}\n")
+    kh, kw = min(len(window.rows), MAX_GRID_ROWS), min(len(window.cols), MAX_GRID_ROWS)
+    if (kh, kw) != window.cells.shape:
+        text.append(
+            f"  its first {kh} rows and {kw} columns of {len(window.rows)}x{len(window.cols)}:\n",
+            style="dim",
+        )
     cells = [
         [
             Cell("-∞" if result.mode == "max" else "0", Style(dim=True))
@@ -393,21 +408,21 @@ def cell_in_full(result: PoolResult, view: PoolView, channel: int) -> Renderable
                 None,
                 "[" if window.argmax == (window.rows[r], window.cols[c]) else " ",
             )
-            for c in range(len(window.cols))
+            for c in range(kw)
         ]
-        for r in range(len(window.rows))
+        for r in range(kh)
     ]
     body = grid(
         cells,
-        row_labels=[str(r) for r in window.rows],
-        col_labels=[str(c) for c in window.cols],
+        row_labels=[str(r) for r in window.rows[:kh]],
+        col_labels=[str(c) for c in window.cols[:kw]],
         ascii_only=view.ascii_only,
     )
     result_line = Text()
+    real = window.cells[~window.padded]
+    more = f", … {real.size - STEP_CELLS:,} more" if real.size > STEP_CELLS else ""
     if result.mode == "max":
-        values = ", ".join(
-            format_number(float(v), decimals) for v in window.cells[~window.padded].ravel()
-        )
+        values = ", ".join(format_number(float(v), decimals) for v in real[:STEP_CELLS]) + more
         where = (
             "no real cell"
             if window.argmax is None
@@ -415,8 +430,8 @@ def cell_in_full(result: PoolResult, view: PoolView, channel: int) -> Renderable
         )
         result_line.append(f"  max({values}) = {format_number(window.value, decimals)} {where}")
     else:
-        real = window.cells[~window.padded]
-        terms = " + ".join(format_number(float(v), decimals) for v in real.ravel())
+        terms = " + ".join(format_number(float(v), decimals) for v in real[:STEP_CELLS])
+        terms += more.replace(",", " +", 1)
         result_line.append(
             f"  ({terms}) / {window.divisor} = "
             f"{format_number(window.value, max(decimals, decimals_for(np.array([window.value]))))}"
