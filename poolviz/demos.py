@@ -568,6 +568,37 @@ def averaging_kernel(size: IntPair) -> np.ndarray:
     return np.full((kh, kw), 1.0 / (kh * kw))
 
 
+CONV_WORK = 2**31
+"""The most multiply-adds :func:`depthwise_conv2d` runs (some seconds): compare's kernel is
+the window, and ``-k 100000`` would need 10**10 weights before a single one was used."""
+
+
+def conv_axes(
+    shape: tuple[int, ...],
+    kernel: tuple[int, ...],
+    stride: IntPair,
+    padding: PaddingArg = 0,
+    dilation: IntPair = 1,
+) -> tuple[Axis, Axis]:
+    """The windows of a (kh, kw) ``kernel`` over an NHWC input of ``shape``; raises
+    PoolvizError where the kernel does not fit, or where the convolution would take more
+    than :data:`CONV_WORK` multiply-adds."""
+    n, h, wd, c = shape
+    kh, kw = kernel
+    sh, sw = (stride, stride) if isinstance(stride, int) else stride
+    dh, dw = (dilation, dilation) if isinstance(dilation, int) else dilation
+    ph, pw = (padding, padding) if isinstance(padding, str | int) else padding
+    rows = axis(h, kh, sh, ph, dh, name="height", pooling=False)
+    cols = axis(wd, kw, sw, pw, dw, name="width", pooling=False)
+    work = kh * kw * rows.out * cols.out * n * c
+    if work > CONV_WORK:
+        raise PoolvizError(
+            f"a {kh}x{kw} convolution over this input would take {work:,} multiply-adds, "
+            f"more than poolviz runs ({CONV_WORK:,}); use a smaller --size or a larger --stride"
+        )
+    return rows, cols
+
+
 def depthwise_conv2d(
     x: np.ndarray,
     weights: np.ndarray,
@@ -594,11 +625,8 @@ def depthwise_conv2d(
         )
     x4 = as_nhwc(x)
     n, h, wd, c = x4.shape
-    sh, sw = (stride, stride) if isinstance(stride, int) else stride
-    dh, dw = (dilation, dilation) if isinstance(dilation, int) else dilation
-    ph, pw = (padding, padding) if isinstance(padding, str | int) else padding
-    rows = axis(h, w.shape[0], sh, ph, dh, name="height", pooling=False)
-    cols = axis(wd, w.shape[1], sw, pw, dw, name="width", pooling=False)
+    rows, cols = conv_axes(x4.shape, w.shape, stride, padding, dilation)
+    sh, sw, dh, dw = rows.stride, cols.stride, rows.dilation, cols.dilation
     tall = max(rows.pad_before + h, (rows.out - 1) * sh + rows.span)
     wide = max(cols.pad_before + wd, (cols.out - 1) * sw + cols.span)
     padded = np.zeros((n, tall, wide, c), dtype=np.result_type(x4.dtype, np.float64))
@@ -607,6 +635,15 @@ def depthwise_conv2d(
     # IEEE arithmetic as the frameworks do it: a sum past the largest float is infinite, and
     # infinities of both signs (or times a zero weight) give NaN, without a warning.
     with np.errstate(over="ignore", invalid="ignore"):
+        if w.size > max(64, rows.out * cols.out):
+            # a large kernel over few outputs: one Python step per output cell, not per weight
+            for i in range(rows.out):
+                for j in range(cols.out):
+                    patch = padded[
+                        :, i * sh : i * sh + rows.span : dh, j * sw : j * sw + cols.span : dw
+                    ]
+                    out[:, i, j] = np.einsum("nabc,ab->nc", patch, w)
+            return out
         for a in range(w.shape[0]):
             for b in range(w.shape[1]):
                 r0, c0 = a * dh, b * dw
@@ -650,6 +687,8 @@ def compare(x: np.ndarray, pooling: Pooling, weights: np.ndarray | None = None) 
     pooled = pooling.explain(np.asarray(x, dtype=float), "max")
     x4, spec, rows, cols = pooled.input, pooled.spec, pooled.rows, pooled.cols
     _, h, w, c = x4.shape
+    if weights is None:  # refuse a kernel too large before making it
+        conv_axes(x4.shape, spec.size, spec.stride, spec.padding, spec.dilation)
     kernel = averaging_kernel(spec.size) if weights is None else np.asarray(weights, dtype=float)
     overlapping = _overlapping(rows) or _overlapping(cols)
     cells = h * w

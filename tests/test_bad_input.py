@@ -278,3 +278,19 @@ def test_large_windows_are_listed_in_part() -> None:
     assert "+ 0 + … 17 more) / 49 = 11.20" in result.stdout
     result = invoke("pool", "--sample", "digit", "-k", "5", "-d", "2", "-s", "1", "--steps", "1")
     assert " 0..8 step 2 " in result.stdout
+
+
+def test_compare_refuses_a_convolution_too_large_to_run() -> None:
+    """compare's convolution takes the window as its kernel: -k 100000 made 10**10 weights
+    (75 GB) before a single one was used, and -k 1000 printed all million of them."""
+    refused(
+        invoke("compare", "-k", "100000", "-p", "50000"),
+        2,
+        "a 100000x100000 convolution over this input would take 10,000,000,000 multiply-adds, "
+        "more than poolviz runs (2,147,483,648); use a smaller --size or a larger --stride",
+    )
+    result = invoke("compare", "-k", "1000", "-p", "500")
+    assert result.exit_code == 0, result.output
+    assert "fixed weights 1e-06 1e-06" in result.stdout
+    assert "… (1,000,000 weights)" in result.stdout
+    assert len(result.stdout) < 10_000

@@ -69,6 +69,15 @@ def format_number(value: float, decimals: int) -> str:
     return "0" if text in ("-0", "-0.00", "-0.000") and decimals else text
 
 
+def weights_text(weights: np.ndarray, limit: int = 16) -> str:
+    """A (kh, kw) kernel row by row (``0.25 0.25 / 0.25 0.25``), three significant digits;
+    past ``limit`` weights only the first rows up to it, and how many there are."""
+    kh, kw = weights.shape
+    rows = min(kh, max(1, -(-limit // kw)))
+    text = " / ".join(" ".join(f"{float(v):.3g}" for v in row[:limit]) for row in weights[:rows])
+    return text if kh * kw <= limit else f"{text} … ({kh * kw:,} weights)"
+
+
 def format_values(values: np.ndarray) -> list[str]:
     """Every value of ``values`` (flattened, row-major), formatted alike."""
     d = decimals_for(values)

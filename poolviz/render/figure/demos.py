@@ -35,7 +35,14 @@ from poolviz.render.figure.grid import (
     drawable,
     value_norm,
 )
-from poolviz.render.style import OKABE_ITO, config_line, outline_colour, pale, window_colour_at
+from poolviz.render.style import (
+    OKABE_ITO,
+    config_line,
+    outline_colour,
+    pale,
+    weights_text,
+    window_colour_at,
+)
 from poolviz.render.terminal.demos import changed_line, claim_line, trend_line, why_line
 
 SHIFT_NUMBERED_INPUT = 12
@@ -444,7 +451,7 @@ def _compare_caption(result: Comparison) -> str:
     conv = result.operation("conv")
     c = result.input.shape[3]
     kh, kw = result.weights.shape
-    weights = " / ".join(" ".join(f"{float(v):.3g}" for v in row) for row in result.weights)
+    weights = weights_text(result.weights)
     lines = [
         f"convolution: fixed weights {weights} ({kh}·{kw} × {c} = {conv.params} parameters); "
         f"a trained network learns them, and a full Conv2D has "

@@ -33,7 +33,14 @@ from poolviz.demos import (
 from poolviz.engine.explain import PoolResult
 from poolviz.engine.frameworks import keras_code, pytorch_code
 from poolviz.engine.geometry import Axis
-from poolviz.render.style import OKABE_ITO, config_line, format_number, shape_text, window_colour_at
+from poolviz.render.style import (
+    OKABE_ITO,
+    config_line,
+    format_number,
+    shape_text,
+    weights_text,
+    window_colour_at,
+)
 from poolviz.render.terminal.grid import Cell, background, grid, number_cells, picture
 from poolviz.render.terminal.pool import text_width, tiling_breaks
 
@@ -489,7 +496,7 @@ def _compare_notes(result: Comparison) -> Text:
     conv = result.operation("conv")
     c = result.input.shape[3]
     kh, kw = result.weights.shape
-    weights = " / ".join(" ".join(f"{float(v):.3g}" for v in row) for row in result.weights)
+    weights = weights_text(result.weights)
     s = result.spec.stride
     stride = str(s[0]) if s[0] == s[1] else f"({s[0]}, {s[1]})"
     kernel = str(kh) if kh == kw else f"({kh}, {kw})"
