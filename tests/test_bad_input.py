@@ -294,3 +294,39 @@ def test_compare_refuses_a_convolution_too_large_to_run() -> None:
     assert "fixed weights 1e-06 1e-06" in result.stdout
     assert "… (1,000,000 weights)" in result.stdout
     assert len(result.stdout) < 10_000
+
+
+# Resource limits
+
+
+@pytest.mark.parametrize(
+    ("args", "task", "needed"),
+    [
+        (["pool", "--json"], "poolviz pool --json on it", "1.8 MiB"),
+        (["pool", "-o", "{out}/p.png"], "poolviz pool -o on it", "2.3 MiB"),
+        (["grad"], "poolviz grad on it", "5.5 MiB"),
+        (["grad", "--json"], "poolviz grad --json on it", "13.7 MiB"),
+        (["grad", "-o", "{out}/g.png"], "poolviz grad -o on it", "3.7 MiB"),
+        (["shift"], "poolviz shift on it", "1.6 MiB"),
+        (["shift", "-o", "{out}/s.svg"], "poolviz shift -o on it", "2.7 MiB"),
+        (["compare", "--json"], "poolviz compare --json on it", "9.2 MiB"),
+        (["animate", "-o", "{out}/a.gif"], "poolviz animate -o on it", "1.4 MiB"),
+        (["animate"], "poolviz animate on it", "2.3 MiB"),
+    ],
+)
+def test_every_command_budgets_its_own_memory(
+    args: list[str], task: str, needed: str, tmp_path: Path
+) -> None:
+    """The budget assumed every command needed what pooling does (three times the input);
+    grad needs about 22 times, its --json 57, shift's and compare's --json 35 (tracemalloc,
+    600x600x3): a budget that pooling fits must refuse them."""
+    np.save(tmp_path / "x.npy", np.zeros((100, 100, 3)))
+    argv = [a.format(out=tmp_path) for a in args]
+    pooling = invoke("pool", str(tmp_path / "x.npy"), "--max-memory", "1.2M", "--steps", "0")
+    assert pooling.exit_code == 0, pooling.output  # 3 x 240 kB fits
+    line = refused(invoke(*argv, str(tmp_path / "x.npy"), "--max-memory", "1.2M"), 1)
+    assert line == (
+        f"error: {tmp_path / 'x.npy'}: {task} would need about {needed}, over the memory "
+        "budget of 1.2 MiB; raise --max-memory or shrink it (--scale, --resize)"
+    )
+    assert leftovers(tmp_path, {"x.npy"}) == []

@@ -517,28 +517,42 @@ def load_input(
     resize: Pair | None,
     scale: float | None,
     layout: str,
-    max_memory: int | None = None,
+    max_memory: int | Budget | None = None,
 ) -> loaders.LoadedInput | None:
     """Load what the input options name; None when none was given, so the command shows its
     own worked example. More than one input, or an image option without an image, is a usage
-    error. An input whose pooling would need more than ``max_memory`` bytes (the input,
-    output and indices as float64 and int64: about three times the input) is refused, unread
-    where its header tells its size."""
-    loaded = _load_input(input, matrix, sample, gray, resize, scale, layout, max_memory)
-    if loaded is not None and max_memory is not None:
-        _check_budget(loaded.name, loaded.array.nbytes, max_memory)
+    error. An input that would need more than ``max_memory`` (a :class:`Budget`; bytes alone
+    are pooling's: the input, output and indices as float64 and int64, about three times the
+    input) is refused, unread where its header tells its size."""
+    budget = Budget(max_memory) if isinstance(max_memory, int) else max_memory
+    loaded = _load_input(input, matrix, sample, gray, resize, scale, layout, budget)
+    if loaded is not None and budget is not None:
+        budget.check(loaded.name, loaded.array.nbytes)
     return loaded
 
 
-def _check_budget(name: str, nbytes: int, budget: int) -> None:
-    """Refuse an input of ``nbytes`` (as float64) whose pooling would exceed ``budget``."""
-    needed = POOLING_FOOTPRINT * nbytes
-    if needed > budget:
-        raise PoolvizRuntimeError(
-            f"{name}: pooling it would need about {_gib(needed)} (input, output and indices), "
-            f"over the memory budget of {_gib(budget)}; raise --max-memory or shrink it "
-            "(--scale, --resize)"
-        )
+@dataclass(frozen=True)
+class Budget:
+    """The memory ``--max-memory`` allows, and what the running command needs of it."""
+
+    limit: int
+    """Bytes."""
+    footprint: int = 3
+    """Peak memory in multiples of the input's float64 size (see :data:`FOOTPRINTS`)."""
+    task: str = "pooling it"
+    """What needs the memory, as the message says it: ``pooling it``, ``poolviz grad --json
+    on it``."""
+
+    def check(self, name: str, nbytes: int) -> None:
+        """Refuse an input of ``nbytes`` (as float64) whose run would exceed the limit."""
+        needed = self.footprint * nbytes
+        if needed > self.limit:
+            parts = " (input, output and indices)" if self.task == "pooling it" else ""
+            raise PoolvizRuntimeError(
+                f"{name}: {self.task} would need about {_gib(needed)}{parts}, over the memory "
+                f"budget of {_gib(self.limit)}; raise --max-memory or shrink it "
+                "(--scale, --resize)"
+            )
 
 
 def _gib(nbytes: int) -> str:
@@ -554,6 +568,42 @@ POOLING_FOOTPRINT = 3
 output and indices as large as the input at stride 1 (output and indices are smaller at
 larger strides)."""
 
+FOOTPRINTS: dict[str, dict[str, int]] = {
+    "pool": {"report": POOLING_FOOTPRINT, "json": 8, "figure": 10},
+    "grad": {"report": 24, "json": 60, "figure": 16},
+    "shift": {"report": 7, "json": 40, "figure": 12},
+    "compare": {"report": 7, "json": 40, "figure": 14},
+    "animate": {"report": 10, "figure": 6},
+}
+"""Peak memory per command and output (the terminal report, ``--json``, a figure or GIF
+with ``-o``), in multiples of the input's float64 size: measured with tracemalloc on a
+600x600x3 input, with a margin. Beyond pooling, ``grad`` keeps per-cell routing lists, JSON
+holds every number as a Python object and then as text, and figures keep display copies.
+A command not listed is budgeted as pooling."""
+
+
+def budget_from(limit: int | None) -> Budget | None:
+    """The budget of the running command (click's current context) for ``limit`` bytes."""
+    if limit is None:
+        return None
+    ctx = click.get_current_context(silent=True)
+    command = ctx.info_name if ctx is not None else None
+    params = ctx.params if ctx is not None else {}
+    output = (
+        "figure"
+        if params.get("output") is not None
+        else "json"
+        if params.get("as_json")
+        else "report"
+    )
+    footprints = FOOTPRINTS.get(command or "", {})
+    if output not in footprints:
+        return Budget(limit)
+    if (command, output) == ("pool", "report"):
+        return Budget(limit, footprints[output])
+    flag = {"figure": " -o", "json": " --json", "report": ""}[output]
+    return Budget(limit, footprints[output], f"poolviz {command}{flag} on it")
+
 
 def _load_input(
     input: str | None,
@@ -563,7 +613,7 @@ def _load_input(
     resize: Pair | None,
     scale: float | None,
     layout: str,
-    max_memory: int | None,
+    budget: Budget | None,
 ) -> loaders.LoadedInput | None:
     given = [
         name
@@ -574,10 +624,10 @@ def _load_input(
         raise _usage(f"give one input, not {' and '.join(given)}")
     if input is not None:
         expected = (
-            None if max_memory is None else loaders.float64_bytes(input, resize=resize, scale=scale)
+            None if budget is None else loaders.float64_bytes(input, resize=resize, scale=scale)
         )
-        if expected is not None and max_memory is not None:
-            _check_budget(input, expected, max_memory)
+        if expected is not None and budget is not None:
+            budget.check(input, expected)
         return loaders.load_path(input, gray=gray, resize=resize, scale=scale, layout=layout)
     if sample is not None:
         return loaders.load_sample(sample, gray=gray, resize=resize, scale=scale, layout=layout)
@@ -611,7 +661,7 @@ def load_input_from(kwargs: Mapping[str, Any]) -> loaders.LoadedInput | None:
         kwargs["resize"],
         kwargs["scale"],
         kwargs["layout"],
-        kwargs.get("max_memory"),
+        budget_from(kwargs.get("max_memory")),
     )
 
 
