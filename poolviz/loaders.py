@@ -9,6 +9,7 @@ a file that exists but whose content cannot be used raises :class:`PoolvizRuntim
 
 from __future__ import annotations
 
+import contextlib
 import io
 import math
 import re
@@ -21,7 +22,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING
 
 import numpy as np
 
@@ -207,22 +208,21 @@ def float64_bytes(
     path: str | Path, *, resize: tuple[int, int] | None = None, scale: float | None = None
 ) -> int | None:
     """How many bytes ``path`` will take once loaded as float64, read from its header alone
-    (an image's size, a ``.npy`` shape), so that a memory budget can refuse it unread; None
-    when the header does not tell (text, ``.npz``, standard input, a broken file: loading
-    will report those)."""
-    file = Path(path)
+    (an image's size, a ``.npy`` shape, the header of the array a ``.npz`` holds), so that a
+    memory budget can refuse it unread (a compressed ``.npz`` can hold gigabytes in a few
+    kilobytes); None when the header does not tell (text, standard input, a broken file:
+    loading will report those)."""
+    file, key = _split_npz_key(Path(path))
     suffix = file.suffix.lower()
-    if suffix == ".npy":
+    if suffix in ARRAY_SUFFIXES:
         try:
-            with file.open("rb") as stream:
-                major, _ = np.lib.format.read_magic(stream)
-                read = (
-                    np.lib.format.read_array_header_1_0
-                    if major == 1
-                    else np.lib.format.read_array_header_2_0
-                )
-                shape = read(stream)[0]
-        except (OSError, ValueError, SyntaxError, EOFError):
+            with contextlib.ExitStack() as stack:
+                stream: IO[bytes] = stack.enter_context(file.open("rb"))
+                if suffix == ".npz":
+                    archive = stack.enter_context(zipfile.ZipFile(stream))
+                    stream = stack.enter_context(archive.open(_npz_member(archive, key)))
+                shape = _npy_shape(stream)
+        except (OSError, ValueError, SyntaxError, EOFError, KeyError, zipfile.BadZipFile):
             return None
         return 8 * math.prod(shape)
     if suffix not in IMAGE_SUFFIXES:
@@ -238,6 +238,26 @@ def float64_bytes(
                 return 8 * h * w * len(img.getbands())
     except (OSError, ValueError, SyntaxError, Image.DecompressionBombError):
         return None
+
+
+def _npz_member(archive: zipfile.ZipFile, key: str | None) -> str:
+    """The name of the ``.npy`` member of a ``.npz`` archive that ``key`` names, or of its
+    only one; KeyError when there is no such member, or no key and several."""
+    names = [n for n in archive.namelist() if n.endswith(".npy")]
+    chosen = f"{key}.npy" if key is not None else (names[0] if len(names) == 1 else "")
+    if chosen not in names:
+        raise KeyError(chosen)
+    return chosen
+
+
+def _npy_shape(stream: IO[bytes]) -> tuple[int, ...]:
+    """The shape in a ``.npy`` header, read without the data."""
+    major, _ = np.lib.format.read_magic(stream)
+    read = (
+        np.lib.format.read_array_header_1_0 if major == 1 else np.lib.format.read_array_header_2_0
+    )
+    shape: tuple[int, ...] = read(stream)[0]
+    return shape
 
 
 def parse_matrix(text: str) -> np.ndarray:

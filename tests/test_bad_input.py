@@ -330,3 +330,21 @@ def test_every_command_budgets_its_own_memory(
         "budget of 1.2 MiB; raise --max-memory or shrink it (--scale, --resize)"
     )
     assert leftovers(tmp_path, {"x.npy"}) == []
+
+
+def test_a_compressed_npz_is_budgeted_unread(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """93 kB of savez_compressed unpacked to 96 MB before the budget looked at it: the
+    header of the array an .npz holds tells its size, as a .npy's does."""
+    np.savez_compressed(tmp_path / "bomb.npz", a=np.zeros((2000, 2000, 3)))
+    np.savez(tmp_path / "two.npz", a=np.zeros((3, 4)), b=np.zeros((2000, 2000)))
+
+    def never(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the array was loaded")
+
+    monkeypatch.setattr("poolviz.loaders.load_path", never)
+    for given, size in (("bomb.npz", "274.7 MiB"), ("two.npz:b", "91.6 MiB")):
+        path = str(tmp_path / given)
+        line = refused(invoke("pool", path, "--max-memory", "64M"), 1)
+        assert line.startswith(f"error: {path}: pooling it would need about {size} ")
