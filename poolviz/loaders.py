@@ -143,20 +143,35 @@ def load_path(
     return _load_file(file, key, shown, gray, resize, scale, layout)
 
 
+TEXT_FILE_LIMIT = 64 << 20
+"""The largest file :func:`read_text_file` reads (64 MiB): a Keras model's JSON is some
+kilobytes, and a JSON parse needs several times the text."""
+
+
 def read_text_file(path: str | Path, *, hint: str | None = None) -> str:
     """The whole text of the UTF-8 file ``path`` (a byte-order mark dropped), for readers of
     text formats that live elsewhere (Keras JSON), so that this stays the one module that opens
     input files.
 
     The contract of :func:`load_path`: a missing path or a folder is a PoolvizError (exit 2);
-    a file that cannot be read, is empty or is not UTF-8 is a PoolvizRuntimeError (exit 1).
-    ``hint`` says what the file should be: the missing file's hint line, and the end of the
-    not-UTF-8 message.
+    a file that cannot be read, is empty, is over :data:`TEXT_FILE_LIMIT` (refused unread) or
+    is not UTF-8 is a PoolvizRuntimeError (exit 1). ``hint`` says what the file should be: the
+    missing file's hint line, and the end of the too-large and not-UTF-8 messages.
     """
     shown = str(path)
     file = Path(path)
     _check_file(file, shown, hint)
-    return _decode_text(_read_bytes(file, shown), shown, hint or "give a UTF-8 text file")
+    advice = hint or "give a UTF-8 text file"
+    try:
+        size = file.stat().st_size
+    except OSError as err:
+        raise PoolvizRuntimeError(f"{shown}: cannot read: {_reason(err)}") from None
+    if size > TEXT_FILE_LIMIT:
+        raise PoolvizRuntimeError(
+            f"{shown}: {size:,} bytes, more than the {TEXT_FILE_LIMIT:,} poolviz reads as "
+            f"text; {advice}"
+        )
+    return _decode_text(_read_bytes(file, shown), shown, advice)
 
 
 def _check_file(file: Path, shown: str, hint: str | None = None) -> None:

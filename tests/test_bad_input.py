@@ -348,3 +348,16 @@ def test_a_compressed_npz_is_budgeted_unread(
         path = str(tmp_path / given)
         line = refused(invoke("pool", path, "--max-memory", "64M"), 1)
         assert line.startswith(f"error: {path}: pooling it would need about {size} ")
+
+
+def test_trace_refuses_a_huge_model_file_unread(tmp_path: Path) -> None:
+    """trace read a Keras JSON whole, whatever its size (a parse needs several times it)."""
+    path = tmp_path / "model.json"
+    with path.open("wb") as f:
+        f.truncate((64 << 20) + 1)  # sparse: no disk used, and never read
+    refused(
+        invoke("trace", str(path)),
+        1,
+        f"{path}: 67,108,865 bytes, more than the 67,108,864 poolviz reads as text; give a "
+        "Keras model saved with model.to_json()",
+    )
