@@ -361,3 +361,19 @@ def test_trace_refuses_a_huge_model_file_unread(tmp_path: Path) -> None:
         f"{path}: 67,108,865 bytes, more than the 67,108,864 poolviz reads as text; give a "
         "Keras model saved with model.to_json()",
     )
+
+
+def test_sums_shown_of_infinities_and_the_largest_floats(tmp_path: Path) -> None:
+    """The reports add up a window (average) and the gradient in and out; with infinities of
+    both signs or the largest floats NumPy warned (an internal error under ``-W error``)."""
+    result = invoke("pool", "-m", "inf -inf; nan 1", "--mode", "avg")
+    assert result.exit_code == 0, result.output
+    assert "inf -inf / nan 1            nan / 4 = nan" in result.stdout
+    huge = "; ".join([" ".join(["1.7e308"] * 5)] * 5)
+    for extra in ([], ["-o", str(tmp_path / "g.png")], ["--json"]):
+        result = invoke("grad", "-k", "1", "--grad-output", huge, *extra)
+        assert result.exit_code == 0, result.output
+    assert (
+        "gradient in inf, gradient out inf"
+        in invoke("grad", "-k", "1", "--grad-output", huge).stdout
+    )

@@ -158,7 +158,8 @@ class GradResult:
     def grad_sum(self) -> tuple[float, float]:
         """Total upstream gradient and total input gradient (equal for max unless a window
         lies over padding alone; for average less where padding took a share)."""
-        return float(self.grad_output.sum()), float(self.grad_input.sum())
+        with np.errstate(over="ignore", invalid="ignore"):  # inf or NaN, as IEEE sums give
+            return float(self.grad_output.sum()), float(self.grad_input.sum())
 
 
 def upstream_gradient(result: PoolResult, given: str | np.ndarray, seed: int = 0) -> np.ndarray:

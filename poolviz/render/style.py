@@ -78,6 +78,13 @@ def weights_text(weights: np.ndarray, limit: int = 16) -> str:
     return text if kh * kw <= limit else f"{text} … ({kh * kw:,} weights)"
 
 
+def total(values: np.ndarray) -> float:
+    """The sum of ``values`` as IEEE arithmetic gives it, without a warning: past the largest
+    float it is infinite, and infinities of both signs give NaN."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        return float(np.sum(values))
+
+
 def format_values(values: np.ndarray) -> list[str]:
     """Every value of ``values`` (flattened, row-major), formatted alike."""
     d = decimals_for(values)

@@ -29,7 +29,7 @@ from poolviz.render.figure.grid import (
     value_norm,
 )
 from poolviz.render.figure.pool import display_copy, draw_output, draw_windows, window_fills
-from poolviz.render.style import config_line, format_values, pale, window_colour_at
+from poolviz.render.style import config_line, format_values, pale, total, window_colour_at
 
 GRADIENT_CMAP = "RdBu_r"
 """Blue below 0, white at 0, red above: a diverging map read by colour-blind readers too."""
@@ -331,6 +331,6 @@ def _caption(result: GradResult, item: int, channel: int) -> str:
     if result.mode == "max":
         lost = result.lost_count(item, channel)
         lines.append(f"{lost} values and every non-winning position are gone after unpooling")
-    up, down = result.grad_output[item].sum(), result.grad_input[item].sum()
+    up, down = total(result.grad_output[item]), total(result.grad_input[item])
     lines.append(f"gradient in {up:.4g}, gradient out {down:.4g}")
     return "\n".join(lines)

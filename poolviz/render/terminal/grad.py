@@ -23,6 +23,7 @@ from poolviz.render.style import (
     format_number,
     format_values,
     shape_text,
+    total,
     window_colour_at,
 )
 from poolviz.render.terminal.grid import Cell, background, grid, picture
@@ -382,8 +383,8 @@ def _totals(result: GradResult, item: int) -> Text:
 
 def _total(values: np.ndarray) -> str:
     """The sum of ``values``, with the decimals it needs."""
-    total = float(values.sum())
-    return format_number(total, decimals_for(np.array([total])))
+    summed = total(values)
+    return format_number(summed, decimals_for(np.array([summed])))
 
 
 def _matrix(

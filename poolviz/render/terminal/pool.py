@@ -21,6 +21,7 @@ from poolviz.render.style import (
     decimals_for,
     format_number,
     shape_text,
+    total,
     window_colour_at,
 )
 from poolviz.render.terminal.grid import Cell, background, grid, picture
@@ -325,8 +326,7 @@ def _result_text(window: Window, mode: str, decimals: int) -> str:
     if mode == "max" or window.divisor is None:
         return value
     real = window.cells[~window.padded]
-    total = format_number(float(real.sum()), decimals)
-    return f"{total} / {window.divisor} = {value}"
+    return f"{format_number(total(real), decimals)} / {window.divisor} = {value}"
 
 
 def step_table(result: PoolResult, view: PoolView, channel: int) -> RenderableType:
