@@ -409,12 +409,6 @@ def test_gradients_adding_up_past_the_largest_float() -> None:
     assert result.exit_code == 0, result.output
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="render/animation.py Animation._shade casts the plane to float32 (values past "
-    "3.4e38 overflow: RuntimeWarning 'overflow encountered in cast') and scales by hi - lo, "
-    "which overflows for a range from -max to max",
-)
 def test_animation_pictures_of_the_largest_floats(tmp_path: Path) -> None:
     top = np.finfo(float).max
     x = np.full((60, 100), top)

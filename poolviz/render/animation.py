@@ -782,12 +782,15 @@ class Animation:
         """``plane`` as an RGB picture of ``size``: block averages when reduced, cells as
         squares when enlarged; grey, or through ``cmap`` (matplotlib only then)."""
         lo, hi = self.range
-        values = np.nan_to_num(plane.astype(np.float32), nan=lo, posinf=hi, neginf=lo)
-        image = Image.fromarray(values, mode="F")
+        values = np.nan_to_num(plane, nan=lo, posinf=hi, neginf=lo)
+        # levels in [0, 1] before resizing (box averages commute with this linear map);
+        # halves, because hi - lo overflows for a range from -max to max
+        span = hi / 2 - lo / 2
+        level = np.clip((values / 2 - lo / 2) / (span or 1.0), 0.0, 1.0)
+        image = Image.fromarray(level.astype(np.float32), mode="F")
         h, w = plane.shape
         method = Image.Resampling.BOX if size[0] < w or size[1] < h else Image.Resampling.NEAREST
-        small = np.asarray(image.resize(size, method), dtype=np.float64)
-        level = np.clip((small - lo) / ((hi - lo) or 1.0), 0.0, 1.0)
+        level = np.clip(np.asarray(image.resize(size, method), dtype=np.float64), 0.0, 1.0)
         if self.cmap is None:
             grey = (level * 255).round().astype(np.uint8)
             return Image.fromarray(grey, mode="L").convert("RGB")
