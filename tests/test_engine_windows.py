@@ -99,6 +99,23 @@ def test_a_global_window_of_more_than_65536_cells_finds_the_first_maximum() -> N
     assert values.ravel().tolist() == plane.max(axis=0).tolist()
 
 
+def test_sums_past_the_largest_float_are_inf_without_warnings() -> None:
+    # pytest turns warnings into errors; PyTorch gives inf and NaN silently
+    top = np.finfo(np.float64).max
+    assert (pool2d(np.full((4, 4), top), 2, mode="avg") == np.inf).all()
+    assert np.isnan(pool2d(np.array([[np.inf, -np.inf]]), (1, 2), mode="avg")).all()
+    peak = np.zeros((4, 4))
+    peak[1, 1] = 1.0  # the winner of all four windows
+    grad = pool2d_backward(peak, np.full((2, 2), top), 3, 1)
+    assert grad[1, 1] == np.inf and grad.sum() == np.inf
+    shares = pool2d_backward(
+        np.zeros((3, 3)), np.full((3, 3), top), 3, 1, 1, mode="avg", count_include_pad=False
+    )
+    assert shares[1, 1] == np.inf
+    narrow = pool2d_backward(np.zeros((4, 4), dtype=np.float32), np.full((2, 2), top), 2)
+    assert (narrow == np.inf).sum() == 4
+
+
 torch = pytest.importorskip("torch")
 F = torch.nn.functional
 

@@ -73,20 +73,22 @@ def pool2d_backward(
             f"grad_output has shape {g.shape} but the pooled output has {expected}; "
             "pass one gradient per output cell"
         )
-    g4 = as_nhwc(g).astype(dtype, copy=False)
     grad = np.zeros((n, h, w, c), dtype=dtype)
-    if spec.mode == "max":
-        _max_backward(x4, g4, rows, cols, grad)
-    else:
-        divisor = avg_divisors(rows, cols, spec.count_include_pad).astype(dtype)
-        share = g4 / divisor[None, :, :, None]
-        # offsets in falling order add each cell's shares in the order PyTorch does: windows
-        # in rising row-major order
-        pixel, scratch = pixel_type(grad), Scratch()
-        for rt in reversed(window_taps(rows)):
-            for ct in reversed(window_taps(cols)):
-                view = grad[:, rt.inp, ct.inp]
-                accumulate(view, share[:, rt.out, ct.out], pixel, scratch)
+    # as PyTorch, silently: gradients summed past the largest float are inf, inf + -inf NaN
+    with np.errstate(over="ignore", invalid="ignore"):
+        g4 = as_nhwc(g).astype(dtype, copy=False)
+        if spec.mode == "max":
+            _max_backward(x4, g4, rows, cols, grad)
+        else:
+            divisor = avg_divisors(rows, cols, spec.count_include_pad).astype(dtype)
+            share = g4 / divisor[None, :, :, None]
+            # offsets in falling order add each cell's shares in the order PyTorch does:
+            # windows in rising row-major order
+            pixel, scratch = pixel_type(grad), Scratch()
+            for rt in reversed(window_taps(rows)):
+                for ct in reversed(window_taps(cols)):
+                    view = grad[:, rt.inp, ct.inp]
+                    accumulate(view, share[:, rt.out, ct.out], pixel, scratch)
     return like_input(grad, np.ndim(x))
 
 

@@ -208,15 +208,17 @@ def _avg_pool(x: np.ndarray, rows: Axis, cols: Axis, count_include_pad: bool) ->
     out = np.empty((n, rows.out, cols.out, c), dtype=out_dtype)
     scratch = Scratch()
     row_bytes = (x.shape[2] + 2 * cols.out) * c * acc_dtype.itemsize  # as for the max
-    for tile in tiles(n, rows, row_bytes):
-        dest = out[tile.items, tile.rows]
-        total = dest if acc_dtype == out_dtype else scratch.get("total", dest.shape, acc_dtype)
-        sum_windows(x, tile, cols, total, scratch)
-        dh = div_h[tile.rows]
-        divisor: Any = acc_dtype.type(dh[0] * div_w[0])
-        if not same_w or dh.min() != dh.max():
-            divisor = np.multiply.outer(dh, div_w).astype(acc_dtype)[None, :, :, None]
-        np.divide(total, divisor, out=dest, casting="unsafe")
+    # as PyTorch, silently: a sum past the largest float is inf, and inf + -inf is NaN
+    with np.errstate(over="ignore", invalid="ignore"):
+        for tile in tiles(n, rows, row_bytes):
+            dest = out[tile.items, tile.rows]
+            total = dest if acc_dtype == out_dtype else scratch.get("total", dest.shape, acc_dtype)
+            sum_windows(x, tile, cols, total, scratch)
+            dh = div_h[tile.rows]
+            divisor: Any = acc_dtype.type(dh[0] * div_w[0])
+            if not same_w or dh.min() != dh.max():
+                divisor = np.multiply.outer(dh, div_w).astype(acc_dtype)[None, :, :, None]
+            np.divide(total, divisor, out=dest, casting="unsafe")
     return out
 
 
