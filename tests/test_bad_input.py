@@ -405,3 +405,26 @@ def test_animation_pictures_of_the_largest_floats(tmp_path: Path) -> None:
     np.save(tmp_path / "x.npy", x)
     result = invoke("animate", str(tmp_path / "x.npy"), "-o", str(tmp_path / "a.gif"))
     assert result.exit_code == 0, result.output
+
+
+@pytest.fixture(scope="module")
+def one_row(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A 1x1000000 matrix (values 0-6)."""
+    path = tmp_path_factory.mktemp("row") / "row.npy"
+    np.save(path, (np.arange(1_000_000.0) % 7).reshape(1, -1))
+    return path
+
+
+def test_a_one_by_a_million_row_in_the_terminal(one_row: Path) -> None:
+    """Grids of numbers were built for the whole row before their width was compared with
+    the terminal's (pool: minutes), and the picture's blocks of 27028 columns padded the one
+    row to 27028 rows first (shift, compare: a MemoryError for 200 GB)."""
+    refused(
+        invoke("pool", str(one_row)),
+        2,
+        "a 2x2 window does not fit a 1x1000000 input with padding 0; use a smaller --size",
+    )
+    for command in ("pool", "shift"):
+        result = invoke(command, str(one_row), "-k", "1x2")
+        assert result.exit_code == 0, result.output
+        assert len(result.stdout) < 5_000

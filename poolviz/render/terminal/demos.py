@@ -41,7 +41,14 @@ from poolviz.render.style import (
     weights_text,
     window_colour_at,
 )
-from poolviz.render.terminal.grid import Cell, background, grid, number_cells, picture
+from poolviz.render.terminal.grid import (
+    Cell,
+    background,
+    grid,
+    number_cells,
+    picture,
+    too_wide,
+)
 from poolviz.render.terminal.pool import text_width, tiling_breaks
 
 CHANGED_COLOUR = OKABE_ITO[5]
@@ -100,7 +107,7 @@ def _panels(panels: Sequence[tuple[str, Text]], width: int, gap: int = 3) -> Ren
 
 def _fits_as_numbers(plane: np.ndarray, width: int) -> bool:
     """Whether ``plane`` as a grid of numbers is at most ``width`` columns wide."""
-    if plane.shape[0] > MAX_GRID_ROWS:
+    if plane.shape[0] > MAX_GRID_ROWS or too_wide(plane.shape[1], width):
         return False
     return text_width(grid(number_cells(plane), ascii_only=True)) <= width
 

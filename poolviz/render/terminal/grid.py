@@ -81,6 +81,13 @@ def grid(
     return out
 
 
+def too_wide(columns: int, width: int) -> bool:
+    """Whether a grid of ``columns`` cells is surely wider than ``width``, as each cell takes
+    at least three columns (``[v]``): a caller can give up on numbers before formatting a
+    1x1000000 row of them."""
+    return 3 * columns > width
+
+
 def number_cells(values: np.ndarray) -> list[list[Cell]]:
     """A 2-D array as plain cells, formatted alike."""
     texts = format_values(values)
@@ -146,10 +153,13 @@ def _block_mean(plane: np.ndarray, step: int, vstep: int | None = None) -> np.nd
     Each value is divided by the block's size before the sum, so that a block of the largest
     floats does not overflow (or only by rounding, to infinity, shown as the largest); a
     block holding both infinities is NaN, as its mean would be."""
-    vstep = step if vstep is None else vstep
+    h, w = plane.shape[:2]
+    # a block never spans more than the plane: a 1x1000000 row in blocks of 27028 would
+    # otherwise be padded to 27028 rows (200 GB) first
+    vstep = min(step if vstep is None else vstep, h)
+    step = min(step, w)
     if step == 1 and vstep == 1:
         return plane.astype(float)
-    h, w = plane.shape[:2]
     hh, ww = -(-h // vstep) * vstep, -(-w // step) * step
     pad = [(0, hh - h), (0, ww - w)] + [(0, 0)] * (plane.ndim - 2)
     padded = np.pad(plane.astype(float), pad, mode="edge") / (vstep * step)

@@ -24,7 +24,7 @@ from poolviz.render.style import (
     total,
     window_colour_at,
 )
-from poolviz.render.terminal.grid import Cell, background, grid, picture
+from poolviz.render.terminal.grid import Cell, background, grid, picture, too_wide
 
 DEFAULT_STEPS = 16
 STEP_CELLS = 32
@@ -166,6 +166,9 @@ def number_grids(result: PoolResult, view: PoolView, channel: int) -> Renderable
     """Input (with padding) and output as number grids side by side; None when they would
     not fit the terminal (then pictures are shown instead)."""
     if result.rows.n + result.rows.pad_before + result.rows.pad_after > MAX_GRID_ROWS:
+        return None
+    padded_width = result.cols.n + result.cols.pad_before + result.cols.pad_after
+    if too_wide(padded_width + result.cols.out, view.width):
         return None
     plane = result.input[view.item, :, :, channel]
     rows, cols = result.rows, result.cols
