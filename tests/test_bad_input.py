@@ -428,3 +428,12 @@ def test_a_one_by_a_million_row_in_the_terminal(one_row: Path) -> None:
         result = invoke(command, str(one_row), "-k", "1x2")
         assert result.exit_code == 0, result.output
         assert len(result.stdout) < 5_000
+
+
+def test_grad_of_a_one_by_a_million_row(one_row: Path) -> None:
+    """Ties were sought one window object at a time, and the routes built four times over,
+    with a style for each of the million cells before they were drawn as a picture: minutes;
+    now array passes, and the routes once."""
+    result = invoke("grad", str(one_row), "-k", "1x2")
+    assert result.exit_code == 0, result.output
+    assert "500000 of 1000000 cells get no gradient" in result.stdout

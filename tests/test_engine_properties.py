@@ -7,6 +7,8 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from poolviz import PoolSpec, PoolvizError, max_unpool2d, output_size, pool2d, pool2d_backward
+from poolviz.engine.explain import explain
+from poolviz.engine.gradient import gradient
 from tests.reference import max_pool_loop
 
 
@@ -121,3 +123,33 @@ def test_average_of_a_constant_is_that_constant(x: np.ndarray, cfg: dict, value:
         assume(False)
         raise
     np.testing.assert_allclose(out, value, rtol=1e-12)
+
+
+@settings(max_examples=200, deadline=None)
+@given(arrays(), configs())
+def test_ties_found_by_taps_are_those_found_window_by_window(x: np.ndarray, cfg: dict) -> None:
+    """GradResult.ties reads many small windows tap by tap over all of them at once; it must
+    find what laying out each window finds: the windows whose max occurs twice or more, the
+    cells holding it in row-major window order, and the first of them as the winner."""
+    try:
+        forward = explain(x, **cfg)
+    except PoolvizError:
+        assume(False)
+        raise
+    result = gradient(forward, np.ones(forward.output.shape))
+    for n in range(x.shape[0]):
+        for c in range(x.shape[3]):
+            expected = []
+            for window in forward.windows(n, c):
+                if window.argmax is None or np.isnan(window.value):
+                    continue
+                held = ~window.padded & (window.cells == window.value)
+                if np.count_nonzero(held) >= 2:
+                    cells = tuple(
+                        (window.rows[a], window.cols[b])
+                        for a, b in zip(*np.nonzero(held), strict=True)
+                    )
+                    expected.append((window.out, window.value, cells, window.argmax))
+            found = [(t.out, t.value, t.cells, t.winner) for t in result._ties_by_taps(n, c)]
+            assert found == expected
+            assert all(t.cells[0] == t.winner for t in result._ties_by_taps(n, c))

@@ -10,7 +10,7 @@ window geometry (average).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 import numpy as np
@@ -60,6 +60,10 @@ class GradResult:
     default_unpool_shape: Cell | None
     """The (h, w) PyTorch's ``max_unpool2d`` picks without ``output_size``; None when it
     cannot pick one (``same`` padding) or for average pooling."""
+    _routes: dict[tuple[int, int], list[list[list[Cell]]]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+    """:meth:`receivers` per (item, channel), built once: a report asks for them often."""
 
     @property
     def mode(self) -> str:
@@ -82,23 +86,39 @@ class GradResult:
     def receivers(self, item: int = 0, channel: int = 0) -> list[list[list[Cell]]]:
         """For each input cell [r][c], the output cells (i, j) whose gradient reaches it, in
         row-major output order: the windows it won (max), or the windows whose real cells
-        include it (average). Windows over padding alone send nothing."""
+        include it (average). Windows over padding alone send nothing. Built once per item
+        and channel; the lists are shared, not to be changed."""
+        cached = self._routes.get((item, channel))
+        if cached is not None:
+            return cached
         rows, cols = self.forward.rows, self.forward.cols
         routed: list[list[list[Cell]]] = [[[] for _ in range(cols.n)] for _ in range(rows.n)]
-        for i in range(rows.out):
-            for j in range(cols.out):
-                if self.mode == "max":
-                    win = self.forward.argmax(i, j, item, channel)
-                    targets = [] if win is None else [win]
-                else:
-                    targets = [(r, c) for r in rows.real_taps(i) for c in cols.real_taps(j)]
-                for r, c in targets:
+        if self.mode == "max":
+            assert self.forward.indices is not None
+            flat = self.forward.indices[item, :, :, channel]
+            for (i, j), index in np.ndenumerate(flat):
+                if index >= 0:
+                    r, c = divmod(int(index), cols.n)
                     routed[r][c].append((i, j))
+        else:
+            for i in range(rows.out):
+                for j in range(cols.out):
+                    for r in rows.real_taps(i):
+                        for c in cols.real_taps(j):
+                            routed[r][c].append((i, j))
+        self._routes[(item, channel)] = routed
         return routed
 
     def routed_counts(self, item: int = 0, channel: int = 0) -> np.ndarray:
-        """(H, W) int: how many output cells send gradient to each input cell."""
-        return np.array([[len(cell) for cell in row] for row in self.receivers(item, channel)])
+        """(H, W) int: how many output cells send gradient to each input cell: the windows a
+        cell won (max), or the windows reading it (average: the coverage)."""
+        rows, cols = self.forward.rows, self.forward.cols
+        if self.mode != "max":
+            return np.asarray(self.forward.coverage, dtype=np.int64)
+        assert self.forward.indices is not None
+        flat = self.forward.indices[item, :, :, channel].ravel()
+        won = np.bincount(flat[flat >= 0], minlength=rows.n * cols.n)
+        return won.reshape(rows.n, cols.n)
 
     def silent_count(self, item: int = 0, channel: int = 0) -> int:
         """Input cells no output cell sends gradient to: they learn nothing from this example."""
@@ -129,6 +149,9 @@ class GradResult:
         """Max windows whose maximum occurs more than once, row-major; empty for average."""
         if self.mode != "max":
             return []
+        forward = self.forward
+        if forward.window_count > forward.spec.size[0] * forward.spec.size[1]:
+            return self._ties_by_taps(item, channel)
         found = []
         for window in self.forward.windows(item, channel):
             if window.argmax is None or np.isnan(window.value):
@@ -140,6 +163,42 @@ class GradResult:
                 (window.rows[a], window.cols[b]) for a, b in zip(*np.nonzero(real), strict=True)
             )
             found.append(Tie(window.out, window.value, cells, window.argmax))
+        return found
+
+    def _ties_by_taps(self, item: int, channel: int) -> list[Tie]:
+        """:meth:`ties` for many small windows: one array pass per tap over every window,
+        rather than a window at a time (a 1x1000000 input has 500,000 windows of 2)."""
+        forward = self.forward
+        rows, cols = forward.rows, forward.cols
+        plane = forward.input[item, :, :, channel]
+        values = forward.output[item, :, :, channel]
+        assert forward.indices is not None
+        row_taps = np.array([rows.taps(i) for i in range(rows.out)]).reshape(rows.out, -1)
+        col_taps = np.array([cols.taps(j) for j in range(cols.out)]).reshape(cols.out, -1)
+        taps = list(np.ndindex(row_taps.shape[1], col_taps.shape[1]))
+
+        def holds_max(a: int, b: int, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+            """Whether tap (a, b) of windows (i, j) is a real cell holding the window's max."""
+            r, c = row_taps[i, a], col_taps[j, b]
+            real = (r >= 0) & (r < rows.n) & (c >= 0) & (c < cols.n)
+            cell = plane[np.clip(r, 0, rows.n - 1), np.clip(c, 0, cols.n - 1)]
+            return np.asarray(real & (cell == values[i, j]))
+
+        every = np.indices(values.shape)
+        count = np.zeros(values.shape, dtype=np.int64)
+        for a, b in taps:
+            count += holds_max(a, b, every[0], every[1])
+        won = forward.indices[item, :, :, channel] >= 0
+        tied_i, tied_j = np.nonzero((count >= 2) & won & ~np.isnan(values))
+        cells: list[list[Cell]] = [[] for _ in tied_i]
+        for a, b in taps:  # row-major window order, as PyTorch scans
+            for t in np.flatnonzero(holds_max(a, b, tied_i, tied_j)):
+                cells[t].append((int(row_taps[tied_i[t], a]), int(col_taps[tied_j[t], b])))
+        found = []
+        for k, (oi, oj) in enumerate(zip(tied_i.tolist(), tied_j.tolist(), strict=True)):
+            winner = forward.argmax(oi, oj, item, channel)
+            assert winner is not None
+            found.append(Tie((oi, oj), float(values[oi, oj]), tuple(cells[k]), winner))
         return found
 
     def grad_output_like_input(self) -> np.ndarray:

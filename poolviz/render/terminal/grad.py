@@ -26,7 +26,7 @@ from poolviz.render.style import (
     total,
     window_colour_at,
 )
-from poolviz.render.terminal.grid import Cell, background, grid, picture
+from poolviz.render.terminal.grid import Cell, background, grid, picture, too_wide
 from poolviz.render.terminal.pool import (
     MAX_GRID_ROWS,
     PoolView,
@@ -193,11 +193,13 @@ def _routing(result: GradResult, view: GradView, channel: int) -> list[Renderabl
         else "each window sends gradient / divisor to each of its cells"
     )
     parts: list[RenderableType] = [_section(3, "Backward:", how)]
-    styles = _sender_styles(routes, forward.cols.out, pv.colour)
-    marks = [["[" if len(routes[r][c]) > 1 else " " for c in range(w)] for r in range(h)]
-    left = _matrix(grad, view, styles=styles, marks=marks)
-    count_styles = [[Style(dim=True) if v == 0 else None for v in row] for row in counts]
-    right = _matrix(counts, view, styles=count_styles)
+    left = right = None
+    if _may_fit(h, w, view):  # styles for a million cells only to draw a picture took seconds
+        styles = _sender_styles(routes, forward.cols.out, pv.colour)
+        marks = [["[" if len(routes[r][c]) > 1 else " " for c in range(w)] for r in range(h)]
+        left = _matrix(grad, view, styles=styles, marks=marks)
+        count_styles = [[Style(dim=True) if v == 0 else None for v in row] for row in counts]
+        right = _matrix(counts, view, styles=count_styles)
     if left is None or right is None:
         parts.append(_picture_pair(forward.input[pv.item, :, :, channel], grad, "gradient", pv))
     else:
@@ -296,16 +298,18 @@ def _unpooling(result: GradResult, view: GradView, channel: int) -> list[Rendera
     h, w = forward.rows.n, forward.cols.n
     plane = forward.input[pv.item, :, :, channel]
     unpooled = result.unpooled[pv.item, :, :, channel]
-    winners = set(result.winners(pv.item, channel))
-    marks = [["[" if (r, c) in winners else " " for c in range(w)] for r in range(h)]
     parts: list[RenderableType] = [
         _section(4, "Max-unpooling:", "each output value back at its recorded winner, 0 elsewhere")
     ]
-    left = _matrix(plane, view, marks=marks)
-    routes = result.receivers(pv.item, channel)
-    right = _matrix(
-        unpooled, view, marks=marks, styles=_sender_styles(routes, forward.cols.out, pv.colour)
-    )
+    left = right = None
+    if _may_fit(h, w, view):
+        winners = set(result.winners(pv.item, channel))
+        marks = [["[" if (r, c) in winners else " " for c in range(w)] for r in range(h)]
+        left = _matrix(plane, view, marks=marks)
+        routes = result.receivers(pv.item, channel)
+        right = _matrix(
+            unpooled, view, marks=marks, styles=_sender_styles(routes, forward.cols.out, pv.colour)
+        )
     if left is None or right is None:
         parts.append(_picture_pair(plane, unpooled, "unpooled", pv))
     else:
@@ -387,6 +391,11 @@ def _total(values: np.ndarray) -> str:
     return format_number(summed, decimals_for(np.array([summed])))
 
 
+def _may_fit(h: int, w: int, view: GradView) -> bool:
+    """Whether an ``h`` x ``w`` grid of numbers can fit the terminal (see :func:`_matrix`)."""
+    return h <= MAX_GRID_ROWS and not too_wide(w, view.pool.width)
+
+
 def _matrix(
     values: np.ndarray,
     view: GradView,
@@ -397,7 +406,7 @@ def _matrix(
     """A labelled grid of ``values``, or None when it would be taller or wider than the
     terminal (the caller shows a picture instead)."""
     h, w = values.shape
-    if h > MAX_GRID_ROWS:
+    if not _may_fit(h, w, view):
         return None
     texts = format_values(values)
     cells = [
