@@ -83,14 +83,26 @@ def _pad(cfg: dict, axis: int) -> int | str:
 @settings(max_examples=200, deadline=None)
 @given(arrays(), configs())
 def test_every_index_points_at_its_value_inside_its_window(x: np.ndarray, cfg: dict) -> None:
+    """Each index is a real cell of its own window holding the output value: the first such
+    cell in row-major window order, or for a window holding NaN the last NaN (PyTorch's CPU
+    kernel); -1 only for a window over padding alone."""
     values, indices = pooled(x, cfg)
-    plane = x.reshape(x.shape[0], -1, x.shape[3])
+    h, w = x.shape[1:3]
+    rows, cols = PoolSpec.make(**cfg).axes(h, w)
     for (n, i, j, c), idx in np.ndenumerate(indices):
+        taps = [(r, q) for r in rows.real_taps(i) for q in cols.real_taps(j)]
         if idx == -1:
-            assert values[n, i, j, c] == -np.inf
+            assert taps == [] and values[n, i, j, c] == -np.inf
             continue
-        v = plane[n, idx, c]
-        assert v == values[n, i, j, c] or (np.isnan(v) and np.isnan(values[n, i, j, c]))
+        r, q = divmod(int(idx), w)
+        assert (r, q) in taps
+        held = [x[n, a, b, c] for a, b in taps]
+        v = values[n, i, j, c]
+        if np.isnan(v):
+            assert (r, q) == [t for t, u in zip(taps, held, strict=True) if np.isnan(u)][-1]
+        else:
+            assert x[n, r, q, c] == v
+            assert (r, q) == taps[held.index(v)]
 
 
 @settings(max_examples=200, deadline=None)
