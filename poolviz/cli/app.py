@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import difflib
+import importlib
 import sys
 import traceback
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -25,6 +28,35 @@ class PoolvizGroup(click.Group):
     error), 1 a failure while running, 130 Ctrl-C. The contract holds for the shell and for
     click's ``CliRunner`` alike, as both call ``main`` in standalone mode.
     """
+
+    def __init__(
+        self, *args: Any, lazy_commands: Mapping[str, str] | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.lazy_commands = dict(lazy_commands or {})
+        """Commands imported only when run or listed in help: name -> ``module:attribute``.
+        The terminal path then loads one command's module, not all of them."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self.lazy_commands})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in self.lazy_commands:
+            module, attribute = self.lazy_commands[cmd_name].split(":")
+            self.add_command(getattr(importlib.import_module(module), attribute), cmd_name)
+        return super().get_command(ctx, cmd_name)
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        name = args[0] if args else ""
+        known = self.list_commands(ctx)
+        if name and not name.startswith("-") and name not in known:
+            close = difflib.get_close_matches(name, known, n=1)
+            ctx.fail(
+                f"No such command {name!r}." + (f" Did you mean {close[0]!r}?" if close else "")
+            )
+        return super().resolve_command(ctx, args)
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
         if not kwargs.get("standalone_mode", True):
@@ -88,6 +120,15 @@ def _exit(message: str, hint: str | None, code: int) -> NoReturn:
 @click.group(
     name="poolviz",
     cls=PoolvizGroup,
+    lazy_commands={
+        "pool": "poolviz.cli.pool:pool",
+        "grad": "poolviz.cli.grad:grad",
+        "trace": "poolviz.cli.trace:trace",
+        "shift": "poolviz.cli.demos:shift",
+        "compare": "poolviz.cli.demos:compare_command",
+        "size": "poolviz.cli.demos:size",
+        "animate": "poolviz.cli.animate:animate",
+    },
     invoke_without_command=True,
     subcommand_metavar="COMMAND [ARGS]...",
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 80},
@@ -106,19 +147,3 @@ def main(ctx: click.Context) -> None:
 def run(argv: list[str] | None = None) -> None:
     """Run the command line and exit (see :class:`PoolvizGroup` for the codes and messages)."""
     main.main(args=argv, prog_name="poolviz")
-
-
-# commands: one line each, main.add_command(...), with its import
-from poolviz.cli.animate import animate  # noqa: E402
-from poolviz.cli.demos import compare_command, shift, size  # noqa: E402
-from poolviz.cli.grad import grad  # noqa: E402
-from poolviz.cli.pool import pool  # noqa: E402
-from poolviz.cli.trace import trace  # noqa: E402
-
-main.add_command(pool)
-main.add_command(grad)
-main.add_command(trace)
-main.add_command(shift)
-main.add_command(compare_command)
-main.add_command(size)
-main.add_command(animate)
