@@ -9,7 +9,11 @@ real commands end to end.
 
 from __future__ import annotations
 
+import io
 import json
+import pickle
+from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -437,3 +441,264 @@ def test_grad_of_a_one_by_a_million_row(one_row: Path) -> None:
     result = invoke("grad", str(one_row), "-k", "1x2")
     assert result.exit_code == 0, result.output
     assert "500000 of 1000000 cells get no gradient" in result.stdout
+
+
+# The table: bad invocations of every command
+
+
+def _png(size: tuple[int, int] = (16, 16)) -> bytes:
+    buffer = io.BytesIO()
+    Image.fromarray(np.arange(size[0] * size[1], dtype=np.uint8).reshape(size)).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def _jpeg() -> bytes:
+    buffer = io.BytesIO()
+    Image.fromarray(np.full((32, 32, 3), 90, np.uint8)).save(buffer, "JPEG")
+    return buffer.getvalue()
+
+
+def _npy(array: np.ndarray, allow_pickle: bool = False) -> bytes:
+    buffer = io.BytesIO()
+    np.save(buffer, array, allow_pickle=allow_pickle)
+    return buffer.getvalue()
+
+
+def _npz(**arrays: np.ndarray) -> bytes:
+    buffer = io.BytesIO()
+    np.savez(buffer, **arrays)
+    return buffer.getvalue()
+
+
+BAD_FILES: dict[str, Callable[[], bytes]] = {
+    "empty.png": lambda: b"",
+    "cut.png": lambda: _png()[: len(_png()) * 2 // 3],
+    "cut.jpg": lambda: _jpeg()[: len(_jpeg()) // 2],
+    "text.png": lambda: b"this is not an image\n",
+    "text.webp": lambda: b"RIFF\x00\x00\x00\x00WEBPjunk",
+    "pickle.npy": lambda: pickle.dumps([[1, 2], [3, 4]]),
+    "object.npy": lambda: _npy(np.array([[1, None], [2, 3]], dtype=object), allow_pickle=True),
+    "complex.npy": lambda: _npy(np.ones((3, 3), complex)),
+    "string.npy": lambda: _npy(np.array([["a", "b"], ["c", "d"]])),
+    "five.npy": lambda: _npy(np.zeros((1, 1, 2, 2, 1))),
+    "one.npy": lambda: _npy(np.zeros(4)),
+    "zero.npy": lambda: _npy(np.zeros((0, 3))),
+    "cut.npy": lambda: _npy(np.zeros((4, 4)))[:100],
+    "header.npy": lambda: b"\x93NUMPY\x01\x00junk",
+    "ragged.txt": lambda: b"1 2 3\n4 5\n",
+    "words.txt": lambda: b"1 a\n2 3\n",
+    "blank.csv": lambda: b"\n\n# only a comment\n",
+    "latin1.txt": lambda: "1 2\n3 é\n".encode("latin-1"),
+    "huge.txt": lambda: b"1e999 1\n2 3\n",
+    "two.npz": lambda: _npz(a=np.ones((2, 2)), b=np.ones((3, 3))),
+    "none.npz": lambda: _npz(),
+    "junk.npz": lambda: b"PK\x03\x04 not really a zip",
+    "model.json": lambda: b"{not json",
+    "list.json": lambda: b"[1, 2]",
+    "conv.json": lambda: (
+        b'{"class_name": "Sequential", "config": {"layers": '
+        b'[{"class_name": "Conv2D", "config": {}}]}}'
+    ),
+    "empty.json": lambda: b"",
+    "notes.txt": lambda: b"a regular file, used as if it were a folder\n",
+    "ok.npy": lambda: _npy(np.arange(16.0).reshape(4, 4)),
+}
+"""Inputs every kind of loader reads, broken in every way they can be; written once."""
+
+
+@pytest.fixture(scope="module")
+def bad_files(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("inputs")
+    for name, content in BAD_FILES.items():
+        (folder / name).write_bytes(content())
+    return folder
+
+
+# (argv, exit code, a fragment of the error line). In argv, @name is a file of BAD_FILES,
+# {out} the test's own empty folder for outputs, {in} the folder of inputs.
+CASES: list[tuple[list[str], int, str]] = [
+    # pool: files of every kind
+    (["pool", "@empty.png"], 1, "empty.png: the file is empty"),
+    (["pool", "@cut.png"], 1, "cut.png: the image data is truncated or corrupt"),
+    (["pool", "@cut.jpg"], 1, "cut.jpg: the image data is truncated or corrupt"),
+    (["pool", "@text.png"], 1, "text.png: not an image, though its name ends in .png"),
+    (["pool", "@text.webp"], 1, "text.webp: not an image, though its name ends in .webp"),
+    (["pool", "@pickle.npy"], 1, "pickle.npy: holds pickled Python objects"),
+    (["pool", "@object.npy"], 1, "object.npy: holds pickled Python objects"),
+    (["pool", "@complex.npy"], 1, "complex.npy: holds complex values (complex128)"),
+    (["pool", "@string.npy"], 1, "string.npy: holds string values (<U1)"),
+    (["pool", "@five.npy"], 1, "five.npy: a 5-D array (1x1x2x2x1); poolviz reads (H, W)"),
+    (["pool", "@one.npy"], 1, "one.npy: a 1-D array (4)"),
+    (["pool", "@zero.npy"], 1, "zero.npy: shape 0x3 has an axis of length 0"),
+    (["pool", "@cut.npy"], 1, "cut.npy: the .npy file is truncated or corrupt"),
+    (["pool", "@header.npy"], 1, "header.npy: the .npy file is truncated or corrupt"),
+    (["pool", "@ragged.txt"], 1, "ragged.txt: line 2 has 2 values but line 1 has 3"),
+    (["pool", "@words.txt"], 1, "words.txt: 'a' at line 1, column 2 is not a number"),
+    (["pool", "@blank.csv"], 1, "blank.csv: no numbers found"),
+    (["pool", "@latin1.txt"], 1, "latin1.txt: not a text file (not UTF-8)"),
+    (["pool", "@huge.txt"], 1, "'1e999' at line 1, column 1 is too large for a float64"),
+    (["pool", "@two.npz"], 2, "two.npz: holds 2 arrays (a, b); pick one as two.npz:NAME"),
+    (["pool", "@two.npz:c"], 2, "two.npz:c: no array named 'c'; it holds a, b"),
+    (["pool", "@none.npz"], 1, "none.npz: the archive holds no arrays"),
+    (["pool", "@junk.npz"], 1, "junk.npz: the .npz file is truncated or corrupt"),
+    (["pool", "@model.json"], 2, "model.json: not an image format poolviz reads"),
+    (["pool", "@missing.png"], 2, "missing.png: no such file"),
+    (["pool", "{in}"], 2, ": is a folder; give a file inside it"),
+    (["pool", "-", "--gray"], 2, "--gray applies to images, not stdin"),
+    # pool: matrices and options
+    (["pool", "-m", "1 2; 3"], 2, "row 2 has 1 value but row 1 has 2"),
+    (["pool", "-m", "1 x; 2 3"], 2, "'x' at row 1, column 2 is not a number"),
+    (["pool", "-m", ""], 2, "the matrix is empty"),
+    (["pool", "-m", "1 2 | 3"], 2, "channel 2 is 1x1 but channel 1 is 1x2"),
+    (["pool", "-k", "0"], 2, "--size 0 must be at least 1"),
+    (["pool", "-k", "-3"], 2, "--size -3 must be at least 1"),
+    (["pool", "-k", "three"], 2, "--size 'three' is not a size"),
+    (["pool", "-k", "3x2x1"], 2, "--size '3x2x1' is not a size"),
+    (["pool", "-s", "0"], 2, "--stride 0 must be at least 1"),
+    (["pool", "-d", "0"], 2, "--dilation 0 must be at least 1"),
+    (["pool", "-d", "1.5"], 2, "--dilation '1.5' is not a size"),
+    (["pool", "-p", "-1"], 2, "--padding -1 must be 0 or more"),
+    (["pool", "-p", "half"], 2, "--padding 'half' is not a padding"),
+    (["pool", "-k", "2", "-p", "2"], 2, "padding 2 exceeds half the window (1); use 0-1"),
+    (["pool", "-k", "3", "-p", "1x2"], 2, "padding 2 exceeds half the window (1)"),
+    (["pool", "--mode", "avg", "-d", "2"], 2, "average pooling takes no dilation"),
+    (["pool", "--mode", "median"], 2, "'median' is not one of 'max', 'avg'"),
+    (["pool", "--ceil-mode", "-p", "same"], 2, "ceil_mode does not apply to padding 'same'"),
+    (["pool", "-m", "1 2; 3 4", "--sample", "edge"], 2, "give one input, not -m/--matrix and"),
+    (["pool", "@ok.npy", "-m", "1 2"], 2, "give one input, not INPUT and -m/--matrix"),
+    (["pool", "@ok.npy", "--gray"], 2, "--gray applies to images, not"),
+    (["pool", "@ok.npy", "--resize", "2x2"], 2, "--resize applies to images, not"),
+    (["pool", "--resize", "0x4", "--sample", "photo"], 2, "--resize 0x4 must be at least 1"),
+    (["pool", "--scale", "-1", "--sample", "photo"], 2, "--scale '-1' is not a scale factor"),
+    (["pool", "--sample", "photo", "--resize", "4x4", "--scale", "2"], 2, "give one of them"),
+    (["pool", "--sample", "seed4x4", "--layout", "nchw"], 2, "--layout nchw applies to .npy"),
+    (["pool", "--layout", "hwcn"], 2, "'hwcn' is not one of 'nhwc', 'nchw'"),
+    (["pool", "--sample", "cat"], 2, "--sample 'cat' is not a sample"),
+    (["pool", "--at", "5,5"], 2, "--at 5,5 is outside the 2x2 output; use rows 0-1"),
+    (["pool", "--at", "1"], 2, "--at '1' is not a cell"),
+    (["pool", "--at", "-1,0"], 2, "--at -1,0: rows and columns count from 0"),
+    (["pool", "--channel", "3"], 2, "--channel 3 is out of range; the input has only channel 0"),
+    (["pool", "--channel", "0,0"], 2, "--channel 0,0 names channel 0 twice"),
+    (["pool", "--item", "1"], 2, "--item 1 is out of range; the input has items 0-0"),
+    (["pool", "--item", "-1"], 2, "'--item': -1 is not in the range x>=0"),
+    (["pool", "--steps", "some"], 2, "--steps 'some' is not a number of steps"),
+    (["pool", "--max-memory", "lots"], 2, "--max-memory 'lots' is not a memory size"),
+    (["pool", "--dpi", "5", "-o", "{out}/p.png"], 2, "'--dpi': 5 is not in the range"),
+    (["pool", "--cmap", "rainbowish", "-o", "{out}/p.png"], 2, "is not a matplotlib colour map"),
+    (["pool", "--no-such-option"], 2, "no such option '--no-such-option'"),
+    # pool: outputs that cannot be written
+    (["pool", "-o", "{out}/missing/p.png"], 2, "/missing does not exist; create it first"),
+    (["pool", "-o", "{out}/p.bmp"], 2, "has an unknown extension .bmp; use .png, .svg or .pdf"),
+    (["pool", "-o", "{out}/p"], 2, "has no extension; use .png, .svg or .pdf"),
+    (["pool", "-o", "{out}"], 2, "is a folder; give a file name ending in .png, .svg or .pdf"),
+    (["pool", "-o", "@notes.txt/p.png"], 2, "notes.txt is not a folder"),
+    # pool: absurd sizes
+    (["pool", "-k", "100000"], 2, "a 100000x100000 window does not fit a 4x4 input"),
+    (["pool", "-k", "99999999999999999999"], 2, "is not a size"),
+    (["pool", "-k", "100000", "-p", "50000"], 2, "too many to show one by one"),
+    (["pool", "--sample", "photo", "--resize", "100000x100000"], 2, "over Pillow's limit"),
+    (["pool", "--sample", "photo", "--scale", "1e300"], 2, "larger than an image can be"),
+    # grad
+    (["grad", "@cut.png"], 1, "cut.png: the image data is truncated or corrupt"),
+    (["grad", "@pickle.npy"], 1, "holds pickled Python objects"),
+    (["grad", "--grad-output", "1 2 3"], 2, "--grad-output is 1x3 but the output is 2x2"),
+    (["grad", "--grad-output", "1 2 | 3 4"], 2, "--grad-output has shape (1, 2, 2)"),
+    (["grad", "--grad-output", "gradual"], 2, "'gradual' at row 1, column 1 is not a number"),
+    (["grad", "--seed", "-1", "--grad-output", "random"], 2, "'--seed': -1 is not in the range"),
+    (["grad", "-k", "3", "-p", "2"], 2, "padding 2 exceeds half the window (1)"),
+    (["grad", "--mode", "avg", "-d", "2"], 2, "average pooling takes no dilation"),
+    (["grad", "--at", "9,9"], 2, "--at 9,9 is outside the 2x2 output"),
+    (["grad", "--channel", "1"], 2, "--channel 1 is out of range"),
+    (["grad", "-o", "{out}/g.gif"], 2, "has an unknown extension .gif"),
+    (["grad", "-k", "100000", "-p", "50000"], 2, "too many to show one by one"),
+    # trace
+    (["trace", "conv 32"], 2, "conv at position 1 in the spec needs SIZE"),
+    (["trace", "conv 32 3, pool 2"], 2, "unknown layer 'pool' at position 2 in the spec"),
+    (["trace", ""], 2, "the spec is empty"),
+    (["trace", "conv 32 3 stride 0"], 2, "bad stride '0' in conv at position 1"),
+    (["trace", "maxpool 2 pad 5"], 2, "padding 5 exceeds half the window (1)"),
+    (["trace", "maxpool 2", "--input", "1x1x1"], 2, "does not fit its input (batch, 1, 1, 1)"),
+    (["trace", "flatten, conv 8 3"], 2, "needs an (h, w, c) feature map, got (batch, 784)"),
+    (["trace", "vgg16", "--input", "16x16x3"], 2, "does not fit its input"),
+    (["trace", "--input", "28x28"], 2, "--input '28x28' is not HxWxC"),
+    (["trace", "--input", "0x28x1"], 2, "--input 0x28x1 has a size below 1"),
+    (["trace", "--batch", "0"], 2, "'--batch': 0 is not in the range x>=1"),
+    (["trace", "--compare", "both"], 2, "--compare 'both' is not a counterfactual"),
+    (["trace", "@missing.json"], 2, "missing.json: no such file"),
+    (["trace", "@model.json"], 1, "is not JSON (line 1, column 2"),
+    (["trace", "@list.json"], 1, "not a Keras model"),
+    (["trace", "@conv.json"], 1, "layer '?' (Conv2D) has an unreadable config ('filters')"),
+    (["trace", "@empty.json"], 1, "empty.json: the file is empty"),
+    (["trace", "-o", "{out}/t.gif"], 2, "has an unknown extension .gif"),
+    (["trace", "-o", "@notes.txt/t.png"], 2, "notes.txt is not a folder"),
+    # shift
+    (["shift", "--by", "0"], 2, "'--by': 0 is not in the range x>=1"),
+    (["shift", "--by", "one"], 2, "'one' is not a valid integer range"),
+    (["shift", "--axis", "z"], 2, "'z' is not one of 'x', 'y', 'both'"),
+    (["shift", "--layers", "0"], 2, "'--layers': 0 is not in the range 1<=x<=16"),
+    (["shift", "--layers", "17"], 2, "'--layers': 17 is not in the range 1<=x<=16"),
+    (["shift", "--shifts", "0"], 2, "'--shifts': 0 is not in the range x>=1"),
+    (["shift", "--shifts", "33"], 2, "--shifts 33 is past the input"),
+    (["shift", "-k", "5"], 2, "a 5x5 window does not fit a 4x4 input"),
+    (["shift", "@ragged.txt"], 1, "line 2 has 2 values but line 1 has 3"),
+    (["shift", "@text.png", "-o", "{out}/s.png"], 1, "not an image"),
+    # compare
+    (["compare", "--conv-weights", ""], 2, "the matrix is empty"),
+    (["compare", "--conv-weights", "1 x"], 2, "'x' at row 1, column 2 is not a number"),
+    (["compare", "--conv-weights", "1 2 | 3 4"], 2, "convolution weights must be one 2-D matrix"),
+    (["compare", "--conv-weights", "1 2 3 4 5"], 2, "a window of 5 (span 5) does not fit"),
+    (["compare", "-k", "5"], 2, "a 5x5 window does not fit a 4x4 input"),
+    (["compare", "-k", "100000", "-p", "50000"], 2, "would take 10,000,000,000 multiply-adds"),
+    (["compare", "@empty.png"], 1, "the file is empty"),
+    (["compare", "@two.npz"], 2, "holds 2 arrays (a, b)"),
+    (["compare", "-o", "{out}/missing/c.png"], 2, "does not exist; create it first"),
+    # size
+    (["size", "0"], 2, "size 0 must be at least 1"),
+    (["size", "thirteen"], 2, "'thirteen' is not a size"),
+    (["size", "3x3x3"], 2, "'3x3x3' is not a size"),
+    (["size", "-1"], 2, "no such option '-1'"),
+    (["size", "99999999999999999999"], 2, "length 99999999999999999999 is out of range"),
+    (["size", "5", "-k", "10"], 2, "a window of 10 does not fit a length of 5"),
+    (["size", "5", "-k", "2", "-p", "3"], 2, "padding 3 exceeds half the window (1)"),
+    (["size", "5", "--ceil-mode", "-p", "same"], 2, "ceil_mode does not apply to padding 'same'"),
+    (["size", "13", "--channels", "0"], 2, "'--channels': 0 is not in the range x>=1"),
+    (["size", "-o", "{out}/s.gif"], 2, "has an unknown extension .gif"),
+    # animate
+    (["animate", "--fps", "0", "-o", "{out}/a.gif"], 2, "--fps 0 must be between 1 and 30"),
+    (["animate", "--fps", "fast", "-o", "{out}/a.gif"], 2, "--fps 'fast' is not a number"),
+    (["animate", "--item", "1", "-o", "{out}/a.gif"], 2, "--item 1 is out of range"),
+    (["animate", "--channel", "1", "-o", "{out}/a.gif"], 2, "--channel 1 is out of range"),
+    (["animate", "-o", "{out}/a.pdf"], 2, "has an unknown extension .pdf; use .gif or .png"),
+    (["animate", "--mode", "avg", "-d", "2", "-o", "{out}/a.gif"], 2, "takes no dilation"),
+    (["animate", "-k", "0", "-o", "{out}/a.gif"], 2, "--size 0 must be at least 1"),
+    (["animate", "@cut.jpg", "-o", "{out}/a.gif"], 1, "truncated or corrupt"),
+    (["animate", "@object.npy", "-o", "{out}/a.png"], 1, "holds pickled Python objects"),
+    (["animate", "-o", "@notes.txt/a.gif"], 2, "notes.txt is not a folder"),
+    (
+        ["animate", "--sample", "digit", "-k", "1", "--dpi", "1200", "-o", "{out}/a.gif"],
+        2,
+        "more than 4000 a side; use --dpi",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("argv", "code", "fragment"), CASES, ids=[" ".join(argv) for argv, _, _ in CASES]
+)
+def test_bad_invocation(
+    argv: list[str], code: int, fragment: str, bad_files: Path, tmp_path: Path
+) -> None:
+    args = [
+        str(bad_files / a[1:]) if a.startswith("@") else a.format(out=tmp_path, **{"in": bad_files})
+        for a in argv
+    ]
+    line = refused(invoke(*args, stdin=""), code, fragment)
+    assert len(line) < 400
+    assert leftovers(tmp_path, set()) == []
+    assert leftovers(bad_files, set(BAD_FILES)) == []
+
+
+def test_the_table_covers_every_command() -> None:
+    counts = Counter(argv[0] for argv, _, _ in CASES)
+    assert set(counts) == set(main.commands)
+    assert len(CASES) >= 60 and min(counts.values()) >= 8
