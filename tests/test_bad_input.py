@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import pickle
+import subprocess
+import sys
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
@@ -702,3 +705,163 @@ def test_the_table_covers_every_command() -> None:
     counts = Counter(argv[0] for argv, _, _ in CASES)
     assert set(counts) == set(main.commands)
     assert len(CASES) >= 60 and min(counts.values()) >= 8
+
+
+# Outputs: atomic, or not at all
+
+
+def _fail_midway(error: BaseException) -> Callable[..., None]:
+    """A stand-in for a writer that gets half a file out, then fails with ``error``."""
+
+    def write(self: object, target: object, *args: object, **kwargs: object) -> None:
+        with open(target, "wb") as f:  # type: ignore[call-overload]
+            f.write(b"half a file")
+        raise error
+
+    return write
+
+
+FIGURE_RUNS = [
+    ["pool", "-o", "{out}/fig.png"],
+    ["grad", "-o", "{out}/fig.svg"],
+    ["shift", "-o", "{out}/fig.pdf"],
+    ["compare", "-o", "{out}/fig.png"],
+    ["size", "-o", "{out}/fig.png"],
+    ["trace", "-o", "{out}/fig.png"],
+]
+
+
+@pytest.mark.parametrize("argv", FIGURE_RUNS, ids=lambda argv: argv[0])
+def test_a_disk_full_while_saving_keeps_the_old_file(
+    argv: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from matplotlib.figure import Figure
+
+    target = tmp_path / Path(argv[-1]).name
+    target.write_bytes(b"the old figure")
+    monkeypatch.setattr(Figure, "savefig", _fail_midway(OSError(28, "No space left on device")))
+    args = [a.format(out=tmp_path) for a in argv]
+    refused(invoke(*args), 1, f"error: cannot write {target}: no space left on device")
+    assert target.read_bytes() == b"the old figure"
+    assert leftovers(tmp_path, {target.name}) == []
+
+
+@pytest.mark.parametrize("argv", FIGURE_RUNS, ids=lambda argv: argv[0])
+def test_ctrl_c_while_saving_leaves_no_file(
+    argv: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from matplotlib.figure import Figure
+
+    monkeypatch.setattr(Figure, "savefig", _fail_midway(KeyboardInterrupt()))
+    result = invoke(*[a.format(out=tmp_path) for a in argv])
+    # the blank line first is click's: it ends the line where the terminal echoed ^C
+    assert (result.exit_code, result.stderr, result.stdout) == (130, "\nerror: interrupted\n", "")
+    assert leftovers(tmp_path, set()) == []
+
+
+def test_ctrl_c_while_writing_a_gif_keeps_the_old_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = tmp_path / "a.gif"
+    target.write_bytes(b"the old animation")
+
+    def interrupted(self: object, fp: object, *args: object, **kwargs: object) -> None:
+        fp.write(b"GIF89a half")  # type: ignore[attr-defined]
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(Image.Image, "save", interrupted)
+    result = invoke("animate", "-o", str(target))
+    assert (result.exit_code, result.stderr) == (130, "\nerror: interrupted\n")
+    assert target.read_bytes() == b"the old animation"
+    assert leftovers(tmp_path, {"a.gif"}) == []
+
+
+def test_a_folder_that_refuses_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests run as root, where chmod stops nothing: the refusal is injected where the
+    temporary file is created."""
+    import poolviz.render.output as output
+
+    def refuse(*args: object, **kwargs: object) -> int:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(output.os, "open", refuse)
+    for argv in (["pool", "-o", "p.png"], ["animate", "-o", "a.gif"], ["size", "-o", "s.svg"]):
+        target = tmp_path / argv[-1]
+        result = invoke(*argv[:-1], str(target))
+        refused(result, 1, f"error: cannot write {target}: permission denied")
+    assert leftovers(tmp_path, set()) == []
+
+
+def test_an_image_over_pillows_pixel_limit_is_refused_unread(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Over the limit (and over twice it, where Pillow itself refuses), before any pixel is
+    decoded; the limit is lowered so that the images stay small."""
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 100)
+    Image.fromarray(np.zeros((12, 12), np.uint8)).save(tmp_path / "over.png")
+    Image.fromarray(np.zeros((30, 30), np.uint8)).save(tmp_path / "far.png")
+
+    def never(self: object) -> None:
+        raise AssertionError("pixels were decoded")
+
+    monkeypatch.setattr("PIL.ImageFile.ImageFile.load", never)
+    for name, pixels in (("over.png", "144"), ("far.png", "900")):
+        for command in ("pool", "grad", "animate"):
+            refused(
+                invoke(command, str(tmp_path / name), "-o", str(tmp_path / "x.png")),
+                1,
+                f"{name}: {pixels} pixels is over Pillow's limit of 100 pixels (MAX_IMAGE_PIXELS)",
+            )
+    assert leftovers(tmp_path, {"over.png", "far.png"}) == []
+
+
+# Real processes
+
+
+def run_poolviz(*args: str | bytes, code: str | None = None) -> subprocess.CompletedProcess[bytes]:
+    """``python -m poolviz ARGS`` (or ``python -c CODE ARGS``) in a fresh process, warnings
+    as errors as in the test suite."""
+    head = ["-c", code] if code is not None else ["-m", "poolviz"]
+    return subprocess.run(
+        [sys.executable, "-W", "error", *head, *args], capture_output=True, timeout=120
+    )
+
+
+def test_real_processes_keep_the_contract(tmp_path: Path) -> None:
+    (tmp_path / "bad.npy").write_bytes(pickle.dumps({"not": "an array"}))
+    done = run_poolviz("pool", str(tmp_path / "bad.npy"))
+    assert done.returncode == 1
+    assert done.stderr.decode() == (
+        f"error: {tmp_path / 'bad.npy'}: holds pickled Python objects, which poolviz never "
+        "loads; save a numeric array with numpy.save\n"
+    )
+    done = run_poolviz("size", "13", "-k", "0")
+    assert done.returncode == 2 and done.stdout == b""
+    assert done.stderr.decode().splitlines() == [
+        "error: --size 0 must be at least 1; use a whole number such as 2, or HxW (height "
+        "first) such as 3x2",
+        "try: poolviz size --help",
+    ]
+    # undecodable bytes on the command line reach the figure as U+FFFD, not a TypeError
+    done = run_poolviz("pool", "-o", os.fsencode(tmp_path) + b"/\xff.pdf", "--title", b"\xff")
+    assert (done.returncode, done.stderr) == (0, b"")
+    assert leftovers(tmp_path, {"bad.npy"}) == [os.fsdecode(b"\xff.pdf")]
+
+
+def test_a_real_ctrl_c_while_saving_leaves_no_file(tmp_path: Path) -> None:
+    """SIGINT delivered to the process itself once half the figure is written."""
+    code = """if True:
+        import os, signal, sys
+        from matplotlib.figure import Figure
+        def interrupted(self, target, *args, **kwargs):
+            with open(target, "wb") as f:
+                f.write(b"half a figure")
+            os.kill(os.getpid(), signal.SIGINT)
+        Figure.savefig = interrupted
+        from poolviz.cli import run
+        run(sys.argv[1:])
+    """
+    done = run_poolviz("pool", "-o", str(tmp_path / "fig.png"), code=code)
+    assert (done.returncode, done.stdout) == (130, b"")
+    assert done.stderr.decode().strip() == "error: interrupted"
+    assert leftovers(tmp_path, set()) == []
