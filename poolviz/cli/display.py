@@ -9,14 +9,16 @@ import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
-from rich.console import Console, RenderableType
 
 from poolviz.cli.options import AtType, ChannelsType, StepsType, output_option
 from poolviz.errors import PoolvizError
 from poolviz.render.style import to_ascii
+
+if TYPE_CHECKING:  # rich is imported where a console is made: figure paths never need it
+    from rich.console import Console, RenderableType
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -162,6 +164,8 @@ def console() -> Console:
     """A console for the user's terminal: no colour under ``NO_COLOR`` or when not a terminal
     (rich's own rules), at most 80 columns when the width is unknown."""
     width = None if sys.stdout.isatty() else int(os.environ.get("COLUMNS", "80"))
+    from rich.console import Console
+
     return Console(width=width, highlight=False, soft_wrap=False)
 
 
