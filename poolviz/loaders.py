@@ -245,12 +245,10 @@ def float64_bytes(
     from PIL import Image
 
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            with Image.open(file) as img:
-                size = _target_size(img.height, img.width, resize, scale)
-                h, w = size if size is not None else (img.height, img.width)
-                return 8 * h * w * len(img.getbands())
+        with _quiet_pillow(), Image.open(file) as img:
+            size = _target_size(img.height, img.width, resize, scale)
+            h, w = size if size is not None else (img.height, img.width)
+            return 8 * h * w * len(img.getbands())
     except (OSError, ValueError, SyntaxError, Image.DecompressionBombError):
         return None
 
@@ -437,20 +435,43 @@ def _load_image(
 ) -> LoadedInput:
     """An image as (H, W) or (H, W, C) on its own scale (0-255, 0-65535), refused unread when
     it has more pixels than Pillow's ``MAX_IMAGE_PIXELS``."""
+    with _quiet_pillow():
+        return _read_image(data, shown, name, gray, resize, scale)
+
+
+@contextmanager
+def _quiet_pillow() -> Iterator[None]:
+    """Pillow's warnings about a file silenced: poolviz reads the image or says in one line
+    what is wrong with it, so a warning printed before that (a damaged EXIF block, a palette's
+    transparency, an image over the pixel limit: checked here with the exact count) is noise,
+    and under ``-W error`` it turned a readable image into an error."""
+    from PIL import Image
+
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", category=UserWarning, module=r"PIL\.")
+        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+        yield
+
+
+def _read_image(
+    data: bytes,
+    shown: str,
+    name: str,
+    gray: bool,
+    resize: tuple[int, int] | None,
+    scale: float | None,
+) -> LoadedInput:
     from PIL import Image
 
     suffix = Path(name).suffix.lower()
-    with warnings.catch_warnings():
-        # The size is checked below with the exact count; Pillow's warning would only repeat it.
-        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-        img: PILImage.Image
-        with _pillow_errors(shown, suffix):
-            img = Image.open(io.BytesIO(data))
-        limit = Image.MAX_IMAGE_PIXELS
-        if limit is not None and img.width * img.height > limit:
-            raise _too_many_pixels(shown, img.width * img.height, limit)
-        with _pillow_errors(shown, suffix):
-            img.load()
+    img: PILImage.Image
+    with _pillow_errors(shown, suffix):
+        img = Image.open(io.BytesIO(data))
+    limit = Image.MAX_IMAGE_PIXELS
+    if limit is not None and img.width * img.height > limit:
+        raise _too_many_pixels(shown, img.width * img.height, limit)
+    with _pillow_errors(shown, suffix):
+        img.load()
     dtype = _pixel_dtype(img.mode)
     img, notes = _normalise_mode(img)
     source_shape = _image_shape(img)
