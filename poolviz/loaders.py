@@ -14,6 +14,7 @@ import io
 import math
 import re
 import sys
+import tokenize
 import warnings
 import zipfile
 import zlib
@@ -237,7 +238,7 @@ def float64_bytes(
                     archive = stack.enter_context(zipfile.ZipFile(stream))
                     stream = stack.enter_context(archive.open(_npz_member(archive, key)))
                 shape = _npy_shape(stream)
-        except (OSError, ValueError, SyntaxError, EOFError, KeyError, zipfile.BadZipFile):
+        except (ValueError, KeyError, *_DAMAGED_ARRAY):
             return None
         return 8 * math.prod(shape)
     if suffix not in IMAGE_SUFFIXES:
@@ -592,7 +593,7 @@ def _load_npy(data: bytes, shown: str) -> np.ndarray:
         if "pickle" in str(err):
             raise _pickled(shown) from None
         raise PoolvizRuntimeError(f"{shown}: the .npy file is truncated or corrupt") from None
-    except (OSError, EOFError):
+    except _DAMAGED_ARRAY:
         raise PoolvizRuntimeError(f"{shown}: the .npy file is truncated or corrupt") from None
     return np.asarray(array)
 
@@ -621,7 +622,7 @@ def _load_npz(data: bytes, shown: str, name: str, key: str | None) -> tuple[np.n
         if "pickle" in str(err):
             raise _pickled(shown) from None
         raise PoolvizRuntimeError(f"{shown}: the .npz file is truncated or corrupt") from None
-    except (OSError, EOFError, zipfile.BadZipFile, zlib.error):
+    except _DAMAGED_ARRAY:
         raise PoolvizRuntimeError(f"{shown}: the .npz file is truncated or corrupt") from None
     return array, name if key is None else f"{name}:{key}"
 
@@ -632,6 +633,21 @@ def _pickled(shown: str) -> PoolvizRuntimeError:
         "save a numeric array with numpy.save"
     )
 
+
+_DAMAGED_ARRAY = (
+    OSError,
+    EOFError,
+    SyntaxError,
+    tokenize.TokenError,
+    NotImplementedError,
+    RuntimeError,
+    zipfile.BadZipFile,
+    zlib.error,
+)
+"""What NumPy and zipfile raise, besides ValueError, on a damaged ``.npy``/``.npz``
+(found by fuzzing): a header the tokenizer cannot end (TokenError), a zip member with an
+unsupported compression method (NotImplementedError) or encrypted (RuntimeError), a bad
+CRC or deflate stream."""
 
 _REFUSED_KINDS = {
     "c": "complex",

@@ -880,3 +880,21 @@ def test_pillow_warnings_about_a_file_are_not_printed(tmp_path: Path) -> None:
         [sys.executable, "-m", "poolviz", "grad", str(path)], capture_output=True, timeout=60
     )
     assert (done.returncode, done.stderr.decode()) == (1, f"error: {message}\n")
+
+
+def test_damaged_array_headers_and_archives(tmp_path: Path) -> None:
+    """Found by tests/test_fuzz_cli.py: a .npy header with one quote flipped made NumPy's
+    header parser raise tokenize.TokenError, which escaped the loader and the budget's header
+    probe; a .npz member with an unknown compression method raises NotImplementedError."""
+    good = _npy(np.arange(24.0).reshape(4, 6))
+    (tmp_path / "quote.npy").write_bytes(good.replace(b"'<f8',", b"'<f8'[", 1))
+    archive = bytearray(_npz(a=np.ones((2, 2))))
+    archive[archive.find(b"PK\x01\x02") + 10] = 99  # the member's compression method
+    (tmp_path / "method.npz").write_bytes(bytes(archive))
+    for name, kind in (("quote.npy", ".npy"), ("method.npz", ".npz")):
+        for command in ("pool", "compare"):
+            refused(
+                invoke(command, str(tmp_path / name)),
+                1,
+                f"{name}: the {kind} file is truncated or corrupt",
+            )
