@@ -898,3 +898,27 @@ def test_damaged_array_headers_and_archives(tmp_path: Path) -> None:
                 1,
                 f"{name}: the {kind} file is truncated or corrupt",
             )
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="render/terminal/animate.py _grids lays out every cell of the input, for each of "
+    "up to 65 frames, before comparing the grid's width with the terminal's (as pool's "
+    "number_grids did): animate with no -o on a 1x1000000 row does not finish in minutes; "
+    "check grid.too_wide(columns, view.width) first",
+)
+def test_animate_in_the_terminal_gives_up_on_numbers_before_laying_them_out(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import poolviz.render.terminal.animate as terminal_animate
+
+    laid_out = terminal_animate.grid
+
+    def checked(cells: list[list[object]], **kwargs: object) -> object:
+        assert 3 * len(cells[0]) <= 80, f"a grid of {len(cells[0])} columns for 80"
+        return laid_out(cells, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(terminal_animate, "grid", checked)
+    np.save(tmp_path / "row.npy", np.arange(1000.0).reshape(1, -1))
+    result = invoke("animate", str(tmp_path / "row.npy"), "-k", "1x2")
+    assert result.exit_code == 0, result.output
