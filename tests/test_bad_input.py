@@ -900,13 +900,6 @@ def test_damaged_array_headers_and_archives(tmp_path: Path) -> None:
             )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="render/terminal/animate.py _grids lays out every cell of the input, for each of "
-    "up to 65 frames, before comparing the grid's width with the terminal's (as pool's "
-    "number_grids did): animate with no -o on a 1x1000000 row does not finish in minutes; "
-    "check grid.too_wide(columns, view.width) first",
-)
 def test_animate_in_the_terminal_gives_up_on_numbers_before_laying_them_out(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -25,7 +25,7 @@ from poolviz.render.style import (
     to_ascii,
     window_colour_at,
 )
-from poolviz.render.terminal.grid import Cell, background, grid
+from poolviz.render.terminal.grid import Cell, background, grid, too_wide
 from poolviz.render.terminal.pool import MAX_GRID_ROWS, text_width
 
 UNSEEN = "·"
@@ -109,7 +109,7 @@ def _grids(
     padded_cols = range(-cols.pad_before, cols.n + cols.pad_after)
     # a frame is the grid's rows and about a dozen lines around them
     limit = MAX_GRID_ROWS if view.height is None else min(MAX_GRID_ROWS, view.height - 12)
-    if len(padded_rows) > limit:
+    if len(padded_rows) > limit or too_wide(len(padded_cols), view.width):
         return None
     plane = result.input[view.item, :, :, view.channel]
     coverage = result.coverage
@@ -223,9 +223,10 @@ def _zoom(
     h, w = result.input.shape[1:3]
     done = frame.done + (1 if frame.window is not None else 0)
     limit = MAX_GRID_ROWS if view.height is None else view.height - 12
-    output_grid = _output_grid(result, view, frame, places)
-    fits = rows.out <= limit and text_width(output_grid) <= view.width
-    output = output_grid if fits else None
+    output = None
+    if rows.out <= limit and not too_wide(cols.out, view.width):
+        output_grid = _output_grid(result, view, frame, places)
+        output = output_grid if text_width(output_grid) <= view.width else None
     progress = Text(
         f"output {rows.out}x{cols.out}: {done} of {result.window_count} cells computed",
         style="dim",
@@ -237,9 +238,14 @@ def _zoom(
             f": the window at rows {window.rows[0]}-{window.rows[-1]}, "
             f"columns {window.cols[0]}-{window.cols[-1]}"
         )
-        body = _window_grid(result, window, view, places)
+        too_many = Text(f"{window.cells.size} cells, too many to list at this width", style="dim")
+        body = (
+            too_many
+            if too_wide(len(window.cols), view.width)
+            else (_window_grid(result, window, view, places))
+        )
         if text_width(body) > view.width:
-            body = Text(f"{window.cells.size} cells, too many to list at this width", style="dim")
+            body = too_many
     if output is None:
         return Group(where, body, progress)
     title = Text(f"Output {rows.out}x{cols.out}", style="bold")
