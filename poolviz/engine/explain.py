@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from poolviz.engine.geometry import Axis, PaddingArg, PoolSpec, avg_divisors
-from poolviz.engine.pooling import IntPair, pool2d
+from poolviz.engine.pooling import IntPair, avg_pool_nhwc, max_pool_nhwc
 from poolviz.engine.windows import as_nhwc, like_input
 from poolviz.errors import PoolvizError
 
@@ -211,15 +211,8 @@ def explain(
     )
     x4 = as_nhwc(x)
     rows, cols = spec.axes(x4.shape[1], x4.shape[2])
-    kwargs: dict[str, Any] = {
-        "mode": mode,
-        "dilation": dilation,
-        "ceil_mode": ceil_mode,
-        "count_include_pad": count_include_pad,
-    }
-    indices: np.ndarray | None = None
     if spec.mode == "max":
-        output, indices = pool2d(x4, size, stride, padding, return_indices=True, **kwargs)
+        output, indices = max_pool_nhwc(x4, rows, cols, return_indices=True)
     else:
-        output = pool2d(x4, size, stride, padding, **kwargs)
+        output, indices = avg_pool_nhwc(x4, rows, cols, spec.count_include_pad), None
     return PoolResult(x4, output, indices, spec, rows, cols, np.ndim(x))

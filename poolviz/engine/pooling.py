@@ -110,7 +110,7 @@ def pool2d(
     x4 = as_nhwc(x)
     rows, cols = spec.axes(x4.shape[1], x4.shape[2])
     if spec.mode == "avg":
-        return like_input(_avg_pool(x4, rows, cols, spec.count_include_pad), np.ndim(x))
+        return like_input(avg_pool_nhwc(x4, rows, cols, spec.count_include_pad), np.ndim(x))
     values, indices = max_pool_nhwc(x4, rows, cols, return_indices)
     if indices is None:
         return like_input(values, np.ndim(x))
@@ -194,7 +194,7 @@ class _IndexMap:
         dest += self.relative(code.shape[1])
 
 
-def _avg_pool(x: np.ndarray, rows: Axis, cols: Axis, count_include_pad: bool) -> np.ndarray:
+def avg_pool_nhwc(x: np.ndarray, rows: Axis, cols: Axis, count_include_pad: bool) -> np.ndarray:
     """Average pooling of a 4-D NHWC array: window sums over real cells / the divisor, tile by
     tile; a tile whose windows share one divisor (the usual case) divides by a scalar."""
     n, _, _, c = x.shape
