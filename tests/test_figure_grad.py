@@ -13,11 +13,13 @@ import numpy as np  # noqa: E402
 from matplotlib.axes import Axes  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.patches import Rectangle  # noqa: E402
+from matplotlib.text import Text  # noqa: E402
 from PIL import Image  # noqa: E402
 
 from poolviz.engine.explain import explain  # noqa: E402
 from poolviz.engine.gradient import GradResult, gradient, upstream_gradient  # noqa: E402
 from poolviz.render.figure.grad import grad_figure  # noqa: E402
+from poolviz.render.figure.grid import INDEX_GID  # noqa: E402
 from tests.test_engine_pooling import SEED4, SEED5  # noqa: E402
 
 
@@ -31,8 +33,13 @@ def panel(fig: Figure, title: str) -> Axes:
     return ax
 
 
+def cell_texts(ax: Axes) -> list[Text]:
+    """The numbers in the cells, without the row and column indices around them."""
+    return [t for t in ax.texts if t.get_gid() != INDEX_GID]
+
+
 def labels(ax: Axes) -> list[str]:
-    return [t.get_text() for t in ax.texts]
+    return [t.get_text() for t in cell_texts(ax)]
 
 
 def cell_colour(ax: Axes, r: int, c: int) -> tuple[float, ...]:
@@ -61,7 +68,7 @@ def test_default_example_panels_and_labels(tmp_path: Path) -> None:
     assert labels(panel(fig, "upstream gradient")) == ["1"] * 4
     # the cells holding 2 are coloured (red), the zeros are not, and their text contrasts
     assert cell_colour(grad, 1, 2) != cell_colour(grad, 0, 0)
-    colours = {t.get_text(): t.get_color() for t in grad.texts}
+    colours = {t.get_text(): t.get_color() for t in cell_texts(grad)}
     assert colours == {"0": "#000000", "2": "#FFFFFF"}
     # the two shared winners are framed, in the gradient and in the unpooled panel
     assert sorted(frames(grad)) == [(1, 2), (2, 2)]
@@ -84,7 +91,7 @@ def test_default_example_panels_and_labels(tmp_path: Path) -> None:
 def test_winners_ringed_in_the_forward_panel() -> None:
     fig = grad_figure(run(SEED4, size=2))
     forward = panel(fig, "input 4x4")
-    bold = [t.get_text() for t in forward.texts if t.get_fontweight() == "bold"]
+    bold = [t.get_text() for t in cell_texts(forward) if t.get_fontweight() == "bold"]
     assert bold == ["6", "8", "4", "7"]
     assert frames(panel(fig, "gradient at the input")) == []
 

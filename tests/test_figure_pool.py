@@ -71,3 +71,22 @@ def test_vector_formats(tmp_path: Path, suffix: str, magic: bytes) -> None:
     target = write(tmp_path, f"pool.{suffix}")
     assert target.read_bytes()[: len(magic)] == magic
     assert [p.name for p in tmp_path.iterdir()] == [f"pool.{suffix}"]
+
+
+def test_indices_label_rows_and_columns_with_p_for_padding() -> None:
+    from poolviz.engine.explain import explain
+    from poolviz.render.figure.grid import INDEX_GID
+    from poolviz.render.figure.pool import pool_figure
+
+    x = np.arange(16.0).reshape(4, 4)
+    fig = pool_figure(explain(x, 3, 2, 1))
+    ax_in, ax_out = fig.axes
+    index = [t for t in ax_in.texts if t.get_gid() == INDEX_GID]
+    columns = [t.get_text() for t in index if t.get_verticalalignment() == "bottom"]
+    rows = [t.get_text() for t in index if t.get_horizontalalignment() == "right"]
+    assert columns == rows == ["p", "0", "1", "2", "3", "p"]
+    assert [t.get_text() for t in ax_out.texts if t.get_gid() == INDEX_GID] == ["0", "1"] * 2
+    # the title clears the column indices: 3.5 pt padding, 10 pt labels, a 4 pt gap
+    fig.canvas.draw()
+    title = ax_in.title.get_window_extent()
+    assert all(title.y0 > t.get_window_extent().y1 for t in index)

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure, SubFigure
-from matplotlib.patches import FancyArrowPatch, Rectangle
+from matplotlib.patches import Rectangle
 
 from poolviz.demos import (
     Comparison,
@@ -30,6 +30,7 @@ from poolviz.render.figure.grid import (
     LINESTYLES,
     MAX_NUMBERED,
     Outline,
+    arrow_panel,
     cell_inches,
     draw_matrix,
     drawable,
@@ -104,21 +105,6 @@ def _window_outlines(result: PoolResult) -> list[Outline]:
     return outlines
 
 
-def _arrow(ax: Axes, label: str) -> None:
-    ax.axis("off")
-    ax.add_patch(
-        FancyArrowPatch(
-            (0.1, 0.5),
-            (0.9, 0.5),
-            arrowstyle="-|>",
-            mutation_scale=20,
-            color="#444444",
-            transform=ax.transAxes,
-        )
-    )
-    ax.text(0.5, 0.6, label, ha="center", va="bottom", fontsize=9, transform=ax.transAxes)
-
-
 # shift
 
 
@@ -184,11 +170,12 @@ def _shift_case(
                 _plane(values),
                 fills=_window_fills(before),
                 outlines=_window_outlines(before),
+                title=label,
             )
         else:
             _picture(ax, _plane(values), shades)
-        ax.set_title(label, fontsize=10, pad=16 if numbered else 6)
-    _arrow(axes[2], "max")
+            ax.set_title(label, fontsize=10)
+    arrow_panel(axes[2], "max")
     for ax, result, label in ((axes[3], before, "output"), (axes[4], after, "shifted output")):
         plane = _plane(result.output)
         if out_numbered:
@@ -206,13 +193,13 @@ def _shift_case(
                 Outline((i, i), (j, j), CHANGED_FRAME, style=1, inset=0.07, width=3.0)
                 for i, j in case.changed
             ]
-            draw_matrix(ax, plane, fills=out_fills, outlines=marks)
+            draw_matrix(ax, plane, fills=out_fills, outlines=marks, title=label)
         else:
             _picture(ax, plane, shades)
-        ax.set_title(label, fontsize=10, pad=16 if out_numbered else 6)
+            ax.set_title(label, fontsize=10)
     if not out_numbered:
         _picture(axes[5], changed.astype(float), "Greys", vmin=0.0, vmax=1.0, framed=True)
-        axes[5].set_title("changed cells (black)", fontsize=10, pad=6)
+        axes[5].set_title("changed cells (black)", fontsize=10)
     sub.suptitle(f"{number}. {case.title}", fontsize=11, fontweight="bold", x=0.02, ha="left")
     legend = " (dashed frames)" if case.changed and out_numbered else ""
     sub.supxlabel(_wrap(changed_line(case) + legend) + "\n" + _wrap(why_line(case)), **CAPTION)
@@ -372,44 +359,47 @@ def compare_figure(
     map_name = cmap or "viridis"
     numbers = max(h, w) <= MAX_NUMBERED
 
-    def draw(ax: Axes, values: np.ndarray, labelled: bool = True) -> None:
+    def draw(ax: Axes, values: np.ndarray, title: str, labelled: bool = True) -> None:
         """Numbers for a small input's panels, pictures (same colour scale) otherwise."""
+        size = 9 if labelled else 8.5
         if numbers or values.shape[0] == 1:
-            draw_matrix(ax, values, cmap=map_name, norm=norm, index_labels=labelled)
+            draw_matrix(
+                ax,
+                values,
+                cmap=map_name,
+                norm=norm,
+                index_labels=labelled,
+                title=title,
+                title_size=size,
+            )
         else:
             _picture(ax, values, map_name, norm.vmin, norm.vmax)
+            ax.set_title(title, fontsize=size)
 
-    draw(axes[0], x)
-    axes[0].set_title(f"input {h}x{w}", fontsize=9, pad=16)
+    draw(axes[0], x, f"input {h}x{w}")
     for ax, op, plane, frame in zip(axes[1:], shown, outputs, frames[1:], strict=True):
         assert op.output is not None
-        draw(ax, plane, labelled=False)
+        shape = "x".join(str(v) for v in op.output.shape[1:])
+        kept = f"{100 * (op.kept_fraction or 0):.3g}% kept"
+        per = ", one per channel" if op.key.startswith("global") and plane.size > 1 else ""
+        draw(ax, plane, f"{op.name}\n{shape}{per}\n{op.params} params · {kept}", labelled=False)
         if numbers or not op.key.startswith("global"):
             _centre(ax, plane.shape, (h, frame))
         else:  # one number per channel beside a picture: cells of their own, readable
             _centre(ax, plane.shape, (max(3, plane.shape[1]), max(3, plane.shape[1])))
-        shape = "x".join(str(v) for v in op.output.shape[1:])
-        kept = f"{100 * (op.kept_fraction or 0):.3g}% kept"
-        per = ", one per channel" if op.key.startswith("global") and plane.size > 1 else ""
-        ax.set_title(f"{op.name}\n{shape}{per}\n{op.params} params · {kept}", fontsize=8.5, pad=6)
     if rebuilt:
         spare = max(units - w * (1 + len(rebuilt)), 0.01)
         axes2 = subs[1].subplots(
             1, 2 + len(rebuilt), width_ratios=[w] * (1 + len(rebuilt)) + [spare]
         )
         axes2[-1].axis("off")
-        draw(axes2[0], x)
-        axes2[0].set_title("input", fontsize=9, pad=16)
+        draw(axes2[0], x, "input")
         for ax, op in zip(axes2[1:], rebuilt, strict=False):
             assert op.reconstruction is not None and op.reconstruction_error is not None
-            draw(ax, _plane(op.reconstruction))
             how = "unpooling" if op.key == "max" else "upsampling"
             source = "max" if op.key == "max" else "average"
-            ax.set_title(
-                f"from {source} ({how})\nmean |error| {op.reconstruction_error:.3g}",
-                fontsize=9,
-                pad=16,
-            )
+            error = f"mean |error| {op.reconstruction_error:.3g}"
+            draw(ax, _plane(op.reconstruction), f"from {source} ({how})\n{error}")
         subs[1].suptitle(
             "The input rebuilt from the output", fontsize=10, fontweight="bold", x=0.02, ha="left"
         )

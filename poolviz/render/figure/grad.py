@@ -16,13 +16,15 @@ from matplotlib.axes import Axes
 from matplotlib.cm import ScalarMappable
 from matplotlib.colors import Normalize, to_hex
 from matplotlib.figure import Figure
-from matplotlib.patches import FancyArrowPatch
 
 from poolviz.engine.gradient import GradResult
 from poolviz.render.figure.grid import (
+    DIGIT_EM,
     DRAWABLE,
+    INDEX_GID,
     MAX_NUMBERED,
     Outline,
+    arrow_panel,
     cell_inches,
     draw_matrix,
     drawable,
@@ -81,12 +83,19 @@ def grad_figure(
             shared[r, c] = True
 
     _forward_row(result, axes[0], item, channel, numbered, values_map)
-    _arrow(axes[0][1], result.mode, forward=True)
-    _gradient(axes[1][0], g_in, norm, gradient_map, shared, numbered, frame)
-    axes[1][0].set_title(f"gradient at the input {rows.n}x{cols.n}", fontsize=10, pad=14)
-    _gradient(axes[1][2], g_out, norm, gradient_map, None, numbered)
-    axes[1][2].set_title("upstream gradient", fontsize=10, pad=14)
-    _arrow(axes[1][1], "backward", forward=False)
+    arrow_panel(axes[0][1], result.mode)
+    _gradient(
+        axes[1][0],
+        f"gradient at the input {rows.n}x{cols.n}",
+        g_in,
+        norm,
+        gradient_map,
+        shared,
+        numbered,
+        frame,
+    )
+    _gradient(axes[1][2], "upstream gradient", g_out, norm, gradient_map, None, numbered)
+    arrow_panel(axes[1][1], "backward", backward=True)
     fig.colorbar(
         ScalarMappable(norm, gradient_map),
         ax=[axes[1][0], axes[1][2]],
@@ -94,8 +103,16 @@ def grad_figure(
         label="gradient",
     )
     if third and compare is not None:
-        _gradient(axes[2][0], compare, norm, gradient_map, None, numbered, frame)
-        axes[2][0].set_title("max pooling's gradient, same windows", fontsize=10, pad=14)
+        _gradient(
+            axes[2][0],
+            "max pooling's gradient, same windows",
+            compare,
+            norm,
+            gradient_map,
+            None,
+            numbered,
+            frame,
+        )
         axes[2][1].axis("off")
         axes[2][2].axis("off")
     elif third:
@@ -119,12 +136,12 @@ def _zero_plain(values: np.ndarray) -> list[str]:
 
 def _fit_labels(ax: Axes, cell: float) -> None:
     """Shrink the numbers in ``ax`` until the longest fits a cell ``cell`` inches wide, with a
-    margin: a digit is about 0.64 em wide in the default font."""
-    texts = list(ax.texts)
+    margin."""
+    texts = [t for t in ax.texts if t.get_gid() != INDEX_GID]
     chars = max((len(t.get_text()) for t in texts), default=0)
     if not chars:
         return
-    fit = 0.8 * cell * 72 / (0.64 * chars)
+    fit = 0.8 * cell * 72 / (DIGIT_EM * chars)
     for text in texts:
         text.set_fontsize(max(5.0, min(float(text.get_fontsize()), fit)))
 
@@ -144,19 +161,20 @@ def _forward_row(
     out = forward.output[item, :, :, channel]
     ax_in, _, ax_out = axes
     layers = f", channel {channel}" if forward.input.shape[3] > 1 else ""
-    ax_in.set_title(f"input {rows.n}x{cols.n}{layers}", fontsize=10, pad=14)
-    ax_out.set_title(f"output {rows.out}x{cols.out}", fontsize=10, pad=14)
+    in_title = f"input {rows.n}x{cols.n}{layers}"
+    out_title = f"output {rows.out}x{cols.out}"
     if not numbered:
         grey = _value_norm(plane)
-        _picture(ax_in, plane, cmap, grey)
-        _picture(ax_out, out, cmap, grey)
+        _picture(ax_in, in_title, plane, cmap, grey)
+        _picture(ax_out, out_title, out, cmap, grey)
         return
-    draw_windows(ax_in, forward, item, channel)
-    draw_output(ax_out, forward, item, channel)
+    draw_windows(ax_in, forward, item, channel, title=in_title)
+    draw_output(ax_out, forward, item, channel, title=out_title)
 
 
 def _gradient(
     ax: Axes,
+    title: str,
     values: np.ndarray,
     norm: Normalize,
     cmap: str,
@@ -167,15 +185,22 @@ def _gradient(
     """A gradient on the diverging map, 0 white; ``framed`` cells get a black frame.
     Input-sized planes are drawn in ``frame`` so their cells line up with the input's."""
     if not numbered:
-        _picture(ax, values, cmap, norm)
+        _picture(ax, title, values, cmap, norm)
         return
     fills = np.array(
         [[to_hex(v) for v in row] for row in colormaps[cmap](norm(values))], dtype=object
     )
     if frame is None:
-        draw_matrix(ax, values, fills=fills, labels=_zero_plain(values), outlines=_frames(framed))
+        draw_matrix(
+            ax,
+            values,
+            fills=fills,
+            labels=_zero_plain(values),
+            outlines=_frames(framed),
+            title=title,
+        )
     else:
-        frame.draw(ax, values, fills, framed)
+        frame.draw(ax, title, values, fills, framed)
 
 
 @dataclass(frozen=True)
@@ -189,7 +214,12 @@ class PaddedFrame:
     right: int
 
     def draw(
-        self, ax: Axes, values: np.ndarray, fills: np.ndarray, framed: np.ndarray | None
+        self,
+        ax: Axes,
+        title: str,
+        values: np.ndarray,
+        fills: np.ndarray,
+        framed: np.ndarray | None,
     ) -> None:
         h, w = values.shape
         ph, pw = h + self.top + self.bottom, w + self.left + self.right
@@ -214,6 +244,7 @@ class PaddedFrame:
             hatched=hatched if self.top + self.bottom + self.left + self.right else None,
             outlines=_frames(marked),
             origin=(-self.top, -self.left),
+            title=title,
         )
 
 
@@ -235,15 +266,14 @@ def _unpool_row(
     unpooled = result.unpooled[item, :, :, channel]
     indices = forward.indices[item, :, :, channel]
     ax_un, ax_mid, ax_idx = axes
-    ax_un.set_title(f"unpooled {rows.n}x{cols.n} (max_unpool2d)", fontsize=10, pad=14)
-    ax_idx.set_title("indices (flat r·W + c)", fontsize=10, pad=14)
-    _arrow(ax_mid, "unpool", forward=False)
+    un_title = f"unpooled {rows.n}x{cols.n} (max_unpool2d)"
+    arrow_panel(ax_mid, "unpool", backward=True)
     if not numbered:
         # too many windows to read indices: show the values being put back instead
         grey = _value_norm(forward.input[item, :, :, channel])
-        _picture(ax_un, unpooled, cmap, grey)
-        _picture(ax_idx, forward.output[item, :, :, channel], cmap, grey)
-        ax_idx.set_title(f"output {rows.out}x{cols.out}, put back", fontsize=10, pad=14)
+        _picture(ax_un, un_title, unpooled, cmap, grey)
+        put_back = f"output {rows.out}x{cols.out}, put back"
+        _picture(ax_idx, put_back, forward.output[item, :, :, channel], cmap, grey)
         return
     fills = np.full((rows.n, cols.n), "#F7F7F7", dtype=object)
     for row in result.receivers(item, channel):
@@ -253,12 +283,13 @@ def _unpool_row(
                 win = forward.argmax(i, j, item, channel)
                 assert win is not None
                 fills[win] = pale(window_colour_at(i, j, cols.out), 0.3)
-    frame.draw(ax_un, unpooled, fills, shared)
+    frame.draw(ax_un, un_title, unpooled, fills, shared)
     draw_matrix(
         ax_idx,
         indices,
         fills=window_fills(rows.out, cols.out),
         labels=[str(int(v)) for v in indices.ravel()],
+        title="indices (flat r·W + c)",
     )
 
 
@@ -277,29 +308,12 @@ def _value_norm(plane: np.ndarray) -> Normalize:
     return value_norm(plane)
 
 
-def _picture(ax: Axes, values: np.ndarray, cmap: str, norm: Normalize | None) -> None:
+def _picture(ax: Axes, title: str, values: np.ndarray, cmap: str, norm: Normalize | None) -> None:
     """A plane too large for numbers, as an image (display copy only)."""
     ax.imshow(display_copy(drawable(values)), cmap=cmap, norm=norm, interpolation="nearest")
     ax.set_xticks([])
     ax.set_yticks([])
-
-
-def _arrow(ax: Axes, label: str, *, forward: bool) -> None:
-    """A labelled arrow across the middle column: rightwards for the forward pass."""
-    ax.axis("off")
-    start, end = ((0.1, 0.5), (0.9, 0.5)) if forward else ((0.9, 0.5), (0.1, 0.5))
-    ax.add_patch(
-        FancyArrowPatch(
-            start,
-            end,
-            arrowstyle="-|>",
-            mutation_scale=22,
-            color="#444444",
-            linestyle="solid" if forward else (0, (4, 2)),
-            transform=ax.transAxes,
-        )
-    )
-    ax.text(0.5, 0.58, label, ha="center", va="bottom", fontsize=10, transform=ax.transAxes)
+    ax.set_title(title, fontsize=10)
 
 
 def _caption(result: GradResult, item: int, channel: int) -> str:

@@ -8,15 +8,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import matplotlib
 
 matplotlib.use("Agg")  # figures are written to files; never open a window
 
 import numpy as np  # noqa: E402
+from matplotlib.artist import Artist  # noqa: E402
 from matplotlib.axes import Axes  # noqa: E402
 from matplotlib.colors import Colormap, Normalize, to_hex  # noqa: E402
-from matplotlib.patches import Rectangle  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.patches import FancyArrowPatch, Rectangle  # noqa: E402
+from matplotlib.transforms import ScaledTranslation, Transform  # noqa: E402
 
 from poolviz.render.style import (  # noqa: E402
     format_values,
@@ -32,6 +36,20 @@ DRAWABLE = float(np.finfo(np.float64).max) / 64
 difference of a range's ends and places colour-bar ticks at up to 20 times a power of ten
 within it, both of which overflow near the largest float; larger values and the infinities
 are drawn as this."""
+
+INDEX_GID = "index"
+"""The gid of the row and column index labels, which are texts among the cells' numbers."""
+
+INDEX_COLOUR = "#666666"
+
+INDEX_PAD = 3.5
+"""Points between the cells and their index labels (matplotlib's tick label padding)."""
+
+TITLE_GAP = 4.0
+"""Points between a matrix's column indices (or its top edge) and its title."""
+
+DIGIT_EM = 0.64
+"""Width of a digit in the default font, in ems."""
 
 LINESTYLES = ("solid", (0, (4, 2)), (0, (1, 1.5)), (0, (5, 1.5, 1, 1.5)))
 """Outline styles cycled with colour, so windows differ by more than colour."""
@@ -66,13 +84,16 @@ def draw_matrix(
     origin: tuple[int, int] = (0, 0),
     index_labels: bool = True,
     fontsize: float | None = None,
+    title: str | None = None,
+    title_size: float = 10,
 ) -> bool:
     """Draw ``values`` (2-D) into ``ax`` as a grid of cells; returns whether numbers were
     written (False past :data:`MAX_NUMBERED` cells, where a colour bar should explain colour).
 
     ``fills`` gives each cell's background as hex strings (overrides the colour map);
     ``hatched`` marks padding, ``greyed`` dropped cells, ``bold`` winners (ringed).
-    ``origin`` is the input index of the top-left cell, for the axis labels.
+    ``origin`` is the input index of the top-left cell, for the index labels; ``title`` is
+    set above them.
     """
     h, w = values.shape
     finite = drawable(np.where(np.isfinite(values), values, np.nan))
@@ -85,14 +106,14 @@ def draw_matrix(
     if numbered:
         for i in range(h):
             for j in range(w):
-                ax.add_patch(
+                ax.add_artist(
                     Rectangle((j, i), 1, 1, facecolor=fills[i, j], edgecolor="white", linewidth=1.0)
                 )
     else:
         ax.imshow(finite, cmap=cmap, norm=norm, extent=(0, w, h, 0), interpolation="nearest")
     if hatched is not None:
         for i, j in zip(*np.nonzero(hatched), strict=True):
-            ax.add_patch(
+            ax.add_artist(
                 Rectangle(
                     (j, i),
                     1,
@@ -105,7 +126,7 @@ def draw_matrix(
             )
     if greyed is not None:
         for i, j in zip(*np.nonzero(greyed), strict=True):
-            ax.add_patch(
+            ax.add_artist(
                 Rectangle(
                     (j, i),
                     1,
@@ -136,7 +157,7 @@ def draw_matrix(
                 fontweight="bold" if heavy else "normal",
             )
             if heavy:
-                ax.add_patch(
+                ax.add_artist(
                     Rectangle(
                         (j + 0.14, i + 0.14),
                         0.72,
@@ -149,7 +170,7 @@ def draw_matrix(
     for outline in outlines:
         (r0, r1), (c0, c1) = outline.rows, outline.cols
         d = outline.inset
-        ax.add_patch(
+        ax.add_artist(
             Rectangle(
                 (c0 + d, r0 + d),
                 c1 - c0 + 1 - 2 * d,
@@ -163,30 +184,89 @@ def draw_matrix(
     ax.set_xlim(0, w)
     ax.set_ylim(h, 0)
     ax.set_aspect("equal")
-    if index_labels and numbered:
-        ax.set_xticks(
-            np.arange(w) + 0.5, [_index(origin[1] + j, hatched, None, j) for j in range(w)]
-        )
-        ax.set_yticks(
-            np.arange(h) + 0.5, [_index(origin[0] + i, hatched, i, None) for i in range(h)]
-        )
-        ax.tick_params(
-            length=0,
-            labelsize=max(6.0, min(10.0, 120 / max(h, w))),
-            labelcolor="#666666",
-            top=True,
-            labeltop=True,
-            bottom=False,
-            labelbottom=False,
-        )
-        if len(str(origin[1] + w - 1)) > 2:  # long indices (a zoomed inset) would collide
-            ax.tick_params(axis="x", labelrotation=90)
-    else:
-        ax.set_xticks([])
-        ax.set_yticks([])
-    for spine in ax.spines.values():
-        spine.set_visible(False)
+    ax.set_axis_off()
+    band = _draw_indices(ax, h, w, origin, hatched) if index_labels and numbered else 0.0
+    if title is not None:
+        ax.set_title(title, fontsize=title_size, pad=band + TITLE_GAP)
     return numbered
+
+
+def draw_arrow(
+    parent: Axes | Figure,
+    label: str,
+    start: tuple[float, float],
+    end: tuple[float, float],
+    transform: Transform,
+    *,
+    dashed: bool = False,
+) -> None:
+    """A labelled arrow from ``start`` to ``end`` (in ``transform``'s coordinates): the step
+    from one panel to the next; dashed for a backward step."""
+    parent.add_artist(
+        FancyArrowPatch(
+            start,
+            end,
+            arrowstyle="-|>",
+            mutation_scale=22,
+            color="#444444",
+            linestyle=(0, (4, 2)) if dashed else "solid",
+            transform=transform,
+        )
+    )
+    raised = _shifted(transform, parent, 0, 6)
+    middle = (start[0] + end[0]) / 2
+    parent.text(middle, start[1], label, transform=raised, ha="center", va="bottom", fontsize=10)
+
+
+def _shifted(transform: Transform, on: Artist, right: float, up: float) -> Transform:
+    """``transform`` moved ``right`` and ``up`` points on the page of ``on`` (an axes or a
+    figure), whatever the data scale."""
+    page = on if isinstance(on, Figure) else on.figure
+    assert page is not None
+    return transform + ScaledTranslation(right / 72, up / 72, page.dpi_scale_trans)
+
+
+def arrow_panel(ax: Axes, label: str, *, backward: bool = False) -> None:
+    """Turn ``ax``, a panel between two others, into a labelled arrow across its middle:
+    rightwards, or leftwards and dashed for a backward step."""
+    ax.set_axis_off()
+    start, end = (0.1, 0.5), (0.9, 0.5)
+    if backward:
+        start, end = end, start
+    draw_arrow(ax, label, start, end, ax.transAxes, dashed=backward)
+
+
+def _draw_indices(
+    ax: Axes, h: int, w: int, origin: tuple[int, int], hatched: np.ndarray | None
+) -> float:
+    """Write the input index of every column above and of every row left of the cells, and
+    return the height of the column labels' band in points.
+
+    They are texts, not tick labels: matplotlib's ticks are five artists each, and drawing
+    them took longer than drawing every cell of a small figure.
+    """
+    size = max(6.0, min(10.0, 120 / max(h, w)))
+    columns = [_index(origin[1] + j, hatched, None, j) for j in range(w)]
+    rows = [_index(origin[0] + i, hatched, i, None) for i in range(h)]
+    upright = max(len(t) for t in columns) <= 2  # longer indices (a zoomed inset) collide
+    above = _shifted(ax.transData, ax, 0, INDEX_PAD)
+    left = _shifted(ax.transData, ax, -INDEX_PAD, 0)
+    label: dict[str, Any] = {"fontsize": size, "color": INDEX_COLOUR, "gid": INDEX_GID}
+    for j, text in enumerate(columns):
+        ax.text(
+            j + 0.5,
+            0,
+            text,
+            transform=above,
+            ha="center",
+            va="bottom",
+            **label,
+            rotation=0 if upright else 90,
+        )
+    for i, text in enumerate(rows):
+        ax.text(0, i + 0.5, text, transform=left, ha="right", va="center", **label)
+    tallest = size if upright else DIGIT_EM * size * max(len(t) for t in columns)
+    return INDEX_PAD + tallest
 
 
 def _index(k: int, hatched: np.ndarray | None, row: int | None, col: int | None) -> str:
