@@ -185,6 +185,8 @@ def draw_matrix(
     ax.set_ylim(h, 0)
     ax.set_aspect("equal")
     ax.set_axis_off()
+    ax.xaxis.set_visible(False)
+    ax.yaxis.set_visible(False)
     band = _draw_indices(ax, h, w, origin, hatched) if index_labels and numbered else 0.0
     if title is not None:
         ax.set_title(title, fontsize=title_size, pad=band + TITLE_GAP)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
 
+from matplotlib.artist import Artist
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 
@@ -22,7 +24,7 @@ def save_figure(fig: Figure, path: Path, dpi: int = 150) -> None:
     undecodable byte of a file name, a control character) is drawn as U+FFFD, and a glyph
     missing from the font as the font's box, without a warning.
     """
-    for text in fig.findobj(Text):
+    for text in _drawn_texts(fig):
         text.set_parse_math(False)
         typed = text.get_text()
         shown = printable(typed)
@@ -34,6 +36,16 @@ def save_figure(fig: Figure, path: Path, dpi: int = 150) -> None:
             fig.savefig(
                 temporary, dpi=dpi, bbox_inches="tight", format=path.suffix.lstrip(".").lower()
             )
+
+
+def _drawn_texts(artist: Artist) -> Iterator[Text]:
+    """The texts under ``artist`` that will be drawn: hidden artists and all they hold are
+    skipped (``findobj`` visits a hidden axis's ticks, creating them only to be skipped)."""
+    for child in artist.get_children():
+        if child.get_visible():
+            if isinstance(child, Text):
+                yield child
+            yield from _drawn_texts(child)
 
 
 def printable(text: str) -> str:
