@@ -181,3 +181,15 @@ def test_windows_of_more_than_256_cells_match_torch(size: tuple[int, int]) -> No
     g = rng.standard_normal(values.shape).astype(np.float32)
     tv.backward(torch.from_numpy(g).permute(0, 3, 1, 2))
     assert np.array_equal(pool2d_backward(x, g, size, 1), _nhwc(t.grad))
+
+
+def test_an_item_of_a_few_mib_is_one_tile_and_a_larger_one_is_cut_in_bands() -> None:
+    stem = axis(112, 3, 2, 1)  # ResNet stem: 56 output rows of 57 KiB, 3.1 MiB an image
+    assert [(t.items, t.rows) for t in tiles(2, stem, 57344)] == [
+        (slice(0, 1), slice(0, 56)),
+        (slice(1, 2), slice(0, 56)),
+    ]
+    photo = axis(2160, 2, 2)  # 1080 output rows of 67 KiB: 70 MiB, in 1 MiB bands
+    bands = tiles(1, photo, 69120)
+    assert [t.rows.stop - t.rows.start for t in bands[:2]] == [15, 15]
+    assert len(bands) == 72
