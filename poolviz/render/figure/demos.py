@@ -255,6 +255,7 @@ def _metrics(table: ToleranceTable) -> list[tuple[str, str]]:
 def _tolerance_plots(sub: SubFigure, table: ToleranceTable, metrics: list[tuple[str, str]]) -> None:
     axes = sub.subplots(len(table.sources), len(metrics), squeeze=False)
     shifts = list(range(1, table.shifts + 1))
+    shown: list[str] = []
     for r, source in enumerate(table.sources):
         rows = table.of(source.name)
         count = source.inputs.shape[0]
@@ -297,7 +298,11 @@ def _tolerance_plots(sub: SubFigure, table: ToleranceTable, metrics: list[tuple[
                 for depth in missing:
                     handles.append(ax.plot([], [], color="none")[0])
                     labels.append(f"{depth} layers: does not fit")
-        # one legend per row, beside the plots (or in the row's empty panel), off the lines
+        # a legend beside the plots (or in the row's empty panel), off the lines; a row whose
+        # lines read as the row above's shares its legend
+        if labels == shown:
+            continue
+        shown = labels
         spare = [a for a in axes[r] if not a.axison]
         if spare:
             spare[0].legend(handles, labels, fontsize=8, loc="center", title="stacked poolings")
