@@ -223,3 +223,14 @@ def test_saved_files_open(tmp_path: Path) -> None:
             assert image.format == "PNG"
             width, height = image.size
             assert 400 < width < 2000 and 150 < height < 2500, (name, image.size)
+
+
+def test_shift_plots_share_one_legend_when_their_lines_read_alike() -> None:
+    legends = [ax.get_legend() for ax in every_axes(default_shift())]
+    shown = [legend for legend in legends if legend is not None]
+    assert len(shown) == 1
+    assert [t.get_text() for t in shown[0].get_texts()] == [
+        "1 layer (16x16)",
+        "2 layers (8x8)",
+        "3 layers (4x4)",
+    ]
