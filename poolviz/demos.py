@@ -250,7 +250,7 @@ def seed_shift_cases(by: int, along: str, pooling: Pooling) -> tuple[ShiftCase, 
     left = np.roll(SEED_EDGE, -1, axis=1)  # the column of zeros it wraps is zeros: no loss
     way = _direction(along)
     return (
-        shift_case(SEED_EDGE, by, along, pooling, f"the text's edge (column 2), {by} {way}", 2),
+        shift_case(SEED_EDGE, by, along, pooling, f"the edge in column 2, {by} {way}", 2),
         shift_case(left, by, along, pooling, f"the same edge in column 1, {by} {way}", 1),
     )
 
@@ -398,7 +398,7 @@ def generated_sources(along: str, side: int = GENERATED_SIDE) -> tuple[Source, S
     return (
         Source(
             "edge",
-            f"the text's edge (8 7 9 6 repeated) in each {line} of a {side}x{side} map, "
+            f"a vertical edge (8 7 9 6 repeated) in each {line} of a {side}x{side} map, "
             f"{side} inputs",
             edges,
         ),

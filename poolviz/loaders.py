@@ -81,11 +81,11 @@ class Sample:
 
 SAMPLES: dict[str, Sample] = {
     "digit": Sample("digit.png", "a handwritten-style 7, 28x28 greyscale (0-255), MNIST-sized"),
-    "edge": Sample("edge.txt", "the text's vertical edge, 4x4 (a column of 8 7 9 6)"),
+    "edge": Sample("edge.txt", "a vertical edge, 4x4 (a column of 8 7 9 6)"),
     "photo": Sample("photo.jpg", "a 320x240 RGB picture: sky, sun, hills and a house"),
     "rgb8x8": Sample("rgb8x8.png", "a tiny 8x8 RGB image with exact values, for checking by hand"),
-    "seed4x4": Sample("seed4x4.txt", "the text's 4x4 worked example (2x2 max pooling: 6 8 / 4 7)"),
-    "seed5x5": Sample("seed5x5.txt", "the text's 5x5 example for a 3x3 window with stride 2"),
+    "seed4x4": Sample("seed4x4.txt", "the worked 4x4 example (2x2 max pooling: 6 8 / 4 7)"),
+    "seed5x5": Sample("seed5x5.txt", "a 5x5 example for a 3x3 window with stride 2"),
 }
 
 

@@ -20,7 +20,7 @@ than GIF viewers show."""
 
 EPILOG = """\b
 Examples:
-  poolviz animate                   the seed's 4x4: four windows, four frames
+  poolviz animate                   the worked 4x4: four windows, four frames
   poolviz animate --sample seed5x5 -k 3 -s 2 -o windows.gif
   poolviz animate --sample digit --fps 8 --dpi 300 -o digit.gif
 """
@@ -85,7 +85,7 @@ def animate(mode: str, fps: int, item: int, channel: int, **kwargs: Any) -> None
     ones, and the last. --dpi scales the frames (300 doubles 150); --cmap colours inputs
     too large for numbers, drawn as pictures.
 
-    With no INPUT: the seed's 4x4 example. INPUT is an image, a .npy/.npz array, a text
+    With no INPUT: the worked 4x4 example. INPUT is an image, a .npy/.npz array, a text
     matrix, or - for standard input.
     """
     loaded = options.load_input_from(kwargs)

@@ -1,7 +1,7 @@
 """``poolviz shift``, ``poolviz compare`` and ``poolviz size``: the text's remaining claims
 (translation invariance, the alternatives to max pooling, the output size), computed.
 
-Each command runs on the text's own example when given no input; the experiments are
+Each command runs on a worked example when given no input; the experiments are
 :mod:`poolviz.demos`, the pictures :mod:`poolviz.render.terminal.demos` and
 :mod:`poolviz.render.figure.demos` (matplotlib only with ``-o``).
 """
@@ -46,21 +46,21 @@ with 2x2 windows, shifts 1-4 cover within-window, one-window and two-window move
 
 SHIFT_EPILOG = """\b
 Examples:
-  poolviz shift                     the text's edge: one shift unseen, one not
+  poolviz shift                     an edge: one shift unseen, one not
   poolviz shift --by 2 --layers 4   larger shifts, deeper stacks
   poolviz shift --sample digit --axis both -o shift.png
 """
 
 COMPARE_EPILOG = """\b
 Examples:
-  poolviz compare                   the text's 4x4: max 6 8 / 4 7 and more
+  poolviz compare                   the worked 4x4: max 6 8 / 4 7 and more
   poolviz compare -m "1 3; 5 6"     one window: max 6, average 3.75
   poolviz compare --sample digit --conv-weights "0 1; 1 0" -o compare.png
 """
 
 SIZE_EPILOG = """\b
 Examples:
-  poolviz size                      the text's 26x26x32 map -> 13x13x32
+  poolviz size                      the MNIST 26x26x32 map -> 13x13x32
   poolviz size 13                   13 -> 6, the last row dropped
   poolviz size 224x224 -k 3 -s 2 -p 1 --channels 64
 """
@@ -135,9 +135,8 @@ def shift(
     outputs and the output cells that changed; then measure how much of the output stays
     the same for 1 to L stacked poolings and shifts 1 to M.
 
-    With no INPUT: the text's vertical edge, in column 2 and in column 1 (the shift stays in
-    one window, or crosses into the next), and the table on generated 32x32 inputs. The
-    text's own numbers for this example are wrong; this shows what pooling computes.
+    With no INPUT: a vertical edge, in column 2 and in column 1 (the shift stays in one
+    window, or crosses into the next), and the table on generated 32x32 inputs.
     """
     loaded = options.load_input_from(kwargs)
     pooling = _pooling(kwargs)
@@ -148,7 +147,7 @@ def shift(
         cases = seed_shift_cases(by, along, pooling)
         sources = generated_sources(along)
         notes = (
-            "no input: the text's vertical edge; the table uses generated "
+            "no input: a vertical edge; the table uses generated "
             f"{GENERATED_SIDE}x{GENERATED_SIDE} inputs",
         )
     else:
@@ -280,14 +279,14 @@ def compare_command(conv_weights: np.ndarray | None, as_json: bool, **kwargs: An
     input, side by side: output shapes, parameters, the share of values kept, and how well
     the input can be rebuilt from max and from average pooling.
 
-    With no INPUT: the text's 4x4. The convolution's weights are fixed here (default: the
+    With no INPUT: the worked 4x4 example. The convolution's weights are fixed here (default: the
     average of each window); a trained network would learn them.
     """
     loaded = options.load_input_from(kwargs)
     pooling = _pooling(kwargs)
     notes: tuple[str, ...]
     if loaded is None:
-        x, notes = SEED_4X4, ("no input: the text's 4x4 example",)
+        x, notes = SEED_4X4, ("no input: the worked 4x4 example",)
     else:
         x, notes = loaded.array, _source_notes(loaded)
     result = compare(x, pooling, conv_weights)
@@ -392,13 +391,13 @@ def size(
     and which padding is used. Refuses what PyTorch would refuse.
 
     N alone means one axis of that length; HxW means height and width. With no N: the
-    text's 26x26 feature map with 32 channels (26 -> 13).
+    MNIST network's 26x26 feature map with 32 channels (26 -> 13).
     """
     notes: tuple[str, ...] = ()
     if lengths is None:
         lengths = (SEED_LENGTH, SEED_LENGTH)
         channels = channels or SEED_CHANNELS
-        notes = (f"no N: the text's MNIST feature map, {SEED_LENGTH}x{SEED_LENGTH}",)
+        notes = (f"no N: the MNIST feature map, {SEED_LENGTH}x{SEED_LENGTH}",)
     result = output_sizes(lengths, _pooling(kwargs), channels or 1)
     figure = display.figure_from(kwargs)
     if figure is not None:

@@ -19,11 +19,11 @@ SEED_5X5 = np.array(
 """The seed's overlapping example: with size 3 and stride 2, both top windows pick the 8 and
 both bottom windows the 7, so those two cells each receive a gradient of 2."""
 
-EXAMPLE_NOTE = "no input: the seed's overlapping 5x5, size 3, stride 2 (windows share winners)"
+EXAMPLE_NOTE = "no input: an overlapping 5x5, size 3, stride 2 (windows share winners)"
 
 EPILOG = """\b
 Examples:
-  poolviz grad                 the seed's 5x5: shared winners add gradients up
+  poolviz grad                 a 5x5: shared winners add gradients up
   poolviz grad -m "1 3; 5 6"   one window: gradient 0 0 / 0 1
   poolviz grad -m "1 3 2 1; 5 6 8 4; 2 4 7 3; 1 0 3 2" --mode avg -o avg.png
 """
@@ -76,7 +76,7 @@ def grad(
     """Send a gradient back through pooling: which input cells receive it, where windows
     share a winner it adds up, and what max-unpooling brings back.
 
-    With no INPUT: the seed's 5x5 with size 3 and stride 2. INPUT is an image, a .npy/.npz
+    With no INPUT: a 5x5 example with size 3 and stride 2. INPUT is an image, a .npy/.npz
     array, a text matrix, or - for standard input.
     """
     loaded = options.load_input_from(kwargs)

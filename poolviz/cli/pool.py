@@ -15,7 +15,7 @@ SEED_4X4 = np.array([[1, 3, 2, 1], [5, 6, 8, 4], [2, 4, 7, 3], [1, 0, 3, 2]], dt
 
 EPILOG = """\b
 Examples:
-  poolviz pool                      the seed's 4x4: size 2, stride 2
+  poolviz pool                      the worked 4x4: size 2, stride 2
   poolviz pool -m "1 3; 5 6" --mode avg
   poolviz pool --sample seed5x5 -k 3 -s 2 --at 0,1
   poolviz pool photo.jpg --scale 0.25 -o photo.png
@@ -38,7 +38,7 @@ def pool(mode: str, as_json: bool, **kwargs: Any) -> None:
     """Pool an input and show every window: the output-size formula, the windows over the
     input, a step table, the output, and how often each cell was read.
 
-    With no INPUT: the seed's 4x4 example. INPUT is an image, a .npy/.npz array, a text
+    With no INPUT: the worked 4x4 example (6 8 / 4 7). INPUT is an image, a .npy/.npz array, a text
     matrix, or - for standard input.
     """
     loaded = options.load_input_from(kwargs)

@@ -14,7 +14,7 @@ from poolviz.model.trace import COUNTERFACTUALS, report
 
 EPILOG = """\b
 Examples:
-  poolviz trace                     the seed's MNIST model
+  poolviz trace                     the MNIST example model
   poolviz trace resnet18 --batch 32 --compare strided
   poolviz trace "conv 32 3 relu, maxpool 2, conv 64 3 relu, gap, dense 10"
   poolviz trace keras2_cnn          a bundled Keras model

@@ -48,7 +48,7 @@ FILE_HINT = "give a Keras model saved with model.to_json()"
 """What a model file should be, under a missing or binary file's message."""
 
 KERAS_SAMPLES: dict[str, str] = {
-    "keras_mnist": "the seed's MNIST network as Keras 3 saves it (28x28x1)",
+    "keras_mnist": "the MNIST example network as Keras 3 saves it (28x28x1)",
     "keras2_cnn": "a Keras 2 CNN with BatchNorm, ReLU, zero padding and both poolings (32x32x3)",
 }
 """Keras models that ship with poolviz, as ``poolviz/samples/<name>.json``: name -> what."""

@@ -381,21 +381,20 @@ def trend_line(trend: Trend, table: ToleranceTable) -> str:
 
 
 def claim_line(table: ToleranceTable) -> str:
-    """The text claims deeper stacks of pooling compound shift tolerance: does the table?"""
+    """The claim that deeper stacks of pooling compound shift tolerance: does the table
+    bear it out?"""
+    claim = "The claim that deeper stacks tolerate shifts better"
     verdicts = {s.name: table.trend(s.name).verdict for s in table.sources}
     if all(v == "shallow" for v in verdicts.values()):
-        return "The text's claim (deeper stacks tolerate shifts better) cannot be tested here."
+        return f"{claim} cannot be tested here."
     support = [n for n, v in verdicts.items() if v == "more"]
     against = [n for n, v in verdicts.items() if v in ("fewer", "same", "mixed")]
     if support and not against:
-        return "The text's claim holds here: deeper stacks left more of the output unchanged."
+        return f"{claim} holds here: they left more of the output unchanged."
     if against and not support:
-        return (
-            "The text's claim does not show here: deeper stacks did not leave more of the "
-            "output unchanged."
-        )
+        return f"{claim} does not show here: they did not leave more of the output unchanged."
     return (
-        f"The text's claim holds for {', '.join(support)}, not for {', '.join(against)}: "
+        f"{claim} holds for {', '.join(support)}, not for {', '.join(against)}: "
         "deeper stacks are not always more tolerant."
     )
 
