@@ -184,3 +184,25 @@ def test_bad_arrays(x: np.ndarray, message: str) -> None:
     with pytest.raises(PoolvizError) as err:
         pool2d(x, 1)
     assert err.value.message == message
+
+
+@pytest.mark.parametrize("shape", [(1, 3, 20000, 1), (2, 30, 40, 3)])
+def test_global_average_adds_cells_one_at_a_time_in_row_major_order(shape: tuple[int, ...]) -> None:
+    # PyTorch's kernel adds in float32, cell by cell: pairwise summation would differ here
+    x = (np.random.default_rng(5).standard_normal(shape) * 1000).astype(np.float32)
+    expected = np.zeros((shape[0], shape[3]), dtype=np.float32)
+    for n in range(shape[0]):
+        for cell in x[n].reshape(-1, shape[3]):
+            expected[n] += cell
+    expected /= np.float32(shape[1] * shape[2])
+    assert np.array_equal(global_pool2d(x, "avg")[:, 0, 0, :], expected)
+    assert global_pool2d(x, "avg").dtype == np.float32
+
+
+def test_global_max_keeps_the_first_zero_and_nan() -> None:
+    x = np.array([[-1.0, -0.0], [0.0, -3.0]], dtype=np.float32)
+    assert np.signbit(global_pool2d(x, "max")).all()
+    assert not np.signbit(global_pool2d(x.T.copy(), "max")).any()
+    x[1, 1] = np.nan
+    assert np.isnan(global_pool2d(x, "max")).all()
+    assert global_pool2d(np.arange(12, dtype=np.int16).reshape(3, 4), "max").tolist() == [[11]]

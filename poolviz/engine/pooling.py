@@ -118,11 +118,55 @@ def pool2d(
 
 
 def global_pool2d(x: np.ndarray, mode: str) -> np.ndarray:
-    """One value per channel: ``pool2d(x, (H, W), mode=mode)``, shape (N, 1, 1, C) for NHWC."""
+    """One value per channel: ``pool2d(x, (H, W), mode=mode)``, shape (N, 1, 1, C) for NHWC.
+
+    A reduction over the whole plane, not the window passes (whose cost grows with the
+    window's side: a 1x1000000 row took seconds). The numbers are PyTorch's: the max is the
+    first maximum in row-major order (which decides only the sign of a zero), and the sum is
+    added one cell at a time in row-major order in the accumulation dtype, as its kernel
+    does, then divided by H * W.
+    """
     if mode not in ("max", "avg"):
         raise PoolvizError(f"unknown global pooling mode {mode!r}; use 'max' or 'avg'")
     x4 = as_nhwc(x)
-    return pool2d(x, (x4.shape[1], x4.shape[2]), mode=mode)
+    n, h, w, c = x4.shape
+    cells = x4.reshape(n, h * w, c)
+    if mode == "max":
+        out = cells.max(axis=1)
+        if out.dtype.kind == "f" and (zero := out == 0).any():
+            first = (cells == 0).argmax(axis=1)[:, None, :]
+            out = np.where(zero, np.take_along_axis(cells, first, axis=1)[:, 0], out)
+    else:
+        acc = (
+            np.dtype(np.float64) if x4.dtype.kind in "biu" else np.result_type(x4.dtype, np.float32)
+        )
+        with np.errstate(over="ignore", invalid="ignore"):  # as PyTorch: inf, or NaN
+            total = _row_major_sum(cells, acc)
+            out = (total / acc.type(h * w)).astype(
+                np.float64 if x4.dtype.kind in "biu" else x4.dtype, copy=False
+            )
+    return like_input(out[:, None, None, :], np.ndim(x))
+
+
+_SUM_CHUNK = 1 << 16
+"""Cells per step of a single-channel running sum."""
+
+
+def _row_major_sum(cells: np.ndarray, dtype: np.dtype[Any]) -> np.ndarray:
+    """The sum over axis 1 of (N, cells, C), one addition at a time in order. NumPy reduces
+    an outer axis so; a single channel leaves only the inner axis, which NumPy sums pairwise,
+    so it is accumulated in chunks instead, carrying the running total."""
+    n, count, c = cells.shape
+    if c > 1:
+        summed: np.ndarray = np.add.reduce(cells, axis=1, dtype=dtype)
+        return summed
+    total = np.zeros((n, 1), dtype=dtype)
+    for start in range(0, count, _SUM_CHUNK):
+        part = cells[:, start : start + _SUM_CHUNK, 0].astype(dtype)
+        part[:, :1] += total
+        np.add.accumulate(part, axis=1, out=part)
+        total = part[:, -1:]
+    return total
 
 
 def max_pool_nhwc(
