@@ -15,13 +15,13 @@ from __future__ import annotations
 import numpy as np
 
 from poolviz.engine.geometry import Axis, PaddingArg, PoolSpec, as_pair, avg_divisors
-from poolviz.engine.pooling import IntPair
+from poolviz.engine.pooling import IndexMap, IntPair
 from poolviz.engine.windows import (
-    TILE_BYTES,
     Scratch,
     accumulate,
     as_nhwc,
     code_dtype,
+    empty_indices,
     like_input,
     max_windows,
     pixel_type,
@@ -73,12 +73,14 @@ def pool2d_backward(
             f"grad_output has shape {g.shape} but the pooled output has {expected}; "
             "pass one gradient per output cell"
         )
-    grad = np.zeros((n, h, w, c), dtype=dtype)
+    # one spare cell past the end: a max window over padding alone sends its gradient there
+    cells = np.zeros(n * h * w * c + 1, dtype=dtype)
+    grad = cells[:-1].reshape(n, h, w, c)
     # as PyTorch, silently: gradients summed past the largest float are inf, inf + -inf NaN
     with np.errstate(over="ignore", invalid="ignore"):
         g4 = as_nhwc(g).astype(dtype, copy=False)
         if spec.mode == "max":
-            _max_backward(x4, g4, rows, cols, grad)
+            _max_backward(x4, g4, rows, cols, cells)
         else:
             divisor = avg_divisors(rows, cols, spec.count_include_pad).astype(dtype)
             share = g4 / divisor[None, :, :, None]
@@ -92,43 +94,36 @@ def pool2d_backward(
     return like_input(grad, np.ndim(x))
 
 
-def _max_backward(x: np.ndarray, g: np.ndarray, rows: Axis, cols: Axis, grad: np.ndarray) -> None:
-    """Add each window's gradient ``g`` into ``grad`` at its argmax, tile by tile: the forward's
-    offset codes (:func:`~poolviz.engine.windows.max_windows`), then for each code ``a*kw + b``
-    the gradients of the windows it won, added into the code's strided view of ``grad``.
+def _max_backward(x: np.ndarray, g: np.ndarray, rows: Axis, cols: Axis, cells: np.ndarray) -> None:
+    """Add each window's gradient ``g`` into the flat NHWC gradient ``cells`` at its argmax,
+    tile by tile: the forward's offset codes (:func:`~poolviz.engine.windows.max_windows`)
+    become flat indices, and ``np.add.at`` adds one gradient at a time in the order given,
+    windows in rising row-major order, which is PyTorch's: the sums are its to the bit. A
+    window over padding alone adds into the spare cell at the end of ``cells``.
 
-    Exact, in PyTorch's order: a cell is read by at most one window per offset, and the windows
-    that read it have falling offsets as their position rises, so visiting codes in falling
-    order adds each cell's gradients in rising row-major window order (tiles come in rising
-    order too). Adding the zeros of windows that chose another cell changes nothing: the sum
-    starts at +0 and never becomes -0.
-    """
-    n, _, _, c = x.shape
+    Masking the gradients per window offset and adding each offset's share into strided views
+    of the gradient took five passes over the output per offset, twice as long."""
+    n, _, w, c = x.shape
     dtype = code_dtype(rows.size * cols.size)
     scratch = Scratch()
-    col_taps = window_taps(cols)
-    pixel = pixel_type(grad)
-    # per intermediate cell: the value, code, two temporaries; per output cell about as much.
-    # Tiles 4x the forward's: a tile makes ~5 passes per window offset, each with a fixed
-    # cost, and scratch of a few MiB is small beside the input-sized gradient.
-    per_cell = x.itemsize + dtype.itemsize + 2 + grad.itemsize
-    for tile in tiles(n, rows, 2 * rows.stride * cols.out * c * per_cell, 4 * TILE_BYTES):
+    index_map = IndexMap(rows, cols, w, c, whole=True)
+    spare = cells.size - 1
+    empty_cols = list(empty_indices(cols))
+    # per output row: the forward's columns-first intermediate (value, code, two one-byte
+    # temporaries per cell, over stride rows), then each output cell's value and flat index
+    per_row = cols.out * c
+    row_bytes = per_row * (rows.stride * (x.itemsize + dtype.itemsize + 2) + x.itemsize + 8)
+    for tile in tiles(n, rows, row_bytes):
         g_tile = g[tile.items, tile.rows]
         code = scratch.get("code", g_tile.shape, dtype)
         max_windows(x, tile, cols, scratch.get("best", g_tile.shape, x.dtype), code, scratch)
-        grad_tile = grad[tile.items, tile.inp]
-        finite = bool(np.isfinite(g_tile).all())
-        for rt in reversed(tile.row_taps):
-            for ct in reversed(col_taps):
-                won = code[:, rt.out, ct.out]
-                mask = scratch.get("mask", won.shape, np.bool_)
-                np.equal(won, rt.offset * cols.size + ct.offset, out=mask)
-                share = g_tile[:, rt.out, ct.out]
-                if finite:  # share * False is ±0, which adds exactly
-                    part = np.multiply(share, mask, out=scratch.get("part", won.shape, grad.dtype))
-                else:  # inf * False is NaN
-                    part = np.where(mask, share, 0)
-                accumulate(grad_tile[:, rt.inp, ct.inp], part, pixel, scratch)
+        flat = scratch.get("flat", g_tile.shape, np.int64)
+        index_map.put(code, tile, flat)
+        for i in tile.empty_rows:
+            flat[:, i] = spare
+        for j in empty_cols:
+            flat[:, :, j] = spare
+        np.add.at(cells, flat.ravel(), g_tile.ravel())
 
 
 def _unpool_into(target: np.ndarray, indices: np.ndarray, values: np.ndarray) -> None:

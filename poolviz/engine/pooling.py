@@ -188,7 +188,7 @@ def max_pool_nhwc(
     # per cell of the columns-first intermediate: value, code, two one-byte temporaries
     row_bytes = rows.stride * cols.out * c * (x.itemsize + dtype.itemsize + 2)
     indices = np.empty(out.shape, dtype=np.int64)
-    index_map = _IndexMap(rows, cols, w, c)
+    index_map = IndexMap(rows, cols, w, c)
     for tile in tiles(n, rows, row_bytes):
         dest = out[tile.items, tile.rows]
         code = scratch.get("code", dest.shape, dtype)
@@ -201,41 +201,54 @@ def max_pool_nhwc(
     return out, indices
 
 
-class _IndexMap:
+class IndexMap:
     """Offset codes to flat ``h * W + w`` indices: the index of window (i, j)'s tap (a, b) is
     ``start_h(i) * W + start_w(j) + a * dh * W + b * dw``. A table per code holds the second
     half (for windows of up to 2**16 cells; larger ones divide the code), a per-tile array the
-    first."""
+    first. With ``whole``, the indices are into the whole flattened NHWC array instead,
+    ``((n * H + h) * W + w) * C + c``: where the backward pass adds each gradient."""
 
-    def __init__(self, rows: Axis, cols: Axis, w: int, c: int) -> None:
+    def __init__(self, rows: Axis, cols: Axis, w: int, c: int, whole: bool = False) -> None:
         self.rows, self.cols, self.w, self.c = rows, cols, w, c
-        self.row_step = rows.dilation * w
+        self.unit = c if whole else 1
+        """Index steps per pixel."""
+        self.item = rows.n * w * c if whole else 0
+        """Index steps per item of the batch (0: each plane counts from 0)."""
+        self.row_step = rows.dilation * w * self.unit
         self.table: np.ndarray | None = None
         if rows.size * cols.size <= 1 << 16:
             a = np.arange(rows.size, dtype=np.int64) * self.row_step
-            b = np.arange(cols.size, dtype=np.int64) * cols.dilation
+            b = np.arange(cols.size, dtype=np.int64) * cols.dilation * self.unit
             self.table = (a[:, None] + b[None, :]).ravel()
         self.base = np.empty((0, cols.out, c), dtype=np.int64)
 
     def relative(self, count: int) -> np.ndarray:
-        """(count, ow, C): ``i * stride_h * W + start_w(j)`` for tile-relative rows i, cached
-        (all channels spelled out: a broadcast over a few channels is slow)."""
+        """(count, ow, C): ``i * stride_h * W + start_w(j)`` for tile-relative rows i (in
+        index steps, plus the channel with ``whole``), cached (all channels spelled out: a
+        broadcast over a few channels is slow)."""
         if self.base.shape[0] < count:
             i = np.arange(count, dtype=np.int64) * self.rows.stride * self.w
             j = np.arange(self.cols.out, dtype=np.int64) * self.cols.stride - self.cols.pad_before
-            self.base = np.repeat((i[:, None] + j[None, :])[:, :, None], self.c, axis=2)
+            pixels = (i[:, None] + j[None, :])[:, :, None] * self.unit
+            channels = np.arange(self.c, dtype=np.int64) if self.item else 0
+            self.base = np.ascontiguousarray(
+                np.broadcast_to(pixels + channels, (count, j.size, self.c))
+            )
         return self.base[:count]
 
     def put(self, code: np.ndarray, tile: Tile, dest: np.ndarray) -> None:
         """Write the indices of ``tile`` (offset codes ``code``) into ``dest``."""
-        first = (tile.rows.start * self.rows.stride - self.rows.pad_before) * self.w
+        first = (tile.rows.start * self.rows.stride - self.rows.pad_before) * self.w * self.unit
+        first += tile.items.start * self.item
         if self.table is not None:
             np.take(self.table + first, code, out=dest, mode="clip")
         else:
             a, b = np.divmod(code.astype(np.int64), self.cols.size)
             np.multiply(a, self.row_step, out=dest)
-            dest += b * self.cols.dilation + first
+            dest += b * (self.cols.dilation * self.unit) + first
         dest += self.relative(code.shape[1])
+        if self.item and code.shape[0] > 1:
+            dest += (np.arange(code.shape[0], dtype=np.int64) * self.item)[:, None, None, None]
 
 
 def avg_pool_nhwc(x: np.ndarray, rows: Axis, cols: Axis, count_include_pad: bool) -> np.ndarray:

@@ -53,7 +53,7 @@ from poolviz.errors import PoolvizError
 TILE_BYTES = 1 << 20
 """Target size of one tile's intermediate arrays."""
 
-WHOLE_ITEM_BYTES = 4 << 20
+WHOLE_ITEM_BYTES = 8 << 20
 """Largest intermediate of one item that is still one tile, above :data:`TILE_BYTES`."""
 
 SHORT_PIXEL = 256
