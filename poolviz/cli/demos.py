@@ -126,7 +126,7 @@ def _layout(values: np.ndarray, ndim: int) -> np.ndarray:
     metavar="M",
     help=f"Largest shift in the table.  [default: N, at least {MIN_TABLE_SHIFTS}]",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead.")
+@options.json_option()
 @display.figure_options(FIGURE_FORMATS)
 def shift(
     by: int, along: str, layers: int, shifts: int | None, as_json: bool, **kwargs: Any
@@ -272,7 +272,7 @@ def shift_json(
     help='Fixed weights of the strided convolution, e.g. "0.25 0.25; 0.25 0.25".  '
     "[default: the averaging kernel]",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead.")
+@options.json_option()
 @display.figure_options(FIGURE_FORMATS)
 def compare_command(conv_weights: np.ndarray | None, as_json: bool, **kwargs: Any) -> None:
     """Max, average, global max and global average pooling and a strided convolution on one
@@ -381,7 +381,7 @@ class LengthsType(options.OptionType):
     metavar="C",
     help=f"Channels, for shapes and value counts.  [default: 1; {SEED_CHANNELS} with no N]",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead.")
+@options.json_option()
 @display.figure_options(FIGURE_FORMATS)
 def size(
     lengths: tuple[int, ...] | None, channels: int | None, as_json: bool, **kwargs: Any

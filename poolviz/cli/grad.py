@@ -63,7 +63,7 @@ class GradOutputType(click.ParamType):  # type: ignore[type-arg]  # generic only
 )
 @click.option("--no-unpool", is_flag=True, help="Leave out max-unpooling.")
 @display.view_options
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead.")
+@options.json_option()
 @display.figure_options(("png", "svg", "pdf"))
 def grad(
     mode: str,

@@ -684,3 +684,8 @@ def output_option(formats: tuple[str, ...] = ("png", "svg", "pdf")) -> Callable[
         metavar="FILE",
         help=f"Write a file instead of printing ({_either(formats)}).",
     )
+
+
+def json_option(help_text: str = "Print one JSON object instead.") -> Callable[[F], F]:
+    """Add ``--json``, a flag passed as ``as_json`` (the name :func:`budget_from` reads)."""
+    return click.option("--json", "as_json", is_flag=True, help=help_text)

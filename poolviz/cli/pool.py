@@ -27,12 +27,7 @@ Examples:
 @options.pooling_options
 @options.mode_option
 @display.view_options
-@click.option(
-    "--json",
-    "as_json",
-    is_flag=True,
-    help="Print one JSON object (every channel) instead of the report.",
-)
+@options.json_option("Print one JSON object (every channel) instead of the report.")
 @display.figure_options(("png", "svg", "pdf"))
 def pool(mode: str, as_json: bool, **kwargs: Any) -> None:
     """Pool an input and show every window: the output-size formula, the windows over the

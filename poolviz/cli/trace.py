@@ -7,7 +7,7 @@ from typing import Any
 import click
 
 from poolviz.cli import display
-from poolviz.cli.options import OptionError, OptionType
+from poolviz.cli.options import OptionError, OptionType, json_option
 from poolviz.model import load_model
 from poolviz.model.layers import Shape
 from poolviz.model.trace import COUNTERFACTUALS, report
@@ -100,7 +100,7 @@ class Compare(OptionType):
     show_default=True,
     help="Counterfactuals beside the model: drop, strided, both, or none.",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead.")
+@json_option()
 @display.figure_options(("png", "svg", "pdf"), cmap=False)
 def trace(
     model: str,
