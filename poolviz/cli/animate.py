@@ -59,14 +59,7 @@ class FpsType(click.ParamType[int, Any]):
     metavar="N",
     help=f"Frames a second, {FPS_RANGE[0]}-{FPS_RANGE[1]}.",
 )
-@click.option(
-    "--item",
-    type=click.IntRange(min=0),
-    default=0,
-    show_default=True,
-    metavar="N",
-    help="Batch item shown, for (N, H, W, C) input.",
-)
+@display.item_option
 @click.option(
     "--channel",
     type=click.IntRange(min=0),

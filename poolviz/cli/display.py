@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from poolviz.cli.options import AtType, ChannelsType, StepsType, output_option
+from poolviz.cli.options import AtType, ChannelsType, StepsType, output_option, with_options
 from poolviz.errors import PoolvizError
 from poolviz.render.style import to_ascii
 
@@ -23,17 +23,22 @@ if TYPE_CHECKING:  # rich is imported where a console is made: figure paths neve
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+def item_option(f: F) -> F:
+    """Add ``--item N`` (default 0), the batch item shown."""
+    return click.option(
+        "--item",
+        type=click.IntRange(min=0),
+        default=0,
+        show_default=True,
+        metavar="N",
+        help="Batch item shown, for (N, H, W, C) input.",
+    )(f)
+
+
 def view_options(f: F) -> F:
     """Add ``--item``, ``--channel``, ``--steps`` and ``--at``."""
     decorators = [
-        click.option(
-            "--item",
-            type=click.IntRange(min=0),
-            default=0,
-            show_default=True,
-            metavar="N",
-            help="Batch item shown, for (N, H, W, C) input.",
-        ),
+        item_option,
         click.option(
             "--channel",
             "channels",
@@ -53,9 +58,7 @@ def view_options(f: F) -> F:
             "--at", type=AtType(), metavar="ROW,COL", help="Explain one output cell in full."
         ),
     ]
-    for decorator in reversed(decorators):
-        f = decorator(f)
-    return f
+    return with_options(f, decorators)
 
 
 @dataclass(frozen=True)
@@ -122,9 +125,7 @@ def figure_options(formats: tuple[str, ...], *, cmap: bool = True) -> Callable[[
                     callback=_check_cmap,
                 )
             )
-        for decorator in reversed(decorators):
-            f = decorator(f)
-        return f
+        return with_options(f, decorators)
 
     return decorate
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, TypedDict, TypeVar
@@ -322,6 +322,14 @@ def _either(items: tuple[str, ...]) -> str:
     return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} or {items[-1]}"
 
 
+def with_options(f: F, decorators: Sequence[Callable[[F], F]]) -> F:
+    """``f`` with ``decorators`` applied as if written above it in that order, so that
+    ``--help`` lists the options in that order."""
+    for decorator in reversed(decorators):
+        f = decorator(f)
+    return f
+
+
 # Pooling
 
 
@@ -416,9 +424,7 @@ def pooling_options(f: F) -> F:
             help="Count padding in an average's divisor (PyTorch's count_include_pad).",
         ),
     ]
-    for decorator in reversed(decorators):
-        f = decorator(f)
-    return f
+    return with_options(f, decorators)
 
 
 def pooling_from(kwargs: Mapping[str, Any]) -> PoolingArgs:
@@ -504,9 +510,7 @@ def input_options(f: F) -> F:
             help="Axis order of a .npy/.npz array; nchw for PyTorch's (N, C, H, W).",
         ),
     ]
-    for decorator in reversed(decorators):
-        f = decorator(f)
-    return f
+    return with_options(f, decorators)
 
 
 def load_input(
