@@ -64,7 +64,8 @@ class LoadedInput:
     dtype: str
     """The values' type before conversion to float64, e.g. ``uint8`` for an 8-bit image."""
     source_shape: tuple[int, ...]
-    """The shape as stored, before --gray, --resize, --scale or --layout changed it."""
+    """The shape before --gray, --resize, --scale or --layout changed it: as stored, an image
+    as its EXIF orientation turns it upright."""
     notes: tuple[str, ...] = ()
     """One-line remarks for the user, e.g. that an array looks channels-first."""
 
@@ -434,8 +435,9 @@ def _load_image(
     resize: tuple[int, int] | None,
     scale: float | None,
 ) -> LoadedInput:
-    """An image as (H, W) or (H, W, C) on its own scale (0-255, 0-65535), refused unread when
-    it has more pixels than Pillow's ``MAX_IMAGE_PIXELS``."""
+    """An image as (H, W) or (H, W, C) on its own scale (0-255, 0-65535), turned upright as
+    its EXIF orientation asks, refused unread when it has more pixels than Pillow's
+    ``MAX_IMAGE_PIXELS``."""
     with _quiet_pillow():
         return _read_image(data, shown, name, gray, resize, scale)
 
@@ -472,9 +474,17 @@ def _read_image(
     if limit is not None and img.width * img.height > limit:
         raise _too_many_pixels(shown, img.width * img.height, limit)
     with _pillow_errors(shown, suffix):
+        # read before loading: Pillow's TIFF reader turns the image upright as it loads and
+        # drops the tag, where the other readers leave both to the caller
+        orientation = _orientation(img)
         img.load()
+        turned_by_pillow = _orientation(img) is None
     dtype = _pixel_dtype(img.mode)
     img, notes = _normalise_mode(img)
+    if orientation is not None:
+        if not turned_by_pillow:
+            img = img.transpose(Image.Transpose[orientation.method])
+        notes.append(orientation.note(img.height, img.width))
     source_shape = _image_shape(img)
     if gray and img.mode in ("RGB", "RGBA", "LA"):
         img = img.convert("L")
@@ -549,6 +559,46 @@ def _normalise_mode(img: PILImage.Image) -> tuple[PILImage.Image, list[str]]:
     kind = "palette" if mode in ("P", "PA") else mode
     notes.append(f"a {kind} image, converted to {target}")
     return img.convert(target), notes
+
+
+@dataclass(frozen=True)
+class _Orientation:
+    """How to turn an image upright, as its EXIF Orientation tag asks."""
+
+    method: str
+    """The name of the :class:`PIL.Image.Transpose` that does it."""
+    done: str
+    """What that does, as the note says it: ``rotated 90° clockwise``."""
+
+    def note(self, h: int, w: int) -> str:
+        """The note saying so for an image ``h`` by ``w`` once upright, with the size as
+        stored when turning it swapped height and width."""
+        swapped = self.method in ("ROTATE_90", "ROTATE_270", "TRANSPOSE", "TRANSVERSE")
+        return f"{self.done} by its EXIF orientation" + (f" (stored as {w}x{h})" if swapped else "")
+
+
+_ORIENTATIONS = {
+    2: _Orientation("FLIP_LEFT_RIGHT", "mirrored left to right"),
+    3: _Orientation("ROTATE_180", "rotated 180°"),
+    4: _Orientation("FLIP_TOP_BOTTOM", "mirrored top to bottom"),
+    5: _Orientation("TRANSPOSE", "rotated 90° clockwise and mirrored left to right"),
+    6: _Orientation("ROTATE_270", "rotated 90° clockwise"),
+    7: _Orientation("TRANSVERSE", "rotated 90° counter-clockwise and mirrored left to right"),
+    8: _Orientation("ROTATE_90", "rotated 90° counter-clockwise"),
+}
+"""The EXIF Orientation values 2-8 (1 is upright), each with the Pillow transposition that
+undoes it, as ``ImageOps.exif_transpose`` maps them (Pillow's angles count
+counter-clockwise: its ROTATE_270 is 90° clockwise)."""
+_EXIF_ORIENTATION = 0x0112
+
+
+def _orientation(img: PILImage.Image) -> _Orientation | None:
+    """How to turn ``img`` upright, as image viewers do, from the EXIF Orientation tag (or
+    the XMP one, which Pillow's ``getexif`` reads too) of a JPEG, PNG, WebP or TIFF; None
+    when it is upright or the tag holds no orientation (a damaged block: a viewer shows such
+    an image as stored)."""
+    value = img.getexif().get(_EXIF_ORIENTATION)
+    return _ORIENTATIONS.get(value) if isinstance(value, int) else None
 
 
 def _image_shape(img: PILImage.Image) -> tuple[int, ...]:

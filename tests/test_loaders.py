@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from PIL import Image, ImageFile
+from PIL import Image, ImageFile, ImageOps
 
 from poolviz import loaders
 from poolviz.errors import PoolvizError, PoolvizRuntimeError
@@ -449,6 +449,188 @@ def test_image_at_the_limit_loads(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     path = save_image(tmp_path / "ok.png", np.zeros((10, 10), np.uint8))
     monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 100)
     assert load_path(path).array.shape == (10, 10)
+
+
+# EXIF orientation
+
+STORED = np.arange(2 * 3 * 3, dtype=np.uint8).reshape(2, 3, 3) * 10
+"""A 2x3 RGB image with no symmetry, so that every turn and mirror gives a different array."""
+
+UPRIGHT = {
+    1: (lambda a: a, ()),
+    2: (np.fliplr, ("mirrored left to right by its EXIF orientation",)),
+    3: (lambda a: np.rot90(a, 2), ("rotated 180° by its EXIF orientation",)),
+    4: (np.flipud, ("mirrored top to bottom by its EXIF orientation",)),
+    5: (
+        lambda a: np.fliplr(np.rot90(a, -1)),
+        (
+            "rotated 90° clockwise and mirrored left to right by its EXIF orientation "
+            "(stored as 2x3)",
+        ),
+    ),
+    6: (
+        lambda a: np.rot90(a, -1),
+        ("rotated 90° clockwise by its EXIF orientation (stored as 2x3)",),
+    ),
+    7: (
+        lambda a: np.fliplr(np.rot90(a, 1)),
+        (
+            "rotated 90° counter-clockwise and mirrored left to right by its EXIF "
+            "orientation (stored as 2x3)",
+        ),
+    ),
+    8: (
+        lambda a: np.rot90(a, 1),
+        ("rotated 90° counter-clockwise by its EXIF orientation (stored as 2x3)",),
+    ),
+}
+"""Each EXIF orientation: what the note says was done, done with NumPy, and the note."""
+
+
+def save_oriented(path: Path, array: np.ndarray, orientation: int, **options: object) -> Path:
+    """Save ``array`` with the EXIF Orientation tag set to ``orientation``."""
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    Image.fromarray(array).save(path, exif=exif, **options)
+    return path
+
+
+def viewer(path: Path) -> np.ndarray:
+    """The image as viewers show it: Pillow's ``ImageOps.exif_transpose``."""
+    with Image.open(path) as img:
+        return np.asarray(ImageOps.exif_transpose(img))
+
+
+@pytest.mark.parametrize("orientation", sorted(UPRIGHT))
+def test_exif_orientation_turns_the_image_upright(tmp_path: Path, orientation: int) -> None:
+    path = save_oriented(tmp_path / "o.png", STORED, orientation)
+    turn, notes = UPRIGHT[orientation]
+    loaded = load_path(path)
+    assert loaded.array.tolist() == turn(STORED).tolist()
+    assert loaded.array.tolist() == viewer(path).tolist()
+    assert loaded.notes == notes
+    assert (loaded.dtype, loaded.source_shape) == ("uint8", turn(STORED).shape)
+
+
+@pytest.mark.parametrize("suffix", [".jpg", ".png", ".webp", ".tif"])
+def test_exif_orientation_in_every_format_that_carries_it(tmp_path: Path, suffix: str) -> None:
+    # Pillow's TIFF reader turns the image itself as it loads: turned once, and still noted
+    options = {"lossless": True} if suffix == ".webp" else {}
+    path = save_oriented(tmp_path / f"o{suffix}", STORED, 6, **options)
+    loaded = load_path(path)
+    assert loaded.array.shape == (3, 2, 3)
+    assert loaded.array.tolist() == viewer(path).tolist()
+    if suffix != ".jpg":
+        assert loaded.array.tolist() == np.rot90(STORED, -1).tolist()
+    assert loaded.notes == ("rotated 90° clockwise by its EXIF orientation (stored as 2x3)",)
+
+
+@pytest.mark.parametrize("suffix", [".webp", ".tif"])
+def test_exif_orientation_of_a_multi_frame_image_turns_the_first_frame(
+    tmp_path: Path, suffix: str
+) -> None:
+    frames = [Image.fromarray(STORED), Image.fromarray(255 - STORED)]
+    options = {"lossless": True} if suffix == ".webp" else {}
+    exif = Image.Exif()
+    exif[0x0112] = 8
+    path = tmp_path / f"o{suffix}"
+    frames[0].save(path, save_all=True, append_images=frames[1:], exif=exif, **options)
+    with Image.open(path) as img:
+        assert img.n_frames == 2
+    loaded = load_path(path)
+    assert loaded.array.tolist() == np.rot90(STORED, 1).tolist()
+    assert loaded.notes == (
+        "rotated 90° counter-clockwise by its EXIF orientation (stored as 2x3)",
+    )
+
+
+@pytest.mark.parametrize("orientation", [0, 9, 65535])
+def test_exif_orientation_that_is_no_orientation_is_ignored(
+    tmp_path: Path, orientation: int
+) -> None:
+    loaded = load_path(save_oriented(tmp_path / "o.jpg", STORED, orientation))
+    assert loaded.array.shape == (2, 3, 3)
+    assert loaded.notes == ()
+
+
+@pytest.mark.parametrize(
+    "exif",
+    [
+        b"II*\x00\xff\xff\xff\x7f",  # the first directory is past the end
+        # one entry: Orientation as the text "6"
+        b"II*\x00\x08\x00\x00\x00\x01\x00\x12\x01\x02\x00\x02\x00\x00\x006\x00\x00\x00\x00\x00\x00\x00",
+    ],
+)
+def test_damaged_exif_block_reads_the_image_as_stored(tmp_path: Path, exif: bytes) -> None:
+    path = tmp_path / "o.png"
+    Image.fromarray(STORED).save(path, exif=b"Exif\x00\x00" + exif)
+    loaded = load_path(path)
+    assert loaded.array.tolist() == STORED.tolist()
+    assert loaded.notes == ()
+
+
+def test_exif_orientation_after_the_palette_before_gray_and_resize(tmp_path: Path) -> None:
+    img = Image.new("P", (3, 1))
+    img.putpalette([10, 20, 30, 200, 100, 50, 1, 2, 3] + [0] * 759)
+    img.putdata([0, 1, 2])
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    img.save(tmp_path / "p.png", exif=exif)
+    loaded = load_path(tmp_path / "p.png")
+    assert loaded.array.tolist() == [[[10, 20, 30]], [[200, 100, 50]], [[1, 2, 3]]]
+    assert loaded.notes == (
+        "a palette image, converted to RGB",
+        "rotated 90° clockwise by its EXIF orientation (stored as 1x3)",
+    )
+    resized = load_path(tmp_path / "p.png", gray=True, resize=(6, 2))
+    assert resized.array.shape == (6, 2)
+    assert resized.source_shape == (3, 1, 3)
+    assert resized.notes == (
+        "a palette image, converted to RGB",
+        "rotated 90° clockwise by its EXIF orientation (stored as 1x3)",
+        "converted to grey with ITU-R 601-2 luma (as Pillow's L)",
+        "resized from 3x1 to 6x2 with Pillow",
+    )
+
+
+def test_exif_orientation_of_a_sixteen_bit_grey_png(tmp_path: Path) -> None:
+    pixels = np.array([[0, 65535, 7], [1000, 40000, 258]], np.uint16)
+    loaded = load_path(save_oriented(tmp_path / "g16.png", pixels, 3))
+    assert loaded.array.tolist() == [[258, 40000, 1000], [7, 65535, 0]]
+    assert loaded.dtype == "uint16"
+
+
+@pytest.mark.parametrize(
+    ("suffix", "size", "shape"),
+    [
+        (".jpg", {}, (6, 4, 3)),
+        (".tif", {}, (6, 4, 3)),
+        (".jpg", {"resize": (5, 4)}, (5, 4, 3)),
+        (".tif", {"scale": 1.5}, (9, 6, 3)),
+    ],
+)
+def test_memory_estimate_of_a_turned_image_is_what_loading_takes(
+    tmp_path: Path, suffix: str, size: dict[str, object], shape: tuple[int, ...]
+) -> None:
+    # the header's size is the stored 4x6 (the TIFF reader's already 6x4): the same count
+    path = save_oriented(tmp_path / f"o{suffix}", np.zeros((4, 6, 3), np.uint8), 6)
+    loaded = load_path(path, **size)  # type: ignore[arg-type]
+    assert loaded.array.shape == shape
+    estimate = loaders.float64_bytes(path, **size)  # type: ignore[arg-type]
+    assert estimate == loaded.array.nbytes == 8 * shape[0] * shape[1] * shape[2]
+
+
+def test_turned_image_over_the_pixel_limit_is_refused_unread(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = save_oriented(tmp_path / "big.png", np.zeros((11, 11), np.uint8), 6)
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 100)
+    _no_decoding(monkeypatch)
+    refused(
+        path,
+        f"{path}: 121 pixels is over Pillow's limit of 100 pixels (MAX_IMAGE_PIXELS); "
+        "shrink it with another tool first",
+    )
 
 
 # .npy and .npz
