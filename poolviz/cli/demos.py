@@ -35,7 +35,6 @@ from poolviz.demos import (
 )
 from poolviz.engine.windows import like_input
 from poolviz.errors import PoolvizError
-from poolviz.loaders import LoadedInput
 from poolviz.render.terminal.demos import DemoView
 
 FIGURE_FORMATS = ("png", "svg", "pdf")
@@ -79,10 +78,6 @@ def _view(notes: tuple[str, ...]) -> DemoView:
 
 def _pooling(kwargs: dict[str, Any]) -> Pooling:
     return Pooling(**options.pooling_from(kwargs).engine_kwargs())
-
-
-def _source_notes(loaded: LoadedInput) -> tuple[str, ...]:
-    return (f"{loaded.name} ({loaded.kind})", *loaded.notes)
 
 
 def _layout(values: np.ndarray, ndim: int) -> np.ndarray:
@@ -157,29 +152,21 @@ def shift(
         n, h, w, _ = case.input.shape
         count = f", {n} items" if n > 1 else ""
         sources = (Source(loaded.name, f"the input, {h}x{w}{count}", case.input),)
-        notes = _source_notes(loaded)
+        notes = display.source_notes(loaded)
     table = tolerance_table(
         sources, pooling, layers, _table_shifts(shifts, by, sources, along), along
     )
     figure = display.figure_from(kwargs)
     if figure is not None:
         from poolviz.render.figure.demos import shift_figure
-        from poolviz.render.figure.save import save_figure
 
-        save_figure(
-            shift_figure(cases, table, title=figure.title, cmap=figure.cmap),
-            figure.path,
-            figure.dpi,
-        )
-        click.echo(f"wrote {figure.path}")
+        figure.save(shift_figure(cases, table, title=figure.title, cmap=figure.cmap))
         return
     if as_json:
-        from poolviz.render.json import dumps
-
         body = shift_json(cases, table, by=by, along=along)
         if loaded is not None:
             body["source"] = {"name": loaded.name, "kind": loaded.kind}
-        click.echo(dumps(body))
+        display.print_json(body)
         return
     from poolviz.render.terminal.demos import shift_report
 
@@ -288,25 +275,19 @@ def compare_command(conv_weights: np.ndarray | None, as_json: bool, **kwargs: An
     if loaded is None:
         x, notes = SEED_4X4, ("no input: the worked 4x4 example",)
     else:
-        x, notes = loaded.array, _source_notes(loaded)
+        x, notes = loaded.array, display.source_notes(loaded)
     result = compare(x, pooling, conv_weights)
     figure = display.figure_from(kwargs)
     if figure is not None:
         from poolviz.render.figure.demos import compare_figure
-        from poolviz.render.figure.save import save_figure
 
-        save_figure(
-            compare_figure(result, title=figure.title, cmap=figure.cmap), figure.path, figure.dpi
-        )
-        click.echo(f"wrote {figure.path}")
+        figure.save(compare_figure(result, title=figure.title, cmap=figure.cmap))
         return
     if as_json:
-        from poolviz.render.json import dumps
-
         body = compare_json(result)
         if loaded is not None:
             body["source"] = {"name": loaded.name, "kind": loaded.kind}
-        click.echo(dumps(body))
+        display.print_json(body)
         return
     from poolviz.render.terminal.demos import compare_report
 
@@ -402,15 +383,11 @@ def size(
     figure = display.figure_from(kwargs)
     if figure is not None:
         from poolviz.render.figure.demos import size_figure
-        from poolviz.render.figure.save import save_figure
 
-        save_figure(size_figure(result, title=figure.title), figure.path, figure.dpi)
-        click.echo(f"wrote {figure.path}")
+        figure.save(size_figure(result, title=figure.title))
         return
     if as_json:
-        from poolviz.render.json import dumps
-
-        click.echo(dumps(size_json(result, options.pooling_from(kwargs).padding)))
+        display.print_json(size_json(result, options.pooling_from(kwargs).padding))
         return
     from poolviz.render.terminal.demos import size_report
 

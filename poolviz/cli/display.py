@@ -18,7 +18,11 @@ from poolviz.errors import PoolvizError
 from poolviz.render.style import to_ascii
 
 if TYPE_CHECKING:  # rich is imported where a console is made: figure paths never need it
+    from matplotlib.figure import Figure
     from rich.console import Console, RenderableType
+
+    from poolviz.loaders import LoadedInput
+    from poolviz.render.terminal.pool import PoolView
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -70,6 +74,11 @@ class ViewArgs:
     steps: int | None
     """None lists every window."""
     at: tuple[int, int] | None
+
+    @property
+    def channel(self) -> int:
+        """The one channel a figure or JSON shows: the first given, or 0."""
+        return (self.channels or (0,))[0]
 
     def check(self, shape: tuple[int, ...], out_shape: tuple[int, ...]) -> None:
         """Refuse an item, channel or cell that the (NHWC) input or output does not have."""
@@ -153,6 +162,13 @@ class FigureArgs:
     title: str | None
     cmap: str | None
 
+    def save(self, fig: Figure) -> None:
+        """Write ``fig`` to the file and say so on stdout."""
+        from poolviz.render.figure.save import save_figure
+
+        save_figure(fig, self.path, self.dpi)
+        click.echo(f"wrote {self.path}")
+
 
 def figure_from(kwargs: Mapping[str, Any]) -> FigureArgs | None:
     """The figure options, or None when no ``-o`` was given (print to the terminal)."""
@@ -168,6 +184,36 @@ def console() -> Console:
     from rich.console import Console
 
     return Console(width=width, highlight=False, soft_wrap=False)
+
+
+def source_notes(loaded: LoadedInput) -> tuple[str, ...]:
+    """A report's lines about its input: the name and kind, then what the loader noted."""
+    return (f"{loaded.name} ({loaded.kind})", *loaded.notes)
+
+
+def pool_view(view: ViewArgs, notes: tuple[str, ...]) -> PoolView:
+    """The terminal view of a pooling report: the part ``view`` selects, on the user's
+    console, under ``notes``."""
+    from poolviz.render.terminal.pool import PoolView
+
+    out = console()
+    return PoolView(
+        item=view.item,
+        channels=view.channels,
+        steps=view.steps,
+        at=view.at,
+        width=out.width,
+        colour=colour_enabled(out),
+        ascii_only=ascii_only(out),
+        notes=notes,
+    )
+
+
+def print_json(body: Any) -> None:
+    """Print ``body`` as strict JSON (see :func:`poolviz.render.json.dumps`)."""
+    from poolviz.render.json import dumps
+
+    click.echo(dumps(body))
 
 
 def print_renderable(renderable: RenderableType) -> None:

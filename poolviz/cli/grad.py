@@ -92,55 +92,40 @@ def grad(
             if ctx.get_parameter_source("stride") is ParameterSource.DEFAULT:
                 engine_kwargs["stride"] = (2, 2)
     else:
-        x, notes = loaded.array, (f"{loaded.name} ({loaded.kind})", *loaded.notes)
+        x, notes = loaded.array, display.source_notes(loaded)
     forward = explain(x, mode=mode, **engine_kwargs)
     view.check(forward.input.shape, forward.output.shape)
     result = gradient(forward, upstream_gradient(forward, grad_output, seed))
-    channel = (view.channels or (0,))[0]
     figure = display.figure_from(kwargs)
     if figure is not None:
         from poolviz.render.figure.grad import grad_figure
-        from poolviz.render.figure.save import save_figure
 
-        fig = grad_figure(
-            result,
-            item=view.item,
-            channel=channel,
-            title=figure.title,
-            cmap=figure.cmap,
-            unpool=not no_unpool,
+        figure.save(
+            grad_figure(
+                result,
+                item=view.item,
+                channel=view.channel,
+                title=figure.title,
+                cmap=figure.cmap,
+                unpool=not no_unpool,
+            )
         )
-        save_figure(fig, figure.path, figure.dpi)
-        click.echo(f"wrote {figure.path}")
         return
     if as_json:
-        from poolviz.render.json import dumps
-
-        body = grad_json(result, item=view.item, channel=channel)
+        body = grad_json(result, item=view.item, channel=view.channel)
         body["config"]["padding"] = pooling.padding
         body["grad_output_from"] = _upstream_json(grad_output, seed)
         if loaded is not None:
             body["source"] = {"name": loaded.name, "kind": loaded.kind}
-        click.echo(dumps(body))
+        display.print_json(body)
         return
     from poolviz.render.terminal.grad import GradView, grad_report
-    from poolviz.render.terminal.pool import PoolView
 
-    out = display.console()
-    pool_view = PoolView(
-        item=view.item,
-        channels=view.channels,
-        steps=view.steps,
-        at=view.at,
-        width=out.width,
-        colour=display.colour_enabled(out),
-        ascii_only=display.ascii_only(out),
-        notes=notes,
-    )
+    upstream = _upstream_label(grad_output, seed)
     display.print_renderable(
         grad_report(
             result,
-            GradView(pool_view, upstream=_upstream_label(grad_output, seed), unpool=not no_unpool),
+            GradView(display.pool_view(view, notes), upstream=upstream, unpool=not no_unpool),
         )
     )
 

@@ -42,46 +42,29 @@ def pool(mode: str, as_json: bool, **kwargs: Any) -> None:
     x = SEED_4X4 if loaded is None else loaded.array
     result = explain(x, mode=mode, **pooling.engine_kwargs())
     view.check(result.input.shape, result.output.shape)
-    channel = (view.channels or (0,))[0]
     figure = display.figure_from(kwargs)
     if figure is not None:
         from poolviz.render.figure.pool import pool_figure
-        from poolviz.render.figure.save import save_figure
 
-        fig = pool_figure(
-            result,
-            item=view.item,
-            channel=None if view.channels is None else channel,
-            at=view.at,
-            title=figure.title,
-            cmap=figure.cmap,
+        figure.save(
+            pool_figure(
+                result,
+                item=view.item,
+                channel=None if view.channels is None else view.channel,
+                at=view.at,
+                title=figure.title,
+                cmap=figure.cmap,
+            )
         )
-        save_figure(fig, figure.path, figure.dpi)
-        click.echo(f"wrote {figure.path}")
         return
     if as_json:
-        from poolviz.render.json import dumps, pool_json
+        from poolviz.render.json import pool_json
 
-        body = pool_json(result, item=view.item, channel=channel, steps=view.steps)
+        body = pool_json(result, item=view.item, channel=view.channel, steps=view.steps)
         body["config"]["padding"] = pooling.padding
-        click.echo(dumps(body))
+        display.print_json(body)
         return
-    from poolviz.render.terminal.pool import PoolView, pool_report
+    from poolviz.render.terminal.pool import pool_report
 
-    out = display.console()
-    notes = () if loaded is None else (f"{loaded.name} ({loaded.kind})", *loaded.notes)
-    display.print_renderable(
-        pool_report(
-            result,
-            PoolView(
-                item=view.item,
-                channels=view.channels,
-                steps=view.steps,
-                at=view.at,
-                width=out.width,
-                colour=display.colour_enabled(out),
-                notes=notes,
-                ascii_only=display.ascii_only(out),
-            ),
-        )
-    )
+    notes = () if loaded is None else display.source_notes(loaded)
+    display.print_renderable(pool_report(result, display.pool_view(view, notes)))

@@ -127,16 +127,12 @@ def trace(
     result = report(load_model(model, input_shape), compare, batch)
     figure = display.figure_from(kwargs)
     if figure is not None:
-        from poolviz.render.figure.save import save_figure
         from poolviz.render.figure.trace import trace_figure
 
-        save_figure(trace_figure(result, title=figure.title), figure.path, figure.dpi)
-        click.echo(f"wrote {figure.path}")
+        figure.save(trace_figure(result, title=figure.title))
         return
     if as_json:
-        from poolviz.render.json import dumps
-
-        click.echo(dumps(result.as_dict()))
+        display.print_json(result.as_dict())
         return
     from poolviz.render.terminal.trace import TraceView, trace_report
 
