@@ -41,7 +41,7 @@ def make_cli() -> PoolvizGroup:
     def pool(fail_while_writing: bool, **kwargs: Any) -> None:
         loaded = options.load_input_from(kwargs)
         x = SEED if loaded is None else loaded.array
-        out = pool2d(x, **options.pooling_from(kwargs).engine_kwargs())
+        out = pool2d(x, **options.pooling_from(kwargs))
         if kwargs["output"] is None:
             click.echo(out.tolist())
             return

@@ -18,7 +18,6 @@ from poolviz.cli.options import (
     OptionError,
     OutputPath,
     PaddingType,
-    PoolingArgs,
     SampleType,
     ScaleType,
     SizePair,
@@ -206,16 +205,9 @@ def test_output_path_for_animations() -> None:
 
 
 def test_pooling_args_feed_the_engine() -> None:
-    args = PoolingArgs(
-        size=(2, 2),
-        stride=None,
-        padding=0,
-        dilation=(1, 1),
-        ceil_mode=False,
-        count_include_pad=True,
-    )
+    args = options.pooling_from(_parsed(options.pooling_options, []))
     x = np.array([[1, 3, 2, 1], [5, 6, 8, 4], [2, 4, 7, 3], [1, 0, 3, 2]], float)
-    assert pool2d(x, **args.engine_kwargs()).tolist() == [[6, 8], [4, 7]]
+    assert pool2d(x, **args).tolist() == [[6, 8], [4, 7]]
 
 
 def _parsed(decorator: Any, argv: list[str]) -> dict[str, Any]:
@@ -233,15 +225,21 @@ def _parsed(decorator: Any, argv: list[str]) -> dict[str, Any]:
 
 def test_pooling_option_defaults() -> None:
     args = options.pooling_from(_parsed(options.pooling_options, []))
-    assert args == PoolingArgs((2, 2), None, 0, (1, 1), False, True)
+    assert args == {
+        "size": (2, 2),
+        "stride": None,
+        "padding": 0,
+        "dilation": (1, 1),
+        "ceil_mode": False,
+        "count_include_pad": True,
+    }
 
 
 def test_pooling_options_given() -> None:
     argv = ["-k", "3x2", "-s", "1", "-p", "same", "-d", "2", "--ceil-mode",
             "--no-count-include-pad"]  # fmt: skip
     args = options.pooling_from(_parsed(options.pooling_options, argv))
-    assert args == PoolingArgs((3, 2), (1, 1), "same", (2, 2), True, False)
-    assert args.engine_kwargs() == {
+    assert args == {
         "size": (3, 2),
         "stride": (1, 1),
         "padding": "same",

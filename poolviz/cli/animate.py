@@ -84,7 +84,7 @@ def animate(mode: str, fps: int, item: int, channel: int, **kwargs: Any) -> None
     loaded = options.load_input_from(kwargs)
     pooling = options.pooling_from(kwargs)
     x = SEED_4X4 if loaded is None else loaded.array
-    result = explain(x, mode=mode, **pooling.engine_kwargs())
+    result = explain(x, mode=mode, **pooling)
     display.ViewArgs(item, (channel,), None, None).check(result.input.shape, result.output.shape)
     figure = display.figure_from(kwargs)
     if figure is None:

@@ -77,7 +77,7 @@ def _view(notes: tuple[str, ...]) -> DemoView:
 
 
 def _pooling(kwargs: dict[str, Any]) -> Pooling:
-    return Pooling(**options.pooling_from(kwargs).engine_kwargs())
+    return Pooling(**options.pooling_from(kwargs))
 
 
 def _layout(values: np.ndarray, ndim: int) -> np.ndarray:
@@ -387,7 +387,7 @@ def size(
         figure.save(size_figure(result, title=figure.title))
         return
     if as_json:
-        display.print_json(size_json(result, options.pooling_from(kwargs).padding))
+        display.print_json(size_json(result, options.pooling_from(kwargs)["padding"]))
         return
     from poolviz.render.terminal.demos import size_report
 

@@ -81,19 +81,18 @@ def grad(
     """
     loaded = options.load_input_from(kwargs)
     pooling = options.pooling_from(kwargs)
-    engine_kwargs = pooling.engine_kwargs()
     view = display.view_from(kwargs)
     notes: tuple[str, ...]
     if loaded is None:
         x, notes = SEED_5X5, (EXAMPLE_NOTE,)
         ctx = click.get_current_context()
         if ctx.get_parameter_source("size") is ParameterSource.DEFAULT:
-            engine_kwargs["size"] = (3, 3)
+            pooling["size"] = (3, 3)
             if ctx.get_parameter_source("stride") is ParameterSource.DEFAULT:
-                engine_kwargs["stride"] = (2, 2)
+                pooling["stride"] = (2, 2)
     else:
         x, notes = loaded.array, display.source_notes(loaded)
-    forward = explain(x, mode=mode, **engine_kwargs)
+    forward = explain(x, mode=mode, **pooling)
     view.check(forward.input.shape, forward.output.shape)
     result = gradient(forward, upstream_gradient(forward, grad_output, seed))
     figure = display.figure_from(kwargs)
@@ -113,7 +112,7 @@ def grad(
         return
     if as_json:
         body = grad_json(result, item=view.item, channel=view.channel)
-        body["config"]["padding"] = pooling.padding
+        body["config"]["padding"] = pooling["padding"]
         body["grad_output_from"] = _upstream_json(grad_output, seed)
         if loaded is not None:
             body["source"] = {"name": loaded.name, "kind": loaded.kind}

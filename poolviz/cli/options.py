@@ -334,19 +334,9 @@ def with_options(f: F, decorators: Sequence[Callable[[F], F]]) -> F:
 
 
 class PoolKwargs(TypedDict):
-    """Keyword arguments for :func:`poolviz.engine.pool2d` and ``explain``."""
-
-    size: Pair
-    stride: Pair | None
-    padding: Padding
-    dilation: Pair
-    ceil_mode: bool
-    count_include_pad: bool
-
-
-@dataclass(frozen=True)
-class PoolingArgs:
-    """The pooling geometry as given on the command line, handed to the engine unchanged."""
+    """The pooling geometry as given on the command line: the keyword arguments of
+    :func:`poolviz.engine.pool2d` and ``explain`` (all but ``x`` and ``mode``), handed to the
+    engine unchanged."""
 
     size: Pair
     """Window (kh, kw)."""
@@ -360,17 +350,6 @@ class PoolingArgs:
     """Round the output size up, as PyTorch's ``ceil_mode``."""
     count_include_pad: bool
     """Whether padding counts in an average's divisor, as PyTorch's ``count_include_pad``."""
-
-    def engine_kwargs(self) -> PoolKwargs:
-        """The keyword arguments of :func:`poolviz.engine.pool2d` (all but ``x`` and ``mode``)."""
-        return PoolKwargs(
-            size=self.size,
-            stride=self.stride,
-            padding=self.padding,
-            dilation=self.dilation,
-            ceil_mode=self.ceil_mode,
-            count_include_pad=self.count_include_pad,
-        )
 
 
 def pooling_options(f: F) -> F:
@@ -427,9 +406,9 @@ def pooling_options(f: F) -> F:
     return with_options(f, decorators)
 
 
-def pooling_from(kwargs: Mapping[str, Any]) -> PoolingArgs:
+def pooling_from(kwargs: Mapping[str, Any]) -> PoolKwargs:
     """The pooling geometry from a command's keyword arguments (see :func:`pooling_options`)."""
-    return PoolingArgs(
+    return PoolKwargs(
         size=kwargs["size"],
         stride=kwargs["stride"],
         padding=kwargs["padding"],

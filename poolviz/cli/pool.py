@@ -40,7 +40,7 @@ def pool(mode: str, as_json: bool, **kwargs: Any) -> None:
     pooling = options.pooling_from(kwargs)
     view = display.view_from(kwargs)
     x = SEED_4X4 if loaded is None else loaded.array
-    result = explain(x, mode=mode, **pooling.engine_kwargs())
+    result = explain(x, mode=mode, **pooling)
     view.check(result.input.shape, result.output.shape)
     figure = display.figure_from(kwargs)
     if figure is not None:
@@ -61,7 +61,7 @@ def pool(mode: str, as_json: bool, **kwargs: Any) -> None:
         from poolviz.render.json import pool_json
 
         body = pool_json(result, item=view.item, channel=view.channel, steps=view.steps)
-        body["config"]["padding"] = pooling.padding
+        body["config"]["padding"] = pooling["padding"]
         display.print_json(body)
         return
     from poolviz.render.terminal.pool import pool_report
