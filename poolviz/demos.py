@@ -11,9 +11,9 @@ draw as they are. Nothing here prints.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, replace
 from functools import cached_property
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 
@@ -60,43 +60,23 @@ class Pooling:
     count_include_pad: bool = True
     mode: str = "max"
 
+    def _arguments(self, mode: str | None = None) -> dict[str, Any]:
+        """Every field, as keyword arguments of :func:`pool2d`, :func:`explain` and
+        :meth:`PoolSpec.make` (``mode`` overrides)."""
+        return {**asdict(self), "mode": mode or self.mode}
+
     def spec(self) -> PoolSpec:
         """The validated configuration; raises PoolvizError where PyTorch would refuse it."""
-        return PoolSpec.make(
-            self.size,
-            self.stride,
-            self.padding,
-            mode=self.mode,
-            dilation=self.dilation,
-            ceil_mode=self.ceil_mode,
-            count_include_pad=self.count_include_pad,
-        )
+        return PoolSpec.make(**self._arguments())
 
     def explain(self, x: np.ndarray, mode: str | None = None) -> PoolResult:
         """:func:`explain` of ``x`` with these arguments (``mode`` overrides)."""
-        return explain(
-            x,
-            self.size,
-            self.stride,
-            self.padding,
-            mode=mode or self.mode,
-            dilation=self.dilation,
-            ceil_mode=self.ceil_mode,
-            count_include_pad=self.count_include_pad,
-        )
+        return explain(x, **self._arguments(mode))
 
     def apply(self, x: np.ndarray, mode: str | None = None) -> np.ndarray:
         """``pool2d`` of NHWC ``x`` with these arguments (``mode`` overrides)."""
-        return pool2d(
-            x,
-            self.size,
-            self.stride,
-            self.padding,
-            mode=mode or self.mode,
-            dilation=self.dilation,
-            ceil_mode=self.ceil_mode,
-            count_include_pad=self.count_include_pad,
-        )
+        # return_indices=False: the overload that returns the output alone
+        return pool2d(x, return_indices=False, **self._arguments(mode))
 
 
 def _differs(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -115,6 +95,11 @@ def shift_offsets(by: int, along: str) -> tuple[int, int]:
     if by < 1:
         raise PoolvizError(f"a shift must be at least 1 pixel, got {by}")
     return (by if along in ("y", "both") else 0, by if along in ("x", "both") else 0)
+
+
+def shift_direction(along: str) -> str:
+    """How a title says a shift along ``along`` goes: ``right``, ``down`` or ``right and down``."""
+    return {"x": "right", "y": "down", "both": "right and down"}[along]
 
 
 def shift_image(x: np.ndarray, dy: int, dx: int) -> np.ndarray:
@@ -248,15 +233,11 @@ def seed_shift_cases(by: int, along: str, pooling: Pooling) -> tuple[ShiftCase, 
     becomes ``0 8 / 0 9``).
     """
     left = np.roll(SEED_EDGE, -1, axis=1)  # the column of zeros it wraps is zeros: no loss
-    way = _direction(along)
+    way = shift_direction(along)
     return (
         shift_case(SEED_EDGE, by, along, pooling, f"the edge in column 2, {by} {way}", 2),
         shift_case(left, by, along, pooling, f"the same edge in column 1, {by} {way}", 1),
     )
-
-
-def _direction(along: str) -> str:
-    return {"x": "right", "y": "down", "both": "right and down"}[along]
 
 
 @dataclass(frozen=True)
@@ -707,22 +688,19 @@ def compare(x: np.ndarray, pooling: Pooling, weights: np.ndarray | None = None) 
             diff = np.abs(x4[known] - rebuilt[known])
             return float(np.sum(diff / diff.size))
 
+    def with_rebuild(op: Operation, rebuilt: np.ndarray, by: str) -> Operation:
+        """``op`` with the input rebuilt from its output by ``by``, and that rebuild's error."""
+        return replace(
+            op, reconstruction=rebuilt, reconstruction_error=error(rebuilt), rebuilt_by=by
+        )
+
     no_rebuild = "windows overlap: a cell belongs to several windows" if overlapping else None
     values, indices = pooled.output, pooled.indices
     assert indices is not None  # max pooling records them
     max_op = Operation("max", "max pooling", values, 0, kept(values), note=no_rebuild)
     if not overlapping:
         unpooled = max_unpool2d(values, indices, spec.size, spec.stride, output_size=(h, w))
-        max_op = Operation(
-            "max",
-            "max pooling",
-            values,
-            0,
-            kept(values),
-            unpooled,
-            error(unpooled),
-            "max-unpooling",
-        )
+        max_op = with_rebuild(max_op, unpooled, "max-unpooling")
     try:
         averaged = pooling.apply(x4, "avg")
     except PoolvizError as err:
@@ -731,16 +709,7 @@ def compare(x: np.ndarray, pooling: Pooling, weights: np.ndarray | None = None) 
         avg_op = Operation("avg", "average pooling", averaged, 0, kept(averaged), note=no_rebuild)
         if not overlapping:
             upsampled = nearest_upsample(averaged, rows, cols)
-            avg_op = Operation(
-                "avg",
-                "average pooling",
-                averaged,
-                0,
-                kept(averaged),
-                upsampled,
-                error(upsampled),
-                "nearest-neighbour upsampling",
-            )
+            avg_op = with_rebuild(avg_op, upsampled, "nearest-neighbour upsampling")
     conv = depthwise_conv2d(x4, kernel, spec.stride, spec.padding, spec.dilation)
     kh, kw = kernel.shape
     conv_note = "convolutions have no ceil mode: computed without it" if spec.ceil_mode else None

@@ -31,6 +31,7 @@ from poolviz.demos import (
     output_sizes,
     seed_shift_cases,
     shift_case,
+    shift_direction,
     tolerance_table,
 )
 from poolviz.engine.windows import like_input
@@ -147,7 +148,9 @@ def shift(
         )
     else:
         x = loaded.array
-        case = shift_case(x, by, along, pooling, f"{loaded.name}, shifted {by} {_way(along)}")
+        case = shift_case(
+            x, by, along, pooling, f"{loaded.name}, shifted {by} {shift_direction(along)}"
+        )
         cases = (case,)
         n, h, w, _ = case.input.shape
         count = f", {n} items" if n > 1 else ""
@@ -187,10 +190,6 @@ def _table_shifts(shifts: int | None, by: int, sources: tuple[Source, ...], alon
             f"all of it out of view; use 1 to {limit}"
         )
     return shifts
-
-
-def _way(along: str) -> str:
-    return {"x": "right", "y": "down", "both": "right and down"}[along]
 
 
 def shift_json(
