@@ -261,7 +261,16 @@ class Conv(Layer):
 
 
 @dataclass(frozen=True)
-class Pool(Layer):
+class PoolingLayer(Layer):
+    """A pooling layer of any kind (fixed windows, adaptive bins, global): it keeps a
+    fraction of its input's values."""
+
+    def kept(self, shape: Shape, out: Shape) -> float | None:
+        return math.prod(out) / math.prod(shape)
+
+
+@dataclass(frozen=True)
+class Pool(PoolingLayer):
     """A fixed-window pooling layer; :class:`MaxPool` and :class:`AvgPool` name the mode.
     ``stride`` defaults to the window, as in Keras and PyTorch."""
 
@@ -293,9 +302,6 @@ class Pool(Layer):
         ah, aw = self._axes(shape)
         return f.grow((ah.span, aw.span), self.stride)
 
-    def kept(self, shape: Shape, out: Shape) -> float | None:
-        return math.prod(out) / math.prod(shape)
-
 
 @dataclass(frozen=True)
 class MaxPool(Pool):
@@ -312,7 +318,7 @@ class AvgPool(Pool):
 
 
 @dataclass(frozen=True)
-class AdaptiveAvgPool(Layer):
+class AdaptiveAvgPool(PoolingLayer):
     """PyTorch's ``AdaptiveAvgPool2d``: an output size, not a window. Bin ``i`` of ``o`` over
     ``n`` cells covers ``[floor(i n / o), ceil((i + 1) n / o))``, so bins may differ in size."""
 
@@ -332,9 +338,6 @@ class AdaptiveAvgPool(Layer):
         (span_h, step_h), (span_w, step_w) = _bins(h, self.out[0]), _bins(w, self.out[1])
         return f.grow((span_h, span_w), (step_h, step_w))
 
-    def kept(self, shape: Shape, out: Shape) -> float | None:
-        return math.prod(out) / math.prod(shape)
-
 
 def _bins(n: int, o: int) -> Pair:
     """The largest bin and the largest step between bin starts of adaptive pooling: exact
@@ -347,7 +350,7 @@ def _bins(n: int, o: int) -> Pair:
 
 
 @dataclass(frozen=True)
-class GlobalPool(Layer):
+class GlobalPool(PoolingLayer):
     """Global pooling: each channel to one value, ``(h, w, c) -> (c,)`` as Keras gives it,
     or ``(1, 1, c)`` with Keras's ``keepdims``."""
 
@@ -359,9 +362,6 @@ class GlobalPool(Layer):
 
     def field(self, f: Field, shape: Shape) -> Field:
         return f.everything()
-
-    def kept(self, shape: Shape, out: Shape) -> float | None:
-        return math.prod(out) / math.prod(shape)
 
 
 @dataclass(frozen=True)
