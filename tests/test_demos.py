@@ -418,3 +418,12 @@ def test_size_report_at_80_columns() -> None:
     assert "  dropped: none; every column is read" in text
     text = render(size_report(output_sizes([12], Pooling(size=2, stride=3))))
     assert "  dropped: cells 2, 5, 8, 11 (4 of 12), read by no window" in text
+
+
+def test_size_report_folds_long_code_as_pool_does() -> None:
+    pooling = Pooling(size=(3, 2), stride=(2, 1), padding=(1, 0), dilation=(2, 3), ceil_mode=True)
+    text = render(size_report(output_sizes([224, 224], pooling), DemoView(colour=False)))
+    lines = text.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    assert "  PyTorch: nn.MaxPool2d(kernel_size=(3, 2), stride=(2, 1), padding=(1, 0)," in lines
+    assert "             dilation=(2, 3), ceil_mode=True)" in lines

@@ -31,7 +31,6 @@ from poolviz.demos import (
     window_owners,
 )
 from poolviz.engine.explain import PoolResult
-from poolviz.engine.frameworks import keras_code, pytorch_code
 from poolviz.engine.geometry import Axis
 from poolviz.render.style import (
     OKABE_ITO,
@@ -49,7 +48,7 @@ from poolviz.render.terminal.grid import (
     picture,
     too_wide,
 )
-from poolviz.render.terminal.pool import text_width, tiling_breaks
+from poolviz.render.terminal.pool import framework_code, text_width, tiling_breaks
 
 CHANGED_COLOUR = OKABE_ITO[5]
 """Vermillion behind an output cell a shift changed (also marked ``[v]``)."""
@@ -570,7 +569,7 @@ def size_report(result: SizeResult, view: DemoView | None = None) -> RenderableT
     else:
         for dim in dims:
             out.append(_dim(dim, dim.name, view))
-    out.append(_size_code(result))
+    out.append(framework_code(spec, dims[0].axis, dims[-1].axis, view.width))
     return Group(*out)
 
 
@@ -656,20 +655,3 @@ def _dim(dim: SizeDim, name: str, view: DemoView) -> RenderableType:
 
 def _used(cells: Sequence[int]) -> str:
     return f"read: {_cells_text(cells)}" if cells else "not read"
-
-
-def _size_code(result: SizeResult) -> RenderableType:
-    rows = result.dims[0].axis
-    cols = result.dims[-1].axis
-    text = Text()
-    text.append("\nThe same layer as code:\n", style="bold")
-    for code in (pytorch_code(result.spec, rows, cols), keras_code(result.spec)):
-        label = f"  {code.framework + ':':9}"
-        for k, line in enumerate(code.code.splitlines()):
-            text.append((label if k == 0 else " " * len(label)) + line + "\n")
-        if code.note:
-            text.append(
-                (label if not code.code else " " * len(label)) + code.note + "\n", style="dim"
-            )
-    text.rstrip()
-    return text

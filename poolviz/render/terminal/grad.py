@@ -26,16 +26,16 @@ from poolviz.render.style import (
     total,
     window_colour_at,
 )
-from poolviz.render.terminal.grid import Cell, background, grid, picture, too_wide
+from poolviz.render.terminal.grid import Cell, background, grid, too_wide
 from poolviz.render.terminal.pool import (
     MAX_GRID_ROWS,
     PoolView,
     cell_in_full,
     number_grids,
+    picture_pair,
     pictures,
     step_table,
     text_width,
-    value_range,
 )
 
 MAX_TIES = 3
@@ -176,7 +176,7 @@ def _upstream(result: GradResult, view: GradView, channel: int) -> list[Renderab
     elif right is not None and oh <= MAX_STACKED_ROWS:
         parts += [Text(""), Text(title, style="bold"), right]
     else:
-        parts.append(_picture_pair(out, g, "upstream gradient", pv, "output"))
+        parts.append(picture_pair(out, "output", g, "upstream gradient", pv, pv.width))
     return parts
 
 
@@ -201,7 +201,11 @@ def _routing(result: GradResult, view: GradView, channel: int) -> list[Renderabl
         count_styles = [[Style(dim=True) if v == 0 else None for v in row] for row in counts]
         right = _matrix(counts, view, styles=count_styles)
     if left is None or right is None:
-        parts.append(_picture_pair(forward.input[pv.item, :, :, channel], grad, "gradient", pv))
+        parts.append(
+            picture_pair(
+                forward.input[pv.item, :, :, channel], "input", grad, "gradient", pv, pv.width
+            )
+        )
     else:
         parts.append(
             _pair(
@@ -277,7 +281,9 @@ def _compare(result: GradResult, view: GradView, channel: int) -> list[Renderabl
     left = _matrix(avg, view, styles=_dim_zeros(avg))
     right = _matrix(mx, view, styles=_dim_zeros(mx))
     if left is None or right is None:
-        parts.append(_picture_pair(avg, mx, "max pooling's gradient", pv, "average's gradient"))
+        parts.append(
+            picture_pair(avg, "average's gradient", mx, "max pooling's gradient", pv, pv.width)
+        )
     else:
         parts.append(_pair("Average pooling", left, "Max pooling", right, pv.width))
     reached = int(np.count_nonzero(avg)), int(np.count_nonzero(mx))
@@ -311,7 +317,7 @@ def _unpooling(result: GradResult, view: GradView, channel: int) -> list[Rendera
             unpooled, view, marks=marks, styles=_sender_styles(routes, forward.cols.out, pv.colour)
         )
     if left is None or right is None:
-        parts.append(_picture_pair(plane, unpooled, "unpooled", pv))
+        parts.append(picture_pair(plane, "input", unpooled, "unpooled", pv, pv.width))
     else:
         parts.append(_pair(f"Input {h}x{w}", left, f"Unpooled {h}x{w}", right, pv.width))
     notes = []
@@ -456,25 +462,6 @@ def _pair(left_title: str, left: Text, right_title: str, right: Text, width: int
         Text(right_title, style="bold"),
         right,
     )
-
-
-def _picture_pair(
-    left: np.ndarray, right: np.ndarray, right_name: str, pv: PoolView, left_name: str = "input"
-) -> Group:
-    """Two planes too large for numbers, as pictures side by side with their ranges."""
-    half = max(8, (pv.width - 3) // 2)
-    colour = pv.colour and not pv.ascii_only
-    table = Table.grid(padding=(0, 3))
-    table.add_row(
-        Text(f"{left_name.capitalize()} {left.shape[0]}x{left.shape[1]}", style="bold"),
-        Text(f"{right_name.capitalize()} {right.shape[0]}x{right.shape[1]}", style="bold"),
-    )
-    table.add_row(
-        picture(left, half, colour=colour, ascii_only=pv.ascii_only),
-        picture(right, half, colour=colour, ascii_only=pv.ascii_only),
-    )
-    table.add_row(Text(value_range(left), style="dim"), Text(value_range(right), style="dim"))
-    return Group(Text(""), table)
 
 
 def _window_styles(oh: int, ow: int, colour: bool) -> list[list[Style | None]] | None:

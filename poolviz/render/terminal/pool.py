@@ -14,7 +14,7 @@ from rich.text import Text
 
 from poolviz.engine.explain import PoolResult, Window
 from poolviz.engine.frameworks import keras_code, pytorch_code
-from poolviz.engine.geometry import Axis
+from poolviz.engine.geometry import Axis, PoolSpec
 from poolviz.render.style import (
     PADDING_COLOUR,
     config_line,
@@ -94,19 +94,27 @@ def _header(result: PoolResult, view: PoolView) -> RenderableType:
             "bottom/right; padded cells never count\n",
             style="dim",
         )
-    lines.append("\nThe same layer as code:\n", style="bold")
-    for code in (pytorch_code(result.spec, result.rows, result.cols), keras_code(result.spec)):
+    lines.append_text(framework_code(result.spec, result.rows, result.cols, view.width))
+    return lines
+
+
+def framework_code(spec: PoolSpec, rows: Axis, cols: Axis, width: int) -> Text:
+    """The layer as PyTorch and Keras code, each line labelled and folded to fit ``width``,
+    with a dim note where a framework cannot say it as is."""
+    text = Text()
+    text.append("\nThe same layer as code:\n", style="bold")
+    for code in (pytorch_code(spec, rows, cols), keras_code(spec)):
         label = f"  {code.framework + ':':9}"
         if code.code:
-            pieces = [p for line in code.code.splitlines() for p in _fold(line, view.width - 13)]
+            pieces = [p for line in code.code.splitlines() for p in _fold(line, width - 13)]
             for k, line in enumerate(pieces):
-                lines.append((label if k == 0 else " " * len(label)) + line + "\n")
+                text.append((label if k == 0 else " " * len(label)) + line + "\n")
         if code.note:
-            lines.append(
+            text.append(
                 (label if not code.code else " " * len(label)) + code.note + "\n", style="dim"
             )
-    lines.rstrip()
-    return lines
+    text.rstrip()
+    return text
 
 
 def _fold(line: str, width: int) -> list[str]:
@@ -259,18 +267,27 @@ def pictures(result: PoolResult, view: PoolView, channel: int) -> RenderableType
     """Input and output as pictures, for inputs too large for numbers."""
     plane = result.input[view.item, :, :, channel]
     out_plane = result.output[view.item, :, :, channel]
-    half = max(8, (view.width - 6) // 2)
+    # three columns to spare, as the demos' picture pairs leave
+    return picture_pair(plane, "input", out_plane, "output", view, view.width - 3)
+
+
+def picture_pair(
+    left: np.ndarray, left_name: str, right: np.ndarray, right_name: str, view: PoolView, width: int
+) -> Group:
+    """Two planes too large for numbers, as titled pictures side by side within ``width``
+    columns, with their ranges."""
+    half = max(8, (width - 3) // 2)
     colour = view.colour and not view.ascii_only
     table = Table.grid(padding=(0, 3))
     table.add_row(
-        Text(f"Input {plane.shape[0]}x{plane.shape[1]}", style="bold"),
-        Text(f"Output {out_plane.shape[0]}x{out_plane.shape[1]}", style="bold"),
+        Text(f"{left_name.capitalize()} {left.shape[0]}x{left.shape[1]}", style="bold"),
+        Text(f"{right_name.capitalize()} {right.shape[0]}x{right.shape[1]}", style="bold"),
     )
     table.add_row(
-        picture(plane, half, colour=colour, ascii_only=view.ascii_only),
-        picture(out_plane, half, colour=colour, ascii_only=view.ascii_only),
+        picture(left, half, colour=colour, ascii_only=view.ascii_only),
+        picture(right, half, colour=colour, ascii_only=view.ascii_only),
     )
-    table.add_row(Text(value_range(plane), style="dim"), Text(value_range(out_plane), style="dim"))
+    table.add_row(Text(value_range(left), style="dim"), Text(value_range(right), style="dim"))
     return Group(Text(""), table)
 
 
