@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import io
 import pickle
+import struct
 import sys
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -631,6 +633,233 @@ def test_turned_image_over_the_pixel_limit_is_refused_unread(
         f"{path}: 121 pixels is over Pillow's limit of 100 pixels (MAX_IMAGE_PIXELS); "
         "shrink it with another tool first",
     )
+
+
+# 16-bit colour PNGs (Pillow reads them at 8 bits; poolviz decodes them itself)
+
+ADAM7 = (
+    (0, 0, 8, 8),
+    (0, 4, 8, 8),
+    (4, 0, 8, 4),
+    (0, 2, 4, 4),
+    (2, 0, 4, 2),
+    (0, 1, 2, 2),
+    (1, 0, 2, 1),
+)
+"""Interlaced passes: first row, first column, row step, column step (PNG spec 8.2)."""
+
+
+def png_chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
+def filtered(samples: np.ndarray, filters: tuple[int, ...]) -> bytes:
+    """Scanlines of (H, W, C) 16-bit samples, row y with filter ``filters[y % len]``: each
+    byte minus its prediction from the bytes left, above and above-left (PNG spec 9.2-9.4),
+    computed on whole arrays, row by row, unlike the loader's diagonal sweep."""
+    h, w, c = samples.shape
+    data = samples.astype(">u2").view(np.uint8).reshape(h, w * 2 * c).astype(np.int64)
+    bpp = 2 * c
+    up = np.vstack([np.zeros((1, data.shape[1]), np.int64), data[:-1]])
+    left = np.hstack([np.zeros((h, bpp), np.int64), data[:, :-bpp]])
+    upleft = np.hstack([np.zeros((h, bpp), np.int64), up[:, :-bpp]])
+    p = left + up - upleft
+    pa, pb, pc = abs(p - left), abs(p - up), abs(p - upleft)
+    paeth = np.where((pa <= pb) & (pa <= pc), left, np.where(pb <= pc, up, upleft))
+    predictions = (np.zeros_like(data), left, up, (left + up) // 2, paeth)
+    lines = []
+    for y in range(h):
+        kind = filters[y % len(filters)]
+        lines.append(bytes([kind]) + bytes(((data[y] - predictions[kind][y]) % 256).tolist()))
+    return b"".join(lines)
+
+
+def save_png16(
+    path: Path,
+    samples: np.ndarray,
+    filters: tuple[int, ...] = (0,),
+    interlaced: bool = False,
+    orientation: int | None = None,
+    split: int | None = None,
+) -> Path:
+    """Write (H, W, C) uint16 ``samples`` as a 16-bit PNG (C = 1, 2, 3, 4: grey, grey+alpha,
+    RGB, RGBA), with an eXIf chunk after the image data when ``orientation`` is given, the
+    compressed data in IDAT chunks of ``split`` bytes (one chunk when None) after a tEXt."""
+    h, w, c = samples.shape
+    colour = {1: 0, 2: 4, 3: 2, 4: 6}[c]
+    passes = ADAM7 if interlaced else ((0, 0, 1, 1),)
+    raw = b"".join(
+        filtered(samples[y0::dy, x0::dx], filters)
+        for y0, x0, dy, dx in passes
+        if samples[y0::dy, x0::dx].size
+    )
+    header = struct.pack(">IIBBBBB", w, h, 16, colour, 0, 0, int(interlaced))
+    exif = b""
+    if orientation is not None:
+        tags = Image.Exif()
+        tags[0x0112] = orientation
+        exif = png_chunk(b"eXIf", tags.tobytes())
+    compressed = zlib.compress(raw)
+    step = split or len(compressed)
+    path.write_bytes(
+        b"\x89PNG\r\n\x1a\n"
+        + png_chunk(b"IHDR", header)
+        + png_chunk(b"tEXt", b"Comment\x00IDAT inside a text chunk")
+        + b"".join(
+            png_chunk(b"IDAT", compressed[i : i + step]) for i in range(0, len(compressed), step)
+        )
+        + exif
+        + png_chunk(b"IEND", b"")
+    )
+    return path
+
+
+def pillow_reads(path: Path) -> np.ndarray:
+    """What Pillow itself gives for the file: for 16-bit colour, each sample's high byte."""
+    with Image.open(path) as img:
+        return np.asarray(img)
+
+
+EDGES = np.array(
+    [[[0, 65535, 258, 1], [256, 255, 40000, 65534]], [[1000, 7, 65280, 32768], [9, 8, 7, 6]]],
+    np.uint16,
+)
+"""2x2 RGBA samples that an 8-bit reading gets wrong: low byte only, high byte only, both."""
+
+
+@pytest.mark.parametrize("channels", [3, 4, 2])
+def test_sixteen_bit_colour_png_keeps_0_to_65535(tmp_path: Path, channels: int) -> None:
+    samples = EDGES[..., :channels]
+    path = save_png16(tmp_path / "c16.png", samples)
+    assert pillow_reads(path).dtype == np.uint8  # what poolviz no longer does
+    loaded = load_path(path)
+    assert loaded.array.tolist() == samples.tolist()
+    assert (loaded.dtype, loaded.source_shape, loaded.notes) == ("uint16", (2, 2, channels), ())
+
+
+@pytest.mark.parametrize(
+    "filters", [(0,), (1,), (2,), (3,), (4,), (4, 3, 2, 1, 0), (3, 4, 0, 2, 1, 4, 4)]
+)
+@pytest.mark.parametrize("interlaced", [False, True])
+def test_sixteen_bit_png_every_filter_and_interlacing(
+    tmp_path: Path, filters: tuple[int, ...], interlaced: bool
+) -> None:
+    rng = np.random.default_rng(len(filters))
+    for h, w, c in ((9, 13, 3), (13, 9, 4), (1, 1, 3), (2, 3, 4), (5, 1, 2), (1, 6, 3)):
+        samples = rng.integers(0, 65536, (h, w, c), dtype=np.uint16)
+        samples[0, 0] = 65535
+        path = save_png16(tmp_path / f"{h}x{w}.png", samples, filters, interlaced)
+        # the file is sound: Pillow's own reading is its high bytes (grey+alpha as RGBA)
+        high = pillow_reads(path)[..., [0, 3] if c == 2 else slice(None)]
+        assert high.tolist() == (samples >> 8).tolist()
+        assert load_path(path).array.tolist() == samples.tolist()
+
+
+@pytest.mark.parametrize("split", [1, 7, 100])
+def test_sixteen_bit_png_data_in_several_chunks(tmp_path: Path, split: int) -> None:
+    samples = np.random.default_rng(split).integers(0, 65536, (6, 7, 3), dtype=np.uint16)
+    path = save_png16(tmp_path / "c16.png", samples, (4, 1), split=split)
+    with path.open("ab") as file:  # after IEND nothing counts
+        file.write(png_chunk(b"IDAT", zlib.compress(b"\x00" * 100)))
+    assert pillow_reads(path).tolist() == (samples >> 8).tolist()
+    assert load_path(path).array.tolist() == samples.tolist()
+
+
+def test_sixteen_bit_grey_alpha_png_high_bytes_as_pillow_reads_them(tmp_path: Path) -> None:
+    # Pillow reads 16-bit grey+alpha as 8-bit RGBA: grey, grey, grey, alpha
+    samples = np.random.default_rng(3).integers(0, 65536, (4, 5, 2), dtype=np.uint16)
+    path = save_png16(tmp_path / "la16.png", samples, (4, 1))
+    assert pillow_reads(path)[..., [0, 3]].tolist() == (samples >> 8).tolist()
+    assert load_path(path).array.tolist() == samples.tolist()
+
+
+def test_sixteen_bit_png_gray_is_pillows_luma_formula(tmp_path: Path) -> None:
+    rgb = np.array([[[65535, 0, 0], [0, 65535, 0], [0, 0, 65535], [65535, 65535, 65535]]])
+    path = save_png16(tmp_path / "c16.png", rgb.astype(np.uint16))
+    loaded = load_path(path, gray=True)
+    assert loaded.array.tolist() == [[19595, 38469, 7471, 65535]]
+    assert loaded.source_shape == (1, 4, 3)
+    assert loaded.notes == ("converted to grey with ITU-R 601-2 luma (as Pillow's L)",)
+    # on values below 256 the same sums give what Pillow's L gives for 8-bit samples
+    small = np.random.default_rng(4).integers(0, 256, (6, 7, 4), dtype=np.uint16)
+    grey = load_path(save_png16(tmp_path / "s16.png", small), gray=True).array
+    eight = load_path(save_image(tmp_path / "s8.png", small.astype(np.uint8)), gray=True).array
+    assert grey.tolist() == eight.tolist()
+    # grey+alpha keeps the grey
+    la = load_path(save_png16(tmp_path / "la16.png", EDGES[..., :2]), gray=True).array
+    assert la.tolist() == EDGES[..., 0].tolist()
+
+
+def test_sixteen_bit_png_resizes_each_channel_as_sixteen_bit_grey(tmp_path: Path) -> None:
+    samples = np.random.default_rng(5).integers(0, 65536, (6, 8, 3), dtype=np.uint16)
+    loaded = load_path(save_png16(tmp_path / "c16.png", samples), resize=(3, 5))
+    assert loaded.array.shape == (3, 5, 3)
+    assert loaded.notes == ("resized from 6x8 to 3x5 with Pillow",)
+    for c in range(3):
+        grey = save_image(tmp_path / f"g{c}.png", samples[..., c].copy())
+        assert loaded.array[..., c].tolist() == load_path(grey, resize=(3, 5)).array.tolist()
+    assert loaded.array.max() > 255
+
+
+def test_sixteen_bit_png_exif_orientation_after_the_image_data(tmp_path: Path) -> None:
+    samples = EDGES[:, :, :3].repeat(2, axis=1)  # 2x4
+    path = save_png16(tmp_path / "c16.png", samples, (4,), orientation=8)
+    loaded = load_path(path)
+    assert loaded.array.tolist() == np.rot90(samples, 1).tolist()
+    assert loaded.notes == (
+        "rotated 90° counter-clockwise by its EXIF orientation (stored as 2x4)",
+    )
+    assert loaded.source_shape == (4, 2, 3)
+
+
+@pytest.mark.parametrize(("channels", "interlaced"), [(2, False), (3, True), (4, False)])
+def test_sixteen_bit_png_memory_estimate_is_what_loading_takes(
+    tmp_path: Path, channels: int, interlaced: bool
+) -> None:
+    path = save_png16(tmp_path / "c16.png", np.zeros((3, 5, channels), np.uint16), (0,), interlaced)
+    loaded = load_path(path)
+    assert loaders.float64_bytes(path) == loaded.array.nbytes == 8 * 3 * 5 * channels
+
+
+def test_sixteen_bit_png_over_the_pixel_limit_is_refused_unread(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = save_png16(tmp_path / "big.png", np.zeros((11, 11, 3), np.uint16))
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 100)
+    _no_decoding(monkeypatch)
+
+    def decode(data: bytes, header: object) -> np.ndarray:
+        raise AssertionError("a 16-bit PNG over the limit was decoded")
+
+    monkeypatch.setattr(loaders, "_png16_pixels", decode)
+    refused(
+        path,
+        f"{path}: 121 pixels is over Pillow's limit of 100 pixels (MAX_IMAGE_PIXELS); "
+        "shrink it with another tool first",
+    )
+
+
+@pytest.mark.parametrize("damage", ["cut", "filter", "inflate"])
+def test_damaged_sixteen_bit_png(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, damage: str
+) -> None:
+    raw = filtered(np.arange(4 * 5 * 3, dtype=np.uint16).reshape(4, 5, 3) * 1000, (1, 2))
+    body = {
+        "cut": zlib.compress(raw[:-7]),
+        "filter": zlib.compress(b"\x05" + raw[1:]),
+        "inflate": zlib.compress(raw)[:2] + b"\xff" * 50,  # a deflate block of no known type
+    }[damage]
+    path = tmp_path / "bad.png"
+    path.write_bytes(
+        b"\x89PNG\r\n\x1a\n"
+        + png_chunk(b"IHDR", struct.pack(">IIBBBBB", 5, 4, 16, 2, 0, 0, 0))
+        + png_chunk(b"IDAT", body)
+        + png_chunk(b"IEND", b"")
+    )
+    refused(path, f"{path}: the image data is truncated or corrupt")
+    # the same when Pillow's reading lets it through (so the loader's own decoding notices)
+    monkeypatch.setattr(ImageFile.ImageFile, "load", lambda self: None)
+    refused(path, f"{path}: the image data is truncated or corrupt")
 
 
 # .npy and .npz
