@@ -254,7 +254,9 @@ def float64_bytes(
             with Image.open(stream) as img:
                 size = _target_size(img.height, img.width, resize, scale)
                 h, w = size if size is not None else (img.height, img.width)
-                channels = len(img.getbands()) if deep is None else deep.channels
+                channels = (
+                    deep.channels if deep is not None else Image.getmodebands(_normal_mode(img))
+                )
                 return 8 * h * w * channels
     except (OSError, ValueError, SyntaxError, Image.DecompressionBombError):
         return None
@@ -565,22 +567,32 @@ def _pixel_dtype(mode: str) -> str:
 
 
 def _normalise_mode(img: PILImage.Image) -> tuple[PILImage.Image, list[str]]:
-    """Greyscale, grey+alpha, RGB or RGBA with the original sample values: palettes and other
-    colour spaces become RGB(A), 16-bit grey becomes 32-bit int so Pillow can resize it."""
-    notes: list[str] = []
+    """``img`` in the mode of :func:`_normal_mode`, with a note when the change is one a user
+    would not guess."""
+    mode, target = img.mode, _normal_mode(img)
+    if target == mode:
+        return img, []
+    if mode == "1":
+        return img.convert("L"), ["a 1-bit image, read as 0 and 255"]
+    if target == "I":
+        return img.convert("I"), []
+    kind = "palette" if mode in ("P", "PA") else mode
+    return img.convert(target), [f"a {kind} image, converted to {target}"]
+
+
+def _normal_mode(img: PILImage.Image) -> str:
+    """The mode poolviz reads ``img`` in, known from its header: greyscale, grey+alpha, RGB or
+    RGBA with the original sample values; palettes and other colour spaces become RGB(A),
+    16-bit grey becomes 32-bit int so Pillow can resize it."""
     mode = img.mode
     if mode in ("L", "LA", "RGB", "RGBA", "I", "F"):
-        return img, notes
+        return mode
     if mode.startswith("I;16"):
-        return img.convert("I"), notes
+        return "I"
     if mode == "1":
-        notes.append("a 1-bit image, read as 0 and 255")
-        return img.convert("L"), notes
+        return "L"
     alpha = mode in ("PA", "RGBa", "La") or "transparency" in img.info
-    target = "RGBA" if alpha else "RGB"
-    kind = "palette" if mode in ("P", "PA") else mode
-    notes.append(f"a {kind} image, converted to {target}")
-    return img.convert(target), notes
+    return "RGBA" if alpha else "RGB"
 
 
 @dataclass(frozen=True)

@@ -453,6 +453,36 @@ def test_image_at_the_limit_loads(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     assert load_path(path).array.shape == (10, 10)
 
 
+def palette_image() -> Image.Image:
+    img = Image.new("P", (5, 3))
+    img.putpalette([10, 20, 30, 200, 100, 50] + [0] * 762)
+    img.putdata([0, 1] * 7 + [0])
+    return img
+
+
+@pytest.mark.parametrize(
+    ("name", "img", "options", "channels"),
+    [
+        ("p.png", palette_image(), {}, 3),
+        ("p.png", palette_image(), {"transparency": 0}, 4),
+        ("p.gif", palette_image(), {"transparency": 1}, 4),
+        ("p.gif", palette_image(), {}, 3),
+        ("c.jpg", Image.new("CMYK", (5, 3), (1, 2, 3, 4)), {}, 3),
+        ("b.png", Image.new("1", (5, 3), 1), {}, 1),
+        ("la.png", Image.new("LA", (5, 3), (9, 8)), {}, 2),
+        ("g16.png", Image.fromarray(np.zeros((3, 5), np.uint16)), {}, 1),
+    ],
+)
+def test_memory_estimate_counts_the_channels_loading_makes(
+    tmp_path: Path, name: str, img: Image.Image, options: dict[str, object], channels: int
+) -> None:
+    # a palette is one band in the file and three or four once read as RGB(A)
+    img.save(tmp_path / name, **options)
+    loaded = load_path(tmp_path / name)
+    assert loaded.array.shape[2:] == ((channels,) if channels > 1 else ())
+    assert loaders.float64_bytes(tmp_path / name) == loaded.array.nbytes == 8 * 3 * 5 * channels
+
+
 # EXIF orientation
 
 STORED = np.arange(2 * 3 * 3, dtype=np.uint8).reshape(2, 3, 3) * 10
