@@ -111,8 +111,7 @@ def grad(
         )
         return
     if as_json:
-        body = grad_json(result, item=view.item, channel=view.channel)
-        body["config"]["padding"] = pooling["padding"]
+        body = grad_json(result, item=view.item, channel=view.channel, padding=pooling["padding"])
         body["grad_output_from"] = _upstream_json(grad_output, seed)
         if loaded is not None:
             body["source"] = {"name": loaded.name, "kind": loaded.kind}
@@ -143,9 +142,12 @@ def _upstream_label(given: str | np.ndarray, seed: int) -> str:
     return "given"
 
 
-def grad_json(result: GradResult, *, item: int, channel: int) -> dict[str, Any]:
+def grad_json(
+    result: GradResult, *, item: int, channel: int, padding: Any = None
+) -> dict[str, Any]:
     """What ``poolviz grad --json`` prints: every array complete in the input's layout, and
-    the routes of one item and channel (per input cell, the output cells feeding it)."""
+    the routes of one item and channel (per input cell, the output cells feeding it);
+    ``padding`` as given (see :func:`poolviz.render.json.pool_config`)."""
     from poolviz.render.json import pool_config
 
     forward = result.forward
@@ -153,7 +155,7 @@ def grad_json(result: GradResult, *, item: int, channel: int) -> dict[str, Any]:
     return {
         "input_shape": list(forward.input.shape),
         "output_shape": list(forward.output.shape),
-        "config": pool_config(forward),
+        "config": pool_config(forward, padding),
         "item": item,
         "channel": channel,
         "output": forward.output_like_input(),

@@ -60,9 +60,15 @@ def pool(mode: str, as_json: bool, **kwargs: Any) -> None:
     if as_json:
         from poolviz.render.json import pool_json
 
-        body = pool_json(result, item=view.item, channel=view.channel, steps=view.steps)
-        body["config"]["padding"] = pooling["padding"]
-        display.print_json(body)
+        display.print_json(
+            pool_json(
+                result,
+                item=view.item,
+                channel=view.channel,
+                steps=view.steps,
+                padding=pooling["padding"],
+            )
+        )
         return
     from poolviz.render.terminal.pool import pool_report
 

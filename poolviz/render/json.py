@@ -54,7 +54,8 @@ def dumps(obj: Any) -> str:
 
 
 def pool_config(result: PoolResult, given_padding: Any = None) -> dict[str, Any]:
-    """Every pooling option as used, with the option names."""
+    """Every pooling option as used, with the option names; ``padding`` as the user gave it
+    where ``given_padding`` is passed (``1``, ``[1, 0]``, ``"same"``), else as a label."""
     s = result.spec
     return {
         "mode": s.mode,
@@ -68,10 +69,13 @@ def pool_config(result: PoolResult, given_padding: Any = None) -> dict[str, Any]
     }
 
 
-def pool_json(result: PoolResult, *, item: int, channel: int, steps: int | None) -> dict[str, Any]:
+def pool_json(
+    result: PoolResult, *, item: int, channel: int, steps: int | None, padding: Any = None
+) -> dict[str, Any]:
     """What ``poolviz pool --json`` prints: the whole output and indices, and the step
     table's windows for one item and channel (read off the geometry, without laying out
-    their cells, so that any window PyTorch takes can be printed)."""
+    their cells, so that any window PyTorch takes can be printed); ``padding`` as given
+    (see :func:`pool_config`)."""
     windows = []
     count = result.window_count if steps is None else min(steps, result.window_count)
     divisors = result.divisors
@@ -90,7 +94,7 @@ def pool_json(result: PoolResult, *, item: int, channel: int, steps: int | None)
     body: dict[str, Any] = {
         "input_shape": list(result.input.shape),
         "output_shape": list(result.output.shape),
-        "config": pool_config(result),
+        "config": pool_config(result, padding),
         "formula": result.formula,
         "output": result.output_like_input(),
         "item": item,
