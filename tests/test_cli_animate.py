@@ -3,8 +3,6 @@ prints, its errors, and that nothing is left behind after a failure."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -14,11 +12,11 @@ from PIL import Image, ImageSequence
 
 from poolviz.cli import main
 from poolviz.render.style import window_colour_at
+from tests import cli
 
 
 def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, ["animate", *args], env={"NO_COLOR": "1", "COLUMNS": "80"})
-    return result.exit_code, result.stdout, result.stderr
+    return cli.run("animate", *args)
 
 
 def frames_of(path: Path) -> list[Image.Image]:
@@ -153,16 +151,7 @@ def test_terminal_skips_windows_past_64() -> None:
 
 
 def test_the_terminal_path_leaves_out_matplotlib() -> None:
-    code = (
-        "import sys\n"
-        "from click.testing import CliRunner\n"
-        "from poolviz.cli import main\n"
-        "result = CliRunner().invoke(main, ['animate', '--sample', 'photo'])\n"
-        "assert result.exit_code == 0, result.output\n"
-        "print('matplotlib' in sys.modules)\n"
-    )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert done.stdout.strip() == "False"
+    assert not cli.imports_matplotlib(["animate", "--sample", "photo"])
 
 
 # Errors

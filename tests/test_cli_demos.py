@@ -5,36 +5,19 @@ errors (exact line, exit code, no file left behind), ``--help`` and the figure f
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
-from click.testing import CliRunner
 from PIL import Image
 
 from poolviz import output_size
-from poolviz.cli import main
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, list(args), env={"NO_COLOR": "1", "COLUMNS": "80"})
-    return result.exit_code, result.stdout, result.stderr
-
-
-def as_json(*args: str) -> dict[str, Any]:
-    code, out, err = run(*args, "--json")
-    assert code == 0, err
-    body: dict[str, Any] = json.loads(out)
-    return body
-
+from tests.cli import ascii_terminal_output, imports_matplotlib, json_of, run
 
 # shift
 
 
 def test_shift_default_cases() -> None:
-    body = as_json("shift")
+    body = json_of("shift")
     same, crossing = body["cases"]
     assert same["input"] == [[0, 0, 8, 0], [0, 0, 7, 0], [0, 0, 9, 0], [0, 0, 6, 0]]
     assert same["shifted"] == [[0, 0, 0, 8], [0, 0, 0, 7], [0, 0, 0, 9], [0, 0, 0, 6]]
@@ -47,7 +30,7 @@ def test_shift_default_cases() -> None:
 
 
 def test_shift_default_table() -> None:
-    body = as_json("shift")
+    body = json_of("shift")
     table = body["table"]
     assert [(r["source"], r["layers"], r["shift"]) for r in table[:5]] == [
         ("edge", 1, 1),
@@ -67,18 +50,18 @@ def test_shift_default_table() -> None:
 
 
 def test_shift_options_and_unfit_depths() -> None:
-    body = as_json("shift", "--by", "2", "--layers", "6", "--shifts", "2")
+    body = json_of("shift", "--by", "2", "--layers", "6", "--shifts", "2")
     assert {r["shift"] for r in body["table"]} == {1, 2}
     deepest = [r for r in body["table"] if r["layers"] == 6]
     assert all(r["fits"] is False and r["unchanged_fraction"] is None for r in deepest)
     assert body["cases"][0]["shifted"] == [[0, 0, 0, 0]] * 4
-    body = as_json("shift", "--axis", "y")
+    body = json_of("shift", "--axis", "y")
     assert body["cases"][0]["shifted"] == [[0, 0, 0, 0], [0, 0, 8, 0], [0, 0, 7, 0], [0, 0, 9, 0]]
     assert body["cases"][0]["changed"] == []
 
 
 def test_shift_on_an_input() -> None:
-    body = as_json("shift", "-m", "1 2 3 4; 5 6 7 8", "--layers", "2", "--shifts", "1")
+    body = json_of("shift", "-m", "1 2 3 4; 5 6 7 8", "--layers", "2", "--shifts", "1")
     (case,) = body["cases"]
     assert case["shifted"] == [[0, 1, 2, 3], [0, 5, 6, 7]]
     assert case["output"] == [[6, 8]] and case["shifted_output"] == [[5, 7]]
@@ -102,7 +85,7 @@ def test_shift_terminal_and_sample() -> None:
 
 
 def test_compare_default() -> None:
-    body = as_json("compare")
+    body = json_of("compare")
     ops = {op["key"]: op for op in body["operations"]}
     assert [op["name"] for op in body["operations"]] == [
         "max pooling",
@@ -139,7 +122,7 @@ def test_compare_default() -> None:
 
 
 def test_compare_one_window_and_weights() -> None:
-    body = as_json("compare", "-m", "1 3; 5 6", "--conv-weights", "0 1; 1 0")
+    body = json_of("compare", "-m", "1 3; 5 6", "--conv-weights", "0 1; 1 0")
     ops = {op["key"]: op for op in body["operations"]}
     assert ops["max"]["output"] == [[6]] and ops["avg"]["output"] == [[3.75]]
     assert ops["conv"]["output"] == [[8]]  # 3 + 5
@@ -147,7 +130,7 @@ def test_compare_one_window_and_weights() -> None:
 
 
 def test_compare_rgb_sample_counts_channels() -> None:
-    body = as_json("compare", "--sample", "rgb8x8")
+    body = json_of("compare", "--sample", "rgb8x8")
     ops = {op["key"]: op for op in body["operations"]}
     assert ops["global_max"]["output_shape"] == [1, 1, 1, 3]
     assert ops["conv"]["params"] == 2 * 2 * 3 and ops["conv"]["conv2d_params"] == 2 * 2 * 3 * 3 + 3
@@ -164,7 +147,7 @@ def test_compare_terminal() -> None:
 
 
 def test_size_default_is_the_texts_26() -> None:
-    body = as_json("size")
+    body = json_of("size")
     assert body["input_shape"] == [26, 26] and body["output_shape"] == [13, 13]
     assert body["channels"] == 32
     for dim in body["dims"]:
@@ -176,7 +159,7 @@ def test_size_default_is_the_texts_26() -> None:
     ("n", "out", "dropped"), [("26", 13, []), ("13", 6, [12]), ("11", 5, [10])]
 )
 def test_size_seed_examples(n: str, out: int, dropped: list[int]) -> None:
-    (dim,) = as_json("size", n, "-k", "2")["dims"]
+    (dim,) = json_of("size", n, "-k", "2")["dims"]
     assert (dim["output"], dim["dropped"]) == (out, dropped)
 
 
@@ -190,7 +173,7 @@ def test_size_against_output_size() -> None:
         ("6", ["-k", "1", "-s", "2", "--ceil-mode"]),
     ]
     for lengths, args in configs:
-        body = as_json("size", lengths, *args)
+        body = json_of("size", lengths, *args)
         k = body["config"]["size"]
         s = body["config"]["stride"]
         d = body["config"]["dilation"]
@@ -202,7 +185,7 @@ def test_size_against_output_size() -> None:
                 dim["input"], ks[axis_], ss[axis_], p, ds[axis_], body["config"]["ceil_mode"]
             )
             assert dim["output"] == expected, (lengths, args)
-    same = as_json("size", "5", "-k", "2", "-p", "same")["dims"][0]
+    same = json_of("size", "5", "-k", "2", "-p", "same")["dims"][0]
     assert same["padding"] == [0, 1] and same["padding_used"] == [5]
 
 
@@ -299,29 +282,13 @@ def test_svg_output(tmp_path: Path) -> None:
 
 
 def test_terminal_path_never_imports_matplotlib() -> None:
-    code = (
-        "import contextlib, io, sys\n"
-        "from poolviz.cli import main\n"
-        "for args in (['shift'], ['compare', '--json'], ['size', '13'], ['shift', '--json']):\n"
-        "    with contextlib.redirect_stdout(io.StringIO()):\n"
-        "        try:\n"
-        "            main.main(args, prog_name='poolviz')\n"
-        "        except SystemExit as exit:\n"
-        "            assert exit.code == 0, exit.code\n"
-        "print('matplotlib' in sys.modules)\n"
-    )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert done.stdout.strip() == "False"
+    commands = (["shift"], ["compare", "--json"], ["size", "13"], ["shift", "--json"])
+    assert not imports_matplotlib(*commands)
 
 
 def test_an_ascii_terminal_gets_plain_ascii() -> None:
-    env = {"PYTHONIOENCODING": "ascii", "COLUMNS": "80", "PATH": "/usr/bin:/bin"}
     for args in (["shift"], ["compare"], ["size", "5", "-k", "2", "-p", "1", "--ceil-mode"]):
-        done = subprocess.run(
-            [sys.executable, "-m", "poolviz", *args], capture_output=True, env=env, check=False
-        )
-        assert done.returncode == 0, done.stderr
-        assert done.stdout.isascii()
+        assert ascii_terminal_output(*args).isascii()
 
 
 def test_json_is_strict_with_nan() -> None:

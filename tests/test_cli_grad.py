@@ -5,33 +5,21 @@ errors; the figure file. The numbers are PyTorch's (``max_pool2d``/``avg_pool2d`
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from click.testing import CliRunner
 from PIL import Image
 
 from poolviz import pool2d_backward
-from poolviz.cli import main
+from tests.cli import ascii_terminal_output, imports_matplotlib, json_of, run
 
 SEED5 = "1 3 2 1 4; 5 6 8 4 2; 2 4 7 3 1; 1 0 3 2 5; 3 2 1 4 0"
 SEED4 = "1 3 2 1; 5 6 8 4; 2 4 7 3; 1 0 3 2"
 
 
-def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, list(args), env={"NO_COLOR": "1", "COLUMNS": "80"})
-    return result.exit_code, result.stdout, result.stderr
-
-
 def as_json(*args: str) -> dict[str, Any]:
-    code, out, err = run("grad", *args, "--json")
-    assert code == 0, err
-    body: dict[str, Any] = json.loads(out)
-    return body
+    return json_of("grad", *args)
 
 
 def zeros(h: int, w: int, **cells: float) -> list[list[float]]:
@@ -263,26 +251,10 @@ def test_help_fits_80_columns_with_examples() -> None:
 
 
 def test_terminal_path_never_imports_matplotlib() -> None:
-    code = (
-        "import contextlib, io, sys\n"
-        "from poolviz.cli import main\n"
-        "for args in (['grad'], ['grad', '--json'], ['grad', '--mode', 'avg']):\n"
-        "    with contextlib.redirect_stdout(io.StringIO()):\n"
-        "        try:\n"
-        "            main.main(args, prog_name='poolviz')\n"
-        "        except SystemExit as exit:\n"
-        "            assert exit.code == 0, exit.code\n"
-        "print('matplotlib' in sys.modules)\n"
-    )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert done.stdout.strip() == "False"
+    assert not imports_matplotlib(["grad"], ["grad", "--json"], ["grad", "--mode", "avg"])
 
 
 def test_an_ascii_terminal_gets_plain_ascii() -> None:
-    env = {"PYTHONIOENCODING": "ascii", "COLUMNS": "80", "PATH": "/usr/bin:/bin"}
     for args in (["grad"], ["grad", "--mode", "avg", "-k", "3", "-s", "2", "-p", "1"]):
-        done = subprocess.run(
-            [sys.executable, "-m", "poolviz", *args], capture_output=True, env=env, check=False
-        )
-        assert done.returncode == 0, done.stderr
-        assert done.stdout.isascii() and b" gets " in done.stdout
+        out = ascii_terminal_output(*args)
+        assert out.isascii() and b" gets " in out

@@ -2,29 +2,18 @@
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from pathlib import Path
+from typing import Any
 
 import numpy as np
-import pytest
-from click.testing import CliRunner
 
 from poolviz import explain, pool2d
-from poolviz.cli import main
 from poolviz.loaders import load_sample
+from tests.cli import ascii_terminal_output, imports_matplotlib, json_of, run
 
 
-def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, list(args), env={"NO_COLOR": "1", "COLUMNS": "80"})
-    return result.exit_code, result.stdout, result.stderr
-
-
-def as_json(*args: str) -> dict:
-    code, out, err = run("pool", *args, "--json")
-    assert code == 0, err
-    return json.loads(out)
+def as_json(*args: str) -> dict[str, Any]:
+    return json_of("pool", *args)
 
 
 def test_default_is_the_seeds_4x4() -> None:
@@ -174,13 +163,7 @@ def test_channel_out_of_range() -> None:
 
 
 def test_terminal_path_never_imports_matplotlib() -> None:
-    code = (
-        "import sys; from poolviz.cli import run\n"
-        "try:\n    run(['pool'])\nexcept SystemExit:\n    pass\n"
-        "assert 'matplotlib' not in sys.modules, 'matplotlib imported'"
-    )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
+    assert not imports_matplotlib(["pool"], ["pool", "--json"])
 
 
 def test_explain_matches_the_cli() -> None:
@@ -189,13 +172,6 @@ def test_explain_matches_the_cli() -> None:
     assert body["output"] == result.output_like_input().tolist()
 
 
-@pytest.mark.parametrize("encoding", ["ascii"])
-def test_plain_ascii_when_the_terminal_is_not_utf8(encoding: str) -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "poolviz", "pool"],
-        capture_output=True,
-        env={"PYTHONIOENCODING": encoding, "NO_COLOR": "1", "PATH": "/usr/bin:/bin"},
-    )
-    assert done.returncode == 0, done.stderr
-    text = done.stdout.decode("ascii")  # fails on any non-ASCII byte
+def test_plain_ascii_when_the_terminal_is_not_utf8() -> None:
+    text = ascii_terminal_output("pool").decode("ascii")  # fails on any non-ASCII byte
     assert "out_h = floor((4 + 2*0 - 1*(2-1) - 1) / 2) + 1 = 2" in text

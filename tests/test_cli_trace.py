@@ -21,13 +21,13 @@ from poolviz.model.builtin import BUILTINS
 from poolviz.model.trace import report
 from poolviz.render.style import si
 from poolviz.render.terminal.trace import TraceView, trace_report
+from tests import cli
 
 SAMPLES = Path(__file__).parent.parent / "poolviz" / "samples"
 
 
 def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, ["trace", *args], env={"NO_COLOR": "1", "COLUMNS": "80"})
-    return result.exit_code, result.stdout, result.stderr
+    return cli.run("trace", *args)
 
 
 def render(model: str, *, ascii_only: bool = False) -> str:
