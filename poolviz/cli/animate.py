@@ -11,7 +11,7 @@ import click
 from rich.console import Console, RenderableType
 
 from poolviz.cli import display, options
-from poolviz.cli.pool import SEED_4X4
+from poolviz.demos import SEED_4X4
 from poolviz.engine.explain import PoolResult, explain
 
 FPS_RANGE = (1, 30)

@@ -5,13 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import click
-import numpy as np
 
 from poolviz.cli import display, options
+from poolviz.demos import SEED_4X4
 from poolviz.engine.explain import explain
-
-SEED_4X4 = np.array([[1, 3, 2, 1], [5, 6, 8, 4], [2, 4, 7, 3], [1, 0, 3, 2]], dtype=float)
-"""The seed's worked example: 2x2 max pooling gives 6 8 / 4 7."""
 
 EPILOG = """\b
 Examples:
