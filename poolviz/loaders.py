@@ -480,15 +480,17 @@ def _read_image(
     limit = Image.MAX_IMAGE_PIXELS
     if limit is not None and img.width * img.height > limit:
         raise _too_many_pixels(shown, img.width * img.height, limit)
+    # Pillow's TIFF reader turns the image upright as it loads (newer Pillows then drop the
+    # tag, so it is read first); the other readers leave that to the caller
+    tiff = img.format == "TIFF"
+    orientation = _orientation(img) if tiff else None
     with _pillow_errors(shown, suffix):
-        # read before loading: Pillow's TIFF reader turns the image upright as it loads and
-        # drops the tag, where the other readers leave both to the caller
-        orientation = _orientation(img)
         img.load()
-        turned_by_pillow = _orientation(img) is None
+    if not tiff:
+        orientation = _orientation(img)
     layers, dtype, notes = _layers(img, data, shown)
     if orientation is not None:
-        if not turned_by_pillow:
+        if not tiff:
             layers = [layer.transpose(Image.Transpose[orientation.method]) for layer in layers]
         notes.append(orientation.note(layers[0].height, layers[0].width))
     h, w = layers[0].height, layers[0].width
@@ -629,9 +631,15 @@ _EXIF_ORIENTATION = 0x0112
 def _orientation(img: PILImage.Image) -> _Orientation | None:
     """How to turn ``img`` upright, as image viewers do, from the EXIF Orientation tag (or
     the XMP one, which Pillow's ``getexif`` reads too) of a JPEG, PNG, WebP or TIFF; None
-    when it is upright or the tag holds no orientation (a damaged block: a viewer shows such
-    an image as stored)."""
-    value = img.getexif().get(_EXIF_ORIENTATION)
+    when it is upright, or its EXIF block is damaged or holds no orientation: viewers show
+    such an image as stored. Called on a loaded image (a TIFF's directory needs no loading),
+    so that a failure here is the EXIF block's alone."""
+    try:
+        value = img.getexif().get(_EXIF_ORIENTATION)
+    except MemoryError:
+        raise
+    except Exception:  # Pillow's EXIF parser raises many types on damaged data
+        return None
     return _ORIENTATIONS.get(value) if isinstance(value, int) else None
 
 

@@ -551,8 +551,9 @@ def test_exif_orientation_in_every_format_that_carries_it(tmp_path: Path, suffix
     path = save_oriented(tmp_path / f"o{suffix}", STORED, 6, **options)
     loaded = load_path(path)
     assert loaded.array.shape == (3, 2, 3)
-    assert loaded.array.tolist() == viewer(path).tolist()
-    if suffix != ".jpg":
+    if suffix == ".jpg":
+        assert loaded.array.tolist() == viewer(path).tolist()
+    else:  # lossless; and Pillow 10's exif_transpose turns a TIFF twice
         assert loaded.array.tolist() == np.rot90(STORED, -1).tolist()
     assert loaded.notes == ("rotated 90° clockwise by its EXIF orientation (stored as 2x3)",)
 
@@ -585,19 +586,25 @@ def test_exif_orientation_that_is_no_orientation_is_ignored(
     assert loaded.notes == ()
 
 
+@pytest.mark.parametrize("suffix", [".png", ".jpg", ".webp"])
 @pytest.mark.parametrize(
     "exif",
     [
+        b"garbage!",  # not a TIFF header: Pillow's getexif raises SyntaxError
         b"II*\x00\xff\xff\xff\x7f",  # the first directory is past the end
         # one entry: Orientation as the text "6"
         b"II*\x00\x08\x00\x00\x00\x01\x00\x12\x01\x02\x00\x02\x00\x00\x006\x00\x00\x00\x00\x00\x00\x00",
     ],
 )
-def test_damaged_exif_block_reads_the_image_as_stored(tmp_path: Path, exif: bytes) -> None:
-    path = tmp_path / "o.png"
+def test_damaged_exif_block_reads_the_image_as_stored(
+    tmp_path: Path, suffix: str, exif: bytes
+) -> None:
+    path, clean = tmp_path / f"o{suffix}", tmp_path / f"clean{suffix}"
     Image.fromarray(STORED).save(path, exif=b"Exif\x00\x00" + exif)
+    Image.fromarray(STORED).save(clean)
     loaded = load_path(path)
-    assert loaded.array.tolist() == STORED.tolist()
+    assert loaded.array.tolist() == load_path(clean).array.tolist()
+    assert loaded.array.shape == (2, 3, 3)
     assert loaded.notes == ()
 
 
@@ -728,7 +735,7 @@ def save_png16(
     if orientation is not None:
         tags = Image.Exif()
         tags[0x0112] = orientation
-        exif = png_chunk(b"eXIf", tags.tobytes())
+        exif = png_chunk(b"eXIf", tags.tobytes().removeprefix(b"Exif\x00\x00"))
     compressed = zlib.compress(raw)
     step = split or len(compressed)
     path.write_bytes(
