@@ -1,6 +1,7 @@
 """How a command shows its result, defined once: which item, channels and windows to show
 (``--item``, ``--channel``, ``--steps``, ``--at``), the figure options (``-o``, ``--dpi``,
-``--title``, ``--cmap``), and the console that prints to the user's terminal."""
+``--title``, ``--cmap``) and saving the figure, and the console that prints reports and JSON
+to the user's terminal."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
 """The command-line options every command shares, defined once: pooling geometry, the input,
-the output file, and the value types behind them (``3x2``, ``same``, inline matrices).
+the output file, ``--json``, and the value types behind them (``3x2``, ``same``, inline
+matrices).
 
 A bad value fails at parse time with :class:`OptionError`, whose message is complete (it names
 the option, the value and what would be accepted); the CLI shows it as ``error: ...`` with a
