@@ -13,7 +13,6 @@ import contextlib
 import io
 import math
 import re
-import struct
 import sys
 import tokenize
 import warnings
@@ -28,6 +27,7 @@ from typing import IO, TYPE_CHECKING
 
 import numpy as np
 
+from poolviz import png16
 from poolviz.errors import PoolvizError, PoolvizRuntimeError
 
 if TYPE_CHECKING:
@@ -249,7 +249,7 @@ def float64_bytes(
 
     try:
         with _quiet_pillow(), file.open("rb") as stream:
-            deep = _png16_header(stream.read(29))
+            deep = png16.header(stream.read(29))
             stream.seek(0)
             with Image.open(stream) as img:
                 size = _target_size(img.height, img.width, resize, scale)
@@ -553,7 +553,7 @@ def _layers(
     by side, are its channels, with its samples' type and the notes so far: one image in a
     mode of :func:`_normalise_mode`, or for 16-bit colour, which Pillow has no mode for and
     reads at 8 bits, one 16-bit layer per channel."""
-    deep = _png16_header(data)
+    deep = png16.header(data)
     if deep is not None:
         return _png16_layers(data, deep, shown), "uint16", []
     dtype = _pixel_dtype(img.mode)
@@ -683,131 +683,18 @@ def _target_size(
 
 # 16-bit colour PNGs
 
-_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-_PNG16_CHANNELS = {2: 3, 4: 2, 6: 4}
-"""The channels of each PNG colour type that Pillow reads at 8 bits per channel when it holds
-16, keeping each sample's high byte: RGB, grey+alpha (which Pillow also makes RGBA) and RGBA.
-poolviz decodes these itself; Pillow reads 16-bit grey (type 0) whole."""
-_ADAM7 = (
-    (0, 0, 8, 8),
-    (0, 4, 8, 8),
-    (4, 0, 8, 4),
-    (0, 2, 4, 4),
-    (2, 0, 4, 2),
-    (0, 1, 2, 2),
-    (1, 0, 2, 1),
-)
-"""The seven passes of an interlaced PNG, each as first row, first column, row step and
-column step (PNG spec, 2nd ed., 8.2)."""
 
-
-@dataclass(frozen=True)
-class _Png16:
-    """What the header of a 16-bit colour PNG says."""
-
-    height: int
-    width: int
-    channels: int
-    interlaced: bool
-
-
-def _png16_header(head: bytes) -> _Png16 | None:
-    """The header of a 16-bit RGB, RGBA or grey+alpha PNG, read from the file's first 29
-    bytes (the IHDR chunk always comes first); None for any other file."""
-    if len(head) < 29 or not head.startswith(_PNG_SIGNATURE) or head[12:16] != b"IHDR":
-        return None
-    width, height, depth, colour, _, _, interlace = struct.unpack(">IIBBBBB", head[16:29])
-    if depth != 16 or colour not in _PNG16_CHANNELS:
-        return None
-    return _Png16(height, width, _PNG16_CHANNELS[colour], interlace == 1)
-
-
-def _png16_layers(data: bytes, header: _Png16, shown: str) -> list[PILImage.Image]:
+def _png16_layers(data: bytes, header: png16.Header, shown: str) -> list[PILImage.Image]:
     """A 16-bit colour PNG at full precision (0-65535) as one mode ``I`` image per channel,
     so that it is turned and resized as the other images are; called once Pillow has read
     the file, so what is damaged here Pillow did not notice."""
     from PIL import Image
 
     try:
-        pixels = _png16_pixels(data, header)
+        pixels = png16.pixels(data, header)
     except (ValueError, zlib.error):
         raise PoolvizRuntimeError(f"{shown}: the image data is truncated or corrupt") from None
     return [Image.fromarray(pixels[..., c].astype(np.int32)) for c in range(header.channels)]
-
-
-def _png16_pixels(data: bytes, header: _Png16) -> np.ndarray:
-    """The samples of a 16-bit colour PNG, (H, W, C) uint16, from its IDAT chunks: inflated
-    (never past the size the header gives), unfiltered, and for an interlaced file put back
-    pass by pass; ValueError or zlib.error when they are damaged."""
-    h, w, bpp = header.height, header.width, 2 * header.channels
-    passes = [
-        (y0, x0, dy, dx, -(-(h - y0) // dy), -(-(w - x0) // dx))
-        for y0, x0, dy, dx in (_ADAM7 if header.interlaced else ((0, 0, 1, 1),))
-    ]
-    passes = [p for p in passes if p[4] > 0 and p[5] > 0]  # a small image skips passes
-    size = sum(ph * (1 + pw * bpp) for *_, ph, pw in passes)
-    stream = zlib.decompressobj().decompress(_png_idat(data), size)
-    if len(stream) < size:
-        raise ValueError("the image data ends early")
-    samples = np.empty((h, w, bpp), np.uint8)
-    start = 0
-    for y0, x0, dy, dx, ph, pw in passes:
-        rows = np.frombuffer(stream, np.uint8, ph * (1 + pw * bpp), start)
-        samples[y0::dy, x0::dx] = _unfilter(rows.reshape(ph, 1 + pw * bpp), bpp)
-        start += rows.size
-    return samples.view(">u2").astype(np.uint16)
-
-
-def _png_idat(data: bytes) -> bytes:
-    """A PNG's compressed image data: its IDAT chunks, joined in order."""
-    parts = []
-    at = len(_PNG_SIGNATURE)
-    while at + 8 <= len(data):
-        length, kind = struct.unpack_from(">I4s", data, at)
-        if kind == b"IEND":
-            break
-        if kind == b"IDAT":
-            parts.append(data[at + 8 : at + 8 + length])
-        at += 12 + length
-    return b"".join(parts)
-
-
-def _unfilter(rows: np.ndarray, bpp: int) -> np.ndarray:
-    """PNG scanlines, (H, 1 + W·bpp) uint8 each led by its filter type, unfiltered to
-    (H, W, bpp) uint8.
-
-    Each byte was stored minus a prediction from the same byte of the pixel to its left (a),
-    above (b) and above-left (c), by its row's filter: 0 none, 1 a, 2 b, 3 floor((a + b) / 2),
-    4 Paeth's choice of a, b or c (PNG spec, 2nd ed., 9.2-9.4). A pixel needs those to its
-    left and above, so all pixels on one anti-diagonal (y + x = d) are undone at once:
-    H + W - 1 NumPy steps rather than one per byte.
-    """
-    h, w = rows.shape[0], (rows.shape[1] - 1) // bpp
-    kinds = rows[:, 0]
-    if kinds.max() > 4:
-        raise ValueError("an unknown PNG filter type")
-    stored = rows[:, 1:].reshape(h * w, bpp)
-    # pixel (y, x) at (y + 1)(w + 1) + x + 1: a row and a column of zeros above and left
-    out = np.zeros(((h + 1) * (w + 1), bpp), np.uint8)
-    for d in range(h + w - 1):
-        y0 = max(0, d - w + 1)
-        n = min(h, d + 1) - y0
-        here = (y0 + 1) * (w + 1) + d - y0 + 1
-        a, b, c = (out[_run(here - back, n, w)].astype(np.int16) for back in (1, w + 1, w + 2))
-        p = a + b - c
-        pa, pb, pc = np.abs(p - a), np.abs(p - b), np.abs(p - c)
-        paeth = np.where((pa <= pb) & (pa <= pc), a, np.where(pb <= pc, b, c))
-        kind = kinds[y0 : y0 + n, None]
-        predicted = np.choose(kind, (np.zeros_like(a), a, b, (a + b) >> 1, paeth))
-        raw = stored[_run(y0 * w + d - y0, n, w - 1)]
-        out[_run(here, n, w)] = (raw + predicted) & 0xFF
-    return out.reshape(h + 1, w + 1, bpp)[1:, 1:]
-
-
-def _run(first: int, n: int, step: int) -> slice:
-    """``n`` items from ``first``, ``step`` apart: the pixels of one anti-diagonal, one row
-    down and one column left each (a lone pixel's step may be 0)."""
-    return slice(first, first + (n - 1) * step + 1, max(step, 1))
 
 
 # Arrays

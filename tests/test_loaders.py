@@ -15,7 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from PIL import Image, ImageFile, ImageOps
 
-from poolviz import loaders
+from poolviz import loaders, png16
 from poolviz.errors import PoolvizError, PoolvizRuntimeError
 from poolviz.loaders import load_path, load_sample, parse_matrix, parse_text_matrix
 
@@ -868,7 +868,7 @@ def test_sixteen_bit_png_over_the_pixel_limit_is_refused_unread(
     def decode(data: bytes, header: object) -> np.ndarray:
         raise AssertionError("a 16-bit PNG over the limit was decoded")
 
-    monkeypatch.setattr(loaders, "_png16_pixels", decode)
+    monkeypatch.setattr(png16, "pixels", decode)
     refused(
         path,
         f"{path}: 121 pixels is over Pillow's limit of 100 pixels (MAX_IMAGE_PIXELS); "
