@@ -122,17 +122,16 @@ def _play(result: PoolResult, fps: int, item: int, channel: int) -> None:
     pipe or a file)."""
     from poolviz.render.terminal.animate import AnimateView, animation_frames
 
-    out = display.console()
-    utf = not display.ascii_only(out)
-    colour = display.colour_enabled(out)
-    live = out.is_terminal and colour and utf
+    shown = display.screen()
+    out = shown.console
+    live = out.is_terminal and shown.colour and not shown.ascii_only
     view = AnimateView(
         item=item,
         channel=channel,
-        width=out.width,
+        width=shown.width,
         height=out.height if live else None,
-        colour=colour,
-        ascii_only=not utf,
+        colour=shown.colour,
+        ascii_only=shown.ascii_only,
     )
     frames = animation_frames(result, view)
     if live:

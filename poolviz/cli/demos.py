@@ -68,12 +68,9 @@ Examples:
 
 def _view(notes: tuple[str, ...]) -> DemoView:
     """The terminal report's view of the user's console."""
-    out = display.console()
+    shown = display.screen()
     return DemoView(
-        width=out.width,
-        colour=display.colour_enabled(out),
-        ascii_only=display.ascii_only(out),
-        notes=notes,
+        width=shown.width, colour=shown.colour, ascii_only=shown.ascii_only, notes=notes
     )
 
 

@@ -1,7 +1,7 @@
 """How a command shows its result, defined once: which item, channels and windows to show
 (``--item``, ``--channel``, ``--steps``, ``--at``), the figure options (``-o``, ``--dpi``,
-``--title``, ``--cmap``) and saving the figure, and the console that prints reports and JSON
-to the user's terminal."""
+``--title``, ``--cmap``) and saving the figure, the user's terminal (:func:`screen`), and
+printing reports and JSON."""
 
 from __future__ import annotations
 
@@ -178,13 +178,33 @@ def figure_from(kwargs: Mapping[str, Any]) -> FigureArgs | None:
     return FigureArgs(kwargs["output"], kwargs["dpi"], kwargs["title"], kwargs.get("cmap"))
 
 
-def console() -> Console:
-    """A console for the user's terminal: no colour under ``NO_COLOR`` or when not a terminal
-    (rich's own rules), at most 80 columns when the width is unknown."""
-    width = None if sys.stdout.isatty() else int(os.environ.get("COLUMNS", "80"))
+@dataclass(frozen=True)
+class Screen:
+    """The user's terminal: the console that prints there, and what every terminal view
+    reads off it."""
+
+    console: Console
+    width: int
+    """Columns: the terminal's, or ``COLUMNS`` (80 when unset) when stdout is not a terminal."""
+    colour: bool
+    """Whether it shows colour: not under ``NO_COLOR``, not into a pipe (rich's own rules)."""
+    ascii_only: bool
+    """Whether its encoding is not UTF-8, so poolviz's glyphs and box rules must be spelled in
+    plain ASCII."""
+
+
+def screen() -> Screen:
+    """The user's terminal, read in this one place (see :class:`Screen`)."""
     from rich.console import Console
 
-    return Console(width=width, highlight=False, soft_wrap=False)
+    width = None if sys.stdout.isatty() else int(os.environ.get("COLUMNS", "80"))
+    out = Console(width=width, highlight=False, soft_wrap=False)
+    return Screen(
+        console=out,
+        width=out.width,
+        colour=out.color_system is not None and not out.no_color,
+        ascii_only=not out.encoding.lower().replace("-", "").startswith("utf"),
+    )
 
 
 def source_notes(loaded: LoadedInput) -> tuple[str, ...]:
@@ -197,15 +217,15 @@ def pool_view(view: ViewArgs, notes: tuple[str, ...]) -> PoolView:
     console, under ``notes``."""
     from poolviz.render.terminal.pool import PoolView
 
-    out = console()
+    shown = screen()
     return PoolView(
         item=view.item,
         channels=view.channels,
         steps=view.steps,
         at=view.at,
-        width=out.width,
-        colour=colour_enabled(out),
-        ascii_only=ascii_only(out),
+        width=shown.width,
+        colour=shown.colour,
+        ascii_only=shown.ascii_only,
         notes=notes,
     )
 
@@ -220,22 +240,10 @@ def print_json(body: Any) -> None:
 def print_renderable(renderable: RenderableType) -> None:
     """Print to stdout, with plain ASCII in place of poolviz's glyphs when the terminal's
     encoding cannot show them."""
-    out = console()
-    if not ascii_only(out):
-        out.print(renderable)
+    shown = screen()
+    if not shown.ascii_only:
+        shown.console.print(renderable)
         return
-    with out.capture() as captured:
-        out.print(renderable)
+    with shown.console.capture() as captured:
+        shown.console.print(renderable)
     sys.stdout.write(to_ascii(captured.get()))
-
-
-def ascii_only(out: Console | None = None) -> bool:
-    """Whether the console's encoding is not UTF-8, so poolviz's glyphs and box rules must
-    be spelled in plain ASCII."""
-    return not (out or console()).encoding.lower().replace("-", "").startswith("utf")
-
-
-def colour_enabled(out: Console | None = None) -> bool:
-    """Whether the console shows colour (not under NO_COLOR, not into a pipe)."""
-    shown = out or console()
-    return shown.color_system is not None and not shown.no_color

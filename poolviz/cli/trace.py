@@ -136,4 +136,5 @@ def trace(
         return
     from poolviz.render.terminal.trace import TraceView, trace_report
 
-    display.print_renderable(trace_report(result, TraceView(ascii_only=display.ascii_only())))
+    view = TraceView(ascii_only=display.screen().ascii_only)
+    display.print_renderable(trace_report(result, view))
