@@ -3,7 +3,8 @@
 
 Each command runs on a worked example when given no input; the experiments are
 :mod:`poolviz.demos`, the pictures :mod:`poolviz.render.terminal.demos` and
-:mod:`poolviz.render.figure.demos` (matplotlib only with ``-o``).
+:mod:`poolviz.render.figure.demos` (matplotlib only with ``-o``), the JSON
+:mod:`poolviz.render.json.demos`.
 """
 
 from __future__ import annotations
@@ -19,12 +20,9 @@ from poolviz.demos import (
     SEED_4X4,
     SEED_CHANNELS,
     SEED_LENGTH,
-    Comparison,
     Pooling,
     ShiftCase,
-    SizeResult,
     Source,
-    ToleranceTable,
     compare,
     emptying_shift,
     generated_sources,
@@ -34,7 +32,6 @@ from poolviz.demos import (
     shift_direction,
     tolerance_table,
 )
-from poolviz.engine.windows import like_input
 from poolviz.errors import PoolvizError
 from poolviz.render.terminal.demos import DemoView
 
@@ -76,11 +73,6 @@ def _view(notes: tuple[str, ...]) -> DemoView:
 
 def _pooling(kwargs: dict[str, Any]) -> Pooling:
     return Pooling(**options.pooling_from(kwargs))
-
-
-def _layout(values: np.ndarray, ndim: int) -> np.ndarray:
-    """An NHWC array in the layout the user passed."""
-    return like_input(values, ndim)
 
 
 # shift
@@ -163,6 +155,8 @@ def shift(
         figure.save(shift_figure(cases, table, title=figure.title, cmap=figure.cmap))
         return
     if as_json:
+        from poolviz.render.json.demos import shift_json
+
         body = shift_json(cases, table, by=by, along=along)
         if loaded is not None:
             body["source"] = {"name": loaded.name, "kind": loaded.kind}
@@ -187,59 +181,6 @@ def _table_shifts(shifts: int | None, by: int, sources: tuple[Source, ...], alon
             f"all of it out of view; use 1 to {limit}"
         )
     return shifts
-
-
-def shift_json(
-    cases: tuple[ShiftCase, ...], table: ToleranceTable, *, by: int, along: str
-) -> dict[str, Any]:
-    """What ``poolviz shift --json`` prints: each case's arrays in the input's layout with the
-    changed output cells, and the measured table, one row per depth and shift."""
-    from poolviz.render.json import pool_config
-    from poolviz.render.terminal.demos import claim_line, trend_line, why_line
-
-    ndim = cases[0].before.input_ndim
-    return {
-        "config": pool_config(cases[0].before),
-        "by": by,
-        "axis": along,
-        "cases": [
-            {
-                "title": case.title,
-                "offsets": list(case.offsets),
-                "input": _layout(case.input, ndim),
-                "shifted": _layout(case.shifted, ndim),
-                "output": _layout(case.output, ndim),
-                "shifted_output": _layout(case.shifted_output, ndim),
-                "changed": [list(cell) for cell in case.changed],
-                "why": why_line(case).removeprefix("why: "),
-            }
-            for case in cases
-        ],
-        "table": [
-            {
-                "source": row.source,
-                "layers": row.layers,
-                "shift": row.shift,
-                "fits": row.fits,
-                "output_shape": None if row.output_shape is None else list(row.output_shape),
-                "unchanged_fraction": row.unchanged_fraction,
-                "mean_abs_change": row.mean_abs_change,
-                "identical": row.identical,
-                "inputs": row.inputs,
-            }
-            for row in table.rows
-        ],
-        "sources": [
-            {
-                "name": s.name,
-                "description": s.description,
-                "verdict": table.trend(s.name).verdict,
-                "summary": trend_line(table.trend(s.name), table),
-            }
-            for s in table.sources
-        ],
-        "claim": claim_line(table),
-    }
 
 
 # compare
@@ -280,6 +221,8 @@ def compare_command(conv_weights: np.ndarray | None, as_json: bool, **kwargs: An
         figure.save(compare_figure(result, title=figure.title, cmap=figure.cmap))
         return
     if as_json:
+        from poolviz.render.json.demos import compare_json
+
         body = compare_json(result)
         if loaded is not None:
             body["source"] = {"name": loaded.name, "kind": loaded.kind}
@@ -288,41 +231,6 @@ def compare_command(conv_weights: np.ndarray | None, as_json: bool, **kwargs: An
     from poolviz.render.terminal.demos import compare_report
 
     display.print_renderable(compare_report(result, _view(notes)))
-
-
-def compare_json(result: Comparison) -> dict[str, Any]:
-    """What ``poolviz compare --json`` prints: one entry per operation, arrays complete in the
-    input's layout (global pooling keeps its 1x1 axes)."""
-    from poolviz.render.json import pool_config
-
-    ndim = result.pooled.input_ndim
-    operations = []
-    for op in result.operations:
-        entry: dict[str, Any] = {
-            "key": op.key,
-            "name": op.name,
-            "output": None if op.output is None else _layout(op.output, ndim),
-            "output_shape": None if op.output is None else list(op.output.shape),
-            "params": op.params,
-            "kept_fraction": op.kept_fraction,
-        }
-        if op.learned_params is not None:
-            entry["conv2d_params"] = op.learned_params
-        if op.reconstruction_error is not None and op.reconstruction is not None:
-            entry["reconstruction_error"] = op.reconstruction_error
-            entry["reconstruction"] = _layout(op.reconstruction, ndim)
-            entry["rebuilt_by"] = op.rebuilt_by
-        if op.note:
-            entry["note"] = op.note
-        operations.append(entry)
-    return {
-        "input_shape": list(result.input.shape),
-        "config": pool_config(result.pooled),
-        "conv_weights": result.weights,
-        "overlapping": result.overlapping,
-        "conv_equals_average": result.conv_equals_average,
-        "operations": operations,
-    }
 
 
 # size
@@ -383,40 +291,10 @@ def size(
         figure.save(size_figure(result, title=figure.title))
         return
     if as_json:
+        from poolviz.render.json.demos import size_json
+
         display.print_json(size_json(result, options.pooling_from(kwargs)["padding"]))
         return
     from poolviz.render.terminal.demos import size_report
 
     display.print_renderable(size_report(result, _view(notes)))
-
-
-def size_json(result: SizeResult, padding: Any) -> dict[str, Any]:
-    """What ``poolviz size --json`` prints: the configuration and one entry per axis."""
-    spec = result.spec
-    one = len(result.dims) == 1
-    return {
-        "config": {
-            "size": spec.size[0] if one else list(spec.size),
-            "stride": spec.stride[0] if one else list(spec.stride),
-            "padding": padding,
-            "dilation": spec.dilation[0] if one else list(spec.dilation),
-            "ceil_mode": spec.ceil_mode,
-        },
-        "channels": result.channels,
-        "input_shape": list(result.input_shape),
-        "output_shape": list(result.output_shape),
-        "dims": [
-            {
-                "name": d.name,
-                "input": d.input,
-                "output": d.output,
-                "formula": d.axis.formula("out"),
-                "steps": list(d.steps),
-                "dropped": list(d.dropped),
-                "padding": list(d.padding),
-                "padding_used": list(d.padding_used),
-                "overhang": list(d.overhang),
-            }
-            for d in result.dims
-        ],
-    }

@@ -231,8 +231,8 @@ def pool_view(view: ViewArgs, notes: tuple[str, ...]) -> PoolView:
 
 
 def print_json(body: Any) -> None:
-    """Print ``body`` as strict JSON (see :func:`poolviz.render.json.dumps`)."""
-    from poolviz.render.json import dumps
+    """Print ``body`` as strict JSON (see :func:`poolviz.render.json.strict.dumps`)."""
+    from poolviz.render.json.strict import dumps
 
     click.echo(dumps(body))
 

@@ -10,7 +10,7 @@ from click.core import ParameterSource
 
 from poolviz.cli import display, options
 from poolviz.engine.explain import explain
-from poolviz.engine.gradient import UPSTREAM_KINDS, GradResult, gradient, upstream_gradient
+from poolviz.engine.gradient import UPSTREAM_KINDS, gradient, upstream_gradient
 
 SEED_5X5 = np.array(
     [[1, 3, 2, 1, 4], [5, 6, 8, 4, 2], [2, 4, 7, 3, 1], [1, 0, 3, 2, 5], [3, 2, 1, 4, 0]],
@@ -111,8 +111,16 @@ def grad(
         )
         return
     if as_json:
-        body = grad_json(result, item=view.item, channel=view.channel, padding=pooling["padding"])
-        body["grad_output_from"] = _upstream_json(grad_output, seed)
+        from poolviz.render.json.grad import grad_json
+
+        body = grad_json(
+            result,
+            item=view.item,
+            channel=view.channel,
+            upstream=grad_output,
+            seed=seed,
+            padding=pooling["padding"],
+        )
         if loaded is not None:
             body["source"] = {"name": loaded.name, "kind": loaded.kind}
         display.print_json(body)
@@ -128,44 +136,8 @@ def grad(
     )
 
 
-def _upstream_json(given: str | np.ndarray, seed: int) -> dict[str, Any]:
-    """Where ``grad_output`` came from, for ``--json``."""
-    if isinstance(given, str):
-        return {"kind": given, **({"seed": seed} if given == "random" else {})}
-    return {"kind": "matrix"}
-
-
 def _upstream_label(given: str | np.ndarray, seed: int) -> str:
     """How the headings name the upstream gradient."""
     if isinstance(given, str):
         return f"random (seed {seed})" if given == "random" else given
     return "given"
-
-
-def grad_json(
-    result: GradResult, *, item: int, channel: int, padding: Any = None
-) -> dict[str, Any]:
-    """What ``poolviz grad --json`` prints: every array complete in the input's layout, and
-    the routes of one item and channel (per input cell, the output cells feeding it);
-    ``padding`` as given (see :func:`poolviz.render.json.pool_config`)."""
-    from poolviz.render.json import pool_config
-
-    forward = result.forward
-    routes = result.receivers(item, channel)
-    return {
-        "input_shape": list(forward.input.shape),
-        "output_shape": list(forward.output.shape),
-        "config": pool_config(forward, padding),
-        "item": item,
-        "channel": channel,
-        "output": forward.output_like_input(),
-        "indices": forward.indices_like_input(),
-        "grad_output": result.grad_output_like_input(),
-        "grad_input": result.grad_input_like_input(),
-        "unpooled": result.unpooled_like_input(),
-        "receivers": [
-            {"cell": [r, c], "outputs": [list(o) for o in senders]}
-            for r, row in enumerate(routes)
-            for c, senders in enumerate(row)
-        ],
-    }

@@ -55,7 +55,7 @@ def pool(mode: str, as_json: bool, **kwargs: Any) -> None:
         )
         return
     if as_json:
-        from poolviz.render.json import pool_json
+        from poolviz.render.json.pool import pool_json
 
         display.print_json(
             pool_json(

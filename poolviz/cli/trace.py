@@ -132,7 +132,9 @@ def trace(
         figure.save(trace_figure(result, title=figure.title))
         return
     if as_json:
-        display.print_json(result.as_dict())
+        from poolviz.render.json.trace import trace_json
+
+        display.print_json(trace_json(result))
         return
     from poolviz.render.terminal.trace import TraceView, trace_report
 

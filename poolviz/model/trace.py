@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Literal
 
 from poolviz.errors import PoolvizError
 from poolviz.model.layers import (
@@ -225,62 +225,6 @@ class Report:
         if base is None or other is None:
             return None
         return Versus(base, other)
-
-    def as_dict(self) -> dict[str, Any]:
-        """What ``poolviz trace --json`` prints."""
-        original = self.original
-        return {
-            "model": original.model.name,
-            "input_shape": [original.batch, *original.model.input_shape],
-            "batch": original.batch,
-            **_trace_dict(original),
-            "compare": {t.label: _trace_dict(t) for t in self.compare},
-        }
-
-
-def _trace_dict(t: Trace) -> dict[str, Any]:
-    totals = t.totals
-    body: dict[str, Any] = {
-        "layers": [
-            {
-                "name": r.name,
-                "kind": r.kind,
-                "config": r.config,
-                "activation": r.activation,
-                "output_shape": [t.batch, *r.output_shape],
-                "params": r.params,
-                "non_trainable": r.non_trainable,
-                "macs": r.macs,
-                "activations": r.activations,
-                "receptive_field": list(r.receptive_field),
-                "jump": None if r.jump is None else list(r.jump),
-                "whole_input": r.field.whole,
-                "block": r.block,
-                "kept": r.kept,
-                "note": t.notes.get(r.name),
-                "absurd": r.absurd,
-            }
-            for r in t.rows
-        ],
-        "totals": None
-        if totals is None
-        else {
-            "params": totals.params,
-            "non_trainable": totals.non_trainable,
-            "macs": totals.macs,
-            "activations": totals.activations,
-            "receptive_field": list(totals.receptive_field),
-            "jump": list(totals.jump),
-        },
-    }
-    if t.label != "original":
-        body["removed"] = {
-            name: note for name, note in t.notes.items() if t.counterpart(name).state == "gone"
-        }
-        body["problem"] = (
-            None if t.problem is None else {"layer": t.problem.layer, "message": t.problem.message}
-        )
-    return body
 
 
 def trace(model: Model, batch: int | None = None) -> Trace:

@@ -1,0 +1,127 @@
+"""``poolviz shift``, ``poolviz compare`` and ``poolviz size`` with ``--json``: the experiments of
+:mod:`poolviz.demos`, every array in the input's layout."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from poolviz.demos import Comparison, ShiftCase, SizeResult, ToleranceTable
+from poolviz.engine.windows import like_input
+from poolviz.render.json.pool import pool_config
+
+
+def shift_json(
+    cases: tuple[ShiftCase, ...], table: ToleranceTable, *, by: int, along: str
+) -> dict[str, Any]:
+    """What ``poolviz shift --json`` prints: each case's arrays in the input's layout with the
+    changed output cells, and the measured table, one row per depth and shift."""
+    from poolviz.render.terminal.demos import claim_line, trend_line, why_line
+
+    ndim = cases[0].before.input_ndim
+    return {
+        "config": pool_config(cases[0].before),
+        "by": by,
+        "axis": along,
+        "cases": [
+            {
+                "title": case.title,
+                "offsets": list(case.offsets),
+                "input": like_input(case.input, ndim),
+                "shifted": like_input(case.shifted, ndim),
+                "output": like_input(case.output, ndim),
+                "shifted_output": like_input(case.shifted_output, ndim),
+                "changed": [list(cell) for cell in case.changed],
+                "why": why_line(case).removeprefix("why: "),
+            }
+            for case in cases
+        ],
+        "table": [
+            {
+                "source": row.source,
+                "layers": row.layers,
+                "shift": row.shift,
+                "fits": row.fits,
+                "output_shape": None if row.output_shape is None else list(row.output_shape),
+                "unchanged_fraction": row.unchanged_fraction,
+                "mean_abs_change": row.mean_abs_change,
+                "identical": row.identical,
+                "inputs": row.inputs,
+            }
+            for row in table.rows
+        ],
+        "sources": [
+            {
+                "name": s.name,
+                "description": s.description,
+                "verdict": table.trend(s.name).verdict,
+                "summary": trend_line(table.trend(s.name), table),
+            }
+            for s in table.sources
+        ],
+        "claim": claim_line(table),
+    }
+
+
+def compare_json(result: Comparison) -> dict[str, Any]:
+    """What ``poolviz compare --json`` prints: one entry per operation, arrays complete in the
+    input's layout (global pooling keeps its 1x1 axes)."""
+    ndim = result.pooled.input_ndim
+    operations = []
+    for op in result.operations:
+        entry: dict[str, Any] = {
+            "key": op.key,
+            "name": op.name,
+            "output": None if op.output is None else like_input(op.output, ndim),
+            "output_shape": None if op.output is None else list(op.output.shape),
+            "params": op.params,
+            "kept_fraction": op.kept_fraction,
+        }
+        if op.learned_params is not None:
+            entry["conv2d_params"] = op.learned_params
+        if op.reconstruction_error is not None and op.reconstruction is not None:
+            entry["reconstruction_error"] = op.reconstruction_error
+            entry["reconstruction"] = like_input(op.reconstruction, ndim)
+            entry["rebuilt_by"] = op.rebuilt_by
+        if op.note:
+            entry["note"] = op.note
+        operations.append(entry)
+    return {
+        "input_shape": list(result.input.shape),
+        "config": pool_config(result.pooled),
+        "conv_weights": result.weights,
+        "overlapping": result.overlapping,
+        "conv_equals_average": result.conv_equals_average,
+        "operations": operations,
+    }
+
+
+def size_json(result: SizeResult, padding: Any) -> dict[str, Any]:
+    """What ``poolviz size --json`` prints: the configuration and one entry per axis."""
+    spec = result.spec
+    one = len(result.dims) == 1
+    return {
+        "config": {
+            "size": spec.size[0] if one else list(spec.size),
+            "stride": spec.stride[0] if one else list(spec.stride),
+            "padding": padding,
+            "dilation": spec.dilation[0] if one else list(spec.dilation),
+            "ceil_mode": spec.ceil_mode,
+        },
+        "channels": result.channels,
+        "input_shape": list(result.input_shape),
+        "output_shape": list(result.output_shape),
+        "dims": [
+            {
+                "name": d.name,
+                "input": d.input,
+                "output": d.output,
+                "formula": d.axis.formula("out"),
+                "steps": list(d.steps),
+                "dropped": list(d.dropped),
+                "padding": list(d.padding),
+                "padding_used": list(d.padding_used),
+                "overhang": list(d.overhang),
+            }
+            for d in result.dims
+        ],
+    }

@@ -1,0 +1,68 @@
+"""``poolviz trace --json``: a model's trace and its counterfactuals, as :mod:`poolviz.model.trace`
+computed them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from poolviz.model.trace import Report, Trace
+
+
+def trace_json(result: Report) -> dict[str, Any]:
+    """What ``poolviz trace --json`` prints: the model's trace layer by layer, and each
+    counterfactual's under ``compare``."""
+    original = result.original
+    return {
+        "model": original.model.name,
+        "input_shape": [original.batch, *original.model.input_shape],
+        "batch": original.batch,
+        **_trace_dict(original),
+        "compare": {t.label: _trace_dict(t) for t in result.compare},
+    }
+
+
+def _trace_dict(t: Trace) -> dict[str, Any]:
+    """One trace: its layers and totals; for a counterfactual, also the layers it removed and
+    the layer where it stopped fitting (``problem``)."""
+    totals = t.totals
+    body: dict[str, Any] = {
+        "layers": [
+            {
+                "name": r.name,
+                "kind": r.kind,
+                "config": r.config,
+                "activation": r.activation,
+                "output_shape": [t.batch, *r.output_shape],
+                "params": r.params,
+                "non_trainable": r.non_trainable,
+                "macs": r.macs,
+                "activations": r.activations,
+                "receptive_field": list(r.receptive_field),
+                "jump": None if r.jump is None else list(r.jump),
+                "whole_input": r.field.whole,
+                "block": r.block,
+                "kept": r.kept,
+                "note": t.notes.get(r.name),
+                "absurd": r.absurd,
+            }
+            for r in t.rows
+        ],
+        "totals": None
+        if totals is None
+        else {
+            "params": totals.params,
+            "non_trainable": totals.non_trainable,
+            "macs": totals.macs,
+            "activations": totals.activations,
+            "receptive_field": list(totals.receptive_field),
+            "jump": list(totals.jump),
+        },
+    }
+    if t.label != "original":
+        body["removed"] = {
+            name: note for name, note in t.notes.items() if t.counterpart(name).state == "gone"
+        }
+        body["problem"] = (
+            None if t.problem is None else {"layer": t.problem.layer, "message": t.problem.message}
+        )
+    return body
