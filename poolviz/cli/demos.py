@@ -157,7 +157,7 @@ def shift(
     if as_json:
         from poolviz.render.json.demos import shift_json
 
-        body = shift_json(cases, table, by=by, along=along)
+        body = shift_json(cases, table, by=by, along=along, padding=pooling.padding)
         if loaded is not None:
             body["source"] = {"name": loaded.name, "kind": loaded.kind}
         display.print_json(body)
@@ -223,7 +223,7 @@ def compare_command(conv_weights: np.ndarray | None, as_json: bool, **kwargs: An
     if as_json:
         from poolviz.render.json.demos import compare_json
 
-        body = compare_json(result)
+        body = compare_json(result, padding=pooling.padding)
         if loaded is not None:
             body["source"] = {"name": loaded.name, "kind": loaded.kind}
         display.print_json(body)

@@ -6,20 +6,27 @@ from __future__ import annotations
 from typing import Any
 
 from poolviz.demos import Comparison, ShiftCase, SizeResult, ToleranceTable
+from poolviz.engine.geometry import PaddingArg
 from poolviz.engine.windows import like_input
 from poolviz.render.json.pool import pool_config
 
 
 def shift_json(
-    cases: tuple[ShiftCase, ...], table: ToleranceTable, *, by: int, along: str
+    cases: tuple[ShiftCase, ...],
+    table: ToleranceTable,
+    *,
+    by: int,
+    along: str,
+    padding: PaddingArg,
 ) -> dict[str, Any]:
     """What ``poolviz shift --json`` prints: each case's arrays in the input's layout with the
-    changed output cells, and the measured table, one row per depth and shift."""
+    changed output cells, and the measured table, one row per depth and shift; ``padding`` as
+    given (see :func:`pool_config`)."""
     from poolviz.render.terminal.demos import claim_line, trend_line, why_line
 
     ndim = cases[0].before.input_ndim
     return {
-        "config": pool_config(cases[0].before),
+        "config": pool_config(cases[0].before, padding),
         "by": by,
         "axis": along,
         "cases": [
@@ -62,9 +69,10 @@ def shift_json(
     }
 
 
-def compare_json(result: Comparison) -> dict[str, Any]:
+def compare_json(result: Comparison, *, padding: PaddingArg) -> dict[str, Any]:
     """What ``poolviz compare --json`` prints: one entry per operation, arrays complete in the
-    input's layout (global pooling keeps its 1x1 axes)."""
+    input's layout (global pooling keeps its 1x1 axes); ``padding`` as given (see
+    :func:`pool_config`)."""
     ndim = result.pooled.input_ndim
     operations = []
     for op in result.operations:
@@ -87,7 +95,7 @@ def compare_json(result: Comparison) -> dict[str, Any]:
         operations.append(entry)
     return {
         "input_shape": list(result.input.shape),
-        "config": pool_config(result.pooled),
+        "config": pool_config(result.pooled, padding),
         "conv_weights": result.weights,
         "overlapping": result.overlapping,
         "conv_equals_average": result.conv_equals_average,
@@ -95,8 +103,9 @@ def compare_json(result: Comparison) -> dict[str, Any]:
     }
 
 
-def size_json(result: SizeResult, padding: Any) -> dict[str, Any]:
-    """What ``poolviz size --json`` prints: the configuration and one entry per axis."""
+def size_json(result: SizeResult, padding: PaddingArg) -> dict[str, Any]:
+    """What ``poolviz size --json`` prints: the configuration (``padding`` as given, as in
+    :func:`pool_config`) and one entry per axis."""
     spec = result.spec
     one = len(result.dims) == 1
     return {

@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from poolviz.engine.geometry import PaddingArg
 from poolviz.engine.gradient import GradResult
 from poolviz.render.json.pool import pool_config
 
@@ -17,7 +18,7 @@ def grad_json(
     channel: int,
     upstream: str | np.ndarray,
     seed: int,
-    padding: Any = None,
+    padding: PaddingArg,
 ) -> dict[str, Any]:
     """What ``poolviz grad --json`` prints: every array complete in the input's layout, the
     routes of one item and channel (per input cell, the output cells feeding it), and where

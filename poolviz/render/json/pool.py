@@ -5,17 +5,19 @@ from __future__ import annotations
 from typing import Any
 
 from poolviz.engine.explain import PoolResult
+from poolviz.engine.geometry import PaddingArg
 
 
-def pool_config(result: PoolResult, given_padding: Any = None) -> dict[str, Any]:
+def pool_config(result: PoolResult, padding: PaddingArg) -> dict[str, Any]:
     """Every pooling option as used, with the option names; ``padding`` as the user gave it
-    where ``given_padding`` is passed (``1``, ``[1, 0]``, ``"same"``), else as a label."""
+    (``1``, ``[1, 0]``, ``"valid"``, ``"same"``), the same in every command, and as the
+    engine resolved it (``padding_resolved``: top, bottom, left, right)."""
     s = result.spec
     return {
         "mode": s.mode,
         "size": list(s.size),
         "stride": list(s.stride),
-        "padding": s.padding_label if given_padding is None else given_padding,
+        "padding": padding,
         "padding_resolved": list(result.padding_resolved),
         "dilation": list(s.dilation),
         "ceil_mode": s.ceil_mode,
@@ -24,7 +26,7 @@ def pool_config(result: PoolResult, given_padding: Any = None) -> dict[str, Any]
 
 
 def pool_json(
-    result: PoolResult, *, item: int, channel: int, steps: int | None, padding: Any = None
+    result: PoolResult, *, item: int, channel: int, steps: int | None, padding: PaddingArg
 ) -> dict[str, Any]:
     """What ``poolviz pool --json`` prints: the whole output and indices, and the step
     table's windows for one item and channel (read off the geometry, without laying out
