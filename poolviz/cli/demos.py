@@ -18,7 +18,9 @@ from poolviz.cli import display, options
 from poolviz.demos import (
     GENERATED_SIDE,
     SEED_4X4,
+    SEED_4X4_NAME,
     SEED_CHANNELS,
+    SEED_EDGE_NAME,
     SEED_LENGTH,
     Pooling,
     ShiftCase,
@@ -157,10 +159,10 @@ def shift(
     if as_json:
         from poolviz.render.json.demos import shift_json
 
-        body = shift_json(cases, table, by=by, along=along, padding=pooling.padding)
-        if loaded is not None:
-            body["source"] = {"name": loaded.name, "kind": loaded.kind}
-        display.print_json(body)
+        source = SEED_EDGE_NAME if loaded is None else loaded
+        display.print_json(
+            shift_json(cases, table, by=by, along=along, padding=pooling.padding, source=source)
+        )
         return
     from poolviz.render.terminal.demos import shift_report
 
@@ -210,7 +212,7 @@ def compare_command(conv_weights: np.ndarray | None, as_json: bool, **kwargs: An
     pooling = _pooling(kwargs)
     notes: tuple[str, ...]
     if loaded is None:
-        x, notes = SEED_4X4, ("no input: the worked 4x4 example",)
+        x, notes = SEED_4X4, (f"no input: {SEED_4X4_NAME}",)
     else:
         x, notes = loaded.array, display.source_notes(loaded)
     result = compare(x, pooling, conv_weights)
@@ -223,10 +225,8 @@ def compare_command(conv_weights: np.ndarray | None, as_json: bool, **kwargs: An
     if as_json:
         from poolviz.render.json.demos import compare_json
 
-        body = compare_json(result, padding=pooling.padding)
-        if loaded is not None:
-            body["source"] = {"name": loaded.name, "kind": loaded.kind}
-        display.print_json(body)
+        source = SEED_4X4_NAME if loaded is None else loaded
+        display.print_json(compare_json(result, padding=pooling.padding, source=source))
         return
     from poolviz.render.terminal.demos import compare_report
 

@@ -19,6 +19,9 @@ SEED_5X5 = np.array(
 """The seed's overlapping example: with size 3 and stride 2, both top windows pick the 8 and
 both bottom windows the 7, so those two cells each receive a gradient of 2."""
 
+SEED_5X5_NAME = "the overlapping 5x5 example"
+"""What ``--json`` calls :data:`SEED_5X5` as the input."""
+
 EXAMPLE_NOTE = "no input: an overlapping 5x5, size 3, stride 2 (windows share winners)"
 
 EPILOG = """\b
@@ -113,17 +116,17 @@ def grad(
     if as_json:
         from poolviz.render.json.grad import grad_json
 
-        body = grad_json(
-            result,
-            item=view.item,
-            channel=view.channel,
-            upstream=grad_output,
-            seed=seed,
-            padding=pooling["padding"],
+        display.print_json(
+            grad_json(
+                result,
+                item=view.item,
+                channel=view.channel,
+                upstream=grad_output,
+                seed=seed,
+                padding=pooling["padding"],
+                source=SEED_5X5_NAME if loaded is None else loaded,
+            )
         )
-        if loaded is not None:
-            body["source"] = {"name": loaded.name, "kind": loaded.kind}
-        display.print_json(body)
         return
     from poolviz.render.terminal.grad import GradView, grad_report
 

@@ -7,7 +7,7 @@ from typing import Any
 import click
 
 from poolviz.cli import display, options
-from poolviz.demos import SEED_4X4
+from poolviz.demos import SEED_4X4, SEED_4X4_NAME
 from poolviz.engine.explain import explain
 
 EPILOG = """\b
@@ -64,6 +64,7 @@ def pool(mode: str, as_json: bool, **kwargs: Any) -> None:
                 channel=view.channel,
                 steps=view.steps,
                 padding=pooling["padding"],
+                source=SEED_4X4_NAME if loaded is None else loaded,
             )
         )
         return

@@ -3,12 +3,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from poolviz.demos import Comparison, ShiftCase, SizeResult, ToleranceTable
 from poolviz.engine.geometry import PaddingArg
 from poolviz.engine.windows import like_input
-from poolviz.render.json.pool import pool_config
+from poolviz.render.json.pool import input_source, pool_config
+
+if TYPE_CHECKING:
+    from poolviz.loaders import LoadedInput
 
 
 def shift_json(
@@ -18,10 +21,12 @@ def shift_json(
     by: int,
     along: str,
     padding: PaddingArg,
+    source: LoadedInput | str,
 ) -> dict[str, Any]:
     """What ``poolviz shift --json`` prints: each case's arrays in the input's layout with the
     changed output cells, and the measured table, one row per depth and shift; ``padding`` as
-    given (see :func:`pool_config`)."""
+    given (see :func:`pool_config`), ``source`` as :func:`input_source` takes it (the
+    table's own inputs are under ``sources``)."""
     from poolviz.render.terminal.demos import claim_line, trend_line, why_line
 
     ndim = cases[0].before.input_ndim
@@ -66,13 +71,16 @@ def shift_json(
             for s in table.sources
         ],
         "claim": claim_line(table),
+        "source": input_source(source),
     }
 
 
-def compare_json(result: Comparison, *, padding: PaddingArg) -> dict[str, Any]:
+def compare_json(
+    result: Comparison, *, padding: PaddingArg, source: LoadedInput | str
+) -> dict[str, Any]:
     """What ``poolviz compare --json`` prints: one entry per operation, arrays complete in the
     input's layout (global pooling keeps its 1x1 axes); ``padding`` as given (see
-    :func:`pool_config`)."""
+    :func:`pool_config`), ``source`` as :func:`input_source` takes it."""
     ndim = result.pooled.input_ndim
     operations = []
     for op in result.operations:
@@ -100,6 +108,7 @@ def compare_json(result: Comparison, *, padding: PaddingArg) -> dict[str, Any]:
         "overlapping": result.overlapping,
         "conv_equals_average": result.conv_equals_average,
         "operations": operations,
+        "source": input_source(source),
     }
 
 

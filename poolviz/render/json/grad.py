@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from poolviz.engine.geometry import PaddingArg
 from poolviz.engine.gradient import GradResult
-from poolviz.render.json.pool import pool_config
+from poolviz.render.json.pool import input_source, pool_config
+
+if TYPE_CHECKING:
+    from poolviz.loaders import LoadedInput
 
 
 def grad_json(
@@ -19,11 +22,13 @@ def grad_json(
     upstream: str | np.ndarray,
     seed: int,
     padding: PaddingArg,
+    source: LoadedInput | str,
 ) -> dict[str, Any]:
     """What ``poolviz grad --json`` prints: every array complete in the input's layout, the
     routes of one item and channel (per input cell, the output cells feeding it), and where
     the upstream gradient came from (``upstream`` as given: ``ones``, ``random`` with
-    ``seed``, or a matrix); ``padding`` as given (see :func:`pool_config`)."""
+    ``seed``, or a matrix); ``padding`` as given (see :func:`pool_config`), ``source`` as
+    :func:`input_source` takes it."""
     forward = result.forward
     routes = result.receivers(item, channel)
     return {
@@ -43,6 +48,7 @@ def grad_json(
             for c, senders in enumerate(row)
         ],
         "grad_output_from": _upstream(upstream, seed),
+        "source": input_source(source),
     }
 
 

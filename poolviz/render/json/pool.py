@@ -1,11 +1,15 @@
-"""``poolviz pool --json``, and the configuration every command that pools an input reports."""
+"""``poolviz pool --json``, and what every command that pools an input reports the same way:
+its configuration and its input."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from poolviz.engine.explain import PoolResult
 from poolviz.engine.geometry import PaddingArg
+
+if TYPE_CHECKING:  # the type alone: JSON never loads anything
+    from poolviz.loaders import LoadedInput
 
 
 def pool_config(result: PoolResult, padding: PaddingArg) -> dict[str, Any]:
@@ -25,13 +29,29 @@ def pool_config(result: PoolResult, padding: PaddingArg) -> dict[str, Any]:
     }
 
 
+def input_source(given: LoadedInput | str) -> dict[str, str]:
+    """``source``, the same in every command that takes an input: a file, sample, matrix or
+    standard input by the name and kind its loader gave it (see
+    :attr:`poolviz.loaders.LoadedInput.kind`), or, for a str, the worked example of that name
+    that the command ran on for want of an input (kind ``example``)."""
+    if isinstance(given, str):
+        return {"name": given, "kind": "example"}
+    return {"name": given.name, "kind": given.kind}
+
+
 def pool_json(
-    result: PoolResult, *, item: int, channel: int, steps: int | None, padding: PaddingArg
+    result: PoolResult,
+    *,
+    item: int,
+    channel: int,
+    steps: int | None,
+    padding: PaddingArg,
+    source: LoadedInput | str,
 ) -> dict[str, Any]:
     """What ``poolviz pool --json`` prints: the whole output and indices, and the step
     table's windows for one item and channel (read off the geometry, without laying out
     their cells, so that any window PyTorch takes can be printed); ``padding`` as given
-    (see :func:`pool_config`)."""
+    (see :func:`pool_config`), ``source`` as :func:`input_source` takes it."""
     windows = []
     count = result.window_count if steps is None else min(steps, result.window_count)
     divisors = result.divisors
@@ -60,4 +80,5 @@ def pool_json(
     indices = result.indices_like_input()
     if indices is not None:
         body["indices"] = indices
+    body["source"] = input_source(source)
     return body
