@@ -28,8 +28,9 @@ SEED_EDGE = np.array([[0, 0, 8, 0], [0, 0, 7, 0], [0, 0, 9, 0], [0, 0, 6, 0]], d
 """The text's vertical edge, in column 2. Shifted one pixel right it stays inside the 2x2
 window over columns 2-3, so its max-pooled output does not change (the text claims it does)."""
 
-SEED_EDGE_NAME = "the vertical edge example"
-"""What ``--json`` calls :data:`SEED_EDGE` (with its copy one column left) as ``shift``'s input."""
+SEED_EDGE_NAME = "a vertical edge"
+"""What reports and ``--json`` call :data:`SEED_EDGE` (with its copy one column left) as
+``shift``'s input."""
 
 SEED_4X4 = np.array([[1, 3, 2, 1], [5, 6, 8, 4], [2, 4, 7, 3], [1, 0, 3, 2]], dtype=float)
 """The text's worked 4x4: 2x2 max pooling gives 6 8 / 4 7; its top-left window 1 3 / 5 6

@@ -68,8 +68,8 @@ def test_source_names_the_input(command: str, tmp_path: Path) -> None:
     ("command", "example"),
     [
         ("pool", "the worked 4x4 example"),
-        ("grad", "the overlapping 5x5 example"),
-        ("shift", "the vertical edge example"),
+        ("grad", "an overlapping 5x5"),
+        ("shift", "a vertical edge"),
         ("compare", "the worked 4x4 example"),
     ],
 )

@@ -134,7 +134,7 @@ def shift(
         cases = seed_shift_cases(by, along, pooling)
         sources = generated_sources(along)
         notes = (
-            "no input: a vertical edge; the table uses generated "
+            f"no input: {SEED_EDGE_NAME}; the table uses generated "
             f"{GENERATED_SIDE}x{GENERATED_SIDE} inputs",
         )
     else:

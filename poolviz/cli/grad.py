@@ -19,10 +19,10 @@ SEED_5X5 = np.array(
 """The seed's overlapping example: with size 3 and stride 2, both top windows pick the 8 and
 both bottom windows the 7, so those two cells each receive a gradient of 2."""
 
-SEED_5X5_NAME = "the overlapping 5x5 example"
-"""What ``--json`` calls :data:`SEED_5X5` as the input."""
+SEED_5X5_NAME = "an overlapping 5x5"
+"""What reports and ``--json`` call :data:`SEED_5X5` as the input."""
 
-EXAMPLE_NOTE = "no input: an overlapping 5x5, size 3, stride 2 (windows share winners)"
+EXAMPLE_NOTE = f"no input: {SEED_5X5_NAME}, size 3, stride 2 (windows share winners)"
 
 EPILOG = """\b
 Examples:
