@@ -23,26 +23,7 @@ from poolviz.engine.geometry import Axis, PaddingArg, PoolSpec, axis
 from poolviz.engine.pooling import IntPair, global_pool2d, pool2d
 from poolviz.engine.windows import as_nhwc, like_input
 from poolviz.errors import PoolvizError
-
-SEED_EDGE = np.array([[0, 0, 8, 0], [0, 0, 7, 0], [0, 0, 9, 0], [0, 0, 6, 0]], dtype=float)
-"""The text's vertical edge, in column 2. Shifted one pixel right it stays inside the 2x2
-window over columns 2-3, so its max-pooled output does not change (the text claims it does)."""
-
-SEED_EDGE_NAME = "a vertical edge"
-"""What reports and ``--json`` call :data:`SEED_EDGE` (with its copy one column left) as
-``shift``'s input."""
-
-SEED_4X4 = np.array([[1, 3, 2, 1], [5, 6, 8, 4], [2, 4, 7, 3], [1, 0, 3, 2]], dtype=float)
-"""The text's worked 4x4: 2x2 max pooling gives 6 8 / 4 7; its top-left window 1 3 / 5 6
-averages to 3.75."""
-
-SEED_4X4_NAME = "the worked 4x4 example"
-"""What reports and ``--json`` call :data:`SEED_4X4` when a command runs on it."""
-
-SEED_LENGTH = 26
-"""The text's MNIST feature map, 26x26x32 after the first convolution: 2x2 pooling gives 13."""
-
-SEED_CHANNELS = 32
+from poolviz.examples import SEED_EDGE
 
 GENERATED_SIDE = 32
 """Side of the inputs the shift table is measured on when none is given: the 4x4 example is

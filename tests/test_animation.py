@@ -12,9 +12,9 @@ import pytest
 from PIL import Image, ImageSequence
 from rich.console import Console
 
-from poolviz.cli.pool import SEED_4X4
 from poolviz.engine.explain import PoolResult, explain
 from poolviz.errors import PoolvizError, PoolvizRuntimeError
+from poolviz.examples import SEED_4X4
 from poolviz.loaders import load_sample
 from poolviz.render.animation import (
     BLANK,

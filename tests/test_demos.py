@@ -17,8 +17,6 @@ from rich.console import Console, RenderableType
 
 from poolviz import PoolvizError, output_size
 from poolviz.demos import (
-    SEED_4X4,
-    SEED_EDGE,
     Pooling,
     Source,
     compare,
@@ -33,6 +31,7 @@ from poolviz.demos import (
     tolerance_table,
 )
 from poolviz.engine.geometry import axis
+from poolviz.examples import SEED_4X4, SEED_EDGE
 from poolviz.render.terminal.demos import (
     DemoView,
     compare_report,

@@ -18,7 +18,6 @@ from matplotlib.text import Text  # noqa: E402
 from PIL import Image  # noqa: E402
 
 from poolviz.demos import (  # noqa: E402
-    SEED_4X4,
     Pooling,
     Source,
     compare,
@@ -28,6 +27,7 @@ from poolviz.demos import (  # noqa: E402
     shift_case,
     tolerance_table,
 )
+from poolviz.examples import SEED_4X4  # noqa: E402
 from poolviz.render.figure.demos import (  # noqa: E402
     CHANGED_FRAME,
     compare_figure,

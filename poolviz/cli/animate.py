@@ -11,8 +11,8 @@ import click
 from rich.console import Console, RenderableType
 
 from poolviz.cli import display, options
-from poolviz.demos import SEED_4X4
 from poolviz.engine.explain import PoolResult, explain
+from poolviz.examples import SEED_4X4
 
 FPS_RANGE = (1, 30)
 """Frames a second ``--fps`` accepts: slower than 1 is a slide show, faster than 30 is more

@@ -17,11 +17,6 @@ import numpy as np
 from poolviz.cli import display, options
 from poolviz.demos import (
     GENERATED_SIDE,
-    SEED_4X4,
-    SEED_4X4_NAME,
-    SEED_CHANNELS,
-    SEED_EDGE_NAME,
-    SEED_LENGTH,
     Pooling,
     ShiftCase,
     Source,
@@ -35,6 +30,13 @@ from poolviz.demos import (
     tolerance_table,
 )
 from poolviz.errors import PoolvizError
+from poolviz.examples import (
+    SEED_4X4,
+    SEED_4X4_NAME,
+    SEED_CHANNELS,
+    SEED_EDGE_NAME,
+    SEED_LENGTH,
+)
 from poolviz.render.terminal.demos import DemoView
 
 FIGURE_FORMATS = ("png", "svg", "pdf")

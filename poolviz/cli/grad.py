@@ -11,16 +11,7 @@ from click.core import ParameterSource
 from poolviz.cli import display, options
 from poolviz.engine.explain import explain
 from poolviz.engine.gradient import UPSTREAM_KINDS, gradient, upstream_gradient
-
-SEED_5X5 = np.array(
-    [[1, 3, 2, 1, 4], [5, 6, 8, 4, 2], [2, 4, 7, 3, 1], [1, 0, 3, 2, 5], [3, 2, 1, 4, 0]],
-    dtype=float,
-)
-"""The seed's overlapping example: with size 3 and stride 2, both top windows pick the 8 and
-both bottom windows the 7, so those two cells each receive a gradient of 2."""
-
-SEED_5X5_NAME = "an overlapping 5x5"
-"""What reports and ``--json`` call :data:`SEED_5X5` as the input."""
+from poolviz.examples import SEED_5X5, SEED_5X5_NAME
 
 EXAMPLE_NOTE = f"no input: {SEED_5X5_NAME}, size 3, stride 2 (windows share winners)"
 

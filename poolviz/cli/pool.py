@@ -7,8 +7,8 @@ from typing import Any
 import click
 
 from poolviz.cli import display, options
-from poolviz.demos import SEED_4X4, SEED_4X4_NAME
 from poolviz.engine.explain import explain
+from poolviz.examples import SEED_4X4, SEED_4X4_NAME
 
 EPILOG = """\b
 Examples:
