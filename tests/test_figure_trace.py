@@ -25,6 +25,7 @@ from poolviz.model import load_model  # noqa: E402
 from poolviz.model.keras import keras_sample  # noqa: E402
 from poolviz.model.trace import Report, report  # noqa: E402
 from poolviz.render.figure.trace import (  # noqa: E402
+    NAME_SIZE,
     POOLING,
     RESIDUAL,
     SHORTEST,
@@ -300,3 +301,18 @@ def test_an_existing_file_is_kept_when_writing_fails(tmp_path: Path,
     assert run("-o", str(target))[0] != 0  # Ctrl-C while writing
     assert target.read_bytes() == b"old" and [p.name for p in tmp_path.iterdir()] == [
         "trace.png"]
+
+
+def test_a_deep_model_wraps_into_bands_a_slide_can_hold() -> None:
+    fig = trace_figure(report(load_model("vgg16")))
+    assert fig.get_size_inches()[0] < 16  # 25 inches in one band
+    at = {t.get_text(): t.get_position() for t in texts(fig)}
+    # the second band starts at conv4_1, below the first band's last column, at its left
+    assert at["conv4_1"][1] < at["pool3"][1] - 5
+    assert at["conv4_1"][0] < at["conv1_1"][0]
+    totals = [t for t in texts(fig) if t.get_text().startswith("138,357,544 params")]
+    assert len(totals) == 3 and all(t.get_position()[1] < at["conv4_1"][1] for t in totals)
+    small = trace_figure(report(load_model("mnist")))  # one band: every name on one line
+    names = {t.get_position()[1] for t in texts(small) if t.get_fontsize() == NAME_SIZE
+             and t.get_fontweight() == "bold" and t.get_va() == "bottom"}
+    assert len(names) == 1

@@ -99,6 +99,10 @@ BAR = 0.09
 """The thickness of a flat vector's bar."""
 GAP = 0.2
 """Space between neighbouring columns."""
+BAND_WIDTH = 13.0
+"""Widest band of blocks before the columns wrap into another band below: a slide's width."""
+BAND_GAP = 0.35
+"""Space between two bands of blocks."""
 NAME_SIZE, CONFIG_SIZE, SHAPE_SIZE, NOTE_SIZE = 8.0, 7.0, 8.0, 7.0
 ROW_SIZE, TOTALS_SIZE, TITLE_SIZE, CAPTION_SIZE = 10.0, 8.0, 13.0, 8.0
 LINE = 1.3 / 72
@@ -305,8 +309,9 @@ def trace_figure(report: Report, *, title: str | None = None) -> Figure:
         + 0.3
     )
     totals = [_totals_text(report, t) for t in traces]
-    width = left + sum(widths) + max(text_inches(t, TOTALS_SIZE) for t in totals) + 0.3
-    centres = [left + sum(widths[:j]) + widths[j] / 2 for j in range(len(cols))]
+    bands = _bands(widths)
+    band_width = max(sum(widths[lo:hi]) for lo, hi in bands)
+    width = left + band_width + max(text_inches(t, TOTALS_SIZE) for t in totals) + 0.3
     # every block's face is centred on its row's middle: room above for the highest top
     # face, below for the lowest front face
     above = max(b.height / 2 + b.depth for b in blocks)
@@ -328,60 +333,65 @@ def trace_figure(report: Report, *, title: str | None = None) -> Figure:
     y = -(TITLE_SIZE * LINE + 0.1)
     used = {c.category for c in cols}
     y = _legend(ax, [c for c in CATEGORIES if c in used], left, y) - 0.25
-    stripe_top = y + 0.08
-    y = _header(ax, heads, centres, y) - 0.15
-    for i, t in enumerate(traces):
-        if i:
-            ax.plot([0.0, width - 0.1], [y + 0.1, y + 0.1], color="#DDDDDD", linewidth=0.8)
-        middle = y - 0.05 - above
-        bottom = middle - below
-        for j, col in enumerate(cols):
-            _draw_cell(
-                ax, cells[i][j], col, scale, centres[j], middle, bottom, notes[i][j], cells[0][j]
+    for lo, hi in bands:
+        if lo:
+            y -= BAND_GAP
+        centres = {j: left + sum(widths[lo:j]) + widths[j] / 2 for j in range(lo, hi)}
+        stripe_top = y + 0.08
+        y = _header(ax, heads[lo:hi], list(centres.values()), y) - 0.15
+        for i, t in enumerate(traces):
+            if i:
+                ax.plot([0.0, width - 0.1], [y + 0.1, y + 0.1], color="#DDDDDD", linewidth=0.8)
+            middle = y - 0.05 - above
+            bottom = middle - below
+            for j, x in centres.items():
+                _draw_cell(
+                    ax, cells[i][j], cols[j], scale, x, middle, bottom, notes[i][j], cells[0][j]
+                )
+            heading, what = row_titles[i]
+            ax.text(
+                0.0,
+                middle + 0.02,
+                heading,
+                fontsize=ROW_SIZE,
+                fontweight="bold",
+                ha="left",
+                va="bottom",
             )
-        heading, what = row_titles[i]
-        ax.text(
-            0.0,
-            middle + 0.02,
-            heading,
-            fontsize=ROW_SIZE,
-            fontweight="bold",
-            ha="left",
-            va="bottom",
-        )
-        ax.text(
-            0.0,
-            middle - 0.02,
-            what,
-            fontsize=NOTE_SIZE + 1,
-            color=GREY,
-            ha="left",
-            va="top",
-            linespacing=1.15,
-        )
-        ax.text(
-            left + sum(widths) + 0.15,
-            middle,
-            totals[i],
-            fontsize=TOTALS_SIZE,
-            ha="left",
-            va="center",
-            linespacing=1.4,
-            color=CHANGED if t.problem is not None else "#000000",
-        )
-        label_lines = 1 + max((_lines(n) for n in notes[i]), default=0)
-        y = bottom - 0.05 - label_lines * SHAPE_SIZE * LINE - 0.25
-    for j in range(1, len(cols), 2):  # faint stripes carry the eye down each column
-        ax.add_patch(
-            Rectangle(
-                (centres[j] - widths[j] / 2, y + 0.15),
-                widths[j],
-                stripe_top - y - 0.15,
-                facecolor="#F4F4F4",
-                edgecolor="none",
-                zorder=-1,
+            ax.text(
+                0.0,
+                middle - 0.02,
+                what,
+                fontsize=NOTE_SIZE + 1,
+                color=GREY,
+                ha="left",
+                va="top",
+                linespacing=1.15,
             )
-        )
+            if hi == len(cols):  # the totals once, after the model's last layer
+                ax.text(
+                    left + sum(widths[lo:hi]) + 0.15,
+                    middle,
+                    totals[i],
+                    fontsize=TOTALS_SIZE,
+                    ha="left",
+                    va="center",
+                    linespacing=1.4,
+                    color=CHANGED if t.problem is not None else "#000000",
+                )
+            label_lines = 1 + max((_lines(notes[i][j]) for j in centres), default=0)
+            y = bottom - 0.05 - label_lines * SHAPE_SIZE * LINE - 0.25
+        for j in range(lo + 1 - lo % 2, hi, 2):  # faint stripes carry the eye down each column
+            ax.add_patch(
+                Rectangle(
+                    (centres[j] - widths[j] / 2, y + 0.15),
+                    widths[j],
+                    stripe_top - y - 0.15,
+                    facecolor="#F4F4F4",
+                    edgecolor="none",
+                    zorder=-1,
+                )
+            )
     caption = "\n".join(
         textwrap.fill(line, max(40, int(width * 72 / (CAPTION_SIZE * 0.6))), subsequent_indent="  ")
         for line in _caption(report, cols, scale).splitlines()
@@ -401,6 +411,25 @@ def trace_figure(report: Report, *, title: str | None = None) -> Figure:
     ax.set_xlim(0.0, width)
     ax.set_ylim(-height, 0.0)
     return fig
+
+
+def _bands(widths: Sequence[float], most: float = BAND_WIDTH) -> list[tuple[int, int]]:
+    """The columns ``[lo, hi)`` of each band of blocks: one band when they fit in ``most``
+    inches, else as few bands as fit, of about equal width (a deep model drawn in one band
+    was too wide for a slide: VGG-16's 25 inches)."""
+    total = sum(widths)
+    count = max(1, math.ceil(total / most))
+    bands, lo, filled = [], 0, 0.0
+    for k in range(1, count):
+        hi = lo
+        while hi < len(widths) - 1 and filled + widths[hi] <= total * k / count:
+            filled += widths[hi]
+            hi += 1
+        if hi > lo:
+            bands.append((lo, hi))
+            lo = hi
+    bands.append((lo, len(widths)))
+    return bands
 
 
 def column_widths(
