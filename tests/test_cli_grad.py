@@ -62,6 +62,36 @@ def test_default_report() -> None:
     assert max(len(line) for line in lines) <= 80
 
 
+def test_the_example_note_says_only_what_the_settings_make_true() -> None:
+    def note(*args: str) -> tuple[str, str]:
+        code, out, err = run("grad", *args)
+        assert code == 0, err
+        lines = out.splitlines()
+        return lines[0], lines[2]
+
+    assert note() == (
+        "MaxPool2D  size 3x3 · stride 2x2 · padding 0",
+        "no input: an overlapping 5x5, size 3, stride 2 (windows share winners)",
+    )
+    assert note("-s", "1") == (
+        "MaxPool2D  size 3x3 · stride 1x1 · padding 0",
+        "no input: an overlapping 5x5",
+    )
+    assert note("--mode", "avg") == (
+        "AvgPool2D  size 3x3 · stride 2x2 · padding 0",
+        "no input: an overlapping 5x5",
+    )
+    assert note("-k", "2") == (
+        "MaxPool2D  size 2x2 · stride 2x2 · padding 0",
+        "no input: an overlapping 5x5",
+    )
+    # size 3 and stride 2 given, but dilated windows share no winner
+    assert note("-k", "3", "-s", "2", "-d", "2") == (
+        "MaxPool2D  size 3x3 · stride 2x2 · padding 0 · dilation 2x2",
+        "no input: an overlapping 5x5",
+    )
+
+
 def test_an_input_takes_the_usual_defaults() -> None:
     body = as_json("-m", "1 3; 5 6")
     assert body["config"]["size"] == [2, 2] and body["config"]["stride"] == [2, 2]

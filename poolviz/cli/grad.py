@@ -10,10 +10,8 @@ from click.core import ParameterSource
 
 from poolviz.cli import display, options
 from poolviz.engine.explain import explain
-from poolviz.engine.gradient import UPSTREAM_KINDS, gradient, upstream_gradient
+from poolviz.engine.gradient import UPSTREAM_KINDS, GradResult, gradient, upstream_gradient
 from poolviz.examples import SEED_5X5, SEED_5X5_NAME
-
-EXAMPLE_NOTE = f"no input: {SEED_5X5_NAME}, size 3, stride 2 (windows share winners)"
 
 EPILOG = """\b
 Examples:
@@ -76,19 +74,19 @@ def grad(
     loaded = options.load_input_from(kwargs)
     pooling = options.pooling_from(kwargs)
     view = display.view_from(kwargs)
-    notes: tuple[str, ...]
     if loaded is None:
-        x, notes = SEED_5X5, (EXAMPLE_NOTE,)
+        x = SEED_5X5
         ctx = click.get_current_context()
         if ctx.get_parameter_source("size") is ParameterSource.DEFAULT:
             pooling["size"] = (3, 3)
             if ctx.get_parameter_source("stride") is ParameterSource.DEFAULT:
                 pooling["stride"] = (2, 2)
     else:
-        x, notes = loaded.array, display.source_notes(loaded)
+        x = loaded.array
     forward = explain(x, mode=mode, **pooling)
     view.check(forward.input.shape, forward.output.shape)
     result = gradient(forward, upstream_gradient(forward, grad_output, seed))
+    notes = (example_note(result),) if loaded is None else display.source_notes(loaded)
     figure = display.figure_from(kwargs)
     if figure is not None:
         from poolviz.render.figure.grad import grad_figure
@@ -128,6 +126,15 @@ def grad(
             GradView(display.pool_view(view, notes), upstream=upstream, unpool=not no_unpool),
         )
     )
+
+
+def example_note(result: GradResult) -> str:
+    """The report's note on the worked example: its name, and what it is there to show
+    (size 3 and stride 2, windows sharing a winner) only when the options kept that true."""
+    spec = result.forward.spec
+    if result.mode == "max" and (spec.size, spec.stride) == ((3, 3), (2, 2)) and result.shared():
+        return f"no input: {SEED_5X5_NAME}, size 3, stride 2 (windows share winners)"
+    return f"no input: {SEED_5X5_NAME}"
 
 
 def _upstream_label(given: str | np.ndarray, seed: int) -> str:
