@@ -110,3 +110,11 @@ def test_refusals(call, message: str) -> None:  # type: ignore[no-untyped-def]
         call()
     assert err.value.message == message
     assert isinstance(err.value, ValueError)
+
+
+def test_overhang_counts_the_cells_a_ceil_mode_window_reaches_past_the_padding() -> None:
+    assert axis(5, 2, 2, ceil_mode=True).overhang == 1  # the last window reads 4 and "5"
+    assert axis(5, 2, 2).overhang == 0
+    assert axis(5, 3, 2, 1, ceil_mode=True).overhang == 0  # it ends in the padding
+    assert axis(6, 3, 2, 1, ceil_mode=True).overhang == 1  # 6 + 1 padding, reaches index 7
+    assert axis(13, 2, 2, ceil_mode=True).overhang == 1

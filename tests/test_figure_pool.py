@@ -90,3 +90,29 @@ def test_indices_label_rows_and_columns_with_p_for_padding() -> None:
     fig.canvas.draw()
     title = ax_in.title.get_window_extent()
     assert all(title.y0 > t.get_window_extent().y1 for t in index)
+
+
+def test_ceil_mode_overhang_is_drawn_dotted_and_empty() -> None:
+    from matplotlib.patches import Rectangle
+
+    from poolviz.engine.explain import explain
+    from poolviz.render.figure.grid import INDEX_GID
+    from poolviz.render.figure.pool import OVERHANG_NOTE, pool_figure
+
+    x = np.arange(25.0).reshape(5, 5)
+    fig = pool_figure(explain(x, 2, 2, ceil_mode=True))  # windows 4-5 hang over column 5
+    ax_in = fig.axes[0]
+    assert ax_in.get_xlim() == (0.0, 6.0) and ax_in.get_ylim() == (6.0, 0.0)
+    dotted = [p for p in ax_in.patches if isinstance(p, Rectangle) and p.get_linestyle() == ":"]
+    assert sorted((round(p.get_y()), round(p.get_x())) for p in dotted) == sorted(
+        [(5, c) for c in range(6)] + [(r, 5) for r in range(5)]
+    )
+    columns = [t.get_text() for t in ax_in.texts
+               if t.get_gid() == INDEX_GID and t.get_verticalalignment() == "bottom"]
+    assert columns == ["0", "1", "2", "3", "4", ""]
+    numbers = [t.get_text() for t in ax_in.texts if t.get_gid() != INDEX_GID]
+    assert numbers.count("") == 11 and "24" in numbers
+    assert OVERHANG_NOTE in fig._supxlabel.get_text()  # noqa: SLF001
+    plain = pool_figure(explain(x, 2, 2))
+    assert plain.axes[0].get_xlim() == (0.0, 5.0)
+    assert OVERHANG_NOTE not in plain._supxlabel.get_text()  # noqa: SLF001

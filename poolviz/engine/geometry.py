@@ -79,6 +79,12 @@ class Axis:
         last = self.start(self.out - 1) + self.span
         return max(0, min(self.n, last))
 
+    @property
+    def overhang(self) -> int:
+        """Cells past the input and its padding that the last window reaches (ceil mode): no
+        cell there is read, and none counts in an average."""
+        return max(0, self.start(self.out - 1) + self.span - self.n - self.pad_after)
+
     def reads(self) -> list[int]:
         """For each input cell, how many windows read it (0 = dropped)."""
         counts = [0] * self.n

@@ -17,6 +17,7 @@ from matplotlib.cm import ScalarMappable
 from matplotlib.colors import Normalize, to_hex
 from matplotlib.figure import Figure
 
+from poolviz.engine.geometry import Axis
 from poolviz.engine.gradient import GradResult
 from poolviz.render.figure.grid import (
     DIGIT_EM,
@@ -30,7 +31,15 @@ from poolviz.render.figure.grid import (
     drawable,
     value_norm,
 )
-from poolviz.render.figure.pool import display_copy, draw_output, draw_windows, window_fills
+from poolviz.render.figure.pool import (
+    OVERHANG_NOTE,
+    display_copy,
+    draw_output,
+    draw_windows,
+    frame_masks,
+    padded_shape,
+    window_fills,
+)
 from poolviz.render.style import config_line, format_values, pale, total, window_colour_at
 
 GRADIENT_CMAP = "RdBu_r"
@@ -53,8 +62,7 @@ def grad_figure(
     gray); gradients always use the diverging :data:`GRADIENT_CMAP`, centred on 0."""
     forward = result.forward
     rows, cols = forward.rows, forward.cols
-    ph = rows.n + rows.pad_before + rows.pad_after
-    pw = cols.n + cols.pad_before + cols.pad_after
+    ph, pw = padded_shape(forward)
     numbered = max(ph, pw) <= MAX_NUMBERED
     third = result.mode == "avg" or (unpool and result.unpooled is not None)
     cell = cell_inches(max(ph, pw)) if numbered else 3.2 / max(ph, pw)
@@ -76,7 +84,7 @@ def grad_figure(
     norm = Normalize(-limit, limit)
     gradient_map = GRADIENT_CMAP
     values_map = cmap or "gray"
-    frame = PaddedFrame(rows.pad_before, cols.pad_before, rows.pad_after, cols.pad_after)
+    frame = PaddedFrame(rows, cols)
     shared = np.zeros((rows.n, cols.n), dtype=bool)
     if result.mode == "max":  # in average pooling sharing is the rule: framing it says nothing
         for (r, c), _ in result.shared(item, channel):
@@ -205,13 +213,12 @@ def _gradient(
 
 @dataclass(frozen=True)
 class PaddedFrame:
-    """The padded input grid: input-sized planes drawn in it keep the input's cell size and
-    position, with the padding hatched and empty."""
+    """The grid the input is drawn in (:func:`padded_shape`): input-sized planes drawn in it
+    keep the input's cell size and position, with the padding hatched and empty, and the
+    cells a ceil-mode window hangs over past it dotted."""
 
-    top: int
-    left: int
-    bottom: int
-    right: int
+    rows: Axis
+    cols: Axis
 
     def draw(
         self,
@@ -222,28 +229,27 @@ class PaddedFrame:
         framed: np.ndarray | None,
     ) -> None:
         h, w = values.shape
-        ph, pw = h + self.top + self.bottom, w + self.left + self.right
-        inner = (slice(self.top, self.top + h), slice(self.left, self.left + w))
-        padded = np.zeros((ph, pw))
+        hatched, beyond = frame_masks(self.rows, self.cols)
+        top, left = self.rows.pad_before, self.cols.pad_before
+        inner = (slice(top, top + h), slice(left, left + w))
+        padded = np.zeros(hatched.shape)
         padded[inner] = values
-        all_fills = np.full((ph, pw), "#FFFFFF", dtype=object)
+        all_fills = np.full(hatched.shape, "#FFFFFF", dtype=object)
         all_fills[inner] = fills
-        hatched = np.ones((ph, pw), dtype=bool)
-        hatched[inner] = False
-        marked = np.zeros((ph, pw), dtype=bool)
+        marked = np.zeros(hatched.shape, dtype=bool)
         if framed is not None:
             marked[inner] = framed
-        texts = _zero_plain(values)
-        labels = np.full((ph, pw), "", dtype=object)
-        labels[inner] = np.array(texts, dtype=object).reshape(h, w)
+        labels = np.full(hatched.shape, "", dtype=object)
+        labels[inner] = np.array(_zero_plain(values), dtype=object).reshape(h, w)
         draw_matrix(
             ax,
             padded,
             fills=all_fills,
             labels=[str(t) for t in labels.ravel()],
-            hatched=hatched if self.top + self.bottom + self.left + self.right else None,
+            hatched=hatched if hatched.any() else None,
+            beyond=beyond if beyond.any() else None,
             outlines=_frames(marked),
-            origin=(-self.top, -self.left),
+            origin=(-top, -left),
             title=title,
         )
 
@@ -345,6 +351,8 @@ def _caption(result: GradResult, item: int, channel: int) -> str:
     if result.mode == "max":
         lost = result.lost_count(item, channel)
         lines.append(f"{lost} values and every non-winning position are gone after unpooling")
+    if forward.rows.overhang or forward.cols.overhang:
+        lines.append(OVERHANG_NOTE)
     up, down = total(result.grad_output[item]), total(result.grad_input[item])
     lines.append(f"gradient in {up:.4g}, gradient out {down:.4g}")
     return "\n".join(lines)

@@ -78,6 +78,7 @@ def draw_matrix(
     norm: Normalize | None = None,
     labels: Sequence[str] | None = None,
     hatched: np.ndarray | None = None,
+    beyond: np.ndarray | None = None,
     greyed: np.ndarray | None = None,
     bold: np.ndarray | None = None,
     outlines: Sequence[Outline] = (),
@@ -91,7 +92,8 @@ def draw_matrix(
     written (False past :data:`MAX_NUMBERED` cells, where a colour bar should explain colour).
 
     ``fills`` gives each cell's background as hex strings (overrides the colour map);
-    ``hatched`` marks padding, ``greyed`` dropped cells, ``bold`` winners (ringed).
+    ``hatched`` marks padding, ``beyond`` cells past it that no window reads (a ceil-mode
+    overhang: blank, dotted), ``greyed`` dropped cells, ``bold`` winners (ringed).
     ``origin`` is the input index of the top-left cell, for the index labels; ``title`` is
     set above them.
     """
@@ -122,6 +124,19 @@ def draw_matrix(
                     edgecolor="#999999",
                     hatch="///",
                     linewidth=0.5,
+                )
+            )
+    if beyond is not None:
+        for i, j in zip(*np.nonzero(beyond), strict=True):
+            ax.add_artist(
+                Rectangle(
+                    (j + 0.04, i + 0.04),
+                    0.92,
+                    0.92,
+                    facecolor="white",
+                    edgecolor="#888888",
+                    linestyle=":",
+                    linewidth=1.0,
                 )
             )
     if greyed is not None:
@@ -187,7 +202,7 @@ def draw_matrix(
     ax.set_axis_off()
     ax.xaxis.set_visible(False)
     ax.yaxis.set_visible(False)
-    band = _draw_indices(ax, h, w, origin, hatched) if index_labels and numbered else 0.0
+    band = _draw_indices(ax, h, w, origin, hatched, beyond) if index_labels and numbered else 0.0
     if title is not None:
         ax.set_title(title, fontsize=title_size, pad=band + TITLE_GAP)
     return numbered
@@ -239,7 +254,12 @@ def arrow_panel(ax: Axes, label: str, *, backward: bool = False) -> None:
 
 
 def _draw_indices(
-    ax: Axes, h: int, w: int, origin: tuple[int, int], hatched: np.ndarray | None
+    ax: Axes,
+    h: int,
+    w: int,
+    origin: tuple[int, int],
+    hatched: np.ndarray | None,
+    beyond: np.ndarray | None,
 ) -> float:
     """Write the input index of every column above and of every row left of the cells, and
     return the height of the column labels' band in points.
@@ -248,8 +268,8 @@ def _draw_indices(
     them took longer than drawing every cell of a small figure.
     """
     size = max(6.0, min(10.0, 120 / max(h, w)))
-    columns = [_index(origin[1] + j, hatched, None, j) for j in range(w)]
-    rows = [_index(origin[0] + i, hatched, i, None) for i in range(h)]
+    columns = [_index(origin[1] + j, hatched, beyond, None, j) for j in range(w)]
+    rows = [_index(origin[0] + i, hatched, beyond, i, None) for i in range(h)]
     upright = max(len(t) for t in columns) <= 2  # longer indices (a zoomed inset) collide
     above = _shifted(ax.transData, ax, 0, INDEX_PAD)
     left = _shifted(ax.transData, ax, -INDEX_PAD, 0)
@@ -271,12 +291,20 @@ def _draw_indices(
     return INDEX_PAD + tallest
 
 
-def _index(k: int, hatched: np.ndarray | None, row: int | None, col: int | None) -> str:
-    """An axis label: the input index, or ``p`` for a row or column of padding alone."""
-    if hatched is not None:
-        line = hatched[row, :] if row is not None else hatched[:, col]
-        if line.all():
-            return "p"
+def _index(
+    k: int,
+    hatched: np.ndarray | None,
+    beyond: np.ndarray | None,
+    row: int | None,
+    col: int | None,
+) -> str:
+    """An index label: the input index, ``p`` for a row or column of padding alone, nothing
+    for one past the padding."""
+    for mask, label in ((beyond, ""), (hatched, "p")):
+        if mask is not None:
+            line = mask[row, :] if row is not None else mask[:, col]
+            if line.all():
+                return label
     return str(k)
 
 

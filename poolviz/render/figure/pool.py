@@ -8,6 +8,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
 from poolviz.engine.explain import PoolResult
+from poolviz.engine.geometry import Axis
 from poolviz.render.figure.grid import (
     MAX_NUMBERED,
     Outline,
@@ -32,10 +33,7 @@ def pool_figure(
     """Input and output side by side: for small inputs the numbers with every window outlined
     in its own colour and line style, winners ringed, padding hatched and dropped cells
     crossed; for large ones the two pictures at the same displayed size."""
-    padded_side = max(
-        result.rows.n + result.rows.pad_before + result.rows.pad_after,
-        result.cols.n + result.cols.pad_before + result.cols.pad_after,
-    )
+    padded_side = max(padded_shape(result))
     heading = title or _title(result)
     if padded_side <= MAX_NUMBERED:
         return _numbers(result, item, channel or 0, at, heading)
@@ -52,6 +50,9 @@ def _default_cmap(result: PoolResult) -> str:
     return "gray" if result.input.shape[3] in (1, 3, 4) else "viridis"
 
 
+OVERHANG_NOTE = "dotted: past the input, where ceil mode's last window hangs over (never read)"
+"""The caption line for the cells :func:`frame_masks` calls beyond."""
+
 _MARGIN = 0.45
 """Inches left of the input and right of the output: room for row indices."""
 
@@ -60,9 +61,27 @@ _GAP = 1.4
 
 
 def padded_shape(result: PoolResult) -> tuple[int, int]:
-    """Rows and columns of the input with its padding ring, as :func:`draw_windows` draws it."""
+    """Rows and columns of the input with its padding ring and, in ceil mode, the cells past
+    it that the last window hangs over, as :func:`draw_windows` draws it."""
     rows, cols = result.rows, result.cols
-    return rows.n + rows.pad_before + rows.pad_after, cols.n + cols.pad_before + cols.pad_after
+    return (
+        rows.pad_before + rows.n + rows.pad_after + rows.overhang,
+        cols.pad_before + cols.n + cols.pad_after + cols.overhang,
+    )
+
+
+def frame_masks(rows: Axis, cols: Axis) -> tuple[np.ndarray, np.ndarray]:
+    """Over the grid of :func:`padded_shape`: the padding cells (hatched) and the cells past
+    the input and its padding that a ceil-mode window hangs over (dotted, never read)."""
+    h = rows.pad_before + rows.n + rows.pad_after
+    w = cols.pad_before + cols.n + cols.pad_after
+    beyond = np.ones((h + rows.overhang, w + cols.overhang), dtype=bool)
+    beyond[:h, :w] = False
+    hatched = ~beyond
+    hatched[
+        rows.pad_before : rows.pad_before + rows.n, cols.pad_before : cols.pad_before + cols.n
+    ] = False
+    return hatched, beyond
 
 
 def draw_windows(
@@ -81,8 +100,7 @@ def draw_windows(
     ph, pw = padded_shape(result)
     values = np.zeros((ph, pw))
     values[top : top + rows.n, left : left + cols.n] = result.input[item, :, :, channel]
-    hatched = np.ones((ph, pw), dtype=bool)
-    hatched[top : top + rows.n, left : left + cols.n] = False
+    hatched, beyond = frame_masks(rows, cols)
     coverage = np.zeros((ph, pw), dtype=int)
     coverage[top : top + rows.n, left : left + cols.n] = result.coverage
     winners = np.zeros((ph, pw), dtype=bool)
@@ -121,9 +139,10 @@ def draw_windows(
         ax,
         values,
         fills=fills,
-        labels=_labels(values, hatched, result.mode if max(ph, pw) <= 10 else ""),
+        labels=_labels(values, hatched | beyond, result.mode if max(ph, pw) <= 10 else "", beyond),
         hatched=hatched,
-        greyed=~hatched & (coverage == 0),
+        beyond=beyond,
+        greyed=~hatched & ~beyond & (coverage == 0),
         bold=winners if result.mode == "max" else None,
         outlines=outlines,
         origin=(-top, -left),
@@ -181,6 +200,8 @@ def _numbers(
     caption = _caption(result)
     if _crowded(result) and at is None:
         caption += "\noutlined: the first 2x2 windows (--at ROW,COL outlines another)"
+    if rows.overhang or cols.overhang:
+        caption += "\n" + OVERHANG_NOTE
     grid_h = max(in_h, out_h)
     below = 0.3 + 0.17 * (caption.count("\n") + 1)  # the caption, in 9-point lines
     above = 0.85  # indices, panel titles and the figure's title
@@ -216,10 +237,13 @@ def _numbers(
     return fig
 
 
-def _labels(values: np.ndarray, hatched: np.ndarray, mode: str) -> list[str]:
+def _labels(values: np.ndarray, hatched: np.ndarray, mode: str, beyond: np.ndarray) -> list[str]:
+    """Each cell's number; padding shows what it counts as (``-∞`` for max, ``0`` for
+    average), and a cell past the padding nothing."""
     texts = format_values(np.where(hatched, 0.0, values))
     pad = {"max": "−∞", "avg": "0"}.get(mode, "")
-    return [pad if hatched.ravel()[k] else t for k, t in enumerate(texts)]
+    empty = beyond.ravel()
+    return ["" if empty[k] else pad if hatched.ravel()[k] else t for k, t in enumerate(texts)]
 
 
 def _caption(result: PoolResult) -> str:
