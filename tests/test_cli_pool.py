@@ -106,6 +106,20 @@ def test_same_and_ceil_mode() -> None:
     assert "nn.MaxPool2d(kernel_size=3, stride=2, padding=1)" in out
 
 
+def test_same_padding_is_headed_as_keras_rule_not_pytorchs_formula() -> None:
+    code, out, _ = run("pool", "-k", "3", "-s", "2", "-p", "same")
+    assert code == 0
+    assert out.splitlines()[3:8] == [
+        "Output size, Keras's 'same' rule:",
+        "  out_h = ceil(4 / 2) = 2   (same: pad 1 = 0 before + 1 after)",
+        "  out_w = ceil(4 / 2) = 2   (same: pad 1 = 0 before + 1 after)",
+        "  out = ceil(n / stride); the odd padding cell goes at the bottom/right",
+        "  and padded cells never count",
+    ]
+    assert "PyTorch's formula" not in out
+    assert run("pool", "-p", "1", "-k", "3")[1].splitlines()[3] == "Output size, PyTorch's formula:"
+
+
 def test_a_three_channel_image_from_the_samples() -> None:
     image = load_sample("rgb8x8").array
     assert image.shape == (8, 8, 3)

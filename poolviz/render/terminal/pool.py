@@ -75,7 +75,9 @@ def _header(result: PoolResult, view: PoolView) -> RenderableType:
     )
     for note in view.notes:
         lines.append(f"\n{note}", style="dim")
-    lines.append("\n\nOutput size, PyTorch's formula:\n", style="bold")
+    # same padding is Keras's rule (PyTorch's pooling has none): name the rule shown
+    rule = "Keras's 'same' rule" if result.spec.padding == "same" else "PyTorch's formula"
+    lines.append(f"\n\nOutput size, {rule}:\n", style="bold")
     for ax, name in ((result.rows, "out_h"), (result.cols, "out_w")):
         lines.append(f"  {ax.formula(name)}\n")
         simple = ax.simple_formula(name)
@@ -90,8 +92,8 @@ def _header(result: PoolResult, view: PoolView) -> RenderableType:
         )
     if result.spec.padding == "same":
         lines.append(
-            "  same (Keras): out = ceil(n / stride); the odd padding cell goes at the "
-            "bottom/right; padded cells never count\n",
+            "  out = ceil(n / stride); the odd padding cell goes at the bottom/right\n"
+            "  and padded cells never count\n",
             style="dim",
         )
     lines.append_text(framework_code(result.spec, result.rows, result.cols, view.width))
