@@ -116,3 +116,17 @@ def test_ceil_mode_overhang_is_drawn_dotted_and_empty() -> None:
     plain = pool_figure(explain(x, 2, 2))
     assert plain.axes[0].get_xlim() == (0.0, 5.0)
     assert OVERHANG_NOTE not in plain._supxlabel.get_text()  # noqa: SLF001
+
+
+def test_pictures_mark_where_the_zoom_is() -> None:
+    from matplotlib.patches import Rectangle
+
+    from poolviz.engine.explain import explain
+    from poolviz.render.figure.pool import pool_figure
+
+    x = np.random.default_rng(0).random((40, 50))
+    fig = pool_figure(explain(x, 2), at=(5, 7))  # zoom rows 8-15, columns 12-19
+    for ax in fig.axes[:2]:
+        (mark,) = [p for p in ax.patches if isinstance(p, Rectangle)]
+        assert mark.get_xy() == pytest.approx((12 / 50, 8 / 40))
+        assert (mark.get_width(), mark.get_height()) == pytest.approx((8 / 50, 8 / 40))

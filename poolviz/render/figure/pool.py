@@ -18,7 +18,7 @@ from poolviz.render.figure.grid import (
     drawable,
     value_norm,
 )
-from poolviz.render.style import format_values, pale, window_colour_at
+from poolviz.render.style import format_values, outline_colour, pale, window_colour_at
 
 
 def pool_figure(
@@ -288,7 +288,21 @@ def _pictures(
     if not rgb:
         fig.colorbar(image, ax=axes[:2], shrink=0.8, label="value")
     centre = at or (result.rows.out // 2, result.cols.out // 2)
-    _inset(axes[2], result, item, channel, centre)
+    (r0, r1), (c0, c1) = _inset(axes[2], result, item, channel, centre)
+    # where the zoom is, on both pictures (they share their coordinates, 0 to 1)
+    colour = outline_colour(window_colour_at(centre[0], centre[1], result.cols.out))
+    h, w = x.shape[0], x.shape[1]
+    for ax in axes[:2]:
+        ax.add_patch(
+            Rectangle(
+                (c0 / w, r0 / h),
+                (c1 - c0) / w,
+                (r1 - r0) / h,
+                fill=False,
+                edgecolor=colour,
+                linewidth=2.0,
+            )
+        )
     for ax in axes[:2]:
         ax.set_aspect(x.shape[0] / x.shape[1])
     fig.suptitle(title, fontsize=12, fontweight="bold")
@@ -298,8 +312,9 @@ def _pictures(
 
 def _inset(
     ax: object, result: PoolResult, item: int, channel: int, centre: tuple[int, int]
-) -> None:
-    """Numbers of the input around output cell ``centre``'s window, with that window."""
+) -> tuple[tuple[int, int], tuple[int, int]]:
+    """Numbers of the input around output cell ``centre``'s window, with that window; returns
+    the input rows and columns shown, ``[start, stop)``."""
     from matplotlib.axes import Axes
 
     assert isinstance(ax, Axes)
@@ -331,6 +346,7 @@ def _inset(
         title=f"zoom{layer}: output {centre[0]},{centre[1]} = {value:.4g}",
         title_size=9,
     )
+    return (r0, r1), (c0, c1)
 
 
 def display_copy(image: np.ndarray, limit: int = 1200) -> np.ndarray:
