@@ -37,6 +37,7 @@ def make_cli() -> PoolvizGroup:
     @options.input_options
     @options.pooling_options
     @options.output_option()
+    @options.json_option()
     @click.option("--fail-while-writing", is_flag=True)
     def pool(fail_while_writing: bool, **kwargs: Any) -> None:
         loaded = options.load_input_from(kwargs)
@@ -95,6 +96,9 @@ def test_stdin() -> None:
 
 
 SIZES = "a whole number such as 2, or HxW (height first) such as 3x2"
+JSON_AND_OUTPUT = (
+    "--json and -o/--output cannot be combined; give --json to print JSON, or -o to write a file"
+)
 
 
 @pytest.mark.parametrize(
@@ -140,10 +144,28 @@ SIZES = "a whole number such as 2, or HxW (height first) such as 3x2"
         (["--bogus"], "no such option '--bogus'"),
         (["-k"], "option '-k' requires an argument"),
         (["a.png", "b.png"], "got unexpected extra argument (b.png)"),
+        (["--json", "-o", "out.png"], JSON_AND_OUTPUT),
+        (["-o", "out.png", "--json"], JSON_AND_OUTPUT),
+        (["--output=out.svg", "-m", "1 3; 5 6", "--json"], JSON_AND_OUTPUT),
     ],
 )
 def test_bad_command_lines_exit_2(argv: list[str], message: str) -> None:
     fails(["pool", *argv], 2, message)
+
+
+@pytest.mark.parametrize("command", ["pool", "grad", "trace", "shift", "compare", "size"])
+def test_every_command_refuses_json_with_an_output_file(
+    command: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    for argv in ([command, "--json", "-o", "x.png"], [command, "-o", "x.png", "--json"]):
+        result = CliRunner().invoke(main, argv)
+        assert (result.exit_code, result.stdout) == (2, "")
+        assert result.stderr.splitlines() == [
+            f"error: {JSON_AND_OUTPUT}",
+            f"try: poolviz {command} --help",
+        ]
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_window_that_does_not_fit() -> None:

@@ -667,9 +667,28 @@ def output_option(formats: tuple[str, ...] = ("png", "svg", "pdf")) -> Callable[
         type=OutputPath(formats),
         metavar="FILE",
         help=f"Write a file instead of printing ({_either(formats)}).",
+        callback=_one_output,
     )
 
 
 def json_option(help_text: str = "Print one JSON object instead.") -> Callable[[F], F]:
-    """Add ``--json``, a flag passed as ``as_json`` (the name :func:`budget_from` reads)."""
-    return click.option("--json", "as_json", is_flag=True, help=help_text)
+    """Add ``--json``, a flag passed as ``as_json`` (the name :func:`budget_from` reads);
+    given with ``-o`` it is a usage error."""
+    return click.option("--json", "as_json", is_flag=True, help=help_text, callback=_one_output)
+
+
+def _one_output(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+    """Refuse ``--json`` together with ``-o``: a command prints JSON or writes a file, and
+    would otherwise drop one of them without a word. The callback of both options, so
+    whichever click processes second sees the other in ``ctx.params``."""
+    if ctx.resilient_parsing:
+        return value
+    given = {**ctx.params, param.name or "": value}
+    if given.get("as_json") and given.get("output") is not None:
+        raise OptionError(
+            "--json and -o/--output cannot be combined; give --json to print JSON, or -o "
+            "to write a file",
+            ctx,
+            param,
+        )
+    return value
