@@ -81,6 +81,54 @@ def test_shift_terminal_and_sample() -> None:
     assert code == 0 and "digit.png (sample)" in out and "changed output cells (14x14)" in out
 
 
+def test_shift_changed_map_is_one_mark_per_output_cell() -> None:
+    args = ("shift", "--sample", "digit", "--axis", "both", "--layers", "1")
+    code, out, _ = run(*args)
+    lines = [line.rstrip() for line in out.splitlines()]
+    top = lines.index("input 28x28                    changed output cells (14x14)")
+    assert [line[31:] for line in lines[top + 1 : top + 15]] == [
+        "· · · · · · · · ■ ■ · · · ·",
+        "· · ■ ■ ■ ■ ■ ■ ■ ■ ■ ■ · ·",
+        "· ■ ■ ■ ■ ■ ■ ■ ■ ■ ■ ■ ■ ·",
+        "· ■ ■ ■ ■ ■ ■ ■ ■ ■ ■ ■ ■ ·",
+        "· · ■ ■ ■ ■ ■ ■ ■ ■ ■ ■ ■ ·",
+        "· · · ■ ■ ■ ■ ■ ■ ■ ■ ■ · ·",
+        "· · · · ■ ■ ■ ■ ■ ■ ■ ■ · ·",
+        "· · · · ■ ■ ■ ■ · ■ ■ ■ · ·",
+        "· · · · · · ■ ■ ■ ■ ■ · · ·",
+        "· · · · · ■ ■ ■ ■ ■ · · · ·",
+        "· · · · · ■ ■ · ■ ■ · · · ·",
+        "· · · · · ■ ■ ■ ■ ■ · · · ·",
+        "· · · · · ■ ■ ■ ■ · · · · ·",
+        "· · · · · · · ■ · · · · · ·",
+    ]
+    assert lines[top + 15 : top + 17] == [
+        "■ changed  · unchanged",
+        "95 of 196 output cells changed (48%)",
+    ]
+    # the marks are the changed cells of --json, one for one
+    marks = [line[31:].split(" ") for line in lines[top + 1 : top + 15]]
+    changed = [[i, j] for i, row in enumerate(marks) for j, mark in enumerate(row) if mark == "■"]
+    assert changed == json_of(*args)["cases"][0]["changed"]
+    text = ascii_terminal_output(*args).decode("ascii")
+    assert ". . . . # # # # . # # # . ." in text and "\n# changed  . unchanged\n" in text
+
+
+def test_shift_changed_map_of_a_wide_output_in_blocks() -> None:
+    # one 5 in column 101 of 200: shifted right it leaves window 50 (columns 100-101) for 51
+    row = " ".join("5" if k == 101 else "0" for k in range(200))
+    code, out, _ = run("shift", "-m", row, "-k", "1x2", "--layers", "1")
+    lines = [line.rstrip() for line in out.splitlines()]
+    top = lines.index("input 1x200                          changed output cells (1x100)")
+    # 100 cells in 34 marks of 3 (the last of 1), to fit the 37 columns beside the input:
+    # cells 50 and 51 are in marks 16 (cells 48-50) and 17 (51-53)
+    assert lines[top + 1][37:] == "·" * 16 + "■■" + "·" * 16
+    assert lines[top + 2] == (
+        "■ changed  · unchanged  (a mark per 1x3 output cells, ■ if any changed)"
+    )
+    assert lines[top + 3] == "2 of 100 output cells changed (2%): (0,50) (0,51)"
+
+
 # compare
 
 

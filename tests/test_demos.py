@@ -206,6 +206,25 @@ def test_shift_report_at_80_columns() -> None:
     assert claim in " ".join(text.split())  # wrapped at 80 columns
 
 
+def test_shift_report_maps_changed_cells_one_mark_each_where_numbers_do_not_fit() -> None:
+    # 1.23456e7 is too wide for a quarter of 80 columns: a 2x2 map of marks, not [v] numbers
+    x = np.array([[1.23456e7, 2, 3, 4], [5, 6, 7, 8], [9, 10, 11, 12], [13, 14, 15, 16]])
+    case = shift_case(x, 1, "x", Pooling(), "t")
+    assert case.changed == ((0, 1), (1, 0), (1, 1))
+    table = tolerance_table(generated_sources("x"), Pooling(), layers=1, shifts=1, along="x")
+    lines = render(shift_report([case], table, DemoView(colour=False))).splitlines()
+    top = lines.index("input 4x4   changed output cells (2x2)")
+    assert [line[12:].rstrip() for line in lines[top + 1 : top + 3]] == ["· ■", "■ ■"]
+    assert lines[top + 3 : top + 5] == [
+        "■ changed  · unchanged",
+        "3 of 4 output cells changed (75%): (0,1) (1,0) (1,1)",
+    ]
+    ascii_view = DemoView(colour=False, ascii_only=True)
+    lines = render(shift_report([case], table, ascii_view)).splitlines()
+    assert [line[12:].rstrip() for line in lines[top + 1 : top + 3]] == [". #", "# #"]
+    assert lines[top + 3] == "# changed  . unchanged"
+
+
 # compare
 
 

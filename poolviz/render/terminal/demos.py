@@ -233,25 +233,55 @@ def _case(case: ShiftCase, number: int, view: DemoView) -> list[RenderableType]:
                 ),
             ),
         ]
+        legend = []
+        if case.changed:
+            legend.append("[v] changed by the shift")
+        if view.colour:
+            legend.append("colours: one per window")
+        key = Text("  ".join(legend), style="dim")
     else:
-        shown = changed.astype(float)
-        panels.append(
-            (
-                f"changed output cells ({oh}x{ow})",
-                picture(shown, panel, colour=False, ascii_only=view.ascii_only),
-            )
-        )
+        shown, key = changed_map(changed, panel, view)
+        panels.append((f"changed output cells ({oh}x{ow})", shown))
     title = Text(f"\n{number}. {case.title}", style="bold")
     summary = Text(changed_line(case))
     why = Text(why_line(case), style="dim")
-    legend = []
-    if small and case.changed:
-        legend.append("[v] changed by the shift")
-    if small and view.colour:
-        legend.append("colours: one per window")
-    if not small:
-        legend.append("bright = changed")
-    return [title, _panels(panels, view.width), Text("  ".join(legend), style="dim"), summary, why]
+    return [title, _panels(panels, view.width), key, summary, why]
+
+
+def changed_map(changed: np.ndarray, width: int, view: DemoView) -> tuple[Text, Text]:
+    """The (oh, ow) yes/no map ``changed`` at most ``width`` columns wide, one mark per output
+    cell (``■`` changed, ``·`` not; ``#`` and ``.`` in ASCII), and its legend. The marks are a
+    space apart where that fits, so that the map looks about as tall as it is wide; where even
+    one column per cell is too wide, each mark stands for a block of output cells, twice as
+    many rows as columns (a character is about twice as tall as wide) and fewer at the edges,
+    ``■`` where any of them changed."""
+    on, off = ("#", ".") if view.ascii_only else ("■", "·")
+    oh, ow = changed.shape
+    gap = " " if 2 * ow - 1 <= width else ""
+    step = max(1, -(-ow // max(1, width)))
+    rows = 2 * step if step > 1 else 1
+    if step > 1:
+        # any changed cell in each block, without padding the map to whole blocks
+        changed = np.logical_or.reduceat(changed, np.arange(0, oh, rows), axis=0)
+        changed = np.logical_or.reduceat(changed, np.arange(0, ow, step), axis=1)
+    on_style = f"bold {CHANGED_COLOUR}" if view.colour else None
+    off_style = "dim" if view.colour else None
+    out = Text(no_wrap=True, overflow="crop")
+    for i, row in enumerate(changed):
+        if i:
+            out.append("\n")
+        for j, mark in enumerate(row):
+            if j:
+                out.append(gap)
+            out.append(on if mark else off, style=on_style if mark else off_style)
+    legend = Text(style="dim")
+    legend.append(on, style=on_style)
+    legend.append(" changed  ")
+    legend.append(off, style=off_style)
+    legend.append(" unchanged")
+    if step > 1:
+        legend.append(f"  (a mark per {min(rows, oh)}x{step} output cells, {on} if any changed)")
+    return out, legend
 
 
 def changed_line(case: ShiftCase) -> str:
