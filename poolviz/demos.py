@@ -130,6 +130,9 @@ class EdgeMove:
     """Column windows reading ``before``."""
     windows_after: tuple[Span, ...]
     """Column windows reading ``after`` (none when it left the input or is dropped)."""
+    width: int
+    """Input columns: ``after >= width`` is off the input; below it, with no windows, the
+    column is there but read by none (dropped)."""
 
     @property
     def same_windows(self) -> bool:
@@ -209,6 +212,7 @@ def shift_case(
             after_column,
             _spans(cols, edge_column),
             _spans(cols, after_column) if after_column < cols.n else (),
+            cols.n,
         )
     return ShiftCase(title, before, after, (dy, dx), edge)
 

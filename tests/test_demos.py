@@ -37,6 +37,7 @@ from poolviz.render.terminal.demos import (
     compare_report,
     shift_report,
     size_report,
+    why_line,
 )
 
 torch = pytest.importorskip("torch")
@@ -204,6 +205,72 @@ def test_shift_report_at_80_columns() -> None:
     assert "                       4       78.1%    21.9%            16 of 32" in lines
     claim = "The claim that deeper stacks tolerate shifts better holds for texture, not for edge"
     assert claim in " ".join(text.split())  # wrapped at 80 columns
+
+
+def test_why_says_dropped_where_the_column_is_there_and_off_the_input_only_past_it() -> None:
+    # 3x3 windows, stride 3, on 4 columns: one window (columns 0-2); column 3 is dropped
+    edge_2, edge_1 = seed_shift_cases(1, "x", Pooling(size=3))
+    assert edge_2.edge is not None and edge_2.edge.width == 4
+    assert why_line(edge_2) == (
+        "why: column 2 → 3: column 3 is read by no window (dropped), so the edge leaves the "
+        "window over columns 0-2 and its maxima vanish"
+    )
+    assert why_line(edge_1) == (
+        "why: column 1 → 2 stays inside the window over columns 0-2, so every window keeps its "
+        "maximum"
+    )
+    edge_2, edge_1 = seed_shift_cases(2, "x", Pooling(size=3))
+    assert why_line(edge_2) == (
+        "why: column 2 → 4: column 4 is off the input, so the edge leaves the window over "
+        "columns 0-2 and its maxima vanish"
+    )
+    assert why_line(edge_1) == (
+        "why: column 1 → 3: column 3 is read by no window (dropped), so the edge leaves the "
+        "window over columns 0-2 and its maxima vanish"
+    )
+    # 2x2 windows: 2 → 4 is past the last column, 3
+    assert why_line(seed_shift_cases(2, "x", Pooling())[0]) == (
+        "why: column 2 → 4: column 4 is off the input, so the edge leaves the window over "
+        "columns 2-3 and its maxima vanish"
+    )
+
+
+def test_why_where_the_edge_starts_in_a_dropped_column() -> None:
+    # 1x1 windows, stride 3: windows over columns 0 and 3; 1 and 2 are dropped
+    edge_2, edge_1 = seed_shift_cases(1, "x", Pooling(size=1, stride=3))
+    assert why_line(edge_2) == (
+        "why: column 2 → 3: column 2 is read by no window (dropped) but column 3 is read by "
+        "the window over column 3, so the edge appears in output column 1"
+    )
+    assert edge_2.changed == ((0, 1), (1, 1))
+    assert why_line(edge_1) == (
+        "why: column 1 → 2: both are read by no window (dropped), so the edge never shows"
+    )
+    assert edge_1.changed == ()
+    edge_2, _ = seed_shift_cases(2, "x", Pooling(size=1, stride=3))
+    assert why_line(edge_2) == (
+        "why: column 2 → 4: column 2 is read by no window (dropped) and column 4 is off the "
+        "input, so the edge never shows"
+    )
+
+
+def test_why_names_overlapping_windows_in_the_plural() -> None:
+    edge_2, edge_1 = seed_shift_cases(1, "x", Pooling(size=2, stride=1))
+    assert why_line(edge_2) == (
+        "why: column 2 → 3 crosses from the windows over columns 1-2 and 2-3 into the one over "
+        "columns 2-3, so the maxima move to output column 2"
+    )
+    assert why_line(edge_1) == (
+        "why: column 1 → 2 crosses from the windows over columns 0-1 and 1-2 into the ones over "
+        "columns 1-2 and 2-3, so the maxima move to output columns 1 and 2"
+    )
+    assert why_line(seed_shift_cases(1, "x", Pooling(size=1))[0]) == (
+        "why: column 2 → 3 crosses from the window over column 2 into the one over column 3, "
+        "so the maxima move to output column 3"
+    )
+    assert why_line(seed_shift_cases(1, "y", Pooling())[0]) == (
+        "why: every window still holds the same largest value"
+    )
 
 
 def test_shift_report_maps_changed_cells_one_mark_each_where_numbers_do_not_fit() -> None:

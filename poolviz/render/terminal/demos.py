@@ -294,8 +294,18 @@ def changed_line(case: ShiftCase) -> str:
     return f"{count} of {total} output cells changed ({_percent(count / total, 0)}){cells}"
 
 
-def _spans_text(spans: Sequence[Span]) -> str:
-    return ", ".join(f"{s.first}-{s.last}" for s in spans)
+def _and(items: Sequence[str]) -> str:
+    """``a``, ``a and b``, ``a, b and c``."""
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+def _windows_text(spans: Sequence[Span], noun: str = "window") -> str:
+    """``the window over columns 0-1``, ``the windows over columns 1-2 and 2-3``, ``the window
+    over column 2`` (a one-column window); ``noun`` is ``one`` after a first mention."""
+    many = len(spans) > 1
+    ranges = [str(s.first) if s.first == s.last else f"{s.first}-{s.last}" for s in spans]
+    single = not many and spans[0].first == spans[0].last
+    return f"the {noun}{'s' if many else ''} over column{'' if single else 's'} {_and(ranges)}"
 
 
 def why_line(case: ShiftCase) -> str:
@@ -313,26 +323,35 @@ def why_line(case: ShiftCase) -> str:
 def _edge_why(edge: EdgeMove, changed: bool) -> str:
     b, a = edge.before, edge.after
     wb, wa = edge.windows_before, edge.windows_after
+    # a column no window reads is there (dropped), one at or past the width is not
+    fate = "off the input" if a >= edge.width else "read by no window (dropped)"
+    outputs = f"output column{'s' if len(wa) > 1 else ''} " + (
+        _and([str(s.index) for s in wa]) if wa else ""
+    )
     if not wb:
-        return f"no window reads column {b} (it is dropped): the edge never shows"
-    where = f"the window over columns {_spans_text(wb)}"
+        if wa:
+            return (
+                f"column {b} → {a}: column {b} is read by no window (dropped) but column {a} "
+                f"is read by {_windows_text(wa)}, so the edge appears in {outputs}"
+            )
+        if a >= edge.width:
+            return (
+                f"column {b} → {a}: column {b} is read by no window (dropped) and column {a} "
+                "is off the input, so the edge never shows"
+            )
+        return f"column {b} → {a}: both are read by no window (dropped), so the edge never shows"
+    where = _windows_text(wb)
     if not wa:
-        place = "off the input" if a >= _last_column(edge) else "read by no window"
-        return f"column {b} → {a} is {place}: the edge leaves {where}, so its maxima vanish"
+        return (
+            f"column {b} → {a}: column {a} is {fate}, so the edge leaves {where} and its "
+            "maxima vanish"
+        )
     if edge.same_windows:
         return f"column {b} → {a} stays inside {where}, so every window keeps its maximum"
-    into = ", ".join(str(s.index) for s in wa)
     return (
-        f"column {b} → {a} crosses from {where} into the one over columns "
-        f"{_spans_text(wa)}, so the maxima move to output column {into}"
-        + ("" if changed else " (which held the same values)")
+        f"column {b} → {a} crosses from {where} into {_windows_text(wa, 'one')}, so the "
+        f"maxima move to {outputs}" + ("" if changed else " (which held the same values)")
     )
-
-
-def _last_column(edge: EdgeMove) -> int:
-    """A column past every window reading the edge: where the input ends, as far as the edge
-    can tell."""
-    return max((s.last for s in edge.windows_before), default=edge.before) + 1
 
 
 def _tolerance(table: ToleranceTable, view: DemoView) -> RenderableType:
