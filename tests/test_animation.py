@@ -286,13 +286,39 @@ def test_terminal_frames_mark_the_window_without_colour() -> None:
     assert len(frames) == 4
     lines = [line.rstrip() for line in frames[1].splitlines()]
     assert lines[0] == "MaxPool2D  size 2x2 · stride 2x2 · padding 0"
-    # only the window's rows and columns are numbered, lines fence it in, its max is [v]
-    assert lines[3] == "   ·  ·   2  3             0  1"
+    # only the window's rows and columns are numbered (the others' headers blank, not the
+    # output's · for cells not computed yet), lines fence it in, its max is [v]
+    assert lines[3] == "          2  3             0  1"
     assert lines[4] == "0  1  3 │ 2  1    max   0  6 [8]"
     assert lines[5] == "1  5  6 │[8] 4     →    1  ·  ·"
     assert lines[6] == "  ──────┼──────"
+    assert lines[7] == "   2  4 │ 7  3"
+    assert lines[9] == "between the lines: the window  [v] its max  · not computed yet"
     assert lines[-1] == "window 2 of 4: max(2, 1, 8, 4) = 8 at (1, 2)"
     assert all(len(line) <= 80 for frame in frames for line in frame.splitlines())
+
+
+def test_the_last_frame_has_no_mark_for_cells_not_computed() -> None:
+    lines = [line.rstrip() for line in render(explain(SEED_4X4, 2))[-1].splitlines()]
+    assert lines[3:10] == [
+        "          2  3             0  1",
+        "   1  3 │ 2  1    max   0  6  8",
+        "   5  6 │ 8  4     →    1  4 [7]",
+        "  ──────┼──────",
+        "2  2  4 │[7] 3",
+        "3  1  0 │ 3  2",
+        "between the lines: the window  [v] its max",
+    ]
+    assert not any("·" in line for line in lines[3:10])
+
+
+def test_a_frame_for_skipped_windows_numbers_every_row_and_column() -> None:
+    x = np.arange(100, dtype=float).reshape(10, 10) % 10
+    frames = render(explain(x, 2, 1))  # 81 windows: frame 64 stands for the skipped ones
+    lines = [line.rstrip() for line in frames[63].splitlines()]
+    assert lines[3].startswith("   0  1  2  3  4  5  6  7  8  9")
+    assert [line[:2] for line in lines[4:14]] == [f"{r} " for r in range(10)]
+    assert lines[14] == "between the lines: the window  [v] its max  · not computed yet"
 
 
 def test_terminal_frames_fill_the_output_with_the_running_maxima() -> None:

@@ -2,8 +2,9 @@
 captions as the GIF (:mod:`poolviz.render.animation`).
 
 Each frame shows the input with the current window between separator lines and only its
-rows and columns numbered, its winner as ``[v]``, and the output with computed cells shown,
-the current one as ``[v]`` and the rest as ``·``: readable without colour, at 80 columns.
+rows and columns numbered (the others' headers blank), its winner as ``[v]``, and the output
+with computed cells shown, the current one as ``[v]`` and the rest as ``·``: readable
+without colour, at 80 columns.
 Inputs too large for numbers show the window's cells alone, and where it is.
 """
 
@@ -88,9 +89,11 @@ def _pad_text(result: PoolResult) -> str:
 
 
 def _labels(indices: range, n: int, shown: set[int]) -> list[str]:
-    """Index labels of one axis, ``p`` for padding: only the window's are written, so that
-    its rows and columns read without colour; the others are ``·``. All share one width."""
-    texts = [(str(k) if 0 <= k < n else "p") if k in shown else "·" for k in indices]
+    """Index labels of one axis, ``p`` for padding: only the window's (``shown``) are
+    written, so that its rows and columns read without colour; the others are blank (a mark
+    there would read as one of the grid's marks, such as ``·``). With no window, all are
+    written. All share one width."""
+    texts = [(str(k) if 0 <= k < n else "p") if k in shown or not shown else "" for k in indices]
     width = max((len(str(k)) for k in indices if k >= 0), default=1)
     return [t.rjust(width) for t in texts]
 
@@ -161,7 +164,8 @@ def _grids(
     )
     arrow = "->" if view.ascii_only else "→"
     table.add_row(input_grid, Text(f"\n{result.mode}\n{arrow}", justify="center"), output_grid)
-    return Group(table, _legend(result, view, padded, int(coverage.min()) == 0))
+    pending = frame.done + (frame.window is not None) < result.window_count
+    return Group(table, _legend(result, view, padded, int(coverage.min()) == 0, pending))
 
 
 def _output_grid(
@@ -196,8 +200,11 @@ def _output_grid(
     )
 
 
-def _legend(result: PoolResult, view: AnimateView, padded: bool, dropped: bool) -> Text:
-    """What the marks mean, for the marks this run has."""
+def _legend(
+    result: PoolResult, view: AnimateView, padded: bool, dropped: bool, pending: bool
+) -> Text:
+    """What the marks mean, for the marks this frame has (``pending``: output cells not
+    computed yet)."""
     parts = ["between the lines: the window"]
     if result.mode == "max":
         parts.append("[v] its max")
@@ -205,7 +212,8 @@ def _legend(result: PoolResult, view: AnimateView, padded: bool, dropped: bool) 
         parts.append(f"{_pad_text(result)} padding")
     if dropped:
         parts.append("(v) read by no window")
-    parts.append(f"{'.' if view.ascii_only else UNSEEN} not computed yet")
+    if pending:
+        parts.append(f"{'.' if view.ascii_only else UNSEEN} not computed yet")
     return _plain(Text("  ".join(parts), style="dim"), view)
 
 
