@@ -149,8 +149,12 @@ JSON_AND_OUTPUT = (
         (["--output=out.svg", "-m", "1 3; 5 6", "--json"], JSON_AND_OUTPUT),
     ],
 )
-def test_bad_command_lines_exit_2(argv: list[str], message: str) -> None:
+def test_bad_command_lines_exit_2(
+    argv: list[str], message: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # a file named on the line is written nowhere that matters
     fails(["pool", *argv], 2, message)
+    assert list(tmp_path.iterdir()) == []
 
 
 @pytest.mark.parametrize("command", ["pool", "grad", "trace", "shift", "compare", "size"])
