@@ -224,6 +224,13 @@ def test_old_keras2_config_as_a_list(tmp_path: Path) -> None:
          ": the model has no 'layers' list; is this model.to_json() output?"),
         ('{"class_name": "Sequential", "config": {"layers": [3]}}',
          ": a layer entry has no class_name; is this model.to_json() output?"),
+        ('{"class_name": "Sequential", "config": {"layers": []}}',
+         ": the model has no layers; poolviz traces a model with at least one layer, such as "
+         "Conv2D, MaxPooling2D, Flatten or Dense"),
+        ('{"class_name": "Sequential", "config": {"layers": [{"class_name": "InputLayer", '
+         '"config": {"name": "in", "batch_input_shape": [null, 28, 28, 1]}}]}}',
+         ": the model has no layers but its InputLayer; poolviz traces a model with at least "
+         "one layer, such as Conv2D, MaxPooling2D, Flatten or Dense"),
     ],
 )
 def test_files_whose_content_cannot_be_used_exit_1(tmp_path: Path, content: str,

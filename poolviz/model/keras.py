@@ -104,6 +104,13 @@ def _from_keras(data: Any, name: str, input_shape: Shape | None = None) -> Model
         _check_linear(entries)
     found = _input_shape(config, entries)
     layers = tuple(layer for entry in entries if (layer := _layer(entry)) is not None)
+    if not layers:
+        raise _Bad(
+            "the model has no layers"
+            + (" but its InputLayer" if entries else "")
+            + "; poolviz traces a model with at least one layer, such as Conv2D, "
+            "MaxPooling2D, Flatten or Dense"
+        )
     shape = input_shape or found
     if shape is None:
         raise PoolvizError(
