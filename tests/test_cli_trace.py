@@ -189,6 +189,7 @@ def test_json() -> None:
         "activations": 75_988,
         "receptive_field": [10, 10],
         "jump": [4, 4],
+        "whole_input": False,
     }
     assert set(body["compare"]) == {"drop", "strided"}
     assert body["compare"]["drop"]["totals"]["params"] == 387_466
@@ -388,3 +389,139 @@ def test_si() -> None:
         "2.24M",
         "15.0T",
     ]
+
+
+def test_adaptive_pooling_to_a_larger_map() -> None:
+    """VGG-16 on 32x32: pool5 gives 1x1, which avgpool repeats into 7x7. It keeps every value
+    (was 4.9e+03%); the field, which covers the input from conv4_1 on, never shrinks (was
+    212x212, then 32x32 whole at flatten); the jump is whole (was 0x0)."""
+    code, out, err = run("vgg16", "--input", "32x32x3")
+    assert (code, err) == (0, "")
+    lines = [line.rstrip() for line in out.splitlines()]
+    at = lines.index(next(line for line in lines if line.startswith("pool3 ")))
+    assert lines[at : at + 2] == [
+        "pool3         (batch, 4, 4, 256)             0     0  4.10k   44x44 8x8     25%",
+        "conv4_1 +relu (batch, 4, 4, 512)     1,180,160 18.9M  8.19k   60x60 whole",
+    ]
+    at = lines.index(next(line for line in lines if line.startswith("pool5 ")))
+    assert lines[at : at + 3] == [
+        "pool5         (batch, 1, 1, 512)             0     0    512 212x212 whole   25%",
+        "avgpool       (batch, 7, 7, 512)             0     0  25.1k 212x212 whole 100%*",
+        "flatten       (batch, 25088)                 0     0  25.1k 212x212 whole",
+    ]
+    assert "total                              138,357,544  437M   375k 212x212 whole" in lines
+    assert "*: adaptive pooling to a larger map keeps every value, and repeats some." in lines
+    assert "RF        212x212 whole   32x32                    181x181 whole" in lines
+    text = " ".join(lines)
+    assert (
+        "Its 5 fixed-window pooling layers each keep 25% of the values they see. Its adaptive "
+        "pooling layer avgpool keeps 100% of the values it sees, and repeats some; drop and "
+        "strided leave it in place."
+    ) in text
+    assert "its last feature map would see 32x32 input pixels instead of the whole input." in text
+    assert "with a receptive field of 181x181, the whole input." in text
+    body = cli.json_of("trace", "vgg16", "--input", "32x32x3")
+    rows = {r["name"]: r for r in body["layers"]}
+    assert {k: rows["avgpool"][k] for k in ("receptive_field", "jump", "whole_input", "kept",
+                                            "repeated")} == {
+        "receptive_field": [212, 212], "jump": None, "whole_input": True, "kept": 1,
+        "repeated": True,
+    }
+    assert rows["pool3"]["jump"] == [8, 8] and rows["conv4_1"]["whole_input"] is True
+    assert rows["flatten"]["receptive_field"] == [212, 212]
+    assert body["totals"]["whole_input"] is True and body["totals"]["jump"] is None
+    fields = [r["receptive_field"][0] for r in body["layers"]]
+    assert fields == sorted(fields)
+
+
+def test_fractional_jump_after_adaptive_pooling() -> None:
+    """26 cells pooled to 40: neighbours 26/40 = 0.65 input pixels apart, bins of 1 or 2."""
+    spec = "conv 8 3, adaptiveavgpool 40, conv 8 3, flatten, dense 10"
+    code, out, _ = run(spec)
+    assert code == 0
+    lines = [line.rstrip() for line in out.splitlines()]
+    assert lines[4:7] == [
+        "adaptiveavgpool (batch, 40, 40, 8)       0     0  12.8k   4x4 0.65x0.65 100%*",
+        "conv2           (batch, 38, 38, 8)     584  843k  11.6k   6x6 0.65x0.65",
+        "flatten         (batch, 11552)           0     0  11.6k 28x28 whole",
+    ]
+    assert " ".join(lines).endswith(
+        "This model has no fixed-window pooling layers: there is nothing to drop or fold "
+        "into a convolution. Its adaptive pooling layer adaptiveavgpool keeps 100% of the "
+        "values it sees, and repeats some; drop and strided leave it in place."
+    )
+    body = cli.json_of("trace", spec)
+    assert [r["jump"] for r in body["layers"][1:3]] == [[0.65, 0.65], [0.65, 0.65]]
+    assert body["layers"][1]["kept"] == 1 and body["layers"][1]["repeated"] is True
+    assert body["totals"]["jump"] == [0.65, 0.65]
+
+
+def test_summary_names_global_pooling_apart() -> None:
+    """The share is said of the fixed-window layers only, and the global ones are named too:
+    drop and strided keep them (was: "Its 2 pooling layers each keep 25%")."""
+    _, out, _ = run("keras2_cnn")
+    text = " ".join(line.rstrip() for line in out.splitlines())
+    assert (
+        "Side by side: drop removes the fixed-window max and average pooling layers; strided "
+        "folds each into the convolution before it, as its stride; both keep the global "
+        "pooling. Per layer:"
+    ) in text
+    assert (
+        "Its 2 fixed-window pooling layers each keep 25% of the values they see. Its global "
+        "pooling layer global_average_pooling2d_1 keeps 1.56% of the values it sees; drop and "
+        "strided leave it in place."
+    ) in text
+    _, out, _ = run("conv 32 3, maxpool 2, conv 64 3, gap, dense 10")
+    text = " ".join(line.rstrip() for line in out.splitlines())
+    assert (
+        "Its fixed-window pooling layer keeps 25% of the values it sees. Its global pooling "
+        "layer gap keeps 0.826% of the values it sees; drop and strided leave it in place."
+    ) in text
+    _, out, _ = run("conv 8 3, maxpool 2, adaptiveavgpool 5, conv 8 1, gmp, dense 10")
+    text = " ".join(line.rstrip() for line in out.splitlines())
+    assert (
+        "Its fixed-window pooling layer keeps 25% of the values it sees. Its global and "
+        "adaptive pooling layers keep 14.8% (adaptiveavgpool) and 4% (gmp) of the values they "
+        "see; drop and strided leave them in place."
+    ) in text
+    assert "both keep the global and adaptive pooling." in text
+
+
+def test_model_without_global_pooling_says_pooling_as_before() -> None:
+    _, out, _ = run()
+    text = " ".join(line.rstrip() for line in out.splitlines())
+    assert "Side by side: drop removes the max and average pooling layers; strided folds" in text
+    assert "Its pooling layers keep 25% (max_pooling2d) and 20.7% (max_pooling2d_1)" in text
+    assert "fixed-window" not in text and "global" not in text
+
+
+@pytest.mark.parametrize(
+    ("keep", "message"),
+    [
+        ((), "the model has no layers"),
+        (("InputLayer",), "the model has no layers but its InputLayer"),
+    ],
+)
+def test_keras_model_without_layers_exits_1(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, keep: tuple[str, ...], message: str
+) -> None:
+    """Was accepted: a table of zeros, RF 1x1, a comparison, and a figure written."""
+    data = json.loads((SAMPLES / "keras_mnist.json").read_text())
+    data["config"]["layers"] = [e for e in data["config"]["layers"] if e["class_name"] in keep]
+    (tmp_path / "m.json").write_text(json.dumps(data))
+    monkeypatch.chdir(tmp_path)
+    for extra in ((), ("--json",), ("-o", "out.png")):
+        code, out, err = run("m.json", *extra)
+        assert (code, out) == (1, "")
+        assert err == (
+            f"error: 'm.json': {message}; poolviz traces a model with at least one layer, "
+            "such as Conv2D, MaxPooling2D, Flatten or Dense\n"
+        )
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m.json"]
+
+
+def test_spec_without_layers_exits_2() -> None:
+    for spec in ("", " ", ","):
+        code, out, err = run(spec)
+        assert (code, out) == (2, "")
+        assert err.startswith("error: the spec is empty; give layers separated by commas")

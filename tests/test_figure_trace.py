@@ -200,6 +200,17 @@ def test_captions_say_what_was_merged_and_why_a_row_stops() -> None:
     assert "height ~ H (log scale)" in caption
 
 
+def test_caption_says_adaptive_pooling_repeats_values() -> None:
+    """VGG-16 on 32x32: avgpool turns pool5's 1x1 into 7x7; the caption says it repeats."""
+    caption = " ".join(strings(trace_figure(report(load_model("vgg16", (32, 32, 3)))))[-1].split())
+    assert caption.endswith(
+        "avgpool enlarges its input, 1x1x512 to 7x7x512: adaptive pooling keeps every value "
+        "and repeats some."
+    )
+    caption = " ".join(strings(trace_figure(report(load_model("vgg16"))))[-1].split())
+    assert "repeats" not in caption
+
+
 def test_legend_shows_the_kinds_drawn() -> None:
     assert "residual block" in strings(trace_figure(report(load_model("resnet18"))))
     assert "residual block" not in strings(trace_figure(report(load_model("vgg16"))))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 import pytest
 
 from poolviz.errors import PoolvizError
@@ -99,7 +101,9 @@ def test_receptive_field_grows_by_span_minus_one_times_jump() -> None:
 def test_padding_layers_keep_the_field() -> None:
     f = Conv("c", 1, (3, 3)).field(START, (28, 28, 1))
     assert ZeroPad("z", (1, 2, 3, 4)).output_shape((26, 26, 1)) == (29, 33, 1)
-    assert ZeroPad("z").field(f, (26, 26, 1)) == f
+    padded = ZeroPad("z", (1, 2, 3, 4)).field(f, (26, 26, 1))
+    # the same size and jump; the first output's field starts before the padding
+    assert (padded.size, padded.jump, padded.offset) == (f.size, f.jump, (-1, -3))
 
 
 def test_flatten_dense_and_global_pooling_see_the_whole_input() -> None:
@@ -134,9 +138,36 @@ def test_adaptive_average_pooling() -> None:
     f = Field((100, 100), (16, 16), (224, 224))
     assert pool.field(f, (14, 14, 512)).size == (116, 116)  # exact: a 2x2 window, stride 2
     assert pool.field(f, (7, 7, 512)) == f  # 7 -> 7: the identity
-    uneven = pool.field(Field((1, 1), (1, 1), (9, 9)), (9, 9, 1))  # bins [0,2) [1,3) [2,4) ...
-    assert (uneven.size, uneven.jump) == ((3, 3), (2, 2))
+    # bins [0,2) [1,3) [2,4) [3,6) ...: the largest spans 3; 7 outputs over 9 cells, 9/7 apart
+    uneven = pool.field(Field((1, 1), (1, 1), (9, 9)), (9, 9, 1))
+    assert (uneven.size, uneven.jump) == ((3, 3), (Fraction(9, 7), Fraction(9, 7)))
     assert AdaptiveAvgPool("a", (1, 1)).field(f, (7, 7, 512)).whole
+
+
+def test_adaptive_pooling_to_a_larger_map_repeats_values() -> None:
+    """1x1 -> 7x7 (VGG-16 on a 32x32 input): PyTorch's bins are all [0, 1), so each of the 49
+    outputs copies the one input value. Everything is kept (not 4,900%), the field is the
+    input's (not smaller), and neighbours are 32/7 pixels apart on average (not 0)."""
+    pool = AdaptiveAvgPool("a", (7, 7))
+    assert pool.kept((1, 1, 512), (7, 7, 512)) == 1.0 and pool.repeats((1, 1, 512))
+    f = pool.field(Field((212, 212), (32, 32), (224, 224), offset=(-90, -90)), (1, 1, 512))
+    assert (f.size, f.jump, f.whole) == ((212, 212), (Fraction(32, 7), Fraction(32, 7)), False)
+    # 2 -> 7 along the height, 14 -> 7 along the width: half the columns kept
+    assert pool.kept((2, 14, 8), (7, 7, 8)) == 0.5 and pool.repeats((2, 14, 8))
+    assert pool.kept((14, 14, 8), (7, 7, 8)) == 0.25 and not pool.repeats((14, 14, 8))
+
+
+def test_field_covering_the_input_is_whole_and_never_shrinks() -> None:
+    """A field is whole once every output's field covers the input, keeping its size (which
+    counts padding); flatten after it keeps that size rather than shrinking to the input's."""
+    f = Field((44, 44), (8, 8), (32, 32), offset=(-18, -18))  # VGG-16's pool3 on 32x32
+    assert not f.covering((4, 4)).whole  # the last of 4 outputs starts at -18 + 3*8 = 6
+    conv = Conv("c", 1, (3, 3), padding=(1, 1)).field(f, (4, 4, 1))
+    assert (conv.size, conv.offset, conv.whole) == ((60, 60), (-26, -26), True)
+    assert conv.jump == (8, 8)
+    flat = Flatten("f").field(conv, (4, 4, 1))
+    assert (flat.size, flat.whole, flat.mixed) == ((60, 60), True, True)
+    assert Flatten("f").field(Field((10, 10), (4, 4), (28, 28)), (5, 5, 1)).size == (28, 28)
 
 
 def test_batchnorm_trainable_and_not() -> None:

@@ -16,13 +16,21 @@ The receptive field follows Araujo, Norris and Sim, "Computing Receptive Fields 
 Convolutional Neural Networks" (Distill, 2019): a window spanning ``k`` cells with stride ``s``
 grows the field by ``(k - 1) * jump`` and multiplies the jump (the input pixels between
 neighbouring outputs) by ``s``. Padding moves the field but never changes its size, and the
-field may grow past the input's edges (it counts padded pixels too).
+field may grow past the input's edges (it counts padded pixels too). The first output's field
+starts ``padding * jump`` further left at each layer (their ``u``), which tells when every
+output's field covers the whole input.
+
+Adaptive pooling has bins, not a stride: ``o`` outputs over ``n`` cells are ``n / o`` cells
+apart on average, so the jump is a fraction after adaptive pooling whose ``o`` does not divide
+``n`` (below 1 cell when it enlarges the map, repeating values); the field then grows by its
+largest bin, and later layers' fields are rounded up.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
+from fractions import Fraction
 from typing import ClassVar
 
 from poolviz.engine.geometry import Axis, axis
@@ -33,6 +41,8 @@ Shape = tuple[int, ...]
 Pair = tuple[int, int]
 Padding = Pair | str
 """Symmetric padding per axis ``(ph, pw)``, or ``"same"`` (Keras/TensorFlow's)."""
+Jump = tuple[Fraction, Fraction]
+"""Input pixels per axis: whole numbers, except after adaptive pooling with uneven bins."""
 
 
 def shape_text(shape: Shape, batch: int | None = None) -> str:
@@ -44,6 +54,13 @@ def shape_text(shape: Shape, batch: int | None = None) -> str:
 def pair_text(p: Pair) -> str:
     """``(3, 3)`` as ``3x3``."""
     return f"{p[0]}x{p[1]}"
+
+
+def jump_text(jump: Jump) -> str:
+    """A jump as ``4x4``; a fractional one to three significant digits, ``4.57x4.57``."""
+    return "x".join(
+        str(j.numerator) if j.denominator == 1 else f"{float(j):.3g}" for j in map(Fraction, jump)
+    )
 
 
 def padding_text(padding: Padding) -> str:
@@ -58,40 +75,89 @@ class Field:
     """The receptive field of one output position, in input pixels."""
 
     size: Pair
-    """Input pixels one output value depends on, per axis (may exceed the input: padding)."""
-    jump: Pair
+    """Input pixels one output value depends on, per axis (may exceed the input: padding);
+    once the field is the whole input, at least the input's size, so it never shrinks."""
+    jump: Jump
     """Input pixels between neighbouring output positions, per axis."""
     image: Pair
     """The model input's (h, w): the field of a layer that sees all of it."""
     whole: bool = False
-    """The layer sees the whole input (flatten, dense, global pooling): ``size`` is ``image``."""
+    """Every output sees the whole input: a layer that mixes every position (flatten, dense,
+    global pooling), or one whose every output's field covers the input."""
+    offset: Jump = (Fraction(0), Fraction(0))
+    """Where the first output's field starts, per axis (negative: in the padding)."""
+    mixed: bool = False
+    """A layer mixed every position into each value (flatten, dense on a vector, global
+    pooling): there are no feature maps from here on, and the field stays as it is."""
 
     @classmethod
     def start(cls, image: Pair) -> Field:
         """The input itself: each value sees one pixel."""
-        return cls((1, 1), (1, 1), image)
+        return cls((1, 1), (Fraction(1), Fraction(1)), image)
 
-    def grow(self, span: Pair, stride: Pair) -> Field:
-        """After a window of ``span`` cells (dilation included) moving by ``stride``."""
-        if self.whole:
+    def grow(
+        self,
+        span: Pair,
+        stride: tuple[Fraction | int, Fraction | int],
+        pad: Pair = (0, 0),
+        out: Pair | None = None,
+    ) -> Field:
+        """After a window of ``span`` cells (dilation included) moving by ``stride``, with
+        ``pad`` cells of padding before the input, giving ``out`` outputs per axis (without
+        ``out``, the field is never taken to cover the input)."""
+        if self.mixed:
             return self
         size = (
-            self.size[0] + (span[0] - 1) * self.jump[0],
-            self.size[1] + (span[1] - 1) * self.jump[1],
+            self.size[0] + math.ceil((span[0] - 1) * self.jump[0]),
+            self.size[1] + math.ceil((span[1] - 1) * self.jump[1]),
         )
-        return Field(size, (self.jump[0] * stride[0], self.jump[1] * stride[1]), self.image)
+        start = (self.offset[0] - pad[0] * self.jump[0], self.offset[1] - pad[1] * self.jump[1])
+        jump = (Fraction(self.jump[0] * stride[0]), Fraction(self.jump[1] * stride[1]))
+        return Field(size, jump, self.image, offset=start).covering(out)
+
+    def shift(self, before: Pair, out: Pair) -> Field:
+        """After ``before`` cells of zeros above and left of the map (``out`` per axis)."""
+        if self.mixed:
+            return self
+        start = (
+            self.offset[0] - before[0] * self.jump[0],
+            self.offset[1] - before[1] * self.jump[1],
+        )
+        return replace(self, offset=start, whole=False).covering(out)
+
+    def covering(self, out: Pair | None) -> Field:
+        """This field, ``whole`` when each of ``out`` outputs per axis sees every pixel: the
+        last output's field starts at or before the first pixel, and the first output's
+        ends at or after the last. The size is then at least the input's."""
+        if out is None:
+            return self
+        for k in (0, 1):
+            last_start = self.offset[k] + (out[k] - 1) * self.jump[k]
+            if last_start > 0 or self.offset[k] + self.size[k] < self.image[k]:
+                return self
+        return replace(self, size=self._at_least_image(), whole=True)
+
+    def _at_least_image(self) -> Pair:
+        return (max(self.size[0], self.image[0]), max(self.size[1], self.image[1]))
 
     def everything(self) -> Field:
-        """After a layer that mixes every position: the whole input."""
-        return Field(self.image, self.jump, self.image, whole=True)
+        """After a layer that mixes every position: the whole input (a size of at least the
+        input's: a field that grew past it through padding is not made smaller)."""
+        return replace(self, size=self._at_least_image(), whole=True, mixed=True)
 
     def union(self, other: Field) -> Field:
-        """The field of a sum of two branches of one input (a residual add): the larger."""
-        if self.whole or other.whole:
+        """The field of a sum of two branches of one input (a residual add): the pixels
+        either branch's first output sees."""
+        if self.mixed or other.mixed:
             return self.everything()
-        size = (max(self.size[0], other.size[0]), max(self.size[1], other.size[1]))
+        start = (min(self.offset[0], other.offset[0]), min(self.offset[1], other.offset[1]))
+        end = (
+            max(self.offset[0] + self.size[0], other.offset[0] + other.size[0]),
+            max(self.offset[1] + self.size[1], other.offset[1] + other.size[1]),
+        )
+        size = (math.ceil(end[0] - start[0]), math.ceil(end[1] - start[1]))
         jump = (max(self.jump[0], other.jump[0]), max(self.jump[1], other.jump[1]))
-        return Field(size, jump, self.image)
+        return Field(size, jump, self.image, self.whole or other.whole, start)
 
 
 @dataclass(frozen=True)
@@ -136,8 +202,14 @@ class Layer:
         return f
 
     def kept(self, shape: Shape, out: Shape) -> float | None:
-        """For pooling layers, the fraction of input values that remain; else None."""
+        """For pooling layers, the fraction of input values that remain (at most 1); else
+        None."""
         return None
+
+    def repeats(self, shape: Shape) -> bool:
+        """Some outputs copy values other outputs hold too: adaptive pooling to a larger
+        map, where each input cell is repeated (and all are kept)."""
+        return False
 
     def _spatial(self, shape: Shape) -> tuple[int, int, int]:
         """``shape`` as (h, w, c), or PoolvizError naming the layer."""
@@ -253,7 +325,9 @@ class Conv(Layer):
 
     def field(self, f: Field, shape: Shape) -> Field:
         ah, aw = self._axes(shape)
-        return f.grow((ah.span, aw.span), self.stride)
+        return f.grow(
+            (ah.span, aw.span), self.stride, (ah.pad_before, aw.pad_before), (ah.out, aw.out)
+        )
 
     def restride(self, factor: Pair) -> Conv:
         """The same convolution with its stride multiplied by ``factor`` (padding unchanged)."""
@@ -263,7 +337,8 @@ class Conv(Layer):
 @dataclass(frozen=True)
 class PoolingLayer(Layer):
     """A pooling layer of any kind (fixed windows, adaptive bins, global): it keeps a
-    fraction of its input's values."""
+    fraction of its input's values (adaptive pooling to a larger map keeps them all, and
+    repeats them)."""
 
     def kept(self, shape: Shape, out: Shape) -> float | None:
         return math.prod(out) / math.prod(shape)
@@ -300,7 +375,9 @@ class Pool(PoolingLayer):
 
     def field(self, f: Field, shape: Shape) -> Field:
         ah, aw = self._axes(shape)
-        return f.grow((ah.span, aw.span), self.stride)
+        return f.grow(
+            (ah.span, aw.span), self.stride, (ah.pad_before, aw.pad_before), (ah.out, aw.out)
+        )
 
 
 @dataclass(frozen=True)
@@ -335,18 +412,24 @@ class AdaptiveAvgPool(PoolingLayer):
         h, w, _ = self._spatial(shape)
         if self.out == (1, 1):
             return f.everything()
-        (span_h, step_h), (span_w, step_w) = _bins(h, self.out[0]), _bins(w, self.out[1])
-        return f.grow((span_h, span_w), (step_h, step_w))
+        # o outputs over n cells: n / o cells apart on average (exact when o divides n;
+        # below 1 when o > n, where neighbouring outputs repeat a cell)
+        step = (Fraction(h, self.out[0]), Fraction(w, self.out[1]))
+        return f.grow((_span(h, self.out[0]), _span(w, self.out[1])), step, out=self.out)
+
+    def kept(self, shape: Shape, out: Shape) -> float | None:
+        h, w, _ = self._spatial(shape)
+        return min(self.out[0], h) / h * min(self.out[1], w) / w
+
+    def repeats(self, shape: Shape) -> bool:
+        h, w, _ = self._spatial(shape)
+        return self.out[0] > h or self.out[1] > w
 
 
-def _bins(n: int, o: int) -> Pair:
-    """The largest bin and the largest step between bin starts of adaptive pooling: exact
-    when ``o`` divides ``n`` (a window of ``n / o``), else the field's upper bound."""
-    starts = [i * n // o for i in range(o)]
-    ends = [-(-(i + 1) * n // o) for i in range(o)]
-    span = max(e - s for s, e in zip(starts, ends, strict=True))
-    steps = [b - a for a, b in zip(starts, starts[1:], strict=False)]
-    return span, max(steps, default=n)
+def _span(n: int, o: int) -> int:
+    """The largest bin of adaptive pooling of ``n`` cells to ``o``: bin ``i`` covers
+    ``[floor(i n / o), ceil((i + 1) n / o))``, as PyTorch's ``adaptive_avg_pool2d``."""
+    return max(-(-(i + 1) * n // o) - i * n // o for i in range(o))
 
 
 @dataclass(frozen=True)
@@ -490,6 +573,10 @@ class ZeroPad(Layer):
         h, w, c = self._spatial(shape)
         t, b, left, r = self.padding
         return h + t + b, w + left + r, c
+
+    def field(self, f: Field, shape: Shape) -> Field:
+        h, w, _ = self.output_shape(shape)
+        return f.shift((self.padding[0], self.padding[2]), (h, w))
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from poolviz.model.layers import (
     AvgPool,
     Conv,
     Field,
+    Jump,
     Layer,
     MaxPool,
     Model,
@@ -69,7 +70,9 @@ class TraceRow:
     """Output values for the whole batch."""
     field: Field
     kept: float | None
-    """Pooling layers: output values over input values."""
+    """Pooling layers: the share of input values that remain, at most 1."""
+    repeated: bool = False
+    """Adaptive pooling to a larger map: all values kept, some repeated."""
     block: str | None = None
     """The residual block the row belongs to (its body, shortcut or add)."""
 
@@ -79,9 +82,9 @@ class TraceRow:
         return self.field.size
 
     @property
-    def jump(self) -> Pair | None:
-        """Input pixels between neighbouring outputs; None once the field is the whole
-        input."""
+    def jump(self) -> Jump | None:
+        """Input pixels between neighbouring outputs (a fraction after uneven adaptive
+        pooling); None once the field is the whole input."""
         return None if self.field.whole else self.field.jump
 
     @property
@@ -99,8 +102,11 @@ class Totals:
     macs: int
     activations: int
     receptive_field: Pair
-    """Of the last row whose field is not yet the whole input."""
-    jump: Pair
+    """Of the last feature map: the last row before a layer that mixes every position
+    (flatten, dense on a vector, global pooling)."""
+    jump: Jump
+    whole: bool = False
+    """Every value of that feature map sees the whole input."""
 
     @property
     def activation_bytes(self) -> int:
@@ -150,7 +156,7 @@ class Trace:
         """Sums over the rows; None when the trace stopped at an invalid layer."""
         if self.problem is not None:
             return None
-        spatial = [r.field for r in self.rows if not r.field.whole]
+        spatial = [r.field for r in self.rows if not r.field.mixed]
         h, w, _ = self.model.input_shape
         last = spatial[-1] if spatial else Field.start((h, w))
         return Totals(
@@ -160,6 +166,7 @@ class Trace:
             activations=sum(r.activations for r in self.rows),
             receptive_field=last.size,
             jump=last.jump,
+            whole=last.whole,
         )
 
     @property
@@ -171,6 +178,15 @@ class Trace:
     def windowed_pooling(self) -> list[TraceRow]:
         """Rows of fixed-window pooling (max and average): what ``drop`` removes."""
         return [r for r in self.rows if r.kind in (MaxPool.kind, AvgPool.kind)]
+
+    @property
+    def held_pooling(self) -> list[TraceRow]:
+        """Rows of global and adaptive pooling: what both counterfactuals keep."""
+        return [
+            r
+            for r in self.rows
+            if r.kept is not None and r.kind not in (MaxPool.kind, AvgPool.kind)
+        ]
 
     def counterpart(self, name: str) -> Counterpart:
         """This trace's version of the original's row ``name``."""
@@ -282,6 +298,7 @@ def _row(
         activations=math.prod(out) * scale,
         field=f,
         kept=layer.kept(shape, out),
+        repeated=layer.repeats(shape),
         block=block,
     )
 

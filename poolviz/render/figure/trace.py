@@ -659,6 +659,13 @@ def _caption(report: Report, cols: Sequence[Column], scale: Scale) -> str:
         )
     else:
         lines.append("Shapes per sample.")
+    for row in report.original.rows:
+        if row.repeated:
+            lines.append(
+                f"{row.name} enlarges its input, {feature_text(row.input_shape)} to "
+                f"{feature_text(row.output_shape)}: adaptive pooling keeps every value "
+                "and repeats some."
+            )
     batch = report.original.batch
     if batch is not None:
         lines.append(f"MACs for a batch of {batch}.")

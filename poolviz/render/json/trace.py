@@ -3,8 +3,10 @@ computed them."""
 
 from __future__ import annotations
 
+from fractions import Fraction
 from typing import Any
 
+from poolviz.model.layers import Jump
 from poolviz.model.trace import Report, Trace
 
 
@@ -38,10 +40,11 @@ def _trace_dict(t: Trace) -> dict[str, Any]:
                 "macs": r.macs,
                 "activations": r.activations,
                 "receptive_field": list(r.receptive_field),
-                "jump": None if r.jump is None else list(r.jump),
+                "jump": None if r.jump is None else _jump(r.jump),
                 "whole_input": r.field.whole,
                 "block": r.block,
                 "kept": r.kept,
+                "repeated": r.repeated,
                 "note": t.notes.get(r.name),
                 "absurd": r.absurd,
             }
@@ -55,7 +58,8 @@ def _trace_dict(t: Trace) -> dict[str, Any]:
             "macs": totals.macs,
             "activations": totals.activations,
             "receptive_field": list(totals.receptive_field),
-            "jump": list(totals.jump),
+            "jump": None if totals.whole else _jump(totals.jump),
+            "whole_input": totals.whole,
         },
     }
     if t.label != "original":
@@ -66,3 +70,9 @@ def _trace_dict(t: Trace) -> dict[str, Any]:
             None if t.problem is None else {"layer": t.problem.layer, "message": t.problem.message}
         )
     return body
+
+
+def _jump(jump: Jump) -> list[int | float]:
+    """A jump as JSON numbers: whole numbers as integers, fractions (after uneven adaptive
+    pooling) as floats."""
+    return [j.numerator if j.denominator == 1 else float(j) for j in map(Fraction, jump)]

@@ -18,8 +18,16 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from poolviz.model.layers import Pair, pair_text, shape_text
-from poolviz.model.trace import ABSURD_PARAMS, Counterpart, Report, Trace, TraceRow, Versus
+from poolviz.model.layers import AdaptiveAvgPool, Jump, Pair, jump_text, pair_text, shape_text
+from poolviz.model.trace import (
+    ABSURD_PARAMS,
+    Counterpart,
+    Report,
+    Totals,
+    Trace,
+    TraceRow,
+    Versus,
+)
 from poolviz.render.style import count, feature_text, percent, ratio, si
 
 RULES = box.Box("    \n    \n ── \n    \n ── \n ── \n    \n    \n")
@@ -57,8 +65,31 @@ def _blocks(rows: tuple[TraceRow, ...]) -> Iterator[str | TraceRow]:
         yield row
 
 
-def _field(size: Pair, jump: Pair | None) -> tuple[str, str]:
-    return pair_text(size), "whole" if jump is None else pair_text(jump)
+def _field(size: Pair, jump: Jump | None) -> tuple[str, str]:
+    return pair_text(size), "whole" if jump is None else jump_text(jump)
+
+
+def kept_text(row: TraceRow) -> str:
+    """The share a pooling layer keeps, ``25%``; ``100%*`` for adaptive pooling to a larger
+    map, which keeps every value and repeats some (:data:`REPEATED` says so); empty for
+    other layers."""
+    if row.kept is None:
+        return ""
+    return percent(row.kept) + ("*" if row.repeated else "")
+
+
+REPEATED = "*: adaptive pooling to a larger map keeps every value, and repeats some."
+"""The note under the layer table when a row's kept share is marked ``*``."""
+
+
+def _rf_cell(totals: Totals) -> str:
+    """``10x10``, or ``212x212 whole`` when every value sees the whole input."""
+    return pair_text(totals.receptive_field) + (" whole" if totals.whole else "")
+
+
+def _field_words(totals: Totals) -> str:
+    """``10x10``, or ``212x212, the whole input`` when every value sees all of it."""
+    return pair_text(totals.receptive_field) + (", the whole input" if totals.whole else "")
 
 
 def layer_table(t: Trace, view: TraceView) -> Table:
@@ -74,7 +105,7 @@ def layer_table(t: Trace, view: TraceView) -> Table:
     )
     totals = t.totals
     assert totals is not None  # the original always fits, or trace() raised
-    rf, jump = _field(totals.receptive_field, totals.jump)
+    rf, jump = _field(totals.receptive_field, None if totals.whole else totals.jump)
     table.add_column("layer", "total", overflow="fold")
     table.add_column("output shape", no_wrap=True)
     table.add_column("params", count(totals.params), justify="right", no_wrap=True)
@@ -94,7 +125,7 @@ def layer_table(t: Trace, view: TraceView) -> Table:
             si(item.macs),
             si(item.activations),
             *_field(item.receptive_field, item.jump),
-            "" if item.kept is None else percent(item.kept),
+            kept_text(item),
         )
     return table
 
@@ -172,7 +203,7 @@ def _totals(report: Report) -> list[tuple[str, list[Text]]]:
         ("params", [Text(count(base.params))]),
         ("MACs", [Text(si(base.macs))]),
         ("values", [Text(si(base.activations))]),
-        ("RF", [Text(pair_text(base.receptive_field))]),
+        ("RF", [Text(_rf_cell(base))]),
     ]
     for t in report.compare:
         v = report.versus(t)
@@ -183,7 +214,7 @@ def _totals(report: Report) -> list[tuple[str, list[Text]]]:
         lines[0][1].append(Text(f"{count(v.variant.params)} ({ratio(v.ratio('params'))})"))
         lines[1][1].append(Text(f"{si(v.variant.macs)} ({ratio(v.ratio('macs'))})"))
         lines[2][1].append(Text(f"{si(v.variant.activations)} ({ratio(v.ratio('activations'))})"))
-        lines[3][1].append(Text(pair_text(v.variant.receptive_field)))
+        lines[3][1].append(Text(_rf_cell(v.variant)))
     return lines
 
 
@@ -191,21 +222,26 @@ def summary(report: Report) -> Text:
     """What pooling saved here, in parameters, compute and memory, in words."""
     original = report.original
     pools = original.windowed_pooling
+    held = _held(original)
     if not pools:
         return Text(
             "This model has no fixed-window pooling layers: there is nothing to drop "
-            "or fold into a convolution."
+            "or fold into a convolution." + (f" {held}" if held else "")
         )
+    # "fixed-window" only where other pooling layers make the plain word ambiguous
+    what = "fixed-window pooling" if held else "pooling"
     shares = [percent(r.kept or 0) for r in pools]
     if len(pools) == 1:
-        out = Text(f"Its pooling layer keeps {shares[0]} of the values it sees.")
+        out = Text(f"Its {what} layer keeps {shares[0]} of the values it sees.")
     elif len(set(shares)) == 1:
-        out = Text(f"Its {len(pools)} pooling layers each keep {shares[0]} of the values they see.")
+        out = Text(f"Its {len(pools)} {what} layers each keep {shares[0]} of the values they see.")
     else:
         each = [f"{share} ({r.name})" for share, r in zip(shares, pools, strict=True)]
         out = Text(
-            f"Its pooling layers keep {', '.join(each[:-1])} and {each[-1]} of the values they see."
+            f"Its {what} layers keep {', '.join(each[:-1])} and {each[-1]} of the values they see."
         )
+    if held:
+        out.append(" " + held)
     per = "per image" if original.batch is None else f"for a batch of {original.batch}"
     for t in report.compare:
         out.append("\n\n")
@@ -215,6 +251,40 @@ def summary(report: Report) -> Text:
         else:
             out.append_text(WORDS[t.label](v, t, per))
     return out
+
+
+def _held_kinds(t: Trace) -> str:
+    """``global``, ``adaptive`` or ``global and adaptive``: the pooling ``drop`` and
+    ``strided`` keep; empty when there is none."""
+    rows = t.held_pooling
+    kinds = [
+        k
+        for k, adaptive in (("global", False), ("adaptive", True))
+        if any((r.kind == AdaptiveAvgPool.kind) == adaptive for r in rows)
+    ]
+    return " and ".join(kinds)
+
+
+def _held(t: Trace) -> str:
+    """The sentence on the global and adaptive pooling layers, which the counterfactuals
+    keep; empty when the model has none."""
+    rows = t.held_pooling
+    if not rows:
+        return ""
+    kinds = _held_kinds(t)
+
+    if len(rows) == 1:
+        row = rows[0]
+        return (
+            f"Its {kinds} pooling layer {row.name} keeps {percent(row.kept or 0)} of the "
+            f"values it sees{', and repeats some' if row.repeated else ''}; drop and strided "
+            "leave it in place."
+        )
+    each = [f"{percent(r.kept or 0)} ({r.name}{', repeated' if r.repeated else ''})" for r in rows]
+    return (
+        f"Its {kinds} pooling layers keep {', '.join(each[:-1])} and {each[-1]} of the "
+        "values they see; drop and strided leave them in place."
+    )
 
 
 def _unfit(t: Trace) -> Text:
@@ -243,8 +313,7 @@ def _drop_words(v: Versus, t: Trace, per: str) -> Text:
     )
     words = Text(
         f"Without it (drop) this model would need {params}, {macs} and {values} {per}, and "
-        f"its last feature map would see {pair_text(a.receptive_field)} input pixels "
-        f"instead of {pair_text(b.receptive_field)}."
+        f"its last feature map would {_sees(a, b)}."
     )
     saved = [
         f"{amount} {what}"
@@ -267,6 +336,21 @@ def _drop_words(v: Versus, t: Trace, per: str) -> Text:
     return words
 
 
+def _sees(a: Totals, b: Totals) -> str:
+    """What the last feature map would see (``a``) against what it sees (``b``)."""
+    if a.whole and b.whole:
+        return "still see the whole input"
+
+    def seen(t: Totals) -> str:
+        return "the whole input" if t.whole else f"{pair_text(t.receptive_field)} input pixels"
+
+    if a.receptive_field == b.receptive_field and a.whole == b.whole:
+        return f"still see {seen(a)}"
+    if not a.whole and not b.whole:  # 5x5 input pixels instead of 10x10
+        return f"see {seen(a)} instead of {pair_text(b.receptive_field)}"
+    return f"see {seen(a)} instead of {seen(b)}"
+
+
 def _strided_words(v: Versus, t: Trace, per: str) -> Text:
     a = v.variant
     return Text(
@@ -274,7 +358,7 @@ def _strided_words(v: Versus, t: Trace, per: str) -> Text:
         f"{count(a.params)} parameters ({ratio(v.ratio('params'))}), {si(a.macs)} "
         f"multiply-accumulates ({ratio(v.ratio('macs'))}) and {count(a.activations)} "
         f"activation values {per} ({ratio(v.ratio('activations'))}), with a receptive field "
-        f"of {pair_text(a.receptive_field)}."
+        f"of {_field_words(a)}."
     )
 
 
@@ -310,6 +394,8 @@ def trace_report(report: Report, view: TraceView | None = None) -> RenderableTyp
             style="dim",
         ),
     ]
+    if any(r.repeated for r in original.rows):
+        parts.append(Text(REPEATED, style="dim"))
     totals = original.totals
     if totals is not None and totals.non_trainable:
         parts.append(
@@ -319,11 +405,14 @@ def trace_report(report: Report, view: TraceView | None = None) -> RenderableTyp
             )
         )
     if report.compare:
+        kinds = _held_kinds(original)
+        held = f"; both keep the {kinds} pooling" if kinds else ""
+        fixed = "fixed-window " if kinds else ""
         parts += [
             Text(
-                "\nSide by side: drop removes the max and average pooling layers; strided "
-                "folds each into the convolution before it, as its stride. Per layer: the "
-                "output shape per sample, and the counterfactual's parameters.",
+                f"\nSide by side: drop removes the {fixed}max and average pooling layers; strided "
+                f"folds each into the convolution before it, as its stride{held}. Per layer: "
+                "the output shape per sample, and the counterfactual's parameters.",
                 style="bold",
             ),
             compare_table(report, view),
