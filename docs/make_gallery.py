@@ -2,7 +2,8 @@
 which writes the figures in ``docs/`` and gives the terminal output shown under each line.
 
 Usage, from the repository's root: ``python docs/make_gallery.py`` (rewrites README.md's
-console blocks and ``docs/*.png``/``*.gif``); ``--check`` only reports blocks that differ.
+console blocks and ``docs/*.png``/``*.gif``); ``--check`` only reports blocks that differ (its
+figures go to a temporary folder).
 The test suite runs the same blocks (tests/test_readme.py), so the README cannot drift.
 """
 
@@ -13,6 +14,7 @@ import os
 import re
 import shlex
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -63,9 +65,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="report differences only")
     args = parser.parse_args()
-    os.chdir(ROOT)
     readme_path = ROOT / "README.md"
     readme = readme_path.read_text()
+    if args.check:  # the figures' paths are docs/...: write them where they are thrown away
+        scratch = tempfile.TemporaryDirectory()
+        os.chdir(scratch.name)
+        os.mkdir("docs")
+    else:
+        os.chdir(ROOT)
     stale = 0
     for example in examples(readme):
         output = run(example)
@@ -76,7 +83,7 @@ def main() -> None:
                 f"```console\n{example.command}\n{example.shown}```",
                 f"```console\n{example.command}\n{output}```",
             )
-        if example.figure:
+        if example.figure and not args.check:
             print(f"wrote {example.figure}")
     if not args.check:
         readme_path.write_text(readme)
