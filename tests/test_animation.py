@@ -52,15 +52,19 @@ def test_plan_has_a_frame_per_window_up_to_64() -> None:
     assert [f.window for f in frame_plan(64)] == list(range(64))
 
 
-def test_plan_past_64_windows_skips_all_but_the_first_63_and_the_last() -> None:
+def test_plan_past_64_windows_goes_one_by_one_then_spreads_to_the_last() -> None:
     plan = frame_plan(65)
-    assert len(plan) == 65
-    assert [f.window for f in plan[:63]] == list(range(63))
-    assert plan[63] == Frame(None, 64, skipped=1)
-    assert plan[64] == Frame(64, 64)
-    big = frame_plan(19200)
-    assert len(big) == 65
-    assert big[63] == Frame(None, 19199, skipped=19136)
+    assert len(plan) == 64
+    assert [(f.window, f.skipped) for f in plan[:32]] == [(k, 0) for k in range(32)]
+    assert plan[-1].window == 64
+    assert sum(f.skipped for f in plan) == 65 - 64
+    big = frame_plan(19200)  # a photo: the window sweeps it end to end, not its first row
+    assert len(big) == 64
+    assert [f.window for f in big[:33]] == list(range(33))
+    assert [f.window for f in big[33:36]] == [650, 1269, 1887]
+    assert big[-1] == Frame(19199, 19199, skipped=617)
+    assert all(f.done == f.window for f in big)
+    assert sum(f.skipped for f in big) == 19200 - 64
 
 
 # Captions
@@ -104,10 +108,12 @@ def test_large_windows_are_counted_not_listed() -> None:
     assert captions(avg)[0] == "window 1 of 4: sum of 16 cells = 216; 216 / 16 = 13.50"
 
 
-def test_the_skip_caption_names_the_skipped_windows() -> None:
+def test_a_caption_after_a_jump_counts_the_skipped_windows() -> None:
     result = explain(np.zeros((20, 20)), 2, 1)  # 19 x 19 = 361 windows
-    assert captions(result)[63] == "… 297 windows skipped (64 to 360) …"
-    assert captions(result)[64].startswith("window 361 of 361: ")
+    shown = captions(result)
+    assert shown[31] == "window 32 of 361: max(0, 0, 0, 0) = 0 at (1, 12)"
+    assert shown[33].startswith("window 44 of 361 (10 skipped): ")
+    assert shown[63].startswith("window 361 of 361 (10 skipped): ")
 
 
 def test_glyphs_the_font_lacks_are_spelled_plainly() -> None:
@@ -198,7 +204,7 @@ def test_large_inputs_are_pictures_with_the_window_and_a_checked_output() -> Non
     result = explain(x, 2)
     animation = Animation(result)
     assert not animation.numbered and animation.zoomed
-    assert len(animation) == 65
+    assert len(animation) == 64
     first = animation.draw(animation.plan[0])
     assert rgb(window_colour_at(0, 0, 60)) in colours(first)
     out = animation.pic_out
@@ -312,15 +318,6 @@ def test_the_last_frame_has_no_mark_for_cells_not_computed() -> None:
     assert not any("·" in line for line in lines[3:10])
 
 
-def test_a_frame_for_skipped_windows_numbers_every_row_and_column() -> None:
-    x = np.arange(100, dtype=float).reshape(10, 10) % 10
-    frames = render(explain(x, 2, 1))  # 81 windows: frame 64 stands for the skipped ones
-    lines = [line.rstrip() for line in frames[63].splitlines()]
-    assert lines[3].startswith("   0  1  2  3  4  5  6  7  8  9")
-    assert [line[:2] for line in lines[4:14]] == [f"{r} " for r in range(10)]
-    assert lines[14] == "between the lines: the window  [v] its max  · not computed yet"
-
-
 def test_terminal_frames_fill_the_output_with_the_running_maxima() -> None:
     frames = render(explain(SEED_4X4, 2))
     # the output grid, right of the arrow: computed cells, the current one [v], the rest ·
@@ -336,10 +333,11 @@ def test_terminal_frames_fill_the_output_with_the_running_maxima() -> None:
 def test_terminal_frames_of_a_large_input_show_the_window_and_the_output() -> None:
     result = explain(load_sample("digit").array, 2)
     frames = render(result)
-    assert len(frames) == 65
+    assert len(frames) == 64
     lines = frames[30].splitlines()
     assert lines[2] == "Input 28x28: the window at rows 4-5, columns 4-5"  # window 31
-    assert "… 132 windows skipped (64 to 195) …" in frames[63]
+    assert "Input 28x28: the window at rows 4-5, columns 18-19" in frames[33]  # window 38
+    assert "window 196 of 196 (4 skipped): " in frames[63]
     assert "Output 14x14" in frames[63]
     assert all(len(line) <= 80 for frame in frames for line in frame.splitlines())
 

@@ -52,13 +52,13 @@ def test_fps_sets_the_frame_duration(tmp_path: Path) -> None:
         assert image.info["duration"] == 100
 
 
-def test_more_than_64_windows_make_65_frames(tmp_path: Path) -> None:
+def test_more_than_64_windows_make_64_frames(tmp_path: Path) -> None:
     path = tmp_path / "digit.gif"
     code, out, err = run("--sample", "digit", "-o", str(path))  # 14 x 14 = 196 windows
     assert code == 0, err
     with Image.open(path) as image:
-        assert image.n_frames == 65
-    assert "(65 frames, " in out
+        assert image.n_frames == 64
+    assert "(64 frames, " in out
 
 
 def test_png_writes_the_last_frame(tmp_path: Path) -> None:
@@ -103,7 +103,7 @@ def test_photo_with_a_colour_map(tmp_path: Path) -> None:
     code, _, err = run("--sample", "photo", "--cmap", "viridis", "-o", str(path))
     assert code == 0, err
     frames = frames_of(path)
-    assert len(frames) == 65
+    assert len(frames) == 64
     assert has_colour(frames[0], window_colour_at(0, 0, 160))
 
 
@@ -141,13 +141,15 @@ def test_terminal_average_with_padding() -> None:
     assert "window 9 of 9: (2 + 5 + 0 + 4 + 0 + 0 + 0 + 0 + 0) / 9 = 1.22" in out.splitlines()
 
 
-def test_terminal_skips_windows_past_64() -> None:
+def test_terminal_spreads_frames_past_64_windows() -> None:
     code, out, _ = run("--sample", "digit")
     assert code == 0
-    captions = [line for line in out.splitlines() if line.startswith(("window ", "… "))]
-    assert len(captions) == 65
-    assert captions[63] == "… 132 windows skipped (64 to 195) …"
-    assert captions[64] == "window 196 of 196: max(0, 0, 0, 0) = 0 at (26, 26)"
+    captions = [line for line in out.splitlines() if line.startswith("window ")]
+    assert len(captions) == 64
+    assert captions[31] == "window 32 of 196: max(33, 65, 178, 234) = 234 at (5, 7)"
+    assert captions[32] == "window 33 of 196: max(69, 96, 238, 240) = 240 at (5, 9)"
+    assert captions[33] == "window 38 of 196 (4 skipped): max(205, 193, 236, 247) = 247 at (5, 19)"
+    assert captions[63] == "window 196 of 196 (4 skipped): max(0, 0, 0, 0) = 0 at (26, 26)"
 
 
 def test_the_terminal_path_leaves_out_matplotlib() -> None:

@@ -33,8 +33,8 @@ from poolviz.render.style import (
 )
 
 WINDOW_FRAMES = 64
-"""Runs with more windows show the first ``WINDOW_FRAMES - 1``, one frame naming how many
-were skipped, and the last: at most ``WINDOW_FRAMES + 1`` frames."""
+"""Most frames of a run: past this many windows, the first half go one by one (the window
+sliding) and the rest are spread evenly over the other windows, ending at the last."""
 
 MAX_NUMBERED = 24
 """Largest padded side (in cells) drawn as numbers; larger inputs are drawn as pictures (the
@@ -48,7 +48,7 @@ MAX_ZOOM = 8
 cells a side."""
 
 MAX_SIDE = 4000
-"""Largest frame side in pixels: 65 frames of that size already take hundreds of MB."""
+"""Largest frame side in pixels: 64 frames of that size already take hundreds of MB."""
 
 BASE_DPI = 150
 """The resolution the sizes below are given for; ``--dpi`` scales every length."""
@@ -78,29 +78,37 @@ DONE_TINT = 0.45
 class Frame:
     """One frame of the animation."""
 
-    window: int | None
-    """Row-major index of the window shown, or None for the frame standing for skipped ones."""
+    window: int
+    """Row-major index of the window shown."""
     done: int
     """Output cells (a row-major prefix) computed before this frame's window."""
     skipped: int = 0
-    """Windows this frame stands for (only when ``window`` is None)."""
+    """Windows passed over since the frame before (0 while they go one by one)."""
 
 
 def frame_plan(window_count: int, limit: int = WINDOW_FRAMES) -> list[Frame]:
-    """One frame per window; past ``limit`` windows, the first ``limit - 1``, a frame for the
-    skipped ones (the output as it stands before the last window), and the last.
+    """One frame per window; past ``limit`` windows, the first ``limit // 2`` one by one,
+    then ``limit - limit // 2`` spread evenly over the rest, the last window among them, so
+    that a large input is swept from end to end rather than along its first row.
 
     >>> [f.window for f in frame_plan(4)]
     [0, 1, 2, 3]
     >>> plan = frame_plan(100)
-    >>> len(plan), plan[63], plan[64].window
-    (65, Frame(window=None, done=99, skipped=36), 99)
+    >>> len(plan), [(f.window, f.skipped) for f in plan[31:34]], plan[-1].window
+    (64, [(31, 0), (32, 0), (34, 1)], 99)
     """
     if window_count <= limit:
         return [Frame(k, k) for k in range(window_count)]
+    head = limit // 2
+    spread = limit - head
     last = window_count - 1
-    head = [Frame(k, k) for k in range(limit - 1)]
-    return [*head, Frame(None, last, window_count - limit), Frame(last, last)]
+    frames = [Frame(k, k) for k in range(head)]
+    before = head - 1
+    for t in range(spread):
+        k = head + round((last - head) * t / (spread - 1))
+        frames.append(Frame(k, k, k - before - 1))
+        before = k
+    return frames
 
 
 def decimals(result: PoolResult, item: int = 0, channel: int = 0) -> tuple[int, int]:
@@ -120,16 +128,15 @@ def caption(
     places: tuple[int, int] | None = None,
 ) -> str:
     """What a frame shows, in one line: ``window 2 of 4: max(2, 1, 8, 4) = 8 at (1, 2)``, an
-    average as ``(2 + 1 + 8 + 4) / 4 = 3.75`` (zeros for the padding its divisor counts), or
-    ``… 36 windows skipped (64 to 99) …`` (windows count from 1, cells from 0). ``places``
-    is :func:`decimals` of the plane, worked out once by callers drawing many frames."""
-    if frame.window is None:
-        first = frame.done - frame.skipped + 1
-        return f"… {frame.skipped} windows skipped ({first} to {frame.done}) …"
+    average as ``(2 + 1 + 8 + 4) / 4 = 3.75`` (zeros for the padding its divisor counts),
+    after a jump ``window 361 of 361 (36 skipped): …`` (windows count from 1, cells from 0).
+    ``places`` is :func:`decimals` of the plane, worked out once by callers drawing many
+    frames."""
     window = result.window(*divmod(frame.window, result.cols.out), item, channel)
     places = places or decimals(result, item, channel)
     worked = formula(window, result.mode, places)
-    return f"window {frame.window + 1} of {result.window_count}: {worked}"
+    jump = f" ({frame.skipped} skipped)" if frame.skipped else ""
+    return f"window {frame.window + 1} of {result.window_count}{jump}: {worked}"
 
 
 def formula(window: Window, mode: str, places: tuple[int, int]) -> str:
@@ -551,11 +558,9 @@ class Animation:
             stroke_width=max(0, round(self.scale * 0.4)),
             stroke_fill=INK,
         )
-        window = None
-        if frame.window is not None:
-            window = self.result.window(
-                *divmod(frame.window, self.result.cols.out), self.item, self.channel
-            )
+        window = self.result.window(
+            *divmod(frame.window, self.result.cols.out), self.item, self.channel
+        )
         if self.numbered:
             self._draw_numbers(draw, frame, window)
         else:
@@ -603,15 +608,12 @@ class Animation:
             return self._colour(i, j)
         return pale(self._colour(i, j), 1 - DONE_TINT) if k < frame.done else BLANK
 
-    def _draw_numbers(self, draw: ImageDraw.ImageDraw, frame: Frame, window: Window | None) -> None:
+    def _draw_numbers(self, draw: ImageDraw.ImageDraw, frame: Frame, window: Window) -> None:
         result = self.result
         rows, cols = result.rows, result.cols
         coverage = result.coverage
-        in_window: set[tuple[int, int]] = set()
-        colour = BLANK
-        if window is not None:
-            colour = self._colour(*window.out)
-            in_window = {(r, c) for r in window.rows for c in window.cols}
+        colour = self._colour(*window.out)
+        in_window = {(r, c) for r in window.rows for c in window.cols}
         cells: list[list[_Cell]] = []
         for r in range(-self.top, rows.n + self.bottom):
             row: list[_Cell] = []
@@ -631,7 +633,7 @@ class Animation:
                 if coverage[r, c] == 0:
                     row.append(_Cell(text, DROPPED_FILL, "dropped"))
                     continue
-                ringed = window is not None and window.argmax == (r, c)
+                ringed = window.argmax == (r, c)
                 row.append(_Cell(text, tinted, None, ringed))
             cells.append(row)
         g = self.grid_in
@@ -652,8 +654,7 @@ class Animation:
                 range(-cols.pad_before, cols.n + cols.pad_after),
             ),
         )
-        if window is not None:
-            self._outline(draw, g, window, colour)
+        self._outline(draw, g, window, colour)
         out = self.grid_out
         out_cells = []
         for i in range(rows.out):
@@ -673,14 +674,13 @@ class Animation:
         )
         _draw_cells(draw, (out.x, out.y), self.cell, out_cells, self.number_size)
         self._indices(draw, out, range(rows.out), range(cols.out))
-        if window is not None:
-            i, j = window.out
-            c = self.cell
-            self._mark(
-                draw,
-                (out.x + j * c, out.y + i * c, out.x + (j + 1) * c, out.y + (i + 1) * c),
-                colour,
-            )
+        i, j = window.out
+        c = self.cell
+        self._mark(
+            draw,
+            (out.x + j * c, out.y + i * c, out.x + (j + 1) * c, out.y + (i + 1) * c),
+            colour,
+        )
 
     def _indices(
         self,
@@ -801,7 +801,7 @@ class Animation:
         return Image.fromarray(rgb, mode="RGB")
 
     def _draw_pictures(
-        self, image: Image.Image, draw: ImageDraw.ImageDraw, frame: Frame, window: Window | None
+        self, image: Image.Image, draw: ImageDraw.ImageDraw, frame: Frame, window: Window
     ) -> None:
         result = self.result
         rows, cols = result.rows, result.cols
@@ -815,8 +815,6 @@ class Animation:
         image.paste(Image.fromarray(out.astype(np.uint8), mode="RGB"), (q.x, q.y))
         draw.rectangle((q.x - 1, q.y - 1, q.right, q.bottom), outline=GRID_LINE)
         draw.rectangle((p.x - 1, p.y - 1, p.right, p.bottom), outline=GRID_LINE)
-        if window is None:
-            return
         colour = self._colour(*window.out)
         sx, sy = self.cell_xy
         r0, r1 = window.rows[0] + self.top, window.rows[-1] + self.top + 1

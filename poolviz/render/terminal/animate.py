@@ -47,16 +47,14 @@ class AnimateView:
 
 
 def animation_frames(result: PoolResult, view: AnimateView | None = None) -> list[RenderableType]:
-    """One renderable per frame of :func:`poolviz.render.animation.frame_plan` (at most 65):
+    """One renderable per frame of :func:`poolviz.render.animation.frame_plan` (at most 64):
     the configuration, the grids, and the frame's caption."""
     view = view or AnimateView()
     places = decimals(result, view.item, view.channel)
     frames: list[RenderableType] = []
     for frame in frame_plan(result.window_count):
-        window = None
-        if frame.window is not None:
-            i, j = divmod(frame.window, result.cols.out)
-            window = result.window(i, j, view.item, view.channel)
+        i, j = divmod(frame.window, result.cols.out)
+        window = result.window(i, j, view.item, view.channel)
         line = caption(result, frame, view.item, view.channel, places)
         body = _grids(result, view, frame, window, places)
         if body is None:
@@ -91,9 +89,8 @@ def _pad_text(result: PoolResult) -> str:
 def _labels(indices: range, n: int, shown: set[int]) -> list[str]:
     """Index labels of one axis, ``p`` for padding: only the window's (``shown``) are
     written, so that its rows and columns read without colour; the others are blank (a mark
-    there would read as one of the grid's marks, such as ``·``). With no window, all are
-    written. All share one width."""
-    texts = [(str(k) if 0 <= k < n else "p") if k in shown or not shown else "" for k in indices]
+    there would read as one of the grid's marks, such as ``·``). All share one width."""
+    texts = [(str(k) if 0 <= k < n else "p") if k in shown else "" for k in indices]
     width = max((len(str(k)) for k in indices if k >= 0), default=1)
     return [t.rjust(width) for t in texts]
 
@@ -102,7 +99,7 @@ def _grids(
     result: PoolResult,
     view: AnimateView,
     frame: Frame,
-    window: Window | None,
+    window: Window,
     places: tuple[int, int],
 ) -> RenderableType | None:
     """Input (with padding) and output as numbers side by side; None when they would not fit
@@ -116,10 +113,8 @@ def _grids(
         return None
     plane = result.input[view.item, :, :, view.channel]
     coverage = result.coverage
-    taps_r: set[int] = set(window.rows) if window else set()
-    taps_c: set[int] = set(window.cols) if window else set()
-    colour = window_colour_at(*window.out, cols.out) if window else None
-    lit = background(colour) if colour and view.colour else None
+    taps_r, taps_c = set(window.rows), set(window.cols)
+    lit = background(window_colour_at(*window.out, cols.out)) if view.colour else None
     pad_style = Style(color=PADDING_COLOUR, dim=True) if view.colour else None
     cells: list[list[Cell]] = []
     for r in padded_rows:
@@ -133,17 +128,15 @@ def _grids(
             if coverage[r, c] == 0:
                 row.append(Cell(text, Style(dim=True) if view.colour else None, "("))
                 continue
-            winner = window is not None and window.argmax == (r, c)
+            winner = window.argmax == (r, c)
             row.append(Cell(text, lit if inside else None, "[" if winner else " "))
         cells.append(row)
-    breaks_r, breaks_c = [], []
-    if window is not None:
-        # lines before the window's first row and column and after its last: the window is
-        # the block between them
-        span_r = (window.rows[0] + rows.pad_before, window.rows[-1] + rows.pad_before + 1)
-        span_c = (window.cols[0] + cols.pad_before, window.cols[-1] + cols.pad_before + 1)
-        breaks_r = [b for b in span_r if 0 < b < len(padded_rows)]
-        breaks_c = [b for b in span_c if 0 < b < len(padded_cols)]
+    # lines before the window's first row and column and after its last: the window is the
+    # block between them
+    span_r = (window.rows[0] + rows.pad_before, window.rows[-1] + rows.pad_before + 1)
+    span_c = (window.cols[0] + cols.pad_before, window.cols[-1] + cols.pad_before + 1)
+    breaks_r = [b for b in span_r if 0 < b < len(padded_rows)]
+    breaks_c = [b for b in span_c if 0 < b < len(padded_cols)]
     input_grid = grid(
         cells,
         row_labels=_labels(padded_rows, rows.n, taps_r),
@@ -164,7 +157,7 @@ def _grids(
     )
     arrow = "->" if view.ascii_only else "→"
     table.add_row(input_grid, Text(f"\n{result.mode}\n{arrow}", justify="center"), output_grid)
-    pending = frame.done + (frame.window is not None) < result.window_count
+    pending = frame.done + 1 < result.window_count
     return Group(table, _legend(result, view, padded, int(coverage.min()) == 0, pending))
 
 
@@ -221,7 +214,7 @@ def _zoom(
     result: PoolResult,
     view: AnimateView,
     frame: Frame,
-    window: Window | None,
+    window: Window,
     places: tuple[int, int],
 ) -> RenderableType:
     """For inputs too large for numbers: the window's cells (winner ``[v]``, padding as
@@ -229,7 +222,7 @@ def _zoom(
     how much of the output is computed."""
     rows, cols = result.rows, result.cols
     h, w = result.input.shape[1:3]
-    done = frame.done + (1 if frame.window is not None else 0)
+    done = frame.done + 1
     limit = MAX_GRID_ROWS if view.height is None else view.height - 12
     output = None
     if rows.out <= limit and not too_wide(cols.out, view.width):
@@ -240,25 +233,21 @@ def _zoom(
         style="dim",
     )
     where = Text(f"Input {h}x{w}", style="bold")
-    body: Text = Text("")
-    if window is not None:
-        where.append(
-            f": the window at rows {window.rows[0]}-{window.rows[-1]}, "
-            f"columns {window.cols[0]}-{window.cols[-1]}"
-        )
-        too_many = Text(f"{window.cells.size} cells, too many to list at this width", style="dim")
-        body = (
-            too_many
-            if too_wide(len(window.cols), view.width)
-            else (_window_grid(result, window, view, places))
-        )
-        if text_width(body) > view.width:
-            body = too_many
+    where.append(
+        f": the window at rows {window.rows[0]}-{window.rows[-1]}, "
+        f"columns {window.cols[0]}-{window.cols[-1]}"
+    )
+    too_many = Text(f"{window.cells.size} cells, too many to list at this width", style="dim")
+    body = (
+        too_many
+        if too_wide(len(window.cols), view.width)
+        else (_window_grid(result, window, view, places))
+    )
+    if text_width(body) > view.width:
+        body = too_many
     if output is None:
         return Group(where, body, progress)
     title = Text(f"Output {rows.out}x{cols.out}", style="bold")
-    if window is None:
-        return Group(where, title, output)
     if text_width(body) + 3 + text_width(output) > view.width:
         return Group(where, body, title, output)
     table = Table.grid(padding=(0, 3))
