@@ -75,8 +75,8 @@ def animate(mode: str, fps: int, item: int, channel: int, **kwargs: Any) -> None
 
     With -o a GIF of every frame (or a PNG of the last); without, the frames play in the
     terminal. Runs of more than 64 windows show the first 32 one by one, then 32 spread
-    evenly over the rest up to the last. --dpi scales the frames (300 doubles 150); --cmap colours inputs
-    too large for numbers, drawn as pictures.
+    evenly over the rest up to the last. --dpi scales the frames (300 doubles 150); --cmap
+    colours inputs too large for numbers, drawn as pictures.
 
     With no INPUT: the worked 4x4 example. INPUT is an image, a .npy/.npz array, a text
     matrix, or - for standard input.
