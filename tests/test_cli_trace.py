@@ -525,3 +525,16 @@ def test_spec_without_layers_exits_2() -> None:
         code, out, err = run(spec)
         assert (code, out) == (2, "")
         assert err.startswith("error: the spec is empty; give layers separated by commas")
+
+
+def test_a_file_or_folder_that_exists_is_read_as_a_model_not_a_spec(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "models").mkdir()
+    (tmp_path / "spec.txt").write_text("conv 8 3\n")
+    code, _, err = run("models")
+    assert (code, err) == (2, "error: models: is a folder; give a file inside it\n")
+    code, _, err = run("spec.txt")
+    assert code == 1
+    assert err.startswith("error: 'spec.txt' is not JSON (line 1, column 1: Expecting value)")
