@@ -21,9 +21,15 @@ def load_model(model: str, input_shape: Shape | None = None) -> Model:
         return builtin(model, input_shape)
     if model in KERAS_SAMPLES:
         return keras_sample(model, input_shape)
-    if model.lower().endswith(".json") or "/" in model or "\\" in model or Path(model).exists():
+    if model.lower().endswith(".json") or "/" in model or "\\" in model or _names_a_path(model):
         return load_keras(Path(model), input_shape)
     return parse_spec(model, input_shape)
+
+
+def _names_a_path(model: str) -> bool:
+    """Whether ``model`` names a file or folder that exists (an empty or blank argument, which
+    Path reads as the current folder, does not)."""
+    return bool(model.strip()) and Path(model).exists()
 
 
 __all__ = ["BUILTINS", "Model", "load_model"]
