@@ -40,3 +40,21 @@ def test_the_help_examples_run(command: str, tmp_path, monkeypatch) -> None:  # 
 def test_version() -> None:
     result = CliRunner().invoke(main, ["--version"])
     assert result.stdout == f"poolviz, version {__version__}\n"
+
+
+def options_of(command: str) -> set[str]:
+    cmd = main.get_command(click.Context(main), command)
+    assert cmd is not None
+    return {name for param in cmd.params for name in (*param.opts, *param.secondary_opts)}
+
+
+def test_a_command_offers_only_the_options_it_uses() -> None:
+    averaging = {"pool", "grad", "compare", "animate"}
+    for command in COMMANDS:
+        has = options_of(command)
+        assert ("--count-include-pad" in has) == (command in averaging), command
+        assert ("--cmap" in has) == (command not in {"size", "trace"}), command
+    result = CliRunner().invoke(main, ["size", "--help"], env={"COLUMNS": "80"})
+    assert "Dots per inch of a PNG; 300 doubles" in result.stdout
+    result = CliRunner().invoke(main, ["animate", "--help"], env={"COLUMNS": "80"})
+    assert "Dots per inch of a GIF or PNG; 300" in result.stdout

@@ -84,7 +84,7 @@ def _pooling(kwargs: dict[str, Any]) -> Pooling:
 
 @click.command(epilog=SHIFT_EPILOG)
 @options.input_options
-@options.pooling_options
+@options.window_options
 @click.option(
     "--by",
     type=click.IntRange(min=1),
@@ -261,7 +261,7 @@ class LengthsType(options.OptionType):
 
 @click.command(epilog=SIZE_EPILOG)
 @click.argument("lengths", required=False, type=LengthsType(), metavar="[N|HxW]")
-@options.pooling_options
+@options.window_options
 @click.option(
     "--channels",
     type=click.IntRange(min=1),
@@ -269,7 +269,7 @@ class LengthsType(options.OptionType):
     help=f"Channels, for shapes and value counts.  [default: 1; {SEED_CHANNELS} with no N]",
 )
 @options.json_option()
-@display.figure_options(FIGURE_FORMATS)
+@display.figure_options(FIGURE_FORMATS, cmap=False)
 def size(
     lengths: tuple[int, ...] | None, channels: int | None, as_json: bool, **kwargs: Any
 ) -> None:

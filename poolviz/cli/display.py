@@ -114,6 +114,8 @@ def figure_options(formats: tuple[str, ...], *, cmap: bool = True) -> Callable[[
     """Add ``-o/--output`` (accepting ``formats``), ``--dpi``, ``--title`` and, unless
     ``cmap`` is False (a figure without pictures), ``--cmap``."""
 
+    raster = " or ".join(kind.upper() for kind in formats if kind in ("png", "gif"))
+
     def decorate(f: F) -> F:
         decorators = [
             output_option(formats),
@@ -122,7 +124,7 @@ def figure_options(formats: tuple[str, ...], *, cmap: bool = True) -> Callable[[
                 type=click.IntRange(20, 1200),
                 default=150,
                 show_default=True,
-                help="Dots per inch of a PNG or GIF; 300 doubles the size of 150.",
+                help=f"Dots per inch of a {raster}; 300 doubles the size of 150.",
             ),
             click.option("--title", help="The figure's title.  [default: what it shows]"),
         ]

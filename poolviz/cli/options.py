@@ -354,8 +354,21 @@ class PoolKwargs(TypedDict):
 
 
 def pooling_options(f: F) -> F:
-    """Add ``-k/--size``, ``-s/--stride``, ``-p/--padding``, ``-d/--dilation``, ``--ceil-mode``
-    and ``--count-include-pad/--no-count-include-pad``; :func:`pooling_from` collects them."""
+    """Add :func:`window_options` and ``--count-include-pad/--no-count-include-pad``, for the
+    commands that average; :func:`pooling_from` collects them."""
+    return window_options(
+        click.option(
+            "--count-include-pad/--no-count-include-pad",
+            default=True,
+            show_default=True,
+            help="Count padding in an average's divisor (PyTorch's count_include_pad).",
+        )(f)
+    )
+
+
+def window_options(f: F) -> F:
+    """Add ``-k/--size``, ``-s/--stride``, ``-p/--padding``, ``-d/--dilation`` and
+    ``--ceil-mode``: the windows' geometry, for the commands that never average."""
     decorators = [
         click.option(
             "-k",
@@ -397,25 +410,20 @@ def pooling_options(f: F) -> F:
             is_flag=True,
             help="Round the output size up (PyTorch's ceil_mode).",
         ),
-        click.option(
-            "--count-include-pad/--no-count-include-pad",
-            default=True,
-            show_default=True,
-            help="Count padding in an average's divisor (PyTorch's count_include_pad).",
-        ),
     ]
     return with_options(f, decorators)
 
 
 def pooling_from(kwargs: Mapping[str, Any]) -> PoolKwargs:
-    """The pooling geometry from a command's keyword arguments (see :func:`pooling_options`)."""
+    """The pooling geometry from a command's keyword arguments (see :func:`pooling_options`;
+    a command with only :func:`window_options` counts padding, as PyTorch's default)."""
     return PoolKwargs(
         size=kwargs["size"],
         stride=kwargs["stride"],
         padding=kwargs["padding"],
         dilation=kwargs["dilation"],
         ceil_mode=kwargs["ceil_mode"],
-        count_include_pad=kwargs["count_include_pad"],
+        count_include_pad=kwargs.get("count_include_pad", True),
     )
 
 
