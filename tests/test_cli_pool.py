@@ -106,6 +106,15 @@ def test_same_and_ceil_mode() -> None:
     assert "nn.MaxPool2d(kernel_size=3, stride=2, padding=1)" in out
 
 
+def test_long_formula_lines_fold_with_an_indent_at_80_columns() -> None:
+    _, out, _ = run("pool", "-m", "; ".join(["1 2 3 4 5"] * 5), "-k", "3", "-s", "2", "-p", "1",
+                    "--ceil-mode")
+    assert out.splitlines()[7:9] == [
+        "  ceil mode: round up, but the last window must start inside the input or its",
+        "    left padding",
+    ]
+
+
 def test_same_padding_is_headed_as_keras_rule_not_pytorchs_formula() -> None:
     code, out, _ = run("pool", "-k", "3", "-s", "2", "-p", "same")
     assert code == 0
@@ -113,8 +122,8 @@ def test_same_padding_is_headed_as_keras_rule_not_pytorchs_formula() -> None:
         "Output size, Keras's 'same' rule:",
         "  out_h = ceil(4 / 2) = 2   (same: pad 1 = 0 before + 1 after)",
         "  out_w = ceil(4 / 2) = 2   (same: pad 1 = 0 before + 1 after)",
-        "  out = ceil(n / stride); the odd padding cell goes at the bottom/right",
-        "  and padded cells never count",
+        "  out = ceil(n / stride); the odd padding cell goes at the bottom/right and",
+        "    padded cells never count",
     ]
     assert "PyTorch's formula" not in out
     assert run("pool", "-p", "1", "-k", "3")[1].splitlines()[3] == "Output size, PyTorch's formula:"

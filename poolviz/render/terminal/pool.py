@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -79,25 +80,35 @@ def _header(result: PoolResult, view: PoolView) -> RenderableType:
     rule = "Keras's 'same' rule" if result.spec.padding == "same" else "PyTorch's formula"
     lines.append(f"\n\nOutput size, {rule}:\n", style="bold")
     for ax, name in ((result.rows, "out_h"), (result.cols, "out_w")):
-        lines.append(f"  {ax.formula(name)}\n")
+        lines.append(_indented(ax.formula(name), view.width))
         simple = ax.simple_formula(name)
         if simple and ax.formula(name) != simple:
-            lines.append(f"  {simple}", style="dim")
-            lines.append("   (short form)\n", style="dim")
+            lines.append(_indented(f"{simple}   (short form)", view.width), style="dim")
     if result.spec.ceil_mode:
-        lines.append(
-            "  ceil mode: round up, but the last window must start inside the input or its "
-            "left padding\n",
-            style="dim",
+        note = (
+            "ceil mode: round up, but the last window must start inside the input or its left "
+            "padding"
         )
+        lines.append(_indented(note, view.width), style="dim")
     if result.spec.padding == "same":
-        lines.append(
-            "  out = ceil(n / stride); the odd padding cell goes at the bottom/right\n"
-            "  and padded cells never count\n",
-            style="dim",
+        note = (
+            "out = ceil(n / stride); the odd padding cell goes at the bottom/right and padded "
+            "cells never count"
         )
+        lines.append(_indented(note, view.width), style="dim")
     lines.append_text(framework_code(result.spec, result.rows, result.cols, view.width))
     return lines
+
+
+def _indented(line: str, width: int) -> str:
+    """``line`` indented two spaces, folded at spaces to ``width`` with the rest indented
+    four (a line the terminal wrapped would start at its left edge)."""
+    return (
+        textwrap.fill(
+            line, width - 1, initial_indent="  ", subsequent_indent="    ", break_long_words=False
+        )
+        + "\n"
+    )
 
 
 def framework_code(spec: PoolSpec, rows: Axis, cols: Axis, width: int) -> Text:
