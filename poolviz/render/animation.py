@@ -298,11 +298,12 @@ def _draw_cells(
                 left, top, right, bottom = draw.textbbox((cx, cy), c.text, font=font, anchor="mm")
                 draw.rectangle((left - 2, top - 2, right + 2, bottom + 2), fill=c.fill)
             if c.ringed:
-                # an ellipse around the number, wider for long ones, inside the cell
+                # a square around the number, as the figures ring a winner; wider for long
+                # numbers, inside the cell
                 half = font.getlength(c.text) / 2
-                rx = min(cell * 0.47, max(cell * 0.38, half + cell * 0.1))
-                ry = cell * 0.38
-                draw.ellipse((cx - rx, cy - ry, cx + rx, cy + ry), outline=INK, width=ring)
+                rx = min(cell * 0.47, max(cell * 0.36, half + cell * 0.1))
+                ry = cell * 0.36
+                draw.rectangle((cx - rx, cy - ry, cx + rx, cy + ry), outline=INK, width=ring)
             draw.text((cx, cy), c.text, font=font, fill=colour, anchor="mm")
 
 
