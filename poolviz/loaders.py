@@ -434,21 +434,6 @@ def _refuse_layout(shown: str, layout: str) -> None:
 # Images
 
 
-def _load_image(
-    data: bytes,
-    shown: str,
-    name: str,
-    gray: bool,
-    resize: tuple[int, int] | None,
-    scale: float | None,
-) -> LoadedInput:
-    """An image as (H, W) or (H, W, C) on its own scale (0-255, 0-65535), turned upright as
-    its EXIF orientation asks, refused unread when it has more pixels than Pillow's
-    ``MAX_IMAGE_PIXELS``."""
-    with _quiet_pillow():
-        return _read_image(data, shown, name, gray, resize, scale)
-
-
 @contextmanager
 def _quiet_pillow() -> Iterator[None]:
     """Pillow's warnings about a file silenced: poolviz reads the image or says in one line
@@ -463,7 +448,8 @@ def _quiet_pillow() -> Iterator[None]:
         yield
 
 
-def _read_image(
+@_quiet_pillow()
+def _load_image(
     data: bytes,
     shown: str,
     name: str,
@@ -471,6 +457,9 @@ def _read_image(
     resize: tuple[int, int] | None,
     scale: float | None,
 ) -> LoadedInput:
+    """An image as (H, W) or (H, W, C) on its own scale (0-255, 0-65535), turned upright as
+    its EXIF orientation asks, refused unread when it has more pixels than Pillow's
+    ``MAX_IMAGE_PIXELS``; Pillow's warnings silenced (see :func:`_quiet_pillow`)."""
     from PIL import Image
 
     suffix = Path(name).suffix.lower()
