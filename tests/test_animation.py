@@ -48,7 +48,7 @@ def captions(result: PoolResult) -> list[str]:
 
 
 def test_plan_has_a_frame_per_window_up_to_64() -> None:
-    assert frame_plan(4) == [Frame(0, 0), Frame(1, 1), Frame(2, 2), Frame(3, 3)]
+    assert frame_plan(4) == [Frame(0), Frame(1), Frame(2), Frame(3)]
     assert [f.window for f in frame_plan(64)] == list(range(64))
 
 
@@ -62,8 +62,7 @@ def test_plan_past_64_windows_goes_one_by_one_then_spreads_to_the_last() -> None
     assert len(big) == 64
     assert [f.window for f in big[:33]] == list(range(33))
     assert [f.window for f in big[33:36]] == [650, 1269, 1887]
-    assert big[-1] == Frame(19199, 19199, skipped=617)
-    assert all(f.done == f.window for f in big)
+    assert big[-1] == Frame(19199, skipped=617)
     assert sum(f.skipped for f in big) == 19200 - 64
 
 
@@ -217,8 +216,8 @@ def test_large_inputs_are_pictures_with_the_window_and_a_checked_output() -> Non
 
 def test_a_colour_map_colours_pictures() -> None:
     x = np.linspace(0, 1, 40 * 40).reshape(40, 40)
-    grey = Animation(explain(x, 2)).draw(Frame(0, 0))
-    viridis = Animation(explain(x, 2), cmap="viridis").draw(Frame(0, 0))
+    grey = Animation(explain(x, 2)).draw(Frame(0))
+    viridis = Animation(explain(x, 2), cmap="viridis").draw(Frame(0))
     assert (68, 1, 84) in colours(viridis)  # viridis at 0
     assert (68, 1, 84) not in colours(grey)
 
@@ -363,4 +362,4 @@ def test_an_average_leaves_the_overhang_blank_and_says_it_is_not_counted() -> No
     animation = Animation(explain(x, 2, 2, mode="avg", ceil_mode=True))
     assert (animation.ph, animation.pw) == (6, 6)
     assert "hatched: past the edge (not counted)" in animation.legend
-    assert caption(animation.result, Frame(8, 8)) == "window 9 of 9: (24) / 1 = 24.00"
+    assert caption(animation.result, Frame(8)) == "window 9 of 9: (24) / 1 = 24.00"

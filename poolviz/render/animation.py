@@ -79,9 +79,8 @@ class Frame:
     """One frame of the animation."""
 
     window: int
-    """Row-major index of the window shown."""
-    done: int
-    """Output cells (a row-major prefix) computed before this frame's window."""
+    """Row-major index of the window shown; the output cells before it (a row-major prefix)
+    are computed."""
     skipped: int = 0
     """Windows passed over since the frame before (0 while they go one by one)."""
 
@@ -98,15 +97,15 @@ def frame_plan(window_count: int, limit: int = WINDOW_FRAMES) -> list[Frame]:
     (64, [(31, 0), (32, 0), (34, 1)], 99)
     """
     if window_count <= limit:
-        return [Frame(k, k) for k in range(window_count)]
+        return [Frame(k) for k in range(window_count)]
     head = limit // 2
     spread = limit - head
     last = window_count - 1
-    frames = [Frame(k, k) for k in range(head)]
+    frames = [Frame(k) for k in range(head)]
     before = head - 1
     for t in range(spread):
         k = head + round((last - head) * t / (spread - 1))
-        frames.append(Frame(k, k, k - before - 1))
+        frames.append(Frame(k, k - before - 1))
         before = k
     return frames
 
@@ -607,7 +606,7 @@ class Animation:
         i, j = divmod(k, self.result.cols.out)
         if k == frame.window:
             return self._colour(i, j)
-        return pale(self._colour(i, j), 1 - DONE_TINT) if k < frame.done else BLANK
+        return pale(self._colour(i, j), 1 - DONE_TINT) if k < frame.window else BLANK
 
     def _draw_numbers(self, draw: ImageDraw.ImageDraw, frame: Frame, window: Window) -> None:
         result = self.result
@@ -809,7 +808,7 @@ class Animation:
         p = self.pic_in
         self._heading(draw, p.x, p.y - self._px(8), self.in_heading)
         image.paste(self.base_in, (p.x, p.y))
-        filled = (self.out_index < frame.done) | (self.out_index == frame.window)
+        filled = self.out_index <= frame.window
         out = np.where(filled[..., None], self.base_out, self.empty)
         q = self.pic_out
         self._heading(draw, q.x, q.y - self._px(8), f"output {rows.out}x{cols.out}")

@@ -157,7 +157,7 @@ def _grids(
     )
     arrow = "->" if view.ascii_only else "→"
     table.add_row(input_grid, Text(f"\n{result.mode}\n{arrow}", justify="center"), output_grid)
-    pending = frame.done + 1 < result.window_count
+    pending = frame.window + 1 < result.window_count
     return Group(table, _legend(result, view, padded, int(coverage.min()) == 0, pending))
 
 
@@ -180,7 +180,7 @@ def _output_grid(
             if k == frame.window:
                 style = background(colour, bold=True) if view.colour else None
                 row.append(Cell(texts[k].rjust(width), style, "["))
-            elif k < frame.done:
+            elif k < frame.window:
                 row.append(Cell(texts[k].rjust(width), background(colour) if view.colour else None))
             else:
                 row.append(Cell(unseen.rjust(width), Style(dim=True) if view.colour else None))
@@ -222,7 +222,7 @@ def _zoom(
     how much of the output is computed."""
     rows, cols = result.rows, result.cols
     h, w = result.input.shape[1:3]
-    done = frame.done + 1
+    done = frame.window + 1
     limit = MAX_GRID_ROWS if view.height is None else view.height - 12
     output = None
     if rows.out <= limit and not too_wide(cols.out, view.width):
