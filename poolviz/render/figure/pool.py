@@ -139,7 +139,7 @@ def draw_windows(
         ax,
         values,
         fills=fills,
-        labels=_labels(values, hatched | beyond, result.mode if max(ph, pw) <= 10 else "", beyond),
+        labels=_labels(values, hatched, result.mode if max(ph, pw) <= 10 else "", beyond),
         hatched=hatched,
         beyond=beyond,
         greyed=~hatched & ~beyond & (coverage == 0),
@@ -242,8 +242,8 @@ def _labels(values: np.ndarray, hatched: np.ndarray, mode: str, beyond: np.ndarr
     average), and a cell past the padding nothing."""
     texts = format_values(np.where(hatched, 0.0, values))
     pad = {"max": "−∞", "avg": "0"}.get(mode, "")
-    empty = beyond.ravel()
-    return ["" if empty[k] else pad if hatched.ravel()[k] else t for k, t in enumerate(texts)]
+    cells = zip(texts, hatched.ravel(), beyond.ravel(), strict=True)
+    return ["" if past else pad if padding else t for t, padding, past in cells]
 
 
 def _caption(result: PoolResult) -> str:
