@@ -200,6 +200,7 @@ def draw_matrix(
     ax.set_ylim(h, 0)
     ax.set_aspect("equal")
     ax.set_axis_off()
+    # hidden too, or the title's placement and the tight bounding box measure their ticks
     ax.xaxis.set_visible(False)
     ax.yaxis.set_visible(False)
     band = _draw_indices(ax, h, w, origin, hatched, beyond) if index_labels and numbered else 0.0
