@@ -46,7 +46,9 @@ def test_shift_default_table() -> None:
     assert first["identical"] == 16 and first["inputs"] == 32
     assert first["output_shape"] == [16, 16] and first["fits"] is True
     assert [s["verdict"] for s in body["sources"]] == ["mixed", "more"]
-    assert body["claim"].startswith("The claim that deeper stacks tolerate shifts better holds for texture, not for edge")
+    assert body["claim"].startswith(
+        "The claim that deeper stacks tolerate shifts better holds for texture, not for edge"
+    )
 
 
 def test_shift_options_and_unfit_depths() -> None:

@@ -107,8 +107,9 @@ def test_same_and_ceil_mode() -> None:
 
 
 def test_long_formula_lines_fold_with_an_indent_at_80_columns() -> None:
-    _, out, _ = run("pool", "-m", "; ".join(["1 2 3 4 5"] * 5), "-k", "3", "-s", "2", "-p", "1",
-                    "--ceil-mode")
+    _, out, _ = run(
+        "pool", "-m", "; ".join(["1 2 3 4 5"] * 5), "-k", "3", "-s", "2", "-p", "1", "--ceil-mode"
+    )
     assert out.splitlines()[7:9] == [
         "  ceil mode: round up, but the last window must start inside the input or its",
         "    left padding",

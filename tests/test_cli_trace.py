@@ -422,9 +422,14 @@ def test_adaptive_pooling_to_a_larger_map() -> None:
     assert "with a receptive field of 181x181, the whole input." in text
     body = cli.json_of("trace", "vgg16", "--input", "32x32x3")
     rows = {r["name"]: r for r in body["layers"]}
-    assert {k: rows["avgpool"][k] for k in ("receptive_field", "jump", "whole_input", "kept",
-                                            "repeated")} == {
-        "receptive_field": [212, 212], "jump": None, "whole_input": True, "kept": 1,
+    assert {
+        k: rows["avgpool"][k]
+        for k in ("receptive_field", "jump", "whole_input", "kept", "repeated")
+    } == {
+        "receptive_field": [212, 212],
+        "jump": None,
+        "whole_input": True,
+        "kept": 1,
         "repeated": True,
     }
     assert rows["pool3"]["jump"] == [8, 8] and rows["conv4_1"]["whole_input"] is True

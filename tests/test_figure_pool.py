@@ -107,8 +107,11 @@ def test_ceil_mode_overhang_is_drawn_dotted_and_empty() -> None:
     assert sorted((round(p.get_y()), round(p.get_x())) for p in dotted) == sorted(
         [(5, c) for c in range(6)] + [(r, 5) for r in range(5)]
     )
-    columns = [t.get_text() for t in ax_in.texts
-               if t.get_gid() == INDEX_GID and t.get_verticalalignment() == "bottom"]
+    columns = [
+        t.get_text()
+        for t in ax_in.texts
+        if t.get_gid() == INDEX_GID and t.get_verticalalignment() == "bottom"
+    ]
     assert columns == ["0", "1", "2", "3", "4", ""]
     numbers = [t.get_text() for t in ax_in.texts if t.get_gid() != INDEX_GID]
     assert numbers.count("") == 11 and "24" in numbers

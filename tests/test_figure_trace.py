@@ -92,12 +92,31 @@ def test_shape_keeping_layers_join_the_layer_before() -> None:
 def test_a_residual_block_is_one_column() -> None:
     cols = columns(report(load_model("resnet18")).original)
     assert [c.label for c in cols] == [
-        "input", "conv1", "maxpool", "layer1.0", "layer1.1", "layer2.0", "layer2.1",
-        "layer3.0", "layer3.1", "layer4.0", "layer4.1", "avgpool", "flatten", "fc"]
+        "input",
+        "conv1",
+        "maxpool",
+        "layer1.0",
+        "layer1.1",
+        "layer2.0",
+        "layer2.1",
+        "layer3.0",
+        "layer3.1",
+        "layer4.0",
+        "layer4.1",
+        "avgpool",
+        "flatten",
+        "fc",
+    ]
     assert cols[1].names == ("conv1", "bn1")
     assert cols[5].names == (
-        "layer2.0.conv1", "layer2.0.bn1", "layer2.0.conv2", "layer2.0.bn2",
-        "layer2.0.downsample.0", "layer2.0.downsample.1", "layer2.0.add")
+        "layer2.0.conv1",
+        "layer2.0.bn1",
+        "layer2.0.conv2",
+        "layer2.0.bn2",
+        "layer2.0.downsample.0",
+        "layer2.0.downsample.1",
+        "layer2.0.add",
+    )
     assert cols[5].category is RESIDUAL and cols[5].config == "residual block"
 
 
@@ -111,7 +130,11 @@ def test_cells_of_the_counterfactuals() -> None:
     assert cell(drop, cols[5], r.original).note == "removed"
     folded = cell(strided, cols[4], r.original)
     assert (folded.state, folded.shape, folded.note, folded.changed) == (
-        "present", (8, 8, 64), "stride 2 (was 1)", True)
+        "present",
+        (8, 8, 64),
+        "stride 2 (was 1)",
+        True,
+    )
     same = cell(strided, cols[3], r.original)
     assert (same.shape, same.changed) == ((18, 18, 32), False)
     assert cell(strided, cols[0], r.original).shape == (32, 32, 3)
@@ -122,7 +145,14 @@ def test_cells_after_a_layer_that_no_longer_fits() -> None:
     (_, strided) = r.compare
     cells = [cell(strided, c, r.original) for c in columns(r.original)]
     assert [c.state for c in cells] == [
-        "present", "present", "gone", "invalid", "unreached", "unreached", "unreached"]
+        "present",
+        "present",
+        "gone",
+        "invalid",
+        "unreached",
+        "unreached",
+        "unreached",
+    ]
 
 
 def test_scale_linear_for_small_models_log_for_deep_ones() -> None:
@@ -162,8 +192,20 @@ def test_labels_are_the_traces_shapes_and_totals() -> None:
     fig = trace_figure(report(load_model("mnist")))
     drawn = strings(fig)
     assert drawn[0] == "mnist, input 28x28x1: with and without pooling"
-    for shape in ("28x28x1", "26x26x32", "13x13x32", "11x11x64", "5x5x64", "1600", "10",
-                  "24x24x64", "36864", "13x13x32", "6x6x64", "2304"):
+    for shape in (
+        "28x28x1",
+        "26x26x32",
+        "13x13x32",
+        "11x11x64",
+        "5x5x64",
+        "1600",
+        "10",
+        "24x24x64",
+        "36864",
+        "13x13x32",
+        "6x6x64",
+        "2304",
+    ):
         assert shape in drawn
     assert drawn.count("removed") == 2
     assert "folded into\nconv2d" in drawn and "stride 2\n(was 1)" in drawn
@@ -176,8 +218,11 @@ def test_labels_are_the_traces_shapes_and_totals() -> None:
 
 def test_pooling_blocks_in_their_colour_and_hatched() -> None:
     fig = trace_figure(report(load_model("mnist"), compare=()))
-    faces = [p for p in fig.axes[0].patches
-             if isinstance(p, Rectangle) and p.get_hatch() == POOLING.hatch]
+    faces = [
+        p
+        for p in fig.axes[0].patches
+        if isinstance(p, Rectangle) and p.get_hatch() == POOLING.hatch
+    ]
     colour = matplotlib.colors.to_rgba(POOLING.colour)
     assert len(faces) == 3  # two pooling layers and the legend's swatch
     assert all(p.get_facecolor() == colour for p in faces)
@@ -232,8 +277,7 @@ def test_no_label_overlaps_another_or_a_block(make: object) -> None:
     fig = trace_figure(make())  # type: ignore[operator]
     renderer = FigureCanvasAgg(fig).get_renderer()
     fig.draw(renderer)
-    boxes = [(t.get_text(), t.get_window_extent(renderer).shrunk(0.98, 0.9))
-             for t in texts(fig)]
+    boxes = [(t.get_text(), t.get_window_extent(renderer).shrunk(0.98, 0.9)) for t in texts(fig)]
     for (a, box_a), (b, box_b) in itertools.combinations(boxes, 2):
         assert not box_a.overlaps(box_b), (a, b)
     blocks = [p.get_window_extent(renderer) for p in fig.axes[0].patches if p.zorder >= 0]
@@ -269,8 +313,15 @@ def test_png_opens_scales_with_dpi_and_shows_pooling(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "args", [["vgg16"], ["resnet18", "--batch", "8"], ["keras_mnist"], [UNFIT, "--input", "14x14x1"],
-             ["alexnet", "--compare", "strided", "--title", "AlexNet"]])
+    "args",
+    [
+        ["vgg16"],
+        ["resnet18", "--batch", "8"],
+        ["keras_mnist"],
+        [UNFIT, "--input", "14x14x1"],
+        ["alexnet", "--compare", "strided", "--title", "AlexNet"],
+    ],
+)
 def test_every_kind_of_model_draws(tmp_path: Path, args: list[str]) -> None:
     path = tmp_path / "trace.png"
     code, _, err = run(*args, "-o", str(path))
@@ -300,8 +351,9 @@ def test_no_file_left_when_writing_fails(tmp_path: Path, monkeypatch: pytest.Mon
     assert list(tmp_path.iterdir()) == []
 
 
-def test_an_existing_file_is_kept_when_writing_fails(tmp_path: Path,
-                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_existing_file_is_kept_when_writing_fails(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     target = tmp_path / "trace.png"
     target.write_bytes(b"old")
 
@@ -310,8 +362,7 @@ def test_an_existing_file_is_kept_when_writing_fails(tmp_path: Path,
 
     monkeypatch.setattr(Figure, "savefig", broken)
     assert run("-o", str(target))[0] != 0  # Ctrl-C while writing
-    assert target.read_bytes() == b"old" and [p.name for p in tmp_path.iterdir()] == [
-        "trace.png"]
+    assert target.read_bytes() == b"old" and [p.name for p in tmp_path.iterdir()] == ["trace.png"]
 
 
 def test_a_deep_model_wraps_into_bands_a_slide_can_hold() -> None:
@@ -324,6 +375,9 @@ def test_a_deep_model_wraps_into_bands_a_slide_can_hold() -> None:
     totals = [t for t in texts(fig) if t.get_text().startswith("138,357,544 params")]
     assert len(totals) == 3 and all(t.get_position()[1] < at["conv4_1"][1] for t in totals)
     small = trace_figure(report(load_model("mnist")))  # one band: every name on one line
-    names = {t.get_position()[1] for t in texts(small) if t.get_fontsize() == NAME_SIZE
-             and t.get_fontweight() == "bold" and t.get_va() == "bottom"}
+    names = {
+        t.get_position()[1]
+        for t in texts(small)
+        if t.get_fontsize() == NAME_SIZE and t.get_fontweight() == "bold" and t.get_va() == "bottom"
+    }
     assert len(names) == 1

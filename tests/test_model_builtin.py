@@ -13,8 +13,10 @@ from poolviz.model.trace import Trace, counterfactual, report, trace
 
 
 def table(t: Trace) -> list[tuple[Any, ...]]:
-    return [(r.name, r.output_shape, r.params, r.macs, r.activations, r.receptive_field,
-             r.jump) for r in t.rows]
+    return [
+        (r.name, r.output_shape, r.params, r.macs, r.activations, r.receptive_field, r.jump)
+        for r in t.rows
+    ]
 
 
 def test_mnist_trace_exact_numbers() -> None:
@@ -32,7 +34,11 @@ def test_mnist_trace_exact_numbers() -> None:
     totals = t.totals
     assert totals is not None
     assert (totals.params, totals.non_trainable, totals.macs, totals.activations) == (
-        34_826, 0, 2_470_346, 37_994)
+        34_826,
+        0,
+        2_470_346,
+        37_994,
+    )
     assert (totals.receptive_field, totals.jump) == ((10, 10), (4, 4))
 
 
@@ -67,13 +73,20 @@ def test_mnist_strided_exact_numbers() -> None:
     }
     assert t.totals is not None and t.totals.params == 41_866
     assert [(c.state, c.note) for c in map(t.counterpart, ("conv2d", "max_pooling2d"))] == [
-        ("present", "stride 2 (was 1)"), ("gone", "folded into conv2d")]
+        ("present", "stride 2 (was 1)"),
+        ("gone", "folded into conv2d"),
+    ]
 
 
 @pytest.mark.parametrize(
     ("name", "params"),
-    [("mnist", 34_826), ("lenet5", 61_706), ("alexnet", 61_100_840), ("vgg16", 138_357_544),
-     ("resnet18", 11_689_512)],
+    [
+        ("mnist", 34_826),
+        ("lenet5", 61_706),
+        ("alexnet", 61_100_840),
+        ("vgg16", 138_357_544),
+        ("resnet18", 11_689_512),
+    ],
 )
 def test_reference_parameter_totals(name: str, params: int) -> None:
     totals = trace(builtin(name)).totals
@@ -108,8 +121,11 @@ def test_alexnet_by_hand() -> None:
     parameters; each 3/2 pooling adds 2 jumps to the field and doubles the jump. The total
     equals torchinfo's 714.68M mult-adds for torchvision's alexnet."""
     t = trace(builtin("alexnet"))
-    spatial = [(r.name, r.output_shape[:2], r.macs, r.receptive_field[0], r.jump)
-               for r in t.rows if len(r.output_shape) == 3]
+    spatial = [
+        (r.name, r.output_shape[:2], r.macs, r.receptive_field[0], r.jump)
+        for r in t.rows
+        if len(r.output_shape) == 3
+    ]
     assert spatial == [
         ("conv1", (55, 55), 55 * 55 * 23_296, 11, (4, 4)),
         ("pool1", (27, 27), 0, 11 + 2 * 4, (8, 8)),
@@ -135,11 +151,15 @@ def test_lenet5_strided_keeps_every_shape() -> None:
 @pytest.mark.parametrize(
     ("name", "field", "jump"),
     # the published receptive fields of the last feature map (Araujo et al., Distill 2019)
-    [("alexnet", (195, 195), (32, 32)), ("vgg16", (212, 212), (32, 32)),
-     ("resnet18", (435, 435), (32, 32))],
+    [
+        ("alexnet", (195, 195), (32, 32)),
+        ("vgg16", (212, 212), (32, 32)),
+        ("resnet18", (435, 435), (32, 32)),
+    ],
 )
-def test_receptive_fields_of_the_classics(name: str, field: tuple[int, int],
-                                          jump: tuple[int, int]) -> None:
+def test_receptive_fields_of_the_classics(
+    name: str, field: tuple[int, int], jump: tuple[int, int]
+) -> None:
     totals = trace(builtin(name)).totals
     assert totals is not None and (totals.receptive_field, totals.jump) == (field, jump)
 
@@ -191,7 +211,8 @@ def test_input_too_small_is_a_usage_error_naming_the_layer() -> None:
         trace(builtin("mnist", (8, 8, 1)))
     assert err.value.exit_code == 2
     assert err.value.message.startswith(
-        "layer 'max_pooling2d_1' (maxpool 2x2) does not fit its input (batch, 1, 1, 64)")
+        "layer 'max_pooling2d_1' (maxpool 2x2) does not fit its input (batch, 1, 1, 64)"
+    )
 
 
 def test_unknown_builtin() -> None:
@@ -212,11 +233,17 @@ def _torch_models() -> dict[str, Any]:
             def __init__(self) -> None:
                 super().__init__()
                 self.body = nn.Sequential(
-                    nn.Conv2d(cin, cout, 3, stride, 1, bias=False), nn.BatchNorm2d(cout),
-                    nn.ReLU(), nn.Conv2d(cout, cout, 3, 1, 1, bias=False), nn.BatchNorm2d(cout))
-                self.down = (nn.Sequential(nn.Conv2d(cin, cout, 1, stride, bias=False),
-                                           nn.BatchNorm2d(cout))
-                             if stride != 1 or cin != cout else nn.Identity())
+                    nn.Conv2d(cin, cout, 3, stride, 1, bias=False),
+                    nn.BatchNorm2d(cout),
+                    nn.ReLU(),
+                    nn.Conv2d(cout, cout, 3, 1, 1, bias=False),
+                    nn.BatchNorm2d(cout),
+                )
+                self.down = (
+                    nn.Sequential(nn.Conv2d(cin, cout, 1, stride, bias=False), nn.BatchNorm2d(cout))
+                    if stride != 1 or cin != cout
+                    else nn.Identity()
+                )
 
             def forward(self, x: Any) -> Any:
                 return torch.relu(self.body(x) + self.down(x))
@@ -225,38 +252,109 @@ def _torch_models() -> dict[str, Any]:
 
     vgg: list[Any] = []
     cin = 3
-    for v in (64, 64, "M", 128, 128, "M", 256, 256, 256, "M", 512, 512, 512, "M",
-              512, 512, 512, "M"):
+    for v in (
+        64,
+        64,
+        "M",
+        128,
+        128,
+        "M",
+        256,
+        256,
+        256,
+        "M",
+        512,
+        512,
+        512,
+        "M",
+        512,
+        512,
+        512,
+        "M",
+    ):
         if v == "M":
             vgg.append(nn.MaxPool2d(2, 2))
         else:
             vgg += [nn.Conv2d(cin, v, 3, padding=1), nn.ReLU()]
             cin = v
     return {
-        "mnist": nn.Sequential(nn.Conv2d(1, 32, 3), nn.ReLU(), nn.MaxPool2d(2),
-                               nn.Conv2d(32, 64, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
-                               nn.Linear(1600, 10)),
-        "lenet5": nn.Sequential(nn.Conv2d(1, 6, 5), nn.Tanh(), nn.AvgPool2d(2),
-                                nn.Conv2d(6, 16, 5), nn.Tanh(), nn.AvgPool2d(2), nn.Flatten(),
-                                nn.Linear(400, 120), nn.Tanh(), nn.Linear(120, 84), nn.Tanh(),
-                                nn.Linear(84, 10)),
+        "mnist": nn.Sequential(
+            nn.Conv2d(1, 32, 3),
+            nn.ReLU(),
+            nn.MaxPool2d(2),
+            nn.Conv2d(32, 64, 3),
+            nn.ReLU(),
+            nn.MaxPool2d(2),
+            nn.Flatten(),
+            nn.Linear(1600, 10),
+        ),
+        "lenet5": nn.Sequential(
+            nn.Conv2d(1, 6, 5),
+            nn.Tanh(),
+            nn.AvgPool2d(2),
+            nn.Conv2d(6, 16, 5),
+            nn.Tanh(),
+            nn.AvgPool2d(2),
+            nn.Flatten(),
+            nn.Linear(400, 120),
+            nn.Tanh(),
+            nn.Linear(120, 84),
+            nn.Tanh(),
+            nn.Linear(84, 10),
+        ),
         "alexnet": nn.Sequential(
-            nn.Conv2d(3, 64, 11, 4, 2), nn.ReLU(), nn.MaxPool2d(3, 2),
-            nn.Conv2d(64, 192, 5, padding=2), nn.ReLU(), nn.MaxPool2d(3, 2),
-            nn.Conv2d(192, 384, 3, padding=1), nn.ReLU(), nn.Conv2d(384, 256, 3, padding=1),
-            nn.ReLU(), nn.Conv2d(256, 256, 3, padding=1), nn.ReLU(), nn.MaxPool2d(3, 2),
-            nn.AdaptiveAvgPool2d(6), nn.Flatten(), nn.Dropout(), nn.Linear(9216, 4096),
-            nn.ReLU(), nn.Dropout(), nn.Linear(4096, 4096), nn.ReLU(), nn.Linear(4096, 1000)),
-        "vgg16": nn.Sequential(*vgg, nn.AdaptiveAvgPool2d(7), nn.Flatten(),
-                               nn.Linear(25088, 4096), nn.ReLU(), nn.Dropout(),
-                               nn.Linear(4096, 4096), nn.ReLU(), nn.Dropout(),
-                               nn.Linear(4096, 1000)),
+            nn.Conv2d(3, 64, 11, 4, 2),
+            nn.ReLU(),
+            nn.MaxPool2d(3, 2),
+            nn.Conv2d(64, 192, 5, padding=2),
+            nn.ReLU(),
+            nn.MaxPool2d(3, 2),
+            nn.Conv2d(192, 384, 3, padding=1),
+            nn.ReLU(),
+            nn.Conv2d(384, 256, 3, padding=1),
+            nn.ReLU(),
+            nn.Conv2d(256, 256, 3, padding=1),
+            nn.ReLU(),
+            nn.MaxPool2d(3, 2),
+            nn.AdaptiveAvgPool2d(6),
+            nn.Flatten(),
+            nn.Dropout(),
+            nn.Linear(9216, 4096),
+            nn.ReLU(),
+            nn.Dropout(),
+            nn.Linear(4096, 4096),
+            nn.ReLU(),
+            nn.Linear(4096, 1000),
+        ),
+        "vgg16": nn.Sequential(
+            *vgg,
+            nn.AdaptiveAvgPool2d(7),
+            nn.Flatten(),
+            nn.Linear(25088, 4096),
+            nn.ReLU(),
+            nn.Dropout(),
+            nn.Linear(4096, 4096),
+            nn.ReLU(),
+            nn.Dropout(),
+            nn.Linear(4096, 1000),
+        ),
         "resnet18": nn.Sequential(
-            nn.Conv2d(3, 64, 7, 2, 3, bias=False), nn.BatchNorm2d(64), nn.ReLU(),
+            nn.Conv2d(3, 64, 7, 2, 3, bias=False),
+            nn.BatchNorm2d(64),
+            nn.ReLU(),
             nn.MaxPool2d(3, 2, 1),
-            block(64, 64, 1), block(64, 64, 1), block(64, 128, 2), block(128, 128, 1),
-            block(128, 256, 2), block(256, 256, 1), block(256, 512, 2), block(512, 512, 1),
-            nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(512, 1000)),
+            block(64, 64, 1),
+            block(64, 64, 1),
+            block(64, 128, 2),
+            block(128, 128, 1),
+            block(128, 256, 2),
+            block(256, 256, 1),
+            block(256, 512, 2),
+            block(512, 512, 1),
+            nn.AdaptiveAvgPool2d(1),
+            nn.Flatten(),
+            nn.Linear(512, 1000),
+        ),
     }
 
 

@@ -108,8 +108,12 @@ def test_padding_layers_keep_the_field() -> None:
 
 def test_flatten_dense_and_global_pooling_see_the_whole_input() -> None:
     f = Conv("c", 1, (3, 3)).field(START, (28, 28, 1))
-    for layer, shape in ((Flatten("f"), (26, 26, 1)), (GlobalAvgPool("g"), (26, 26, 1)),
-                         (GlobalMaxPool("g"), (26, 26, 1)), (Dense("d", 10), (676,))):
+    for layer, shape in (
+        (Flatten("f"), (26, 26, 1)),
+        (GlobalAvgPool("g"), (26, 26, 1)),
+        (GlobalMaxPool("g"), (26, 26, 1)),
+        (Dense("d", 10), (676,)),
+    ):
         whole = layer.field(f, shape)
         assert whole.whole and whole.size == (28, 28)
     assert Dense("d", 10).field(f, (26, 26, 1)) == f  # per position, like a 1x1 convolution

@@ -24,8 +24,10 @@ from poolviz.model.layers import (
 from poolviz.model.spec import parse_spec
 from poolviz.model.trace import counterfactual, report, trace
 
-ISSUE_SPEC = ("conv 32 3, maxpool 2, conv 64 3 stride 2 pad same, avgpool 3 2 1, gap, flatten, "
-              "dense 10, dropout 0.5, bn, relu")
+ISSUE_SPEC = (
+    "conv 32 3, maxpool 2, conv 64 3 stride 2 pad same, avgpool 3 2 1, gap, flatten, "
+    "dense 10, dropout 0.5, bn, relu"
+)
 
 
 def test_the_issues_example() -> None:
@@ -72,7 +74,8 @@ def test_values_in_order_or_by_name() -> None:
     assert parse_spec("conv 8 3 2 1").layers == parse_spec("conv 8 3 pad 1 stride 2").layers
     assert parse_spec("maxpool 3 2 1").layers == parse_spec("maxpool 3 stride 2 pad 1").layers
     assert parse_spec("conv 8 3x5 stride 1x2 pad 0x1 dilation 2").layers == (
-        Conv("conv", 8, (3, 5), (1, 2), (0, 1), (2, 2)),)
+        Conv("conv", 8, (3, 5), (1, 2), (0, 1), (2, 2)),
+    )
     assert parse_spec("conv 8 3 pad valid").layers == (Conv("conv", 8, (3, 3)),)
 
 
@@ -85,8 +88,12 @@ def test_activations_inside_a_layer_and_as_layers() -> None:
 
 def test_other_words() -> None:
     layers = parse_spec("zeropad 1x2, adaptiveavgpool 7, gmp, maxpool 2 ceil").layers
-    assert layers == (ZeroPad("zeropad", (1, 1, 2, 2)), AdaptiveAvgPool("adaptiveavgpool", (7, 7)),
-                      GlobalMaxPool("gmp"), MaxPool("maxpool", (2, 2), (2, 2), ceil_mode=True))
+    assert layers == (
+        ZeroPad("zeropad", (1, 1, 2, 2)),
+        AdaptiveAvgPool("adaptiveavgpool", (7, 7)),
+        GlobalMaxPool("gmp"),
+        MaxPool("maxpool", (2, 2), (2, 2), ceil_mode=True),
+    )
 
 
 def test_names_number_repeated_words() -> None:
@@ -95,8 +102,10 @@ def test_names_number_repeated_words() -> None:
 
 
 def test_words_are_case_insensitive() -> None:
-    assert parse_spec("Conv 8 3 ReLU, MaxPool 2").layers == parse_spec(
-        "conv 8 3 relu, maxpool 2").layers
+    assert (
+        parse_spec("Conv 8 3 ReLU, MaxPool 2").layers
+        == parse_spec("conv 8 3 relu, maxpool 2").layers
+    )
 
 
 def test_conv_padding_beyond_half_the_window_is_valid() -> None:
@@ -104,9 +113,11 @@ def test_conv_padding_beyond_half_the_window_is_valid() -> None:
     assert t.rows[0].output_shape == (7, 7, 64)
 
 
-UNKNOWN = ("unknown layer 'maxpol' at position 2 in the spec; use conv, maxpool, avgpool, "
-           "adaptiveavgpool, gap, gmp, flatten, dense, dropout, bn, zeropad, or an activation "
-           "(relu, tanh, sigmoid, softmax, ...)")
+UNKNOWN = (
+    "unknown layer 'maxpol' at position 2 in the spec; use conv, maxpool, avgpool, "
+    "adaptiveavgpool, gap, gmp, flatten, dense, dropout, bn, zeropad, or an activation "
+    "(relu, tanh, sigmoid, softmax, ...)"
+)
 CONV_USAGE = "conv FILTERS SIZE [stride S] [pad P] [dilation D] [ACTIVATION]"
 
 
@@ -114,38 +125,87 @@ CONV_USAGE = "conv FILTERS SIZE [stride S] [pad P] [dilation D] [ACTIVATION]"
     ("spec", "message", "hint"),
     [
         ("conv 32 3, maxpol 2", UNKNOWN, "did you mean 'maxpool'?"),
-        ("mnsit", UNKNOWN.replace("'maxpol' at position 2", "'mnsit' at position 1"),
-         "did you mean the built-in model 'mnist'?"),
-        ("model.h5", UNKNOWN.replace("'maxpol' at position 2", "'model.h5' at position 1"),
-         "a Keras model is a .json file written by model.to_json()"),
-        ("", "the spec is empty; give layers separated by commas, e.g. "
-             "'conv 32 3, maxpool 2, flatten, dense 10'", None),
+        (
+            "mnsit",
+            UNKNOWN.replace("'maxpol' at position 2", "'mnsit' at position 1"),
+            "did you mean the built-in model 'mnist'?",
+        ),
+        (
+            "model.h5",
+            UNKNOWN.replace("'maxpol' at position 2", "'model.h5' at position 1"),
+            "a Keras model is a .json file written by model.to_json()",
+        ),
+        (
+            "",
+            "the spec is empty; give layers separated by commas, e.g. "
+            "'conv 32 3, maxpool 2, flatten, dense 10'",
+            None,
+        ),
         ("conv 8 3,, dense 1", "layer 2 of the spec is empty; remove the extra comma", None),
         ("conv 32", f"conv at position 1 in the spec needs SIZE; use {CONV_USAGE}", None),
-        ("dense", "dense at position 1 in the spec needs UNITS; use dense UNITS [ACTIVATION]",
-         None),
-        ("conv 32 x", "bad size 'x' in conv at position 1 in the spec; use a positive integer "
-                      "or HxW", None),
-        ("conv 0 3", "bad filters '0' in conv at position 1 in the spec; use a positive "
-                     "integer", None),
-        ("maxpool 2 pad -1", "bad pad '-1' in maxpool at position 1 in the spec; use an "
-                             "integer >= 0, HxW, same or valid", None),
-        ("dropout 1.5", "bad rate '1.5' in dropout at position 1 in the spec; use a number from "
-                        "0 up to (not including) 1", None),
-        ("conv 32 3 strid 2", f"unexpected 'strid' in conv at position 1 in the spec; use "
-                              f"{CONV_USAGE}", "did you mean 'stride'?"),
-        ("conv 32 stride 2 3", f"unexpected '3' in conv at position 1 in the spec; use "
-                               f"{CONV_USAGE}", None),
-        ("conv 32 3 stride", "stride needs a value after it in conv at position 1 in the spec",
-         None),
-        ("conv 32 3 stride 1 stride 2", "stride is given twice in conv at position 1 in the "
-                                        "spec", None),
-        ("conv 32 3 relu tanh", "two activations in conv at position 1 in the spec; give one",
-         None),
-        ("flatten, relu 2", "unexpected '2' after relu at position 2 in the spec; relu takes "
-                            "no values", None),
-        ("maxpool 2 relu", "unexpected 'relu' in maxpool at position 1 in the spec; use "
-                           "maxpool SIZE [stride S] [pad P] [ceil]", None),
+        (
+            "dense",
+            "dense at position 1 in the spec needs UNITS; use dense UNITS [ACTIVATION]",
+            None,
+        ),
+        (
+            "conv 32 x",
+            "bad size 'x' in conv at position 1 in the spec; use a positive integer or HxW",
+            None,
+        ),
+        (
+            "conv 0 3",
+            "bad filters '0' in conv at position 1 in the spec; use a positive integer",
+            None,
+        ),
+        (
+            "maxpool 2 pad -1",
+            "bad pad '-1' in maxpool at position 1 in the spec; use an "
+            "integer >= 0, HxW, same or valid",
+            None,
+        ),
+        (
+            "dropout 1.5",
+            "bad rate '1.5' in dropout at position 1 in the spec; use a number from "
+            "0 up to (not including) 1",
+            None,
+        ),
+        (
+            "conv 32 3 strid 2",
+            f"unexpected 'strid' in conv at position 1 in the spec; use {CONV_USAGE}",
+            "did you mean 'stride'?",
+        ),
+        (
+            "conv 32 stride 2 3",
+            f"unexpected '3' in conv at position 1 in the spec; use {CONV_USAGE}",
+            None,
+        ),
+        (
+            "conv 32 3 stride",
+            "stride needs a value after it in conv at position 1 in the spec",
+            None,
+        ),
+        (
+            "conv 32 3 stride 1 stride 2",
+            "stride is given twice in conv at position 1 in the spec",
+            None,
+        ),
+        (
+            "conv 32 3 relu tanh",
+            "two activations in conv at position 1 in the spec; give one",
+            None,
+        ),
+        (
+            "flatten, relu 2",
+            "unexpected '2' after relu at position 2 in the spec; relu takes no values",
+            None,
+        ),
+        (
+            "maxpool 2 relu",
+            "unexpected 'relu' in maxpool at position 1 in the spec; use "
+            "maxpool SIZE [stride S] [pad P] [ceil]",
+            None,
+        ),
     ],
 )
 def test_bad_specs(spec: str, message: str, hint: str | None) -> None:
@@ -171,8 +231,11 @@ def test_strided_folds_across_batchnorm_activations_and_dropout() -> None:
 
 def test_two_poolings_in_a_row_fold_into_one_convolution() -> None:
     t = counterfactual(parse_spec("conv 8 3 stride 1x2, maxpool 2, avgpool 3 2"), "strided")
-    assert t.notes == {"conv": "stride 4x8 (was 1x2)", "maxpool": "folded into conv",
-                       "avgpool": "folded into conv"}
+    assert t.notes == {
+        "conv": "stride 4x8 (was 1x2)",
+        "maxpool": "folded into conv",
+        "avgpool": "folded into conv",
+    }
 
 
 def test_a_strided_convolution_that_no_longer_fits_stops_the_trace() -> None:
@@ -183,10 +246,14 @@ def test_a_strided_convolution_that_no_longer_fits_stops_the_trace() -> None:
     assert t.problem is not None and t.problem.layer == "conv2"
     assert t.problem.message == (
         "layer 'conv2' (conv 8 2x2) does not fit its input (batch, 1, 1, 8): a window of 2 "
-        "(span 2) does not fit the height of length 1 with padding 0")
+        "(span 2) does not fit the height of length 1 with padding 0"
+    )
     assert t.totals is None
     assert [t.counterpart(n).state for n in ("conv1", "maxpool", "conv2")] == [
-        "present", "gone", "invalid"]
+        "present",
+        "gone",
+        "invalid",
+    ]
     r = report(model)
     assert r.versus(t) is None
 
@@ -195,12 +262,16 @@ def test_later_rows_of_an_invalid_counterfactual_are_unreached() -> None:
     model = parse_spec("conv 8 3, maxpool 2 2 1, conv 8 2, flatten, dense 4", (4, 4, 1))
     t = counterfactual(model, "strided")
     assert [t.counterpart(n).state for n in ("conv2", "flatten", "dense")] == [
-        "invalid", "unreached", "unreached"]
+        "invalid",
+        "unreached",
+        "unreached",
+    ]
 
 
 def test_a_dense_layer_in_the_billions_is_absurd_not_an_error() -> None:
-    model = parse_spec("conv 64 3, maxpool 2, conv 64 3, maxpool 2, flatten, dense 4096",
-                       (224, 224, 3))
+    model = parse_spec(
+        "conv 64 3, maxpool 2, conv 64 3, maxpool 2, flatten, dense 4096", (224, 224, 3)
+    )
     drop = counterfactual(model, "drop")
     assert [r.name for r in drop.absurd] == ["dense"]
     assert drop.absurd[0].params == 220 * 220 * 64 * 4096 + 4096
