@@ -351,7 +351,7 @@ def test_a_compressed_npz_is_budgeted_unread(
     def never(*args: object, **kwargs: object) -> None:
         raise AssertionError("the array was loaded")
 
-    monkeypatch.setattr("poolviz.loaders.load_path", never)
+    monkeypatch.setattr("poolviz.loaders.paths.load_file", never)
     for given, size in (("bomb.npz", "274.7 MiB"), ("two.npz:b", "91.6 MiB")):
         path = str(tmp_path / given)
         line = refused(invoke("pool", path, "--max-memory", "64M"), 1)

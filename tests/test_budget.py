@@ -34,7 +34,7 @@ def test_a_large_array_is_refused_unread(tmp_path: Path, monkeypatch) -> None:  
     def never(*args: object, **kwargs: object) -> None:
         raise AssertionError("the array was loaded")
 
-    monkeypatch.setattr("poolviz.loaders.load_path", never)
+    monkeypatch.setattr("poolviz.loaders.paths.load_file", never)
     code, err = run("pool", str(path), "--max-memory", "1M")
     assert code == 1
     assert err == (

@@ -15,9 +15,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 from PIL import Image, ImageFile, ImageOps
 
-from poolviz import loaders, png16
+import poolviz
+from poolviz import loaders
 from poolviz.errors import PoolvizError, PoolvizRuntimeError
-from poolviz.loaders import load_path, load_sample, parse_matrix, parse_text_matrix
+from poolviz.loaders import load_path, load_sample, parse_matrix, parse_text_matrix, png16
 
 SEED_4X4 = [[1, 3, 2, 1], [5, 6, 8, 4], [2, 4, 7, 3], [1, 0, 3, 2]]
 
@@ -1114,9 +1115,7 @@ def test_image_samples() -> None:
     )
     assert digit.array.max() == 255 and digit.array[0, 0] == 0
     assert load_sample("photo").array.shape == (240, 320, 3)
-    assert (
-        loaders.Path(loaders.__file__).parent / "samples" / "photo.jpg"
-    ).stat().st_size < 200_000
+    assert (Path(poolviz.__file__).parent / "samples" / "photo.jpg").stat().st_size < 200_000
 
 
 def test_rgb8x8_has_exact_values() -> None:
@@ -1126,7 +1125,7 @@ def test_rgb8x8_has_exact_values() -> None:
 
 
 def test_text_samples_start_with_a_comment() -> None:
-    folder = Path(loaders.__file__).parent / "samples"
+    folder = Path(poolviz.__file__).parent / "samples"
     for text in folder.glob("*.txt"):
         assert text.read_text().startswith("# ")
 

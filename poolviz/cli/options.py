@@ -12,7 +12,6 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, TypedDict, TypeVar
 
@@ -20,7 +19,8 @@ import click
 import numpy as np
 
 from poolviz import loaders
-from poolviz.errors import PoolvizError, PoolvizRuntimeError
+from poolviz.errors import PoolvizError
+from poolviz.loaders import Budget
 
 F = TypeVar("F", bound=Callable[..., Any])
 Pair = tuple[int, int]
@@ -517,42 +517,7 @@ def load_input(
     are pooling's: the input, output and indices as float64 and int64, about three times the
     input) is refused, unread where its header tells its size."""
     budget = Budget(max_memory) if isinstance(max_memory, int) else max_memory
-    loaded = _load_input(input, matrix, sample, gray, resize, scale, layout, budget)
-    if loaded is not None and budget is not None:
-        budget.check(loaded.name, loaded.array.nbytes)
-    return loaded
-
-
-@dataclass(frozen=True)
-class Budget:
-    """The memory ``--max-memory`` allows, and what the running command needs of it."""
-
-    limit: int
-    """Bytes."""
-    footprint: int = 3
-    """Peak memory in multiples of the input's float64 size (see :data:`FOOTPRINTS`)."""
-    task: str = "pooling it"
-    """What needs the memory, as the message says it: ``pooling it``, ``poolviz grad --json
-    on it``."""
-
-    def check(self, name: str, nbytes: int) -> None:
-        """Refuse an input of ``nbytes`` (as float64) whose run would exceed the limit."""
-        needed = self.footprint * nbytes
-        if needed > self.limit:
-            parts = " (input, output and indices)" if self.task == "pooling it" else ""
-            raise PoolvizRuntimeError(
-                f"{name}: {self.task} would need about {_gib(needed)}{parts}, over the memory "
-                f"budget of {_gib(self.limit)}; raise --max-memory or shrink it "
-                "(--scale, --resize)"
-            )
-
-
-def _gib(nbytes: int) -> str:
-    """``nbytes`` in the largest binary unit that keeps it at least 1."""
-    for unit, size in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
-        if nbytes >= size:
-            return f"{nbytes / size:.1f} {unit}"
-    return f"{nbytes} bytes"
+    return _load_input(input, matrix, sample, gray, resize, scale, layout, budget)
 
 
 POOLING_FOOTPRINT = 3
@@ -615,14 +580,13 @@ def _load_input(
     if len(given) > 1:
         raise _usage(f"give one input, not {' and '.join(given)}")
     if input is not None:
-        expected = (
-            None if budget is None else loaders.float64_bytes(input, resize=resize, scale=scale)
+        return loaders.load_path(
+            input, gray=gray, resize=resize, scale=scale, layout=layout, budget=budget
         )
-        if expected is not None and budget is not None:
-            budget.check(input, expected)
-        return loaders.load_path(input, gray=gray, resize=resize, scale=scale, layout=layout)
     if sample is not None:
-        return loaders.load_sample(sample, gray=gray, resize=resize, scale=scale, layout=layout)
+        return loaders.load_sample(
+            sample, gray=gray, resize=resize, scale=scale, layout=layout, budget=budget
+        )
     shaping = [
         (option, files)
         for option, used, files in (
@@ -637,6 +601,8 @@ def _load_input(
         if shaping:
             option, files = shaping[0]
             raise _usage(f"{option} applies to {files}, not an inline matrix")
+        if budget is not None:
+            budget.check("matrix", matrix.nbytes)
         return loaders.LoadedInput(matrix, "matrix", "inline", "float64", matrix.shape)
     if shaping:
         raise _usage(f"{shaping[0][0]} needs an input; give INPUT or --sample")

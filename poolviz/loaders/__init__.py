@@ -1,0 +1,34 @@
+"""Inputs: images, ``.npy``/``.npz`` arrays, text matrices, inline matrices, standard input
+and the bundled samples, each turned into one float64 array plus where it came from.
+
+This package is the only code that opens input files, one module per kind of input:
+:mod:`~poolviz.loaders.paths` reads a path by its extension with :mod:`.images` (and
+:mod:`.png16`, :mod:`.exif`), :mod:`.arrays` or :mod:`.text`; :mod:`.stdin` reads ``-``;
+:mod:`.samples` the bundled inputs; :mod:`.budget` refuses an input too large for the memory
+budget before it is read. A problem with the command line (a bad inline matrix, a missing
+path, a folder, an unknown extension) raises :class:`PoolvizError` (exit 2); a file that
+exists but whose content cannot be used raises :class:`PoolvizRuntimeError` (exit 1).
+"""
+
+from poolviz.loaders.arrays import LAYOUTS
+from poolviz.loaders.budget import Budget, float64_bytes
+from poolviz.loaders.files import read_text_file
+from poolviz.loaders.loaded import LoadedInput
+from poolviz.loaders.paths import load_path
+from poolviz.loaders.samples import SAMPLES, Sample, load_sample, sample_names
+from poolviz.loaders.text import parse_matrix, parse_text_matrix
+
+__all__ = [
+    "LAYOUTS",
+    "SAMPLES",
+    "Budget",
+    "LoadedInput",
+    "Sample",
+    "float64_bytes",
+    "load_path",
+    "load_sample",
+    "parse_matrix",
+    "parse_text_matrix",
+    "read_text_file",
+    "sample_names",
+]
