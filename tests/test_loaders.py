@@ -900,6 +900,80 @@ def test_damaged_sixteen_bit_png(
     refused(path, f"{path}: the image data is truncated or corrupt")
 
 
+def _png16_file(path: Path, *chunks: bytes, interlaced: bool = False) -> Path:
+    """A 4x5 16-bit RGB PNG made of ``chunks`` after its header (IEND not added)."""
+    header = struct.pack(">IIBBBBB", 5, 4, 16, 2, 0, 0, int(interlaced))
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + png_chunk(b"IHDR", header) + b"".join(chunks))
+    return path
+
+
+RAW16 = filtered(np.arange(4 * 5 * 3, dtype=np.uint16).reshape(4, 5, 3) * 1000, (4,))
+
+
+@pytest.mark.parametrize("pillow", ["reads", "skipped"])
+def test_sixteen_bit_png_with_a_bad_crc_or_a_cut_chunk(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pillow: str
+) -> None:
+    """Pillow leaves the image data's CRC unchecked; the 16-bit decoder checks it, so a
+    flipped bit never gives silently wrong samples."""
+    if pillow == "skipped":
+        monkeypatch.setattr(ImageFile.ImageFile, "load", lambda self: None)
+    idat = png_chunk(b"IDAT", zlib.compress(RAW16))
+    end = png_chunk(b"IEND", b"")
+    bad_crc = _png16_file(tmp_path / "crc.png", idat[:-4] + bytes(4), end)
+    refused(bad_crc, f"{bad_crc}: the image data is truncated or corrupt")
+    flipped = idat[:20] + bytes([idat[20] ^ 1]) + idat[21:]
+    bit = _png16_file(tmp_path / "bit.png", flipped, end)
+    refused(bit, f"{bit}: the image data is truncated or corrupt")
+    cut = _png16_file(tmp_path / "cut.png", idat[: len(idat) // 2])
+    refused(cut, f"{cut}: the image data is truncated or corrupt")
+    good = load_path(_png16_file(tmp_path / "good.png", idat, end)).array
+    assert good[3, 4].tolist() == [57000, 58000, 59000]
+
+
+def test_sixteen_bit_png_decompression_bomb_is_not_inflated(tmp_path: Path) -> None:
+    """An IDAT stream that inflates to 64 MB behind a 4x5 header: the decoder inflates no
+    more than the header's 4 x (1 + 5 x 6) bytes, and the image loads as the header says."""
+    import tracemalloc
+
+    bomb = zlib.compress(RAW16 + bytes(64 << 20), 9)
+    path = _png16_file(tmp_path / "bomb.png", png_chunk(b"IDAT", bomb), png_chunk(b"IEND", b""))
+    tracemalloc.start()
+    try:
+        loaded = load_path(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert loaded.array.shape == (4, 5, 3)
+    assert loaded.array[3, 4].tolist() == [57000, 58000, 59000]
+    assert peak < 8 << 20
+
+
+def test_damaged_interlaced_sixteen_bit_png(tmp_path: Path) -> None:
+    """Adam7: a stream that ends in the last pass, and one with a bad filter type there."""
+    samples = np.arange(4 * 5 * 3, dtype=np.uint16).reshape(4, 5, 3) * 1000
+    raw = b"".join(
+        filtered(samples[y0::dy, x0::dx], (4,))
+        for y0, x0, dy, dx in ADAM7
+        if samples[y0::dy, x0::dx].size
+    )
+    last_row = len(filtered(samples[1::2, 0:], (4,))) // 2  # one row of the seventh pass
+    end = png_chunk(b"IEND", b"")
+    cases = {
+        "cut.png": raw[:-3],
+        "filter.png": raw[: len(raw) - last_row] + b"\x07" + raw[len(raw) - last_row + 1 :],
+    }
+    for name, body in cases.items():
+        path = _png16_file(
+            tmp_path / name, png_chunk(b"IDAT", zlib.compress(body)), end, interlaced=True
+        )
+        refused(path, f"{path}: the image data is truncated or corrupt")
+    whole = _png16_file(
+        tmp_path / "whole.png", png_chunk(b"IDAT", zlib.compress(raw)), end, interlaced=True
+    )
+    assert np.array_equal(load_path(whole).array, samples)
+
+
 # .npy and .npz
 
 

@@ -23,7 +23,7 @@ EXAMPLES = examples(README)
 def test_the_two_commands_come_first() -> None:
     head = "\n".join(README.splitlines()[:60])
     blocks = re.findall(r"```bash\n(.*?)\n```", head)
-    assert blocks[:2] == ["pip install . && poolviz pool", 'pip install ".[test]" && pytest']
+    assert blocks[:2] == ["pip install . && poolviz pool", 'pip install ".[test]" && pytest -n 2']
 
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=[e.command for e in EXAMPLES])
