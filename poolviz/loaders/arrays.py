@@ -8,6 +8,8 @@ import re
 import tokenize
 import zipfile
 import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 
@@ -29,14 +31,8 @@ def load_npy(data: bytes, shown: str) -> np.ndarray:
         if data.startswith(b"\x80"):
             raise _pickled(shown)
         raise PoolvizRuntimeError(f"{shown}: not a .npy file (no NumPy header)")
-    try:
+    with _numpy_errors(shown, ".npy"):
         array = np.load(io.BytesIO(data), allow_pickle=False)
-    except ValueError as err:
-        if "pickle" in str(err):
-            raise _pickled(shown) from None
-        raise PoolvizRuntimeError(f"{shown}: the .npy file is truncated or corrupt") from None
-    except DAMAGED_ARRAY:
-        raise PoolvizRuntimeError(f"{shown}: the .npy file is truncated or corrupt") from None
     return np.asarray(array)
 
 
@@ -44,29 +40,35 @@ def load_npz(data: bytes, shown: str, name: str, key: str | None) -> tuple[np.nd
     """One array from a ``.npz`` archive: the only one, or the one ``key`` names."""
     if not data.startswith(b"PK"):
         raise PoolvizRuntimeError(f"{shown}: not a .npz file (not a zip archive)")
+    with _numpy_errors(shown, ".npz"), np.load(io.BytesIO(data), allow_pickle=False) as archive:
+        keys = list(archive.files)
+        if not keys:
+            raise PoolvizRuntimeError(f"{shown}: the archive holds no arrays")
+        if key is None and len(keys) > 1:
+            raise PoolvizError(
+                f"{shown}: holds {len(keys)} arrays ({', '.join(keys)}); pick one as {name}:NAME"
+            )
+        if key is not None and key not in keys:
+            raise PoolvizError(f"{shown}: no array named {key!r}; it holds {', '.join(keys)}")
+        chosen = key if key is not None else keys[0]
+        array = np.asarray(archive[chosen])
+    return array, name if key is None else f"{name}:{key}"
+
+
+@contextmanager
+def _numpy_errors(shown: str, suffix: str) -> Iterator[None]:
+    """Turn what NumPy raises on a damaged or pickled ``suffix`` file into a runtime error
+    naming it; poolviz's own errors (a ValueError too) pass through."""
     try:
-        with np.load(io.BytesIO(data), allow_pickle=False) as archive:
-            keys = list(archive.files)
-            if not keys:
-                raise PoolvizRuntimeError(f"{shown}: the archive holds no arrays")
-            if key is None and len(keys) > 1:
-                raise PoolvizError(
-                    f"{shown}: holds {len(keys)} arrays ({', '.join(keys)}); "
-                    f"pick one as {name}:NAME"
-                )
-            if key is not None and key not in keys:
-                raise PoolvizError(f"{shown}: no array named {key!r}; it holds {', '.join(keys)}")
-            chosen = key if key is not None else keys[0]
-            array = np.asarray(archive[chosen])
+        yield
     except PoolvizError:
         raise
     except ValueError as err:
         if "pickle" in str(err):
             raise _pickled(shown) from None
-        raise PoolvizRuntimeError(f"{shown}: the .npz file is truncated or corrupt") from None
+        raise PoolvizRuntimeError(f"{shown}: the {suffix} file is truncated or corrupt") from None
     except DAMAGED_ARRAY:
-        raise PoolvizRuntimeError(f"{shown}: the .npz file is truncated or corrupt") from None
-    return array, name if key is None else f"{name}:{key}"
+        raise PoolvizRuntimeError(f"{shown}: the {suffix} file is truncated or corrupt") from None
 
 
 def _pickled(shown: str) -> PoolvizRuntimeError:
