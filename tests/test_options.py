@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from poolviz.cli import options
-from poolviz.cli.options import (
+from poolviz.cli.values import (
     AtType,
     ChannelsType,
     MatrixType,

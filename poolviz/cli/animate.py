@@ -10,7 +10,7 @@ from typing import Any
 import click
 from rich.console import Console, RenderableType
 
-from poolviz.cli import display, options
+from poolviz.cli import display, options, values
 from poolviz.engine.explain import PoolResult, explain
 from poolviz.examples import SEED_4X4
 
@@ -37,11 +37,11 @@ class FpsType(click.ParamType[int, Any]):
         try:
             fps = value if isinstance(value, int) else int(str(value).strip())
         except ValueError:
-            raise options.OptionError(
+            raise values.OptionError(
                 f"--fps {value!r} is not a number of frames a second; {accepted}", ctx, param
             ) from None
         if not low <= fps <= high:
-            raise options.OptionError(
+            raise values.OptionError(
                 f"--fps {fps} must be between {low} and {high} frames a second", ctx, param
             )
         return fps

@@ -13,7 +13,7 @@ from typing import Any, NoReturn
 import click
 
 from poolviz import __version__
-from poolviz.cli.options import OptionError
+from poolviz.cli.values import OptionError
 from poolviz.errors import PoolvizError
 
 INTERRUPTED = 130

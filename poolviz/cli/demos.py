@@ -14,7 +14,7 @@ from typing import Any
 import click
 import numpy as np
 
-from poolviz.cli import display, options
+from poolviz.cli import display, options, values
 from poolviz.demos import (
     GENERATED_SIDE,
     Pooling,
@@ -195,7 +195,7 @@ def _table_shifts(shifts: int | None, by: int, sources: tuple[Source, ...], alon
 @options.pooling_options
 @click.option(
     "--conv-weights",
-    type=options.MatrixType(),
+    type=values.MatrixType(),
     metavar="ROWS",
     help='Fixed weights of the strided convolution, e.g. "0.25 0.25; 0.25 0.25".  '
     "[default: the averaging kernel]",
@@ -238,7 +238,7 @@ def compare_command(conv_weights: np.ndarray | None, as_json: bool, **kwargs: An
 # size
 
 
-class LengthsType(options.OptionType):
+class LengthsType(values.OptionType):
     """``N`` (one axis) or ``HxW`` (height first), each at least 1; converts to a tuple."""
 
     name = "N|HxW"
@@ -252,10 +252,10 @@ class LengthsType(options.OptionType):
         parts = text.split("x")
         accepted = "use a whole number such as 26, or HxW (height first) such as 28x28"
         if len(parts) > 2 or not all(p.strip().isascii() and p.strip().isdigit() for p in parts):
-            raise options.OptionError(f"{value!r} is not a size; {accepted}", ctx, param)
+            raise values.OptionError(f"{value!r} is not a size; {accepted}", ctx, param)
         lengths = tuple(int(p) for p in parts)
         if min(lengths) < 1:
-            raise options.OptionError(f"size {value} must be at least 1; {accepted}", ctx, param)
+            raise values.OptionError(f"size {value} must be at least 1; {accepted}", ctx, param)
         return lengths
 
 

@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from poolviz.cli.options import AtType, ChannelsType, StepsType, output_option, with_options
+from poolviz.cli.options import output_option, with_options
+from poolviz.cli.values import AtType, ChannelsType, StepsType
 from poolviz.errors import PoolvizError
 from poolviz.render.style import to_ascii
 

@@ -8,7 +8,7 @@ import click
 import numpy as np
 from click.core import ParameterSource
 
-from poolviz.cli import display, options
+from poolviz.cli import display, options, values
 from poolviz.engine.explain import explain
 from poolviz.engine.gradient import UPSTREAM_KINDS, GradResult, gradient, upstream_gradient
 from poolviz.examples import SEED_5X5, SEED_5X5_NAME
@@ -31,7 +31,7 @@ class GradOutputType(click.ParamType):  # type: ignore[type-arg]  # generic only
     ) -> str | np.ndarray:
         if isinstance(value, str) and value.strip().lower() in UPSTREAM_KINDS:
             return value.strip().lower()
-        return options.MatrixType().convert(value, param, ctx)
+        return values.MatrixType().convert(value, param, ctx)
 
 
 @click.command(epilog=EPILOG)

@@ -7,7 +7,8 @@ from typing import Any
 import click
 
 from poolviz.cli import display
-from poolviz.cli.options import OptionError, OptionType, json_option
+from poolviz.cli.options import json_option
+from poolviz.cli.values import OptionError, OptionType
 from poolviz.model import load_model
 from poolviz.model.layers import Shape
 from poolviz.model.trace import COUNTERFACTUALS, report
