@@ -12,6 +12,9 @@ from poolviz.engine import (
 from poolviz.engine.explain import PoolResult, Window, explain
 from poolviz.errors import PoolvizError, PoolvizRuntimeError
 from poolviz.loaders import LoadedInput, load_path, load_sample, parse_matrix
+from poolviz.render.display import install_display
+
+install_display()  # results draw themselves (figure(), rich, Jupyter); the engine knows no renderer
 
 __version__ = "0.1.0"
 

@@ -19,8 +19,8 @@ import numpy as np
 
 from poolviz.engine.backward import max_unpool2d
 from poolviz.engine.explain import PoolResult, explain
-from poolviz.engine.geometry import Axis, PaddingArg, PoolSpec, axis
-from poolviz.engine.pooling import IntPair, global_pool2d, pool2d
+from poolviz.engine.geometry import Axis, IntPair, PaddingArg, PoolSpec, axis
+from poolviz.engine.pooling import global_pool2d, pool2d
 from poolviz.engine.windows import as_nhwc, like_input
 from poolviz.errors import PoolvizError
 from poolviz.examples import SEED_EDGE

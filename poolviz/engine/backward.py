@@ -12,10 +12,12 @@ As PyTorch's ``max_pool2d``/``avg_pool2d`` backward and ``max_unpool2d``:
 
 from __future__ import annotations
 
+from typing import Unpack
+
 import numpy as np
 
-from poolviz.engine.geometry import Axis, PaddingArg, PoolSpec, as_pair, avg_divisors
-from poolviz.engine.pooling import IndexMap, IntPair
+from poolviz.engine.geometry import Axis, IntPair, PaddingArg, PoolOptions, as_pair, avg_divisors
+from poolviz.engine.pooling import IndexMap, prepare
 from poolviz.engine.windows import (
     Scratch,
     accumulate,
@@ -37,11 +39,7 @@ def pool2d_backward(
     size: IntPair,
     stride: IntPair | None = None,
     padding: PaddingArg = 0,
-    *,
-    mode: str = "max",
-    dilation: IntPair = 1,
-    ceil_mode: bool = False,
-    count_include_pad: bool = True,
+    **options: Unpack[PoolOptions],
 ) -> np.ndarray:
     """The gradient of the pooling loss with respect to ``x``, shaped like ``x``, given the
     gradient ``grad_output`` with respect to ``pool2d(x, ...)`` (same arguments).
@@ -53,18 +51,8 @@ def pool2d_backward(
     array([[0., 0.],
            [0., 1.]])
     """
-    spec = PoolSpec.make(
-        size,
-        stride,
-        padding,
-        mode=mode,
-        dilation=dilation,
-        ceil_mode=ceil_mode,
-        count_include_pad=count_include_pad,
-    )
-    x4 = as_nhwc(x)
+    x4, spec, rows, cols = prepare(x, size, stride, padding, options)
     n, h, w, c = x4.shape
-    rows, cols = spec.axes(h, w)
     dtype = x4.dtype if x4.dtype.kind == "f" else np.dtype(np.float64)
     expected = like_input(np.broadcast_to(0, (n, rows.out, cols.out, c)), np.ndim(x)).shape
     g = np.asarray(grad_output)

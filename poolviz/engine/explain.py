@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, Unpack
 
 import numpy as np
 
-from poolviz.engine.geometry import Axis, PaddingArg, PoolSpec, avg_divisors
-from poolviz.engine.pooling import IntPair, avg_pool_nhwc, max_pool_nhwc
-from poolviz.engine.windows import as_nhwc, like_input
+from poolviz.engine.geometry import Axis, IntPair, PaddingArg, PoolOptions, PoolSpec, avg_divisors
+from poolviz.engine.pooling import avg_pool_nhwc, max_pool_nhwc, prepare
+from poolviz.engine.windows import like_input
 from poolviz.errors import PoolvizError
 
 if TYPE_CHECKING:
@@ -49,6 +49,24 @@ class Window:
     """The divisor of an average window; None for max."""
 
 
+class Display(Protocol):
+    """How a :class:`PoolResult` draws itself: the render side registers one
+    (:func:`poolviz.render.display.install_display`, run by ``import poolviz``), so the engine
+    never imports a renderer."""
+
+    def figure(self, result: PoolResult, item: int, channel: int | None) -> Figure:
+        """A matplotlib Figure of ``result``."""
+        ...
+
+    def report(self, result: PoolResult) -> Any:
+        """A rich renderable of ``result``: the terminal report."""
+        ...
+
+    def png(self, result: PoolResult) -> bytes:
+        """``result``'s figure as PNG bytes (Jupyter's rich display)."""
+        ...
+
+
 @dataclass(frozen=True)
 class PoolResult:
     """A pooling run: the input as given, its output and indices, and the window geometry."""
@@ -67,6 +85,8 @@ class PoolResult:
     """The windows along the width."""
     input_ndim: int
     """Rank of the array the user passed (2, 3 or 4), for results in the same layout."""
+    display: ClassVar[Display | None] = None
+    """How results draw themselves (:class:`Display`); set by the render side."""
 
     @property
     def mode(self) -> str:
@@ -166,21 +186,19 @@ class PoolResult:
     def figure(self, item: int = 0, channel: int | None = None) -> Figure:
         """A matplotlib Figure of this run (matplotlib is imported only here); large RGB
         inputs are drawn in colour unless a ``channel`` is asked for."""
-        from poolviz.render.figure.pool import pool_figure
-
-        return pool_figure(self, item=item, channel=channel)
+        return self._display().figure(self, item, channel)
 
     def __rich__(self) -> Any:
-        from poolviz.render.terminal.pool import pool_report
-
-        return pool_report(self)
+        return self._display().report(self)
 
     def _repr_png_(self) -> bytes:
-        import io
+        return self._display().png(self)
 
-        buffer = io.BytesIO()
-        self.figure().savefig(buffer, format="png", bbox_inches="tight")
-        return buffer.getvalue()
+    def _display(self) -> Display:
+        """The registered :class:`Display`; ``import poolviz`` registers it."""
+        if PoolResult.display is None:
+            raise PoolvizError("no renderer is registered to draw a result; import poolviz first")
+        return PoolResult.display
 
 
 def explain(
@@ -188,29 +206,16 @@ def explain(
     size: IntPair,
     stride: IntPair | None = None,
     padding: PaddingArg = 0,
-    *,
-    mode: str = "max",
-    dilation: IntPair = 1,
-    ceil_mode: bool = False,
-    count_include_pad: bool = True,
+    **options: Unpack[PoolOptions],
 ) -> PoolResult:
-    """Pool ``x`` as :func:`pool2d` does and keep everything needed to show how.
+    """Pool ``x`` as :func:`pool2d` does (the same arguments) and keep everything needed to
+    show how.
 
     >>> r = explain(np.array([[1, 3, 2, 1], [5, 6, 8, 4], [2, 4, 7, 3], [1, 0, 3, 2]]), 2)
     >>> r.output_like_input().tolist(), r.window(0, 1).argmax
     ([[6, 8], [4, 7]], (1, 2))
     """
-    spec = PoolSpec.make(
-        size,
-        stride,
-        padding,
-        mode=mode,
-        dilation=dilation,
-        ceil_mode=ceil_mode,
-        count_include_pad=count_include_pad,
-    )
-    x4 = as_nhwc(x)
-    rows, cols = spec.axes(x4.shape[1], x4.shape[2])
+    x4, spec, rows, cols = prepare(x, size, stride, padding, options)
     if spec.mode == "max":
         output, indices = max_pool_nhwc(x4, rows, cols, return_indices=True)
     else:

@@ -13,13 +13,14 @@ padding ``max((out-1)s + d(k-1) + 1 - n, 0)``, the odd cell at the bottom/right.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, TypedDict, Unpack
 
 import numpy as np
 
 from poolviz.errors import PoolvizError
 
 Pair = tuple[int, int]
+IntPair = int | tuple[int, int]
 PaddingArg = int | tuple[int, int] | str
 Mode = Literal["max", "avg"]
 MODES: tuple[str, ...] = ("max", "avg")
@@ -233,6 +234,20 @@ def output_size(
     return axis(n, size, stride, padding, dilation, ceil_mode).out
 
 
+class PoolOptions(TypedDict, total=False):
+    """The keyword options of every pooling call (``pool2d``, ``pool2d_backward``,
+    ``explain``), with their defaults in :meth:`PoolSpec.make` alone."""
+
+    mode: str
+    """``'max'`` (default) or ``'avg'``."""
+    dilation: IntPair
+    """Gap between taps (default 1); max pooling only."""
+    ceil_mode: bool
+    """Round the output size up, as PyTorch (default False)."""
+    count_include_pad: bool
+    """Whether explicit padding counts in an average's divisor (default True)."""
+
+
 @dataclass(frozen=True)
 class PoolSpec:
     """A pooling layer's configuration, validated and with every pair resolved."""
@@ -249,16 +264,17 @@ class PoolSpec:
     @classmethod
     def make(
         cls,
-        size: int | tuple[int, int],
-        stride: int | tuple[int, int] | None = None,
+        size: IntPair,
+        stride: IntPair | None = None,
         padding: PaddingArg = 0,
-        *,
-        mode: str = "max",
-        dilation: int | tuple[int, int] = 1,
-        ceil_mode: bool = False,
-        count_include_pad: bool = True,
+        **options: Unpack[PoolOptions],
     ) -> PoolSpec:
-        """Validate arguments as ``pool2d`` takes them."""
+        """Validate arguments as ``pool2d`` takes them (the defaults of :class:`PoolOptions`
+        are here)."""
+        mode = options.get("mode", "max")
+        dilation = options.get("dilation", 1)
+        ceil_mode = options.get("ceil_mode", False)
+        count_include_pad = options.get("count_include_pad", True)
         if mode not in MODES:
             raise PoolvizError(f"unknown mode {mode!r}; use 'max' or 'avg'")
         k = as_pair(size, "size")

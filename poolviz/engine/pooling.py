@@ -18,11 +18,11 @@ and ``avg_pool2d``):
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Any, Literal, overload
+from typing import Any, Literal, Unpack, overload
 
 import numpy as np
 
-from poolviz.engine.geometry import Axis, PaddingArg, PoolSpec
+from poolviz.engine.geometry import Axis, IntPair, PaddingArg, PoolOptions, PoolSpec
 from poolviz.engine.windows import (
     Scratch,
     Tile,
@@ -36,7 +36,16 @@ from poolviz.engine.windows import (
 )
 from poolviz.errors import PoolvizError
 
-IntPair = int | tuple[int, int]
+
+def prepare(
+    x: np.ndarray, size: IntPair, stride: IntPair | None, padding: PaddingArg, options: PoolOptions
+) -> tuple[np.ndarray, PoolSpec, Axis, Axis]:
+    """The checks every pooling call makes: ``x`` as NHWC, the validated spec, and the windows
+    along height and width (PoolvizError where PyTorch would refuse)."""
+    spec = PoolSpec.make(size, stride, padding, **options)
+    x4 = as_nhwc(x)
+    rows, cols = spec.axes(x4.shape[1], x4.shape[2])
+    return x4, spec, rows, cols
 
 
 @overload
@@ -46,11 +55,8 @@ def pool2d(
     stride: IntPair | None = ...,
     padding: PaddingArg = ...,
     *,
-    mode: str = ...,
-    dilation: IntPair = ...,
-    ceil_mode: bool = ...,
-    count_include_pad: bool = ...,
     return_indices: Literal[False] = ...,
+    **options: Unpack[PoolOptions],
 ) -> np.ndarray: ...
 
 
@@ -61,11 +67,8 @@ def pool2d(
     stride: IntPair | None = ...,
     padding: PaddingArg = ...,
     *,
-    mode: str = ...,
-    dilation: IntPair = ...,
-    ceil_mode: bool = ...,
-    count_include_pad: bool = ...,
     return_indices: Literal[True],
+    **options: Unpack[PoolOptions],
 ) -> tuple[np.ndarray, np.ndarray]: ...
 
 
@@ -75,16 +78,14 @@ def pool2d(
     stride: IntPair | None = None,
     padding: PaddingArg = 0,
     *,
-    mode: str = "max",
-    dilation: IntPair = 1,
-    ceil_mode: bool = False,
-    count_include_pad: bool = True,
     return_indices: bool = False,
+    **options: Unpack[PoolOptions],
 ) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
     """Pool ``x`` with windows of ``size`` (an int or (h, w)), as PyTorch's ``max_pool2d`` /
     ``avg_pool2d`` do; ``stride`` None means the size; ``padding`` an int, a pair, ``'valid'``
-    or ``'same'`` (Keras). Returns the pooled array, and with ``return_indices`` (max only)
-    the int64 argmax indices of the same shape.
+    or ``'same'`` (Keras); ``options`` are ``mode`` ('max' or 'avg'), ``dilation``,
+    ``ceil_mode`` and ``count_include_pad`` (:class:`PoolOptions`). Returns the pooled array,
+    and with ``return_indices`` (max only) the int64 argmax indices of the same shape.
 
     >>> x = np.array([[1, 3, 2, 1], [5, 6, 8, 4], [2, 4, 7, 3], [1, 0, 3, 2]])
     >>> pool2d(x, 2)
@@ -94,21 +95,11 @@ def pool2d(
     array([[ 5,  6],
            [ 9, 10]])
     """
-    spec = PoolSpec.make(
-        size,
-        stride,
-        padding,
-        mode=mode,
-        dilation=dilation,
-        ceil_mode=ceil_mode,
-        count_include_pad=count_include_pad,
-    )
+    x4, spec, rows, cols = prepare(x, size, stride, padding, options)
     if return_indices and spec.mode != "max":
         raise PoolvizError(
             "indices exist for max pooling only; use mode 'max' or drop return_indices"
         )
-    x4 = as_nhwc(x)
-    rows, cols = spec.axes(x4.shape[1], x4.shape[2])
     if spec.mode == "avg":
         return like_input(avg_pool_nhwc(x4, rows, cols, spec.count_include_pad), np.ndim(x))
     values, indices = max_pool_nhwc(x4, rows, cols, return_indices)
