@@ -1,0 +1,86 @@
+"""Experiments as data, one module per experiment: what a shift does to a pooled output
+(:mod:`.shift`) and how much shift pooling tolerates (:mod:`.tolerance`), max vs average vs
+global vs strided convolution on one input (:mod:`.compare`), and an output size worked out
+step by step (:mod:`.size`), each running the :class:`~poolviz.demos.pooling.Pooling` it is
+given.
+
+These are the claims of the text poolviz explains, computed instead of asserted. Every pooled
+number comes from the engine (:func:`pool2d`, :func:`global_pool2d`, :func:`max_unpool2d`,
+the window geometry of :class:`Axis`); nothing here pools a second time. Results are frozen
+dataclasses of NHWC arrays and plain numbers, for the terminal, figure and JSON renderers to
+draw as they are. Nothing here prints.
+"""
+
+from poolviz.demos.compare import (
+    CONV_WORK,
+    Comparison,
+    Operation,
+    averaging_kernel,
+    compare,
+    conv_axes,
+    depthwise_conv2d,
+    nearest_upsample,
+    window_owners,
+)
+from poolviz.demos.pooling import Pooling
+from poolviz.demos.shift import (
+    SHIFT_AXES,
+    EdgeMove,
+    ShiftAxis,
+    ShiftCase,
+    Span,
+    seed_shift_cases,
+    shift_case,
+    shift_direction,
+    shift_image,
+    shift_offsets,
+)
+from poolviz.demos.size import MAX_LENGTH, SizeDim, SizeResult, output_sizes, size_steps
+from poolviz.demos.tolerance import (
+    GENERATED_SIDE,
+    TEXTURE_SEED,
+    Source,
+    ToleranceRow,
+    ToleranceTable,
+    Trend,
+    emptying_shift,
+    generated_sources,
+    tolerance_table,
+)
+
+__all__ = [
+    "CONV_WORK",
+    "Comparison",
+    "EdgeMove",
+    "GENERATED_SIDE",
+    "MAX_LENGTH",
+    "Operation",
+    "Pooling",
+    "SHIFT_AXES",
+    "ShiftAxis",
+    "ShiftCase",
+    "SizeDim",
+    "SizeResult",
+    "Source",
+    "Span",
+    "TEXTURE_SEED",
+    "ToleranceRow",
+    "ToleranceTable",
+    "Trend",
+    "averaging_kernel",
+    "compare",
+    "conv_axes",
+    "depthwise_conv2d",
+    "emptying_shift",
+    "generated_sources",
+    "nearest_upsample",
+    "output_sizes",
+    "seed_shift_cases",
+    "shift_case",
+    "shift_direction",
+    "shift_image",
+    "shift_offsets",
+    "size_steps",
+    "tolerance_table",
+    "window_owners",
+]

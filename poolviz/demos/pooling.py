@@ -1,0 +1,50 @@
+"""The pooling an experiment runs: the engine's arguments in one value, and where two
+pooled outputs differ."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import numpy as np
+
+from poolviz.engine.explain import PoolResult, explain
+from poolviz.engine.geometry import IntPair, PaddingArg, PoolSpec
+from poolviz.engine.pooling import pool2d
+
+
+@dataclass(frozen=True)
+class Pooling:
+    """Pooling arguments as the engine takes them (all of :func:`pool2d`'s but ``x``)."""
+
+    size: IntPair = 2
+    stride: IntPair | None = None
+    padding: PaddingArg = 0
+    dilation: IntPair = 1
+    ceil_mode: bool = False
+    count_include_pad: bool = True
+    mode: str = "max"
+
+    def _arguments(self, mode: str | None = None) -> dict[str, Any]:
+        """Every field, as keyword arguments of :func:`pool2d`, :func:`explain` and
+        :meth:`PoolSpec.make` (``mode`` overrides)."""
+        return {**asdict(self), "mode": mode or self.mode}
+
+    def spec(self) -> PoolSpec:
+        """The validated configuration; raises PoolvizError where PyTorch would refuse it."""
+        return PoolSpec.make(**self._arguments())
+
+    def explain(self, x: np.ndarray, mode: str | None = None) -> PoolResult:
+        """:func:`explain` of ``x`` with these arguments (``mode`` overrides)."""
+        return explain(x, **self._arguments(mode))
+
+    def apply(self, x: np.ndarray, mode: str | None = None) -> np.ndarray:
+        """``pool2d`` of NHWC ``x`` with these arguments (``mode`` overrides)."""
+        # return_indices=False: the overload that returns the output alone
+        return pool2d(x, return_indices=False, **self._arguments(mode))
+
+
+def where_differ(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Where ``a`` and ``b`` differ, NaN matching NaN."""
+    same: np.ndarray = (a == b) | (np.isnan(a) & np.isnan(b))
+    return ~same
