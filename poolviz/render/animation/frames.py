@@ -1,309 +1,73 @@
-"""Frames of a pooling run, one per window: the window moving over the input, the output
-filling in, and the window's formula as a caption, drawn with Pillow (no matplotlib).
-
-The frame plan and the captions are shared with the terminal frames
-(:mod:`poolviz.render.terminal.animate`), so the GIF and the terminal tell the same story.
-Every number comes from the :class:`PoolResult`; nothing is pooled again here. Large inputs
-are drawn as pictures, downsampled for display only.
-"""
+"""The frames of one plane of a pooling run: the window moving over the input, the output
+filling in, the window's formula as a caption; numbers for small inputs, pictures for large
+ones (downsampled for display only)."""
 
 from __future__ import annotations
 
-from collections import deque
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw
 
 from poolviz.engine.explain import PoolResult, Window
 from poolviz.engine.geometry import Axis
 from poolviz.errors import PoolvizError
-from poolviz.render.output import atomic_output
+from poolviz.render.animation.paint import (
+    BLANK,
+    DONE_TINT,
+    DROPPED_FILL,
+    EMPTY,
+    GRID_LINE,
+    HATCH,
+    INK,
+    MUTED,
+    PAD_FILL,
+    WINDOW_TINT,
+    Cell,
+    draw_band,
+    draw_cells,
+    draw_hatch,
+    drawable,
+    fit_font,
+    fit_picture,
+    font_of,
+    shade,
+    text_width,
+    to_rgb,
+)
+from poolviz.render.animation.save import to_palette
+from poolviz.render.animation.story import (
+    Frame,
+    caption,
+    decimals,
+    frame_plan,
+    plane_label,
+    title_line,
+)
 from poolviz.render.style import (
-    ASCII,
     OKABE_ITO,
-    decimals_for,
     format_number,
     pale,
-    text_colour_on,
     window_colour_at,
 )
-
-WINDOW_FRAMES = 64
-"""Most frames of a run: past this many windows, the first half go one by one (the window
-sliding) and the rest are spread evenly over the other windows, ending at the last."""
 
 MAX_NUMBERED = 24
 """Largest padded side (in cells) drawn as numbers; larger inputs are drawn as pictures (the
 pool figure's limit, so both show the same inputs the same way)."""
 
-MAX_TERMS = 9
-"""Captions list the values of windows up to this many cells, and count them past it."""
 
 MAX_ZOOM = 8
 """Pictures show the current window's numbers beside them when it is at most this many
 cells a side."""
 
+
 MAX_SIDE = 4000
 """Largest frame side in pixels: 64 frames of that size already take hundreds of MB."""
 
+
 BASE_DPI = 150
 """The resolution the sizes below are given for; ``--dpi`` scales every length."""
-
-FORMATS = ("gif", "png")
-"""A GIF of every frame, or a PNG of the last."""
-
-INK = "#222222"
-GRID_LINE = "#C8C8C8"
-MUTED = "#555555"
-BLANK = "#FFFFFF"
-HATCH = "#9A9A9A"
-PAD_FILL = "#EEEEEE"
-DROPPED_FILL = "#DDDDDD"
-EMPTY = "#DEDEDE"
-"""The darker squares of the checkerboard that stands for output still to come."""
-WINDOW_TINT = 0.5
-"""How much of its colour a window's cells take (over white)."""
-DONE_TINT = 0.45
-"""How much of its window's colour a computed output cell takes."""
-
-
-# The plan and the captions, shared with the terminal frames
-
-
-@dataclass(frozen=True)
-class Frame:
-    """One frame of the animation."""
-
-    window: int
-    """Row-major index of the window shown; the output cells before it (a row-major prefix)
-    are computed."""
-    skipped: int = 0
-    """Windows passed over since the frame before (0 while they go one by one)."""
-
-
-def frame_plan(window_count: int, limit: int = WINDOW_FRAMES) -> list[Frame]:
-    """One frame per window; past ``limit`` windows, the first ``limit // 2`` one by one,
-    then ``limit - limit // 2`` spread evenly over the rest, the last window among them, so
-    that a large input is swept from end to end rather than along its first row.
-
-    >>> [f.window for f in frame_plan(4)]
-    [0, 1, 2, 3]
-    >>> plan = frame_plan(100)
-    >>> len(plan), [(f.window, f.skipped) for f in plan[31:34]], plan[-1].window
-    (64, [(31, 0), (32, 0), (34, 1)], 99)
-    """
-    if window_count <= limit:
-        return [Frame(k) for k in range(window_count)]
-    head = limit // 2
-    spread = limit - head
-    last = window_count - 1
-    frames = [Frame(k) for k in range(head)]
-    before = head - 1
-    for t in range(spread):
-        k = head + round((last - head) * t / (spread - 1))
-        frames.append(Frame(k, k - before - 1))
-        before = k
-    return frames
-
-
-def decimals(result: PoolResult, item: int = 0, channel: int = 0) -> tuple[int, int]:
-    """Decimal places for one plane's input values and for its output values, each formatted
-    alike (an average may need places its input does not)."""
-    return (
-        decimals_for(result.input[item, :, :, channel]),
-        decimals_for(result.output[item, :, :, channel]),
-    )
-
-
-def caption(
-    result: PoolResult,
-    frame: Frame,
-    item: int = 0,
-    channel: int = 0,
-    places: tuple[int, int] | None = None,
-) -> str:
-    """What a frame shows, in one line: ``window 2 of 4: max(2, 1, 8, 4) = 8 at (1, 2)``, an
-    average as ``(2 + 1 + 8 + 4) / 4 = 3.75`` (zeros for the padding its divisor counts),
-    after a jump ``window 361 of 361 (36 skipped): …`` (windows count from 1, cells from 0).
-    ``places`` is :func:`decimals` of the plane, worked out once by callers drawing many
-    frames."""
-    window = result.window(*divmod(frame.window, result.cols.out), item, channel)
-    places = places or decimals(result, item, channel)
-    worked = formula(window, result.mode, places)
-    jump = f" ({frame.skipped} skipped)" if frame.skipped else ""
-    return f"window {frame.window + 1} of {result.window_count}{jump}: {worked}"
-
-
-def formula(window: Window, mode: str, places: tuple[int, int]) -> str:
-    """The window's output worked out: ``max(2, 1, 8, 4) = 8 at (1, 2)`` (padding as −∞,
-    which never wins) or ``(2 + 1 + 8 + 4) / 4 = 3.75``; windows of more than
-    :data:`MAX_TERMS` cells give a count instead of the terms. ``places``: decimal places of
-    the input values and of the output value."""
-    given, result = places
-    value = format_number(window.value, result)
-    real = window.cells[~window.padded]
-    if mode == "max":
-        where = "" if window.argmax is None else f" at ({window.argmax[0]}, {window.argmax[1]})"
-        if window.cells.size > MAX_TERMS:
-            return f"max of {window.cells.size} cells = {value}{where}"
-        terms = [
-            "−∞" if pad else format_number(float(v), given)
-            for v, pad in zip(window.cells.ravel(), window.padded.ravel(), strict=True)
-        ]
-        return f"max({', '.join(terms)}) = {value}{where}"
-    divisor = window.divisor if window.divisor is not None else real.size
-    counted_padding = divisor - real.size
-    if window.cells.size > MAX_TERMS:
-        total = format_number(float(real.sum()), given)
-        counted = f" ({counted_padding} padding zeros counted)" if counted_padding else ""
-        return f"sum of {real.size} cells = {total}; {total} / {divisor} = {value}{counted}"
-    terms = []
-    for v, pad in zip(window.cells.ravel(), window.padded.ravel(), strict=True):
-        if not pad:
-            terms.append(format_number(float(v), given))
-        elif counted_padding > 0:
-            terms.append("0")
-            counted_padding -= 1
-    return f"({' + '.join(terms)}) / {divisor} = {value}"
-
-
-def plane_label(result: PoolResult, item: int, channel: int) -> str:
-    """``, channel 2 of 3`` (and the item, for a batch) when the input has more than one
-    plane, so a frame says which one it shows; empty otherwise."""
-    n, _, _, c = result.input.shape
-    label = f", item {item} of {n}" if n > 1 else ""
-    return label + (f", channel {channel} of {c}" if c > 1 else "")
-
-
-def title_line(result: PoolResult) -> str:
-    """The default title: the configuration, as the pool figure writes it."""
-    from poolviz.render.style import config_line
-
-    return config_line(result).replace("  ", ": ", 1)
-
-
-# Fonts and colours
-
-
-@lru_cache(maxsize=64)
-def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
-    """Pillow's bundled scalable font (Aileron) at ``size`` pixels."""
-    return ImageFont.load_default(size=max(6, size))
-
-
-@lru_cache(maxsize=1)
-def _missing_glyphs() -> dict[str, str]:
-    """The glyphs poolviz uses that the bundled font lacks (drawn as boxes), with the plain
-    spellings :data:`poolviz.render.style.ASCII` gives them."""
-
-    def ink(glyph: str) -> bytes:
-        image = Image.new("L", (40, 40))
-        ImageDraw.Draw(image).text((4, 4), glyph, font=_font(20), fill=255)
-        return image.tobytes()
-
-    notdef = ink("\uffff")
-    return {glyph: plain for glyph, plain in ASCII.items() if ink(glyph) == notdef}
-
-
-def drawable(text: str) -> str:
-    """``text`` with the glyphs the bundled font cannot draw spelled plainly (−∞ as -inf)."""
-    for glyph, plain in _missing_glyphs().items():
-        text = text.replace(glyph, plain)
-    return text
-
-
-def _rgb(colour: str) -> tuple[int, int, int]:
-    return int(colour[1:3], 16), int(colour[3:5], 16), int(colour[5:7], 16)
-
-
-def _text_width(text: str, size: int) -> int:
-    return int(np.ceil(_font(size).getlength(text)))
-
-
-def _fit(texts: Iterable[str], width: float, height: float) -> int:
-    """The largest font size (pixels) at which every text fits ``width`` x ``height``."""
-    longest = max(texts, key=lambda t: _font(20).getlength(t), default="0")
-    size = max(6, int(height))
-    while size > 6 and _font(size).getlength(longest) > width:
-        size -= 1
-    return size
-
-
-# Drawing
-
-
-@dataclass(frozen=True)
-class _Cell:
-    """One drawn cell."""
-
-    text: str = ""
-    fill: str = BLANK
-    hatch: str | None = None
-    """``pad`` (diagonal hatching), ``dropped`` (crossed), or None."""
-    ringed: bool = False
-
-
-def _band(draw: ImageDraw.ImageDraw, box: Sequence[float], colour: str, width: int) -> None:
-    """A thick outline in ``colour`` between thin dark lines, with a white line outside: it
-    shows on light and dark fills alike, and its thickness marks the window without colour."""
-    x0, y0, x1, y1 = box
-    draw.rectangle((x0 - 1, y0 - 1, x1 + 1, y1 + 1), outline=BLANK, width=1)
-    draw.rectangle((x0, y0, x1, y1), outline=INK, width=width + 2)
-    draw.rectangle((x0 + 1, y0 + 1, x1 - 1, y1 - 1), outline=colour, width=width)
-    edge = width + 1
-    draw.rectangle((x0 + edge, y0 + edge, x1 - edge, y1 - edge), outline=INK, width=1)
-
-
-def _hatch(draw: ImageDraw.ImageDraw, box: Sequence[float], step: int, crossed: bool) -> None:
-    """Diagonal lines over ``box`` (both ways when ``crossed``)."""
-    x0, y0, x1, y1 = (int(v) for v in box)
-    w, h = x1 - x0, y1 - y0
-    for k in range(-h, w, max(3, step)):
-        # clip the line y = x - k (from the box's corner) to the box
-        a = (x0 + max(k, 0), y0 + max(-k, 0))
-        b = (x0 + min(w, k + h), y0 + min(h, w - k))
-        draw.line((a, b), fill=HATCH, width=1)
-        if crossed:
-            draw.line(((a[0], y1 - (a[1] - y0)), (b[0], y1 - (b[1] - y0))), fill=HATCH, width=1)
-
-
-def _draw_cells(
-    draw: ImageDraw.ImageDraw,
-    origin: tuple[int, int],
-    cell: int,
-    cells: Sequence[Sequence[_Cell]],
-    font_size: int,
-) -> None:
-    """A grid of cells from ``origin`` (top-left, pixels), each ``cell`` pixels square:
-    fills, hatching, centred numbers in a contrasting colour, winners ringed."""
-    x0, y0 = origin
-    font = _font(font_size)
-    ring = max(2, round(cell * 0.05))
-    for i, row in enumerate(cells):
-        for j, c in enumerate(row):
-            box = (x0 + j * cell, y0 + i * cell, x0 + (j + 1) * cell, y0 + (i + 1) * cell)
-            draw.rectangle(box, fill=c.fill, outline=GRID_LINE, width=1)
-            if c.hatch is not None:
-                _hatch(draw, box, cell // 5, crossed=c.hatch == "dropped")
-            if not c.text:
-                continue
-            cx, cy = box[0] + cell / 2, box[1] + cell / 2
-            colour = MUTED if c.hatch else text_colour_on(c.fill)
-            if c.hatch:  # a clear patch behind the number, so hatching never crosses it
-                left, top, right, bottom = draw.textbbox((cx, cy), c.text, font=font, anchor="mm")
-                draw.rectangle((left - 2, top - 2, right + 2, bottom + 2), fill=c.fill)
-            if c.ringed:
-                # a square around the number, as the figures ring a winner; wider for long
-                # numbers, inside the cell
-                half = font.getlength(c.text) / 2
-                rx = min(cell * 0.47, max(cell * 0.36, half + cell * 0.1))
-                ry = cell * 0.36
-                draw.rectangle((cx - rx, cy - ry, cx + rx, cy + ry), outline=INK, width=ring)
-            draw.text((cx, cy), c.text, font=font, fill=colour, anchor="mm")
 
 
 def _reach(ax: Axis) -> tuple[int, int]:
@@ -413,7 +177,7 @@ class Animation:
         sample.paste(last, (0, first.height))
         common = sample.quantize(colors=256 - len(exact), method=Image.Quantize.MEDIANCUT)
         rest = (common.getpalette() or [])[: 3 * (256 - len(exact))]
-        entries = [v for colour in exact for v in _rgb(colour)] + rest
+        entries = [v for colour in exact for v in to_rgb(colour)] + rest
         entries += [0] * (768 - len(entries))
         return np.array(entries, dtype=np.uint8).reshape(256, 3)
 
@@ -440,10 +204,10 @@ class Animation:
         self.pad_text = pad_text
         out_texts = [self._number(float(v), output=True) for v in self.out_plane.ravel()]
         texts = [self._number(float(v)) for v in self.plane.ravel()] + out_texts + [pad_text]
-        self.number_size = _fit(texts, self.cell * 0.74, self.cell * 0.4)
+        self.number_size = fit_font(texts, self.cell * 0.74, self.cell * 0.4)
         self.index_size = max(self._px(9), round(self.cell * 0.28))
         labels = [str(k) for k in range(max(rows.n, cols.n))] + ["p"]
-        gutter = max(_text_width(t, self.index_size) for t in labels) + self._px(6)
+        gutter = max(text_width(t, self.index_size) for t in labels) + self._px(6)
         self.gutter = gutter
         head_h = round(self.heading_size * 1.5)
         top = self.margin + round(self.title_size * 1.8) + head_h + round(self.index_size * 1.5)
@@ -466,7 +230,7 @@ class Animation:
         box = self._px(340)
         head_h = round(self.heading_size * 1.5)
         top = self.margin + round(self.title_size * 1.8) + head_h
-        self.pic_in = _Box(self.margin, top, *self._fit_picture(self.pw, self.ph, box))
+        self.pic_in = _Box(self.margin, top, *fit_picture(self.pw, self.ph, box))
         kh, kw = len(rows.taps(0)), len(cols.taps(0))
         self.zoomed = max(kh, kw) <= MAX_ZOOM
         room = self.margin + self._heading_width(self.in_heading) + self._px(20)
@@ -478,12 +242,12 @@ class Animation:
             ends = (finite.min(), finite.max()) if finite.size else ()
             texts = [self._number(float(v)) for v in ends]
             self.pad_text = drawable("−∞" if self.result.mode == "max" else "0")
-            self.number_size = _fit([*texts, self.pad_text], self.cell * 0.74, self.cell * 0.4)
+            self.number_size = fit_font([*texts, self.pad_text], self.cell * 0.74, self.cell * 0.4)
             self.zoom = _Box(x, top, kw * self.cell, kh * self.cell)
             x = self.zoom.right
         arrow = self._px(90)
         self.arrow = (x, x + arrow)
-        self.pic_out = _Box(x + arrow, top, *self._fit_picture(cols.out, rows.out, box))
+        self.pic_out = _Box(x + arrow, top, *fit_picture(cols.out, rows.out, box))
         bottom = max(self.pic_in.bottom, self.pic_out.bottom)
         if self.zoomed:
             bottom = max(bottom, self.zoom.bottom)
@@ -491,18 +255,7 @@ class Animation:
         self._pictures()
 
     def _heading_width(self, text: str) -> int:
-        return _text_width(text, self.heading_size)
-
-    @staticmethod
-    def _fit_picture(w: int, h: int, box: int) -> tuple[int, int]:
-        """Display size of a ``w`` x ``h`` picture in a ``box``-pixel square: a whole number
-        of pixels per cell when it is enlarged (crisp cells), the long side ``box`` when it
-        is reduced."""
-        if max(w, h) <= box:
-            k = box // max(w, h)
-            return w * k, h * k
-        f = box / max(w, h)
-        return max(1, round(w * f)), max(1, round(h * f))
+        return text_width(text, self.heading_size)
 
     def _finish(self, grids_bottom: int, grids_right: int) -> None:
         """The caption and legend under the grids, and the frame size that holds it all."""
@@ -510,9 +263,9 @@ class Animation:
         self.legend_y = self.caption_y + round(self.caption_size * 1.6)
         height = self.legend_y + round(self.legend_size * 1.4) + self.margin
         widths = [grids_right + self.margin]
-        widths.append(2 * self.margin + _text_width(self.title, self.title_size))
-        widths.append(2 * self.margin + _text_width(self.legend, self.legend_size))
-        widths += [2 * self.margin + _text_width(c, self.caption_size) for c in self.captions]
+        widths.append(2 * self.margin + text_width(self.title, self.title_size))
+        widths.append(2 * self.margin + text_width(self.legend, self.legend_size))
+        widths += [2 * self.margin + text_width(c, self.caption_size) for c in self.captions]
         self.size = (max(widths), height)
 
     def _legend(self) -> str:
@@ -553,7 +306,7 @@ class Animation:
         draw.text(
             (self.margin, self.margin),
             self.title,
-            font=_font(self.title_size),
+            font=font_of(self.title_size),
             fill=INK,
             stroke_width=max(0, round(self.scale * 0.4)),
             stroke_fill=INK,
@@ -567,9 +320,9 @@ class Animation:
             self._draw_pictures(image, draw, frame, window)
         self._draw_arrow(draw)
         line = self._caption(frame)
-        draw.text((self.margin, self.caption_y), line, font=_font(self.caption_size), fill=INK)
+        draw.text((self.margin, self.caption_y), line, font=font_of(self.caption_size), fill=INK)
         draw.text(
-            (self.margin, self.legend_y), self.legend, font=_font(self.legend_size), fill=MUTED
+            (self.margin, self.legend_y), self.legend, font=font_of(self.legend_size), fill=MUTED
         )
         return image
 
@@ -577,7 +330,7 @@ class Animation:
         return window_colour_at(i, j, self.result.cols.out)
 
     def _heading(self, draw: ImageDraw.ImageDraw, x: int, y: int, text: str) -> None:
-        draw.text((x, y), drawable(text), font=_font(self.heading_size), fill=INK, anchor="ls")
+        draw.text((x, y), drawable(text), font=font_of(self.heading_size), fill=INK, anchor="ls")
 
     def _draw_arrow(self, draw: ImageDraw.ImageDraw) -> None:
         """The arrow from input to output, with the operation over it."""
@@ -595,7 +348,7 @@ class Animation:
         draw.text(
             ((x0 + x1) / 2, y - self._px(8)),
             self.result.mode,
-            font=_font(self.heading_size),
+            font=font_of(self.heading_size),
             fill=INK,
             anchor="ms",
         )
@@ -614,9 +367,9 @@ class Animation:
         coverage = result.coverage
         colour = self._colour(*window.out)
         in_window = {(r, c) for r in window.rows for c in window.cols}
-        cells: list[list[_Cell]] = []
+        cells: list[list[Cell]] = []
         for r in range(-self.top, rows.n + self.bottom):
-            row: list[_Cell] = []
+            row: list[Cell] = []
             for c in range(-self.left, cols.n + self.right):
                 tinted = pale(colour, 1 - WINDOW_TINT) if (r, c) in in_window else BLANK
                 if not (0 <= r < rows.n and 0 <= c < cols.n):
@@ -627,14 +380,14 @@ class Animation:
                         and -cols.pad_before <= c < cols.n + cols.pad_after
                     )
                     text = "" if overhang and result.mode == "avg" else self.pad_text
-                    row.append(_Cell(text, fill, "pad"))
+                    row.append(Cell(text, fill, "pad"))
                     continue
                 text = self._number(float(self.plane[r, c]))
                 if coverage[r, c] == 0:
-                    row.append(_Cell(text, DROPPED_FILL, "dropped"))
+                    row.append(Cell(text, DROPPED_FILL, "dropped"))
                     continue
                 ringed = window.argmax == (r, c)
-                row.append(_Cell(text, tinted, None, ringed))
+                row.append(Cell(text, tinted, None, ringed))
             cells.append(row)
         g = self.grid_in
         self._heading(
@@ -643,7 +396,7 @@ class Animation:
             g.y - round(self.index_size * 1.5) - self._px(6),
             self.in_heading,
         )
-        _draw_cells(draw, (g.x, g.y), self.cell, cells, self.number_size)
+        draw_cells(draw, (g.x, g.y), self.cell, cells, self.number_size)
         self._indices(
             draw,
             g,
@@ -664,7 +417,7 @@ class Animation:
                 fill = self._output_fill(k, frame)
                 shown = fill != BLANK
                 text = self._number(float(self.out_plane[i, j]), output=True) if shown else ""
-                out_row.append(_Cell(text, fill))
+                out_row.append(Cell(text, fill))
             out_cells.append(out_row)
         self._heading(
             draw,
@@ -672,7 +425,7 @@ class Animation:
             out.y - round(self.index_size * 1.5) - self._px(6),
             f"output {rows.out}x{cols.out}",
         )
-        _draw_cells(draw, (out.x, out.y), self.cell, out_cells, self.number_size)
+        draw_cells(draw, (out.x, out.y), self.cell, out_cells, self.number_size)
         self._indices(draw, out, range(rows.out), range(cols.out))
         i, j = window.out
         c = self.cell
@@ -692,7 +445,7 @@ class Animation:
     ) -> None:
         """Row indices left of a grid and column indices above it: ``p`` in the ``padded``
         ranges (rows, columns) outside the input, nothing past them (the ceil-mode overhang)."""
-        font = _font(self.index_size)
+        font = font_of(self.index_size)
         gap = self._px(6)
 
         def label(k: int, n: int, reach: range | None) -> str:
@@ -745,7 +498,7 @@ class Animation:
             dx = max(0.0, within.x - x0) - max(0.0, x1 - within.right)
             dy = max(0.0, within.y - y0) - max(0.0, y1 - within.bottom)
             x0, x1, y0, y1 = x0 + dx, x1 + dx, y0 + dy, y1 + dy
-        _band(draw, (round(x0), round(y0), round(x1), round(y1)), colour, width)
+        draw_band(draw, (round(x0), round(y0), round(x1), round(y1)), colour, width)
 
     # Pictures
 
@@ -761,44 +514,24 @@ class Animation:
         self.cell_xy = (sx, sy)
         x0, y0 = round(self.left * sx), round(self.top * sy)
         x1, y1 = round((self.left + cols.n) * sx), round((self.top + rows.n) * sy)
-        shown = self._shade(self.plane, (max(1, x1 - x0), max(1, y1 - y0)))
+        shown = shade(self.plane, (max(1, x1 - x0), max(1, y1 - y0)), self.range, self.cmap)
         base = Image.new("RGB", (pw, ph), PAD_FILL)
         if (x0, y0, x1, y1) != (0, 0, pw, ph):
-            _hatch(ImageDraw.Draw(base), (0, 0, pw, ph), self._px(6), crossed=False)
+            draw_hatch(ImageDraw.Draw(base), (0, 0, pw, ph), self._px(6), crossed=False)
         base.paste(shown, (x0, y0))
         self.base_in = base
-        self.base_out = np.asarray(self._shade(self.out_plane, (self.pic_out.w, self.pic_out.h)))
+        self.base_out = np.asarray(
+            shade(self.out_plane, (self.pic_out.w, self.pic_out.h), self.range, self.cmap)
+        )
         # output cells still to come: a checkerboard, which no picture is mistaken for
         square = self._px(6)
         yy, xx = np.indices((self.pic_out.h, self.pic_out.w)) // square
-        light, dark = np.array(_rgb(BLANK), np.uint8), np.array(_rgb(EMPTY), np.uint8)
+        light, dark = np.array(to_rgb(BLANK), np.uint8), np.array(to_rgb(EMPTY), np.uint8)
         self.empty = np.where(((yy + xx) % 2 == 0)[..., None], light, dark)
         # which output cell each displayed pixel shows, for filling in row by row
         oy = np.minimum((np.arange(self.pic_out.h) + 0.5) * rows.out / self.pic_out.h, rows.out - 1)
         ox = np.minimum((np.arange(self.pic_out.w) + 0.5) * cols.out / self.pic_out.w, cols.out - 1)
         self.out_index = oy.astype(int)[:, None] * cols.out + ox.astype(int)[None, :]
-
-    def _shade(self, plane: np.ndarray, size: tuple[int, int]) -> Image.Image:
-        """``plane`` as an RGB picture of ``size``: block averages when reduced, cells as
-        squares when enlarged; grey, or through ``cmap`` (matplotlib only then)."""
-        lo, hi = self.range
-        values = np.nan_to_num(plane, nan=lo, posinf=hi, neginf=lo)
-        # levels in [0, 1] before resizing (box averages commute with this linear map);
-        # halves, because hi - lo overflows for a range from -max to max
-        span = hi / 2 - lo / 2
-        level = np.clip((values / 2 - lo / 2) / (span or 1.0), 0.0, 1.0)
-        image = Image.fromarray(level.astype(np.float32), mode="F")
-        h, w = plane.shape
-        method = Image.Resampling.BOX if size[0] < w or size[1] < h else Image.Resampling.NEAREST
-        level = np.clip(np.asarray(image.resize(size, method), dtype=np.float64), 0.0, 1.0)
-        if self.cmap is None:
-            grey = (level * 255).round().astype(np.uint8)
-            return Image.fromarray(grey, mode="L").convert("RGB")
-        import matplotlib
-
-        lut = matplotlib.colormaps[self.cmap](np.linspace(0.0, 1.0, 256))[:, :3]
-        rgb = (lut[(level * 255).round().astype(int)] * 255).round().astype(np.uint8)
-        return Image.fromarray(rgb, mode="RGB")
 
     def _draw_pictures(
         self, image: Image.Image, draw: ImageDraw.ImageDraw, frame: Frame, window: Window
@@ -832,9 +565,9 @@ class Animation:
         """The current window's numbers, its winner ringed, padding hatched."""
         cells = [
             [
-                _Cell(self.pad_text, pale(colour, 1 - WINDOW_TINT), "pad")
+                Cell(self.pad_text, pale(colour, 1 - WINDOW_TINT), "pad")
                 if window.padded[a, b]
-                else _Cell(
+                else Cell(
                     self._number(float(window.cells[a, b])),
                     pale(colour, 1 - WINDOW_TINT),
                     None,
@@ -846,52 +579,5 @@ class Animation:
         ]
         z = self.zoom
         self._heading(draw, z.x, z.y - self._px(8), "window")
-        _draw_cells(draw, (z.x, z.y), self.cell, cells, self.number_size)
-        _band(draw, (z.x, z.y, z.right, z.bottom), colour, self._px(3))
-
-
-def to_palette(image: Image.Image, palette: np.ndarray) -> Image.Image:
-    """``image`` (RGB) in ``palette`` ((256, 3) uint8), each colour as its nearest entry, the
-    first of equals: exact where Pillow's own palette lookup is approximate. Only the
-    image's distinct colours are matched, so it is quick for drawings and pictures alike."""
-    pixels = np.asarray(image.convert("RGB"), dtype=np.int32)
-    codes = (pixels[..., 0] << 16) | (pixels[..., 1] << 8) | pixels[..., 2]
-    distinct, where = np.unique(codes.ravel(), return_inverse=True)
-    rgb = np.stack([distinct >> 16, (distinct >> 8) & 255, distinct & 255], axis=1)
-    entries = palette.astype(np.int32)
-    nearest = np.empty(len(distinct), dtype=np.uint8)
-    for start in range(0, len(distinct), 4096):  # bounded memory for many colours
-        block = rgb[start : start + 4096]
-        distance = ((block[:, None, :] - entries[None, :, :]) ** 2).sum(axis=2)
-        nearest[start : start + 4096] = distance.argmin(axis=1)
-    out = Image.fromarray(nearest[where].reshape(codes.shape), mode="P")
-    out.putpalette(palette.ravel().tolist())
-    return out
-
-
-def save_animation(frames: Iterable[Image.Image], path: Path, fps: float, dpi: int) -> None:
-    """Write ``frames`` to ``path``: a looping GIF at ``fps`` frames a second (frames not
-    already in a palette get one each), or for a ``.png`` path the last frame alone. The
-    file appears only once complete: an error or Ctrl-C while frames are drawn leaves none."""
-    # the file is opened here, not by Pillow, so that it is closed on Ctrl-C too
-    with atomic_output(path) as temporary, open(temporary, "wb") as file:
-        if path.suffix.lower() == ".png":
-            tail = deque(frames, maxlen=1)
-            if not tail:
-                raise PoolvizError("there are no frames to write")
-            tail[0].save(file, format="PNG", dpi=(dpi, dpi))
-            return
-        palette = (
-            f if f.mode == "P" else f.convert("P", palette=Image.Palette.ADAPTIVE) for f in frames
-        )
-        first = next(palette, None)
-        if first is None:
-            raise PoolvizError("there are no frames to write")
-        first.save(
-            file,
-            format="GIF",
-            save_all=True,
-            append_images=palette,
-            duration=round(1000 / fps),
-            loop=0,
-        )
+        draw_cells(draw, (z.x, z.y), self.cell, cells, self.number_size)
+        draw_band(draw, (z.x, z.y, z.right, z.bottom), colour, self._px(3))

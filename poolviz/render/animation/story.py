@@ -1,0 +1,133 @@
+"""The frame plan and the captions of an animation, shared with the terminal frames
+(:mod:`poolviz.render.terminal.animate`), so that the GIF and the terminal tell the same story:
+which windows get a frame, and the formula each frame's caption shows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from poolviz.engine.explain import PoolResult, Window
+from poolviz.render.style import (
+    decimals_for,
+    format_number,
+)
+
+WINDOW_FRAMES = 64
+"""Most frames of a run: past this many windows, the first half go one by one (the window
+sliding) and the rest are spread evenly over the other windows, ending at the last."""
+
+
+MAX_TERMS = 9
+"""Captions list the values of windows up to this many cells, and count them past it."""
+
+
+@dataclass(frozen=True)
+class Frame:
+    """One frame of the animation."""
+
+    window: int
+    """Row-major index of the window shown; the output cells before it (a row-major prefix)
+    are computed."""
+    skipped: int = 0
+    """Windows passed over since the frame before (0 while they go one by one)."""
+
+
+def frame_plan(window_count: int, limit: int = WINDOW_FRAMES) -> list[Frame]:
+    """One frame per window; past ``limit`` windows, the first ``limit // 2`` one by one,
+    then ``limit - limit // 2`` spread evenly over the rest, the last window among them, so
+    that a large input is swept from end to end rather than along its first row.
+
+    >>> [f.window for f in frame_plan(4)]
+    [0, 1, 2, 3]
+    >>> plan = frame_plan(100)
+    >>> len(plan), [(f.window, f.skipped) for f in plan[31:34]], plan[-1].window
+    (64, [(31, 0), (32, 0), (34, 1)], 99)
+    """
+    if window_count <= limit:
+        return [Frame(k) for k in range(window_count)]
+    head = limit // 2
+    spread = limit - head
+    last = window_count - 1
+    frames = [Frame(k) for k in range(head)]
+    before = head - 1
+    for t in range(spread):
+        k = head + round((last - head) * t / (spread - 1))
+        frames.append(Frame(k, k - before - 1))
+        before = k
+    return frames
+
+
+def decimals(result: PoolResult, item: int = 0, channel: int = 0) -> tuple[int, int]:
+    """Decimal places for one plane's input values and for its output values, each formatted
+    alike (an average may need places its input does not)."""
+    return (
+        decimals_for(result.input[item, :, :, channel]),
+        decimals_for(result.output[item, :, :, channel]),
+    )
+
+
+def caption(
+    result: PoolResult,
+    frame: Frame,
+    item: int = 0,
+    channel: int = 0,
+    places: tuple[int, int] | None = None,
+) -> str:
+    """What a frame shows, in one line: ``window 2 of 4: max(2, 1, 8, 4) = 8 at (1, 2)``, an
+    average as ``(2 + 1 + 8 + 4) / 4 = 3.75`` (zeros for the padding its divisor counts),
+    after a jump ``window 361 of 361 (36 skipped): …`` (windows count from 1, cells from 0).
+    ``places`` is :func:`decimals` of the plane, worked out once by callers drawing many
+    frames."""
+    window = result.window(*divmod(frame.window, result.cols.out), item, channel)
+    places = places or decimals(result, item, channel)
+    worked = formula(window, result.mode, places)
+    jump = f" ({frame.skipped} skipped)" if frame.skipped else ""
+    return f"window {frame.window + 1} of {result.window_count}{jump}: {worked}"
+
+
+def formula(window: Window, mode: str, places: tuple[int, int]) -> str:
+    """The window's output worked out: ``max(2, 1, 8, 4) = 8 at (1, 2)`` (padding as −∞,
+    which never wins) or ``(2 + 1 + 8 + 4) / 4 = 3.75``; windows of more than
+    :data:`MAX_TERMS` cells give a count instead of the terms. ``places``: decimal places of
+    the input values and of the output value."""
+    given, result = places
+    value = format_number(window.value, result)
+    real = window.cells[~window.padded]
+    if mode == "max":
+        where = "" if window.argmax is None else f" at ({window.argmax[0]}, {window.argmax[1]})"
+        if window.cells.size > MAX_TERMS:
+            return f"max of {window.cells.size} cells = {value}{where}"
+        terms = [
+            "−∞" if pad else format_number(float(v), given)
+            for v, pad in zip(window.cells.ravel(), window.padded.ravel(), strict=True)
+        ]
+        return f"max({', '.join(terms)}) = {value}{where}"
+    divisor = window.divisor if window.divisor is not None else real.size
+    counted_padding = divisor - real.size
+    if window.cells.size > MAX_TERMS:
+        total = format_number(float(real.sum()), given)
+        counted = f" ({counted_padding} padding zeros counted)" if counted_padding else ""
+        return f"sum of {real.size} cells = {total}; {total} / {divisor} = {value}{counted}"
+    terms = []
+    for v, pad in zip(window.cells.ravel(), window.padded.ravel(), strict=True):
+        if not pad:
+            terms.append(format_number(float(v), given))
+        elif counted_padding > 0:
+            terms.append("0")
+            counted_padding -= 1
+    return f"({' + '.join(terms)}) / {divisor} = {value}"
+
+
+def plane_label(result: PoolResult, item: int, channel: int) -> str:
+    """``, channel 2 of 3`` (and the item, for a batch) when the input has more than one
+    plane, so a frame says which one it shows; empty otherwise."""
+    n, _, _, c = result.input.shape
+    label = f", item {item} of {n}" if n > 1 else ""
+    return label + (f", channel {channel} of {c}" if c > 1 else "")
+
+
+def title_line(result: PoolResult) -> str:
+    """The default title: the configuration, as the pool figure writes it."""
+    from poolviz.render.style import config_line
+
+    return config_line(result).replace("  ", ": ", 1)
