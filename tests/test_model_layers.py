@@ -7,24 +7,20 @@ from fractions import Fraction
 import pytest
 
 from poolviz.errors import PoolvizError
+from poolviz.model.field import Field
+from poolviz.model.graph import Model, Residual
 from poolviz.model.layers import (
     Activation,
-    AdaptiveAvgPool,
-    AvgPool,
     BatchNorm,
     Conv,
     Dense,
     Dropout,
-    Field,
     Flatten,
-    GlobalAvgPool,
-    GlobalMaxPool,
-    MaxPool,
-    Model,
-    Residual,
     ZeroPad,
     shape_text,
 )
+from poolviz.model.merge import Add
+from poolviz.model.pooling import AdaptiveAvgPool, AvgPool, GlobalAvgPool, GlobalMaxPool, MaxPool
 
 START = Field.start((28, 28))
 
@@ -190,14 +186,14 @@ def test_elementwise_layers() -> None:
     assert Conv("c", 1, (1, 1), act="relu").activation == "relu"
 
 
-def test_residual_join_names_both_shapes() -> None:
-    block = Residual("layer2.0", (Conv("c", 8, (3, 3), (2, 2), (1, 1)),))
-    assert block.join((4, 4, 8), (4, 4, 8)) == (4, 4, 8)
+def test_add_names_both_shapes() -> None:
+    add = Add("layer2.0.add")
+    assert add.join(((4, 4, 8), (4, 4, 8))) == (4, 4, 8)
     with pytest.raises(PoolvizError) as err:
-        block.join((4, 4, 8), (8, 8, 4))
+        add.join(((4, 4, 8), (8, 8, 4)))
     assert err.value.message == (
-        "residual add 'layer2.0': the body gives (batch, 4, 4, 8) but the shortcut gives "
-        "(batch, 8, 8, 4); both must match"
+        "add 'layer2.0.add' gets (batch, 4, 4, 8) and (batch, 8, 8, 4); "
+        "the inputs' shapes must match"
     )
 
 
@@ -217,7 +213,7 @@ def test_model_checks_its_input_and_names() -> None:
     with pytest.raises(PoolvizError, match="the input \\(batch, 784\\) is not an image"):
         Model("m", (784,), ())
     with pytest.raises(PoolvizError, match="two layers are named 'c'"):
-        Model("m", (8, 8, 1), (Conv("c", 1, (1, 1)), Residual("r", (Conv("c", 1, (1, 1)),))))
+        Model.chain("m", (8, 8, 1), (Conv("c", 1, (1, 1)), Residual("r", (Conv("c", 1, (1, 1)),))))
 
 
 def test_shape_text() -> None:

@@ -7,20 +7,8 @@ from __future__ import annotations
 import pytest
 
 from poolviz.errors import PoolvizError
-from poolviz.model.layers import (
-    Activation,
-    AdaptiveAvgPool,
-    AvgPool,
-    BatchNorm,
-    Conv,
-    Dense,
-    Dropout,
-    Flatten,
-    GlobalAvgPool,
-    GlobalMaxPool,
-    MaxPool,
-    ZeroPad,
-)
+from poolviz.model.layers import Activation, BatchNorm, Conv, Dense, Dropout, Flatten, ZeroPad
+from poolviz.model.pooling import AdaptiveAvgPool, AvgPool, GlobalAvgPool, GlobalMaxPool, MaxPool
 from poolviz.model.spec import parse_spec
 from poolviz.model.trace import counterfactual, report, trace
 

@@ -6,8 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from poolviz.model.builtin import BUILTINS, builtin
+from poolviz.model.graph import Model
 from poolviz.model.keras import KERAS_SAMPLES, keras_sample, load_keras
-from poolviz.model.layers import Model, Shape
+from poolviz.model.layers import Shape
 from poolviz.model.spec import parse_spec
 
 

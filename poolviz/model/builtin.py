@@ -13,24 +13,13 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from poolviz.errors import PoolvizError
-from poolviz.model.layers import (
-    AdaptiveAvgPool,
-    AvgPool,
-    BatchNorm,
-    Conv,
-    Dense,
-    Dropout,
-    Flatten,
-    Layer,
-    MaxPool,
-    Model,
-    Pair,
-    Residual,
-    Shape,
-)
+from poolviz.model.field import Pair
+from poolviz.model.graph import Model, Residual
+from poolviz.model.layers import BatchNorm, Conv, Dense, Dropout, Flatten, Layer, Shape
+from poolviz.model.pooling import AdaptiveAvgPool, AvgPool, MaxPool
 
 
-def mnist() -> tuple[Layer, ...]:
+def mnist() -> tuple[Layer | Residual, ...]:
     """Conv2D(32, 3) → MaxPooling2D(2) → Conv2D(64, 3) → MaxPooling2D(2) → Flatten →
     Dense(10), ReLU after the convolutions, with Keras's default layer names."""
     return (
@@ -43,7 +32,7 @@ def mnist() -> tuple[Layer, ...]:
     )
 
 
-def lenet5() -> tuple[Layer, ...]:
+def lenet5() -> tuple[Layer | Residual, ...]:
     """LeNet-5 with LeCun's layer names (C1, S2, ...)."""
     return (
         Conv("c1", 6, (5, 5), act="tanh"),
@@ -57,7 +46,7 @@ def lenet5() -> tuple[Layer, ...]:
     )
 
 
-def alexnet() -> tuple[Layer, ...]:
+def alexnet() -> tuple[Layer | Residual, ...]:
     """torchvision's AlexNet (the single-GPU "one weird trick" variant, 64-192-384-256-256
     filters): overlapping 3/2 max pooling. Layers are named as in Caffe (conv1, pool1, fc6)."""
     return (
@@ -79,11 +68,11 @@ def alexnet() -> tuple[Layer, ...]:
     )
 
 
-def vgg16() -> tuple[Layer, ...]:
+def vgg16() -> tuple[Layer | Residual, ...]:
     """torchvision's VGG-16 (configuration D, no BatchNorm): 3x3 convolutions with padding 1,
     2x2 max pooling after each of five stages. Layers are named as in the paper's Caffe
     model (conv1_1, pool1, fc6)."""
-    layers: list[Layer] = []
+    layers: list[Layer | Residual] = []
     for stage, (filters, convs) in enumerate(
         ((64, 2), (128, 2), (256, 3), (512, 3), (512, 3)), start=1
     ):
@@ -121,10 +110,10 @@ def _basic_block(name: str, filters: int, stride: int, project: bool) -> Residua
     return Residual(name, body, shortcut, act="relu")
 
 
-def resnet18() -> tuple[Layer, ...]:
+def resnet18() -> tuple[Layer | Residual, ...]:
     """torchvision's ResNet-18: a 7x7/2 stem, 3/2/1 max pooling, four stages of two
     BasicBlocks, global (adaptive 1x1) average pooling, one dense layer."""
-    blocks: list[Layer] = []
+    blocks: list[Layer | Residual] = []
     for stage, filters in enumerate((64, 128, 256, 512), start=1):
         first_stride = 1 if stage == 1 else 2
         blocks.append(_basic_block(f"layer{stage}.0", filters, first_stride, stage > 1))
@@ -140,7 +129,7 @@ def resnet18() -> tuple[Layer, ...]:
     )
 
 
-BUILTINS: dict[str, tuple[Callable[[], tuple[Layer, ...]], Shape]] = {
+BUILTINS: dict[str, tuple[Callable[[], tuple[Layer | Residual, ...]], Shape]] = {
     "mnist": (mnist, (28, 28, 1)),
     "lenet5": (lenet5, (32, 32, 1)),
     "alexnet": (alexnet, (224, 224, 3)),
@@ -155,4 +144,4 @@ def builtin(name: str, input_shape: Shape | None = None) -> Model:
     if name not in BUILTINS:
         raise PoolvizError(f"unknown built-in model {name!r}; use {', '.join(BUILTINS)}")
     layers, default = BUILTINS[name]
-    return Model(name, input_shape or default, layers())
+    return Model.chain(name, input_shape or default, layers())

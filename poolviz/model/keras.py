@@ -24,24 +24,21 @@ from typing import Any
 
 from poolviz.errors import PoolvizError, PoolvizRuntimeError
 from poolviz.loaders import read_text_file
+from poolviz.model.field import Pair
+from poolviz.model.graph import Model
 from poolviz.model.layers import (
     Activation,
-    AvgPool,
     BatchNorm,
     Conv,
     Dense,
     Dropout,
     Flatten,
-    GlobalAvgPool,
-    GlobalMaxPool,
     Layer,
-    MaxPool,
-    Model,
     Padding,
-    Pair,
     Shape,
     ZeroPad,
 )
+from poolviz.model.pooling import AvgPool, GlobalAvgPool, GlobalMaxPool, MaxPool
 
 MODEL_CLASSES = ("Sequential", "Functional", "Model")
 FILE_HINT = "give a Keras model saved with model.to_json()"
@@ -117,7 +114,7 @@ def _from_keras(data: Any, name: str, input_shape: Shape | None = None) -> Model
             f"{name!r} does not give its input's height, width and channels; "
             "give them with --input HxWxC"
         )
-    return Model(name, shape, layers)
+    return Model.chain(name, shape, layers)
 
 
 def _plain(value: Any) -> Any:
@@ -258,7 +255,7 @@ def _conv(name: str, c: dict[str, Any]) -> Layer:
         _pair(c.get("dilation_rate", 1)),
         int(c.get("groups", 1)),
         bool(c.get("use_bias", True)),
-        _activation(c.get("activation")),
+        act=_activation(c.get("activation")),
     )
 
 
@@ -302,7 +299,7 @@ READERS: dict[str, Callable[[str, dict[str, Any]], Layer | None]] = {
     "GlobalMaxPooling2D": lambda name, c: GlobalMaxPool(name, bool(c.get("keepdims"))),
     "Flatten": lambda name, c: Flatten(name),
     "Dense": lambda name, c: Dense(
-        name, int(c["units"]), bool(c.get("use_bias", True)), _activation(c.get("activation"))
+        name, int(c["units"]), bool(c.get("use_bias", True)), act=_activation(c.get("activation"))
     ),
     "Dropout": lambda name, c: Dropout(name, float(c.get("rate", 0.5))),
     "BatchNormalization": _batchnorm,

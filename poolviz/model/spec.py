@@ -34,25 +34,21 @@ from typing import Any
 
 from poolviz.errors import PoolvizError
 from poolviz.model.builtin import BUILTINS
+from poolviz.model.field import Pair
+from poolviz.model.graph import Model
 from poolviz.model.layers import (
     ACTIVATIONS,
     Activation,
-    AdaptiveAvgPool,
-    AvgPool,
     BatchNorm,
     Conv,
     Dense,
     Dropout,
     Flatten,
-    GlobalAvgPool,
-    GlobalMaxPool,
     Layer,
-    MaxPool,
-    Model,
-    Pair,
     Shape,
     ZeroPad,
 )
+from poolviz.model.pooling import AdaptiveAvgPool, AvgPool, GlobalAvgPool, GlobalMaxPool, MaxPool
 
 DEFAULT_INPUT: Shape = (28, 28, 1)
 
@@ -289,4 +285,4 @@ def parse_spec(spec: str, input_shape: Shape | None = None) -> Model:
     for word, build in parsed:
         seen[word] += 1
         layers.append(build(f"{word}{seen[word]}" if counts[word] > 1 else word))
-    return Model("spec", input_shape or DEFAULT_INPUT, tuple(layers))
+    return Model.chain("spec", input_shape or DEFAULT_INPUT, layers)

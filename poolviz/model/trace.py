@@ -1,12 +1,15 @@
-"""The trace of a model, layer by layer, and its two counterfactuals, as plain data.
+"""The trace of a model graph, node by node in topological order, and its two
+counterfactuals, as plain data.
 
-``drop``: the model with its fixed-window pooling layers (max and average) removed; adaptive
-and global pooling stay, since they fix the classifier's input. ``strided``: each pooling layer
-folded into the nearest convolution before it (looking across BatchNorm, activations and
-dropout) as that convolution's stride times the pooling's, padding unchanged, as modern
-networks downsample; a pooling layer with no convolution before it in its block stays.
+``drop``: the model with its fixed-window pooling layers (max, average, Lp) removed, their
+readers reconnected to what the pooling read; adaptive and global pooling stay, since they fix
+the classifier's input. ``strided``: each pooling layer folded into the nearest convolution
+before it (looking across BatchNorm, activations and dropout that nothing else reads) as that
+convolution's stride times the pooling's, padding unchanged, as modern networks downsample; a
+pooling layer with no such convolution before it in its block stays, and says why.
 
-A counterfactual may not fit (a strided convolution that no longer fits its input): its trace
+A counterfactual may not fit (a strided convolution that no longer fits its input, an add
+whose branches no longer agree, a dense layer whose stored weights no longer fit): its trace
 then stops at that layer and says why, and never raises.
 """
 
@@ -14,23 +17,18 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from poolviz.errors import PoolvizError
-from poolviz.model.layers import (
-    AvgPool,
-    Conv,
-    Field,
-    Jump,
-    Layer,
-    MaxPool,
-    Model,
-    Pair,
-    Pool,
-    Residual,
-    Shape,
-)
+from poolviz.model.field import Field, Jump, Pair
+from poolviz.model.graph import INPUT, Model, Node
+from poolviz.model.layers import Conv, Shape
+from poolviz.model.merge import Merge
+from poolviz.model.pooling import AvgPool, LpPool, MaxPool, Pool
+
+WINDOWED_KINDS = (MaxPool.kind, AvgPool.kind, LpPool.kind)
+"""Kinds of fixed-window pooling: what ``drop`` removes."""
 
 ABSURD_PARAMS = 10**9
 """A single layer with this many parameters or more is flagged as absurd."""
@@ -49,12 +47,13 @@ class InvalidLayer(PoolvizError):
 
 @dataclass(frozen=True)
 class TraceRow:
-    """One row of the trace: a layer, or the add that ends a residual block."""
+    """One row of the trace: a node of the graph."""
 
     name: str
     kind: str
     """The layer kind: ``conv``, ``maxpool``, ... (the spec grammar's words), ``activation``
-    for an activation layer, ``add`` for the end of a residual block."""
+    for an activation layer, ``add`` or ``concat`` where branches meet, ``op`` for an
+    operator of a file that poolviz takes as it comes."""
     config: str
     """The layer's configuration in the spec grammar's words, e.g. ``conv 32 3x3``."""
     activation: str | None
@@ -75,6 +74,8 @@ class TraceRow:
     """Adaptive pooling to a larger map: all values kept, some repeated."""
     block: str | None = None
     """The residual block the row belongs to (its body, shortcut or add)."""
+    inputs: tuple[str, ...] = ()
+    """The rows it reads (``""``: the model's input); more than one where branches meet."""
 
     @property
     def receptive_field(self) -> Pair:
@@ -177,16 +178,12 @@ class Trace:
     @property
     def windowed_pooling(self) -> list[TraceRow]:
         """Rows of fixed-window pooling (max and average): what ``drop`` removes."""
-        return [r for r in self.rows if r.kind in (MaxPool.kind, AvgPool.kind)]
+        return [r for r in self.rows if r.kind in WINDOWED_KINDS]
 
     @property
     def held_pooling(self) -> list[TraceRow]:
         """Rows of global and adaptive pooling: what both counterfactuals keep."""
-        return [
-            r
-            for r in self.rows
-            if r.kept is not None and r.kind not in (MaxPool.kind, AvgPool.kind)
-        ]
+        return [r for r in self.rows if r.kept is not None and r.kind not in WINDOWED_KINDS]
 
     def counterpart(self, name: str) -> Counterpart:
         """This trace's version of the original's row ``name``."""
@@ -244,49 +241,39 @@ class Report:
 
 
 def trace(model: Model, batch: int | None = None) -> Trace:
-    """``model`` traced layer by layer; InvalidLayer (a PoolvizError naming the layer and
-    the shapes) where a layer cannot take its input."""
+    """``model`` traced node by node; InvalidLayer (a PoolvizError naming the layer and the
+    shapes) where a layer cannot take its input."""
     rows: list[TraceRow] = []
-    h, w, _ = model.input_shape
-    _walk(model.layers, model.input_shape, Field.start((h, w)), rows, batch or 1)
+    _walk(model, rows, batch or 1)
     return Trace("original", model, batch, tuple(rows))
 
 
-def _walk(
-    layers: tuple[Layer, ...],
-    shape: Shape,
-    f: Field,
-    rows: list[TraceRow],
-    scale: int,
-    block: str | None = None,
-) -> tuple[Shape, Field]:
-    """Append a row per layer to ``rows``; return the last shape and field."""
-    for layer in layers:
-        if isinstance(layer, Residual):
-            body, body_field = _walk(layer.body, shape, f, rows, scale, layer.name)
-            short, short_field = _walk(layer.shortcut, shape, f, rows, scale, layer.name)
-            try:
-                out = layer.join(body, short)
-            except PoolvizError as err:
-                raise InvalidLayer(f"{layer.name}.add", err.message) from None
-            new = body_field.union(short_field)
-            rows.append(_row(layer, f"{layer.name}.add", body, out, new, scale, layer.name))
-        else:
-            try:
-                out = layer.output_shape(shape)
-                new = layer.field(f, shape)
-            except PoolvizError as err:
-                raise InvalidLayer(layer.name, err.message) from None
-            rows.append(_row(layer, layer.name, shape, out, new, scale, block))
-        shape, f = out, new
-    return shape, f
+def _walk(model: Model, rows: list[TraceRow], scale: int) -> None:
+    """Append a row per node to ``rows``, in order; InvalidLayer at a node that cannot
+    take its inputs."""
+    h, w, _ = model.input_shape
+    shapes: dict[str, Shape] = {INPUT: model.input_shape}
+    fields: dict[str, Field] = {INPUT: Field.start((h, w))}
+    for node in model.nodes:
+        layer = node.layer
+        ins = tuple(shapes[i] for i in node.inputs)
+        try:
+            if isinstance(layer, Merge):
+                out = layer.join(ins)
+                new = layer.join_field(tuple(fields[i] for i in node.inputs), ins, out)
+            else:
+                out = layer.output_shape(ins[0])
+                new = layer.field(fields[node.inputs[0]], ins[0])
+        except PoolvizError as err:
+            raise InvalidLayer(node.name, err.message) from None
+        rows.append(_row(node, ins[0], out, new, scale))
+        shapes[node.name], fields[node.name] = out, new
 
 
-def _row(
-    layer: Layer, name: str, shape: Shape, out: Shape, f: Field, scale: int, block: str | None
-) -> TraceRow:
+def _row(node: Node, shape: Shape, out: Shape, f: Field, scale: int) -> TraceRow:
+    layer = node.layer
     return TraceRow(
-        name=name,
+        name=node.name,
         kind=layer.kind,
         config=layer.describe(),
         activation=layer.activation,
@@ -299,70 +286,73 @@ def _row(
         field=f,
         kept=layer.kept(shape, out),
         repeated=layer.repeats(shape),
-        block=block,
+        block=node.block,
+        inputs=node.inputs,
     )
 
 
-Rewrite = Callable[[tuple[Layer, ...], dict[str, str]], tuple[Layer, ...]]
+Rewrite = Callable[[Model, dict[str, str]], Model]
 
 
-def _drop(layers: tuple[Layer, ...], notes: dict[str, str]) -> tuple[Layer, ...]:
-    """Without fixed-window pooling, inside residual blocks too."""
-    out: list[Layer] = []
-    for layer in layers:
-        if isinstance(layer, Pool):
-            notes[layer.name] = "removed"
-        elif isinstance(layer, Residual):
-            out.append(
-                Residual(
-                    layer.name, _drop(layer.body, notes), _drop(layer.shortcut, notes), layer.act
-                )
-            )
+def _drop(model: Model, notes: dict[str, str]) -> Model:
+    """Without fixed-window pooling: each reader of a pooling node reads what it read."""
+    alias: dict[str, str] = {}
+    nodes: list[Node] = []
+    for node in model.nodes:
+        inputs = tuple(alias.get(i, i) for i in node.inputs)
+        if isinstance(node.layer, Pool):
+            notes[node.name] = "removed"
+            alias[node.name] = inputs[0]
         else:
-            out.append(layer)
-    return tuple(out)
+            nodes.append(replace(node, inputs=inputs))
+    return model.with_nodes(nodes)
 
 
-def _strided(layers: tuple[Layer, ...], notes: dict[str, str]) -> tuple[Layer, ...]:
+def _strided(model: Model, notes: dict[str, str]) -> Model:
     """Each pooling folded into the convolution before it in its block, as its stride."""
-    strides: dict[str, Pair] = {}  # each folded convolution's stride before any folding
-
-    def fold(layers: tuple[Layer, ...]) -> tuple[Layer, ...]:
-        out: list[Layer] = []
-        for layer in layers:
-            if isinstance(layer, Residual):
-                out.append(Residual(layer.name, fold(layer.body), fold(layer.shortcut), layer.act))
-                continue
-            if not isinstance(layer, Pool):
-                out.append(layer)
-                continue
-            at = _conv_before(out)
-            if at is None:
-                notes[layer.name] = "stays: no convolution before it in its block"
-                out.append(layer)
-                continue
-            conv = out[at]
-            assert isinstance(conv, Conv)
-            strides.setdefault(conv.name, conv.stride)
-            folded = conv.restride(layer.stride)
-            out[at] = folded
-            notes[conv.name] = (
-                f"stride {_stride_text(folded.stride)} (was {_stride_text(strides[conv.name])})"
-            )
-            notes[layer.name] = f"folded into {conv.name}"
-        return tuple(out)
-
-    return fold(layers)
+    nodes = {n.name: n for n in model.nodes}
+    readers = model.consumers()
+    original: dict[str, Pair] = {}  # each folded convolution's stride before any folding
+    alias: dict[str, str] = {}
+    for node in model.nodes:
+        if not isinstance(node.layer, Pool):
+            continue
+        source = alias.get(node.inputs[0], node.inputs[0])
+        conv, why = _conv_before(replace(node, inputs=(source,)), nodes, readers)
+        if conv is None:
+            notes[node.name] = f"stays: {why}"
+            continue
+        layer = nodes[conv].layer
+        assert isinstance(layer, Conv)
+        original.setdefault(conv, layer.stride)
+        folded = layer.restride(node.layer.stride)
+        nodes[conv] = replace(nodes[conv], layer=folded)
+        notes[conv] = f"stride {_stride_text(folded.stride)} (was {_stride_text(original[conv])})"
+        notes[node.name] = f"folded into {conv}"
+        alias[node.name] = source
+        readers[source] = [r for r in readers[source] if r != node.name] + readers[node.name]
+        del nodes[node.name]
+    return model.with_nodes(
+        replace(n, inputs=tuple(alias.get(i, i) for i in n.inputs)) for n in nodes.values()
+    )
 
 
-def _conv_before(layers: list[Layer]) -> int | None:
-    """Index of the last convolution, looking back across elementwise layers only."""
-    for i in range(len(layers) - 1, -1, -1):
-        if isinstance(layers[i], Conv):
-            return i
-        if not layers[i].elementwise:
-            return None
-    return None
+def _conv_before(
+    pool: Node, nodes: dict[str, Node], readers: dict[str, list[str]]
+) -> tuple[str | None, str]:
+    """The convolution a pooling node can fold into: the nearest one before it in its
+    block, across elementwise layers that nothing else reads; else None and why not."""
+    at, reader = pool.inputs[0], pool.name
+    while at != INPUT and nodes[at].block == pool.block and not isinstance(nodes[at].layer, Merge):
+        if len(readers[at]) > 1:
+            others = [r for r in readers[at] if r != reader]
+            return None, f"{at} also feeds {', '.join(others)}"
+        if isinstance(nodes[at].layer, Conv):
+            return at, ""
+        if not nodes[at].layer.elementwise:
+            break
+        at, reader = nodes[at].inputs[0], at
+    return None, "no convolution before it in its block"
 
 
 def _stride_text(stride: Pair) -> str:
@@ -376,12 +366,11 @@ def counterfactual(model: Model, label: str, batch: int | None = None) -> Trace:
     """``model`` rewritten as the ``drop`` or ``strided`` counterfactual and traced; a layer
     that no longer fits ends the trace with a :class:`Problem` instead of raising."""
     notes: dict[str, str] = {}
-    variant = model.replace_layers(REWRITES[label](model.layers, notes))
+    variant = REWRITES[label](model, notes)
     rows: list[TraceRow] = []
-    h, w, _ = model.input_shape
     problem = None
     try:
-        _walk(variant.layers, variant.input_shape, Field.start((h, w)), rows, batch or 1)
+        _walk(variant, rows, batch or 1)
     except InvalidLayer as err:
         problem = Problem(err.layer, err.message)
     return Trace(label, variant, batch, tuple(rows), problem, notes)

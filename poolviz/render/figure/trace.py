@@ -32,18 +32,15 @@ from matplotlib.font_manager import FontProperties
 from matplotlib.patches import Polygon, Rectangle
 from matplotlib.textpath import TextPath
 
-from poolviz.model.layers import (
-    Activation,
+from poolviz.model.layers import Activation, BatchNorm, Conv, Dense, Dropout, Shape
+from poolviz.model.pooling import (
     AdaptiveAvgPool,
     AvgPool,
-    BatchNorm,
-    Conv,
-    Dense,
-    Dropout,
     GlobalAvgPool,
+    GlobalLpPool,
     GlobalMaxPool,
+    LpPool,
     MaxPool,
-    Shape,
 )
 from poolviz.model.trace import Report, Trace
 from poolviz.render.style import OKABE_ITO, count, feature_text, pale, ratio, si
@@ -71,7 +68,8 @@ CATEGORIES = (INPUT, CONV, RESIDUAL, POOLING, DENSE, OTHER)
 """In legend order."""
 
 POOLING_KINDS = frozenset(
-    k.kind for k in (MaxPool, AvgPool, AdaptiveAvgPool, GlobalAvgPool, GlobalMaxPool)
+    k.kind
+    for k in (MaxPool, AvgPool, LpPool, AdaptiveAvgPool, GlobalAvgPool, GlobalMaxPool, GlobalLpPool)
 )
 SHAPE_KEEPING_KINDS = frozenset(k.kind for k in (BatchNorm, Activation, Dropout))
 """Elementwise layers: drawn with the layer before them."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Any
 
-from poolviz.model.layers import Jump
+from poolviz.model.field import Jump
 from poolviz.model.trace import Report, Trace
 
 

@@ -18,7 +18,9 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from poolviz.model.layers import AdaptiveAvgPool, Jump, Pair, jump_text, pair_text, shape_text
+from poolviz.model.field import Jump, Pair, jump_text
+from poolviz.model.layers import pair_text, shape_text
+from poolviz.model.pooling import AdaptiveAvgPool
 from poolviz.model.trace import (
     ABSURD_PARAMS,
     Counterpart,

@@ -1,0 +1,183 @@
+"""Pooling layers: fixed windows (max, average, Lp), adaptive bins and global pooling,
+each knowing its shape, receptive field and the share of values it keeps.
+
+Fixed windows go through the engine's geometry: :func:`poolviz.engine.geometry.axis`
+(PyTorch's formula, plus Keras ``same``) for spec, built-in and Keras layers, and
+:func:`poolviz.model.onnx_pool.onnx_pooling` for ONNX nodes, whose padding may differ before
+and after (``pads``, ``SAME_LOWER``) and whose last ceil-mode window follows onnxruntime.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import ClassVar
+
+from poolviz.engine.geometry import Axis
+from poolviz.model.field import Field, Pair
+from poolviz.model.layers import (
+    Layer,
+    Padding,
+    Shape,
+    fitting,
+    pair_text,
+    window_field,
+    window_text,
+    windows,
+)
+from poolviz.model.onnx_pool import OnnxPooling
+
+
+@dataclass(frozen=True)
+class PoolingLayer(Layer):
+    """A pooling layer of any kind (fixed windows, adaptive bins, global): it keeps a
+    fraction of its input's values (adaptive pooling to a larger map keeps them all, and
+    repeats them)."""
+
+    def kept(self, shape: Shape, out: Shape) -> float | None:
+        return math.prod(out) / math.prod(shape)
+
+
+@dataclass(frozen=True)
+class Pool(PoolingLayer):
+    """A fixed-window pooling layer; :class:`MaxPool` and :class:`AvgPool` name the mode.
+    ``stride`` defaults to the window, as in Keras and PyTorch."""
+
+    size: Pair = (2, 2)
+    stride: Pair = (2, 2)
+    padding: Padding = (0, 0)
+    ceil_mode: bool = False
+    onnx: OnnxPooling | None = None
+    """An ONNX node's own geometry (padding per side, ONNX's ceil mode), which then places
+    the windows; ``size`` and ``stride`` repeat its ``kernel_shape`` and ``strides``."""
+
+    def describe(self) -> str:
+        if self.onnx is not None:
+            return self.onnx.describe()
+        text = f"{self.kind} {window_text(self.size, self.stride, self.padding, self.size)}"
+        return text + (" ceil" if self.ceil_mode else "")
+
+    def _axes(self, shape: Shape) -> tuple[Axis, Axis]:
+        if self.onnx is not None:
+            h, w, _ = self._spatial(shape)
+            onnx = self.onnx
+            return fitting(self, shape, lambda: onnx.axes(h, w))
+        return windows(
+            self,
+            shape,
+            self.size,
+            self.stride,
+            self.padding,
+            ceil_mode=self.ceil_mode,
+            pooling=True,
+        )
+
+    def output_shape(self, shape: Shape) -> Shape:
+        ah, aw = self._axes(shape)
+        return ah.out, aw.out, shape[2]
+
+    def field(self, f: Field, shape: Shape) -> Field:
+        return window_field(f, self._axes(shape), self.stride)
+
+
+@dataclass(frozen=True)
+class MaxPool(Pool):
+    """Max pooling over a fixed window (``MaxPooling2D``, ``MaxPool2d``)."""
+
+    kind: ClassVar[str] = "maxpool"
+
+
+@dataclass(frozen=True)
+class AvgPool(Pool):
+    """Average pooling over a fixed window (``AveragePooling2D``, ``AvgPool2d``)."""
+
+    kind: ClassVar[str] = "avgpool"
+
+
+@dataclass(frozen=True)
+class LpPool(Pool):
+    """ONNX's ``LpPool``: ``(sum |x|^p)^(1/p)`` over each window. ONNX takes the absolute
+    value; PyTorch's ``LPPool2d`` does not (a negative sum with odd ``p`` gives NaN there)."""
+
+    kind: ClassVar[str] = "lppool"
+
+
+@dataclass(frozen=True)
+class AdaptiveAvgPool(PoolingLayer):
+    """PyTorch's ``AdaptiveAvgPool2d``: an output size, not a window. Bin ``i`` of ``o`` over
+    ``n`` cells covers ``[floor(i n / o), ceil((i + 1) n / o))``, so bins may differ in size."""
+
+    out: Pair = (1, 1)
+    kind: ClassVar[str] = "adaptiveavgpool"
+
+    def describe(self) -> str:
+        return f"adaptiveavgpool {pair_text(self.out)}"
+
+    def output_shape(self, shape: Shape) -> Shape:
+        return self.out[0], self.out[1], self._spatial(shape)[2]
+
+    def field(self, f: Field, shape: Shape) -> Field:
+        h, w, _ = self._spatial(shape)
+        if self.out == (1, 1):
+            return f.everything()
+        # o outputs over n cells: n / o cells apart on average (exact when o divides n;
+        # below 1 when o > n, where neighbouring outputs repeat a cell)
+        step = (Fraction(h, self.out[0]), Fraction(w, self.out[1]))
+        return f.grow((_span(h, self.out[0]), _span(w, self.out[1])), step, out=self.out)
+
+    def kept(self, shape: Shape, out: Shape) -> float | None:
+        h, w, _ = self._spatial(shape)
+        return min(self.out[0], h) / h * min(self.out[1], w) / w
+
+    def repeats(self, shape: Shape) -> bool:
+        h, w, _ = self._spatial(shape)
+        return self.out[0] > h or self.out[1] > w
+
+
+def _span(n: int, o: int) -> int:
+    """The largest bin of adaptive pooling of ``n`` cells to ``o``: bin ``i`` covers
+    ``[floor(i n / o), ceil((i + 1) n / o))``, as PyTorch's ``adaptive_avg_pool2d``."""
+    return max(-(-(i + 1) * n // o) - i * n // o for i in range(o))
+
+
+@dataclass(frozen=True)
+class GlobalPool(PoolingLayer):
+    """Global pooling: each channel to one value, ``(h, w, c) -> (c,)`` as Keras gives it,
+    or ``(1, 1, c)`` with Keras's ``keepdims``."""
+
+    keepdims: bool = False
+    op: str | None = None
+    """The ONNX operator it was read from (``GlobalAveragePool``, ``ReduceMean over H, W``):
+    the row names it, so a reader sees which it is."""
+
+    def describe(self) -> str:
+        return self.op or self.kind
+
+    def output_shape(self, shape: Shape) -> Shape:
+        c = self._spatial(shape)[2]
+        return (1, 1, c) if self.keepdims else (c,)
+
+    def field(self, f: Field, shape: Shape) -> Field:
+        return f.everything()
+
+
+@dataclass(frozen=True)
+class GlobalAvgPool(GlobalPool):
+    """``GlobalAveragePooling2D``."""
+
+    kind: ClassVar[str] = "gap"
+
+
+@dataclass(frozen=True)
+class GlobalMaxPool(GlobalPool):
+    """``GlobalMaxPooling2D``."""
+
+    kind: ClassVar[str] = "gmp"
+
+
+@dataclass(frozen=True)
+class GlobalLpPool(GlobalPool):
+    """ONNX's ``GlobalLpPool``: ``(sum |x|^p)^(1/p)`` over each whole map."""
+
+    kind: ClassVar[str] = "globallppool"
