@@ -49,7 +49,8 @@ def test_drop_reconnects_readers_and_a_fixed_dense_layer_says_it_no_longer_fits(
     assert rows["b"].inputs == ("stem",)
     assert t.problem is not None and t.problem.layer == "fc"
     assert (
-        t.problem.message == "layer 'fc' has fixed weights for 128 inputs but gets 512, from (batch, 512)"
+        t.problem.message
+        == "layer 'fc' has fixed weights for 128 inputs but gets 512, from (batch, 512)"
     )
 
 
