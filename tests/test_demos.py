@@ -32,13 +32,11 @@ from poolviz.demos import (
 )
 from poolviz.engine.geometry import axis
 from poolviz.examples import SEED_4X4, SEED_EDGE
-from poolviz.render.terminal.demos import (
-    DemoView,
-    compare_report,
-    shift_report,
-    size_report,
-    why_line,
-)
+from poolviz.render.shift_text import why_line
+from poolviz.render.terminal.compare import compare_report
+from poolviz.render.terminal.panels import DemoView
+from poolviz.render.terminal.shift import shift_report
+from poolviz.render.terminal.size import size_report
 
 torch = pytest.importorskip("torch")
 F = torch.nn.functional

@@ -28,14 +28,11 @@ from poolviz.demos import (  # noqa: E402
     tolerance_table,
 )
 from poolviz.examples import SEED_4X4  # noqa: E402
-from poolviz.render.figure.demos import (  # noqa: E402
-    CHANGED_FRAME,
-    compare_figure,
-    shift_figure,
-    size_figure,
-)
+from poolviz.render.figure.compare import compare_figure  # noqa: E402
 from poolviz.render.figure.grid import INDEX_GID  # noqa: E402
 from poolviz.render.figure.save import save_figure  # noqa: E402
+from poolviz.render.figure.shift import CHANGED_FRAME, shift_figure  # noqa: E402
+from poolviz.render.figure.size import size_figure  # noqa: E402
 
 
 def every_axes(fig: Figure) -> list[Axes]:

@@ -2,9 +2,9 @@
 (translation invariance, the alternatives to max pooling, the output size), computed.
 
 Each command runs on a worked example when given no input; the experiments are
-:mod:`poolviz.demos`, the pictures :mod:`poolviz.render.terminal.demos` and
-:mod:`poolviz.render.figure.demos` (matplotlib only with ``-o``), the JSON
-:mod:`poolviz.render.json.demos`.
+:mod:`poolviz.demos`, the pictures in :mod:`poolviz.render.terminal` and
+:mod:`poolviz.render.figure` (``shift``, ``compare``, ``size``; matplotlib only with ``-o``),
+the JSON :mod:`poolviz.render.json.demos`.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ from poolviz.examples import (
     SEED_EDGE_NAME,
     SEED_LENGTH,
 )
-from poolviz.render.terminal.demos import DemoView
+from poolviz.render.terminal.panels import DemoView
 
 FIGURE_FORMATS = ("png", "svg", "pdf")
 
@@ -154,7 +154,7 @@ def shift(
     )
     figure = display.figure_from(kwargs)
     if figure is not None:
-        from poolviz.render.figure.demos import shift_figure
+        from poolviz.render.figure.shift import shift_figure
 
         figure.save(shift_figure(cases, table, title=figure.title, cmap=figure.cmap))
         return
@@ -166,7 +166,7 @@ def shift(
             shift_json(cases, table, by=by, along=along, padding=pooling.padding, source=source)
         )
         return
-    from poolviz.render.terminal.demos import shift_report
+    from poolviz.render.terminal.shift import shift_report
 
     display.print_renderable(shift_report(cases, table, _view(notes)))
 
@@ -220,7 +220,7 @@ def compare_command(conv_weights: np.ndarray | None, as_json: bool, **kwargs: An
     result = compare(x, pooling, conv_weights)
     figure = display.figure_from(kwargs)
     if figure is not None:
-        from poolviz.render.figure.demos import compare_figure
+        from poolviz.render.figure.compare import compare_figure
 
         figure.save(compare_figure(result, title=figure.title, cmap=figure.cmap))
         return
@@ -230,7 +230,7 @@ def compare_command(conv_weights: np.ndarray | None, as_json: bool, **kwargs: An
         source = SEED_4X4_NAME if loaded is None else loaded
         display.print_json(compare_json(result, padding=pooling.padding, source=source))
         return
-    from poolviz.render.terminal.demos import compare_report
+    from poolviz.render.terminal.compare import compare_report
 
     display.print_renderable(compare_report(result, _view(notes)))
 
@@ -288,7 +288,7 @@ def size(
     result = output_sizes(lengths, _pooling(kwargs), channels or 1)
     figure = display.figure_from(kwargs)
     if figure is not None:
-        from poolviz.render.figure.demos import size_figure
+        from poolviz.render.figure.size import size_figure
 
         figure.save(size_figure(result, title=figure.title))
         return
@@ -297,6 +297,6 @@ def size(
 
         display.print_json(size_json(result, options.pooling_from(kwargs)["padding"]))
         return
-    from poolviz.render.terminal.demos import size_report
+    from poolviz.render.terminal.size import size_report
 
     display.print_renderable(size_report(result, _view(notes)))

@@ -190,6 +190,11 @@ def percent(fraction: float) -> str:
     return f"{100 * fraction:.3g}%"
 
 
+def percent_fixed(fraction: float, decimals: int = 1) -> str:
+    """``0.25`` as ``25.0%``: a fixed number of ``decimals``, so that columns line up."""
+    return f"{100 * fraction:.{decimals}f}%"
+
+
 def ratio(r: float) -> str:
     """A ratio to the original: ``11.1x``, ``4.55x``, ``0.30x``."""
     if r >= 100:

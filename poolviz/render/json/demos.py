@@ -27,7 +27,7 @@ def shift_json(
     changed output cells, and the measured table, one row per depth and shift; ``padding`` as
     given (see :func:`pool_config`), ``source`` as :func:`input_source` takes it (the
     table's own inputs are under ``sources``)."""
-    from poolviz.render.terminal.demos import claim_line, trend_line, why_line
+    from poolviz.render.shift_text import claim_line, trend_line, why_line
 
     ndim = cases[0].before.input_ndim
     return {

@@ -1,0 +1,252 @@
+"""``poolviz shift -o``: each shifted case as numbers or pictures, the changed output
+cells framed, and the tolerance table as line plots across depths."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from matplotlib.figure import Figure, SubFigure
+
+from poolviz.demos import (
+    ShiftCase,
+    ToleranceTable,
+)
+from poolviz.render.figure.grid import (
+    LINESTYLES,
+    Outline,
+    arrow_panel,
+    cell_inches,
+    draw_matrix,
+)
+from poolviz.render.figure.panels import (
+    CAPTION,
+    picture,
+    plane_of,
+    window_fills,
+    window_outlines,
+    wrap,
+)
+from poolviz.render.shift_text import changed_line, claim_line, trend_line, why_line
+from poolviz.render.style import (
+    OKABE_ITO,
+    config_line,
+    pale,
+    window_colour_at,
+)
+
+SHIFT_NUMBERED_INPUT = 12
+"""Largest input side the shift figure shows as numbers; larger inputs are pictures."""
+
+
+SHIFT_NUMBERED_OUTPUT = 10
+"""Largest output side the shift figure shows as numbers (two outputs sit side by side)."""
+
+
+CHANGED_FRAME = "#000000"
+"""The dashed frame around an output cell a shift changed (the fill stays the window's)."""
+
+
+LINE_COLOURS = (*(c for c in OKABE_ITO if c != "#F0E442"), "#000000")
+"""Okabe-Ito without its yellow, too faint as a line on white, and black instead."""
+
+
+MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
+"""One marker per depth, with the colour and line style, so lines differ without colour."""
+
+
+def shift_figure(
+    cases: Sequence[ShiftCase],
+    table: ToleranceTable,
+    *,
+    title: str | None = None,
+    cmap: str | None = None,
+) -> Figure:
+    """Each case as a row (input, shifted input, both outputs with the changed cells outlined
+    dashed in vermillion), then the measured table as line plots, one line per depth."""
+    first = cases[0]
+    in_w, in_h = _panel_inches(first.input.shape[1:3], SHIFT_NUMBERED_INPUT)
+    out_w, out_h = _panel_inches(first.output.shape[1:3], SHIFT_NUMBERED_OUTPUT)
+    case_h = max(in_h, out_h) + 1.5
+    metrics = _metrics(table)
+    plot_h = 2.7 * len(table.sources) + 1.2
+    pictures = max(first.output.shape[1:3]) > SHIFT_NUMBERED_OUTPUT
+    width = max(2 * in_w + (3 if pictures else 2) * out_w + 3.0, 3.3 * len(metrics) + 1.0)
+    fig = Figure(figsize=(width, case_h * len(cases) + plot_h + 0.8), layout="constrained")
+    subs = fig.subfigures(
+        len(cases) + 1,
+        1,
+        height_ratios=[case_h] * len(cases) + [plot_h],
+        hspace=0.04,
+        squeeze=False,
+    )[:, 0]
+    for k, (case, sub) in enumerate(zip(cases, subs, strict=False), 1):
+        _shift_case(sub, case, k, in_w, out_w, cmap)
+    _tolerance_plots(subs[-1], table, metrics)
+    fig.suptitle(
+        title or f"Shifting the input — {config_line(cases[0].before).replace('  ', ': ', 1)}",
+        fontsize=12,
+        fontweight="bold",
+    )
+    return fig
+
+
+def _shift_case(
+    sub: SubFigure, case: ShiftCase, number: int, in_w: float, out_w: float, cmap: str | None
+) -> None:
+    before, after = case.before, case.after
+    numbered = max(case.input.shape[1:3]) <= SHIFT_NUMBERED_INPUT
+    out_numbered = max(case.output.shape[1:3]) <= SHIFT_NUMBERED_OUTPUT
+    changed = np.zeros(case.output.shape[1:3], dtype=bool)
+    for i, j in case.changed:
+        changed[i, j] = True
+    widths = [in_w, in_w, 0.8, out_w, out_w] + ([] if out_numbered else [out_w])
+    axes = sub.subplots(1, len(widths), width_ratios=widths)
+    way = {(0, 1): "right", (1, 0): "down", (1, 1): "right and down"}
+    dy, dx = case.offsets
+    direction = way[(int(dy > 0), int(dx > 0))]
+    shades = cmap or "gray"
+    channel = " (channel 0)" if case.input.shape[3] > 1 else ""
+    for ax, values, label in (
+        (axes[0], case.input, f"input{channel}"),
+        (axes[1], case.shifted, f"shifted {max(dy, dx)} {direction}"),
+    ):
+        if numbered:
+            draw_matrix(
+                ax,
+                plane_of(values),
+                fills=window_fills(before),
+                outlines=window_outlines(before),
+                title=label,
+            )
+        else:
+            picture(ax, plane_of(values), shades)
+            ax.set_title(label, fontsize=10)
+    arrow_panel(axes[2], "max")
+    for ax, result, label in ((axes[3], before, "output"), (axes[4], after, "shifted output")):
+        plane = plane_of(result.output)
+        if out_numbered:
+            out_fills = np.array(
+                [
+                    [
+                        pale(window_colour_at(i, j, result.cols.out), 0.3)
+                        for j in range(result.cols.out)
+                    ]
+                    for i in range(result.rows.out)
+                ],
+                dtype=object,
+            )
+            marks = [
+                Outline((i, i), (j, j), CHANGED_FRAME, style=1, inset=0.07, width=3.0)
+                for i, j in case.changed
+            ]
+            draw_matrix(ax, plane, fills=out_fills, outlines=marks, title=label)
+        else:
+            picture(ax, plane, shades)
+            ax.set_title(label, fontsize=10)
+    if not out_numbered:
+        picture(axes[5], changed.astype(float), "Greys", vmin=0.0, vmax=1.0, framed=True)
+        axes[5].set_title("changed cells (black)", fontsize=10)
+    sub.suptitle(f"{number}. {case.title}", fontsize=11, fontweight="bold", x=0.02, ha="left")
+    legend = " (dashed frames)" if case.changed and out_numbered else ""
+    sub.supxlabel(wrap(changed_line(case) + legend) + "\n" + wrap(why_line(case)), **CAPTION)
+
+
+def _panel_inches(shape: tuple[int, ...], numbered: int) -> tuple[float, float]:
+    """(width, height) of a matrix panel: cells of :func:`cell_inches` when it shows numbers
+    (at most ``numbered`` cells a side), else a picture 2.4 inches across."""
+    h, w = shape[0], shape[1]
+    if max(h, w) <= numbered:
+        cell = cell_inches(max(h, w))
+        return max(1.2, w * cell), h * cell
+    scale = 2.4 / max(h, w)
+    return w * scale, h * scale
+
+
+def _metrics(table: ToleranceTable) -> list[tuple[str, str]]:
+    """The table's measures to plot, as (row attribute, axis label)."""
+    metrics = [
+        ("unchanged_fraction", "output values unchanged"),
+        ("mean_abs_change", "mean change / output range"),
+    ]
+    if any(s.inputs.shape[0] > 1 for s in table.sources):
+        metrics.append(("identical", "inputs with an identical output"))
+    return metrics
+
+
+def _tolerance_plots(sub: SubFigure, table: ToleranceTable, metrics: list[tuple[str, str]]) -> None:
+    axes = sub.subplots(len(table.sources), len(metrics), squeeze=False)
+    shifts = list(range(1, table.shifts + 1))
+    shown: list[str] = []
+    for r, source in enumerate(table.sources):
+        rows = table.of(source.name)
+        count = source.inputs.shape[0]
+        for c, (attr, label) in enumerate(metrics):
+            ax = axes[r, c]
+            if attr == "identical" and count == 1:
+                ax.axis("off")
+                continue
+            missing = []
+            for depth in range(1, table.layers + 1):
+                at = [row for row in rows if row.layers == depth]
+                if not at[0].fits:
+                    missing.append(depth)
+                    continue
+                values = [
+                    float(getattr(row, attr) or 0) / (count if attr == "identical" else 1)
+                    for row in at
+                ]
+                shape = at[0].output_shape or (0, 0)
+                k = depth - 1
+                ax.plot(
+                    shifts,
+                    [100 * v for v in values],
+                    color=LINE_COLOURS[k % len(LINE_COLOURS)],
+                    linestyle=LINESTYLES[k % len(LINESTYLES)],
+                    marker=MARKERS[k % len(MARKERS)],
+                    linewidth=2,
+                    markersize=6,
+                    label=f"{depth} layer{'s' if depth > 1 else ''} ({shape[0]}x{shape[1]})",
+                )
+            ax.set_ylim(-4, 104)
+            ax.set_xticks(shifts)
+            ax.set_xlabel("shift (pixels)", fontsize=9)
+            ax.set_ylabel("%", fontsize=9)
+            ax.set_title(f"{source.name}: {label}", fontsize=10)
+            ax.grid(True, color="#DDDDDD", linewidth=0.6)
+            ax.tick_params(labelsize=8)
+            if c == 0:
+                handles, labels = ax.get_legend_handles_labels()
+                for depth in missing:
+                    handles.append(ax.plot([], [], color="none")[0])
+                    labels.append(f"{depth} layers: does not fit")
+        # a legend beside the plots (or in the row's empty panel), off the lines; a row whose
+        # lines read as the row above's shares its legend
+        if labels == shown:
+            continue
+        shown = labels
+        spare = [a for a in axes[r] if not a.axison]
+        if spare:
+            spare[0].legend(handles, labels, fontsize=8, loc="center", title="stacked poolings")
+        else:
+            axes[r, -1].legend(
+                handles,
+                labels,
+                fontsize=8,
+                loc="upper left",
+                bbox_to_anchor=(1.02, 1.0),
+                title="stacked poolings",
+            )
+    lines = [trend_line(table.trend(s.name), table) for s in table.sources]
+    text = "\n".join(
+        wrap(f"{s.name}: {line}", 110) for s, line in zip(table.sources, lines, strict=True)
+    )
+    sub.supxlabel(text + "\n" + claim_line(table), **CAPTION)
+    way = {"x": "right", "y": "down", "both": "right and down"}[table.along]
+    sub.suptitle(
+        f"Measured: 1-{table.layers} stacked poolings, shifts of 1-{table.shifts} px {way}",
+        fontsize=11,
+        fontweight="bold",
+        x=0.02,
+        ha="left",
+    )

@@ -1,0 +1,167 @@
+"""What the demos' terminal reports share: the view (:class:`DemoView`), matrices shown as
+numbers or pictures, panels side by side as far as the terminal's width allows, headers.
+
+Each report draws a finished result from :mod:`poolviz.demos`; every number shown is read off
+it, never recomputed."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from rich.cells import cell_len
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from poolviz.demos import (
+    window_owners,
+)
+from poolviz.engine.explain import PoolResult
+from poolviz.engine.geometry import Axis
+from poolviz.render.style import (
+    OKABE_ITO,
+    window_colour_at,
+)
+from poolviz.render.terminal.grid import (
+    Cell,
+    background,
+    grid,
+    number_cells,
+    picture,
+    too_wide,
+)
+from poolviz.render.terminal.pool import text_width, tiling_breaks
+
+CHANGED_COLOUR = OKABE_ITO[5]
+"""Vermillion behind an output cell a shift changed (also marked ``[v]``)."""
+
+
+SHORT_NAMES = {
+    "max": "max",
+    "avg": "avg",
+    "global_max": "global max",
+    "global_avg": "global avg",
+    "conv": "conv",
+}
+"""Panel titles of the operations, short enough for five panels in 80 columns."""
+
+
+MAX_GRID_ROWS = 16
+"""Tallest matrix shown as numbers; taller ones are pictures."""
+
+
+@dataclass(frozen=True)
+class DemoView:
+    """The terminal a demo report is drawn for."""
+
+    width: int = 80
+    colour: bool = True
+    ascii_only: bool = False
+    notes: tuple[str, ...] = ()
+    """Lines about the input (where it came from)."""
+
+
+def plane_of(values: np.ndarray, channel: int = 0) -> np.ndarray:
+    """Item 0, one channel of an NHWC array."""
+    return np.asarray(values[0, :, :, channel])
+
+
+def side_by_side(panels: Sequence[tuple[str, Text]], width: int, gap: int = 3) -> RenderableType:
+    """Titled panels side by side, wrapped onto more rows where the terminal is too narrow."""
+    rows: list[list[tuple[str, Text]]] = [[]]
+    used = 0
+    for title, body in panels:
+        need = max(text_width(body), cell_len(title))
+        if rows[-1] and used + gap + need > width:
+            rows.append([])
+            used = 0
+        used += need + (gap if rows[-1] else 0)
+        rows[-1].append((title, body))
+    out: list[RenderableType] = []
+    for row in rows:
+        table = Table.grid(padding=(0, gap))
+        for _ in row:
+            table.add_column(no_wrap=True)
+        table.add_row(*(Text(title, style="bold") for title, _ in row))
+        table.add_row(*(body for _, body in row))
+        out.append(table)
+    return Group(*out)
+
+
+def fits_as_numbers(plane: np.ndarray, width: int) -> bool:
+    """Whether ``plane`` as a grid of numbers is at most ``width`` columns wide."""
+    if plane.shape[0] > MAX_GRID_ROWS or too_wide(plane.shape[1], width):
+        return False
+    return text_width(grid(number_cells(plane), ascii_only=True)) <= width
+
+
+def matrix_panel(
+    plane: np.ndarray,
+    view: DemoView,
+    width: int,
+    *,
+    fills: np.ndarray | None = None,
+    marked: np.ndarray | None = None,
+    mark_colour: str = CHANGED_COLOUR,
+    result: PoolResult | None = None,
+) -> Text:
+    """``plane`` as numbers (cells on ``fills`` colours, ``marked`` cells as ``[v]`` on
+    ``mark_colour``, lines between the windows of ``result`` where they tile the input), or
+    as a picture at most ``width`` wide when numbers would not fit."""
+    if not fits_as_numbers(plane, width):
+        return picture(plane, width, colour=view.colour, ascii_only=view.ascii_only)
+    cells = number_cells(plane)
+    out: list[list[Cell]] = []
+    for i, row in enumerate(cells):
+        line = []
+        for j, cell in enumerate(row):
+            mark = marked is not None and bool(marked[i, j])
+            colour = mark_colour if mark else (fills[i, j] if fills is not None else None)
+            style = background(colour) if colour and view.colour else None
+            line.append(Cell(cell.text, style, "[" if mark else " "))
+        out.append(line)
+    if result is None:
+        return grid(out, ascii_only=view.ascii_only)
+    return grid(
+        out,
+        row_breaks=edges(result.rows),
+        col_breaks=edges(result.cols),
+        ascii_only=view.ascii_only,
+    )
+
+
+def edges(ax: Axis) -> list[int]:
+    """Input indices before which one window ends and the next begins, where windows tile
+    the input (as ``poolviz pool`` draws them, less the padding)."""
+    return [b - ax.pad_before for b in tiling_breaks(ax) if 0 < b - ax.pad_before < ax.n]
+
+
+def window_fills(result: PoolResult) -> np.ndarray:
+    """For each input cell, the colour of the window reading it (as ``poolviz pool``), or an
+    empty string where no window does."""
+    owner_r, owner_c = window_owners(result.rows), window_owners(result.cols)
+    fills = np.full((result.rows.n, result.cols.n), "", dtype=object)
+    for r, i in enumerate(owner_r):
+        for c, j in enumerate(owner_c):
+            if i >= 0 and j >= 0:
+                fills[r, c] = window_colour_at(int(i), int(j), result.cols.out)
+    return fills
+
+
+def output_fills(result: PoolResult) -> np.ndarray:
+    ow = result.cols.out
+    return np.array(
+        [[window_colour_at(i, j, ow) for j in range(ow)] for i in range(result.rows.out)],
+        dtype=object,
+    )
+
+
+def header(title: str, line: str, view: DemoView) -> Text:
+    text = Text()
+    text.append(title, style="bold")
+    text.append(f"\n{line}")
+    for note in view.notes:
+        text.append(f"\n{note}", style="dim")
+    return text

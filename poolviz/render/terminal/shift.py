@@ -1,0 +1,185 @@
+"""``poolviz shift`` in the terminal: each shifted case's outputs and what changed, then
+the tolerance table across depths and shifts."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from rich import box
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from poolviz.demos import (
+    ShiftCase,
+    ToleranceRow,
+    ToleranceTable,
+)
+from poolviz.render.shift_text import changed_line, claim_line, trend_line, why_line
+from poolviz.render.style import (
+    config_line,
+    percent_fixed,
+)
+from poolviz.render.terminal.panels import (
+    CHANGED_COLOUR,
+    DemoView,
+    fits_as_numbers,
+    header,
+    matrix_panel,
+    output_fills,
+    plane_of,
+    side_by_side,
+    window_fills,
+)
+
+
+def shift_report(
+    cases: Sequence[ShiftCase], table: ToleranceTable, view: DemoView | None = None
+) -> RenderableType:
+    """``poolviz shift``: each input beside its shifted copy, both outputs with the changed
+    cells marked and why; then the measured tolerance table and what it says about the
+    text's claim."""
+    view = view or DemoView()
+    parts: list[RenderableType] = [
+        header("Shift the input: does max pooling notice?", config_line(cases[0].before), view)
+    ]
+    for k, case in enumerate(cases, 1):
+        parts.extend(_case(case, k, view))
+    parts.append(_tolerance(table, view))
+    return Group(*parts)
+
+
+def _case(case: ShiftCase, number: int, view: DemoView) -> list[RenderableType]:
+    before, after = case.before, case.after
+    changed = np.zeros(case.output.shape[1:3], dtype=bool)
+    for i, j in case.changed:
+        changed[i, j] = True
+    h, w = case.input.shape[1:3]
+    oh, ow = case.output.shape[1:3]
+    small = fits_as_numbers(plane_of(case.input), (view.width - 8) // 4)
+    panel = (view.width - 8) // 4 if small else (view.width - 6) // 2
+    fills = window_fills(before)
+    panels: list[tuple[str, Text]] = [
+        (
+            f"input {h}x{w}",
+            matrix_panel(plane_of(case.input), view, panel, fills=fills, result=before),
+        ),
+    ]
+    if small:
+        panels += [
+            (
+                "shifted",
+                matrix_panel(plane_of(case.shifted), view, panel, fills=fills, result=after),
+            ),
+            (
+                f"output {oh}x{ow}",
+                matrix_panel(
+                    plane_of(case.output), view, panel, fills=output_fills(before), marked=changed
+                ),
+            ),
+            (
+                "shifted output",
+                matrix_panel(
+                    plane_of(after.output), view, panel, fills=output_fills(after), marked=changed
+                ),
+            ),
+        ]
+        legend = []
+        if case.changed:
+            legend.append("[v] changed by the shift")
+        if view.colour:
+            legend.append("colours: one per window")
+        key = Text("  ".join(legend), style="dim")
+    else:
+        shown, key = changed_map(changed, panel, view)
+        panels.append((f"changed output cells ({oh}x{ow})", shown))
+    title = Text(f"\n{number}. {case.title}", style="bold")
+    summary = Text(changed_line(case))
+    why = Text(why_line(case), style="dim")
+    return [title, side_by_side(panels, view.width), key, summary, why]
+
+
+def changed_map(changed: np.ndarray, width: int, view: DemoView) -> tuple[Text, Text]:
+    """The (oh, ow) yes/no map ``changed`` at most ``width`` columns wide, one mark per output
+    cell (``■`` changed, ``·`` not; ``#`` and ``.`` in ASCII), and its legend. The marks are a
+    space apart where that fits, so that the map looks about as tall as it is wide; where even
+    one column per cell is too wide, each mark stands for a block of output cells, twice as
+    many rows as columns (a character is about twice as tall as wide) and fewer at the edges,
+    ``■`` where any of them changed."""
+    on, off = ("#", ".") if view.ascii_only else ("■", "·")
+    oh, ow = changed.shape
+    gap = " " if 2 * ow - 1 <= width else ""
+    step = max(1, -(-ow // max(1, width)))
+    rows = 2 * step if step > 1 else 1
+    if step > 1:
+        # any changed cell in each block, without padding the map to whole blocks
+        changed = np.logical_or.reduceat(changed, np.arange(0, oh, rows), axis=0)
+        changed = np.logical_or.reduceat(changed, np.arange(0, ow, step), axis=1)
+    on_style = f"bold {CHANGED_COLOUR}" if view.colour else None
+    off_style = "dim" if view.colour else None
+    out = Text(no_wrap=True, overflow="crop")
+    for i, row in enumerate(changed):
+        if i:
+            out.append("\n")
+        for j, mark in enumerate(row):
+            if j:
+                out.append(gap)
+            out.append(on if mark else off, style=on_style if mark else off_style)
+    legend = Text(style="dim")
+    legend.append(on, style=on_style)
+    legend.append(" changed  ")
+    legend.append(off, style=off_style)
+    legend.append(" unchanged")
+    if step > 1:
+        legend.append(f"  (a mark per {min(rows, oh)}x{step} output cells, {on} if any changed)")
+    return out, legend
+
+
+def _tolerance(table: ToleranceTable, view: DemoView) -> RenderableType:
+    way = {"x": "right", "y": "down", "both": "right and down"}[table.along]
+    depth = "1 layer" if table.layers == 1 else f"1-{table.layers} layers"
+    shifts = "1 pixel" if table.shifts == 1 else f"1-{table.shifts} pixels"
+    parts: list[RenderableType] = [
+        Text(f"\nMeasured: {depth} of this pooling, shifts of {shifts} {way}", style="bold"),
+        Text(
+            "unchanged = output values equal with and without the shift; change = mean "
+            "|difference| / the outputs' range",
+            style="dim",
+        ),
+    ]
+    for source in table.sources:
+        parts.append(Text(f"\n{source.name}: {source.description}", style="bold"))
+        parts.append(_tolerance_rows(table.of(source.name), source.inputs.shape[0] > 1))
+        parts.append(Text(trend_line(table.trend(source.name), table), style=""))
+    parts.append(Text("\n" + claim_line(table), style="bold"))
+    return Group(*parts)
+
+
+def _tolerance_rows(rows: Sequence[ToleranceRow], several: bool) -> Table:
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, expand=False)
+    for name in ("layers", "output", "shift", "unchanged", "change"):
+        table.add_column(name, justify="right")
+    if several:
+        table.add_column("identical outputs", justify="right")
+    shown_depth = 0
+    for row in rows:
+        if not row.fits:
+            if row.layers != shown_depth:
+                shown_depth = row.layers
+                table.add_row(str(row.layers), "-", "any", "does not fit", "")
+            continue
+        first = row.layers != shown_depth
+        shown_depth = row.layers
+        assert row.output_shape is not None and row.unchanged_fraction is not None
+        cells = [
+            str(row.layers) if first else "",
+            f"{row.output_shape[0]}x{row.output_shape[1]}" if first else "",
+            str(row.shift),
+            percent_fixed(row.unchanged_fraction),
+            percent_fixed(row.mean_abs_change or 0.0),
+        ]
+        if several:
+            cells.append(f"{row.identical} of {row.inputs}")
+        table.add_row(*cells)
+    return table
