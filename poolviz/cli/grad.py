@@ -8,7 +8,7 @@ import click
 import numpy as np
 from click.core import ParameterSource
 
-from poolviz.cli import display, options, values
+from poolviz.cli import display, options, page, values
 from poolviz.engine.explain import explain
 from poolviz.engine.gradient import UPSTREAM_KINDS, GradResult, gradient, upstream_gradient
 from poolviz.examples import SEED_5X5, SEED_5X5_NAME
@@ -56,7 +56,8 @@ class GradOutputType(click.ParamType):  # type: ignore[type-arg]  # generic only
 @click.option("--no-unpool", is_flag=True, help="Leave out max-unpooling.")
 @display.view_options
 @options.json_option()
-@display.figure_options(("png", "svg", "pdf"))
+@display.figure_options(("png", "svg", "pdf", "html"))
+@page.html_option
 def grad(
     mode: str,
     grad_output: str | np.ndarray,
@@ -83,9 +84,32 @@ def grad(
                 pooling["stride"] = (2, 2)
     else:
         x = loaded.array
+    as_page = page.wanted(kwargs, as_json)
+    if as_page:
+        command = page.input_command("grad", kwargs, loaded)
+        command += page.upstream_args(grad_output, seed)
+        page.check_size(x, command, loaded)
     forward = explain(x, mode=mode, **pooling)
     view.check(forward.input.shape, forward.output.shape)
     result = gradient(forward, upstream_gradient(forward, grad_output, seed))
+    if as_page:
+        from poolviz.render.html.page import grad_page
+
+        data = grad_page(
+            result,
+            item=view.item,
+            channel=view.channel,
+            upstream=grad_output,
+            seed=seed,
+            padding=pooling["padding"],
+            source=SEED_5X5_NAME if loaded is None else loaded,
+            notes=(example_note(result),) if loaded is None else loaded.notes,
+            title=kwargs["title"],
+            command=command,
+            at=view.at,
+        )
+        page.save_page(data, kwargs)
+        return
     notes = (example_note(result),) if loaded is None else display.source_notes(loaded)
     figure = display.figure_from(kwargs)
     if figure is not None:

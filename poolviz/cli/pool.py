@@ -6,7 +6,7 @@ from typing import Any
 
 import click
 
-from poolviz.cli import display, options
+from poolviz.cli import display, options, page
 from poolviz.engine.explain import explain
 from poolviz.examples import SEED_4X4, SEED_4X4_NAME
 
@@ -25,7 +25,8 @@ Examples:
 @options.mode_option
 @display.view_options
 @options.json_option("Print one JSON object (every channel) instead of the report.")
-@display.figure_options(("png", "svg", "pdf"))
+@display.figure_options(("png", "svg", "pdf", "html"))
+@page.html_option
 def pool(mode: str, as_json: bool, **kwargs: Any) -> None:
     """Pool an input and show every window: the output-size formula, the windows over the
     input, a step table, the output, and how often each cell was read.
@@ -37,8 +38,28 @@ def pool(mode: str, as_json: bool, **kwargs: Any) -> None:
     pooling = options.pooling_from(kwargs)
     view = display.view_from(kwargs)
     x = SEED_4X4 if loaded is None else loaded.array
+    as_page = page.wanted(kwargs, as_json)
+    if as_page:
+        command = page.input_command("pool", kwargs, loaded)
+        page.check_size(x, command, loaded)
     result = explain(x, mode=mode, **pooling)
     view.check(result.input.shape, result.output.shape)
+    if as_page:
+        from poolviz.render.html.page import pool_page
+
+        data = pool_page(
+            result,
+            item=view.item,
+            channel=view.channel,
+            padding=pooling["padding"],
+            source=SEED_4X4_NAME if loaded is None else loaded,
+            notes=() if loaded is None else loaded.notes,
+            title=kwargs["title"],
+            command=command,
+            at=view.at,
+        )
+        page.save_page(data, kwargs)
+        return
     figure = display.figure_from(kwargs)
     if figure is not None:
         from poolviz.render.figure.pool import pool_figure

@@ -1,0 +1,126 @@
+"""The interactive page of ``pool`` and ``grad``: ``-o lesson.html`` writes it, ``--html`` writes
+a temporary one and opens it in the browser. Wiring only: the page is
+:mod:`poolviz.render.html.page`'s."""
+
+from __future__ import annotations
+
+import os
+import shlex
+import tempfile
+import webbrowser
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+import numpy as np
+
+from poolviz.errors import PoolvizError
+from poolviz.loaders import LoadedInput
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def html_option(f: F) -> F:
+    """Add ``--html``: write the page to a temporary file and open it (``-o x.html`` writes
+    it where you say)."""
+    return click.option(
+        "--html",
+        "as_html",
+        is_flag=True,
+        help="Open the interactive page in the browser (a temporary file; -o FILE.html keeps it).",
+    )(f)
+
+
+def wanted(kwargs: Mapping[str, Any], as_json: bool) -> bool:
+    """Whether to write the page: ``-o`` ends in ``.html``, or ``--html`` was given.
+    ``--html`` with ``--json`` or with another ``-o`` format is a usage error."""
+    output: Path | None = kwargs["output"]
+    is_page = output is not None and output.suffix.lower() == ".html"
+    if not kwargs["as_html"]:
+        return is_page
+    if as_json:
+        raise PoolvizError("--html and --json cannot be combined; give one of them")
+    if output is not None and not is_page:
+        raise PoolvizError(
+            f"--html opens a page, not {output.name}; give -o a file ending in .html, or leave "
+            "-o out"
+        )
+    return True
+
+
+def input_command(command: str, kwargs: Mapping[str, Any], loaded: LoadedInput | None) -> list[str]:
+    """The command line that reads the same input and shows the same item and channel
+    (``poolviz pool --sample seed5x5 --channel 1``); the page adds its settings to it."""
+    args = ["poolviz", command]
+    if kwargs["input"] is not None:
+        args.append(kwargs["input"])
+    elif kwargs["sample"] is not None:
+        args += ["--sample", kwargs["sample"]]
+    elif loaded is not None:
+        args += ["-m", matrix_text(loaded.array)]
+    if kwargs["gray"]:
+        args.append("--gray")
+    if kwargs["resize"] is not None:
+        args += ["--resize", "{}x{}".format(*kwargs["resize"])]
+    if kwargs["scale"] is not None:
+        args += ["--scale", f"{kwargs['scale']:g}"]
+    if kwargs["layout"] != "nhwc":
+        args += ["--layout", kwargs["layout"]]
+    if kwargs["item"]:
+        args += ["--item", str(kwargs["item"])]
+    if kwargs["channels"]:
+        args += ["--channel", str(kwargs["channels"][0])]
+    return args
+
+
+def upstream_args(given: str | np.ndarray, seed: int) -> list[str]:
+    """``--grad-output`` (and ``--seed``) as given to ``poolviz grad``; nothing for ones."""
+    if isinstance(given, str):
+        return ["--grad-output", "random", "--seed", str(seed)] if given == "random" else []
+    return ["--grad-output", matrix_text(given)]
+
+
+def matrix_text(array: np.ndarray) -> str:
+    """An inline matrix as ``-m`` reads it back exactly: ``1 3; 5 6``, channels split by ``|``."""
+
+    def number(v: float) -> str:
+        text = repr(float(v))
+        return text[:-2] if text.endswith(".0") else text
+
+    planes = [array] if array.ndim == 2 else [array[:, :, c] for c in range(array.shape[2])]
+    return " | ".join(
+        "; ".join(" ".join(number(v) for v in row) for row in plane) for plane in planes
+    )
+
+
+def check_size(x: np.ndarray, command: list[str], loaded: LoadedInput | None) -> None:
+    """Refuse an input too large for a page (see :func:`check_page_size`), with a hint that
+    runs the same command on a shrunk image."""
+    from poolviz.engine.windows import as_nhwc
+    from poolviz.render.html.page import PAGE_CELLS, check_page_size
+
+    shape = as_nhwc(x).shape
+    side = max(shape[1], shape[2])
+    hint = None
+    shrunk = "--scale" in command or "--resize" in command
+    if loaded is not None and loaded.kind in ("image", "sample") and not shrunk:
+        factor = int(100 * PAGE_CELLS / side) / 100
+        hint = "try: " + shlex.join([*command, "--scale", f"{factor:g}", "-o", "lesson.html"])
+    check_page_size(shape, "the input" if loaded is None else loaded.name, hint)
+
+
+def save_page(data: dict[str, Any], kwargs: Mapping[str, Any]) -> None:
+    """Write the page to ``-o``, or for ``--html`` alone to a new temporary file, and say
+    where; with ``--html``, open it in the browser too."""
+    from poolviz.render.html.page import write_page
+
+    path: Path | None = kwargs["output"]
+    if path is None:
+        handle, name = tempfile.mkstemp(prefix="poolviz-", suffix=".html")
+        os.close(handle)
+        path = Path(name)
+    write_page(data, path)
+    click.echo(f"wrote {path}")
+    if kwargs["as_html"] and not webbrowser.open(path.resolve().as_uri()):
+        click.echo("no browser found to open it; open the file yourself")

@@ -1,0 +1,195 @@
+"""One self-contained HTML page of a pooling run (``poolviz pool/grad -o lesson.html``).
+
+The page is :file:`template.html` with :file:`page.css`, :file:`page.js` and the run's numbers
+inlined: the numbers as a JSON data block (never markup or code: every ``<``, ``>`` and ``&``
+escaped, so a title holding ``</script>`` stays text), drawn by the JS module, which has
+anywidget's ``render({ model, el })`` shape. The data comes from the ``--json`` builders
+(:mod:`poolviz.render.json`) and the result objects: the page draws, it recomputes nothing
+until the reader changes a setting.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from importlib.resources import files
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from poolviz.engine.explain import PoolResult
+from poolviz.engine.geometry import PaddingArg
+from poolviz.engine.gradient import GradResult
+from poolviz.errors import PoolvizError
+from poolviz.render.json.grad import grad_json
+from poolviz.render.json.pool import pool_json
+from poolviz.render.json.strict import plain
+from poolviz.render.output import atomic_output
+from poolviz.render.style import DROPPED_COLOUR, OKABE_ITO, PADDING_COLOUR, config_line
+
+if TYPE_CHECKING:
+    from poolviz.loaders import LoadedInput
+
+PAGE_CELLS = 64
+"""The largest input side a page shows cell by cell: 64x64 numbers are already a wall."""
+
+
+def check_page_size(shape: tuple[int, ...], name: str, hint: str | None = None) -> None:
+    """Refuse an NHWC input of more than :data:`PAGE_CELLS` cells a side (PoolvizError, a
+    usage error: the command line can shrink it), with ``hint`` as its hint line."""
+    h, w = shape[1], shape[2]
+    if max(h, w) <= PAGE_CELLS:
+        return
+    raise PoolvizError(
+        f"{name} is {h}x{w}, too large for a page (at most {PAGE_CELLS}x{PAGE_CELLS} cells); "
+        "shrink an image with --scale or --resize, or give a smaller array",
+        hint=hint,
+    )
+
+
+def pool_page(
+    result: PoolResult,
+    *,
+    item: int,
+    channel: int,
+    padding: PaddingArg,
+    source: LoadedInput | str,
+    notes: tuple[str, ...],
+    title: str | None,
+    command: list[str],
+    at: tuple[int, int] | None = None,
+) -> dict[str, Any]:
+    """The page data of a ``poolviz pool`` run: one item and channel, every window (from
+    :func:`pool_json`), the input and output planes and the coverage; ``command`` is the
+    command line that reads the same input (``poolviz pool --sample seed5x5``), which the page
+    completes with its settings for "copy as command"; the cursor starts on output cell
+    ``at`` (the first window when None)."""
+    body = pool_json(result, item=item, channel=channel, steps=None, padding=padding, source=source)
+    return {
+        "kind": "pool",
+        "title": title if title is not None else config_line(result),
+        "heading": config_line(result),
+        "notes": list(notes),
+        "command": command,
+        "input_shape": body["input_shape"],
+        "output_shape": body["output_shape"],
+        "item": item,
+        "channel": channel,
+        "config": body["config"],
+        "formula": body["formula"],
+        "simple_formula": {
+            "h": result.rows.simple_formula("out_h"),
+            "w": result.cols.simple_formula("out_w"),
+        },
+        "input": result.input[item, :, :, channel],
+        "output": result.output[item, :, :, channel],
+        "windows": body["windows"],
+        "coverage": result.coverage,
+        "source": body["source"],
+        "start": 0 if at is None else at[0] * result.cols.out + at[1],
+        "palette": {
+            "windows": list(OKABE_ITO),
+            "padding": PADDING_COLOUR,
+            "dropped": DROPPED_COLOUR,
+        },
+    }
+
+
+def grad_page(
+    result: GradResult,
+    *,
+    item: int,
+    channel: int,
+    upstream: str | np.ndarray,
+    seed: int,
+    padding: PaddingArg,
+    source: LoadedInput | str,
+    notes: tuple[str, ...],
+    title: str | None,
+    command: list[str],
+    at: tuple[int, int] | None = None,
+) -> dict[str, Any]:
+    """The page data of a ``poolviz grad`` run: :func:`pool_page`'s, and the upstream gradient,
+    the gradient at the input, each input cell's senders (from :func:`grad_json`) and, for max
+    pooling, the unpooled output, all of one item and channel."""
+    forward = result.forward
+    data = pool_page(
+        forward,
+        item=item,
+        channel=channel,
+        padding=padding,
+        source=source,
+        notes=notes,
+        title=title,
+        command=command,
+        at=at,
+    )
+    body = grad_json(
+        result,
+        item=item,
+        channel=channel,
+        upstream=upstream,
+        seed=seed,
+        padding=padding,
+        source=source,
+    )
+    routes: list[list[list[list[int]]]] = [
+        [[] for _ in range(forward.cols.n)] for _ in range(forward.rows.n)
+    ]
+    for entry in body["receivers"]:
+        r, c = entry["cell"]
+        routes[r][c] = entry["outputs"]
+    data["kind"] = "grad"
+    data["grad"] = {
+        "upstream": body["grad_output_from"],
+        "grad_output": result.grad_output[item, :, :, channel],
+        "grad_input": result.grad_input[item, :, :, channel],
+        "unpooled": None if result.unpooled is None else result.unpooled[item, :, :, channel],
+        "receivers": routes,
+    }
+    return data
+
+
+_PLACEHOLDER = re.compile(r"\{\{(title|css|data|js)\}\}")
+
+
+def page_html(data: dict[str, Any]) -> str:
+    """The whole page: the template with the CSS, the data and the JS inlined. Only the title
+    is markup-escaped; everything else the user gave travels inside the data block."""
+    here = files("poolviz.render.html")
+    parts = {
+        "title": html.escape(_encodable(str(data["title"]))),
+        "css": here.joinpath("page.css").read_text(encoding="utf-8"),
+        "data": data_block(data),
+        "js": here.joinpath("page.js").read_text(encoding="utf-8"),
+    }
+    template = here.joinpath("template.html").read_text(encoding="utf-8")
+    # one pass, so that nothing inserted is scanned for placeholders again
+    return _PLACEHOLDER.sub(lambda m: parts[m[1]], template)
+
+
+def _encodable(text: str) -> str:
+    """``text`` with lone surrogates (undecodable bytes of a file name) as U+FFFD, so that it
+    can be written as UTF-8."""
+    return re.sub("[\ud800-\udfff]", "\ufffd", text)
+
+
+_SCRIPT_SAFE = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"}
+
+
+def data_block(data: dict[str, Any]) -> str:
+    """``data`` as strict JSON text that can sit inside a ``<script>`` element: ASCII only
+    (a file name's undecodable bytes and line separators as JSON escapes) and no ``<``, ``>``
+    or ``&`` (so no ``</script>`` or ``<!--``), each written as a JSON escape that parses back
+    to the same string."""
+    text = json.dumps(plain(data), allow_nan=False, separators=(",", ":"))
+    return re.sub("[<>&]", lambda m: _SCRIPT_SAFE[m[0]], text)
+
+
+def write_page(data: dict[str, Any], path: Path) -> None:
+    """Write the page to ``path``, complete or not at all."""
+    text = page_html(data)
+    with atomic_output(path) as temporary:
+        temporary.write_text(text, encoding="utf-8")

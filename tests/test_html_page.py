@@ -1,0 +1,219 @@
+"""The page in a real browser (issue: a page a teacher can share): the worked examples'
+numbers, stepping, linked highlights, the gradient's routing, and hostile input kept inert.
+Pages are written by the CLI and opened from file:// with the network blocked."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.browser import grid_text, launch, marked, marked_steps, opened
+from tests.cli import run
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    with launch() as b:
+        yield b
+
+
+@pytest.fixture(scope="module")
+def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The pages the tests open, written once by the CLI."""
+    folder = tmp_path_factory.mktemp("pages")
+    written = {
+        "pool": ["pool"],
+        "overlap": ["pool", "--sample", "seed5x5", "-k", "3", "-s", "2"],
+        "grad": ["grad"],
+        "avg": [
+            "grad",
+            "-m",
+            "1 2 3; 4 5 6; 7 8 9",
+            "-k",
+            "2",
+            "-s",
+            "1",
+            "-p",
+            "1",
+            "--mode",
+            "avg",
+        ],
+        "nan": ["pool", "-m", "nan 1; inf -inf", "-k", "1"],
+    }
+    paths = {}
+    for name, args in written.items():
+        path = folder / f"{name}.html"
+        code, out, err = run(*args, "-o", str(path))
+        assert (code, out, err) == (0, f"wrote {path}\n", "")
+        paths[name] = path
+    return paths
+
+
+def test_worked_example_numbers(browser: Any, pages: dict[str, Path]) -> None:
+    with opened(browser, pages["pool"]) as o:
+        page = o.page
+        assert grid_text(page, "output") == [["6", "8"], ["4", "7"]]
+        assert grid_text(page, "input") == [
+            ["1", "3", "2", "1"],
+            ["5", "6", "8", "4"],
+            ["2", "4", "7", "3"],
+            ["1", "0", "3", "2"],
+        ]
+        assert page.text_content("h1") == "MaxPool2D  size 2x2 · stride 2x2 · padding 0"
+        assert page.text_content("pre.formula").splitlines() == [
+            "out_h = floor((4 + 2·0 − 1·(2−1) − 1) / 2) + 1 = 2",
+            "out_h = floor((4 − 2 + 2·0) / 2) + 1 = 2   (short form)",
+            "out_w = floor((4 + 2·0 − 1·(2−1) − 1) / 2) + 1 = 2",
+            "out_w = floor((4 − 2 + 2·0) / 2) + 1 = 2   (short form)",
+        ]
+        assert "data: the worked 4x4 example (the worked example)" in page.text_content("header")
+        assert marked(page, "input", "winner") == {(1, 1), (1, 2), (2, 1), (2, 2)}
+        values = page.eval_on_selector_all(
+            ".steps-table td.value", "tds => tds.map(t => t.textContent)"
+        )
+        assert values == ["6", "8", "4", "7"]
+        assert o.errors == [] and o.requests == [] and o.dialogs == []
+
+
+def test_right_arrow_moves_the_cursor(browser: Any, pages: dict[str, Path]) -> None:
+    with opened(browser, pages["pool"]) as o:
+        page = o.page
+        assert marked(page, "output", "cur") == {(0, 0)}
+        page.keyboard.press("ArrowRight")
+        assert marked(page, "output", "cur") == {(0, 1)}
+        assert marked(page, "input", "cur") == {(0, 2), (0, 3), (1, 2), (1, 3)}
+        assert marked(page, "input", "cur-win") == {(1, 2)}
+        assert marked_steps(page, "cur") == [(0, 1)]
+        assert page.text_content(".current") == (
+            "output 0,1 reads rows 0..1, columns 2..3: max(2, 1, 8, 4) = 8, the winner at 1,2"
+        )
+        assert page.text_content(".position") == "window 2 of 4"
+        page.keyboard.press("End")
+        assert marked(page, "output", "cur") == {(1, 1)}
+        page.keyboard.press("ArrowRight")  # stays on the last
+        assert marked_steps(page, "cur") == [(1, 1)]
+        page.keyboard.press("Home")
+        page.keyboard.press("ArrowLeft")  # stays on the first
+        assert marked(page, "output", "cur") == {(0, 0)}
+        page.click("text=Next ▶")
+        assert marked(page, "output", "cur") == {(0, 1)}
+        # keys work with the focus on a grid cell, but not in a text field
+        page.focus('table[data-grid="coverage"] td[data-r="3"][data-c="3"]')
+        page.keyboard.press("ArrowRight")
+        assert marked(page, "output", "cur") == {(1, 0)}
+        page.focus("#pv-k")
+        page.keyboard.press("ArrowRight")
+        page.keyboard.press("End")
+        assert marked(page, "output", "cur") == {(1, 0)}
+        assert o.errors == []
+
+
+def test_play_steps_and_pause_stops(browser: Any, pages: dict[str, Path]) -> None:
+    with opened(browser, pages["pool"]) as o:
+        page = o.page
+        page.click("text=Play")
+        assert page.get_attribute(".stepper button[aria-pressed]", "aria-pressed") == "true"
+        page.wait_for_function(
+            "() => document.querySelector('.steps-table tr.cur').dataset.k === '1'"
+        )
+        page.click("text=Pause")
+        assert page.get_attribute(".stepper button[aria-pressed]", "aria-pressed") == "false"
+        assert page.text_content(".stepper button[aria-pressed]") == "Play"
+        assert o.errors == []
+
+
+def test_hovering_an_input_cell_highlights_the_windows_that_read_it(
+    browser: Any, pages: dict[str, Path]
+) -> None:
+    with opened(browser, pages["overlap"]) as o:
+        page = o.page
+        page.hover('table[data-grid="input"] td[data-r="1"][data-c="2"]')
+        assert marked(page, "output", "hl") == {(0, 0), (0, 1)}
+        assert marked_steps(page, "hl") == [(0, 0), (0, 1)]
+        assert marked(page, "input", "hl") == {(r, c) for r in range(3) for c in range(5)}
+        # focus does the same without a mouse: an output cell shows its window and winner
+        page.focus('table[data-grid="output"] td[data-r="1"][data-c="1"]')
+        assert marked(page, "input", "hl") == {(r, c) for r in range(2, 5) for c in range(2, 5)}
+        assert marked(page, "input", "hl-win") == {(2, 2)}
+        assert marked(page, "output", "hl") == {(1, 1)}
+        assert marked_steps(page, "hl") == [(1, 1)]
+        assert o.errors == []
+
+
+def test_grad_page_routes_each_gradient_to_its_winner(browser: Any, pages: dict[str, Path]) -> None:
+    with opened(browser, pages["grad"]) as o:
+        page = o.page
+        grad = [["0"] * 5 for _ in range(5)]
+        grad[1][2] = grad[2][2] = "2"
+        assert grid_text(page, "gradin") == grad
+        unpooled = [["0"] * 5 for _ in range(5)]
+        unpooled[1][2], unpooled[2][2] = "8", "7"
+        assert grid_text(page, "unpooled") == unpooled
+        assert grid_text(page, "upstream") == [["1", "1"], ["1", "1"]]
+        assert marked(page, "gradin", "shared") == {(1, 2), (2, 2)}
+        page.hover('table[data-grid="gradin"] td[data-r="1"][data-c="2"]')
+        assert marked(page, "upstream", "hl") == {(0, 0), (0, 1)}
+        assert page.text_content(".route") == "cell 1,2 gets 1 from 0,0 + 1 from 0,1 = 2"
+        page.hover('table[data-grid="gradin"] td[data-r="0"][data-c="0"]')
+        assert marked(page, "upstream", "hl") == set()
+        assert page.text_content(".route") == "cell 0,0 gets no gradient: it wins no window"
+        page.hover('table[data-grid="upstream"] td[data-r="1"][data-c="0"]')
+        assert (
+            page.text_content(".route") == "output 1,0 sends its gradient 1 whole to its winner 2,2"
+        )
+        assert marked(page, "gradin", "hl-win") == {(2, 2)}
+        totals = page.eval_on_selector_all(".totals li", "lis => lis.map(l => l.textContent)")
+        assert totals[:2] == [
+            "gradient in 4, gradient out 4",
+            "23 of 25 cells get no gradient from this example",
+        ]
+        assert o.errors == []
+
+
+def test_average_grad_page_spreads_over_the_window(browser: Any, pages: dict[str, Path]) -> None:
+    with opened(browser, pages["avg"]) as o:
+        page = o.page
+        # 2x2 windows, stride 1, padding 1 counted: every divisor is 4
+        assert grid_text(page, "output")[1] == ["1.25", "3.00", "4.00", "2.25"]
+        assert grid_text(page, "gradin") == [["1"] * 3 for _ in range(3)]
+        page.hover('table[data-grid="gradin"] td[data-r="0"][data-c="0"]')
+        assert marked(page, "upstream", "hl") == {(0, 0), (0, 1), (1, 0), (1, 1)}
+        assert page.text_content(".route") == (
+            "cell 0,0 gets 0.25 from 0,0 + 0.25 from 0,1 + 0.25 from 1,0 + 0.25 from 1,1 = 1.00"
+        )
+        assert marked(page, "input", "pad") >= {(-1, -1), (3, 3)}
+        assert grid_text(page, "divisors") == [["4"] * 4 for _ in range(4)]
+        assert o.errors == []
+
+
+def test_nan_and_infinities_are_shown_as_text(browser: Any, pages: dict[str, Path]) -> None:
+    with opened(browser, pages["nan"]) as o:
+        assert grid_text(o.page, "output") == [["nan", "1"], ["inf", "-inf"]]
+        assert o.errors == []
+
+
+HOSTILE = "</script><script>window.pwned=1;alert(1)</script><!--"
+HOSTILE_NAME = "\"'><img src=x onerror=window.pwned=2>&amp;.txt"
+
+
+def test_hostile_titles_and_names_stay_text(
+    browser: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path(HOSTILE_NAME).write_text("1 2\n3 4\n")
+    path = tmp_path / "hostile.html"
+    code, _, err = run("grad", HOSTILE_NAME, "--title", HOSTILE, "-o", str(path))
+    assert code == 0, err
+    with opened(browser, path) as o:
+        page = o.page
+        assert page.text_content("h1") == HOSTILE
+        assert page.title() == HOSTILE
+        assert f"data: {HOSTILE_NAME} (text)" in page.text_content("header")
+        assert page.evaluate("window.pwned") is None
+        assert page.evaluate("document.scripts.length") == 2
+        assert page.evaluate("document.images.length") == 0
+        assert o.dialogs == [] and o.requests == [] and o.errors == []
+        assert HOSTILE_NAME in page.input_value("#pv-command")
