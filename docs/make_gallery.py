@@ -45,6 +45,35 @@ class Example:
                 return args[args.index(flag) + 1]
         return None
 
+    @property
+    def screenshot(self) -> str | None:
+        """The picture of a page the command writes (``docs/lesson.html`` -> ``.png``)."""
+        figure = self.figure
+        return figure.removesuffix(".html") + ".png" if figure and figure.endswith(".html") else None
+
+
+def take_screenshot(page: str, image: str) -> bool:
+    """A picture of ``page`` as a reader sees it in Chromium, the window stepped once and the
+    pointer on input cell (1, 2); False (nothing written) where there is no Chromium."""
+    chromium = Path("/usr/bin/chromium")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        return False
+    if not chromium.exists():
+        return False
+    args = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(chromium), args=args)
+        view = browser.new_page(viewport={"width": 1000, "height": 1020})
+        view.goto(Path(page).resolve().as_uri())
+        view.keyboard.press("ArrowRight")
+        view.hover('table[data-grid="input"] td[data-r="1"][data-c="2"]')
+        view.evaluate("() => window.scrollTo(0, 0)")
+        view.screenshot(path=image)
+        browser.close()
+    return True
+
 
 def examples(readme: str) -> list[Example]:
     """The README's console blocks, in order."""
@@ -85,6 +114,9 @@ def main() -> None:
             )
         if example.figure and not args.check:
             print(f"wrote {example.figure}")
+        if example.screenshot and not args.check:
+            done = take_screenshot(example.figure or "", example.screenshot)
+            print(f"wrote {example.screenshot}" if done else "no Chromium: screenshot not taken")
     if not args.check:
         readme_path.write_text(readme)
     sys.exit(1 if args.check and stale else 0)

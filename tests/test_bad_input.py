@@ -592,9 +592,17 @@ CASES: list[tuple[list[str], int, str]] = [
     (["pool", "--no-such-option"], 2, "no such option '--no-such-option'"),
     # pool: outputs that cannot be written
     (["pool", "-o", "{out}/missing/p.png"], 2, "/missing does not exist; create it first"),
-    (["pool", "-o", "{out}/p.bmp"], 2, "has an unknown extension .bmp; use .png, .svg, .pdf or .html"),
+    (
+        ["pool", "-o", "{out}/p.bmp"],
+        2,
+        "has an unknown extension .bmp; use .png, .svg, .pdf or .html",
+    ),
     (["pool", "-o", "{out}/p"], 2, "has no extension; use .png, .svg, .pdf or .html"),
-    (["pool", "-o", "{out}"], 2, "is a folder; give a file name ending in .png, .svg, .pdf or .html"),
+    (
+        ["pool", "-o", "{out}"],
+        2,
+        "is a folder; give a file name ending in .png, .svg, .pdf or .html",
+    ),
     (["pool", "-o", "@notes.txt/p.png"], 2, "notes.txt is not a folder"),
     # pool: absurd sizes
     (["pool", "-k", "100000"], 2, "a 100000x100000 window does not fit a 4x4 input"),

@@ -95,20 +95,10 @@ def grad(
     if as_page:
         from poolviz.render.html.page import grad_page
 
-        data = grad_page(
-            result,
-            item=view.item,
-            channel=view.channel,
-            upstream=grad_output,
-            seed=seed,
-            padding=pooling["padding"],
-            source=SEED_5X5_NAME if loaded is None else loaded,
-            notes=(example_note(result),) if loaded is None else loaded.notes,
-            title=kwargs["title"],
-            command=command,
-            at=view.at,
-        )
-        page.save_page(data, kwargs)
+        source = SEED_5X5_NAME if loaded is None else loaded
+        notes = (example_note(result),) if loaded is None else loaded.notes
+        shown = page.page_view(view, pooling["padding"], source, notes, command, kwargs)
+        page.save_page(grad_page(result, shown, upstream=grad_output, seed=seed), kwargs)
         return
     notes = (example_note(result),) if loaded is None else display.source_notes(loaded)
     figure = display.figure_from(kwargs)

@@ -10,13 +10,18 @@ import tempfile
 import webbrowser
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 import numpy as np
 
 from poolviz.errors import PoolvizError
-from poolviz.loaders import LoadedInput
+
+if TYPE_CHECKING:  # the types alone: wiring imports what it runs where it runs it
+    from poolviz.cli.display import ViewArgs
+    from poolviz.cli.options import Padding
+    from poolviz.loaders import LoadedInput
+    from poolviz.render.html.page import PageView
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -108,6 +113,22 @@ def check_size(x: np.ndarray, command: list[str], loaded: LoadedInput | None) ->
         factor = int(100 * PAGE_CELLS / side) / 100
         hint = "try: " + shlex.join([*command, "--scale", f"{factor:g}", "-o", "lesson.html"])
     check_page_size(shape, "the input" if loaded is None else loaded.name, hint)
+
+
+def page_view(
+    view: ViewArgs,
+    padding: Padding,
+    source: LoadedInput | str,
+    notes: tuple[str, ...],
+    command: list[str],
+    kwargs: Mapping[str, Any],
+) -> PageView:
+    """What the page shows: the view options' item, channel and cell, and ``--title``."""
+    from poolviz.render.html.page import PageView
+
+    return PageView(
+        view.item, view.channel, padding, source, notes, kwargs["title"], command, view.at
+    )
 
 
 def save_page(data: dict[str, Any], kwargs: Mapping[str, Any]) -> None:

@@ -47,18 +47,10 @@ def pool(mode: str, as_json: bool, **kwargs: Any) -> None:
     if as_page:
         from poolviz.render.html.page import pool_page
 
-        data = pool_page(
-            result,
-            item=view.item,
-            channel=view.channel,
-            padding=pooling["padding"],
-            source=SEED_4X4_NAME if loaded is None else loaded,
-            notes=() if loaded is None else loaded.notes,
-            title=kwargs["title"],
-            command=command,
-            at=view.at,
-        )
-        page.save_page(data, kwargs)
+        source = SEED_4X4_NAME if loaded is None else loaded
+        notes = () if loaded is None else loaded.notes
+        shown = page.page_view(view, pooling["padding"], source, notes, command, kwargs)
+        page.save_page(pool_page(result, shown), kwargs)
         return
     figure = display.figure_from(kwargs)
     if figure is not None:

@@ -11,6 +11,7 @@ const PAD_SHOWN = 8; // padding cells drawn beyond the input on each side, at mo
 const MAX_WORK = 50_000_000; // window taps a recomputation may visit
 const MAX_WINDOW_CELLS = 2 ** 20; // as poolviz.engine.explain.MAX_WINDOW_CELLS
 const PLAY_MS = 900;
+const SHADED_CELLS = 144; // inputs of this many cells are pictures: their cells are shaded by value
 
 // ---------------------------------------------------------------- numbers
 
@@ -287,6 +288,7 @@ function computeState(x, spec, data) {
   const colReads = reads(cols);
   const state = {
     mode: spec.mode,
+    averaging: averaging(windows),
     heading: configLine(spec),
     input: x,
     output,
@@ -326,10 +328,10 @@ function computeGrad(state, data) {
   const g = keep ? written : Array.from({ length: oh }, () => new Array(ow).fill(1));
   const gradInput = Array.from({ length: H }, () => new Array(W).fill(0));
   const receivers = Array.from({ length: H }, () => Array.from({ length: W }, () => []));
-  const unpooled = state.mode === "max" ? Array.from({ length: H }, () => new Array(W).fill(0)) : null;
+  const unpooled = !state.averaging ? Array.from({ length: H }, () => new Array(W).fill(0)) : null;
   for (const win of state.windows) {
     const [i, j] = win.out;
-    if (state.mode === "max") {
+    if (!state.averaging) {
       if (win.argmax === null) continue;
       const [r, c] = win.argmax;
       receivers[r][c].push([i, j]);
@@ -348,22 +350,28 @@ function computeGrad(state, data) {
   return { gradOutput: g, gradInput, unpooled, receivers, upstream };
 }
 
+/** Whether the windows average (they have divisors) rather than pick a winner: drawn from
+ * the windows themselves, so a kind of pooling needs no branch of its own. */
+const averaging = (windows) => windows.some((w) => w.divisor !== undefined && w.divisor !== null);
+
 /** The state of the run the page was written with: the engine's numbers as they are. */
 function writtenState(data) {
   const x = grid2(data.input);
+  const windows = data.windows.map((w) => ({
+    out: w.out,
+    rows: w.rows,
+    cols: w.cols,
+    value: num(w.value),
+    argmax: w.argmax,
+    divisor: w.divisor,
+  }));
   const state = {
     mode: data.config.mode,
+    averaging: averaging(windows),
     heading: data.heading,
     input: x,
     output: grid2(data.output),
-    windows: data.windows.map((w) => ({
-      out: w.out,
-      rows: w.rows,
-      cols: w.cols,
-      value: num(w.value),
-      argmax: w.argmax,
-      divisor: w.divisor,
-    })),
+    windows,
     coverage: data.coverage,
     formula: data.formula,
     simple: data.simple_formula,
@@ -516,8 +524,9 @@ class Page {
   sourceLines() {
     const d = this.data;
     const lines = [];
-    const source = d.source.kind === "example" ? `data: ${d.source.name} (the worked example)` : `data: ${d.source.name} (${d.source.kind})`;
-    lines.push(source);
+    // a worked example's note names it already ("no input: an overlapping 5x5, ...")
+    if (d.source.kind !== "example") lines.push(`data: ${d.source.name} (${d.source.kind})`);
+    else if (d.notes.length === 0) lines.push(`data: ${d.source.name} (the worked example)`);
     for (const note of d.notes) lines.push(note);
     const [n, , , c] = d.input_shape;
     if (n > 1 || c > 1) lines.push(`shown: item ${d.item} of ${n}, channel ${d.channel} of ${c} (channels never mix)`);
@@ -743,13 +752,13 @@ class Page {
     const W = H ? st.input[0].length : 0;
     const span = this.span(H, W);
     this.stageNode.replaceChildren(
-      this.grid("input", `Input ${H}x${W}`, st.input, { span, winners: true, shade: true }),
+      this.grid("input", `Input ${H}x${W}`, st.input, { span, winners: true, shade: H * W >= SHADED_CELLS }),
       h("div", { class: "arrow", "aria-hidden": "true", text: "→" }),
-      this.grid("output", `Output ${st.outShape[0]}x${st.outShape[1]} (${st.mode === "max" ? "max" : "mean"})`, st.output, { windowCells: true }),
+      this.grid("output", `Output ${st.outShape[0]}x${st.outShape[1]} (${!st.averaging ? "max" : "mean"})`, st.output, { windowCells: true }),
     );
     this.drawSteps();
     const coverage = [this.grid("coverage", "Per input cell (0 = dropped)", st.coverage, { counts: true })];
-    if (st.mode === "avg") {
+    if (st.averaging) {
       const divisors = st.output.map((row, i) => row.map((_, j) => st.windows[this.windowAt.get(`${i},${j}`)].divisor));
       coverage.push(this.grid("divisors", "Divisor of each window", divisors, { windowCells: true, counts: true }));
     }
@@ -828,8 +837,8 @@ class Page {
     const dIn = decimalsFor(x);
     const dOut = decimalsFor(st.output);
     const table = h("table", { class: "steps-table" });
-    const last = st.mode === "max" ? "winner at" : "divisor";
-    table.append(h("thead", {}, h("tr", {}, ...["out", "rows", "cols", "cells (row by row)", st.mode === "max" ? "max" : "mean", last].map((t) => h("th", { scope: "col", text: t })))));
+    const last = !st.averaging ? "winner at" : "divisor";
+    table.append(h("thead", {}, h("tr", {}, ...["out", "rows", "cols", "cells (row by row)", !st.averaging ? "max" : "mean", last].map((t) => h("th", { scope: "col", text: t })))));
     const body = h("tbody");
     this.stepRows = st.windows.map((w, k) => {
       const values = w.rows.map((r) => w.cols.map((c) => (r >= 0 && r < H && c >= 0 && c < W ? formatNumber(x[r][c], dIn) : "·")).join(" "));
@@ -843,7 +852,7 @@ class Page {
         h("td", { text: rangeText(w.cols) }),
         h("td", { class: "cells", text: cellsText }),
         h("td", { class: "value", text: formatNumber(w.value, dOut) }),
-        h("td", { text: st.mode === "max" ? (w.argmax ? cellName(w.argmax) : "—") : String(w.divisor) }),
+        h("td", { text: !st.averaging ? (w.argmax ? cellName(w.argmax) : "—") : String(w.divisor) }),
       );
       body.append(tr);
       return tr;
@@ -859,7 +868,7 @@ class Page {
     const note = g.upstream.replaced ? ` (the page uses ones: the ${g.upstream.replaced} gradient it was written with has another shape)` : "";
     const grids = [
       this.grid("upstream", `Upstream gradient ${oh}x${ow} (${label})${note}`, g.gradOutput, { windowCells: true }),
-      this.grid("gradin", `Gradient at the input ${g.gradInput.length}x${g.gradInput[0].length}`, g.gradInput, { span: null, winners: this.state.mode === "max" }),
+      this.grid("gradin", `Gradient at the input ${g.gradInput.length}x${g.gradInput[0].length}`, g.gradInput, { span: null, winners: !this.state.averaging }),
     ];
     if (g.unpooled) grids.push(this.grid("unpooled", "Max-unpooled: each output back at its winner", g.unpooled, { winners: true }));
     this.gradNode.replaceChildren(...grids);
@@ -915,9 +924,20 @@ class Page {
     for (const name of ["output", "upstream", "divisors"]) this.cellsOf(name, [w.out]).forEach((td) => td.classList.add("cur"));
     const row = this.stepRows[this.cursor];
     row.classList.add("cur");
-    if (scroll) row.scrollIntoView({ block: "nearest" });
+    if (scroll) this.scrollSteps(row);
     this.positionNode.textContent = `window ${this.cursor + 1} of ${st.windows.length}`;
     this.currentNode.textContent = this.describe(w);
+  }
+
+  /** Bring `row` into view inside the step table's own box, leaving the page where it is
+   * (the grids the reader is watching stay put). */
+  scrollSteps(row) {
+    const box = this.stepsNode;
+    const header = row.closest("table").tHead.offsetHeight;
+    const top = row.offsetTop - header;
+    const bottom = row.offsetTop + row.offsetHeight - box.clientHeight;
+    if (top < box.scrollTop) box.scrollTop = top;
+    else if (bottom > box.scrollTop) box.scrollTop = bottom;
   }
 
   describe(w) {
@@ -934,7 +954,7 @@ class Page {
     const shown = real.length > 24 ? [...real.slice(0, 24), "…"] : real;
     const value = formatNumber(w.value, decimalsFor(st.output));
     const where = `output ${cellName(w.out)} reads rows ${rangeText(w.rows)}, columns ${rangeText(w.cols)}`;
-    if (st.mode === "max") {
+    if (!st.averaging) {
       const winner = w.argmax ? `, the winner at ${cellName(w.argmax)}` : " (padding only: no winner)";
       return `${where}: max(${shown.join(", ")}) = ${value}${winner}${padding ? `; ${padding} padding cells never win` : ""}`;
     }
@@ -1029,10 +1049,10 @@ class Page {
 
   receives(r, c, senders) {
     const g = this.state.grad;
-    if (senders.length === 0) return `cell ${r},${c} gets no gradient: it wins no window${this.state.mode === "avg" ? " and no window reads it" : ""}`;
+    if (senders.length === 0) return `cell ${r},${c} gets no gradient: it wins no window${this.state.averaging ? " and no window reads it" : ""}`;
     const shares = senders.map(([i, j]) => {
       const w = this.state.windows[this.windowAt.get(`${i},${j}`)];
-      return this.state.mode === "max" ? g.gradOutput[i][j] : g.gradOutput[i][j] / w.divisor;
+      return !this.state.averaging ? g.gradOutput[i][j] : g.gradOutput[i][j] / w.divisor;
     });
     const d = decimalsFor([[...shares, g.gradInput[r][c]]]);
     const parts = senders.map(([i, j], k) => `${formatNumber(shares[k], d)} from ${i},${j}`);
@@ -1044,7 +1064,7 @@ class Page {
     const [i, j] = w.out;
     const d = decimalsFor([[...g.gradOutput.flat(), ...g.gradInput.flat()]]);
     const value = formatNumber(g.gradOutput[i][j], d);
-    if (this.state.mode === "max") return w.argmax ? `output ${i},${j} sends its gradient ${value} whole to its winner ${cellName(w.argmax)}` : `output ${i},${j} has no winner and sends nothing`;
+    if (!this.state.averaging) return w.argmax ? `output ${i},${j} sends its gradient ${value} whole to its winner ${cellName(w.argmax)}` : `output ${i},${j} has no winner and sends nothing`;
     return `output ${i},${j} sends ${value} / ${w.divisor} to each of its real cells`;
   }
 }

@@ -13,6 +13,7 @@ from __future__ import annotations
 import html
 import json
 import re
+from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -49,30 +50,40 @@ def check_page_size(shape: tuple[int, ...], name: str, hint: str | None = None) 
     )
 
 
-def pool_page(
-    result: PoolResult,
-    *,
-    item: int,
-    channel: int,
-    padding: PaddingArg,
-    source: LoadedInput | str,
-    notes: tuple[str, ...],
-    title: str | None,
-    command: list[str],
-    at: tuple[int, int] | None = None,
-) -> dict[str, Any]:
+@dataclass(frozen=True)
+class PageView:
+    """What a page shows of a run and how it names it (the command's options)."""
+
+    item: int
+    channel: int
+    padding: PaddingArg
+    """As the user gave it (see :func:`poolviz.render.json.pool.pool_config`)."""
+    source: LoadedInput | str
+    """The input, or the worked example's name (see :func:`input_source`)."""
+    notes: tuple[str, ...]
+    """The loader's remarks (resized, converted to grey, ...)."""
+    title: str | None
+    """The page's title; None names the configuration."""
+    command: list[str]
+    """The command line that reads the same input (``poolviz pool --sample seed5x5``): the
+    page adds its settings to it for "copy as command"."""
+    at: tuple[int, int] | None = None
+    """The output cell the cursor starts on (the first when None)."""
+
+
+def pool_page(result: PoolResult, view: PageView) -> dict[str, Any]:
     """The page data of a ``poolviz pool`` run: one item and channel, every window (from
-    :func:`pool_json`), the input and output planes and the coverage; ``command`` is the
-    command line that reads the same input (``poolviz pool --sample seed5x5``), which the page
-    completes with its settings for "copy as command"; the cursor starts on output cell
-    ``at`` (the first window when None)."""
-    body = pool_json(result, item=item, channel=channel, steps=None, padding=padding, source=source)
+    :func:`pool_json`), the input and output planes and the coverage."""
+    item, channel, at = view.item, view.channel, view.at
+    body = pool_json(
+        result, item=item, channel=channel, steps=None, padding=view.padding, source=view.source
+    )
     return {
         "kind": "pool",
-        "title": title if title is not None else config_line(result),
+        "title": view.title if view.title is not None else config_line(result),
         "heading": config_line(result),
-        "notes": list(notes),
-        "command": command,
+        "notes": list(view.notes),
+        "command": view.command,
         "input_shape": body["input_shape"],
         "output_shape": body["output_shape"],
         "item": item,
@@ -98,42 +109,23 @@ def pool_page(
 
 
 def grad_page(
-    result: GradResult,
-    *,
-    item: int,
-    channel: int,
-    upstream: str | np.ndarray,
-    seed: int,
-    padding: PaddingArg,
-    source: LoadedInput | str,
-    notes: tuple[str, ...],
-    title: str | None,
-    command: list[str],
-    at: tuple[int, int] | None = None,
+    result: GradResult, view: PageView, *, upstream: str | np.ndarray, seed: int
 ) -> dict[str, Any]:
-    """The page data of a ``poolviz grad`` run: :func:`pool_page`'s, and the upstream gradient,
-    the gradient at the input, each input cell's senders (from :func:`grad_json`) and, for max
-    pooling, the unpooled output, all of one item and channel."""
+    """The page data of a ``poolviz grad`` run: :func:`pool_page`'s, and the upstream gradient
+    (``upstream`` and ``seed`` as given), the gradient at the input, each input cell's senders
+    (from :func:`grad_json`) and, for max pooling, the unpooled output, all of one item and
+    channel."""
     forward = result.forward
-    data = pool_page(
-        forward,
-        item=item,
-        channel=channel,
-        padding=padding,
-        source=source,
-        notes=notes,
-        title=title,
-        command=command,
-        at=at,
-    )
+    item, channel = view.item, view.channel
+    data = pool_page(forward, view)
     body = grad_json(
         result,
         item=item,
         channel=channel,
         upstream=upstream,
         seed=seed,
-        padding=padding,
-        source=source,
+        padding=view.padding,
+        source=view.source,
     )
     routes: list[list[list[list[int]]]] = [
         [[] for _ in range(forward.cols.n)] for _ in range(forward.rows.n)

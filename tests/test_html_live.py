@@ -1,0 +1,266 @@
+"""The page's live settings (issue: change the window and watch it recompute) in a real
+browser: the page's own computation equals the engine's for hundreds of random settings set
+through its controls, refused settings show the command line's message and keep the last
+picture, the URL fragment holds the settings and "copy as command" gives the same numbers."""
+
+from __future__ import annotations
+
+import random
+import shlex
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from poolviz.engine.explain import PoolResult, explain
+from poolviz.errors import PoolvizError
+from poolviz.render.html.page import PageView, pool_page, write_page
+from poolviz.render.style import config_line, decimals_for, format_number
+from tests.browser import grid_text, launch, opened
+from tests.cli import json_of, run
+
+SET_AND_READ = """configs => {
+  const form = document.querySelector("form.controls");
+  const f = form.elements;
+  const read = () => ({
+    error: document.querySelector(".error").textContent,
+    output: [...document.querySelector('table[data-grid="output"]').tBodies[0].rows]
+      .map(tr => [...tr.querySelectorAll("td")].map(td => td.textContent)),
+    steps: [...document.querySelectorAll(".steps-table tbody tr")]
+      .map(tr => [...tr.cells].map(td => td.textContent)),
+    formula: document.querySelector("pre.formula").textContent,
+    heading: document.querySelector(".heading").textContent || document.querySelector("h1").textContent,
+    command: document.querySelector("#pv-command").value,
+    hash: location.hash,
+  });
+  return configs.map(c => {
+    f.mode.value = c.mode;
+    for (const key of ["k", "s", "p", "d"]) f[key].value = c[key];
+    f.ceil.checked = c.ceil;
+    f.cip.checked = c.cip;
+    f.d.dispatchEvent(new Event("input", { bubbles: true }));
+    return read();
+  });
+}"""
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    with launch() as b:
+        yield b
+
+
+def page_of(x: np.ndarray, folder: Path, name: str) -> Path:
+    """A page of ``x`` pooled with 1x1 windows (every setting then comes from the controls)."""
+    path = folder / f"{name}.html"
+    view = PageView(0, 0, 0, "test", (), None, ["poolviz", "pool", "-m", "..."])
+    write_page(pool_page(explain(x, 1), view), path)
+    return path
+
+
+def pair(rng: random.Random, low: int, high: int) -> str:
+    h = rng.randint(low, high)
+    return str(h) if rng.random() < 0.6 else f"{h}x{rng.randint(low, high)}"
+
+
+def random_settings(rng: random.Random) -> dict[str, Any]:
+    """Settings as a teacher would type them: windows of 1 to 12, strides, padding as a number,
+    HxW, valid or same, dilation, ceil mode, count_include_pad."""
+    mode = rng.choice(["max", "avg"])
+    padding = rng.choice(["0", "1", "2", "1x0", "0x2", "valid", "same", "same", "3"])
+    return {
+        "mode": mode,
+        "k": pair(rng, 1, 4) if rng.random() < 0.8 else pair(rng, 1, 12),
+        "s": "" if rng.random() < 0.3 else pair(rng, 1, 4),
+        "p": padding,
+        "d": "1" if mode == "avg" and rng.random() < 0.9 else pair(rng, 1, 3),
+        "ceil": rng.random() < 0.3,
+        "cip": rng.random() < 0.5,
+    }
+
+
+def engine(x: np.ndarray, s: dict[str, Any]) -> PoolResult | str:
+    """What the engine gives for the settings, or the error line the CLI prints."""
+    size = tuple(int(v) for v in s["k"].split("x")) if "x" in s["k"] else int(s["k"])
+    stride = (
+        None
+        if s["s"] == ""
+        else tuple(int(v) for v in s["s"].split("x"))
+        if "x" in s["s"]
+        else int(s["s"])
+    )
+    padding: Any = (
+        s["p"]
+        if s["p"] in ("valid", "same")
+        else tuple(int(v) for v in s["p"].split("x"))
+        if "x" in s["p"]
+        else int(s["p"])
+    )
+    dilation = tuple(int(v) for v in s["d"].split("x")) if "x" in s["d"] else int(s["d"])
+    try:
+        return explain(
+            x,
+            size,  # type: ignore[arg-type]
+            stride,  # type: ignore[arg-type]
+            padding,
+            mode=s["mode"],
+            dilation=dilation,  # type: ignore[arg-type]
+            ceil_mode=s["ceil"],
+            count_include_pad=s["cip"],
+        )
+    except PoolvizError as err:
+        return f"error: {err.message}"
+
+
+def range_text(taps: list[int]) -> str:
+    """How the step table writes a window's rows or columns."""
+    if len(taps) > 1 and all(b - a == 1 for a, b in zip(taps, taps[1:], strict=False)):
+        return f"{taps[0]}..{taps[-1]}"
+    if len(taps) > 6:
+        return ",".join(map(str, taps[:3])) + f",…,{taps[-1]}"
+    return ",".join(map(str, taps))
+
+
+def expected_view(result: PoolResult) -> dict[str, Any]:
+    """What the page must show for ``result``: output texts, step rows, formula, heading."""
+    out = result.output[0, :, :, 0]
+    d = decimals_for(out)
+    steps = []
+    for k in range(result.window_count):
+        i, j = divmod(k, result.cols.out)
+        win_rows, win_cols = result.rows.taps(i), result.cols.taps(j)
+        argmax = result.argmax(i, j)
+        last = (
+            ("—" if argmax is None else f"{argmax[0]},{argmax[1]}")
+            if result.mode == "max"
+            else str(int(result.divisors[i, j]))  # type: ignore[index]
+        )
+        steps.append(
+            [
+                f"{i},{j}",
+                range_text(win_rows),
+                range_text(win_cols),
+                format_number(float(out[i, j]), d),
+                last,
+            ]
+        )
+    lines = [result.rows.formula("out_h")]
+    if (short := result.rows.simple_formula("out_h")) is not None:
+        lines.append(f"{short}   (short form)")
+    lines.append(result.cols.formula("out_w"))
+    if (short := result.cols.simple_formula("out_w")) is not None:
+        lines.append(f"{short}   (short form)")
+    return {
+        "output": [[format_number(float(v), d) for v in row] for row in out],
+        "steps": steps,
+        "formula": "\n".join(lines),
+        "heading": config_line(result),
+    }
+
+
+def test_300_random_settings_equal_the_engine(browser: Any, tmp_path: Path) -> None:
+    rng = random.Random(24)
+    checked = refused = 0
+    for n in range(12):
+        h, w = rng.randint(1, 12), rng.randint(1, 12)
+        x = np.array([[rng.randint(-4, 4) for _ in range(w)] for _ in range(h)], dtype=float)
+        settings = [random_settings(rng) for _ in range(26)]
+        with opened(browser, page_of(x, tmp_path, f"input{n}")) as o:
+            shown = o.page.evaluate(SET_AND_READ, settings)
+            assert o.errors == []
+        last_good = [[format_number(v, decimals_for(x)) for v in row] for row in x]
+        for s, seen in zip(settings, shown, strict=True):
+            want = engine(x, s)
+            where = f"{h}x{w} input, settings {s}"
+            if isinstance(want, str):
+                assert seen["error"] == want, where
+                assert seen["output"] == last_good, where  # the last picture stays
+                refused += 1
+                continue
+            expected = expected_view(want)
+            cells = [[r[0], r[1], r[2], r[4], r[5]] for r in seen["steps"]]
+            assert seen["error"] == "", where
+            assert seen["output"] == expected["output"], where
+            assert cells == expected["steps"], where
+            assert seen["formula"] == expected["formula"], where
+            assert seen["heading"] == expected["heading"], where
+            last_good = seen["output"]
+            checked += 1
+    assert checked >= 300 - refused and checked + refused == 312
+    assert refused >= 30  # refused settings were tried too
+
+
+def test_refused_setting_shows_the_cli_message_and_recovers(browser: Any, tmp_path: Path) -> None:
+    path = tmp_path / "page.html"
+    code, _, err = run("pool", "-o", str(path))
+    assert code == 0, err
+    with opened(browser, path) as o:
+        page = o.page
+        page.fill("#pv-k", "9")
+        assert page.text_content(".error") == (
+            "error: a 9x9 window does not fit a 4x4 input with padding 0; use a smaller --size or add --padding"
+        )
+        assert grid_text(page, "output") == [["6", "8"], ["4", "7"]]
+        page.fill("#pv-k", "3y")
+        _, _, cli = run("pool", "-k", "3y")
+        assert page.text_content(".error") == cli.splitlines()[0]
+        page.fill("#pv-k", "3")
+        page.fill("#pv-p", "2")
+        _, _, cli = run("pool", "-k", "3", "-p", "2")
+        assert page.text_content(".error") == cli.splitlines()[0]
+        page.fill("#pv-p", "1")
+        assert page.text_content(".error") == ""
+        assert grid_text(page, "output") == [
+            [str(v) for v in row] for row in json_of("pool", "-k", "3", "-p", "1")["output"]
+        ]
+        page.fill("#pv-k", "2")
+        page.fill("#pv-p", "0")
+        assert grid_text(page, "output") == [["6", "8"], ["4", "7"]]
+        assert page.evaluate("location.hash") == ""
+        assert o.errors == []
+
+
+def test_fragment_holds_the_settings(browser: Any, tmp_path: Path) -> None:
+    path = tmp_path / "page.html"
+    code, _, err = run("pool", "--sample", "seed5x5", "-o", str(path))
+    assert code == 0, err
+    with opened(browser, path, "#k=3&s=1&mode=avg") as o:
+        page = o.page
+        assert page.input_value("#pv-k") == "3" and page.input_value("#pv-s") == "1"
+        assert page.input_value("#pv-mode") == "avg"
+        want = json_of("pool", "--sample", "seed5x5", "-k", "3", "-s", "1", "--mode", "avg")
+        d = decimals_for(np.array(want["output"], dtype=float))
+        assert grid_text(page, "output") == [
+            [format_number(v, d) for v in row] for row in want["output"]
+        ]
+        page.fill("#pv-s", "2")
+        assert page.evaluate("location.hash") == "#mode=avg&k=3&s=2"
+        assert o.errors == []
+
+
+def test_copy_as_command_gives_the_same_numbers(browser: Any, tmp_path: Path) -> None:
+    path = tmp_path / "page.html"
+    code, _, err = run(
+        "grad", "-m", "1 -2 3.5; 4 5 6; 7 8 9", "--grad-output", "random", "-o", str(path)
+    )
+    assert code == 0, err
+    with opened(browser, path) as o:
+        page = o.page
+        page.fill("#pv-k", "2x3")
+        page.fill("#pv-s", "1")
+        page.fill("#pv-p", "1")
+        page.check("#pv-ceil")
+        command = page.input_value("#pv-command")
+        assert command == (
+            "poolviz grad -m '1 -2 3.5; 4 5 6; 7 8 9' --grad-output random --seed 0 -k 2x3 -s 1 -p 1 --ceil-mode"
+        )
+        args = shlex.split(command)
+        body = json_of(*args[1:])
+        d = decimals_for(np.array(body["output"], dtype=float))
+        assert grid_text(page, "output") == [
+            [format_number(v, d) for v in row] for row in body["output"]
+        ]
+        page.click("text=Copy as command")
+        assert o.errors == []
