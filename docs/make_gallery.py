@@ -49,7 +49,9 @@ class Example:
     def screenshot(self) -> str | None:
         """The picture of a page the command writes (``docs/lesson.html`` -> ``.png``)."""
         figure = self.figure
-        return figure.removesuffix(".html") + ".png" if figure and figure.endswith(".html") else None
+        if figure is None or not figure.endswith(".html"):
+            return None
+        return figure.removesuffix(".html") + ".png"
 
 
 def take_screenshot(page: str, image: str) -> bool:

@@ -41,7 +41,9 @@ def test_example_runs_as_shown(
 
 def test_every_image_shown_is_regenerated() -> None:
     shown = set(re.findall(r"!\[[^\]]*\]\((docs/[^)]+)\)", README))
-    made = {e.figure for e in EXAMPLES if e.figure} | {e.screenshot for e in EXAMPLES if e.screenshot}
+    made = {e.figure for e in EXAMPLES if e.figure} | {
+        e.screenshot for e in EXAMPLES if e.screenshot
+    }
     assert shown and shown <= made
     for image in shown:
         assert (ROOT / image).is_file(), image

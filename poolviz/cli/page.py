@@ -19,7 +19,7 @@ from poolviz.errors import PoolvizError
 
 if TYPE_CHECKING:  # the types alone: wiring imports what it runs where it runs it
     from poolviz.cli.display import ViewArgs
-    from poolviz.cli.options import Padding
+    from poolviz.cli.values import Padding
     from poolviz.loaders import LoadedInput
     from poolviz.render.html.page import PageView
 
