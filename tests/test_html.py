@@ -7,6 +7,7 @@ import json
 import re
 import shutil
 import subprocess
+import tomllib
 import webbrowser
 from importlib.resources import files
 from pathlib import Path
@@ -163,8 +164,9 @@ def test_the_page_source_ships_with_the_package() -> None:
     here = files("poolviz.render.html")
     for name in ("template.html", "page.js", "page.css"):
         assert here.joinpath(name).is_file()
-    pyproject = (Path(__file__).parents[1] / "pyproject.toml").read_text()
-    assert '"render/html/*.html", "render/html/*.js", "render/html/*.css"' in pyproject
+    pyproject = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text())
+    data = pyproject["tool"]["setuptools"]["package-data"]["poolviz"]
+    assert {"render/html/*.html", "render/html/*.js", "render/html/*.css"} <= set(data)
 
 
 @pytest.mark.skipif(
