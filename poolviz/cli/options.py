@@ -213,7 +213,41 @@ def load_input(
     are pooling's: the input, output and indices as float64 and int64, about three times the
     input) is refused, unread where its header tells its size."""
     budget = Budget(max_memory) if isinstance(max_memory, int) else max_memory
-    return _load_input(input, matrix, sample, gray, resize, scale, layout, budget)
+    given = [
+        name
+        for name, value in (("INPUT", input), ("-m/--matrix", matrix), ("--sample", sample))
+        if value is not None
+    ]
+    if len(given) > 1:
+        raise _usage(f"give one input, not {' and '.join(given)}")
+    if input is not None:
+        return loaders.load_path(
+            input, gray=gray, resize=resize, scale=scale, layout=layout, budget=budget
+        )
+    if sample is not None:
+        return loaders.load_sample(
+            sample, gray=gray, resize=resize, scale=scale, layout=layout, budget=budget
+        )
+    shaping = [
+        (option, files)
+        for option, used, files in (
+            ("--gray", gray, "images"),
+            ("--resize", resize is not None, "images"),
+            ("--scale", scale is not None, "images"),
+            ("--layout nchw", layout != "nhwc", ".npy and .npz arrays"),
+        )
+        if used
+    ]
+    if matrix is not None:
+        if shaping:
+            option, files = shaping[0]
+            raise _usage(f"{option} applies to {files}, not an inline matrix")
+        if budget is not None:
+            budget.check("matrix", matrix.nbytes)
+        return loaders.LoadedInput(matrix, "matrix", "inline", "float64", matrix.shape)
+    if shaping:
+        raise _usage(f"{shaping[0][0]} needs an input; give INPUT or --sample")
+    return None
 
 
 POOLING_FOOTPRINT = 3
@@ -256,53 +290,6 @@ def budget_from(limit: int | None) -> Budget | None:
         return Budget(limit, footprints[output])
     flag = {"figure": " -o", "json": " --json", "report": ""}[output]
     return Budget(limit, footprints[output], f"poolviz {command}{flag} on it")
-
-
-def _load_input(
-    input: str | None,
-    matrix: np.ndarray | None,
-    sample: str | None,
-    gray: bool,
-    resize: Pair | None,
-    scale: float | None,
-    layout: str,
-    budget: Budget | None,
-) -> loaders.LoadedInput | None:
-    given = [
-        name
-        for name, value in (("INPUT", input), ("-m/--matrix", matrix), ("--sample", sample))
-        if value is not None
-    ]
-    if len(given) > 1:
-        raise _usage(f"give one input, not {' and '.join(given)}")
-    if input is not None:
-        return loaders.load_path(
-            input, gray=gray, resize=resize, scale=scale, layout=layout, budget=budget
-        )
-    if sample is not None:
-        return loaders.load_sample(
-            sample, gray=gray, resize=resize, scale=scale, layout=layout, budget=budget
-        )
-    shaping = [
-        (option, files)
-        for option, used, files in (
-            ("--gray", gray, "images"),
-            ("--resize", resize is not None, "images"),
-            ("--scale", scale is not None, "images"),
-            ("--layout nchw", layout != "nhwc", ".npy and .npz arrays"),
-        )
-        if used
-    ]
-    if matrix is not None:
-        if shaping:
-            option, files = shaping[0]
-            raise _usage(f"{option} applies to {files}, not an inline matrix")
-        if budget is not None:
-            budget.check("matrix", matrix.nbytes)
-        return loaders.LoadedInput(matrix, "matrix", "inline", "float64", matrix.shape)
-    if shaping:
-        raise _usage(f"{shaping[0][0]} needs an input; give INPUT or --sample")
-    return None
 
 
 def load_input_from(kwargs: Mapping[str, Any]) -> loaders.LoadedInput | None:

@@ -69,6 +69,29 @@ class Outline:
     width: float = 2.2
 
 
+_MARKS: tuple[tuple[float, float, dict[str, Any]], ...] = (
+    (0, 1, {"facecolor": "#EEEEEE", "edgecolor": "#999999", "hatch": "///", "linewidth": 0.5}),
+    (
+        0.04,
+        0.92,
+        {"facecolor": "white", "edgecolor": "#888888", "linestyle": ":", "linewidth": 1.0},
+    ),
+    (
+        0,
+        1,
+        {
+            "facecolor": "#D9D9D9",
+            "edgecolor": "white",
+            "hatch": "xx",
+            "linewidth": 0.5,
+            "alpha": 0.9,
+        },
+    ),
+)
+"""How :func:`draw_matrix` marks the cells of its ``hatched``, ``beyond`` and ``greyed``
+masks, in that order: each as (inset, side, rectangle style), in cells."""
+
+
 def draw_matrix(
     ax: Axes,
     values: np.ndarray,
@@ -113,46 +136,10 @@ def draw_matrix(
                 )
     else:
         ax.imshow(finite, cmap=cmap, norm=norm, extent=(0, w, h, 0), interpolation="nearest")
-    if hatched is not None:
-        for i, j in zip(*np.nonzero(hatched), strict=True):
-            ax.add_artist(
-                Rectangle(
-                    (j, i),
-                    1,
-                    1,
-                    facecolor="#EEEEEE",
-                    edgecolor="#999999",
-                    hatch="///",
-                    linewidth=0.5,
-                )
-            )
-    if beyond is not None:
-        for i, j in zip(*np.nonzero(beyond), strict=True):
-            ax.add_artist(
-                Rectangle(
-                    (j + 0.04, i + 0.04),
-                    0.92,
-                    0.92,
-                    facecolor="white",
-                    edgecolor="#888888",
-                    linestyle=":",
-                    linewidth=1.0,
-                )
-            )
-    if greyed is not None:
-        for i, j in zip(*np.nonzero(greyed), strict=True):
-            ax.add_artist(
-                Rectangle(
-                    (j, i),
-                    1,
-                    1,
-                    facecolor="#D9D9D9",
-                    edgecolor="white",
-                    hatch="xx",
-                    linewidth=0.5,
-                    alpha=0.9,
-                )
-            )
+    for mask, (inset, side, style) in zip((hatched, beyond, greyed), _MARKS, strict=True):
+        if mask is not None:
+            for i, j in zip(*np.nonzero(mask), strict=True):
+                ax.add_artist(Rectangle((j + inset, i + inset), side, side, **style))
     if numbered:
         texts = list(labels) if labels is not None else format_values(values)
         size = fontsize or _fontsize(max(len(t) for t in texts), max(h, w))
