@@ -737,7 +737,10 @@ class Page {
     const st = this.state;
     const d = this.data;
     this.cells = {};
-    this.headingNode.textContent = st.heading === d.title ? "" : st.heading;
+    // a title of the user's stays; the default one names the configuration shown
+    const custom = d.title !== d.heading;
+    this.titleNode.textContent = custom ? d.title : st.heading;
+    this.headingNode.textContent = custom ? st.heading : "";
     const [n, , , c] = d.input_shape;
     this.shapesNode.textContent = `input ${shapeText(d.input_shape)} → output ${shapeText([n, ...st.outShape, c])}  (batch, height, width, channels)`;
     const lines = [st.formula.h];
