@@ -18,7 +18,7 @@ from poolviz.engine.explain import PoolResult, explain
 from poolviz.errors import PoolvizError
 from poolviz.render.html.page import PageView, pool_page, write_page
 from poolviz.render.style import config_line, decimals_for, format_number
-from tests.browser import grid_text, launch, opened
+from tests.browser import grid_text, launch, marked, opened
 from tests.cli import json_of, run
 
 SET_AND_READ = """configs => {
@@ -264,3 +264,52 @@ def test_copy_as_command_gives_the_same_numbers(browser: Any, tmp_path: Path) ->
         ]
         page.click("text=Copy as command")
         assert o.errors == []
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [
+        ["-k", "2", "-s", "1"],
+        ["-k", "3", "-s", "1", "-p", "1", "--mode", "avg", "--no-count-include-pad"],
+    ],
+)
+def test_grad_page_recomputes_the_routing(
+    browser: Any, tmp_path: Path, settings: list[str]
+) -> None:
+    path = tmp_path / "grad.html"
+    code, _, err = run("grad", "-o", str(path))
+    assert code == 0, err
+    values = dict(zip(settings[::2], settings[1::2], strict=False))
+    with opened(browser, path) as o:
+        page = o.page
+        page.select_option("#pv-mode", values.get("--mode", "max"))
+        page.fill("#pv-k", values["-k"])
+        page.fill("#pv-s", values["-s"])
+        page.fill("#pv-p", values.get("-p", "0"))
+        if "--no-count-include-pad" in settings:
+            page.uncheck("#pv-cip")
+        body = json_of("grad", *settings)
+        d = decimals_for(np.array(body["grad_input"], dtype=float))
+        want = [[format_number(v, d) for v in row] for row in body["grad_input"]]
+        assert grid_text(page, "gradin") == want
+        receivers = {tuple(r["cell"]): [tuple(o) for o in r["outputs"]] for r in body["receivers"]}
+        page.hover('table[data-grid="gradin"] td[data-r="2"][data-c="2"]')
+        assert marked(page, "upstream", "hl") == set(receivers[(2, 2)])
+        assert o.errors == []
+
+
+def test_hostile_fragment_stays_text(browser: Any, tmp_path: Path) -> None:
+    path = tmp_path / "page.html"
+    code, _, err = run("pool", "-o", str(path))
+    assert code == 0, err
+    hostile = "<img src=x onerror=window.pwned=1>"
+    with opened(browser, path, "#k=" + hostile.replace(" ", "%20")) as o:
+        page = o.page
+        assert page.text_content(".error") == (
+            f"error: --size '{hostile}' is not a size; use a whole number such as 2, or HxW "
+            "(height first) such as 3x2"
+        )
+        assert page.evaluate("window.pwned") is None
+        assert page.evaluate("document.images.length") == 0
+        assert grid_text(page, "output") == [["6", "8"], ["4", "7"]]
+        assert o.errors == [] and o.requests == []
