@@ -1,0 +1,185 @@
+"""Anti-aliased (blur) max pooling, forward and backward: Zhang, "Making Convolutional Networks
+Shift-Invariant Again" (ICML 2019), as the antialiased-cnns networks build it.
+
+Max pooling with stride ``s`` is split into its two halves: the max with stride 1 (which does
+not alias), then a low-pass filter that subsamples by ``s``. The filter is the normalised
+binomial of ``filter_size`` taps (1..7: ``[1]``, ``[1, 1]``, ``[1, 2, 1]``, ``[1, 3, 3, 1]``, …,
+the outer product of the row with itself divided by its sum), applied to each channel alone
+after reflect padding of ``(f − 1)//2`` cells before and ``ceil((f − 1)/2)`` after on both
+axes; antialiased-cnns' ``MaxPool2d(k, stride=1)`` then ``BlurPool(filt_size=4, stride=2)``.
+One filter tap subsamples the max map (``x[::s, ::s]``, no padding), as their ``BlurPool`` does.
+
+This is not Kornia's ``MaxBlurPool2D`` (a 3-tap filter by default, its own padding); poolviz
+follows antialiased-cnns. The output is ``ceil(h'/s)`` by ``ceil(w'/s)`` for the max map's
+``h' x w'``. The max stage is :func:`pool2d`, PyTorch's to the bit; the filter is summed tap by
+tap in row-major order, which PyTorch's ``conv2d`` may round differently in the last bits.
+Integer inputs give a float64 result (the max stage keeps the integers).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from poolviz.engine.backward import pool2d_backward
+from poolviz.engine.geometry import as_pair
+from poolviz.engine.pooling import IntPair, pool2d
+from poolviz.engine.windows import as_nhwc, like_input
+from poolviz.errors import PoolvizError
+
+FILTER_SIZES = range(1, 8)
+"""The binomial filters antialiased-cnns defines: 1 to 7 taps."""
+
+
+def binomial_row(filter_size: int) -> tuple[int, ...]:
+    """Row ``filter_size − 1`` of Pascal's triangle: the unnormalised 1-D blur filter.
+
+    >>> binomial_row(4)
+    (1, 3, 3, 1)
+    """
+    _check_filter(filter_size)
+    return tuple(math.comb(filter_size - 1, i) for i in range(filter_size))
+
+
+def blur_filter(filter_size: int, dtype: np.dtype | type = np.float32) -> np.ndarray:
+    """The (f, f) blur weights: the binomial row's outer product divided by its sum, rounded
+    once in ``dtype`` (as antialiased-cnns divides its float32 filter by its sum).
+
+    >>> blur_filter(2)
+    array([[0.25, 0.25],
+           [0.25, 0.25]], dtype=float32)
+    """
+    row = np.array(binomial_row(filter_size), dtype=np.int64)
+    outer = np.outer(row, row)
+    kind = np.dtype(dtype)
+    result: np.ndarray = outer.astype(kind) / kind.type(outer.sum())
+    return result
+
+
+def blur_padding(filter_size: int) -> tuple[int, int]:
+    """Reflect padding (before, after) on each axis: ``(f − 1)//2`` and ``ceil((f − 1)/2)``.
+
+    >>> blur_padding(4), blur_padding(3), blur_padding(1)
+    ((1, 2), (1, 1), (0, 0))
+    """
+    _check_filter(filter_size)
+    return (filter_size - 1) // 2, filter_size // 2
+
+
+def blur_pool2d(
+    x: np.ndarray, size: IntPair = 2, stride: IntPair = 2, filter_size: int = 4
+) -> np.ndarray:
+    """Blur pooling of ``x`` (NHWC, or (H, W) / (H, W, C)): ``max_pool2d(x, size, stride=1)``,
+    then :func:`blur_stage` with ``stride`` and ``filter_size``.
+
+    >>> x = np.array([[0.0, 0.0, 8.0, 0.0], [0.0, 0.0, 0.0, 0.0]])
+    >>> blur_pool2d(x, 1, 2, 2)
+    array([[0., 2.]])
+    """
+    return blur_stage(pool2d(x, size, 1), stride, filter_size)
+
+
+def blur_stage(max_map: np.ndarray, stride: IntPair = 2, filter_size: int = 4) -> np.ndarray:
+    """The second half of :func:`blur_pool2d`: ``max_map`` reflect-padded, filtered with
+    :func:`blur_filter` per channel and sampled every ``stride`` cells; float dtypes kept,
+    integers as float64."""
+    m = as_nhwc(max_map)
+    sh, sw = as_pair(stride, "stride")
+    dtype = m.dtype if m.dtype.kind == "f" else np.dtype(np.float64)
+    padded = _reflect(m.astype(dtype, copy=False), filter_size)
+    weights = blur_filter(filter_size, dtype)
+    n, h, w, c = m.shape
+    oh, ow = (h - 1) // sh + 1, (w - 1) // sw + 1
+    out = np.zeros((n, oh, ow, c), dtype=dtype)
+    with np.errstate(over="ignore", invalid="ignore"):  # as PyTorch: inf, and inf − inf NaN
+        for (a, b), weight in np.ndenumerate(weights):
+            out += weight * padded[_tap(a, b, (oh, ow), (sh, sw))]
+    return like_input(out, np.ndim(max_map))
+
+
+def blur_pool2d_backward(
+    x: np.ndarray,
+    grad_output: np.ndarray,
+    size: IntPair = 2,
+    stride: IntPair = 2,
+    filter_size: int = 4,
+) -> np.ndarray:
+    """The gradient with respect to ``x`` given ``grad_output``, the gradient with respect to
+    ``blur_pool2d(x, size, stride, filter_size)``: each output's gradient spread over its
+    window of the padded max map by the filter's weights, the padding's share folded back onto
+    the cells it reflects, then routed to each stride-1 window's argmax as max pooling does.
+    Float inputs keep their dtype; integers give float64."""
+    m = as_nhwc(pool2d(x, size, 1))
+    sh, sw = as_pair(stride, "stride")
+    n, h, w, c = m.shape
+    dtype = m.dtype if m.dtype.kind == "f" else np.dtype(np.float64)
+    oh, ow = (h - 1) // sh + 1, (w - 1) // sw + 1
+    g = np.asarray(grad_output)
+    expected = like_input(np.broadcast_to(0, (n, oh, ow, c)), np.ndim(x)).shape
+    if g.shape != expected:
+        raise PoolvizError(
+            f"grad_output has shape {g.shape} but the blurred output has {expected}; "
+            "pass one gradient per output cell"
+        )
+    g4 = as_nhwc(g).astype(dtype, copy=False)
+    weights = blur_filter(filter_size, dtype)
+    before, after = blur_padding(filter_size)
+    g_pad = np.zeros((n, h + before + after, w + before + after, c), dtype=dtype)
+    with np.errstate(over="ignore", invalid="ignore"):
+        for (a, b), weight in np.ndenumerate(weights):
+            g_pad[_tap(a, b, (oh, ow), (sh, sw))] += weight * g4
+        g_map = _unreflect(_unreflect(g_pad, 1, h, before, after), 2, w, before, after)
+    return pool2d_backward(x, like_input(g_map, np.ndim(x)), size, 1)
+
+
+def _tap(a: int, b: int, out: tuple[int, int], stride: tuple[int, int]) -> tuple[slice, ...]:
+    """The padded map's cells that filter tap (a, b) weighs for every output, in output order
+    (NHWC): rows ``a + i·s_h``, columns ``b + j·s_w``."""
+    (oh, ow), (sh, sw) = out, stride
+    return (slice(None), slice(a, a + (oh - 1) * sh + 1, sh), slice(b, b + (ow - 1) * sw + 1, sw))
+
+
+def _reflect(m: np.ndarray, filter_size: int) -> np.ndarray:
+    """``m`` (NHWC) reflect-padded for a ``filter_size`` filter, as ``F.pad(mode='reflect')``:
+    the edge cell is not repeated, so each side needs more cells than its padding."""
+    before, after = blur_padding(filter_size)
+    h, w = m.shape[1], m.shape[2]
+    if after and min(h, w) <= after:
+        raise PoolvizError(
+            f"a {filter_size}-tap filter reflects {after} cells past the edge of a {h}x{w} max "
+            f"map, which needs at least {after + 1} per side; use a smaller filter or a larger "
+            "input"
+        )
+    pads = ((0, 0), (before, after), (before, after), (0, 0))
+    padded: np.ndarray = np.pad(m, pads, mode="reflect")
+    return padded
+
+
+def _unreflect(g: np.ndarray, axis: int, n: int, before: int, after: int) -> np.ndarray:
+    """The gradient on a reflect-padded axis folded back onto its ``n`` real cells: padded
+    cell ``before − 1 − i`` mirrors real cell ``i + 1``, padded cell ``n + i`` (after the real
+    ones) mirrors real cell ``n − 2 − i``."""
+    core = np.take(g, range(before, before + n), axis=axis)
+    for i in range(before):
+        _along(core, axis, i + 1)[...] += _along(g, axis, before - 1 - i)
+    for i in range(after):
+        _along(core, axis, n - 2 - i)[...] += _along(g, axis, before + n + i)
+    return core
+
+
+def _along(a: np.ndarray, axis: int, index: int) -> np.ndarray:
+    """The slice of ``a`` at ``index`` along ``axis``, as a view that keeps the axis."""
+    key: list[slice] = [slice(None)] * a.ndim
+    key[axis] = slice(index, index + 1)
+    view: np.ndarray = a[tuple(key)]
+    return view
+
+
+def _check_filter(filter_size: int) -> None:
+    """Refuse a filter antialiased-cnns does not define."""
+    if not isinstance(filter_size, int | np.integer) or filter_size not in FILTER_SIZES:
+        raise PoolvizError(
+            f"filter_size {filter_size!r} has no binomial filter; "
+            "use 1-7 taps (as antialiased-cnns)"
+        )

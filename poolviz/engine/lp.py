@@ -1,0 +1,176 @@
+"""LP (power-average) pooling, forward and backward, as PyTorch's ``F.lp_pool2d`` computes it.
+
+PyTorch does not evaluate the textbook ``(Σ x^p)^(1/p)`` (Sermanet et al., 2012) directly.
+For finite ``p`` it is an average pooling of ``x^p`` (padding 0, the divisor counting real cells
+only) multiplied back by ``k_h·k_w`` and raised to ``1/p``, so:
+
+- a ceil-mode window hanging off the edge gives the *mean* of its real cells times
+  ``k_h·k_w``, not their sum;
+- the cells are not made non-negative: with an odd or fractional ``p`` a window's sum can be
+  negative, and a negative sum raised to a fractional ``1/p`` is NaN (``p = 1`` keeps the
+  negative sum);
+- ``sign(s)·relu(|s|)`` guards the sum ``s``: it changes no value, but the gradient is 0
+  wherever a window's sum is exactly 0 (instead of the ``0^(1/p − 1)`` of the formula).
+
+For ``p = +inf`` it is ``max_pool2d(|x|)``; for ``p = −inf``, ``−max_pool2d(−|x|)`` (the
+smallest magnitude, negated twice). Both are computed by :func:`pool2d`, so they are PyTorch's
+to the bit. The finite powers go through NumPy's ``pow`` where PyTorch uses its own vectorised
+kernel, so they agree within a few units in the last place (the parity tests state the bound);
+the exponents PyTorch special-cases (0, ±0.5, 1, ±1, 2, 3, −2) are computed as it does, exactly.
+
+Integer inputs are pooled as float64 (PyTorch refuses them); float dtypes are kept.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from poolviz.engine.backward import pool2d_backward
+from poolviz.engine.geometry import PoolSpec
+from poolviz.engine.pooling import IntPair, pool2d
+from poolviz.engine.windows import as_nhwc
+from poolviz.errors import PoolvizError
+
+
+def lp_pool2d(
+    x: np.ndarray,
+    norm_type: float,
+    size: IntPair,
+    stride: IntPair | None = None,
+    ceil_mode: bool = False,
+) -> np.ndarray:
+    """LP pooling of ``x`` (NHWC, or (H, W) / (H, W, C)) with power ``norm_type``, windows of
+    ``size``, ``stride`` (None: the size) and no padding, as ``F.lp_pool2d``.
+
+    >>> x = np.array([[3.0, 4.0], [0.0, 0.0]])
+    >>> lp_pool2d(x, 2, 2)
+    array([[5.]])
+    >>> lp_pool2d(np.array([[-3.0, 1.0]]), 1, (1, 2)), lp_pool2d(np.array([[-3.0, 1.0]]), 3, (1, 2))
+    (array([[-2.]]), array([[nan]]))
+    """
+    p = _norm(norm_type)
+    xf = _as_float(x)
+    if math.isinf(p):
+        magnitude = np.abs(xf)
+        if p > 0:
+            return pool2d(magnitude, size, stride, ceil_mode=ceil_mode)
+        return -pool2d(-magnitude, size, stride, ceil_mode=ceil_mode)
+    kh, kw = _window(size)
+    with np.errstate(all="ignore"):  # as PyTorch, silently: overflow to inf, NaN roots
+        mean = pool2d(torch_pow(xf, p), size, stride, ceil_mode=ceil_mode, mode="avg")
+        total = _guard(mean) * xf.dtype.type(kh * kw)
+        return torch_pow(total, 1.0 / p)
+
+
+def lp_pool2d_backward(
+    x: np.ndarray,
+    grad_output: np.ndarray,
+    norm_type: float,
+    size: IntPair,
+    stride: IntPair | None = None,
+    ceil_mode: bool = False,
+) -> np.ndarray:
+    """The gradient with respect to ``x`` of a loss whose gradient with respect to
+    ``lp_pool2d(x, norm_type, size, stride, ceil_mode)`` is ``grad_output``: PyTorch's
+    autograd through the same steps (``pow``, average pooling, the guard, ``pow(1/p)``).
+
+    Where a window's sum is 0 its gradient is 0 (the guard); every cell's share is multiplied
+    by ``p·x^(p−1)``, so a cell no window reads still gets NaN when that factor is infinite.
+    For ``p = ±inf`` each window's gradient goes to its largest (smallest) magnitude, times
+    the sign of the cell (0 for 0 and NaN, as ``torch.sgn``).
+
+    >>> lp_pool2d_backward(np.array([[3.0, 4.0]]), np.ones((1, 1)), 2, (1, 2))
+    array([[0.6, 0.8]])
+    """
+    p = _norm(norm_type)
+    xf = _as_float(x)
+    g = np.asarray(grad_output)
+    with np.errstate(all="ignore"):
+        if math.isinf(p):
+            magnitude = np.abs(xf) if p > 0 else -np.abs(xf)
+            g_mag = pool2d_backward(magnitude, g, size, stride, ceil_mode=ceil_mode)
+            routed: np.ndarray = g_mag * _sgn(xf)
+            return routed
+        kh, kw = _window(size)
+        one = xf.dtype.type
+        powered = torch_pow(xf, p)
+        mean = pool2d(powered, size, stride, ceil_mode=ceil_mode, mode="avg")
+        total = _guard(mean) * one(kh * kw)
+        # d/d total of total^(1/p): (1/p)·total^(1/p − 1), as torch's pow_backward
+        g_total = g.astype(xf.dtype, copy=False) * _scalar_pow_grad(total, 1.0 / p)
+        g_mean = np.where(mean == 0, one(0), g_total * one(kh * kw))  # the sign·relu guard
+        g_powered = pool2d_backward(powered, g_mean, size, stride, ceil_mode=ceil_mode, mode="avg")
+        result: np.ndarray = g_powered * _scalar_pow_grad(xf, p)
+        return result
+
+
+def torch_pow(x: np.ndarray, exponent: float) -> np.ndarray:
+    """``x ** exponent`` elementwise as ``torch.pow(tensor, scalar)`` rounds it on the CPU: the
+    exponents it special-cases (0, 1, ±0.5, −1, 2, 3, −2) by the same products, roots and
+    reciprocals, bit for bit; any other through ``pow`` in float64, rounded once to
+    ``x``'s dtype (PyTorch's vectorised ``pow`` may differ in the last bit)."""
+    one = x.dtype.type(1)
+    result: np.ndarray
+    if exponent == 0:
+        result = np.ones_like(x)
+    elif exponent == 1:
+        result = x.copy()
+    elif exponent == 0.5:
+        result = np.sqrt(x)
+    elif exponent == -0.5:
+        result = one / np.sqrt(x)
+    elif exponent == -1:
+        result = one / x
+    elif exponent == 2:
+        result = x * x
+    elif exponent == 3:
+        result = x * x * x
+    elif exponent == -2:
+        result = one / (x * x)
+    else:
+        result = np.power(x.astype(np.float64), exponent).astype(x.dtype, copy=False)
+    return result
+
+
+def _scalar_pow_grad(x: np.ndarray, exponent: float) -> np.ndarray:
+    """``exponent · x^(exponent − 1)``, torch's ``pow_backward`` factor (0 for exponent 0)."""
+    if exponent == 0:
+        return np.zeros_like(x)
+    factor: np.ndarray = x.dtype.type(exponent) * torch_pow(x, exponent - 1.0)
+    return factor
+
+
+def _guard(s: np.ndarray) -> np.ndarray:
+    """``sign(s)·relu(|s|)``: ``s`` itself, except that −0 becomes +0 (NaN stays NaN)."""
+    return np.where(s == 0, s.dtype.type(0), s)
+
+
+def _sgn(x: np.ndarray) -> np.ndarray:
+    """``torch.sgn`` for real ``x``: −1, 0 or 1, and 0 for NaN (NumPy's ``sign`` gives NaN)."""
+    sign: np.ndarray = np.where(np.isnan(x), x.dtype.type(0), np.sign(x))
+    return sign
+
+
+def _norm(norm_type: float) -> float:
+    """``norm_type`` checked: any real number but 0 and NaN (PyTorch would divide by it)."""
+    if isinstance(norm_type, bool) or not isinstance(norm_type, int | float | np.number):
+        raise PoolvizError(f"norm_type must be a number, got {norm_type!r}")
+    p = float(norm_type)
+    if p == 0 or math.isnan(p):
+        raise PoolvizError(f"norm_type {norm_type} has no 1/p; use a nonzero number or inf")
+    return p
+
+
+def _window(size: IntPair) -> tuple[int, int]:
+    """The window's (kh, kw), validated as :func:`pool2d` validates it."""
+    kh, kw = PoolSpec.make(size).size
+    return kh, kw
+
+
+def _as_float(x: np.ndarray) -> np.ndarray:
+    """``x`` as an array of its own float dtype, or float64 for integers and booleans."""
+    as_nhwc(x)  # refuses what pooling refuses (rank, dtype, an empty plane)
+    arr = np.asarray(x)
+    return arr if arr.dtype.kind == "f" else arr.astype(np.float64)
