@@ -23,8 +23,8 @@ import math
 import numpy as np
 
 from poolviz.engine.backward import pool2d_backward
-from poolviz.engine.geometry import as_pair
-from poolviz.engine.pooling import IntPair, pool2d
+from poolviz.engine.geometry import IntPair, as_pair
+from poolviz.engine.pooling import pool2d
 from poolviz.engine.windows import as_nhwc, like_input
 from poolviz.errors import PoolvizError
 

@@ -28,8 +28,8 @@ import math
 import numpy as np
 
 from poolviz.engine.backward import pool2d_backward
-from poolviz.engine.geometry import PoolSpec
-from poolviz.engine.pooling import IntPair, pool2d
+from poolviz.engine.geometry import IntPair, PoolSpec
+from poolviz.engine.pooling import pool2d
 from poolviz.engine.windows import as_nhwc
 from poolviz.errors import PoolvizError
 
