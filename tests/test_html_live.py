@@ -313,3 +313,32 @@ def test_hostile_fragment_stays_text(browser: Any, tmp_path: Path) -> None:
         assert page.evaluate("document.images.length") == 0
         assert grid_text(page, "output") == [["6", "8"], ["4", "7"]]
         assert o.errors == [] and o.requests == []
+
+
+TYPED = [
+    ({"k": "0"}, ["-k", "0"]),
+    ({"k": "2x"}, ["-k", "2x"]),
+    ({"s": "0"}, ["-s", "0"]),
+    ({"d": "0x1"}, ["-d", "0x1"]),
+    ({"p": "-1"}, ["-p", "-1"]),
+    ({"p": "1y"}, ["-p", "1y"]),
+    ({"p": "2"}, ["-p", "2"]),
+    ({"mode": "avg", "d": "2"}, ["--mode", "avg", "-d", "2"]),
+    ({"p": "same", "ceil": True}, ["-p", "same", "--ceil-mode"]),
+    ({"k": "5"}, ["-k", "5"]),
+]
+
+
+def test_every_refused_setting_reads_as_the_cli_says_it(browser: Any, tmp_path: Path) -> None:
+    path = tmp_path / "page.html"
+    code, _, err = run("pool", "-o", str(path))
+    assert code == 0, err
+    written = {"mode": "max", "k": "2", "s": "", "p": "0", "d": "1", "ceil": False, "cip": True}
+    with opened(browser, path) as o:
+        shown = o.page.evaluate(SET_AND_READ, [{**written, **typed} for typed, _ in TYPED])
+        assert o.errors == []
+    for (typed, args), seen in zip(TYPED, shown, strict=True):
+        code, _, cli = run("pool", *args)
+        assert code == 2
+        assert seen["error"] == cli.splitlines()[0], typed
+        assert seen["output"] == [["6", "8"], ["4", "7"]], typed
