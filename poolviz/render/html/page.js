@@ -422,6 +422,23 @@ function shader(values) {
   };
 }
 
+const CELLS_SHOWN = 80; // characters of a window's values in its step-table row
+
+/** A window's values row by row (`1 3 / 5 6`, padding as ·), cut at CELLS_SHOWN characters:
+ * only the values shown are formatted, however large the window. */
+function windowCellsText(w, x, decimals) {
+  const [H, W] = [x.length, x[0].length];
+  let text = "";
+  for (const [k, r] of w.rows.entries()) {
+    for (const [m, c] of w.cols.entries()) {
+      const value = r >= 0 && r < H && c >= 0 && c < W ? formatNumber(x[r][c], decimals) : "·";
+      text += (m ? " " : k ? " / " : "") + value;
+      if (text.length > CELLS_SHOWN) return text.slice(0, CELLS_SHOWN - 2) + " …";
+    }
+  }
+  return text;
+}
+
 const cellName = ([r, c]) => `${r},${c}`;
 
 function rangeText(list) {
@@ -834,8 +851,6 @@ class Page {
 
   drawSteps() {
     const st = this.state;
-    const H = st.input.length;
-    const W = H ? st.input[0].length : 0;
     const x = st.input;
     const dIn = decimalsFor(x);
     const dOut = decimalsFor(st.output);
@@ -844,9 +859,7 @@ class Page {
     table.append(h("thead", {}, h("tr", {}, ...["out", "rows", "cols", "cells (row by row)", !st.averaging ? "max" : "mean", last].map((t) => h("th", { scope: "col", text: t })))));
     const body = h("tbody");
     this.stepRows = st.windows.map((w, k) => {
-      const values = w.rows.map((r) => w.cols.map((c) => (r >= 0 && r < H && c >= 0 && c < W ? formatNumber(x[r][c], dIn) : "·")).join(" "));
-      let cellsText = values.join(" / ");
-      if (cellsText.length > 80) cellsText = cellsText.slice(0, 78) + " …";
+      const cellsText = windowCellsText(w, x, dIn);
       const tr = h(
         "tr",
         { "data-k": k, "data-i": w.out[0], "data-j": w.out[1] },
