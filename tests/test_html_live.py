@@ -206,12 +206,14 @@ def test_refused_setting_shows_the_cli_message_and_recovers(browser: Any, tmp_pa
         page.fill("#pv-k", "3y")
         _, _, cli = run("pool", "-k", "3y")
         assert page.text_content(".error") == cli.splitlines()[0]
+        assert page.get_attribute("#pv-k", "aria-invalid") == "true"
         page.fill("#pv-k", "3")
         page.fill("#pv-p", "2")
         _, _, cli = run("pool", "-k", "3", "-p", "2")
         assert page.text_content(".error") == cli.splitlines()[0]
         page.fill("#pv-p", "1")
         assert page.text_content(".error") == ""
+        assert page.get_attribute("#pv-k", "aria-invalid") is None
         assert grid_text(page, "output") == [
             [str(v) for v in row] for row in json_of("pool", "-k", "3", "-p", "1")["output"]
         ]
@@ -263,6 +265,7 @@ def test_copy_as_command_gives_the_same_numbers(browser: Any, tmp_path: Path) ->
             [format_number(v, d) for v in row] for row in body["output"]
         ]
         page.click("text=Copy as command")
+        assert page.text_content(".copied") in ("copied", "selected: copy it with Ctrl+C")
         assert o.errors == []
 
 

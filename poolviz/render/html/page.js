@@ -591,7 +591,8 @@ class Page {
     const note = this.live ? null : h("p", { class: "frozen", text: `${this.data.config.mode} pooling is shown as written; the page recomputes max and average pooling only.` });
     this.fill(this.settings);
     if (!this.live) for (const input of this.form.elements) input.disabled = true;
-    return h("section", { class: "settings" }, h("h2", { text: "Settings" }), note, this.form, h("div", { class: "command-row" }, reset, copy, this.commandNode), this.errorNode);
+    this.copiedNode = h("span", { class: "copied", role: "status" });
+    return h("section", { class: "settings" }, h("h2", { text: "Settings" }), note, this.form, h("div", { class: "command-row" }, reset, copy, this.commandNode, this.copiedNode), this.errorNode);
   }
 
   fill(s) {
@@ -623,15 +624,27 @@ class Page {
       if (!(err instanceof PageError)) throw err;
       this.errorNode.textContent = `error: ${err.message}`;
       this.el.classList.add("refused");
+      this.markInvalid(err.message);
       return;
     }
     this.errorNode.textContent = "";
     this.el.classList.remove("refused");
+    this.markInvalid("");
     this.settings = settings;
     this.state = state;
     this.cursor = Math.min(this.cursor, state.windows.length - 1);
     this.writeFragment();
     this.draw();
+  }
+
+  /** aria-invalid on the field a message names (`--size '3y' is not a size`). */
+  markInvalid(message) {
+    const named = { k: "--size", s: "--stride", p: "--padding", d: "--dilation" };
+    for (const [key, option] of Object.entries(named)) {
+      const field = this.form.elements[key];
+      if (message.startsWith(option + " ")) field.setAttribute("aria-invalid", "true");
+      else field.removeAttribute("aria-invalid");
+    }
   }
 
   sameAsWritten(s) {
@@ -681,10 +694,10 @@ class Page {
 
   copyCommand() {
     const text = this.commandNode.value;
-    const done = () => (this.errorNode.textContent = "");
+    const done = () => (this.copiedNode.textContent = "copied");
     const fallback = () => {
       this.commandNode.select();
-      this.el.ownerDocument.execCommand("copy");
+      this.copiedNode.textContent = this.el.ownerDocument.execCommand("copy") ? "copied" : "selected: copy it with Ctrl+C";
     };
     const clipboard = this.el.ownerDocument.defaultView.navigator.clipboard;
     if (clipboard) clipboard.writeText(text).then(done, fallback);
@@ -766,6 +779,7 @@ class Page {
     if (st.simple && st.simple.w) lines.push(`${st.simple.w}   (short form)`);
     this.formulaNode.textContent = lines.join("\n");
     this.commandNode.value = this.command();
+    this.copiedNode.textContent = "";
     this.windowAt = new Map(st.windows.map((w, k) => [cellName(w.out), k]));
     this.winners = new Set(st.windows.filter((w) => w.argmax).map((w) => cellName(w.argmax)));
     const H = st.input.length;
