@@ -25,6 +25,7 @@ import pytest
 from click.testing import CliRunner, Result
 from PIL import Image
 
+import poolviz
 from poolviz.cli import main
 from poolviz.cli.app import PoolvizGroup
 
@@ -198,6 +199,16 @@ def test_stdin_drops_a_byte_order_mark() -> None:
     result = invoke("pool", "-", "--json", stdin=b"\xef\xbb\xbf1 2\n3 4\n")
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["output"] == [[4.0]]
+
+
+def test_stdin_takes_an_image_as_its_file_does() -> None:
+    """``poolviz pool - < photo.png`` said ``'\\udc89PNG' at line 1 ... is not a number``."""
+    photo = (Path(poolviz.__file__).parent / "samples" / "rgb8x8.png").read_bytes()
+    piped = invoke("pool", "-", "--json", stdin=photo)
+    named = invoke("pool", "--sample", "rgb8x8", "--json")
+    assert piped.exit_code == named.exit_code == 0, piped.output
+    assert json.loads(piped.stdout)["output"] == json.loads(named.stdout)["output"]
+    assert json.loads(piped.stdout)["input_shape"] == [1, 8, 8, 3]
 
 
 def test_an_output_name_too_long_for_the_file_system(tmp_path: Path) -> None:

@@ -60,3 +60,29 @@ def test_budget_values() -> None:
         "try: poolviz pool --help\n"
     )
     assert run("pool", "--sample", "photo", "--max-memory", "1.5GiB", "--json")[0] == 0
+
+
+def test_gray_is_budgeted_as_one_channel(tmp_path: Path) -> None:
+    """An RGB image was refused at its colour size even with --gray, and the refusal never
+    said that --gray would shrink it."""
+    from PIL import Image
+
+    path = tmp_path / "wide.png"
+    Image.fromarray(np.zeros((300, 400, 3), np.uint8)).save(path)
+    assert float64_bytes(path) == 8 * 300 * 400 * 3
+    assert float64_bytes(path, gray=True) == 8 * 300 * 400
+    assert float64_bytes(path, gray=True, scale=0.5) == 8 * 150 * 200
+    code, err = run("pool", str(path), "--max-memory", "5M")
+    assert code == 1
+    assert err == (
+        f"error: {path}: pooling it would need about 8.2 MiB (input, output and indices), "
+        "over the memory budget of 5.0 MiB; raise --max-memory or shrink it (--scale, --resize)\n"
+        "try: --gray, reading one grey channel, would need about 2.7 MiB\n"
+    )
+    assert run("pool", str(path), "--max-memory", "5M", "--gray")[0] == 0
+    code, err = run("pool", "--sample", "photo", "--max-memory", "1M")
+    assert err.splitlines()[1] == "try: --gray, reading one grey channel, would need about 1.8 MiB"
+    # a grey input, or an array, gets no such hint
+    np.save(tmp_path / "grey.npy", np.zeros((300, 400, 3)))
+    code, err = run("pool", str(tmp_path / "grey.npy"), "--max-memory", "5M")
+    assert code == 1 and len(err.splitlines()) == 1

@@ -210,11 +210,72 @@ def test_stdin(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_stdin_empty(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(sys, "stdin", io.StringIO(""))
-    refused("-", "stdin: nothing was given; pipe a text matrix in")
+    refused("-", "stdin: nothing was given; pipe in a text matrix, an image or a .npy/.npz array")
 
 
-def test_stdin_refuses_image_options() -> None:
+def test_stdin_refuses_image_options(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sys, "stdin", io.StringIO("1 2\n3 4\n"))
     rejected("-", "--gray applies to images, not stdin", gray=True)
+
+
+def pipe(monkeypatch: pytest.MonkeyPatch, data: bytes) -> None:
+    """Standard input holding ``data``, bytes beneath text as a real one has."""
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data)))
+
+
+def test_stdin_reads_images_and_arrays_by_their_first_bytes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``poolviz pool - < photo.png`` read the PNG as text ('\\udc89PNG' is not a number)."""
+    rgb = (np.arange(4 * 5 * 3).reshape(4, 5, 3) * 4).astype(np.uint8)
+    files = {
+        "image": save_image(tmp_path / "a.png", rgb),
+        "npy": tmp_path / "a.npy",
+        "npz": tmp_path / "a.npz",
+    }
+    np.save(files["npy"], rgb.astype(np.int16))
+    np.savez(files["npz"], only=rgb.astype(np.float32))
+    for kind, path in files.items():
+        pipe(monkeypatch, path.read_bytes())
+        loaded = load_path("-")
+        assert (loaded.name, loaded.kind, loaded.array.shape) == ("stdin", kind, (4, 5, 3))
+        assert np.array_equal(loaded.array, rgb)
+    pipe(monkeypatch, files["image"].read_bytes())
+    grey = load_path("-", gray=True, resize=(2, 3))
+    assert grey.array.shape == (2, 3) and grey.source_shape == (4, 5, 3)
+    pipe(monkeypatch, files["npy"].read_bytes())
+    nchw = load_path("-", layout="nchw")
+    assert nchw.array.shape == (5, 3, 4)
+    pipe(monkeypatch, b"\xef\xbb\xbf1 2\n3 4\n")
+    text = load_path("-")
+    assert (text.kind, text.array.tolist()) == ("text", [[1, 2], [3, 4]])
+
+
+def test_stdin_refusals(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    png = save_image(tmp_path / "a.png", np.zeros((4, 4, 3), np.uint8)).read_bytes()
+    np.save(tmp_path / "a.npy", np.zeros((4, 4)))
+    np.savez(tmp_path / "two.npz", a=np.zeros((2, 2)), b=np.ones((2, 2)))
+    pipe(monkeypatch, png)
+    rejected("-", "--layout nchw applies to .npy and .npz arrays, not stdin", layout="nchw")
+    pipe(monkeypatch, (tmp_path / "a.npy").read_bytes())
+    rejected("-", "--gray applies to images, not stdin", gray=True)
+    pipe(monkeypatch, (tmp_path / "two.npz").read_bytes())
+    rejected(
+        "-",
+        "stdin: holds 2 arrays (a, b); pipe in an archive of one array, or give its file as "
+        "FILE.npz:NAME",
+    )
+    pipe(monkeypatch, b"\xff\xfe1 2")
+    refused(
+        "-",
+        "stdin: not a text file (not UTF-8); pipe in a text matrix, an image or a .npy/.npz array",
+    )
+    noise = np.random.default_rng(0).integers(0, 256, (32, 32, 3), dtype=np.uint8)
+    photo = save_image(tmp_path / "noise.png", noise).read_bytes()
+    pipe(monkeypatch, photo[: len(photo) // 2])
+    refused("-", "stdin: the image data is truncated or corrupt")
+    pipe(monkeypatch, b"BM not a bitmap")
+    refused("-", "stdin: not an image, though it starts as one")
 
 
 # Paths: missing, folder, extension, empty, unreadable

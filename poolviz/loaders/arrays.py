@@ -45,9 +45,12 @@ def load_npz(data: bytes, shown: str, name: str, key: str | None) -> tuple[np.nd
         if not keys:
             raise PoolvizRuntimeError(f"{shown}: the archive holds no arrays")
         if key is None and len(keys) > 1:
-            raise PoolvizError(
-                f"{shown}: holds {len(keys)} arrays ({', '.join(keys)}); pick one as {name}:NAME"
+            pick = (
+                "pipe in an archive of one array, or give its file as FILE.npz:NAME"
+                if shown == "stdin"
+                else f"pick one as {name}:NAME"
             )
+            raise PoolvizError(f"{shown}: holds {len(keys)} arrays ({', '.join(keys)}); {pick}")
         if key is not None and key not in keys:
             raise PoolvizError(f"{shown}: no array named {key!r}; it holds {', '.join(keys)}")
         chosen = key if key is not None else keys[0]

@@ -21,6 +21,7 @@ from poolviz.loaders.arrays import (
     split_npz_key,
 )
 from poolviz.loaders.images import IMAGE_SUFFIXES, normal_mode, quiet_pillow, target_size
+from poolviz.loaders.loaded import LoadedInput
 
 
 @dataclass(frozen=True)
@@ -35,16 +36,32 @@ class Budget:
     """What needs the memory, as the message says it: ``pooling it``, ``poolviz grad --json
     on it``."""
 
-    def check(self, name: str, nbytes: int) -> None:
-        """Refuse an input of ``nbytes`` (as float64) whose run would exceed the limit."""
+    def check(self, name: str, nbytes: int, grey_nbytes: int | None = None) -> None:
+        """Refuse an input of ``nbytes`` (as float64) whose run would exceed the limit; for a
+        colour image, ``grey_nbytes`` is its size as one grey channel, which the refusal's
+        hint offers (``--gray``)."""
         needed = self.footprint * nbytes
         if needed > self.limit:
             parts = " (input, output and indices)" if self.task == "pooling it" else ""
+            hint = None
+            if grey_nbytes is not None and grey_nbytes < nbytes:
+                grey = _gib(self.footprint * grey_nbytes)
+                hint = f"try: --gray, reading one grey channel, would need about {grey}"
             raise PoolvizRuntimeError(
                 f"{name}: {self.task} would need about {_gib(needed)}{parts}, over the memory "
                 f"budget of {_gib(self.limit)}; raise --max-memory or shrink it "
-                "(--scale, --resize)"
+                "(--scale, --resize)",
+                hint=hint,
             )
+
+
+def grey_nbytes(loaded: LoadedInput) -> int | None:
+    """What a colour image, as loaded, would take as one grey channel (``--gray``), for the
+    budget's hint; None for a grey image or any other input."""
+    array = loaded.array
+    if loaded.kind != "image" or array.ndim != 3 or array.shape[-1] == 1:
+        return None
+    return int(array.nbytes) // int(array.shape[-1])
 
 
 def _gib(nbytes: int) -> str:
@@ -56,13 +73,18 @@ def _gib(nbytes: int) -> str:
 
 
 def float64_bytes(
-    path: str | Path, *, resize: tuple[int, int] | None = None, scale: float | None = None
+    path: str | Path,
+    *,
+    resize: tuple[int, int] | None = None,
+    scale: float | None = None,
+    gray: bool = False,
 ) -> int | None:
     """How many bytes ``path`` will take once loaded as float64, read from its header alone
     (an image's size, a ``.npy`` shape, the header of the array a ``.npz`` holds), so that a
     memory budget can refuse it unread (a compressed ``.npz`` can hold gigabytes in a few
     kilobytes); None when the header does not tell (text, standard input, a broken file:
-    loading will report those)."""
+    loading will report those). ``resize``, ``scale`` and ``gray`` (one channel) count for
+    images, as loading applies them."""
     file, key = split_npz_key(Path(path))
     suffix = file.suffix.lower()
     if suffix in ARRAY_SUFFIXES:
@@ -87,9 +109,12 @@ def float64_bytes(
             with Image.open(stream) as img:
                 size = target_size(img.height, img.width, resize, scale)
                 h, w = size if size is not None else (img.height, img.width)
-                channels = (
-                    deep.channels if deep is not None else Image.getmodebands(normal_mode(img))
-                )
+                if gray:
+                    channels = 1
+                elif deep is not None:
+                    channels = deep.channels
+                else:
+                    channels = Image.getmodebands(normal_mode(img))
                 return 8 * h * w * channels
     except (OSError, ValueError, SyntaxError, Image.DecompressionBombError):
         return None

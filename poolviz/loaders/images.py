@@ -115,9 +115,8 @@ def _pillow_errors(shown: str, suffix: str) -> Iterator[None]:
             shown, int(found[1]) if found else None, Image.MAX_IMAGE_PIXELS or 0
         ) from None
     except UnidentifiedImageError:
-        raise PoolvizRuntimeError(
-            f"{shown}: not an image, though its name ends in {suffix}"
-        ) from None
+        looks = f"its name ends in {suffix}" if suffix else "it starts as one"
+        raise PoolvizRuntimeError(f"{shown}: not an image, though {looks}") from None
     except MemoryError:
         raise
     except Exception:  # Pillow's decoders raise many types on damaged data

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from importlib import resources
 
 from poolviz.errors import PoolvizError
-from poolviz.loaders.budget import Budget
+from poolviz.loaders.budget import Budget, grey_nbytes
 from poolviz.loaders.loaded import LoadedInput
 from poolviz.loaders.paths import check_options, load_file
 
@@ -57,7 +57,7 @@ def load_sample(
     with resources.as_file(resources.files("poolviz") / "samples" / sample.file) as path:
         loaded = load_file(path, None, f"sample {name}", gray, resize, scale, layout)
     if budget is not None:
-        budget.check(sample.file, loaded.array.nbytes)
+        budget.check(sample.file, loaded.array.nbytes, grey_nbytes(loaded))
     return LoadedInput(
         loaded.array, sample.file, "sample", loaded.dtype, loaded.source_shape, loaded.notes
     )
