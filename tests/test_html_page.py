@@ -167,7 +167,7 @@ def test_grad_page_routes_each_gradient_to_its_winner(browser: Any, pages: dict[
         assert marked(page, "gradin", "hl-win") == {(2, 2)}
         totals = page.eval_on_selector_all(".totals li", "lis => lis.map(l => l.textContent)")
         assert totals[:2] == [
-            "gradient in 4, gradient out 4",
+            "gradient in 4, gradient out 4: all of it reaches the input",
             "23 of 25 cells get no gradient from this example",
         ]
         assert o.errors == []
@@ -185,6 +185,13 @@ def test_average_grad_page_spreads_over_the_window(browser: Any, pages: dict[str
             "cell 0,0 gets 0.25 from 0,0 + 0.25 from 0,1 + 0.25 from 1,0 + 0.25 from 1,1 = 1.00"
         )
         assert marked(page, "input", "pad") >= {(-1, -1), (3, 3)}
+        page.hover('table[data-grid="upstream"] td[data-r="1"][data-c="1"]')
+        assert marked(page, "gradin", "hl") == {(0, 0), (0, 1), (1, 0), (1, 1)}
+        assert page.text_content(".route") == "output 1,1 sends 1 / 4 to each of its real cells"
+        totals = page.eval_on_selector_all(".totals li", "lis => lis.map(l => l.textContent)")
+        assert totals[0] == (
+            "gradient in 16, gradient out 9; the rest falls on padding cells, which pass it to no input"
+        )
         assert grid_text(page, "divisors") == [["4"] * 4 for _ in range(4)]
         assert o.errors == []
 

@@ -920,11 +920,19 @@ class Page {
     const sum = (grid) => grid.flat().reduce((a, b) => a + b, 0);
     const d = decimalsFor([[...g.gradOutput.flat(), ...g.gradInput.flat()]]);
     this.totalsNode.replaceChildren(
-      h("li", { text: `gradient in ${formatNumber(sum(g.gradOutput), d)}, gradient out ${formatNumber(sum(g.gradInput), d)}` }),
+      h("li", { text: this.balance(sum(g.gradOutput), sum(g.gradInput), d) }),
       h("li", { text: `${silent} of ${H * W} cells get no gradient from this example` }),
       h("li", { text: `${shared} cells are fed by 2 or more windows (outlined twice): their gradients add up` }),
     );
     this.routeNode.textContent = "Hover or focus a cell of the gradient to see which outputs send it.";
+  }
+
+  /** The gradient in and out: equal unless some of it falls on padding, which passes it to
+   * no input cell. */
+  balance(into, out, d) {
+    const text = `gradient in ${formatNumber(into, d)}, gradient out ${formatNumber(out, d)}`;
+    const lost = Math.abs(into - out) > 1e-9 * Math.max(1, Math.abs(into));
+    return lost ? `${text}; the rest falls on padding cells, which pass it to no input` : `${text}: all of it reaches the input`;
   }
 
   legend() {
@@ -1059,7 +1067,11 @@ class Page {
       if (w.argmax) for (const grid of ["input", "gradin", "unpooled"]) add(this.cellsOf(grid, [w.argmax]), "hl-win");
       for (const grid of ["output", "upstream", "divisors"]) add(this.cellsOf(grid, [w.out]), "hl");
       add([this.stepRows[k]], "hl");
-      if (st.grad) this.routeNode.textContent = this.sends(w);
+      if (st.grad) {
+        // where its gradient goes: the winner (marked above), or every real cell it averages
+        if (st.averaging) add(this.mark("gradin", w.rows, w.cols, "hl"), "hl");
+        this.routeNode.textContent = this.sends(w);
+      }
       return;
     }
     if (td.classList.contains("pad") || td.classList.contains("over")) return;
