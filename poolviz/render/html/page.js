@@ -533,7 +533,8 @@ class Page {
       const td = e.target.closest && e.target.closest("td[data-k]");
       if (td) this.moveTo(Number(td.dataset.k), true);
     });
-    this.el.ownerDocument.addEventListener("keydown", (e) => this.key(e));
+    this.onKey = (e) => this.key(e);
+    this.el.ownerDocument.addEventListener("keydown", this.onKey);
     this.restoreFragment();
     this.draw();
   }
@@ -1116,7 +1117,11 @@ const widget = {
   render({ model, el }) {
     const page = new Page(model, el);
     page.build();
-    return () => page.timer !== null && el.ownerDocument.defaultView.clearInterval(page.timer);
+    // anywidget calls this when the view goes: stop playing, stop listening for keys
+    return () => {
+      if (page.timer !== null) el.ownerDocument.defaultView.clearInterval(page.timer);
+      el.ownerDocument.removeEventListener("keydown", page.onKey);
+    };
   },
 };
 
