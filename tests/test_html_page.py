@@ -224,3 +224,21 @@ def test_hostile_titles_and_names_stay_text(
         assert page.evaluate("document.images.length") == 0
         assert o.dialogs == [] and o.requests == [] and o.errors == []
         assert HOSTILE_NAME in page.input_value("#pv-command")
+
+
+def test_readable_at_200_percent_and_printable(browser: Any, pages: dict[str, Path]) -> None:
+    # 200% zoom of a 1280-pixel window: a 640-pixel-wide page at twice the pixel density
+    with opened(browser, pages["grad"], viewport={"width": 640, "height": 400}) as o:
+        page = o.page
+        width = page.evaluate("() => [document.documentElement.scrollWidth, innerWidth]")
+        assert width[0] <= width[1]  # nothing sticks out sideways
+        font = page.evaluate("() => getComputedStyle(document.querySelector('td')).fontSize")
+        assert float(font.removesuffix("px")) >= 16
+        page.emulate_media(media="print")
+        hidden = page.evaluate(
+            "() => ['.settings', '.stepper', 'footer'].map(s =>"
+            " getComputedStyle(document.querySelector(s)).display)"
+        )
+        assert hidden == ["none", "none", "none"]
+        assert page.is_visible('table[data-grid="gradin"]')
+        assert o.errors == []
