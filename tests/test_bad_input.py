@@ -646,7 +646,7 @@ CASES: list[tuple[list[str], int, str]] = [
     (["trace", "--input", "28x28"], 2, "--input '28x28' is not HxWxC"),
     (["trace", "--input", "0x28x1"], 2, "--input 0x28x1 has a size below 1"),
     (["trace", "--batch", "0"], 2, "'--batch': 0 is not in the range x>=1"),
-    (["trace", "--compare", "both"], 2, "--compare 'both' is not a counterfactual"),
+    (["trace", "--compare", "all"], 2, "--compare 'all' is not a counterfactual"),
     (["trace", "@missing.json"], 2, "missing.json: no such file"),
     (["trace", "@model.json"], 1, "is not JSON (line 1, column 2"),
     (["trace", "@list.json"], 1, "not a Keras model"),

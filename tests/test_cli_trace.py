@@ -48,7 +48,7 @@ def test_default_is_the_mnist_table() -> None:
         "max_pooling2d   (batch, 13, 13, 32)      0     0  5.41k   4x4 2x2     25%",
         "conv2d_1 +relu  (batch, 11, 11, 64) 18,496 2.24M  7.74k   8x8 2x2",
         "max_pooling2d_1 (batch, 5, 5, 64)        0     0  1.60k 10x10 4x4   20.7%",
-        "flatten         (batch, 1600)            0     0  1.60k 28x28 whole",
+        "flatten         (batch, 1600)            0     0  1.60k 10x10 4x4",
         "dense           (batch, 10)         16,010 16.0k     10 28x28 whole",
     ]
     assert lines[10] == "total                               34,826 2.47M  38.0k 10x10 4x4"
@@ -118,9 +118,11 @@ def test_resnet18_shows_blocks_and_non_trainable() -> None:
     assert "  downsample.0 (batch, 28, 28, 128)       8,192 6.42M   100k   43x43 8x8" in lines
     assert "  add +relu    (batch, 28, 28, 128)           0     0   100k   67x67 8x8" in lines
     assert "total                                11,689,512 1.81G  5.92M 435x435 32x32" in lines
+    words = " ".join(out.split())
     assert (
-        "Also 9,600 non-trainable parameters (BatchNorm's moving mean and variance), not" in lines
-    )
+        "BatchNorm's moving mean and variance (9,600 values) are buffers, not parameters, to "
+        "PyTorch; Keras counts them as non-trainable parameters (total 11,699,112)."
+    ) in words
 
 
 def test_a_spec_string_model() -> None:
@@ -141,7 +143,8 @@ def test_batch_goes_into_shapes_macs_and_values() -> None:
     assert lines[0] == "mnist, input (8, 28, 28, 1)"
     assert lines[3] == "conv2d +relu    (8, 26, 26, 32)    320 1.73M   173k   3x3 1x1"
     assert not any("drop" in line for line in lines)
-    assert "for a batch of 8" not in out  # no comparison, no sentence about one
+    assert "Without it (drop)" not in out  # no comparison, no sentence about one
+    assert "Totals for a batch of 8, as torchinfo's summary counts them" in out
 
 
 def test_compare_one_counterfactual() -> None:
@@ -149,6 +152,18 @@ def test_compare_one_counterfactual() -> None:
     header = next(line for line in out.splitlines() if "original" in line)
     assert header.split() == ["layer", "original", "strided"]
     assert "Without it (drop)" not in out and "(strided) gives" in out
+
+
+@pytest.mark.parametrize("value", ["both", "drop,strided", "strided,drop", "BOTH"])
+def test_compare_both_is_what_help_offers(value: str) -> None:
+    """--help offers ``both``; it means drop and strided, in that order, as the default."""
+    _, help_text, _ = run("--help")
+    assert "drop, strided, both (drop,strided) or none" in " ".join(help_text.split())
+    code, out, err = run("--compare", value)
+    assert (code, err) == (0, "")
+    header = next(line for line in out.splitlines() if "original" in line)
+    assert header.split() == ["layer", "original", "drop", "strided"]
+    assert out == run()[1]
 
 
 def test_json() -> None:
@@ -181,12 +196,20 @@ def test_json() -> None:
         "receptive_field": [3, 3],
         "jump": [1, 1],
     }
-    assert body["layers"][4]["jump"] is None and body["layers"][4]["whole_input"] is True
+    # flatten keeps its input's field; the dense layer after it sees the whole input
+    assert body["layers"][4]["jump"] == [4, 4] and body["layers"][4]["whole_input"] is False
+    assert body["layers"][5]["jump"] is None and body["layers"][5]["whole_input"] is True
     assert body["totals"] == {
         "params": 34_826,
         "non_trainable": 0,
         "macs": 4_940_692,
         "activations": 75_988,
+        "input_bytes": 2 * 784 * 4,
+        "activation_bytes": 75_988 * 4,
+        # conv2d, conv2d_1 and dense output 21,632 + 7,744 + 10 values per image; x2 x4 bytes
+        "forward_backward_bytes": 2 * 2 * 29_386 * 4,
+        "param_bytes": 34_826 * 4,
+        "total_bytes": 6_272 + 470_176 + 139_304,
         "receptive_field": [10, 10],
         "jump": [4, 4],
         "whole_input": False,
@@ -274,8 +297,8 @@ def test_no_pooling_no_counterfactual_talk() -> None:
         (
             ["--compare", "dorp"],
             2,
-            "error: --compare 'dorp' is not a counterfactual; use drop, strided, drop,strided or "
-            "none",
+            "error: --compare 'dorp' is not a counterfactual; use drop, strided, both "
+            "(drop,strided) or none",
             "try: poolviz trace --help",
         ),
         (
@@ -448,7 +471,7 @@ def test_fractional_jump_after_adaptive_pooling() -> None:
     assert lines[4:7] == [
         "adaptiveavgpool (batch, 40, 40, 8)       0     0  12.8k   4x4 0.65x0.65 100%*",
         "conv2           (batch, 38, 38, 8)     584  843k  11.6k   6x6 0.65x0.65",
-        "flatten         (batch, 11552)           0     0  11.6k 28x28 whole",
+        "flatten         (batch, 11552)           0     0  11.6k   6x6 0.65x0.65",
     ]
     assert " ".join(lines).endswith(
         "This model has no fixed-window pooling layers: there is nothing to drop or fold "
@@ -543,3 +566,138 @@ def test_a_file_or_folder_that_exists_is_read_as_a_model_not_a_spec(
     code, _, err = run("spec.txt")
     assert code == 1
     assert err.startswith("error: 'spec.txt' is not JSON (line 1, column 1: Expecting value)")
+
+
+def render_at(model: str, width: int, compare: tuple[str, ...] = ("drop", "strided")) -> str:
+    """The report at ``width`` columns without colour."""
+    out = Console(width=width, color_system=None, file=io.StringIO(), highlight=False)
+    out.print(trace_report(report(load_model(model), compare), TraceView()))
+    return out.file.getvalue()  # type: ignore[attr-defined,no-any-return]
+
+
+def test_long_names_are_shortened_in_the_middle_not_split() -> None:
+    """keras2_cnn's global_average_pooling2d_1 split mid-word over two lines at 80 columns."""
+    lines = [line.rstrip() for line in render_at(str(SAMPLES / "keras2_cnn.json"), 80).splitlines()]
+    assert (
+        "global_aver…ooling2d_1 (batch, 64)              0     0     64 32x32 whole 1.56%" in lines
+    )
+    assert not any(line.startswith("2d_1") for line in lines)
+
+
+def test_at_60_columns_columns_go_before_names_shrink() -> None:
+    """At 60 columns the table leaves out jump and values (and says so) rather than
+    squeezing the names to two characters."""
+    lines = [line.rstrip() for line in render_at("mnist", 60, ()).splitlines()]
+    assert lines[1:11] == [
+        "layer           output shape        params  MACs    RF  kept",
+        "─" * 60,
+        "conv2d +relu    (batch, 26, 26, 32)    320  216k   3x3",
+        "max_pooling2d   (batch, 13, 13, 32)      0     0   4x4   25%",
+        "conv2d_1 +relu  (batch, 11, 11, 64) 18,496 2.24M   8x8",
+        "max_pooling2d_1 (batch, 5, 5, 64)        0     0 10x10 20.7%",
+        "flatten         (batch, 1600)            0     0 10x10",
+        "dense           (batch, 10)         16,010 16.0k 28x28",
+        "─" * 60,
+        "total                               34,826 2.47M 10x10",
+    ]
+    assert " ".join(" ".join(lines[11:14]).split()) == (
+        "RF: receptive field. kept: the share of its input a pooling layer keeps. Left out "
+        "to fit the terminal: jump, values (--json has all)."
+    )
+
+
+@pytest.mark.parametrize(
+    "model", [*BUILTINS, str(SAMPLES / "keras_mnist.json"), str(SAMPLES / "keras2_cnn.json")]
+)
+def test_every_model_fits_60_columns_with_whole_names_or_ellipses(model: str) -> None:
+    text = render_at(model, 60)
+    assert max(len(line) for line in text.splitlines()) <= 60
+    names = {r.name.rsplit(".", 1)[-1] for r in report(load_model(model)).original.rows}
+    first_words = {line.split()[0] for line in text.splitlines() if line.strip()}
+    # every row starts with a layer's whole name or a shortened one, never a fragment
+    for word in first_words & {n[:2] for n in names if len(n) > 2}:
+        assert word in names, word
+
+
+def test_names_shorten_with_ascii_dots_in_an_ascii_terminal() -> None:
+    out = Console(width=60, color_system=None, file=io.StringIO(), highlight=False)
+    out.print(
+        trace_report(report(load_model(str(SAMPLES / "keras2_cnn.json")), ()), TraceView(True))
+    )
+    text = out.file.getvalue()  # type: ignore[attr-defined]
+    assert "global_av...oling2d_1 (batch, 64)" in text and "…" not in text
+    text.encode("ascii")
+
+
+def test_flatten_keeps_the_receptive_field_and_dense_mixes() -> None:
+    rows = report(load_model("mnist"), ()).original.rows
+    assert [(r.name, r.receptive_field, r.jump) for r in rows[3:]] == [
+        ("max_pooling2d_1", (10, 10), (4, 4)),
+        ("flatten", (10, 10), (4, 4)),  # it moves values, it mixes no positions
+        ("dense", (28, 28), None),
+    ]
+
+
+def test_dense_on_a_feature_map_says_it_acts_per_position() -> None:
+    code, out, _ = run("conv 8 3, dense 4, maxpool 2")
+    assert code == 0
+    lines = [line.rstrip() for line in out.splitlines()]
+    assert "dense   (batch, 26, 26, 4)     36 24.3k  2.70k 3x3 1x1" in lines
+    assert (
+        "dense: a dense layer on a feature map acts at each position, on its channels, like a "
+        "1x1 convolution (Keras's Dense, and PyTorch's Linear on the last axis); it mixes no "
+        "positions."
+    ) in " ".join(out.split())
+    assert "acts at each position" not in run()[1]  # mnist's dense reads a vector
+
+
+# torchinfo 1.8.0's summary of torchvision's models at batch 1 (input 1x3x224x224), and of the
+# mnist model as a PyTorch module (Conv2d(1, 32, 3), ReLU, MaxPool2d(2), Conv2d(32, 64, 3),
+# ReLU, MaxPool2d(2), Flatten, Linear(1600, 10)) at batch 8; tests/test_torchinfo.py checks
+# them against torchinfo itself where it is installed. "Forward activations" is poolviz's own:
+# every layer's output values (the values column's total) as float32.
+TORCHINFO = {
+    ("resnet18", None): [
+        "Total params                     11,689,512",
+        "Trainable params                 11,689,512",
+        "Non-trainable params                      0",
+        "Total mult-adds (G)                    1.81",
+        "Input size (MB)                        0.60",
+        "Forward activations (MB)              23.69",
+        "Forward/backward pass size (MB)       39.75",
+        "Params size (MB)                      46.76",
+        "Estimated total size (MB)             87.11",
+    ],
+    ("vgg16", None): [
+        "Total params                     138,357,544",
+        "Trainable params                 138,357,544",
+        "Non-trainable params                       0",
+        "Total mult-adds (G)                    15.48",
+        "Input size (MB)                         0.60",
+        "Forward activations (MB)               60.58",
+        "Forward/backward pass size (MB)       108.45",
+        "Params size (MB)                      553.43",
+        "Estimated total size (MB)             662.49",
+    ],
+    ("mnist", "8"): [
+        "Total params                     34,826",
+        "Trainable params                 34,826",
+        "Non-trainable params                  0",
+        "Total mult-adds (M)               19.76",
+        "Input size (MB)                    0.03",
+        "Forward activations (MB)           1.22",
+        "Forward/backward pass size (MB)    1.88",
+        "Params size (MB)                   0.14",
+        "Estimated total size (MB)          2.05",
+    ],
+}
+
+
+@pytest.mark.parametrize(("model", "batch"), list(TORCHINFO))
+def test_totals_table_gives_torchinfos_numbers(model: str, batch: str | None) -> None:
+    args = [model, "--compare", "none", *(["--batch", batch] if batch else [])]
+    code, out, _ = run(*args)
+    assert code == 0
+    lines = [line.rstrip() for line in out.splitlines()]
+    start = lines.index(TORCHINFO[model, batch][0])
+    assert lines[start : start + 9] == TORCHINFO[model, batch]

@@ -102,10 +102,17 @@ def test_padding_layers_keep_the_field() -> None:
     assert (padded.size, padded.jump, padded.offset) == (f.size, f.jump, (-1, -3))
 
 
-def test_flatten_dense_and_global_pooling_see_the_whole_input() -> None:
+def test_flatten_keeps_its_input_field() -> None:
+    """Flatten moves values and mixes no positions: each value keeps the field it had."""
+    f = Conv("c", 1, (3, 3)).field(START, (28, 28, 1))
+    flat = Flatten("f").field(f, (26, 26, 1))
+    assert (flat.size, flat.jump, flat.whole, flat.mixed) == ((3, 3), (1, 1), False, False)
+    assert Dense("d", 10).field(flat, (676,)).whole  # the dense layer after it mixes them
+
+
+def test_dense_and_global_pooling_see_the_whole_input() -> None:
     f = Conv("c", 1, (3, 3)).field(START, (28, 28, 1))
     for layer, shape in (
-        (Flatten("f"), (26, 26, 1)),
         (GlobalAvgPool("g"), (26, 26, 1)),
         (GlobalMaxPool("g"), (26, 26, 1)),
         (Dense("d", 10), (676,)),
@@ -159,22 +166,24 @@ def test_adaptive_pooling_to_a_larger_map_repeats_values() -> None:
 
 def test_field_covering_the_input_is_whole_and_never_shrinks() -> None:
     """A field is whole once every output's field covers the input, keeping its size (which
-    counts padding); flatten after it keeps that size rather than shrinking to the input's."""
+    counts padding); a dense layer after it keeps that size rather than shrinking to the input's."""
     f = Field((44, 44), (8, 8), (32, 32), offset=(-18, -18))  # VGG-16's pool3 on 32x32
     assert not f.covering((4, 4)).whole  # the last of 4 outputs starts at -18 + 3*8 = 6
     conv = Conv("c", 1, (3, 3), padding=(1, 1)).field(f, (4, 4, 1))
     assert (conv.size, conv.offset, conv.whole) == ((60, 60), (-26, -26), True)
     assert conv.jump == (8, 8)
     flat = Flatten("f").field(conv, (4, 4, 1))
-    assert (flat.size, flat.whole, flat.mixed) == ((60, 60), True, True)
-    assert Flatten("f").field(Field((10, 10), (4, 4), (28, 28)), (5, 5, 1)).size == (28, 28)
+    assert (flat.size, flat.whole, flat.mixed) == ((60, 60), True, False)
+    dense = Dense("d", 10).field(flat, (16,))
+    assert (dense.size, dense.whole, dense.mixed) == ((60, 60), True, True)
+    assert Dense("d", 1).field(Field((10, 10), (4, 4), (28, 28)), (25,)).size == (28, 28)
 
 
 def test_batchnorm_trainable_and_not() -> None:
     bn = BatchNorm("bn")
     assert bn.params((56, 56, 64)) == 128 and bn.non_trainable((56, 56, 64)) == 128
     assert BatchNorm("bn", scale=False).params((4, 4, 8)) == 8
-    assert bn.macs((56, 56, 64), (56, 56, 64)) == 0
+    assert bn.macs((56, 56, 64), (56, 56, 64)) == 128  # its parameters once, as torchinfo
 
 
 def test_elementwise_layers() -> None:

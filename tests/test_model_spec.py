@@ -138,25 +138,46 @@ CONV_USAGE = "conv FILTERS SIZE [stride S] [pad P] [dilation D] [ACTIVATION]"
         ),
         (
             "conv 32 x",
-            "bad size 'x' in conv at position 1 in the spec; use a positive integer or HxW",
+            "bad size 'x' in conv at position 1 in the spec: the second value after conv is "
+            f"the size, a positive integer or HxW; use {CONV_USAGE}",
             None,
         ),
         (
             "conv 0 3",
-            "bad filters '0' in conv at position 1 in the spec; use a positive integer",
+            "bad filters '0' in conv at position 1 in the spec: the first value after conv is "
+            f"the filters, a positive integer; use {CONV_USAGE}",
             None,
         ),
         (
             "maxpool 2 pad -1",
-            "bad pad '-1' in maxpool at position 1 in the spec; use an "
-            "integer >= 0, HxW, same or valid",
+            "bad pad '-1' in maxpool at position 1 in the spec: pad is an integer >= 0, HxW, "
+            "same or valid; use maxpool SIZE [stride S] [pad P] [ceil]",
             None,
         ),
         (
             "dropout 1.5",
-            "bad rate '1.5' in dropout at position 1 in the spec; use a number from "
-            "0 up to (not including) 1",
+            "bad rate '1.5' in dropout at position 1 in the spec: the first value after "
+            "dropout is the rate, a number from 0 up to (not including) 1; use dropout RATE",
             None,
+        ),
+        (
+            "conv 16 3 same relu",
+            "bad stride 'same' in conv at position 1 in the spec: the third value after conv is "
+            f"the stride, a positive integer or HxW; use {CONV_USAGE}",
+            "did you mean 'pad same'?",
+        ),
+        (
+            "conv 16 3, maxpool 2 valid",
+            "bad stride 'valid' in maxpool at position 2 in the spec: the second value after "
+            "maxpool is the stride, a positive integer or HxW; use maxpool SIZE [stride S] "
+            "[pad P] [ceil]",
+            "did you mean 'pad valid'?",
+        ),
+        (
+            "conv 16 3 stride same",
+            "bad stride 'same' in conv at position 1 in the spec: stride is a positive integer "
+            f"or HxW; use {CONV_USAGE}",
+            "did you mean 'pad same'?",
         ),
         (
             "conv 32 3 strid 2",

@@ -53,9 +53,9 @@ class InputShape(OptionType):
 
 
 class Compare(OptionType):
-    """``drop``, ``strided``, ``drop,strided`` or ``none``."""
+    """``drop``, ``strided``, ``both`` (or ``drop,strided``) or ``none``."""
 
-    name = "drop,strided|none"
+    name = "drop|strided|both|none"
 
     def convert(
         self, value: object, param: click.Parameter | None, ctx: click.Context | None
@@ -65,11 +65,13 @@ class Compare(OptionType):
         words = [w.strip() for w in str(value).lower().split(",")]
         if words == ["none"]:
             return ()
+        if words == ["both"]:
+            return COUNTERFACTUALS
         unknown = [w for w in words if w not in COUNTERFACTUALS]
         if unknown:
             raise OptionError(
                 f"--compare {unknown[0]!r} is not a counterfactual; use drop, "
-                "strided, drop,strided or none",
+                "strided, both (drop,strided) or none",
                 ctx,
                 param,
             )
@@ -96,10 +98,10 @@ class Compare(OptionType):
 @click.option(
     "--compare",
     type=Compare(),
-    default=",".join(COUNTERFACTUALS),
-    metavar="LIST",
+    default="both",
+    metavar="WHICH",
     show_default=True,
-    help="Counterfactuals beside the model: drop, strided, both, or none.",
+    help="Counterfactuals beside the model: drop, strided, both (drop,strided) or none.",
 )
 @json_option()
 @display.figure_options(("png", "svg", "pdf"), cmap=False)

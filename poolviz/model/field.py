@@ -48,12 +48,12 @@ class Field:
     image: Pair
     """The model input's (h, w): the field of a layer that sees all of it."""
     whole: bool = False
-    """Every output sees the whole input: a layer that mixes every position (flatten, dense,
-    global pooling), or one whose every output's field covers the input."""
+    """Every output sees the whole input: a layer that mixes every position (dense on a
+    vector, global pooling), or one whose every output's field covers the input."""
     offset: Jump = (Fraction(0), Fraction(0))
     """Where the first output's field starts, per axis (negative: in the padding)."""
     mixed: bool = False
-    """A layer mixed every position into each value (flatten, dense on a vector, global
+    """A layer mixed every position into each value (dense on a vector, global
     pooling): there are no feature maps from here on, and the field stays as it is."""
 
     @classmethod

@@ -9,8 +9,8 @@ Every window (convolution or pooling) goes through the engine's one formula,
 ``pooling=False``, which lifts PyTorch's pooling-only "padding at most half the window" limit.
 
 Multiply-accumulates follow torchinfo's Mult-Adds: a convolution counts its parameters
-(weights and bias) once per output position, a dense layer once per input row; pooling,
-BatchNorm, activations and residual adds count 0.
+(weights and bias) once per output position, a dense layer once per input row, BatchNorm its
+scale and shift once per sample; pooling, activations and residual adds count 0.
 
 Receptive fields are :class:`poolviz.model.field.Field`; pooling layers live in
 :mod:`poolviz.model.pooling`, layers that read several inputs in :mod:`poolviz.model.merge`.
@@ -221,15 +221,13 @@ class Conv(Layer):
 
 @dataclass(frozen=True)
 class Flatten(Layer):
-    """Every value of a sample in one row; the field becomes the whole input."""
+    """Every value of a sample in one row. It moves values and mixes no positions, so each
+    keeps its receptive field: the field is its input's (the next dense layer mixes them)."""
 
     kind: ClassVar[str] = "flatten"
 
     def output_shape(self, shape: Shape) -> Shape:
         return (math.prod(shape),)
-
-    def field(self, f: Field, shape: Shape) -> Field:
-        return f.everything() if len(shape) > 1 else f
 
 
 @dataclass(frozen=True)
@@ -292,6 +290,10 @@ class BatchNorm(Layer):
 
     def non_trainable(self, shape: Shape) -> int:
         return 2 * shape[-1]
+
+    def macs(self, shape: Shape, out: Shape) -> int:
+        """Its parameters once, as torchinfo counts every layer that is not a convolution."""
+        return self.params(shape)
 
 
 @dataclass(frozen=True)

@@ -204,6 +204,42 @@ def _unknown(word: str, position: int) -> PoolvizError:
     )
 
 
+def _bad_value(
+    word: str,
+    form: Word,
+    value: Value,
+    token: str,
+    where: str,
+    place: int | None,
+    given: dict[str, Any],
+) -> PoolvizError:
+    """The message for a token ``value`` does not accept: what was expected there and the
+    word's grammar; when the token was taken in order (``place``) but another value would
+    accept it (``conv 16 3 same``: ``same`` is a pad, not a stride), a hint to name it."""
+    if place is None:
+        expected = f"{value.name} is {value.accepts}"
+    else:
+        expected = f"the {_ORDINALS[place - 1]} value after {word} is the {value.name}, "
+        expected += value.accepts
+    hint = None
+    if not token.isdigit():  # a word or pair in the wrong place, not a number out of range
+        for other in form.values:
+            if other is value or other.required or other.name in given:
+                continue
+            try:
+                other.parse(token)
+            except ValueError:
+                continue
+            hint = f"did you mean '{other.name} {token}'?"
+            break
+    message = f"bad {value.name} {token!r} in {where}: {expected}; use {form.usage(word)}"
+    return PoolvizError(message, hint=hint)
+
+
+_ORDINALS = ("first", "second", "third", "fourth", "fifth")
+"""Positions of a layer's values given in order (no word takes more than five)."""
+
+
 def _layer(tokens: list[str], position: int) -> tuple[str, Callable[[str], Layer]]:
     """The word and a builder taking the layer's name, for one comma-separated part."""
     word, rest = tokens[0].lower(), tokens[1:]
@@ -218,15 +254,14 @@ def _layer(tokens: list[str], position: int) -> tuple[str, Callable[[str], Layer
     by_name = {v.name: v for v in form.values}
     given: dict[str, Any] = {}
 
-    def take(value: Value, token: str) -> None:
+    def take(value: Value, token: str, place: int | None = None) -> None:
+        """Parse ``token`` as ``value``: given by name, or as the ``place``-th value in order."""
         if value.name in given:
             raise PoolvizError(f"{value.name} is given twice in {where}")
         try:
             given[value.name] = value.parse(token)
         except ValueError:
-            raise PoolvizError(
-                f"bad {value.name} {token!r} in {where}; use {value.accepts}"
-            ) from None
+            raise _bad_value(word, form, value, token, where, place, given) from None
 
     ordered = list(form.values[: form.positional])
     named = False  # once a name, flag or activation is given, values must be named
@@ -246,7 +281,7 @@ def _layer(tokens: list[str], position: int) -> tuple[str, Callable[[str], Layer
                 raise PoolvizError(f"two activations in {where}; give one")
             given["act"] = token
         elif ordered and not named and (ordered[0].required or _numeric(token)):
-            take(ordered.pop(0), rest[i])
+            take(ordered.pop(0), rest[i], form.positional - len(ordered))
             i += 1
             continue
         else:

@@ -34,6 +34,8 @@ ABSURD_PARAMS = 10**9
 """A single layer with this many parameters or more is flagged as absurd."""
 BYTES_PER_VALUE = 4
 """float32, for the memory the summary quotes."""
+MB = 10**6
+"""torchinfo's megabyte, for the sizes its summary quotes."""
 COUNTERFACTUALS: tuple[str, ...] = ("drop", "strided")
 
 
@@ -89,6 +91,12 @@ class TraceRow:
         return None if self.field.whole else self.field.jump
 
     @property
+    def per_position(self) -> bool:
+        """A dense layer on a feature map: it acts at each position, mixing none (Keras's
+        ``Dense`` on the last axis)."""
+        return self.kind == "dense" and len(self.input_shape) > 1
+
+    @property
     def absurd(self) -> bool:
         """More parameters than any one layer of a sensible model has."""
         return self.params >= ABSURD_PARAMS
@@ -99,12 +107,21 @@ class Totals:
     """Sums over a trace's rows, and the receptive field of its last feature map."""
 
     params: int
+    """Trainable parameters: PyTorch's parameters (torchinfo's total)."""
     non_trainable: int
+    """BatchNorm's moving mean and variance: buffers to PyTorch, non-trainable parameters
+    to Keras."""
     macs: int
     activations: int
+    """Values every layer outputs, for the whole batch."""
+    input_values: int
+    """Values of the input, for the whole batch."""
+    param_outputs: int
+    """Values the layers with parameters output, for the whole batch: what torchinfo's
+    forward/backward pass size counts (twice: the values and their gradients)."""
     receptive_field: Pair
     """Of the last feature map: the last row before a layer that mixes every position
-    (flatten, dense on a vector, global pooling)."""
+    (dense on a vector, global pooling)."""
     jump: Jump
     whole: bool = False
     """Every value of that feature map sees the whole input."""
@@ -116,8 +133,24 @@ class Totals:
 
     @property
     def param_bytes(self) -> int:
-        """Memory the parameters (trainable and not) take as float32."""
-        return (self.params + self.non_trainable) * BYTES_PER_VALUE
+        """Memory the parameters take as float32 (torchinfo's params size: no buffers)."""
+        return self.params * BYTES_PER_VALUE
+
+    @property
+    def input_bytes(self) -> int:
+        """Memory the input takes as float32 (torchinfo's input size)."""
+        return self.input_values * BYTES_PER_VALUE
+
+    @property
+    def forward_backward_bytes(self) -> int:
+        """torchinfo's forward/backward pass size: each layer with parameters keeps its
+        output and its gradient, as float32."""
+        return 2 * self.param_outputs * BYTES_PER_VALUE
+
+    @property
+    def total_bytes(self) -> int:
+        """torchinfo's estimated total size: input, forward/backward pass and parameters."""
+        return self.input_bytes + self.forward_backward_bytes + self.param_bytes
 
 
 @dataclass(frozen=True)
@@ -165,6 +198,8 @@ class Trace:
             non_trainable=sum(r.non_trainable for r in self.rows),
             macs=sum(r.macs for r in self.rows),
             activations=sum(r.activations for r in self.rows),
+            input_values=math.prod(self.model.input_shape) * (self.batch or 1),
+            param_outputs=sum(r.activations for r in self.rows if r.params),
             receptive_field=last.size,
             jump=last.jump,
             whole=last.whole,

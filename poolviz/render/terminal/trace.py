@@ -2,10 +2,11 @@
 and what pooling saved, in words.
 
 Built from a :class:`poolviz.model.trace.Report`; every number comes from it. All text is
-plain ASCII (shapes as ``26x26x32``); only the table rules change with ``ascii_only``, so the
-report reads the same in any terminal. Parameters are exact; multiply-accumulates and
-activation values, which run into billions, have three significant digits (``--json`` gives
-every digit).
+plain ASCII (shapes as ``26x26x32``); only the table rules and the ellipsis of a shortened
+name change with ``ascii_only``, so the report reads the same in any terminal. The tables fit
+the terminal's width (:mod:`poolviz.render.terminal.fit`). Parameters are exact;
+multiply-accumulates and activation values, which run into billions, have three significant
+digits (``--json`` gives every digit).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from rich import box
-from rich.console import Group, RenderableType
+from rich.console import Console, ConsoleOptions, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
@@ -23,6 +24,7 @@ from poolviz.model.layers import pair_text, shape_text
 from poolviz.model.pooling import AdaptiveAvgPool
 from poolviz.model.trace import (
     ABSURD_PARAMS,
+    MB,
     Counterpart,
     Report,
     Totals,
@@ -31,6 +33,7 @@ from poolviz.model.trace import (
     Versus,
 )
 from poolviz.render.style import count, feature_text, percent, ratio, si
+from poolviz.render.terminal.fit import fitted, shorten
 
 RULES = box.Box("    \n    \n ── \n    \n ── \n ── \n    \n    \n")
 """No vertical lines; a rule under the header and above totals."""
@@ -45,15 +48,22 @@ class TraceView:
     """Rules drawn with ``-`` (a terminal that is not UTF-8)."""
 
 
-def _name(row: TraceRow, activation: bool = True) -> Text:
+def _name(
+    row: TraceRow, activation: bool = True, width: int | None = None, ascii_only: bool = False
+) -> Text:
     """The row's name, inside a residual block indented and without the block's prefix,
-    and the activation applied inside the layer."""
+    and the activation applied inside the layer; in at most ``width`` characters, the
+    activation going first, then the name's middle."""
     name = row.name
     if row.block is not None:
         name = "  " + name.removeprefix(row.block + ".")
-    text = Text(name)
+    suffix = ""
     if activation and row.activation is not None and row.kind != "activation":
-        text.append(f" +{row.activation}", style="dim")
+        suffix = f" +{row.activation}"
+    if width is not None and len(name) + len(suffix) > width:
+        name, suffix = shorten(name, width, ascii_only), ""
+    text = Text(name)
+    text.append(suffix, style="dim")
     return text
 
 
@@ -80,6 +90,12 @@ def kept_text(row: TraceRow) -> str:
     return percent(row.kept) + ("*" if row.repeated else "")
 
 
+PER_POSITION = (
+    "{name}: a dense layer on a feature map acts at each position, on its channels, like a "
+    "1x1 convolution (Keras's Dense, and PyTorch's Linear on the last axis); it mixes no "
+    "positions."
+)
+"""The note under the layer table for each dense layer that reads a feature map."""
 REPEATED = "*: adaptive pooling to a larger map keeps every value, and repeats some."
 """The note under the layer table when a row's kept share is marked ``*``."""
 
@@ -94,42 +110,101 @@ def _field_words(totals: Totals) -> str:
     return pair_text(totals.receptive_field) + (", the whole input" if totals.whole else "")
 
 
-def layer_table(t: Trace, view: TraceView) -> Table:
-    """One row per layer: shape, parameters, MACs, values, receptive field, kept."""
-    table = Table(
-        box=ASCII_RULES if view.ascii_only else RULES,
-        show_footer=True,
-        show_edge=False,
-        pad_edge=False,
-        padding=0,
-        header_style="bold",
-        footer_style="bold",
-    )
-    totals = t.totals
-    assert totals is not None  # the original always fits, or trace() raised
-    rf, jump = _field(totals.receptive_field, None if totals.whole else totals.jump)
-    table.add_column("layer", "total", overflow="fold")
-    table.add_column("output shape", no_wrap=True)
-    table.add_column("params", count(totals.params), justify="right", no_wrap=True)
-    table.add_column("MACs", si(totals.macs), justify="right", no_wrap=True)
-    table.add_column("values", si(totals.activations), justify="right", no_wrap=True)
-    table.add_column("RF", rf, justify="right", no_wrap=True)
-    table.add_column("jump", jump, no_wrap=True)
-    table.add_column("kept", justify="right", no_wrap=True)
-    for item in _blocks(t.rows):
-        if isinstance(item, str):
-            table.add_row(item, Text("residual block", style="dim"))
-            continue
-        table.add_row(
-            _name(item),
-            shape_text(item.output_shape, t.batch),
-            count(item.params),
-            si(item.macs),
-            si(item.activations),
-            *_field(item.receptive_field, item.jump),
-            kept_text(item),
+COLUMNS: dict[str, str] = {
+    "values": "values: activation values out of the layer.",
+    "RF": "RF: receptive field",
+    "jump": "jump: input pixels between neighbouring outputs; whole: the layer sees the "
+    "whole input.",
+    "kept": "kept: the share of its input a pooling layer keeps.",
+    "MACs": "MACs: multiply-accumulates.",
+}
+"""What each column of the layer table means, for the note under it."""
+DROPPED = ("jump", "values", "MACs")
+"""Layer-table columns left out, in this order, when the terminal is too narrow."""
+
+
+class LayerTable:
+    """One row per layer: shape, parameters, MACs, values, receptive field, kept; then a
+    note on the columns. Fits the terminal: long names are shortened in the middle, and
+    on a narrow terminal the least telling columns (:data:`DROPPED`) are left out."""
+
+    def __init__(self, t: Trace, view: TraceView) -> None:
+        self.trace = t
+        self.view = view
+
+    def __rich_console__(
+        self, console: Console, options: ConsoleOptions
+    ) -> Iterator[RenderableType]:
+        layouts = [DROPPED[:k] for k in range(len(DROPPED) + 1)]
+        longest = max(len(_name(r)) for r in self.trace.rows)
+        dropped, table = fitted(console, options, layouts, self.table, longest)
+        yield table
+        yield Text(self.note(dropped), style="dim")
+
+    def note(self, dropped: tuple[str, ...]) -> str:
+        """The columns' meanings, and which were left out."""
+        shown = [k for k in COLUMNS if k not in dropped and k != "MACs"]
+        words = " ".join(COLUMNS[k] for k in shown)
+        words = words.replace("receptive field jump:", "receptive field, and jump:")
+        words = words.replace("receptive field kept", "receptive field. kept")
+        if dropped:
+            words += f" Left out to fit the terminal: {', '.join(dropped)} (--json has all)."
+        return words
+
+    def table(self, dropped: tuple[str, ...], name_width: int | None) -> Table:
+        """The table without the ``dropped`` columns, names cut to ``name_width``."""
+        t, view = self.trace, self.view
+        table = Table(
+            box=ASCII_RULES if view.ascii_only else RULES,
+            show_footer=True,
+            show_edge=False,
+            pad_edge=False,
+            padding=0,
+            header_style="bold",
+            footer_style="bold",
         )
-    return table
+        totals = t.totals
+        assert totals is not None  # the original always fits, or trace() raised
+        rf, jump = _field(totals.receptive_field, None if totals.whole else totals.jump)
+        columns = {
+            "output shape": ("", "left"),
+            "params": (count(totals.params), "right"),
+            "MACs": (si(totals.macs), "right"),
+            "values": (si(totals.activations), "right"),
+            "RF": (rf, "right"),
+            "jump": (jump, "left"),
+            "kept": ("", "right"),
+        }
+        shown = [k for k in columns if k not in dropped]
+        table.add_column("layer", "total", no_wrap=True)
+        for key in shown:
+            footer, justify = columns[key]
+            table.add_column(key, footer, justify=justify, no_wrap=True)  # type: ignore[arg-type]
+        for item in _blocks(t.rows):
+            if isinstance(item, str):
+                name = item if name_width is None else shorten(item, name_width, view.ascii_only)
+                table.add_row(name, Text("residual block", style="dim"))
+                continue
+            size, step = _field(item.receptive_field, item.jump)
+            cells = {
+                "output shape": shape_text(item.output_shape, t.batch),
+                "params": count(item.params),
+                "MACs": si(item.macs),
+                "values": si(item.activations),
+                "RF": size,
+                "jump": step,
+                "kept": kept_text(item),
+            }
+            table.add_row(
+                _name(item, width=name_width, ascii_only=view.ascii_only),
+                *(cells[k] for k in shown),
+            )
+        return table
+
+
+def layer_table(t: Trace, view: TraceView) -> LayerTable:
+    """The layer table of ``t``, fitted to the terminal when printed."""
+    return LayerTable(t, view)
 
 
 def _cell(c: Counterpart, widths: tuple[int, int]) -> Text:
@@ -155,46 +230,87 @@ def _params(n: int) -> str:
     return si(n) if n >= ABSURD_PARAMS else count(n)
 
 
-def compare_table(report: Report, view: TraceView) -> Table:
+class CompareTable:
     """The original and each counterfactual side by side: per layer the output shape per
-    sample (the counterfactuals' parameters too, the original's being in the table above),
-    then the totals and their ratios to the original's."""
-    table = Table(
-        box=ASCII_RULES if view.ascii_only else RULES,
-        show_edge=False,
-        pad_edge=False,
-        padding=(0, 1),
-        header_style="bold",
-    )
-    rows = report.original.rows
-    longest = max((len(_name(r, activation=False)) for r in rows), default=0)
-    table.add_column("layer", overflow="fold", min_width=min(longest, 15))
-    table.add_column("original", no_wrap=True)
-    for t in report.compare:
-        table.add_column(t.label, no_wrap=True)
-    columns = [[report.original.counterpart(r.name) for r in rows]]
-    columns += [[t.counterpart(r.name) for r in rows] for t in report.compare]
-    widths = [
-        (
-            max((len(feature_text(c.row.output_shape)) for c in col if c.row), default=0),
-            0 if i == 0 else max((len(_params(c.row.params)) for c in col if c.row), default=0),
+    sample (the counterfactuals' parameters too, the original's being in the table above,
+    unless the terminal is too narrow), then the totals and their ratios to the original's.
+    Long names are shortened in the middle to fit the terminal."""
+
+    def __init__(self, report: Report, view: TraceView) -> None:
+        self.report = report
+        self.view = view
+
+    def __rich_console__(
+        self, console: Console, options: ConsoleOptions
+    ) -> Iterator[RenderableType]:
+        longest = max(len(_name(r, activation=False)) for r in self.report.original.rows)
+        layouts = [(True, False), (False, False), (False, True)]
+        (params, _), table = fitted(console, options, layouts, self.table, longest, 12)
+        yield Text(self.heading(params), style="bold")
+        yield table
+
+    def heading(self, params: bool) -> str:
+        """The sentence above the table: what each counterfactual is, what a cell shows."""
+        kinds = _held_kinds(self.report.original)
+        held = f"; both keep the {kinds} pooling" if kinds else ""
+        fixed = "fixed-window " if kinds else ""
+        cell = "the output shape per sample" + (
+            ", and the counterfactual's parameters" if params else ""
         )
-        for i, col in enumerate(columns)
-    ]
-    index = {r.name: i for i, r in enumerate(rows)}
-    for item in _blocks(rows):
-        if isinstance(item, str):
-            table.add_row(item)
-            continue
-        i = index[item.name]
-        table.add_row(
-            _name(item, activation=False),
-            *(_cell(col[i], w) for col, w in zip(columns, widths, strict=True)),
-            end_section=i == len(rows) - 1,
+        return (
+            f"\nSide by side: drop removes the {fixed}max and average pooling layers; strided "
+            f"folds each into the convolution before it, as its stride{held}. Per layer: "
+            f"{cell}."
         )
-    for label, cells in _totals(report):
-        table.add_row(Text(label, style="bold"), *cells)
-    return table
+
+    def table(self, layout: tuple[bool, bool], name_width: int | None) -> Table:
+        """The table, the counterfactuals' parameters shown if ``layout[0]``, their notes
+        wrapped to fit if ``layout[1]``, names cut to ``name_width``."""
+        (params, wrap), report, view = layout, self.report, self.view
+        table = Table(
+            box=ASCII_RULES if view.ascii_only else RULES,
+            show_edge=False,
+            pad_edge=False,
+            padding=(0, 1),
+            header_style="bold",
+        )
+        rows = report.original.rows
+        table.add_column("layer", no_wrap=True, min_width=name_width)
+        table.add_column("original", no_wrap=True)
+        for t in report.compare:
+            table.add_column(t.label, no_wrap=not wrap)
+        columns = [[report.original.counterpart(r.name) for r in rows]]
+        columns += [[t.counterpart(r.name) for r in rows] for t in report.compare]
+        widths = [
+            (
+                max((len(feature_text(c.row.output_shape)) for c in col if c.row), default=0),
+                0
+                if i == 0 or not params
+                else max((len(_params(c.row.params)) for c in col if c.row), default=0),
+            )
+            for i, col in enumerate(columns)
+        ]
+        index = {r.name: i for i, r in enumerate(rows)}
+        for item in _blocks(rows):
+            if isinstance(item, str):
+                table.add_row(
+                    item if name_width is None else shorten(item, name_width, view.ascii_only)
+                )
+                continue
+            i = index[item.name]
+            table.add_row(
+                _name(item, activation=False, width=name_width, ascii_only=view.ascii_only),
+                *(_cell(col[i], w) for col, w in zip(columns, widths, strict=True)),
+                end_section=i == len(rows) - 1,
+            )
+        for label, cells in _totals(report):
+            table.add_row(Text(label, style="bold"), *cells)
+        return table
+
+
+def compare_table(report: Report, view: TraceView) -> CompareTable:
+    """The side-by-side table of ``report``, with its heading, fitted to the terminal."""
+    return CompareTable(report, view)
 
 
 def _totals(report: Report) -> list[tuple[str, list[Text]]]:
@@ -379,6 +495,55 @@ def _bytes(n: int) -> str:
     return f"{text[:-1]} {text[-1]}B" if text[-1].isalpha() else f"{text} B"
 
 
+def _mult_adds(n: int) -> tuple[str, str]:
+    """torchinfo's total mult-adds: the unit (M, G or T) and the number in it, to two
+    decimals unless whole."""
+    unit, scale = ("T", 1e12) if n >= 1e12 else ("G", 1e9) if n >= 1e9 else ("M", 1e6)
+    value = n / scale
+    return unit, f"{int(value):,}" if value.is_integer() else f"{value:,.2f}"
+
+
+def _mb(n: int) -> str:
+    """Bytes in torchinfo's megabytes (10**6), two decimals."""
+    return f"{n / MB:,.2f}"
+
+
+def totals_table(t: Trace) -> Group:
+    """The model's totals as torchinfo's summary gives them: parameters, mult-adds and
+    memory at the trace's batch (1 without ``--batch``); then what they count."""
+    totals = t.totals
+    assert totals is not None  # the original always fits, or trace() raised
+    unit, macs = _mult_adds(totals.macs)
+    table = Table(box=None, show_header=False, pad_edge=False, padding=(0, 1))
+    table.add_column(no_wrap=True)
+    table.add_column(justify="right", no_wrap=True)
+    for label, value in (
+        ("Total params", count(totals.params)),
+        ("Trainable params", count(totals.params)),
+        ("Non-trainable params", "0"),
+        (f"Total mult-adds ({unit})", macs),
+        ("Input size (MB)", _mb(totals.input_bytes)),
+        ("Forward activations (MB)", _mb(totals.activation_bytes)),
+        ("Forward/backward pass size (MB)", _mb(totals.forward_backward_bytes)),
+        ("Params size (MB)", _mb(totals.param_bytes)),
+        ("Estimated total size (MB)", _mb(totals.total_bytes)),
+    ):
+        table.add_row(label, value)
+    batch = "one image" if t.batch is None else f"a batch of {t.batch}"
+    words = (
+        f"Totals for {batch}, as torchinfo's summary counts them (float32; MB = 10^6 bytes). "
+        "Forward activations: every layer's output; forward/backward: the outputs of the "
+        "layers with parameters, and their gradients."
+    )
+    if totals.non_trainable:
+        words += (
+            f" BatchNorm's moving mean and variance ({count(totals.non_trainable)} values) "
+            "are buffers, not parameters, to PyTorch; Keras counts them as non-trainable "
+            f"parameters (total {count(totals.params + totals.non_trainable)})."
+        )
+    return Group(Text(""), table, Text(words, style="dim"))
+
+
 def trace_report(report: Report, view: TraceView | None = None) -> RenderableType:
     """Everything ``poolviz trace`` prints, top to bottom."""
     view = view or TraceView()
@@ -389,35 +554,14 @@ def trace_report(report: Report, view: TraceView | None = None) -> RenderableTyp
             (model.name, "bold"), f", input {shape_text(model.input_shape, original.batch)}"
         ),
         layer_table(original, view),
-        Text(
-            "values: activation values out of the layer. RF: receptive field, and jump: "
-            "input pixels between neighbouring outputs; whole: the layer sees the whole "
-            "input. kept: the share of its input a pooling layer keeps.",
-            style="dim",
-        ),
     ]
     if any(r.repeated for r in original.rows):
         parts.append(Text(REPEATED, style="dim"))
-    totals = original.totals
-    if totals is not None and totals.non_trainable:
-        parts.append(
-            Text(
-                f"Also {count(totals.non_trainable)} non-trainable parameters "
-                "(BatchNorm's moving mean and variance), not in params."
-            )
-        )
+    for row in original.rows:
+        if row.per_position:
+            parts.append(Text(PER_POSITION.format(name=row.name), style="dim"))
+    parts.append(totals_table(original))
     if report.compare:
-        kinds = _held_kinds(original)
-        held = f"; both keep the {kinds} pooling" if kinds else ""
-        fixed = "fixed-window " if kinds else ""
-        parts += [
-            Text(
-                f"\nSide by side: drop removes the {fixed}max and average pooling layers; strided "
-                f"folds each into the convolution before it, as its stride{held}. Per layer: "
-                "the output shape per sample, and the counterfactual's parameters.",
-                style="bold",
-            ),
-            compare_table(report, view),
-        ]
+        parts.append(compare_table(report, view))
     parts += [Text(""), summary(report)]
     return Group(*parts)
