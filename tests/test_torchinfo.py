@@ -10,23 +10,20 @@ import pytest
 
 from poolviz.model import load_model
 from poolviz.model.builtin import BUILTINS
+from poolviz.model.graph import INPUT, Model
 from poolviz.model.layers import (
     Activation,
-    AdaptiveAvgPool,
-    AvgPool,
     BatchNorm,
     Conv,
     Dense,
     Dropout,
     Flatten,
-    GlobalAvgPool,
-    GlobalMaxPool,
     Layer,
-    MaxPool,
-    Residual,
     Shape,
     ZeroPad,
 )
+from poolviz.model.merge import Add, Concat, Merge
+from poolviz.model.pooling import AdaptiveAvgPool, AvgPool, GlobalAvgPool, GlobalMaxPool, MaxPool
 from poolviz.model.trace import MB, trace
 
 torch = pytest.importorskip("torch")
@@ -36,33 +33,40 @@ nn = torch.nn
 SAMPLES = Path(__file__).parent.parent / "poolviz" / "samples"
 
 
-class Block(nn.Module):  # type: ignore[misc]
-    """A residual block: body and shortcut on the same input, added."""
+class Graph(nn.Module):  # type: ignore[misc]
+    """A poolviz model graph as one PyTorch module: each node's module run in order on the
+    outputs it reads; adds sum, concatenations join channels (NCHW: dimension 1)."""
 
-    def __init__(self, body: nn.Module, shortcut: nn.Module) -> None:
+    def __init__(self, model: Model) -> None:
         super().__init__()
-        self.body, self.shortcut = body, shortcut
+        self.model = model
+        self.steps = nn.ModuleList()
+        shapes: dict[str, Shape] = {INPUT: model.input_shape}
+        for node in model.nodes:
+            ins = tuple(shapes[i] for i in node.inputs)
+            layer = node.layer
+            if isinstance(layer, Merge):
+                assert isinstance(layer, Add | Concat), layer
+                self.steps.append(nn.Identity())
+                shapes[node.name] = layer.join(ins)
+                continue
+            step = module(layer, ins[0])
+            if layer.activation is not None and not isinstance(layer, Activation):
+                step = nn.Sequential(step, nn.ReLU())
+            self.steps.append(step)
+            shapes[node.name] = layer.output_shape(ins[0])
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.body(x) + self.shortcut(x)
-
-
-def torch_layers(layers: tuple[Layer, ...], shape: Shape) -> tuple[nn.Sequential, Shape]:
-    """``layers`` as PyTorch modules on an input of ``shape`` (h, w, c), and their output
-    shape."""
-    out: list[nn.Module] = []
-    for layer in layers:
-        if isinstance(layer, Residual):
-            body, after = torch_layers(layer.body, shape)
-            shortcut, _ = torch_layers(layer.shortcut, shape)
-            out += [Block(body, shortcut), nn.ReLU()]
-            shape = after
-            continue
-        out.append(module(layer, shape))
-        if layer.activation is not None and not isinstance(layer, Activation):
-            out.append(nn.ReLU())
-        shape = layer.output_shape(shape)
-    return nn.Sequential(*out), shape
+        values = {INPUT: x}
+        for node, step in zip(self.model.nodes, self.steps, strict=True):
+            ins = [values[i] for i in node.inputs]
+            if isinstance(node.layer, Add):
+                values[node.name] = torch.relu(sum(ins[1:], ins[0]))
+            elif isinstance(node.layer, Concat):
+                values[node.name] = torch.cat(ins, dim=1)
+            else:
+                values[node.name] = step(ins[0])
+        return values[self.model.nodes[-1].name]
 
 
 def module(layer: Layer, shape: Shape) -> nn.Module:
@@ -115,7 +119,7 @@ MODELS = [*BUILTINS, str(SAMPLES / "keras_mnist.json"), str(SAMPLES / "keras2_cn
 def test_totals_match_torchinfo(name: str, batch: int | None) -> None:
     model = load_model(name)
     h, w, c = model.input_shape
-    net, _ = torch_layers(model.layers, model.input_shape)
+    net = Graph(model)
     stats = torchinfo.summary(net, input_size=(batch or 1, c, h, w), verbose=0)
     totals = trace(model, batch).totals
     assert totals is not None
