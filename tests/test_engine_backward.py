@@ -70,9 +70,43 @@ def test_unpool_shared_winner_gets_the_value_once_and_odd_sizes() -> None:
 
 def test_unpool_keeps_dtype_and_skips_minus_one() -> None:
     out = max_unpool2d(
-        np.array([[7, 9]], dtype=np.int32), np.array([[-1, 2]]), 1, 1, output_size=(1, 3)
+        np.array([[7, 9]], dtype=np.int32), np.array([[-1, 2]]), 1, 2, output_size=(1, 3)
     )
     assert out.dtype == np.int32 and out.tolist() == [[0, 0, 9]]
+
+
+def test_unpool_of_an_empty_batch_is_empty_zeros() -> None:
+    values, indices = pool2d(np.zeros((0, 6, 6, 3), dtype=np.float32), 2, return_indices=True)
+    out = max_unpool2d(values, indices, 2)
+    assert out.shape == (0, 6, 6, 3) and out.dtype == np.float32
+
+
+def test_unpool_with_no_channels_is_refused_as_pytorch_does() -> None:
+    with pytest.raises(PoolvizError) as err:
+        max_unpool2d(np.zeros((1, 3, 3, 0)), np.zeros((1, 3, 3, 0), dtype=np.int64), 2)
+    assert err.value.message.startswith("input has 0 channels;")
+
+
+@pytest.mark.parametrize(("side", "ok"), [(3, False), (4, True), (5, True), (6, True), (7, False)])
+def test_unpool_output_size_within_one_stride_of_the_default(side: int, ok: bool) -> None:
+    # a 5x5 pooled with k3 s2 gives 2x2; PyTorch's default is 5 and it takes 4..6 per side
+    values, indices = pool2d(SEED5, 3, 2, return_indices=True)
+    if ok:
+        assert max_unpool2d(values, indices, 3, 2, output_size=(5, side)).shape == (5, side)
+        return
+    with pytest.raises(PoolvizError) as err:
+        max_unpool2d(values, indices, 3, 2, output_size=(5, side))
+    assert err.value.message == (
+        f"output_size width {side} cannot come from 2 pooled columns with size 3 and stride 2; "
+        "use 4-6"
+    )
+
+
+def test_unpool_output_size_after_same_padding_is_what_pools_to_the_output() -> None:
+    values, indices = pool2d(SEED5, 2, padding="same", return_indices=True)  # 3x3
+    assert max_unpool2d(values, indices, 2, 2, "same", output_size=(5, 6)).shape == (5, 6)
+    with pytest.raises(PoolvizError, match="output_size height 7 .* use 5-6$"):
+        max_unpool2d(values, indices, 2, 2, "same", output_size=(7, 5))
 
 
 @pytest.mark.parametrize(

@@ -113,10 +113,8 @@ def test_avg_pool_matches_torch(case: Case, count_include_pad: bool) -> None:
         ceil_mode=case.ceil_mode,
         count_include_pad=count_include_pad,
     )
-    # a few units in the last place of the window's magnitude: the engine sums a window's
-    # columns first, PyTorch in row-major order, and cancellation can show the difference
-    ulps = 4 * np.finfo(np.float32).eps * float(np.abs(x).max())
-    np.testing.assert_allclose(out, nhwc(expected.detach()), rtol=0, atol=ulps)
+    # bit for bit: both add a window's cells from 0, row by row, left to right
+    assert np.array_equal(out, nhwc(expected.detach()))
     g = np.random.default_rng(3).standard_normal(out.shape).astype(np.float32)
     expected.backward(torch.from_numpy(g).permute(0, 3, 1, 2))
     grad = pool2d_backward(
@@ -129,9 +127,29 @@ def test_avg_pool_matches_torch(case: Case, count_include_pad: bool) -> None:
         ceil_mode=case.ceil_mode,
         count_include_pad=count_include_pad,
     )
-    np.testing.assert_allclose(
-        grad, nhwc(t.grad), rtol=0, atol=4 * np.finfo(np.float32).eps * float(np.abs(g).max())
+    assert np.array_equal(grad, nhwc(t.grad))
+
+
+@pytest.mark.parametrize(
+    "case",
+    [c for c in cases(5, 60) if c.dilation == (1, 1)],
+    ids=lambda c: f"{c.size}{c.stride}{c.padding}{c.ceil_mode}{c.x.shape}",
+)
+@pytest.mark.parametrize("dtype", [np.float16, np.float64])
+def test_avg_pool_in_half_and_double_matches_torch_bit_for_bit(case: Case, dtype: type) -> None:
+    x = (np.nan_to_num(case.x, nan=0.5, neginf=-2.5) * 1.1).astype(dtype)
+    t = torch.from_numpy(x).permute(0, 3, 1, 2)
+    expected = F.avg_pool2d(t, case.size, case.stride, case.padding, case.ceil_mode, False)
+    out = pool2d(
+        x,
+        case.size,
+        case.stride,
+        case.padding,
+        mode="avg",
+        ceil_mode=case.ceil_mode,
+        count_include_pad=False,
     )
+    assert out.dtype == dtype and np.array_equal(out, nhwc(expected))
 
 
 @pytest.mark.parametrize(

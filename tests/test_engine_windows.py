@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from poolviz import pool2d, pool2d_backward
+from poolviz import PoolvizError, pool2d, pool2d_backward
 from poolviz.engine.geometry import axis
 from poolviz.engine.windows import axis_taps, tiles
 
@@ -68,14 +68,25 @@ def test_small_integers_sum_without_wrapping(dtype: type) -> None:
     assert (pool2d(x, 2, mode="avg") == expected).all()
 
 
-@pytest.mark.parametrize("shape", [(2, 6, 6, 0), (0, 6, 6, 3)])
-def test_no_channels_or_no_items_give_empty_results(shape: tuple[int, ...]) -> None:
+def test_no_items_give_empty_results() -> None:
+    shape = (0, 6, 6, 3)
     x = np.zeros(shape, dtype=np.float32)
-    g = np.zeros((shape[0], 3, 3, shape[3]), dtype=np.float32)
+    g = np.zeros((0, 3, 3, 3), dtype=np.float32)
     values, indices = pool2d(x, 2, return_indices=True)
     assert values.shape == indices.shape == g.shape
     assert pool2d(x, 2, mode="avg").shape == g.shape
     assert pool2d_backward(x, g, 2).shape == pool2d_backward(x, g, 2, mode="avg").shape == shape
+
+
+@pytest.mark.parametrize("mode", ["max", "avg"])
+def test_no_channels_are_refused_as_pytorch_does(mode: str) -> None:
+    # PyTorch: "Expected 3D or 4D (batch mode) tensor with optional 0 dim batch size"
+    with pytest.raises(PoolvizError) as err:
+        pool2d(np.zeros((2, 6, 6, 0)), 2, mode=mode)
+    assert err.value.message == (
+        "input has 0 channels; every axis but the batch must be at least 1 "
+        "(an empty batch, N = 0, is fine)"
+    )
 
 
 def test_strided_channels_give_what_contiguous_ones_do() -> None:

@@ -119,9 +119,10 @@ def _unpool_into(target: np.ndarray, indices: np.ndarray, values: np.ndarray) ->
     ``indices``; where indices repeat the last write wins (for pool2d's own output the
     values agree: the windows share their argmax). Index -1 is skipped."""
     n, h, w, c = target.shape
+    cells = indices.shape[1] * indices.shape[2]  # spelled out: an empty batch has no -1
     plane = target.reshape(n, h * w, c)  # a view: target is a fresh C-contiguous array
-    flat_idx = indices.reshape(n, -1, c)
-    flat_val = values.reshape(n, -1, c)
+    flat_idx = indices.reshape(n, cells, c)
+    flat_val = values.reshape(n, cells, c)
     keep = flat_idx >= 0
     item, _, chan = np.nonzero(keep)
     plane[item, flat_idx[keep], chan] = flat_val[keep]
@@ -133,6 +134,16 @@ def default_unpool_size(size: int, stride: int, padding: int | str, out: int) ->
     if isinstance(pad, str):
         raise PoolvizError("max_unpool2d needs explicit padding; pass output_size for 'same'")
     return (out - 1) * stride - 2 * pad + size
+
+
+def unpool_size_range(size: int, stride: int, padding: int | str, out: int) -> tuple[int, int]:
+    """The unpooled lengths ``max_unpool2d`` accepts along one axis, inclusive: PyTorch's
+    rule, strictly between ``default - stride`` and ``default + stride``; for ``'same'``
+    padding, the lengths that pool to ``out`` (``(out - 1) * stride < n <= out * stride``)."""
+    if padding == "same":
+        return (out - 1) * stride + 1, out * stride
+    default = default_unpool_size(size, stride, padding, out)
+    return max(1, default - stride + 1), default + stride - 1
 
 
 def max_unpool2d(
@@ -151,6 +162,39 @@ def max_unpool2d(
     array([[0., 0.],
            [0., 6.]])
     """
+    v4 = as_nhwc(values)
+    k = as_pair(size, "size")
+    s = k if stride is None else as_pair(stride, "stride")
+    pads: tuple[int | str, int | str] = (
+        (padding, padding) if isinstance(padding, str) else as_pair(padding, "padding", 0)
+    )
+    pooled = v4.shape[1:3]
+    if output_size is None:
+        return unpool_to(
+            values,
+            indices,
+            (
+                default_unpool_size(k[0], s[0], pads[0], pooled[0]),
+                default_unpool_size(k[1], s[1], pads[1], pooled[1]),
+            ),
+        )
+    target = as_pair(list(output_size), "output_size")
+    for axis_, unit in enumerate(("rows", "columns")):
+        low, high = unpool_size_range(k[axis_], s[axis_], pads[axis_], pooled[axis_])
+        if not low <= target[axis_] <= high:
+            raise PoolvizError(
+                f"output_size {('height', 'width')[axis_]} {target[axis_]} cannot come from "
+                f"{pooled[axis_]} pooled {unit} with size {k[axis_]} and stride {s[axis_]}; "
+                f"use {low}-{high}"
+            )
+    return unpool_to(values, indices, target)
+
+
+def unpool_to(values: np.ndarray, indices: np.ndarray, target: tuple[int, int]) -> np.ndarray:
+    """Zeros of ``target`` (h, w) per plane with each of ``values`` at its flat ``indices``
+    (-1 skipped), in the values' dtype and rank: :func:`max_unpool2d` without PyTorch's rule
+    on the size, for the gradient view, which unpools to the input's own size (a dilated or
+    ceil-mode window can put that outside the rule)."""
     v = np.asarray(values)
     idx = np.asarray(indices)
     if idx.shape != v.shape:
@@ -161,19 +205,6 @@ def max_unpool2d(
     if idx.dtype.kind not in "iu":
         raise PoolvizError(f"indices must be integers, got dtype {idx.dtype}")
     v4 = as_nhwc(v)
-    n, oh, ow, c = v4.shape
-    k = as_pair(size, "size")
-    s = k if stride is None else as_pair(stride, "stride")
-    if output_size is None:
-        pads: tuple[int | str, int | str] = (
-            (padding, padding) if isinstance(padding, str) else as_pair(padding, "padding", 0)
-        )
-        target = (
-            default_unpool_size(k[0], s[0], pads[0], oh),
-            default_unpool_size(k[1], s[1], pads[1], ow),
-        )
-    else:
-        target = as_pair(list(output_size), "output_size")
     if target[0] < 1 or target[1] < 1:
         raise PoolvizError(f"unpooled size {target[0]}x{target[1]} is empty; pass output_size")
     plane = target[0] * target[1]
@@ -184,6 +215,6 @@ def max_unpool2d(
             f"index {first} is outside the {target[0]}x{target[1]} target; "
             f"indices must be -1 or 0-{plane - 1}"
         )
-    out = np.zeros((n, target[0], target[1], c), dtype=v4.dtype)
+    out = np.zeros((v4.shape[0], target[0], target[1], v4.shape[3]), dtype=v4.dtype)
     _unpool_into(out, as_nhwc(idx).astype(np.int64, copy=False), v4)
     return like_input(out, v.ndim)

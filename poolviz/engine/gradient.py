@@ -1,6 +1,6 @@
 """The backward pass of one pooling run, and max-unpooling from its indices, kept for showing.
 
-:func:`gradient` calls the engine (:func:`pool2d_backward`, :func:`max_unpool2d`) on a
+:func:`gradient` calls the engine (:func:`pool2d_backward`, :func:`unpool_to`) on a
 :class:`PoolResult` and keeps the arrays with the facts a picture of them needs: which output
 cells route their gradient to each input cell, which windows share a winner, which ties were
 broken and how many input values unpooling cannot bring back. Nothing here pools or routes a
@@ -15,7 +15,11 @@ from functools import cached_property
 
 import numpy as np
 
-from poolviz.engine.backward import default_unpool_size, max_unpool2d, pool2d_backward
+from poolviz.engine.backward import (
+    default_unpool_size,
+    pool2d_backward,
+    unpool_to,
+)
 from poolviz.engine.explain import PoolResult
 from poolviz.engine.windows import like_input
 from poolviz.errors import PoolvizError
@@ -52,8 +56,9 @@ class GradResult:
     grad_input: np.ndarray
     """:func:`pool2d_backward` of ``grad_output``: (N, H, W, C) float64."""
     unpooled: np.ndarray | None
-    """:func:`max_unpool2d` of the output at its indices, with ``output_size`` the input's
-    (H, W); None for average pooling, which records no indices."""
+    """The output put back at its indices in zeros of the input's (H, W) (:func:`unpool_to`:
+    PyTorch's ``max_unpool2d`` where its size rule allows); None for average pooling, which
+    records no indices."""
     max_grad_input: np.ndarray | None
     """For average pooling, the gradient max pooling over the same windows would send, so the
     two can be compared; None for max pooling."""
@@ -261,7 +266,7 @@ def upstream_gradient(result: PoolResult, given: str | np.ndarray, seed: int = 0
 def gradient(result: PoolResult, grad_output: np.ndarray) -> GradResult:
     """Send ``grad_output`` (NHWC, shaped like ``result.output``) back through ``result``'s
     pooling with :func:`pool2d_backward`, and for max pooling unpool the output at its
-    indices with :func:`max_unpool2d` to the input's own height and width (PyTorch's default
+    indices with :func:`unpool_to` to the input's own height and width (PyTorch's default
     size can be smaller on odd inputs, and then cannot hold every index).
 
     >>> from poolviz.engine.explain import explain
@@ -295,13 +300,10 @@ def gradient(result: PoolResult, grad_output: np.ndarray) -> GradResult:
     default_shape: Cell | None = None
     if spec.mode == "max":
         assert result.indices is not None
-        unpooled = max_unpool2d(
+        unpooled = unpool_to(
             result.output.astype(np.float64, copy=False),
             result.indices,
-            spec.size,
-            spec.stride,
-            spec.padding,
-            output_size=(result.rows.n, result.cols.n),
+            (result.rows.n, result.cols.n),
         )
         if not isinstance(spec.padding, str):
             default_shape = (

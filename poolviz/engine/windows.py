@@ -417,62 +417,49 @@ def _zero_ties(block: np.ndarray, dest: np.ndarray) -> bool:
 
 def sum_windows(x: np.ndarray, tile: Tile, cols: Axis, dest: np.ndarray, scratch: Scratch) -> None:
     """The sum of every window's real cells of ``tile`` of the 4-D ``x`` into ``dest`` (the
-    tile's output shape, in the dtype to sum in): the row pass, then the column pass (as for
-    the max's values), each adding offsets in rising order."""
+    tile's output shape, in the dtype to sum in), added in PyTorch's order: from 0, row by row,
+    each row left to right, one tap at a time, so the sums are its to the bit.
+
+    That is ``kh * kw`` additions over the output where a separable sum (rows, then columns)
+    takes ``kh + kw`` over larger arrays. What costs is reading a few-channel input at a column
+    stride (see :func:`_gather`): such an input's columns are first split by phase (index mod
+    stride, :func:`_phases`), once per tile, so that every tap reads contiguous runs."""
     block = x[tile.items, tile.inp]
-    rowsum = scratch.get("rowsum", (*dest.shape[:2], *block.shape[2:]), dest.dtype)
-    _add_taps(rowsum, block, tile.row_taps, 1, scratch)
-    _add_taps(dest, rowsum, window_taps(cols), 2, scratch, pixel_type(rowsum))
+    dest[...] = 0
+    step = cols.stride
+    pixel = pixel_type(block)
+    phases = [block] if pixel is None or step == 1 else _phases(block, step, pixel, scratch)
+    columns = []  # each column tap's input, as a view of the block or of its phase
+    for ct in window_taps(cols):
+        if len(phases) > 1:
+            first, last = ct.inp.start, ct.inp.stop - 1
+            columns.append((ct.out, phases[first % step][:, :, first // step : last // step + 1]))
+        else:
+            columns.append((ct.out, block[:, :, ct.inp]))
+    for rt in tile.row_taps:
+        for out, src in columns:
+            target = dest[:, rt.out, out]
+            np.add(target, src[:, rt.inp], out=target, dtype=dest.dtype, casting="unsafe")
 
 
-def _add_taps(
-    total: np.ndarray,
-    src: np.ndarray,
-    taps: tuple[Tap, ...],
-    axis: int,
-    scratch: Scratch,
-    pixel: np.dtype[Any] | None = None,
-) -> None:
-    """``total`` = the sum of ``src`` over ``taps`` along ``axis``, offsets in rising order
-    (the first two added in one pass where they meet, as in :func:`_fold`); outputs no tap
-    reaches hold 0; ``pixel`` as in :func:`_fold`."""
-    pending = _pending(taps)
-    covered = 0
-    for tap in taps:
-        if tap is pending:
-            continue
-        (fresh_out, fresh_in), (cmp_out, cmp_in) = tap.split()
-        at = _along(axis, fresh_out)
-        np.copyto(
-            total[at], _gather(src[_along(axis, fresh_in)], pixel, scratch, "new"), casting="unsafe"
-        )
-        covered += tap.fresh
-        at = _along(axis, cmp_out)
-        old = total[at]
-        if pending is not None:
-            (_, first_in), (rest_out, rest_in) = pending.split(_length(cmp_out))
-            rest = _along(axis, rest_out)
-            np.copyto(
-                total[rest],
-                _gather(src[_along(axis, rest_in)], pixel, scratch, "new"),
-                casting="unsafe",
-            )
-            covered += pending.fresh
-            old = _gather(src[_along(axis, first_in)], pixel, scratch, "old")
-            pending = None
-        new = _gather(src[_along(axis, cmp_in)], pixel, scratch, "new")
-        np.add(old, new, out=total[at], dtype=total.dtype, casting="unsafe")
-    if covered < total.shape[axis]:
-        reached = np.zeros(total.shape[axis], dtype=bool)
-        for tap in taps:
-            reached[tap.out] = True
-        for i in np.flatnonzero(~reached):
-            total[_along(axis, slice(i, i + 1))] = 0
+def _phases(
+    block: np.ndarray, step: int, pixel: np.dtype[Any], scratch: Scratch
+) -> list[np.ndarray]:
+    """``block``'s columns split by index mod ``step``: phase ``p`` holds columns ``p, p +
+    step, ...`` contiguously, copied whole pixels at a time (one pass over the block)."""
+    out = []
+    for p in range(step):
+        view = block[:, :, p::step]
+        dense = scratch.get(f"phase{p}", view.shape, view.dtype)
+        np.copyto(dense.view(pixel), view.view(pixel))
+        out.append(dense)
+    return out
 
 
-def as_nhwc(x: object) -> np.ndarray:
+def as_nhwc(x: object, empty_channels: bool = False) -> np.ndarray:
     """``x`` as a 4-D NHWC array (a view where possible; never modified). (H, W) and (H, W, C)
-    gain unit batch and channel axes."""
+    gain unit batch and channel axes. An empty batch is allowed, zero channels only with
+    ``empty_channels`` (PyTorch's adaptive average pooling takes them; the rest refuse)."""
     arr = np.asarray(x)
     if arr.dtype.kind not in "biuf":
         raise PoolvizError(
@@ -489,6 +476,12 @@ def as_nhwc(x: object) -> np.ndarray:
     if arr.shape[1] == 0 or arr.shape[2] == 0:
         raise PoolvizError(
             f"input has height {arr.shape[1]} and width {arr.shape[2]}; both must be at least 1"
+        )
+    if arr.shape[3] == 0 and not empty_channels:
+        # as PyTorch: only the batch may be empty
+        raise PoolvizError(
+            "input has 0 channels; every axis but the batch must be at least 1 "
+            "(an empty batch, N = 0, is fine)"
         )
     return arr
 
