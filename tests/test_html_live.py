@@ -265,6 +265,8 @@ def test_copy_as_command_gives_the_same_numbers(browser: Any, tmp_path: Path) ->
             [format_number(v, d) for v in row] for row in body["output"]
         ]
         page.click("text=Copy as command")
+        # the clipboard answers through a promise: wait for the status it sets
+        page.wait_for_function("document.querySelector('.copied').textContent !== ''")
         assert page.text_content(".copied") in ("copied", "selected: copy it with Ctrl+C")
         assert o.errors == []
 
