@@ -13,7 +13,7 @@ COMMANDS = main.list_commands(click.Context(main))
 
 
 def test_every_command_is_there() -> None:
-    assert COMMANDS == ["animate", "compare", "grad", "pool", "shift", "size", "trace"]
+    assert COMMANDS == ["animate", "compare", "explore", "grad", "pool", "shift", "size", "trace"]
 
 
 @pytest.mark.parametrize("command", ["", *COMMANDS])
@@ -49,7 +49,7 @@ def options_of(command: str) -> set[str]:
 
 
 def test_a_command_offers_only_the_options_it_uses() -> None:
-    averaging = {"pool", "grad", "compare", "animate"}
+    averaging = {"pool", "grad", "compare", "animate", "explore"}
     for command in COMMANDS:
         has = options_of(command)
         assert ("--count-include-pad" in has) == (command in averaging), command

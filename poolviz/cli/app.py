@@ -128,6 +128,7 @@ def _exit(message: str, hint: str | None, code: int) -> NoReturn:
         "compare": "poolviz.cli.demos:compare_command",
         "size": "poolviz.cli.demos:size",
         "animate": "poolviz.cli.animate:animate",
+        "explore": "poolviz.cli.explore:explore",
     },
     invoke_without_command=True,
     subcommand_metavar="COMMAND [ARGS]...",

@@ -1,0 +1,90 @@
+"""How long ``poolviz explore`` takes from a key to repainted panes, on a 32x32 input.
+
+Run by hand: ``python bench/explore.py [--rounds 5]``. The app runs in Textual's headless
+harness at 80x24 and at 120x40; each key is pressed through the pilot and timed until the app
+is idle again with the screen redrawn. The harness's own round trip (the same wait, no key) is
+timed too and printed beside, so what the app adds can be read off; process CPU time is
+printed as well, as other work on a shared machine stretches the wall time but not it.
+
+Target: every kind of key within 100 ms (the median; the worst is printed too).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import time
+from collections import defaultdict
+
+import numpy as np
+
+from poolviz.cli.explore import Explorer, Knobs
+from poolviz.render.terminal.explore_app import ExploreApp
+
+TARGET_MS = 100.0
+
+KEYS = [
+    "right", "down", "left", "up",
+    "k", "K", "s", "S", "p", "P", "d", "D",
+    "a", "k", "K", "a", "a",
+    "c", "c", "i", "m", "m",
+    "g", "g", "u", "u",
+    "right_square_bracket", "r",
+]  # fmt: skip
+"""One round: every action, each key undone by the next where it can be, so that the rounds
+repeat the same screens."""
+
+
+async def measure(size: tuple[int, int], rounds: int) -> None:
+    x = np.random.default_rng(0).integers(0, 256, (32, 32)).astype(float)
+    app = ExploreApp(Explorer(x, Knobs()), colour=True)
+    wall: dict[str, list[float]] = defaultdict(list)
+    cpu: dict[str, list[float]] = defaultdict(list)
+    idle: list[float] = []
+    idle_cpu: list[float] = []
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        for _ in range(rounds):
+            for key in KEYS:
+                start, start_cpu = time.perf_counter(), time.process_time()
+                await pilot.press(key)
+                await pilot.pause()
+                wall[key].append(1000 * (time.perf_counter() - start))
+                cpu[key].append(1000 * (time.process_time() - start_cpu))
+                start, start_cpu = time.perf_counter(), time.process_time()
+                await pilot.pause()
+                idle.append(1000 * (time.perf_counter() - start))
+                idle_cpu.append(1000 * (time.process_time() - start_cpu))
+    width, height = size
+    print(f"\n{width}x{height}, 32x32 input, {rounds} rounds (ms, median / worst)")
+    print(f"  {'key':22} {'wall':>13} {'cpu':>13}")
+    for key in dict.fromkeys(KEYS):
+        w, c = wall[key], cpu[key]
+        print(
+            f"  {key:22} {statistics.median(w):6.1f} / {max(w):5.1f}"
+            f" {statistics.median(c):6.1f} / {max(c):5.1f}"
+        )
+    every = [t for times in wall.values() for t in times]
+    every_cpu = [t for times in cpu.values() for t in times]
+    print(
+        f"  {'harness alone (no key)':22} {statistics.median(idle):6.1f} / {max(idle):5.1f}"
+        f" {statistics.median(idle_cpu):6.1f} / {max(idle_cpu):5.1f}"
+    )
+    verdict = "within" if statistics.median(every) <= TARGET_MS else "OVER"
+    print(
+        f"  all keys: median {statistics.median(every):.1f} ms wall, "
+        f"{statistics.median(every_cpu):.1f} ms cpu; {verdict} the {TARGET_MS:.0f} ms target"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=5)
+    args = parser.parse_args()
+    for size in ((80, 24), (120, 40)):
+        asyncio.run(measure(size, args.rounds))
+
+
+if __name__ == "__main__":
+    main()

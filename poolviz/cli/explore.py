@@ -1,0 +1,401 @@
+"""``poolviz explore``: turn the knobs of a pooling layer with single keys and watch every
+pane change.
+
+This module holds the command and :class:`Explorer`, the state the keys change: each change
+is checked by ``poolviz pool``'s own option parser and then run by the engine, so a refusal
+is worded as the command line's (and the last valid view stays); the Textual app that shows it
+is imported only when a terminal is there to show it.
+"""
+
+from __future__ import annotations
+
+import shlex
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+import numpy as np
+
+from poolviz.cli import display, options
+from poolviz.engine.explain import PoolResult, explain
+from poolviz.engine.geometry import MODES
+from poolviz.errors import PoolvizError
+from poolviz.examples import SEED_4X4
+
+if TYPE_CHECKING:
+    from poolviz.engine.gradient import GradResult
+    from poolviz.loaders import LoadedInput
+
+EPILOG = """\b
+Examples:
+  poolviz explore                   the worked 4x4; ? lists the keys
+  poolviz explore --sample seed5x5 -k 3 -s 2
+  poolviz explore photo.jpg --scale 0.25
+"""
+
+Pair = tuple[int, int]
+
+AXES = ("both", "height", "width")
+"""Which axes the size, stride, padding and dilation keys change, in the order ``a`` cycles."""
+
+VIEWS = ("pool", "gradient", "unpooling")
+"""What the lower panes show: the pooling, ``poolviz grad``'s routing map, or unpooling."""
+
+PADDINGS: tuple[str, ...] = ("same", "valid")
+"""The padding words, below 0 on the ladder the padding keys walk: ``2, 1, 0, valid,
+same``."""
+
+
+@dataclass(frozen=True)
+class Knobs:
+    """A pooling configuration as ``poolviz pool`` takes it on the command line."""
+
+    size: Pair = (2, 2)
+    stride: Pair | None = None
+    """None: the window size, as the command line's default."""
+    padding: int | Pair | str = 0
+    dilation: Pair = (1, 1)
+    ceil_mode: bool = False
+    count_include_pad: bool = True
+    mode: str = "max"
+
+    def args(self) -> list[str]:
+        """The ``poolviz pool`` options giving this configuration; defaults left out."""
+        args = ["-k", _pair_text(self.size)]
+        if self.stride is not None and self.stride != self.size:
+            args += ["-s", _pair_text(self.stride)]
+        if self.padding != 0:
+            args += ["-p", _padding_text(self.padding)]
+        if self.dilation != (1, 1):
+            args += ["-d", _pair_text(self.dilation)]
+        if self.ceil_mode:
+            args.append("--ceil-mode")
+        if not self.count_include_pad:
+            args.append("--no-count-include-pad")
+        if self.mode != "max":
+            args += ["--mode", self.mode]
+        return args
+
+    def file_name(self, view: str) -> str:
+        """``poolviz-k3-s1-p1.png``: the configuration, as a PNG's name."""
+        stride = self.size if self.stride is None else self.stride
+        parts = ["poolviz"] + ([] if view == "pool" else [view])
+        parts += [f"k{_pair_text(self.size)}", f"s{_pair_text(stride)}"]
+        parts.append(f"p{_padding_text(self.padding)}")
+        if self.dilation != (1, 1):
+            parts.append(f"d{_pair_text(self.dilation)}")
+        if self.ceil_mode:
+            parts.append("ceil")
+        if self.mode != "max":
+            parts.append(self.mode)
+            if not self.count_include_pad:
+                parts.append("nopad")
+        return "-".join(parts) + ".png"
+
+
+def _pair_text(pair: Pair) -> str:
+    return str(pair[0]) if pair[0] == pair[1] else f"{pair[0]}x{pair[1]}"
+
+
+def _padding_text(padding: int | Pair | str) -> str:
+    if isinstance(padding, tuple):
+        return _pair_text(padding)
+    return str(padding)
+
+
+def pool_modes() -> tuple[str, ...]:
+    """The modes ``m`` cycles through: the ``--mode`` choices of ``poolviz pool`` (the
+    engine's, where the command line offers none), so a mode appears here once it lands."""
+    from poolviz.cli.pool import pool
+
+    for param in pool.params:
+        if param.name == "mode" and isinstance(param.type, click.Choice):
+            return tuple(str(choice) for choice in param.type.choices)
+    return MODES
+
+
+def check(x: np.ndarray, knobs: Knobs) -> PoolResult:
+    """Run ``knobs`` as ``poolviz pool`` would: parsed by its own options, then pooled by the
+    engine; a refusal is a :class:`PoolvizError` worded as the command line's ``error:``."""
+    from poolviz.cli.app import _click_message
+    from poolviz.cli.pool import pool
+
+    try:
+        ctx = pool.make_context("pool", knobs.args())
+    except click.ClickException as err:
+        raise PoolvizError(_click_message(err)) from None
+    return explain(x, mode=ctx.params["mode"], **options.pooling_from(ctx.params))
+
+
+class Explorer:
+    """What ``poolviz explore`` shows and the changes its keys make.
+
+    Every action changes the requested configuration and runs it (:func:`check`); a refused
+    one leaves the configuration and the result as they were and keeps the refusal in
+    :attr:`error` until the next action. Nothing here draws.
+    """
+
+    def __init__(
+        self,
+        x: np.ndarray,
+        knobs: Knobs,
+        *,
+        source: list[str] | None = None,
+        item: int = 0,
+        at: Pair = (0, 0),
+    ) -> None:
+        self.x = x
+        self.source = source or []
+        """The input options of the equivalent command line (empty for the worked 4x4)."""
+        self.item = item
+        self.modes = pool_modes()
+        self.start = knobs
+        self.knobs = knobs
+        self.result = check(x, knobs)
+        """The last valid run: what the panes show."""
+        self.at = _clamp(at, self.result)
+        self.start_at = self.at
+        self.channel = 0
+        self.axes = AXES[0]
+        self.view = VIEWS[0]
+        self.error: str | None = None
+        """The last refusal, in the command line's words; None after an accepted action."""
+        self.message: str | None = None
+        """What the last action did that the panes do not show (a file written)."""
+        self._grad: GradResult | None = None
+
+    @property
+    def channels(self) -> int:
+        return int(self.result.input.shape[3])
+
+    @property
+    def grad(self) -> GradResult:
+        """The backward pass of the current result (ones upstream), built when first shown."""
+        if self._grad is None or self._grad.forward is not self.result:
+            from poolviz.engine.gradient import gradient, upstream_gradient
+
+            self._grad = gradient(self.result, upstream_gradient(self.result, "ones"))
+        return self._grad
+
+    def _try(self, knobs: Knobs) -> bool:
+        """Run ``knobs``; keep them and their result if accepted, else keep the refusal."""
+        try:
+            result = check(self.x, knobs)
+        except PoolvizError as err:
+            self.error = err.message
+            return False
+        self.knobs, self.result, self.error = knobs, result, None
+        self.at = _clamp(self.at, result)
+        return True
+
+    def _begin(self) -> None:
+        self.error = self.message = None
+
+    # the actions the keys call (the app names them action_<name>)
+
+    def move(self, di: int, dj: int) -> None:
+        """Move the current output cell, staying inside the output."""
+        self._begin()
+        i, j = self.at
+        self.at = _clamp((i + di, j + dj), self.result)
+
+    def change(self, knob: str, step: int) -> None:
+        """Raise (``step`` 1) or lower (-1) ``size``, ``stride``, ``padding`` or
+        ``dilation`` along the axes chosen with :meth:`cycle_axes`."""
+        self._begin()
+        k = self.knobs
+        if knob == "padding":
+            self._try(replace(k, padding=_next_padding(k.padding, step, self.axes)))
+            return
+        current = k.size if knob == "stride" and k.stride is None else getattr(k, knob)
+        changed: dict[str, Any] = {knob: _bump(current, step, self.axes)}
+        self._try(replace(k, **changed))
+
+    def toggle(self, knob: str) -> None:
+        """Switch ``ceil_mode`` or ``count_include_pad``."""
+        self._begin()
+        changed: dict[str, Any] = {knob: not getattr(self.knobs, knob)}
+        self._try(replace(self.knobs, **changed))
+
+    def cycle_mode(self) -> None:
+        """The next mode the command line offers that the current geometry allows; the
+        modes it skipped are named with their refusal."""
+        self._begin()
+        k = self.knobs
+        start = self.modes.index(k.mode) if k.mode in self.modes else -1
+        refused = []
+        for offset in range(1, len(self.modes)):
+            mode = self.modes[(start + offset) % len(self.modes)]
+            if self._try(replace(k, mode=mode)):
+                break
+            refused.append(f"{mode}: {self.error}")
+        if refused and self.error is None:
+            self.message = "skipped " + "; ".join(refused)
+        elif refused:
+            self.error = "; ".join(refused)
+
+    def cycle_axes(self) -> None:
+        """Both axes, height only, width only: what the size, stride, padding and dilation
+        keys change (so 3x2 windows are reachable)."""
+        self._begin()
+        self.axes = AXES[(AXES.index(self.axes) + 1) % len(AXES)]
+
+    def switch_view(self, view: str) -> None:
+        """Show ``view`` in the lower panes, or the pooling again if it is shown."""
+        self._begin()
+        self.view = VIEWS[0] if self.view == view else view
+
+    def cycle_channel(self, step: int) -> None:
+        """The next (1) or previous (-1) channel, round."""
+        self._begin()
+        self.channel = (self.channel + step) % self.channels
+
+    def reset(self) -> None:
+        """The configuration, cell, axes and view the explorer started with."""
+        self._begin()
+        self.knobs, self.result = self.start, check(self.x, self.start)
+        self.at, self.axes, self.view = self.start_at, AXES[0], VIEWS[0]
+
+    def write_png(self, folder: Path | None = None) -> Path:
+        """Write the current view as a PNG named after the configuration, through the
+        figures ``poolviz pool -o`` and ``poolviz grad -o`` draw; returns its path."""
+        path = (folder or Path.cwd()) / self.knobs.file_name(self.view)
+        if self.view == "pool":
+            from poolviz.render.figure.pool import pool_figure
+
+            figure = pool_figure(self.result, item=self.item, channel=self.channel, at=self.at)
+        else:
+            from poolviz.render.figure.grad import grad_figure
+
+            figure = grad_figure(self.grad, item=self.item, channel=self.channel)
+        from poolviz.render.figure.save import save_figure
+
+        save_figure(figure, path)
+        return path
+
+    def command_line(self) -> str:
+        """The ``poolviz pool`` (or ``grad``) command line showing what is on screen."""
+        command = "pool" if self.view == "pool" else "grad"
+        args = ["poolviz", command, *self.source, *self.knobs.args()]
+        if self.item:
+            args += ["--item", str(self.item)]
+        if self.channels > 1:
+            args += ["--channel", str(self.channel)]
+        args += ["--at", f"{self.at[0]},{self.at[1]}"]
+        return shlex.join(args)
+
+
+def _clamp(at: Pair, result: PoolResult) -> Pair:
+    return (
+        min(max(at[0], 0), result.rows.out - 1),
+        min(max(at[1], 0), result.cols.out - 1),
+    )
+
+
+def _bump(pair: Pair, step: int, axes: str) -> Pair:
+    """``pair`` with ``step`` added along ``axes`` (may reach 0: the parser refuses it)."""
+    h, w = pair
+    return (h + step if axes != "width" else h, w + step if axes != "height" else w)
+
+
+def _next_padding(padding: int | Pair | str, step: int, axes: str) -> int | Pair | str:
+    """One rung up or down the padding ladder ``same, valid, 0, 1, 2, …`` along ``axes``
+    (the words are for both axes; below ``same`` the parser's refusal of ``-1`` shows)."""
+    if isinstance(padding, str):
+        rung = PADDINGS.index(padding) + step
+        return PADDINGS[rung] if 0 <= rung < len(PADDINGS) else (0 if rung > 0 else -1)
+    pair = padding if isinstance(padding, tuple) else (padding, padding)
+    if step < 0 and pair == (0, 0):
+        return PADDINGS[-1]
+    h, w = _bump(pair, step, axes)
+    return h if h == w else (h, w)
+
+
+def _source_args(kwargs: dict[str, Any], loaded: LoadedInput | None) -> list[str]:
+    """The input options as given, for the equivalent ``poolviz pool`` line."""
+    args: list[str] = []
+    if kwargs["input"] is not None:
+        args.append(kwargs["input"])
+    elif kwargs["sample"] is not None:
+        args += ["--sample", kwargs["sample"]]
+    elif kwargs["matrix"] is not None:
+        args += ["-m", _matrix_text(kwargs["matrix"])]
+    if kwargs["gray"]:
+        args.append("--gray")
+    if kwargs["resize"] is not None:
+        args += ["--resize", _pair_text(kwargs["resize"])]
+    if kwargs["scale"] is not None:
+        args += ["--scale", repr(kwargs["scale"])]
+    if kwargs["layout"] != "nhwc":
+        args += ["--layout", kwargs["layout"]]
+    return args
+
+
+def _matrix_text(matrix: np.ndarray) -> str:
+    """An inline matrix written back as ``-m`` takes it: rows split by ``;``, channels by
+    ``|``, each value as Python writes it exactly."""
+    planes = matrix[..., None] if matrix.ndim == 2 else matrix
+    return " | ".join(
+        "; ".join(" ".join(_number(v) for v in row) for row in planes[:, :, c])
+        for c in range(planes.shape[2])
+    )
+
+
+def _number(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else repr(float(value))
+
+
+@click.command(epilog=EPILOG)
+@options.input_options
+@options.pooling_options
+@options.mode_option
+@display.item_option
+def explore(mode: str, item: int, **kwargs: Any) -> None:
+    """Change the window and watch pooling change, live: single keys raise and lower the
+    size, stride, padding and dilation, switch ceil mode, the mode and the views, and ? lists
+    them all.
+
+    With no INPUT: the worked 4x4 example. INPUT is an image, a .npy/.npz array, a text
+    matrix, or - for standard input. Not in a terminal: the first view is printed.
+    """
+    loaded = options.load_input_from(kwargs)
+    x = SEED_4X4 if loaded is None else loaded.array
+    pooling = options.pooling_from(kwargs)
+    knobs = Knobs(
+        size=pooling["size"],
+        stride=pooling["stride"],
+        padding=pooling["padding"],
+        dilation=pooling["dilation"],
+        ceil_mode=pooling["ceil_mode"],
+        count_include_pad=pooling["count_include_pad"],
+        mode=mode,
+    )
+    explorer = Explorer(x, knobs, source=_source_args(kwargs, loaded), item=item)
+    display.ViewArgs(item, None, None, None).check(
+        explorer.result.input.shape, explorer.result.output.shape
+    )
+    shown = display.screen()
+    if not shown.console.is_terminal:
+        _print_first_view(explorer, shown)
+        return
+    from poolviz.render.terminal.explore_app import ExploreApp
+
+    app = ExploreApp(explorer, colour=shown.colour)
+    app.run()
+    for path in app.written:
+        click.echo(f"wrote {path}")
+    click.echo(explorer.command_line())
+
+
+def _print_first_view(explorer: Explorer, shown: display.Screen) -> None:
+    """What the app would show first, printed once: for a pipe, a file or a test."""
+    from rich.console import Group
+    from rich.text import Text
+
+    from poolviz.render.terminal.explore import Focus, panes
+
+    focus = Focus(explorer.at, explorer.item, explorer.channel, shown.width, shown.colour)
+    body = panes(explorer.result, focus, explorer.view, None)
+    note = Text("not a terminal: the first view, printed; the equivalent command:", style="dim")
+    display.print_renderable(Group(*body, Text(""), note, Text(explorer.command_line())))

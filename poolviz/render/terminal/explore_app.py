@@ -1,0 +1,392 @@
+"""The Textual app of ``poolviz explore``: the panes of :mod:`poolviz.render.terminal.explore`
+on one screen, the keys that drive an :class:`~poolviz.cli.explore.Explorer`, a key legend
+and a ``?`` help screen.
+
+The only module that imports Textual; ``poolviz explore`` imports it once a terminal is there
+to show it, so no other command (and no ``--help``) pays for it.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.console import Console, Group, RenderableType
+from rich.table import Table
+from rich.text import Span, Text
+from textual.app import App, ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from poolviz.errors import PoolvizError
+from poolviz.render.terminal.explore import (
+    WIDE,
+    Focus,
+    coverage_pane,
+    formula_pane,
+    gradient_pane,
+    grids_pane,
+    status_text,
+    step_pane,
+    unpool_pane,
+)
+
+if TYPE_CHECKING:
+    from poolviz.cli.explore import Explorer
+
+
+@dataclass(frozen=True)
+class Key:
+    """One entry of the key legend and the help screen: keys, the action they run, words."""
+
+    keys: tuple[str, ...]
+    """Textual key names, one per action (a pair raises and lowers)."""
+    actions: tuple[str, ...]
+    label: str
+    """The legend's word or two."""
+    help: str
+    """The help screen's sentence."""
+    shown: str
+    """The keys as the legend prints them."""
+
+
+KEYS: tuple[Key, ...] = (
+    Key(
+        ("up", "down", "left", "right"),
+        ("move(-1, 0)", "move(1, 0)", "move(0, -1)", "move(0, 1)"),
+        "cell",
+        "move the current output cell; its window is outlined in the input",
+        "←↑↓→",
+    ),
+    Key(
+        ("k", "K"),
+        ("change('size', 1)", "change('size', -1)"),
+        "size",
+        "window size +1 / -1",
+        "k K",
+    ),
+    Key(
+        ("s", "S"),
+        ("change('stride', 1)", "change('stride', -1)"),
+        "stride",
+        "stride +1 / -1 (it starts as the size)",
+        "s S",
+    ),
+    Key(
+        ("p", "P"),
+        ("change('padding', 1)", "change('padding', -1)"),
+        "padding",
+        "padding up / down the ladder same, valid, 0, 1, 2, …",
+        "p P",
+    ),
+    Key(
+        ("d", "D"),
+        ("change('dilation', 1)", "change('dilation', -1)"),
+        "dilation",
+        "dilation +1 / -1 (gaps between a window's taps)",
+        "d D",
+    ),
+    Key(
+        ("a",),
+        ("cycle_axes",),
+        "axes",
+        "k s p d change both axes, the height only or the width only (3x2 windows)",
+        "a",
+    ),
+    Key(("c",), ("switch('ceil_mode')",), "ceil", "ceil mode on / off (PyTorch's ceil_mode)", "c"),
+    Key(
+        ("i",),
+        ("switch('count_include_pad')",),
+        "count pad",
+        "padding counts in an average's divisor, on / off (count_include_pad)",
+        "i",
+    ),
+    Key(
+        ("m",),
+        ("cycle_mode",),
+        "mode",
+        "the next mode poolviz pool --mode takes (max, avg, …)",
+        "m",
+    ),
+    Key(
+        ("g",),
+        ("view('gradient')",),
+        "gradient",
+        "the gradient's routing map, as poolviz grad shows it; g again: back",
+        "g",
+    ),
+    Key(
+        ("u",),
+        ("view('unpooling')",),
+        "unpool",
+        "max-unpooling, as poolviz grad shows it; u again: back",
+        "u",
+    ),
+    Key(
+        ("left_square_bracket", "right_square_bracket"),
+        ("channel(-1)", "channel(1)"),
+        "channel",
+        "the previous / next channel",
+        "[ ]",
+    ),
+    Key(
+        ("w",),
+        ("write",),
+        "PNG",
+        "write the current view as a PNG named after the configuration",
+        "w",
+    ),
+    Key(("r",), ("reset",), "reset", "back to the configuration you started with", "r"),
+    Key(
+        ("pageup", "pagedown"),
+        ("scroll(-1)", "scroll(1)"),
+        "scroll",
+        "scroll the panes",
+        "PgUp PgDn",
+    ),
+    Key(("question_mark",), ("help",), "help", "this screen", "?"),
+    Key(("q",), ("quit",), "quit", "quit and print the equivalent poolviz command line", "q"),
+)
+"""Every key, once: the bindings, the legend and the help screen are made from it."""
+
+
+def legend(width: int) -> Text:
+    """The key legend under the panes: every key with a word or two, in as many lines of
+    ``width`` as it takes, broken between keys only."""
+    text = Text()
+    used = 0
+    for key in KEYS:
+        size = len(key.shown) + 1 + len(key.label)
+        if used and used + 2 + size > width:
+            text.append("\n")
+            used = 0
+        elif used:
+            text.append("  ")
+            used += 2
+        text.append(key.shown, style="bold reverse")
+        text.append(f" {key.label}")
+        used += size
+    return text
+
+
+def flat(renderable: RenderableType, width: int) -> Text:
+    """``renderable`` laid out once at ``width`` as styled lines: Textual measures and draws a
+    Text several times faster than a rich Table, which keeps a key within 100 ms."""
+    console = Console(
+        width=width, file=io.StringIO(), force_terminal=True, color_system="truecolor"
+    )
+    lines = console.render_lines(renderable, console.options, pad=False, new_lines=False)
+    pieces: list[str] = []
+    spans: list[Span] = []
+    at = 0
+    for k, line in enumerate(lines):
+        if k:
+            pieces.append("\n")
+            at += 1
+        for segment in line:
+            if segment.control:
+                continue
+            pieces.append(segment.text)
+            if segment.style:
+                spans.append(Span(at, at + len(segment.text), segment.style))
+            at += len(segment.text)
+    text = Text("".join(pieces), no_wrap=True, overflow="crop", end="", spans=spans)
+    text.rstrip()
+    return text
+
+
+class HelpScreen(ModalScreen[None]):
+    """Every key with what it does; ``?``, ``q`` or escape close it."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("question_mark,q,escape", "app.pop_screen", "close", show=False)
+    ]
+    DEFAULT_CSS = """
+    HelpScreen { align: center middle; }
+    HelpScreen > VerticalScroll {
+        width: 92; max-width: 100%; height: auto; max-height: 100%;
+        border: round $foreground; padding: 0 1; background: $surface;
+    }
+    """
+
+    def compose(self) -> ComposeResult:
+        table = Table.grid(padding=(0, 2))
+        table.add_column(justify="right", style="bold", no_wrap=True)
+        table.add_column()
+        for key in KEYS:
+            table.add_row(key.shown, key.help)
+        close = Text("? q or escape close this screen", style="dim")
+        with VerticalScroll():
+            yield Static(Group(Text("poolviz explore: keys\n", style="bold"), table, close))
+
+
+class ExploreApp(App[None]):
+    """Panes over a status line and the key legend; two columns from :data:`WIDE` columns."""
+
+    ENABLE_COMMAND_PALETTE = False
+    HORIZONTAL_BREAKPOINTS = [
+        (0, "-narrow"),
+        (WIDE, "-wide"),
+    ]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(name, action, key.label, show=False)
+        for key in KEYS
+        for name, action in zip(key.keys, key.actions, strict=True)
+    ]
+    CSS = """
+    #body { height: 1fr; scrollbar-size-vertical: 1; }
+    #left, #right { height: auto; }
+    Screen.-narrow #left, Screen.-narrow #right { width: 100%; }
+    Screen.-wide #body { layout: horizontal; }
+    Screen.-wide #left { width: 1fr; margin-right: 2; }
+    Screen.-wide #right { width: 1fr; }
+    #body Static { margin-bottom: 1; }
+    #bottom { dock: bottom; height: auto; }
+    #status { padding: 0 1; background: $boost; }
+    #keys { padding: 0 1; }
+    """
+
+    def __init__(self, explorer: Explorer, *, colour: bool = True) -> None:
+        super().__init__()
+        self.explorer = explorer
+        self.colour = colour
+        self.written: list[Path] = []
+        """The PNGs written, for the command to name on exit."""
+        self._lasting: tuple[object, ...] = ()
+        """What the formula and lower panes were last drawn for."""
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="body", can_focus=False):
+            with Vertical(id="left"):
+                yield Static(id="grids")
+                yield Static(id="step")
+            with Vertical(id="right"):
+                yield Static(id="formula")
+                yield Static(id="lower")
+        with Vertical(id="bottom"):
+            yield Static(id="status")
+            yield Static(id="keys")
+
+    def on_mount(self) -> None:
+        self.on_resize()
+
+    def on_resize(self) -> None:
+        self.query_one("#keys", Static).update(legend(self.size.width - 2))
+        self.repaint()
+
+    def focus_for(self, width: int) -> Focus:
+        e = self.explorer
+        return Focus(e.at, e.item, e.channel, max(width, 20), self.colour)
+
+    def pane_widths(self) -> tuple[int, int]:
+        """Columns for the panes of the left and the right column (the same, one under the
+        other, below :data:`WIDE` columns), short of the scroll bar and the gap."""
+        width = self.size.width - 2
+        if self.size.width < WIDE:
+            return width, width
+        left = (width - 2) // 2
+        return left, width - 2 - left
+
+    def pane_texts(self, skip: set[str] | None = None) -> dict[str, tuple[RenderableType, int]]:
+        """What each pane shows now and the columns it may take; the panes in ``skip`` left
+        out (not even drawn)."""
+        e = self.explorer
+        left_width, right_width = self.pane_widths()
+        left, right = self.focus_for(left_width), self.focus_for(right_width)
+        status = status_text(e.result, left, e.axes, e.view, e.error)
+        if e.message is not None:
+            status.append(f"\n{e.message}", style="dim")
+        texts: dict[str, tuple[RenderableType, int]] = {
+            "grids": (grids_pane(e.result, left), left_width),
+            "step": (step_pane(e.result, left), left_width),
+            "status": (status, self.size.width - 2),
+        }
+        if "formula" not in (skip or ()):
+            texts["formula"] = (formula_pane(e.result), right_width)
+        if "lower" not in (skip or ()):
+            if e.view == "gradient":
+                lower = gradient_pane(e.grad, right)
+            elif e.view == "unpooling":
+                lower = unpool_pane(e.grad, right)
+            else:
+                lower = coverage_pane(e.result, right)
+            texts["lower"] = (lower, right_width)
+        return texts
+
+    def repaint(self) -> None:
+        """Draw the panes again from the explorer's current state; the formula and the lower
+        pane only when what they show changed (moving the cell leaves them as they were)."""
+        e = self.explorer
+        lasting = (id(e.result), e.view, e.channel, self.size)
+        keep = {"formula", "lower"} if lasting == self._lasting else set()
+        self._lasting = lasting
+        for name, (renderable, width) in self.pane_texts(skip=keep).items():
+            self.query_one(f"#{name}", Static).update(flat(renderable, width))
+
+    # actions: each changes the explorer, then the panes are drawn again
+
+    def action_move(self, di: int, dj: int) -> None:
+        self.explorer.move(di, dj)
+        self.repaint()
+
+    def action_change(self, knob: str, step: int) -> None:
+        self.explorer.change(knob, step)
+        self.repaint()
+
+    def action_switch(self, knob: str) -> None:
+        self.explorer.toggle(knob)
+        self.repaint()
+
+    def action_cycle_mode(self) -> None:
+        self.explorer.cycle_mode()
+        self.repaint()
+
+    def action_cycle_axes(self) -> None:
+        self.explorer.cycle_axes()
+        self.repaint()
+
+    def action_view(self, view: str) -> None:
+        self.explorer.switch_view(view)
+        self.repaint()
+
+    def action_channel(self, step: int) -> None:
+        self.explorer.cycle_channel(step)
+        self.repaint()
+
+    def action_reset(self) -> None:
+        self.explorer.reset()
+        self.repaint()
+
+    def action_scroll(self, pages: int) -> None:
+        body = self.query_one("#body", VerticalScroll)
+        (body.scroll_page_down if pages > 0 else body.scroll_page_up)()
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen())
+
+    def action_write(self) -> None:
+        """Write the PNG in a thread: the first figure imports matplotlib, which takes a
+        second the keys should not wait for."""
+        self.explorer.message = f"writing {self.explorer.knobs.file_name(self.explorer.view)} …"
+        self.repaint()
+        self.run_worker(self._write, thread=True, exclusive=True, group="png")
+
+    def _write(self) -> None:
+        try:
+            path = self.explorer.write_png()
+        except (PoolvizError, OSError) as err:
+            said = err.message if isinstance(err, PoolvizError) else str(err)
+            self.call_from_thread(self._written, None, said)
+        else:
+            self.call_from_thread(self._written, path, None)
+
+    def _written(self, path: Path | None, error: str | None) -> None:
+        if path is not None:
+            self.written.append(path)
+        self.explorer.message = None if path is None else f"wrote {path.name}"
+        self.explorer.error = error
+        self.repaint()

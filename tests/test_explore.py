@@ -1,0 +1,590 @@
+"""``poolviz explore``: the keys' effect on the engine's result, the screens they leave, a
+random walk through every action, and that no other command imports Textual.
+
+The app is driven with Textual's own harness (``App.run_test()`` and its pilot) without
+colour; screens are compared as text (``tests/explore_screens/``, rewritten by running with
+``POOLVIZ_UPDATE_SCREENS=1``, then read before committing).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import os
+import random
+import subprocess
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+from PIL import Image
+from rich.console import Console
+from textual.app import App
+from textual.pilot import Pilot
+from textual.screen import Screen
+
+from poolviz.cli import main
+from poolviz.cli.explore import Explorer, Knobs, _matrix_text, pool_modes
+from poolviz.engine.explain import explain
+from poolviz.examples import SEED_4X4
+from poolviz.render.terminal.explore import Focus, grids_pane
+from poolviz.render.terminal.explore_app import KEYS, ExploreApp, flat, legend
+
+SCREENS = Path(__file__).parent / "explore_screens"
+
+Script = Callable[[Pilot[None], ExploreApp], Awaitable[None]]
+
+
+def drive(explorer: Explorer, size: tuple[int, int], script: Script) -> None:
+    """Run the app on ``explorer`` in Textual's headless harness at ``size`` through
+    ``script``."""
+
+    async def session() -> None:
+        app = ExploreApp(explorer, colour=False)
+        async with app.run_test(size=size) as pilot:
+            await pilot.pause()
+            await script(pilot, app)
+
+    asyncio.run(session())
+
+
+def screen_text(app: App[None]) -> str:
+    """The screen as a person reads it (a help screen over the panes it covers): one line
+    per row, trailing blanks cut; made as ``App.export_screenshot`` makes its SVG."""
+    width, height = app.size
+    console = Console(width=width, height=height, file=io.StringIO(), record=True)
+    update = app.screen._compositor.render_update(full=True, screen_stack=app._background_screens)
+    console.print(update)
+    return "\n".join(line.rstrip() for line in console.export_text().splitlines())
+
+
+# The scripted session: every key, its effect on the configuration (as `poolviz pool` options),
+# the current cell, the output, the current window's cells and any refusal.
+
+NAN = float("nan")
+OUT_K3_S1_P1 = [[6, 8, 8, 8], [6, 8, 8, 8], [6, 8, 8, 8], [4, 7, 7, 7]]
+SESSION: list[
+    tuple[str, str, tuple[int, int], list[list[float]], list[list[float]], str | None]
+] = [
+    ("right", "-k 2", (0, 1), [[6, 8], [4, 7]], [[2, 1], [8, 4]], None),
+    ("down", "-k 2", (1, 1), [[6, 8], [4, 7]], [[7, 3], [3, 2]], None),
+    ("down", "-k 2", (1, 1), [[6, 8], [4, 7]], [[7, 3], [3, 2]], None),  # the last row: stays
+    ("k", "-k 3", (0, 0), [[8]], [[1, 3, 2], [5, 6, 8], [2, 4, 7]], None),
+    ("s", "-k 3 -s 4", (0, 0), [[8]], [[1, 3, 2], [5, 6, 8], [2, 4, 7]], None),
+    ("S", "-k 3", (0, 0), [[8]], [[1, 3, 2], [5, 6, 8], [2, 4, 7]], None),
+    ("S", "-k 3 -s 2", (0, 0), [[8]], [[1, 3, 2], [5, 6, 8], [2, 4, 7]], None),
+    ("S", "-k 3 -s 1", (0, 0), [[8, 8], [8, 8]], [[1, 3, 2], [5, 6, 8], [2, 4, 7]], None),
+    (
+        "S",
+        "-k 3 -s 1",
+        (0, 0),
+        [[8, 8], [8, 8]],
+        [[1, 3, 2], [5, 6, 8], [2, 4, 7]],
+        "--stride 0 must be at least 1; use a whole number such as 2, or HxW (height first) such as 3x2",
+    ),
+    (
+        "p",
+        "-k 3 -s 1 -p 1",
+        (0, 0),
+        OUT_K3_S1_P1,
+        [[NAN, NAN, NAN], [NAN, 1, 3], [NAN, 5, 6]],
+        None,
+    ),
+    (
+        "right",
+        "-k 3 -s 1 -p 1",
+        (0, 1),
+        OUT_K3_S1_P1,
+        [[NAN, NAN, NAN], [1, 3, 2], [5, 6, 8]],
+        None,
+    ),
+    (
+        "right",
+        "-k 3 -s 1 -p 1",
+        (0, 2),
+        OUT_K3_S1_P1,
+        [[NAN, NAN, NAN], [3, 2, 1], [6, 8, 4]],
+        None,
+    ),
+    ("down", "-k 3 -s 1 -p 1", (1, 2), OUT_K3_S1_P1, [[3, 2, 1], [6, 8, 4], [4, 7, 3]], None),
+    (
+        "p",
+        "-k 3 -s 1 -p 1",
+        (1, 2),
+        OUT_K3_S1_P1,
+        [[3, 2, 1], [6, 8, 4], [4, 7, 3]],
+        "padding 2 exceeds half the window (1); use 0-1, valid or same",
+    ),
+    ("P", "-k 3 -s 1", (1, 1), [[8, 8], [8, 8]], [[6, 8, 4], [4, 7, 3], [0, 3, 2]], None),
+    ("P", "-k 3 -s 1 -p valid", (1, 1), [[8, 8], [8, 8]], [[6, 8, 4], [4, 7, 3], [0, 3, 2]], None),
+    ("P", "-k 3 -s 1 -p same", (1, 1), OUT_K3_S1_P1, [[1, 3, 2], [5, 6, 8], [2, 4, 7]], None),
+    (
+        "c",
+        "-k 3 -s 1 -p same",
+        (1, 1),
+        OUT_K3_S1_P1,
+        [[1, 3, 2], [5, 6, 8], [2, 4, 7]],
+        "ceil_mode does not apply to padding 'same'; use one or the other",
+    ),
+    ("p", "-k 3 -s 1 -p valid", (1, 1), [[8, 8], [8, 8]], [[6, 8, 4], [4, 7, 3], [0, 3, 2]], None),
+    ("a", "-k 3 -s 1 -p valid", (1, 1), [[8, 8], [8, 8]], [[6, 8, 4], [4, 7, 3], [0, 3, 2]], None),
+    ("K", "-k 2x3 -s 1 -p valid", (1, 1), [[8, 8], [8, 8], [7, 7]], [[6, 8, 4], [4, 7, 3]], None),
+    ("a", "-k 2x3 -s 1 -p valid", (1, 1), [[8, 8], [8, 8], [7, 7]], [[6, 8, 4], [4, 7, 3]], None),
+    ("s", "-k 2x3 -s 1x2 -p valid", (1, 0), [[8], [8], [7]], [[5, 6, 8], [2, 4, 7]], None),
+    ("a", "-k 2x3 -s 1x2 -p valid", (1, 0), [[8], [8], [7]], [[5, 6, 8], [2, 4, 7]], None),
+    (
+        "d",
+        "-k 2x3 -s 1x2 -p valid",
+        (1, 0),
+        [[8], [8], [7]],
+        [[5, 6, 8], [2, 4, 7]],
+        "a 2x3 window does not fit a 4x4 input with padding 0; use a smaller --size or add --padding",
+    ),
+    (
+        "m",
+        "-k 2x3 -s 1x2 -p valid --mode avg",
+        (1, 0),
+        [[25 / 6], [32 / 6], [17 / 6]],
+        [[5, 6, 8], [2, 4, 7]],
+        None,
+    ),
+    (
+        "d",
+        "-k 2x3 -s 1x2 -p valid --mode avg",
+        (1, 0),
+        [[25 / 6], [32 / 6], [17 / 6]],
+        [[5, 6, 8], [2, 4, 7]],
+        "average pooling takes no dilation (PyTorch's avg_pool2d has none); use dilation 1",
+    ),
+    (
+        "i",
+        "-k 2x3 -s 1x2 -p valid --no-count-include-pad --mode avg",
+        (1, 0),
+        [[25 / 6], [32 / 6], [17 / 6]],
+        [[5, 6, 8], [2, 4, 7]],
+        None,
+    ),
+    (
+        "m",
+        "-k 2x3 -s 1x2 -p valid --no-count-include-pad",
+        (1, 0),
+        [[8], [8], [7]],
+        [[5, 6, 8], [2, 4, 7]],
+        None,
+    ),
+    (
+        "g",
+        "-k 2x3 -s 1x2 -p valid --no-count-include-pad",
+        (1, 0),
+        [[8], [8], [7]],
+        [[5, 6, 8], [2, 4, 7]],
+        None,
+    ),
+    (
+        "u",
+        "-k 2x3 -s 1x2 -p valid --no-count-include-pad",
+        (1, 0),
+        [[8], [8], [7]],
+        [[5, 6, 8], [2, 4, 7]],
+        None,
+    ),
+    (
+        "u",
+        "-k 2x3 -s 1x2 -p valid --no-count-include-pad",
+        (1, 0),
+        [[8], [8], [7]],
+        [[5, 6, 8], [2, 4, 7]],
+        None,
+    ),
+    ("r", "-k 2", (0, 0), [[6, 8], [4, 7]], [[1, 3], [5, 6]], None),
+    ("left_square_bracket", "-k 2", (0, 0), [[6, 8], [4, 7]], [[1, 3], [5, 6]], None),
+    ("K", "-k 1", (0, 0), SEED_4X4.tolist(), [[1]], None),
+    (
+        "K",
+        "-k 1",
+        (0, 0),
+        SEED_4X4.tolist(),
+        [[1]],
+        "--size 0 must be at least 1; use a whole number such as 2, or HxW (height first) such as 3x2",
+    ),
+]
+
+VIEWS = {"g": "gradient", "u": "unpooling"}
+
+
+def test_a_scripted_session_of_36_keys() -> None:
+    """After each key: the configuration, cell, output and window are the engine's for the
+    options shown, the formula and status on screen are that result's, and a refused key
+    names the command line's error and leaves the last valid view (the same result) shown."""
+    assert len(SESSION) >= 30
+    views = []
+
+    async def script(pilot: Pilot[None], app: ExploreApp) -> None:
+        for key, args, at, output, cells, error in SESSION:
+            before = app.explorer.result
+            await pilot.press(key)
+            await pilot.pause()
+            e = app.explorer
+            assert " ".join(e.knobs.args()) == args, key
+            assert e.at == at, key
+            np.testing.assert_allclose(e.result.output_like_input(), output, rtol=1e-15)
+            window = e.result.window(*e.at)
+            np.testing.assert_array_equal(window.cells, np.array(cells, dtype=float))
+            assert e.error == error, key
+            shown = screen_text(app)
+            if error is None:
+                assert "error:" not in shown
+            else:
+                assert e.result is before  # the last valid view stays
+                assert f"error: {error}"[:70] in shown
+            views.append(e.view)
+            if e.view == "pool":
+                for formula in e.result.formula.values():
+                    assert formula in shown, (key, formula)
+                assert f"{window.out[0]},{window.out[1]}" in shown
+            # the engine's own answer for the options shown
+            reference = explain(SEED_4X4, **_pooling(args))
+            np.testing.assert_array_equal(e.result.output, reference.output)
+
+    drive(Explorer(SEED_4X4, Knobs()), (100, 70), script)
+    assert views[SESSION.index(next(s for s in SESSION if s[0] == "g"))] == "gradient"
+    assert "unpooling" in views and views[-1] == "pool"
+
+
+def _pooling(args: str) -> dict[str, Any]:
+    """``explain``'s keywords for ``poolviz pool`` options, parsed by the command itself."""
+    from poolviz.cli import options
+    from poolviz.cli.pool import pool
+
+    ctx = pool.make_context("pool", args.split())
+    return {"mode": ctx.params["mode"], **options.pooling_from(ctx.params)}
+
+
+def test_the_formula_pane_works_the_numbers_out() -> None:
+    async def script(pilot: Pilot[None], app: ExploreApp) -> None:
+        await pilot.press("k", "S", "S")
+        await pilot.pause()
+        shown = screen_text(app)
+        assert "out_h = floor((4 + 2·0 − 1·(3−1) − 1) / 1) + 1 = 2" in shown
+        assert "out_w = floor((4 + 2·0 − 1·(3−1) − 1) / 1) + 1 = 2" in shown
+        await pilot.press("P", "P")
+        await pilot.pause()
+        assert "out_h = ceil(4 / 1) = 4   (same: pad 2 = 1 before + 1 after)" in screen_text(app)
+
+    drive(Explorer(SEED_4X4, Knobs()), (100, 50), script)
+
+
+# Screens
+
+
+SCREEN_CASES = {
+    "start_80x24": ((80, 24), []),
+    "k3_s1_p1_80x24": ((80, 24), ["k", "S", "S", "p", "right", "down"]),
+    "start_120x40": ((120, 40), []),
+    "avg_gradient_120x40": ((120, 40), ["m", "p", "right", "g"]),
+    "unpooling_120x40": ((120, 40), ["k", "S", "u"]),
+}
+
+
+@pytest.mark.parametrize("name", SCREEN_CASES)
+def test_screens(name: str) -> None:
+    """The whole screen at 80x24 (panes stacked, scrolling) and 120x40 (two columns) after a
+    few keys, as text, against the copy kept in ``tests/explore_screens``."""
+    size, keys = SCREEN_CASES[name]
+    taken: list[str] = []
+
+    async def script(pilot: Pilot[None], app: ExploreApp) -> None:
+        for key in keys:
+            await pilot.press(key)
+        await pilot.pause()
+        taken.append(screen_text(app))
+
+    drive(Explorer(SEED_4X4, Knobs()), size, script)
+    path = SCREENS / f"{name}.txt"
+    if os.environ.get("POOLVIZ_UPDATE_SCREENS"):
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(taken[0] + "\n", encoding="utf-8")
+    lines = taken[0].splitlines()
+    assert len(lines) == size[1] and max(len(line) for line in lines) <= size[0]
+    assert taken[0] + "\n" == path.read_text(encoding="utf-8")
+
+
+def test_the_80x24_screen_shows_what_matters_without_scrolling() -> None:
+    lines = (SCREENS / "start_80x24.txt").read_text(encoding="utf-8").splitlines()
+    text = "\n".join(lines)
+    assert lines[0].startswith("Input 4x4") and "Output 2x2" in lines[0]
+    assert "1 │ 5  [6]│ 8   4" in text  # the window's winner, inside its box
+    assert "0,0   0..1   0..1   1 3 / 5 6              6   1,1" in text  # its step row
+    assert "MaxPool2D  size 2x2 · stride 2x2 · padding 0 · cell 0,0" in text
+    assert "? help" in text and "q quit" in text
+
+
+# The keys
+
+
+TEXTUAL_KEYS = {
+    binding.key if hasattr(binding, "key") else binding[0]
+    for owner in (App, Screen)
+    for binding in owner.BINDINGS
+}
+
+
+def test_no_key_collides_with_textual_or_a_terminal_alias() -> None:
+    keys = [key for entry in KEYS for key in entry.keys]
+    assert len(keys) == len(set(keys))
+    textual = {k for spec in TEXTUAL_KEYS for k in str(spec).split(",")}
+    aliases = {"tab", "enter", "backspace", "escape", "ctrl+i", "ctrl+m", "ctrl+h", "ctrl+["}
+    assert textual >= {"ctrl+q", "ctrl+c", "tab"}
+    assert not set(keys) & (textual | aliases)
+    assert not any(key.startswith(("alt+", "meta+")) for key in keys)
+    assert {"k", "K", "s", "S", "p", "P", "d", "D", "question_mark"} <= set(keys)
+
+
+def test_every_key_is_in_the_legend_and_the_help_screen() -> None:
+    shown = legend(200).plain
+    for key in KEYS:
+        assert f"{key.shown} {key.label}" in shown
+    lines = legend(80).plain.splitlines()
+    assert len(lines) == 3 and max(len(line) for line in lines) <= 80
+    assert lines[0].startswith("←↑↓→ cell  k K size  s S stride")
+    helped: list[str] = []
+
+    async def script(pilot: Pilot[None], app: ExploreApp) -> None:
+        await pilot.press("question_mark")
+        await pilot.pause()
+        helped.append(screen_text(app))
+        await pilot.press("escape")
+        await pilot.pause()
+        helped.append(type(app.screen).__name__)
+
+    drive(Explorer(SEED_4X4, Knobs()), (100, 40), script)
+    for key in KEYS:
+        assert key.help in helped[0]
+    assert helped[1] != "HelpScreen"
+
+
+# Modes
+
+
+def test_the_modes_are_the_command_lines() -> None:
+    from poolviz.cli.pool import pool
+
+    choices = next(p for p in pool.params if p.name == "mode").type.choices  # type: ignore[attr-defined]
+    assert pool_modes() == tuple(choices)
+    explorer = Explorer(SEED_4X4, Knobs())
+    seen = []
+    for _ in pool_modes():
+        explorer.cycle_mode()
+        seen.append(explorer.knobs.mode)
+    assert sorted(seen) == sorted(pool_modes()) and seen[-1] == "max"
+
+
+def test_a_mode_the_geometry_refuses_is_skipped_with_its_reason() -> None:
+    explorer = Explorer(SEED_4X4, Knobs())
+    explorer.modes = ("max", "median", *pool_modes()[1:])
+    explorer.cycle_mode()
+    assert explorer.knobs.mode == pool_modes()[1]
+    assert explorer.message == (
+        "skipped median: invalid value for '--mode': 'median' is not one of "
+        + ", ".join(f"'{m}'" for m in pool_modes())
+    )
+    explorer.change("dilation", 1)
+    assert explorer.error is not None and "takes no dilation" in explorer.error
+
+
+# Fuzz
+
+
+ACTIONS: list[tuple[str, tuple[Any, ...]]] = [
+    ("move", (-1, 0)),
+    ("move", (1, 0)),
+    ("move", (0, -1)),
+    ("move", (0, 1)),
+    *[
+        ("change", (knob, step))
+        for knob in ("size", "stride", "padding", "dilation")
+        for step in (1, -1)
+    ],
+    ("switch", ("ceil_mode",)),
+    ("switch", ("count_include_pad",)),
+    ("cycle_mode", ()),
+    ("cycle_axes", ()),
+    ("view", ("gradient",)),
+    ("view", ("unpooling",)),
+    ("channel", (1,)),
+    ("channel", (-1,)),
+    ("reset", ()),
+]
+
+
+def test_a_thousand_random_actions_and_a_hundred_random_keys() -> None:
+    """Seeded: 1,000 actions called directly (a key through the pilot costs ~50 ms here),
+    each leaving a result the engine gives for the configuration shown and a cell inside
+    it; then 100 keys pressed through the pilot, the help screen's included."""
+    rng = random.Random(0)
+    x = np.random.default_rng(0).integers(-9, 10, (6, 5, 3)).astype(float)
+    presses = [key for entry in KEYS for key in entry.keys if key not in ("q", "w")] + ["escape"]
+
+    async def script(pilot: Pilot[None], app: ExploreApp) -> None:
+        e = app.explorer
+        for _ in range(1000):
+            name, args = rng.choice(ACTIONS)
+            getattr(app, f"action_{name}")(*args)
+            assert 0 <= e.at[0] < e.result.rows.out and 0 <= e.at[1] < e.result.cols.out
+            assert e.error is None or "\n" not in e.error
+        reference = explain(x, **_pooling(" ".join(e.knobs.args())))
+        np.testing.assert_array_equal(e.result.output, reference.output)
+        for _ in range(100):
+            await pilot.press(rng.choice(presses))
+        await pilot.pause()
+        assert screen_text(app).strip()
+
+    drive(Explorer(x, Knobs()), (80, 24), script)
+
+
+# Writing a PNG, the command line, no terminal
+
+
+def test_w_writes_the_view_as_pool_o_draws_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    statuses: list[str] = []
+
+    async def script(pilot: Pilot[None], app: ExploreApp) -> None:
+        await pilot.press("k", "S", "S", "p", "right", "w")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        statuses.append(screen_text(app))
+
+    explorer = Explorer(SEED_4X4, Knobs())
+    drive(explorer, (100, 50), script)
+    written = tmp_path / "poolviz-k3-s1-p1.png"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [written.name]
+    assert "wrote poolviz-k3-s1-p1.png" in statuses[0]
+    code = main.main(
+        ["pool", "-k", "3", "-s", "1", "-p", "1", "--at", "0,1", "-o", str(tmp_path / "ref.png")],
+        standalone_mode=False,
+    )
+    assert code is None
+    with Image.open(written) as ours, Image.open(tmp_path / "ref.png") as theirs:
+        assert ours.size == theirs.size and ours.size[0] > 500
+        assert np.array_equal(np.asarray(ours), np.asarray(theirs))
+
+
+def test_the_equivalent_command_line() -> None:
+    explorer = Explorer(
+        np.arange(25.0).reshape(5, 5, 1),
+        Knobs(size=(3, 2), stride=(1, 1), padding=(1, 0), ceil_mode=True, mode="avg"),
+        source=["--sample", "seed5x5"],
+    )
+    explorer.move(1, 1)
+    assert explorer.command_line() == (
+        "poolviz pool --sample seed5x5 -k 3x2 -s 1 -p 1x0 --ceil-mode --mode avg --at 1,1"
+    )
+    explorer.switch_view("gradient")
+    assert explorer.command_line().startswith("poolviz grad --sample seed5x5 -k 3x2")
+    assert explorer.knobs.file_name("pool") == "poolviz-k3x2-s1-p1x0-ceil-avg.png"
+    assert Knobs(padding="same").file_name("gradient") == "poolviz-gradient-k2-s2-psame.png"
+    assert _matrix_text(np.array([[1, 2.5], [3, -4]])) == "1 2.5; 3 -4"
+    assert _matrix_text(np.array([[[1, 2]], [[3, 4]]], dtype=float)) == "1; 3 | 2; 4"
+
+
+def test_quitting_prints_the_equivalent_command_and_the_files(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """What the command prints once the app ends (the app itself replaced by two keys)."""
+    from poolviz.cli import display
+
+    def run(self: ExploreApp) -> None:
+        self.explorer.change("size", 1)
+        self.written.append(Path("poolviz-k3-s3-p0.png"))
+
+    terminal = Console(force_terminal=True, width=80)
+    monkeypatch.setattr(ExploreApp, "run", run)
+    monkeypatch.setattr(
+        display, "screen", lambda: display.Screen(terminal, 80, colour=False, ascii_only=False)
+    )
+    result = CliRunner().invoke(main, ["explore", "-m", "1 2 3; 4 5 6; 7 8 9"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == [
+        "wrote poolviz-k3-s3-p0.png",
+        "poolviz pool -m '1 2 3; 4 5 6; 7 8 9' -k 3 --at 0,0",
+    ]
+
+
+def test_not_in_a_terminal_the_first_view_is_printed() -> None:
+    result = CliRunner().invoke(main, ["explore", "-k", "3", "-s", "1"], env={"COLUMNS": "80"})
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0].split() == ["Input", "4x4", "Output", "2x2"]
+    assert "out_h = floor((4 + 2·0 − 1·(3−1) − 1) / 1) + 1 = 2" in lines
+    assert lines[-1] == "poolviz pool -k 3 -s 1 --at 0,0"
+
+
+def test_no_colour_draws_the_window_in_reverse_video() -> None:
+    result = explain(SEED_4X4, 2)
+    plain = flat(grids_pane(result, Focus((0, 1), colour=False)), 80)
+    assert not any(
+        span.style.color or span.style.bgcolor
+        for span in plain.spans
+        if hasattr(span.style, "color")
+    )
+    assert any(getattr(span.style, "reverse", False) for span in plain.spans)
+    coloured = flat(grids_pane(result, Focus((0, 1), colour=True)), 80)
+    assert any(getattr(span.style, "bgcolor", None) for span in coloured.spans)
+
+
+def test_an_image_is_a_picture_one_channel_at_a_time() -> None:
+    x = np.random.default_rng(0).integers(0, 256, (64, 90, 3)).astype(float)
+    texts: list[str] = []
+
+    async def script(pilot: Pilot[None], app: ExploreApp) -> None:
+        texts.append(screen_text(app))
+        await pilot.press("right_square_bracket")
+        await pilot.pause()
+        texts.append(screen_text(app))
+        await pilot.press("left_square_bracket", "left_square_bracket")
+        await pilot.pause()
+        texts.append(screen_text(app))
+
+    drive(Explorer(x, Knobs()), (80, 60), script)
+    assert "Input 64x90 · channel 0 of 0-2" in texts[0]
+    assert "shown at 1/3 scale" in texts[0] and "◆ the window's max" in texts[0]
+    assert "channel 1 of 0-2" in texts[1] and "channel 2 of 0-2" in texts[2]
+
+
+# Imports
+
+
+def test_no_other_command_imports_textual() -> None:
+    code = (
+        "import contextlib, io, sys\n"
+        "from poolviz.cli import main\n"
+        "for args in (['pool'], ['grad'], ['trace'], ['shift'], ['compare'], ['size', '13'],"
+        " ['animate'], ['--help'], ['explore']):\n"
+        "    with contextlib.redirect_stdout(io.StringIO()):\n"
+        "        try:\n"
+        "            main.main(args, prog_name='poolviz')\n"
+        "        except SystemExit as exit:\n"
+        "            assert exit.code == 0, (args, exit.code)\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'textual'))\n"
+    )
+    env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "80"}
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
+    )
+    assert done.stdout.strip() == "[]"
+
+
+def test_the_readme_shows_the_80x24_screen_as_it_is() -> None:
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    screen = (SCREENS / "k3_s1_p1_80x24.txt").read_text(encoding="utf-8")
+    assert f"```text\n{screen}```" in readme
+    assert "`k S S p → ↓`" in readme and SCREEN_CASES["k3_s1_p1_80x24"][1] == [
+        "k", "S", "S", "p", "right", "down"
+    ]  # fmt: skip
