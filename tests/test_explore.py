@@ -409,16 +409,17 @@ ACTIONS: list[tuple[str, tuple[Any, ...]]] = [
         for knob in ("size", "stride", "padding", "dilation")
         for step in (1, -1)
     ],
-    ("switch", ("ceil_mode",)),
-    ("switch", ("count_include_pad",)),
+    ("toggle", ("ceil_mode",)),
+    ("toggle", ("count_include_pad",)),
     ("cycle_mode", ()),
     ("cycle_axes", ()),
-    ("view", ("gradient",)),
-    ("view", ("unpooling",)),
-    ("channel", (1,)),
-    ("channel", (-1,)),
+    ("switch_view", ("gradient",)),
+    ("switch_view", ("unpooling",)),
+    ("cycle_channel", (1,)),
+    ("cycle_channel", (-1,)),
     ("reset", ()),
 ]
+"""Every change a key makes, as the app's ``explore`` action takes it."""
 
 
 def test_a_thousand_random_actions_and_a_hundred_random_keys() -> None:
@@ -433,7 +434,7 @@ def test_a_thousand_random_actions_and_a_hundred_random_keys() -> None:
         e = app.explorer
         for _ in range(1000):
             name, args = rng.choice(ACTIONS)
-            getattr(app, f"action_{name}")(*args)
+            app.action_explore(name, *args)
             assert 0 <= e.at[0] < e.result.rows.out and 0 <= e.at[1] < e.result.cols.out
             assert e.error is None or "\n" not in e.error
         reference = explain(x, **_pooling(" ".join(e.knobs.args())))
@@ -588,3 +589,44 @@ def test_the_readme_shows_the_80x24_screen_as_it_is() -> None:
     assert "`k S S p → ↓`" in readme and SCREEN_CASES["k3_s1_p1_80x24"][1] == [
         "k", "S", "S", "p", "right", "down"
     ]  # fmt: skip
+
+
+def test_ceil_modes_overhang_is_inside_the_box_and_read_by_nothing() -> None:
+    from poolviz.examples import SEED_5X5
+
+    result = explain(SEED_5X5, 2, ceil_mode=True)
+    shown = [
+        line.rstrip()
+        for line in flat(grids_pane(result, Focus((2, 2), colour=False)), 80).plain.splitlines()
+    ]
+    assert shown[6:10] == [
+        "                  ┌───────┐",
+        "4   3   2   1   4 │[0]  · │",
+        "    ·   ·   ·   · │ ·   · │",
+        "                  └───────┘",
+    ]
+    assert shown[10] == (
+        "window 2,2 outlined  [v] its max  · past the input (ceil mode): read by nothing"
+    )
+
+
+def test_explore_starts_at_the_cell_and_channel_asked_for() -> None:
+    result = CliRunner().invoke(
+        main,
+        [
+            "explore",
+            "-m",
+            "1 2 3; 4 5 6 | 6 5 4; 3 2 1",
+            "-k",
+            "1",
+            "--at",
+            "1,2",
+            "--channel",
+            "1",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[-1] == (
+        "poolviz pool -m '1 2 3; 4 5 6 | 6 5 4; 3 2 1' -k 1 --channel 1 --at 1,2"
+    )
+    assert "Input 2x3 · channel 1 of 0-1" in result.stdout

@@ -60,14 +60,7 @@ class FpsType(click.ParamType[int, Any]):
     help=f"Frames a second, {FPS_RANGE[0]}-{FPS_RANGE[1]}.",
 )
 @display.item_option
-@click.option(
-    "--channel",
-    type=click.IntRange(min=0),
-    default=0,
-    show_default=True,
-    metavar="C",
-    help="Channel shown.",
-)
+@display.channel_option("Channel shown.")
 @display.figure_options(("gif", "png"))
 def animate(mode: str, fps: int, item: int, channel: int, **kwargs: Any) -> None:
     """Show pooling one window at a time: the window moving over the input, its max (or

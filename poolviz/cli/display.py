@@ -41,6 +41,18 @@ def item_option(f: F) -> F:
     )(f)
 
 
+def channel_option(help: str) -> Callable[[F], F]:
+    """Add ``--channel C`` (default 0), the one channel shown, described by ``help``."""
+    return click.option(
+        "--channel",
+        type=click.IntRange(min=0),
+        default=0,
+        show_default=True,
+        metavar="C",
+        help=help,
+    )
+
+
 def view_options(f: F) -> F:
     """Add ``--item``, ``--channel``, ``--steps`` and ``--at``."""
     decorators = [

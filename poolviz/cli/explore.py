@@ -18,6 +18,7 @@ import click
 import numpy as np
 
 from poolviz.cli import display, options
+from poolviz.cli.values import AtType
 from poolviz.engine.explain import PoolResult, explain
 from poolviz.engine.geometry import MODES
 from poolviz.errors import PoolvizError
@@ -143,6 +144,7 @@ class Explorer:
         *,
         source: list[str] | None = None,
         item: int = 0,
+        channel: int = 0,
         at: Pair = (0, 0),
     ) -> None:
         self.x = x
@@ -156,7 +158,7 @@ class Explorer:
         """The last valid run: what the panes show."""
         self.at = _clamp(at, self.result)
         self.start_at = self.at
-        self.channel = 0
+        self.channel = channel
         self.axes = AXES[0]
         self.view = VIEWS[0]
         self.error: str | None = None
@@ -259,8 +261,10 @@ class Explorer:
 
     def write_png(self, folder: Path | None = None) -> Path:
         """Write the current view as a PNG named after the configuration, through the
-        figures ``poolviz pool -o`` and ``poolviz grad -o`` draw; returns its path."""
-        path = (folder or Path.cwd()) / self.knobs.file_name(self.view)
+        figures ``poolviz pool -o`` and ``poolviz grad -o`` draw, in ``folder`` (the current
+        one if None); returns its path (relative, as given, for the current folder)."""
+        name = self.knobs.file_name(self.view)
+        path = Path(name) if folder is None else folder / name
         if self.view == "pool":
             from poolviz.render.figure.pool import pool_figure
 
@@ -351,7 +355,9 @@ def _number(value: float) -> str:
 @options.pooling_options
 @options.mode_option
 @display.item_option
-def explore(mode: str, item: int, **kwargs: Any) -> None:
+@display.channel_option("Channel shown first; [ and ] step through the others.")
+@click.option("--at", type=AtType(), metavar="ROW,COL", help="Output cell shown first.")
+def explore(mode: str, item: int, channel: int, at: Pair | None, **kwargs: Any) -> None:
     """Change the window and watch pooling change, live: single keys raise and lower the
     size, stride, padding and dilation, switch ceil mode, the mode and the views, and ? lists
     them all.
@@ -371,10 +377,10 @@ def explore(mode: str, item: int, **kwargs: Any) -> None:
         count_include_pad=pooling["count_include_pad"],
         mode=mode,
     )
-    explorer = Explorer(x, knobs, source=_source_args(kwargs, loaded), item=item)
-    display.ViewArgs(item, None, None, None).check(
-        explorer.result.input.shape, explorer.result.output.shape
-    )
+    result = check(x, knobs)
+    display.ViewArgs(item, (channel,), None, at).check(result.input.shape, result.output.shape)
+    source = _source_args(kwargs, loaded)
+    explorer = Explorer(x, knobs, source=source, item=item, channel=channel, at=at or (0, 0))
     shown = display.screen()
     if not shown.console.is_terminal:
         _print_first_view(explorer, shown)

@@ -18,6 +18,7 @@ from rich.table import Table
 from rich.text import Span, Text
 
 from poolviz.engine.explain import PoolResult, Window
+from poolviz.engine.geometry import Axis
 from poolviz.engine.gradient import GradResult
 from poolviz.render.style import (
     PADDING_COLOUR,
@@ -26,8 +27,8 @@ from poolviz.render.style import (
     format_values,
     window_colour_at,
 )
-from poolviz.render.terminal.grad import GradView, _routing, _unpooling
-from poolviz.render.terminal.grid import Cell, background, grid, picture, too_wide
+from poolviz.render.terminal.grad import GradView, _matrix, _routing, _unpooling
+from poolviz.render.terminal.grid import Cell, background, picture, too_wide
 from poolviz.render.terminal.pool import (
     MAX_GRID_ROWS,
     PoolView,
@@ -92,8 +93,8 @@ def _input_title(result: PoolResult, focus: Focus) -> Text:
 def input_numbers(result: PoolResult, focus: Focus) -> RenderableType | None:
     """The input's numbers with the current window outlined, or None if they do not fit."""
     rows, cols = result.rows, result.cols
-    padded_h = rows.n + rows.pad_before + rows.pad_after
-    padded_w = cols.n + cols.pad_before + cols.pad_after
+    padded_h = rows.n + rows.pad_before + rows.pad_after + rows.overhang
+    padded_w = cols.n + cols.pad_before + cols.pad_after + cols.overhang
     if padded_h > MAX_GRID_ROWS or too_wide(padded_w, focus.width):
         return None
     body = _input_grid(result, focus, result.window(*focus.at, focus.item, focus.channel))
@@ -130,11 +131,15 @@ def _input_grid(result: PoolResult, focus: Focus, window: Window) -> Text:
     reads = rows.reads(), cols.reads()
     on = _highlight(focus, result)
     cells: list[list[Cell]] = []
-    padded_rows = range(-rows.pad_before, rows.n + rows.pad_after)
-    padded_cols = range(-cols.pad_before, cols.n + cols.pad_after)
+    # past the padding: where ceil mode's last window hangs over the edge, read by nothing
+    padded_rows = range(-rows.pad_before, rows.n + rows.pad_after + rows.overhang)
+    padded_cols = range(-cols.pad_before, cols.n + cols.pad_after + cols.overhang)
     for r in padded_rows:
         row: list[Cell] = []
         for c in padded_cols:
+            if r >= rows.n + rows.pad_after or c >= cols.n + cols.pad_after:
+                row.append(Cell("·", Style(dim=True)))
+                continue
             inside = 0 <= r < rows.n and 0 <= c < cols.n
             if not inside:
                 style = on if (r, c) in taps else Style(color=PADDING_COLOUR, dim=True)
@@ -153,8 +158,8 @@ def _input_grid(result: PoolResult, focus: Focus, window: Window) -> Text:
     frame = Style(bold=True, color=on.bgcolor) if focus.colour else Style(bold=True)
     return outlined_grid(
         cells,
-        [_index(r, rows.n) for r in padded_rows],
-        [_index(c, cols.n) for c in padded_cols],
+        [_index(r, rows) for r in padded_rows],
+        [_index(c, cols) for c in padded_cols],
         (top, bottom, left, right),
         frame,
     )
@@ -207,11 +212,16 @@ def legend(result: PoolResult, focus: Focus) -> Text:
         parts.append("(v) dropped")
     if any(result.padding_resolved):
         parts.append(("-∞" if result.mode == "max" else "0") + " padding")
+    if result.rows.overhang or result.cols.overhang:
+        parts.append("· past the input (ceil mode): read by nothing")
     return Text("  ".join(parts), style="dim")
 
 
-def _index(k: int, n: int) -> str:
-    return "p" if not 0 <= k < n else str(k)
+def _index(k: int, ax: Axis) -> str:
+    """A row or column label: its index, ``p`` for padding, blank past the padding."""
+    if k >= ax.n + ax.pad_after:
+        return ""
+    return "p" if not 0 <= k < ax.n else str(k)
 
 
 def output_pane(result: PoolResult, focus: Focus) -> RenderableType:
@@ -222,24 +232,14 @@ def output_pane(result: PoolResult, focus: Focus) -> RenderableType:
     i, j = focus.at
     on = _highlight(focus, result)
     if oh <= MAX_GRID_ROWS and not too_wide(ow, focus.width):
-        texts = format_values(plane)
-        cells = [
-            [
-                Cell(
-                    texts[r * ow + c],
-                    on if (r, c) == (i, j) else None,
-                    "[" if (r, c) == (i, j) else " ",
-                )
-                for c in range(ow)
-            ]
-            for r in range(oh)
-        ]
-        body = grid(
-            cells,
-            row_labels=[str(r) for r in range(oh)],
-            col_labels=[str(c) for c in range(ow)],
+        here = [[(r, c) == (i, j) for c in range(ow)] for r in range(oh)]
+        body = _matrix(
+            plane,
+            GradView(pool=focus.pool_view()),
+            styles=[[on if cell else None for cell in row] for row in here],
+            marks=[["[" if cell else " " for cell in row] for row in here],
         )
-        if text_width(body) <= focus.width:
+        if body is not None:
             return Group(Text(title, style="bold"), body)
     shown = _marked_picture(result.output, (i, i + 1), (j, j + 1), None, focus, on)
     return Group(Text(title, style="bold"), shown)
@@ -267,10 +267,19 @@ def _marked_picture(
     r0, r1 = max(rows[0], 0), min(rows[1], h)
     c0, c1 = max(cols[0], 0), min(cols[1], w)
     if r0 < r1 and c0 < c1:
-        # a text row holds two pixel rows of the block-averaged picture
-        for line in range(r0 // step // 2, (r1 - 1) // step // 2 + 1):
+        top, bottom = r0 // step, (r1 - 1) // step  # rows of the shrunk picture
+        for line in range(top // 2, bottom // 2 + 1):
             begin = int(starts[line])
-            shown.stylize(on, begin + c0 // step, begin + (c1 - 1) // step + 1)
+            # a text row holds two picture rows, the upper as the half block's colour and
+            # the lower as its background: paint only the halves inside the window
+            halves = [top <= 2 * line + k <= bottom for k in (0, 1)]
+            if focus.colour and not all(halves):
+                half = Style(color=on.bgcolor) if halves[0] else Style(bgcolor=on.bgcolor)
+            elif focus.colour:
+                half = Style(color=on.bgcolor, bgcolor=on.bgcolor)
+            else:
+                half = on
+            shown.stylize(half, begin + c0 // step, begin + (c1 - 1) // step + 1)
     if winner is not None:  # ◆ takes one cell, as the half block it replaces
         at = int(starts[winner[0] // step // 2]) + winner[1] // step
         plain = shown.plain

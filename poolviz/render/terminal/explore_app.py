@@ -57,78 +57,89 @@ class Key:
 KEYS: tuple[Key, ...] = (
     Key(
         ("up", "down", "left", "right"),
-        ("move(-1, 0)", "move(1, 0)", "move(0, -1)", "move(0, 1)"),
+        (
+            "explore('move', -1, 0)",
+            "explore('move', 1, 0)",
+            "explore('move', 0, -1)",
+            "explore('move', 0, 1)",
+        ),
         "cell",
         "move the current output cell; its window is outlined in the input",
         "←↑↓→",
     ),
     Key(
         ("k", "K"),
-        ("change('size', 1)", "change('size', -1)"),
+        ("explore('change', 'size', 1)", "explore('change', 'size', -1)"),
         "size",
         "window size +1 / -1",
         "k K",
     ),
     Key(
         ("s", "S"),
-        ("change('stride', 1)", "change('stride', -1)"),
+        ("explore('change', 'stride', 1)", "explore('change', 'stride', -1)"),
         "stride",
         "stride +1 / -1 (it starts as the size)",
         "s S",
     ),
     Key(
         ("p", "P"),
-        ("change('padding', 1)", "change('padding', -1)"),
+        ("explore('change', 'padding', 1)", "explore('change', 'padding', -1)"),
         "padding",
         "padding up / down the ladder same, valid, 0, 1, 2, …",
         "p P",
     ),
     Key(
         ("d", "D"),
-        ("change('dilation', 1)", "change('dilation', -1)"),
+        ("explore('change', 'dilation', 1)", "explore('change', 'dilation', -1)"),
         "dilation",
         "dilation +1 / -1 (gaps between a window's taps)",
         "d D",
     ),
     Key(
         ("a",),
-        ("cycle_axes",),
+        ("explore('cycle_axes')",),
         "axes",
         "k s p d change both axes, the height only or the width only (3x2 windows)",
         "a",
     ),
-    Key(("c",), ("switch('ceil_mode')",), "ceil", "ceil mode on / off (PyTorch's ceil_mode)", "c"),
+    Key(
+        ("c",),
+        ("explore('toggle', 'ceil_mode')",),
+        "ceil",
+        "ceil mode on / off (PyTorch's ceil_mode)",
+        "c",
+    ),
     Key(
         ("i",),
-        ("switch('count_include_pad')",),
+        ("explore('toggle', 'count_include_pad')",),
         "count pad",
         "padding counts in an average's divisor, on / off (count_include_pad)",
         "i",
     ),
     Key(
         ("m",),
-        ("cycle_mode",),
+        ("explore('cycle_mode')",),
         "mode",
         "the next mode poolviz pool --mode takes (max, avg, …)",
         "m",
     ),
     Key(
         ("g",),
-        ("view('gradient')",),
+        ("explore('switch_view', 'gradient')",),
         "gradient",
         "the gradient's routing map, as poolviz grad shows it; g again: back",
         "g",
     ),
     Key(
         ("u",),
-        ("view('unpooling')",),
+        ("explore('switch_view', 'unpooling')",),
         "unpool",
         "max-unpooling, as poolviz grad shows it; u again: back",
         "u",
     ),
     Key(
         ("left_square_bracket", "right_square_bracket"),
-        ("channel(-1)", "channel(1)"),
+        ("explore('cycle_channel', -1)", "explore('cycle_channel', 1)"),
         "channel",
         "the previous / next channel",
         "[ ]",
@@ -140,7 +151,7 @@ KEYS: tuple[Key, ...] = (
         "write the current view as a PNG named after the configuration",
         "w",
     ),
-    Key(("r",), ("reset",), "reset", "back to the configuration you started with", "r"),
+    Key(("r",), ("explore('reset')",), "reset", "back to the configuration you started with", "r"),
     Key(
         ("pageup", "pagedown"),
         ("scroll(-1)", "scroll(1)"),
@@ -327,38 +338,16 @@ class ExploreApp(App[None]):
         for name, (renderable, width) in self.pane_texts(skip=keep).items():
             self.query_one(f"#{name}", Static).update(flat(renderable, width))
 
-    # actions: each changes the explorer, then the panes are drawn again
+    # actions
 
-    def action_move(self, di: int, dj: int) -> None:
-        self.explorer.move(di, dj)
-        self.repaint()
-
-    def action_change(self, knob: str, step: int) -> None:
-        self.explorer.change(knob, step)
-        self.repaint()
-
-    def action_switch(self, knob: str) -> None:
-        self.explorer.toggle(knob)
-        self.repaint()
-
-    def action_cycle_mode(self) -> None:
-        self.explorer.cycle_mode()
-        self.repaint()
-
-    def action_cycle_axes(self) -> None:
-        self.explorer.cycle_axes()
-        self.repaint()
-
-    def action_view(self, view: str) -> None:
-        self.explorer.switch_view(view)
-        self.repaint()
-
-    def action_channel(self, step: int) -> None:
-        self.explorer.cycle_channel(step)
-        self.repaint()
-
-    def action_reset(self) -> None:
-        self.explorer.reset()
+    def action_explore(
+        self, change: str, first: str | int | None = None, second: str | int | None = None
+    ) -> None:
+        """Run the explorer's ``change`` (a method of :class:`~poolviz.cli.explore.Explorer`
+        that a key names) with up to two arguments, then draw the panes again. (Textual
+        passes an action only the parameters it names, so no ``*args``.)"""
+        args = [arg for arg in (first, second) if arg is not None]
+        getattr(self.explorer, change)(*args)
         self.repaint()
 
     def action_scroll(self, pages: int) -> None:
