@@ -386,10 +386,13 @@ def unpool_pane(grad: GradResult, focus: Focus) -> RenderableType:
 
 
 def status_text(result: PoolResult, focus: Focus, axes: str, view: str, error: str | None) -> Text:
-    """The status line: the configuration shown, the cell, channel, which axes the keys
-    change, and the last refusal (``error: ...``, the CLI's own words) if any."""
+    """The status line: the configuration shown, the cell, which axes the keys change (when
+    not both), the view (when not the pooling) and the last refusal (``error: ...``, the
+    command line's own words) if any."""
     text = Text(config_line(result), style="bold")
-    text.append(f" · cell {focus.at[0]},{focus.at[1]} · keys change: {axes}")
+    text.append(f" · cell {focus.at[0]},{focus.at[1]}")
+    if axes != "both":
+        text.append(f" · keys: {axes} only", style="bold")
     if view != "pool":
         text.append(f" · {view} view")
     if error is not None:

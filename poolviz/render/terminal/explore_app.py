@@ -207,7 +207,8 @@ def flat(renderable: RenderableType, width: int) -> Text:
             at += len(segment.text)
     text = Text("".join(pieces), no_wrap=True, overflow="crop", end="", spans=spans)
     text.rstrip()
-    return text
+    blank = len(text.plain) - len(text.plain.lstrip("\n"))
+    return text[blank:] if blank else text  # panes are spaced by the layout, not by text
 
 
 class HelpScreen(ModalScreen[None]):
@@ -253,7 +254,7 @@ class ExploreApp(App[None]):
     #left, #right { height: auto; }
     Screen.-narrow #left, Screen.-narrow #right { width: 100%; }
     Screen.-wide #body { layout: horizontal; }
-    Screen.-wide #left { width: 1fr; margin-right: 2; }
+    Screen.-wide #left { margin-right: 2; }
     Screen.-wide #right { width: 1fr; }
     #body Static { margin-bottom: 1; }
     #bottom { dock: bottom; height: auto; }
@@ -299,7 +300,7 @@ class ExploreApp(App[None]):
         width = self.size.width - 2
         if self.size.width < WIDE:
             return width, width
-        left = (width - 2) // 2
+        left = (width - 2) * 11 // 20  # the step table is wider than the right pane's panes
         return left, width - 2 - left
 
     def pane_texts(self, skip: set[str] | None = None) -> dict[str, tuple[RenderableType, int]]:
@@ -332,11 +333,19 @@ class ExploreApp(App[None]):
         """Draw the panes again from the explorer's current state; the formula and the lower
         pane only when what they show changed (moving the cell leaves them as they were)."""
         e = self.explorer
+        self.query_one("#left").styles.width = (
+            self.pane_widths()[0] if self.size.width >= WIDE else "100%"
+        )
         lasting = (id(e.result), e.view, e.channel, self.size)
         keep = {"formula", "lower"} if lasting == self._lasting else set()
         self._lasting = lasting
         for name, (renderable, width) in self.pane_texts(skip=keep).items():
             self.query_one(f"#{name}", Static).update(flat(renderable, width))
+        # one column: the gradient and unpooling views follow the grids, in place of the
+        # step and the formula, so that g and u show something without scrolling
+        shown = e.view == "pool" or self.size.width >= WIDE
+        for name in ("step", "formula"):
+            self.query_one(f"#{name}", Static).display = shown
 
     # actions
 
