@@ -499,23 +499,30 @@ def test_quitting_prints_the_equivalent_command_and_the_files(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """What the command prints once the app ends (the app itself replaced by two keys)."""
-    from poolviz.cli import display
+    from poolviz.cli import explore as explore_command
 
     def run(self: ExploreApp) -> None:
         self.explorer.change("size", 1)
         self.written.append(Path("poolviz-k3-s3-p0.png"))
 
-    terminal = Console(force_terminal=True, width=80)
     monkeypatch.setattr(ExploreApp, "run", run)
-    monkeypatch.setattr(
-        display, "screen", lambda: display.Screen(terminal, 80, colour=False, ascii_only=False)
-    )
+    monkeypatch.setattr(explore_command, "interactive", lambda shown: True)
     result = CliRunner().invoke(main, ["explore", "-m", "1 2 3; 4 5 6; 7 8 9"])
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines() == [
         "wrote poolviz-k3-s3-p0.png",
         "poolviz pool -m '1 2 3; 4 5 6; 7 8 9' -k 3 --at 0,0",
     ]
+
+
+def test_the_app_needs_a_terminal_and_keys() -> None:
+    from poolviz.cli import display
+    from poolviz.cli.explore import interactive
+
+    piped = display.Screen(Console(file=io.StringIO()), 80, colour=False, ascii_only=False)
+    assert not interactive(piped)
+    terminal = display.Screen(Console(force_terminal=True), 80, colour=False, ascii_only=False)
+    assert interactive(terminal) == sys.stdin.isatty()
 
 
 def test_not_in_a_terminal_the_first_view_is_printed() -> None:

@@ -10,6 +10,7 @@ is imported only when a terminal is there to show it.
 from __future__ import annotations
 
 import shlex
+import sys
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -363,7 +364,8 @@ def explore(mode: str, item: int, channel: int, at: Pair | None, **kwargs: Any) 
     them all.
 
     With no INPUT: the worked 4x4 example. INPUT is an image, a .npy/.npz array, a text
-    matrix, or - for standard input. Not in a terminal: the first view is printed.
+    matrix, or - for standard input. Not in a terminal (or with the input on standard input):
+    the first view is printed.
     """
     loaded = options.load_input_from(kwargs)
     x = SEED_4X4 if loaded is None else loaded.array
@@ -382,7 +384,7 @@ def explore(mode: str, item: int, channel: int, at: Pair | None, **kwargs: Any) 
     source = _source_args(kwargs, loaded)
     explorer = Explorer(x, knobs, source=source, item=item, channel=channel, at=at or (0, 0))
     shown = display.screen()
-    if not shown.console.is_terminal:
+    if not interactive(shown):
         _print_first_view(explorer, shown)
         return
     from poolviz.render.terminal.explore_app import ExploreApp
@@ -392,6 +394,12 @@ def explore(mode: str, item: int, channel: int, at: Pair | None, **kwargs: Any) 
     for path in app.written:
         click.echo(f"wrote {path}")
     click.echo(explorer.command_line())
+
+
+def interactive(shown: display.Screen) -> bool:
+    """Whether the app can run: output to a terminal, and keys to read from one (not when
+    standard input is a pipe, or was read as the input, ``-``)."""
+    return shown.console.is_terminal and sys.stdin.isatty()
 
 
 def _print_first_view(explorer: Explorer, shown: display.Screen) -> None:
