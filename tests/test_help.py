@@ -53,7 +53,7 @@ def test_a_command_offers_only_the_options_it_uses() -> None:
     for command in COMMANDS:
         has = options_of(command)
         assert ("--count-include-pad" in has) == (command in averaging), command
-        assert ("--cmap" in has) == (command not in {"size", "trace"}), command
+        assert ("--cmap" in has) == (command not in {"size", "trace", "explore"}), command
     result = CliRunner().invoke(main, ["size", "--help"], env={"COLUMNS": "80"})
     assert "Dots per inch of a PNG; 300 doubles" in result.stdout
     result = CliRunner().invoke(main, ["animate", "--help"], env={"COLUMNS": "80"})
