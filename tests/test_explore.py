@@ -2,8 +2,8 @@
 random walk through every action, and that no other command imports Textual.
 
 The app is driven with Textual's own harness (``App.run_test()`` and its pilot) without
-colour; screens are compared as text (``tests/explore_screens/``, rewritten by running with
-``POOLVIZ_UPDATE_SCREENS=1``, then read before committing).
+colour; screens are compared as text (``tests/explore_screens/``, rewritten, with the one the
+README shows, by running with ``POOLVIZ_UPDATE_SCREENS=1``; read them before committing).
 """
 
 from __future__ import annotations
@@ -308,6 +308,8 @@ def test_screens(name: str) -> None:
     if os.environ.get("POOLVIZ_UPDATE_SCREENS"):
         path.parent.mkdir(exist_ok=True)
         path.write_text(taken[0] + "\n", encoding="utf-8")
+        if name == README_SCREEN:
+            _show_in_readme(taken[0] + "\n")
     lines = taken[0].splitlines()
     assert len(lines) == size[1] and max(len(line) for line in lines) <= size[0]
     assert taken[0] + "\n" == path.read_text(encoding="utf-8")
@@ -589,9 +591,22 @@ def test_no_other_command_imports_textual() -> None:
     assert done.stdout.strip() == "[]"
 
 
+README = Path(__file__).parent.parent / "README.md"
+README_SCREEN = "k3_s1_p1_80x24"
+"""The screen the README shows under "Turning the knobs, live"."""
+
+
+def _show_in_readme(screen: str) -> None:
+    """Put ``screen`` in the README's text block under "Turning the knobs, live"."""
+    readme = README.read_text(encoding="utf-8")
+    start = readme.index("```text\n", readme.index("### Turning the knobs, live")) + 8
+    end = readme.index("```", start)
+    README.write_text(readme[:start] + screen + readme[end:], encoding="utf-8")
+
+
 def test_the_readme_shows_the_80x24_screen_as_it_is() -> None:
-    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
-    screen = (SCREENS / "k3_s1_p1_80x24.txt").read_text(encoding="utf-8")
+    readme = README.read_text(encoding="utf-8")
+    screen = (SCREENS / f"{README_SCREEN}.txt").read_text(encoding="utf-8")
     assert f"```text\n{screen}```" in readme
     assert "`k S S p → ↓`" in readme and SCREEN_CASES["k3_s1_p1_80x24"][1] == [
         "k", "S", "S", "p", "right", "down"
