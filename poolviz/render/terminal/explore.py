@@ -290,7 +290,10 @@ def _marked_picture(
         notes.append(f"shown at 1/{step} scale")
     if winner is not None:
         notes.append("◆ the window's max")
-    return Group(shown, Text(" · ".join(notes), style="dim"))
+    said = " · ".join(notes)
+    if len(said) > len(lines[0]):  # one note a line rather than widen the pane
+        said = "\n".join(notes)
+    return Group(shown, Text(said, style="dim"))
 
 
 _PICTURES: dict[tuple[object, ...], tuple[np.ndarray, Text]] = {}
