@@ -13,7 +13,9 @@ COMMANDS = main.list_commands(click.Context(main))
 
 
 def test_every_command_is_there() -> None:
-    assert COMMANDS == ["animate", "compare", "explore", "grad", "pool", "shift", "size", "trace"]
+    assert COMMANDS == [
+        "animate", "compare", "explore", "features", "grad", "pool", "shift", "size", "trace",
+    ]  # fmt: skip
 
 
 @pytest.mark.parametrize("command", ["", *COMMANDS])

@@ -129,6 +129,7 @@ def _exit(message: str, hint: str | None, code: int) -> NoReturn:
         "size": "poolviz.cli.demos:size",
         "animate": "poolviz.cli.animate:animate",
         "explore": "poolviz.cli.explore:explore",
+        "features": "poolviz.cli.features:features_command",
     },
     invoke_without_command=True,
     subcommand_metavar="COMMAND [ARGS]...",

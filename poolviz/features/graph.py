@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from poolviz.errors import PoolvizError, PoolvizRuntimeError
+from poolviz.model.onnx_pool import node_attributes
 
 BUNDLED_NAME = "digits.onnx"
 """The bundled model's file name inside ``poolviz/models``, as the output shows it."""
@@ -49,9 +50,12 @@ class Graph:
     """The input's shape as the file states it, None for a symbolic dimension (NCHW)."""
     output: str
     initializers: Mapping[str, np.ndarray] = field(default_factory=dict)
-    """The weights, by name (only the bundled graph carries them: onnxruntime reads its own)."""
+    """Constants by name: the bundled graph's weights; of a file, its small integer ones
+    (onnxruntime reads the weights itself)."""
     path: Path | None = None
-    """The ONNX file, for onnxruntime; None for the bundled graph read from its .npz."""
+    """The ONNX file, for onnxruntime."""
+    bundled: bool = False
+    """The bundled model, whose weights are here: it runs without onnxruntime too."""
 
     def op_types(self) -> list[str]:
         """The distinct op types, in order of first use."""
@@ -80,6 +84,7 @@ def read_bundled() -> Graph:
         spec["output"],
         weights,
         bundled_file(BUNDLED_NAME),
+        bundled=True,
     )
 
 
@@ -109,23 +114,17 @@ def read_onnx(path: Path, shown: str) -> Graph:
             node.op_type,
             tuple(node.input),
             tuple(node.output),
-            {a.name: _plain(onnx.helper.get_attribute_value(a)) for a in node.attribute},
+            node_attributes(node),
         )
         for node in graph.node
     )
-    return Graph(path.name, nodes, inputs[0].name, shape, graph.output[0].name, {}, path)
-
-
-def _plain(value: Any) -> Any:
-    """An attribute value as plain Python: bytes decoded, repeated fields as lists."""
-    if isinstance(value, bytes):
-        return value.decode("utf-8", "replace")
-    if isinstance(value, int | float | str):
-        return value
-    try:
-        return [_plain(v) for v in value]
-    except TypeError:
-        return value  # a tensor or a graph: kept as onnx gives it
+    # small integer constants only (a reduction's axes, from opset 18 an input), not weights
+    constants = {
+        t.name: onnx.numpy_helper.to_array(t)
+        for t in graph.initializer
+        if t.data_type == onnx.TensorProto.INT64 and int(np.prod(t.dims)) <= 8
+    }
+    return Graph(path.name, nodes, inputs[0].name, shape, graph.output[0].name, constants, path)
 
 
 def require(module: str) -> Any:

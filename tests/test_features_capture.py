@@ -1,0 +1,218 @@
+"""Capturing pooling nodes: hand-built ONNX graphs with known weights give exact maps, every
+pooling kind's recomputation matches onnxruntime, and the bundled model's captures are
+onnxruntime's own values."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from poolviz.errors import PoolvizError
+from poolviz.features import graph as graphs
+from poolviz.features import numpy_run
+from poolviz.features.capture import Check, pooling_nodes
+from poolviz.features.channels import channel_view, most_active, select
+from poolviz.features.run import Runner, features, wanted_values
+
+onnx = pytest.importorskip("onnx", reason="onnx (the run extra) is not installed")
+pytest.importorskip("onnxruntime", reason="onnxruntime (the run extra) is not installed")
+from onnx import TensorProto, helper, numpy_helper  # noqa: E402
+
+
+def pooled_model(
+    tmp_path: Path,
+    op_type: str,
+    attributes: dict[str, Any] | None = None,
+    *,
+    channels: int = 1,
+    side: int | str = 4,
+    extra_inputs: tuple[np.ndarray, ...] = (),
+    opset: int = 13,
+) -> Path:
+    """x (1, C, side, side) -> a 1x1 Conv that copies each channel -> one ``op_type`` node."""
+    weight = np.eye(channels, dtype=np.float32).reshape(channels, channels, 1, 1)
+    inits = [
+        numpy_helper.from_array(weight, "w"),
+        numpy_helper.from_array(np.zeros(channels, np.float32), "b"),
+    ]
+    names = ["conv"]
+    for k, value in enumerate(extra_inputs):
+        inits.append(numpy_helper.from_array(value, f"extra{k}"))
+        names.append(f"extra{k}")
+    nodes = [
+        helper.make_node("Conv", ["x", "w", "b"], ["conv"], name="copy"),
+        helper.make_node(op_type, names, ["y"], name="pool", **(attributes or {})),
+    ]
+    graph = helper.make_graph(
+        nodes,
+        "g",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, channels, side, side])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)],
+        inits,
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)])
+    path = tmp_path / f"{op_type}.onnx"
+    onnx.save(model, str(path))
+    return path
+
+
+X = np.array([[1, 3, 2, 1], [5, 6, 8, 4], [2, 4, 7, 3], [1, 0, 3, 2]], dtype=np.float32)
+"""The worked 4x4 example: 2x2 max pooling gives 6 8 / 4 7."""
+
+
+def run(path: Path, x: np.ndarray = X) -> Any:
+    model = graphs.read_onnx(path, path.name)
+    return features(model, np.ascontiguousarray(x.reshape(1, -1, *x.shape[-2:])))
+
+
+def test_max_pool_of_the_worked_example_is_exact(tmp_path: Path) -> None:
+    result = run(pooled_model(tmp_path, "MaxPool", {"kernel_shape": [2, 2], "strides": [2, 2]}))
+    (cap,) = result.captures
+    assert cap.after[:, :, 0].tolist() == [[6, 8], [4, 7]]
+    assert cap.check == Check(True, 0.0, 0.0)
+    assert cap.indices is not None and cap.indices[:, :, 0].tolist() == [[5, 6], [9, 10]]
+    assert cap.before[:, :, 0].tolist() == X.tolist()
+    view = channel_view(cap, 0)
+    # winners 6, 8, 4, 7 of a positive mass of 52
+    assert view.share == pytest.approx(25 / 52) and view.flat == 0
+    assert np.argwhere(view.winners).tolist() == [[1, 1], [1, 2], [2, 1], [2, 2]]
+
+
+@pytest.mark.parametrize(
+    ("op_type", "attributes", "expected"),
+    [
+        ("AveragePool", {"kernel_shape": [2, 2], "strides": [2, 2]}, [[3.75, 3.75], [1.75, 3.75]]),
+        # count_include_pad 0 (ONNX's default): the corner window averages its one real cell
+        ("AveragePool", {"kernel_shape": [2, 2], "strides": [2, 2], "pads": [1, 1, 1, 1]},
+         [[1, 2.5, 1], [3.5, 6.25, 3.5], [1, 1.5, 2]]),
+        ("AveragePool", {"kernel_shape": [2, 2], "strides": [2, 2], "pads": [1, 1, 1, 1],
+                         "count_include_pad": 1}, [[0.25, 1.25, 0.25], [1.75, 6.25, 1.75], [0.25, 0.75, 0.5]]),
+        # asymmetric pads, ceil mode: 3x3 windows stride 2, one row/column padded after
+        ("MaxPool", {"kernel_shape": [3, 3], "strides": [2, 2], "pads": [0, 0, 1, 1]}, [[8, 8], [7, 7]]),
+        ("MaxPool", {"kernel_shape": [3, 3], "strides": [2, 2], "ceil_mode": 1}, [[8, 8], [7, 7]]),
+        ("MaxPool", {"kernel_shape": [2, 2], "auto_pad": "SAME_LOWER", "strides": [3, 3]}, [[1, 2], [2, 7]]),
+        ("LpPool", {"kernel_shape": [2, 2], "strides": [2, 2], "p": 1}, [[15, 15], [7, 15]]),
+        ("GlobalMaxPool", {}, [[8]]),
+        ("GlobalAveragePool", {}, [[52 / 16]]),
+        ("ReduceMax", {"axes": [2, 3], "keepdims": 1}, [[8]]),
+        ("ReduceMean", {"axes": [-2, -1]}, [[52 / 16]]),
+    ],
+)  # fmt: skip
+def test_each_pooling_kind_gives_the_expected_map(
+    tmp_path: Path, op_type: str, attributes: dict[str, Any], expected: list[list[float]]
+) -> None:
+    (cap,) = run(pooled_model(tmp_path, op_type, attributes)).captures
+    np.testing.assert_allclose(cap.after[:, :, 0], expected, rtol=1e-6)
+    np.testing.assert_allclose(cap.recomputed[:, :, 0], expected, rtol=1e-6)
+    assert cap.check.ok
+    if op_type in ("MaxPool", "GlobalMaxPool", "ReduceMax"):
+        assert cap.check.exact
+
+
+def test_lp_pool_of_two_is_the_root_of_the_sum_of_squares(tmp_path: Path) -> None:
+    x = -X  # ONNX's LpPool takes |x|: the signs do not matter
+    (cap,) = run(
+        pooled_model(tmp_path, "LpPool", {"kernel_shape": [2, 2], "strides": [2, 2], "p": 2}), x
+    ).captures
+    assert cap.after[0, 0, 0] == pytest.approx(np.sqrt(1 + 9 + 25 + 36))
+    assert cap.check.ok
+
+
+def test_reduce_mean_takes_its_axes_as_an_input_from_opset_18(tmp_path: Path) -> None:
+    path = pooled_model(
+        tmp_path,
+        "ReduceMean",
+        {"keepdims": 1},
+        extra_inputs=(np.array([2, 3], np.int64),),
+        opset=18,
+    )
+    (cap,) = run(path).captures
+    assert cap.pool.describe() == "ReduceMean over H, W" and cap.check.ok
+
+
+def test_a_reduction_over_channels_is_not_pooling(tmp_path: Path) -> None:
+    path = pooled_model(tmp_path, "ReduceMean", {"axes": [1], "keepdims": 1})
+    with pytest.raises(PoolvizError) as err:
+        pooling_nodes(graphs.read_onnx(path, "ReduceMean.onnx"))
+    assert err.value.message == (
+        "ReduceMean.onnx has no pooling node (its ops: Conv, ReduceMean); poolviz features "
+        "shows MaxPool, AveragePool, LpPool, GlobalMaxPool, GlobalAveragePool, GlobalLpPool, "
+        "ReduceMean, ReduceMax"
+    )
+    assert err.value.exit_code == 1
+
+
+def test_random_large_maps_match_for_every_kind(tmp_path: Path) -> None:
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((3, 37, 29)).astype(np.float32) * 100
+    for op_type, attributes in [
+        ("AveragePool", {"kernel_shape": [3, 3], "strides": [2, 2], "pads": [1, 0, 1, 2]}),
+        ("MaxPool", {"kernel_shape": [3, 2], "strides": [2, 3], "dilations": [2, 1]}),
+        ("GlobalAveragePool", {}),
+        ("LpPool", {"kernel_shape": [2, 2], "strides": [1, 1], "p": 3}),
+    ]:
+        (cap,) = run(pooled_model(tmp_path, op_type, attributes, channels=3, side="s"), x).captures
+        assert cap.check.ok, (op_type, cap.check)
+
+
+def test_bundled_captures_are_onnxruntimes_values() -> None:
+    from poolviz.features.onnx_run import Session
+
+    bundled = graphs.read_bundled()
+    rng = np.random.default_rng(1)
+    image = rng.random((1, 1, 28, 28), dtype=np.float32)
+    result = features(bundled, image)
+    assert result.runner == "onnxruntime"
+    assert [c.pool.name for c in result.captures] == ["/pool1/MaxPool", "/pool2/MaxPool"]
+    # the model as given (no outputs added) answers the same, bit for bit
+    plain = Session(bundled.path, [], "digits.onnx").run(image)["logits"]
+    assert np.array_equal(plain[0], result.output)
+    ours = numpy_run.run(bundled, image)
+    for cap in result.captures:
+        assert cap.check.exact
+        theirs = ours[cap.pool.node.outputs[0]][0].transpose(1, 2, 0)
+        np.testing.assert_allclose(cap.after, theirs, rtol=0, atol=1e-5)
+
+
+def test_the_bundled_model_runs_without_onnxruntime(monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util,
+        "find_spec",
+        lambda name, *a: None if name == "onnxruntime" else real(name, *a),
+    )
+    bundled = graphs.read_bundled()
+    runner = Runner(bundled, wanted_values(pooling_nodes(bundled)))
+    assert runner.name == "NumPy (onnxruntime is not installed)"
+    image = np.zeros((1, 1, 28, 28), np.float32)
+    result = features(bundled, image, runner)
+    assert all(c.check.exact for c in result.captures)
+
+
+def test_most_active_channels_rank_by_positive_mass(tmp_path: Path) -> None:
+    x = np.stack([X, -X, 2 * X])
+    (cap,) = run(
+        pooled_model(tmp_path, "MaxPool", {"kernel_shape": [2, 2], "strides": [2, 2]}, channels=3),
+        x,
+    ).captures
+    assert most_active(cap, 2) == (2, 0)
+    assert select(cap, (1,), None) == (1,)
+    assert channel_view(cap, 1).share is None  # no positive value
+    with pytest.raises(PoolvizError) as err:
+        select(cap, (3,), None)
+    assert err.value.message == "--channel 3 does not exist: pool has 3 channels; use 0-2"
+
+
+def test_memory_budget_refuses_large_captures() -> None:
+    bundled = graphs.read_bundled()
+    with pytest.raises(PoolvizError) as err:
+        features(bundled, np.zeros((1, 1, 28, 28), np.float32), max_memory=1000)
+    assert err.value.message == (
+        "digits.onnx: checking its pooling nodes would need about 0.1 MiB, over the memory "
+        "budget of 0.0 MiB; raise --max-memory or give a smaller image"
+    )

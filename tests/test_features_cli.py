@@ -1,0 +1,155 @@
+"""``poolviz features`` on the command line: the bundled example, JSON, figures and every
+error as one line."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from tests.cli import imports_matplotlib, json_of, run
+
+
+def test_no_arguments_shows_the_bundled_model_on_the_bundled_digit() -> None:
+    code, out, err = run("features", "--channel", "5")
+    assert code == 0, err
+    lines = out.splitlines()
+    assert lines[0].startswith("features  digits.onnx · run by ")
+    assert lines[1] == "  digit.png (sample)"
+    assert lines[2] == "output: class 7 (score 16.2; next class 3 at 10.9)"
+    assert lines[5].split() == [
+        "1",
+        "/pool1/MaxPool",
+        "MaxPool",
+        "2x2",
+        "stride",
+        "2",
+        "26x26x8",
+        "13x13x8",
+        "equal",
+    ]
+    assert lines[6].split() == [
+        "2",
+        "/pool2/MaxPool",
+        "MaxPool",
+        "2x2",
+        "stride",
+        "2",
+        "11x11x16",
+        "5x5x16",
+        "equal",
+    ]
+    assert "/pool1/MaxPool: 1 of 8 channels, 26x26 before pooling, 13x13 after" in out
+    assert "channel 5: the winners carry 36.8% of the positive mass; 59 flat windows" in out
+    assert all(len(line) <= 80 for line in lines)
+
+
+def test_layer_list_and_json_carry_the_verdict() -> None:
+    body = json_of("features", "--layer", "list")
+    assert body["output"]["class"] == 7
+    assert [
+        (n["name"], n["input_shape"], n["output_shape"], n["check"]["verdict"])
+        for n in body["layers"]
+    ] == [
+        ("/pool1/MaxPool", [26, 26, 8], [13, 13, 8], "equal"),
+        ("/pool2/MaxPool", [11, 11, 16], [5, 5, 16], "equal"),
+    ]
+    body = json_of("features", "--layer", "/pool2/MaxPool", "--top", "3")
+    assert body["layer"] == "/pool2/MaxPool"
+    assert len(body["channels"]) == 3
+    first = body["channels"][0]
+    assert np.array(first["before"]).shape == (11, 11) and np.array(first["after"]).shape == (5, 5)
+    assert np.max(first["before"]) == np.max(first["after"])
+
+
+def test_figure_is_written(tmp_path: Path) -> None:
+    out = tmp_path / "f.png"
+    code, _, err = run("features", "--top", "4", "-o", str(out))
+    assert code == 0, err
+    with Image.open(out) as image:
+        assert image.width > 800 and image.height > 300
+
+
+def test_terminal_does_not_import_matplotlib() -> None:
+    assert not imports_matplotlib(["features", "--top", "1"])
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (["--layer", "pool3"], 2, "error: --layer 'pool3' is not a pooling node of digits.onnx; use one of /pool1/MaxPool, /pool2/MaxPool (--layer list shows them)"),
+        (["--channel", "8"], 2, "error: --channel 8 does not exist: /pool1/MaxPool has 8 channels; use 0-7"),
+        (["--resize", "32x32"], 2, "error: digits.onnx takes 28x28 images; --resize 32x32 does not fit it (leave --resize out: the image is resized to 28x28)"),
+        (["--mean", "0,0"], 2, "error: --mean has 2 values and the model takes 1 channel; give one value"),
+        (["--std", "a"], 2, "error: --std 'a' is not a number or a list of numbers; give one value, or one per channel such as 0.485,0.456,0.406"),
+        (["--max-memory", "1K"], 1, "error: digits.onnx: checking its pooling nodes would need about 0.1 MiB, over the memory budget of 0.0 MiB; raise --max-memory or give a smaller image"),
+        (["nothere.onnx"], 2, "error: nothere.onnx: no such file; give an ONNX model (.onnx)"),
+    ],
+)  # fmt: skip
+def test_errors_are_one_line(args: list[str], code: int, message: str) -> None:
+    got, out, err = run("features", *args)
+    assert (got, out) == (code, "")
+    assert err.splitlines()[0] == message
+    assert len(err.splitlines()) <= 2
+
+
+def test_a_file_that_is_not_onnx(tmp_path: Path) -> None:
+    pytest.importorskip("onnx", reason="onnx (the run extra) is not installed")
+    bad = tmp_path / "bad.onnx"
+    bad.write_bytes(b"\x00not a protobuf at all\xff" * 3)
+    code, _, err = run("features", str(bad))
+    assert code == 1
+    assert err.startswith(f"error: {bad} is not an ONNX model (")
+
+
+def test_a_missing_extra_is_named(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setitem(sys.modules, "onnx", None)  # import onnx raises ImportError
+    model = tmp_path / "m.onnx"
+    model.write_bytes(b"")
+    code, _, err = run("features", str(model))
+    assert (code, err) == (
+        2,
+        "error: running an ONNX model needs onnx, which is not installed; pip install 'poolviz[run]'\n",
+    )
+    # the bundled model still runs, through NumPy
+    code, out, err = run("features", "--top", "1")
+    assert code == 0, err
+    assert out.startswith("features  digits.onnx · run by NumPy (onnx is not installed)")
+
+
+def test_channels_that_do_not_fit(tmp_path: Path) -> None:
+    onnx = pytest.importorskip("onnx", reason="onnx (the run extra) is not installed")
+    from onnx import TensorProto, helper
+
+    def model(channels: int) -> Path:
+        graph = helper.make_graph(
+            [helper.make_node("MaxPool", ["x"], ["y"], kernel_shape=[2, 2], strides=[2, 2])],
+            "g",
+            [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, channels, 28, 28])],
+            [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)],
+        )
+        path = tmp_path / f"c{channels}.onnx"
+        onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)]), str(path))
+        return path
+
+    code, out, err = run("features", str(model(2)))
+    assert (code, err) == (
+        1,
+        "error: the image has 1 channel and the model takes 2; give an image with 2 channels\n",
+    )
+    code, out, err = run("features", str(model(3)), "--top", "1")
+    assert code == 0, err
+    assert "  photo.jpg (sample)\n" in out  # a colour model without an image: the photo
+    code, out, err = run(
+        "features",
+        str(model(1)),
+        str(Path(__file__).parent.parent / "poolviz/samples/photo.jpg"),
+        "--top",
+        "1",
+    )
+    assert code == 0, err
+    assert "resized from 240x320 to 28x28 with Pillow" in out
+    assert "converted to grey with ITU-R 601-2 luma: the model takes 1 channel" in out
