@@ -216,3 +216,65 @@ def test_memory_budget_refuses_large_captures() -> None:
         "digits.onnx: checking its pooling nodes would need about 0.1 MiB, over the memory "
         "budget of 0.0 MiB; raise --max-memory or give a smaller image"
     )
+
+
+def test_shift_table_of_the_worked_example(tmp_path: Path) -> None:
+    from poolviz.features.shifts import measure
+
+    path = pooled_model(tmp_path, "MaxPool", {"kernel_shape": [2, 2], "strides": [2, 2]})
+    model = graphs.read_onnx(path, path.name)
+    pools = pooling_nodes(model)
+    runner = Runner(model, wanted_values(pools))
+
+    def run(x: np.ndarray) -> dict[str, np.ndarray]:
+        return runner.run(np.ascontiguousarray(x.astype(np.float32).transpose(2, 0, 1)[None]))
+
+    table = measure(run, X[:, :, None].astype(np.float64), pools, model.output, 2, 1, "x")
+    assert table.shifts == (1, 2)
+    pool, output = table.rows
+    # one column right: 6 8 / 4 7 becomes 5 8 / 2 7; two: 0 6 / 0 4
+    assert pool.unchanged == (0.5, 0.0) and output.unchanged == (0.5, 0.0)
+    assert pool.change == pytest.approx((3 / 25, 15 / 25))
+    assert (pool.depth, output.depth, output.name) == (1, 2, "output")
+    assert table.top_class == 1 and table.top_kept == (True, True)
+    assert table.trend() == "same"
+    with pytest.raises(PoolvizError) as err:
+        measure(run, X[:, :, None].astype(np.float64), pools, model.output, 2, 2, "y")
+    assert err.value.message == (
+        "--shifts 2 --by 2 moves the image 4 pixels, past its 4-pixel side; use at most 1 "
+        "shifts of 2"
+    )
+
+
+def test_a_torch_cnn_exported_to_onnx_checks_every_pooling_node(tmp_path: Path) -> None:
+    torch = pytest.importorskip("torch", reason="torch (test-only) is not installed")
+    import warnings
+
+    from torch import nn
+
+    torch.manual_seed(0)
+    model = nn.Sequential(
+        nn.Conv2d(3, 6, 3, padding=1),
+        nn.ReLU(),
+        nn.MaxPool2d(3, stride=2, ceil_mode=True),
+        nn.Conv2d(6, 8, 3),
+        nn.AvgPool2d(3, stride=2, padding=1, count_include_pad=False),
+        nn.AdaptiveAvgPool2d(1),
+        nn.Flatten(),
+        nn.Linear(8, 5),
+    ).eval()
+    path = tmp_path / "torch.onnx"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the exporter's deprecation notes
+        torch.onnx.export(model, (torch.zeros(1, 3, 30, 30),), str(path), dynamo=False)
+    image = np.random.default_rng(0).random((1, 3, 30, 30), dtype=np.float32)
+    result = features(graphs.read_onnx(path, "torch.onnx"), image)
+    assert [c.pool.node.op_type for c in result.captures] == [
+        "MaxPool", "AveragePool", "GlobalAveragePool",
+    ]  # fmt: skip
+    assert [c.after.shape for c in result.captures] == [(15, 15, 6), (7, 7, 8), (1, 1, 8)]
+    assert all(c.check.ok for c in result.captures)
+    assert result.captures[0].check.exact
+    with torch.no_grad():
+        expected = model(torch.from_numpy(image)).numpy()[0]
+    np.testing.assert_allclose(result.output, expected, rtol=1e-5, atol=1e-6)

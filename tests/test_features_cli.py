@@ -153,3 +153,31 @@ def test_channels_that_do_not_fit(tmp_path: Path) -> None:
     assert code == 0, err
     assert "resized from 240x320 to 28x28 with Pillow" in out
     assert "converted to grey with ITU-R 601-2 luma: the model takes 1 channel" in out
+
+
+def test_shifts_measure_every_pooling_layer_and_the_output(tmp_path: Path) -> None:
+    body = json_of("features", "--shifts", "3", "--axis", "y", "--by", "2")
+    table = body["shifts"]
+    assert (table["axis"], table["shifts"]) == ("y", [2, 4, 6])
+    assert [row["name"] for row in table["rows"]] == ["/pool1/MaxPool", "/pool2/MaxPool", "output"]
+    assert [row["depth"] for row in table["rows"]] == [1, 2, 3]
+    for row in table["rows"]:
+        assert len(row["unchanged"]) == len(row["relative_change"]) == 3
+        assert all(0 <= u <= 1 for u in row["unchanged"])
+    assert table["rows"][2]["unchanged"] == [0, 0, 0]  # every score moves a little
+    assert table["top_class"] == 7 and len(table["top_class_kept"]) == 3
+    code, out, err = run("features", "--shifts", "2")
+    assert code == 0, err
+    assert "1  /pool1/MaxPool  46.4% (0.23)  36.8% (0.46)" in out
+    assert "   top class 7             kept          kept" in out
+    assert "The top class stayed 7 for 2 of 2 shifts." in out
+    figure = tmp_path / "shifts.png"
+    code, _, err = run("features", "--shifts", "4", "-o", str(figure))
+    assert code == 0, err
+    with Image.open(figure) as image:
+        assert image.width > 1000
+    code, _, err = run("features", "--shifts", "30")
+    assert (code, err.splitlines()[0]) == (
+        2,
+        "error: --shifts 30 --by 1 moves the image 30 pixels, past its 28-pixel side; use at most 27 shifts of 1",
+    )

@@ -11,25 +11,37 @@ import numpy as np
 
 from poolviz import loaders
 from poolviz.cli import display, options
+from poolviz.cli.values import (
+    ChannelsType,
+    MemoryType,
+    OptionError,
+    OptionType,
+    SizePair,
+    option_name,
+)
 from poolviz.errors import PoolvizError
 from poolviz.features import graph as graphs
 from poolviz.features.capture import Capture, pooling_nodes
 from poolviz.features.channels import channel_view, select
 from poolviz.features.preprocess import fit_channels, fixed_size, input_spec, normalise
 from poolviz.features.run import Features, Runner, features, wanted_values
+from poolviz.features.shifts import ShiftTable, measure
+from poolviz.loaders.images import IMAGE_SUFFIXES
 
 FIGURE_FORMATS = ("png", "svg", "pdf")
 
 EPILOG = """\b
 Examples:
   poolviz features                  the bundled digit model on the bundled 7
-  poolviz features --layer list     its pooling nodes, checked against the model
+  poolviz features --layer list     its pooling nodes, checked
+  poolviz features my7.png          the bundled model on your image
   poolviz features --layer /pool2/MaxPool --channel 0,3,7
+  poolviz features --shifts 4 -o shifts.png   how much a shift changes
   poolviz features model.onnx photo.jpg --mean 0.45 --std 0.23
 """
 
 
-class FloatsType(options.OptionType):
+class FloatsType(OptionType):
     """One number, or one per channel separated by commas: ``0.5`` or ``0.485,0.456,0.406``."""
 
     name = "floats"
@@ -44,8 +56,8 @@ class FloatsType(options.OptionType):
         except ValueError:
             numbers = ()
         if not numbers or not all(np.isfinite(numbers)):
-            raise options.OptionError(
-                f"{options._option_name(param, 'value')} {value!r} is not a number or a list "
+            raise OptionError(
+                f"{option_name(param, 'value')} {value!r} is not a number or a list "
                 "of numbers; give one value, or one per channel such as 0.485,0.456,0.406",
                 ctx,
                 param,
@@ -59,7 +71,7 @@ class FloatsType(options.OptionType):
 @click.option("--gray", is_flag=True, help="Read the image as one grey channel first.")
 @click.option(
     "--resize",
-    type=options.SizePair(),
+    type=SizePair(),
     metavar="HxW",
     help="Resize the image to HxW, where the model leaves its size open.",
 )
@@ -75,14 +87,26 @@ class FloatsType(options.OptionType):
     "--layer", metavar="NAME", help="The pooling node to show (default the first); list names them."
 )
 @click.option(
-    "--channel", type=options.ChannelsType(), metavar="C[,C]", help="Channels to show, e.g. 0,3,7."
+    "--channel", type=ChannelsType(), metavar="C[,C]", help="Channels to show, e.g. 0,3,7."
 )
 @click.option(
     "--top", type=click.IntRange(min=1), metavar="N",
     help="Show the N channels with the most activation.  [default: 8]",
 )  # fmt: skip
 @click.option(
-    "--max-memory", type=options.MemoryType(), default="2G", show_default=True, metavar="SIZE",
+    "--shifts", type=click.IntRange(1, 64), metavar="M",
+    help="Measure M shifts of the image (by, 2 by, ...) at every pooling layer instead.",
+)  # fmt: skip
+@click.option(
+    "--by", type=click.IntRange(min=1), default=1, show_default=True, metavar="N",
+    help="Pixels per shift; zeros move in, nothing wraps.",
+)  # fmt: skip
+@click.option(
+    "--axis", "along", type=click.Choice(["x", "y", "both"]), default="x", show_default=True,
+    help="Shift right (x), down (y) or both.",
+)  # fmt: skip
+@click.option(
+    "--max-memory", type=MemoryType(), default="2G", show_default=True, metavar="SIZE",
     help="Refuse a run whose captured maps would need more memory, e.g. 8G.",
 )  # fmt: skip
 @options.json_option()
@@ -97,6 +121,9 @@ def features_command(
     layer: str | None,
     channel: tuple[int, ...] | None,
     top: int | None,
+    shifts: int | None,
+    by: int,
+    along: str,
     max_memory: int,
     as_json: bool,
     **kwargs: Any,
@@ -106,10 +133,13 @@ def features_command(
     and the share of the map's activation the winners carry. poolviz's engine recomputes
     every pooling node from what the model fed it: max pooling must match bit for bit.
 
-    With no MODEL: a small CNN trained on handwritten digits (bundled), on the bundled 7.
+    With no MODEL: a small CNN trained on handwritten digits (bundled), on the bundled 7
+    or on IMAGE given alone.
     Without IMAGE: the bundled 7 for a grey model, the bundled photo for a colour one.
     A MODEL needs onnxruntime: pip install 'poolviz[run]'.
     """
+    if image is None and model is not None and Path(model).suffix.lower() in IMAGE_SUFFIXES:
+        model, image = None, model  # the bundled model on the user's image
     graph = _graph(model)
     pools = pooling_nodes(graph)
     spec = input_spec(graph.input_shape, graph.name)
@@ -119,6 +149,18 @@ def features_command(
     result = features(graph, normalise(scaled, spec, mean, std), runner, max_memory)
     chosen = _layer(result, layer)
     input_notes = (*display.source_notes(loaded), *notes)
+    if shifts is not None:
+        table = measure(
+            lambda x: runner.run(normalise(x, spec, mean, std)),
+            scaled,
+            pools,
+            graph.output,
+            shifts,
+            by,
+            along,
+        )
+        _shifts(result, table, input_notes, as_json, display.figure_from(kwargs))
+        return
     if layer == "list":
         _list(result, input_notes, as_json)
         return
@@ -137,6 +179,28 @@ def features_command(
     from poolviz.render.terminal.features import features_report
 
     display.print_renderable(features_report(result, chosen, views, _view(input_notes)))
+
+
+def _shifts(
+    result: Features,
+    table: ShiftTable,
+    notes: tuple[str, ...],
+    as_json: bool,
+    figure: display.FigureArgs | None,
+) -> None:
+    if figure is not None:
+        from poolviz.render.figure.features import shifts_figure
+
+        figure.save(shifts_figure(result, table, figure.title))
+        return
+    if as_json:
+        from poolviz.render.json.features import layers_json, shifts_json
+
+        display.print_json({**layers_json(result, notes), "shifts": shifts_json(table)})
+        return
+    from poolviz.render.terminal.features import shifts_report
+
+    display.print_renderable(shifts_report(result, table, _view(notes)))
 
 
 def _graph(model: str | None) -> graphs.Graph:
@@ -189,9 +253,9 @@ def _list(result: Features, notes: tuple[str, ...], as_json: bool) -> None:
 
 
 def _view(notes: tuple[str, ...]) -> Any:
-    from poolviz.render.terminal.features import FeaturesView
+    from poolviz.render.terminal.panels import DemoView
 
     shown = display.screen()
-    return FeaturesView(
+    return DemoView(
         width=shown.width, colour=shown.colour, ascii_only=shown.ascii_only, notes=notes
     )

@@ -11,6 +11,7 @@ import numpy as np
 from poolviz.features.capture import Capture
 from poolviz.features.channels import ChannelView
 from poolviz.features.run import Features
+from poolviz.features.shifts import ShiftTable
 
 
 def node_json(capture: Capture) -> dict[str, Any]:
@@ -74,4 +75,25 @@ def _channel(view: ChannelView) -> dict[str, Any]:
         "flat_windows": view.flat,
         "positive_mass": view.mass,
         "winners_share": view.share,
+    }
+
+
+def shifts_json(table: ShiftTable) -> dict[str, Any]:
+    """``--shifts --json``: per shift and depth, the share unchanged and the mean relative
+    change; the top class and whether each shift kept it."""
+    return {
+        "axis": table.along,
+        "shifts": list(table.shifts),
+        "rows": [
+            {
+                "depth": row.depth,
+                "name": row.name,
+                "unchanged": list(row.unchanged),
+                "relative_change": list(row.change),
+            }
+            for row in table.rows
+        ],
+        "top_class": table.top_class,
+        "top_class_kept": list(table.top_kept),
+        "trend": table.trend(),
     }

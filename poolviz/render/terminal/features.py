@@ -9,7 +9,6 @@ wider than the terminal, as a downsampled picture without marks.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import numpy as np
 from rich.console import Group, RenderableType
@@ -20,8 +19,10 @@ from rich.text import Text
 from poolviz.features.capture import Capture
 from poolviz.features.channels import ChannelView
 from poolviz.features.run import Features
+from poolviz.features.shifts import ShiftTable
 from poolviz.render.style import feature_text, percent
 from poolviz.render.terminal.grid import RAMP, Cell, grid, number_cells, picture, too_wide
+from poolviz.render.terminal.panels import DemoView
 from poolviz.render.terminal.pool import text_width, tiling_breaks
 
 WINNERS_NOTE = (
@@ -34,22 +35,15 @@ MAX_NUMBER_ROWS = 12
 WINNER_STYLE = Style(color="#D55E00", bold=True)
 
 
-@dataclass(frozen=True)
-class FeaturesView:
-    """The terminal the report is drawn for, and what it shows."""
-
-    width: int = 80
-    colour: bool = True
-    ascii_only: bool = False
-    notes: tuple[str, ...] = ()
-    """Lines about the input (the image, its conversion)."""
-
-
-def node_table(result: Features, view: FeaturesView) -> Table:
+def node_table(result: Features, view: DemoView) -> Table:
     """One row per pooling node: depth, name, what it does, shapes, the engine's check."""
-    table = Table(box=None, padding=(0, 1), show_edge=False, header_style="bold")
-    for name in ("#", "node", "pooling", "in", "out", "engine vs model"):
-        table.add_column(name, no_wrap=name != "node", overflow="fold")
+    table = Table(box=None, padding=(0, 1), pad_edge=False, show_edge=False, header_style="bold")
+    words = [word for c in result.captures for word in c.pool.describe().split()]
+    for name in ("#", "node", "pooling", "in", "out", "check"):
+        # the pooling's description wraps first (between words): a node's name is what
+        # --layer takes, and shapes are read whole
+        wraps = name == "pooling"
+        table.add_column(name, no_wrap=not wraps, min_width=max(map(len, words)) if wraps else None)
     for c in result.captures:
         table.add_row(
             str(c.pool.depth),
@@ -63,13 +57,14 @@ def node_table(result: Features, view: FeaturesView) -> Table:
 
 
 def check_text(capture: Capture) -> str:
-    """``equal``, or ``within rounding (2.4e-07)``; a mismatch never reaches a report."""
+    """The engine against the model: ``equal`` (bit for bit), or ``within 1e-07`` (the largest
+    difference, within float32 rounding); a mismatch never reaches a report."""
     if capture.check.exact:
         return "equal"
-    return f"within rounding ({capture.check.max_error:.2g})"
+    return f"within {capture.check.max_error:.1g}"
 
 
-def header(result: Features, view: FeaturesView) -> Text:
+def header(result: Features, view: DemoView) -> Text:
     out = Text()
     out.append("features", style="bold")
     out.append(f"  {result.graph.name} · run by {result.runner}\n")
@@ -91,13 +86,13 @@ def output_line(scores: np.ndarray) -> str:
     )
 
 
-def layer_list(result: Features, view: FeaturesView) -> RenderableType:
+def layer_list(result: Features, view: DemoView) -> RenderableType:
     """``--layer list``: the header and the nodes."""
     return Group(header(result, view), Text(""), node_table(result, view))
 
 
 def features_report(
-    result: Features, capture: Capture, channels: Sequence[ChannelView], view: FeaturesView
+    result: Features, capture: Capture, channels: Sequence[ChannelView], view: DemoView
 ) -> RenderableType:
     """The whole report for one layer and its chosen channels."""
     total = capture.before.shape[2]
@@ -132,7 +127,7 @@ def channel_line(channel: ChannelView) -> str:
     return line
 
 
-def _pair(capture: Capture, channel: ChannelView, view: FeaturesView) -> RenderableType:
+def _pair(capture: Capture, channel: ChannelView, view: DemoView) -> RenderableType:
     lo = float(min(np.nanmin(channel.before), np.nanmin(channel.after)))
     hi = float(max(np.nanmax(channel.before), np.nanmax(channel.after)))
     before = _map(channel.before, channel.winners, capture, lo, hi, view, view.width)
@@ -152,7 +147,7 @@ def _map(
     capture: Capture | None,
     lo: float,
     hi: float,
-    view: FeaturesView,
+    view: DemoView,
     width: int,
 ) -> Text:
     h, w = plane.shape
@@ -166,7 +161,7 @@ def _map(
 
 
 def _numbers(
-    plane: np.ndarray, winners: np.ndarray | None, capture: Capture | None, view: FeaturesView
+    plane: np.ndarray, winners: np.ndarray | None, capture: Capture | None, view: DemoView
 ) -> Text:
     """``plane`` as numbers: winners ``[v]``, cells no window reads ``(v)``, lines between
     windows that tile the map."""
@@ -193,7 +188,7 @@ def _numbers(
 
 
 def shaded(
-    plane: np.ndarray, winners: np.ndarray | None, lo: float, hi: float, view: FeaturesView
+    plane: np.ndarray, winners: np.ndarray | None, lo: float, hi: float, view: DemoView
 ) -> Text:
     """``plane`` two characters per cell on a shared scale ``lo..hi``: grey backgrounds in
     colour, the ramp ``RAMP`` without; winners as ``[]``."""
@@ -214,3 +209,88 @@ def shaded(
         if i + 1 < plane.shape[0]:
             out.append("\n")
     return out
+
+
+def shift_table(table: ShiftTable) -> Table:
+    """Rows by depth, one column per shift: the share of values unchanged, and the mean
+    relative change in brackets."""
+    out = Table(box=None, padding=(0, 1), pad_edge=False, show_edge=False, header_style="bold")
+    out.add_column("#", no_wrap=True)
+    out.add_column("node", overflow="fold")
+    for amount in table.shifts:
+        out.add_column(f"{amount} px", justify="right", no_wrap=True)
+    for row in table.rows:
+        out.add_row(
+            str(row.depth),
+            row.name,
+            *(
+                f"{percent(u)} ({_change(c)})"
+                for u, c in zip(row.unchanged, row.change, strict=True)
+            ),
+        )
+    if table.top_class is not None:
+        out.add_row(
+            "",
+            f"top class {table.top_class}",
+            *("kept" if kept else "lost" for kept in table.top_kept),
+        )
+    return out
+
+
+def _change(value: float) -> str:
+    return "inf" if value == float("inf") else f"{value:.2f}"
+
+
+def shift_lines(table: ShiftTable) -> str:
+    """What the table measured, in words, whichever way it came out."""
+    rows = table.pooling_rows
+    first, last = float(np.mean(rows[0].unchanged)), float(np.mean(rows[-1].unchanged))
+    direction = {"x": "right", "y": "down", "both": "right and down"}[table.along]
+    lines = [
+        f"Each cell: the share of the layer's values exactly as before, cell for cell, after "
+        f"the image moved {direction} (zeros that stay zero count); in brackets the mean "
+        "relative change, sum |after - before| / sum |before|."
+    ]
+    if len(rows) > 1:
+        moved_first = float(np.mean(rows[0].change))
+        moved_last = float(np.mean(rows[-1].change))
+        kept = {
+            "more": "more unchanged than",
+            "fewer": "less unchanged than",
+            "same": "about as much unchanged as",
+        }[table.trend()]
+        lines.append(
+            f"On average over the shifts the deepest pooling layer kept {kept} "
+            f"the first ({percent(last)} against {percent(first)}), and changed "
+            f"{'more' if moved_last > moved_first else 'less'} ({_change(moved_last)} against "
+            f"{_change(moved_first)}): " + _verdict(table.trend(), moved_last > moved_first)
+        )
+    if table.top_class is not None:
+        stayed = sum(table.top_kept)
+        lines.append(
+            f"The top class stayed {table.top_class} for {stayed} of {len(table.shifts)} shifts."
+        )
+    return "\n".join(lines)
+
+
+def _verdict(trend: str, changed_more: bool) -> str:
+    """The text's claim ("deeper stacks compound tolerance") against the two measures."""
+    if trend == "more" and not changed_more:
+        return "here depth did add tolerance, as the text claims."
+    if trend != "more" and changed_more:
+        return "here depth did not add tolerance, against the text's claim."
+    return "the two measures disagree; depth added no clear tolerance here."
+
+
+def shifts_report(result: Features, table: ShiftTable, view: DemoView) -> RenderableType:
+    """``--shifts``: the header, the nodes, the shift table and what it says."""
+    return Group(
+        header(result, view),
+        Text(""),
+        node_table(result, view),
+        Text(""),
+        Text("Shifts", style="bold"),
+        shift_table(table),
+        Text(""),
+        Text(shift_lines(table)),
+    )
