@@ -278,3 +278,14 @@ def test_a_torch_cnn_exported_to_onnx_checks_every_pooling_node(tmp_path: Path) 
     with torch.no_grad():
         expected = model(torch.from_numpy(image)).numpy()[0]
     np.testing.assert_allclose(result.output, expected, rtol=1e-5, atol=1e-6)
+
+
+def test_a_pooling_node_poolviz_cannot_read_names_the_node(tmp_path: Path) -> None:
+    path = pooled_model(tmp_path, "MaxPool", {"kernel_shape": [2, 2], "auto_pad": "EVEN"})
+    with pytest.raises(PoolvizError) as err:
+        pooling_nodes(graphs.read_onnx(path, "MaxPool.onnx"))
+    assert err.value.exit_code == 1
+    assert err.value.message == (
+        "MaxPool.onnx, node pool: MaxPool has auto_pad 'EVEN'; ONNX allows NOTSET, SAME_UPPER, "
+        "SAME_LOWER, VALID"
+    )
