@@ -213,8 +213,8 @@ def test_memory_budget_refuses_large_captures() -> None:
     with pytest.raises(PoolvizError) as err:
         features(bundled, np.zeros((1, 1, 28, 28), np.float32), max_memory=1000)
     assert err.value.message == (
-        "digits.onnx: checking its pooling nodes would need about 0.1 MiB, over the memory "
-        "budget of 0.0 MiB; raise --max-memory or give a smaller image"
+        "digits.onnx: checking its pooling nodes would need about 142.1 KiB, over the memory "
+        "budget of 1000 bytes; raise --max-memory or shrink it (--scale, --resize)"
     )
 
 
@@ -289,3 +289,45 @@ def test_a_pooling_node_poolviz_cannot_read_names_the_node(tmp_path: Path) -> No
         "MaxPool.onnx, node pool: MaxPool has auto_pad 'EVEN'; ONNX allows NOTSET, SAME_UPPER, "
         "SAME_LOWER, VALID"
     )
+
+
+def test_a_photo_through_a_larger_model(tmp_path: Path) -> None:
+    """Random conv weights, three pooling kinds, the image's own size (symbolic H, W)."""
+    from PIL import Image
+
+    from poolviz.features.preprocess import fit_channels, input_spec, normalise
+
+    rng = np.random.default_rng(0)
+    w1 = rng.standard_normal((8, 3, 3, 3)).astype(np.float32)
+    w2 = rng.standard_normal((8, 8, 3, 3)).astype(np.float32) / 8
+    nodes = [
+        helper.make_node("Conv", ["x", "w1"], ["c1"], name="conv1", pads=[1, 1, 1, 1]),
+        helper.make_node("Relu", ["c1"], ["r1"], name="relu1"),
+        helper.make_node("MaxPool", ["r1"], ["p1"], name="pool1", kernel_shape=[2, 2], strides=[2, 2]),
+        helper.make_node("Conv", ["p1", "w2"], ["c2"], name="conv2", pads=[1, 1, 1, 1]),
+        helper.make_node(
+            "AveragePool", ["c2"], ["p2"], name="pool2", kernel_shape=[3, 3], strides=[2, 2],
+            pads=[1, 1, 1, 1], ceil_mode=1,
+        ),
+        helper.make_node("GlobalAveragePool", ["p2"], ["y"], name="gap"),
+    ]  # fmt: skip
+    graph = helper.make_graph(
+        nodes,
+        "larger",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, "h", "w"])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)],
+        [numpy_helper.from_array(w1, "w1"), numpy_helper.from_array(w2, "w2")],
+    )
+    path = tmp_path / "larger.onnx"
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)]), str(path))
+    model = graphs.read_onnx(path, "larger.onnx")
+    spec = input_spec(model.input_shape, "larger.onnx")
+    assert (spec.layout, spec.channels, spec.size) == ("nchw", 3, (None, None))
+    photo = Path(__file__).parent.parent / "poolviz" / "samples" / "photo.jpg"
+    scaled, notes = fit_channels(np.asarray(Image.open(photo), dtype=np.float64), "uint8", spec)
+    assert notes == [] and scaled.shape == (240, 320, 3)
+    result = features(model, normalise(scaled, spec, (0.5,), (0.25,)))
+    # ceil mode: (120 + 2 - 3) / 2 = 59.5 rounds up to 60 strides, 61 windows
+    assert [c.after.shape for c in result.captures] == [(120, 160, 8), (61, 81, 8), (1, 1, 8)]
+    assert [c.check.verdict() for c in result.captures][0] == "equal"
+    assert all(c.check.ok for c in result.captures)

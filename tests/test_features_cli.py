@@ -85,7 +85,7 @@ def test_terminal_does_not_import_matplotlib() -> None:
         (["--resize", "32x32"], 2, "error: digits.onnx takes 28x28 images; --resize 32x32 does not fit it (leave --resize out: the image is resized to 28x28)"),
         (["--mean", "0,0"], 2, "error: --mean has 2 values and the model takes 1 channel; give one value"),
         (["--std", "a"], 2, "error: --std 'a' is not a number or a list of numbers; give one value, or one per channel such as 0.485,0.456,0.406"),
-        (["--max-memory", "1K"], 1, "error: digits.onnx: checking its pooling nodes would need about 0.1 MiB, over the memory budget of 0.0 MiB; raise --max-memory or give a smaller image"),
+        (["--max-memory", "1K"], 1, "error: digits.onnx: checking its pooling nodes would need about 142.1 KiB, over the memory budget of 1.0 KiB; raise --max-memory or shrink it (--scale, --resize)"),
         (["nothere.onnx"], 2, "error: nothere.onnx: no such file; give an ONNX model (.onnx)"),
     ],
 )  # fmt: skip
@@ -181,3 +181,15 @@ def test_shifts_measure_every_pooling_layer_and_the_output(tmp_path: Path) -> No
         2,
         "error: --shifts 30 --by 1 moves the image 30 pixels, past its 28-pixel side; use at most 27 shifts of 1",
     )
+
+
+def test_an_image_too_large_for_the_budget_is_refused_unread() -> None:
+    photo = str(Path(__file__).parent.parent / "poolviz/samples/photo.jpg")
+    code, out, err = run("features", photo, "--max-memory", "1K")
+    assert (code, out) == (1, "")
+    # the bundled model takes 28x28: the photo is measured at that size, 3 channels, before
+    # it is read (float64, and the model's input)
+    assert err.splitlines() == [
+        f"error: {photo}: running a model on it would need about 36.8 KiB, over the memory budget of 1.0 KiB; raise --max-memory or shrink it (--scale, --resize)",
+        "try: --gray, reading one grey channel, would need about 12.2 KiB",
+    ]

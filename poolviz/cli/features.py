@@ -26,6 +26,7 @@ from poolviz.features.channels import channel_view, select
 from poolviz.features.preprocess import fit_channels, fixed_size, input_spec, normalise
 from poolviz.features.run import Features, Runner, features, wanted_values
 from poolviz.features.shifts import ShiftTable, measure
+from poolviz.loaders import Budget
 from poolviz.loaders.images import IMAGE_SUFFIXES
 
 FIGURE_FORMATS = ("png", "svg", "pdf")
@@ -143,7 +144,8 @@ def features_command(
     graph = _graph(model)
     pools = pooling_nodes(graph)
     spec = input_spec(graph.input_shape, graph.name)
-    loaded = _image(image, spec.channels, gray, fixed_size(spec, resize, graph.name))
+    budget = Budget(max_memory, footprint=2, task="running a model on it")
+    loaded = _image(image, spec.channels, gray, fixed_size(spec, resize, graph.name), budget)
     scaled, notes = fit_channels(loaded.array, loaded.dtype, spec)
     runner = Runner(graph, wanted_values(pools))
     result = features(graph, normalise(scaled, spec, mean, std), runner, max_memory)
@@ -215,11 +217,16 @@ def _graph(model: str | None) -> graphs.Graph:
 
 
 def _image(
-    image: str | None, channels: int | None, gray: bool, size: tuple[int, int] | None
+    image: str | None,
+    channels: int | None,
+    gray: bool,
+    size: tuple[int, int] | None,
+    budget: Budget,
 ) -> loaders.LoadedInput:
-    """The image as loaded at ``size``; without one, the bundled digit or photo."""
+    """The image as loaded at ``size`` (refused unread when its float64 copy and the model's
+    input would not fit ``budget``); without one, the bundled digit or photo."""
     if image is not None:
-        loaded = loaders.load_path(image, gray=gray, resize=size)
+        loaded = loaders.load_path(image, gray=gray, resize=size, budget=budget)
         if loaded.kind != "image":
             raise PoolvizError(
                 f"{image} is not an image; give a png, jpg, bmp, gif, tiff or webp file"

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from poolviz.errors import PoolvizRuntimeError
 from poolviz.features import numpy_run
 from poolviz.features.capture import Capture, PoolNode, capture, pooling_nodes
 from poolviz.features.graph import Graph, require
+from poolviz.loaders import Budget
 
 CHECK_FOOTPRINT = 4
 """Bytes needed per captured byte to check it: the capture, its NHWC copy, the engine's
@@ -90,13 +90,5 @@ def check_memory(
     graph: Graph, values: dict[str, np.ndarray], names: Sequence[str], limit: int
 ) -> None:
     """Refuse captures whose checking would need more than ``limit`` bytes."""
-    needed = CHECK_FOOTPRINT * sum(values[name].nbytes for name in names)
-    if needed > limit:
-        raise PoolvizRuntimeError(
-            f"{graph.name}: checking its pooling nodes would need about {_mib(needed)}, over "
-            f"the memory budget of {_mib(limit)}; raise --max-memory or give a smaller image"
-        )
-
-
-def _mib(nbytes: int) -> str:
-    return f"{nbytes / (1 << 20):.1f} MiB"
+    budget = Budget(limit, footprint=CHECK_FOOTPRINT, task="checking its pooling nodes")
+    budget.check(graph.name, sum(values[name].nbytes for name in names))
