@@ -193,3 +193,20 @@ def test_an_image_too_large_for_the_budget_is_refused_unread() -> None:
         f"error: {photo}: running a model on it would need about 36.8 KiB, over the memory budget of 1.0 KiB; raise --max-memory or shrink it (--scale, --resize)",
         "try: --gray, reading one grey channel, would need about 12.2 KiB",
     ]
+
+
+def test_a_model_that_does_not_take_float_images(tmp_path: Path) -> None:
+    onnx = pytest.importorskip("onnx", reason="onnx (the run extra) is not installed")
+    from onnx import TensorProto, helper
+
+    graph = helper.make_graph(
+        [helper.make_node("Cast", ["x"], ["y"], to=TensorProto.FLOAT)],
+        "g",
+        [helper.make_tensor_value_info("x", TensorProto.INT64, [1, 1, 4, 4])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)],
+    )
+    path = tmp_path / "ints.onnx"
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)]), str(path))
+    code, out, err = run("features", str(path))
+    assert (code, out) == (1, "")
+    assert err == f"error: {path} takes int64 input (x); poolviz features feeds images as float32\n"

@@ -106,6 +106,13 @@ def read_onnx(path: Path, shown: str) -> Graph:
             f"{shown} has {len(inputs)} inputs ({', '.join(i.name for i in inputs)}); "
             "poolviz features runs models with one image input"
         )
+    kind = inputs[0].type.tensor_type.elem_type
+    if kind != onnx.TensorProto.FLOAT:
+        name = onnx.TensorProto.DataType.Name(kind).lower() if kind else "no tensor"
+        raise PoolvizRuntimeError(
+            f"{shown} takes {name} input ({inputs[0].name}); poolviz features feeds images "
+            "as float32"
+        )
     dims = inputs[0].type.tensor_type.shape.dim
     shape = tuple(d.dim_value if d.HasField("dim_value") else None for d in dims)
     nodes = tuple(
