@@ -381,3 +381,22 @@ def test_a_deep_model_wraps_into_bands_a_slide_can_hold() -> None:
         if t.get_fontsize() == NAME_SIZE and t.get_fontweight() == "bold" and t.get_va() == "bottom"
     }
     assert len(names) == 1
+
+
+def test_a_graph_s_merges_say_what_they_read(tmp_path: Path) -> None:
+    pytest.importorskip("onnx", reason="onnx (poolviz[onnx]) is not installed")
+    from poolviz.model.onnx_read import load_onnx
+    from poolviz.render.figure.trace import MERGE
+    from tests.onnx_graphs import resnet_style
+
+    result = report(load_onnx(resnet_style(1).save(tmp_path / "r.onnx")))
+    cols = {c.label: c for c in columns(result.original)}
+    add = cols["/layer1/layer1.0/Add"]
+    assert add.category is MERGE
+    assert add.config == "add\n<- conv2/Conv, maxpool/MaxPool"
+    # the relu after the add reads it: drawn with it
+    assert add.names == ("/layer1/layer1.0/Add", "/layer1/layer1.0/relu_1/Relu")
+    assert cols["/layer1/layer1.0/conv1/Conv"].config == "conv 8 3x3 pad 1"
+    fig = trace_figure(result)
+    assert "<-: what a layer reads" in "\n".join(t.get_text() for t in fig.axes[0].texts)
+    assert wrap_name("/avgpool/GlobalAveragePool") == "/avgpool/\nGlobalAveragePool"

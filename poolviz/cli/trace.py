@@ -20,6 +20,7 @@ Examples:
   poolviz trace "conv 32 3 relu, maxpool 2, conv 64 3 relu, gap, dense 10"
   poolviz trace keras2_cnn          a bundled Keras model
   poolviz trace my_model.json --json
+  poolviz trace model.onnx --depth 2   an ONNX file, grouped (poolviz[onnx])
   poolviz trace vgg16 -o vgg16.png  blocks, with and without pooling
 """
 
@@ -103,6 +104,14 @@ class Compare(OptionType):
     show_default=True,
     help="Counterfactuals beside the model: drop, strided, both (drop,strided) or none.",
 )
+@click.option(
+    "--depth",
+    type=click.IntRange(min=1),
+    default=None,
+    metavar="N",
+    help="Group layers by the first N parts of their names (/ or a residual block), runs of "
+    "identical groups folded. Default: every layer, or grouped to fit 60 lines.",
+)
 @json_option()
 @display.figure_options(("png", "svg", "pdf"), cmap=False)
 def trace(
@@ -110,6 +119,7 @@ def trace(
     input_shape: Shape | None,
     batch: int | None,
     compare: tuple[str, ...],
+    depth: int | None,
     as_json: bool,
     **kwargs: Any,
 ) -> None:
@@ -118,8 +128,9 @@ def trace(
     and with pooling folded into convolution strides (strided).
 
     MODEL is a built-in (mnist, the default; lenet5, alexnet, vgg16, resnet18), a bundled
-    Keras model (keras_mnist, keras2_cnn), a Keras model saved with model.to_json() (a .json
-    file), or a spec string: layers separated by commas, from conv FILTERS SIZE [stride S]
+    Keras model (keras_mnist, keras2_cnn), an ONNX file (.onnx, with the poolviz[onnx]
+    extra), a Keras model saved with model.to_json() (a .json file), or a spec string:
+    layers separated by commas, from conv FILTERS SIZE [stride S]
     [pad P|same] [ACTIVATION], maxpool and avgpool SIZE [stride S] [pad P],
     adaptiveavgpool SIZE, gap, gmp, flatten, dense UNITS [ACTIVATION], dropout RATE, bn,
     zeropad PAD, and relu, tanh, sigmoid...
@@ -141,5 +152,5 @@ def trace(
         return
     from poolviz.render.terminal.trace import TraceView, trace_report
 
-    view = TraceView(ascii_only=display.screen().ascii_only)
+    view = TraceView(ascii_only=display.screen().ascii_only, depth=depth)
     display.print_renderable(trace_report(result, view))

@@ -26,6 +26,7 @@ from typing import ClassVar
 from poolviz.engine.geometry import Axis, axis
 from poolviz.errors import PoolvizError
 from poolviz.model.field import Field, Pair
+from poolviz.model.onnx_pool import OnnxPooling
 
 Shape = tuple[int, ...]
 """Per-sample shape, channels last: ``(h, w, c)`` or ``(features,)``."""
@@ -125,10 +126,14 @@ def windows(
     ceil_mode: bool = False,
     *,
     pooling: bool,
+    onnx: OnnxPooling | None = None,
 ) -> tuple[Axis, Axis]:
-    """The windows along height and width, through the engine's one formula; its errors
-    are reworded to name the layer and the input shape."""
+    """The windows along height and width, through the engine's one formula, or ``onnx``'s
+    where an ONNX node gives them (padding per side); errors are reworded to name the layer
+    and the input shape."""
     h, w, _ = layer._spatial(shape)
+    if onnx is not None:
+        return fitting(layer, shape, lambda: onnx.axes(h, w))
     pads: tuple[int | str, int | str] = (padding, padding) if isinstance(padding, str) else padding
 
     def along(k: int, n: int, name: str) -> Axis:
@@ -181,17 +186,28 @@ class Conv(Layer):
     dilation: Pair = (1, 1)
     groups: int = 1
     bias: bool = True
+    onnx: OnnxPooling | None = None
+    """An ONNX node's windows (padding per side, ``SAME_LOWER``), which then place them."""
     kind: ClassVar[str] = "conv"
 
     def describe(self) -> str:
         text = f"conv {self.filters} {window_text(self.size, self.stride, self.padding, (1, 1))}"
+        if self.onnx is not None and self.onnx.pad_text():
+            text += " " + self.onnx.pad_text()
         if self.dilation != (1, 1):
             text += f" dilation {pair_text(self.dilation)}"
         return text
 
     def _axes(self, shape: Shape) -> tuple[Axis, Axis]:
         return windows(
-            self, shape, self.size, self.stride, self.padding, self.dilation, pooling=False
+            self,
+            shape,
+            self.size,
+            self.stride,
+            self.padding,
+            self.dilation,
+            pooling=False,
+            onnx=self.onnx,
         )
 
     def output_shape(self, shape: Shape) -> Shape:
@@ -216,7 +232,9 @@ class Conv(Layer):
 
     def restride(self, factor: Pair) -> Conv:
         """The same convolution with its stride multiplied by ``factor`` (padding unchanged)."""
-        return replace(self, stride=(self.stride[0] * factor[0], self.stride[1] * factor[1]))
+        stride = (self.stride[0] * factor[0], self.stride[1] * factor[1])
+        onnx = None if self.onnx is None else replace(self.onnx, stride=stride)
+        return replace(self, stride=stride, onnx=onnx)
 
 
 @dataclass(frozen=True)

@@ -56,7 +56,9 @@ class OnnxPooling:
     """One ONNX pooling node's configuration over two spatial axes, defaults filled in."""
 
     op_type: str
-    mode: Literal["max", "avg", "lp"]
+    mode: Literal["max", "avg", "lp", "conv"]
+    """What each window computes (``conv``: a convolution's windows, read by
+    :func:`onnx_windows`, with the same attributes)."""
     size: Pair
     """``kernel_shape``; for global pooling, (0, 0) (the whole map)."""
     stride: Pair = (1, 1)
@@ -96,6 +98,17 @@ class OnnxPooling:
             return self.pads[k], self.pads[k + 2]
         return self.auto_pad
 
+    def pad_text(self) -> str:
+        """Its padding in words: ``pad 1``, ``pads 0,1,1,0`` (top, left, bottom, right),
+        ``same_upper``, ``same_lower``; empty for none."""
+        if self.auto_pad in ("SAME_UPPER", "SAME_LOWER"):
+            return self.auto_pad.lower()
+        if self.auto_pad == "VALID" or not any(self.pads):
+            return ""
+        if len(set(self.pads)) == 1:
+            return f"pad {self.pads[0]}"
+        return "pads " + ",".join(map(str, self.pads))
+
     def describe(self) -> str:
         """The node in words: ``MaxPool 3x3 stride 2 pads 0,0,1,1 ceil``."""
         if self.is_global:
@@ -106,15 +119,8 @@ class OnnxPooling:
             text += f" stride {s[0] if s[0] == s[1] else f'{s[0]}x{s[1]}'}"
         if self.dilation != (1, 1):
             text += f" dilation {self.dilation[0]}x{self.dilation[1]}"
-        if self.auto_pad in ("SAME_UPPER", "SAME_LOWER"):
-            text += f" {self.auto_pad.lower()}"
-        elif self.auto_pad == "NOTSET" and any(self.pads):
-            top, left, bottom, right = self.pads
-            text += (
-                f" pad {top}"
-                if len(set(self.pads)) == 1
-                else f" pads {top},{left},{bottom},{right}"
-            )
+        if self.pad_text():
+            text += " " + self.pad_text()
         if self.ceil_mode:
             text += " ceil"
         if self.mode == "avg" and self.count_include_pad and any(self.pads):
@@ -167,6 +173,15 @@ def onnx_pooling(op_type: str, attributes: Mapping[str, Any]) -> OnnxPooling:
             f"{op_type} is not an ONNX pooling operator; use one of "
             f"{', '.join([*WINDOWED_OPS, *GLOBAL_OPS])}"
         )
+    return onnx_windows(op_type, attributes, WINDOWED_OPS[op_type])
+
+
+def onnx_windows(
+    op_type: str, attributes: Mapping[str, Any], mode: Literal["max", "avg", "lp", "conv"] = "conv"
+) -> OnnxPooling:
+    """The windows of a node with ONNX's window attributes (``kernel_shape``, ``strides``,
+    ``dilations``, ``pads``, ``auto_pad``, ``ceil_mode``): a pooling node's, or a ``Conv``'s
+    (``kernel_shape`` given by the caller from the weights when the file leaves it out)."""
     if attributes.get("kernel_shape") is None:
         raise PoolvizError(f"{op_type} has no kernel_shape; ONNX requires one")
     kernel = _ints(attributes, "kernel_shape", [])
@@ -197,7 +212,7 @@ def onnx_pooling(op_type: str, attributes: Mapping[str, Any]) -> OnnxPooling:
         )
     return OnnxPooling(
         op_type,
-        WINDOWED_OPS[op_type],
+        mode,
         (kernel[0], kernel[1]),
         (stride[0], stride[1]),
         (dilation[0], dilation[1]),

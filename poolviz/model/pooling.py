@@ -20,7 +20,6 @@ from poolviz.model.layers import (
     Layer,
     Padding,
     Shape,
-    fitting,
     pair_text,
     window_field,
     window_text,
@@ -59,10 +58,6 @@ class Pool(PoolingLayer):
         return text + (" ceil" if self.ceil_mode else "")
 
     def _axes(self, shape: Shape) -> tuple[Axis, Axis]:
-        if self.onnx is not None:
-            h, w, _ = self._spatial(shape)
-            onnx = self.onnx
-            return fitting(self, shape, lambda: onnx.axes(h, w))
         return windows(
             self,
             shape,
@@ -71,6 +66,7 @@ class Pool(PoolingLayer):
             self.padding,
             ceil_mode=self.ceil_mode,
             pooling=True,
+            onnx=self.onnx,
         )
 
     def output_shape(self, shape: Shape) -> Shape:

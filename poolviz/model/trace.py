@@ -378,7 +378,9 @@ def _conv_before(
     """The convolution a pooling node can fold into: the nearest one before it in its
     block, across elementwise layers that nothing else reads; else None and why not."""
     at, reader = pool.inputs[0], pool.name
-    while at != INPUT and nodes[at].block == pool.block and not isinstance(nodes[at].layer, Merge):
+    while at != INPUT and nodes[at].block == pool.block:
+        if isinstance(nodes[at].layer, Merge):
+            return None, f"it reads {at}, where branches meet"
         if len(readers[at]) > 1:
             others = [r for r in readers[at] if r != reader]
             return None, f"{at} also feeds {', '.join(others)}"

@@ -33,6 +33,8 @@ from matplotlib.patches import Polygon, Rectangle
 from matplotlib.textpath import TextPath
 
 from poolviz.model.layers import Activation, BatchNorm, Conv, Dense, Dropout, Shape
+from poolviz.model.merge import Add, Average, Concat, Multiply
+from poolviz.model.outline import auto_depth, outline, reads
 from poolviz.model.pooling import (
     AdaptiveAvgPool,
     AvgPool,
@@ -61,10 +63,16 @@ class Category:
 INPUT = Category("input", "#FFFFFF")
 CONV = Category("convolution", OKABE_ITO[4])
 RESIDUAL = Category("residual block", OKABE_ITO[1], "//")
+GROUP = Category("group of layers", OKABE_ITO[1], "\\\\")
 POOLING = Category("pooling", OKABE_ITO[0], "xx")
 DENSE = Category("dense", OKABE_ITO[2])
+MERGE = Category("merge (add, concat)", OKABE_ITO[6], "..")
 OTHER = Category("other (flatten, padding)", "#BBBBBB")
-CATEGORIES = (INPUT, CONV, RESIDUAL, POOLING, DENSE, OTHER)
+CATEGORIES = (INPUT, CONV, RESIDUAL, GROUP, POOLING, MERGE, DENSE, OTHER)
+BLOCKS = (RESIDUAL, GROUP)
+"""Categories of a column that stands for several layers of their own kinds."""
+MOST_COLUMNS = 40
+"""More columns than this and the layers are grouped by the paths in their names."""
 """In legend order."""
 
 POOLING_KINDS = frozenset(
@@ -73,7 +81,13 @@ POOLING_KINDS = frozenset(
 )
 SHAPE_KEEPING_KINDS = frozenset(k.kind for k in (BatchNorm, Activation, Dropout))
 """Elementwise layers: drawn with the layer before them."""
-_BY_KIND = {Conv.kind: CONV, Dense.kind: DENSE, **{k: POOLING for k in POOLING_KINDS}}
+MERGE_KINDS = frozenset(k.kind for k in (Add, Concat, Multiply, Average))
+_BY_KIND = {
+    Conv.kind: CONV,
+    Dense.kind: DENSE,
+    **{k: POOLING for k in POOLING_KINDS},
+    **{k: MERGE for k in MERGE_KINDS},
+}
 
 ROW_TITLES = {
     "original": ("original", "as built"),
@@ -132,22 +146,24 @@ def _lines(text: str) -> int:
 
 
 def wrap_name(name: str, width: int = NAME_WIDTH) -> str:
-    """``name`` broken after ``_`` or ``.`` into lines of at most ``width`` characters
-    where it can be: ``global_average_`` / ``pooling2d_1``."""
+    """``name`` broken after ``_``, ``.``, ``/`` or a space into lines of at most ``width``
+    characters where it can be: ``global_average_`` / ``pooling2d_1``."""
     lines = [""]
-    for token in re.findall(r"[^_.]+[_.]*|[_.]+", name):
-        if lines[-1] and len(lines[-1]) + len(token) > width:
+    for token in re.findall(r"[^_./ ]+[_./ ]*|[_./ ]+", name):
+        if lines[-1] and len(lines[-1].rstrip()) + len(token.rstrip()) > width:
             lines.append("")
         lines[-1] += token
-    return "\n".join(lines)
+    return "\n".join(line.rstrip() for line in lines)
 
 
 def wrap_words(text: str, width: int = NOTE_WIDTH) -> str:
     """``text`` broken between words into lines of at most ``width`` characters where it
-    can be, never inside parentheses: ``stride 2`` / ``(was 1)``."""
+    can be, never inside parentheses: ``stride 2`` / ``(was 1)``; its own line breaks stay."""
     # textwrap breaks only at ASCII whitespace, so a no-break space holds a group together
     held = re.sub(r"\([^)]*\)", lambda m: m[0].replace(" ", "\u00a0"), text)
-    lines = textwrap.wrap(held, width, break_long_words=False)
+    lines = [
+        w for part in held.split("\n") for w in textwrap.wrap(part, width, break_long_words=False)
+    ]
     return "\n".join(lines).replace("\u00a0", " ") or text
 
 
@@ -163,30 +179,58 @@ class Column:
     """The original's rows drawn here; empty for the input."""
     label: str
     config: str
-    """What the layer is, in the spec grammar's words: ``conv 32 3x3``, ``residual block``."""
+    """What the layer is, in the spec grammar's words: ``conv 32 3x3``, ``residual block``;
+    in a graph, then what it reads where that is not the column before it (``<- a, b``)."""
     category: Category
 
 
 def columns(original: Trace) -> list[Column]:
-    """The original's rows grouped into blocks, left to right, the input first."""
+    """The original's rows grouped into blocks, left to right, the input first; past
+    :data:`MOST_COLUMNS`, grouped by the paths in their names as ``--depth`` groups the
+    table, identical groups in a row folded into one column."""
+    out = _columns(original)
+    depth = auto_depth(original.rows, MOST_COLUMNS) if len(out) > MOST_COLUMNS else None
+    if depth is None:
+        return out
+    grouped = [out[0]]
+    for entry in outline(original.rows, depth):
+        if entry.single:
+            row = entry.last
+            grouped.append(Column((row.name,), row.name, row.config, _BY_KIND.get(row.kind, OTHER)))
+            continue
+        each = len(entry.rows) // entry.count
+        what = f"{entry.count} x {each} layers" if entry.count > 1 else f"{each} layers"
+        label = entry.name + (f" (x{entry.count})" if entry.count > 1 else "")
+        grouped.append(Column(tuple(r.name for r in entry.rows), label, what, GROUP))
+    return grouped
+
+
+def _columns(original: Trace) -> list[Column]:
+    """Each layer a column, with the shape-keeping layers that read it; a residual block
+    one column."""
     out = [Column((), "input", "", INPUT)]
     names: list[str] = []
+    before = ""  # the last row of the column before
     for i, row in enumerate(original.rows):
         names.append(row.name)
         after = original.rows[i + 1] if i + 1 < len(original.rows) else None
         if after is not None and (
             (row.block is not None and after.block == row.block)
-            or (after.block is None and after.kind in SHAPE_KEEPING_KINDS)
+            or (
+                after.block is None
+                and after.kind in SHAPE_KEEPING_KINDS
+                and after.inputs == (row.name,)
+            )
         ):
             continue  # the next row joins this block
         first = original.rows[i - len(names) + 1]
         if row.block is not None:
             out.append(Column(tuple(names), row.block, "residual block", RESIDUAL))
         else:
-            out.append(
-                Column(tuple(names), first.name, first.config, _BY_KIND.get(first.kind, OTHER))
-            )
-        names = []
+            arrow = reads(first, before)
+            config = first.config + ("" if arrow is None else f"\n{arrow}")
+            out.append(Column(tuple(names), first.name, config, _BY_KIND.get(first.kind, OTHER)))
+        names, before = [], row.name
     return out
 
 
@@ -215,7 +259,7 @@ def cell(t: Trace, column: Column, original: Trace) -> Cell:
     if any(p.state == "invalid" for p in parts):
         return Cell("invalid", None, note)
     present = [p.row for p in parts if p.row is not None]
-    if not present or (column.category is not RESIDUAL and parts[0].row is None):
+    if not present or (column.category not in BLOCKS and parts[0].row is None):
         # a layer gone with the shape-keeping layers after it still there: gone all the same
         return Cell(parts[0].state, None, note)
     shape = present[-1].output_shape
@@ -639,11 +683,22 @@ def _caption(report: Report, cols: Sequence[Column], scale: Scale) -> str:
         f"Feature maps H x W x C: height ~ H ({side}), depth ~ W, width ~ log2 C. "
         "Bars: flat vectors, height ~ log of their length.",
     ]
-    merged = [n for c in cols if c.category is not RESIDUAL for n in c.names[1:]]
+    merged = [n for c in cols if c.category not in BLOCKS for n in c.names[1:]]
     if merged:
         lines.append(
             "BatchNorm, activation and dropout layers keep the shape: each is "
             "drawn with the layer before it."
+        )
+    if any("\n<- " in c.config for c in cols):
+        lines.append(
+            "<-: what a layer reads, where not the block before it; where branches meet, "
+            "the receptive field is the union of theirs."
+        )
+    if any(c.category is GROUP for c in cols):
+        lines.append(
+            "Each group of layers (sharing the first parts of their names, as trace --depth "
+            "groups them) is drawn as one block, with the shape it outputs; (xN): N "
+            "identical groups in a row."
         )
     if any(c.category is RESIDUAL for c in cols):
         lines.append(

@@ -18,6 +18,7 @@ def trace_json(result: Report) -> dict[str, Any]:
         "model": original.model.name,
         "input_shape": [original.batch, *original.model.input_shape],
         "batch": original.batch,
+        "notes": list(original.model.notes),
         **_trace_dict(original),
         "compare": {t.label: _trace_dict(t) for t in result.compare},
     }
@@ -43,6 +44,7 @@ def _trace_dict(t: Trace) -> dict[str, Any]:
                 "jump": None if r.jump is None else _jump(r.jump),
                 "whole_input": r.field.whole,
                 "block": r.block,
+                "inputs": [name or "input" for name in r.inputs],
                 "kept": r.kept,
                 "repeated": r.repeated,
                 "note": t.notes.get(r.name),

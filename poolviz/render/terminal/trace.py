@@ -21,6 +21,7 @@ from rich.text import Text
 
 from poolviz.model.field import Jump, Pair, jump_text
 from poolviz.model.layers import pair_text, shape_text
+from poolviz.model.outline import Entry, auto_depth, deepest, outline, reads
 from poolviz.model.pooling import AdaptiveAvgPool
 from poolviz.model.trace import (
     ABSURD_PARAMS,
@@ -46,20 +47,39 @@ class TraceView:
 
     ascii_only: bool = False
     """Rules drawn with ``-`` (a terminal that is not UTF-8)."""
+    depth: int | None = None
+    """Group rows to this many parts of their names (``--depth``); None: every row, or
+    grouped to a depth of its own accord when there are too many (see
+    :func:`poolviz.model.outline.auto_depth`)."""
+
+    def depth_of(self, rows: tuple[TraceRow, ...]) -> int | None:
+        """The grouping depth for ``rows``; None where every row shows."""
+        if self.depth is None:
+            return auto_depth(rows)
+        return None if self.depth >= deepest(rows) else self.depth
 
 
 def _name(
-    row: TraceRow, activation: bool = True, width: int | None = None, ascii_only: bool = False
+    row: TraceRow,
+    activation: bool = True,
+    width: int | None = None,
+    ascii_only: bool = False,
+    after: str | None = None,
 ) -> Text:
     """The row's name, inside a residual block indented and without the block's prefix,
-    and the activation applied inside the layer; in at most ``width`` characters, the
-    activation going first, then the name's middle."""
+    and the activation applied inside the layer; given ``after`` (the row shown before it),
+    what a row of a graph reads where that is anything else (``<- conv2/Conv, pool``). In at
+    most ``width`` characters, the activation and the reading going first, then the name's
+    middle."""
     name = row.name
     if row.block is not None:
         name = "  " + name.removeprefix(row.block + ".")
     suffix = ""
     if activation and row.activation is not None and row.kind != "activation":
         suffix = f" +{row.activation}"
+    arrow = None if after is None else reads(row, after)
+    if arrow is not None:
+        suffix += f" {arrow}"
     if width is not None and len(name) + len(suffix) > width:
         name, suffix = shorten(name, width, ascii_only), ""
     text = Text(name)
@@ -67,14 +87,33 @@ def _name(
     return text
 
 
-def _blocks(rows: tuple[TraceRow, ...]) -> Iterator[str | TraceRow]:
-    """The rows, each residual block's name before its first row."""
+def _lines(rows: tuple[TraceRow, ...], depth: int | None) -> Iterator[str | Entry]:
+    """What a table shows: each row (each residual block's name before its first row), or
+    the outline's entries at ``depth``."""
+    if depth is not None:
+        yield from outline(rows, depth)
+        return
     block = None
     for row in rows:
         if row.block is not None and row.block != block:
             yield row.block
         block = row.block
-        yield row
+        yield Entry(row.name, (row,))
+
+
+def _label(
+    entry: Entry,
+    activation: bool = True,
+    width: int | None = None,
+    ascii_only: bool = False,
+    after: str | None = None,
+) -> Text:
+    """An entry's name: a row's as :func:`_name` gives it, a group's path with ``(xN)``
+    for a run of N identical groups."""
+    if entry.single and entry.name == entry.last.name:
+        return _name(entry.last, activation, width, ascii_only, after)
+    name = entry.name + (f" (x{entry.count})" if entry.count > 1 else "")
+    return Text(name if width is None else shorten(name, width, ascii_only))
 
 
 def _field(size: Pair, jump: Jump | None) -> tuple[str, str]:
@@ -136,7 +175,8 @@ class LayerTable:
         self, console: Console, options: ConsoleOptions
     ) -> Iterator[RenderableType]:
         layouts = [DROPPED[:k] for k in range(len(DROPPED) + 1)]
-        longest = max(len(_name(r)) for r in self.trace.rows)
+        lines = _lines(self.trace.rows, self.view.depth_of(self.trace.rows))
+        longest = max(len(_label(e)) for e in lines if isinstance(e, Entry))
         dropped, table = fitted(console, options, layouts, self.table, longest)
         yield table
         yield Text(self.note(dropped), style="dim")
@@ -180,25 +220,28 @@ class LayerTable:
         for key in shown:
             footer, justify = columns[key]
             table.add_column(key, footer, justify=justify, no_wrap=True)  # type: ignore[arg-type]
-        for item in _blocks(t.rows):
+        after = ""
+        for item in _lines(t.rows, view.depth_of(t.rows)):
             if isinstance(item, str):
                 name = item if name_width is None else shorten(item, name_width, view.ascii_only)
                 table.add_row(name, Text("residual block", style="dim"))
                 continue
-            size, step = _field(item.receptive_field, item.jump)
+            last = item.last
+            size, step = _field(last.receptive_field, last.jump)
             cells = {
-                "output shape": shape_text(item.output_shape, t.batch),
-                "params": count(item.params),
-                "MACs": si(item.macs),
-                "values": si(item.activations),
+                "output shape": shape_text(last.output_shape, t.batch),
+                "params": count(item.total("params")),
+                "MACs": si(item.total("macs")),
+                "values": si(item.total("activations")),
                 "RF": size,
                 "jump": step,
-                "kept": kept_text(item),
+                "kept": kept_text(last) if item.single else "",
             }
             table.add_row(
-                _name(item, width=name_width, ascii_only=view.ascii_only),
+                _label(item, width=name_width, ascii_only=view.ascii_only, after=after),
                 *(cells[k] for k in shown),
             )
+            after = last.name
         return table
 
 
@@ -207,8 +250,23 @@ def layer_table(t: Trace, view: TraceView) -> LayerTable:
     return LayerTable(t, view)
 
 
-def _cell(c: Counterpart, widths: tuple[int, int]) -> Text:
-    """A trace's version of one layer: its output shape (and parameters, when ``widths``
+def _counterpart(t: Trace, entry: Entry) -> tuple[Counterpart, int]:
+    """Trace ``t``'s version of an entry: its last row there (or what became of the
+    entry's rows), the first note on any of them; and the parameters of those present."""
+    parts = [t.counterpart(r.name) for r in entry.rows]
+    note = next((p.note for p in parts if p.note), None)
+    present = [p.row for p in parts if p.row is not None]
+    params = sum(r.params for r in present)
+    for p in parts:
+        if p.state == "invalid":
+            return p, params
+    if present:
+        return Counterpart(present[-1], "present", note), params
+    return Counterpart(None, parts[-1].state, note), params
+
+
+def _cell(c: Counterpart, widths: tuple[int, int], params: int) -> Text:
+    """A trace's version of one layer: its output shape (and ``params``, when ``widths``
     gives them room), or what became of it; a second line says what changed in it."""
     if c.row is None:
         if c.state == "invalid":
@@ -216,7 +274,7 @@ def _cell(c: Counterpart, widths: tuple[int, int]) -> Text:
         return Text(c.note or "not reached", style="dim")
     text = Text(feature_text(c.row.output_shape).ljust(widths[0]))
     if widths[1]:
-        text.append("  " + _params(c.row.params).rjust(widths[1]))
+        text.append("  " + _params(params).rjust(widths[1]))
     if c.row.absurd and widths[1]:
         text.stylize("bold red")
         text.append(" !", style="bold red")
@@ -243,7 +301,9 @@ class CompareTable:
     def __rich_console__(
         self, console: Console, options: ConsoleOptions
     ) -> Iterator[RenderableType]:
-        longest = max(len(_name(r, activation=False)) for r in self.report.original.rows)
+        rows = self.report.original.rows
+        lines = _lines(rows, self.view.depth_of(rows))
+        longest = max(len(_label(e, activation=False)) for e in lines if isinstance(e, Entry))
         layouts = [(True, False), (False, False), (False, True)]
         (params, _), table = fitted(console, options, layouts, self.table, longest, 12)
         yield Text(self.heading(params), style="bold")
@@ -275,34 +335,37 @@ class CompareTable:
             header_style="bold",
         )
         rows = report.original.rows
+        lines = list(_lines(rows, view.depth_of(rows)))
+        entries = [e for e in lines if isinstance(e, Entry)]
         table.add_column("layer", no_wrap=True, min_width=name_width)
         table.add_column("original", no_wrap=True)
         for t in report.compare:
             table.add_column(t.label, no_wrap=not wrap)
-        columns = [[report.original.counterpart(r.name) for r in rows]]
-        columns += [[t.counterpart(r.name) for r in rows] for t in report.compare]
+        columns = [
+            [_counterpart(t, e) for e in entries] for t in (report.original, *report.compare)
+        ]
         widths = [
             (
-                max((len(feature_text(c.row.output_shape)) for c in col if c.row), default=0),
+                max((len(feature_text(c.row.output_shape)) for c, _ in col if c.row), default=0),
                 0
                 if i == 0 or not params
-                else max((len(_params(c.row.params)) for c in col if c.row), default=0),
+                else max((len(_params(n)) for c, n in col if c.row), default=0),
             )
             for i, col in enumerate(columns)
         ]
-        index = {r.name: i for i, r in enumerate(rows)}
-        for item in _blocks(rows):
+        i = 0
+        for item in lines:
             if isinstance(item, str):
                 table.add_row(
                     item if name_width is None else shorten(item, name_width, view.ascii_only)
                 )
                 continue
-            i = index[item.name]
             table.add_row(
-                _name(item, activation=False, width=name_width, ascii_only=view.ascii_only),
-                *(_cell(col[i], w) for col, w in zip(columns, widths, strict=True)),
-                end_section=i == len(rows) - 1,
+                _label(item, activation=False, width=name_width, ascii_only=view.ascii_only),
+                *(_cell(col[i][0], w, col[i][1]) for col, w in zip(columns, widths, strict=True)),
+                end_section=i == len(entries) - 1,
             )
+            i += 1
         for label, cells in _totals(report):
             table.add_row(Text(label, style="bold"), *cells)
         return table
@@ -557,6 +620,26 @@ def trace_report(report: Report, view: TraceView | None = None) -> RenderableTyp
     ]
     if any(r.repeated for r in original.rows):
         parts.append(Text(REPEATED, style="dim"))
+    depth = view.depth_of(original.rows)
+    if depth is not None:
+        parts.append(
+            Text(
+                f"Grouped to depth {depth} of {deepest(original.rows)}: one line per group of "
+                f"layers sharing the first {depth} parts of their names, (xN) for N identical "
+                f"groups in a row; --depth {deepest(original.rows)} shows every layer.",
+                style="dim",
+            )
+        )
+    elif any(len(r.inputs) > 1 for r in original.rows):
+        parts.append(
+            Text(
+                "<-: the rows a row reads, where not the one above; where branches meet, the "
+                "receptive field is the union of theirs (the largest, when they are centred "
+                "alike).",
+                style="dim",
+            )
+        )
+    parts += [Text(note, style="dim") for note in model.notes]
     for row in original.rows:
         if row.per_position:
             parts.append(Text(PER_POSITION.format(name=row.name), style="dim"))
