@@ -11,6 +11,7 @@ digits (``--json`` gives every digit).
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -68,22 +69,26 @@ def _name(
 ) -> Text:
     """The row's name, inside a residual block indented and without the block's prefix,
     and the activation applied inside the layer; given ``after`` (the row shown before it),
-    what a row of a graph reads where that is anything else (``<- conv2/Conv, pool``). In at
-    most ``width`` characters, the activation and the reading going first, then the name's
-    middle."""
+    what a row of a graph reads where that is anything else, on a line of its own
+    (``  <- conv2/Conv, pool``). In at most ``width`` characters a line, the activation going
+    first, then the middles of the name and of the reading."""
     name = row.name
     if row.block is not None:
         name = "  " + name.removeprefix(row.block + ".")
     suffix = ""
     if activation and row.activation is not None and row.kind != "activation":
         suffix = f" +{row.activation}"
-    arrow = None if after is None else reads(row, after)
-    if arrow is not None:
-        suffix += f" {arrow}"
     if width is not None and len(name) + len(suffix) > width:
         name, suffix = shorten(name, width, ascii_only), ""
     text = Text(name)
     text.append(suffix, style="dim")
+    arrow = None if after is None else reads(row, after)
+    if arrow is not None:
+        lines = [f"  {arrow}"]
+        if width is not None:  # wrapped between the names it reads, each cut to fit
+            wrapped = textwrap.wrap(arrow, width - 2, subsequent_indent="   ")
+            lines = [shorten(f"  {line}", width, ascii_only) for line in wrapped]
+        text.append("\n" + "\n".join(lines), "dim")
     return text
 
 
