@@ -230,11 +230,6 @@ class Pane(Widget):
         self._strips = [Strip(line).apply_style(base) for line in lines_of(renderable, width)]
         self.refresh(layout=True)
 
-    @property
-    def text(self) -> str:
-        """What the pane shows, as plain lines."""
-        return "\n".join(strip.text for strip in self._strips)
-
     def get_content_width(self, container: Size, viewport: Size) -> int:
         return max((strip.cell_length for strip in self._strips), default=0)
 
