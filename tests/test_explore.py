@@ -32,7 +32,7 @@ from poolviz.cli.explore import Explorer, Knobs, _matrix_text, pool_modes
 from poolviz.engine.explain import explain
 from poolviz.examples import SEED_4X4
 from poolviz.render.terminal.explore import Focus, grids_pane
-from poolviz.render.terminal.explore_app import KEYS, ExploreApp, flat, legend
+from poolviz.render.terminal.explore_app import KEYS, ExploreApp, flat, key_legend
 
 SCREENS = Path(__file__).parent / "explore_screens"
 
@@ -347,10 +347,10 @@ def test_no_key_collides_with_textual_or_a_terminal_alias() -> None:
 
 
 def test_every_key_is_in_the_legend_and_the_help_screen() -> None:
-    shown = legend(200).plain
+    shown = key_legend(200).plain
     for key in KEYS:
         assert f"{key.shown} {key.label}" in shown
-    lines = legend(80).plain.splitlines()
+    lines = key_legend(80).plain.splitlines()
     assert len(lines) == 3 and max(len(line) for line in lines) <= 80
     assert lines[0].startswith("←↑↓→ cell  k K size  s S stride")
     helped: list[str] = []

@@ -27,7 +27,6 @@ from poolviz.examples import SEED_4X4
 
 if TYPE_CHECKING:
     from poolviz.engine.gradient import GradResult
-    from poolviz.loaders import LoadedInput
 
 EPILOG = """\b
 Examples:
@@ -317,7 +316,7 @@ def _next_padding(padding: int | Pair | str, step: int, axes: str) -> int | Pair
     return h if h == w else (h, w)
 
 
-def _source_args(kwargs: dict[str, Any], loaded: LoadedInput | None) -> list[str]:
+def _source_args(kwargs: dict[str, Any]) -> list[str]:
     """The input options as given, for the equivalent ``poolviz pool`` line."""
     args: list[str] = []
     if kwargs["input"] is not None:
@@ -381,7 +380,7 @@ def explore(mode: str, item: int, channel: int, at: Pair | None, **kwargs: Any) 
     )
     result = check(x, knobs)
     display.ViewArgs(item, (channel,), None, at).check(result.input.shape, result.output.shape)
-    source = _source_args(kwargs, loaded)
+    source = _source_args(kwargs)
     explorer = Explorer(x, knobs, source=source, item=item, channel=channel, at=at or (0, 0))
     shown = display.screen()
     if not interactive(shown):

@@ -429,17 +429,26 @@ def _width(renderable: RenderableType) -> int:
     return Measurement.get(console, console.options, renderable).maximum
 
 
+def lower_pane(
+    result: PoolResult, focus: Focus, view: str, grad: GradResult | None
+) -> RenderableType:
+    """The pane under the formula: the coverage map (``view`` pool), the gradient's routing
+    (``gradient``) or unpooling (``unpooling``), which need ``grad``."""
+    if view == "pool" or grad is None:
+        return coverage_pane(result, focus)
+    if view == "gradient":
+        return gradient_pane(grad, focus)
+    return unpool_pane(grad, focus)
+
+
 def panes(
     result: PoolResult, focus: Focus, view: str, grad: GradResult | None
 ) -> list[RenderableType]:
-    """Every pane top to bottom: the grids, the formula, the step, then the coverage map
-    (``view`` pool), the gradient's routing (``gradient``) or unpooling (``unpooling``),
-    which need ``grad``."""
-    lower: RenderableType
-    if view == "pool" or grad is None:
-        lower = coverage_pane(result, focus)
-    elif view == "gradient":
-        lower = gradient_pane(grad, focus)
-    else:
-        lower = unpool_pane(grad, focus)
-    return [grids_pane(result, focus), formula_pane(result), step_pane(result, focus), lower]
+    """Every pane top to bottom, as the app shows them in one column: the grids, the step,
+    the formula and :func:`lower_pane`."""
+    return [
+        grids_pane(result, focus),
+        step_pane(result, focus),
+        formula_pane(result),
+        lower_pane(result, focus, view, grad),
+    ]

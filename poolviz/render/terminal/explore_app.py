@@ -30,13 +30,11 @@ from poolviz.errors import PoolvizError
 from poolviz.render.terminal.explore import (
     WIDE,
     Focus,
-    coverage_pane,
     formula_pane,
-    gradient_pane,
     grids_pane,
+    lower_pane,
     status_text,
     step_pane,
-    unpool_pane,
 )
 
 if TYPE_CHECKING:
@@ -169,7 +167,7 @@ KEYS: tuple[Key, ...] = (
 """Every key, once: the bindings, the legend and the help screen are made from it."""
 
 
-def legend(width: int) -> Text:
+def key_legend(width: int) -> Text:
     """The key legend under the panes: every key with a word or two, in as many lines of
     ``width`` as it takes, broken between keys only."""
     text = Text()
@@ -226,6 +224,7 @@ class Pane(Widget):
         self._strips: list[Strip] = []
 
     def show(self, renderable: RenderableType, width: int) -> None:
+        """Lay ``renderable`` out at ``width`` columns and draw it in place of the last."""
         base = self.rich_style  # the app's background and colour, under the pane's own
         self._strips = [Strip(line).apply_style(base) for line in lines_of(renderable, width)]
         self.refresh(layout=True)
@@ -319,7 +318,7 @@ class ExploreApp(App[None]):
         self.on_resize()
 
     def on_resize(self) -> None:
-        self.query_one("#keys", Static).update(legend(self.size.width - 2))
+        self.query_one("#keys", Static).update(key_legend(self.size.width - 2))
         self.repaint()
 
     def focus_for(self, width: int) -> Focus:
@@ -352,13 +351,8 @@ class ExploreApp(App[None]):
         if "formula" not in (skip or ()):
             texts["formula"] = (formula_pane(e.result), right_width)
         if "lower" not in (skip or ()):
-            if e.view == "gradient":
-                lower = gradient_pane(e.grad, right)
-            elif e.view == "unpooling":
-                lower = unpool_pane(e.grad, right)
-            else:
-                lower = coverage_pane(e.result, right)
-            texts["lower"] = (lower, right_width)
+            grad = None if e.view == "pool" else e.grad
+            texts["lower"] = (lower_pane(e.result, right, e.view, grad), right_width)
         return texts
 
     def repaint(self) -> None:
