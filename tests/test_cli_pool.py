@@ -121,8 +121,8 @@ def test_same_padding_is_headed_as_keras_rule_not_pytorchs_formula() -> None:
     assert code == 0
     assert out.splitlines()[3:8] == [
         "Output size, Keras's 'same' rule:",
-        "  out_h = ceil(4 / 2) = 2   (same: pad 1 = 0 before + 1 after)",
-        "  out_w = ceil(4 / 2) = 2   (same: pad 1 = 0 before + 1 after)",
+        "  out_h = ceil(4 / 2) = 2   (same: pad 1 = 0 top + 1 bottom)",
+        "  out_w = ceil(4 / 2) = 2   (same: pad 1 = 0 left + 1 right)",
         "  out = ceil(n / stride); the odd padding cell goes at the bottom/right and",
         "    padded cells never count",
     ]
@@ -199,3 +199,31 @@ def test_explain_matches_the_cli() -> None:
 def test_plain_ascii_when_the_terminal_is_not_utf8() -> None:
     text = ascii_terminal_output("pool").decode("ascii")  # fails on any non-ASCII byte
     assert "out_h = floor((4 + 2*0 - 1*(2-1) - 1) / 2) + 1 = 2" in text
+
+
+def test_padding_per_side_works_the_formula_out_per_side() -> None:
+    code, out, _ = run("pool", "-p", "0,1,1,0")
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0] == "MaxPool2D  size 2x2 · stride 2x2 · padding 0,1,1,0"
+    assert "Output size, ONNX's formula (padding per side):" in lines
+    assert (
+        "  out_h = floor((4 + 0 + 1 − 1·(2−1) − 1) / 2) + 1 = 2   (pad 0 top + 1 bottom)" in lines
+    )
+    assert (
+        "  out_w = floor((4 + 1 + 0 − 1·(2−1) − 1) / 2) + 1 = 2   (pad 1 left + 0 right)" in lines
+    )
+    assert "  PyTorch: F.pad(x, (1, 0, 0, 1), value=float('-inf'))  # the pads, then" in lines
+    config = as_json("-p", "0,1,1,0")["config"]
+    assert config["padding"] == [0, 1, 1, 0] and config["padding_resolved"] == [0, 1, 1, 0]
+    assert (
+        as_json("-p", "0,1,1,0")["output"]
+        == pool2d(load_sample("seed4x4").array, 2, 2, (0, 1, 1, 0)).tolist()
+    )
+
+
+def test_same_lower_names_onnx_s_rule() -> None:
+    code, out, _ = run("pool", "-k", "3", "-s", "2", "-p", "same_lower")
+    assert code == 0
+    assert "Output size, ONNX's SAME_LOWER rule:" in out.splitlines()
+    assert "  out_h = ceil(4 / 2) = 2   (same: pad 1 = 1 top + 0 bottom)" in out.splitlines()

@@ -81,7 +81,8 @@ def test_avg_divisors_count_explicit_padding_but_not_the_ceil_overhang() -> None
         (lambda: PoolSpec.make(2, padding=-1), "padding must be an integer >= 0, got -1"),
         (
             lambda: PoolSpec.make(2, padding="full"),
-            "unknown padding 'full'; use an integer >= 0, 'valid' or 'same'",
+            "unknown padding 'full'; use an integer >= 0, an (h, w) pair, (top, left, bottom, right), "
+            "'valid', 'same' or 'same_lower'",
         ),
         (
             lambda: PoolSpec.make(2, mode="avg", dilation=2),
@@ -118,3 +119,46 @@ def test_overhang_counts_the_cells_a_ceil_mode_window_reaches_past_the_padding()
     assert axis(5, 3, 2, 1, ceil_mode=True).overhang == 0  # it ends in the padding
     assert axis(6, 3, 2, 1, ceil_mode=True).overhang == 1  # 6 + 1 padding, reaches index 7
     assert axis(13, 2, 2, ceil_mode=True).overhang == 1
+
+
+def test_padding_per_side_follows_the_onnx_formula() -> None:
+    # ONNX: out = floor((n + top + bottom - d(k-1) - 1) / s) + 1
+    spec = PoolSpec.make(2, 2, (0, 1, 1, 0))
+    rows, cols = spec.axes(5, 5)
+    assert (rows.pad_before, rows.pad_after, rows.out) == (0, 1, 3)
+    assert (cols.pad_before, cols.pad_after, cols.out) == (1, 0, 3)
+    assert spec.padding_label == "0,1,1,0"
+    assert rows.formula("out_h", ("top", "bottom")) == (
+        "out_h = floor((5 + 0 + 1 − 1·(2−1) − 1) / 2) + 1 = 3   (pad 0 top + 1 bottom)"
+    )
+    assert rows.simple_formula("out_h") == "out_h = floor((5 − 2 + 0 + 1) / 2) + 1 = 3"
+
+
+def test_same_lower_puts_the_odd_cell_before() -> None:
+    upper = axis(6, 3, 2, "same")
+    lower = axis(6, 3, 2, "same_lower")
+    assert (upper.pad_before, upper.pad_after) == (0, 1)
+    assert (lower.pad_before, lower.pad_after, lower.out, lower.same) == (1, 0, 3, True)
+
+
+@pytest.mark.parametrize(
+    ("padding", "message"),
+    [
+        (
+            (0, 3, 0, 0),
+            "padding 3 before and 0 after: each side must be smaller than the window (3); "
+            "use 0-2 per side",
+        ),
+        ((0, -1, 0, 0), "padding must be an integer >= 0, got -1"),
+    ],
+)
+def test_padding_per_side_refusals(padding: tuple[int, ...], message: str) -> None:
+    with pytest.raises(PoolvizError) as err:
+        PoolSpec.make(3, 1, padding).axes(5, 5)  # type: ignore[arg-type]
+    assert err.value.message == message
+
+
+def test_ceil_mode_with_padding_per_side_drops_a_window_starting_past_the_top_padding() -> None:
+    # numer = 5 + 0 + 2 - 3 = 4, ceil(4/3) + 1 = 3 windows; the last starts at 6 >= 5 + 0
+    ax = axis(5, 3, 3, (0, 2), ceil_mode=True)
+    assert ax.out == 2

@@ -171,3 +171,24 @@ def test_max_unpool_matches_torch(case: Case) -> None:
         pytest.skip("torch refuses this output size")
     out = max_unpool2d(values, indices, case.size, case.stride, case.padding, output_size=target)
     assert np.array_equal(out, nhwc(expected), equal_nan=True)
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_padding_per_side_matches_torch_after_f_pad(seed: int) -> None:
+    # PyTorch pads both ends alike; F.pad with -inf (max) or 0 (average, padding counted) is
+    # the same layer as poolviz's padding per side (top, left, bottom, right)
+    rng = np.random.default_rng(seed)
+    k = tuple(int(v) for v in rng.integers(2, 5, 2))
+    s = tuple(int(v) for v in rng.integers(1, 4, 2))
+    pads = tuple(int(rng.integers(0, k[i % 2])) for i in range(4))
+    x = (rng.integers(-3, 4, (2, 9, 8, 3)) * 1.1).astype(np.float32)
+    t = torch.from_numpy(x).permute(0, 3, 1, 2)
+    top, left, bottom, right = pads
+    for mode, fill in (("max", float("-inf")), ("avg", 0.0)):
+        try:
+            out = pool2d(x, k, s, pads, mode=mode)  # type: ignore[arg-type]
+        except PoolvizError:
+            continue
+        padded = F.pad(t, (left, right, top, bottom), value=fill)
+        pool = F.max_pool2d if mode == "max" else F.avg_pool2d
+        assert np.array_equal(out, nhwc(pool(padded, k, s)))

@@ -76,9 +76,17 @@ def test_size_pair_messages(names: tuple[str, ...], text: str, message: str) -> 
 
 @pytest.mark.parametrize(
     ("text", "padding"),
-    [("0", 0), ("1", 1), ("1x0", (1, 0)), ("valid", "valid"), ("SAME", "same")],
+    [
+        ("0", 0),
+        ("1", 1),
+        ("1x0", (1, 0)),
+        ("0, 1,1,0", (0, 1, 1, 0)),
+        ("valid", "valid"),
+        ("SAME", "same"),
+        ("same_lower", "same_lower"),
+    ],
 )
-def test_padding(text: str, padding: int | tuple[int, int] | str) -> None:
+def test_padding(text: str, padding: int | tuple[int, ...] | str) -> None:
     assert PaddingType().convert(text, None, None) == padding
 
 
@@ -88,6 +96,11 @@ def test_padding(text: str, padding: int | tuple[int, int] | str) -> None:
         ("-1", f"--padding -1 must be 0 or more; use {PADDINGS}"),
         ("1x-1", f"--padding 1x-1 must be 0 or more; use {PADDINGS}"),
         ("full", f"--padding 'full' is not a padding; use {PADDINGS}"),
+        (
+            "0,1,-1,0",
+            "--padding '0,1,-1,0' is not a padding per side; use four whole numbers "
+            "TOP,LEFT,BOTTOM,RIGHT such as 0,1,1,0 (padding per side)",
+        ),
     ],
 )
 def test_padding_messages(text: str, message: str) -> None:

@@ -101,7 +101,8 @@ def window_options(f: F) -> F:
             default="0",
             show_default=True,
             metavar="P",
-            help="Padding: 1, 1x0 (height first), valid or same (Keras).",
+            help="Padding: 1, 1x0 (height first), 0,1,1,0 (top,left,bottom,right), valid, "
+            "same (Keras) or same_lower (ONNX).",
         ),
         size_option(
             "-d", "--dilation", default="1", help="Gap between window taps; 1 is a plain window."

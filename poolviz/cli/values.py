@@ -22,7 +22,7 @@ from poolviz.errors import PoolvizError
 Pair = tuple[int, int]
 
 
-Padding = int | Pair | str
+Padding = int | Pair | tuple[int, int, int, int] | str
 
 
 # At most 18 digits: whole numbers stay far from Python's int-parsing limit.
@@ -36,6 +36,10 @@ _SIZE_EXAMPLES = "a whole number such as 2, or HxW (height first) such as 3x2"
 
 
 _PADDING_EXAMPLES = "a whole number such as 1, HxW (height first) such as 1x0, valid or same"
+
+_SIDES_EXAMPLE = "four whole numbers TOP,LEFT,BOTTOM,RIGHT such as 0,1,1,0 (padding per side)"
+
+_SIDES = re.compile(",".join([r"\s*([0-9]{1,18})\s*"] * 4))
 
 
 class OptionError(click.BadParameter):
@@ -92,7 +96,8 @@ class SizePair(OptionType):
 
 
 class PaddingType(OptionType):
-    """Padding: ``1`` (int), ``1x0`` ((h, w), height first), ``valid`` or ``same`` (str).
+    """Padding: ``1`` (int), ``1x0`` ((h, w), height first), ``0,1,1,0`` (top, left, bottom,
+    right: ONNX's ``pads``), ``valid``, ``same`` or ``same_lower`` (str).
 
     Whether it exceeds half the window is the engine's check, as it needs the size too."""
 
@@ -104,8 +109,15 @@ class PaddingType(OptionType):
         if not isinstance(value, str):
             return value  # type: ignore[no-any-return]  # a default, already converted
         option = option_name(param, "padding")
-        if value.strip().lower() in ("valid", "same"):
+        if value.strip().lower() in ("valid", "same", "same_lower"):
             return value.strip().lower()
+        if sides := _SIDES.fullmatch(value):
+            top, left, bottom, right = (int(v) for v in sides.groups())
+            return top, left, bottom, right
+        if "," in value:
+            raise OptionError(
+                f"{option} {value!r} is not a padding per side; use {_SIDES_EXAMPLE}", ctx, param
+            )
         pair = _parse_pair(value)
         if pair is None:
             raise OptionError(

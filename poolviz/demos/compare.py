@@ -10,7 +10,7 @@ import numpy as np
 from poolviz.demos.pooling import Pooling
 from poolviz.engine.backward import max_unpool2d
 from poolviz.engine.explain import PoolResult
-from poolviz.engine.geometry import Axis, IntPair, PaddingArg, PoolSpec, axis
+from poolviz.engine.geometry import Axis, IntPair, PaddingArg, PoolSpec, axis, axis_padding
 from poolviz.engine.pooling import global_pool2d
 from poolviz.engine.windows import as_nhwc
 from poolviz.errors import PoolvizError
@@ -107,7 +107,7 @@ def conv_axes(
     kh, kw = kernel
     sh, sw = (stride, stride) if isinstance(stride, int) else stride
     dh, dw = (dilation, dilation) if isinstance(dilation, int) else dilation
-    ph, pw = (padding, padding) if isinstance(padding, str | int) else padding
+    ph, pw = axis_padding(padding)
     rows = axis(h, kh, sh, ph, dh, name="height", pooling=False)
     cols = axis(wd, kw, sw, pw, dw, name="width", pooling=False)
     work = kh * kw * rows.out * cols.out * n * c

@@ -153,7 +153,7 @@ def output_sizes(lengths: Sequence[int], pooling: Pooling, channels: int = 1) ->
     spec = pooling.spec()
     if len(lengths) == 1:
         pairs = {"size": spec.size, "stride": spec.stride, "dilation": spec.dilation}
-        if not isinstance(spec.padding, str):
+        if not isinstance(spec.padding, str) and len(spec.padding) == 2:
             pairs["padding"] = spec.padding
         for option, pair in pairs.items():
             if pair[0] != pair[1]:

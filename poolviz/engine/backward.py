@@ -16,7 +16,15 @@ from typing import Unpack
 
 import numpy as np
 
-from poolviz.engine.geometry import Axis, IntPair, PaddingArg, PoolOptions, as_pair, avg_divisors
+from poolviz.engine.geometry import (
+    SAME_PADDINGS,
+    Axis,
+    IntPair,
+    PaddingArg,
+    PoolOptions,
+    as_pair,
+    avg_divisors,
+)
 from poolviz.engine.pooling import IndexMap, prepare
 from poolviz.engine.windows import (
     Scratch,
@@ -138,9 +146,10 @@ def default_unpool_size(size: int, stride: int, padding: int | str, out: int) ->
 
 def unpool_size_range(size: int, stride: int, padding: int | str, out: int) -> tuple[int, int]:
     """The unpooled lengths ``max_unpool2d`` accepts along one axis, inclusive: PyTorch's
-    rule, strictly between ``default - stride`` and ``default + stride``; for ``'same'``
-    padding, the lengths that pool to ``out`` (``(out - 1) * stride < n <= out * stride``)."""
-    if padding == "same":
+    rule, strictly between ``default - stride`` and ``default + stride``; for ``'same'`` and
+    ``'same_lower'`` padding, the lengths that pool to ``out``: ``(out-1)*stride < n <=
+    out*stride``."""
+    if padding in SAME_PADDINGS:
         return (out - 1) * stride + 1, out * stride
     default = default_unpool_size(size, stride, padding, out)
     return max(1, default - stride + 1), default + stride - 1

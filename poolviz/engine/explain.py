@@ -100,7 +100,10 @@ class PoolResult:
     @property
     def formula(self) -> dict[str, str]:
         """The output size worked out for height and width."""
-        return {"h": self.rows.formula("out_h"), "w": self.cols.formula("out_w")}
+        return {
+            "h": self.rows.formula("out_h", ("top", "bottom")),
+            "w": self.cols.formula("out_w", ("left", "right")),
+        }
 
     @property
     def padding_resolved(self) -> tuple[int, int, int, int]:

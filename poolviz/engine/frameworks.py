@@ -23,25 +23,38 @@ def _arg(pair: tuple[int, int]) -> str:
 
 
 def pytorch_code(spec: PoolSpec, rows: Axis, cols: Axis) -> LayerCode:
-    """``nn.MaxPool2d``/``nn.AvgPool2d`` for ``spec``; ``same`` through ``F.pad`` where the
-    padding is lopsided or too wide for PyTorch's own argument."""
+    """``nn.MaxPool2d``/``nn.AvgPool2d`` for ``spec``; padding PyTorch's own argument cannot
+    hold (``same``, lopsided or too wide) goes through ``F.pad`` where that is exact."""
     layer = "nn.MaxPool2d" if spec.mode == "max" else "nn.AvgPool2d"
     padding = (rows.pad_before, cols.pad_before)
     lopsided = rows.pad_before != rows.pad_after or cols.pad_before != cols.pad_after
     too_wide = padding[0] > spec.size[0] // 2 or padding[1] > spec.size[1] // 2
     prefix, note = "", None
-    if spec.padding == "same" and (lopsided or too_wide):
-        if spec.mode == "avg":
+    if lopsided or too_wide:
+        what = f"{spec.padding!r} padding" if spec.same else "the pads"
+        if spec.mode == "avg" and (spec.same or not spec.count_include_pad):
             return LayerCode(
                 "PyTorch",
                 "",
                 "PyTorch cannot express this: its average counts F.pad cells in the divisor, "
-                "and 'same' padding never counts",
+                f"and {'its' if spec.same else 'this'} padding never counts",
+            )
+        if spec.ceil_mode:
+            return LayerCode(
+                "PyTorch",
+                "",
+                "PyTorch cannot express this: after F.pad, ceil mode keeps a last window this "
+                "layer drops",
             )
         pads = (cols.pad_before, cols.pad_after, rows.pad_before, rows.pad_after)
-        prefix = f"F.pad(x, {pads}, value=float('-inf'))  # 'same' padding, then\n"
+        fill = "float('-inf')" if spec.mode == "max" else "0.0"
+        prefix = f"F.pad(x, {pads}, value={fill})  # {what}, then\n"
         padding = (0, 0)
-        note = "PyTorch has no 'same' for pooling: the padding is added by F.pad"
+        note = (
+            f"PyTorch has no {spec.padding!r} for pooling: the padding is added by F.pad"
+            if spec.same
+            else "PyTorch's pooling pads both ends alike: the padding is added by F.pad"
+        )
     args = [
         f"kernel_size={_arg(spec.size)}",
         f"stride={_arg(spec.stride)}",
@@ -51,7 +64,7 @@ def pytorch_code(spec: PoolSpec, rows: Axis, cols: Axis) -> LayerCode:
         args.append(f"dilation={_arg(spec.dilation)}")
     if spec.ceil_mode:
         args.append("ceil_mode=True")
-    exclude_pad = spec.padding == "same" or not spec.count_include_pad
+    exclude_pad = spec.same or not spec.count_include_pad
     if spec.mode == "avg" and exclude_pad and padding != (0, 0):
         args.append("count_include_pad=False")
     return LayerCode("PyTorch", f"{prefix}{layer}({', '.join(args)})", note)
@@ -65,12 +78,16 @@ def keras_code(spec: PoolSpec) -> LayerCode:
         return LayerCode("Keras", "", "Keras pooling has no dilation: not expressible")
     if spec.ceil_mode:
         return LayerCode("Keras", "", "Keras pooling has no ceil mode: not expressible")
-    padding = "same" if spec.padding == "same" else "valid"
+    if spec.padding == "same_lower":
+        return LayerCode(
+            "Keras", "", "Keras's 'same' puts the odd padding cell after: not expressible"
+        )
+    padding = "same" if spec.same else "valid"
     code = (
         f"keras.layers.{layer}(pool_size={_arg(spec.size)}, strides={_arg(spec.stride)}, "
         f'padding="{padding}")'
     )
-    if isinstance(spec.padding, str) or spec.padding == (0, 0):
+    if isinstance(spec.padding, str) or not any(spec.padding):
         return LayerCode("Keras", code, None)
     if spec.mode == "avg" and not spec.count_include_pad:
         return LayerCode(
@@ -78,7 +95,11 @@ def keras_code(spec: PoolSpec) -> LayerCode:
             "",
             "Keras cannot leave explicit padding out of an average: not expressible",
         )
-    pad = _arg(spec.padding)
+    if len(spec.padding) == 4:
+        top, left, bottom, right = spec.padding
+        pad = f"(({top}, {bottom}), ({left}, {right}))"
+    else:
+        pad = _arg(spec.padding)
     note = (
         "exact only where inputs are >= 0 (ZeroPadding2D pads with 0, which can win a max)"
         if spec.mode == "max"

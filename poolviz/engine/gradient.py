@@ -64,7 +64,7 @@ class GradResult:
     two can be compared; None for max pooling."""
     default_unpool_shape: Cell | None
     """The (h, w) PyTorch's ``max_unpool2d`` picks without ``output_size``; None when it
-    cannot pick one (``same`` padding) or for average pooling."""
+    cannot pick one (``same`` or padding per side) or for average pooling."""
     _routes: dict[tuple[int, int], list[list[list[Cell]]]] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
@@ -305,7 +305,7 @@ def gradient(result: PoolResult, grad_output: np.ndarray) -> GradResult:
             result.indices,
             (result.rows.n, result.cols.n),
         )
-        if not isinstance(spec.padding, str):
+        if not isinstance(spec.padding, str) and len(spec.padding) == 2:
             default_shape = (
                 default_unpool_size(spec.size[0], spec.stride[0], spec.padding[0], result.rows.out),
                 default_unpool_size(spec.size[1], spec.stride[1], spec.padding[1], result.cols.out),

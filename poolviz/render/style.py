@@ -155,9 +155,7 @@ def config_line(result: PoolResult) -> str:
         parts.append("ceil mode")
     if s.mode == "avg" and s.padding != (0, 0):
         parts.append(
-            "padding counts"
-            if s.count_include_pad and s.padding != "same"
-            else "padding not counted"
+            "padding counts" if s.count_include_pad and not s.same else "padding not counted"
         )
     return f"{layer_name(result)}  " + " · ".join(parts)
 

@@ -247,7 +247,7 @@ def _labels(values: np.ndarray, hatched: np.ndarray, mode: str, beyond: np.ndarr
 
 
 def _caption(result: PoolResult) -> str:
-    lines = [result.rows.formula("out_h"), result.cols.formula("out_w")]
+    lines = list(result.formula.values())
     kept = result.window_count
     total = result.rows.n * result.cols.n
     lines.append(f"{kept:,} of {total:,} values kept ({100 * kept / total:.0f}%) · 0 parameters")

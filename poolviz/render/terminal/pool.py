@@ -76,23 +76,33 @@ def _header(result: PoolResult, view: PoolView) -> RenderableType:
     )
     for note in view.notes:
         lines.append(f"\n{note}", style="dim")
-    # same padding is Keras's rule (PyTorch's pooling has none): name the rule shown
-    rule = "Keras's 'same' rule" if result.spec.padding == "same" else "PyTorch's formula"
+    # same padding is Keras's (or ONNX's) rule, padding per side ONNX's: name the rule shown
+    spec = result.spec
+    rule = (
+        "Keras's 'same' rule"
+        if spec.padding == "same"
+        else "ONNX's SAME_LOWER rule"
+        if spec.padding == "same_lower"
+        else "ONNX's formula (padding per side)"
+        if _per_side(result)
+        else "PyTorch's formula"
+    )
     lines.append(f"\n\nOutput size, {rule}:\n", style="bold")
-    for ax, name in ((result.rows, "out_h"), (result.cols, "out_w")):
-        lines.append(_indented(ax.formula(name), view.width))
-        simple = ax.simple_formula(name)
-        if simple and ax.formula(name) != simple:
+    for (name, formula), ax in zip(result.formula.items(), (result.rows, result.cols), strict=True):
+        lines.append(_indented(formula, view.width))
+        simple = ax.simple_formula(f"out_{name}")
+        if simple and formula.split("   (")[0] != simple:
             lines.append(_indented(f"{simple}   (short form)", view.width), style="dim")
-    if result.spec.ceil_mode:
+    if spec.ceil_mode:
         note = (
             "ceil mode: round up, but the last window must start inside the input or its left "
             "padding"
         )
         lines.append(_indented(note, view.width), style="dim")
-    if result.spec.padding == "same":
+    if spec.same:
+        side = "bottom/right" if spec.padding == "same" else "top/left"
         note = (
-            "out = ceil(n / stride); the odd padding cell goes at the bottom/right and padded "
+            f"out = ceil(n / stride); the odd padding cell goes at the {side} and padded "
             "cells never count"
         )
         lines.append(_indented(note, view.width), style="dim")
@@ -266,6 +276,14 @@ def number_grids(result: PoolResult, view: PoolView, channel: int) -> Renderable
 def text_width(text: Text) -> int:
     """Columns the widest line of ``text`` takes."""
     return max((line.cell_len for line in text.split("\n")), default=0)
+
+
+def _per_side(result: PoolResult) -> bool:
+    """Whether the padding differs between the two ends of an axis (given per side)."""
+    return not result.spec.same and (
+        result.rows.pad_before != result.rows.pad_after
+        or result.cols.pad_before != result.cols.pad_after
+    )
 
 
 def _has_padding(result: PoolResult) -> bool:
