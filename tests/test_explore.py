@@ -273,7 +273,7 @@ def test_the_formula_pane_works_the_numbers_out() -> None:
         assert "out_w = floor((4 + 2·0 − 1·(3−1) − 1) / 1) + 1 = 2" in shown
         await pilot.press("P", "P")
         await pilot.pause()
-        assert "out_h = ceil(4 / 1) = 4   (same: pad 2 = 1 before + 1 after)" in screen_text(app)
+        assert "out_h = ceil(4 / 1) = 4   (same: pad 2 = 1 top + 1 bottom)" in screen_text(app)
 
     drive(Explorer(SEED_4X4, Knobs()), (100, 50), script)
 

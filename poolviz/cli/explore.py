@@ -369,10 +369,16 @@ def explore(mode: str, item: int, channel: int, at: Pair | None, **kwargs: Any) 
     loaded = options.load_input_from(kwargs)
     x = SEED_4X4 if loaded is None else loaded.array
     pooling = options.pooling_from(kwargs)
+    padding = pooling["padding"]
+    if padding == "same_lower" or (isinstance(padding, tuple) and len(padding) == 4):
+        raise PoolvizError(
+            "explore's padding keys walk same, valid, 0, 1, 2, ...; start it with one of "
+            "those or HxW, not same_lower or padding per side"
+        )
     knobs = Knobs(
         size=pooling["size"],
         stride=pooling["stride"],
-        padding=pooling["padding"],
+        padding=padding,
         dilation=pooling["dilation"],
         ceil_mode=pooling["ceil_mode"],
         count_include_pad=pooling["count_include_pad"],

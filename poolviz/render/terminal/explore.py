@@ -321,8 +321,8 @@ def formula_pane(result: PoolResult) -> Text:
     """The output size worked out with the current numbers, height then width."""
     rule = "Keras's 'same' rule" if result.spec.padding == "same" else "PyTorch's formula"
     text = Text(f"Output size, {rule}:\n", style="bold")
-    text.append(result.rows.formula("out_h") + "\n")
-    text.append(result.cols.formula("out_w"))
+    text.append(result.formula["h"] + "\n")
+    text.append(result.formula["w"])
     return text
 
 
