@@ -13,7 +13,7 @@ import pytest
 from poolviz.errors import PoolvizError
 from poolviz.model import load_model
 from poolviz.model.builtin import builtin
-from poolviz.model.keras import KERAS_SAMPLES, keras_sample, load_keras
+from poolviz.model.keras import KERAS_SAMPLES, READERS, keras_sample, load_keras
 from poolviz.model.trace import trace
 
 SAMPLES = Path(__file__).parent.parent / "poolviz" / "samples"
@@ -139,7 +139,7 @@ def test_keras3_functional_linear(tmp_path: Path) -> None:
     ]
 
 
-def test_keras3_functional_branching_is_refused(tmp_path: Path) -> None:
+def test_keras3_functional_branches_meet_in_an_add(tmp_path: Path) -> None:
     add = {
         "module": "keras.layers",
         "class_name": "Add",
@@ -164,13 +164,11 @@ def test_keras3_functional_branching_is_refused(tmp_path: Path) -> None:
         ],
     }
     path = write(tmp_path, _functional3(_conv3("conv2d", 3, "input_layer"), add))
-    with pytest.raises(PoolvizError) as err:
-        load_keras(path)
-    assert err.value.exit_code == 1
-    assert err.value.message == (
-        f"{str(path)!r}: layer 'add' reads conv2d, input_layer, not just the layer before it; "
-        "poolviz reads Sequential and linear functional models"
-    )
+    model = load_keras(path)
+    assert [(n.name, n.inputs) for n in model.nodes] == [
+        ("conv2d", ("",)),
+        ("add", ("conv2d", "")),
+    ]
 
 
 def test_keras2_functional_with_tuples(tmp_path: Path) -> None:
@@ -276,9 +274,8 @@ def test_input_option_overrides_and_fills_in(tmp_path: Path) -> None:
     [
         (
             {"class_name": "Lambda", "config": {"name": "lambda"}},
-            "layer 'lambda' is a Lambda, which poolviz does not trace; it reads InputLayer, "
-            "Conv2D, MaxPooling2D, AveragePooling2D, GlobalAveragePooling2D, GlobalMaxPooling2D, "
-            "Flatten, Dense, Dropout, BatchNormalization, Activation, ReLU, ZeroPadding2D",
+            "layer 'lambda' is a Lambda, which poolviz does not trace; it reads "
+            + ", ".join(READERS),
         ),
         (
             {

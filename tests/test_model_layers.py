@@ -228,3 +228,24 @@ def test_model_checks_its_input_and_names() -> None:
 def test_shape_text() -> None:
     assert shape_text((26, 26, 32)) == "(batch, 26, 26, 32)"
     assert shape_text((10,), 8) == "(8, 10)"
+
+
+def test_layers_without_windows() -> None:
+    from poolviz.model.pooling import AdaptiveMaxPool
+    from poolviz.model.reshape import DepthwiseConv, Reshape, Scale, SeparableConv, UpSample
+
+    assert UpSample("u", (2, 3)).output_shape((4, 5, 2)) == (8, 15, 2)
+    assert UpSample("u").field(START, (28, 28, 1)).jump == (Fraction(1, 2), Fraction(1, 2))
+    assert Scale("n", True).non_trainable((4, 4, 3)) == 7  # mean, variance and a count
+    assert Scale("r").elementwise and Scale("r").non_trainable((4, 4, 3)) == 0
+    assert Reshape("r", (-1, 6)).output_shape((4, 4, 3)) == (8, 6)
+    assert Reshape("p", order=(3, 1, 2)).output_shape((4, 5, 3)) == (3, 4, 5)
+    with pytest.raises(PoolvizError, match="reshapes \\(batch, 4, 4, 3\\) \\(48 values\\)"):
+        Reshape("r", (5, 5)).output_shape((4, 4, 3))
+    depthwise = DepthwiseConv("d", 1, (3, 3), multiplier=2)
+    assert depthwise.output_shape((8, 8, 4)) == (6, 6, 8)
+    assert depthwise.params((8, 8, 4)) == 3 * 3 * 8 + 8
+    separable = SeparableConv("s", 16, (3, 3))
+    assert separable.params((8, 8, 4)) == 3 * 3 * 4 + 4 * 16 + 16
+    assert AdaptiveMaxPool("a", (2, 2)).output_shape((7, 7, 3)) == (2, 2, 3)
+    assert AdaptiveMaxPool("a", (2, 2)).describe() == "adaptivemaxpool 2x2"

@@ -129,7 +129,8 @@ def trace(
 
     MODEL is a built-in (mnist, the default; lenet5, alexnet, vgg16, resnet18), a bundled
     Keras model (keras_mnist, keras2_cnn), an ONNX file (.onnx, with the poolviz[onnx]
-    extra), a Keras model saved with model.to_json() (a .json file), or a spec string:
+    extra), a Keras model saved with model.save() (.keras, or .h5 with the poolviz[keras]
+    extra) or model.to_json() (a .json file), or a spec string:
     layers separated by commas, from conv FILTERS SIZE [stride S]
     [pad P|same] [ACTIVATION], maxpool and avgpool SIZE [stride S] [pad P],
     adaptiveavgpool SIZE, gap, gmp, flatten, dense UNITS [ACTIVATION], dropout RATE, bn,

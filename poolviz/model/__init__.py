@@ -14,18 +14,28 @@ from poolviz.model.spec import parse_spec
 
 def load_model(model: str, input_shape: Shape | None = None) -> Model:
     """The model ``model`` names: a built-in (``mnist``, ...), a bundled Keras sample
-    (``keras_mnist``, ``keras2_cnn``), an ONNX file (any argument ending in ``.onnx``), a
-    Keras ``.json`` file (any argument ending in ``.json``, holding a path separator, or
-    naming a file or folder that exists), or else a spec string. ``input_shape`` (h, w, c)
+    (``keras_mnist``, ``keras2_cnn``), an ONNX file (``.onnx``), a Keras model as
+    ``model.save()`` writes it (``.keras``, ``.h5``, ``.hdf5``), a Keras ``.json`` file (any
+    argument ending in ``.json``, holding a path separator, or naming a file or folder that
+    exists), or else a spec string. ``input_shape`` (h, w, c)
     replaces the model's own input."""
     if model in BUILTINS:
         return builtin(model, input_shape)
     if model in KERAS_SAMPLES:
         return keras_sample(model, input_shape)
-    if model.lower().endswith(".onnx"):
+    suffix = Path(model).suffix.lower()
+    if suffix == ".onnx":
         from poolviz.model.onnx_read import load_onnx
 
         return load_onnx(Path(model), input_shape)
+    if suffix == ".keras":
+        from poolviz.model.keras_files import load_keras_archive
+
+        return load_keras_archive(Path(model), input_shape)
+    if suffix in (".h5", ".hdf5"):
+        from poolviz.model.keras_files import load_keras_h5
+
+        return load_keras_h5(Path(model), input_shape)
     if model.lower().endswith(".json") or "/" in model or "\\" in model or _names_a_path(model):
         return load_keras(Path(model), input_shape)
     return parse_spec(model, input_shape)

@@ -88,7 +88,7 @@ class Model:
     @classmethod
     def chain(cls, name: str, input_shape: Shape, layers: Sequence[Layer | Residual]) -> Model:
         """``layers`` one after the other on ``input_shape``, residual blocks expanded."""
-        return cls(name, input_shape, tuple(_chain(layers, INPUT)))
+        return cls(name, input_shape, tuple(chain_nodes(layers)))
 
     def with_nodes(self, nodes: Iterable[Node]) -> Model:
         """The same model and input with other nodes (a counterfactual)."""
@@ -108,13 +108,15 @@ class Model:
         return tuple(n.layer for n in self.nodes)
 
 
-def _chain(items: Sequence[Layer | Residual], source: str, block: str | None = None) -> list[Node]:
-    """Nodes for ``items`` one after the other, the first reading ``source``."""
+def chain_nodes(
+    items: Sequence[Layer | Residual], source: str = INPUT, block: str | None = None
+) -> list[Node]:
+    """Nodes for ``items`` one after the other, the first reading ``source`` (the input)."""
     nodes: list[Node] = []
     for item in items:
         if isinstance(item, Residual):
-            body = _chain(item.body, source, item.name)
-            shortcut = _chain(item.shortcut, source, item.name)
+            body = chain_nodes(item.body, source, item.name)
+            shortcut = chain_nodes(item.shortcut, source, item.name)
             ends = (body[-1].name if body else source, shortcut[-1].name if shortcut else source)
             nodes += [
                 *body,

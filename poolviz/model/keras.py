@@ -7,8 +7,10 @@ nodes as ``{"args": [{"class_name": "__keras_tensor__", "config": {"keras_histor
 instead of an ``InputLayer``), inbound nodes as ``[[[name, 0, 0, {}]]]``, tuples sometimes
 as ``{"class_name": "__tuple__", "items": [...]}``.
 
-Sequential models and linear functional models (each layer reading the one before it) are
-read; the layer classes in :data:`READERS` are supported and any other is refused by name.
+Sequential models and functional models are read, the latter as graphs (each layer reads
+the layers its inbound node names; ``Add``, ``Concatenate``, ``Multiply``, ``Average`` merge
+branches); a layer called more than once (shared) is refused. The layer classes in
+:data:`READERS` are supported and any other is refused by name.
 A missing file or a directory is a bad request (exit 2); a file whose content cannot be used
 is a runtime error (exit 1).
 """
@@ -25,7 +27,7 @@ from typing import Any
 from poolviz.errors import PoolvizError, PoolvizRuntimeError
 from poolviz.loaders import read_text_file
 from poolviz.model.field import Pair
-from poolviz.model.graph import Model
+from poolviz.model.graph import INPUT, Model, Node, chain_nodes
 from poolviz.model.layers import (
     Activation,
     BatchNorm,
@@ -38,7 +40,16 @@ from poolviz.model.layers import (
     Shape,
     ZeroPad,
 )
-from poolviz.model.pooling import AvgPool, GlobalAvgPool, GlobalMaxPool, MaxPool
+from poolviz.model.merge import Add, Average, Concat, Merge, Multiply
+from poolviz.model.pooling import (
+    AdaptiveAvgPool,
+    AdaptiveMaxPool,
+    AvgPool,
+    GlobalAvgPool,
+    GlobalMaxPool,
+    MaxPool,
+)
+from poolviz.model.reshape import DepthwiseConv, Reshape, Scale, SeparableConv, UpSample
 
 MODEL_CLASSES = ("Sequential", "Functional", "Model")
 FILE_HINT = "give a Keras model saved with model.to_json()"
@@ -59,9 +70,13 @@ def load_keras(path: str | os.PathLike[str], input_shape: Shape | None = None) -
     """The model in the Keras JSON file ``path``; ``input_shape`` (h, w, c) overrides the
     one the file gives, and is needed when the file has none. The file is read by
     :func:`poolviz.loaders.read_text_file`, with its errors."""
-    p = Path(path)
-    shown = str(path)
-    text = read_text_file(p, hint=FILE_HINT)
+    return keras_from_text(read_text_file(Path(path), hint=FILE_HINT), str(path), input_shape)
+
+
+def keras_from_text(text: str, shown: str, input_shape: Shape | None = None) -> Model:
+    """The model a Keras model config in JSON describes (``model.to_json()``, or the
+    ``config.json`` of a ``.keras`` archive); ``shown`` names its file in messages."""
+    p = Path(shown)
     try:
         data = json.loads(text)
     except json.JSONDecodeError as err:
@@ -97,11 +112,12 @@ def _from_keras(data: Any, name: str, input_shape: Shape | None = None) -> Model
     entries = config.get("layers") if isinstance(config, dict) else config  # Keras < 2.2.3
     if not isinstance(entries, list):
         raise _Bad("the model has no 'layers' list; is this model.to_json() output?")
-    if data["class_name"] != "Sequential":
-        _check_linear(entries)
     found = _input_shape(config, entries)
-    layers = tuple(layer for entry in entries if (layer := _layer(entry)) is not None)
-    if not layers:
+    if data["class_name"] == "Sequential":
+        nodes = tuple(chain_nodes([x for e in entries if (x := _layer(e)) is not None]))
+    else:
+        nodes = _graph(entries)
+    if not nodes:
         raise _Bad(
             "the model has no layers"
             + (" but its InputLayer" if entries else "")
@@ -114,7 +130,10 @@ def _from_keras(data: Any, name: str, input_shape: Shape | None = None) -> Model
             f"{name!r} does not give its input's height, width and channels; "
             "give them with --input HxWxC"
         )
-    return Model.chain(name, shape, layers)
+    try:
+        return Model(name, shape, nodes)
+    except PoolvizError as err:
+        raise _Bad(err.message) from None
 
 
 def _plain(value: Any) -> Any:
@@ -151,22 +170,30 @@ def _tensors(value: Any) -> list[dict[str, Any]]:
     return []
 
 
-def _check_linear(entries: list[Any]) -> None:
-    """Each layer must read exactly the layer listed before it."""
-    previous: str | None = None
+def _graph(entries: list[Any]) -> tuple[Node, ...]:
+    """A functional model's layers as graph nodes, each reading the layers its inbound
+    node names (merges read several); the one InputLayer is the model's input."""
+    alias: dict[str, str] = {}
+    nodes: list[Node] = []
     for entry in entries:
         name = _entry_name(entry)
         reads = _inbound(entry) if isinstance(entry, dict) else None
         if reads is None:
-            raise _Bad(f"layer {name!r} is called more than once; poolviz reads linear models")
-        expected = [] if previous is None else [previous]
-        if reads != expected:
-            what = ", ".join(reads) or "nothing"
             raise _Bad(
-                f"layer {name!r} reads {what}, not just the layer before it; poolviz reads "
-                "Sequential and linear functional models"
+                f"layer {name!r} is called more than once (a shared layer); poolviz reads "
+                "models whose every layer is called once"
             )
-        previous = name
+        layer = _layer(entry)
+        if layer is None:  # an InputLayer
+            if alias:
+                raise _Bad(
+                    f"the model has more than one input ({', '.join([*alias, name])}); "
+                    "poolviz traces models with one image input"
+                )
+            alias[name] = INPUT
+            continue
+        nodes.append(Node(layer, tuple(alias.get(r, r) for r in reads) or (INPUT,)))
+    return tuple(nodes)
 
 
 def _shape_of(value: Any) -> Shape | None:
@@ -245,18 +272,19 @@ def _activation(value: Any) -> str | None:
     return None if value in (None, "linear") else str(value)
 
 
-def _conv(name: str, c: dict[str, Any]) -> Layer:
-    return Conv(
-        name,
-        int(c["filters"]),
+def _windows(c: dict[str, Any]) -> tuple[Pair, Pair, Padding, Pair]:
+    """A convolution's window: size, strides, padding, dilation."""
+    return (
         _pair(c["kernel_size"]),
         _pair(c.get("strides", 1)),
         _padding(c.get("padding", "valid")),
         _pair(c.get("dilation_rate", 1)),
-        int(c.get("groups", 1)),
-        bool(c.get("use_bias", True)),
-        act=_activation(c.get("activation")),
     )
+
+
+def _conv(name: str, c: dict[str, Any]) -> Layer:
+    bias, act = bool(c.get("use_bias", True)), _activation(c.get("activation"))
+    return Conv(name, int(c["filters"]), *_windows(c), int(c.get("groups", 1)), bias, act=act)
 
 
 def _pool(cls: type[MaxPool] | type[AvgPool]) -> Callable[[str, dict[str, Any]], Layer]:
@@ -290,6 +318,23 @@ def _zeropad(name: str, c: dict[str, Any]) -> Layer:
     return ZeroPad(name, (ph, ph, pw, pw))
 
 
+def _concatenate(name: str, c: dict[str, Any]) -> Layer:
+    axis = int(c.get("axis", -1))
+    return Concat(name, axis=axis if axis < 0 else axis - 1)  # Keras counts the batch axis
+
+
+def _depthwise(name: str, c: dict[str, Any]) -> Layer:
+    bias, act = bool(c.get("use_bias", True)), _activation(c.get("activation"))
+    m = int(c.get("depth_multiplier", 1))
+    return DepthwiseConv(name, 1, *_windows(c), bias=bias, act=act, multiplier=m)
+
+
+def _separable(name: str, c: dict[str, Any]) -> Layer:
+    bias, act = bool(c.get("use_bias", True)), _activation(c.get("activation"))
+    m = int(c.get("depth_multiplier", 1))
+    return SeparableConv(name, int(c["filters"]), *_windows(c), bias=bias, act=act, multiplier=m)
+
+
 READERS: dict[str, Callable[[str, dict[str, Any]], Layer | None]] = {
     "InputLayer": lambda name, c: None,
     "Conv2D": _conv,
@@ -306,5 +351,21 @@ READERS: dict[str, Callable[[str, dict[str, Any]], Layer | None]] = {
     "Activation": lambda name, c: Activation(name, _activation(c["activation"]) or "linear"),
     "ReLU": _relu,
     "ZeroPadding2D": _zeropad,
+    "Add": lambda name, c: Add(name),
+    "Multiply": lambda name, c: Multiply(name),
+    "Average": lambda name, c: Average(name),
+    "Subtract": lambda name, c: Merge(name),
+    "Maximum": lambda name, c: Merge(name),
+    "Minimum": lambda name, c: Merge(name),
+    "Concatenate": _concatenate,
+    "DepthwiseConv2D": _depthwise,
+    "SeparableConv2D": _separable,
+    "UpSampling2D": lambda name, c: UpSample(name, _pair(c.get("size", 2))),
+    "Rescaling": lambda name, c: Scale(name),
+    "Normalization": lambda name, c: Scale(name, True),
+    "Reshape": lambda name, c: Reshape(name, tuple(int(v) for v in _plain(c["target_shape"]))),
+    "Permute": lambda name, c: Reshape(name, order=tuple(int(v) for v in _plain(c["dims"]))),
+    "AdaptiveAveragePooling2D": lambda name, c: AdaptiveAvgPool(name, _pair(c["output_size"])),
+    "AdaptiveMaxPooling2D": lambda name, c: AdaptiveMaxPool(name, _pair(c["output_size"])),
 }
 """Keras layer class -> reader of its config."""

@@ -131,6 +131,17 @@ class AdaptiveAvgPool(PoolingLayer):
         return self.out[0] > h or self.out[1] > w
 
 
+@dataclass(frozen=True)
+class AdaptiveMaxPool(AdaptiveAvgPool):
+    """Adaptive max pooling (``AdaptiveMaxPool2d``, Keras's ``AdaptiveMaxPooling2D``): the
+    same bins, the largest value of each."""
+
+    kind: ClassVar[str] = "adaptivemaxpool"
+
+    def describe(self) -> str:
+        return f"adaptivemaxpool {pair_text(self.out)}"
+
+
 def _span(n: int, o: int) -> int:
     """The largest bin of adaptive pooling of ``n`` cells to ``o``: bin ``i`` covers
     ``[floor(i n / o), ceil((i + 1) n / o))``, as PyTorch's ``adaptive_avg_pool2d``."""
