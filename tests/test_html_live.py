@@ -69,7 +69,22 @@ def random_settings(rng: random.Random) -> dict[str, Any]:
     """Settings as a teacher would type them: windows of 1 to 12, strides, padding as a number,
     HxW, valid or same, dilation, ceil mode, count_include_pad."""
     mode = rng.choice(["max", "avg"])
-    padding = rng.choice(["0", "1", "2", "1x0", "0x2", "valid", "same", "same", "3"])
+    padding = rng.choice(
+        [
+            "0",
+            "1",
+            "2",
+            "1x0",
+            "0x2",
+            "valid",
+            "same",
+            "same",
+            "same_lower",
+            "3",
+            "0,1,1,0",
+            "2,0,0,1",
+        ]
+    )
     return {
         "mode": mode,
         "k": pair(rng, 1, 4) if rng.random() < 0.8 else pair(rng, 1, 12),
@@ -92,8 +107,10 @@ def engine(x: np.ndarray, s: dict[str, Any]) -> PoolResult | str:
         else int(s["s"])
     )
     padding: Any = (
-        s["p"]
-        if s["p"] in ("valid", "same")
+        tuple(int(v) for v in s["p"].split(","))
+        if "," in s["p"]
+        else s["p"]
+        if s["p"] in ("valid", "same", "same_lower")
         else tuple(int(v) for v in s["p"].split("x"))
         if "x" in s["p"]
         else int(s["p"])
@@ -146,10 +163,10 @@ def expected_view(result: PoolResult) -> dict[str, Any]:
                 last,
             ]
         )
-    lines = [result.rows.formula("out_h")]
+    lines = [result.formula["h"]]
     if (short := result.rows.simple_formula("out_h")) is not None:
         lines.append(f"{short}   (short form)")
-    lines.append(result.cols.formula("out_w"))
+    lines.append(result.formula["w"])
     if (short := result.cols.simple_formula("out_w")) is not None:
         lines.append(f"{short}   (short form)")
     return {
@@ -325,6 +342,11 @@ TYPED = [
     ({"k": "2x"}, ["-k", "2x"]),
     ({"s": "0"}, ["-s", "0"]),
     ({"d": "0x1"}, ["-d", "0x1"]),
+    ({"p": "-1"}, ["-p", "-1"]),
+    ({"p": "1y"}, ["-p", "1y"]),
+    ({"p": "1,2"}, ["-p", "1,2"]),
+    ({"p": "0,2,0,0"}, ["-p", "0,2,0,0"]),
+    ({"p": "same_lower", "ceil": True}, ["-p", "same_lower", "--ceil-mode"]),
     ({"p": "2"}, ["-p", "2"]),
     ({"mode": "avg", "d": "2"}, ["--mode", "avg", "-d", "2"]),
     ({"p": "same", "ceil": True}, ["-p", "same", "--ceil-mode"]),

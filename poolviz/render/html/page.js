@@ -82,7 +82,10 @@ function windowColourAt(palette, i, j, ow) {
 class PageError extends Error {}
 
 const SIZE_EXAMPLES = "a whole number such as 2, or HxW (height first) such as 3x2";
-const PADDING_EXAMPLES = "a whole number such as 1, HxW (height first) such as 1x0, valid or same";
+const PADDING_EXAMPLES =
+  "a whole number such as 1, HxW (height first) such as 1x0, four sides TOP,LEFT,BOTTOM,RIGHT such as 0,1,1,0, valid, same or same_lower";
+const SIDES = /^\s*([0-9]{1,18})\s*,\s*([0-9]{1,18})\s*,\s*([0-9]{1,18})\s*,\s*([0-9]{1,18})\s*$/;
+const SAME_PADDINGS = ["same", "same_lower"];
 const PAIR = /^\s*([+-]?[0-9]{1,18})\s*(?:x\s*([+-]?[0-9]{1,18})\s*)?$/i;
 
 /** Python's repr of a str, for messages that quote what was typed. */
@@ -107,11 +110,14 @@ function sizePair(text, option) {
   return pair;
 }
 
-/** Padding as the CLI's PaddingType reads it: [h, w], "same", or [0, 0] for valid. */
+/** Padding as the CLI's PaddingType reads it: [h, w], four sides [top, left, bottom, right],
+ * "same" or "same_lower", or [0, 0] for valid. */
 function paddingValue(text) {
   const word = text.trim().toLowerCase();
   if (word === "valid") return [0, 0];
-  if (word === "same") return "same";
+  if (SAME_PADDINGS.includes(word)) return word;
+  const sides = SIDES.exec(text);
+  if (sides) return sides.slice(1).map(Number);
   const pair = parsePair(text);
   if (pair === null) throw new PageError(`--padding ${pyRepr(text)} is not a padding; use ${PADDING_EXAMPLES}`);
   if (Math.min(...pair) < 0) throw new PageError(`--padding ${text} must be 0 or more; use ${PADDING_EXAMPLES}`);
@@ -120,10 +126,19 @@ function paddingValue(text) {
 
 const pairText = ([h, w]) => (h === w ? `${h}` : `${h}x${w}`);
 
+/** Padding as a user writes it (PoolSpec.padding_label): 1, 1x0, 0,1,1,0, same. */
 function paddingText(padding) {
   if (typeof padding === "string") return padding;
   if (typeof padding === "number") return `${padding}`;
-  return pairText(padding);
+  return padding.length === 4 ? padding.join(",") : pairText(padding);
+}
+
+/** The height axis's and the width axis's padding (geometry.axis_padding): four sides give
+ * [top, bottom] and [left, right]. */
+function axisPadding(padding) {
+  if (typeof padding === "string") return [padding, padding];
+  if (padding.length === 4) return [[padding[0], padding[2]], [padding[1], padding[3]]];
+  return padding;
 }
 
 /** The settings the page was written with, as the controls spell them. */
@@ -149,16 +164,17 @@ function parseSettings(s) {
   if (s.mode === "avg" && (dilation[0] !== 1 || dilation[1] !== 1)) {
     throw new PageError("average pooling takes no dilation (PyTorch's avg_pool2d has none); use dilation 1");
   }
-  if (padding === "same" && s.ceil) {
-    throw new PageError("ceil_mode does not apply to padding 'same'; use one or the other");
+  if (SAME_PADDINGS.includes(padding) && s.ceil) {
+    throw new PageError(`ceil_mode does not apply to padding '${padding}'; use one or the other`);
   }
   return { mode: s.mode, size, stride, padding, dilation, ceil: s.ceil, cip: s.cip };
 }
 
 // ---------------------------------------------------------------- geometry (engine/geometry.py)
 
-function rawOut(n, k, s, p, d, ceil) {
-  const numer = n + 2 * p - d * (k - 1) - 1;
+/** PyTorch's size before the ceil-mode correction; `pads` is both ends' padding. */
+function rawOut(n, k, s, pads, d, ceil) {
+  const numer = n + pads - d * (k - 1) - 1;
   return (ceil ? Math.ceil(numer / s) : Math.floor(numer / s)) + 1;
 }
 
@@ -166,21 +182,25 @@ function rawOut(n, k, s, p, d, ceil) {
 function makeAxis(n, k, s, padding, d, ceil, name) {
   if (n < 1) throw new PageError(`the ${name} has length ${n}; every spatial size must be at least 1`);
   const base = { n, size: k, stride: s, dilation: d, ceil, same: false };
-  if (padding === "same") {
+  if (SAME_PADDINGS.includes(padding)) {
     const out = Math.ceil(n / s);
     const total = Math.max((out - 1) * s + d * (k - 1) + 1 - n, 0);
-    const before = Math.floor(total / 2);
+    const before = padding === "same_lower" ? Math.ceil(total / 2) : Math.floor(total / 2);
     return { ...base, padBefore: before, padAfter: total - before, same: true, out };
   }
-  const p = padding;
-  if (p > Math.floor(k / 2)) {
-    const half = Math.floor(k / 2);
-    throw new PageError(`padding ${p} exceeds half the window (${half}); use 0-${half}, valid or same`);
+  const perSide = Array.isArray(padding);
+  const [before, after] = perSide ? padding : [padding, padding];
+  if (perSide && Math.max(before, after) >= k) {
+    throw new PageError(`padding ${before} before and ${after} after: each side must be smaller than the window (${k}); use 0-${k - 1} per side`);
   }
-  let out = rawOut(n, k, s, p, d, ceil);
-  if (ceil && out >= 1 && (out - 1) * s >= n + p) out -= 1;
+  if (!perSide && before > Math.floor(k / 2)) {
+    const half = Math.floor(k / 2);
+    throw new PageError(`padding ${before} exceeds half the window (${half}); use 0-${half}, valid or same`);
+  }
+  let out = rawOut(n, k, s, before + after, d, ceil);
+  if (ceil && out >= 1 && (out - 1) * s >= n + before) out -= 1;
   if (out < 1) throw new PageError("does not fit");
-  return { ...base, padBefore: p, padAfter: p, out };
+  return { ...base, padBefore: before, padAfter: after, out };
 }
 
 const start = (ax, i) => i * ax.stride - ax.padBefore;
@@ -199,27 +219,30 @@ function reads(ax) {
   return counts;
 }
 
-function formula(ax, name) {
-  const { n, size: k, stride: s, dilation: d } = ax;
+/** Both ends' padding in a formula: `2·1`, or `0 + 1` where they differ. */
+const padsText = (ax) => (ax.padBefore === ax.padAfter ? `2·${ax.padBefore}` : `${ax.padBefore} + ${ax.padAfter}`);
+
+/** Axis.formula: the output size worked out; `sides` name the two ends (top, bottom). */
+function formula(ax, name, sides) {
+  const { n, size: k, stride: s, dilation: d, padBefore: before, padAfter: after } = ax;
   if (ax.same) {
-    const total = ax.padBefore + ax.padAfter;
-    return `${name} = ceil(${n} / ${s}) = ${ax.out}   (same: pad ${total} = ${ax.padBefore} before + ${ax.padAfter} after)`;
+    return `${name} = ceil(${n} / ${s}) = ${ax.out}   (same: pad ${before + after} = ${before} ${sides[0]} + ${after} ${sides[1]})`;
   }
-  const p = ax.padBefore;
-  const line = `${name} = ${ax.ceil ? "ceil" : "floor"}((${n} + 2·${p} − ${d}·(${k}−1) − 1) / ${s}) + 1`;
-  const raw = rawOut(n, k, s, p, d, ax.ceil);
-  if (raw !== ax.out) return `${line} = ${raw}, − 1 (last window would start past the input) = ${ax.out}`;
-  return `${line} = ${ax.out}`;
+  let line = `${name} = ${ax.ceil ? "ceil" : "floor"}((${n} + ${padsText(ax)} − ${d}·(${k}−1) − 1) / ${s}) + 1`;
+  const raw = rawOut(n, k, s, before + after, d, ax.ceil);
+  line += raw !== ax.out ? ` = ${raw}, − 1 (last window would start past the input) = ${ax.out}` : ` = ${ax.out}`;
+  if (before !== after) line += `   (pad ${before} ${sides[0]} + ${after} ${sides[1]})`;
+  return line;
 }
 
 function simpleFormula(ax, name) {
   if (ax.dilation !== 1 || ax.ceil || ax.same) return null;
-  return `${name} = floor((${ax.n} − ${ax.size} + 2·${ax.padBefore}) / ${ax.stride}) + 1 = ${ax.out}`;
+  return `${name} = floor((${ax.n} − ${ax.size} + ${padsText(ax)}) / ${ax.stride}) + 1 = ${ax.out}`;
 }
 
 /** Both axes, as PoolSpec.axes: a window that does not fit is named for the whole input. */
 function makeAxes(h, w, spec) {
-  const pads = spec.padding === "same" ? ["same", "same"] : spec.padding;
+  const pads = axisPadding(spec.padding);
   try {
     return [
       makeAxis(h, spec.size[0], spec.stride[0], pads[0], spec.dilation[0], spec.ceil, "height"),
@@ -227,7 +250,7 @@ function makeAxes(h, w, spec) {
     ];
   } catch (err) {
     if (!(err instanceof PageError) || err.message !== "does not fit") throw err;
-    const label = spec.padding === "same" ? "same" : pairText(spec.padding);
+    const label = paddingText(spec.padding);
     throw new PageError(
       `a ${spec.size[0]}x${spec.size[1]} window does not fit a ${h}x${w} input with padding ${label}; use a smaller --size or add --padding`,
     );
@@ -294,7 +317,7 @@ function computeState(x, spec, data) {
     output,
     windows,
     coverage: rowReads.map((a) => colReads.map((b) => a * b)),
-    formula: { h: formula(rows, "out_h"), w: formula(cols, "out_w") },
+    formula: { h: formula(rows, "out_h", ["top", "bottom"]), w: formula(cols, "out_w", ["left", "right"]) },
     simple: { h: simpleFormula(rows, "out_h"), w: simpleFormula(cols, "out_w") },
     pads: [rows.padBefore, rows.padAfter, cols.padBefore, cols.padAfter],
     outShape: [rows.out, cols.out],
@@ -305,14 +328,13 @@ function computeState(x, spec, data) {
 
 /** poolviz.render.style.config_line for parsed settings. */
 function configLine(spec) {
-  const label = spec.padding === "same" ? "same" : pairText(spec.padding);
+  const label = paddingText(spec.padding);
   const parts = [`size ${spec.size[0]}x${spec.size[1]}`, `stride ${spec.stride[0]}x${spec.stride[1]}`, `padding ${label}`];
   if (spec.dilation[0] !== 1 || spec.dilation[1] !== 1) parts.push(`dilation ${spec.dilation[0]}x${spec.dilation[1]}`);
   if (spec.ceil) parts.push("ceil mode");
-  const padded = spec.padding === "same" || spec.padding[0] !== 0 || spec.padding[1] !== 0;
-  if (spec.mode === "avg" && padded) {
-    parts.push(spec.cip && spec.padding !== "same" ? "padding counts" : "padding not counted");
-  }
+  const same = SAME_PADDINGS.includes(spec.padding);
+  const padded = same || spec.padding.length !== 2 || spec.padding[0] !== 0 || spec.padding[1] !== 0;
+  if (spec.mode === "avg" && padded) parts.push(spec.cip && !same ? "padding counts" : "padding not counted");
   return `${spec.mode === "max" ? "MaxPool2D" : "AvgPool2D"}  ${parts.join(" · ")}`;
 }
 
