@@ -596,7 +596,7 @@ class Page {
       h("div", { class: "control" }, h("label", { for: "pv-mode", text: "mode" }), mode, h("small", { text: "max or average" })),
       field("k", "size", "2 or 3x2 (height first)"),
       field("s", "stride", "empty: the size"),
-      field("p", "padding", "1, 1x0, valid or same"),
+      field("p", "padding", "1, 1x0, 0,1,1,0 (t,l,b,r), same"),
       field("d", "dilation", "1 is a plain window"),
       check("ceil", "ceil mode"),
       check("cip", "count_include_pad"),
