@@ -82,8 +82,8 @@ function windowColourAt(palette, i, j, ow) {
 class PageError extends Error {}
 
 const SIZE_EXAMPLES = "a whole number such as 2, or HxW (height first) such as 3x2";
-const PADDING_EXAMPLES =
-  "a whole number such as 1, HxW (height first) such as 1x0, four sides TOP,LEFT,BOTTOM,RIGHT such as 0,1,1,0, valid, same or same_lower";
+const PADDING_EXAMPLES = "a whole number such as 1, HxW (height first) such as 1x0, valid or same";
+const SIDES_EXAMPLE = "four whole numbers TOP,LEFT,BOTTOM,RIGHT such as 0,1,1,0 (padding per side)";
 const SIDES = /^\s*([0-9]{1,18})\s*,\s*([0-9]{1,18})\s*,\s*([0-9]{1,18})\s*,\s*([0-9]{1,18})\s*$/;
 const SAME_PADDINGS = ["same", "same_lower"];
 const PAIR = /^\s*([+-]?[0-9]{1,18})\s*(?:x\s*([+-]?[0-9]{1,18})\s*)?$/i;
@@ -118,6 +118,7 @@ function paddingValue(text) {
   if (SAME_PADDINGS.includes(word)) return word;
   const sides = SIDES.exec(text);
   if (sides) return sides.slice(1).map(Number);
+  if (text.includes(",")) throw new PageError(`--padding ${pyRepr(text)} is not a padding per side; use ${SIDES_EXAMPLE}`);
   const pair = parsePair(text);
   if (pair === null) throw new PageError(`--padding ${pyRepr(text)} is not a padding; use ${PADDING_EXAMPLES}`);
   if (Math.min(...pair) < 0) throw new PageError(`--padding ${text} must be 0 or more; use ${PADDING_EXAMPLES}`);
