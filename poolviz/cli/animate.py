@@ -61,7 +61,7 @@ class FpsType(click.ParamType[int, Any]):
 )
 @display.item_option
 @display.channel_option("Channel shown.")
-@display.figure_options(("gif", "png"))
+@display.figure_options(("gif", "png"), look=False)
 def animate(mode: str, fps: int, item: int, channel: int, **kwargs: Any) -> None:
     """Show pooling one window at a time: the window moving over the input, its max (or
     mean) worked out, and the output filling in.

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from poolviz.cli.options import output_option, with_options
-from poolviz.cli.values import AtType, ChannelsType, StepsType
+from poolviz.cli.values import AtType, ChannelsType, FigsizeType, StepsType
 from poolviz.errors import PoolvizError
 from poolviz.render.style import to_ascii
 
@@ -24,6 +24,7 @@ if TYPE_CHECKING:  # rich is imported where a console is made: figure paths neve
     from rich.console import Console, RenderableType
 
     from poolviz.loaders import LoadedInput
+    from poolviz.render.figure.look import Look
     from poolviz.render.terminal.pool import PoolView
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -123,9 +124,12 @@ def view_from(kwargs: Mapping[str, Any]) -> ViewArgs:
     )
 
 
-def figure_options(formats: tuple[str, ...], *, cmap: bool = True) -> Callable[[F], F]:
-    """Add ``-o/--output`` (accepting ``formats``), ``--dpi``, ``--title`` and, unless
-    ``cmap`` is False (a figure without pictures), ``--cmap``."""
+def figure_options(
+    formats: tuple[str, ...], *, cmap: bool = True, look: bool = True
+) -> Callable[[F], F]:
+    """Add ``-o/--output`` (accepting ``formats``), ``--dpi``, ``--title``, unless ``cmap`` is
+    False (a figure without pictures) ``--cmap``, and unless ``look`` is False (frames drawn
+    without matplotlib) ``--figsize``, ``--font-scale`` and ``--theme``."""
 
     raster = " or ".join(kind.upper() for kind in formats if kind in ("png", "gif"))
 
@@ -150,9 +154,39 @@ def figure_options(formats: tuple[str, ...], *, cmap: bool = True) -> Callable[[
                     callback=_check_cmap,
                 )
             )
+        if look:
+            decorators.extend(LOOK_OPTIONS)
         return with_options(f, decorators)
 
     return decorate
+
+
+LOOK_OPTIONS = (
+    click.option(
+        "--figsize",
+        type=FigsizeType(),
+        metavar="WxH",
+        help="Page size in inches, width first (16x9 fills a slide); the figure is scaled to "
+        "fit and centred. A PNG is then W·dpi x H·dpi pixels.  [default: the figure's own]",
+    ),
+    click.option(
+        "--font-scale",
+        type=click.FloatRange(0.5, 4),
+        default=1.0,
+        show_default=True,
+        metavar="F",
+        help="Words (titles, labels, captions) F times their size, for a projector; the "
+        "numbers in cells keep fitting their cells.",
+    ),
+    click.option(
+        "--theme",
+        type=click.Choice(("light", "dark")),
+        default="light",
+        show_default=True,
+        help="dark: light words on a dark page, for dark slides (window colours stay).",
+    ),
+)
+"""``--figsize``, ``--font-scale`` and ``--theme``: how any matplotlib figure is dressed."""
 
 
 def _check_cmap(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
@@ -177,12 +211,21 @@ class FigureArgs:
     dpi: int
     title: str | None
     cmap: str | None
+    figsize: tuple[float, float] | None = None
+    font_scale: float = 1.0
+    theme: str = "light"
+
+    def look(self) -> Look:
+        """How the figure is dressed (see :mod:`poolviz.render.figure.look`)."""
+        from poolviz.render.figure.look import Look
+
+        return Look(self.figsize, self.font_scale, self.theme)
 
     def save(self, fig: Figure) -> None:
-        """Write ``fig`` to the file and say so on stdout."""
+        """Write ``fig`` to the file, dressed as asked, and say so on stdout."""
         from poolviz.render.figure.save import save_figure
 
-        save_figure(fig, self.path, self.dpi)
+        save_figure(fig, self.path, self.dpi, self.look())
         click.echo(f"wrote {self.path}")
 
 
@@ -190,7 +233,15 @@ def figure_from(kwargs: Mapping[str, Any]) -> FigureArgs | None:
     """The figure options, or None when no ``-o`` was given (print to the terminal)."""
     if kwargs["output"] is None:
         return None
-    return FigureArgs(kwargs["output"], kwargs["dpi"], kwargs["title"], kwargs.get("cmap"))
+    return FigureArgs(
+        kwargs["output"],
+        kwargs["dpi"],
+        kwargs["title"],
+        kwargs.get("cmap"),
+        kwargs.get("figsize"),
+        kwargs.get("font_scale", 1.0),
+        kwargs.get("theme", "light"),
+    )
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,11 @@ _PAIR = re.compile(r"\s*([+-]?[0-9]{1,18})\s*(?:x\s*([+-]?[0-9]{1,18})\s*)?", re
 _INTS = re.compile(r"\s*[+-]?[0-9]{1,18}\s*(?:,\s*[+-]?[0-9]{1,18}\s*)*")
 
 
+_FIGSIZE = re.compile(
+    r"\s*([0-9]{1,3}(?:\.[0-9]{1,3})?)\s*x\s*([0-9]{1,3}(?:\.[0-9]{1,3})?)\s*", re.I
+)
+
+
 _SIZE_EXAMPLES = "a whole number such as 2, or HxW (height first) such as 3x2"
 
 
@@ -241,6 +246,34 @@ class ScaleType(OptionType):
                 param,
             )
         return factor
+
+
+class FigsizeType(OptionType):
+    """A page size in inches, width first as matplotlib's ``figsize``: ``16x9`` or
+    ``13.33x7.5``, each side 1 to 100; converts to (width, height)."""
+
+    name = "figsize"
+
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> tuple[float, float]:
+        if isinstance(value, tuple):
+            return value
+        option = option_name(param, "figsize")
+        match = _FIGSIZE.fullmatch(str(value))
+        if match is None:
+            raise OptionError(
+                f"{option} {value!r} is not a size; use WxH in inches, width first, such as "
+                "16x9 or 13.33x7.5",
+                ctx,
+                param,
+            )
+        width, height = float(match[1]), float(match[2])
+        if not (1 <= width <= 100 and 1 <= height <= 100):
+            raise OptionError(
+                f"{option} {value}: each side must be 1 to 100 inches; use e.g. 16x9", ctx, param
+            )
+        return width, height
 
 
 class MemoryType(OptionType):

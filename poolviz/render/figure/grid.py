@@ -22,6 +22,7 @@ from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.patches import FancyArrowPatch, Rectangle  # noqa: E402
 from matplotlib.transforms import ScaledTranslation, Transform  # noqa: E402
 
+from poolviz.render.figure.look import CELL_GID  # noqa: E402
 from poolviz.render.style import (  # noqa: E402
     format_values,
     outline_colour,
@@ -157,6 +158,7 @@ def draw_matrix(
                 fontsize=size,
                 color=colour,
                 fontweight="bold" if heavy else "normal",
+                gid=CELL_GID,
             )
             if heavy:
                 ax.add_artist(

@@ -221,9 +221,9 @@ def _numbers(
     draw_arrow(
         fig,
         result.mode,
-        (_MARGIN + in_w + 0.2, middle),
-        (out_left - 0.45, middle),  # clear of the output's row indices
-        fig.dpi_scale_trans,
+        ((_MARGIN + in_w + 0.2) / width, middle / height),
+        ((out_left - 0.45) / width, middle / height),  # clear of the output's row indices
+        fig.transFigure,  # not inches: saving a part of the page moves the figure, not them
     )
     fig.supxlabel(
         caption,
@@ -288,7 +288,7 @@ def _pictures(
     if not rgb:
         fig.colorbar(image, ax=axes[:2], shrink=0.8, label="value")
     centre = at or (result.rows.out // 2, result.cols.out // 2)
-    (r0, r1), (c0, c1) = _inset(axes[2], result, item, channel, centre)
+    (r0, r1), (c0, c1) = _inset(axes[2], result, item, channel, centre, cmap)
     # where the zoom is, on both pictures (they share their coordinates, 0 to 1)
     colour = outline_colour(window_colour_at(centre[0], centre[1], result.cols.out))
     h, w = x.shape[0], x.shape[1]
@@ -311,10 +311,11 @@ def _pictures(
 
 
 def _inset(
-    ax: object, result: PoolResult, item: int, channel: int, centre: tuple[int, int]
+    ax: object, result: PoolResult, item: int, channel: int, centre: tuple[int, int], cmap: str
 ) -> tuple[tuple[int, int], tuple[int, int]]:
-    """Numbers of the input around output cell ``centre``'s window, with that window; returns
-    the input rows and columns shown, ``[start, stop)``."""
+    """Numbers of the input around output cell ``centre``'s window, with that window, in the
+    pictures' colour map (``--cmap``, or grey); returns the input rows and columns shown,
+    ``[start, stop)``."""
     from matplotlib.axes import Axes
 
     assert isinstance(ax, Axes)
@@ -338,7 +339,7 @@ def _inset(
     draw_matrix(
         ax,
         patch,
-        cmap="Greys_r" if result.input.shape[3] != 1 else "gray",
+        cmap=cmap,
         outlines=[outline],
         bold=bold,
         origin=(r0, c0),

@@ -10,20 +10,26 @@ from matplotlib.artist import Artist
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 
+from poolviz.render.figure.look import PAD_INCHES, Look, dress, page_box
 from poolviz.render.output import atomic_output
 
 FIGURE_FORMATS = ("png", "svg", "pdf")
 
 
-def save_figure(fig: Figure, path: Path, dpi: int = 150) -> None:
-    """Save ``fig`` to ``path`` (format from its extension) with nothing clipped; the file
-    appears only once complete.
+def save_figure(fig: Figure, path: Path, dpi: int = 150, look: Look | None = None) -> None:
+    """Save ``fig`` to ``path`` (format from its extension) with nothing clipped, dressed as
+    ``look`` says; the file appears only once complete.
+
+    With ``look.figsize`` (W, H) the drawn content is scaled to fit a W x H inch page and
+    centred on it: a PNG is W·dpi x H·dpi pixels (rounded); an SVG or PDF has that shape.
 
     Every text is drawn as typed: titles and file names are not mathtext, so a ``$`` is a
     dollar sign (a lone one made matplotlib's parser fail); a character no file can hold (an
     undecodable byte of a file name, a control character) is drawn as U+FFFD, and a glyph
     missing from the font as the font's box, without a warning.
     """
+    look = look or Look()
+    dress(fig, look)
     for text in _drawn_texts(fig):
         text.set_parse_math(False)
         typed = text.get_text()
@@ -32,9 +38,16 @@ def save_figure(fig: Figure, path: Path, dpi: int = 150) -> None:
             text.set_text(shown)
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", "Glyph .* missing from", UserWarning)
+        box, saving_dpi = (
+            ("tight", float(dpi)) if look.figsize is None else page_box(fig, look.figsize, dpi)
+        )
         with atomic_output(path) as temporary:
             fig.savefig(
-                temporary, dpi=dpi, bbox_inches="tight", format=path.suffix.lstrip(".").lower()
+                temporary,
+                dpi=saving_dpi,
+                bbox_inches=box,
+                pad_inches=PAD_INCHES,
+                format=path.suffix.lstrip(".").lower(),
             )
 
 

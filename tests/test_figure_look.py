@@ -1,0 +1,136 @@
+"""Dressing a figure for a slide (--figsize, --font-scale, --theme, --cmap): exact page sizes,
+word sizes, the dark page, and every picture in the chosen colour map."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from matplotlib import colormaps
+from matplotlib.colors import to_hex
+from matplotlib.patches import Rectangle
+from PIL import Image
+
+from poolviz.engine.explain import explain
+from poolviz.engine.gradient import gradient, upstream_gradient
+from poolviz.examples import SEED_4X4, SEED_5X5
+from poolviz.render.figure.grad import grad_figure
+from poolviz.render.figure.grid import INDEX_GID
+from poolviz.render.figure.look import CELL_GID, DARK_TEXT, Look, dress
+from poolviz.render.figure.pool import pool_figure
+from tests.cli import run
+from tests.legibility import problems
+
+
+def saved(tmp_path: Path, command: str, *args: str) -> Image.Image:
+    target = tmp_path / "figure.png"
+    code, out, err = run(command, *args, "-o", str(target))
+    assert code == 0, err
+    assert out == f"wrote {target}\n"
+    with Image.open(target) as image:
+        image.load()
+        return image
+
+
+@pytest.mark.parametrize(
+    ("command", "args", "size"),
+    [
+        ("pool", ("--figsize", "16x9", "--dpi", "100"), (1600, 900)),
+        ("grad", ("--figsize", "16x9", "--dpi", "50"), (800, 450)),
+        ("grad", ("--figsize", "13.33x7.5", "--dpi", "150"), (2000, 1125)),  # 1999.5 rounds up
+        ("pool", ("--sample", "photo", "--figsize", "4x3", "--dpi", "100"), (400, 300)),
+    ],
+)
+def test_figsize_gives_the_exact_page_in_pixels(
+    tmp_path: Path, command: str, args: tuple[str, ...], size: tuple[int, int]
+) -> None:
+    image = saved(tmp_path, command, *args)
+    assert image.size == size
+    # the figure is centred on the page: the far corners are both the page's white
+    pixels = np.asarray(image.convert("RGB"))
+    assert tuple(pixels[0, 0]) == tuple(pixels[-1, -1]) == (255, 255, 255)
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (
+            "16by9",
+            "error: --figsize '16by9' is not a size; use WxH in inches, width first, "
+            "such as 16x9 or 13.33x7.5",
+        ),
+        ("0x9", "error: --figsize 0x9: each side must be 1 to 100 inches; use e.g. 16x9"),
+    ],
+)
+def test_a_bad_figsize_is_refused_and_nothing_written(
+    tmp_path: Path, value: str, message: str
+) -> None:
+    target = tmp_path / "x.png"
+    code, _, err = run("pool", "--figsize", value, "-o", str(target))
+    assert code == 2
+    assert err.splitlines()[0] == message
+    assert not target.exists()
+
+
+def _pool() -> object:
+    return pool_figure(explain(SEED_4X4, mode="max", size=(2, 2), stride=(2, 2)))
+
+
+def _grad() -> object:
+    forward = explain(SEED_5X5, mode="max", size=(3, 3), stride=(2, 2))
+    return grad_figure(gradient(forward, upstream_gradient(forward, "ones", 0)))
+
+
+def test_font_scale_grows_words_but_not_the_cells_numbers() -> None:
+    fig = pool_figure(explain(SEED_4X4, mode="max", size=(2, 2), stride=(2, 2)))
+    cells = sorted(
+        {t.get_fontsize() for ax in fig.axes for t in ax.texts if t.get_gid() == CELL_GID}
+    )
+    index = sorted(
+        {t.get_fontsize() for ax in fig.axes for t in ax.texts if t.get_gid() == INDEX_GID}
+    )
+    dress(fig, Look(font_scale=1.5))
+    assert fig.get_suptitle() and fig._suptitle is not None
+    assert fig._suptitle.get_fontsize() == 18.0  # 12 points, 1.5 times
+    assert [ax.title.get_fontsize() for ax in fig.axes] == [15.0, 15.0]
+    after = {ax: ax.texts for ax in fig.axes}
+    assert (
+        sorted({t.get_fontsize() for ts in after.values() for t in ts if t.get_gid() == CELL_GID})
+        == cells
+    )
+    assert sorted(
+        {t.get_fontsize() for ts in after.values() for t in ts if t.get_gid() == INDEX_GID}
+    ) == [1.5 * s for s in index]
+
+
+def test_dark_theme_paints_the_page_and_words_and_keeps_window_colours(tmp_path: Path) -> None:
+    image = saved(tmp_path, "pool", "--theme", "dark")
+    pixels = np.asarray(image.convert("RGB"))
+    assert tuple(pixels[0, 0]) == (0x1E, 0x1E, 0x1E)
+    found = {tuple(int(v) for v in p) for p in np.unique(pixels.reshape(-1, 3), axis=0)}
+    assert (0xF3, 0xD0, 0x8C) in found or len(found) > 50
+    fig = pool_figure(explain(SEED_4X4, mode="max", size=(2, 2), stride=(2, 2)))
+    dress(fig, Look(theme="dark"))
+    assert fig._suptitle is not None and fig._suptitle.get_color() == DARK_TEXT
+    numbers = [t.get_color() for ax in fig.axes for t in ax.texts if t.get_gid() == CELL_GID]
+    assert set(numbers) == {"#000000"}  # on pale window fills, still black
+
+
+def test_cmap_reaches_the_zoomed_grid() -> None:
+    ramp = np.arange(40 * 40, dtype=float).reshape(1, 40, 40, 1)
+    fig = pool_figure(explain(ramp, mode="max", size=(2, 2), stride=(2, 2)), cmap="magma")
+    zoom = fig.axes[2]
+    fills = {to_hex(p.get_facecolor()) for p in zoom.patches if isinstance(p, Rectangle)}
+    fills |= {to_hex(a.get_facecolor()) for a in zoom.artists if isinstance(a, Rectangle)}
+    assert to_hex(colormaps["magma"](0.0)) in fills  # the zoom's smallest value
+    assert to_hex(colormaps["gray"](0.0)) not in fills
+
+
+@pytest.mark.parametrize("make", [_pool, _grad], ids=["pool", "grad"])
+@pytest.mark.parametrize("scale", [1.0, 1.5, 2.0])
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_dressed_figures_stay_legible(make: object, scale: float, theme: str) -> None:
+    fig = make()  # type: ignore[operator]
+    dress(fig, Look(font_scale=scale, theme=theme))
+    assert problems(fig) == []
