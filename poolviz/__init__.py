@@ -3,8 +3,13 @@
 from poolviz import loaders
 from poolviz.engine import (
     PoolSpec,
+    adaptive_pool2d,
+    adaptive_pool2d_backward,
     blur_pool2d,
     blur_pool2d_backward,
+    fractional_max_pool2d,
+    fractional_max_pool2d_backward,
+    fractional_samples,
     global_pool2d,
     lp_pool2d,
     lp_pool2d_backward,
@@ -23,6 +28,11 @@ install_display()  # results draw themselves (figure(), rich, Jupyter); the engi
 __version__ = "0.1.0"
 
 __all__ = [
+    "adaptive_pool2d",
+    "adaptive_pool2d_backward",
+    "fractional_max_pool2d",
+    "fractional_max_pool2d_backward",
+    "fractional_samples",
     "LoadedInput",
     "PoolResult",
     "PoolSpec",

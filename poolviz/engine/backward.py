@@ -23,7 +23,6 @@ from poolviz.engine.geometry import (
     PaddingArg,
     PoolOptions,
     as_pair,
-    avg_divisors,
 )
 from poolviz.engine.pooling import IndexMap, prepare
 from poolviz.engine.windows import (
@@ -78,7 +77,7 @@ def pool2d_backward(
         if spec.mode == "max":
             _max_backward(x4, g4, rows, cols, cells)
         else:
-            divisor = avg_divisors(rows, cols, spec.count_include_pad).astype(dtype)
+            divisor = spec.divisors(rows, cols).astype(dtype)
             share = g4 / divisor[None, :, :, None]
             # offsets in falling order add each cell's shares in the order PyTorch does:
             # windows in rising row-major order

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Protocol, Unpack
 
 import numpy as np
 
-from poolviz.engine.geometry import Axis, IntPair, PaddingArg, PoolOptions, PoolSpec, avg_divisors
+from poolviz.engine.geometry import Axis, IntPair, PaddingArg, PoolOptions, PoolSpec
 from poolviz.engine.pooling import avg_pool_nhwc, max_pool_nhwc, prepare
 from poolviz.engine.windows import like_input
 from poolviz.errors import PoolvizError
@@ -125,7 +125,7 @@ class PoolResult:
         """(oh, ow) divisors of average pooling, None for max."""
         if self.mode != "avg":
             return None
-        return avg_divisors(self.rows, self.cols, self.spec.count_include_pad)
+        return self.spec.divisors(self.rows, self.cols)
 
     @property
     def kept_fraction(self) -> float:
@@ -222,5 +222,6 @@ def explain(
     if spec.mode == "max":
         output, indices = max_pool_nhwc(x4, rows, cols, return_indices=True)
     else:
-        output, indices = avg_pool_nhwc(x4, rows, cols, spec.count_include_pad), None
+        output = avg_pool_nhwc(x4, rows, cols, spec.count_include_pad, spec.divisor_override)
+        indices = None
     return PoolResult(x4, output, indices, spec, rows, cols, np.ndim(x))

@@ -15,7 +15,7 @@ padding ``max((out-1)s + d(k-1) + 1 - n, 0)``, the odd cell at the bottom/right;
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal, TypedDict, Unpack
 
 import numpy as np
@@ -321,6 +321,8 @@ class PoolOptions(TypedDict, total=False):
     """Round the output size up, as PyTorch (default False)."""
     count_include_pad: bool
     """Whether explicit padding counts in an average's divisor (default True)."""
+    divisor_override: int | None
+    """Divide every average window by this instead (PyTorch's; default None)."""
 
 
 @dataclass(frozen=True)
@@ -336,6 +338,8 @@ class PoolSpec:
     ceil_mode: bool
     count_include_pad: bool
     mode: Mode
+    divisor_override: int | None = None
+    """Every average window's divisor, as PyTorch's ``divisor_override``; None: the count."""
 
     @classmethod
     def make(
@@ -351,6 +355,16 @@ class PoolSpec:
         dilation = options.get("dilation", 1)
         ceil_mode = options.get("ceil_mode", False)
         count_include_pad = options.get("count_include_pad", True)
+        override = options.get("divisor_override")
+        if override is not None:
+            if mode != "avg":
+                raise PoolvizError(
+                    "divisor_override applies to average pooling only; use mode 'avg'"
+                )
+            if isinstance(override, bool) or not isinstance(override, int | np.integer):
+                raise PoolvizError(f"divisor_override must be an integer, got {override!r}")
+            if override == 0:  # PyTorch: "divisor must be not zero"
+                raise PoolvizError("divisor_override must not be zero; use a nonzero integer")
         if mode not in MODES:
             raise PoolvizError(f"unknown mode {mode!r}; use 'max' or 'avg'")
         k = as_pair(size, "size")
@@ -373,7 +387,8 @@ class PoolSpec:
             )
         if pad in SAME_PADDINGS and ceil_mode:
             raise PoolvizError(f"ceil_mode does not apply to padding {pad!r}; use one or the other")
-        return cls(k, s, pad, d, bool(ceil_mode), bool(count_include_pad), mode)  # type: ignore[arg-type]
+        spec = cls(k, s, pad, d, bool(ceil_mode), bool(count_include_pad), mode)  # type: ignore[arg-type]
+        return spec if override is None else replace(spec, divisor_override=int(override))
 
     def axes(self, h: int, w: int) -> tuple[Axis, Axis]:
         """The windows along height and width of an ``h`` x ``w`` input; raises PoolvizError
@@ -407,6 +422,12 @@ class PoolSpec:
                 f"a {self.size[0]}x{self.size[1]} window does not fit a {h}x{w} input with "
                 f"padding {self.padding_label}; use a smaller --size or add --padding"
             ) from None
+
+    def divisors(self, rows: Axis, cols: Axis) -> np.ndarray:
+        """The (oh, ow) int64 divisors of average pooling over ``rows`` x ``cols``."""
+        if self.divisor_override is not None:
+            return np.full((rows.out, cols.out), self.divisor_override, dtype=np.int64)
+        return avg_divisors(rows, cols, self.count_include_pad)
 
     @property
     def axis_padding(self) -> tuple[AxisPadding, AxisPadding]:

@@ -84,8 +84,9 @@ def pool2d(
     """Pool ``x`` with windows of ``size`` (an int or (h, w)), as PyTorch's ``max_pool2d`` /
     ``avg_pool2d`` do; ``stride`` None means the size; ``padding`` an int, a pair, ``'valid'``
     or ``'same'`` (Keras); ``options`` are ``mode`` ('max' or 'avg'), ``dilation``,
-    ``ceil_mode`` and ``count_include_pad`` (:class:`PoolOptions`). Returns the pooled array,
-    and with ``return_indices`` (max only) the int64 argmax indices of the same shape.
+    ``ceil_mode``, ``count_include_pad`` and ``divisor_override`` (:class:`PoolOptions`).
+    Returns the pooled array, and with ``return_indices`` (max only) the int64 argmax indices
+    of the same shape.
 
     >>> x = np.array([[1, 3, 2, 1], [5, 6, 8, 4], [2, 4, 7, 3], [1, 0, 3, 2]])
     >>> pool2d(x, 2)
@@ -101,7 +102,8 @@ def pool2d(
             "indices exist for max pooling only; use mode 'max' or drop return_indices"
         )
     if spec.mode == "avg":
-        return like_input(avg_pool_nhwc(x4, rows, cols, spec.count_include_pad), np.ndim(x))
+        output = avg_pool_nhwc(x4, rows, cols, spec.count_include_pad, spec.divisor_override)
+        return like_input(output, np.ndim(x))
     values, indices = max_pool_nhwc(x4, rows, cols, return_indices)
     if indices is None:
         return like_input(values, np.ndim(x))
@@ -242,9 +244,16 @@ class IndexMap:
             dest += (np.arange(code.shape[0], dtype=np.int64) * self.item)[:, None, None, None]
 
 
-def avg_pool_nhwc(x: np.ndarray, rows: Axis, cols: Axis, count_include_pad: bool) -> np.ndarray:
-    """Average pooling of a 4-D NHWC array: window sums over real cells / the divisor, tile by
-    tile; a tile whose windows share one divisor (the usual case) divides by a scalar."""
+def avg_pool_nhwc(
+    x: np.ndarray,
+    rows: Axis,
+    cols: Axis,
+    count_include_pad: bool,
+    divisor_override: int | None = None,
+) -> np.ndarray:
+    """Average pooling of a 4-D NHWC array: window sums over real cells / the divisor (or
+    ``divisor_override``), tile by tile; a tile whose windows share one divisor (the usual
+    case) divides by a scalar."""
     n, _, _, c = x.shape
     acc_dtype = (
         np.dtype(np.float64) if x.dtype.kind in "biu" else np.result_type(x.dtype, np.float32)
@@ -252,6 +261,8 @@ def avg_pool_nhwc(x: np.ndarray, rows: Axis, cols: Axis, count_include_pad: bool
     out_dtype = np.dtype(np.float64) if x.dtype.kind in "biu" else x.dtype
     div_h = np.array(_divisors(rows, count_include_pad), dtype=np.int64)
     div_w = np.array(_divisors(cols, count_include_pad), dtype=np.int64)
+    if divisor_override is not None:  # PyTorch divides every window by it
+        div_h, div_w = np.full(rows.out, divisor_override), np.ones(cols.out, dtype=np.int64)
     same_w = bool(div_w.min() == div_w.max())
     out = np.empty((n, rows.out, cols.out, c), dtype=out_dtype)
     scratch = Scratch()
