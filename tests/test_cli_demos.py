@@ -350,3 +350,11 @@ def test_json_is_strict_with_nan() -> None:
     # unpooling puts the NaN back where it was; the other cells count, 1 + 2 + 3 over 3
     assert ops["max"]["reconstruction_error"] == 2
     assert ops["avg"]["reconstruction_error"] == "nan"
+
+
+def test_size_says_rows_slash_columns_in_the_plural() -> None:
+    """ "each reads 2 row/columns": a square input speaks of both axes at once."""
+    code, out, _ = run("size", "13x13")
+    assert code == 0
+    assert "  windows: 6, starting at 0, 2, 4, 6, 8, 10; each reads 2 rows/columns" in out
+    assert "  dropped: row/column 12 (1 of 13), read by no window" in out

@@ -288,3 +288,27 @@ def test_an_ascii_terminal_gets_plain_ascii() -> None:
     for args in (["grad"], ["grad", "--mode", "avg", "-k", "3", "-s", "2", "-p", "1"]):
         out = ascii_terminal_output(*args)
         assert out.isascii() and b" gets " in out
+
+
+def test_long_route_lines_fold_with_an_indent() -> None:
+    """A routing line's `` = total`` wrapped back to column 0 at 80 columns."""
+    args = ["grad", "--sample", "seed5x5", "-k", "3", "-s", "1", "--mode", "avg"]
+    code, out, _ = run(*args, "--grad-output", "random")
+    assert code == 0
+    lines = [line.rstrip() for line in out.splitlines()]
+    start = lines.index(
+        "  1,1 (holds 6) gets 0.10/9 from 0,0 + -0.10/9 from 0,1 + 0.10/9 from 1,0 +"
+    )
+    assert lines[start + 1] == "    -0.50/9 from 1,1 = -0.044"
+    assert max(len(line) for line in lines) <= 80
+
+
+def test_other_channel_lines_fold_with_an_indent_and_separators() -> None:
+    code, out, _ = run("grad", "--sample", "photo", "-k", "1")
+    assert code == 0
+    lines = [line.rstrip() for line in out.splitlines()]
+    start = lines.index(
+        "  channel 1: gradient reaches 76,800 of 76,800 cells, total 76800; unpooling"
+    )
+    assert lines[start + 1] == "    keeps 76,800 values"
+    assert "every one of the 76,800 cells gets some gradient" in lines

@@ -227,3 +227,33 @@ def test_same_lower_names_onnx_s_rule() -> None:
     assert code == 0
     assert "Output size, ONNX's SAME_LOWER rule:" in out.splitlines()
     assert "  out_h = ceil(4 / 2) = 2   (same: pad 1 = 1 top + 0 bottom)" in out.splitlines()
+def test_steps_0_lists_no_windows_and_says_so() -> None:
+    """--steps 0 printed a step table with a header and no rows."""
+    code, out, _ = run("pool", "--steps", "0")
+    assert code == 0
+    lines = [line.rstrip() for line in out.splitlines()]
+    start = lines.index("Steps: 4 windows, none listed (--steps N or all lists them; --at ROW,COL")
+    assert lines[start + 1 : start + 3] == ["explains one)", ""]
+    assert "out   rows   cols" not in out
+
+
+def test_large_counts_have_thousands_separators() -> None:
+    """76784 more windows, 74150 of 76800: counts read as 76,784 everywhere."""
+    code, out, _ = run("pool", "--sample", "photo", "-k", "1")
+    assert code == 0
+    assert "… and 76,784 more windows (--steps all lists every one;" in out
+    assert "76,800 of 76,800 values kept (100%) per channel" in out
+
+
+def test_a_framework_note_folds_under_its_label() -> None:
+    """PyTorch's 'cannot express this' note wrapped back to column 0 at 80 columns."""
+    code, out, _ = run(
+        "pool", "-m", "1 2 3; 4 5 6; 7 8 9", "-k", "2", "-p", "same", "--mode", "avg"
+    )
+    assert code == 0
+    lines = [line.rstrip() for line in out.splitlines()]
+    start = next(i for i, line in enumerate(lines) if line.startswith("  PyTorch:"))
+    assert lines[start : start + 2] == [
+        "  PyTorch: PyTorch cannot express this: its average counts F.pad cells in the",
+        "           divisor, and 'same' padding never counts",
+    ]

@@ -20,11 +20,11 @@ from poolviz.render.style import (
 def changed_line(case: ShiftCase) -> str:
     count, total = len(case.changed), case.cell_count
     if count == 0:
-        return f"no output cell changed (0 of {total}): the shift is invisible after pooling"
+        return f"no output cell changed (0 of {total:,}): the shift is invisible after pooling"
     cells = ""
     if count <= 6:
         cells = ": " + " ".join(f"({i},{j})" for i, j in case.changed)
-    return f"{count} of {total} output cells changed ({percent_fixed(count / total, 0)}){cells}"
+    return f"{count:,} of {total:,} output cells changed ({percent_fixed(count / total, 0)}){cells}"
 
 
 def and_list(items: Sequence[str]) -> str:

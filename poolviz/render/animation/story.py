@@ -82,7 +82,7 @@ def caption(
     places = places or decimals(result, item, channel)
     worked = formula(window, result.mode, places)
     jump = f" ({frame.skipped} skipped)" if frame.skipped else ""
-    return f"window {frame.window + 1} of {result.window_count}{jump}: {worked}"
+    return f"window {frame.window + 1:,} of {result.window_count:,}{jump}: {worked}"
 
 
 def formula(window: Window, mode: str, places: tuple[int, int]) -> str:

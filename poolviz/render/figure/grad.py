@@ -328,9 +328,9 @@ def _caption(result: GradResult, item: int, channel: int) -> str:
     n = forward.rows.n * forward.cols.n
     silent = result.silent_count(item, channel)
     lines = [
-        f"{silent} of {n} input cells get no gradient from this example"
+        f"{silent:,} of {n:,} input cells get no gradient from this example"
         if silent
-        else f"every one of the {n} input cells gets some gradient"
+        else f"every one of the {n:,} input cells gets some gradient"
     ]
     shared = result.shared(item, channel)
     if shared and result.mode == "max":

@@ -229,7 +229,7 @@ def _zoom(
         output_grid = _output_grid(result, view, frame, places)
         output = output_grid if text_width(output_grid) <= view.width else None
     progress = Text(
-        f"output {rows.out}x{cols.out}: {done} of {result.window_count} cells computed",
+        f"output {rows.out}x{cols.out}: {done:,} of {result.window_count:,} cells computed",
         style="dim",
     )
     where = Text(f"Input {h}x{w}", style="bold")

@@ -1,5 +1,6 @@
-"""Fitting a table to the terminal's width: names shortened in the middle, with an ellipsis,
-rather than split mid-word or squeezed to two characters.
+"""Fitting text and tables to the terminal's width: lines folded with a hanging indent (a
+line the terminal wrapped would start at its left edge), names shortened in the middle, with
+an ellipsis, rather than split mid-word or squeezed to two characters.
 
 A table that lays itself out with :func:`fitted` tries its layouts from the fullest to the
 plainest (say, with every column, then without the least important ones) and keeps the first
@@ -9,6 +10,7 @@ columns go, then names shrink further, never below :data:`NAME_MIN`.
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Callable, Sequence
 from typing import TypeVar
 
@@ -21,6 +23,17 @@ NAME_MIN = 6
 """Names are never shortened below this many characters."""
 
 L = TypeVar("L")
+
+
+def hanging(line: str, width: int, first: str = "  ", rest: str = "    ") -> str:
+    """``line`` after ``first``, folded at spaces to ``width`` with each further line after
+    ``rest``; ends with a newline."""
+    return (
+        textwrap.fill(
+            line, width - 1, initial_indent=first, subsequent_indent=rest, break_long_words=False
+        )
+        + "\n"
+    )
 
 
 def shorten(name: str, width: int, ascii_only: bool = False) -> str:

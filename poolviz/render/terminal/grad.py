@@ -26,6 +26,7 @@ from poolviz.render.style import (
     total,
     window_colour_at,
 )
+from poolviz.render.terminal.fit import hanging
 from poolviz.render.terminal.grid import Cell, background, grid, too_wide
 from poolviz.render.terminal.pool import (
     MAX_GRID_ROWS,
@@ -223,9 +224,9 @@ def _routing(result: GradResult, view: GradView, channel: int) -> list[Renderabl
             "their gradients add up"
         )
     if silent:
-        legend.append(f"{silent} of {h * w} cells get no gradient from this example")
+        legend.append(f"{silent:,} of {h * w:,} cells get no gradient from this example")
     else:
-        legend.append(f"every one of the {h * w} cells gets some gradient")
+        legend.append(f"every one of the {h * w:,} cells gets some gradient")
     parts.append(Text("\n".join(legend), style="dim"))
     return parts
 
@@ -258,10 +259,10 @@ def _route_lines(result: GradResult, view: GradView, channel: int) -> Text:
             sent = f"{len(senders)} × {amounts[0]} from {', '.join(names)}"
         else:
             sent = " + ".join(f"{a} from {name}" for a, name in zip(amounts, names, strict=True))
-        line = f"  {r},{c} (holds {format_number(float(plane[r, c]), dv)}) gets {sent}"
+        line = f"{r},{c} (holds {format_number(float(plane[r, c]), dv)}) gets {sent}"
         if len(senders) > 1 or divisors is not None:
             line += f" = {format_number(float(grad[r, c]), ds)}"
-        text.append(line + "\n")
+        text.append(hanging(line, view.pool.width))
     more = len(receiving) - limit
     if more > 0:
         text.append(f"  … and {more} more receiving cells (--json lists every one)\n", style="dim")
@@ -289,7 +290,7 @@ def _compare(result: GradResult, view: GradView, channel: int) -> list[Renderabl
     reached = int(np.count_nonzero(avg)), int(np.count_nonzero(mx))
     parts.append(
         Text(
-            f"average reaches {reached[0]} of {avg.size} cells, max only {reached[1]} (the "
+            f"average reaches {reached[0]:,} of {avg.size:,} cells, max only {reached[1]:,} (the "
             "winners)",
             style="dim",
         )
@@ -325,7 +326,7 @@ def _unpooling(result: GradResult, view: GradView, channel: int) -> list[Rendera
         notes.append("[v] a winner: the only positions unpooling knows")
     lost = result.lost_count(pv.item, channel)
     notes.append(
-        f"{lost} values and every non-winning position are gone; {h * w - lost} of {h * w} "
+        f"{lost:,} values and every non-winning position are gone; {h * w - lost:,} of {h * w:,} "
         + ("comes back" if h * w - lost == 1 else "come back")
     )
     d = decimals_for(plane)
@@ -363,11 +364,11 @@ def _other_channels(result: GradResult, view: GradView, shown: tuple[int, ...]) 
         if c in shown:
             continue
         reached = h * w - result.silent_count(pv.item, c)
-        line = f"  channel {c}: gradient reaches {reached} of {h * w} cells, total "
+        line = f"channel {c}: gradient reaches {reached:,} of {h * w:,} cells, total "
         line += _total(result.grad_input[pv.item, :, :, c])
         if result.mode == "max":
-            line += f"; unpooling keeps {h * w - result.lost_count(pv.item, c)} values"
-        text.append(line + "\n")
+            line += f"; unpooling keeps {h * w - result.lost_count(pv.item, c):,} values"
+        text.append(hanging(line, pv.width))
     text.rstrip()
     return text
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import textwrap
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -25,6 +24,7 @@ from poolviz.render.style import (
     total,
     window_colour_at,
 )
+from poolviz.render.terminal.fit import hanging
 from poolviz.render.terminal.grid import Cell, background, grid, picture, too_wide
 
 DEFAULT_STEPS = 16
@@ -113,12 +113,7 @@ def _header(result: PoolResult, view: PoolView) -> RenderableType:
 def _indented(line: str, width: int) -> str:
     """``line`` indented two spaces, folded at spaces to ``width`` with the rest indented
     four (a line the terminal wrapped would start at its left edge)."""
-    return (
-        textwrap.fill(
-            line, width - 1, initial_indent="  ", subsequent_indent="    ", break_long_words=False
-        )
-        + "\n"
-    )
+    return hanging(line, width)
 
 
 def framework_code(spec: PoolSpec, rows: Axis, cols: Axis, width: int) -> Text:
@@ -133,9 +128,8 @@ def framework_code(spec: PoolSpec, rows: Axis, cols: Axis, width: int) -> Text:
             for k, line in enumerate(pieces):
                 text.append((label if k == 0 else " " * len(label)) + line + "\n")
         if code.note:
-            text.append(
-                (label if not code.code else " " * len(label)) + code.note + "\n", style="dim"
-            )
+            first = label if not code.code else " " * len(label)
+            text.append(hanging(code.note, width, first, " " * len(label)), style="dim")
     text.rstrip()
     return text
 
@@ -381,6 +375,15 @@ def _result_text(window: Window, mode: str, decimals: int) -> str:
 
 
 def step_table(result: PoolResult, view: PoolView, channel: int) -> RenderableType:
+    if view.steps == 0:  # no table with a header and no rows: say what was left out
+        return Text.assemble(
+            ("\nSteps: ", "bold"),
+            (
+                f"{result.window_count:,} windows, none listed (--steps N or all lists "
+                "them; --at ROW,COL explains one)",
+                "dim",
+            ),
+        )
     shown = result.windows(view.item, channel, view.steps)
     decimals = decimals_for(result.input[view.item, :, :, channel])
     table = Table(title=None, box=box.SIMPLE_HEAD, pad_edge=False, expand=False)
@@ -422,7 +425,7 @@ def step_table(result: PoolResult, view: PoolView, channel: int) -> RenderableTy
     if more > 0:
         parts.append(
             Text(
-                f"… and {more} more windows (--steps all lists every one; --at ROW,COL "
+                f"… and {more:,} more windows (--steps all lists every one; --at ROW,COL "
                 "explains one)",
                 style="dim",
             )
@@ -525,7 +528,7 @@ def _facts(result: PoolResult) -> RenderableType:
     lines = Text("\n")
     lines.append("0 parameters", style="bold")
     lines.append(" · pooling has nothing to learn\n")
-    lines.append(f"{kept} of {n_in} values kept ({100 * kept / n_in:.0f}%)", style="bold")
+    lines.append(f"{kept:,} of {n_in:,} values kept ({100 * kept / n_in:.0f}%)", style="bold")
     lines.append(" per channel; channels never mix\n")
     if result.mode == "max":
         lines.append(

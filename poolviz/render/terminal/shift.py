@@ -180,6 +180,6 @@ def _tolerance_rows(rows: Sequence[ToleranceRow], several: bool) -> Table:
             percent_fixed(row.mean_abs_change or 0.0),
         ]
         if several:
-            cells.append(f"{row.identical} of {row.inputs}")
+            cells.append(f"{row.identical:,} of {row.inputs:,}")
         table.add_row(*cells)
     return table

@@ -83,6 +83,11 @@ def _cells_text(cells: Sequence[int], limit: int = 12) -> str:
     return ", ".join(parts)
 
 
+def _plural(unit: str, n: int) -> str:
+    """``row``, ``rows``; ``row/column``, ``rows/columns``: the unit for ``n`` of them."""
+    return unit if n == 1 else "/".join(f"{u}s" for u in unit.split("/"))
+
+
 def _dim(dim: SizeDim, name: str, view: DemoView) -> RenderableType:
     ax = dim.axis
     unit = {"height": "row", "width": "column"}.get(dim.name, "cell")
@@ -101,15 +106,15 @@ def _dim(dim: SizeDim, name: str, view: DemoView) -> RenderableType:
         if len(starts) <= 6
         else f"{starts[0]}, {starts[1]}, {starts[2]}, …, {starts[-1]}"
     )
-    reads = (
-        f"{ax.size} {unit}s" if ax.dilation == 1 else (f"{ax.size} {unit}s, {ax.dilation} apart")
-    )
-    text.append(f"  windows: {ax.out}, starting at {shown}; each reads {reads}\n")
+    reads = f"{ax.size:,} {_plural(unit, ax.size)}"
+    if ax.dilation != 1:
+        reads += f", {ax.dilation} apart"
+    text.append(f"  windows: {ax.out:,}, starting at {shown}; each reads {reads}\n")
     if dim.dropped:
         count = len(dim.dropped)
-        units = unit if count == 1 else ("rows/columns" if "/" in unit else f"{unit}s")
         text.append(
-            f"  dropped: {units} {_cells_text(dim.dropped)} ({count} of {dim.input}), read "
+            f"  dropped: {_plural(unit, count)} {_cells_text(dim.dropped)} ({count:,} of "
+            f"{dim.input:,}), read "
             "by no window\n"
         )
     else:
