@@ -455,7 +455,7 @@ def test_grad_of_a_one_by_a_million_row(one_row: Path) -> None:
     now array passes, and the routes once."""
     result = invoke("grad", str(one_row), "-k", "1x2")
     assert result.exit_code == 0, result.output
-    assert "500000 of 1000000 cells get no gradient" in result.stdout
+    assert "500,000 of 1,000,000 cells get no gradient" in result.stdout
 
 
 # The table: bad invocations of every command
