@@ -88,6 +88,10 @@ def _keras_json(path: Path) -> None:
     shutil.copy(ROOT / "poolviz" / "samples" / "keras_mnist.json", path)
 
 
+def _onnx(path: Path) -> None:
+    shutil.copy(ROOT / "poolviz" / "models" / "digits.onnx", path)
+
+
 STAND_INS: dict[str, Callable[[Path], None]] = {
     **{ext: _image for ext in (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp")},
     ".npy": lambda p: np.save(p, np.arange(36, dtype=np.float32).reshape(6, 6)),
@@ -95,6 +99,7 @@ STAND_INS: dict[str, Callable[[Path], None]] = {
     ".txt": lambda p: p.write_text("1 3 2 1\n5 6 8 4\n2 4 7 3\n1 0 3 2\n"),
     ".csv": lambda p: p.write_text("1,3,2,1\n5,6,8,4\n2,4,7,3\n1,0,3,2\n"),
     ".json": _keras_json,
+    ".onnx": _onnx,
 }
 """A small input for each kind of file an example may name. An example naming a new kind of
 file fails until a stand-in is added here."""
