@@ -71,7 +71,11 @@ def _view(notes: tuple[str, ...]) -> DemoView:
     """The terminal report's view of the user's console."""
     shown = display.screen()
     return DemoView(
-        width=shown.width, colour=shown.colour, ascii_only=shown.ascii_only, notes=notes
+        width=shown.width,
+        colour=shown.colour,
+        ascii_only=shown.ascii_only,
+        notes=notes,
+        order=shown.order,
     )
 
 
@@ -115,6 +119,7 @@ def _pooling(kwargs: dict[str, Any]) -> Pooling:
     metavar="M",
     help=f"Largest shift in the table.  [default: N, at least {MIN_TABLE_SHIFTS}]",
 )
+@options.order_option
 @options.json_option()
 @display.figure_options(FIGURE_FORMATS)
 def shift(
@@ -200,6 +205,7 @@ def _table_shifts(shifts: int | None, by: int, sources: tuple[Source, ...], alon
     help='Fixed weights of the strided convolution, e.g. "0.25 0.25; 0.25 0.25".  '
     "[default: the averaging kernel]",
 )
+@options.order_option
 @options.json_option()
 @display.figure_options(FIGURE_FORMATS)
 def compare_command(conv_weights: np.ndarray | None, as_json: bool, **kwargs: Any) -> None:
@@ -222,7 +228,9 @@ def compare_command(conv_weights: np.ndarray | None, as_json: bool, **kwargs: An
     if figure is not None:
         from poolviz.render.figure.compare import compare_figure
 
-        figure.save(compare_figure(result, title=figure.title, cmap=figure.cmap))
+        figure.save(
+            compare_figure(result, title=figure.title, cmap=figure.cmap, order=display.order())
+        )
         return
     if as_json:
         from poolviz.render.json.demos import compare_json
@@ -268,6 +276,7 @@ class LengthsType(values.OptionType):
     metavar="C",
     help=f"Channels, for shapes and value counts.  [default: 1; {SEED_CHANNELS} with no N]",
 )
+@options.order_option
 @options.json_option()
 @display.figure_options(FIGURE_FORMATS, cmap=False)
 def size(

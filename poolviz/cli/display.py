@@ -25,6 +25,7 @@ if TYPE_CHECKING:  # rich is imported where a console is made: figure paths neve
 
     from poolviz.loaders import LoadedInput
     from poolviz.render.figure.look import Look
+    from poolviz.render.order import Order
     from poolviz.render.terminal.pool import PoolView
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -257,6 +258,8 @@ class Screen:
     ascii_only: bool
     """Whether its encoding is not UTF-8, so poolviz's glyphs and box rules must be spelled in
     plain ASCII."""
+    order: Order = "nhwc"
+    """The axis order shapes are printed in (:func:`order`)."""
 
 
 def screen() -> Screen:
@@ -270,7 +273,32 @@ def screen() -> Screen:
         width=out.width,
         colour=out.color_system is not None and not out.no_color,
         ascii_only=not out.encoding.lower().replace("-", "").startswith("utf"),
+        order=order(),
     )
+
+
+def order() -> Order:
+    """The axis order for terminal reports and figures: ``--order`` if given, else
+    ``$POOLVIZ_ORDER``, else ``nhwc``; PoolvizError for an unknown value in the variable."""
+    from poolviz.render.order import ENV, ORDERS
+
+    given = _order_flag()
+    if given is not None:
+        return given
+    value = os.environ.get(ENV, "").strip().lower()
+    if not value:
+        return "nhwc"
+    for known in ORDERS:
+        if value == known:
+            return known
+    raise PoolvizError(f"{ENV}={value!r} is not an axis order; use nhwc or nchw (or unset it)")
+
+
+def _order_flag() -> Order | None:
+    """``--order`` as given on the command line, or None."""
+    ctx = click.get_current_context(silent=True)
+    value = None if ctx is None else ctx.find_root().meta.get("poolviz.order")
+    return "nchw" if value == "nchw" else "nhwc" if value == "nhwc" else None
 
 
 def source_notes(loaded: LoadedInput) -> tuple[str, ...]:
@@ -293,14 +321,38 @@ def pool_view(view: ViewArgs, notes: tuple[str, ...]) -> PoolView:
         colour=shown.colour,
         ascii_only=shown.ascii_only,
         notes=notes,
+        order=shown.order,
     )
 
 
 def print_json(body: Any) -> None:
-    """Print ``body`` as strict JSON (see :func:`poolviz.render.json.strict.dumps`)."""
+    """Print ``body`` as strict JSON (see :func:`poolviz.render.json.strict.dumps`), with
+    an ``"order"`` key saying the axis order of its shapes: NHWC unless ``--order`` was given
+    (never from the environment, so a script's JSON does not change under it)."""
     from poolviz.render.json.strict import dumps
 
+    given = _order_flag()
+    if isinstance(body, dict):
+        body = {"order": given or "nhwc", **_reorder(body, given)}
     click.echo(dumps(body))
+
+
+def _reorder(body: Any, order: Order | None) -> Any:
+    """``body`` with every list under a key ending in ``shape`` in ``order``."""
+    from poolviz.render.order import ordered
+
+    if order is None or order == "nhwc":
+        return body
+    if isinstance(body, dict):
+        return {
+            k: list(ordered(tuple(v), order))
+            if k.endswith("shape") and isinstance(v, list)
+            else _reorder(v, order)
+            for k, v in body.items()
+        }
+    if isinstance(body, list):
+        return [_reorder(v, order) for v in body]
+    return body
 
 
 def print_renderable(renderable: RenderableType) -> None:

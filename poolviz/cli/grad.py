@@ -55,6 +55,7 @@ class GradOutputType(click.ParamType):  # type: ignore[type-arg]  # generic only
 )
 @click.option("--no-unpool", is_flag=True, help="Leave out max-unpooling.")
 @display.view_options
+@options.order_option
 @options.json_option()
 @display.figure_options(("png", "svg", "pdf", "html"))
 @page.html_option

@@ -329,6 +329,30 @@ def output_option(formats: tuple[str, ...] = ("png", "svg", "pdf")) -> Callable[
     )
 
 
+def order_option(f: F) -> F:
+    """Add ``--order nhwc|nchw``: the axis order shapes are printed in. Kept in the click
+    context (``ctx.meta``), where :func:`poolviz.cli.display.order` reads it, so commands
+    take no parameter for it."""
+    from poolviz.render.order import ENV, ORDERS
+
+    def keep(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+        if value is not None:
+            ctx.meta["poolviz.order"] = value.lower()
+
+    return click.option(
+        "--order",
+        type=click.Choice(ORDERS, case_sensitive=False),
+        default=None,
+        expose_value=False,
+        callback=keep,
+        help=(
+            "Axis order of the shapes printed: nhwc (Keras's, the default) or nchw (PyTorch's); "
+            f"${ENV} sets it for the terminal and figures. Not how an input is stored "
+            "(that is --layout)."
+        ),
+    )(f)
+
+
 def json_option(help_text: str = "Print one JSON object instead.") -> Callable[[F], F]:
     """Add ``--json``, a flag passed as ``as_json`` (the name :func:`budget_from` reads);
     given with ``-o`` it is a usage error."""

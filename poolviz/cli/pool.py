@@ -24,6 +24,7 @@ Examples:
 @options.pooling_options
 @options.mode_option
 @display.view_options
+@options.order_option
 @options.json_option("Print one JSON object (every channel) instead of the report.")
 @display.figure_options(("png", "svg", "pdf", "html"))
 @page.html_option

@@ -7,7 +7,7 @@ from typing import Any
 import click
 
 from poolviz.cli import display
-from poolviz.cli.options import json_option
+from poolviz.cli.options import json_option, order_option
 from poolviz.cli.values import OptionError, OptionType
 from poolviz.model import load_model
 from poolviz.model.layers import Shape
@@ -112,6 +112,7 @@ class Compare(OptionType):
     help="Group layers by the first N parts of their names (/ or a residual block), runs of "
     "identical groups folded. Default: every layer, or grouped to fit 60 lines.",
 )
+@order_option
 @json_option()
 @display.figure_options(("png", "svg", "pdf"), cmap=False)
 def trace(
@@ -153,5 +154,6 @@ def trace(
         return
     from poolviz.render.terminal.trace import TraceView, trace_report
 
-    view = TraceView(ascii_only=display.screen().ascii_only, depth=depth)
+    shown = display.screen()
+    view = TraceView(ascii_only=shown.ascii_only, depth=depth, order=shown.order)
     display.print_renderable(trace_report(result, view))

@@ -7,6 +7,7 @@ import math
 import numpy as np
 
 from poolviz.engine.explain import PoolResult
+from poolviz.render.order import Order, ordered
 
 OKABE_ITO: tuple[str, ...] = (
     "#E69F00",  # orange
@@ -160,9 +161,9 @@ def config_line(result: PoolResult) -> str:
     return f"{layer_name(result)}  " + " · ".join(parts)
 
 
-def shape_text(shape: tuple[int, ...]) -> str:
-    """An NHWC shape as Keras prints it: ``(1, 4, 4, 1)``."""
-    return "(" + ", ".join(str(v) for v in shape) + ")"
+def shape_text(shape: tuple[int, ...], order: Order = "nhwc") -> str:
+    """An NHWC shape as Keras prints it, ``(1, 4, 4, 1)``, or in PyTorch's order."""
+    return "(" + ", ".join(str(v) for v in ordered(shape, order)) + ")"
 
 
 def count(n: int) -> str:

@@ -18,6 +18,7 @@ from poolviz.render.figure.grid import (
     value_norm,
 )
 from poolviz.render.figure.panels import CAPTION, picture, plane_of, wrap
+from poolviz.render.order import Order, ordered
 from poolviz.render.style import (
     config_line,
     weights_text,
@@ -25,7 +26,11 @@ from poolviz.render.style import (
 
 
 def compare_figure(
-    result: Comparison, *, title: str | None = None, cmap: str | None = None
+    result: Comparison,
+    *,
+    title: str | None = None,
+    cmap: str | None = None,
+    order: Order = "nhwc",
 ) -> Figure:
     """The input and every operation's output side by side on one colour scale and at one
     cell size, titled with its shape, parameters and share of values kept; below, the input
@@ -75,7 +80,7 @@ def compare_figure(
     draw(axes[0], x, f"input {h}x{w}")
     for ax, op, plane, frame in zip(axes[1:], shown, outputs, frames[1:], strict=True):
         assert op.output is not None
-        shape = "x".join(str(v) for v in op.output.shape[1:])
+        shape = "x".join(str(v) for v in ordered(op.output.shape[1:], order))
         kept = f"{100 * (op.kept_fraction or 0):.3g}% kept"
         per = ", one per channel" if op.key.startswith("global") and plane.size > 1 else ""
         draw(ax, plane, f"{op.name}\n{shape}{per}\n{op.params} params · {kept}", labelled=False)

@@ -43,7 +43,7 @@ def compare_report(result: Comparison, view: DemoView | None = None) -> Renderab
     parts.append(_outputs(result, view))
     if c > 1:
         parts.append(Text("grids: channel 0 of item 0; --json has every channel", style="dim"))
-    parts.append(_compare_table(result))
+    parts.append(_compare_table(result, view))
     rebuilt = [op for op in result.operations if op.reconstruction is not None]
     if rebuilt:
         parts.append(_rebuilt(result, rebuilt, view))
@@ -86,7 +86,7 @@ def _decimals(values: np.ndarray) -> int:
     return decimals_for(np.asarray(values, dtype=float))
 
 
-def _compare_table(result: Comparison) -> RenderableType:
+def _compare_table(result: Comparison, view: DemoView) -> RenderableType:
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, expand=False)
     table.add_column("operation", no_wrap=True)
     table.add_column("output shape", no_wrap=True)
@@ -96,7 +96,7 @@ def _compare_table(result: Comparison) -> RenderableType:
     for op in result.operations:
         table.add_row(
             op.name,
-            "-" if op.output is None else shape_text(op.output.shape),
+            "-" if op.output is None else shape_text(op.output.shape, view.order),
             str(op.params),
             "-" if op.kept_fraction is None else f"{100 * op.kept_fraction:.3g}%",
             _rebuilt_text(op),

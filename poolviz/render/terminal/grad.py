@@ -88,7 +88,8 @@ def _header(result: GradResult, view: GradView) -> Text:
     forward = result.forward
     text = Text(config_line(forward), style="bold")
     text.append(
-        f"\ninput {shape_text(forward.input.shape)} → output {shape_text(forward.output.shape)}"
+        f"\ninput {shape_text(forward.input.shape, view.pool.order)} → output "
+        f"{shape_text(forward.output.shape, view.pool.order)}"
         f" · upstream gradient: {view.upstream}"
     )
     for note in view.pool.notes:

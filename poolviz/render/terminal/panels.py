@@ -20,6 +20,7 @@ from poolviz.demos import (
 )
 from poolviz.engine.explain import PoolResult
 from poolviz.engine.geometry import Axis
+from poolviz.render.order import Order
 from poolviz.render.style import (
     OKABE_ITO,
     window_colour_at,
@@ -61,6 +62,8 @@ class DemoView:
     ascii_only: bool = False
     notes: tuple[str, ...] = ()
     """Lines about the input (where it came from)."""
+    order: Order = "nhwc"
+    """The axis order shapes are printed in."""
 
 
 def plane_of(values: np.ndarray, channel: int = 0) -> np.ndarray:

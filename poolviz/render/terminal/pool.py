@@ -15,6 +15,7 @@ from rich.text import Text
 from poolviz.engine.explain import PoolResult, Window
 from poolviz.engine.frameworks import keras_code, pytorch_code
 from poolviz.engine.geometry import Axis, PoolSpec
+from poolviz.render.order import AXES, Order
 from poolviz.render.style import (
     PADDING_COLOUR,
     config_line,
@@ -50,6 +51,8 @@ class PoolView:
     colour: bool = True
     ascii_only: bool = False
     notes: tuple[str, ...] = field(default=())
+    order: Order = "nhwc"
+    """The axis order shapes are printed in."""
     """Lines about the input (where it came from, layout hints)."""
 
 
@@ -71,8 +74,8 @@ def _header(result: PoolResult, view: PoolView) -> RenderableType:
     lines = Text()
     lines.append(config_line(result), style="bold")
     lines.append(
-        f"\ninput {shape_text((n, h, w, c))} → output {shape_text(result.output.shape)}"
-        "  (batch, height, width, channels)"
+        f"\ninput {shape_text((n, h, w, c), view.order)} → output "
+        f"{shape_text(result.output.shape, view.order)}  {AXES[view.order]}"
     )
     for note in view.notes:
         lines.append(f"\n{note}", style="dim")

@@ -11,8 +11,10 @@ from poolviz.demos import (
     SizeDim,
     SizeResult,
 )
+from poolviz.render.order import Order
 from poolviz.render.style import (
     percent_fixed,
+    shape_text,
 )
 from poolviz.render.terminal.panels import DemoView
 from poolviz.render.terminal.pool import framework_code
@@ -39,7 +41,7 @@ def size_report(result: SizeResult, view: DemoView | None = None) -> RenderableT
     text.append(" · ".join(parts))
     for note in view.notes:
         text.append(f"\n{note}", style="dim")
-    text.append("\n" + _shape_line(result))
+    text.append("\n" + _shape_line(result, view.order))
     out: list[RenderableType] = [text]
     dims = result.dims
     if len(dims) == 2 and _same_axis(dims[0], dims[1]):
@@ -55,7 +57,7 @@ def _same_axis(a: SizeDim, b: SizeDim) -> bool:
     return a.axis == b.axis
 
 
-def _shape_line(result: SizeResult) -> str:
+def _shape_line(result: SizeResult, order: Order) -> str:
     c = result.channels
     if len(result.dims) == 1:
         n, o = result.dims[0].input, result.dims[0].output
@@ -63,10 +65,16 @@ def _shape_line(result: SizeResult) -> str:
     (h, w), (oh, ow) = result.input_shape, result.output_shape
     before, after = h * w * c, oh * ow * c
     return (
-        f"(batch, {h}, {w}, {c}) → (batch, {oh}, {ow}, {c})\n"
+        f"{_batch(shape_text((0, h, w, c), order))} → "
+        f"{_batch(shape_text((0, oh, ow, c), order))}\n"
         f"values per item: {before:,} → {after:,} ({percent_fixed(result.kept_fraction, 0)} kept); "
         "0 parameters"
     )
+
+
+def _batch(text: str) -> str:
+    """``(0, 26, 26, 32)`` as ``(batch, 26, 26, 32)``."""
+    return text.replace("(0,", "(batch,", 1)
 
 
 def _cells_text(cells: Sequence[int], limit: int = 12) -> str:

@@ -34,6 +34,7 @@ from poolviz.model.trace import (
     TraceRow,
     Versus,
 )
+from poolviz.render.order import Order, ordered
 from poolviz.render.style import count, feature_text, percent, ratio, si
 from poolviz.render.terminal.fit import fitted, shorten
 
@@ -58,6 +59,9 @@ class TraceView:
         if self.depth is None:
             return auto_depth(rows)
         return None if self.depth >= deepest(rows) else self.depth
+
+    order: Order = "nhwc"
+    """The axis order shapes are printed in."""
 
 
 def _name(
@@ -234,7 +238,7 @@ class LayerTable:
             last = item.last
             size, step = _field(last.receptive_field, last.jump)
             cells = {
-                "output shape": shape_text(last.output_shape, t.batch),
+                "output shape": shape_text(ordered(last.output_shape, view.order), t.batch),
                 "params": count(item.total("params")),
                 "MACs": si(item.total("macs")),
                 "values": si(item.total("activations")),
@@ -270,14 +274,14 @@ def _counterpart(t: Trace, entry: Entry) -> tuple[Counterpart, int]:
     return Counterpart(None, parts[-1].state, note), params
 
 
-def _cell(c: Counterpart, widths: tuple[int, int], params: int) -> Text:
+def _cell(c: Counterpart, widths: tuple[int, int], params: int, order: Order = "nhwc") -> Text:
     """A trace's version of one layer: its output shape (and ``params``, when ``widths``
     gives them room), or what became of it; a second line says what changed in it."""
     if c.row is None:
         if c.state == "invalid":
             return Text("does not fit", style="bold red")
         return Text(c.note or "not reached", style="dim")
-    text = Text(feature_text(c.row.output_shape).ljust(widths[0]))
+    text = Text(feature_text(ordered(c.row.output_shape, order)).ljust(widths[0]))
     if widths[1]:
         text.append("  " + _params(params).rjust(widths[1]))
     if c.row.absurd and widths[1]:
@@ -351,7 +355,14 @@ class CompareTable:
         ]
         widths = [
             (
-                max((len(feature_text(c.row.output_shape)) for c, _ in col if c.row), default=0),
+                max(
+                    (
+                        len(feature_text(ordered(c.row.output_shape, view.order)))
+                        for c, _ in col
+                        if c.row
+                    ),
+                    default=0,
+                ),
                 0
                 if i == 0 or not params
                 else max((len(_params(n)) for c, n in col if c.row), default=0),
@@ -367,7 +378,10 @@ class CompareTable:
                 continue
             table.add_row(
                 _label(item, activation=False, width=name_width, ascii_only=view.ascii_only),
-                *(_cell(col[i][0], w, col[i][1]) for col, w in zip(columns, widths, strict=True)),
+                *(
+                    _cell(col[i][0], w, col[i][1], view.order)
+                    for col, w in zip(columns, widths, strict=True)
+                ),
                 end_section=i == len(entries) - 1,
             )
             i += 1
@@ -619,7 +633,8 @@ def trace_report(report: Report, view: TraceView | None = None) -> RenderableTyp
     model = original.model
     parts: list[RenderableType] = [
         Text.assemble(
-            (model.name, "bold"), f", input {shape_text(model.input_shape, original.batch)}"
+            (model.name, "bold"),
+            f", input {shape_text(ordered(model.input_shape, view.order), original.batch)}",
         ),
         layer_table(original, view),
     ]
