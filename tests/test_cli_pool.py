@@ -227,6 +227,8 @@ def test_same_lower_names_onnx_s_rule() -> None:
     assert code == 0
     assert "Output size, ONNX's SAME_LOWER rule:" in out.splitlines()
     assert "  out_h = ceil(4 / 2) = 2   (same: pad 1 = 1 top + 0 bottom)" in out.splitlines()
+
+
 def test_steps_0_lists_no_windows_and_says_so() -> None:
     """--steps 0 printed a step table with a header and no rows."""
     code, out, _ = run("pool", "--steps", "0")
