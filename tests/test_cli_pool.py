@@ -257,5 +257,5 @@ def test_a_framework_note_folds_under_its_label() -> None:
     start = next(i for i, line in enumerate(lines) if line.startswith("  PyTorch:"))
     assert lines[start : start + 2] == [
         "  PyTorch: PyTorch cannot express this: its average counts F.pad cells in the",
-        "           divisor, and 'same' padding never counts",
+        "           divisor, and its padding never counts",
     ]
