@@ -24,8 +24,9 @@ from poolviz.cli import main  # noqa: E402
 from poolviz.model import load_model  # noqa: E402
 from poolviz.model.keras import keras_sample  # noqa: E402
 from poolviz.model.trace import Report, report  # noqa: E402
-from poolviz.render.figure.trace import (  # noqa: E402
-    NAME_SIZE,
+from poolviz.render.figure.trace import NAME_SIZE, trace_figure, wrap_name, wrap_words  # noqa: E402
+from poolviz.render.figure.trace_layout import (  # noqa: E402
+    MERGE,
     POOLING,
     RESIDUAL,
     SHORTEST,
@@ -33,9 +34,6 @@ from poolviz.render.figure.trace import (  # noqa: E402
     Scale,
     cell,
     columns,
-    trace_figure,
-    wrap_name,
-    wrap_words,
 )
 
 UNFIT = "conv 8 3, maxpool 2 pad 1, conv 16 7, conv 4 1, flatten, dense 10"
@@ -386,7 +384,6 @@ def test_a_deep_model_wraps_into_bands_a_slide_can_hold() -> None:
 def test_a_graph_s_merges_say_what_they_read(tmp_path: Path) -> None:
     pytest.importorskip("onnx", reason="onnx (poolviz[onnx]) is not installed")
     from poolviz.model.onnx_read import load_onnx
-    from poolviz.render.figure.trace import MERGE
     from tests.onnx_graphs import resnet_style
 
     result = report(load_onnx(resnet_style(1).save(tmp_path / "r.onnx")))
