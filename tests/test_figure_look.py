@@ -3,12 +3,14 @@ word sizes, the dark page, and every picture in the chosen colour map."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import pytest
 from matplotlib import colormaps
 from matplotlib.colors import to_hex
+from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 from PIL import Image
 
@@ -73,13 +75,35 @@ def test_a_bad_figsize_is_refused_and_nothing_written(
     assert not target.exists()
 
 
-def _pool() -> object:
+def _pool() -> Figure:
     return pool_figure(explain(SEED_4X4, mode="max", size=(2, 2), stride=(2, 2)))
 
 
-def _grad() -> object:
-    forward = explain(SEED_5X5, mode="max", size=(3, 3), stride=(2, 2))
-    return grad_figure(gradient(forward, upstream_gradient(forward, "ones", 0)))
+def _grad(aspect: str = "auto", mode: str = "max") -> Figure:
+    forward = explain(SEED_5X5, mode=mode, size=(3, 3), stride=(2, 2))
+    return grad_figure(gradient(forward, upstream_gradient(forward, "ones", 0)), aspect=aspect)
+
+
+def _grad_wide() -> Figure:
+    return _grad("wide")
+
+
+def _grad_tall() -> Figure:
+    return _grad("tall")
+
+
+def _grad_avg_wide() -> Figure:
+    return _grad("wide", "avg")
+
+
+@pytest.mark.parametrize(
+    ("args", "shape"),
+    [((), "wide"), (("--aspect", "wide"), "wide"), (("--aspect", "tall"), "tall")],
+)
+def test_grad_aspect(tmp_path: Path, args: tuple[str, ...], shape: str) -> None:
+    image = saved(tmp_path, "grad", *args)
+    # auto: the three steps in rows would be 1019x1787, taller than wide, so columns
+    assert image.size == ((1890, 1187) if shape == "wide" else (1019, 1787))
 
 
 def test_font_scale_grows_words_but_not_the_cells_numbers() -> None:
@@ -127,10 +151,14 @@ def test_cmap_reaches_the_zoomed_grid() -> None:
     assert to_hex(colormaps["gray"](0.0)) not in fills
 
 
-@pytest.mark.parametrize("make", [_pool, _grad], ids=["pool", "grad"])
+@pytest.mark.parametrize(
+    "make",
+    [_pool, _grad_wide, _grad_tall, _grad_avg_wide],
+    ids=["pool", "grad-wide", "grad-tall", "grad-avg-wide"],
+)
 @pytest.mark.parametrize("scale", [1.0, 1.5, 2.0])
 @pytest.mark.parametrize("theme", ["light", "dark"])
-def test_dressed_figures_stay_legible(make: object, scale: float, theme: str) -> None:
-    fig = make()  # type: ignore[operator]
+def test_dressed_figures_stay_legible(make: Callable[[], Figure], scale: float, theme: str) -> None:
+    fig = make()
     dress(fig, Look(font_scale=scale, theme=theme))
     assert problems(fig) == []

@@ -204,6 +204,19 @@ def _check_cmap(ctx: click.Context, param: click.Parameter, value: str | None) -
     return value
 
 
+def aspect_option(f: F) -> F:
+    """Add ``--aspect auto|wide|tall``, the shape of a figure whose parts can be arranged
+    either way."""
+    return click.option(
+        "--aspect",
+        type=click.Choice(("auto", "wide", "tall")),
+        default="auto",
+        show_default=True,
+        help="wide: the parts side by side, for a 16:9 slide; tall: stacked; auto: tall "
+        "unless that is taller than wide.",
+    )(f)
+
+
 @dataclass(frozen=True)
 class FigureArgs:
     """Where and how to write a figure."""

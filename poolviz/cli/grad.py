@@ -58,6 +58,7 @@ class GradOutputType(click.ParamType):  # type: ignore[type-arg]  # generic only
 @options.order_option
 @options.json_option()
 @display.figure_options(("png", "svg", "pdf", "html"))
+@display.aspect_option
 @page.html_option
 def grad(
     mode: str,
@@ -65,6 +66,7 @@ def grad(
     seed: int,
     no_unpool: bool,
     as_json: bool,
+    aspect: str,
     **kwargs: Any,
 ) -> None:
     """Send a gradient back through pooling: which input cells receive it, where windows
@@ -114,6 +116,7 @@ def grad(
                 title=figure.title,
                 cmap=figure.cmap,
                 unpool=not no_unpool,
+                aspect=aspect,
             )
         )
         return

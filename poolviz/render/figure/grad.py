@@ -1,4 +1,5 @@
-"""The figure of a backward pass: forward, gradient routing and max-unpooling in three rows.
+"""The figure of a backward pass: forward, gradient routing and max-unpooling in three rows
+(or, for a slide, three columns).
 
 Left column input-sized, right column output-sized, arrows between them: the forward pass runs
 left to right, the gradient and the unpooled values come back right to left. Gradients use a
@@ -54,12 +55,17 @@ def grad_figure(
     title: str | None = None,
     cmap: str | None = None,
     unpool: bool = True,
+    aspect: str = "auto",
 ) -> Figure:
     """Forward (input with windows and winners → output), backward (gradient at the input ←
     upstream gradient) and max-unpooling (unpooled ← indices) for one item and channel;
     for average pooling the third row is max pooling's gradient, for comparison. ``cmap``
     colours pictures of values (inputs past :data:`MAX_NUMBERED` cells a side; default
-    gray); gradients always use the diverging :data:`GRADIENT_CMAP`, centred on 0."""
+    gray); gradients always use the diverging :data:`GRADIENT_CMAP`, centred on 0.
+
+    ``aspect`` ``tall`` puts the three steps in rows (input-sized left, output-sized right),
+    ``wide`` in columns (input-sized above, output-sized below) for a 16:9 slide; ``auto``
+    is tall unless that would be taller than wide."""
     forward = result.forward
     rows, cols = forward.rows, forward.cols
     ph, pw = padded_shape(forward)
@@ -71,9 +77,18 @@ def grad_figure(
     out_w, out_h = cols.out * out_cell, rows.out * out_cell
     row_h = max(in_h, out_h) + 0.9
     nrows = 3 if third else 2
-    fig = Figure(figsize=(in_w + out_w + 3.2, nrows * row_h + 1.6), layout="constrained")
-    spec = fig.add_gridspec(nrows, 3, width_ratios=[in_w, 1.1, out_w])
-    axes = [[fig.add_subplot(spec[r, k]) for k in range(3)] for r in range(nrows)]
+    tall = (in_w + out_w + 3.2, nrows * row_h + 1.6)
+    wide = aspect == "wide" or (aspect == "auto" and tall[1] > tall[0])
+    if wide:
+        column = max(in_w, out_w) + 1.2
+        size = (nrows * column + 1.4, in_h + out_h + 0.9 + 2 * 0.9 + 1.6)
+        fig = Figure(figsize=size, layout="constrained")
+        spec = fig.add_gridspec(3, nrows, height_ratios=[in_h, 0.9, out_h])
+        axes = [[fig.add_subplot(spec[k, r]) for k in range(3)] for r in range(nrows)]
+    else:
+        fig = Figure(figsize=tall, layout="constrained")
+        spec = fig.add_gridspec(nrows, 3, width_ratios=[in_w, 1.1, out_w])
+        axes = [[fig.add_subplot(spec[r, k]) for k in range(3)] for r in range(nrows)]
     g_in = result.grad_input[item, :, :, channel]
     g_out = result.grad_output[item, :, :, channel]
     compare = None if result.max_grad_input is None else result.max_grad_input[item, :, :, channel]
@@ -91,7 +106,7 @@ def grad_figure(
             shared[r, c] = True
 
     _forward_row(result, axes[0], item, channel, numbered, values_map)
-    arrow_panel(axes[0][1], result.mode)
+    arrow_panel(axes[0][1], result.mode, down=wide)
     _gradient(
         axes[1][0],
         f"gradient at the input {rows.n}x{cols.n}",
@@ -103,7 +118,7 @@ def grad_figure(
         frame,
     )
     _gradient(axes[1][2], "upstream gradient", g_out, norm, gradient_map, None, numbered)
-    arrow_panel(axes[1][1], "backward", backward=True)
+    arrow_panel(axes[1][1], "backward", backward=True, down=wide)
     fig.colorbar(
         ScalarMappable(norm, gradient_map),
         ax=[axes[1][0], axes[1][2]],
@@ -124,7 +139,7 @@ def grad_figure(
         axes[2][1].axis("off")
         axes[2][2].axis("off")
     elif third:
-        _unpool_row(result, axes[2], item, channel, numbered, shared, frame, values_map)
+        _unpool_row(result, axes[2], item, channel, numbered, shared, frame, values_map, wide)
     if numbered:
         for row in axes:
             _fit_labels(row[0], cell)
@@ -263,6 +278,7 @@ def _unpool_row(
     shared: np.ndarray,
     frame: PaddedFrame,
     cmap: str,
+    down: bool,
 ) -> None:
     """The unpooled array (values back at the winners, coloured as their windows) and the
     flat indices it was placed by."""
@@ -273,7 +289,7 @@ def _unpool_row(
     indices = forward.indices[item, :, :, channel]
     ax_un, ax_mid, ax_idx = axes
     un_title = f"unpooled {rows.n}x{cols.n} (max_unpool2d)"
-    arrow_panel(ax_mid, "unpool", backward=True)
+    arrow_panel(ax_mid, "unpool", backward=True, down=down)
     if not numbered:
         # too many windows to read indices: show the values being put back instead
         grey = _value_norm(forward.input[item, :, :, channel])

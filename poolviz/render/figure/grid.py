@@ -220,6 +220,11 @@ def draw_arrow(
             transform=transform,
         )
     )
+    if start[0] == end[0]:  # an arrow down or up: the label right of its middle
+        beside = _shifted(transform, parent, 6, 0)
+        middle = (start[1] + end[1]) / 2
+        parent.text(start[0], middle, label, transform=beside, ha="left", va="center", fontsize=10)
+        return
     raised = _shifted(transform, parent, 0, 6)
     middle = (start[0] + end[0]) / 2
     parent.text(middle, start[1], label, transform=raised, ha="center", va="bottom", fontsize=10)
@@ -233,11 +238,12 @@ def _shifted(transform: Transform, on: Artist, right: float, up: float) -> Trans
     return transform + ScaledTranslation(right / 72, up / 72, page.dpi_scale_trans)
 
 
-def arrow_panel(ax: Axes, label: str, *, backward: bool = False) -> None:
+def arrow_panel(ax: Axes, label: str, *, backward: bool = False, down: bool = False) -> None:
     """Turn ``ax``, a panel between two others, into a labelled arrow across its middle:
-    rightwards, or leftwards and dashed for a backward step."""
+    rightwards (downwards with ``down``, for panels stacked in a column), or the other way
+    and dashed for a backward step."""
     ax.set_axis_off()
-    start, end = (0.1, 0.5), (0.9, 0.5)
+    start, end = ((0.45, 0.9), (0.45, 0.1)) if down else ((0.1, 0.5), (0.9, 0.5))
     if backward:
         start, end = end, start
     draw_arrow(ax, label, start, end, ax.transAxes, dashed=backward)
