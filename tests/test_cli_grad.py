@@ -268,7 +268,7 @@ def test_figure(tmp_path: Path) -> None:
     with Image.open(out) as image:
         width, height = image.size
         assert image.format == "PNG"
-    assert 400 < width < 1000 and 600 < height < 1400
+    assert 900 < width < 1100 and 500 < height < 700  # three columns: wider than tall
     assert [p.name for p in tmp_path.iterdir()] == ["grad.png"]
 
 

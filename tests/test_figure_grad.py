@@ -85,7 +85,7 @@ def test_default_example_panels_and_labels(tmp_path: Path) -> None:
     fig.savefig(path, dpi=100, bbox_inches="tight")
     with Image.open(path) as image:
         width, height = image.size
-    assert 500 < width < 1200 and 800 < height < 1800
+    assert 1100 < width < 1400 and 700 < height < 900  # auto: three columns, for a slide
 
 
 def test_winners_ringed_in_the_forward_panel() -> None:
