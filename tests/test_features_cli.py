@@ -210,3 +210,34 @@ def test_a_model_that_does_not_take_float_images(tmp_path: Path) -> None:
     code, out, err = run("features", str(path))
     assert (code, out) == (1, "")
     assert err == f"error: {path} takes int64 input (x); poolviz features feeds images as float32\n"
+
+
+def test_window_lines_of_a_padded_pooling_fall_between_its_windows(tmp_path: Path) -> None:
+    # pad 1, 2x2 stride 2 on 6 columns: the windows read columns 0, 1-2, 3-4, 5, so the
+    # lines stand before columns 1, 3 and 5 of the unpadded map, one winner per box
+    onnx = pytest.importorskip("onnx", reason="onnx (the run extra) is not installed")
+    from onnx import TensorProto, helper
+
+    pool = helper.make_node(
+        "MaxPool", ["x"], ["y"], kernel_shape=[2, 2], strides=[2, 2], pads=[1, 1, 1, 1]
+    )
+    graph = helper.make_graph(
+        [pool],
+        "g",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 1, 6, 6])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)],
+    )
+    model = tmp_path / "pad.onnx"
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)]), str(model))
+    image = tmp_path / "ramp.png"
+    Image.fromarray((np.arange(36).reshape(6, 6) * 7).astype(np.uint8)).save(image)
+    code, out, err = run("features", str(model), str(image))
+    assert code == 0, err
+    lines = out.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("channel 0:")) + 1
+    assert [line[:45] for line in lines[start : start + 4]] == [
+        " 0.000 │ 0.027  0.055 │ 0.082 [0.110]│ 0.137 ",
+        "───────┼──────────────┼──────────────┼───────",
+        " 0.165 │ 0.192  0.220 │ 0.247  0.275 │ 0.302 ",
+        "[0.329]│ 0.357 [0.384]│ 0.412 [0.439]│[0.467]",
+    ]

@@ -21,9 +21,9 @@ from poolviz.features.channels import ChannelView
 from poolviz.features.run import Features
 from poolviz.features.shifts import ShiftTable
 from poolviz.render.style import feature_text, percent
-from poolviz.render.terminal.grid import RAMP, Cell, grid, number_cells, picture, too_wide
-from poolviz.render.terminal.panels import DemoView
-from poolviz.render.terminal.pool import text_width, tiling_breaks
+from poolviz.render.terminal.grid import RAMP, Cell, number_cells, picture, too_wide
+from poolviz.render.terminal.panels import DemoView, tiled_grid
+from poolviz.render.terminal.pool import text_width
 
 WINNERS_NOTE = (
     "[ ] a winner, the cell its window passed on (marked from a tenth of the map's\n"
@@ -177,14 +177,7 @@ def _numbers(
                 cell = Cell(cell.text, Style(dim=True) if view.colour else None, "(")
             line.append(cell)
         cells.append(line)
-    if capture is None:
-        return grid(cells, ascii_only=view.ascii_only)
-    return grid(
-        cells,
-        row_breaks=tiling_breaks(capture.rows),
-        col_breaks=tiling_breaks(capture.cols),
-        ascii_only=view.ascii_only,
-    )
+    return tiled_grid(cells, view, (capture.rows, capture.cols) if capture else None)
 
 
 def shaded(

@@ -125,14 +125,18 @@ def matrix_panel(
             style = background(colour) if colour and view.colour else None
             line.append(Cell(cell.text, style, "[" if mark else " "))
         out.append(line)
-    if result is None:
-        return grid(out, ascii_only=view.ascii_only)
-    return grid(
-        out,
-        row_breaks=edges(result.rows),
-        col_breaks=edges(result.cols),
-        ascii_only=view.ascii_only,
-    )
+    return tiled_grid(out, view, (result.rows, result.cols) if result else None)
+
+
+def tiled_grid(
+    cells: Sequence[Sequence[Cell]], view: DemoView, axes: tuple[Axis, Axis] | None
+) -> Text:
+    """``cells`` (a map as it is input to pooling, without padding) as a grid, with lines
+    between the windows of ``axes`` (rows, columns) where they tile the map."""
+    if axes is None:
+        return grid(cells, ascii_only=view.ascii_only)
+    rows, cols = axes
+    return grid(cells, row_breaks=edges(rows), col_breaks=edges(cols), ascii_only=view.ascii_only)
 
 
 def edges(ax: Axis) -> list[int]:
