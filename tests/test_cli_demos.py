@@ -39,13 +39,20 @@ def test_shift_default_table() -> None:
         ("edge", 1, 4),
         ("edge", 2, 1),
     ]
-    assert len(table) == 2 * 3 * 4
+    assert len(table) == 2 * 2 * 3 * 4  # sources, max and blur, depths, shifts
+    assert [r["mode"] for r in table[::12]] == ["max", "blur", "max", "blur"]
     first = table[0]
     # see tests/test_demos.py: 15 crossing edges change 32 cells, the last one 16, of 32 * 256
     assert first["unchanged_fraction"] == 1 - (15 * 32 + 16) / (32 * 256)
     assert first["identical"] == 16 and first["inputs"] == 32
     assert first["output_shape"] == [16, 16] and first["fits"] is True
-    assert [s["verdict"] for s in body["sources"]] == ["mixed", "more"]
+    verdicts = [(s["name"], s["mode"], s["verdict"]) for s in body["sources"]]
+    assert verdicts == [
+        ("edge", "max", "mixed"),
+        ("edge", "blur", "fewer"),
+        ("texture", "max", "more"),
+        ("texture", "blur", "same"),
+    ]
     assert body["claim"].startswith(
         "The claim that deeper stacks tolerate shifts better holds for texture, not for edge"
     )
@@ -84,7 +91,7 @@ def test_shift_terminal_and_sample() -> None:
 
 
 def test_shift_changed_map_is_one_mark_per_output_cell() -> None:
-    args = ("shift", "--sample", "digit", "--axis", "both", "--layers", "1")
+    args = ("shift", "--sample", "digit", "--axis", "both", "--layers", "1", "--mode", "max")
     code, out, _ = run(*args)
     lines = [line.rstrip() for line in out.splitlines()]
     top = lines.index("input 28x28                    changed output cells (14x14)")
@@ -358,3 +365,19 @@ def test_size_says_rows_slash_columns_in_the_plural() -> None:
     assert code == 0
     assert "  windows: 6, starting at 0, 2, 4, 6, 8, 10; each reads 2 rows/columns" in out
     assert "  dropped: row/column 12 (1 of 13), read by no window" in out
+
+
+def test_shift_blur_mode_and_where_blur_does_not_apply() -> None:
+    body = json_of("shift", "--mode", "blur", "--filter-size", "3")
+    assert [c["shows_max"] for c in body["cases"]] == [False, False]
+    assert body["cases"][1]["blur"]["pooling"] == "max 2x2 stride 1, 3-tap filter stride 2"
+    assert {r["mode"] for r in body["table"]} == {"blur"}
+    code, _, err = run("shift", "--mode", "blur", "-p", "1")
+    assert code == 2
+    assert err.strip().splitlines()[-1] == (
+        "error: blur pooling takes no padding or dilation; drop -p and -d, or use --mode max"
+    )
+    # with no --mode, padding leaves blur out and says so
+    code, out, _ = run("shift", "-p", "1", "-k", "3")
+    assert code == 0
+    assert "blur pooling left out: blur pooling takes no padding or dilation" in out

@@ -510,3 +510,44 @@ def test_size_report_folds_long_code_as_pool_does() -> None:
     assert max(len(line) for line in lines) <= 80
     assert "  PyTorch: nn.MaxPool2d(kernel_size=(3, 2), stride=(2, 1), padding=(1, 0)," in lines
     assert "             dilation=(2, 3), ceil_mode=True)" in lines
+
+
+def test_shift_blur_beside_max_on_the_seed_edge() -> None:
+    from poolviz.demos import BlurPooling
+
+    blur = BlurPooling(2, 2, 4)
+    same, crossing = seed_shift_cases(1, "x", Pooling(), blur)
+    assert [o.label for o in same.shown] == ["max", blur.label]
+    # the filter weights are sixty-fourths: 5.390625 = 345/64
+    assert same.blur is not None and crossing.blur is not None
+    assert same.blur.output[0, :, :, 0].tolist() == [[5.390625, 7.546875], [5.546875, 7.765625]]
+    assert same.blur.changed == ((0, 0), (0, 1), (1, 0), (1, 1))
+    assert same.max_outputs.mean_abs_change == 0.0
+    assert same.blur.mean_abs_change == 4.375
+    assert crossing.max_outputs.mean_abs_change == 8.5
+    assert crossing.blur.mean_abs_change == 2.1875
+    only_blur = seed_shift_cases(1, "x", Pooling(), blur, show_max=False)[0]
+    assert [o.label for o in only_blur.shown] == [blur.label]
+
+
+def test_tolerance_table_measures_blur_rows() -> None:
+    from poolviz.demos import BlurPooling
+
+    table = tolerance_table(
+        generated_sources("x"), Pooling(), 2, 1, "x", BlurPooling(), modes=("max", "blur")
+    )
+    assert [(r.source, r.mode, r.layers) for r in table.rows] == [
+        ("edge", "max", 1),
+        ("edge", "max", 2),
+        ("edge", "blur", 1),
+        ("edge", "blur", 2),
+        ("texture", "max", 1),
+        ("texture", "max", 2),
+        ("texture", "blur", 1),
+        ("texture", "blur", 2),
+    ]
+    blur = table.of("texture", "blur")
+    assert [r.output_shape for r in blur] == [(16, 16), (8, 8)]
+    # blur's outputs are weighted means: a shift moves almost every value a little
+    assert blur[0].unchanged_fraction == 0.0
+    assert table.of("texture")[0].mean_abs_change > blur[0].mean_abs_change

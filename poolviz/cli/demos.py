@@ -17,6 +17,7 @@ import numpy as np
 from poolviz.cli import display, options, values
 from poolviz.demos import (
     GENERATED_SIDE,
+    BlurPooling,
     Pooling,
     ShiftCase,
     Source,
@@ -34,6 +35,7 @@ from poolviz.examples import (
     SEED_4X4,
     SEED_4X4_NAME,
     SEED_CHANNELS,
+    SEED_EDGE,
     SEED_EDGE_NAME,
     SEED_LENGTH,
 )
@@ -49,7 +51,7 @@ SHIFT_EPILOG = """\b
 Examples:
   poolviz shift                     an edge: one shift unseen, one not
   poolviz shift --by 2 --layers 4   larger shifts, deeper stacks
-  poolviz shift --sample digit --axis both -o shift.png
+  poolviz shift --sample digit --mode blur --filter-size 5 -o shift.png
 """
 
 COMPARE_EPILOG = """\b
@@ -120,25 +122,50 @@ def _pooling(kwargs: dict[str, Any]) -> Pooling:
     help=f"Largest shift in the table.  [default: N, at least {MIN_TABLE_SHIFTS}]",
 )
 @options.order_option
+@click.option(
+    "--mode",
+    type=click.Choice(["max", "blur"]),
+    help="Only max pooling, or only blur pooling (max at stride 1, then a low-pass filter "
+    "that subsamples by -s, default 2).  [default: both, side by side]",
+)
+@options.filter_size_option
 @options.json_option()
 @display.figure_options(FIGURE_FORMATS)
 def shift(
-    by: int, along: str, layers: int, shifts: int | None, as_json: bool, **kwargs: Any
+    by: int,
+    along: str,
+    layers: int,
+    shifts: int | None,
+    mode: str | None,
+    filter_size: int,
+    as_json: bool,
+    **kwargs: Any,
 ) -> None:
-    """Shift the input by N pixels and show whether max pooling notices: both inputs, both
-    outputs and the output cells that changed; then measure how much of the output stays
-    the same for 1 to L stacked poolings and shifts 1 to M.
+    """Shift the input by N pixels and show whether max pooling notices, and whether blur
+    pooling (anti-aliased, Zhang 2019) notices less: both inputs, the outputs and the output
+    cells that changed; then measure how much of the output stays the same, and the mean
+    change, for 1 to L stacked poolings and shifts 1 to M.
 
     With no INPUT: a vertical edge, in column 2 and in column 1 (the shift stays in one
     window, or crosses into the next), and the table on generated 32x32 inputs.
     """
     loaded = options.load_input_from(kwargs)
     pooling = _pooling(kwargs)
+    blur, left_out = None, None
+    if mode != "max":
+        try:
+            blur = _blur(pooling, filter_size, None if loaded is None else loaded.array)
+        except PoolvizError as err:
+            if mode == "blur":
+                raise
+            left_out = f"blur pooling left out: {err}"
+    modes = ("max",) if blur is None else ("blur",) if mode == "blur" else ("max", "blur")
+    show_max = "max" in modes
     cases: tuple[ShiftCase, ...]
     sources: tuple[Source, ...]
     notes: tuple[str, ...]
     if loaded is None:
-        cases = seed_shift_cases(by, along, pooling)
+        cases = seed_shift_cases(by, along, pooling, blur, show_max)
         sources = generated_sources(along)
         notes = (
             f"no input: {SEED_EDGE_NAME}; the table uses generated "
@@ -147,15 +174,23 @@ def shift(
     else:
         x = loaded.array
         case = shift_case(
-            x, by, along, pooling, f"{loaded.name}, shifted {by} {shift_direction(along)}"
+            x,
+            by,
+            along,
+            pooling,
+            f"{loaded.name}, shifted {by} {shift_direction(along)}",
+            blur=blur,
+            show_max=show_max,
         )
         cases = (case,)
         n, h, w, _ = case.input.shape
         count = f", {n} items" if n > 1 else ""
         sources = (Source(loaded.name, f"the input, {h}x{w}{count}", case.input),)
         notes = display.source_notes(loaded)
+    if left_out is not None:
+        notes = (*notes, left_out)
     table = tolerance_table(
-        sources, pooling, layers, _table_shifts(shifts, by, sources, along), along
+        sources, pooling, layers, _table_shifts(shifts, by, sources, along), along, blur, modes
     )
     figure = display.figure_from(kwargs)
     if figure is not None:
@@ -174,6 +209,22 @@ def shift(
     from poolviz.render.terminal.shift import shift_report
 
     display.print_renderable(shift_report(cases, table, _view(notes)))
+
+
+def _blur(pooling: Pooling, filter_size: int, x: np.ndarray | None) -> BlurPooling:
+    """Blur pooling with the command's window (its max stage, stride 1) and stride (the
+    filter's, default 2 whatever the size), checked on ``x`` (None: the worked example); it
+    has no padding, dilation or ceil mode."""
+    if pooling.padding not in (0, (0, 0), "valid") or pooling.dilation not in (1, (1, 1)):
+        raise PoolvizError(
+            "blur pooling takes no padding or dilation; drop -p and -d, or use --mode max"
+        )
+    if pooling.ceil_mode:
+        raise PoolvizError("blur pooling has no ceil mode; drop --ceil-mode, or use --mode max")
+    stride = 2 if pooling.stride is None else pooling.stride
+    blur = BlurPooling(pooling.size, stride, filter_size)
+    blur.apply(SEED_EDGE if x is None else x)  # raises where it does not fit
+    return blur
 
 
 def _table_shifts(shifts: int | None, by: int, sources: tuple[Source, ...], along: str) -> int:

@@ -140,6 +140,18 @@ def mode_option(f: F) -> F:
     )(f)
 
 
+def filter_size_option(f: F) -> F:
+    """Add ``--filter-size F``: the taps of blur pooling's binomial filter (1-7, default 4)."""
+    return click.option(
+        "--filter-size",
+        type=click.IntRange(1, 7),
+        default=4,
+        show_default=True,
+        metavar="F",
+        help="Blur pooling: taps of the binomial filter, 1-7 (antialiased-cnns' sizes).",
+    )(f)
+
+
 # Input
 
 

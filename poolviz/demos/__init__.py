@@ -22,12 +22,13 @@ from poolviz.demos.compare import (
     nearest_upsample,
     window_owners,
 )
-from poolviz.demos.pooling import Pooling
+from poolviz.demos.pooling import BlurPooling, Pooling
 from poolviz.demos.shift import (
     SHIFT_AXES,
     EdgeMove,
     ShiftAxis,
     ShiftCase,
+    ShiftOutputs,
     Span,
     seed_shift_cases,
     shift_case,
@@ -49,6 +50,7 @@ from poolviz.demos.tolerance import (
 )
 
 __all__ = [
+    "BlurPooling",
     "CONV_WORK",
     "Comparison",
     "EdgeMove",
@@ -59,6 +61,7 @@ __all__ = [
     "SHIFT_AXES",
     "ShiftAxis",
     "ShiftCase",
+    "ShiftOutputs",
     "SizeDim",
     "SizeResult",
     "Source",

@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from poolviz.engine.blur import blur_pool2d
 from poolviz.engine.explain import PoolResult, explain
 from poolviz.engine.geometry import IntPair, PaddingArg, PoolSpec
 from poolviz.engine.pooling import pool2d
@@ -42,6 +43,28 @@ class Pooling:
         """``pool2d`` of NHWC ``x`` with these arguments (``mode`` overrides)."""
         # return_indices=False: the overload that returns the output alone
         return pool2d(x, return_indices=False, **self._arguments(mode))
+
+
+@dataclass(frozen=True)
+class BlurPooling:
+    """Blur pooling's arguments (:func:`blur_pool2d`): the max stage's window ``size`` at
+    stride 1, then a ``filter_size``-tap binomial filter that subsamples by ``stride``."""
+
+    size: IntPair = 2
+    stride: IntPair = 2
+    filter_size: int = 4
+
+    @property
+    def label(self) -> str:
+        """How a report names it: ``blur: max 2x2 stride 1, 4-tap filter stride 2``."""
+        kh, kw = (self.size, self.size) if isinstance(self.size, int) else self.size
+        sh, sw = (self.stride, self.stride) if isinstance(self.stride, int) else self.stride
+        step = str(sh) if sh == sw else f"{sh}x{sw}"
+        return f"blur: max {kh}x{kw} stride 1, {self.filter_size}-tap filter stride {step}"
+
+    def apply(self, x: np.ndarray) -> np.ndarray:
+        """``blur_pool2d`` of ``x`` with these arguments."""
+        return blur_pool2d(x, self.size, self.stride, self.filter_size)
 
 
 def where_differ(a: np.ndarray, b: np.ndarray) -> np.ndarray:

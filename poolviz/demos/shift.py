@@ -9,7 +9,7 @@ from typing import Literal
 
 import numpy as np
 
-from poolviz.demos.pooling import Pooling, where_differ
+from poolviz.demos.pooling import BlurPooling, Pooling, where_differ
 from poolviz.engine.explain import PoolResult
 from poolviz.engine.geometry import Axis
 from poolviz.engine.windows import as_nhwc, like_input
@@ -95,6 +95,37 @@ def _spans(ax: Axis, cell: int) -> tuple[Span, ...]:
 
 
 @dataclass(frozen=True)
+class ShiftOutputs:
+    """One pooling's output of an input and of its shifted copy, and how they differ."""
+
+    label: str
+    """What pooled them: ``max`` or :attr:`BlurPooling.label`."""
+    output: np.ndarray
+    shifted_output: np.ndarray
+
+    @cached_property
+    def changed(self) -> tuple[tuple[int, int], ...]:
+        """Output cells (i, j) that differ in any item or channel, row-major; for blur any
+        difference counts, however small."""
+        mask = where_differ(self.output, self.shifted_output).any(axis=(0, 3))
+        return tuple((int(i), int(j)) for i, j in zip(*np.nonzero(mask), strict=True))
+
+    @property
+    def cell_count(self) -> int:
+        """Output cells per plane."""
+        return int(self.output.shape[1] * self.output.shape[2])
+
+    @cached_property
+    def mean_abs_change(self) -> float:
+        """Mean |output − shifted output| over every value (NaN and inf pairs that differ
+        count as no number: left out)."""
+        with np.errstate(invalid="ignore"):
+            change = np.abs(self.output - self.shifted_output)
+        finite = change[np.isfinite(change)]
+        return float(finite.mean()) if finite.size else 0.0
+
+
+@dataclass(frozen=True)
 class ShiftCase:
     """One input and the same input shifted, each max-pooled (:func:`explain`, so renderers
     can show the windows and winners)."""
@@ -108,6 +139,22 @@ class ShiftCase:
     """(rows down, columns right)."""
     edge: EdgeMove | None = None
     """For the text's edge shifted sideways: where it goes and which windows read it."""
+    blur: ShiftOutputs | None = None
+    """The same two inputs blur-pooled, when blur is compared."""
+    show_max: bool = True
+    """Whether the max outputs are shown (False for ``--mode blur``: ``before``/``after``
+    still give the windows' geometry)."""
+
+    @property
+    def shown(self) -> tuple[ShiftOutputs, ...]:
+        """The outputs a report shows, max first."""
+        outputs = (self.max_outputs,) if self.show_max else ()
+        return outputs + (() if self.blur is None else (self.blur,))
+
+    @cached_property
+    def max_outputs(self) -> ShiftOutputs:
+        """The max-pooled outputs as :class:`ShiftOutputs`."""
+        return ShiftOutputs("max", self.output, self.shifted_output)
 
     @property
     def input(self) -> np.ndarray:
@@ -125,23 +172,30 @@ class ShiftCase:
     def shifted_output(self) -> np.ndarray:
         return self.after.output
 
-    @cached_property
+    @property
     def changed(self) -> tuple[tuple[int, int], ...]:
-        """Output cells (i, j) that differ in any item or channel, row-major."""
-        mask = where_differ(self.output, self.shifted_output).any(axis=(0, 3))
-        return tuple((int(i), int(j)) for i, j in zip(*np.nonzero(mask), strict=True))
+        """Max-pooled output cells (i, j) that differ in any item or channel, row-major."""
+        return self.max_outputs.changed
 
     @property
     def cell_count(self) -> int:
-        """Output cells per plane."""
-        return int(self.output.shape[1] * self.output.shape[2])
+        """Max-pooled output cells per plane."""
+        return self.max_outputs.cell_count
 
 
 def shift_case(
-    x: np.ndarray, by: int, along: str, pooling: Pooling, title: str, edge_column: int | None = None
+    x: np.ndarray,
+    by: int,
+    along: str,
+    pooling: Pooling,
+    title: str,
+    edge_column: int | None = None,
+    blur: BlurPooling | None = None,
+    show_max: bool = True,
 ) -> ShiftCase:
-    """``x`` and ``x`` shifted by ``by`` along ``along``, both max-pooled; with ``edge_column``
-    (a one-column feature, moved sideways only) also where the feature goes."""
+    """``x`` and ``x`` shifted by ``by`` along ``along``, both max-pooled (and blur-pooled
+    with ``blur``); with ``edge_column`` (a one-column feature, moved sideways only) also
+    where the feature goes."""
     x4 = as_nhwc(np.asarray(x, dtype=float))
     dy, dx = shift_offsets(by, along)
     moved = like_input(shift_image(x4, dy, dx), np.ndim(x))
@@ -158,10 +212,21 @@ def shift_case(
             _spans(cols, after_column) if after_column < cols.n else (),
             cols.n,
         )
-    return ShiftCase(title, before, after, (dy, dx), edge)
+    blurred = None
+    if blur is not None:
+        blurred = ShiftOutputs(
+            blur.label, as_nhwc(blur.apply(x4)), as_nhwc(blur.apply(as_nhwc(moved)))
+        )
+    return ShiftCase(title, before, after, (dy, dx), edge, blurred, show_max)
 
 
-def seed_shift_cases(by: int, along: str, pooling: Pooling) -> tuple[ShiftCase, ShiftCase]:
+def seed_shift_cases(
+    by: int,
+    along: str,
+    pooling: Pooling,
+    blur: BlurPooling | None = None,
+    show_max: bool = True,
+) -> tuple[ShiftCase, ShiftCase]:
     """The text's edge (column 2) and the same edge one column left (column 1), each shifted.
 
     With 2x2 windows and a 1-pixel shift right, column 2 -> 3 stays inside one window (the
@@ -171,6 +236,10 @@ def seed_shift_cases(by: int, along: str, pooling: Pooling) -> tuple[ShiftCase, 
     left = np.roll(SEED_EDGE, -1, axis=1)  # the column of zeros it wraps is zeros: no loss
     way = shift_direction(along)
     return (
-        shift_case(SEED_EDGE, by, along, pooling, f"the edge in column 2, {by} {way}", 2),
-        shift_case(left, by, along, pooling, f"the same edge in column 1, {by} {way}", 1),
+        shift_case(
+            SEED_EDGE, by, along, pooling, f"the edge in column 2, {by} {way}", 2, blur, show_max
+        ),
+        shift_case(
+            left, by, along, pooling, f"the same edge in column 1, {by} {way}", 1, blur, show_max
+        ),
     )

@@ -3,13 +3,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Literal
 
 import numpy as np
 
-from poolviz.demos.pooling import Pooling, where_differ
+from poolviz.demos.pooling import BlurPooling, Pooling, where_differ
 from poolviz.demos.shift import shift_image, shift_offsets
 from poolviz.engine.geometry import PoolSpec
 from poolviz.errors import PoolvizError
@@ -54,6 +55,8 @@ class ToleranceRow:
     """Inputs whose whole output is unchanged."""
     inputs: int
     """Inputs measured."""
+    mode: str = "max"
+    """``max`` or ``blur``: which pooling was stacked."""
 
     @property
     def fits(self) -> bool:
@@ -121,14 +124,19 @@ class ToleranceTable:
     shifts: int
     along: str
     spec: PoolSpec
+    modes: tuple[str, ...] = ("max",)
+    """The poolings measured, in the rows' order: ``max``, ``blur`` or both."""
+    blur: BlurPooling | None = None
+    """Blur pooling's arguments, when ``blur`` is measured."""
 
-    def of(self, source: str) -> tuple[ToleranceRow, ...]:
-        """The rows of one source."""
-        return tuple(r for r in self.rows if r.source == source)
+    def of(self, source: str, mode: str | None = None) -> tuple[ToleranceRow, ...]:
+        """The rows of one source and pooling (default: the first measured)."""
+        mode = mode or self.modes[0]
+        return tuple(r for r in self.rows if r.source == source and r.mode == mode)
 
-    def trend(self, source: str) -> Trend:
-        """One layer against the deepest that fits, for ``source``."""
-        rows = [r for r in self.of(source) if r.fits]
+    def trend(self, source: str, mode: str | None = None) -> Trend:
+        """One layer against the deepest that fits, for ``source`` and ``mode``."""
+        rows = [r for r in self.of(source, mode) if r.fits]
         deepest = max(r.layers for r in rows)
 
         def at(layers: int) -> list[ToleranceRow]:
@@ -187,10 +195,17 @@ def emptying_shift(sources: Sequence[Source], along: str) -> int:
 
 
 def tolerance_table(
-    sources: Sequence[Source], pooling: Pooling, layers: int, shifts: int, along: str
+    sources: Sequence[Source],
+    pooling: Pooling,
+    layers: int,
+    shifts: int,
+    along: str,
+    blur: BlurPooling | None = None,
+    modes: tuple[str, ...] = ("max",),
 ) -> ToleranceTable:
-    """Measure, for 1..``layers`` stacked max poolings (each with ``pooling``'s arguments) and
-    shifts of 1..``shifts`` pixels along ``along``, how much of the output changes.
+    """Measure, for 1..``layers`` stacked poolings and shifts of 1..``shifts`` pixels along
+    ``along``, how much of the output changes: for each of ``modes``, ``max`` (each layer
+    with ``pooling``'s arguments) and ``blur`` (each layer with ``blur``'s).
 
     A depth whose window no longer fits the previous output is reported with None values
     rather than refused; a configuration that does not fit even once raises PoolvizError.
@@ -198,38 +213,53 @@ def tolerance_table(
     if layers < 1 or shifts < 1:
         raise PoolvizError("layers and shifts must be at least 1")
     spec = pooling.spec()
+    appliers: dict[str, Callable[[np.ndarray], np.ndarray]] = {
+        "max": partial(pooling.apply, mode="max")
+    }
+    if blur is not None:
+        appliers["blur"] = blur.apply
     rows: list[ToleranceRow] = []
     for source in sources:
         count = source.inputs.shape[0]
-        spec.axes(source.inputs.shape[1], source.inputs.shape[2])  # raise if it never fits
-        for shift in range(1, shifts + 1):
-            dy, dx = shift_offsets(shift, along)
-            a, b = source.inputs, shift_image(source.inputs, dy, dx)
-            fits = True
-            for depth in range(1, layers + 1):
-                fits = fits and _fits(spec, a.shape)
-                if not fits:
-                    rows.append(
-                        ToleranceRow(source.name, depth, shift, None, None, None, None, count)
-                    )
-                    continue
-                a, b = pooling.apply(a, "max"), pooling.apply(b, "max")
-                rows.append(_measure(source.name, depth, shift, a, b, count))
+        for mode in modes:
+            apply = appliers[mode]
+            apply(source.inputs[:1])  # raise if it never fits
+            for shift in range(1, shifts + 1):
+                dy, dx = shift_offsets(shift, along)
+                a, b = source.inputs, shift_image(source.inputs, dy, dx)
+                for depth in range(1, layers + 1):
+                    pooled = _pooled(apply, a, b)
+                    if pooled is None:
+                        rows.append(
+                            ToleranceRow(
+                                source.name, depth, shift, None, None, None, None, count, mode
+                            )
+                        )
+                        a = b = a[:, :0]  # nothing deeper fits either
+                        continue
+                    a, b = pooled
+                    rows.append(_measure(source.name, depth, shift, a, b, count, mode))
     order = {s.name: k for k, s in enumerate(sources)}
-    rows.sort(key=lambda r: (order[r.source], r.layers, r.shift))
-    return ToleranceTable(tuple(sources), tuple(rows), layers, shifts, along, spec)
+    rows.sort(key=lambda r: (order[r.source], modes.index(r.mode), r.layers, r.shift))
+    return ToleranceTable(
+        tuple(sources), tuple(rows), layers, shifts, along, spec, tuple(modes), blur
+    )
 
 
-def _fits(spec: PoolSpec, shape: tuple[int, ...]) -> bool:
+def _pooled(
+    apply: Callable[[np.ndarray], np.ndarray], a: np.ndarray, b: np.ndarray
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """``apply`` to both, or None where it no longer fits (or an earlier depth did not)."""
+    if a.shape[1] == 0:
+        return None
     try:
-        spec.axes(shape[1], shape[2])
+        return apply(a), apply(b)
     except PoolvizError:
-        return False
-    return True
+        return None
 
 
 def _measure(
-    source: str, layers: int, shift: int, a: np.ndarray, b: np.ndarray, count: int
+    source: str, layers: int, shift: int, a: np.ndarray, b: np.ndarray, count: int, mode: str
 ) -> ToleranceRow:
     """One row: how ``b`` (pooled shifted inputs) differs from ``a`` (pooled inputs)."""
     differs = where_differ(a, b)
@@ -255,4 +285,5 @@ def _measure(
         mean,
         identical,
         count,
+        mode,
     )

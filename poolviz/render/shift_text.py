@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from poolviz.demos import (
     EdgeMove,
     ShiftCase,
+    ShiftOutputs,
     Span,
     ToleranceTable,
     Trend,
@@ -25,6 +26,49 @@ def changed_line(case: ShiftCase) -> str:
     if count <= 6:
         cells = ": " + " ".join(f"({i},{j})" for i, j in case.changed)
     return f"{count:,} of {total:,} output cells changed ({percent_fixed(count / total, 0)}){cells}"
+
+
+def outputs_line(outputs: ShiftOutputs) -> str:
+    """One pooling's outputs under the shift: how many cells changed (by any amount) and the
+    mean absolute change of the output values."""
+    count, total = len(outputs.changed), outputs.cell_count
+    return (
+        f"{outputs.label.split(':')[0]}: {count} of {total} output cells changed "
+        f"({percent_fixed(count / total, 0)}), mean |change| {outputs.mean_abs_change:.3g}"
+    )
+
+
+def blur_line(case: ShiftCase) -> str | None:
+    """Max against blur on this case: which changed less on average, or None without blur."""
+    if case.blur is None or not case.show_max:
+        return None
+    m, b = case.max_outputs.mean_abs_change, case.blur.mean_abs_change
+    if m == b:
+        return f"blur and max change the output by the same mean amount ({m:.3g})"
+    if b < m:
+        share = "" if m == 0 else f", {percent_fixed(b / m, 0)} of max's"
+        return f"blur pooling changes the output less on average: {b:.3g} against {m:.3g}{share}"
+    return f"blur pooling changes the output more on average here: {b:.3g} against {m:.3g}"
+
+
+def mode_gap_line(table: ToleranceTable, source: str) -> str | None:
+    """Blur against max on one source at one layer: the mean change per shift, or None
+    unless both were measured."""
+    if table.modes != ("max", "blur"):
+        return None
+    pairs = [
+        (m.shift, m.mean_abs_change, b.mean_abs_change)
+        for m, b in zip(table.of(source, "max"), table.of(source, "blur"), strict=True)
+        if m.layers == 1 and m.fits and b.fits
+    ]
+    if not pairs:
+        return None
+    text = ", ".join(
+        f"{percent_fixed(mc or 0.0)} → {percent_fixed(bc or 0.0)} at shift {s}"
+        for s, mc, bc in pairs
+    )
+    less = sum((bc or 0.0) < (mc or 0.0) for _, mc, bc in pairs)
+    return f"mean change with one layer, max → blur: {text} (blur lower at {less} of {len(pairs)})"
 
 
 def and_list(items: Sequence[str]) -> str:

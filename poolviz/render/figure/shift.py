@@ -6,12 +6,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure, SubFigure
 
 from poolviz.demos import (
     ShiftCase,
+    ShiftOutputs,
     ToleranceTable,
 )
+from poolviz.engine.explain import PoolResult
 from poolviz.render.figure.grid import (
     LINESTYLES,
     Outline,
@@ -27,7 +30,15 @@ from poolviz.render.figure.panels import (
     window_outlines,
     wrap,
 )
-from poolviz.render.shift_text import changed_line, claim_line, trend_line, why_line
+from poolviz.render.shift_text import (
+    blur_line,
+    changed_line,
+    claim_line,
+    mode_gap_line,
+    outputs_line,
+    trend_line,
+    why_line,
+)
 from poolviz.render.style import (
     OKABE_ITO,
     config_line,
@@ -71,7 +82,11 @@ def shift_figure(
     metrics = _metrics(table)
     plot_h = 2.7 * len(table.sources) + 1.2
     pictures = max(first.output.shape[1:3]) > SHIFT_NUMBERED_OUTPUT
-    width = max(2 * in_w + (3 if pictures else 2) * out_w + 3.0, 3.3 * len(metrics) + 1.0)
+    outputs = len(first.shown)
+    width = max(
+        2 * in_w + outputs * ((3 if pictures else 2) * out_w + 1.0) + 2.0,
+        3.3 * len(metrics) + 1.0,
+    )
     fig = Figure(figsize=(width, case_h * len(cases) + plot_h + 0.8), layout="constrained")
     subs = fig.subfigures(
         len(cases) + 1,
@@ -83,8 +98,11 @@ def shift_figure(
     for k, (case, sub) in enumerate(zip(cases, subs, strict=False), 1):
         _shift_case(sub, case, k, in_w, out_w, cmap)
     _tolerance_plots(subs[-1], table, metrics)
+    config = config_line(first.before).replace("  ", ": ", 1)
+    if first.blur is not None:
+        config = f"{config}; {first.blur.label}" if first.show_max else first.blur.label
     fig.suptitle(
-        title or f"Shifting the input — {config_line(cases[0].before).replace('  ', ': ', 1)}",
+        title or f"Shifting the input — {config}",
         fontsize=12,
         fontweight="bold",
     )
@@ -97,10 +115,8 @@ def _shift_case(
     before, after = case.before, case.after
     numbered = max(case.input.shape[1:3]) <= SHIFT_NUMBERED_INPUT
     out_numbered = max(case.output.shape[1:3]) <= SHIFT_NUMBERED_OUTPUT
-    changed = np.zeros(case.output.shape[1:3], dtype=bool)
-    for i, j in case.changed:
-        changed[i, j] = True
-    widths = [in_w, in_w, 0.8, out_w, out_w] + ([] if out_numbered else [out_w])
+    per_output = [0.8, out_w, out_w] + ([] if out_numbered else [out_w])
+    widths = [in_w, in_w] + per_output * len(case.shown)
     axes = sub.subplots(1, len(widths), width_ratios=widths)
     way = {(0, 1): "right", (1, 0): "down", (1, 1): "right and down"}
     dy, dx = case.offsets
@@ -115,41 +131,77 @@ def _shift_case(
             draw_matrix(
                 ax,
                 plane_of(values),
-                fills=window_fills(before),
-                outlines=window_outlines(before),
+                fills=window_fills(before) if case.show_max else None,
+                outlines=window_outlines(before) if case.show_max else (),
                 title=label,
             )
         else:
             picture(ax, plane_of(values), shades)
             ax.set_title(label, fontsize=10)
-    arrow_panel(axes[2], "max")
-    for ax, result, label in ((axes[3], before, "output"), (axes[4], after, "shifted output")):
-        plane = plane_of(result.output)
-        if out_numbered:
-            out_fills = np.array(
-                [
-                    [
-                        pale(window_colour_at(i, j, result.cols.out), 0.3)
-                        for j in range(result.cols.out)
-                    ]
-                    for i in range(result.rows.out)
-                ],
-                dtype=object,
-            )
+    step = len(per_output)
+    for k, outputs in enumerate(case.shown):
+        fills = [_output_fills(before), _output_fills(after)] if outputs.label == "max" else None
+        _outputs(axes[2 + k * step : 2 + (k + 1) * step], outputs, fills, out_numbered, shades)
+    sub.suptitle(f"{number}. {case.title}", fontsize=11, fontweight="bold", x=0.02, ha="left")
+    legend = " (dashed frames)" if out_numbered else ""
+    lines = []
+    if case.show_max:
+        line = changed_line(case) + (legend if case.changed else "")
+        if case.blur is not None:
+            line += f"; mean |change| {case.max_outputs.mean_abs_change:.3g}"
+        lines += [line, why_line(case)]
+    if case.blur is not None:
+        lines.append(outputs_line(case.blur) + (legend if case.blur.changed else ""))
+        if (compared := blur_line(case)) is not None:
+            lines.append(compared)
+    sub.supxlabel("\n".join(wrap(line) for line in lines), **CAPTION)
+
+
+def _output_fills(result: PoolResult) -> np.ndarray:
+    """A pale fill per output cell in its window's colour, as the input's windows."""
+    return np.array(
+        [
+            [pale(window_colour_at(i, j, result.cols.out), 0.3) for j in range(result.cols.out)]
+            for i in range(result.rows.out)
+        ],
+        dtype=object,
+    )
+
+
+def _outputs(
+    axes: Sequence[Axes],
+    outputs: ShiftOutputs,
+    fills: list[np.ndarray] | None,
+    numbered: bool,
+    shades: str,
+) -> None:
+    """One pooling's arrow, its two outputs (changed cells framed) and, for pictures, the
+    changed cells in black."""
+    name = outputs.label.split(":")[0]
+    arrow_panel(axes[0], name)
+    changed = np.zeros(outputs.output.shape[1:3], dtype=bool)
+    for i, j in outputs.changed:
+        changed[i, j] = True
+    prefix = "" if name == "max" else "blur "
+    pairs = ((outputs.output, "output"), (outputs.shifted_output, "shifted output"))
+    for k, (values, label) in enumerate(pairs):
+        ax, plane = axes[1 + k], plane_of(values)
+        if numbered:
             marks = [
                 Outline((i, i), (j, j), CHANGED_FRAME, style=1, inset=0.07, width=3.0)
-                for i, j in case.changed
+                for i, j in outputs.changed
             ]
-            draw_matrix(ax, plane, fills=out_fills, outlines=marks, title=label)
+            # blur's outputs on white: a colour map would hide how little they change
+            cell_fills = (
+                np.full(plane.shape, "#FFFFFF", dtype=object) if fills is None else fills[k]
+            )
+            draw_matrix(ax, plane, fills=cell_fills, outlines=marks, title=prefix + label)
         else:
             picture(ax, plane, shades)
-            ax.set_title(label, fontsize=10)
-    if not out_numbered:
-        picture(axes[5], changed.astype(float), "Greys", vmin=0.0, vmax=1.0, framed=True)
-        axes[5].set_title("changed cells (black)", fontsize=10)
-    sub.suptitle(f"{number}. {case.title}", fontsize=11, fontweight="bold", x=0.02, ha="left")
-    legend = " (dashed frames)" if case.changed and out_numbered else ""
-    sub.supxlabel(wrap(changed_line(case) + legend) + "\n" + wrap(why_line(case)), **CAPTION)
+            ax.set_title(prefix + label, fontsize=10)
+    if not numbered:
+        picture(axes[3], changed.astype(float), "Greys", vmin=0.0, vmax=1.0, framed=True)
+        axes[3].set_title(f"{prefix}changed cells (black)", fontsize=10)
 
 
 def _panel_inches(shape: tuple[int, ...], numbered: int) -> tuple[float, float]:
@@ -178,8 +230,8 @@ def _tolerance_plots(sub: SubFigure, table: ToleranceTable, metrics: list[tuple[
     axes = sub.subplots(len(table.sources), len(metrics), squeeze=False)
     shifts = list(range(1, table.shifts + 1))
     shown: list[str] = []
+    several = len(table.modes) > 1
     for r, source in enumerate(table.sources):
-        rows = table.of(source.name)
         count = source.inputs.shape[0]
         for c, (attr, label) in enumerate(metrics):
             ax = axes[r, c]
@@ -187,28 +239,39 @@ def _tolerance_plots(sub: SubFigure, table: ToleranceTable, metrics: list[tuple[
                 ax.axis("off")
                 continue
             missing = []
-            for depth in range(1, table.layers + 1):
-                at = [row for row in rows if row.layers == depth]
-                if not at[0].fits:
-                    missing.append(depth)
-                    continue
-                values = [
-                    float(getattr(row, attr) or 0) / (count if attr == "identical" else 1)
-                    for row in at
-                ]
-                shape = at[0].output_shape or (0, 0)
-                k = depth - 1
-                ax.plot(
-                    shifts,
-                    [100 * v for v in values],
-                    color=LINE_COLOURS[k % len(LINE_COLOURS)],
-                    linestyle=LINESTYLES[k % len(LINESTYLES)],
-                    marker=MARKERS[k % len(MARKERS)],
-                    linewidth=2,
-                    markersize=6,
-                    label=f"{depth} layer{'s' if depth > 1 else ''} ({shape[0]}x{shape[1]})",
-                )
-            ax.set_ylim(-4, 104)
+            for mode in table.modes:
+                rows = table.of(source.name, mode)
+                for depth in range(1, table.layers + 1):
+                    at = [row for row in rows if row.layers == depth]
+                    name = f"{mode}, {depth}" if several else str(depth)
+                    if not at[0].fits:
+                        missing.append(name)
+                        continue
+                    values = [
+                        float(getattr(row, attr) or 0) / (count if attr == "identical" else 1)
+                        for row in at
+                    ]
+                    shape = at[0].output_shape or (0, 0)
+                    k = depth - 1
+                    style = LINESTYLES[k % len(LINESTYLES)]
+                    if several:
+                        style = "-" if mode == "max" else "--"
+                    ax.plot(
+                        shifts,
+                        [100 * v for v in values],
+                        color=LINE_COLOURS[k % len(LINE_COLOURS)],
+                        linestyle=style,
+                        marker=MARKERS[k % len(MARKERS)],
+                        markerfacecolor="white" if mode == "blur" and several else None,
+                        linewidth=2,
+                        markersize=6,
+                        label=f"{name} layer{'s' if depth > 1 else ''} ({shape[0]}x{shape[1]})",
+                    )
+            top = 104.0
+            if attr == "mean_abs_change":  # small changes: the axis follows the largest
+                highest = max((100 * (row.mean_abs_change or 0)) for row in table.rows)
+                top = min(104.0, max(5.0, highest * 1.2))
+            ax.set_ylim(-top / 26, top)
             ax.set_xticks(shifts)
             ax.set_xlabel("shift (pixels)", fontsize=9)
             ax.set_ylabel("%", fontsize=9)
@@ -217,9 +280,9 @@ def _tolerance_plots(sub: SubFigure, table: ToleranceTable, metrics: list[tuple[
             ax.tick_params(labelsize=8)
             if c == 0:
                 handles, labels = ax.get_legend_handles_labels()
-                for depth in missing:
+                for name in missing:
                     handles.append(ax.plot([], [], color="none")[0])
-                    labels.append(f"{depth} layers: does not fit")
+                    labels.append(f"{name} layers: does not fit")
         # a legend beside the plots (or in the row's empty panel), off the lines; a row whose
         # lines read as the row above's shares its legend
         if labels == shown:
@@ -237,14 +300,20 @@ def _tolerance_plots(sub: SubFigure, table: ToleranceTable, metrics: list[tuple[
                 bbox_to_anchor=(1.02, 1.0),
                 title="stacked poolings",
             )
-    lines = [trend_line(table.trend(s.name), table) for s in table.sources]
-    text = "\n".join(
-        wrap(f"{s.name}: {line}", 110) for s, line in zip(table.sources, lines, strict=True)
-    )
-    sub.supxlabel(text + "\n" + claim_line(table), **CAPTION)
+    lines = []
+    for s in table.sources:
+        for mode in table.modes:
+            head = f"{s.name}, {mode}" if several else s.name
+            lines.append(wrap(f"{head}: {trend_line(table.trend(s.name, mode), table)}", 110))
+        if (gap := mode_gap_line(table, s.name)) is not None:
+            lines.append(wrap(f"{s.name}: {gap}", 110))
+    if "max" in table.modes:
+        lines.append(claim_line(table))
+    sub.supxlabel("\n".join(lines), **CAPTION)
     way = {"x": "right", "y": "down", "both": "right and down"}[table.along]
     sub.suptitle(
-        f"Measured: 1-{table.layers} stacked poolings, shifts of 1-{table.shifts} px {way}",
+        f"Measured: 1-{table.layers} stacked poolings, shifts of 1-{table.shifts} px {way}"
+        + ("  (solid: max, dashed: blur)" if several else ""),
         fontsize=11,
         fontweight="bold",
         x=0.02,

@@ -44,12 +44,24 @@ def shift_json(
                 "shifted_output": like_input(case.shifted_output, ndim),
                 "changed": [list(cell) for cell in case.changed],
                 "why": why_line(case).removeprefix("why: "),
+                "shows_max": case.show_max,
+                "blur": None
+                if case.blur is None
+                else {
+                    "pooling": case.blur.label.removeprefix("blur: "),
+                    "output": like_input(case.blur.output, ndim),
+                    "shifted_output": like_input(case.blur.shifted_output, ndim),
+                    "changed": [list(cell) for cell in case.blur.changed],
+                    "mean_abs_change": case.blur.mean_abs_change,
+                    "max_mean_abs_change": case.max_outputs.mean_abs_change,
+                },
             }
             for case in cases
         ],
         "table": [
             {
                 "source": row.source,
+                "mode": row.mode,
                 "layers": row.layers,
                 "shift": row.shift,
                 "fits": row.fits,
@@ -65,10 +77,12 @@ def shift_json(
             {
                 "name": s.name,
                 "description": s.description,
-                "verdict": table.trend(s.name).verdict,
-                "summary": trend_line(table.trend(s.name), table),
+                "mode": mode,
+                "verdict": table.trend(s.name, mode).verdict,
+                "summary": trend_line(table.trend(s.name, mode), table),
             }
             for s in table.sources
+            for mode in table.modes
         ],
         "claim": claim_line(table),
         "source": input_source(source),

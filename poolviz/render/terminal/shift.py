@@ -13,10 +13,19 @@ from rich.text import Text
 
 from poolviz.demos import (
     ShiftCase,
+    ShiftOutputs,
     ToleranceRow,
     ToleranceTable,
 )
-from poolviz.render.shift_text import changed_line, claim_line, trend_line, why_line
+from poolviz.render.shift_text import (
+    blur_line,
+    changed_line,
+    claim_line,
+    mode_gap_line,
+    outputs_line,
+    trend_line,
+    why_line,
+)
 from poolviz.render.style import (
     config_line,
     percent_fixed,
@@ -41,9 +50,17 @@ def shift_report(
     cells marked and why; then the measured tolerance table and what it says about the
     text's claim."""
     view = view or DemoView()
-    parts: list[RenderableType] = [
-        header("Shift the input: does max pooling notice?", config_line(cases[0].before), view)
-    ]
+    first = cases[0]
+    title = "Shift the input: does max pooling notice?"
+    line = config_line(first.before)
+    if first.blur is not None:
+        title = (
+            "Shift the input: does max or blur pooling notice?"
+            if first.show_max
+            else "Shift the input: does blur pooling notice?"
+        )
+        line = first.blur.label if not first.show_max else f"{line}\n{first.blur.label}"
+    parts: list[RenderableType] = [header(title, line, view)]
     for k, case in enumerate(cases, 1):
         parts.extend(_case(case, k, view))
     parts.append(_tolerance(table, view))
@@ -52,52 +69,99 @@ def shift_report(
 
 def _case(case: ShiftCase, number: int, view: DemoView) -> list[RenderableType]:
     before, after = case.before, case.after
-    changed = np.zeros(case.output.shape[1:3], dtype=bool)
-    for i, j in case.changed:
-        changed[i, j] = True
     h, w = case.input.shape[1:3]
-    oh, ow = case.output.shape[1:3]
     small = fits_as_numbers(plane_of(case.input), (view.width - 8) // 4)
     panel = (view.width - 8) // 4 if small else (view.width - 6) // 2
-    fills = window_fills(before)
-    panels: list[tuple[str, Text]] = [
+    # the max windows frame the input only where max pooling is shown
+    fills = window_fills(before) if case.show_max else None
+    framing = before if case.show_max else None
+    inputs: list[tuple[str, Text]] = [
         (
             f"input {h}x{w}",
-            matrix_panel(plane_of(case.input), view, panel, fills=fills, result=before),
+            matrix_panel(plane_of(case.input), view, panel, fills=fills, result=framing),
         ),
     ]
+    rows: list[list[tuple[str, Text]]] = [inputs]
+    keys: list[Text] = []
+    for outputs in case.shown:
+        is_max = outputs is case.max_outputs
+        changed = _changed_mask(outputs)
+        oh, ow = outputs.output.shape[1:3]
+        name = "" if is_max and case.blur is None else ("max " if is_max else "blur ")
+        if small:
+            if len(rows[0]) == 1:
+                rows[0].append(
+                    (
+                        "shifted",
+                        matrix_panel(
+                            plane_of(case.shifted),
+                            view,
+                            panel,
+                            fills=fills,
+                            result=after if case.show_max else None,
+                        ),
+                    )
+                )
+            pair = [
+                (
+                    f"{name}output {oh}x{ow}",
+                    matrix_panel(
+                        plane_of(outputs.output),
+                        view,
+                        panel,
+                        fills=output_fills(before) if is_max else None,
+                        marked=changed,
+                    ),
+                ),
+                (
+                    f"{name}shifted output",
+                    matrix_panel(
+                        plane_of(outputs.shifted_output),
+                        view,
+                        panel,
+                        fills=output_fills(after) if is_max else None,
+                        marked=changed,
+                    ),
+                ),
+            ]
+        else:
+            shown, key = changed_map(changed, panel, view)
+            pair = [(f"{name}changed output cells ({oh}x{ow})", shown)]
+            keys.append(key)
+        if len(rows[-1]) + len(pair) <= (4 if small else 2):
+            rows[-1].extend(pair)
+        else:
+            rows.append(pair)
     if small:
-        panels += [
-            (
-                "shifted",
-                matrix_panel(plane_of(case.shifted), view, panel, fills=fills, result=after),
-            ),
-            (
-                f"output {oh}x{ow}",
-                matrix_panel(
-                    plane_of(case.output), view, panel, fills=output_fills(before), marked=changed
-                ),
-            ),
-            (
-                "shifted output",
-                matrix_panel(
-                    plane_of(after.output), view, panel, fills=output_fills(after), marked=changed
-                ),
-            ),
-        ]
         legend = []
-        if case.changed:
+        if any(o.changed for o in case.shown):
             legend.append("[v] changed by the shift")
-        if view.colour:
-            legend.append("colours: one per window")
-        key = Text("  ".join(legend), style="dim")
-    else:
-        shown, key = changed_map(changed, panel, view)
-        panels.append((f"changed output cells ({oh}x{ow})", shown))
+        if view.colour and case.show_max:
+            legend.append("colours: one per max window")
+        keys = [Text("  ".join(legend), style="dim")]
     title = Text(f"\n{number}. {case.title}", style="bold")
-    summary = Text(changed_line(case))
-    why = Text(why_line(case), style="dim")
-    return [title, side_by_side(panels, view.width), key, summary, why]
+    parts: list[RenderableType] = [title]
+    parts.extend(side_by_side(row, view.width) for row in rows)
+    parts.extend(keys[:1])
+    if case.show_max:
+        summary = changed_line(case)
+        if case.blur is not None:
+            summary += f"; mean |change| {case.max_outputs.mean_abs_change:.3g}"
+        parts.append(Text(summary))
+        parts.append(Text(why_line(case), style="dim"))
+    if case.blur is not None:
+        parts.append(Text(outputs_line(case.blur)))
+        if (line := blur_line(case)) is not None:
+            parts.append(Text(line, style="bold"))
+    return parts
+
+
+def _changed_mask(outputs: ShiftOutputs) -> np.ndarray:
+    """(oh, ow) True where the shift changed the output."""
+    changed = np.zeros(outputs.output.shape[1:3], dtype=bool)
+    for i, j in outputs.changed:
+        changed[i, j] = True
+    return changed
 
 
 def changed_map(changed: np.ndarray, width: int, view: DemoView) -> tuple[Text, Text]:
@@ -150,9 +214,17 @@ def _tolerance(table: ToleranceTable, view: DemoView) -> RenderableType:
     ]
     for source in table.sources:
         parts.append(Text(f"\n{source.name}: {source.description}", style="bold"))
-        parts.append(_tolerance_rows(table.of(source.name), source.inputs.shape[0] > 1))
-        parts.append(Text(trend_line(table.trend(source.name), table), style=""))
-    parts.append(Text("\n" + claim_line(table), style="bold"))
+        for mode in table.modes:
+            if len(table.modes) > 1 or mode == "blur":
+                label = "max" if mode == "max" or table.blur is None else table.blur.label
+                parts.append(Text(label, style="italic"))
+            rows = table.of(source.name, mode)
+            parts.append(_tolerance_rows(rows, source.inputs.shape[0] > 1))
+            parts.append(Text(trend_line(table.trend(source.name, mode), table), style=""))
+        if (gap := mode_gap_line(table, source.name)) is not None:
+            parts.append(Text(gap, style="bold"))
+    if "max" in table.modes:
+        parts.append(Text("\n" + claim_line(table), style="bold"))
     return Group(*parts)
 
 
