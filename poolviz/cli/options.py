@@ -140,6 +140,30 @@ def mode_option(f: F) -> F:
     )(f)
 
 
+def pool_mode_option(f: F) -> F:
+    """Add ``--mode`` for ``poolviz pool``: max, avg, lp (``--norm-type``) or blur
+    (``--filter-size``), with their options."""
+    decorators = [
+        click.option(
+            "--mode",
+            type=click.Choice(["max", "avg", "lp", "blur"]),
+            default="max",
+            show_default=True,
+            help="Max, average, LP (power average) or blur (anti-aliased max) pooling.",
+        ),
+        click.option(
+            "--norm-type",
+            type=float,
+            default=2.0,
+            show_default=True,
+            metavar="P",
+            help="LP pooling: the power p; 1 sums, inf takes the largest |x|.",
+        ),
+        filter_size_option,
+    ]
+    return with_options(f, decorators)
+
+
 def filter_size_option(f: F) -> F:
     """Add ``--filter-size F``: the taps of blur pooling's binomial filter (1-7, default 4)."""
     return click.option(

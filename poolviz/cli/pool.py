@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import click
+import numpy as np
 
 from poolviz.cli import display, options, page
+from poolviz.cli.pool_lp_blur import lp_or_blur, lp_or_blur_output
 from poolviz.engine.explain import explain
 from poolviz.examples import SEED_4X4, SEED_4X4_NAME
 
@@ -16,29 +18,37 @@ Examples:
   poolviz pool -m "1 3; 5 6" --mode avg
   poolviz pool --sample seed5x5 -k 3 -s 2 --at 0,1
   poolviz pool photo.jpg --scale 0.25 -o photo.png
+  poolviz pool --mode blur --filter-size 3 -o blur.png
 """
 
 
 @click.command(epilog=EPILOG)
 @options.input_options
 @options.pooling_options
-@options.mode_option
+@options.pool_mode_option
 @display.view_options
 @options.order_option
 @options.json_option("Print one JSON object (every channel) instead of the report.")
 @display.figure_options(("png", "svg", "pdf", "html"))
 @page.html_option
-def pool(mode: str, as_json: bool, **kwargs: Any) -> None:
+def pool(mode: str, norm_type: float, filter_size: int, as_json: bool, **kwargs: Any) -> None:
     """Pool an input and show every window: the output-size formula, the windows over the
     input, a step table, the output, and how often each cell was read.
 
     With no INPUT: the worked 4x4 example (6 8 / 4 7). INPUT is an image, a .npy/.npz array, a text
-    matrix, or - for standard input.
+    matrix, or - for standard input. With --mode blur, -k is the max stage's window (stride 1)
+    and -s the filter's stride (default 2 whatever the size).
     """
     loaded = options.load_input_from(kwargs)
     pooling = options.pooling_from(kwargs)
     view = display.view_from(kwargs)
     x = SEED_4X4 if loaded is None else loaded.array
+    if mode in ("lp", "blur"):
+        notes = () if loaded is None else display.source_notes(loaded)
+        run = lp_or_blur(x, mode, norm_type, filter_size, pooling)
+        figure = display.figure_from(kwargs)
+        lp_or_blur_output(run, view, figure, as_json, notes, int(np.ndim(x)))
+        return
     as_page = page.wanted(kwargs, as_json)
     if as_page:
         command = page.input_command("pool", kwargs, loaded)

@@ -19,6 +19,7 @@ Integer inputs give a float64 result (the max stage keeps the integers).
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -183,3 +184,62 @@ def _check_filter(filter_size: int) -> None:
             f"filter_size {filter_size!r} has no binomial filter; "
             "use 1-7 taps (as antialiased-cnns)"
         )
+
+
+@dataclass(frozen=True)
+class BlurRun:
+    """One blur pooling with both stages kept, for a report or figure to show: the stride-1
+    max map, the same map reflect-padded, the filter and the output (all NHWC)."""
+
+    input: np.ndarray
+    max_map: np.ndarray
+    """``max_pool2d(x, size, stride=1)``."""
+    padded: np.ndarray
+    """The max map reflect-padded by :attr:`pad` (before, after) on both axes, as float."""
+    weights: np.ndarray
+    """The (f, f) filter, :func:`blur_filter` in the padded map's dtype."""
+    output: np.ndarray
+    size: tuple[int, int]
+    stride: tuple[int, int]
+    filter_size: int
+    pad: tuple[int, int]
+
+    def window(
+        self, i: int, j: int, item: int = 0, channel: int = 0
+    ) -> tuple[int, int, np.ndarray]:
+        """Output (i, j)'s window over the padded map: its top row, left column and the
+        (f, f) cells the weights multiply (output = ``(cells * weights).sum()``)."""
+        oh, ow = self.output.shape[1:3]
+        if not (0 <= i < oh and 0 <= j < ow):
+            raise PoolvizError(
+                f"output cell {i},{j} is outside the {oh}x{ow} output; "
+                f"use rows 0-{oh - 1} and columns 0-{ow - 1}"
+            )
+        top, left, f = i * self.stride[0], j * self.stride[1], self.filter_size
+        return top, left, self.padded[item, top : top + f, left : left + f, channel]
+
+
+def explain_blur(
+    x: np.ndarray, size: IntPair = 2, stride: IntPair = 2, filter_size: int = 4
+) -> BlurRun:
+    """:func:`blur_pool2d` of ``x`` keeping both stages (see :class:`BlurRun`).
+
+    >>> run = explain_blur(np.arange(16.0).reshape(4, 4), 2, 2, 2)
+    >>> run.max_map[0, :, :, 0].tolist(), run.window(0, 1)[:2]
+    ([[5.0, 6.0, 7.0], [9.0, 10.0, 11.0], [13.0, 14.0, 15.0]], (0, 2))
+    """
+    max_map = as_nhwc(pool2d(x, size, 1))
+    stride_pair = as_pair(stride, "stride")
+    output = as_nhwc(blur_stage(max_map, stride_pair, filter_size))
+    dtype = output.dtype
+    return BlurRun(
+        as_nhwc(x),
+        max_map,
+        _reflect(max_map.astype(dtype, copy=False), filter_size),
+        blur_filter(filter_size, dtype),
+        output,
+        as_pair(size, "size"),
+        stride_pair,
+        filter_size,
+        blur_padding(filter_size),
+    )

@@ -24,6 +24,7 @@ Integer inputs are pooled as float64 (PyTorch refuses them); float dtypes are ke
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -174,3 +175,77 @@ def _as_float(x: np.ndarray) -> np.ndarray:
     as_nhwc(x)  # refuses what pooling refuses (rank, dtype, an empty plane)
     arr = np.asarray(x)
     return arr if arr.dtype.kind == "f" else arr.astype(np.float64)
+
+
+@dataclass(frozen=True)
+class LPRun:
+    """One LP pooling with the textbook's numbers beside PyTorch's, for a report to show
+    where they part (all NHWC)."""
+
+    input: np.ndarray
+    output: np.ndarray
+    """PyTorch's numbers (:func:`lp_pool2d`)."""
+    textbook: np.ndarray
+    """``(Σ |x|^p)^(1/p)`` over each window's real cells, in float64 (max / min |x| for
+    p = ±inf)."""
+    real_cells: np.ndarray
+    """(oh, ow) real cells in each window (fewer than ``kh·kw`` where ceil mode overhangs)."""
+    norm_type: float
+    size: tuple[int, int]
+    stride: tuple[int, int]
+
+    def departures(self, item: int = 0, channel: int = 0) -> list[tuple[int, int, str]]:
+        """Output cells (i, j) of one plane where PyTorch's number is not the textbook's
+        (beyond float32 rounding), with why: ``overhang`` (ceil mode: the mean of the real
+        cells times kh·kw), ``negative`` (cells are not made positive), ``NaN`` (a negative
+        sum under a fractional root)."""
+        ours = self.output[item, :, :, channel].astype(np.float64)
+        book = self.textbook[item, :, :, channel]
+        plane = self.input[item, :, :, channel]
+        full = self.size[0] * self.size[1]
+        out: list[tuple[int, int, str]] = []
+        for (i, j), value in np.ndenumerate(ours):
+            if np.isclose(value, book[i, j], rtol=1e-6, atol=0) or (
+                np.isnan(value) and np.isnan(book[i, j])
+            ):
+                continue
+            reasons = []
+            if np.isnan(value):
+                reasons.append("a negative sum under a fractional root: NaN")
+            elif self.real_cells[i, j] < full:
+                reasons.append("overhang")
+            window = plane[i * self.stride[0] :, j * self.stride[1] :][
+                : self.size[0], : self.size[1]
+            ]
+            if (window < 0).any() and not np.isnan(value):
+                reasons.append("negative")
+            out.append((i, j, " and ".join(reasons) or "rounding"))
+        return out
+
+
+def explain_lp(
+    x: np.ndarray,
+    norm_type: float,
+    size: IntPair,
+    stride: IntPair | None = None,
+    ceil_mode: bool = False,
+) -> LPRun:
+    """:func:`lp_pool2d` of ``x`` with the textbook formula's numbers beside it."""
+    p = _norm(norm_type)
+    xf = as_nhwc(_as_float(x))
+    output = as_nhwc(lp_pool2d(xf, p, size, stride, ceil_mode))
+    spec = PoolSpec.make(size, stride, ceil_mode=ceil_mode)
+    rows, cols = spec.axes(xf.shape[1], xf.shape[2])
+    real = np.outer(
+        [len(rows.real_taps(i)) for i in range(rows.out)],
+        [len(cols.real_taps(j)) for j in range(cols.out)],
+    )
+    magnitude = np.abs(xf).astype(np.float64)
+    with np.errstate(all="ignore"):
+        if math.isinf(p):
+            textbook = pool2d(magnitude if p > 0 else -magnitude, size, stride, ceil_mode=ceil_mode)
+            textbook = textbook if p > 0 else -textbook
+        else:
+            mean = pool2d(magnitude**p, size, stride, ceil_mode=ceil_mode, mode="avg")
+            textbook = (mean * real[None, :, :, None]) ** (1.0 / p)
+    return LPRun(xf, output, textbook, real, p, spec.size, spec.stride)

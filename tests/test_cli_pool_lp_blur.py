@@ -1,0 +1,90 @@
+"""``poolviz pool --mode lp`` and ``--mode blur``: the report, JSON, figure and errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PIL import Image
+
+from tests.cli import json_of, run
+
+
+def test_blur_json_has_both_stages() -> None:
+    body = json_of("pool", "--mode", "blur")
+    assert body["config"] == {
+        "size": [2, 2],
+        "stride": [2, 2],
+        "filter_size": 4,
+        "reflect_padding": [1, 2],
+    }
+    assert body["max_map"] == [[6, 8, 8], [6, 8, 8], [4, 7, 7]]
+    assert body["padded"][0] == [8, 6, 8, 8, 8, 6]  # column -1 mirrors column 1
+    assert body["weights"][1] == [3 / 64, 9 / 64, 9 / 64, 3 / 64]
+    assert body["output"] == [[453 / 64, 487 / 64], [431 / 64, 469 / 64]]
+
+
+def test_blur_report_works_one_output_out() -> None:
+    code, out, _ = run("pool", "--mode", "blur", "--at", "1,1")
+    assert code == 0
+    lines = out.splitlines()
+    assert "max 2x2 stride 1, then a 4-tap binomial filter stride 2 (antialiased-cnns' " in lines
+    start = lines.index(
+        "3. output (1,1) = its 4x4 window of the padded map (rows 2-5, columns 2-5, in "
+    )
+    assert " ".join(line.strip() for line in lines[start + 2 : start + 4]) == (
+        "(1·8 + 3·8 + 3·8 + 1·6 + 3·7 + 9·7 + 9·7 + 3·4 + 3·8 + 9·8 + 9·8 + 3·6 + 1·8 + "
+        "3·8 + 3·8 + 1·6) / 64 = 7.3281"
+    )
+
+
+def test_blur_stride_defaults_to_two_whatever_the_size() -> None:
+    body = json_of("pool", "--sample", "seed5x5", "--mode", "blur", "-k", "3", "--filter-size", "1")
+    assert body["config"]["stride"] == [2, 2]
+    assert len(body["max_map"]) == 3 and len(body["output"]) == 2  # ceil(3 / 2)
+
+
+def test_blur_figure(tmp_path: Path) -> None:
+    path = tmp_path / "blur.png"
+    code, out, _ = run("pool", "--mode", "blur", "-o", str(path), "--dpi", "50")
+    assert code == 0 and out == f"wrote {path}\n"
+    with Image.open(path) as image:
+        assert image.size[0] > 2 * image.size[1]  # the two stages in one row
+
+
+def test_lp_json_and_departures() -> None:
+    body = json_of("pool", "-m", "3 4 1 -2; 0 0 2 2", "--mode", "lp", "--norm-type", "2")
+    assert body["output"] == [[5.0, 3.605551275463989]]
+    assert body["departures"] == []
+    body = json_of(
+        "pool", "-m", "1 2 3", "-k", "1x2", "--mode", "lp", "--norm-type", "1", "--ceil-mode"
+    )
+    assert body["output"] == [[3.0, 6.0]]
+    assert body["textbook"] == [[3.0, 3.0]]
+    assert body["departures"] == [{"cell": [0, 1], "why": "overhang"}]
+
+
+def test_lp_report_says_why() -> None:
+    code, out, _ = run(
+        "pool", "-m", "1 -2 3; 4 5 -6", "-k", "2", "-s", "1", "--mode", "lp", "--norm-type", "3"
+    )
+    assert code == 0
+    assert "2 of 2 windows differ from the textbook formula:" in out
+    assert "  (0,1)       nan     7.2177   a negative sum under a fractional root: NaN" in out
+    assert "negative: PyTorch raises x, not |x|, to the power: negative cells subtract" in out
+
+
+def test_errors_leave_no_file(tmp_path: Path) -> None:
+    code, _, err = run("pool", "--mode", "blur", "-p", "1")
+    assert code == 2
+    assert err.splitlines()[-1] == (
+        "error: blur pooling takes no padding or dilation (as PyTorch's); drop -p and -d"
+    )
+    code, _, err = run("pool", "--mode", "blur", "--filter-size", "7")
+    assert code == 2
+    assert "a 7-tap filter reflects 3 cells past the edge of a 3x3 max map" in err
+    path = tmp_path / "lp.png"
+    code, _, err = run("pool", "--mode", "lp", "-o", str(path))
+    assert code == 2 and not path.exists()
+    assert (
+        err.splitlines()[-1] == "error: -o draws blur pooling only so far; use --json or the report"
+    )
