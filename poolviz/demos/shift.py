@@ -119,10 +119,12 @@ class ShiftOutputs:
     def mean_abs_change(self) -> float:
         """Mean |output − shifted output| over every value (NaN and inf pairs that differ
         count as no number: left out)."""
-        with np.errstate(invalid="ignore"):
-            change = np.abs(self.output - self.shifted_output)
+        with np.errstate(invalid="ignore", over="ignore"):
+            change = np.abs(self.output.astype(np.float64) - self.shifted_output)
         finite = change[np.isfinite(change)]
-        return float(finite.mean()) if finite.size else 0.0
+        if not finite.size or (scale := float(finite.max())) == 0:
+            return 0.0
+        return float((finite / scale).mean() * scale)  # scaled: a sum of huge values overflows
 
 
 @dataclass(frozen=True)

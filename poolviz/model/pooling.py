@@ -14,6 +14,9 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import ClassVar
 
+import numpy as np
+
+from poolviz.engine.blur import blur_padding, blur_stage
 from poolviz.engine.geometry import Axis
 from poolviz.model.field import Field, Pair
 from poolviz.model.layers import (
@@ -97,6 +100,51 @@ class LpPool(Pool):
     value; PyTorch's ``LPPool2d`` does not (a negative sum with odd ``p`` gives NaN there)."""
 
     kind: ClassVar[str] = "lppool"
+
+
+@dataclass(frozen=True)
+class BlurPool(PoolingLayer):
+    """Anti-aliased max pooling as antialiased-cnns builds it (Zhang, 2019): max pooling of
+    ``size`` at stride 1, then a ``filter_size``-tap binomial filter, reflect-padded by
+    ``(f − 1)//2`` before and ``ceil((f − 1)/2)`` after, that subsamples by ``stride``; the
+    output is ``ceil((n − k + 1) / s)`` per axis (see :func:`poolviz.blur_pool2d`)."""
+
+    size: Pair = (2, 2)
+    stride: Pair = (2, 2)
+    filter_size: int = 4
+    kind: ClassVar[str] = "blurpool"
+
+    def describe(self) -> str:
+        text = f"blurpool {window_text(self.size, self.stride, (0, 0), (2, 2))}"
+        return text + f" filter {self.filter_size}"
+
+    def _max_axes(self, shape: Shape) -> tuple[Axis, Axis]:
+        """The max stage's windows (stride 1), refusing a map too small to reflect."""
+        axes = windows(self, shape, self.size, (1, 1), (0, 0), pooling=True)
+        after = blur_padding(self.filter_size)[1]
+        if after and min(axes[0].out, axes[1].out) <= after:
+            fitting(self, shape, lambda: blur_stage_too_small(self.filter_size, axes))
+        return axes
+
+    def output_shape(self, shape: Shape) -> Shape:
+        ah, aw = self._max_axes(shape)
+        sh, sw = self.stride
+        return -(-ah.out // sh), -(-aw.out // sw), shape[2]
+
+    def field(self, f: Field, shape: Shape) -> Field:
+        ah, aw = self._max_axes(shape)
+        out = self.output_shape(shape)
+        before = blur_padding(self.filter_size)[0]
+        after_max = window_field(f, (ah, aw), (1, 1))
+        taps = (self.filter_size, self.filter_size)
+        return after_max.grow(taps, self.stride, (before, before), (out[0], out[1]))
+
+
+def blur_stage_too_small(filter_size: int, axes: tuple[Axis, Axis]) -> tuple[Axis, Axis]:
+    """Raise the engine's message for a max map too small to reflect-pad (as PyTorch
+    refuses it)."""
+    blur_stage(np.zeros((axes[0].out, axes[1].out)), 1, filter_size)
+    return axes
 
 
 @dataclass(frozen=True)

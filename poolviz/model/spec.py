@@ -7,6 +7,10 @@ Each layer is a word, then values in order, then ``name value`` options in any o
     conv FILTERS SIZE [STRIDE [PAD]]   options: stride, pad, dilation; an activation word
     maxpool SIZE [STRIDE [PAD]]        options: stride, pad; the flag ceil (ceil mode)
     avgpool SIZE [STRIDE [PAD]]        as maxpool
+    lppool SIZE [STRIDE]               PyTorch's LPPool2d (p changes no shape); the flag ceil
+    blurpool SIZE [STRIDE [FILTER]]    anti-aliased max pooling (antialiased-cnns): max SIZE
+                                       at stride 1, then a FILTER-tap blur (1-7, default 4)
+                                       with STRIDE (default 2)
     adaptiveavgpool SIZE               PyTorch's AdaptiveAvgPool2d: SIZE is the output
     gap, gmp                           global average / max pooling
     flatten
@@ -48,7 +52,15 @@ from poolviz.model.layers import (
     Shape,
     ZeroPad,
 )
-from poolviz.model.pooling import AdaptiveAvgPool, AvgPool, GlobalAvgPool, GlobalMaxPool, MaxPool
+from poolviz.model.pooling import (
+    AdaptiveAvgPool,
+    AvgPool,
+    BlurPool,
+    GlobalAvgPool,
+    GlobalMaxPool,
+    LpPool,
+    MaxPool,
+)
 
 DEFAULT_INPUT: Shape = (28, 28, 1)
 
@@ -105,6 +117,17 @@ SIZE = Value("size", _pair, "a positive integer or HxW", required=True)
 STRIDE = Value("stride", _pair, "a positive integer or HxW")
 PAD = Value("pad", _padding, "an integer >= 0, HxW, same or valid")
 DILATION = Value("dilation", _pair, "a positive integer or HxW")
+
+
+def _filter_taps(token: str) -> int:
+    """A blur filter's taps, 1-7 (antialiased-cnns' binomial filters)."""
+    taps = int(token)
+    if not 1 <= taps <= 7:
+        raise ValueError(token)
+    return taps
+
+
+FILTER = Value("filter", _filter_taps, "an integer from 1 to 7")
 
 
 @dataclass(frozen=True)
@@ -164,6 +187,19 @@ WORDS: dict[str, Word] = {
     "maxpool": Word((SIZE, STRIDE, PAD), 3, _pool(MaxPool), flags=("ceil",)),
     "avgpool": Word((SIZE, STRIDE, PAD), 3, _pool(AvgPool), flags=("ceil",)),
     "adaptiveavgpool": Word((SIZE,), 1, lambda name, v: AdaptiveAvgPool(name, v["size"])),
+    "lppool": Word(
+        (SIZE, STRIDE),
+        2,
+        lambda name, v: LpPool(
+            name, v["size"], v.get("stride", v["size"]), (0, 0), v.get("ceil", False)
+        ),
+        flags=("ceil",),
+    ),
+    "blurpool": Word(
+        (SIZE, STRIDE, FILTER),
+        3,
+        lambda name, v: BlurPool(name, v["size"], v.get("stride", (2, 2)), v.get("filter", 4)),
+    ),
     "gap": Word((), 0, lambda name, v: GlobalAvgPool(name)),
     "gmp": Word((), 0, lambda name, v: GlobalMaxPool(name)),
     "flatten": Word((), 0, lambda name, v: Flatten(name)),
