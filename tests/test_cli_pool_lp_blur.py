@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from PIL import Image
 
 from tests.cli import json_of, run
@@ -87,4 +88,34 @@ def test_errors_leave_no_file(tmp_path: Path) -> None:
     assert code == 2 and not path.exists()
     assert (
         err.splitlines()[-1] == "error: -o draws blur pooling only so far; use --json or the report"
+    )
+
+
+def test_grad_blur_sends_everything_back() -> None:
+    body = json_of("grad", "--mode", "blur")  # the 5x5 example: -k 3, stride 2
+    assert body["upstream"] == [[1, 1], [1, 1]]
+    # every output's share ends at the winners 8 (row 1) and 7 (row 2)
+    assert body["gradient"][1] == [0, 0, 3, 0, 0]
+    assert body["gradient"][2] == [0, 0, 1, 0, 0]
+    assert body["sent"] == body["received"] == 4
+
+
+def test_grad_lp_is_x_over_the_norm() -> None:
+    args = ("grad", "-m", "3 4 1 -2; 0 0 2 2", "-k", "2", "--mode", "lp", "--grad-output", "1 2")
+    body = json_of(*args)
+    n = 13**0.5
+    assert body["gradient"][0][:2] == pytest.approx([0.6, 0.8], rel=1e-15)
+    assert body["gradient"][0][2:] == pytest.approx([2 / n, -4 / n], rel=1e-15)
+    assert body["gradient"][1] == pytest.approx([0, 0, 4 / n, 4 / n], rel=1e-15)
+    code, out, _ = run(*args)
+    assert code == 0
+    assert "LP pooling's backward pass, p = 2" in out
+
+
+def test_grad_lp_blur_draw_no_figure(tmp_path: Path) -> None:
+    path = tmp_path / "g.png"
+    code, _, err = run("grad", "--mode", "lp", "-o", str(path))
+    assert code == 2 and not path.exists()
+    assert err.splitlines()[-1] == (
+        "error: grad draws lp pooling in the terminal and as --json only so far; drop -o/--html"
     )

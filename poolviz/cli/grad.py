@@ -9,6 +9,7 @@ import numpy as np
 from click.core import ParameterSource
 
 from poolviz.cli import display, options, page, values
+from poolviz.cli.pool_lp_blur import lp_or_blur, lp_or_blur_grad_output
 from poolviz.engine.explain import explain
 from poolviz.engine.gradient import UPSTREAM_KINDS, GradResult, gradient, upstream_gradient
 from poolviz.examples import SEED_5X5, SEED_5X5_NAME
@@ -37,7 +38,7 @@ class GradOutputType(click.ParamType):  # type: ignore[type-arg]  # generic only
 @click.command(epilog=EPILOG)
 @options.input_options
 @options.pooling_options
-@options.mode_option
+@options.pool_mode_option
 @click.option(
     "--grad-output",
     type=GradOutputType(),
@@ -62,6 +63,8 @@ class GradOutputType(click.ParamType):  # type: ignore[type-arg]  # generic only
 @page.html_option
 def grad(
     mode: str,
+    norm_type: float,
+    filter_size: int,
     grad_output: str | np.ndarray,
     seed: int,
     no_unpool: bool,
@@ -87,6 +90,13 @@ def grad(
                 pooling["stride"] = (2, 2)
     else:
         x = loaded.array
+    if mode in ("lp", "blur"):
+        notes = () if loaded is None else display.source_notes(loaded)
+        run = lp_or_blur(x, mode, norm_type, filter_size, pooling)
+        sent = upstream_gradient(run, grad_output, seed)
+        label = _upstream_label(grad_output, seed)
+        lp_or_blur_grad_output(run, sent, label, view, kwargs, as_json, notes)
+        return
     as_page = page.wanted(kwargs, as_json)
     if as_page:
         command = page.input_command("grad", kwargs, loaded)

@@ -3,12 +3,16 @@ and their report, figure or JSON."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import numpy as np
 
 from poolviz.cli import display
 from poolviz.cli.options import PoolKwargs
 from poolviz.engine.blur import BlurRun, explain_blur
 from poolviz.engine.lp import LPRun, explain_lp
+from poolviz.engine.windows import like_input
 from poolviz.errors import PoolvizError
 
 
@@ -68,3 +72,46 @@ def lp_or_blur_output(
         from poolviz.render.terminal.blur import blur_report
 
         display.print_renderable(blur_report(run, at, view.channel, demo))
+
+
+def lp_or_blur_grad_output(
+    run: LPRun | BlurRun,
+    upstream: np.ndarray,
+    upstream_label: str,
+    view: display.ViewArgs,
+    kwargs: Mapping[str, Any],
+    as_json: bool,
+    notes: tuple[str, ...],
+) -> None:
+    """``poolviz grad --mode lp|blur``: the gradient reaching the input, as JSON or a report
+    (figures and pages draw max and average pooling only so far)."""
+    if kwargs.get("output") is not None or kwargs.get("as_html"):
+        raise PoolvizError(
+            f"grad draws {run_name(run)} pooling in the terminal and as --json only so far; "
+            "drop -o/--html"
+        )
+    grad = run.backward(upstream)
+    if as_json:
+        display.print_json(
+            {
+                "mode": run_name(run),
+                "upstream": like_input(upstream, run.input_ndim),
+                "gradient": like_input(grad, run.input_ndim),
+                "sent": float(upstream.sum()),
+                "received": float(grad.sum()),
+            }
+        )
+        return
+    from poolviz.render.terminal.lp_blur_grad import lp_blur_grad_report
+    from poolviz.render.terminal.panels import DemoView
+
+    shown = display.screen()
+    demo = DemoView(shown.width, shown.colour, shown.ascii_only, notes)
+    display.print_renderable(
+        lp_blur_grad_report(run, upstream, grad, upstream_label, view.channel, demo)
+    )
+
+
+def run_name(run: LPRun | BlurRun) -> str:
+    """``lp`` or ``blur``."""
+    return "lp" if isinstance(run, LPRun) else "blur"

@@ -204,6 +204,19 @@ class BlurRun:
     filter_size: int
     pad: tuple[int, int]
 
+    input_ndim: int = 4
+    """Rank of the array the user passed (2, 3 or 4), for results in the same layout."""
+
+    def backward(self, grad_output: np.ndarray) -> np.ndarray:
+        """:func:`blur_pool2d_backward` of this run (NHWC ``grad_output``; NHWC result)."""
+        return blur_pool2d_backward(
+            self.input, grad_output, self.size, self.stride, self.filter_size
+        )
+
+    def output_like_input(self) -> np.ndarray:
+        """The output in the layout the user passed."""
+        return like_input(self.output, self.input_ndim)
+
     def window(
         self, i: int, j: int, item: int = 0, channel: int = 0
     ) -> tuple[int, int, np.ndarray]:
@@ -242,4 +255,5 @@ def explain_blur(
         stride_pair,
         filter_size,
         blur_padding(filter_size),
+        np.ndim(x),
     )

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Protocol
 
 import numpy as np
 
@@ -226,7 +227,17 @@ class GradResult:
             return float(self.grad_output.sum()), float(self.grad_input.sum())
 
 
-def upstream_gradient(result: PoolResult, given: str | np.ndarray, seed: int = 0) -> np.ndarray:
+class Pooled(Protocol):
+    """What :func:`upstream_gradient` reads of a pooling run: its NHWC output, and the output
+    in the input's layout (:class:`PoolResult`, and the LP and blur runs)."""
+
+    @property
+    def output(self) -> np.ndarray: ...
+
+    def output_like_input(self) -> np.ndarray: ...
+
+
+def upstream_gradient(result: Pooled, given: str | np.ndarray, seed: int = 0) -> np.ndarray:
     """The upstream gradient for ``result``'s output, NHWC float64.
 
     ``given`` is ``'ones'``; ``'random'`` (standard normal rounded to one decimal, so sums can

@@ -31,7 +31,7 @@ import numpy as np
 from poolviz.engine.backward import pool2d_backward
 from poolviz.engine.geometry import IntPair, PoolSpec
 from poolviz.engine.pooling import pool2d
-from poolviz.engine.windows import as_nhwc
+from poolviz.engine.windows import as_nhwc, like_input
 from poolviz.errors import PoolvizError
 
 
@@ -194,6 +194,20 @@ class LPRun:
     size: tuple[int, int]
     stride: tuple[int, int]
 
+    input_ndim: int = 4
+    """Rank of the array the user passed (2, 3 or 4), for results in the same layout."""
+    ceil_mode: bool = False
+
+    def backward(self, grad_output: np.ndarray) -> np.ndarray:
+        """:func:`lp_pool2d_backward` of this run (NHWC ``grad_output``; NHWC result)."""
+        return lp_pool2d_backward(
+            self.input, grad_output, self.norm_type, self.size, self.stride, self.ceil_mode
+        )
+
+    def output_like_input(self) -> np.ndarray:
+        """The output in the layout the user passed."""
+        return like_input(self.output, self.input_ndim)
+
     def departures(self, item: int = 0, channel: int = 0) -> list[tuple[int, int, str]]:
         """Output cells (i, j) of one plane where PyTorch's number is not the textbook's
         (beyond float32 rounding), with why: ``overhang`` (ceil mode: the mean of the real
@@ -248,4 +262,4 @@ def explain_lp(
         else:
             mean = pool2d(magnitude**p, size, stride, ceil_mode=ceil_mode, mode="avg")
             textbook = (mean * real[None, :, :, None]) ** (1.0 / p)
-    return LPRun(xf, output, textbook, real, p, spec.size, spec.stride)
+    return LPRun(xf, output, textbook, real, p, spec.size, spec.stride, np.ndim(x), bool(ceil_mode))

@@ -38,7 +38,7 @@ def blur_figure(
     arrows = [1.0, 1.0, 0.5, 1.0]
     ratios = [widths[0], arrows[0], widths[1], arrows[1], widths[2], arrows[2], widths[3]]
     ratios += [arrows[3], widths[4]]
-    height = max(p.shape[0] for p in planes) * cell + 2.6
+    height = max(p.shape[0] for p in planes) * cell + 1.9
     fig = Figure(figsize=(sum(ratios) + 0.6, height), layout="constrained")
     axes = fig.subplots(1, len(ratios), width_ratios=ratios)
     norm = value_norm(*planes)
