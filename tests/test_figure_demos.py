@@ -127,17 +127,40 @@ def test_shift_figure_marks_depths_that_do_not_fit() -> None:
     assert [t.get_text() for t in legend.get_texts()][-1] == "3 layers: does not fit"
 
 
-def test_large_input_shift_figure_uses_pictures_and_a_changed_map() -> None:
+def test_large_input_shift_figure_uses_pictures_and_a_change_map() -> None:
     x = np.random.default_rng(0).random((40, 40))
     case = shift_case(x, 1, "x", Pooling(), "random")
     table = tolerance_table([Source("random", "40x40", case.input)], Pooling(), 2, 1, "x")
     fig = shift_figure([case], table)
-    (changed,) = panel(fig, "changed cells (black)")
-    image = changed.get_images()[0].get_array()
-    expected = np.zeros((20, 20))
-    for i, j in case.changed:
-        expected[i, j] = 1
-    assert np.array_equal(np.asarray(image), expected)
+    (changed,) = panel(fig, "|change| (white: none)")
+    image = np.asarray(changed.get_images()[0].get_array())
+    expected = np.abs(case.output - case.shifted_output)[0, :, :, 0]
+    assert np.array_equal(image, expected)
+    assert {(int(i), int(j)) for i, j in zip(*np.nonzero(image), strict=True)} == set(case.changed)
+
+
+def test_shift_figure_puts_blur_beside_max_on_one_change_scale() -> None:
+    from poolviz.demos import BlurPooling
+
+    x = np.random.default_rng(0).random((40, 40))
+    case = shift_case(x, 1, "x", Pooling(), "random", blur=BlurPooling())
+    table = tolerance_table(
+        [Source("random", "40x40", case.input)],
+        Pooling(),
+        1,
+        1,
+        "x",
+        BlurPooling(),
+        ("max", "blur"),
+    )
+    fig = shift_figure([case], table)
+    (max_map,) = panel(fig, "|change| (white: none)")
+    (blur_map,) = panel(fig, "blur |change| (white: none)")
+    assert max_map.get_images()[0].get_clim() == blur_map.get_images()[0].get_clim()
+    assert case.blur is not None
+    assert blur_map.get_images()[0].get_clim()[1] == max(
+        float(case.max_outputs.abs_change.max()), float(case.blur.abs_change.max())
+    )
 
 
 def test_compare_figure_titles_and_one_colour_scale() -> None:

@@ -116,6 +116,14 @@ class ShiftOutputs:
         return int(self.output.shape[1] * self.output.shape[2])
 
     @cached_property
+    def abs_change(self) -> np.ndarray:
+        """|output − shifted output| per value, NHWC float64; 0 where either is not finite
+        (NaN and inf pairs have no difference to show)."""
+        with np.errstate(invalid="ignore", over="ignore"):
+            change = np.abs(self.output.astype(np.float64) - self.shifted_output)
+        return np.where(np.isfinite(change), change, 0.0)
+
+    @cached_property
     def mean_abs_change(self) -> float:
         """Mean |output − shifted output| over every value (NaN and inf pairs that differ
         count as no number: left out)."""

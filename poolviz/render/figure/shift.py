@@ -139,9 +139,13 @@ def _shift_case(
             picture(ax, plane_of(values), shades)
             ax.set_title(label, fontsize=10)
     step = len(per_output)
+    # one scale for every pooling's change map, so that darker means more change across them
+    largest = max(float(o.abs_change[0, :, :, 0].max()) for o in case.shown) or 1.0
     for k, outputs in enumerate(case.shown):
         fills = [_output_fills(before), _output_fills(after)] if outputs.label == "max" else None
-        _outputs(axes[2 + k * step : 2 + (k + 1) * step], outputs, fills, out_numbered, shades)
+        _outputs(
+            axes[2 + k * step : 2 + (k + 1) * step], outputs, fills, out_numbered, shades, largest
+        )
     sub.suptitle(f"{number}. {case.title}", fontsize=11, fontweight="bold", x=0.02, ha="left")
     legend = " (dashed frames)" if out_numbered else ""
     lines = []
@@ -174,9 +178,10 @@ def _outputs(
     fills: list[np.ndarray] | None,
     numbered: bool,
     shades: str,
+    largest: float,
 ) -> None:
-    """One pooling's arrow, its two outputs (changed cells framed) and, for pictures, the
-    changed cells in black."""
+    """One pooling's arrow, its two outputs (changed cells framed) and, for pictures, how
+    much each output value changed, white (none) to black (``largest``)."""
     name = outputs.label.split(":")[0]
     arrow_panel(axes[0], name)
     changed = np.zeros(outputs.output.shape[1:3], dtype=bool)
@@ -200,8 +205,9 @@ def _outputs(
             picture(ax, plane, shades)
             ax.set_title(prefix + label, fontsize=10)
     if not numbered:
-        picture(axes[3], changed.astype(float), "Greys", vmin=0.0, vmax=1.0, framed=True)
-        axes[3].set_title(f"{prefix}changed cells (black)", fontsize=10)
+        change = plane_of(outputs.abs_change)
+        picture(axes[3], change, "Greys", vmin=0.0, vmax=largest, framed=True)
+        axes[3].set_title(f"{prefix}|change| (white: none)", fontsize=10)
 
 
 def _panel_inches(shape: tuple[int, ...], numbered: int) -> tuple[float, float]:
