@@ -107,12 +107,14 @@ def _padding_text(padding: int | Pair | str) -> str:
 
 def pool_modes() -> tuple[str, ...]:
     """The modes ``m`` cycles through: the ``--mode`` choices of ``poolviz pool`` (the
-    engine's, where the command line offers none), so a mode appears here once it lands."""
+    engine's, where the command line offers none), so a mode appears here once it lands;
+    LP and blur pooling, which have their own report rather than the window view, are left
+    out."""
     from poolviz.cli.pool import pool
 
     for param in pool.params:
         if param.name == "mode" and isinstance(param.type, click.Choice):
-            return tuple(str(choice) for choice in param.type.choices)
+            return tuple(str(choice) for choice in param.type.choices if choice in MODES)
     return MODES
 
 
