@@ -23,6 +23,7 @@ from poolviz.model.layers import (
     Layer,
     Padding,
     Shape,
+    fitting,
     pair_text,
     window_field,
     window_text,
