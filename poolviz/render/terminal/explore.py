@@ -27,17 +27,17 @@ from poolviz.render.style import (
     format_values,
     window_colour_at,
 )
-from poolviz.render.terminal.grad import GradView, _matrix, _routing, _unpooling
+from poolviz.render.terminal.grad import GradView, number_matrix, routing_parts, unpooling_parts
 from poolviz.render.terminal.grid import Cell, background, picture, too_wide
 from poolviz.render.terminal.pool import (
     MAX_GRID_ROWS,
     PoolView,
-    _cells_text,
-    _coverage,
-    _result_text,
-    _taps_text,
-    _tie_note,
+    cells_text,
+    coverage_grids,
+    result_text,
+    taps_text,
     text_width,
+    tie_note,
     value_range,
 )
 
@@ -233,7 +233,7 @@ def output_pane(result: PoolResult, focus: Focus) -> RenderableType:
     on = _highlight(focus, result)
     if oh <= MAX_GRID_ROWS and not too_wide(ow, focus.width):
         here = [[(r, c) == (i, j) for c in range(ow)] for r in range(oh)]
-        body = _matrix(
+        body = number_matrix(
             plane,
             GradView(pool=focus.pool_view()),
             styles=[[on if cell else None for cell in row] for row in here],
@@ -340,17 +340,17 @@ def step_pane(result: PoolResult, focus: Focus) -> RenderableType:
     table.add_column(result_head, justify="right", no_wrap=True)
     row: list[RenderableType] = [
         Text(f"{window.out[0]},{window.out[1]}", style=_highlight(focus, result)),
-        _taps_text(window.rows),
-        _taps_text(window.cols),
-        _cells_text(window, result.mode, decimals),
-        _result_text(window, result.mode, decimals),
+        taps_text(window.rows),
+        taps_text(window.cols),
+        cells_text(window, result.mode, decimals),
+        result_text(window, result.mode, decimals),
     ]
     if result.mode == "max":
         table.add_column("winner at", no_wrap=True)
         row.append(
             "-"
             if window.argmax is None
-            else f"{window.argmax[0]},{window.argmax[1]}" + _tie_note(window)
+            else f"{window.argmax[0]},{window.argmax[1]}" + tie_note(window)
         )
     table.add_row(*row)
     k = focus.at[0] * result.cols.out + focus.at[1] + 1
@@ -362,7 +362,7 @@ def coverage_pane(result: PoolResult, focus: Focus) -> RenderableType:
     pool`` shows them; a picture with its range when the numbers do not fit."""
     coverage = result.coverage
     if coverage.shape[0] <= MAX_GRID_ROWS and not too_wide(coverage.shape[1], focus.width):
-        shown = _coverage(result, focus.pool_view())
+        shown = coverage_grids(result, focus.pool_view())
         return shown
     return Group(
         Text("Coverage: windows reading each cell", style="bold"),
@@ -374,7 +374,7 @@ def coverage_pane(result: PoolResult, focus: Focus) -> RenderableType:
 def gradient_pane(grad: GradResult, focus: Focus) -> RenderableType:
     """``poolviz grad``'s backward section: the gradient at the input, the windows feeding
     each cell and where each cell's share comes from."""
-    return Group(*_routing(grad, GradView(pool=focus.pool_view()), focus.channel))
+    return Group(*routing_parts(grad, GradView(pool=focus.pool_view()), focus.channel))
 
 
 def unpool_pane(grad: GradResult, focus: Focus) -> RenderableType:
@@ -385,7 +385,7 @@ def unpool_pane(grad: GradResult, focus: Focus) -> RenderableType:
             "(m switches the mode)",
             style="dim",
         )
-    return Group(*_unpooling(grad, GradView(pool=focus.pool_view()), focus.channel))
+    return Group(*unpooling_parts(grad, GradView(pool=focus.pool_view()), focus.channel))
 
 
 def status_text(result: PoolResult, focus: Focus, axes: str, view: str, error: str | None) -> Text:

@@ -73,11 +73,11 @@ def grad_report(result: GradResult, view: GradView | None = None) -> RenderableT
             parts.append(Text(f"\nChannel {channel}", style="bold"))
         parts += _forward(result, view, channel)
         parts += _upstream(result, view, channel)
-        parts += _routing(result, view, channel)
+        parts += routing_parts(result, view, channel)
         if result.mode == "avg":
             parts += _compare(result, view, channel)
         elif view.unpool:
-            parts += _unpooling(result, view, channel)
+            parts += unpooling_parts(result, view, channel)
     if forward.input.shape[3] > len(channels):
         parts.append(_other_channels(result, view, channels))
     parts.append(_totals(result, pv.item))
@@ -164,8 +164,8 @@ def _upstream(result: GradResult, view: GradView, channel: int) -> list[Renderab
     g = result.grad_output[pv.item, :, :, channel]
     oh, ow = out.shape
     colours = _window_styles(oh, ow, pv.colour)
-    left = _matrix(out, view, styles=colours)
-    right = _matrix(g, view, styles=colours)
+    left = number_matrix(out, view, styles=colours)
+    right = number_matrix(g, view, styles=colours)
     parts: list[RenderableType] = [
         _section(2, "Upstream gradient:", "one number per output cell, from the layer above")
     ]
@@ -182,7 +182,7 @@ def _upstream(result: GradResult, view: GradView, channel: int) -> list[Renderab
     return parts
 
 
-def _routing(result: GradResult, view: GradView, channel: int) -> list[RenderableType]:
+def routing_parts(result: GradResult, view: GradView, channel: int) -> list[RenderableType]:
     """The gradient at the input, how many windows feed each cell, and which ones."""
     forward, pv = result.forward, view.pool
     h, w = forward.rows.n, forward.cols.n
@@ -199,9 +199,9 @@ def _routing(result: GradResult, view: GradView, channel: int) -> list[Renderabl
     if _may_fit(h, w, view):  # styles for a million cells only to draw a picture took seconds
         styles = _sender_styles(routes, forward.cols.out, pv.colour)
         marks = [["[" if len(routes[r][c]) > 1 else " " for c in range(w)] for r in range(h)]
-        left = _matrix(grad, view, styles=styles, marks=marks)
+        left = number_matrix(grad, view, styles=styles, marks=marks)
         count_styles = [[Style(dim=True) if v == 0 else None for v in row] for row in counts]
-        right = _matrix(counts, view, styles=count_styles)
+        right = number_matrix(counts, view, styles=count_styles)
     if left is None or right is None:
         parts.append(
             picture_pair(
@@ -246,7 +246,7 @@ def _route_lines(result: GradResult, view: GradView, channel: int) -> Text:
     # cells fed by several windows first: they show the adding up
     receiving.sort(key=lambda cell: len(routes[cell[0]][cell[1]]) < 2)
     text = Text()
-    limit = view.routes if _matrix(grad, view) is not None else 4
+    limit = view.routes if number_matrix(grad, view) is not None else 4
     if result.mode == "avg":  # every cell of a window receives: a few lines show the pattern
         limit = min(limit, 6)
     for r, c in receiving[:limit]:
@@ -280,8 +280,8 @@ def _compare(result: GradResult, view: GradView, channel: int) -> list[Renderabl
     parts: list[RenderableType] = [
         _section(4, "Compared:", "the same windows and upstream gradient, max pooling")
     ]
-    left = _matrix(avg, view, styles=_dim_zeros(avg))
-    right = _matrix(mx, view, styles=_dim_zeros(mx))
+    left = number_matrix(avg, view, styles=_dim_zeros(avg))
+    right = number_matrix(mx, view, styles=_dim_zeros(mx))
     if left is None or right is None:
         parts.append(
             picture_pair(avg, "average's gradient", mx, "max pooling's gradient", pv, pv.width)
@@ -299,7 +299,7 @@ def _compare(result: GradResult, view: GradView, channel: int) -> list[Renderabl
     return parts
 
 
-def _unpooling(result: GradResult, view: GradView, channel: int) -> list[RenderableType]:
+def unpooling_parts(result: GradResult, view: GradView, channel: int) -> list[RenderableType]:
     """The output put back at the winners, next to the input, with what was lost."""
     assert result.unpooled is not None
     forward, pv = result.forward, view.pool
@@ -313,9 +313,9 @@ def _unpooling(result: GradResult, view: GradView, channel: int) -> list[Rendera
     if _may_fit(h, w, view):
         winners = set(result.winners(pv.item, channel))
         marks = [["[" if (r, c) in winners else " " for c in range(w)] for r in range(h)]
-        left = _matrix(plane, view, marks=marks)
+        left = number_matrix(plane, view, marks=marks)
         routes = result.receivers(pv.item, channel)
-        right = _matrix(
+        right = number_matrix(
             unpooled, view, marks=marks, styles=_sender_styles(routes, forward.cols.out, pv.colour)
         )
     if left is None or right is None:
@@ -400,11 +400,11 @@ def _total(values: np.ndarray) -> str:
 
 
 def _may_fit(h: int, w: int, view: GradView) -> bool:
-    """Whether an ``h`` x ``w`` grid of numbers can fit the terminal (see :func:`_matrix`)."""
+    """Whether an ``h`` x ``w`` grid of numbers can fit the terminal (see :func:`number_matrix`)."""
     return h <= MAX_GRID_ROWS and not too_wide(w, view.pool.width)
 
 
-def _matrix(
+def number_matrix(
     values: np.ndarray,
     view: GradView,
     *,

@@ -167,7 +167,7 @@ def _channel(
         parts.append(cell_in_full(result, view, channel))
     parts.append(step_table(result, view, channel))
     if grids is not None:
-        parts.append(_coverage(result, view))
+        parts.append(coverage_grids(result, view))
     return parts
 
 
@@ -342,7 +342,9 @@ def _dropped_note(result: PoolResult) -> str | None:
     return "dropped: " + " and ".join(parts) + " read by no window"
 
 
-def _taps_text(taps: Iterable[int]) -> str:
+def taps_text(taps: Iterable[int]) -> str:
+    """A window's rows or columns as the step table writes them: ``0..2``, ``0..8 step 2``
+    or ``0,2``."""
     t = list(taps)
     if len(t) > 1 and all(b - a == 1 for a, b in zip(t, t[1:], strict=False)):
         return f"{t[0]}..{t[-1]}"
@@ -351,7 +353,7 @@ def _taps_text(taps: Iterable[int]) -> str:
     return ",".join(str(v) for v in t)
 
 
-def _cells_text(window: Window, mode: str, decimals: int) -> str:
+def cells_text(window: Window, mode: str, decimals: int) -> str:
     """The window's cells row by row, the first :data:`STEP_CELLS` of them."""
     pad = "-∞" if mode == "max" else "0"
     kh, kw = window.cells.shape
@@ -369,7 +371,8 @@ def _cells_text(window: Window, mode: str, decimals: int) -> str:
     return text
 
 
-def _result_text(window: Window, mode: str, decimals: int) -> str:
+def result_text(window: Window, mode: str, decimals: int) -> str:
+    """A window's value as the step table writes it: the max, or ``sum / divisor = mean``."""
     value = format_number(window.value, max(decimals, decimals_for(np.array([window.value]))))
     if mode == "max" or window.divisor is None:
         return value
@@ -403,21 +406,21 @@ def step_table(result: PoolResult, view: PoolView, channel: int) -> RenderableTy
             Text(
                 f"{window.out[0]},{window.out[1]}", style=background(colour) if view.colour else ""
             ),
-            _taps_text(window.rows),
-            _taps_text(window.cols),
-            _cells_text(window, result.mode, decimals),
-            _result_text(window, result.mode, decimals),
+            taps_text(window.rows),
+            taps_text(window.cols),
+            cells_text(window, result.mode, decimals),
+            result_text(window, result.mode, decimals),
         ]
         if result.mode == "max":
             row.append(
                 "-"
                 if window.argmax is None
-                else f"{window.argmax[0]},{window.argmax[1]}" + _tie_note(window)
+                else f"{window.argmax[0]},{window.argmax[1]}" + tie_note(window)
             )
         table.add_row(*row)
     more = result.window_count - len(shown)
     parts: list[RenderableType] = [Text("\nSteps: one row per window", style="bold"), table]
-    if any(_tie_note(w) for w in shown):
+    if any(tie_note(w) for w in shown):
         parts.append(
             Text(
                 "tie: the max occurs more than once; the first in row-major order "
@@ -436,7 +439,7 @@ def step_table(result: PoolResult, view: PoolView, channel: int) -> RenderableTy
     return Group(*parts)
 
 
-def _tie_note(window: Window) -> str:
+def tie_note(window: Window) -> str:
     """`` (tie: first wins)`` when the max occurs more than once in the window."""
     real = window.cells[~window.padded]
     if np.isnan(window.value) or np.count_nonzero(real == window.value) < 2:
@@ -449,7 +452,7 @@ def cell_in_full(result: PoolResult, view: PoolView, channel: int) -> Renderable
     window = result.window(i, j, view.item, channel)
     decimals = decimals_for(result.input[view.item, :, :, channel])
     text = Text(f"\nOutput cell {i},{j} in full\n", style="bold")
-    text.append(f"  reads rows {_taps_text(window.rows)} and columns {_taps_text(window.cols)}\n")
+    text.append(f"  reads rows {taps_text(window.rows)} and columns {taps_text(window.cols)}\n")
     kh, kw = min(len(window.rows), MAX_GRID_ROWS), min(len(window.cols), MAX_GRID_ROWS)
     if (kh, kw) != window.cells.shape:
         text.append(
@@ -483,7 +486,7 @@ def cell_in_full(result: PoolResult, view: PoolView, channel: int) -> Renderable
         where = (
             "no real cell"
             if window.argmax is None
-            else (f"at row {window.argmax[0]}, column {window.argmax[1]}{_tie_note(window)}")
+            else (f"at row {window.argmax[0]}, column {window.argmax[1]}{tie_note(window)}")
         )
         result_line.append(f"  max({values}) = {format_number(window.value, decimals)} {where}")
     else:
@@ -502,7 +505,8 @@ def cell_in_full(result: PoolResult, view: PoolView, channel: int) -> Renderable
     return Group(text, body, result_line)
 
 
-def _coverage(result: PoolResult, view: PoolView) -> RenderableType:
+def coverage_grids(result: PoolResult, view: PoolView) -> RenderableType:
+    """How many windows read each input cell (and an average's divisors), with a note."""
     coverage = result.coverage
     cells = [[Cell(str(v), Style(dim=True) if v == 0 else None) for v in row] for row in coverage]
     table = Table.grid(padding=(0, 3))
