@@ -325,6 +325,25 @@ def test_the_80x24_screen_shows_what_matters_without_scrolling() -> None:
     assert "? help" in text and "q quit" in text
 
 
+def test_valid_padding_stays_a_word_in_the_status_line() -> None:
+    statuses: list[str] = []
+
+    async def script(pilot: Pilot[None], app: ExploreApp) -> None:
+        for key in ("P", "P", "p"):
+            await pilot.press(key)
+            await pilot.pause()
+            statuses.append(
+                next(line for line in screen_text(app).splitlines() if "MaxPool2D" in line)
+            )
+
+    drive(Explorer(SEED_4X4, Knobs()), (80, 24), script)
+    assert [line.split(" · ")[2] for line in statuses] == [
+        "padding valid",
+        "padding same",
+        "padding valid",
+    ]
+
+
 # The keys
 
 

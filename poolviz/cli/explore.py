@@ -174,6 +174,11 @@ class Explorer:
         return int(self.result.input.shape[3])
 
     @property
+    def padding_label(self) -> str:
+        """The padding as the keys set it: a number, HxW, ``valid`` or ``same``."""
+        return _padding_text(self.knobs.padding)
+
+    @property
     def grad(self) -> GradResult:
         """The backward pass of the current result (ones upstream), built when first shown."""
         if self._grad is None or self._grad.forward is not self.result:

@@ -142,13 +142,14 @@ def layer_name(result: PoolResult) -> str:
     return "MaxPool2D" if result.mode == "max" else "AvgPool2D"
 
 
-def config_line(result: PoolResult) -> str:
-    """The configuration in one line, sizes height first."""
+def config_line(result: PoolResult, padding: str | None = None) -> str:
+    """The configuration in one line, sizes height first; ``padding`` as the user wrote it
+    (``valid``, which the spec keeps as its numbers), else the spec's."""
     s = result.spec
     parts = [
         f"size {s.size[0]}x{s.size[1]}",
         f"stride {s.stride[0]}x{s.stride[1]}",
-        f"padding {s.padding_label}",
+        f"padding {s.padding_label if padding is None else padding}",
     ]
     if s.dilation != (1, 1):
         parts.append(f"dilation {s.dilation[0]}x{s.dilation[1]}")

@@ -388,11 +388,19 @@ def unpool_pane(grad: GradResult, focus: Focus) -> RenderableType:
     return Group(*unpooling_parts(grad, GradView(pool=focus.pool_view()), focus.channel))
 
 
-def status_text(result: PoolResult, focus: Focus, axes: str, view: str, error: str | None) -> Text:
-    """The status line: the configuration shown, the cell, which axes the keys change (when
-    not both), the view (when not the pooling) and the last refusal (``error: ...``, the
-    command line's own words) if any."""
-    text = Text(config_line(result), style="bold")
+def status_text(
+    result: PoolResult,
+    focus: Focus,
+    axes: str,
+    view: str,
+    error: str | None,
+    padding: str | None = None,
+) -> Text:
+    """The status line: the configuration shown (``padding`` as the keys set it: ``valid``
+    stays a word), the cell, which axes the keys change (when not both), the view (when not
+    the pooling) and the last refusal (``error: ...``, the command line's own words) if
+    any."""
+    text = Text(config_line(result, padding), style="bold")
     text.append(f" · cell {focus.at[0]},{focus.at[1]}")
     if axes != "both":
         text.append(f" · keys: {axes} only", style="bold")

@@ -340,7 +340,7 @@ class ExploreApp(App[None]):
         e = self.explorer
         left_width, right_width = self.pane_widths()
         left, right = self.focus_for(left_width), self.focus_for(right_width)
-        status = status_text(e.result, left, e.axes, e.view, e.error)
+        status = status_text(e.result, left, e.axes, e.view, e.error, e.padding_label)
         if e.message is not None:
             status.append(f"\n{e.message}", style="dim")
         texts: dict[str, tuple[RenderableType, int]] = {
