@@ -1,49 +1,43 @@
-"""Start-up cost of the ``poolviz pool`` command against the least a comparable process does.
+"""Issue 28's command rows: what a user waits for, against the least a comparable process does.
 
-Run by hand: ``python bench/cli.py [--runs 10]``. Two comparisons, each run as fresh
-processes with the interpreter running this script:
+Run by hand: ``python bench/cli.py [--quick] [--only trace] [--json]`` (``bench/all.py`` runs
+it with the engine rows). Each round runs the baseline and then the poolviz command as fresh
+processes of this interpreter and takes their ratio; the medians are printed with the target.
 
-- terminal: ``poolviz pool`` (the default example, output to a pipe) against a process that
-  imports numpy, click, ``rich.console`` and ``rich.table`` and prints a small table;
-- figure: ``poolviz pool -o x.png`` against a process that only saves a minimal matplotlib
-  figure (one empty axes, PNG).
-
-Every round runs the baseline and poolviz back to back and takes their ratio, so a noisy
-machine moves the ratios little; the medians of times and ratios are printed, with the targets
-(terminal at most 1.5x its baseline, figure at most 1.3x).
+- terminal: ``pool``, ``grad``, ``trace mnist``, ``size 13`` (to a pipe) against a process that
+  imports numpy, click, ``rich.console`` and ``rich.table``;
+- figures: ``pool -o``, ``grad -o``, ``compare -o``, ``trace vgg16 -o``, ``animate --sample
+  digit -o x.gif`` and ``pool photo.jpg --scale 0.25 -o`` on a 4000x3000 JPEG made here,
+  against a process that saves one empty pyplot figure;
+- ``trace`` of a 301-node ONNX graph (``tests/onnx_graphs.py``'s ResNet-style builder, 59
+  residual blocks) against ``import onnx``; skipped without the onnx package.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-TERMINAL_BASELINE = """
-import numpy, click
-from rich.console import Console
-from rich.table import Table
-table = Table("out", "max")
-for i in range(4):
-    table.add_row(str(i), str(numpy.arange(4)[i]))
-Console().print(table)
-"""
+import numpy as np
 
-FIGURE_BASELINE = """
-import sys
-from matplotlib.figure import Figure
-fig = Figure(figsize=(3, 3))
-fig.add_subplot()
-fig.savefig(sys.argv[1], format="png")
-"""
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-TARGETS = {"terminal": 1.5, "figure": 1.3}
+from measure import HEADER, Row, load_line, side_by_side  # noqa: E402
+
+TERMINAL_BASELINE = "import numpy, click, rich.console, rich.table"
+FIGURE_BASELINE = (
+    "import matplotlib; matplotlib.use('Agg'); import matplotlib.pyplot as p; "
+    "f = p.figure(); f.savefig('e.png')"
+)
+ONNX_BASELINE = "import onnx"
 
 
 def poolviz_command() -> list[str]:
@@ -55,59 +49,106 @@ def poolviz_command() -> list[str]:
     return [found] if found else [sys.executable, "-m", "poolviz"]
 
 
-def run_seconds(command: list[str], cwd: str) -> float:
-    """Wall time of one run of ``command``; raises if it fails."""
-    start = time.perf_counter()
-    done = subprocess.run(
-        command, cwd=cwd, capture_output=True, env=os.environ | {"COLUMNS": "100"}
-    )
-    elapsed = time.perf_counter() - start
-    if done.returncode != 0:
-        raise SystemExit(
-            f"{' '.join(command)} exited {done.returncode}:\n{done.stderr.decode()[-2000:]}"
-        )
-    return elapsed
+def runner(command: list[str], cwd: str) -> object:
+    """A call that runs ``command`` once in ``cwd`` (output to a pipe, 80 columns, no
+    colour) and raises if it fails."""
+    env = os.environ | {"COLUMNS": "80", "NO_COLOR": "1", "PYTHONPATH": str(ROOT)}
+
+    def run() -> None:
+        done = subprocess.run(command, cwd=cwd, capture_output=True, env=env)
+        if done.returncode != 0:
+            raise SystemExit(
+                f"{' '.join(command)} exited {done.returncode}:\n{done.stderr.decode()[-2000:]}"
+            )
+
+    return run
+
+
+def make_photo(path: Path) -> Path:
+    """A 4000x3000 JPEG with smooth shading and grain (quality 90): a camera's size."""
+    from PIL import Image
+
+    rng = np.random.default_rng(0)
+    y, x = np.mgrid[0:3000, 0:4000].astype(np.float32)
+    base = 128 + 60 * np.sin(x / 300) * np.cos(y / 200)
+    rgb = np.stack([base, base * 0.8 + 30, 255 - base], axis=-1)
+    rgb += rng.normal(0, 12, rgb.shape).astype(np.float32)
+    Image.fromarray(np.clip(rgb, 0, 255).astype(np.uint8)).save(path, quality=90)
+    return path
+
+
+def make_graph(path: Path) -> Path | None:
+    """The 301-node ResNet-style ONNX graph, or None without the onnx package."""
+    try:
+        from tests.onnx_graphs import resnet_style
+    except ImportError:
+        return None
+    return resnet_style(blocks=59).save(path)
+
+
+def rows(quick: bool, only: str = "") -> list[Row]:
+    """Every command row (``only``: a substring of the rows to keep)."""
+    rounds = 3 if quick else 5
+    py = sys.executable
+    pv = poolviz_command()
+    out: list[Row] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        term = [py, "-c", TERMINAL_BASELINE]
+        fig = [py, "-c", FIGURE_BASELINE]
+        cases: list[tuple[str, list[str], str, list[str], float]] = [
+            ("poolviz pool", term, "import numpy,click,rich", [*pv, "pool"], 1.25),
+            ("poolviz grad", term, "import numpy,click,rich", [*pv, "grad"], 1.25),
+            ("poolviz trace mnist", term, "import numpy,click,rich", [*pv, "trace", "mnist"], 1.25),
+            ("poolviz size 13", term, "import numpy,click,rich", [*pv, "size", "13"], 1.25),
+            ("poolviz pool -o x.png", fig, "pyplot savefig", [*pv, "pool", "-o", "x.png"], 1.2),
+            ("poolviz grad -o x.png", fig, "pyplot savefig", [*pv, "grad", "-o", "x.png"], 1.2),
+            ("poolviz compare -o x.png", fig, "pyplot savefig", [*pv, "compare", "-o", "x.png"],
+             1.2),
+            ("poolviz trace vgg16 -o x.png", fig, "pyplot savefig",
+             [*pv, "trace", "vgg16", "-o", "x.png"], 1.5),
+            ("poolviz animate --sample digit -o x.gif", fig, "pyplot savefig",
+             [*pv, "animate", "--sample", "digit", "-o", "x.gif"], 2.0),
+        ]  # fmt: skip
+        wanted = [c for c in cases if only in c[0]]
+        if only in "poolviz pool photo.jpg --scale 0.25 -o x.png":
+            photo = make_photo(Path(tmp) / "photo.jpg")
+            wanted.append(
+                (
+                    "poolviz pool photo.jpg --scale 0.25 -o (4000x3000)",
+                    fig,
+                    "pyplot savefig",
+                    [*pv, "pool", str(photo), "--scale", "0.25", "-o", "x.png"],
+                    2.0,
+                )
+            )
+        if only in "poolviz trace graph.onnx (301 nodes)" and (
+            graph := make_graph(Path(tmp) / "graph.onnx")
+        ):
+            onnx = [py, "-c", ONNX_BASELINE]
+            wanted.append(
+                ("poolviz trace graph.onnx (301 nodes)", onnx, "import onnx",
+                 [*pv, "trace", str(graph)], 2.0)
+            )  # fmt: skip
+        for what, base_cmd, base_text, cmd, target in wanted:
+            ours, base, ratio = side_by_side(runner(cmd, tmp), runner(base_cmd, tmp), rounds)
+            out.append(Row(what, base_text, ours, base, ratio, target))
+    return out
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=10)
+    parser.add_argument("--quick", action="store_true", help="3 rounds instead of 5")
+    parser.add_argument("--only", default="", help="rows whose name contains this")
+    parser.add_argument("--json", action="store_true", help="rows as JSON (for bench/all.py)")
     args = parser.parse_args()
-    load = os.getloadavg()
-    print(
-        f"load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}; python {sys.version.split()[0]}"
-    )
-    pv = poolviz_command()
-    with tempfile.TemporaryDirectory() as tmp:
-        png = str(Path(tmp) / "x.png")
-        pairs = {
-            "terminal": (
-                [sys.executable, "-c", TERMINAL_BASELINE],
-                [*pv, "pool"],
-            ),
-            "figure": (
-                [sys.executable, "-c", FIGURE_BASELINE, str(Path(tmp) / "base.png")],
-                [*pv, "pool", "-o", png],
-            ),
-        }
-        print(f"{'figure':9} {'baseline':>9} {'poolviz':>9} {'ratio':>6} {'target':>6}")
-        for name, (base_cmd, pv_cmd) in pairs.items():
-            run_seconds(base_cmd, tmp)  # warm the file cache
-            run_seconds(pv_cmd, tmp)
-            base, ours, ratios = [], [], []
-            for _ in range(args.runs):
-                b = run_seconds(base_cmd, tmp)
-                a = run_seconds(pv_cmd, tmp)
-                base.append(b)
-                ours.append(a)
-                ratios.append(a / b)
-            ratio = statistics.median(ratios)
-            target = TARGETS[name]
-            print(
-                f"{name:9} {statistics.median(base) * 1e3:7.0f}ms "
-                f"{statistics.median(ours) * 1e3:7.0f}ms {ratio:6.2f} {target:6.1f}"
-                + ("  ok" if ratio <= target else "  MISSED")
-            )
+    found = rows(args.quick, args.only)
+    if args.json:
+        print(json.dumps([r.as_dict() for r in found]))
+        return
+    print(load_line())
+    print(HEADER)
+    for r in found:
+        print(r.line())
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 """The engine's speed against PyTorch's single-thread CPU kernels, side by side in one process.
 
-Run by hand: ``python bench/engine.py [--rounds 7] [--only a,c]``. With torch installed
+Run by hand: ``python bench/engine.py [--rounds 7] [--only a,c]`` (issue 28's rows, the new
+kinds among them, are ``bench/kernels.py``'s). With torch installed
 (``pip install torch==2.13.0``), each workload is checked against PyTorch, then timed; every
 round times poolviz and PyTorch back to back and takes their ratio, so a noisy machine moves
 the ratios little; the medians of times and ratios are printed. Without torch it times poolviz
@@ -33,13 +34,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from poolviz import (  # noqa: E402
-    adaptive_pool2d,
-    fractional_max_pool2d,
-    fractional_samples,
-    pool2d,
-    pool2d_backward,
-)
+from poolviz import pool2d, pool2d_backward  # noqa: E402
 
 try:
     import torch
@@ -207,50 +202,5 @@ def main() -> None:
             )
 
 
-UNEVEN_TARGET = 1.5
-"""Uneven windows take the simple gather path; it must stay within this ratio to PyTorch."""
-
-
-def uneven(rounds: int, only: str) -> None:
-    """Adaptive (to a third of the size, so bins overlap) and fractional max pooling (ratio
-    0.7, 2x2 windows, PyTorch's own samples) on the photo (a) and ResNet stem (c) workloads."""
-    if torch is None:
-        return
-    rng = np.random.default_rng(1)
-    for w in WORKLOADS:
-        if w.key not in only or w.key not in "ac":
-            continue
-        x = rng.standard_normal(w.shape).astype(np.float32)
-        t = torch.from_numpy(x).permute(0, 3, 1, 2)
-        out = (w.shape[1] // 3 + 1, w.shape[2] // 3 + 1)
-        frac = (int(w.shape[1] * 0.7), int(w.shape[2] * 0.7))
-        u = fractional_samples(w.shape[0], w.shape[3], np.float32, seed=0)
-        tu = torch.from_numpy(u)
-        pairs: dict[str, tuple[Callable[[], object], Callable[[], object]]] = {
-            "adaptive max": (
-                partial(adaptive_pool2d, x, out, "max"),
-                partial(F.adaptive_max_pool2d, t, out),
-            ),
-            "adaptive avg": (
-                partial(adaptive_pool2d, x, out, "avg"),
-                partial(F.adaptive_avg_pool2d, t, out),
-            ),
-            "fractional": (
-                partial(fractional_max_pool2d, x, 2, frac, samples=u),
-                partial(F.fractional_max_pool2d, t, 2, output_size=frac, _random_samples=tu),
-            ),
-        }
-        for name, (ours, theirs) in pairs.items():
-            ours()
-            theirs()
-            ratios = [timed(ours) / timed(theirs) for _ in range(rounds)]
-            ratio = statistics.median(ratios)
-            flag = "ok" if ratio <= UNEVEN_TARGET else "MISSED"
-            print(
-                f"{w.key}) {w.name:19} {name:12} ratio {ratio:6.2f} target {UNEVEN_TARGET}  {flag}"
-            )
-
-
 if __name__ == "__main__":
     main()
-    uneven(7, "ac")

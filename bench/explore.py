@@ -13,15 +13,23 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import statistics
+import sys
 import time
 from collections import defaultdict
+from pathlib import Path
 
 import numpy as np
 
-from poolviz.cli.explore import Explorer, Knobs
-from poolviz.render.terminal.explore_app import ExploreApp
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from measure import Row  # noqa: E402
+
+from poolviz.cli.explore import Explorer, Knobs  # noqa: E402
+from poolviz.render.terminal.explore_app import ExploreApp  # noqa: E402
 
 TARGET_MS = 100.0
 
@@ -37,7 +45,7 @@ KEYS = [
 repeat the same screens."""
 
 
-async def measure(size: tuple[int, int], rounds: int) -> None:
+async def measure(size: tuple[int, int], rounds: int, quiet: bool = False) -> list[float]:
     x = np.random.default_rng(0).integers(0, 256, (32, 32)).astype(float)
     app = ExploreApp(Explorer(x, Knobs()), colour=True)
     wall: dict[str, list[float]] = defaultdict(list)
@@ -57,6 +65,9 @@ async def measure(size: tuple[int, int], rounds: int) -> None:
                 await pilot.pause()
                 idle.append(1000 * (time.perf_counter() - start))
                 idle_cpu.append(1000 * (time.process_time() - start_cpu))
+    every = [t for times in wall.values() for t in times]
+    if quiet:
+        return every
     width, height = size
     print(f"\n{width}x{height}, 32x32 input, {rounds} rounds (ms, median / worst)")
     print(f"  {'key':22} {'wall':>13} {'cpu':>13}")
@@ -66,7 +77,6 @@ async def measure(size: tuple[int, int], rounds: int) -> None:
             f"  {key:22} {statistics.median(w):6.1f} / {max(w):5.1f}"
             f" {statistics.median(c):6.1f} / {max(c):5.1f}"
         )
-    every = [t for times in wall.values() for t in times]
     every_cpu = [t for times in cpu.values() for t in times]
     print(
         f"  {'harness alone (no key)':22} {statistics.median(idle):6.1f} / {max(idle):5.1f}"
@@ -77,12 +87,22 @@ async def measure(size: tuple[int, int], rounds: int) -> None:
         f"  all keys: median {statistics.median(every):.1f} ms wall, "
         f"{statistics.median(every_cpu):.1f} ms cpu; {verdict} the {TARGET_MS:.0f} ms target"
     )
+    return every
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--json", action="store_true", help="one row for bench/all.py")
     args = parser.parse_args()
+    if args.json:
+        sizes = ((80, 24), (120, 40))
+        every = [t for size in sizes for t in asyncio.run(measure(size, args.rounds, True))]
+        median = statistics.median(every)
+        row = Row("explore: one key to repainted panes", "-", median, 0, median, TARGET_MS, "ms",
+                  f"32x32 input, 80x24 and 120x40, worst {max(every):.0f} ms")  # fmt: skip
+        print(json.dumps([row.as_dict()]))
+        return
     load = os.getloadavg()[0]
     print(f"machine: {os.cpu_count()} cores, load {load:.1f} (wall times stretch past the cores)")
     for size in ((80, 24), (120, 40)):

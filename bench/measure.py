@@ -1,0 +1,88 @@
+"""What every bench script shares: timing a candidate and its baseline back to back, the
+median ratio over rounds, and one row of the speed table (issue 28's columns).
+
+A shared machine stretches both runs of a round alike, so the ratio of each round moves much
+less than the times; the medians of the times and of the per-round ratios are reported.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+
+
+@dataclass
+class Row:
+    """One line of the speed table."""
+
+    what: str
+    baseline: str
+    ours: float
+    """Median seconds (or milliseconds where ``unit`` says so) of the candidate."""
+    base: float
+    """Median of the baseline, in the same unit (0 when there is no baseline)."""
+    ratio: float
+    """Median over rounds of candidate / baseline (for a row without a baseline, ``ours``)."""
+    target: float
+    unit: str = "s"
+    note: str = ""
+
+    @property
+    def met(self) -> bool:
+        return self.ratio <= self.target
+
+    def line(self) -> str:
+        """The row as printed: what, baseline, times, ratio, target, met or not."""
+        scale, unit = (1e3, "ms") if self.unit == "s" else (1.0, self.unit)
+        base = f"{self.base * scale:8.1f}{unit}" if self.base else f"{'-':>10}"
+        target = f"<={self.target:g}" + ("x" if self.base else unit)
+        ratio = f"{self.ratio:6.2f}x" if self.base else f"{self.ratio:5.1f}{unit}"
+        verdict = "met" if self.met else "NOT MET"
+        text = (
+            f"{self.what:46.46} {self.baseline:22.22} {self.ours * scale:8.1f}{unit} {base} "
+            f"{ratio:>8} {target:>8} {verdict}"
+        )
+        return text + (f"  {self.note}" if self.note else "")
+
+    def as_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+HEADER = (
+    f"{'what':46} {'baseline':22} {'ours':>10} {'baseline':>10} {'ratio':>8} {'target':>8} met?"
+)
+
+
+def timed(fn: Callable[[], object]) -> float:
+    """Seconds one call of ``fn`` takes."""
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def side_by_side(
+    ours: Callable[[], object], base: Callable[[], object], rounds: int, warm: bool = True
+) -> tuple[float, float, float]:
+    """Medians of (our seconds, baseline seconds, our / baseline per round), each round
+    running the baseline then ours; with ``warm`` one untimed round first."""
+    if warm:
+        base()
+        ours()
+    a, b, r = [], [], []
+    for _ in range(rounds):
+        tb = timed(base)
+        ta = timed(ours)
+        a.append(ta)
+        b.append(tb)
+        r.append(ta / tb)
+    med = statistics.median
+    return med(a), med(b), med(r)
+
+
+def load_line() -> str:
+    """The machine's load averages and cores, for the note that quotes the run."""
+    one, five, fifteen = os.getloadavg()
+    return f"load average {one:.2f} {five:.2f} {fifteen:.2f} on {os.cpu_count()} cores"
