@@ -152,6 +152,41 @@ def test_html_flag_conflicts(
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["pool", "--dpi", "300"],
+            "error: --dpi dresses a figure, not a page, which the browser sizes; drop it (a page "
+            "takes --title, --cmap, --font-scale and --steps)",
+        ),
+        (
+            ["grad", "--figsize", "4x3", "--aspect", "tall", "--theme", "dark"],
+            "error: --figsize, --theme, --aspect dress figures, not a page, which the browser "
+            "sizes; drop them (a page takes --title, --cmap, --font-scale and --steps)",
+        ),
+    ],
+)
+def test_figure_only_options_are_refused_for_a_page(
+    args: list[str], message: str, tmp_path: Path
+) -> None:
+    code, out, err = run(*args, "-o", str(tmp_path / "x.html"))
+    assert (code, out, err.splitlines()) == (2, "", [message])
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_figure_options_that_fit_a_page_reach_it(tmp_path: Path) -> None:
+    data = embedded(
+        write(tmp_path, "pool", "--steps", "3", "--cmap", "gray", "--font-scale", "1.5")
+    )
+    assert data["steps"] == 3 and data["font_scale"] == 1.5
+    assert data["cmap"]["name"] == "gray" and len(data["cmap"]["colours"]) == 64
+    assert data["cmap"]["colours"][0] == "#000000" and data["cmap"]["colours"][-1] == "#ffffff"
+    # --steps left at its default (the terminal's 16) lists every window on a page
+    plain_page = embedded(write(tmp_path, "grad"))
+    assert plain_page["steps"] is None and plain_page["cmap"] is None
+
+
 def test_matrix_text_reads_back_exactly() -> None:
     x = np.array([[0.1, -2.0, np.nan], [np.inf, 1e-300, 3.0]])
     assert matrix_text(x) == "0.1 -2 nan; inf 1e-300 3"

@@ -42,6 +42,7 @@ def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
             "avg",
         ],
         "nan": ["pool", "-m", "nan 1; inf -inf", "-k", "1"],
+        "look": ["pool", "--steps", "2", "--cmap", "gray", "--font-scale", "2"],
     }
     paths = {}
     for name, args in written.items():
@@ -116,9 +117,7 @@ def test_play_steps_and_pause_stops(browser: Any, pages: dict[str, Path]) -> Non
         page = o.page
         page.click("text=Play")
         assert page.get_attribute(".stepper button[aria-pressed]", "aria-pressed") == "true"
-        page.wait_for_function(
-            "() => document.querySelector('.steps-table tr.cur').dataset.k === '1'"
-        )
+        page.wait_for_selector('.steps-table tr.cur[data-k="1"]')
         page.click("text=Pause")
         assert page.get_attribute(".stepper button[aria-pressed]", "aria-pressed") == "false"
         assert page.text_content(".stepper button[aria-pressed]") == "Play"
@@ -241,4 +240,30 @@ def test_readable_at_200_percent_and_printable(browser: Any, pages: dict[str, Pa
         )
         assert hidden == ["none", "none", "none"]
         assert page.is_visible('table[data-grid="gradin"]')
+        assert o.errors == []
+
+
+def test_steps_cmap_and_font_scale_dress_the_page(browser: Any, pages: dict[str, Path]) -> None:
+    with opened(browser, pages["look"]) as o:
+        page = o.page
+        assert marked_steps(page, "cur") == [(0, 0)]
+        assert page.eval_on_selector_all(".steps-table tbody tr", "trs => trs.length") == 2
+        assert page.text_content(".steps-more") == (
+            "2 more windows not listed (--steps 2); the stepper above shows every one"
+        )
+        page.keyboard.press("End")  # past the listed rows: the grids still follow
+        assert marked(page, "output", "cur") == {(1, 1)} and marked_steps(page, "cur") == []
+        # gray: 0 black (white text), 8 white; the input shaded at 4x4 because a map was asked for
+        fills = page.evaluate(
+            """() => [[1, 2], [3, 1]].map(([r, c]) => {
+                const td = document.querySelector(
+                    `table[data-grid="input"] td[data-r="${r}"][data-c="${c}"]`);
+                const style = getComputedStyle(td);
+                return [style.backgroundColor, style.color];
+            })"""
+        )
+        assert fills[0] == ["rgb(255, 255, 255)", "rgb(26, 26, 26)"]  # 8, the largest
+        assert fills[1] == ["rgb(0, 0, 0)", "rgb(255, 255, 255)"]  # 0, the smallest
+        size = page.evaluate("() => getComputedStyle(document.documentElement).fontSize")
+        assert size == "32px"
         assert o.errors == []

@@ -72,7 +72,7 @@ def view_options(f: F) -> F:
             default="16",
             show_default=True,
             metavar="N|all",
-            help="Windows listed in the step table.",
+            help="Windows listed in the step table (a page lists all unless given).",
         ),
         click.option(
             "--at", type=AtType(), metavar="ROW,COL", help="Explain one output cell in full."

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 import numpy as np
+from click.core import ParameterSource
 
 from poolviz.errors import PoolvizError
 
@@ -39,10 +40,13 @@ def html_option(f: F) -> F:
 
 def wanted(kwargs: Mapping[str, Any], as_json: bool) -> bool:
     """Whether to write the page: ``-o`` ends in ``.html``, or ``--html`` was given.
-    ``--html`` with ``--json`` or with another ``-o`` format is a usage error."""
+    ``--html`` with ``--json`` or with another ``-o`` format is a usage error, and so is a
+    figure option a page cannot honour (see :func:`check_page_options`)."""
     output: Path | None = kwargs["output"]
     is_page = output is not None and output.suffix.lower() == ".html"
     if not kwargs["as_html"]:
+        if is_page:
+            check_page_options()
         return is_page
     if as_json:
         raise PoolvizError("--html and --json cannot be combined; give one of them")
@@ -51,7 +55,39 @@ def wanted(kwargs: Mapping[str, Any], as_json: bool) -> bool:
             f"--html opens a page, not {output.name}; give -o a file ending in .html, or leave "
             "-o out"
         )
+    check_page_options()
     return True
+
+
+FIGURE_ONLY = ("dpi", "figsize", "theme", "aspect")
+"""Options that dress a matplotlib figure and mean nothing on a page, which the browser
+sizes and zooms (``--cmap``, ``--font-scale``, ``--steps`` and ``--title`` apply to it)."""
+
+
+def check_page_options() -> None:
+    """Refuse, as a usage error, any of :data:`FIGURE_ONLY` given on the command line (or
+    from the environment) of a command writing a page, rather than ignore it."""
+    ctx = click.get_current_context()
+    given = [
+        "--" + name
+        for name in FIGURE_ONLY
+        if name in ctx.params
+        and ctx.get_parameter_source(name) not in (None, ParameterSource.DEFAULT)
+    ]
+    if given:
+        raise PoolvizError(
+            f"{', '.join(given)} {'dresses a figure' if len(given) == 1 else 'dress figures'}, "
+            "not a page, which the browser sizes; drop "
+            f"{'it' if len(given) == 1 else 'them'} (a page takes --title, --cmap, "
+            "--font-scale and --steps)"
+        )
+
+
+def given_steps(view: ViewArgs) -> int | None:
+    """The step table's rows on a page: every window unless ``--steps N`` was given (its
+    default of 16 is the terminal's; the page's cursor steps through all windows anyway)."""
+    source = click.get_current_context().get_parameter_source("steps")
+    return None if source in (None, ParameterSource.DEFAULT) else view.steps
 
 
 def input_command(command: str, kwargs: Mapping[str, Any], loaded: LoadedInput | None) -> list[str]:
@@ -123,11 +159,13 @@ def page_view(
     command: list[str],
     kwargs: Mapping[str, Any],
 ) -> PageView:
-    """What the page shows: the view options' item, channel and cell, and ``--title``."""
-    from poolviz.render.html.page import PageView
+    """What the page shows: the view options' item, channel, cell and step rows, and
+    ``--title``, ``--cmap`` and ``--font-scale``."""
+    from poolviz.render.html.page import PageLook, PageView
 
+    look = PageLook(given_steps(view), kwargs.get("cmap"), kwargs.get("font_scale", 1.0))
     return PageView(
-        view.item, view.channel, padding, source, notes, kwargs["title"], command, view.at
+        view.item, view.channel, padding, source, notes, kwargs["title"], command, view.at, look
     )
 
 

@@ -432,14 +432,16 @@ function h(tag, attrs = {}, ...children) {
   return node;
 }
 
-/** Grey from white (the smallest value) to mid grey (the largest), so that a picture shows
- * through its numbers; black text stays readable on every shade. */
-function shader(values) {
+/** A cell's fill for its value: grey from white (the smallest value) to mid grey (the
+ * largest), so that a picture shows through its numbers and black text stays readable; or,
+ * with `colours` (a --cmap's stops, low to high), the nearest stop. */
+function shader(values, colours = null) {
   const finite = values.flat().filter(Number.isFinite);
   const low = Math.min(...finite);
   const high = Math.max(...finite);
   return (v) => {
     const t = Number.isFinite(v) && high > low ? (v - low) / (high - low) : v === Infinity ? 1 : 0;
+    if (colours) return colours[Math.round(t * (colours.length - 1))];
     const g = Math.round(255 - t * 110);
     return toHex([g, g, g]);
   };
@@ -505,7 +507,7 @@ class Page {
     this.model = model;
     this.el = el;
     this.data = {};
-    for (const key of ["kind", "title", "heading", "notes", "command", "input_shape", "output_shape", "item", "channel", "config", "formula", "simple_formula", "input", "output", "windows", "coverage", "source", "start", "palette", "grad"]) {
+    for (const key of ["kind", "title", "heading", "notes", "command", "input_shape", "output_shape", "item", "channel", "config", "formula", "simple_formula", "input", "output", "windows", "coverage", "source", "start", "palette", "grad", "steps", "cmap", "font_scale"]) {
       this.data[key] = model.get(key);
     }
     this.palette = this.data.palette.windows;
@@ -522,6 +524,8 @@ class Page {
     const d = this.data;
     this.el.replaceChildren();
     this.el.classList.add("poolviz");
+    // --font-scale: the page's sizes are in rem, so the root's size scales every text
+    if (d.font_scale && d.font_scale !== 1) this.el.ownerDocument.documentElement.style.fontSize = `${100 * d.font_scale}%`;
     this.titleNode = h("h1", { text: d.title });
     this.headingNode = h("p", { class: "heading" });
     this.shapesNode = h("p", { class: "shapes" });
@@ -810,7 +814,7 @@ class Page {
     const W = H ? st.input[0].length : 0;
     const span = this.span(H, W);
     this.stageNode.replaceChildren(
-      this.grid("input", `Input ${H}x${W}`, st.input, { span, winners: true, shade: H * W >= SHADED_CELLS }),
+      this.grid("input", `Input ${H}x${W}`, st.input, { span, winners: true, shade: Boolean(d.cmap) || H * W >= SHADED_CELLS }),
       h("div", { class: "arrow", "aria-hidden": "true", text: "→" }),
       this.grid("output", `Output ${st.outShape[0]}x${st.outShape[1]} (${!st.averaging ? "max" : "mean"})`, st.output, { windowCells: true }),
     );
@@ -844,7 +848,8 @@ class Page {
     const W = H ? values[0].length : 0;
     const span = opts.span || { r0: 0, r1: H - 1, c0: 0, c1: W - 1 };
     const decimals = opts.counts ? 0 : decimalsFor(values);
-    const shade = opts.shade ? shader(values) : null;
+    const cmap = this.data.cmap;
+    const shade = opts.shade ? shader(values, cmap && cmap.colours) : null;
     const [padTop, padBottom, padLeft, padRight] = this.state.pads;
     const table = h("table", { class: `grid grid-${name}`, "data-grid": name });
     const head = h("tr", {}, h("th", { scope: "col", "aria-label": "row / column" }));
@@ -862,8 +867,10 @@ class Page {
           td = h("td", { tabindex: 0, "data-r": r, "data-c": c, text: formatNumber(v, decimals) });
           if (opts.winners && this.winners.has(`${r},${c}`)) td.classList.add("winner");
           if (shade) {
-            td.style.setProperty("--fill", shade(v));
+            const fill = shade(v);
+            td.style.setProperty("--fill", fill);
             td.classList.add("shade");
+            if (luminance(fill) < 0.45) td.classList.add("dark");
           }
           if (name !== "output" && opts.span && this.state.coverage[r][c] === 0) td.classList.add("dropped");
           if (opts.counts && v === 0 && name === "coverage") td.classList.add("dropped");
@@ -896,7 +903,8 @@ class Page {
     const last = !st.averaging ? "winner at" : "divisor";
     table.append(h("thead", {}, h("tr", {}, ...["out", "rows", "cols", "cells (row by row)", !st.averaging ? "max" : "mean", last].map((t) => h("th", { scope: "col", text: t })))));
     const body = h("tbody");
-    this.stepRows = st.windows.map((w, k) => {
+    const listed = this.data.steps === null || this.data.steps === undefined ? st.windows : st.windows.slice(0, this.data.steps);
+    this.stepRows = listed.map((w, k) => {
       const cellsText = windowCellsText(w, x, dIn);
       const tr = h(
         "tr",
@@ -912,7 +920,10 @@ class Page {
       return tr;
     });
     table.append(body);
+    const more = st.windows.length - listed.length;
+    const note = more ? h("p", { class: "steps-more", text: `${more} more ${more === 1 ? "window" : "windows"} not listed (--steps ${listed.length}); the stepper above shows every one` }) : null;
     this.stepsNode.replaceChildren(table);
+    if (note) this.stepsNode.append(note);
   }
 
   drawGrad() {
@@ -985,8 +996,8 @@ class Page {
     if (w.argmax) for (const name of ["input", "gradin"]) this.cellsOf(name, [w.argmax]).forEach((td) => td.classList.add("cur-win"));
     for (const name of ["output", "upstream", "divisors"]) this.cellsOf(name, [w.out]).forEach((td) => td.classList.add("cur"));
     const row = this.stepRows[this.cursor];
-    row.classList.add("cur");
-    if (scroll) this.scrollSteps(row);
+    if (row) row.classList.add("cur");
+    if (row && scroll) this.scrollSteps(row);
     this.positionNode.textContent = `window ${this.cursor + 1} of ${st.windows.length}`;
     this.currentNode.textContent = this.describe(w);
   }
@@ -1090,7 +1101,7 @@ class Page {
       for (const grid of ["input", "coverage"]) add(this.mark(grid, w.rows, w.cols, "hl"), "hl");
       if (w.argmax) for (const grid of ["input", "gradin", "unpooled"]) add(this.cellsOf(grid, [w.argmax]), "hl-win");
       for (const grid of ["output", "upstream", "divisors"]) add(this.cellsOf(grid, [w.out]), "hl");
-      add([this.stepRows[k]], "hl");
+      add([this.stepRows[k]].filter(Boolean), "hl");
       if (st.grad) {
         // where its gradient goes: the winner (marked above), or every real cell it averages
         if (st.averaging) add(this.mark("gradin", w.rows, w.cols, "hl"), "hl");
@@ -1103,7 +1114,7 @@ class Page {
     for (const [w, k] of reading) {
       for (const grid of ["input", "coverage"]) add(this.mark(grid, w.rows, w.cols, "hl"), "hl");
       add(this.cellsOf("output", [w.out]), "hl");
-      add([this.stepRows[k]], "hl");
+      add([this.stepRows[k]].filter(Boolean), "hl");
     }
     if (st.grad) {
       const senders = st.grad.receivers[r][c];

@@ -51,6 +51,19 @@ def check_page_size(shape: tuple[int, ...], name: str, hint: str | None = None) 
 
 
 @dataclass(frozen=True)
+class PageLook:
+    """How a page shows its run, from the command's options."""
+
+    steps: int | None = None
+    """Rows of the step table (``--steps N``); None lists every window."""
+    cmap: str | None = None
+    """A matplotlib colour map (``--cmap``) to shade the input by value, at any size; None
+    shades pictures (large inputs) in grey."""
+    font_scale: float = 1.0
+    """Every text on the page this many times its size (``--font-scale``)."""
+
+
+@dataclass(frozen=True)
 class PageView:
     """What a page shows of a run and how it names it (the command's options)."""
 
@@ -69,6 +82,7 @@ class PageView:
     page adds its settings to it for "copy as command"."""
     at: tuple[int, int] | None = None
     """The output cell the cursor starts on (the first when None)."""
+    look: PageLook = PageLook()
 
 
 def pool_page(result: PoolResult, view: PageView) -> dict[str, Any]:
@@ -100,12 +114,29 @@ def pool_page(result: PoolResult, view: PageView) -> dict[str, Any]:
         "coverage": result.coverage,
         "source": body["source"],
         "start": 0 if at is None else at[0] * result.cols.out + at[1],
+        "steps": view.look.steps,
+        "cmap": None if view.look.cmap is None else cmap_stops(view.look.cmap),
+        "font_scale": view.look.font_scale,
         "palette": {
             "windows": list(OKABE_ITO),
             "padding": PADDING_COLOUR,
             "dropped": DROPPED_COLOUR,
         },
     }
+
+
+CMAP_STOPS = 64
+"""Colours of a ``--cmap`` sent to the page; it shades each value with the nearest."""
+
+
+def cmap_stops(name: str) -> dict[str, Any]:
+    """A matplotlib colour map as :data:`CMAP_STOPS` hex colours from low to high (matplotlib
+    is imported only for a page that asks for a colour map)."""
+    import matplotlib
+
+    cmap = matplotlib.colormaps[name].resampled(CMAP_STOPS)
+    colours = [matplotlib.colors.to_hex(cmap(k)) for k in range(CMAP_STOPS)]
+    return {"name": name, "colours": colours}
 
 
 def grad_page(
