@@ -110,3 +110,15 @@ def marked_steps(page: Any, cls: str) -> list[tuple[int, int]]:
         cls,
     )
     return [(i, j) for i, j in rows]
+
+
+def focused_cell(page: Any) -> tuple[str, int, int] | None:
+    """The grid name and cell (r, c) that has the focus, or None when no grid cell has it."""
+    found = page.evaluate(
+        """() => {
+            const td = document.activeElement;
+            if (!td || !td.matches('table.grid td')) return null;
+            return [td.closest('table').dataset.grid, Number(td.dataset.r), Number(td.dataset.c)];
+        }"""
+    )
+    return None if found is None else (found[0], found[1], found[2])

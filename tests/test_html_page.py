@@ -8,9 +8,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
-from tests.browser import grid_text, launch, marked, marked_steps, opened
+from tests.browser import focused_cell, grid_text, launch, marked, marked_steps, opened
 from tests.cli import run
 
 
@@ -101,9 +102,16 @@ def test_right_arrow_moves_the_cursor(browser: Any, pages: dict[str, Path]) -> N
         assert marked(page, "output", "cur") == {(0, 0)}
         page.click("text=Next ▶")
         assert marked(page, "output", "cur") == {(0, 1)}
-        # keys work with the focus on a grid cell, but not in a text field
+        # Home/End work with the focus on a grid cell (whose arrows move between its cells),
+        # but not in a text field
         page.focus('table[data-grid="coverage"] td[data-r="3"][data-c="3"]')
         page.keyboard.press("ArrowRight")
+        assert marked(page, "output", "cur") == {(0, 1)}
+        page.keyboard.press("End")
+        page.keyboard.press("ArrowLeft")
+        assert marked(page, "output", "cur") == {(1, 1)}
+        page.focus(".stepper button")
+        page.keyboard.press("ArrowLeft")
         assert marked(page, "output", "cur") == {(1, 0)}
         page.focus("#pv-k")
         page.keyboard.press("ArrowRight")
@@ -266,4 +274,47 @@ def test_steps_cmap_and_font_scale_dress_the_page(browser: Any, pages: dict[str,
         assert fills[1] == ["rgb(0, 0, 0)", "rgb(255, 255, 255)"]  # 0, the smallest
         size = page.evaluate("() => getComputedStyle(document.documentElement).fontSize")
         assert size == "32px"
+        assert o.errors == []
+
+
+def test_each_grid_is_one_tab_stop_with_arrow_keys_inside(
+    browser: Any, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    folder = tmp_path_factory.mktemp("big")
+    np.save(folder / "big.npy", np.arange(64 * 64, dtype=np.float32).reshape(64, 64))
+    path = folder / "big.html"
+    assert run("pool", str(folder / "big.npy"), "-k", "2", "-o", str(path))[0] == 0
+    with opened(browser, path) as o:
+        page = o.page
+        stops = page.evaluate(
+            """() => [...document.querySelectorAll('table.grid')].map(t => [t.dataset.grid,
+                t.querySelectorAll('td[tabindex="0"]').length,
+                t.querySelectorAll('td[tabindex="-1"]').length])"""
+        )
+        assert stops == [
+            ["input", 1, 64 * 64 - 1],
+            ["output", 1, 32 * 32 - 1],
+            ["coverage", 1, 64 * 64 - 1],
+        ]
+        page.focus('table[data-grid="input"] td[tabindex="0"]')
+        assert focused_cell(page) == ("input", 0, 0)
+        for key in ("ArrowRight", "ArrowRight", "ArrowDown", "ArrowLeft", "ArrowUp", "ArrowUp"):
+            page.keyboard.press(key)
+        assert focused_cell(page) == ("input", 0, 1)  # up from row 0 stays
+        # the focused cell links as hovering does: the one window that reads it
+        assert marked(page, "input", "hl-src") == {(0, 1)}
+        assert marked(page, "output", "hl") == {(0, 0)}
+        # Tab leaves the grid for the next one, whose stop is its first cell
+        page.keyboard.press("Tab")
+        assert focused_cell(page) == ("output", 0, 0)
+        page.keyboard.press("ArrowDown")
+        page.keyboard.press("Enter")  # makes that output's window the current one
+        assert marked(page, "output", "cur") == {(1, 0)}
+        assert marked(page, "input", "cur") == {(2, 0), (2, 1), (3, 0), (3, 1)}
+        # back to the input grid: its stop is the cell left last
+        page.keyboard.press("Shift+Tab")
+        assert focused_cell(page) == ("input", 0, 1)
+        page.keyboard.press("ArrowLeft")
+        page.keyboard.press("ArrowLeft")  # the first column stays
+        assert focused_cell(page) == ("input", 0, 0)
         assert o.errors == []

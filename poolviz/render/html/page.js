@@ -516,6 +516,7 @@ class Page {
     this.cursor = this.data.start || 0;
     this.timer = null;
     this.linked = [];
+    this.roving = {}; // grid name -> the cell ("r,c") that is the grid's one tab stop
     this.state = writtenState(this.data);
     this.settings = { ...this.written };
   }
@@ -549,9 +550,13 @@ class Page {
       this.totalsNode = h("ul", { class: "totals" });
       this.el.append(h("section", { class: "backward" }, h("h2", { text: "Backward: where each gradient goes" }), this.gradNode, this.routeNode, this.totalsNode));
     }
-    this.el.append(h("footer", { text: "Made with poolviz: the numbers are the engine's (PyTorch's rules); hover or focus a cell to see what it is linked to." }));
+    this.el.append(h("footer", { text: "Made with poolviz: the numbers are the engine's (PyTorch's rules); hover or focus a cell to see what it is linked to (each grid is one Tab stop; the arrow keys move between its cells, Enter on an output cell makes its window the current one)." }));
     this.el.addEventListener("mouseover", (e) => this.hover(e.target));
-    this.el.addEventListener("focusin", (e) => this.hover(e.target));
+    this.el.addEventListener("focusin", (e) => {
+      const td = e.target.closest && e.target.closest("table.grid td[tabindex]");
+      if (td) this.rove(td.closest("table").dataset.grid, `${td.dataset.r},${td.dataset.c}`);
+      this.hover(e.target);
+    });
     this.el.addEventListener("mouseleave", () => this.unlink());
     this.el.addEventListener("focusout", (e) => {
       if (!this.el.contains(e.relatedTarget)) this.unlink();
@@ -754,9 +759,45 @@ class Page {
     );
   }
 
+  /** Make cell `key` ("r,c") of grid `name` its one tab stop (the first real cell where
+   * `key` is not one); the other cells are reached with the arrow keys. */
+  rove(name, key) {
+    const cells = this.cells[name];
+    let td = cells.get(key);
+    if (!td || !td.hasAttribute("tabindex")) td = [...cells.values()].find((cell) => cell.hasAttribute("tabindex"));
+    if (!td) return null;
+    const before = cells.get(this.roving[name]);
+    if (before && before !== td && before.hasAttribute("tabindex")) before.tabIndex = -1;
+    td.tabIndex = 0;
+    this.roving[name] = `${td.dataset.r},${td.dataset.c}`;
+    return td;
+  }
+
+  /** Arrow keys inside a grid: the focus moves to the next real cell that way (a grid is one
+   * tab stop); Enter or Space on an output cell makes its window the current one. */
+  gridKey(e, td) {
+    const name = td.closest("table").dataset.grid;
+    const step = { ArrowRight: [0, 1], ArrowLeft: [0, -1], ArrowDown: [1, 0], ArrowUp: [-1, 0] }[e.key];
+    if ((e.key === "Enter" || e.key === " ") && td.dataset.k !== undefined) {
+      e.preventDefault();
+      this.moveTo(Number(td.dataset.k), true);
+      return true;
+    }
+    if (!step) return false;
+    e.preventDefault();
+    const next = this.cells[name].get(`${Number(td.dataset.r) + step[0]},${Number(td.dataset.c) + step[1]}`);
+    if (next && next.hasAttribute("tabindex")) {
+      this.rove(name, `${next.dataset.r},${next.dataset.c}`);
+      next.focus();
+    }
+    return true;
+  }
+
   key(e) {
     if (e.defaultPrevented || e.altKey || e.ctrlKey || e.metaKey) return;
     const t = e.target;
+    const cell = t && t.closest ? t.closest("table.grid td[tabindex]") : null;
+    if (cell && this.el.contains(cell) && this.gridKey(e, cell)) return;
     const typing = t && (t.isContentEditable || t.tagName === "TEXTAREA" || t.tagName === "SELECT" || (t.tagName === "INPUT" && !["checkbox", "radio", "button"].includes(t.type)));
     if (typing || !this.el.isConnected) return;
     const last = this.state.windows.length - 1;
@@ -851,7 +892,7 @@ class Page {
     const cmap = this.data.cmap;
     const shade = opts.shade ? shader(values, cmap && cmap.colours) : null;
     const [padTop, padBottom, padLeft, padRight] = this.state.pads;
-    const table = h("table", { class: `grid grid-${name}`, "data-grid": name });
+    const table = h("table", { class: `grid grid-${name}`, "data-grid": name, role: "grid", "aria-label": caption });
     const head = h("tr", {}, h("th", { scope: "col", "aria-label": "row / column" }));
     for (let c = span.c0; c <= span.c1; c++) head.append(h("th", { scope: "col", text: String(c) }));
     table.append(h("thead", {}, head));
@@ -864,7 +905,7 @@ class Page {
         let td;
         if (inside) {
           const v = values[r][c];
-          td = h("td", { tabindex: 0, "data-r": r, "data-c": c, text: formatNumber(v, decimals) });
+          td = h("td", { tabindex: -1, "data-r": r, "data-c": c, text: formatNumber(v, decimals) });
           if (opts.winners && this.winners.has(`${r},${c}`)) td.classList.add("winner");
           if (shade) {
             const fill = shade(v);
@@ -891,6 +932,7 @@ class Page {
     }
     table.append(body);
     this.cells[name] = cells;
+    this.rove(name, this.roving[name] || "0,0");
     return h("figure", { class: "grid-box" }, h("figcaption", { text: caption }), h("div", { class: "scroll" }, table));
   }
 
