@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 
 from poolviz.engine.explain import PoolResult, explain
+from poolviz.engine.uneven import adaptive_axis, adaptive_pool2d
 from poolviz.errors import PoolvizError
 from poolviz.render.html.page import PageView, pool_page, write_page
 from poolviz.render.style import config_line, decimals_for, format_number
@@ -37,11 +38,11 @@ SET_AND_READ = """configs => {
   });
   return configs.map(c => {
     f.mode.value = c.mode;
-    for (const key of ["k", "s", "p", "d"]) f[key].value = c[key];
+    for (const key of ["o", "k", "s", "p", "d"]) if (c[key] !== undefined) f[key].value = c[key];
     f.ceil.checked = c.ceil;
     f.cip.checked = c.cip;
-    f.d.dispatchEvent(new Event("input", { bubbles: true }));
-    return read();
+    f.mode.dispatchEvent(new Event("change", { bubbles: true }));
+    return { ...read(), disabled: [...f].filter(e => e.disabled).map(e => e.name) };
   });
 }"""
 
@@ -67,8 +68,9 @@ def pair(rng: random.Random, low: int, high: int) -> str:
 
 def random_settings(rng: random.Random) -> dict[str, Any]:
     """Settings as a teacher would type them: windows of 1 to 12, strides, padding as a number,
-    HxW, valid or same, dilation, ceil mode, count_include_pad."""
-    mode = rng.choice(["max", "avg"])
+    HxW, valid or same, dilation, ceil mode, count_include_pad; or adaptive max or average to
+    an output of 1 to 12 a side (the window fields then hold leftovers the page must ignore)."""
+    mode = rng.choice(["max", "avg", "max", "avg", "adaptive-max", "adaptive-avg"])
     padding = rng.choice(
         [
             "0",
@@ -87,6 +89,7 @@ def random_settings(rng: random.Random) -> dict[str, Any]:
     )
     return {
         "mode": mode,
+        "o": pair(rng, 1, 12),
         "k": pair(rng, 1, 4) if rng.random() < 0.8 else pair(rng, 1, 12),
         "s": "" if rng.random() < 0.3 else pair(rng, 1, 4),
         "p": padding,
@@ -96,8 +99,11 @@ def random_settings(rng: random.Random) -> dict[str, Any]:
     }
 
 
-def engine(x: np.ndarray, s: dict[str, Any]) -> PoolResult | str:
-    """What the engine gives for the settings, or the error line the CLI prints."""
+def engine(x: np.ndarray, s: dict[str, Any]) -> PoolResult | dict[str, Any] | str:
+    """What the engine gives for the settings (for adaptive pooling, what the page must show),
+    or the error line the CLI prints."""
+    if s["mode"].startswith("adaptive-"):
+        return adaptive_view(x, s["mode"].removeprefix("adaptive-"), s["o"])
     size = tuple(int(v) for v in s["k"].split("x")) if "x" in s["k"] else int(s["k"])
     stride = (
         None
@@ -177,10 +183,47 @@ def expected_view(result: PoolResult) -> dict[str, Any]:
     }
 
 
+def adaptive_view(x: np.ndarray, mode: str, typed: str) -> dict[str, Any]:
+    """What the page must show for adaptive pooling of ``x`` to ``typed`` (3 or 3x2):
+    :func:`adaptive_pool2d`'s values and winners, :func:`adaptive_axis`'s bins."""
+    oh, ow = (int(v) for v in typed.split("x")) if "x" in typed else (int(typed),) * 2
+    rows, cols = adaptive_axis(x.shape[0], oh), adaptive_axis(x.shape[1], ow)
+    if mode == "max":
+        out, indices = adaptive_pool2d(x, (oh, ow), "max", return_indices=True)
+    else:
+        out, indices = adaptive_pool2d(x, (oh, ow), "avg"), None
+    d = decimals_for(out)
+    steps = []
+    for i in range(oh):
+        for j in range(ow):
+            r, c = rows.taps(i), cols.taps(j)
+            last = (
+                "{},{}".format(*divmod(int(indices[i, j]), x.shape[1]))
+                if indices is not None
+                else str(len(r) * len(c))
+            )
+            steps.append(
+                [f"{i},{j}", range_text(r), range_text(c), format_number(out[i, j], d), last]
+            )
+
+    def formula(axis: Any, name: str) -> str:
+        lengths = "/".join(str(v) for v in sorted({axis.taps_of(i) for i in range(axis.out)}))
+        n, o = axis.n, axis.out
+        return f"{name} = {o}   (adaptive: bin i reads floor(i·{n}/{o}) .. ceil((i+1)·{n}/{o}) − 1; lengths {lengths})"
+
+    name = "AdaptiveMaxPool2D" if mode == "max" else "AdaptiveAvgPool2D"
+    return {
+        "output": [[format_number(float(v), d) for v in row] for row in out],
+        "steps": steps,
+        "formula": formula(rows, "out_h") + "\n" + formula(cols, "out_w"),
+        "heading": f"{name}  output {oh}x{ow} · bins up to {rows.size}x{cols.size}",
+    }
+
+
 def test_300_random_settings_equal_the_engine(browser: Any, tmp_path: Path) -> None:
     rng = random.Random(24)
-    checked = refused = 0
-    for n in range(8):
+    checked = refused = adaptive = 0
+    for n in range(14):
         h, w = rng.randint(1, 12), rng.randint(1, 12)
         x = np.array([[rng.randint(-4, 4) for _ in range(w)] for _ in range(h)], dtype=float)
         settings = [random_settings(rng) for _ in range(39)]
@@ -196,7 +239,13 @@ def test_300_random_settings_equal_the_engine(browser: Any, tmp_path: Path) -> N
                 assert seen["output"] == last_good, where  # the last picture stays
                 refused += 1
                 continue
-            expected = expected_view(want)
+            expected = want if isinstance(want, dict) else expected_view(want)
+            if isinstance(want, dict):
+                oh, ow = len(want["output"]), len(want["output"][0])
+                adaptive += h % oh != 0 or w % ow != 0
+                assert seen["disabled"] == ["k", "s", "p", "d", "ceil", "cip"], where
+            else:
+                assert seen["disabled"] == ["o"], where
             cells = [[r[0], r[1], r[2], r[4], r[5]] for r in seen["steps"]]
             assert seen["error"] == "", where
             assert seen["output"] == expected["output"], where
@@ -205,8 +254,9 @@ def test_300_random_settings_equal_the_engine(browser: Any, tmp_path: Path) -> N
             assert seen["heading"] == expected["heading"], where
             last_good = seen["output"]
             checked += 1
-    assert checked >= 300 - refused and checked + refused == 312
+    assert checked >= 300 and checked + refused == 14 * 39
     assert refused >= 30  # refused settings were tried too
+    assert adaptive >= 100  # and adaptive pooling to sizes that do not divide the input's
 
 
 def test_refused_setting_shows_the_cli_message_and_recovers(browser: Any, tmp_path: Path) -> None:
@@ -361,6 +411,7 @@ def test_every_refused_setting_reads_as_the_cli_says_it(browser: Any, tmp_path: 
     code, _, err = run("pool", "-o", str(path))
     assert code == 0, err
     written = {"mode": "max", "k": "2", "s": "", "p": "0", "d": "1", "ceil": False, "cip": True}
+    written["o"] = "2"
     with opened(browser, path) as o:
         shown = o.page.evaluate(SET_AND_READ, [{**written, **typed} for typed, _ in TYPED])
         assert o.errors == []
@@ -369,3 +420,51 @@ def test_every_refused_setting_reads_as_the_cli_says_it(browser: Any, tmp_path: 
         assert code == 2
         assert seen["error"] == cli.splitlines()[0], typed
         assert seen["output"] == [["6", "8"], ["4", "7"]], typed
+
+
+def test_adaptive_settings_recompute_and_link(browser: Any, tmp_path: Path) -> None:
+    path = tmp_path / "grad.html"
+    code, _, err = run("grad", "-o", str(path))  # the overlapping 5x5, k3 s2
+    assert code == 0, err
+    with opened(browser, path) as o:
+        page = o.page
+        x = np.array(grid_text(page, "input"), dtype=float)
+        assert x.shape == (5, 5)
+        assert page.input_value("#pv-o") == "2" and page.is_disabled("#pv-o")
+        page.select_option("#pv-mode", "adaptive-avg")
+        assert page.is_disabled("#pv-k") and page.is_disabled("#pv-cip")
+        page.fill("#pv-o", "3x4")
+        want = adaptive_pool2d(x, (3, 4), "avg")
+        d = decimals_for(want)
+        assert grid_text(page, "output") == [[format_number(v, d) for v in row] for row in want]
+        assert page.evaluate("location.hash") == "#mode=adaptive-avg&o=3x4"
+        assert page.input_value("#pv-command") == (
+            "poolviz grad --mode adaptive-avg --output-size 3x4"
+        )
+        # bins over 5 rows to 3: 0..1, 1..3, 3..4; hovering input row 1 lights two bins' outputs
+        page.hover('table[data-grid="input"] td[data-r="1"][data-c="0"]')
+        assert marked(page, "output", "hl") == {(0, 0), (1, 0)}
+        # each input cell's gradient: the ones upstream spread over every bin that reads it
+        rows, cols = adaptive_axis(5, 3), adaptive_axis(5, 4)
+        grad = np.zeros((5, 5))
+        for i in range(3):
+            for j in range(4):
+                r, c = rows.taps(i), cols.taps(j)
+                grad[np.ix_(r, c)] += 1 / len(r) / len(c)
+        dg = decimals_for(grad)
+        assert grid_text(page, "gradin") == [[format_number(v, dg) for v in row] for row in grad]
+        page.fill("#pv-o", "0")
+        assert page.text_content(".error") == (
+            "error: --output-size 0 must be at least 1; use a whole number such as 2, or HxW "
+            "(height first) such as 3x2"
+        )
+        assert page.get_attribute("#pv-o", "aria-invalid") == "true"
+        page.fill("#pv-o", "65x1")
+        assert page.text_content(".error") == (
+            "error: --output-size 65x1 is too large for a page (at most 64x64 cells); use 1-64 "
+            "a side"
+        )
+        page.click("text=Reset")
+        assert page.text_content(".error") == "" and not page.is_disabled("#pv-k")
+        assert grid_text(page, "output") == [["8", "8"], ["7", "7"]]
+        assert o.errors == []

@@ -6,8 +6,14 @@
 // pooling.py: PyTorch's output-size formula, padding limits, first-maximum ties, NaN wins,
 // average divisors); tests/test_html_live.py holds the two to the same numbers.
 
-const LIVE_MODES = ["max", "avg"];
-const PAD_SHOWN = 8; // padding cells drawn beyond the input on each side, at most
+const LIVE_MODES = ["max", "avg", "adaptive-max", "adaptive-avg"];
+const MODE_LABELS = { max: "max", avg: "average", "adaptive-max": "adaptive max", "adaptive-avg": "adaptive average" };
+const WINDOW_FIELDS = ["k", "s", "p", "d", "ceil", "cip"]; // what adaptive pooling does not take
+const isAdaptive = (mode) => mode.startsWith("adaptive-");
+/** What each window computes: "max" or "avg". */
+const reduction = (mode) => (mode.endsWith("avg") ? "avg" : "max");
+const PAD_SHOWN = 8;
+const MAX_OUTPUT_SIDE = 64; // as poolviz.render.html.page.PAGE_CELLS: an output side a page shows // padding cells drawn beyond the input on each side, at most
 const MAX_WORK = 50_000_000; // window taps a recomputation may visit
 const MAX_WINDOW_CELLS = 2 ** 20; // as poolviz.engine.explain.MAX_WINDOW_CELLS
 const PLAY_MS = 900;
@@ -142,10 +148,12 @@ function axisPadding(padding) {
   return padding;
 }
 
-/** The settings the page was written with, as the controls spell them. */
-function writtenSettings(config) {
+/** The settings the page was written with, as the controls spell them; the output size
+ * (adaptive pooling's) starts as the written output's. */
+function writtenSettings(config, outShape) {
   const same = config.stride[0] === config.size[0] && config.stride[1] === config.size[1];
   return {
+    o: pairText(outShape),
     mode: config.mode,
     k: pairText(config.size),
     s: same ? "" : pairText(config.stride),
@@ -156,8 +164,10 @@ function writtenSettings(config) {
   };
 }
 
-/** Parsed settings: what poolviz.engine.geometry.PoolSpec.make takes. */
+/** Parsed settings: what poolviz.engine.geometry.PoolSpec.make takes, or for adaptive
+ * pooling the output size alone (the window fields do not apply). */
 function parseSettings(s) {
+  if (isAdaptive(s.mode)) return { mode: s.mode, out: sizePair(s.o, "--output-size") };
   const size = sizePair(s.k, "--size");
   const stride = s.s.trim() === "" ? size : sizePair(s.s, "--stride");
   const padding = paddingValue(s.p);
@@ -204,12 +214,25 @@ function makeAxis(n, k, s, padding, d, ceil, name) {
   return { ...base, padBefore: before, padAfter: after, out };
 }
 
-const start = (ax, i) => i * ax.stride - ax.padBefore;
-const taps = (ax, i) => Array.from({ length: ax.size }, (_, j) => start(ax, i) + j * ax.dilation);
+/** The `o` bins over a length `n` (poolviz.engine.uneven.adaptive_axis): bin i reads
+ * [floor(i·n/o), ceil((i+1)·n/o)), as ATen's start_index and end_index. */
+function adaptiveAxis(n, o) {
+  const windows = Array.from({ length: o }, (_, i) => {
+    const first = Math.floor((i * n) / o);
+    return { start: first, taps: Math.ceil(((i + 1) * n) / o) - first };
+  });
+  const size = Math.max(1, ...windows.map((w) => w.taps));
+  return { n, size, stride: 0, dilation: 1, ceil: false, same: false, padBefore: 0, padAfter: 0, out: o, windows };
+}
+
+// every axis is read through these, whatever placed its windows (geometry.Axis.start/taps)
+const start = (ax, i) => (ax.windows ? ax.windows[i].start : i * ax.stride - ax.padBefore);
+const tapCount = (ax, i) => (ax.windows ? ax.windows[i].taps : ax.size);
+const taps = (ax, i) => Array.from({ length: tapCount(ax, i) }, (_, j) => start(ax, i) + j * ax.dilation);
 const realTaps = (ax, i) => taps(ax, i).filter((t) => t >= 0 && t < ax.n);
 
 function avgDivisor(ax, i, cip) {
-  if (!cip || ax.same) return realTaps(ax, i).length;
+  if (!cip || ax.same || ax.windows) return realTaps(ax, i).length;
   const first = start(ax, i);
   return Math.min(first + ax.size, ax.n + ax.padAfter) - first;
 }
@@ -226,6 +249,10 @@ const padsText = (ax) => (ax.padBefore === ax.padAfter ? `2·${ax.padBefore}` : 
 /** Axis.formula: the output size worked out; `sides` name the two ends (top, bottom). */
 function formula(ax, name, sides) {
   const { n, size: k, stride: s, dilation: d, padBefore: before, padAfter: after } = ax;
+  if (ax.windows) {
+    const lengths = [...new Set(ax.windows.map((w) => w.taps))].sort((a, b) => a - b).join("/");
+    return `${name} = ${ax.out}   (adaptive: bin i reads floor(i·${n}/${ax.out}) .. ceil((i+1)·${n}/${ax.out}) − 1; lengths ${lengths || "-"})`;
+  }
   if (ax.same) {
     return `${name} = ceil(${n} / ${s}) = ${ax.out}   (same: pad ${before + after} = ${before} ${sides[0]} + ${after} ${sides[1]})`;
   }
@@ -237,12 +264,19 @@ function formula(ax, name, sides) {
 }
 
 function simpleFormula(ax, name) {
-  if (ax.dilation !== 1 || ax.ceil || ax.same) return null;
+  if (ax.dilation !== 1 || ax.ceil || ax.same || ax.windows) return null;
   return `${name} = floor((${ax.n} − ${ax.size} + ${padsText(ax)}) / ${ax.stride}) + 1 = ${ax.out}`;
 }
 
-/** Both axes, as PoolSpec.axes: a window that does not fit is named for the whole input. */
+/** Both axes, as PoolSpec.axes (or adaptive_axis): a window that does not fit is named for
+ * the whole input. */
 function makeAxes(h, w, spec) {
+  if (spec.out) {
+    if (Math.max(...spec.out) > MAX_OUTPUT_SIDE) {
+      throw new PageError(`--output-size ${pairText(spec.out)} is too large for a page (at most ${MAX_OUTPUT_SIDE}x${MAX_OUTPUT_SIDE} cells); use 1-${MAX_OUTPUT_SIDE} a side`);
+    }
+    return [adaptiveAxis(h, spec.out[0]), adaptiveAxis(w, spec.out[1])];
+  }
   const pads = axisPadding(spec.padding);
   try {
     return [
@@ -264,7 +298,7 @@ function makeAxes(h, w, spec) {
 function computeState(x, spec, data) {
   const [H, W] = [x.length, x[0].length];
   const [rows, cols] = makeAxes(H, W, spec);
-  const cells = spec.size[0] * spec.size[1];
+  const cells = rows.size * cols.size;
   if (cells > MAX_WINDOW_CELLS) {
     throw new PageError(
       `a ${spec.size[0]}x${spec.size[1]} window has ${cells.toLocaleString("en-US")} cells, too many to show one by one (at most ${MAX_WINDOW_CELLS.toLocaleString("en-US")}); use a smaller --size`,
@@ -283,7 +317,7 @@ function computeState(x, spec, data) {
       let value;
       let argmax = null;
       let divisor;
-      if (spec.mode === "max") {
+      if (reduction(spec.mode) === "max") {
         // PyTorch's max_pool2d: the first maximum in row-major order; NaN beats everything
         value = -Infinity;
         let index = rt.length && ct.length ? [rt[0], ct[0]] : null;
@@ -301,8 +335,10 @@ function computeState(x, spec, data) {
         // row by row, each row left to right, as PyTorch's avg_pool2d adds
         let sum = 0;
         for (const r of rt) for (const c of ct) sum += x[r][c];
-        divisor = avgDivisor(rows, i, spec.cip) * avgDivisor(cols, j, spec.cip);
-        value = sum / divisor;
+        const [dh, dw] = [avgDivisor(rows, i, spec.cip), avgDivisor(cols, j, spec.cip)];
+        divisor = dh * dw;
+        // adaptive average divides by the bin's height, then by its width, as ATen does
+        value = rows.windows ? sum / dh / dw : sum / divisor;
       }
       output[i].push(value);
       windows.push({ out: [i, j], rows: taps(rows, i), cols: taps(cols, j), value, argmax, divisor });
@@ -313,7 +349,7 @@ function computeState(x, spec, data) {
   const state = {
     mode: spec.mode,
     averaging: averaging(windows),
-    heading: configLine(spec),
+    heading: configLine(spec, rows, cols),
     input: x,
     output,
     windows,
@@ -328,7 +364,11 @@ function computeState(x, spec, data) {
 }
 
 /** poolviz.render.style.config_line for parsed settings. */
-function configLine(spec) {
+function configLine(spec, rows, cols) {
+  if (spec.out) {
+    const name = reduction(spec.mode) === "max" ? "AdaptiveMaxPool2D" : "AdaptiveAvgPool2D";
+    return `${name}  output ${rows.out}x${cols.out} · bins up to ${rows.size}x${cols.size}`;
+  }
   const label = paddingText(spec.padding);
   const parts = [`size ${spec.size[0]}x${spec.size[1]}`, `stride ${spec.stride[0]}x${spec.stride[1]}`, `padding ${label}`];
   if (spec.dilation[0] !== 1 || spec.dilation[1] !== 1) parts.push(`dilation ${spec.dilation[0]}x${spec.dilation[1]}`);
@@ -511,7 +551,8 @@ class Page {
       this.data[key] = model.get(key);
     }
     this.palette = this.data.palette.windows;
-    this.written = writtenSettings(this.data.config);
+    const output = this.data.output;
+    this.written = writtenSettings(this.data.config, [output.length, output.length ? output[0].length : 0]);
     this.live = LIVE_MODES.includes(this.data.config.mode);
     this.cursor = this.data.start || 0;
     this.timer = null;
@@ -598,12 +639,16 @@ class Page {
     };
     const mode = h("select", { name: "mode", id: "pv-mode" });
     const modes = this.live ? LIVE_MODES : [this.data.config.mode];
-    for (const m of modes) mode.append(h("option", { value: m, text: m }));
-    mode.addEventListener("change", () => this.changed());
+    for (const m of modes) mode.append(h("option", { value: m, text: MODE_LABELS[m] || m }));
+    mode.addEventListener("change", () => {
+      this.enableFields();
+      this.changed();
+    });
     this.form = h(
       "form",
       { class: "controls", "aria-label": "pooling settings" },
-      h("div", { class: "control" }, h("label", { for: "pv-mode", text: "mode" }), mode, h("small", { text: "max or average" })),
+      h("div", { class: "control" }, h("label", { for: "pv-mode", text: "mode" }), mode, h("small", { text: "adaptive: bins fit the output" })),
+      field("o", "output size", "adaptive: 3 or 3x2"),
       field("k", "size", "2 or 3x2 (height first)"),
       field("s", "stride", "empty: the size"),
       field("p", "padding", "1, 1x0, 0,1,1,0 (t,l,b,r), same"),
@@ -619,18 +664,29 @@ class Page {
     const reset = h("button", { type: "button", class: "reset", text: "Reset" });
     reset.addEventListener("click", () => {
       this.fill(this.written);
+      this.enableFields();
       this.changed();
     });
-    const note = this.live ? null : h("p", { class: "frozen", text: `${this.data.config.mode} pooling is shown as written; the page recomputes max and average pooling only.` });
+    const note = this.live ? null : h("p", { class: "frozen", text: `${this.data.config.mode} pooling is shown as written (its numbers are the engine's); the settings below are that run's and cannot be changed here: the page recomputes max, average and adaptive pooling only.` });
     this.fill(this.settings);
     if (!this.live) for (const input of this.form.elements) input.disabled = true;
+    else this.enableFields();
     this.copiedNode = h("span", { class: "copied", role: "status" });
     return h("section", { class: "settings" }, h("h2", { text: "Settings" }), note, this.form, h("div", { class: "command-row" }, reset, copy, this.commandNode, this.copiedNode), this.errorNode);
+  }
+
+  /** Adaptive pooling takes an output size and no window fields; the others the reverse. */
+  enableFields() {
+    const f = this.form.elements;
+    const adaptive = isAdaptive(f.mode.value);
+    for (const key of WINDOW_FIELDS) f[key].disabled = adaptive;
+    f.o.disabled = !adaptive;
   }
 
   fill(s) {
     const f = this.form.elements;
     f.mode.value = s.mode;
+    f.o.value = s.o;
     f.k.value = s.k;
     f.s.value = s.s;
     f.p.value = s.p;
@@ -641,7 +697,7 @@ class Page {
 
   read() {
     const f = this.form.elements;
-    return { mode: f.mode.value, k: f.k.value, s: f.s.value, p: f.p.value, d: f.d.value, ceil: f.ceil.checked, cip: f.cip.checked };
+    return { mode: f.mode.value, o: f.o.value, k: f.k.value, s: f.s.value, p: f.p.value, d: f.d.value, ceil: f.ceil.checked, cip: f.cip.checked };
   }
 
   /** Recompute after a control changed; a refused setting shows the CLI's message and keeps
@@ -672,7 +728,7 @@ class Page {
 
   /** aria-invalid on the field a message names (`--size '3y' is not a size`). */
   markInvalid(message) {
-    const named = { k: "--size", s: "--stride", p: "--padding", d: "--dilation" };
+    const named = { o: "--output-size", k: "--size", s: "--stride", p: "--padding", d: "--dilation" };
     for (const [key, option] of Object.entries(named)) {
       const field = this.form.elements[key];
       if (message.startsWith(option + " ")) field.setAttribute("aria-invalid", "true");
@@ -689,10 +745,11 @@ class Page {
     if (!this.live || !view || !view.location.hash) return;
     const params = new URLSearchParams(view.location.hash.slice(1));
     const s = { ...this.written };
-    for (const key of ["mode", "k", "s", "p", "d"]) if (params.has(key)) s[key] = params.get(key);
+    for (const key of ["mode", "o", "k", "s", "p", "d"]) if (params.has(key)) s[key] = params.get(key);
     for (const key of ["ceil", "cip"]) if (params.has(key)) s[key] = params.get(key) === "1";
     if (!LIVE_MODES.includes(s.mode)) s.mode = this.written.mode;
     this.fill(s);
+    this.enableFields();
     this.changed();
   }
 
@@ -716,6 +773,7 @@ class Page {
     const s = this.settings;
     const args = [...this.data.command];
     if (s.mode !== "max") args.push("--mode", s.mode);
+    if (isAdaptive(s.mode)) return [...args, "--output-size", s.o.trim()].map(shellQuote).join(" ");
     args.push("-k", s.k.trim());
     if (s.s.trim() !== "") args.push("-s", s.s.trim());
     if (s.p.trim() !== "0") args.push("-p", s.p.trim());
