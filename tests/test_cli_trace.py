@@ -271,7 +271,8 @@ def test_no_pooling_no_counterfactual_talk() -> None:
             ["conv 32 3, maxpol 2"],
             2,
             "error: unknown layer 'maxpol' at position 2 in the spec; use conv, maxpool, avgpool, "
-            "adaptiveavgpool, lppool, blurpool, gap, gmp, flatten, dense, dropout, bn, zeropad, or an activation "
+            "adaptiveavgpool, adaptivemaxpool, fractionalmaxpool, lppool, blurpool, gap, gmp, "
+            "flatten, dense, dropout, bn, zeropad, or an activation "
             "(relu, tanh, sigmoid, softmax, ...)",
             "did you mean 'maxpool'?",
         ),

@@ -103,7 +103,8 @@ def test_conv_padding_beyond_half_the_window_is_valid() -> None:
 
 UNKNOWN = (
     "unknown layer 'maxpol' at position 2 in the spec; use conv, maxpool, avgpool, "
-    "adaptiveavgpool, lppool, blurpool, gap, gmp, flatten, dense, dropout, bn, zeropad, or an activation "
+    "adaptiveavgpool, adaptivemaxpool, fractionalmaxpool, lppool, blurpool, gap, gmp, "
+    "flatten, dense, dropout, bn, zeropad, or an activation "
     "(relu, tanh, sigmoid, softmax, ...)"
 )
 CONV_USAGE = "conv FILTERS SIZE [stride S] [pad P] [dilation D] [ACTIVATION]"

@@ -134,7 +134,8 @@ def trace(
     extra) or model.to_json() (a .json file), or a spec string:
     layers separated by commas, from conv FILTERS SIZE [stride S]
     [pad P|same] [ACTIVATION], maxpool and avgpool SIZE [stride S] [pad P],
-    adaptiveavgpool SIZE, gap, gmp, flatten, dense UNITS [ACTIVATION], dropout RATE, bn,
+    adaptiveavgpool and adaptivemaxpool SIZE (the output), fractionalmaxpool SIZE OUTPUT
+    (or ratio R), gap, gmp, flatten, dense UNITS [ACTIVATION], dropout RATE, bn,
     zeropad PAD, and relu, tanh, sigmoid...
 
     With -o, draw the model as blocks sized by their shapes, each counterfactual in a row

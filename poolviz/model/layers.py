@@ -96,6 +96,11 @@ class Layer:
         """The receptive field after this layer, given the field ``f`` of its input."""
         return f
 
+    def field_note(self, shape: Shape) -> str | None:
+        """A sentence on how this layer's receptive field was worked out, where the usual
+        window rule needed a choice (uneven windows); else None."""
+        return None
+
     def kept(self, shape: Shape, out: Shape) -> float | None:
         """For pooling layers, the fraction of input values that remain (at most 1); else
         None."""

@@ -18,6 +18,8 @@ import numpy as np
 
 from poolviz.engine.blur import blur_padding, blur_stage
 from poolviz.engine.geometry import Axis
+from poolviz.engine.uneven import adaptive_axis, fractional_output
+from poolviz.errors import PoolvizError
 from poolviz.model.field import Field, Pair
 from poolviz.model.layers import (
     Layer,
@@ -25,6 +27,7 @@ from poolviz.model.layers import (
     Shape,
     fitting,
     pair_text,
+    shape_text,
     window_field,
     window_text,
     windows,
@@ -37,6 +40,10 @@ class PoolingLayer(Layer):
     """A pooling layer of any kind (fixed windows, adaptive bins, global): it keeps a
     fraction of its input's values (adaptive pooling to a larger map keeps them all, and
     repeats them)."""
+
+    stays: ClassVar[str | None] = None
+    """The ``strided`` counterfactual's note on this layer, which it leaves as it is since
+    it has no stride to fold (uneven windows); None where it folds or is global pooling."""
 
     def kept(self, shape: Shape, out: Shape) -> float | None:
         return math.prod(out) / math.prod(shape)
@@ -151,25 +158,48 @@ def blur_stage_too_small(filter_size: int, axes: tuple[Axis, Axis]) -> tuple[Axi
 @dataclass(frozen=True)
 class AdaptiveAvgPool(PoolingLayer):
     """PyTorch's ``AdaptiveAvgPool2d``: an output size, not a window. Bin ``i`` of ``o`` over
-    ``n`` cells covers ``[floor(i n / o), ceil((i + 1) n / o))``, so bins may differ in size."""
+    ``n`` cells covers ``[floor(i n / o), ceil((i + 1) n / o))`` (the engine's
+    :func:`~poolviz.engine.uneven.adaptive_axis`), so bins may differ in length and overlap.
+
+    Its receptive field grows by the largest bin, and its jump is the bins' mean spacing
+    ``n / o`` (exact when ``o`` divides ``n``; below 1 when ``o > n``, where neighbouring
+    outputs repeat a cell)."""
 
     out: Pair = (1, 1)
     kind: ClassVar[str] = "adaptiveavgpool"
+    stays: ClassVar[str | None] = "stays: no stride"
 
     def describe(self) -> str:
-        return f"adaptiveavgpool {pair_text(self.out)}"
+        return f"{self.kind} {pair_text(self.out)}"
+
+    def _axes(self, shape: Shape) -> tuple[Axis, Axis]:
+        h, w, _ = self._spatial(shape)
+        return adaptive_axis(h, self.out[0]), adaptive_axis(w, self.out[1])
 
     def output_shape(self, shape: Shape) -> Shape:
         return self.out[0], self.out[1], self._spatial(shape)[2]
 
     def field(self, f: Field, shape: Shape) -> Field:
-        h, w, _ = self._spatial(shape)
         if self.out == (1, 1):
             return f.everything()
-        # o outputs over n cells: n / o cells apart on average (exact when o divides n;
-        # below 1 when o > n, where neighbouring outputs repeat a cell)
-        step = (Fraction(h, self.out[0]), Fraction(w, self.out[1]))
-        return f.grow((_span(h, self.out[0]), _span(w, self.out[1])), step, out=self.out)
+        ah, aw = self._axes(shape)
+        return f.grow((ah.size, aw.size), self._steps(ah, aw), out=self.out)
+
+    @staticmethod
+    def _steps(ah: Axis, aw: Axis) -> tuple[Fraction, Fraction]:
+        """The bins' mean spacing per axis, ``n / o``."""
+        return Fraction(ah.n, ah.out), Fraction(aw.n, aw.out)
+
+    def field_note(self, shape: Shape) -> str | None:
+        if self.out == (1, 1):
+            return None
+        ah, aw = self._axes(shape)
+        return (
+            f"{self.name}: its adaptive bins span {_lengths(ah, 'row')} by "
+            f"{_lengths(aw, 'column')}; the receptive field grows by the largest "
+            f"({ah.size}x{aw.size}), the jump is their mean spacing, "
+            f"{_spacing((f'{ah.n}/{ah.out}', f'{aw.n}/{aw.out}'), self._steps(ah, aw))}."
+        )
 
     def kept(self, shape: Shape, out: Shape) -> float | None:
         h, w, _ = self._spatial(shape)
@@ -187,14 +217,79 @@ class AdaptiveMaxPool(AdaptiveAvgPool):
 
     kind: ClassVar[str] = "adaptivemaxpool"
 
+
+def _lengths(ax: Axis, unit: str) -> str:
+    """The bin lengths that occur along ``ax``: ``1 row``, ``3 rows`` or ``2/3 rows``."""
+    lengths = sorted({ax.taps_of(i) for i in range(ax.out)})
+    return "/".join(map(str, lengths)) + f" {unit}" + ("" if lengths == [1] else "s")
+
+
+@dataclass(frozen=True)
+class FractionalMaxPool(PoolingLayer):
+    """PyTorch's ``FractionalMaxPool2d`` (Graham, 2014): windows of ``size`` whose starts
+    rise by ``floor`` or ``ceil`` of ``alpha = (n - k) / (o - 1)`` from 0 to ``n - k``, at
+    places drawn afresh for every run (see :func:`poolviz.fractional_max_pool2d`); the output
+    size comes from ``output`` or ``ratio`` (``int(n * ratio)``).
+
+    Its receptive field grows by the window, and its jump is the windows' mean spacing
+    ``alpha``, exact from the first start (0) to the last (``n - k``)."""
+
+    size: Pair = (2, 2)
+    output: Pair | None = None
+    ratio: tuple[float, float] | None = None
+    kind: ClassVar[str] = "fractionalmaxpool"
+    stays: ClassVar[str | None] = "stays: no stride"
+
     def describe(self) -> str:
-        return f"adaptivemaxpool {pair_text(self.out)}"
+        if self.ratio is not None:
+            r = self.ratio
+            return f"{self.kind} {pair_text(self.size)} ratio " + (
+                f"{r[0]:g}" if r[0] == r[1] else f"{r[0]:g}x{r[1]:g}"
+            )
+        return f"{self.kind} {pair_text(self.size)} output {pair_text(self.output or (1, 1))}"
+
+    def output_shape(self, shape: Shape) -> Shape:
+        oh, ow = self._out(shape)
+        return oh, ow, shape[2]
+
+    def _out(self, shape: Shape) -> Pair:
+        """The output (h, w), or PoolvizError naming the layer where the windows cannot fit."""
+        h, w, _ = self._spatial(shape)
+        try:
+            return fractional_output(h, w, self.size, self.output, self.ratio)
+        except PoolvizError as err:
+            raise PoolvizError(
+                f"layer {self.name!r} ({self.describe()}) does not fit its input "
+                f"{shape_text(shape)}: {err.message}"
+            ) from None
+
+    def _steps(self, shape: Shape) -> tuple[Fraction, Fraction]:
+        """The windows' mean spacing per axis, ``(n - k) / (o - 1)`` (1 for one window)."""
+        out = self._out(shape)
+        return (
+            Fraction(shape[0] - self.size[0], max(out[0] - 1, 1)),
+            Fraction(shape[1] - self.size[1], max(out[1] - 1, 1)),
+        )
+
+    def field(self, f: Field, shape: Shape) -> Field:
+        out = self._out(shape)
+        return f.grow(self.size, self._steps(shape), out=out)
+
+    def field_note(self, shape: Shape) -> str | None:
+        oh, ow = self._out(shape)
+        kh, kw = self.size
+        spacing = (f"({shape[0]}−{kh})/({oh}−1)", f"({shape[1]}−{kw})/({ow}−1)")
+        return (
+            f"{self.name}: its fractional windows of {kh}x{kw} start at random places; the "
+            f"receptive field grows by the window, the jump is their mean spacing, "
+            f"{_spacing(spacing, self._steps(shape))}."
+        )
 
 
-def _span(n: int, o: int) -> int:
-    """The largest bin of adaptive pooling of ``n`` cells to ``o``: bin ``i`` covers
-    ``[floor(i n / o), ceil((i + 1) n / o))``, as PyTorch's ``adaptive_avg_pool2d``."""
-    return max(-(-(i + 1) * n // o) - i * n // o for i in range(o))
+def _spacing(words: tuple[str, str], steps: tuple[Fraction, Fraction]) -> str:
+    """``9/4 = 2.25`` per axis, once where both axes agree: ``9/4 = 2.25 x 7/2 = 3.5``."""
+    parts = [f"{w} = {float(v):.3g}" for w, v in zip(words, steps, strict=True)]
+    return parts[0] if parts[0] == parts[1] else " x ".join(parts)
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,9 @@ Each layer is a word, then values in order, then ``name value`` options in any o
                                        at stride 1, then a FILTER-tap blur (1-7, default 4)
                                        with STRIDE (default 2)
     adaptiveavgpool SIZE               PyTorch's AdaptiveAvgPool2d: SIZE is the output
+    adaptivemaxpool SIZE               PyTorch's AdaptiveMaxPool2d: SIZE is the output
+    fractionalmaxpool SIZE OUTPUT      PyTorch's FractionalMaxPool2d: windows of SIZE, OUTPUT
+    fractionalmaxpool SIZE ratio R     the output size, or ``ratio`` (0-1) of the input's
     gap, gmp                           global average / max pooling
     flatten
     dense UNITS                        an activation word
@@ -54,8 +57,10 @@ from poolviz.model.layers import (
 )
 from poolviz.model.pooling import (
     AdaptiveAvgPool,
+    AdaptiveMaxPool,
     AvgPool,
     BlurPool,
+    FractionalMaxPool,
     GlobalAvgPool,
     GlobalMaxPool,
     LpPool,
@@ -86,6 +91,17 @@ def _padding(token: str) -> Pair | str:
     if token in ("same", "valid"):
         return (0, 0) if token == "valid" else "same"
     return _pair(token, minimum=0)
+
+
+def _ratio(token: str) -> tuple[float, float]:
+    """An output ratio, one number or ``HxW``, each strictly between 0 and 1."""
+    parts = token.lower().split("x")
+    if len(parts) not in (1, 2):
+        raise ValueError
+    values = [float(p) for p in parts]
+    if not all(0 < v < 1 for v in values):
+        raise ValueError
+    return (values[0], values[-1])
 
 
 def _numeric(token: str) -> bool:
@@ -128,6 +144,8 @@ def _filter_taps(token: str) -> int:
 
 
 FILTER = Value("filter", _filter_taps, "an integer from 1 to 7")
+OUTPUT = Value("output", _pair, "a positive integer or HxW")
+RATIO = Value("ratio", _ratio, "a number between 0 and 1 (not included), or HxW of them")
 
 
 @dataclass(frozen=True)
@@ -142,17 +160,30 @@ class Word:
     activation: bool = False
     """Accepts an activation word (applied inside the layer)."""
     flags: tuple[str, ...] = ()
+    one_of: tuple[str, ...] = ()
+    """Values of which exactly one must be given (fractional pooling's output or ratio)."""
 
     def usage(self, word: str) -> str:
         """``conv FILTERS SIZE [stride S] [pad P] [dilation D] [ACTIVATION]``: optional values
         by name (they may also follow the required ones in order)."""
         parts = [word]
         parts += [v.name.upper() for v in self.values if v.required]
-        parts += [f"[{v.name} {v.name[0].upper()}]" for v in self.values if not v.required]
+        if self.one_of:
+            parts.append("(" + " | ".join(self._one_of_forms()) + ")")
+        parts += [
+            f"[{v.name} {v.name[0].upper()}]"
+            for v in self.values
+            if not v.required and v.name not in self.one_of
+        ]
         parts += [f"[{f}]" for f in self.flags]
         if self.activation:
             parts.append("[ACTIVATION]")
         return " ".join(parts)
+
+    def _one_of_forms(self) -> list[str]:
+        """``OUTPUT`` (the first may be given in order) and ``ratio R``."""
+        first, *rest = self.one_of
+        return [first.upper(), *(f"{name} {name[0].upper()}" for name in rest)]
 
 
 def _pool(cls: type[MaxPool] | type[AvgPool]) -> Callable[[str, dict[str, Any]], Layer]:
@@ -187,6 +218,13 @@ WORDS: dict[str, Word] = {
     "maxpool": Word((SIZE, STRIDE, PAD), 3, _pool(MaxPool), flags=("ceil",)),
     "avgpool": Word((SIZE, STRIDE, PAD), 3, _pool(AvgPool), flags=("ceil",)),
     "adaptiveavgpool": Word((SIZE,), 1, lambda name, v: AdaptiveAvgPool(name, v["size"])),
+    "adaptivemaxpool": Word((SIZE,), 1, lambda name, v: AdaptiveMaxPool(name, v["size"])),
+    "fractionalmaxpool": Word(
+        (SIZE, OUTPUT, RATIO),
+        2,
+        lambda name, v: FractionalMaxPool(name, v["size"], v.get("output"), v.get("ratio")),
+        one_of=("output", "ratio"),
+    ),
     "lppool": Word(
         (SIZE, STRIDE),
         2,
@@ -329,6 +367,11 @@ def _layer(tokens: list[str], position: int) -> tuple[str, Callable[[str], Layer
             )
         named, i = True, i + 1
     missing = [v.name for v in form.values if v.required and v.name not in given]
+    if form.one_of and sum(name in given for name in form.one_of) != 1:
+        forms = " or ".join(form._one_of_forms())
+        what = "takes" if any(name in given for name in form.one_of) else "needs"
+        both = ", not both" if what == "takes" else ""
+        raise PoolvizError(f"{where} {what} {forms}{both}; use {form.usage(word)}")
     if missing:
         raise PoolvizError(
             f"{where} needs {' and '.join(m.upper() for m in missing)}; use {form.usage(word)}"

@@ -2,11 +2,13 @@
 counterfactuals, as plain data.
 
 ``drop``: the model with its fixed-window pooling layers (max, average, Lp) removed, their
-readers reconnected to what the pooling read; adaptive and global pooling stay, since they fix
-the classifier's input. ``strided``: each pooling layer folded into the nearest convolution
-before it (looking across BatchNorm, activations and dropout that nothing else reads) as that
-convolution's stride times the pooling's, padding unchanged, as modern networks downsample; a
-pooling layer with no such convolution before it in its block stays, and says why.
+readers reconnected to what the pooling read; adaptive, fractional and global pooling stay
+(adaptive and global fix the classifier's input). ``strided``: each pooling layer folded into
+the nearest convolution before it (looking across BatchNorm, activations and dropout that
+nothing else reads) as that convolution's stride times the pooling's, padding unchanged, as
+modern networks downsample; a pooling layer with no such convolution before it in its block
+stays, and says why; adaptive and fractional pooling, whose windows are uneven and have no
+stride to fold, stay and say so.
 
 A counterfactual may not fit (a strided convolution that no longer fits its input, an add
 whose branches no longer agree, a dense layer whose stored weights no longer fit): its trace
@@ -25,7 +27,7 @@ from poolviz.model.field import Field, Jump, Pair
 from poolviz.model.graph import INPUT, Model, Node
 from poolviz.model.layers import Conv, Shape
 from poolviz.model.merge import Merge
-from poolviz.model.pooling import AvgPool, LpPool, MaxPool, Pool
+from poolviz.model.pooling import AvgPool, LpPool, MaxPool, Pool, PoolingLayer
 
 WINDOWED_KINDS = (MaxPool.kind, AvgPool.kind, LpPool.kind)
 """Kinds of fixed-window pooling: what ``drop`` removes."""
@@ -78,6 +80,9 @@ class TraceRow:
     """The residual block the row belongs to (its body, shortcut or add)."""
     inputs: tuple[str, ...] = ()
     """The rows it reads (``""``: the model's input); more than one where branches meet."""
+    field_note: str | None = None
+    """How its receptive field was worked out, where its windows are uneven (adaptive: the
+    largest bin; fractional: the mean spacing)."""
 
     @property
     def receptive_field(self) -> Pair:
@@ -323,6 +328,7 @@ def _row(node: Node, shape: Shape, out: Shape, f: Field, scale: int) -> TraceRow
         repeated=layer.repeats(shape),
         block=node.block,
         inputs=node.inputs,
+        field_note=layer.field_note(shape),
     )
 
 
@@ -350,6 +356,8 @@ def _strided(model: Model, notes: dict[str, str]) -> Model:
     original: dict[str, Pair] = {}  # each folded convolution's stride before any folding
     alias: dict[str, str] = {}
     for node in model.nodes:
+        if isinstance(node.layer, PoolingLayer) and node.layer.stays is not None:
+            notes[node.name] = node.layer.stays
         if not isinstance(node.layer, Pool):
             continue
         source = alias.get(node.inputs[0], node.inputs[0])

@@ -17,7 +17,9 @@ from poolviz.model.merge import Add, Average, Concat, Multiply
 from poolviz.model.outline import auto_depth, outline, reads
 from poolviz.model.pooling import (
     AdaptiveAvgPool,
+    AdaptiveMaxPool,
     AvgPool,
+    FractionalMaxPool,
     GlobalAvgPool,
     GlobalLpPool,
     GlobalMaxPool,
@@ -57,7 +59,17 @@ MOST_COLUMNS = 40
 
 POOLING_KINDS = frozenset(
     k.kind
-    for k in (MaxPool, AvgPool, LpPool, AdaptiveAvgPool, GlobalAvgPool, GlobalMaxPool, GlobalLpPool)
+    for k in (
+        MaxPool,
+        AvgPool,
+        LpPool,
+        AdaptiveAvgPool,
+        AdaptiveMaxPool,
+        FractionalMaxPool,
+        GlobalAvgPool,
+        GlobalMaxPool,
+        GlobalLpPool,
+    )
 )
 SHAPE_KEEPING_KINDS = frozenset(k.kind for k in (BatchNorm, Activation, Dropout))
 """Elementwise layers: drawn with the layer before them."""

@@ -47,6 +47,7 @@ def _trace_dict(t: Trace) -> dict[str, Any]:
                 "inputs": [name or "input" for name in r.inputs],
                 "kept": r.kept,
                 "repeated": r.repeated,
+                "field_note": r.field_note,
                 "note": t.notes.get(r.name),
                 "absurd": r.absurd,
             }

@@ -475,6 +475,7 @@ def trace_report(report: Report, view: TraceView | None = None) -> RenderableTyp
     ]
     if any(r.repeated for r in original.rows):
         parts.append(Text(REPEATED, style="dim"))
+    parts += [Text(r.field_note, style="dim") for r in original.rows if r.field_note]
     depth = view.depth_of(original.rows)
     if depth is not None:
         parts.append(

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from rich.text import Text
 
 from poolviz.model.layers import pair_text
-from poolviz.model.pooling import AdaptiveAvgPool
+from poolviz.model.pooling import AdaptiveAvgPool, AdaptiveMaxPool, FractionalMaxPool
 from poolviz.model.trace import Report, Totals, Trace, Versus
 from poolviz.render.style import count, percent, ratio, si
 
@@ -53,16 +53,20 @@ def summary(report: Report) -> Text:
     return out
 
 
+HELD: dict[str, str] = {
+    AdaptiveAvgPool.kind: "adaptive",
+    AdaptiveMaxPool.kind: "adaptive",
+    FractionalMaxPool.kind: "fractional",
+}
+"""Kinds of pooling both counterfactuals keep, other than global pooling, by their word."""
+
+
 def held_kinds(t: Trace) -> str:
-    """``global``, ``adaptive`` or ``global and adaptive``: the pooling ``drop`` and
-    ``strided`` keep; empty when there is none."""
-    rows = t.held_pooling
-    kinds = [
-        k
-        for k, adaptive in (("global", False), ("adaptive", True))
-        if any((r.kind == AdaptiveAvgPool.kind) == adaptive for r in rows)
-    ]
-    return " and ".join(kinds)
+    """``global``, ``adaptive``, ``fractional`` or several joined by ``and``: the pooling
+    ``drop`` and ``strided`` keep; empty when there is none."""
+    present = {HELD.get(r.kind, "global") for r in t.held_pooling}
+    kinds = [k for k in ("global", "adaptive", "fractional") if k in present]
+    return ", ".join(kinds[:-1]) + " and " + kinds[-1] if len(kinds) > 1 else "".join(kinds)
 
 
 def _held(t: Trace) -> str:
