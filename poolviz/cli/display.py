@@ -1,7 +1,7 @@
 """How a command shows its result, defined once: which item, channels and windows to show
-(``--item``, ``--channel``, ``--steps``, ``--at``), the figure options (``-o``, ``--dpi``,
-``--title``, ``--cmap``) and saving the figure, the user's terminal (:func:`screen`), and
-printing reports and JSON."""
+(``--item``, ``--channel``, ``--steps``, ``--at``, ``--windows``), the figure options (``-o``,
+``--dpi``, ``--title``, ``--cmap``, ``--aspect``, ``--panel``) and saving the figure, the
+user's terminal (:func:`screen`), and printing reports and JSON."""
 
 from __future__ import annotations
 
@@ -217,6 +217,63 @@ def aspect_option(f: F) -> F:
     )(f)
 
 
+def panel_option(names: tuple[str, ...], what: str) -> Callable[[F], F]:
+    """Add ``--panel NAME`` (one of ``names``, described by ``what``): one part of the
+    figure drawn alone, for a slide sequence."""
+    return click.option(
+        "--panel",
+        type=click.Choice(names),
+        help=f"Draw one part of the figure alone ({what}), e.g. one per slide; needs -o.",
+    )
+
+
+def windows_option(f: F) -> F:
+    """Add ``--windows 'i,j;…'``, the windows a figure outlines (see :func:`parse_windows`)."""
+    return click.option(
+        "--windows",
+        callback=_check_windows,
+        metavar="'I,J;…'",
+        help="Output cells whose windows the figure outlines, each in a colour of its own "
+        "(at most 7), e.g. '0,0;1,2'.  [default: all, or the first 2x2 when they crowd]",
+    )(f)
+
+
+def _check_windows(
+    ctx: click.Context, param: click.Parameter, value: str | None
+) -> tuple[tuple[int, int], ...] | None:
+    return None if value is None else parse_windows(value)
+
+
+def parse_windows(text: str) -> tuple[tuple[int, int], ...]:
+    """``'0,0;1,2'`` as ((0, 0), (1, 2)): 1 to 7 distinct output cells (one palette colour
+    each); PoolvizError otherwise."""
+    accepted = "use ROW,COL pairs separated by ';', such as '0,0;1,2' (at most 7)"
+    cells: list[tuple[int, int]] = []
+    for part in text.split(";"):
+        pair = [p.strip() for p in part.split(",")]
+        if len(pair) != 2 or not all(p.isascii() and p.isdigit() for p in pair):
+            raise PoolvizError(f"--windows {text!r}: {part.strip()!r} is not a cell; {accepted}")
+        cell = (int(pair[0]), int(pair[1]))
+        if cell not in cells:
+            cells.append(cell)
+    if len(cells) > 7:
+        raise PoolvizError(
+            f"--windows names {len(cells)} windows; at most 7 have colours of their own"
+        )
+    return tuple(cells)
+
+
+def check_windows(windows: tuple[tuple[int, int], ...] | None, out_shape: tuple[int, ...]) -> None:
+    """Refuse a ``--windows`` cell outside the (NHWC) output."""
+    oh, ow = out_shape[1], out_shape[2]
+    for i, j in windows or ():
+        if i >= oh or j >= ow:
+            raise PoolvizError(
+                f"--windows {i},{j} is outside the {oh}x{ow} output; use rows 0-{oh - 1} and "
+                f"columns 0-{ow - 1}"
+            )
+
+
 @dataclass(frozen=True)
 class FigureArgs:
     """Where and how to write a figure."""
@@ -228,6 +285,10 @@ class FigureArgs:
     figsize: tuple[float, float] | None = None
     font_scale: float = 1.0
     theme: str = "light"
+    aspect: str = "auto"
+    """``--aspect``, where the command has it."""
+    panel: str | None = None
+    """``--panel``, where the command has it: the one part drawn."""
 
     def look(self) -> Look:
         """How the figure is dressed (see :mod:`poolviz.render.figure.look`)."""
@@ -246,6 +307,10 @@ class FigureArgs:
 def figure_from(kwargs: Mapping[str, Any]) -> FigureArgs | None:
     """The figure options, or None when no ``-o`` was given (print to the terminal)."""
     if kwargs["output"] is None:
+        if kwargs.get("panel") is not None:
+            raise PoolvizError(
+                f"--panel {kwargs['panel']} draws part of a figure; add -o FILE.png (or drop it)"
+            )
         return None
     return FigureArgs(
         kwargs["output"],
@@ -255,6 +320,8 @@ def figure_from(kwargs: Mapping[str, Any]) -> FigureArgs | None:
         kwargs.get("figsize"),
         kwargs.get("font_scale", 1.0),
         kwargs.get("theme", "light"),
+        kwargs.get("aspect", "auto"),
+        kwargs.get("panel"),
     )
 
 

@@ -60,6 +60,7 @@ class GradOutputType(click.ParamType):  # type: ignore[type-arg]  # generic only
 @options.json_option()
 @display.figure_options(("png", "svg", "pdf", "html"))
 @display.aspect_option
+@display.panel_option(("forward", "gradient", "unpool"), "forward, gradient or unpool")
 @page.html_option
 def grad(
     mode: str,
@@ -127,6 +128,7 @@ def grad(
                 cmap=figure.cmap,
                 unpool=not no_unpool,
                 aspect=aspect,
+                panel=figure.panel,
             )
         )
         return

@@ -30,6 +30,9 @@ Examples:
 @options.order_option
 @options.json_option("Print one JSON object (every channel) instead of the report.")
 @display.figure_options(("png", "svg", "pdf", "html"))
+@display.aspect_option
+@display.panel_option(("input", "output", "coverage"), "input, output or coverage")
+@display.windows_option
 @page.html_option
 def pool(mode: str, norm_type: float, filter_size: int, as_json: bool, **kwargs: Any) -> None:
     """Pool an input and show every window: the output-size formula, the windows over the
@@ -64,6 +67,7 @@ def pool(mode: str, norm_type: float, filter_size: int, as_json: bool, **kwargs:
         page.save_page(pool_page(result, shown), kwargs)
         return
     figure = display.figure_from(kwargs)
+    display.check_windows(kwargs["windows"], result.output.shape)
     if figure is not None:
         from poolviz.render.figure.pool import pool_figure
 
@@ -75,6 +79,9 @@ def pool(mode: str, norm_type: float, filter_size: int, as_json: bool, **kwargs:
                 at=view.at,
                 title=figure.title,
                 cmap=figure.cmap,
+                aspect=figure.aspect,
+                panel=figure.panel,
+                windows=kwargs["windows"],
             )
         )
         return

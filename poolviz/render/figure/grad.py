@@ -20,6 +20,7 @@ from matplotlib.figure import Figure
 
 from poolviz.engine.geometry import Axis
 from poolviz.engine.gradient import GradResult
+from poolviz.errors import PoolvizError
 from poolviz.render.figure.grid import (
     DIGIT_EM,
     DRAWABLE,
@@ -56,6 +57,7 @@ def grad_figure(
     cmap: str | None = None,
     unpool: bool = True,
     aspect: str = "auto",
+    panel: str | None = None,
 ) -> Figure:
     """Forward (input with windows and winners → output), backward (gradient at the input ←
     upstream gradient) and max-unpooling (unpooled ← indices) for one item and channel;
@@ -65,7 +67,8 @@ def grad_figure(
 
     ``aspect`` ``tall`` puts the three steps in rows (input-sized left, output-sized right),
     ``wide`` in columns (input-sized above, output-sized below) for a 16:9 slide; ``auto``
-    is tall unless that would be taller than wide."""
+    is tall unless that would be taller than wide. ``panel`` (one of :data:`GRAD_PANELS`)
+    draws that step alone."""
     forward = result.forward
     rows, cols = forward.rows, forward.cols
     ph, pw = padded_shape(forward)
@@ -76,7 +79,12 @@ def grad_figure(
     out_cell = max(cell, 0.45) if numbered else cell * rows.n / max(1, rows.out) * 0.6
     out_w, out_h = cols.out * out_cell, rows.out * out_cell
     row_h = max(in_h, out_h) + 0.9
-    nrows = 3 if third else 2
+    steps = list(GRAD_PANELS[: 3 if third else 2])
+    if panel is not None:
+        if panel not in steps:
+            raise PoolvizError(f"--panel {panel}: this figure has no third step; drop --no-unpool")
+        steps = [panel]
+    nrows = len(steps)
     tall = (in_w + out_w + 3.2, nrows * row_h + 1.6)
     wide = aspect == "wide" or (aspect == "auto" and tall[1] > tall[0])
     if wide:
@@ -84,19 +92,16 @@ def grad_figure(
         size = (nrows * column + 1.4, in_h + out_h + 0.9 + 2 * 0.9 + 1.6)
         fig = Figure(figsize=size, layout="constrained")
         spec = fig.add_gridspec(3, nrows, height_ratios=[in_h, 0.9, out_h])
-        axes = [[fig.add_subplot(spec[k, r]) for k in range(3)] for r in range(nrows)]
+        grid = [[fig.add_subplot(spec[k, r]) for k in range(3)] for r in range(nrows)]
     else:
         fig = Figure(figsize=tall, layout="constrained")
         spec = fig.add_gridspec(nrows, 3, width_ratios=[in_w, 1.1, out_w])
-        axes = [[fig.add_subplot(spec[r, k]) for k in range(3)] for r in range(nrows)]
+        grid = [[fig.add_subplot(spec[r, k]) for k in range(3)] for r in range(nrows)]
+    axes = dict(zip(steps, grid, strict=True))
     g_in = result.grad_input[item, :, :, channel]
     g_out = result.grad_output[item, :, :, channel]
     compare = None if result.max_grad_input is None else result.max_grad_input[item, :, :, channel]
-    limit = max(
-        float(np.abs(a).max()) for a in (g_in, g_out, *(() if compare is None else (compare,)))
-    )
-    limit = min(limit, DRAWABLE) or 1.0
-    norm = Normalize(-limit, limit)
+    norm = _centred(g_in, g_out)
     gradient_map = GRADIENT_CMAP
     values_map = cmap or "gray"
     frame = PaddedFrame(rows, cols)
@@ -105,10 +110,75 @@ def grad_figure(
         for (r, c), _ in result.shared(item, channel):
             shared[r, c] = True
 
-    _forward_row(result, axes[0], item, channel, numbered, values_map)
-    arrow_panel(axes[0][1], result.mode, down=wide)
+    if "forward" in axes:
+        _forward_row(result, axes["forward"], item, channel, numbered, values_map)
+        arrow_panel(axes["forward"][1], result.mode, down=wide)
+    if "gradient" in axes:
+        _gradient_row(result, axes["gradient"], g_in, g_out, norm, shared, numbered, frame, wide)
+    if "unpool" in axes and compare is not None:
+        # its own scale: max sends the whole gradient to one cell, average spreads it, and
+        # on one scale average's small shares faded to white
+        own = _centred(compare)
+        _gradient(
+            axes["unpool"][0],
+            "max pooling's gradient, same windows",
+            compare,
+            own,
+            gradient_map,
+            None,
+            numbered,
+            frame,
+        )
+        axes["unpool"][1].axis("off")
+        axes["unpool"][2].axis("off")
+        fig.colorbar(
+            ScalarMappable(own, gradient_map),
+            ax=[axes["unpool"][0], axes["unpool"][2]],
+            shrink=0.8,
+            label="max's gradient",
+        )
+    elif "unpool" in axes:
+        _unpool_row(
+            result, axes["unpool"], item, channel, numbered, shared, frame, values_map, wide
+        )
+    if numbered:
+        for row in axes.values():
+            _fit_labels(row[0], cell)
+            _fit_labels(row[2], out_cell)
+    fig.suptitle(title or _title(result), fontsize=12, fontweight="bold")
+    fig.supxlabel(_caption(result, item, channel), fontsize=9, family="monospace", color="#333333")
+    return fig
+
+
+def _centred(*planes: np.ndarray) -> Normalize:
+    """A colour scale centred on 0 that holds every value of ``planes``."""
+    limit = max(float(np.abs(p).max()) for p in planes)
+    limit = min(limit, DRAWABLE) or 1.0
+    return Normalize(-limit, limit)
+
+
+GRAD_PANELS = ("forward", "gradient", "unpool")
+"""The steps of the figure ``--panel`` can draw alone (for average pooling ``unpool`` is
+max pooling's gradient, for comparison)."""
+
+
+def _gradient_row(
+    result: GradResult,
+    axes: list[Axes],
+    g_in: np.ndarray,
+    g_out: np.ndarray,
+    norm: Normalize,
+    shared: np.ndarray,
+    numbered: bool,
+    frame: PaddedFrame,
+    down: bool,
+) -> None:
+    """The gradient at the input, framed where windows share a winner, and the upstream
+    gradient, with one colour bar."""
+    rows, cols = result.forward.rows, result.forward.cols
+    gradient_map = GRADIENT_CMAP
     _gradient(
-        axes[1][0],
+        axes[0],
         f"gradient at the input {rows.n}x{cols.n}",
         g_in,
         norm,
@@ -117,36 +187,16 @@ def grad_figure(
         numbered,
         frame,
     )
-    _gradient(axes[1][2], "upstream gradient", g_out, norm, gradient_map, None, numbered)
-    arrow_panel(axes[1][1], "backward", backward=True, down=wide)
-    fig.colorbar(
+    _gradient(axes[2], "upstream gradient", g_out, norm, gradient_map, None, numbered)
+    arrow_panel(axes[1], "backward", backward=True, down=down)
+    figure = axes[0].figure
+    assert figure is not None
+    figure.colorbar(
         ScalarMappable(norm, gradient_map),
-        ax=[axes[1][0], axes[1][2]],
+        ax=[axes[0], axes[2]],
         shrink=0.8,
         label="gradient",
     )
-    if third and compare is not None:
-        _gradient(
-            axes[2][0],
-            "max pooling's gradient, same windows",
-            compare,
-            norm,
-            gradient_map,
-            None,
-            numbered,
-            frame,
-        )
-        axes[2][1].axis("off")
-        axes[2][2].axis("off")
-    elif third:
-        _unpool_row(result, axes[2], item, channel, numbered, shared, frame, values_map, wide)
-    if numbered:
-        for row in axes:
-            _fit_labels(row[0], cell)
-            _fit_labels(row[2], out_cell)
-    fig.suptitle(title or _title(result), fontsize=12, fontweight="bold")
-    fig.supxlabel(_caption(result, item, channel), fontsize=9, family="monospace", color="#333333")
-    return fig
 
 
 def _zero_plain(values: np.ndarray) -> list[str]:

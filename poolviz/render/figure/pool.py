@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from typing import Any
+
 import numpy as np
+from matplotlib import colormaps
 from matplotlib.axes import Axes
+from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
@@ -18,7 +23,8 @@ from poolviz.render.figure.grid import (
     drawable,
     value_norm,
 )
-from poolviz.render.style import format_values, outline_colour, pale, window_colour_at
+from poolviz.render.figure.layout import Panel, is_wide, place, stacked_size
+from poolviz.render.style import OKABE_ITO, format_values, outline_colour, pale, window_colour_at
 
 
 def pool_figure(
@@ -29,15 +35,26 @@ def pool_figure(
     at: tuple[int, int] | None = None,
     title: str | None = None,
     cmap: str | None = None,
+    aspect: str = "auto",
+    panel: str | None = None,
+    windows: tuple[tuple[int, int], ...] | None = None,
 ) -> Figure:
-    """Input and output side by side: for small inputs the numbers with every window outlined
-    in its own colour and line style, winners ringed, padding hatched and dropped cells
-    crossed; for large ones the two pictures at the same displayed size."""
+    """Input and output side by side (``aspect`` ``wide``) or stacked (``tall``; ``auto``
+    is wide when stacking would be taller than wide): for small inputs the numbers with every
+    window outlined in its own colour and line style, winners ringed, padding hatched and
+    dropped cells crossed (past :func:`crowded`, only a few chosen windows, ``windows`` or
+    the first 2x2, and a coverage map); for large ones the two pictures, the output to scale.
+    ``panel`` (one of :data:`PANELS`) draws that part alone."""
     padded_side = max(padded_shape(result))
     heading = title or _title(result)
     if padded_side <= MAX_NUMBERED:
-        return _numbers(result, item, channel or 0, at, heading)
-    return _pictures(result, item, channel, at, cmap or _default_cmap(result), heading)
+        return _numbers(result, item, channel or 0, at, heading, aspect, panel, windows)
+    shades = cmap or _default_cmap(result)
+    return _pictures(result, item, channel, at, shades, heading, aspect, panel)
+
+
+PANELS = ("input", "output", "coverage")
+"""The parts of the figure ``--panel`` can draw alone."""
 
 
 def _title(result: PoolResult) -> str:
@@ -52,12 +69,6 @@ def _default_cmap(result: PoolResult) -> str:
 
 OVERHANG_NOTE = "dotted: past the input, where ceil mode's last window hangs over (never read)"
 """The caption line for the cells :func:`frame_masks` calls beyond."""
-
-_MARGIN = 0.45
-"""Inches left of the input and right of the output: room for row indices."""
-
-_GAP = 1.4
-"""Inches between the input and the output grids, for the arrow."""
 
 
 def padded_shape(result: PoolResult) -> tuple[int, int]:
@@ -84,6 +95,30 @@ def frame_masks(rows: Axis, cols: Axis) -> tuple[np.ndarray, np.ndarray]:
     return hatched, beyond
 
 
+def drawn_windows(
+    result: PoolResult,
+    at: tuple[int, int] | None = None,
+    windows: tuple[tuple[int, int], ...] | None = None,
+) -> dict[tuple[int, int], str]:
+    """The windows outlined, each with its colour: every window in :func:`window_colour_at`'s
+    colours; or, when ``windows`` are chosen or the windows are :func:`crowded`, only the
+    chosen ones (``windows``, else ``at``, else the first 2x2, which show the stride), each in
+    a palette colour of its own, so that a colour names one window."""
+    if windows is None and not crowded(result):
+        return {
+            divmod(k, result.cols.out): window_colour_at(
+                *divmod(k, result.cols.out), result.cols.out
+            )
+            for k in range(result.window_count)
+        }
+    if windows is None:
+        first = [
+            (i, j) for i in range(min(2, result.rows.out)) for j in range(min(2, result.cols.out))
+        ]
+        windows = (at,) if at is not None else tuple(first)
+    return {w: OKABE_ITO[k % len(OKABE_ITO)] for k, w in enumerate(windows)}
+
+
 def draw_windows(
     ax: Axes,
     result: PoolResult,
@@ -91,10 +126,11 @@ def draw_windows(
     channel: int,
     at: tuple[int, int] | None = None,
     title: str | None = None,
+    windows: tuple[tuple[int, int], ...] | None = None,
 ) -> None:
-    """The padded input plane with its numbers, each window outlined in its colour and line
-    style, winners ringed (max), padding hatched, dropped cells crossed; with ``at``, only
-    that window stands out."""
+    """The padded input plane with its numbers, the windows of :func:`drawn_windows`
+    outlined in their colours and line styles, winners ringed (max), padding hatched, dropped
+    cells crossed; with ``at``, only that window stands out."""
     rows, cols = result.rows, result.cols
     top, left = rows.pad_before, cols.pad_before
     ph, pw = padded_shape(result)
@@ -106,32 +142,31 @@ def draw_windows(
     winners = np.zeros((ph, pw), dtype=bool)
     fills = np.full((ph, pw), "#FFFFFF", dtype=object)
     outlines = []
-    crowded = _crowded(result)
+    colours = drawn_windows(result, at, windows)
     for k in range(result.window_count):
         i, j = divmod(k, cols.out)
-        colour = window_colour_at(i, j, cols.out)
-        # many overlapping outlines are unreadable: then only the first 2x2 windows (which
-        # show the stride) and --at's are drawn, and the others show by their fill
         dimmed = at is not None and (i, j) != at
-        outlined = not crowded or (i, j) == at or (at is None and max(i, j) <= 1)
-        taps_r, taps_c = rows.taps(i), cols.taps(j)
-        if outlined:
+        if (i, j) in colours:
+            colour = colours[(i, j)]
+            taps_r, taps_c = rows.taps(i), cols.taps(j)
+            n = k if len(colours) == result.window_count else list(colours).index((i, j))
             outlines.append(
                 Outline(
                     (taps_r[0] + top, taps_r[-1] + top),
                     (taps_c[0] + left, taps_c[-1] + left),
                     "#CCCCCC" if dimmed else colour,
-                    style=k,
-                    inset=0.05 + 0.07 * (k % 3),
+                    style=n,
+                    inset=0.05 + 0.07 * (n % 3),
                     width=1.0 if dimmed else 2.4,
                 )
             )
+            if not dimmed:
+                for r in rows.real_taps(i):
+                    for c in cols.real_taps(j):
+                        if fills[r + top, c + left] == "#FFFFFF":
+                            fills[r + top, c + left] = pale(colour)
         if dimmed:
             continue
-        for r in rows.real_taps(i):
-            for c in cols.real_taps(j):
-                if fills[r + top, c + left] == "#FFFFFF":
-                    fills[r + top, c + left] = pale(colour)
         win = result.argmax(i, j, item, channel)
         if win is not None:
             winners[win[0] + top, win[1] + left] = True
@@ -150,9 +185,11 @@ def draw_windows(
     )
 
 
-def _crowded(result: PoolResult) -> bool:
-    """Whether windows are too many and overlap too much to outline them all."""
-    return result.window_count > 16 and int(result.coverage.max()) > 1
+def crowded(result: PoolResult) -> bool:
+    """Whether windows overlap and are more than the palette's colours: then outlining them
+    all would collide and repeat colours, so a few are chosen and a coverage map shows the
+    rest."""
+    return result.window_count > len(OKABE_ITO) and int(result.coverage.max()) > 1
 
 
 def window_fills(oh: int, ow: int) -> np.ndarray:
@@ -170,64 +207,110 @@ def draw_output(
     channel: int,
     at: tuple[int, int] | None = None,
     title: str | None = None,
+    windows: tuple[tuple[int, int], ...] | None = None,
 ) -> None:
-    """The output plane, each cell in its window's colour (only ``at``'s when given)."""
+    """The output plane, each cell of a drawn window (:func:`drawn_windows`) in its colour;
+    with ``at``, only ``at``'s."""
     rows, cols = result.rows, result.cols
-    fills = window_fills(rows.out, cols.out)
-    if at is not None:
-        chosen = fills[at]
-        fills[:] = "#F2F2F2"
-        fills[at] = chosen
+    colours = drawn_windows(result, at, windows)
+    fills = np.full((rows.out, cols.out), "#F2F2F2", dtype=object)
+    for (i, j), colour in colours.items():
+        if at is None or (i, j) == at:
+            fills[i, j] = pale(colour, 0.3)
     draw_matrix(ax, result.output[item, :, :, channel], fills=fills, title=title)
     if at is not None:
-        colour = window_colour_at(at[0], at[1], cols.out)
+        colour = colours.get(at, window_colour_at(at[0], at[1], cols.out))
         ax.add_artist(Rectangle((at[1], at[0]), 1, 1, fill=False, linewidth=2.4, edgecolor=colour))
 
 
-def _numbers(
-    result: PoolResult, item: int, channel: int, at: tuple[int, int] | None, title: str
-) -> Figure:
-    """Input and output grids side by side, an arrow between them, the formula below.
+def draw_coverage(ax: Axes, result: PoolResult, title: str | None = None) -> None:
+    """How many windows read each input cell, drawn in the input's frame (padding hatched):
+    the numbers on a grey scale, 0 crossed out (no window reads it)."""
+    rows, cols = result.rows, result.cols
+    top, left = rows.pad_before, cols.pad_before
+    hatched, beyond = frame_masks(rows, cols)
+    counts = np.zeros(hatched.shape)
+    inner = (slice(top, top + rows.n), slice(left, left + cols.n))
+    counts[inner] = result.coverage
+    most = max(1, int(result.coverage.max()))
+    shades = colormaps["Greys"](np.clip(counts / (1.6 * most), 0, 1))
+    fills = np.array([[to_hex(c) for c in row] for row in shades], dtype=object)
+    labels = np.full(hatched.shape, "", dtype=object)
+    labels[inner] = result.coverage.astype(int).astype(str)
+    real = np.zeros(hatched.shape, dtype=bool)
+    real[inner] = True
+    draw_matrix(
+        ax,
+        counts,
+        fills=fills,
+        labels=[str(t) for t in labels.ravel()],
+        hatched=hatched,
+        beyond=beyond,
+        greyed=real & (counts == 0),
+        origin=(-top, -left),
+        title=title,
+    )
 
-    The panels are placed in inches rather than by a layout engine: their sizes are known,
-    and constrained layout took a fifth of the time of writing this figure.
-    """
+
+def _numbers(
+    result: PoolResult,
+    item: int,
+    channel: int,
+    at: tuple[int, int] | None,
+    title: str,
+    aspect: str,
+    panel: str | None,
+    windows: tuple[tuple[int, int], ...] | None,
+) -> Figure:
+    """Input and output grids (and, when windows are crowded, the coverage map), an arrow
+    between them, the formula below; or ``panel`` alone."""
     rows, cols = result.rows, result.cols
     ph, pw = padded_shape(result)
     cell = cell_inches(max(ph, pw))
-    in_w, in_h = pw * cell, ph * cell
-    out_w, out_h = cols.out * max(cell, 0.45), rows.out * max(cell, 0.45)
+    out_cell = max(cell, 0.45)
+    chosen = drawn_windows(result, at, windows)
+    some = len(chosen) < result.window_count
     caption = _caption(result)
-    if _crowded(result) and at is None:
-        caption += "\noutlined: the first 2x2 windows (--at ROW,COL outlines another)"
+    if some and panel != "coverage":
+        names = " ".join(f"{i},{j}" for i, j in chosen)
+        caption += f"\noutlined: windows {names} of {result.window_count:,}"
+        caption += "" if windows else " (--windows 'i,j;…' chooses others)"
+    if panel == "coverage" or (some and panel is None):
+        caption += "\ncoverage: how many windows read each cell (0: dropped)"
     if rows.overhang or cols.overhang:
         caption += "\n" + OVERHANG_NOTE
-    grid_h = max(in_h, out_h)
+    parts = [
+        Panel("input", pw * cell, ph * cell),
+        Panel("output", cols.out * out_cell, rows.out * out_cell, result.mode),
+    ]
+    if some or panel == "coverage":
+        parts.append(Panel("coverage", pw * cell, ph * cell))
+    if panel is not None:
+        parts = [replace(p, arrow=None) for p in parts if p.name == panel]
     below = 0.3 + 0.17 * (caption.count("\n") + 1)  # the caption, in 9-point lines
-    above = 0.85  # indices, panel titles and the figure's title
-    width = _MARGIN + in_w + _GAP + out_w + _MARGIN
-    height = below + grid_h + above
-    fig = Figure(figsize=(width, height))
-    middle = below + grid_h / 2
-
-    def panel(left: float, w: float, h: float) -> Axes:
-        return fig.add_axes((left / width, (middle - h / 2) / height, w / width, h / height))
-
-    out_left = _MARGIN + in_w + _GAP
-    ax_in = panel(_MARGIN, in_w, in_h)
-    ax_out = panel(out_left, out_w, out_h)
-    draw_windows(ax_in, result, item, channel, at, title=f"input {rows.n}x{cols.n}")
-    draw_output(ax_out, result, item, channel, at, title=f"output {rows.out}x{cols.out}")
-    draw_arrow(
-        fig,
-        result.mode,
-        ((_MARGIN + in_w + 0.2) / width, middle / height),
-        ((out_left - 0.45) / width, middle / height),  # clear of the output's row indices
-        fig.transFigure,  # not inches: saving a part of the page moves the figure, not them
-    )
+    words = max(len(line) for line in caption.splitlines()) * 0.075 + 0.3
+    words = max(words, len(title) * 0.11)
+    wide = is_wide(aspect, stacked_size(parts, below, words))
+    placed = place(parts, wide=wide, below=below, least_width=words)
+    width, height = placed.size
+    fig = Figure(figsize=placed.size)
+    drawers = {
+        "input": lambda ax: draw_windows(
+            ax, result, item, channel, at, f"input {rows.n}x{cols.n}", windows
+        ),
+        "output": lambda ax: draw_output(
+            ax, result, item, channel, at, f"output {rows.out}x{cols.out}", windows
+        ),
+        "coverage": lambda ax: draw_coverage(ax, result, "coverage"),
+    }
+    for name, box in placed.boxes.items():
+        drawers[name](fig.add_axes(box))
+    for arrow in placed.arrows:
+        # figure fractions, not inches: saving a part of the page moves the figure, not them
+        draw_arrow(fig, arrow.label, arrow.start, arrow.end, fig.transFigure)
     fig.supxlabel(
         caption,
-        y=(below - 0.3) / height,
+        y=placed.caption_top,
         va="top",
         fontsize=9,
         family="monospace",
@@ -254,6 +337,10 @@ def _caption(result: PoolResult) -> str:
     return "\n".join(lines)
 
 
+PICTURE = 3.6
+"""Inches across the input's picture (its longer side)."""
+
+
 def _pictures(
     result: PoolResult,
     item: int,
@@ -261,53 +348,125 @@ def _pictures(
     at: tuple[int, int] | None,
     cmap: str,
     title: str,
+    aspect: str,
+    panel: str | None,
 ) -> Figure:
-    """Large inputs: the input and output pictures at one displayed size, per channel or as
-    RGB, and a zoomed inset of numbers around ``at`` (default: the centre)."""
+    """Large inputs: the input and output pictures, per channel or as RGB, the output to
+    scale (its cells as large as the input's) when that is neither tiny nor huge, and a zoomed
+    inset of numbers around ``at`` (default: the centre); or ``panel`` alone."""
     x = result.input[item]
     y = result.output[item]
     rgb = x.shape[2] == 3 and channel is None
     channel = channel or 0
-    fig = Figure(figsize=(11, 4.6), layout="constrained")
-    axes = fig.subplots(1, 3, width_ratios=[1, 1, 0.8])
+    h, w = x.shape[0], x.shape[1]
+    oh, ow = y.shape[0], y.shape[1]
+    inch = PICTURE / max(h, w)
+    out_inch = inch
+    caption = _caption(result)
+    factor = max(h, w) / max(oh, ow)
+    if 0.8 <= max(oh, ow) * inch <= 1.5 * PICTURE:
+        how = f"1/{factor:.3g} of" if factor > 1 else f"{1 / factor:.3g} times"
+        caption += (
+            f"\noutput drawn to scale: pixels as large as the input's, its sides {how} the input's"
+        )
+    else:
+        out_inch = 1.8 / max(oh, ow)
+        caption += (
+            f"\noutput enlarged {out_inch / inch:.3g}x (to scale it would be too small to see)"
+        )
+    bar = 0.0 if rgb else 1.0  # the colour bar beside the output, and its ticks
+    parts = [
+        Panel("input", w * inch, h * inch),
+        Panel("output", ow * out_inch + bar, oh * out_inch, result.mode),
+        Panel("zoom", 3.0, 3.0),
+        Panel("coverage", w * inch + 1.0, h * inch),
+    ]
+    parts = [p for p in parts if p.name == panel] if panel else parts[:3]
+    parts = [replace(p, arrow=None) for p in parts] if panel else parts
+    below = 0.3 + 0.17 * (caption.count("\n") + 1)
+    words = max(len(line) for line in caption.splitlines()) * 0.075 + 0.3
+    wide = is_wide(aspect, stacked_size(parts, below, words))
+    placed = place(parts, wide=wide, below=below, least_width=words)
+    width, height = placed.size
+    fig = Figure(figsize=placed.size)
     shown_in = display_copy(np.clip(x, 0, 255) / 255 if rgb else drawable(x[:, :, channel]))
     shown_out = display_copy(np.clip(y, 0, 255) / 255 if rgb else drawable(y[:, :, channel]))
-    kwargs: dict[str, object] = {} if rgb else {"cmap": cmap}
+    kwargs: dict[str, Any] = {} if rgb else {"cmap": cmap}
     if not rgb:
         finite = x[:, :, channel][np.isfinite(x[:, :, channel])]
         if finite.size:
             kwargs.update(norm=value_norm(finite))
-    axes[0].imshow(shown_in, extent=(0, 1, 1, 0), interpolation="nearest", **kwargs)
-    image = axes[1].imshow(shown_out, extent=(0, 1, 1, 0), interpolation="nearest", **kwargs)
     label = "RGB" if rgb else f"channel {channel}"
-    axes[0].set_title(f"input {x.shape[0]}x{x.shape[1]} ({label})", fontsize=10)
-    axes[1].set_title(f"output {y.shape[0]}x{y.shape[1]} ({label})", fontsize=10)
-    for ax in axes[:2]:
+    axes: dict[str, Axes] = {}
+    for name, (left, bottom, across, tall) in placed.boxes.items():
+        if name in ("output", "coverage"):  # the picture, then its colour bar at the right
+            drawn = 0.0 if name == "output" and rgb else 1.0
+            picture_w = across - drawn / width
+            axes[name] = fig.add_axes((left, bottom, picture_w, tall))
+            if drawn:
+                axes[name + " bar"] = fig.add_axes(
+                    (left + picture_w + 0.12 / width, bottom, 0.14 / width, tall)
+                )
+        else:
+            axes[name] = fig.add_axes((left, bottom, across, tall))
+    centre = at or (result.rows.out // 2, result.cols.out // 2)
+    zoomed = _zoom_rows_cols(result, centre)
+    colour = outline_colour(window_colour_at(centre[0], centre[1], result.cols.out))
+    for name, shown, heading in (
+        ("input", shown_in, f"input {h}x{w} ({label})"),
+        ("output", shown_out, f"output {oh}x{ow} ({label})"),
+    ):
+        if name not in axes:
+            continue
+        ax = axes[name]
+        image = ax.imshow(shown, extent=(0, 1, 1, 0), interpolation="nearest", **kwargs)
+        ax.set_title(heading, fontsize=10)
         ax.set_xticks([])
         ax.set_yticks([])
-    if not rgb:
-        fig.colorbar(image, ax=axes[:2], shrink=0.8, label="value")
-    centre = at or (result.rows.out // 2, result.cols.out // 2)
-    (r0, r1), (c0, c1) = _inset(axes[2], result, item, channel, centre, cmap)
-    # where the zoom is, on both pictures (they share their coordinates, 0 to 1)
-    colour = outline_colour(window_colour_at(centre[0], centre[1], result.cols.out))
-    h, w = x.shape[0], x.shape[1]
-    for ax in axes[:2]:
-        ax.add_patch(
-            Rectangle(
-                (c0 / w, r0 / h),
-                (c1 - c0) / w,
-                (r1 - r0) / h,
-                fill=False,
-                edgecolor=colour,
-                linewidth=2.0,
-            )
+        ax.set_aspect("auto")
+        if panel is None:  # where the zoom is (both pictures share coordinates, 0 to 1)
+            (r0, r1), (c0, c1) = zoomed
+            box = (c0 / w, r0 / h), (c1 - c0) / w, (r1 - r0) / h
+            ax.add_patch(Rectangle(*box, fill=False, edgecolor=colour, linewidth=2.0))
+        if name + " bar" in axes:
+            fig.colorbar(image, cax=axes[name + " bar"], label="value")
+    if "zoom" in axes:
+        _inset(axes["zoom"], result, item, channel, centre, cmap)
+    if "coverage" in axes:
+        counts = result.coverage
+        most = max(1, int(counts.max()))
+        image = axes["coverage"].imshow(
+            display_copy(counts),
+            cmap="Greys",
+            vmin=0,
+            vmax=1.6 * most,
+            extent=(0, 1, 1, 0),
+            interpolation="nearest",
         )
-    for ax in axes[:2]:
-        ax.set_aspect(x.shape[0] / x.shape[1])
-    fig.suptitle(title, fontsize=12, fontweight="bold")
-    fig.supxlabel(_caption(result), fontsize=9, family="monospace", color="#333333")
+        axes["coverage"].set_aspect("auto")
+        axes["coverage"].set_xticks([])
+        axes["coverage"].set_yticks([])
+        axes["coverage"].set_title("coverage: windows reading each pixel", fontsize=10)
+        fig.colorbar(image, cax=axes["coverage bar"], label="windows", ticks=range(most + 1))
+    for arrow in placed.arrows:
+        draw_arrow(fig, arrow.label, arrow.start, arrow.end, fig.transFigure)
+    fig.suptitle(title, y=1 - 0.12 / height, va="top", fontsize=12, fontweight="bold")
+    fig.supxlabel(
+        caption, y=placed.caption_top, va="top", fontsize=9, family="monospace", color="#333333"
+    )
     return fig
+
+
+def _zoom_rows_cols(
+    result: PoolResult, centre: tuple[int, int]
+) -> tuple[tuple[int, int], tuple[int, int]]:
+    """The input rows and columns, ``[start, stop)``, the zoom around output cell ``centre``
+    shows: up to 8x8, from 2 before its window."""
+    rows, cols = result.rows, result.cols
+    r_taps, c_taps = rows.real_taps(centre[0]), cols.real_taps(centre[1])
+    r0 = max(0, (r_taps[0] if r_taps else 0) - 2)
+    c0 = max(0, (c_taps[0] if c_taps else 0) - 2)
+    return (r0, min(rows.n, r0 + 8)), (c0, min(cols.n, c0 + 8))
 
 
 def _inset(
@@ -320,10 +479,7 @@ def _inset(
 
     assert isinstance(ax, Axes)
     rows, cols = result.rows, result.cols
-    r_taps, c_taps = rows.real_taps(centre[0]), cols.real_taps(centre[1])
-    r0 = max(0, (r_taps[0] if r_taps else 0) - 2)
-    c0 = max(0, (c_taps[0] if c_taps else 0) - 2)
-    r1, c1 = min(rows.n, r0 + 8), min(cols.n, c0 + 8)
+    (r0, r1), (c0, c1) = _zoom_rows_cols(result, centre)
     patch = result.input[item, r0:r1, c0:c1, channel]
     outline = Outline(
         (rows.taps(centre[0])[0] - r0, rows.taps(centre[0])[-1] - r0),

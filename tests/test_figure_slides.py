@@ -1,0 +1,133 @@
+"""Figures for slides: ``--aspect`` and ``--panel``, crowded windows drawn as a few chosen
+ones with a coverage map (``--windows``), and the output of a picture drawn to scale."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from matplotlib.figure import Figure
+from PIL import Image
+
+from poolviz.engine.explain import explain
+from poolviz.engine.gradient import gradient, upstream_gradient
+from poolviz.examples import SEED_4X4, SEED_5X5
+from poolviz.render.figure.grad import grad_figure
+from poolviz.render.figure.look import CELL_GID
+from poolviz.render.figure.pool import drawn_windows, pool_figure
+from poolviz.render.style import OKABE_ITO
+from tests.cli import run
+
+
+def size_of(tmp_path: Path, *args: str) -> tuple[int, int]:
+    target = tmp_path / "x.png"
+    code, _, err = run(*args, "-o", str(target))
+    assert code == 0, err
+    with Image.open(target) as image:
+        return image.size
+
+
+def titles(fig: Figure) -> list[str]:
+    return [ax.get_title() for ax in fig.axes if ax.get_title()]
+
+
+def cells(fig: Figure, title: str) -> list[str]:
+    (ax,) = [a for a in fig.axes if a.get_title() == title]
+    return [t.get_text() for t in ax.texts if t.get_gid() == CELL_GID]
+
+
+@pytest.mark.parametrize(
+    ("args", "size"),
+    [
+        (("pool",), (710, 574)),  # auto: stacked would be taller than wide
+        (("pool", "--aspect", "tall"), (661, 927)),
+        (("pool", "--sample", "photo"), (1612, 747)),
+        (("pool", "--sample", "photo", "--aspect", "tall"), (943, 1669)),
+        (("grad", "--panel", "gradient"), (1020, 767)),
+    ],
+)
+def test_aspect_and_panel_sizes(
+    tmp_path: Path, args: tuple[str, ...], size: tuple[int, int]
+) -> None:
+    assert size_of(tmp_path, *args) == size
+
+
+def test_pool_panels_draw_one_part() -> None:
+    result = explain(SEED_4X4, mode="max", size=(3, 3), stride=(1, 1), padding=1)
+    assert titles(pool_figure(result, panel="output")) == ["output 4x4"]
+    coverage = pool_figure(result, panel="coverage")
+    assert titles(coverage) == ["coverage"]
+    numbers = [t for t in cells(coverage, "coverage") if t]
+    assert numbers == [str(v) for v in result.coverage.ravel()]
+    assert numbers[:4] == ["4", "6", "6", "4"]
+    assert "9" in numbers  # the middle cells are read by all nine windows around them
+
+
+def test_crowded_windows_are_a_chosen_few_in_colours_of_their_own() -> None:
+    result = explain(SEED_4X4, mode="max", size=(3, 3), stride=(1, 1), padding=1)
+    chosen = drawn_windows(result)
+    assert list(chosen) == [(0, 0), (0, 1), (1, 0), (1, 1)]
+    assert list(chosen.values()) == list(OKABE_ITO[:4])
+    fig = pool_figure(result)
+    assert titles(fig) == ["input 4x4", "output 4x4", "coverage"]
+    assert fig._supxlabel is not None
+    caption = fig._supxlabel.get_text()
+    assert "outlined: windows 0,0 0,1 1,0 1,1 of 16 (--windows 'i,j;…' chooses others)" in caption
+    picked = drawn_windows(result, windows=((3, 3), (0, 2)))
+    assert picked == {(3, 3): OKABE_ITO[0], (0, 2): OKABE_ITO[1]}
+    # 2x2 windows of the 4x4 do not overlap: every window keeps its outline
+    assert len(drawn_windows(explain(SEED_4X4, mode="max", size=(2, 2), stride=(2, 2)))) == 4
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ("--windows", "0,0;9,9", "-o", "x.png"),
+            "error: --windows 9,9 is outside the 2x2 output; use rows 0-1 and columns 0-1",
+        ),
+        (
+            ("--windows", "0;1", "-o", "x.png"),
+            "error: --windows '0;1': '0' is not a cell; use ROW,COL pairs separated by ';', "
+            "such as '0,0;1,2' (at most 7)",
+        ),
+        (
+            (
+                "--panel",
+                "output",
+            ),
+            "error: --panel output draws part of a figure; add -o FILE.png (or drop it)",
+        ),
+    ],
+)
+def test_bad_windows_and_panel_are_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: tuple[str, ...], message: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run("pool", *args)
+    assert code == 2
+    assert err.splitlines()[0] == message
+    assert not (tmp_path / "x.png").exists()
+
+
+def test_a_pictures_output_is_drawn_to_scale() -> None:
+    photo = np.zeros((1, 60, 80, 1))
+    fig = pool_figure(explain(photo, mode="max", size=(2, 2), stride=(2, 2)))
+    (ax_in,) = [a for a in fig.axes if a.get_title().startswith("input")]
+    (ax_out,) = [a for a in fig.axes if a.get_title().startswith("output")]
+    ratio = ax_out.get_position().width * fig.get_figwidth()
+    ratio /= ax_in.get_position().width * fig.get_figwidth()
+    assert ratio == pytest.approx(0.5)
+    assert "its sides 1/2 of the input's" in fig._supxlabel.get_text()
+
+
+def test_grad_average_and_max_have_scales_of_their_own() -> None:
+    forward = explain(SEED_5X5, mode="avg", size=(3, 3), stride=(2, 2))
+    fig = grad_figure(gradient(forward, upstream_gradient(forward, "ones", 0)))
+    bars = [ax for ax in fig.axes if ax.get_ylabel() in ("gradient", "max's gradient")]
+    limits = {ax.get_ylabel(): ax.get_ylim() for ax in bars}
+    assert limits == {"gradient": (-1.0, 1.0), "max's gradient": (-2.0, 2.0)}
+    assert titles(
+        grad_figure(gradient(forward, upstream_gradient(forward, "ones", 0)), panel="unpool")
+    ) == ["max pooling's gradient, same windows"]
