@@ -30,8 +30,15 @@ from textual.screen import Screen
 from poolviz.cli import main
 from poolviz.cli.explore import Explorer, Knobs, _matrix_text, pool_modes
 from poolviz.engine.explain import explain
+from poolviz.errors import PoolvizError
 from poolviz.examples import SEED_4X4
-from poolviz.render.terminal.explore import Focus, grids_pane
+from poolviz.render.terminal.explore import (
+    Focus,
+    formula_pane,
+    grids_pane,
+    status_text,
+    step_pane,
+)
 from poolviz.render.terminal.explore_app import KEYS, ExploreApp, flat, key_legend
 
 SCREENS = Path(__file__).parent / "explore_screens"
@@ -170,6 +177,22 @@ SESSION: list[
     ),
     (
         "m",
+        "-k 2x3 -s 1x2 -p valid --no-count-include-pad --mode lp",
+        (1, 0),
+        [[139**0.5], [194**0.5], [79**0.5]],  # the root of each window's sum of squares
+        [[5, 6, 8], [2, 4, 7]],
+        None,
+    ),
+    (
+        "n",
+        "-k 2x3 -s 1x2 -p valid --no-count-include-pad --mode lp --norm-type 3",
+        (1, 0),
+        [[889 ** (1 / 3)], [1268 ** (1 / 3)], [443 ** (1 / 3)]],
+        [[5, 6, 8], [2, 4, 7]],
+        None,
+    ),
+    (  # blur is skipped: its filter cannot reflect over a 3x2 max map
+        "m",
         "-k 2x3 -s 1x2 -p valid --no-count-include-pad",
         (1, 0),
         [[8], [8], [7]],
@@ -247,12 +270,35 @@ def test_a_scripted_session_of_36_keys() -> None:
                     assert formula in shown, (key, formula)
                 assert f"{window.out[0]},{window.out[1]}" in shown
             # the engine's own answer for the options shown
-            reference = explain(SEED_4X4, **_pooling(args))
-            np.testing.assert_array_equal(e.result.output, reference.output)
+            np.testing.assert_array_equal(e.result.output, _reference(SEED_4X4, args))
 
     drive(Explorer(SEED_4X4, Knobs()), (100, 70), script)
     assert views[SESSION.index(next(s for s in SESSION if s[0] == "g"))] == "gradient"
     assert "unpooling" in views and views[-1] == "pool"
+
+
+def _reference(x: np.ndarray, args: str) -> np.ndarray:
+    """The engine's NHWC output for ``poolviz pool`` options: ``explain``, ``lp_pool2d`` or
+    ``blur_pool2d`` called directly."""
+    from poolviz.cli.pool import pool
+    from poolviz.engine.blur import blur_pool2d
+    from poolviz.engine.lp import lp_pool2d
+
+    params = pool.make_context("pool", args.split()).params
+    pooling = _pooling(args)
+    x4 = x.reshape(1, *x.shape[:2], -1)
+    if params["mode"] == "lp":
+        return lp_pool2d(
+            x4.astype(float),
+            params["norm_type"],
+            pooling["size"],
+            pooling["stride"],
+            pooling["ceil_mode"],
+        )
+    if params["mode"] == "blur":
+        stride = pooling["stride"] or 2
+        return blur_pool2d(x4, pooling["size"], stride, params["filter_size"])
+    return explain(x, **pooling).output
 
 
 def _pooling(args: str) -> dict[str, Any]:
@@ -287,6 +333,9 @@ SCREEN_CASES = {
     "start_120x40": ((120, 40), []),
     "avg_gradient_120x40": ((120, 40), ["m", "p", "right", "g"]),
     "unpooling_120x40": ((120, 40), ["k", "S", "u"]),
+    "lp_80x24": ((80, 24), ["m", "m", "right"]),
+    "blur_120x40": ((120, 40), ["m", "m", "m", "down"]),
+    "blur_gradient_80x24": ((80, 24), ["m", "m", "m", "g"]),
 }
 
 
@@ -395,7 +444,7 @@ def test_the_modes_are_the_command_lines() -> None:
     from poolviz.cli.pool import pool
 
     choices = next(p for p in pool.params if p.name == "mode").type.choices  # type: ignore[attr-defined]
-    assert pool_modes() == tuple(c for c in choices if c not in ("lp", "blur"))
+    assert pool_modes() == tuple(choices)
     explorer = Explorer(SEED_4X4, Knobs())
     seen = []
     for _ in pool_modes():
@@ -417,6 +466,96 @@ def test_a_mode_the_geometry_refuses_is_skipped_with_its_reason() -> None:
     assert explorer.error is not None and "takes no dilation" in explorer.error
 
 
+def test_lp_shows_its_windows_and_pytorchs_numbers() -> None:
+    explorer = Explorer(SEED_4X4, Knobs(mode="lp", norm_type=1.0, ceil_mode=True, size=(3, 3)))
+    result, kind = explorer.result, explorer.kind
+    assert kind is not None and result.output.shape == (1, 2, 2, 1)
+    window = result.window(1, 1)
+    # ceil mode: the last window overhangs; PyTorch's LP is the mean of its real cells times
+    # kh·kw (2 · 9 = 18), the textbook's the sum of the real cells (2)
+    assert window.rows == (3, 4, 5) and window.cells[0, 0] == 2 and window.padded.sum() == 8
+    assert window.value == 18 and window.argmax is None
+    focus = Focus((1, 1), kind=kind, colour=False)
+    text = flat(step_pane(result, focus), 80).plain
+    assert "(Σ|x|^1)^(1/1)" in text
+    assert "1,1   3..5   3..5   2 0 0 / 0 0 0 / 0 0 0   18.00 (textbook 2.00: overhang)" in text
+    status = flat(status_text(result, focus, "both", "pool", None), 80).plain
+    assert status == "LPPool2D  p 1 · size 3x3 · stride 3x3 · ceil mode · cell 1,1"
+
+
+def test_blur_shows_the_filters_window_over_the_padded_max_map() -> None:
+    from poolviz.engine.blur import BlurRun
+
+    explorer = Explorer(SEED_4X4, Knobs(mode="blur"))
+    result, kind = explorer.result, explorer.kind
+    assert kind is not None and isinstance(kind.run, BlurRun)
+    assert result.input.shape == (1, 6, 6, 1)  # the 3x3 max map, reflect-padded 1 + 2
+    for i, j in np.ndindex(2, 2):
+        window = result.window(i, j)
+        top, left, cells = kind.run.window(i, j)
+        assert (window.rows[0], window.cols[0]) == (top, left)
+        np.testing.assert_array_equal(window.cells, cells)
+        assert window.value == kind.run.output[0, i, j, 0]
+    assert result.output[0, :, :, 0].round(4).tolist() == [[7.0781, 7.6094], [6.7344, 7.3281]]
+    focus = Focus((0, 0), kind=kind, colour=False)
+    formula = formula_pane(result, kind).plain.splitlines()
+    assert formula == [
+        "Max map size, stride 1:",
+        "out_h = floor((4 + 2·0 − 1·(2−1) − 1) / 1) + 1 = 3",
+        "out_w = floor((4 + 2·0 − 1·(2−1) − 1) / 1) + 1 = 3",
+        "Output size, the filter over the map padded 1 + 2:",
+        "out_h = floor((6 + 2·0 − 1·(4−1) − 1) / 2) + 1 = 2",
+        "out_w = floor((6 + 2·0 − 1·(4−1) − 1) / 2) + 1 = 2",
+    ]
+    grids = flat(grids_pane(result, focus), 80).plain
+    assert grids.splitlines()[0].startswith("Max map 3x3, padded to 6x6")
+    assert "rows 0, 4-5, cols 0, 4-5 reflected" in grids
+
+
+def test_lp_and_blur_keys_and_refusals() -> None:
+    x = np.arange(64.0).reshape(8, 8)  # a 7x7 max map: room for 7 taps to reflect
+    explorer = Explorer(x, Knobs(mode="blur", filter_size=7))
+    explorer.change("filter_size", 1)
+    assert explorer.knobs.filter_size == 7
+    assert explorer.error == "invalid value for '--filter-size': 8 is not in the range 1<=x<=7"
+    explorer.change("filter_size", -1)
+    assert explorer.knobs.filter_size == 6 and explorer.error is None
+    explorer.change("padding", 1)
+    assert (
+        explorer.error == "blur pooling takes no padding or dilation (as PyTorch's); drop -p and -d"
+    )
+    explorer.switch_view("gradient")
+    kind = explorer.shown_kind
+    assert kind is not None and kind.gradient is not None
+    assert kind.gradient.sum() == pytest.approx(16.0)  # ones from 4x4 outputs, all arriving
+    explorer.switch_view("gradient")
+    explorer.cycle_mode()
+    assert explorer.knobs.mode == "max" and explorer.kind is None
+    explorer.cycle_mode()
+    explorer.cycle_mode()
+    assert explorer.knobs.mode == "lp"
+    explorer.change("norm_type", 1)
+    assert explorer.knobs.args()[-2:] == ["--norm-type", "3"]
+
+
+def test_w_writes_blur_as_pool_o_draws_it_and_refuses_lp(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    explorer = Explorer(SEED_4X4, Knobs(mode="blur", filter_size=3), at=(1, 0))
+    written = explorer.write_png()
+    assert written.name == "poolviz-k2-s2-p0-blur-f3.png"
+    args = ["pool", "--mode", "blur", "--filter-size", "3", "--at", "1,0", "-o", "ref.png"]
+    assert main.main(args, standalone_mode=False) is None
+    with Image.open(written) as ours, Image.open("ref.png") as theirs:
+        assert np.array_equal(np.asarray(ours), np.asarray(theirs))
+    explorer.cycle_mode()  # max
+    explorer.cycle_mode()  # avg
+    explorer.cycle_mode()  # lp
+    with pytest.raises(PoolvizError, match="^-o draws blur pooling only so far"):
+        explorer.write_png()
+
+
 # Fuzz
 
 
@@ -427,7 +566,7 @@ ACTIONS: list[tuple[str, tuple[Any, ...]]] = [
     ("move", (0, 1)),
     *[
         ("change", (knob, step))
-        for knob in ("size", "stride", "padding", "dilation")
+        for knob in ("size", "stride", "padding", "dilation", "norm_type", "filter_size")
         for step in (1, -1)
     ],
     ("toggle", ("ceil_mode",)),
@@ -458,8 +597,7 @@ def test_a_thousand_random_actions_and_a_hundred_random_keys() -> None:
             app.action_explore(name, *args)
             assert 0 <= e.at[0] < e.result.rows.out and 0 <= e.at[1] < e.result.cols.out
             assert e.error is None or "\n" not in e.error
-        reference = explain(x, **_pooling(" ".join(e.knobs.args())))
-        np.testing.assert_array_equal(e.result.output, reference.output)
+        np.testing.assert_array_equal(e.result.output, _reference(x, " ".join(e.knobs.args())))
         for _ in range(100):
             await pilot.press(rng.choice(presses))
         await pilot.pause()

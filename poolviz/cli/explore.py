@@ -26,7 +26,12 @@ from poolviz.errors import PoolvizError
 from poolviz.examples import SEED_4X4
 
 if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+    from poolviz.engine.blur import BlurRun
     from poolviz.engine.gradient import GradResult
+    from poolviz.engine.lp import LPRun
+    from poolviz.render.terminal.explore_kinds import Kind
 
 EPILOG = """\b
 Examples:
@@ -60,6 +65,10 @@ class Knobs:
     ceil_mode: bool = False
     count_include_pad: bool = True
     mode: str = "max"
+    norm_type: float = 2.0
+    """LP pooling's power p."""
+    filter_size: int = 4
+    """Blur pooling's filter taps."""
 
     def args(self) -> list[str]:
         """The ``poolviz pool`` options giving this configuration; defaults left out."""
@@ -76,6 +85,10 @@ class Knobs:
             args.append("--no-count-include-pad")
         if self.mode != "max":
             args += ["--mode", self.mode]
+        if self.mode == "lp" and self.norm_type != 2.0:
+            args += ["--norm-type", f"{self.norm_type:g}"]
+        if self.mode == "blur" and self.filter_size != 4:
+            args += ["--filter-size", str(self.filter_size)]
         return args
 
     def file_name(self, view: str) -> str:
@@ -90,8 +103,12 @@ class Knobs:
             parts.append("ceil")
         if self.mode != "max":
             parts.append(self.mode)
-            if not self.count_include_pad:
+            if self.mode == "avg" and not self.count_include_pad:
                 parts.append("nopad")
+            if self.mode == "lp":
+                parts.append(f"p{self.norm_type:g}")
+            if self.mode == "blur":
+                parts.append(f"f{self.filter_size}")
         return "-".join(parts) + ".png"
 
 
@@ -105,22 +122,26 @@ def _padding_text(padding: int | Pair | str) -> str:
     return str(padding)
 
 
+KINDS = ("lp", "blur")
+"""The modes shown through :class:`~poolviz.render.terminal.explore_kinds.Kind`: the
+windows that make each output, holding the kind's own output."""
+
+
 def pool_modes() -> tuple[str, ...]:
     """The modes ``m`` cycles through: the ``--mode`` choices of ``poolviz pool`` (the
-    engine's, where the command line offers none), so a mode appears here once it lands;
-    LP and blur pooling, which have their own report rather than the window view, are left
-    out."""
+    engine's, where the command line offers none), so a mode appears here once it lands."""
     from poolviz.cli.pool import pool
 
     for param in pool.params:
         if param.name == "mode" and isinstance(param.type, click.Choice):
-            return tuple(str(choice) for choice in param.type.choices if choice in MODES)
+            return tuple(str(choice) for choice in param.type.choices if choice in MODES + KINDS)
     return MODES
 
 
-def check(x: np.ndarray, knobs: Knobs) -> PoolResult:
+def check(x: np.ndarray, knobs: Knobs) -> tuple[PoolResult, Kind | None]:
     """Run ``knobs`` as ``poolviz pool`` would: parsed by its own options, then pooled by the
-    engine; a refusal is a :class:`PoolvizError` worded as the command line's ``error:``."""
+    engine; a refusal is a :class:`PoolvizError` worded as the command line's ``error:``.
+    LP and blur pooling come with their :class:`Kind` (see :func:`kind_windows`)."""
     from poolviz.cli.app import _click_message
     from poolviz.cli.pool import pool
 
@@ -128,7 +149,31 @@ def check(x: np.ndarray, knobs: Knobs) -> PoolResult:
         ctx = pool.make_context("pool", knobs.args())
     except click.ClickException as err:
         raise PoolvizError(_click_message(err)) from None
-    return explain(x, mode=ctx.params["mode"], **options.pooling_from(ctx.params))
+    mode, pooling = ctx.params["mode"], options.pooling_from(ctx.params)
+    if mode not in KINDS:
+        return explain(x, mode=mode, **pooling), None
+    from poolviz.cli.pool_lp_blur import lp_or_blur
+
+    run = lp_or_blur(x, mode, ctx.params["norm_type"], ctx.params["filter_size"], pooling)
+    return kind_windows(run)
+
+
+def kind_windows(run: LPRun | BlurRun) -> tuple[PoolResult, Kind]:
+    """LP or blur pooling as windows the panes can draw: the engine's windows that make each
+    output (LP: max pooling's geometry over the input, no padding; blur: the filter's over
+    the reflect-padded max map) with the kind's output in place of their own, and no
+    winners."""
+    from poolviz.engine.blur import BlurRun
+    from poolviz.render.terminal.explore_kinds import Kind
+
+    if isinstance(run, BlurRun):
+        windows = explain(run.padded, run.filter_size, run.stride)
+        stage = explain(run.input, run.size, 1)
+        kind = Kind(run, (stage.formula["h"], stage.formula["w"]))
+    else:
+        windows = explain(run.input, run.size, run.stride, ceil_mode=run.ceil_mode)
+        kind = Kind(run)
+    return replace(windows, output=run.output, indices=None, input_ndim=run.input_ndim), kind
 
 
 class Explorer:
@@ -156,8 +201,8 @@ class Explorer:
         self.modes = pool_modes()
         self.start = knobs
         self.knobs = knobs
-        self.result = check(x, knobs)
-        """The last valid run: what the panes show."""
+        self.result, self.kind = check(x, knobs)
+        """The last valid run: what the panes show (with its :class:`Kind`, LP or blur)."""
         self.at = _clamp(at, self.result)
         self.start_at = self.at
         self.channel = channel
@@ -179,6 +224,14 @@ class Explorer:
         return _padding_text(self.knobs.padding)
 
     @property
+    def shown_kind(self) -> Kind | None:
+        """:attr:`kind`, with its gradient (ones upstream) once the gradient view shows."""
+        if self.kind is not None and self.view == "gradient" and self.kind.gradient is None:
+            upstream = np.ones_like(self.kind.run.output)
+            self.kind = replace(self.kind, gradient=self.kind.run.backward(upstream))
+        return self.kind
+
+    @property
     def grad(self) -> GradResult:
         """The backward pass of the current result (ones upstream), built when first shown."""
         if self._grad is None or self._grad.forward is not self.result:
@@ -190,11 +243,11 @@ class Explorer:
     def _try(self, knobs: Knobs) -> bool:
         """Run ``knobs``; keep them and their result if accepted, else keep the refusal."""
         try:
-            result = check(self.x, knobs)
+            result, kind = check(self.x, knobs)
         except PoolvizError as err:
             self.error = err.message
             return False
-        self.knobs, self.result, self.error = knobs, result, None
+        self.knobs, self.result, self.kind, self.error = knobs, result, kind, None
         self.at = _clamp(self.at, result)
         return True
 
@@ -211,9 +264,13 @@ class Explorer:
 
     def change(self, knob: str, step: int) -> None:
         """Raise (``step`` 1) or lower (-1) ``size``, ``stride``, ``padding`` or
-        ``dilation`` along the axes chosen with :meth:`cycle_axes`."""
+        ``dilation`` along the axes chosen with :meth:`cycle_axes`, or LP's ``norm_type`` or
+        blur's ``filter_size`` (the parser refuses them in another mode)."""
         self._begin()
         k = self.knobs
+        if knob in ("norm_type", "filter_size"):
+            self._try(replace(k, **{knob: getattr(k, knob) + step}))
+            return
         if knob == "padding":
             self._try(replace(k, padding=_next_padding(k.padding, step, self.axes)))
             return
@@ -263,7 +320,8 @@ class Explorer:
     def reset(self) -> None:
         """The configuration, cell, axes and view the explorer started with."""
         self._begin()
-        self.knobs, self.result = self.start, check(self.x, self.start)
+        self.knobs = self.start
+        self.result, self.kind = check(self.x, self.start)
         self.at, self.axes, self.view = self.start_at, AXES[0], VIEWS[0]
 
     def write_png(self, folder: Path | None = None) -> Path:
@@ -272,7 +330,9 @@ class Explorer:
         one if None); returns its path (relative, as given, for the current folder)."""
         name = self.knobs.file_name(self.view)
         path = Path(name) if folder is None else folder / name
-        if self.view == "pool":
+        if self.kind is not None:
+            figure = self._kind_figure(self.kind)
+        elif self.view == "pool":
             from poolviz.render.figure.pool import pool_figure
 
             figure = pool_figure(self.result, item=self.item, channel=self.channel, at=self.at)
@@ -284,6 +344,23 @@ class Explorer:
 
         save_figure(figure, path)
         return path
+
+    def _kind_figure(self, kind: Kind) -> Figure:
+        """Blur pooling's figure, as ``poolviz pool --mode blur -o`` draws it; the others
+        refused in the command line's words."""
+        from poolviz.engine.blur import BlurRun
+
+        mode = self.knobs.mode
+        if self.view != "pool":
+            raise PoolvizError(
+                f"grad draws {mode} pooling in the terminal and as --json only so far; "
+                "no PNG of this view (g goes back)"
+            )
+        if not isinstance(kind.run, BlurRun):
+            raise PoolvizError("-o draws blur pooling only so far; use --json or the report")
+        from poolviz.render.figure.blur import blur_figure
+
+        return blur_figure(kind.run, at=self.at, channel=self.channel)
 
     def command_line(self) -> str:
         """The ``poolviz pool`` (or ``grad``) command line showing what is on screen."""
@@ -360,11 +437,19 @@ def _number(value: float) -> str:
 @click.command(epilog=EPILOG)
 @options.input_options
 @options.pooling_options
-@options.mode_option
+@options.pool_mode_option
 @display.item_option
 @display.channel_option("Channel shown first; [ and ] step through the others.")
 @click.option("--at", type=AtType(), metavar="ROW,COL", help="Output cell shown first.")
-def explore(mode: str, item: int, channel: int, at: Pair | None, **kwargs: Any) -> None:
+def explore(
+    mode: str,
+    norm_type: float,
+    filter_size: int,
+    item: int,
+    channel: int,
+    at: Pair | None,
+    **kwargs: Any,
+) -> None:
     """Change the window and watch pooling change, live: single keys raise and lower the
     size, stride, padding and dilation, switch ceil mode, the mode and the views, and ? lists
     them all.
@@ -390,8 +475,10 @@ def explore(mode: str, item: int, channel: int, at: Pair | None, **kwargs: Any) 
         ceil_mode=pooling["ceil_mode"],
         count_include_pad=pooling["count_include_pad"],
         mode=mode,
+        norm_type=norm_type,
+        filter_size=filter_size,
     )
-    result = check(x, knobs)
+    result, _ = check(x, knobs)
     display.ViewArgs(item, (channel,), None, at).check(result.input.shape, result.output.shape)
     source = _source_args(kwargs)
     explorer = Explorer(x, knobs, source=source, item=item, channel=channel, at=at or (0, 0))
@@ -421,7 +508,9 @@ def _print_first_view(explorer: Explorer, shown: display.Screen) -> None:
 
     from poolviz.render.terminal.explore import Focus, panes
 
-    focus = Focus(explorer.at, explorer.item, explorer.channel, shown.width, shown.colour)
+    focus = Focus(
+        explorer.at, explorer.item, explorer.channel, shown.width, shown.colour, explorer.kind
+    )
     body = panes(explorer.result, focus, explorer.view, None)
     note = Text("not a terminal: the first view, printed; the equivalent command:", style="dim")
     display.print_renderable(Group(*body, Text(""), note, Text(explorer.command_line())))

@@ -27,6 +27,16 @@ from poolviz.render.style import (
     format_values,
     window_colour_at,
 )
+from poolviz.render.terminal.explore_kinds import (
+    Kind,
+    filter_pane,
+    kind_config,
+    kind_formula,
+    kind_input_title,
+    kind_legend,
+    kind_step,
+    kind_view_pane,
+)
 from poolviz.render.terminal.grad import GradView, number_matrix, routing_parts, unpooling_parts
 from poolviz.render.terminal.grid import Cell, background, picture, too_wide
 from poolviz.render.terminal.pool import (
@@ -57,6 +67,8 @@ class Focus:
     """Columns a pane may take."""
     colour: bool = True
     """Whether to paint window colours (without it: reverse video and marks only)."""
+    kind: Kind | None = None
+    """LP or blur pooling, whose windows the result holds (see :mod:`.explore_kinds`)."""
 
     def pool_view(self) -> PoolView:
         """The same choice as ``poolviz pool``'s view of one channel at this width."""
@@ -87,7 +99,8 @@ def input_pane(result: PoolResult, focus: Focus) -> RenderableType:
 
 def _input_title(result: PoolResult, focus: Focus) -> Text:
     rows, cols = result.rows, result.cols
-    return Text(f"Input {rows.n}x{cols.n}" + _channel_label(result, focus), style="bold")
+    title = f"Input {rows.n}x{cols.n}" if focus.kind is None else kind_input_title(focus.kind)
+    return Text(title + _channel_label(result, focus), style="bold")
 
 
 def input_numbers(result: PoolResult, focus: Focus) -> RenderableType | None:
@@ -214,6 +227,8 @@ def legend(result: PoolResult, focus: Focus) -> Text:
         parts.append(("-∞" if result.mode == "max" else "0") + " padding")
     if result.rows.overhang or result.cols.overhang:
         parts.append("· past the input (ceil mode): read by nothing")
+    if focus.kind is not None:
+        parts += kind_legend(focus.kind)
     return Text("  ".join(parts), style="dim")
 
 
@@ -317,8 +332,11 @@ def _picture(values: np.ndarray, plane: tuple[int, int], width: int, colour: boo
     return kept[1].copy()
 
 
-def formula_pane(result: PoolResult) -> Text:
-    """The output size worked out with the current numbers, height then width."""
+def formula_pane(result: PoolResult, kind: Kind | None = None) -> Text:
+    """The output size worked out with the current numbers, height then width (LP's and
+    blur's as :func:`.kind_formula` works them)."""
+    if kind is not None:
+        return kind_formula(kind, result)
     rule = "Keras's 'same' rule" if result.spec.padding == "same" else "PyTorch's formula"
     text = Text(f"Output size, {rule}:\n", style="bold")
     text.append(result.formula["h"] + "\n")
@@ -337,15 +355,18 @@ def step_pane(result: PoolResult, focus: Focus) -> RenderableType:
     table.add_column("cols", no_wrap=True)
     table.add_column("cells (row by row)", overflow="fold")
     result_head = "max" if result.mode == "max" else "sum / divisor = mean"
+    value = result_text(window, result.mode, decimals)
+    if focus.kind is not None:
+        result_head, value = kind_step(focus.kind, window, decimals, focus.item, focus.channel)
     table.add_column(result_head, justify="right", no_wrap=True)
     row: list[RenderableType] = [
         Text(f"{window.out[0]},{window.out[1]}", style=_highlight(focus, result)),
         taps_text(window.rows),
         taps_text(window.cols),
-        cells_text(window, result.mode, decimals),
-        result_text(window, result.mode, decimals),
+        cells_text(window, result.mode if focus.kind is None else "avg", decimals),
+        value,
     ]
-    if result.mode == "max":
+    if window.argmax is not None or (result.mode == "max" and focus.kind is None):
         table.add_column("winner at", no_wrap=True)
         row.append(
             "-"
@@ -400,7 +421,10 @@ def status_text(
     stays a word), the cell, which axes the keys change (when not both), the view (when not
     the pooling) and the last refusal (``error: ...``, the command line's own words) if
     any."""
-    text = Text(config_line(result, padding), style="bold")
+    config = config_line(result, padding)
+    if focus.kind is not None:
+        config = kind_config(focus.kind, result.spec.ceil_mode)
+    text = Text(config, style="bold")
     text.append(f" · cell {focus.at[0]},{focus.at[1]}")
     if axes != "both":
         text.append(f" · keys: {axes} only", style="bold")
@@ -442,6 +466,11 @@ def lower_pane(
 ) -> RenderableType:
     """The pane under the formula: the coverage map (``view`` pool), the gradient's routing
     (``gradient``) or unpooling (``unpooling``), which need ``grad``."""
+    kind = focus.kind
+    if view == "pool" and kind is not None and kind.blur:
+        return Group(filter_pane(kind), Text(""), coverage_pane(result, focus))
+    if view != "pool" and kind is not None:
+        return kind_view_pane(kind, view, focus.width, focus.colour, focus.item, focus.channel)
     if view == "pool" or grad is None:
         return coverage_pane(result, focus)
     if view == "gradient":
@@ -457,6 +486,6 @@ def panes(
     return [
         grids_pane(result, focus),
         step_pane(result, focus),
-        formula_pane(result),
+        formula_pane(result, focus.kind),
         lower_pane(result, focus, view, grad),
     ]

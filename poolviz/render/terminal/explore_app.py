@@ -122,8 +122,22 @@ KEYS: tuple[Key, ...] = (
         ("m",),
         ("explore('cycle_mode')",),
         "mode",
-        "the next mode poolviz pool --mode takes (max, avg, …)",
+        "the next mode poolviz pool --mode takes (max, avg, lp, blur, …)",
         "m",
+    ),
+    Key(
+        ("n", "N"),
+        ("explore('change', 'norm_type', 1)", "explore('change', 'norm_type', -1)"),
+        "LP p",
+        "LP pooling's power p +1 / -1 (mode lp)",
+        "n N",
+    ),
+    Key(
+        ("f", "F"),
+        ("explore('change', 'filter_size', 1)", "explore('change', 'filter_size', -1)"),
+        "blur taps",
+        "blur pooling's filter taps +1 / -1, 1-7 (mode blur)",
+        "f F",
     ),
     Key(
         ("g",),
@@ -323,7 +337,7 @@ class ExploreApp(App[None]):
 
     def focus_for(self, width: int) -> Focus:
         e = self.explorer
-        return Focus(e.at, e.item, e.channel, max(width, 20), self.colour)
+        return Focus(e.at, e.item, e.channel, max(width, 20), self.colour, e.shown_kind)
 
     def pane_widths(self) -> tuple[int, int]:
         """Columns for the panes of the left and the right column (the same, one under the
@@ -349,9 +363,9 @@ class ExploreApp(App[None]):
             "status": (status, self.size.width - 2),
         }
         if "formula" not in (skip or ()):
-            texts["formula"] = (formula_pane(e.result), right_width)
+            texts["formula"] = (formula_pane(e.result, e.kind), right_width)
         if "lower" not in (skip or ()):
-            grad = None if e.view == "pool" else e.grad
+            grad = None if e.view == "pool" or e.kind is not None else e.grad
             texts["lower"] = (lower_pane(e.result, right, e.view, grad), right_width)
         return texts
 
