@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.text import Text
@@ -36,13 +37,31 @@ def words(fig: Figure) -> list[tuple[Word, Text]]:
     canvas.draw()
     renderer = canvas.get_renderer()
     found = []
+    hidden = _undrawn_tick_labels(fig)
     for text in fig.findobj(Text):
         assert isinstance(text, Text)
         if not text.get_visible() or not text.get_text().strip() or not _shown(text):
             continue
+        if id(text) in hidden:
+            continue
         box = text.get_window_extent(renderer)
         found.append((Word(text.get_text(), float(text.get_fontsize()), box), text))
     return found
+
+
+def _undrawn_tick_labels(fig: Figure) -> set[int]:
+    """The ids of tick labels matplotlib keeps but does not draw: ticks the locator placed
+    outside the axes' view (a 120 above a 0-104 axis)."""
+    undrawn = set()
+    for ax in fig.findobj(Axes):
+        assert isinstance(ax, Axes)
+        for axis in (ax.xaxis, ax.yaxis):
+            shown = axis.get_visible() and ax.axison
+            ticks = axis._update_ticks() if shown else []  # (it makes ticks: not for hidden)
+            drawn = {id(t) for tick in ticks for t in (tick.label1, tick.label2)}
+            for tick in axis.get_major_ticks() + axis.get_minor_ticks():
+                undrawn |= {id(t) for t in (tick.label1, tick.label2) if id(t) not in drawn}
+    return undrawn
 
 
 def _shown(text: Text) -> bool:

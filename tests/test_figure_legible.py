@@ -17,12 +17,14 @@ from tests.legibility import problems
 PANELS = {
     "pool": ("input", "output", "coverage"),
     "grad": ("forward", "gradient", "unpool"),
+    "shift": ("1", "2", "measured"),
 }
 """Each command's ``--panel`` names."""
 
 INPUTS = {
     "pool": ((), ("-k", "3", "-s", "1", "-p", "1"), ("--sample", "digit")),
     "grad": ((), ("--mode", "avg")),
+    "shift": ((),),
 }
 """Inputs each command is drawn for: the worked example and the cases that look different
 (crowded windows, pictures, average pooling)."""

@@ -131,3 +131,24 @@ def test_grad_average_and_max_have_scales_of_their_own() -> None:
     assert titles(
         grad_figure(gradient(forward, upstream_gradient(forward, "ones", 0)), panel="unpool")
     ) == ["max pooling's gradient, same windows"]
+
+
+@pytest.mark.parametrize(
+    ("args", "wide"),
+    [((), True), (("--aspect", "tall"), False), (("--panel", "measured"), True)],
+)
+def test_shift_is_wide_unless_asked(tmp_path: Path, args: tuple[str, ...], wide: bool) -> None:
+    width, height = size_of(tmp_path, "shift", *args)
+    assert (width > height) is wide
+
+
+def test_shift_panels(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.test_figure_legible import drawn
+
+    one = drawn(monkeypatch, tmp_path, "shift", "--panel", "2")
+    assert [s._suptitle.get_text() for s in one.subfigs if s._suptitle] == [
+        "2. the same edge in column 1, 1 right"
+    ]
+    code, _, err = run("shift", "--sample", "digit", "--panel", "2", "-o", str(tmp_path / "x.png"))
+    assert code == 2
+    assert err.splitlines()[0] == "error: --panel 2: this figure has 1 case; use 1 or measured"

@@ -131,6 +131,8 @@ def _pooling(kwargs: dict[str, Any]) -> Pooling:
 @options.filter_size_option
 @options.json_option()
 @display.figure_options(FIGURE_FORMATS)
+@display.aspect_option
+@display.panel_option(("1", "2", "measured"), "a case's number, or measured")
 def shift(
     by: int,
     along: str,
@@ -196,7 +198,16 @@ def shift(
     if figure is not None:
         from poolviz.render.figure.shift import shift_figure
 
-        figure.save(shift_figure(cases, table, title=figure.title, cmap=figure.cmap))
+        figure.save(
+            shift_figure(
+                cases,
+                table,
+                title=figure.title,
+                cmap=figure.cmap,
+                aspect=figure.aspect,
+                panel=figure.panel,
+            )
+        )
         return
     if as_json:
         from poolviz.render.json.demos import shift_json

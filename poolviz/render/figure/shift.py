@@ -8,6 +8,7 @@ from collections.abc import Sequence
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure, SubFigure
+from matplotlib.layout_engine import ConstrainedLayoutEngine
 
 from poolviz.demos import (
     ShiftCase,
@@ -15,6 +16,7 @@ from poolviz.demos import (
     ToleranceTable,
 )
 from poolviz.engine.explain import PoolResult
+from poolviz.errors import PoolvizError
 from poolviz.render.figure.grid import (
     LINESTYLES,
     Outline,
@@ -22,6 +24,7 @@ from poolviz.render.figure.grid import (
     cell_inches,
     draw_matrix,
 )
+from poolviz.render.figure.layout import is_wide
 from poolviz.render.figure.panels import (
     CAPTION,
     picture,
@@ -72,32 +75,45 @@ def shift_figure(
     *,
     title: str | None = None,
     cmap: str | None = None,
+    aspect: str = "auto",
+    panel: str | None = None,
 ) -> Figure:
     """Each case as a row (input, shifted input, both outputs with the changed cells outlined
-    dashed in vermillion), then the measured table as line plots, one line per depth."""
+    dashed in vermillion), then the measured table as line plots, one line per depth: a grid
+    of plots per source (``aspect`` ``tall``) or every plot in one row (``wide``, for a 16:9
+    slide; ``auto`` picks it when the grid would make the page taller than wide). ``panel``
+    draws one row alone: a case's number (``1``, ``2``) or ``measured``."""
+    if panel is not None and panel != "measured" and not 1 <= int(panel) <= len(cases):
+        raise PoolvizError(
+            f"--panel {panel}: this figure has {len(cases)} case{'s' if len(cases) > 1 else ''}; "
+            f"use {' '.join(str(k) for k in range(1, len(cases) + 1))} or measured"
+        )
     first = cases[0]
     in_w, in_h = _panel_inches(first.input.shape[1:3], SHIFT_NUMBERED_INPUT)
     out_w, out_h = _panel_inches(first.output.shape[1:3], SHIFT_NUMBERED_OUTPUT)
     case_h = max(in_h, out_h) + 1.5
     metrics = _metrics(table)
-    plot_h = 2.7 * len(table.sources) + 1.2
+    plots = len(table.sources) * len(metrics)
+    grid_h = 2.7 * len(table.sources) + 1.2
     pictures = max(first.output.shape[1:3]) > SHIFT_NUMBERED_OUTPUT
     outputs = len(first.shown)
-    width = max(
-        2 * in_w + outputs * ((3 if pictures else 2) * out_w + 1.0) + 2.0,
-        3.3 * len(metrics) + 1.0,
-    )
-    fig = Figure(figsize=(width, case_h * len(cases) + plot_h + 0.8), layout="constrained")
-    subs = fig.subfigures(
-        len(cases) + 1,
-        1,
-        height_ratios=[case_h] * len(cases) + [plot_h],
-        hspace=0.04,
-        squeeze=False,
-    )[:, 0]
-    for k, (case, sub) in enumerate(zip(cases, subs, strict=False), 1):
+    cases_w = 2 * in_w + outputs * ((3 if pictures else 2) * out_w + 1.0) + 2.0
+    tall_w = max(cases_w, 3.3 * len(metrics) + 1.0)
+    wide = is_wide(aspect, (tall_w, case_h * len(cases) + grid_h + 0.8))
+    plot_h = 4.4 if wide else grid_h
+    width = max(cases_w, 3.0 * plots + 2.2) if wide else tall_w
+    numbered = list(enumerate(cases, 1))
+    if panel is not None:
+        numbered = [] if panel == "measured" else [numbered[int(panel) - 1]]
+    measured = panel in (None, "measured")
+    heights = [case_h] * len(numbered) + ([plot_h] if measured else [])
+    # room between a case's title and its panels' titles (the default 3 points let them touch)
+    fig = Figure(figsize=(width, sum(heights) + 0.8), layout=ConstrainedLayoutEngine(h_pad=0.08))
+    subs = fig.subfigures(len(heights), 1, height_ratios=heights, hspace=0.04, squeeze=False)[:, 0]
+    for (k, case), sub in zip(numbered, subs, strict=False):
         _shift_case(sub, case, k, in_w, out_w, cmap)
-    _tolerance_plots(subs[-1], table, metrics)
+    if measured:
+        _tolerance_plots(subs[-1], table, metrics, wide)
     config = config_line(first.before).replace("  ", ": ", 1)
     if first.blur is not None:
         config = f"{config}; {first.blur.label}" if first.show_max else first.blur.label
@@ -232,8 +248,24 @@ def _metrics(table: ToleranceTable) -> list[tuple[str, str]]:
     return metrics
 
 
-def _tolerance_plots(sub: SubFigure, table: ToleranceTable, metrics: list[tuple[str, str]]) -> None:
-    axes = sub.subplots(len(table.sources), len(metrics), squeeze=False)
+def _tolerance_plots(
+    sub: SubFigure, table: ToleranceTable, metrics: list[tuple[str, str]], wide: bool
+) -> None:
+    """A plot per source and measure: a row per source, or all in one row (``wide``; a
+    measure that does not apply to a source is then left out, not left empty)."""
+    if wide:
+        kept = [
+            (r, c)
+            for r, source in enumerate(table.sources)
+            for c, (attr, _) in enumerate(metrics)
+            if attr != "identical" or source.inputs.shape[0] > 1
+        ]
+        flat = sub.subplots(1, len(kept), squeeze=False)[0]
+        axes = np.full((len(table.sources), len(metrics)), None, dtype=object)
+        for ax, (r, c) in zip(flat, kept, strict=True):
+            axes[r, c] = ax
+    else:
+        axes = sub.subplots(len(table.sources), len(metrics), squeeze=False)
     shifts = list(range(1, table.shifts + 1))
     shown: list[str] = []
     several = len(table.modes) > 1
@@ -241,6 +273,8 @@ def _tolerance_plots(sub: SubFigure, table: ToleranceTable, metrics: list[tuple[
         count = source.inputs.shape[0]
         for c, (attr, label) in enumerate(metrics):
             ax = axes[r, c]
+            if ax is None:  # left out of the one row
+                continue
             if attr == "identical" and count == 1:
                 ax.axis("off")
                 continue
@@ -294,11 +328,14 @@ def _tolerance_plots(sub: SubFigure, table: ToleranceTable, metrics: list[tuple[
         if labels == shown:
             continue
         shown = labels
-        spare = [a for a in axes[r] if not a.axison]
+        spare = [a for a in axes[r] if a is not None and not a.axison]
+        last = [a for a in axes[r] if a is not None][-1]
         if spare:
             spare[0].legend(handles, labels, fontsize=8, loc="center", title="stacked poolings")
-        else:
-            axes[r, -1].legend(
+        elif wide and r < len(table.sources) - 1:  # the next source's plots follow: the
+            # legend goes at the row's end (sources with other shapes get theirs inside)
+            end = [a for a in axes.ravel() if a is not None][-1]
+            end.legend(
                 handles,
                 labels,
                 fontsize=8,
@@ -306,13 +343,25 @@ def _tolerance_plots(sub: SubFigure, table: ToleranceTable, metrics: list[tuple[
                 bbox_to_anchor=(1.02, 1.0),
                 title="stacked poolings",
             )
+        elif wide and r:
+            last.legend(handles, labels, fontsize=7, loc="best", title="stacked poolings")
+        else:
+            last.legend(
+                handles,
+                labels,
+                fontsize=8,
+                loc="upper left",
+                bbox_to_anchor=(1.02, 1.0),
+                title="stacked poolings",
+            )
+    chars = 190 if wide else 110  # a line of the caption, in characters
     lines = []
     for s in table.sources:
         for mode in table.modes:
             head = f"{s.name}, {mode}" if several else s.name
-            lines.append(wrap(f"{head}: {trend_line(table.trend(s.name, mode), table)}", 110))
+            lines.append(wrap(f"{head}: {trend_line(table.trend(s.name, mode), table)}", chars))
         if (gap := mode_gap_line(table, s.name)) is not None:
-            lines.append(wrap(f"{s.name}: {gap}", 110))
+            lines.append(wrap(f"{s.name}: {gap}", chars))
     if "max" in table.modes:
         lines.append(claim_line(table))
     sub.supxlabel("\n".join(lines), **CAPTION)
