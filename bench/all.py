@@ -55,20 +55,23 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="3 rounds a row, no allocator run")
     parser.add_argument("--only", default="", help="rows whose name contains this")
+    parser.add_argument("--cpu", action="store_true", help="CPU time, not wall (loaded machine)")
     args = parser.parse_args()
     quick = ["--quick"] if args.quick else []
+    cpu = ["--cpu"] if args.cpu else []
     only = ["--only", args.only] if args.only else []
     start = time.perf_counter()
-    print(f"start: {load_line()}; python {sys.version.split()[0]}")
+    clock = "CPU time" if args.cpu else "wall time"
+    print(f"start: {load_line()}; python {sys.version.split()[0]}; {clock}")
     sections: list[tuple[str, list[Row]]] = [
-        ("commands (fresh processes)", part("cli.py", quick + only)),
-        ("engine vs PyTorch, 1 thread, default allocator", part("kernels.py", quick + only)),
+        ("commands (fresh processes)", part("cli.py", quick + cpu + only)),
+        ("engine vs PyTorch, 1 thread, default allocator", part("kernels.py", quick + cpu + only)),
     ]
     if not args.quick:
         sections.append(
             (
                 "engine vs PyTorch, MALLOC_MMAP_THRESHOLD_=1073741824 (kernel against kernel)",
-                part("kernels.py", only, MMAP),
+                part("kernels.py", cpu + only, MMAP),
             )
         )
     if not args.only or args.only in "explore":

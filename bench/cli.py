@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from measure import HEADER, Row, load_line, side_by_side  # noqa: E402
+from measure import HEADER, Row, load_line, side_by_side, use_cpu_clock  # noqa: E402
 
 TERMINAL_BASELINE = "import numpy, click, rich.console, rich.table"
 FIGURE_BASELINE = (
@@ -140,7 +140,10 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="3 rounds instead of 5")
     parser.add_argument("--only", default="", help="rows whose name contains this")
     parser.add_argument("--json", action="store_true", help="rows as JSON (for bench/all.py)")
+    parser.add_argument("--cpu", action="store_true", help="CPU time, not wall")
     args = parser.parse_args()
+    if args.cpu:
+        use_cpu_clock()
     found = rows(args.quick, args.only)
     if args.json:
         print(json.dumps([r.as_dict() for r in found]))

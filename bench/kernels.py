@@ -31,7 +31,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from measure import HEADER, Row, load_line, side_by_side  # noqa: E402
+from measure import HEADER, Row, load_line, side_by_side, use_cpu_clock  # noqa: E402
 
 from poolviz import (  # noqa: E402
     adaptive_pool2d,
@@ -144,8 +144,7 @@ def cases(quick: bool) -> list[Case]:
             g = np.ones_like(res)
             add(f"{name} adaptive {mode} backward", "autograd",
                 lambda x=x, g=g, mode=mode, size=size: adaptive_pool2d_backward(x, g, size, mode),
-                autograd(lambda v, fn=fn, size=size, mode=mode: (fn(v, size)[0] if mode == "max"
-                         else fn(v, size)), t, g), 3.0, int(1.2 * x.nbytes),
+                autograd(lambda v, fn=fn, size=size: fn(v, size), t, g), 3.0, int(1.2 * x.nbytes),
                 "1.2x gradient")  # fmt: skip
         frac = (int(h * 0.7), int(w * 0.7))
         u = fractional_samples(n, c, np.float32, seed=0)
@@ -222,7 +221,10 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="3 rounds instead of 5")
     parser.add_argument("--only", default="", help="rows whose name contains this")
     parser.add_argument("--json", action="store_true", help="rows as JSON (for bench/all.py)")
+    parser.add_argument("--cpu", action="store_true", help="CPU time, not wall")
     args = parser.parse_args()
+    if args.cpu:
+        use_cpu_clock()
     try:
         import torch  # noqa: F401
     except ImportError:

@@ -27,9 +27,8 @@ The numbers, as PyTorch's CPU kernels compute them:
   (the mean of the exact sum), as :func:`~poolviz.engine.pooling.pool2d`; backward of integer
   inputs is float64.
 
-The windows are read by gathering one tap of every window at a time (flat indices into the
-plane; a window shorter than the longest reads its last cell again for max, or a zero cell for
-the sum): ``kh * kw`` passes over the output, no strided view per window.
+The windows become arrays of starts and lengths (:class:`~poolviz.engine.bins.Bins`), read
+one tap of every window at a time by the kernels of :mod:`poolviz.engine.bins`.
 """
 
 from __future__ import annotations
@@ -39,6 +38,7 @@ from typing import Any
 
 import numpy as np
 
+from poolviz.engine.bins import Bins, argmax, max_values, route, spread, sum_divided
 from poolviz.engine.geometry import Axis, Span, as_pair
 from poolviz.engine.windows import as_nhwc, like_input
 from poolviz.errors import PoolvizError
@@ -137,14 +137,28 @@ def adaptive_pool2d(
         )
     x4 = as_nhwc(x, empty_channels=mode == "avg")
     oh, ow = adaptive_output(x4.shape[1], x4.shape[2], output_size)
-    rows, cols = adaptive_axis(x4.shape[1], oh), adaptive_axis(x4.shape[2], ow)
-    cells = Cells.shared(rows, cols, x4.shape[2])
+    rows, cols = _adaptive_bins(x4, oh, ow)
     if mode == "avg":
-        return like_input(_sum_divided(x4, cells, rows, cols), np.ndim(x))
-    values, indices = _max(x4, cells)
-    if return_indices:
-        return like_input(values, np.ndim(x)), like_input(indices, np.ndim(x))
-    return like_input(values, np.ndim(x))
+        mean = sum_divided(x4, rows, cols, _sum_dtype(x4.dtype))
+        out_dtype = np.dtype(np.float64) if x4.dtype.kind in "biu" else x4.dtype
+        return like_input(mean.astype(out_dtype, copy=False), np.ndim(x))
+    if not return_indices:
+        return like_input(max_values(x4, rows, cols), np.ndim(x))
+    values, indices = argmax(x4, rows, cols)
+    return like_input(values, np.ndim(x)), like_input(indices, np.ndim(x))
+
+
+def _adaptive_bins(x4: np.ndarray, oh: int, ow: int) -> tuple[Bins, Bins]:
+    """The adaptive bins along height and width."""
+    return (
+        Bins.of_axis(adaptive_axis(x4.shape[1], oh)),
+        Bins.of_axis(adaptive_axis(x4.shape[2], ow)),
+    )
+
+
+def _sum_dtype(dtype: np.dtype[Any]) -> np.dtype[Any]:
+    """The dtype PyTorch sums in: float32 for float16 and float32, float64 for integers."""
+    return np.dtype(np.float64) if dtype.kind in "biu" else np.result_type(dtype, np.float32)
 
 
 def adaptive_pool2d_backward(
@@ -157,126 +171,14 @@ def adaptive_pool2d_backward(
         raise PoolvizError(f"unknown mode {mode!r}; use 'max' or 'avg'")
     x4 = as_nhwc(x, empty_channels=mode == "avg")
     oh, ow = adaptive_output(x4.shape[1], x4.shape[2], output_size)
-    rows, cols = adaptive_axis(x4.shape[1], oh), adaptive_axis(x4.shape[2], ow)
-    cells = Cells.shared(rows, cols, x4.shape[2])
+    rows, cols = _adaptive_bins(x4, oh, ow)
     g4 = _grad(x4, grad_output, (oh, ow), np.ndim(x))
     if mode == "max":
-        return like_input(_route(x4, g4, _max(x4, cells)[1]), np.ndim(x))
-    div_h = np.array([s.taps for s in rows.windows or ()], dtype=g4.dtype)
-    div_w = np.array([s.taps for s in cols.windows or ()], dtype=g4.dtype)
+        return like_input(route(x4, g4, argmax(x4, rows, cols)[1]), np.ndim(x))
     with np.errstate(over="ignore", invalid="ignore"):
-        share = g4 / div_h[None, :, None, None] / div_w[None, None, :, None]
-    return like_input(_spread(x4, share, cells), np.ndim(x))
-
-
-@dataclass(frozen=True)
-class Cells:
-    """Each window's taps as flat plane indices ``h * W + w``, one array per tap in row-major
-    window order, shaped to broadcast to (N, oh, ow, C); ``real`` says which taps are cells of
-    the window (a shorter window's missing taps repeat its last cell)."""
-
-    taps: tuple[np.ndarray, ...]
-    real: tuple[np.ndarray, ...]
-
-    @classmethod
-    def shared(cls, rows: Axis, cols: Axis, w: int) -> Cells:
-        """The taps of windows every plane shares (adaptive)."""
-        r_start, r_len = _starts(rows)
-        c_start, c_len = _starts(cols)
-        return cls.build(
-            r_start[None, :, None, None],
-            r_len[None, :, None, None],
-            c_start[None, None, :, None],
-            c_len[None, None, :, None],
-            rows.size,
-            cols.size,
-            w,
-        )
-
-    @classmethod
-    def build(
-        cls,
-        r_start: np.ndarray,
-        r_len: np.ndarray,
-        c_start: np.ndarray,
-        c_len: np.ndarray,
-        kh: int,
-        kw: int,
-        w: int,
-    ) -> Cells:
-        """Taps of windows starting at ``r_start``/``c_start`` with ``r_len``/``c_len`` taps
-        (broadcastable arrays), at most ``kh`` x ``kw``."""
-        taps, real = [], []
-        for a in range(kh):
-            row = r_start + np.minimum(a, r_len - 1)
-            for b in range(kw):
-                taps.append(row * w + c_start + np.minimum(b, c_len - 1))
-                real.append((a < r_len) & (b < c_len))
-        return cls(tuple(taps), tuple(real))
-
-
-def _starts(ax: Axis) -> tuple[np.ndarray, np.ndarray]:
-    spans = ax.windows or ()
-    return (
-        np.array([s.start for s in spans], dtype=np.int64),
-        np.array([s.taps for s in spans], dtype=np.int64),
-    )
-
-
-def _read(flat: np.ndarray, cell: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
-    """The values at plane indices ``cell`` (broadcast to ``shape``, (N, oh, ow, C)) of
-    ``flat`` (N, H*W, C)."""
-    n, oh, ow, c = shape
-    if cell.shape[0] == 1 and cell.shape[3] == 1:  # the same cells in every plane
-        return np.take(flat, cell.reshape(-1), axis=1).reshape(shape)
-    full = np.broadcast_to(cell, shape).reshape(n, oh * ow, c)
-    return np.take_along_axis(flat, full, axis=1).reshape(shape)
-
-
-def _max(x4: np.ndarray, cells: Cells) -> tuple[np.ndarray, np.ndarray]:
-    """Max and its plane index over each window, as PyTorch's loop: a cell wins when greater
-    than the best so far, or NaN."""
-    n, h, w, c = x4.shape
-    oh, ow = np.broadcast_shapes(*(t.shape for t in cells.taps[:1]))[1:3]
-    shape = (n, oh, ow, c)
-    flat = x4.reshape(n, h * w, c)
-    best = np.empty(shape, dtype=x4.dtype)
-    index = np.empty(shape, dtype=np.int64)
-    if best.size == 0:
-        return best, index
-    best[...] = _read(flat, cells.taps[0], shape)
-    index[...] = cells.taps[0]
-    nan = x4.dtype.kind == "f"
-    for cell in cells.taps[1:]:
-        value = _read(flat, cell, shape)
-        take = value > best
-        if nan:
-            take |= np.isnan(value)
-        np.copyto(best, value, where=take)
-        np.copyto(index, np.broadcast_to(cell, shape), where=take)
-    return best, index
-
-
-def _sum_divided(x4: np.ndarray, cells: Cells, rows: Axis, cols: Axis) -> np.ndarray:
-    """Each bin's cells added from 0 in row-major order, divided by its height, then by its
-    width, as ATen's adaptive average."""
-    n, h, w, c = x4.shape
-    acc = np.dtype(np.float64) if x4.dtype.kind in "biu" else np.result_type(x4.dtype, np.float32)
-    out_dtype = np.dtype(np.float64) if x4.dtype.kind in "biu" else x4.dtype
-    shape = (n, rows.out, cols.out, c)
-    # one zero cell past the plane: what a shorter bin's missing taps add (+0.0 leaves a sum
-    # that started from 0 unchanged)
-    flat = np.zeros((n, h * w + 1, c), dtype=acc)
-    flat[:, :-1] = x4.reshape(n, h * w, c)
-    total = np.zeros(shape, dtype=acc)
-    with np.errstate(over="ignore", invalid="ignore"):
-        for cell, real in zip(cells.taps, cells.real, strict=True):
-            total += _read(flat, np.where(real, cell, h * w), shape)
-        _, r_len = _starts(rows)
-        _, c_len = _starts(cols)
-        total /= r_len.astype(acc)[None, :, None, None]
-        total /= c_len.astype(acc)[None, None, :, None]
-    return total.astype(out_dtype, copy=False)
+        share = g4 / rows.length.astype(g4.dtype)[None, :, None, None]
+        share /= cols.length.astype(g4.dtype)[None, None, :, None]
+    return like_input(spread(x4, share, rows, cols), np.ndim(x))
 
 
 def _grad(x4: np.ndarray, grad_output: np.ndarray, out: tuple[int, int], ndim: int) -> np.ndarray:
@@ -291,38 +193,6 @@ def _grad(x4: np.ndarray, grad_output: np.ndarray, out: tuple[int, int], ndim: i
         )
     dtype = x4.dtype if x4.dtype.kind == "f" else np.dtype(np.float64)
     return as_nhwc(g, empty_channels=True).astype(dtype, copy=False)
-
-
-def _route(x4: np.ndarray, g4: np.ndarray, index: np.ndarray) -> np.ndarray:
-    """Each gradient of ``g4`` added at its window's winner ``index`` (plane indices), one at a
-    time in output row-major order (``np.add.at``), as PyTorch's max backward."""
-    n, h, w, c = x4.shape
-    grad = np.zeros((n, h * w, c), dtype=g4.dtype)
-    item = np.arange(n, dtype=np.int64)[:, None, None, None] * (h * w * c)
-    chan = np.arange(c, dtype=np.int64)[None, None, None, :]
-    with np.errstate(over="ignore", invalid="ignore"):
-        np.add.at(grad.reshape(-1), (item + index * c + chan).ravel(), g4.ravel())
-    return grad.reshape(n, h, w, c)
-
-
-def _spread(x4: np.ndarray, share: np.ndarray, cells: Cells) -> np.ndarray:
-    """Each window's ``share`` added to every cell of the window, windows in row-major order
-    (all of one window's taps before the next window's), as PyTorch's average backward."""
-    n, h, w, c = x4.shape
-    spare = n * h * w * c  # a cell past the end takes what a missing tap would add
-    grad = np.zeros(spare + 1, dtype=share.dtype)
-    shape = share.shape
-    item = np.arange(n, dtype=np.int64)[:, None, None, None] * (h * w * c)
-    chan = np.arange(c, dtype=np.int64)[None, None, None, :]
-    targets = [
-        np.where(real, item + np.broadcast_to(cell, shape) * c + chan, spare)
-        for cell, real in zip(cells.taps, cells.real, strict=True)
-    ]
-    order = np.stack(targets, axis=-1)  # (N, oh, ow, C, taps): a window's taps together
-    # windows in row-major order per cell: (N, oh, ow) outer, channel, then the taps
-    with np.errstate(over="ignore", invalid="ignore"):
-        np.add.at(grad, order.ravel(), np.repeat(share.ravel(), len(targets)))
-    return grad[:-1].reshape(n, h, w, c)
 
 
 def fractional_samples(n: int, c: int, dtype: Any, seed: int | None = None) -> np.ndarray:
@@ -384,13 +254,10 @@ class Fractional:
     """(N, C, ow) window starts along the width."""
     size: tuple[int, int]
 
-    def cells(self, w: int) -> Cells:
-        """Every window's taps, per plane."""
+    def bins(self) -> tuple[Bins, Bins]:
+        """The windows of every plane along height and width."""
         kh, kw = self.size
-        r = np.moveaxis(self.row_starts, 1, -1)[:, :, None, :]  # (N, oh, 1, C)
-        c = np.moveaxis(self.col_starts, 1, -1)[:, None, :, :]  # (N, 1, ow, C)
-        one = np.ones((1, 1, 1, 1), dtype=np.int64)
-        return Cells.build(r, one * kh, c, one * kw, kh, kw, w)
+        return Bins.per_plane(self.row_starts, kh), Bins.per_plane(self.col_starts, kw)
 
     def axes(self, item: int = 0, channel: int = 0) -> tuple[Axis, Axis]:
         """The windows of one plane as height and width axes."""
@@ -461,7 +328,7 @@ def fractional_max_pool2d(
     """
     x4 = as_nhwc(x)
     frac = fractional_windows(x4, size, output_size, output_ratio, samples, seed)
-    values, indices = _max(x4, frac.cells(x4.shape[2]))
+    values, indices = argmax(x4, *frac.bins())
     if return_indices:
         return like_input(values, np.ndim(x)), like_input(indices, np.ndim(x))
     return like_input(values, np.ndim(x))
@@ -481,6 +348,6 @@ def fractional_max_pool2d_backward(
     its window's winner."""
     x4 = as_nhwc(x)
     frac = fractional_windows(x4, size, output_size, output_ratio, samples, seed)
-    index = _max(x4, frac.cells(x4.shape[2]))[1]
+    index = argmax(x4, *frac.bins())[1]
     g4 = _grad(x4, grad_output, index.shape[1:3], np.ndim(x))
-    return like_input(_route(x4, g4, index), np.ndim(x))
+    return like_input(route(x4, g4, index), np.ndim(x))

@@ -1,0 +1,309 @@
+"""Windows of their own starts and lengths (adaptive and fractional pooling) as arrays, and the
+max, argmax, sum and gradient kernels over them, PyTorch's numbers bit for bit.
+
+Why it is shaped so (measured against PyTorch's 1-thread CPU kernels, ``bench/kernels.py``):
+
+- A window's taps are read one tap of every window at a time: tap ``a`` of the windows along
+  an axis is one gather of whole rows (or columns) at ``start + min(a, length - 1)``; a
+  shorter window reads its last cell again, which changes no max. Max is separable, so it
+  takes ``kh + kw`` gathers; the exact-order sum takes ``kh`` row gathers and ``kh * kw``
+  column gathers and additions, one per tap in PyTorch's order.
+- Gathering one tap of every window at once, rather than one strided view per window, is
+  what made adaptive max on a ResNet stem go from 17x PyTorch's time to about 2x.
+- The work is cut into tiles of about :data:`~poolviz.engine.windows.TILE_BYTES` of
+  intermediate (a few items, or bands of output rows of one item), so the passes over a tile
+  run in cache and extra memory stays near the tile's size; the tap loop costs a few
+  microseconds of Python per tile.
+- Masked copies (``np.copyto(where=...)``) cost about 15 ns a number: the winner rides along
+  as an offset code updated by ``maximum`` (offsets rise, so a later winner's code is larger),
+  and values by ``maximum``; NaN, which needs the masked path, is looked for only where a
+  tile's maxima hold one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from poolviz.engine.geometry import Axis
+from poolviz.engine.windows import TILE_BYTES, code_dtype
+
+
+@dataclass(frozen=True)
+class Bins:
+    """The windows along one axis as arrays: each window's first cell and length, shared by
+    every plane (shape (o,), adaptive) or one set per plane (shape (N, C, o), fractional)."""
+
+    start: np.ndarray
+    length: np.ndarray
+    """Broadcasts against ``start``; at least 1."""
+    longest: int
+
+    @classmethod
+    def of_axis(cls, ax: Axis) -> Bins:
+        """The windows of an uneven :class:`Axis`, shared by every plane."""
+        spans = ax.windows or ()
+        return cls(
+            np.array([s.start for s in spans], dtype=np.intp),
+            np.array([s.taps for s in spans], dtype=np.intp),
+            max((s.taps for s in spans), default=1),
+        )
+
+    @classmethod
+    def per_plane(cls, starts: np.ndarray, size: int) -> Bins:
+        """Windows of ``size`` cells from per-plane ``starts`` (N, C, o)."""
+        return cls(starts.astype(np.intp, copy=False), np.array(size, dtype=np.intp), size)
+
+    @property
+    def shared(self) -> bool:
+        return self.start.ndim == 1
+
+    @property
+    def out(self) -> int:
+        return int(self.start.shape[-1])
+
+    @property
+    def distinct(self) -> bool:
+        """Whether one tap of different windows always reads different cells (starts and
+        ends both rise: no more windows than cells)."""
+        if not self.shared or self.start.size < 2:
+            return True
+        end = self.start + self.length
+        return bool((np.diff(self.start) > 0).all() and (np.diff(end) > 0).all())
+
+    def part(self, items: slice, lo: int = 0, hi: int | None = None) -> Bins:
+        """The windows ``lo .. hi-1`` of batch ``items``."""
+        window = slice(lo, hi)
+        start = self.start[window] if self.shared else self.start[items, :, window]
+        length = self.length[window] if self.length.ndim else self.length
+        return Bins(start, length, self.longest)
+
+    def reach(self) -> tuple[int, int]:
+        """The cells ``[first, end)`` the windows read, together."""
+        if self.start.size == 0:
+            return 0, 0
+        return int(self.start.min()), int((self.start + self.length).max())
+
+    def shifted(self, cells: int) -> Bins:
+        """The same windows over an axis whose first ``cells`` cells were cut off."""
+        return Bins(self.start - cells, self.length, self.longest)
+
+    def tap(self, a: int) -> np.ndarray:
+        """The cell tap ``a`` of every window reads: a shorter window's last cell again."""
+        result: np.ndarray = self.start + np.minimum(a, self.length - 1)
+        return result
+
+    def short(self, a: int) -> np.ndarray | None:
+        """Which windows have no tap ``a`` (None when all have it)."""
+        missing = np.broadcast_to(self.length <= a, self.start.shape)
+        return missing if missing.any() else None
+
+
+def tiles(
+    x4: np.ndarray, rows: Bins, cols: Bins, itemsize: int
+) -> Iterator[tuple[slice, int, int]]:
+    """Blocks (items, first output row, end row) whose intermediate, a gathered input row
+    and an output row of ``itemsize``-byte cells per output row, is near ``TILE_BYTES``:
+    whole items where one fits, else bands of output rows within one item."""
+    n, _, w, c = x4.shape
+    per_row = max(1, (w + cols.out) * c * itemsize)
+    per_item = per_row * rows.out
+    if per_item <= TILE_BYTES:
+        step = max(1, TILE_BYTES // max(per_item, 1))
+        for i in range(0, n, step):
+            yield slice(i, min(n, i + step)), 0, rows.out
+        return
+    band = max(1, TILE_BYTES // per_row)
+    for i in range(n):
+        for lo in range(0, rows.out, band):
+            yield slice(i, i + 1), lo, min(rows.out, lo + band)
+
+
+def take(src: np.ndarray, index: np.ndarray, axis: int) -> np.ndarray:
+    """``src`` (N, A, B, C) at ``index`` along ``axis`` (1 or 2): a shared index (o,) picks
+    whole rows or columns; a per-plane index (N, C, o) picks per item and channel."""
+    if index.ndim == 1:
+        return src[:, index] if axis == 1 else src[:, :, index]
+    return np.take_along_axis(src, along(index, axis), axis=axis)
+
+
+def along(per_window: np.ndarray, axis: int) -> np.ndarray:
+    """A per-window array, (o,) or (N, C, o), shaped to broadcast along ``axis`` of NHWC."""
+    if per_window.ndim == 1:
+        return per_window[:, None, None] if axis == 1 else per_window[None, :, None]
+    planes = np.moveaxis(per_window, 1, -1)  # (N, o, C)
+    return planes[:, :, None, :] if axis == 1 else planes[:, None, :, :]
+
+
+def max_values(x4: np.ndarray, rows: Bins, cols: Bins) -> np.ndarray:
+    """The max over each window of windows every plane shares, rows first, then columns,
+    tile by tile. Only the sign of a zero maximum can differ from the row-major order;
+    where it could (a ``-0.0`` in the input), :func:`argmax` decides."""
+    out = np.empty((x4.shape[0], rows.out, cols.out, x4.shape[3]), dtype=x4.dtype)
+    for items, lo, hi in tiles(x4, rows, cols, x4.itemsize):
+        band = _fold_max(x4[items], rows.part(items, lo, hi), 1)
+        out[items, lo:hi] = _fold_max(band, cols, 2)
+    if x4.dtype.kind == "f" and (out == 0).any() and np.signbit(x4[x4 == 0]).any():
+        return argmax(x4, rows, cols)[0]
+    return out
+
+
+def _fold_max(src: np.ndarray, bins: Bins, axis: int) -> np.ndarray:
+    """The max of ``src`` over each of ``bins`` along ``axis`` (NaN wins)."""
+    best = take(src, bins.tap(0), axis)
+    for a in range(1, bins.longest):
+        np.maximum(best, take(src, bins.tap(a), axis), out=best)
+    return best
+
+
+def argmax(x4: np.ndarray, rows: Bins, cols: Bins) -> tuple[np.ndarray, np.ndarray]:
+    """Max and its plane index ``h * W + w`` over each window, as PyTorch's loop over the
+    window in row-major order (a cell wins when greater than the best so far, or NaN: the
+    first maximum, the last NaN), tile by tile. Separable: columns first, keeping each input
+    row's winning column, then rows: the first row holding the maximum, at its first column
+    (the last NaN's row, at its last NaN)."""
+    n, _, w, c = x4.shape
+    value = np.empty((n, rows.out, cols.out, c), dtype=x4.dtype)
+    index = np.empty(value.shape, dtype=np.int64)
+    kw = cols.longest
+    dtype = code_dtype(rows.longest * kw)
+    for items, lo, hi in tiles(x4, rows, cols, x4.itemsize + dtype.itemsize + 1):
+        r, k = rows.part(items, lo, hi), cols.part(items)
+        first, end = r.reach()  # the input rows this band reads
+        for nan in (False, True):
+            best, code = _fold_arg(x4[items, first:end], None, k, 2, nan, 1, dtype)
+            v, code = _fold_arg(best, code, r.shifted(first), 1, nan, kw, dtype)
+            if nan or x4.dtype.kind != "f" or v.size == 0 or not np.isnan(v.max()):
+                break
+        row, col = np.divmod(code, dtype.type(kw))
+        value[items, lo:hi] = v
+        at = index[items, lo:hi]
+        np.add(along(r.start, 1), row, out=at)
+        at *= w
+        at += along(k.start, 2)
+        at += col
+    return value, index
+
+
+def _fold_arg(
+    src: np.ndarray,
+    src_code: np.ndarray | None,
+    bins: Bins,
+    axis: int,
+    nan: bool,
+    scale: int,
+    dtype: np.dtype[Any],
+) -> tuple[np.ndarray, np.ndarray]:
+    """The max of ``src`` over each of ``bins`` along ``axis`` and the winner's code: the
+    tap's offset times ``scale``, plus ``src_code`` at the winner when given."""
+    best = take(src, bins.tap(0), axis)
+    code = np.zeros(best.shape, dtype) if src_code is None else take(src_code, bins.tap(0), axis)
+    won = np.empty(best.shape, dtype=dtype)
+    for a in range(1, bins.longest):
+        value = take(src, bins.tap(a), axis)
+        wins = value > best
+        if nan:
+            wins |= np.isnan(value)
+            if (short := bins.short(a)) is not None:  # a repeated last cell's NaN
+                wins &= ~along(short, axis)
+        if src_code is None:
+            np.multiply(wins, dtype.type(a * scale), out=won)
+        else:
+            np.add(take(src_code, bins.tap(a), axis), dtype.type(a * scale), out=won)
+            won *= wins
+        np.maximum(code, won, out=code)
+        if nan:
+            np.copyto(best, value, where=wins)
+        else:  # ties keep the earlier value: maximum returns its second argument when equal
+            np.maximum(value, best, out=best)
+    return best, code
+
+
+def sum_divided(x4: np.ndarray, rows: Bins, cols: Bins, acc: np.dtype[Any]) -> np.ndarray:
+    """Each window's cells (windows every plane shares) added in ``acc`` from 0 in row-major
+    order, divided by its height, then by its width, as ATen's adaptive average: one addition
+    per tap over the output, tile by tile (a shorter window's missing taps add +0.0, which
+    leaves a sum that started from +0 unchanged)."""
+    n, _, _, c = x4.shape
+    out = np.empty((n, rows.out, cols.out, c), dtype=acc)
+    with np.errstate(over="ignore", invalid="ignore"):  # as PyTorch: inf, or NaN
+        for items, lo, hi in tiles(x4, rows, cols, acc.itemsize):
+            r = rows.part(items, lo, hi)
+            total = out[items, lo:hi]
+            total[...] = 0
+            for a in range(r.longest):
+                band = take(x4[items], r.tap(a), 1).astype(acc, copy=False)
+                if (short := r.short(a)) is not None:
+                    band[:, short] = 0
+                for b in range(cols.longest):
+                    part = take(band, cols.tap(b), 2)
+                    if (short := cols.short(b)) is not None:
+                        part[:, :, short] = 0
+                    total += part
+            total /= along(r.length.astype(acc), 1)
+            total /= along(cols.length.astype(acc), 2)
+    return out
+
+
+def route(x4: np.ndarray, g4: np.ndarray, index: np.ndarray) -> np.ndarray:
+    """Each gradient of ``g4`` added at its window's winner ``index`` (plane indices), one at a
+    time in output row-major order (``np.add.at``), as PyTorch's max backward."""
+    n, h, w, c = x4.shape
+    grad = np.zeros((n, h * w, c), dtype=g4.dtype)
+    item = np.arange(n, dtype=np.int64)[:, None, None, None] * (h * w * c)
+    chan = np.arange(c, dtype=np.int64)[None, None, None, :]
+    flat = index * c
+    flat += item
+    flat += chan
+    with np.errstate(over="ignore", invalid="ignore"):
+        np.add.at(grad.reshape(-1), flat.ravel(), g4.ravel())
+    return grad.reshape(n, h, w, c)
+
+
+def spread(x4: np.ndarray, share: np.ndarray, rows: Bins, cols: Bins) -> np.ndarray:
+    """Each window's ``share`` (windows every plane shares) added to every cell of the window
+    in PyTorch's order: windows in row-major order. Tap by tap in falling row-major order
+    does that when no two windows along an axis start together: of two windows sharing a
+    cell, the later one reaches it at a smaller offset; one tap of all windows of a tile is
+    then one scatter. A shorter window's missing taps add +0.0 at its last cell, which
+    changes no sum that started from +0."""
+    if not (rows.distinct and cols.distinct):
+        return _spread_in_order(x4, share, rows, cols)
+    grad = np.zeros(x4.shape, dtype=share.dtype)
+    with np.errstate(over="ignore", invalid="ignore"):
+        for items, lo, hi in tiles(x4, rows, cols, share.itemsize):
+            r, tile = rows.part(items, lo, hi), share[items, lo:hi]
+            for a in reversed(range(r.longest)):
+                r_short, at_row = r.short(a), r.tap(a)[:, None]
+                for b in reversed(range(cols.longest)):
+                    c_short = cols.short(b)
+                    part = tile
+                    if r_short is not None or c_short is not None:
+                        part = tile.copy()
+                        if r_short is not None:
+                            part[:, r_short] = 0
+                        if c_short is not None:
+                            part[:, :, c_short] = 0
+                    grad[items, at_row, cols.tap(b)[None, :]] += part
+    return grad
+
+
+def _spread_in_order(x4: np.ndarray, share: np.ndarray, rows: Bins, cols: Bins) -> np.ndarray:
+    """:func:`spread` where windows outnumber cells: every (window, tap) pair at once, in
+    row-major window order, through ``np.add.at`` (which adds repeated cells in order)."""
+    n, h, w, c = x4.shape
+    r_taps = np.stack([rows.tap(a) for a in range(rows.longest)], axis=-1)  # (oh, kh)
+    c_taps = np.stack([cols.tap(b) for b in range(cols.longest)], axis=-1)  # (ow, kw)
+    r_real = np.arange(rows.longest) < rows.length[:, None]
+    c_real = np.arange(cols.longest) < cols.length[:, None]
+    cell = r_taps[:, None, :, None] * w + c_taps[None, :, None, :]  # (oh, ow, kh, kw)
+    real = r_real[:, None, :, None] & c_real[None, :, None, :]
+    part = np.where(real[None, ..., None], share[:, :, :, None, None, :], 0)
+    grad = np.zeros((n, h * w, c), dtype=share.dtype)
+    with np.errstate(over="ignore", invalid="ignore"):
+        at = (slice(None), cell)  # every item, the cells of each (window, tap)
+        np.add.at(grad, at, part.astype(share.dtype, copy=False))  # type: ignore[arg-type]
+    return grad.reshape(x4.shape)
