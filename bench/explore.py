@@ -82,12 +82,21 @@ async def measure(size: tuple[int, int], rounds: int, quiet: bool = False) -> li
         f"  {'harness alone (no key)':22} {statistics.median(idle):6.1f} / {max(idle):5.1f}"
         f" {statistics.median(idle_cpu):6.1f} / {max(idle_cpu):5.1f}"
     )
-    verdict = "within" if statistics.median(every) <= TARGET_MS else "OVER"
+    wall_ms, cpu_ms = statistics.median(every), statistics.median(every_cpu)
     print(
-        f"  all keys: median {statistics.median(every):.1f} ms wall, "
-        f"{statistics.median(every_cpu):.1f} ms cpu; {verdict} the {TARGET_MS:.0f} ms target"
+        f"  all keys: median {wall_ms:.1f} ms wall, {cpu_ms:.1f} ms cpu, worst "
+        f"{max(every):.1f} ms wall"
     )
+    print(f"  {verdict_line('wall', wall_ms)}")
+    print(f"  {verdict_line('cpu', cpu_ms)} (the wall time on an idle machine cannot be less)")
     return every
+
+
+def verdict_line(what: str, ms: float) -> str:
+    """``wall: 186.4 ms / 100 ms target = 1.86x: NOT MET``."""
+    ratio = ms / TARGET_MS
+    met = "met" if ratio <= 1 else "NOT MET"
+    return f"{what}: {ms:.1f} ms / {TARGET_MS:.0f} ms target = {ratio:.2f}x: {met}"
 
 
 def main() -> None:
@@ -105,8 +114,9 @@ def main() -> None:
         return
     load = os.getloadavg()[0]
     print(f"machine: {os.cpu_count()} cores, load {load:.1f} (wall times stretch past the cores)")
-    for size in ((80, 24), (120, 40)):
-        asyncio.run(measure(size, args.rounds))
+    every = [t for size in ((80, 24), (120, 40)) for t in asyncio.run(measure(size, args.rounds))]
+    print(f"\nboth sizes, every key, median {verdict_line('wall', statistics.median(every))}")
+    print(f"load after: {os.getloadavg()[0]:.1f} (measure on an idle machine: load below 1)")
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from rich.style import Style
-from rich.text import Text
+from rich.text import Span, Text
 
 from poolviz.render.style import format_values, text_colour_on
 
@@ -117,18 +117,22 @@ def picture(plane: np.ndarray, max_width: int, *, colour: bool, ascii_only: bool
         shown = np.repeat(scaled[..., None] * 255.0, 3, axis=2)
     if shown.shape[0] % 2:
         shown = np.concatenate([shown, np.zeros_like(shown[:1])])
-    out = Text(no_wrap=True, overflow="crop")
+    # one span a cell, its style made once per colour pair: a repaint of explore draws
+    # pictures of thousands of cells, and a Style and an append each took most of it
+    codes = np.rint(shown).astype(np.int64) @ np.array([1 << 16, 1 << 8, 1])
+    hexes = {int(v): f"#{int(v):06x}" for v in np.unique(codes)}
+    styles: dict[tuple[int, int], Style] = {}
+    spans: list[Span] = []
+    lines: list[str] = []
     for r in range(0, shown.shape[0], 2):
-        for top, bottom in zip(shown[r], shown[r + 1], strict=True):
-            out.append("▀", style=Style(color=_hex(top), bgcolor=_hex(bottom)))
-        if r + 2 < shown.shape[0]:
-            out.append("\n")
-    return out
-
-
-def _hex(rgb: np.ndarray) -> str:
-    r, g, b = (int(round(float(v))) for v in rgb)
-    return f"#{r:02x}{g:02x}{b:02x}"
+        start = len(lines) * (shown.shape[1] + 1)
+        for k, pair in enumerate(zip(codes[r].tolist(), codes[r + 1].tolist(), strict=True)):
+            style = styles.get(pair)
+            if style is None:
+                style = styles[pair] = Style(color=hexes[pair[0]], bgcolor=hexes[pair[1]])
+            spans.append(Span(start + k, start + k + 1, style))
+        lines.append("▀" * shown.shape[1])
+    return Text("\n".join(lines), no_wrap=True, overflow="crop", spans=spans)
 
 
 def _ramp(value: float, plane: np.ndarray) -> str:
