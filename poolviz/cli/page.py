@@ -21,6 +21,8 @@ from poolviz.errors import PoolvizError
 if TYPE_CHECKING:  # the types alone: wiring imports what it runs where it runs it
     from poolviz.cli.display import ViewArgs
     from poolviz.cli.values import Padding
+    from poolviz.engine.blur import BlurRun
+    from poolviz.engine.lp import LPRun
     from poolviz.loaders import LoadedInput
     from poolviz.render.html.page import PageView
 
@@ -167,6 +169,52 @@ def page_view(
     return PageView(
         view.item, view.channel, padding, source, notes, kwargs["title"], command, view.at, look
     )
+
+
+def lp_blur_page(
+    run: LPRun | BlurRun,
+    view: ViewArgs,
+    source: LoadedInput | str,
+    notes: tuple[str, ...],
+    kwargs: Mapping[str, Any],
+) -> None:
+    """Write the page of an LP or blur run (``pool --mode lp|blur -o x.html``): drawn from the
+    run's numbers, its settings shown as given (the page recomputes neither kind)."""
+    from poolviz.engine.lp import LPRun
+    from poolviz.render.html.lp_blur import blur_page, lp_page
+
+    loaded = None if isinstance(source, str) else source
+    command = input_command("pool", kwargs, loaded)
+    check_size(run.input, command, loaded)
+    view.check(run.input.shape, run.output.shape)
+    shown = page_view(view, 0, source, notes, command, kwargs)
+    if isinstance(run, LPRun):
+        data = lp_page(run, shown, lp_args(run))
+    else:
+        data = blur_page(run, shown, blur_args(run))
+    save_page(data, kwargs)
+
+
+def _pair_arg(pair: tuple[int, int]) -> str:
+    return str(pair[0]) if pair[0] == pair[1] else f"{pair[0]}x{pair[1]}"
+
+
+def lp_args(run: LPRun) -> list[str]:
+    """The options that give ``run`` again: ``--mode lp --norm-type 2 -k 2`` (and ``-s``,
+    ``--ceil-mode`` where they are not the defaults)."""
+    args = ["--mode", "lp", "--norm-type", f"{run.norm_type:g}", "-k", _pair_arg(run.size)]
+    if run.stride != run.size:
+        args += ["-s", _pair_arg(run.stride)]
+    return [*args, "--ceil-mode"] if run.ceil_mode else args
+
+
+def blur_args(run: BlurRun) -> list[str]:
+    """The options that give ``run`` again: ``--mode blur -k 2`` (and ``-s``,
+    ``--filter-size`` where they are not the defaults, 2 and 4)."""
+    args = ["--mode", "blur", "-k", _pair_arg(run.size)]
+    if run.stride != (2, 2):
+        args += ["-s", _pair_arg(run.stride)]
+    return [*args, "--filter-size", str(run.filter_size)] if run.filter_size != 4 else args
 
 
 def save_page(data: dict[str, Any], kwargs: Mapping[str, Any]) -> None:

@@ -49,6 +49,10 @@ def pool(mode: str, norm_type: float, filter_size: int, as_json: bool, **kwargs:
     if mode in ("lp", "blur"):
         notes = () if loaded is None else display.source_notes(loaded)
         run = lp_or_blur(x, mode, norm_type, filter_size, pooling)
+        if page.wanted(kwargs, as_json):
+            source = SEED_4X4_NAME if loaded is None else loaded
+            page.lp_blur_page(run, view, source, () if loaded is None else loaded.notes, kwargs)
+            return
         figure = display.figure_from(kwargs)
         lp_or_blur_output(run, view, figure, as_json, notes, int(np.ndim(x)))
         return

@@ -151,17 +151,28 @@ function axisPadding(padding) {
 /** The settings the page was written with, as the controls spell them; the output size
  * (adaptive pooling's) starts as the written output's. */
 function writtenSettings(config, outShape) {
-  const same = config.stride[0] === config.size[0] && config.stride[1] === config.size[1];
+  // adaptive and fractional runs give only the options they take: the rest start as -k 2 would
+  const size = config.size || [2, 2];
+  const stride = config.stride || size;
+  const same = stride[0] === size[0] && stride[1] === size[1];
   return {
-    o: pairText(outShape),
+    o: pairText(config.output_size || outShape),
     mode: config.mode,
-    k: pairText(config.size),
-    s: same ? "" : pairText(config.stride),
-    p: paddingText(config.padding),
-    d: pairText(config.dilation),
+    k: pairText(size),
+    s: same ? "" : pairText(stride),
+    p: paddingText(config.padding === undefined ? 0 : config.padding),
+    d: pairText(config.dilation || [1, 1]),
     ceil: Boolean(config.ceil_mode),
-    cip: Boolean(config.count_include_pad),
+    cip: config.count_include_pad === undefined ? true : Boolean(config.count_include_pad),
   };
+}
+
+/** The cell a reflect-padded index reads (PyTorch's and NumPy's "reflect"). */
+function fold(index, n) {
+  if (n === 1) return 0;
+  const period = 2 * (n - 1);
+  const t = Math.abs(index) % period;
+  return t >= n ? period - t : t;
 }
 
 /** Parsed settings: what poolviz.engine.geometry.PoolSpec.make takes, or for adaptive
@@ -427,6 +438,8 @@ function writtenState(data) {
     value: num(w.value),
     argmax: w.argmax,
     divisor: w.divisor,
+    text: w.text, // the worked sentence of a kind the page does not recompute (LP, blur)
+    detail: w.detail,
   }));
   const state = {
     mode: data.config.mode,
@@ -438,7 +451,8 @@ function writtenState(data) {
     coverage: data.coverage,
     formula: data.formula,
     simple: data.simple_formula,
-    pads: data.config.padding_resolved,
+    pads: data.config.padding_resolved || [0, 0, 0, 0],
+    reflect: Boolean(data.reflect),
     outShape: [data.output.length, data.output.length ? data.output[0].length : 0],
   };
   if (data.kind === "grad") {
@@ -491,12 +505,13 @@ const CELLS_SHOWN = 80; // characters of a window's values in its step-table row
 
 /** A window's values row by row (`1 3 / 5 6`, padding as ·), cut at CELLS_SHOWN characters:
  * only the values shown are formatted, however large the window. */
-function windowCellsText(w, x, decimals) {
+function windowCellsText(w, x, decimals, reflect) {
   const [H, W] = [x.length, x[0].length];
   let text = "";
   for (const [k, r] of w.rows.entries()) {
     for (const [m, c] of w.cols.entries()) {
-      const value = r >= 0 && r < H && c >= 0 && c < W ? formatNumber(x[r][c], decimals) : "·";
+      const inside = r >= 0 && r < H && c >= 0 && c < W;
+      const value = inside || reflect ? formatNumber(x[fold(r, H)][fold(c, W)], decimals) : "·";
       text += (m ? " " : k ? " / " : "") + value;
       if (text.length > CELLS_SHOWN) return text.slice(0, CELLS_SHOWN - 2) + " …";
     }
@@ -547,13 +562,14 @@ class Page {
     this.model = model;
     this.el = el;
     this.data = {};
-    for (const key of ["kind", "title", "heading", "notes", "command", "input_shape", "output_shape", "item", "channel", "config", "formula", "simple_formula", "input", "output", "windows", "coverage", "source", "start", "palette", "grad", "steps", "cmap", "font_scale"]) {
+    for (const key of ["kind", "title", "heading", "notes", "command", "input_shape", "output_shape", "item", "channel", "config", "formula", "simple_formula", "input", "output", "windows", "coverage", "source", "start", "palette", "grad", "steps", "cmap", "font_scale", "shown_as", "reflect"]) {
       this.data[key] = model.get(key);
     }
     this.palette = this.data.palette.windows;
     const output = this.data.output;
     this.written = writtenSettings(this.data.config, [output.length, output.length ? output[0].length : 0]);
-    this.live = LIVE_MODES.includes(this.data.config.mode);
+    this.shownAs = this.data.shown_as || null; // a kind drawn from the written data alone
+    this.live = LIVE_MODES.includes(this.data.config.mode) && !this.shownAs;
     this.cursor = this.data.start || 0;
     this.timer = null;
     this.linked = [];
@@ -619,6 +635,7 @@ class Page {
     if (d.source.kind !== "example") lines.push(`data: ${d.source.name} (${d.source.kind})`);
     else if (d.notes.length === 0) lines.push(`data: ${d.source.name} (the worked example)`);
     for (const note of d.notes) lines.push(note);
+    if (this.shownAs) lines.push(this.shownAs.summary);
     const [n, , , c] = d.input_shape;
     if (n > 1 || c > 1) lines.push(`shown: item ${d.item} of ${n}, channel ${d.channel} of ${c} (channels never mix)`);
     return lines;
@@ -647,7 +664,7 @@ class Page {
     this.form = h(
       "form",
       { class: "controls", "aria-label": "pooling settings" },
-      h("div", { class: "control" }, h("label", { for: "pv-mode", text: "mode" }), mode, h("small", { text: "adaptive: bins fit the output" })),
+      h("div", { class: "control" }, h("label", { for: "pv-mode", text: "mode" }), mode, h("small", { text: this.live ? "adaptive: bins fit the output" : "as written" })),
       field("o", "output size", "adaptive: 3 or 3x2"),
       field("k", "size", "2 or 3x2 (height first)"),
       field("s", "stride", "empty: the size"),
@@ -655,6 +672,10 @@ class Page {
       field("d", "dilation", "1 is a plain window"),
       check("ceil", "ceil mode"),
       check("cip", "count_include_pad"),
+      // a shown kind's own settings (LP's p, blur's filter), read only
+      ...((this.shownAs && this.shownAs.settings) || []).map(([label, value], k) =>
+        h("div", { class: "control" }, h("label", { for: `pv-x${k}`, text: label }), h("input", { type: "text", id: `pv-x${k}`, name: `x${k}`, size: 6, value: String(value) })),
+      ),
     );
     this.form.addEventListener("submit", (e) => e.preventDefault());
     this.errorNode = h("p", { class: "error", role: "alert" });
@@ -667,10 +688,18 @@ class Page {
       this.enableFields();
       this.changed();
     });
-    const note = this.live ? null : h("p", { class: "frozen", text: `${this.data.config.mode} pooling is shown as written (its numbers are the engine's); the settings below are that run's and cannot be changed here: the page recomputes max, average and adaptive pooling only.` });
+    const what = this.shownAs ? this.shownAs.what : `${this.data.config.mode} pooling`;
+    const note = this.live ? null : h("p", { class: "frozen", text: `${what} is shown as written, with the engine's numbers: these settings are the run's and cannot be changed here (the page recomputes max, average and adaptive pooling only). Run the command below with other settings for another page.` });
     this.fill(this.settings);
-    if (!this.live) for (const input of this.form.elements) input.disabled = true;
-    else this.enableFields();
+    if (!this.live) {
+      // the written run's settings, unchangeable; a shown kind hides the fields it does not take
+      const kept = this.shownAs ? new Set(["mode", ...this.shownAs.fields]) : null;
+      for (const input of this.form.elements) {
+        input.disabled = true;
+        if (kept && !kept.has(input.name) && !input.name.startsWith("x")) input.closest(".control").hidden = true;
+      }
+      reset.hidden = true;
+    } else this.enableFields();
     this.copiedNode = h("span", { class: "copied", role: "status" });
     return h("section", { class: "settings" }, h("h2", { text: "Settings" }), note, this.form, h("div", { class: "command-row" }, reset, copy, this.commandNode, this.copiedNode), this.errorNode);
   }
@@ -772,6 +801,7 @@ class Page {
   command() {
     const s = this.settings;
     const args = [...this.data.command];
+    if (this.shownAs) return [...args, ...this.shownAs.args].map(shellQuote).join(" ");
     if (s.mode !== "max") args.push("--mode", s.mode);
     if (isAdaptive(s.mode)) return [...args, "--output-size", s.o.trim()].map(shellQuote).join(" ");
     args.push("-k", s.k.trim());
@@ -912,13 +942,18 @@ class Page {
     const H = st.input.length;
     const W = H ? st.input[0].length : 0;
     const span = this.span(H, W);
+    const as = this.shownAs || {};
+    const extra = (g) => this.grid(g.name, g.caption, grid2(g.values));
+    const arrow = () => h("div", { class: "arrow", "aria-hidden": "true", text: "→" });
     this.stageNode.replaceChildren(
-      this.grid("input", `Input ${H}x${W}`, st.input, { span, winners: true, shade: Boolean(d.cmap) || H * W >= SHADED_CELLS }),
+      ...(as.before || []).flatMap((g) => [extra(g), arrow()]),
+      this.grid("input", as.input || `Input ${H}x${W}`, st.input, { span, winners: true, shade: Boolean(d.cmap) || H * W >= SHADED_CELLS }),
       h("div", { class: "arrow", "aria-hidden": "true", text: "→" }),
-      this.grid("output", `Output ${st.outShape[0]}x${st.outShape[1]} (${!st.averaging ? "max" : "mean"})`, st.output, { windowCells: true }),
+      this.grid("output", `Output ${st.outShape[0]}x${st.outShape[1]} (${this.valueName()})`, st.output, { windowCells: true }),
+      ...(as.after || []).map(extra),
     );
     this.drawSteps();
-    const coverage = [this.grid("coverage", "Per input cell (0 = dropped)", st.coverage, { counts: true })];
+    const coverage = [this.grid("coverage", (this.shownAs && this.shownAs.coverage) || "Per input cell (0 = dropped)", st.coverage, { counts: true })];
     if (st.averaging) {
       const divisors = st.output.map((row, i) => row.map((_, j) => st.windows[this.windowAt.get(`${i},${j}`)].divisor));
       coverage.push(this.grid("divisors", "Divisor of each window", divisors, { windowCells: true, counts: true }));
@@ -982,6 +1017,12 @@ class Page {
         } else {
           const padding = r >= -padTop && r < H + padBottom && c >= -padLeft && c < W + padRight;
           td = h("td", { class: padding ? "pad" : "over", "data-r": r, "data-c": c, title: padding ? "padding" : "past the padding (ceil mode)" });
+          if (padding && opts.span && this.state.reflect) {
+            // reflect padding reads the map's own cells: show the value it reflects
+            td.textContent = formatNumber(values[fold(r, H)][fold(c, W)], decimals);
+            td.classList.add("reflect");
+            td.title = `reflects cell ${fold(r, H)},${fold(c, W)}`;
+          }
         }
         cells.set(`${r},${c}`, td);
         tr.append(td);
@@ -994,18 +1035,25 @@ class Page {
     return h("figure", { class: "grid-box" }, h("figcaption", { text: caption }), h("div", { class: "scroll" }, table));
   }
 
+  /** What each window's value is called: max, mean, or the shown kind's name (LP, blur). */
+  valueName() {
+    return this.shownAs ? this.shownAs.value : !this.state.averaging ? "max" : "mean";
+  }
+
   drawSteps() {
     const st = this.state;
     const x = st.input;
     const dIn = decimalsFor(x);
     const dOut = decimalsFor(st.output);
     const table = h("table", { class: "steps-table" });
-    const last = !st.averaging ? "winner at" : "divisor";
-    table.append(h("thead", {}, h("tr", {}, ...["out", "rows", "cols", "cells (row by row)", !st.averaging ? "max" : "mean", last].map((t) => h("th", { scope: "col", text: t })))));
+    const as = this.shownAs;
+    const last = as ? as.detail : !st.averaging ? "winner at" : "divisor";
+    const head = ["out", "rows", "cols", "cells (row by row)", this.valueName(), last].filter(Boolean);
+    table.append(h("thead", {}, h("tr", {}, ...head.map((t) => h("th", { scope: "col", text: t })))));
     const body = h("tbody");
     const listed = this.data.steps === null || this.data.steps === undefined ? st.windows : st.windows.slice(0, this.data.steps);
     this.stepRows = listed.map((w, k) => {
-      const cellsText = windowCellsText(w, x, dIn);
+      const cellsText = windowCellsText(w, x, dIn, st.reflect);
       const tr = h(
         "tr",
         { "data-k": k, "data-i": w.out[0], "data-j": w.out[1] },
@@ -1014,7 +1062,7 @@ class Page {
         h("td", { text: rangeText(w.cols) }),
         h("td", { class: "cells", text: cellsText }),
         h("td", { class: "value", text: formatNumber(w.value, dOut) }),
-        h("td", { text: !st.averaging ? (w.argmax ? cellName(w.argmax) : "—") : String(w.divisor) }),
+        last ? h("td", { text: as ? w.detail : !st.averaging ? (w.argmax ? cellName(w.argmax) : "—") : String(w.divisor) }) : null,
       );
       body.append(tr);
       return tr;
@@ -1127,6 +1175,7 @@ class Page {
     const shown = real.length > 24 ? [...real.slice(0, 24), "…"] : real;
     const value = formatNumber(w.value, decimalsFor(st.output));
     const where = `output ${cellName(w.out)} reads rows ${rangeText(w.rows)}, columns ${rangeText(w.cols)}`;
+    if (w.text) return `${where}: ${w.text}`;
     if (!st.averaging) {
       const winner = w.argmax ? `, the winner at ${cellName(w.argmax)}` : " (padding only: no winner)";
       return `${where}: max(${shown.join(", ")}) = ${value}${winner}${padding ? `; ${padding} padding cells never win` : ""}`;
@@ -1184,6 +1233,7 @@ class Page {
     if (!td || !this.el.contains(td)) return;
     const table = td.closest("table");
     const name = table.dataset.grid;
+    if (!["input", "output", "coverage", "divisors", "upstream", "gradin", "unpooled"].includes(name)) return;
     const r = Number(td.dataset.r);
     const c = Number(td.dataset.c);
     this.unlink();
@@ -1210,7 +1260,15 @@ class Page {
       return;
     }
     if (td.classList.contains("pad") || td.classList.contains("over")) return;
-    const reading = st.windows.map((w, k) => [w, k]).filter(([w]) => w.rows.includes(r) && w.cols.includes(c));
+    const stage1 = this.shownAs && this.shownAs.before && this.shownAs.before[0].window;
+    if (stage1 && name === "input") {
+      // a max-map cell is the max of one window of the input (stage 1, stride 1)
+      const span = (first, k) => Array.from({ length: k }, (_, t) => first + t);
+      add(this.mark("source", span(r, stage1[0]), span(c, stage1[1]), "hl"), "hl");
+    }
+    const [H, W] = [st.input.length, st.input[0].length];
+    const reads = (taps, t, n) => (st.reflect ? taps.some((v) => fold(v, n) === t) : taps.includes(t));
+    const reading = st.windows.map((w, k) => [w, k]).filter(([w]) => reads(w.rows, r, H) && reads(w.cols, c, W));
     for (const [w, k] of reading) {
       for (const grid of ["input", "coverage"]) add(this.mark(grid, w.rows, w.cols, "hl"), "hl");
       add(this.cellsOf("output", [w.out]), "hl");

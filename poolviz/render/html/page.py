@@ -25,7 +25,7 @@ from poolviz.engine.geometry import PaddingArg
 from poolviz.engine.gradient import GradResult
 from poolviz.errors import PoolvizError
 from poolviz.render.json.grad import grad_json
-from poolviz.render.json.pool import pool_json
+from poolviz.render.json.pool import input_source, pool_json
 from poolviz.render.json.strict import plain
 from poolviz.render.output import atomic_output
 from poolviz.render.style import DROPPED_COLOUR, OKABE_ITO, PADDING_COLOUR, config_line
@@ -85,23 +85,43 @@ class PageView:
     look: PageLook = PageLook()
 
 
+def page_frame(view: PageView, heading: str, out_w: int) -> dict[str, Any]:
+    """What every page's data holds whatever the pooling: its title and heading (the
+    configuration in one line), where the data came from, the command that reads it, the item
+    and channel shown, the first window (``out_w`` outputs a row) and the look options."""
+    at = view.at
+    return {
+        "kind": "pool",
+        "title": view.title if view.title is not None else heading,
+        "heading": heading,
+        "notes": list(view.notes),
+        "command": view.command,
+        "item": view.item,
+        "channel": view.channel,
+        "source": input_source(view.source),
+        "start": 0 if at is None else at[0] * out_w + at[1],
+        "steps": view.look.steps,
+        "cmap": None if view.look.cmap is None else cmap_stops(view.look.cmap),
+        "font_scale": view.look.font_scale,
+        "palette": {
+            "windows": list(OKABE_ITO),
+            "padding": PADDING_COLOUR,
+            "dropped": DROPPED_COLOUR,
+        },
+    }
+
+
 def pool_page(result: PoolResult, view: PageView) -> dict[str, Any]:
     """The page data of a ``poolviz pool`` run: one item and channel, every window (from
     :func:`pool_json`), the input and output planes and the coverage."""
-    item, channel, at = view.item, view.channel, view.at
+    item, channel = view.item, view.channel
     body = pool_json(
         result, item=item, channel=channel, steps=None, padding=view.padding, source=view.source
     )
     return {
-        "kind": "pool",
-        "title": view.title if view.title is not None else config_line(result),
-        "heading": config_line(result),
-        "notes": list(view.notes),
-        "command": view.command,
+        **page_frame(view, config_line(result), result.cols.out),
         "input_shape": body["input_shape"],
         "output_shape": body["output_shape"],
-        "item": item,
-        "channel": channel,
         "config": body["config"],
         "formula": body["formula"],
         "simple_formula": {
@@ -112,16 +132,6 @@ def pool_page(result: PoolResult, view: PageView) -> dict[str, Any]:
         "output": result.output[item, :, :, channel],
         "windows": body["windows"],
         "coverage": result.coverage,
-        "source": body["source"],
-        "start": 0 if at is None else at[0] * result.cols.out + at[1],
-        "steps": view.look.steps,
-        "cmap": None if view.look.cmap is None else cmap_stops(view.look.cmap),
-        "font_scale": view.look.font_scale,
-        "palette": {
-            "windows": list(OKABE_ITO),
-            "padding": PADDING_COLOUR,
-            "dropped": DROPPED_COLOUR,
-        },
     }
 
 
