@@ -85,7 +85,7 @@ def test_terminal_does_not_import_matplotlib() -> None:
         (["--resize", "32x32"], 2, "error: digits.onnx takes 28x28 images; --resize 32x32 does not fit it (leave --resize out: the image is resized to 28x28)"),
         (["--mean", "0,0"], 2, "error: --mean has 2 values and the model takes 1 channel; give one value"),
         (["--std", "a"], 2, "error: --std 'a' is not a number or a list of numbers; give one value, or one per channel such as 0.485,0.456,0.406"),
-        (["--max-memory", "1K"], 1, "error: digits.onnx: checking its pooling nodes would need about 142.1 KiB, over the memory budget of 1.0 KiB; raise --max-memory or shrink it (--scale, --resize)"),
+        (["--max-memory", "1K"], 1, "error: digits.onnx: checking its pooling nodes would need about 142.1 KiB, over the memory budget of 1.0 KiB; raise --max-memory"),
         (["nothere.onnx"], 2, "error: nothere.onnx: no such file; give an ONNX model (.onnx)"),
     ],
 )  # fmt: skip
@@ -190,9 +190,27 @@ def test_an_image_too_large_for_the_budget_is_refused_unread() -> None:
     # the bundled model takes 28x28: the photo is measured at that size, 3 channels, before
     # it is read (float64, and the model's input)
     assert err.splitlines() == [
-        f"error: {photo}: running a model on it would need about 36.8 KiB, over the memory budget of 1.0 KiB; raise --max-memory or shrink it (--scale, --resize)",
+        f"error: {photo}: running a model on it would need about 36.8 KiB, over the memory budget of 1.0 KiB; raise --max-memory",
         "try: --gray, reading one grey channel, would need about 12.2 KiB",
     ]
+
+
+def test_the_budget_names_resize_only_where_the_model_takes_it(tmp_path: Path) -> None:
+    """A model with an open input size takes --resize (features has no --scale); one with a
+    fixed size resizes the image itself, so raising the budget is the only way."""
+    pytest.importorskip("onnx", reason="onnx (the run extra) is not installed")
+    from tests.onnx_graphs import GraphBuilder
+
+    builder = GraphBuilder(channels=3, size=None)
+    builder.add("MaxPool", "pool", ["x"], kernel_shape=[2, 2], strides=[2, 2])
+    model = str(builder.save(tmp_path / "open.onnx"))
+    photo = str(Path(__file__).parent.parent / "poolviz/samples/photo.jpg")
+    code, out, err = run("features", model, photo, "--max-memory", "64K")
+    assert (code, out) == (1, "")
+    assert err.splitlines()[0] == (
+        f"error: {photo}: running a model on it would need about 3.5 MiB, over the memory "
+        "budget of 64.0 KiB; raise --max-memory or shrink it (--resize)"
+    )
 
 
 def test_a_model_that_does_not_take_float_images(tmp_path: Path) -> None:

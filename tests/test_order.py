@@ -109,3 +109,21 @@ def test_help_keeps_order_apart_from_layout() -> None:
         in words
     )
     assert "--layout" in words
+
+
+def test_features_follows_the_order_in_its_table_and_json() -> None:
+    code, out, _ = invoke("features", "--layer", "list", order="nchw")
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[-3:] == [
+        "#  node            pooling               in (CxHxW)  out      check",
+        "1  /pool1/MaxPool  MaxPool 2x2 stride 2  8x26x26     8x13x13  equal",
+        "2  /pool2/MaxPool  MaxPool 2x2 stride 2  16x11x11    16x5x5   equal",
+    ]
+    assert "in (HxWxC)" in invoke("features", "--layer", "list")[1]
+    as_given = json.loads(invoke("features", "--layer", "list", "--json", "--order", "nchw")[1])
+    assert as_given["order"] == "nchw"
+    assert as_given["layers"][0]["input_shape"] == [8, 26, 26]
+    assert as_given["layers"][1]["output_shape"] == [16, 5, 5]
+    unmoved = json.loads(invoke("features", "--layer", "list", "--json", order="nchw")[1])
+    assert unmoved["order"] == "nhwc" and unmoved["layers"][0]["input_shape"] == [26, 26, 8]

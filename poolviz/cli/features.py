@@ -110,6 +110,7 @@ class FloatsType(OptionType):
     "--max-memory", type=MemoryType(), default="2G", show_default=True, metavar="SIZE",
     help="Refuse a run whose captured maps would need more memory, e.g. 8G.",
 )  # fmt: skip
+@options.order_option
 @options.json_option()
 @display.figure_options(FIGURE_FORMATS)
 def features_command(
@@ -144,11 +145,14 @@ def features_command(
     graph = _graph(model)
     pools = pooling_nodes(graph)
     spec = input_spec(graph.input_shape, graph.name)
-    budget = Budget(max_memory, footprint=2, task="running a model on it")
+    # only a model that leaves its input size open takes --resize; features has no --scale
+    shrink = None if None not in spec.size else "--resize"
+    budget = Budget(max_memory, footprint=2, task="running a model on it", shrink=shrink)
     loaded = _image(image, spec.channels, gray, fixed_size(spec, resize, graph.name), budget)
     scaled, notes = fit_channels(loaded.array, loaded.dtype, spec)
     runner = Runner(graph, wanted_values(pools))
-    result = features(graph, normalise(scaled, spec, mean, std), runner, max_memory)
+    x = normalise(scaled, spec, mean, std)
+    result = features(graph, x, runner, max_memory, shrink)
     chosen = _layer(result, layer)
     input_notes = (*display.source_notes(loaded), *notes)
     if shifts is not None:
@@ -264,5 +268,9 @@ def _view(notes: tuple[str, ...]) -> Any:
 
     shown = display.screen()
     return DemoView(
-        width=shown.width, colour=shown.colour, ascii_only=shown.ascii_only, notes=notes
+        width=shown.width,
+        colour=shown.colour,
+        ascii_only=shown.ascii_only,
+        notes=notes,
+        order=shown.order,
     )

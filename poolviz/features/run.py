@@ -71,24 +71,34 @@ def wanted_values(pools: Sequence[PoolNode]) -> list[str]:
 
 
 def features(
-    graph: Graph, image: np.ndarray, runner: Runner | None = None, max_memory: int | None = None
+    graph: Graph,
+    image: np.ndarray,
+    runner: Runner | None = None,
+    max_memory: int | None = None,
+    shrink: str | None = None,
 ) -> Features:
     """Run ``graph`` on ``image``, capturing and checking each pooling node (PoolvizError
     naming the node where the engine's recomputation differs). Captures that would need more
-    than ``max_memory`` bytes to check are refused once the model has run."""
+    than ``max_memory`` bytes to check are refused once the model has run, the refusal
+    naming ``shrink``, the options that would make the image smaller, if any."""
     pools = pooling_nodes(graph)
     runner = runner or Runner(graph, wanted_values(pools))
     values = runner.run(image)
     if max_memory is not None:
-        check_memory(graph, values, wanted_values(pools), max_memory)
+        check_memory(graph, values, wanted_values(pools), max_memory, shrink)
     captures = tuple(capture(p, values[p.node.inputs[0]], values[p.node.outputs[0]]) for p in pools)
     output = np.asarray(values[graph.output])[0].ravel()
     return Features(graph, runner.name, image, captures, output)
 
 
 def check_memory(
-    graph: Graph, values: dict[str, np.ndarray], names: Sequence[str], limit: int
+    graph: Graph,
+    values: dict[str, np.ndarray],
+    names: Sequence[str],
+    limit: int,
+    shrink: str | None = None,
 ) -> None:
     """Refuse captures whose checking would need more than ``limit`` bytes."""
-    budget = Budget(limit, footprint=CHECK_FOOTPRINT, task="checking its pooling nodes")
+    task = "checking its pooling nodes"
+    budget = Budget(limit, footprint=CHECK_FOOTPRINT, task=task, shrink=shrink)
     budget.check(graph.name, sum(values[name].nbytes for name in names))

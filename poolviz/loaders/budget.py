@@ -35,6 +35,9 @@ class Budget:
     task: str = "pooling it"
     """What needs the memory, as the message says it: ``pooling it``, ``poolviz grad --json
     on it``."""
+    shrink: str | None = "--scale, --resize"
+    """The options that would shrink the input, as the refusal names them; None where the
+    command has none (the size is fixed)."""
 
     def check(self, name: str, nbytes: int, grey_nbytes: int | None = None) -> None:
         """Refuse an input of ``nbytes`` (as float64) whose run would exceed the limit; for a
@@ -49,8 +52,8 @@ class Budget:
                 hint = f"try: --gray, reading one grey channel, would need about {grey}"
             raise PoolvizRuntimeError(
                 f"{name}: {self.task} would need about {_gib(needed)}{parts}, over the memory "
-                f"budget of {_gib(self.limit)}; raise --max-memory or shrink it "
-                "(--scale, --resize)",
+                f"budget of {_gib(self.limit)}; raise --max-memory"
+                + ("" if self.shrink is None else f" or shrink it ({self.shrink})"),
                 hint=hint,
             )
 

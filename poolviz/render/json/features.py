@@ -15,7 +15,8 @@ from poolviz.features.shifts import ShiftTable
 
 
 def node_json(capture: Capture) -> dict[str, Any]:
-    """One pooling node: what it is, its shapes (H, W, C) and the engine's check."""
+    """One pooling node: what it is, its shapes (H, W, C; in ``--order``, which
+    :func:`poolviz.cli.display.print_json` applies and says) and the engine's check."""
     pooling = capture.pool.pooling
     rows, cols = capture.rows, capture.cols
     return {

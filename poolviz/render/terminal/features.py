@@ -20,6 +20,7 @@ from poolviz.features.capture import Capture
 from poolviz.features.channels import ChannelView
 from poolviz.features.run import Features
 from poolviz.features.shifts import ShiftTable
+from poolviz.render.order import ordered
 from poolviz.render.style import feature_text, percent
 from poolviz.render.terminal.grid import RAMP, Cell, number_cells, picture, too_wide
 from poolviz.render.terminal.panels import DemoView, tiled_grid
@@ -39,7 +40,8 @@ def node_table(result: Features, view: DemoView) -> Table:
     """One row per pooling node: depth, name, what it does, shapes, the engine's check."""
     table = Table(box=None, padding=(0, 1), pad_edge=False, show_edge=False, header_style="bold")
     words = [word for c in result.captures for word in c.pool.describe().split()]
-    for name in ("#", "node", "pooling", "in", "out", "check"):
+    axes = "CxHxW" if view.order == "nchw" else "HxWxC"
+    for name in ("#", "node", "pooling", f"in ({axes})", "out", "check"):
         # the pooling's description wraps first (between words): a node's name is what
         # --layer takes, and shapes are read whole
         wraps = name == "pooling"
@@ -49,8 +51,8 @@ def node_table(result: Features, view: DemoView) -> Table:
             str(c.pool.depth),
             c.pool.name,
             c.pool.describe(),
-            feature_text(c.before.shape),
-            feature_text(c.after.shape),
+            feature_text(ordered(c.before.shape, view.order)),
+            feature_text(ordered(c.after.shape, view.order)),
             check_text(c),
         )
     return table
