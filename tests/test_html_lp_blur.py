@@ -159,3 +159,41 @@ def test_lp_blur_pages_refuse_what_figures_take(tmp_path: Path) -> None:
     assert (code, out) == (2, "")
     assert err.splitlines()[0].startswith("error: --dpi dresses a figure, not a page")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_grad_pages_route_each_gradient_as_the_engine_does(browser: Any, tmp_path: Path) -> None:
+    for args in (["--mode", "lp"], ["--mode", "blur", "--grad-output", "random"]):
+        path = tmp_path / "grad.html"
+        code, _, err = run("grad", *args, "-o", str(path))
+        assert code == 0, err
+        body = json_of("grad", *args)
+        with opened(browser, path) as o:
+            page = o.page
+            assert grid_text(page, "upstream") == shown(body["upstream"])
+            assert grid_text(page, "gradin") == shown(body["gradient"])
+            if args[1] == "lp":
+                # cell 2,2 is read by all four 3x3 windows (stride 2): each sends it a share
+                page.hover('table[data-grid="gradin"] td[data-r="2"][data-c="2"]')
+                assert marked(page, "upstream", "hl") == {(0, 0), (0, 1), (1, 0), (1, 1)}
+                route = page.text_content(".route")
+                assert route.startswith("cell 2,2 gets ") and route.endswith(" = 2.41")
+                assert route.count(" from ") == 4
+            else:
+                # blur: only the max map's winners get any; cell 1,2 (the 8) from every output
+                page.hover('table[data-grid="gradin"] td[data-r="1"][data-c="2"]')
+                assert marked(page, "upstream", "hl") == {(0, 0), (0, 1), (1, 0), (1, 1)}
+                assert page.text_content(".route").endswith(" = 0.437")
+                page.hover('table[data-grid="output"] td[data-r="1"][data-c="0"]')
+                assert marked(page, "gradin", "hl") == {(1, 2), (2, 2)}
+                assert page.text_content(".route") == (
+                    "output 1,0 sends its gradient 0.600 back through its window: 2 input "
+                    "cells receive a share (hatched)"
+                )
+            totals = page.eval_on_selector_all(".totals li", "lis => lis.map(l => l.textContent)")
+            assert totals[0] == (
+                "gradient in 4.00, gradient out 9.95: LP pooling passes each cell (x / y)^(p − 1) "
+                "times the gradient of its output y, so what leaves need not equal what came in"
+                if args[1] == "lp"
+                else "gradient in 0.700, gradient out 0.700: all of it reaches the input"
+            )
+            assert o.errors == [] and o.requests == []

@@ -96,6 +96,11 @@ def grad(
         run = lp_or_blur(x, mode, norm_type, filter_size, pooling)
         sent = upstream_gradient(run, grad_output, seed)
         label = _upstream_label(grad_output, seed)
+        if page.wanted(kwargs, as_json):
+            source = SEED_5X5_NAME if loaded is None else loaded
+            notes = () if loaded is None else loaded.notes
+            page.lp_blur_page(run, view, source, notes, kwargs, (sent, grad_output, seed))
+            return
         lp_or_blur_grad_output(run, sent, label, view, kwargs, as_json, notes)
         return
     as_page = page.wanted(kwargs, as_json)

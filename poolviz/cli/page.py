@@ -177,21 +177,29 @@ def lp_blur_page(
     source: LoadedInput | str,
     notes: tuple[str, ...],
     kwargs: Mapping[str, Any],
+    grad: tuple[np.ndarray, str | np.ndarray, int] | None = None,
 ) -> None:
     """Write the page of an LP or blur run (``pool --mode lp|blur -o x.html``): drawn from the
-    run's numbers, its settings shown as given (the page recomputes neither kind)."""
+    run's numbers, its settings shown as given (the page recomputes neither kind). With
+    ``grad`` (the NHWC upstream gradient, ``--grad-output`` as given, ``--seed``), the page of
+    ``grad --mode lp|blur``."""
     from poolviz.engine.lp import LPRun
-    from poolviz.render.html.lp_blur import blur_page, lp_page
+    from poolviz.render.html.lp_blur import blur_page, lp_blur_grad_page, lp_page
 
     loaded = None if isinstance(source, str) else source
-    command = input_command("pool", kwargs, loaded)
+    command = input_command("pool" if grad is None else "grad", kwargs, loaded)
+    if grad is not None:
+        command += upstream_args(grad[1], grad[2])
     check_size(run.input, command, loaded)
     view.check(run.input.shape, run.output.shape)
     shown = page_view(view, 0, source, notes, command, kwargs)
-    if isinstance(run, LPRun):
-        data = lp_page(run, shown, lp_args(run))
+    args = lp_args(run) if isinstance(run, LPRun) else blur_args(run)
+    if grad is not None:
+        data = lp_blur_grad_page(run, shown, args, *grad)
+    elif isinstance(run, LPRun):
+        data = lp_page(run, shown, args)
     else:
-        data = blur_page(run, shown, blur_args(run))
+        data = blur_page(run, shown, args)
     save_page(data, kwargs)
 
 

@@ -118,6 +118,10 @@ def lp_page(run: LPRun, view: PageView, mode_args: list[str]) -> dict[str, Any]:
             "detail": "textbook",
             "args": mode_args,
             "fields": ["k", "s", "ceil"],
+            "balance": (
+                "LP pooling passes each cell (x / y)^(p − 1) times the gradient of its output y, "
+                "so what leaves need not equal what came in"
+            ),
             "settings": [["norm type p", _norm_text(p)]],
             "summary": (
                 f"PyTorch's numbers: for finite p, the average of x^p over the window times "
@@ -240,3 +244,49 @@ def blur_page(run: BlurRun, view: PageView, mode_args: list[str]) -> dict[str, A
             ],
         },
     }
+
+
+def lp_blur_grad_page(
+    run: LPRun | BlurRun,
+    view: PageView,
+    mode_args: list[str],
+    upstream: np.ndarray,
+    given: str | np.ndarray,
+    seed: int,
+) -> dict[str, Any]:
+    """The page data of ``poolviz grad --mode lp|blur``: the forward page (:func:`lp_page`,
+    :func:`blur_page`) and the backward pass of one item and channel: the upstream gradient
+    (NHWC ``upstream``, from ``given`` and ``seed`` as the command took them), the gradient at
+    the input, and each input cell's senders with the share each sends, read off the engine's
+    own backward pass of each output alone (an output sends to a cell where that share is
+    not zero)."""
+    item, channel = view.item, view.channel
+    if isinstance(run, BlurRun):
+        data = blur_page(run, view, mode_args)
+    else:
+        data = lp_page(run, view, mode_args)
+    h, w = run.input.shape[1:3]
+    oh, ow = run.output.shape[1:3]
+    senders: list[list[list[list[int]]]] = [[[] for _ in range(w)] for _ in range(h)]
+    shares: list[list[list[float]]] = [[[] for _ in range(w)] for _ in range(h)]
+    one = np.zeros(run.output.shape, dtype=np.float64)
+    for i in range(oh):
+        for j in range(ow):
+            one[item, i, j, channel] = 1.0
+            reached = run.backward(one)[item, :, :, channel] * upstream[item, i, j, channel]
+            one[item, i, j, channel] = 0.0
+            for r, c in zip(*np.nonzero(reached), strict=True):
+                senders[r][c].append([i, j])
+                shares[r][c].append(float(reached[r, c]))
+    kind = given if isinstance(given, str) else "matrix"
+    data["kind"] = "grad"
+    data["grad"] = {
+        "upstream": {"kind": kind, **({"seed": seed} if kind == "random" else {})},
+        "grad_output": upstream[item, :, :, channel],
+        "grad_input": run.backward(upstream)[item, :, :, channel],
+        "unpooled": None,
+        "receivers": senders,
+        "shares": shares,
+        "input": "source" if isinstance(run, BlurRun) else "input",
+    }
+    return data

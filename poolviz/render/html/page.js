@@ -462,6 +462,8 @@ function writtenState(data) {
       gradInput: grid2(g.grad_input),
       unpooled: g.unpooled === null ? null : grid2(g.unpooled),
       receivers: g.receivers,
+      shares: g.shares, // each sender's share, where the page cannot work it out (LP, blur)
+      elsewhere: g.input === "source", // the gradient reaches the stage-1 input, not the stepped grid
       upstream: g.upstream,
     };
   }
@@ -1115,6 +1117,7 @@ class Page {
   balance(into, out, d) {
     const text = `gradient in ${formatNumber(into, d)}, gradient out ${formatNumber(out, d)}`;
     const lost = Math.abs(into - out) > 1e-9 * Math.max(1, Math.abs(into));
+    if (lost && this.shownAs && this.shownAs.balance) return `${text}: ${this.shownAs.balance}`;
     return lost ? `${text}; the rest falls on padding cells, which pass it to no input` : `${text}: all of it reaches the input`;
   }
 
@@ -1254,7 +1257,8 @@ class Page {
       add([this.stepRows[k]].filter(Boolean), "hl");
       if (st.grad) {
         // where its gradient goes: the winner (marked above), or every real cell it averages
-        if (st.averaging) add(this.mark("gradin", w.rows, w.cols, "hl"), "hl");
+        if (st.grad.shares) add(this.cellsOf("gradin", this.receiversOf(w.out)), "hl");
+        else if (st.averaging) add(this.mark("gradin", w.rows, w.cols, "hl"), "hl");
         this.routeNode.textContent = this.sends(w);
       }
       return;
@@ -1268,7 +1272,9 @@ class Page {
     }
     const [H, W] = [st.input.length, st.input[0].length];
     const reads = (taps, t, n) => (st.reflect ? taps.some((v) => fold(v, n) === t) : taps.includes(t));
-    const reading = st.windows.map((w, k) => [w, k]).filter(([w]) => reads(w.rows, r, H) && reads(w.cols, c, W));
+    // a gradient cell of blur's stage-1 input is no cell of the stepped grid
+    const stepped = !(name === "gradin" && st.grad && st.grad.elsewhere);
+    const reading = !stepped ? [] : st.windows.map((w, k) => [w, k]).filter(([w]) => reads(w.rows, r, H) && reads(w.cols, c, W));
     for (const [w, k] of reading) {
       for (const grid of ["input", "coverage"]) add(this.mark(grid, w.rows, w.cols, "hl"), "hl");
       add(this.cellsOf("output", [w.out]), "hl");
@@ -1282,10 +1288,20 @@ class Page {
     }
   }
 
+  /** The input cells output `out` sends some gradient to (the written routes). */
+  receiversOf([i, j]) {
+    const cells = [];
+    this.state.grad.receivers.forEach((row, r) => row.forEach((senders, c) => {
+      if (senders.some(([a, b]) => a === i && b === j)) cells.push([r, c]);
+    }));
+    return cells;
+  }
+
   receives(r, c, senders) {
     const g = this.state.grad;
+    if (senders.length === 0 && g.shares) return `cell ${r},${c} gets no gradient from this example`;
     if (senders.length === 0) return `cell ${r},${c} gets no gradient: it wins no window${this.state.averaging ? " and no window reads it" : ""}`;
-    const shares = senders.map(([i, j]) => {
+    const shares = g.shares ? g.shares[r][c] : senders.map(([i, j]) => {
       const w = this.state.windows[this.windowAt.get(`${i},${j}`)];
       return !this.state.averaging ? g.gradOutput[i][j] : g.gradOutput[i][j] / w.divisor;
     });
@@ -1299,6 +1315,10 @@ class Page {
     const [i, j] = w.out;
     const d = decimalsFor([[...g.gradOutput.flat(), ...g.gradInput.flat()]]);
     const value = formatNumber(g.gradOutput[i][j], d);
+    if (g.shares) {
+      const n = this.receiversOf(w.out).length;
+      return `output ${i},${j} sends its gradient ${value} back through its window: ${n} input ${n === 1 ? "cell receives" : "cells receive"} a share (hatched)`;
+    }
     if (!this.state.averaging) return w.argmax ? `output ${i},${j} sends its gradient ${value} whole to its winner ${cellName(w.argmax)}` : `output ${i},${j} has no winner and sends nothing`;
     return `output ${i},${j} sends ${value} / ${w.divisor} to each of its real cells`;
   }
