@@ -39,7 +39,6 @@ from poolviz.examples import (
     SEED_EDGE_NAME,
     SEED_LENGTH,
 )
-from poolviz.render.terminal.panels import DemoView
 
 FIGURE_FORMATS = ("png", "svg", "pdf")
 
@@ -67,18 +66,6 @@ Examples:
   poolviz size 13                   13 -> 6, the last row dropped
   poolviz size 224x224 -k 3 -s 2 -p 1 --channels 64
 """
-
-
-def _view(notes: tuple[str, ...]) -> DemoView:
-    """The terminal report's view of the user's console."""
-    shown = display.screen()
-    return DemoView(
-        width=shown.width,
-        colour=shown.colour,
-        ascii_only=shown.ascii_only,
-        notes=notes,
-        order=shown.order,
-    )
 
 
 def _pooling(kwargs: dict[str, Any]) -> Pooling:
@@ -219,7 +206,7 @@ def shift(
         return
     from poolviz.render.terminal.shift import shift_report
 
-    display.print_renderable(shift_report(cases, table, _view(notes)))
+    display.print_renderable(shift_report(cases, table, display.demo_view(notes)))
 
 
 def _blur(pooling: Pooling, filter_size: int, x: np.ndarray | None) -> BlurPooling:
@@ -302,7 +289,7 @@ def compare_command(conv_weights: np.ndarray | None, as_json: bool, **kwargs: An
         return
     from poolviz.render.terminal.compare import compare_report
 
-    display.print_renderable(compare_report(result, _view(notes)))
+    display.print_renderable(compare_report(result, display.demo_view(notes)))
 
 
 # size
@@ -370,4 +357,4 @@ def size(
         return
     from poolviz.render.terminal.size import size_report
 
-    display.print_renderable(size_report(result, _view(notes)))
+    display.print_renderable(size_report(result, display.demo_view(notes)))

@@ -26,6 +26,7 @@ if TYPE_CHECKING:  # rich is imported where a console is made: figure paths neve
     from poolviz.loaders import LoadedInput
     from poolviz.render.figure.look import Look
     from poolviz.render.order import Order
+    from poolviz.render.terminal.panels import DemoView
     from poolviz.render.terminal.pool import PoolView
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -384,6 +385,21 @@ def _order_flag() -> Order | None:
 def source_notes(loaded: LoadedInput) -> tuple[str, ...]:
     """A report's lines about its input: the name and kind, then what the loader noted."""
     return (f"{loaded.name} ({loaded.kind})", *loaded.notes)
+
+
+def demo_view(notes: tuple[str, ...]) -> DemoView:
+    """The terminal view of a demo report (``shift``, ``compare``, ``size``, ``features``):
+    the user's console, under ``notes``."""
+    from poolviz.render.terminal.panels import DemoView
+
+    shown = screen()
+    return DemoView(
+        width=shown.width,
+        colour=shown.colour,
+        ascii_only=shown.ascii_only,
+        notes=notes,
+        order=shown.order,
+    )
 
 
 def pool_view(view: ViewArgs, notes: tuple[str, ...]) -> PoolView:

@@ -184,7 +184,7 @@ def features_command(
         return
     from poolviz.render.terminal.features import features_report
 
-    display.print_renderable(features_report(result, chosen, views, _view(input_notes)))
+    display.print_renderable(features_report(result, chosen, views, display.demo_view(input_notes)))
 
 
 def _shifts(
@@ -206,7 +206,7 @@ def _shifts(
         return
     from poolviz.render.terminal.features import shifts_report
 
-    display.print_renderable(shifts_report(result, table, _view(notes)))
+    display.print_renderable(shifts_report(result, table, display.demo_view(notes)))
 
 
 def _graph(model: str | None) -> graphs.Graph:
@@ -260,17 +260,4 @@ def _list(result: Features, notes: tuple[str, ...], as_json: bool) -> None:
         return
     from poolviz.render.terminal.features import layer_list
 
-    display.print_renderable(layer_list(result, _view(notes)))
-
-
-def _view(notes: tuple[str, ...]) -> Any:
-    from poolviz.render.terminal.panels import DemoView
-
-    shown = display.screen()
-    return DemoView(
-        width=shown.width,
-        colour=shown.colour,
-        ascii_only=shown.ascii_only,
-        notes=notes,
-        order=shown.order,
-    )
+    display.print_renderable(layer_list(result, display.demo_view(notes)))
