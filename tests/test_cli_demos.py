@@ -381,3 +381,12 @@ def test_shift_blur_mode_and_where_blur_does_not_apply() -> None:
     code, out, _ = run("shift", "-p", "1", "-k", "3")
     assert code == 0
     assert "blur pooling left out: blur pooling takes no padding or dilation" in out
+
+
+def test_shift_header_lines_folded_at_80_columns_keep_an_indent() -> None:
+    code, out, _ = run("shift", "-k", "3", "-s", "1", "-p", "1")
+    assert code == 0
+    assert out.splitlines()[3:5] == [
+        "blur pooling left out: blur pooling takes no padding or dilation; drop -p and",
+        "  -d, or use --mode max",
+    ]

@@ -28,7 +28,8 @@ def test_blur_report_works_one_output_out() -> None:
     code, out, _ = run("pool", "--mode", "blur", "--at", "1,1")
     assert code == 0
     lines = out.splitlines()
-    assert "max 2x2 stride 1, then a 4-tap binomial filter stride 2 (antialiased-cnns' " in lines
+    at = lines.index("max 2x2 stride 1, then a 4-tap binomial filter stride 2 (antialiased-cnns'")
+    assert lines[at + 1] == "  BlurPool; Zhang, 2019)"  # a folded header line keeps an indent
     start = lines.index(
         "3. output (1,1) = its 4x4 window of the padded map (rows 2-5, columns 2-5, in "
     )

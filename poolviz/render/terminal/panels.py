@@ -25,6 +25,7 @@ from poolviz.render.style import (
     OKABE_ITO,
     window_colour_at,
 )
+from poolviz.render.terminal.fit import hanging
 from poolviz.render.terminal.grid import (
     Cell,
     background,
@@ -166,9 +167,18 @@ def output_fills(result: PoolResult) -> np.ndarray:
 
 
 def header(title: str, line: str, view: DemoView) -> Text:
+    """A demo report's first lines: the title, the configuration (one line or several) and
+    the notes about the input, each folded at spaces to the terminal with its further lines
+    indented two spaces (a line the terminal wrapped would start at its left edge and read
+    as the next one)."""
     text = Text()
-    text.append(title, style="bold")
-    text.append(f"\n{line}")
+    text.append(_folded(title, view.width), style="bold")
+    for part in line.split("\n"):
+        text.append("\n" + _folded(part, view.width))
     for note in view.notes:
-        text.append(f"\n{note}", style="dim")
+        text.append("\n" + _folded(note, view.width), style="dim")
     return text
+
+
+def _folded(line: str, width: int) -> str:
+    return hanging(line, width, first="", rest="  ").rstrip("\n") if line else line
