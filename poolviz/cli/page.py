@@ -162,12 +162,22 @@ def page_view(
     kwargs: Mapping[str, Any],
 ) -> PageView:
     """What the page shows: the view options' item, channel, cell and step rows, and
-    ``--title``, ``--cmap`` and ``--font-scale``."""
+    ``--title``, ``--cmap``, ``--font-scale`` and ``--seed``."""
     from poolviz.render.html.page import PageLook, PageView
 
     look = PageLook(given_steps(view), kwargs.get("cmap"), kwargs.get("font_scale", 1.0))
+    seed = click.get_current_context().params.get("seed")
     return PageView(
-        view.item, view.channel, padding, source, notes, kwargs["title"], command, view.at, look
+        view.item,
+        view.channel,
+        padding,
+        source,
+        notes,
+        kwargs["title"],
+        command,
+        view.at,
+        look,
+        seed,
     )
 
 

@@ -1064,7 +1064,7 @@ class Page {
         h("td", { text: rangeText(w.cols) }),
         h("td", { class: "cells", text: cellsText }),
         h("td", { class: "value", text: formatNumber(w.value, dOut) }),
-        last ? h("td", { text: as ? w.detail : !st.averaging ? (w.argmax ? cellName(w.argmax) : "—") : String(w.divisor) }) : null,
+        last ? h("td", { text: as && w.detail !== undefined ? w.detail : !st.averaging ? (w.argmax ? cellName(w.argmax) : "—") : String(w.divisor) }) : null,
       );
       body.append(tr);
       return tr;

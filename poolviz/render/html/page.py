@@ -83,6 +83,8 @@ class PageView:
     at: tuple[int, int] | None = None
     """The output cell the cursor starts on (the first when None)."""
     look: PageLook = PageLook()
+    seed: int | None = None
+    """``--seed``, for the command that draws fractional pooling's windows again."""
 
 
 def page_frame(view: PageView, heading: str, out_w: int) -> dict[str, Any]:
@@ -115,10 +117,13 @@ def pool_page(result: PoolResult, view: PageView) -> dict[str, Any]:
     """The page data of a ``poolviz pool`` run: one item and channel, every window (from
     :func:`pool_json`), the input and output planes and the coverage."""
     item, channel = view.item, view.channel
+    check_uneven_output(result)
     body = pool_json(
         result, item=item, channel=channel, steps=None, padding=view.padding, source=view.source
     )
+    shown_as = fractional_shown(result, view) if result.rows.kind == "fractional" else None
     return {
+        **({"shown_as": shown_as} if shown_as is not None else {}),
         **page_frame(view, config_line(result), result.cols.out),
         "input_shape": body["input_shape"],
         "output_shape": body["output_shape"],
@@ -132,6 +137,42 @@ def pool_page(result: PoolResult, view: PageView) -> dict[str, Any]:
         "output": result.output[item, :, :, channel],
         "windows": body["windows"],
         "coverage": result.coverage,
+    }
+
+
+def check_uneven_output(result: PoolResult) -> None:
+    """Refuse, as a usage error, an adaptive output over :data:`PAGE_CELLS` a side (a uniform
+    output is never much larger than its input, which is checked before pooling)."""
+    oh, ow = result.rows.out, result.cols.out
+    if result.rows.windows is not None and max(oh, ow) > PAGE_CELLS:
+        raise PoolvizError(
+            f"the output is {oh}x{ow}, too large for a page (at most {PAGE_CELLS}x{PAGE_CELLS} "
+            f"cells); use --output-size 1-{PAGE_CELLS} a side"
+        )
+
+
+def fractional_shown(result: PoolResult, view: PageView) -> dict[str, Any]:
+    """How a page shows fractional max pooling, which it does not recompute: its settings
+    (window, output size, the samples ``u`` its seed drew) and the options that give the same
+    windows again."""
+    k, (oh, ow) = result.spec.size, (result.rows.out, result.cols.out)
+    size = str(k[0]) if k[0] == k[1] else f"{k[0]}x{k[1]}"
+    args = ["--mode", "fractional", "-k", size, "--output-size", f"{oh}x{ow}"]
+    if view.seed is not None and "--seed" not in view.command:
+        args += ["--seed", str(view.seed)]
+    u_w, u_h = result.cols.sample or 0.0, result.rows.sample or 0.0
+    return {
+        "what": f"fractional max pooling ({size} windows to {oh}x{ow})",
+        "value": "max",
+        "detail": "winner at",
+        "args": args,
+        "fields": ["k", "o"],
+        "settings": [["samples u (w, h)", f"{u_w:.4f}, {u_h:.4f}"]],
+        "summary": (
+            "Fractional max pooling (Graham, 2014) places its windows from one random sample u "
+            "per axis: start i is int((i + u)·alpha) − int(u·alpha), the last at n − k; --seed "
+            "draws the same samples again."
+        ),
     }
 
 
