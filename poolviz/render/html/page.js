@@ -676,7 +676,7 @@ class Page {
       check("cip", "count_include_pad"),
       // a shown kind's own settings (LP's p, blur's filter), read only
       ...((this.shownAs && this.shownAs.settings) || []).map(([label, value], k) =>
-        h("div", { class: "control" }, h("label", { for: `pv-x${k}`, text: label }), h("input", { type: "text", id: `pv-x${k}`, name: `x${k}`, size: 6, value: String(value) })),
+        h("div", { class: "control" }, h("label", { for: `pv-x${k}`, text: label }), h("input", { type: "text", id: `pv-x${k}`, name: `x${k}`, class: "as-long", style: `width: ${String(value).length + 3}ch`, value: String(value) })),
       ),
     );
     this.form.addEventListener("submit", (e) => e.preventDefault());
