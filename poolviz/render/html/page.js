@@ -941,6 +941,8 @@ class Page {
     this.copiedNode.textContent = "";
     this.windowAt = new Map(st.windows.map((w, k) => [cellName(w.out), k]));
     this.winners = new Set(st.windows.filter((w) => w.argmax).map((w) => cellName(w.argmax)));
+    const winnerKey = this.el.querySelector(".legend-winner");
+    if (winnerKey) winnerKey.hidden = this.winners.size === 0; // averages, LP and blur have none
     const H = st.input.length;
     const W = H ? st.input[0].length : 0;
     const span = this.span(H, W);
@@ -1127,7 +1129,7 @@ class Page {
       { class: "legend" },
       h("li", {}, h("span", { class: "key key-cur" }), " the current window (solid frame)"),
       h("li", {}, h("span", { class: "key key-hl" }), " linked to the cell under the pointer or focus (striped, dashed frame)"),
-      h("li", {}, h("span", { class: "key key-winner", text: "8" }), " a window’s winner (bold, underlined)"),
+      h("li", { class: "legend-winner" }, h("span", { class: "key key-winner", text: "8" }), " a window’s winner (bold, underlined)"),
       h("li", {}, h("span", { class: "key key-pad" }), " padding"),
       h("li", {}, h("span", { class: "key key-dropped", text: "0" }), " read by no window (dropped)"),
     );
