@@ -13,7 +13,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
+
+from poolviz.render.style import decimals_for, format_number
+from tests.cli import run
 
 CHROMIUM = Path(os.environ.get("POOLVIZ_CHROMIUM", "/usr/bin/chromium"))
 """The browser the tests drive: Debian's package (``apt-get install chromium``)."""
@@ -122,3 +126,21 @@ def focused_cell(page: Any) -> tuple[str, int, int] | None:
         }"""
     )
     return None if found is None else (found[0], found[1], found[2])
+
+
+def write_pages(folder: Path, written: dict[str, list[str]]) -> dict[str, Path]:
+    """Write each page ``poolviz ARGS -o folder/NAME.html`` of ``written`` (name -> args);
+    every command must succeed and say where it wrote."""
+    paths = {}
+    for name, args in written.items():
+        path = folder / f"{name}.html"
+        code, out, err = run(*args, "-o", str(path))
+        assert (code, out, err) == (0, f"wrote {path}\n", "")
+        paths[name] = path
+    return paths
+
+
+def shown(values: list[list[float]]) -> list[list[str]]:
+    """``values`` (rows of JSON numbers) as a page writes them together."""
+    d = decimals_for(np.array(values, dtype=float))
+    return [[format_number(float(v), d) for v in row] for row in values]

@@ -8,11 +8,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pytest
 
-from poolviz.render.style import decimals_for, format_number
-from tests.browser import grid_text, launch, marked, marked_steps, opened
+from tests.browser import grid_text, launch, marked, marked_steps, opened, shown, write_pages
 from tests.cli import json_of, run
 
 LP = [
@@ -39,24 +37,10 @@ def browser() -> Iterator[Any]:
 
 @pytest.fixture(scope="module")
 def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    folder = tmp_path_factory.mktemp("lp_blur")
-    paths = {}
-    for name, args in (
-        ("lp", LP),
-        ("blur", BLUR),
-        ("lp_ceil", ["pool", "--mode", "lp", "-k", "3", "-s", "2", "--ceil-mode"]),
-    ):
-        path = folder / f"{name}.html"
-        code, out, err = run(*args, "-o", str(path))
-        assert (code, out, err) == (0, f"wrote {path}\n", "")
-        paths[name] = path
-    return paths
-
-
-def shown(values: list[list[float]]) -> list[list[str]]:
-    """``values`` as the page writes them together."""
-    d = decimals_for(np.array(values, dtype=float))
-    return [[format_number(float(v), d) for v in row] for row in values]
+    ceil = ["pool", "--mode", "lp", "-k", "3", "-s", "2", "--ceil-mode"]
+    return write_pages(
+        tmp_path_factory.mktemp("lp_blur"), {"lp": LP, "blur": BLUR, "lp_ceil": ceil}
+    )
 
 
 def test_lp_page_shows_pytorchs_numbers_beside_the_textbook(

@@ -11,7 +11,15 @@ from typing import Any
 import numpy as np
 import pytest
 
-from tests.browser import focused_cell, grid_text, launch, marked, marked_steps, opened
+from tests.browser import (
+    focused_cell,
+    grid_text,
+    launch,
+    marked,
+    marked_steps,
+    opened,
+    write_pages,
+)
 from tests.cli import run
 
 
@@ -45,13 +53,7 @@ def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         "nan": ["pool", "-m", "nan 1; inf -inf", "-k", "1"],
         "look": ["pool", "--steps", "2", "--cmap", "gray", "--font-scale", "2"],
     }
-    paths = {}
-    for name, args in written.items():
-        path = folder / f"{name}.html"
-        code, out, err = run(*args, "-o", str(path))
-        assert (code, out, err) == (0, f"wrote {path}\n", "")
-        paths[name] = path
-    return paths
+    return write_pages(folder, written)
 
 
 def test_worked_example_numbers(browser: Any, pages: dict[str, Path]) -> None:
