@@ -21,6 +21,7 @@ from poolviz.demos import (
     Pooling,
     ShiftCase,
     Source,
+    adaptive_sizes,
     compare,
     emptying_shift,
     generated_sources,
@@ -65,6 +66,7 @@ Examples:
   poolviz size                      the MNIST 26x26x32 map -> 13x13x32
   poolviz size 13                   13 -> 6, the last row dropped
   poolviz size 224x224 -k 3 -s 2 -p 1 --channels 64
+  poolviz size 10 --output-size 4   adaptive bins: four of 3, overlapping
 """
 
 
@@ -294,6 +296,31 @@ def compare_command(conv_weights: np.ndarray | None, as_json: bool, **kwargs: An
 
 # size
 
+WINDOW_OPTIONS = ("size", "stride", "padding", "dilation", "ceil_mode")
+"""The window options, which adaptive pooling (``--output-size``) has no use for."""
+
+
+def _adaptive_only(figure: bool) -> None:
+    """With ``--output-size``: refuse the window options given on the command line (they
+    do not apply to adaptive bins) and ``-o`` (the figure draws windows of one length)."""
+    ctx = click.get_current_context()
+    given = [
+        name
+        for name in WINDOW_OPTIONS
+        if ctx.get_parameter_source(name) is not click.core.ParameterSource.DEFAULT
+    ]
+    if given:
+        flags = ", ".join("--" + name.replace("_", "-") for name in given)
+        raise PoolvizError(
+            f"--output-size sets adaptive bins, which take no {flags}; give either "
+            "--output-size or the window options"
+        )
+    if figure:
+        raise PoolvizError(
+            "size -o draws windows of one length, not adaptive bins; drop -o to see the "
+            "bins worked out (or add --json)"
+        )
+
 
 class LengthsType(values.OptionType):
     """``N`` (one axis) or ``HxW`` (height first), each at least 1; converts to a tuple."""
@@ -319,6 +346,11 @@ class LengthsType(values.OptionType):
 @click.command(epilog=SIZE_EPILOG)
 @click.argument("lengths", required=False, type=LengthsType(), metavar="[N|HxW]")
 @options.window_options
+@options.size_option(
+    "--output-size",
+    help="Adaptive pooling: the output size, 4 or 3x4 (height first); shows its bins "
+    "instead of a window's formula.",
+)
 @click.option(
     "--channels",
     type=click.IntRange(min=1),
@@ -329,11 +361,16 @@ class LengthsType(values.OptionType):
 @options.json_option()
 @display.figure_options(FIGURE_FORMATS, cmap=False)
 def size(
-    lengths: tuple[int, ...] | None, channels: int | None, as_json: bool, **kwargs: Any
+    lengths: tuple[int, ...] | None,
+    channels: int | None,
+    as_json: bool,
+    output_size: tuple[int, int] | None,
+    **kwargs: Any,
 ) -> None:
     """Work out the output size of a pooling layer, step by step: PyTorch's formula (with
     dilation and ceil mode) or Keras's 'same', which input rows and columns no window reads,
-    and which padding is used. Refuses what PyTorch would refuse.
+    and which padding is used. Refuses what PyTorch would refuse. With --output-size:
+    adaptive pooling's bins, each worked out, their lengths and the cells they share.
 
     N alone means one axis of that length; HxW means height and width. With no N: the
     MNIST network's 26x26 feature map with 32 channels (26 -> 13).
@@ -343,8 +380,12 @@ def size(
         lengths = (SEED_LENGTH, SEED_LENGTH)
         channels = channels or SEED_CHANNELS
         notes = (f"no N: the MNIST feature map, {SEED_LENGTH}x{SEED_LENGTH}",)
-    result = output_sizes(lengths, _pooling(kwargs), channels or 1)
     figure = display.figure_from(kwargs)
+    if output_size is not None:
+        _adaptive_only(figure is not None)
+        result = adaptive_sizes(lengths, output_size, channels or 1)
+    else:
+        result = output_sizes(lengths, _pooling(kwargs), channels or 1)
     if figure is not None:
         from poolviz.render.figure.size import size_figure
 
@@ -353,7 +394,7 @@ def size(
     if as_json:
         from poolviz.render.json.demos import size_json
 
-        display.print_json(size_json(result, options.pooling_from(kwargs)["padding"]))
+        display.print_json(size_json(result, kwargs["padding"]))
         return
     from poolviz.render.terminal.size import size_report
 

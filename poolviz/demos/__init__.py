@@ -36,7 +36,15 @@ from poolviz.demos.shift import (
     shift_image,
     shift_offsets,
 )
-from poolviz.demos.size import MAX_LENGTH, SizeDim, SizeResult, output_sizes, size_steps
+from poolviz.demos.size import (
+    MAX_LENGTH,
+    SizeDim,
+    SizeResult,
+    adaptive_sizes,
+    adaptive_steps,
+    output_sizes,
+    size_steps,
+)
 from poolviz.demos.tolerance import (
     GENERATED_SIDE,
     TEXTURE_SEED,
@@ -78,6 +86,8 @@ __all__ = [
     "generated_sources",
     "nearest_upsample",
     "output_sizes",
+    "adaptive_sizes",
+    "adaptive_steps",
     "seed_shift_cases",
     "shift_case",
     "shift_direction",

@@ -1,4 +1,5 @@
-"""An output size worked out step by step, per axis, as ``poolviz size`` shows it."""
+"""An output size worked out step by step, per axis, as ``poolviz size`` shows it: a window's
+(PyTorch's formula, Keras's ``same``) or adaptive pooling's bins for an output size."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import numpy as np
 
 from poolviz.demos.pooling import Pooling
 from poolviz.engine.geometry import Axis, PoolSpec
+from poolviz.engine.uneven import adaptive_axis
 from poolviz.errors import PoolvizError
 
 
@@ -49,8 +51,11 @@ class SizeResult:
 
     dims: tuple[SizeDim, ...]
     """One per axis: (length,) or (height, width)."""
-    spec: PoolSpec
+    spec: PoolSpec | None
+    """The window's geometry; None for adaptive pooling, whose bins follow ``bins``."""
     channels: int
+    bins: tuple[int, int] | None = None
+    """Adaptive pooling's output size (h, w), where the layer is adaptive."""
 
     @property
     def input_shape(self) -> tuple[int, ...]:
@@ -124,6 +129,110 @@ def size_steps(ax: Axis, name: str = "out") -> tuple[str, ...]:
     return tuple(lines)
 
 
+BINS_LISTED = 8
+"""Bins listed one by one; longer axes show the first three and the last."""
+
+
+def adaptive_steps(ax: Axis) -> tuple[str, ...]:
+    """Adaptive pooling's bins along ``ax`` worked out with its numbers: each bin's first and
+    last cell (ATen's ``start_index``/``end_index``), the lengths that occur, and the cells
+    that neighbouring bins share (they overlap where ``o`` does not divide ``n``).
+
+    >>> for line in adaptive_steps(adaptive_axis(5, 3)): print(line)
+    bin i reads cells floor(i·n/o) .. ceil((i+1)·n/o) − 1   (n = 5, o = 3)
+      bin 0: floor(0·5/3) = 0 .. ceil(1·5/3) − 1 = 1   (2 cells)
+      bin 1: floor(1·5/3) = 1 .. ceil(2·5/3) − 1 = 3   (3 cells)
+      bin 2: floor(2·5/3) = 3 .. ceil(3·5/3) − 1 = 4   (2 cells)
+    lengths: 2 (bins 0, 2), 3 (bin 1)
+    shared: cell 1 (bins 0, 1), cell 3 (bins 1, 2)
+    """
+    n, o = ax.n, ax.out
+    lines = [f"bin i reads cells floor(i·n/o) .. ceil((i+1)·n/o) − 1   (n = {n}, o = {o})"]
+    shown = list(range(o)) if o <= BINS_LISTED else [0, 1, 2, None, o - 1]
+    for i in shown:
+        if i is None:
+            lines.append("  …")
+            continue
+        first, taps = ax.start(i), ax.taps_of(i)
+        lines.append(
+            f"  bin {i}: floor({i}·{n}/{o}) = {first} .. ceil({i + 1}·{n}/{o}) − 1 = "
+            f"{first + taps - 1}   ({taps} {'cell' if taps == 1 else 'cells'})"
+        )
+    by_length: dict[int, list[int]] = {}
+    for i in range(o):
+        by_length.setdefault(ax.taps_of(i), []).append(i)
+    lines.append(
+        "lengths: "
+        + ", ".join(f"{k} ({_bins_text(bins, o)})" for k, bins in sorted(by_length.items()))
+    )
+    readers: dict[int, list[int]] = {}
+    for i in range(o):
+        for t in ax.real_taps(i):
+            readers.setdefault(t, []).append(i)
+    shared = [(t, bins) for t, bins in sorted(readers.items()) if len(bins) > 1]
+    if not shared:
+        lines.append("shared: none; the bins tile the axis")
+    elif o > n:
+        lines.append(f"shared: o > n, so every cell is read by {_repeats(readers)} bins")
+    else:
+        parts = [f"cell {t} (bins {', '.join(map(str, bins))})" for t, bins in shared[:3]]
+        more = f", … ({len(shared)} cells)" if len(shared) > 3 else ""
+        lines.append("shared: " + ", ".join(parts) + more)
+    return tuple(lines)
+
+
+def _bins_text(bins: Sequence[int], o: int) -> str:
+    """``bin 1``, ``bins 0, 2``, ``every bin`` or ``41 bins``."""
+    if len(bins) == o and o > 1:
+        return "every bin"
+    if len(bins) == 1:
+        return f"bin {bins[0]}"
+    if len(bins) > 4:
+        return f"{len(bins)} bins"
+    return "bins " + ", ".join(map(str, bins))
+
+
+def _repeats(readers: dict[int, list[int]]) -> str:
+    """How many bins read each cell: ``2`` or ``1 or 2``."""
+    counts = sorted({len(b) for b in readers.values()})
+    return " or ".join(map(str, counts))
+
+
+def adaptive_sizes(
+    lengths: Sequence[int], output_size: tuple[int, int], channels: int = 1
+) -> SizeResult:
+    """Adaptive pooling of each axis of ``lengths`` ((n,) or (h, w)) to ``output_size``
+    (h, w): its bins worked out per axis; PoolvizError for a size that has two axes where
+    the input has one length."""
+    checked = _lengths(lengths, channels)
+    if len(checked) == 1 and output_size[0] != output_size[1]:
+        raise PoolvizError(
+            f"--output-size {output_size[0]}x{output_size[1]} has two axes but the input has "
+            "one length; give one number"
+        )
+    names = ("length",) if len(checked) == 1 else ("height", "width")
+    dims = []
+    for n, o, name in zip(checked, output_size, names, strict=False):
+        ax = adaptive_axis(n, o)
+        dropped = tuple(k for k, count in enumerate(ax.reads()) if count == 0)
+        dims.append(SizeDim(name, ax, adaptive_steps(ax), dropped, (), ()))
+    return SizeResult(tuple(dims), None, channels, output_size)
+
+
+def _lengths(lengths: Sequence[int], channels: int) -> tuple[int, ...]:
+    """``lengths`` checked: one or two, each 1 to :data:`MAX_LENGTH`; channels at least 1."""
+    if len(lengths) not in (1, 2):
+        raise PoolvizError(f"give one length or height and width, got {len(lengths)} values")
+    if channels < 1:
+        raise PoolvizError(f"channels must be at least 1, got {channels}")
+    for n in lengths:
+        if not 1 <= n <= MAX_LENGTH:
+            raise PoolvizError(
+                f"length {n} is out of range; use 1 to {MAX_LENGTH:,}".replace(",", " ")
+            )
+    return tuple(lengths)
+
+
 def _padding_cells(ax: Axis) -> tuple[tuple[int, ...], tuple[int, ...]]:
     """(padding cells read, overhang cells read) along ``ax``."""
     reached: set[int] = set()
@@ -141,15 +250,7 @@ def output_sizes(lengths: Sequence[int], pooling: Pooling, channels: int = 1) ->
     """The output size of each axis of ``lengths`` ((n,) or (h, w)) under ``pooling``, with
     the worked formula, dropped cells and used padding; raises PoolvizError where PyTorch (or
     Keras, for ``same``) would refuse the configuration."""
-    if len(lengths) not in (1, 2):
-        raise PoolvizError(f"give one length or height and width, got {len(lengths)} values")
-    if channels < 1:
-        raise PoolvizError(f"channels must be at least 1, got {channels}")
-    for n in lengths:
-        if not 1 <= n <= MAX_LENGTH:
-            raise PoolvizError(
-                f"length {n} is out of range; use 1 to {MAX_LENGTH:,}".replace(",", " ")
-            )
+    _lengths(lengths, channels)
     spec = pooling.spec()
     if len(lengths) == 1:
         pairs = {"size": spec.size, "stride": spec.stride, "dilation": spec.dilation}

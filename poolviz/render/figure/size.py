@@ -39,6 +39,7 @@ def size_figure(result: SizeResult, *, title: str | None = None) -> Figure:
     for sub, dim, name, layout in zip(subs, dims, names, layouts, strict=True):
         _strip(sub, dim, name, layout)
     spec = result.spec
+    assert spec is not None, "windows of one length only: size -o refuses adaptive bins"
     if title is None:
         one = len(result.dims) == 1
         size = spec.size[0] if one else f"{spec.size[0]}x{spec.size[1]}"

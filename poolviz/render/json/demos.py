@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from poolviz.demos import Comparison, ShiftCase, SizeResult, ToleranceTable
+from poolviz.demos import Comparison, ShiftCase, SizeDim, SizeResult, ToleranceTable
 from poolviz.engine.geometry import PaddingArg
 from poolviz.engine.windows import like_input
 from poolviz.render.json.pool import input_source, pool_config
@@ -126,19 +126,34 @@ def compare_json(
     }
 
 
+def _bins(dim: SizeDim) -> dict[str, Any]:
+    """Adaptive pooling's bins along ``dim`` as ``[start, length]`` pairs (none for windows
+    of one length, which ``steps`` gives)."""
+    ax = dim.axis
+    if ax.windows is None:
+        return {}
+    return {"bins": [[ax.start(i), ax.taps_of(i)] for i in range(ax.out)]}
+
+
 def size_json(result: SizeResult, padding: PaddingArg) -> dict[str, Any]:
     """What ``poolviz size --json`` prints: the configuration (``padding`` as given, as in
     :func:`pool_config`) and one entry per axis."""
     spec = result.spec
     one = len(result.dims) == 1
-    return {
-        "config": {
+    config: dict[str, Any]
+    if spec is None:
+        assert result.bins is not None
+        config = {"output_size": result.bins[0] if one else list(result.bins)}
+    else:
+        config = {
             "size": spec.size[0] if one else list(spec.size),
             "stride": spec.stride[0] if one else list(spec.stride),
             "padding": padding,
             "dilation": spec.dilation[0] if one else list(spec.dilation),
             "ceil_mode": spec.ceil_mode,
-        },
+        }
+    return {
+        "config": config,
         "channels": result.channels,
         "input_shape": list(result.input_shape),
         "output_shape": list(result.output_shape),
@@ -153,6 +168,7 @@ def size_json(result: SizeResult, padding: PaddingArg) -> dict[str, Any]:
                 "padding": list(d.padding),
                 "padding_used": list(d.padding_used),
                 "overhang": list(d.overhang),
+                **_bins(d),
             }
             for d in result.dims
         ],

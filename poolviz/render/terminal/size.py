@@ -32,12 +32,16 @@ def size_report(result: SizeResult, view: DemoView | None = None) -> RenderableT
     def pair(value: tuple[int, int]) -> str:
         return str(value[0]) if one else f"{value[0]}x{value[1]}"
 
-    parts = [f"size {pair(spec.size)}", f"stride {pair(spec.stride)}"]
-    parts.append(f"padding {spec.padding_label}")
-    if spec.dilation != (1, 1):
-        parts.append(f"dilation {pair(spec.dilation)}")
-    if spec.ceil_mode:
-        parts.append("ceil mode")
+    if spec is None:
+        assert result.bins is not None
+        parts = [f"adaptive pooling to {pair(result.bins)}: bins fitted to the output size"]
+    else:
+        parts = [f"size {pair(spec.size)}", f"stride {pair(spec.stride)}"]
+        parts.append(f"padding {spec.padding_label}")
+        if spec.dilation != (1, 1):
+            parts.append(f"dilation {pair(spec.dilation)}")
+        if spec.ceil_mode:
+            parts.append("ceil mode")
     text.append(" · ".join(parts))
     for note in view.notes:
         text.append(f"\n{note}", style="dim")
@@ -49,8 +53,23 @@ def size_report(result: SizeResult, view: DemoView | None = None) -> RenderableT
     else:
         for dim in dims:
             out.append(_dim(dim, dim.name, view))
-    out.append(framework_code(spec, dims[0].axis, dims[-1].axis, view.width))
+    if spec is not None:
+        out.append(framework_code(spec, dims[0].axis, dims[-1].axis, view.width))
+    elif result.bins is not None:
+        out.append(_adaptive_code(pair(result.bins)))
     return Group(*out)
+
+
+def _adaptive_code(size: str) -> Text:
+    """Adaptive pooling as PyTorch and Keras code (Keras 3 writes ``output_size`` and picks
+    the same bins)."""
+    value = size if "x" not in size else "(" + size.replace("x", ", ") + ")"
+    text = Text()
+    text.append("\nThe same layer as code (average or max: the same bins):\n", style="bold")
+    text.append(f"  PyTorch: nn.AdaptiveAvgPool2d({value}), nn.AdaptiveMaxPool2d({value})\n")
+    text.append(f"  Keras:   keras.layers.AdaptiveAveragePooling2D({value}),\n")
+    text.append(f"           keras.layers.AdaptiveMaxPooling2D({value})")
+    return text
 
 
 def _same_axis(a: SizeDim, b: SizeDim) -> bool:
@@ -114,10 +133,14 @@ def _dim(dim: SizeDim, name: str, view: DemoView) -> RenderableType:
         if len(starts) <= 6
         else f"{starts[0]}, {starts[1]}, {starts[2]}, …, {starts[-1]}"
     )
-    reads = f"{ax.size:,} {_plural(unit, ax.size)}"
+    lengths = sorted({ax.taps_of(i) for i in range(ax.out)})
+    reads = (
+        f"{' or '.join(f'{k:,}' for k in lengths)} {_plural(unit, lengths[-1] if lengths else 0)}"
+    )
     if ax.dilation != 1:
         reads += f", {ax.dilation} apart"
-    text.append(f"  windows: {ax.out:,}, starting at {shown}; each reads {reads}\n")
+    what = "windows" if ax.windows is None else "bins"
+    text.append(f"  {what}: {ax.out:,}, starting at {shown}; each reads {reads}\n")
     if dim.dropped:
         count = len(dim.dropped)
         text.append(

@@ -1,0 +1,114 @@
+"""``poolviz size --output-size``: adaptive pooling's bins worked out with the user's numbers
+(each bin's first and last cell, the lengths that occur, the cells neighbouring bins share),
+in the terminal at 80 columns and in ``--json``; the options it refuses."""
+
+from __future__ import annotations
+
+import pytest
+
+from poolviz.demos import adaptive_sizes, adaptive_steps
+from poolviz.engine.uneven import adaptive_axis
+from poolviz.errors import PoolvizError
+from tests.cli import json_of, run
+
+
+def test_ten_to_four_gives_four_overlapping_bins_of_three() -> None:
+    assert adaptive_steps(adaptive_axis(10, 4)) == (
+        "bin i reads cells floor(i·n/o) .. ceil((i+1)·n/o) − 1   (n = 10, o = 4)",
+        "  bin 0: floor(0·10/4) = 0 .. ceil(1·10/4) − 1 = 2   (3 cells)",
+        "  bin 1: floor(1·10/4) = 2 .. ceil(2·10/4) − 1 = 4   (3 cells)",
+        "  bin 2: floor(2·10/4) = 5 .. ceil(3·10/4) − 1 = 7   (3 cells)",
+        "  bin 3: floor(3·10/4) = 7 .. ceil(4·10/4) − 1 = 9   (3 cells)",
+        "lengths: 3 (every bin)",
+        "shared: cell 2 (bins 0, 1), cell 7 (bins 2, 3)",
+    )
+
+
+def test_two_lengths_a_tiling_and_a_larger_output() -> None:
+    assert adaptive_steps(adaptive_axis(5, 3))[-2:] == (
+        "lengths: 2 (bins 0, 2), 3 (bin 1)",
+        "shared: cell 1 (bins 0, 1), cell 3 (bins 1, 2)",
+    )
+    assert adaptive_steps(adaptive_axis(12, 4))[-2:] == (
+        "lengths: 3 (every bin)",
+        "shared: none; the bins tile the axis",
+    )
+    # 3 -> 7: bins [0,1) [0,1) [0,2) [1,2) [1,3) [2,3) [2,3); each cell read by three
+    assert adaptive_steps(adaptive_axis(3, 7))[-2:] == (
+        "lengths: 1 (5 bins), 2 (bins 2, 4)",
+        "shared: o > n, so every cell is read by 3 bins",
+    )
+
+
+def test_a_long_axis_lists_three_bins_and_the_last() -> None:
+    steps = adaptive_steps(adaptive_axis(100, 30))
+    assert steps[4:6] == (
+        "  …",
+        "  bin 29: floor(29·100/30) = 96 .. ceil(30·100/30) − 1 = 99   (4 cells)",
+    )
+    assert steps[-1] == (
+        "shared: cell 3 (bins 0, 1), cell 6 (bins 1, 2), cell 13 (bins 3, 4), … (20 cells)"
+    )
+
+
+def test_result_shapes() -> None:
+    result = adaptive_sizes((5, 7), (3, 9), 8)
+    assert (result.input_shape, result.output_shape, result.bins) == ((5, 7), (3, 9), (3, 9))
+    assert result.spec is None and [d.dropped for d in result.dims] == [(), ()]
+    with pytest.raises(PoolvizError) as err:
+        adaptive_sizes((10,), (4, 3))
+    assert err.value.message == (
+        "--output-size 4x3 has two axes but the input has one length; give one number"
+    )
+
+
+def test_terminal_at_80_columns() -> None:
+    code, out, err = run("size", "5x7", "--output-size", "3x9", "--channels", "8")
+    assert (code, err) == (0, "")
+    lines = [line.rstrip() for line in out.splitlines()]
+    assert lines[:4] == [
+        "Output size of a pooling layer",
+        "adaptive pooling to 3x9: bins fitted to the output size",
+        "(batch, 5, 7, 8) → (batch, 3, 9, 8)",
+        "values per item: 280 → 216 (77% kept); 0 parameters",
+    ]
+    assert "  bins: 3, starting at 0, 1, 3; each reads 2 or 3 rows" in lines
+    assert "  bins: 9, starting at 0, 0, 1, …, 6; each reads 1 or 2 columns" in lines
+    assert "  shared: o > n, so every cell is read by 2 or 3 bins" in lines
+    assert lines[-4:] == [
+        "The same layer as code (average or max: the same bins):",
+        "  PyTorch: nn.AdaptiveAvgPool2d((3, 9)), nn.AdaptiveMaxPool2d((3, 9))",
+        "  Keras:   keras.layers.AdaptiveAveragePooling2D((3, 9)),",
+        "           keras.layers.AdaptiveMaxPooling2D((3, 9))",
+    ]
+    assert max(len(line) for line in lines) <= 80
+
+
+def test_json_bins() -> None:
+    body = json_of("size", "10", "--output-size", "4")
+    assert body["config"] == {"output_size": 4}
+    assert (body["input_shape"], body["output_shape"]) == ([10], [4])
+    (dim,) = body["dims"]
+    assert dim["bins"] == [[0, 3], [2, 3], [5, 3], [7, 3]]
+    assert dim["steps"][-1] == "shared: cell 2 (bins 0, 1), cell 7 (bins 2, 3)"
+    assert "bins" not in json_of("size", "10")["dims"][0]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["-k", "3", "--ceil-mode"],
+            "error: --output-size sets adaptive bins, which take no --size, --ceil-mode; give "
+            "either --output-size or the window options",
+        ),
+        (
+            ["-o", "bins.png"],
+            "error: size -o draws windows of one length, not adaptive bins; drop -o to see the "
+            "bins worked out (or add --json)",
+        ),
+    ],
+)
+def test_refused(args: list[str], message: str) -> None:
+    code, out, err = run("size", "10", "--output-size", "4", *args)
+    assert (code, out, err.splitlines()) == (2, "", [message])
