@@ -239,7 +239,8 @@ def test_an_invalid_counterfactual_row_says_so() -> None:
     assert any(re.fullmatch(r"conv2 +1x1x8 +1x1x8 +264 +does not fit", line) for line in lines)
     assert any(re.fullmatch(r"flatten +8 +8 +0 +not reached", line) for line in lines)
     assert (
-        "With strided convolutions (strided) the model no longer fits its input. Layer "
+        "With strided convolutions (strided) the model breaks at conv2, and its trace stops "
+        "there. Layer "
         "'conv2' (conv 8 2x2) does not fit its input (batch, 1, 1, 8): a window of 2 "
         "(span 2) does not fit the height of length 1 with padding 0."
     ) in " ".join(out.split())

@@ -48,9 +48,9 @@ def test_drop_reconnects_readers_and_a_fixed_dense_layer_says_it_no_longer_fits(
     assert rows["cat"].inputs == ("a", "b") and rows["cat"].output_shape == (8, 8, 8)
     assert rows["b"].inputs == ("stem",)
     assert t.problem is not None and t.problem.layer == "fc"
-    assert (
-        t.problem.message
-        == "layer 'fc' has fixed weights for 128 inputs but gets 512, from (batch, 512)"
+    assert t.problem.message == (
+        "layer 'fc' has stored weights for 128 inputs but gets 512, from (batch, 512); the "
+        "file's weights cannot take it (a new fc for 512 inputs would have to be trained)"
     )
 
 

@@ -18,6 +18,8 @@ from poolviz.model.merge import Add, Merge
 
 INPUT = ""
 """What a node reading the model's input names among its inputs (no node has this name)."""
+Edge = tuple[str, int]
+"""A node's name and the index of one of its outputs (0: the first)."""
 
 
 @dataclass(frozen=True)
@@ -30,11 +32,24 @@ class Node:
     for a :class:`~poolviz.model.merge.Merge`."""
     block: str | None = None
     """The residual block it belongs to (its body, shortcut or add), where one was built."""
+    ports: tuple[int, ...] = ()
+    """Which output of each node in ``inputs`` it reads (an ONNX ``Split`` has several);
+    empty: the first output of each."""
 
     @property
     def name(self) -> str:
         """The layer's name, unique in its model."""
         return self.layer.name
+
+    def edges(self) -> tuple[Edge, ...]:
+        """What it reads: (node name, output index) per input, in order."""
+        return tuple(zip(self.inputs, self.ports or (0,) * len(self.inputs), strict=True))
+
+    def reading(self, edges: Iterable[Edge]) -> Node:
+        """The same node reading ``edges`` instead (a counterfactual reconnecting it)."""
+        listed = tuple(edges)
+        ports = tuple(p for _, p in listed)
+        return replace(self, inputs=tuple(n for n, _ in listed), ports=ports if any(ports) else ())
 
 
 @dataclass(frozen=True)
@@ -79,6 +94,11 @@ class Model:
                     raise PoolvizError(
                         f"layer {node.name!r} reads {source!r}, which is not a layer before it"
                     )
+            if node.ports and len(node.ports) != len(node.inputs):
+                raise PoolvizError(
+                    f"layer {node.name!r} names {len(node.ports)} outputs for "
+                    f"{len(node.inputs)} inputs; give one per input"
+                )
             if not node.inputs or (len(node.inputs) > 1 and not isinstance(node.layer, Merge)):
                 raise PoolvizError(
                     f"layer {node.name!r} reads {len(node.inputs)} inputs; it takes one"

@@ -271,8 +271,9 @@ class Dense(Layer):
     def output_shape(self, shape: Shape) -> Shape:
         if self.fixed_inputs is not None and shape[-1] != self.fixed_inputs:
             raise PoolvizError(
-                f"layer {self.name!r} has fixed weights for {self.fixed_inputs} inputs but "
-                f"gets {shape[-1]}, from {shape_text(shape)}"
+                f"layer {self.name!r} has stored weights for {self.fixed_inputs} inputs but "
+                f"gets {shape[-1]:,}, from {shape_text(shape)}; the file's weights cannot take "
+                f"it (a new {self.name} for {shape[-1]:,} inputs would have to be trained)"
             )
         return (*shape[:-1], self.units)
 

@@ -37,6 +37,11 @@ class Merge(Layer):
             )
         return shapes[0]
 
+    def join_all(self, shapes: tuple[Shape, ...]) -> tuple[Shape, ...]:
+        """The shape of each of its outputs (one, except for an operator such as ONNX's
+        ``Split``)."""
+        return (self.join(shapes),)
+
     def join_field(self, fields: tuple[Field, ...], shapes: tuple[Shape, ...], out: Shape) -> Field:
         """The receptive field after the merge: the union of the inputs' fields."""
         merged = fields[0]
@@ -91,15 +96,17 @@ class Concat(Merge):
         return (*shapes[0][:k], sum(s[k] for s in shapes), *shapes[0][k + 1 :])
 
 
-Infer = Callable[[tuple[Shape, ...]], Shape]
-"""Output shape from input shapes, for an operator poolviz does not model itself."""
+Infer = Callable[[tuple[Shape, ...]], tuple[Shape, ...]]
+"""Each output's shape from the input shapes, for an operator poolviz does not model
+itself."""
 
 
 @dataclass(frozen=True)
 class Op(Merge):
     """An operator of a model file that poolviz does not model (``Resize``, ``Softmax``,
-    ``Transpose``...): a plain row, named by its operator, with its parameters counted from
-    the weights it reads and its shape from ``infer`` (the format's own shape logic).
+    ``Transpose``, ``Split``...): a plain row, named by its operator, with its parameters
+    counted from the weights it reads and the shape of each of its outputs from ``infer``
+    (the format's own shape logic).
 
     Its receptive field: unchanged where the map keeps its height and width; the whole
     input where the output is no map; otherwise stretched by the change in size, as
@@ -109,7 +116,7 @@ class Op(Merge):
     weights: int = 0
     """Stored parameters it reads."""
     infer: Infer | None = None
-    """None: the output has the first input's shape."""
+    """None: one output, of the first input's shape."""
     kind: ClassVar[str] = "op"
 
     def describe(self) -> str:
@@ -119,7 +126,10 @@ class Op(Merge):
         return self.weights
 
     def join(self, shapes: tuple[Shape, ...]) -> Shape:
-        return shapes[0] if self.infer is None else self.infer(shapes)
+        return self.join_all(shapes)[0]
+
+    def join_all(self, shapes: tuple[Shape, ...]) -> tuple[Shape, ...]:
+        return (shapes[0],) if self.infer is None else self.infer(shapes)
 
     def join_field(self, fields: tuple[Field, ...], shapes: tuple[Shape, ...], out: Shape) -> Field:
         f = super().join_field(fields, shapes, out)

@@ -7,6 +7,9 @@ produce its inputs. Nodes whose inputs are all constants (``Constant``, ``Shape`
 computed from them, weights) are not rows. Shapes are NCHW in the file and per sample
 ``(h, w, c)`` here; a rank-4 tensor is always read as NCHW.
 
+A node with several outputs (``Split``) gives each its own shape, and each reader reads the
+output it names.
+
 Poolviz models the layers whose numbers it explains itself: ``Conv`` (its padding per side),
 ``Gemm``/``MatMul`` with stored weights (dense, with a fixed input width), ``BatchNormalization``,
 activations, every pooling operator (see :mod:`poolviz.model.onnx_pool`), ``ReduceMean`` and
@@ -28,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 from poolviz.errors import PoolvizError, PoolvizRuntimeError
 from poolviz.loaders.files import check_file, read_bytes
-from poolviz.model.graph import INPUT, Model, Node
+from poolviz.model.graph import INPUT, Edge, Model, Node
 from poolviz.model.layers import Activation, BatchNorm, Conv, Dense, Dropout, Flatten, Layer, Shape
 from poolviz.model.merge import Add, Average, Concat, Merge, Multiply, Op
 from poolviz.model.onnx_pool import (
@@ -83,6 +86,8 @@ MERGES: dict[str, type[Add] | type[Multiply] | type[Average]] = {
     "Mean": Average,
 }
 """Elementwise operators that merge branches of equal shape."""
+INT64 = 7
+"""``TensorProto.INT64``: the type of shapes, axes and sizes, never of weights."""
 CHANNELS_LAST = {1: -1, 2: 0, 3: 1}
 """An NCHW axis -> the same axis of a per-sample (h, w, c) shape."""
 
@@ -188,7 +193,7 @@ class _Reader:
 
     def model(self, input_shape: Shape | None) -> Model:
         source, shape = self._input(input_shape)
-        made: dict[str, str] = {source: INPUT}  # tensor -> the node (row) producing it
+        made: dict[str, Edge] = {source: (INPUT, 0)}  # tensor -> the node and its output
         nodes: list[Node] = []
         names: set[str] = set()
         for node in self._ordered():
@@ -205,8 +210,9 @@ class _Reader:
                 name += "#"
             names.add(name)
             sources = tuple(dict.fromkeys(made[i] for i in ins if i in made))
-            nodes.append(Node(self._layer(node, name, len(sources)), sources))
-            made.update({out: name for out in node.output})
+            layer = self._layer(node, name, len(sources))
+            nodes.append(Node(layer, (INPUT,)).reading(sources))
+            made.update({out: (name, k) for k, out in enumerate(node.output) if out})
         notes = self._notes()
         return Model(self.name, shape, tuple(nodes), notes)
 
@@ -286,8 +292,14 @@ class _Reader:
         return None if value is None else list(value.dims)
 
     def _weights(self, node: onnx.NodeProto) -> int:
-        """Values of the stored tensors ``node`` reads."""
-        return sum(math.prod(self.constants[i].dims) for i in node.input if i in self.constants)
+        """Values of the stored tensors ``node`` reads, but for int64 ones: ONNX gives
+        shapes, axes, split sizes and pads as int64 tensors, which are no parameters
+        (quantized weights are int8/uint8 and biases int32, and count)."""
+        return sum(
+            math.prod(self.constants[i].dims)
+            for i in node.input
+            if i in self.constants and self.constants[i].data_type != INT64
+        )
 
     def _layer(self, node: onnx.NodeProto, name: str, sources: int) -> Layer:
         """The poolviz layer for ``node``, which reads ``sources`` nodes' outputs."""
@@ -310,43 +322,53 @@ class _Reader:
         """A plain row for an operator poolviz does not model."""
         return Op(name, op=node.op_type, weights=self._weights(node), infer=self._infer(node))
 
-    def _infer(self, node: onnx.NodeProto) -> Callable[[tuple[Shape, ...]], Shape]:
-        """ONNX's own shape logic for ``node`` on poolviz's shapes; where it cannot tell,
-        the shape the file records, else the first input's."""
+    def _infer(self, node: onnx.NodeProto) -> Callable[[tuple[Shape, ...]], tuple[Shape, ...]]:
+        """ONNX's own shape logic for ``node`` on poolviz's shapes, one shape per output;
+        where it cannot tell, the shape the file records, else the first input's."""
         onnx = self.onnx
         try:
             schema = onnx.defs.get_schema(node.op_type, self.opset, node.domain)
         except Exception:  # onnx.defs.SchemaError: an operator of another domain
             schema = None
-        recorded = self._recorded(node.output[0])
+        outputs = [out for out in node.output if out]
+        recorded = [self._recorded(out) for out in outputs]
         constants = {i: self.constants[i] for i in node.input if i in self.constants}
         opsets = list(self.proto.opset_import)
 
-        def infer(shapes: tuple[Shape, ...]) -> Shape:
-            if schema is not None:
-                types: dict[str, Any] = {}
-                queue = list(shapes)
-                for tensor in node.input:
-                    if tensor in constants:
-                        value = constants[tensor]
-                        types[tensor] = onnx.helper.make_tensor_type_proto(
-                            value.data_type, value.dims
-                        )
-                    elif tensor and tensor not in self.known and queue:
-                        types[tensor] = onnx.helper.make_tensor_type_proto(1, batched(queue.pop(0)))
-                try:
-                    out = onnx.shape_inference.infer_node_outputs(
-                        schema, node, types, constants, opset_imports=opsets
-                    )[node.output[0]]
-                    dims = [
-                        d.dim_value if d.HasField("dim_value") else 0
-                        for d in out.tensor_type.shape.dim
-                    ]
-                    if out.tensor_type.HasField("shape") and all(d > 0 for d in dims):
-                        return per_sample(dims)
-                except Exception:  # onnx's InferenceError, or a node it cannot type
-                    pass
-            return recorded or shapes[0]
+        def inferred(shapes: tuple[Shape, ...]) -> dict[str, Shape]:
+            """Each output's shape ONNX gives, where it gives a whole one."""
+            if schema is None:
+                return {}
+            types: dict[str, Any] = {}
+            queue = list(shapes)
+            for tensor in node.input:
+                if tensor in constants:
+                    value = constants[tensor]
+                    types[tensor] = onnx.helper.make_tensor_type_proto(value.data_type, value.dims)
+                elif tensor and tensor not in self.known and queue:
+                    types[tensor] = onnx.helper.make_tensor_type_proto(1, batched(queue.pop(0)))
+            try:
+                found = onnx.shape_inference.infer_node_outputs(
+                    schema, node, types, constants, opset_imports=opsets
+                )
+            except Exception:  # onnx's InferenceError, or a node it cannot type
+                return {}
+            out: dict[str, Shape] = {}
+            for tensor, value in found.items():
+                dims = [
+                    d.dim_value if d.HasField("dim_value") else 0
+                    for d in value.tensor_type.shape.dim
+                ]
+                if value.tensor_type.HasField("shape") and all(d > 0 for d in dims):
+                    out[tensor] = per_sample(dims)
+            return out
+
+        def infer(shapes: tuple[Shape, ...]) -> tuple[Shape, ...]:
+            found = inferred(shapes)
+            return tuple(
+                found.get(tensor) or known or shapes[0]
+                for tensor, known in zip(outputs, recorded, strict=True)
+            )
 
         return infer
 

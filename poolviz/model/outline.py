@@ -111,11 +111,15 @@ def relative(source: str, name: str) -> str:
 
 def reads(row: TraceRow, after: str) -> str | None:
     """``<- a/Conv, b/Conv``: what a row of a graph reads, where that is not ``after`` (the
-    row shown before it) alone; None for a row of a residual block, whose reading is the
-    block's."""
-    if row.block is not None or row.inputs == (after,):
+    row shown before it) alone; ``(output 1)`` after a node's second output, and so on.
+    None for a row of a residual block, whose reading is the block's."""
+    if row.block is not None or (row.inputs == (after,) and not any(row.ports)):
         return None
-    return "<- " + ", ".join(relative(i, row.name) for i in row.inputs)
+    ports = row.ports or (0,) * len(row.inputs)
+    return "<- " + ", ".join(
+        relative(i, row.name) + (f" (output {p})" if p else "")
+        for i, p in zip(row.inputs, ports, strict=True)
+    )
 
 
 def deepest(rows: Sequence[TraceRow]) -> int:

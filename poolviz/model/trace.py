@@ -24,7 +24,7 @@ from typing import Literal
 
 from poolviz.errors import PoolvizError
 from poolviz.model.field import Field, Jump, Pair
-from poolviz.model.graph import INPUT, Model, Node
+from poolviz.model.graph import INPUT, Edge, Model, Node
 from poolviz.model.layers import Conv, Shape
 from poolviz.model.merge import Merge
 from poolviz.model.pooling import AvgPool, LpPool, MaxPool, Pool, PoolingLayer
@@ -80,6 +80,12 @@ class TraceRow:
     """The residual block the row belongs to (its body, shortcut or add)."""
     inputs: tuple[str, ...] = ()
     """The rows it reads (``""``: the model's input); more than one where branches meet."""
+    ports: tuple[int, ...] = ()
+    """Which output of each row in ``inputs`` it reads, where one has several (empty: the
+    first of each)."""
+    outputs: tuple[Shape, ...] = ()
+    """Every output's shape, where the node has several (an ONNX ``Split``); empty where it
+    has one, ``output_shape``."""
     field_note: str | None = None
     """How its receptive field was worked out, where its windows are uneven (adaptive: the
     largest bin; fractional: the mean spacing)."""
@@ -292,26 +298,28 @@ def _walk(model: Model, rows: list[TraceRow], scale: int) -> None:
     """Append a row per node to ``rows``, in order; InvalidLayer at a node that cannot
     take its inputs."""
     h, w, _ = model.input_shape
-    shapes: dict[str, Shape] = {INPUT: model.input_shape}
+    shapes: dict[str, tuple[Shape, ...]] = {INPUT: (model.input_shape,)}
     fields: dict[str, Field] = {INPUT: Field.start((h, w))}
     for node in model.nodes:
         layer = node.layer
-        ins = tuple(shapes[i] for i in node.inputs)
+        # a layer poolviz models has one output; an extra one it has in a file (MaxPool's
+        # indices, Dropout's mask) has the first output's shape
+        ins = tuple(shapes[i][p if p < len(shapes[i]) else 0] for i, p in node.edges())
         try:
             if isinstance(layer, Merge):
-                out = layer.join(ins)
-                new = layer.join_field(tuple(fields[i] for i in node.inputs), ins, out)
+                outs = layer.join_all(ins)
+                new = layer.join_field(tuple(fields[i] for i in node.inputs), ins, outs[0])
             else:
-                out = layer.output_shape(ins[0])
+                outs = (layer.output_shape(ins[0]),)
                 new = layer.field(fields[node.inputs[0]], ins[0])
         except PoolvizError as err:
             raise InvalidLayer(node.name, err.message) from None
-        rows.append(_row(node, ins[0], out, new, scale))
-        shapes[node.name], fields[node.name] = out, new
+        rows.append(_row(node, ins[0], outs, new, scale))
+        shapes[node.name], fields[node.name] = outs, new
 
 
-def _row(node: Node, shape: Shape, out: Shape, f: Field, scale: int) -> TraceRow:
-    layer = node.layer
+def _row(node: Node, shape: Shape, outs: tuple[Shape, ...], f: Field, scale: int) -> TraceRow:
+    layer, out = node.layer, outs[0]
     return TraceRow(
         name=node.name,
         kind=layer.kind,
@@ -322,12 +330,14 @@ def _row(node: Node, shape: Shape, out: Shape, f: Field, scale: int) -> TraceRow
         params=layer.params(shape),
         non_trainable=layer.non_trainable(shape),
         macs=layer.macs(shape, out) * scale,
-        activations=math.prod(out) * scale,
+        activations=sum(math.prod(o) for o in outs) * scale,
         field=f,
         kept=layer.kept(shape, out),
         repeated=layer.repeats(shape),
         block=node.block,
         inputs=node.inputs,
+        ports=node.ports,
+        outputs=outs if len(outs) > 1 else (),
         field_note=layer.field_note(shape),
     )
 
@@ -337,15 +347,15 @@ Rewrite = Callable[[Model, dict[str, str]], Model]
 
 def _drop(model: Model, notes: dict[str, str]) -> Model:
     """Without fixed-window pooling: each reader of a pooling node reads what it read."""
-    alias: dict[str, str] = {}
+    alias: dict[str, Edge] = {}
     nodes: list[Node] = []
     for node in model.nodes:
-        inputs = tuple(alias.get(i, i) for i in node.inputs)
+        edges = tuple(alias.get(i, (i, p)) for i, p in node.edges())
         if isinstance(node.layer, Pool):
             notes[node.name] = "removed"
-            alias[node.name] = inputs[0]
+            alias[node.name] = edges[0]
         else:
-            nodes.append(replace(node, inputs=inputs))
+            nodes.append(node.reading(edges))
     return model.with_nodes(nodes)
 
 
@@ -354,14 +364,14 @@ def _strided(model: Model, notes: dict[str, str]) -> Model:
     nodes = {n.name: n for n in model.nodes}
     readers = model.consumers()
     original: dict[str, Pair] = {}  # each folded convolution's stride before any folding
-    alias: dict[str, str] = {}
+    alias: dict[str, Edge] = {}
     for node in model.nodes:
         if isinstance(node.layer, PoolingLayer) and node.layer.stays is not None:
             notes[node.name] = node.layer.stays
         if not isinstance(node.layer, Pool):
             continue
-        source = alias.get(node.inputs[0], node.inputs[0])
-        conv, why = _conv_before(replace(node, inputs=(source,)), nodes, readers)
+        source = alias.get(node.inputs[0], node.edges()[0])
+        conv, why = _conv_before(node.reading((source,)), nodes, readers)
         if conv is None:
             notes[node.name] = f"stays: {why}"
             continue
@@ -373,10 +383,10 @@ def _strided(model: Model, notes: dict[str, str]) -> Model:
         notes[conv] = f"stride {_stride_text(folded.stride)} (was {_stride_text(original[conv])})"
         notes[node.name] = f"folded into {conv}"
         alias[node.name] = source
-        readers[source] = [r for r in readers[source] if r != node.name] + readers[node.name]
+        readers[source[0]] = [r for r in readers[source[0]] if r != node.name] + readers[node.name]
         del nodes[node.name]
     return model.with_nodes(
-        replace(n, inputs=tuple(alias.get(i, i) for i in n.inputs)) for n in nodes.values()
+        n.reading(alias.get(i, (i, p)) for i, p in n.edges()) for n in nodes.values()
     )
 
 

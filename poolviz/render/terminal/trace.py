@@ -476,6 +476,16 @@ def trace_report(report: Report, view: TraceView | None = None) -> RenderableTyp
     if any(r.repeated for r in original.rows):
         parts.append(Text(REPEATED, style="dim"))
     parts += [Text(r.field_note, style="dim") for r in original.rows if r.field_note]
+    for row in original.rows:
+        if row.outputs:
+            shapes = [shape_text(ordered(o, view.order), original.batch) for o in row.outputs]
+            parts.append(
+                Text(
+                    f"{row.name}: {len(shapes)} outputs, {', '.join(shapes[:-1])} and "
+                    f"{shapes[-1]}; the table shows the first.",
+                    style="dim",
+                )
+            )
     depth = view.depth_of(original.rows)
     if depth is not None:
         parts.append(

@@ -92,11 +92,13 @@ def _held(t: Trace) -> str:
 
 
 def _unfit(t: Trace) -> Text:
-    """The sentence for a counterfactual that does not fit its input."""
+    """The sentence for a counterfactual that breaks at a layer: which, and why (the
+    layer's own words: what it gets against what it takes)."""
     assert t.problem is not None  # the original fits, so only a problem makes it unfit
     message = t.problem.message
     return Text(
-        f"{NAMES[t.label]} the model no longer fits its input. {message[:1].upper()}{message[1:]}.",
+        f"{NAMES[t.label]} the model breaks at {t.problem.layer}, and its trace stops there. "
+        f"{message[:1].upper()}{message[1:]}.",
         style="red",
     )
 
