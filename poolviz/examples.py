@@ -39,3 +39,21 @@ both bottom windows the 7, so those two cells each receive a gradient of 2."""
 
 SEED_5X5_NAME = "an overlapping 5x5"
 """What reports and ``--json`` call :data:`SEED_5X5` as the input."""
+
+SEED_7X7 = np.array(
+    [
+        [1, 4, 2, 0, 3, 1, 2],
+        [3, 9, 1, 5, 2, 6, 0],
+        [0, 2, 7, 1, 4, 1, 3],
+        [5, 1, 3, 8, 0, 2, 4],
+        [2, 6, 0, 2, 9, 1, 1],
+        [1, 3, 4, 1, 3, 7, 2],
+        [4, 0, 2, 6, 1, 2, 5],
+    ],
+    dtype=float,
+)
+"""Fractional max pooling's example: 7x7 to 4x4 with windows of 2, whose starts step
+unevenly (seed 0 gives rows 0, 2, 3, 5 and columns 0, 1, 3, 5)."""
+
+SEED_7X7_NAME = "a 7x7 for fractional pooling"
+"""What reports and ``--json`` call :data:`SEED_7X7` as the input."""

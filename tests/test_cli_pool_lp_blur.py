@@ -79,7 +79,8 @@ def test_errors_leave_no_file(tmp_path: Path) -> None:
     code, _, err = run("pool", "--mode", "blur", "-p", "1")
     assert code == 2
     assert err.splitlines()[-1] == (
-        "error: blur pooling takes no padding or dilation (as PyTorch's); drop -p and -d"
+        "error: --mode blur takes no -p/--padding (blur pooling takes the max stage's window, "
+        "the filter's stride and its size); use -k/--size, -s/--stride, --filter-size"
     )
     code, _, err = run("pool", "--mode", "blur", "--filter-size", "7")
     assert code == 2

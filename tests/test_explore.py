@@ -444,7 +444,9 @@ def test_the_modes_are_the_command_lines() -> None:
     from poolviz.cli.pool import pool
 
     choices = next(p for p in pool.params if p.name == "mode").type.choices  # type: ignore[attr-defined]
-    assert pool_modes() == tuple(choices)
+    # adaptive and fractional need an output size, for which the explorer has no knob yet
+    uneven = ("adaptive-max", "adaptive-avg", "fractional")
+    assert pool_modes() == tuple(c for c in choices if c not in uneven)
     explorer = Explorer(SEED_4X4, Knobs())
     seen = []
     for _ in pool_modes():
@@ -460,7 +462,7 @@ def test_a_mode_the_geometry_refuses_is_skipped_with_its_reason() -> None:
     assert explorer.knobs.mode == pool_modes()[1]
     assert explorer.message == (
         "skipped median: invalid value for '--mode': 'median' is not one of "
-        "'max', 'avg', 'lp', 'blur'"  # the command line's choices
+        "'max', 'avg', 'adaptive-max', 'adaptive-avg', 'fractional', 'lp', 'blur'"  # the CLI's
     )
     explorer.change("dilation", 1)
     assert explorer.error is not None and "takes no dilation" in explorer.error

@@ -8,17 +8,18 @@ import click
 import numpy as np
 from click.core import ParameterSource
 
-from poolviz.cli import display, options, page, values
-from poolviz.cli.pool_lp_blur import lp_or_blur, lp_or_blur_grad_output
-from poolviz.engine.explain import explain
+from poolviz.cli import display, modes, options, page, values
+from poolviz.cli.pool_lp_blur import lp_or_blur_grad_output
+from poolviz.engine.explain import PoolResult
 from poolviz.engine.gradient import UPSTREAM_KINDS, GradResult, gradient, upstream_gradient
-from poolviz.examples import SEED_5X5, SEED_5X5_NAME
+from poolviz.examples import SEED_5X5_NAME
 
 EPILOG = """\b
 Examples:
   poolviz grad                 a 5x5: shared winners add gradients up
   poolviz grad -m "1 3; 5 6"   one window: gradient 0 0 / 0 1
   poolviz grad -m "1 3 2 1; 5 6 8 4; 2 4 7 3; 1 0 3 2" --mode avg -o avg.png
+  poolviz grad --mode adaptive-avg   5x5 to 3x3: overlapping bins share cells
 """
 
 
@@ -47,12 +48,9 @@ class GradOutputType(click.ParamType):  # type: ignore[type-arg]  # generic only
     metavar="G",
     help='Upstream gradient: ones, random or a matrix such as "1 0; 0 2".',
 )
-@click.option(
-    "--seed",
-    type=click.IntRange(min=0),
-    default=0,
-    show_default=True,
-    help="Seed for --grad-output random (0 or more, as NumPy takes).",
+@options.seed_option(
+    "Seed for everything random in the run: --grad-output random and fractional pooling's "
+    "samples (0 or more, as NumPy takes)."
 )
 @click.option("--no-unpool", is_flag=True, help="Leave out max-unpooling.")
 @display.view_options
@@ -63,9 +61,6 @@ class GradOutputType(click.ParamType):  # type: ignore[type-arg]  # generic only
 @display.panel_option(("forward", "gradient", "unpool"), "forward, gradient or unpool")
 @page.html_option
 def grad(
-    mode: str,
-    norm_type: float,
-    filter_size: int,
     grad_output: str | np.ndarray,
     seed: int,
     no_unpool: bool,
@@ -82,18 +77,17 @@ def grad(
     loaded = options.load_input_from(kwargs)
     pooling = options.pooling_from(kwargs)
     view = display.view_from(kwargs)
-    if loaded is None:
-        x = SEED_5X5
+    example = modes.example(kwargs["mode"], "grad")
+    x = example.array if loaded is None else loaded.array
+    if loaded is None and kwargs["mode"] in ("max", "avg", "lp", "blur"):
         ctx = click.get_current_context()
         if ctx.get_parameter_source("size") is ParameterSource.DEFAULT:
-            pooling["size"] = (3, 3)
+            kwargs["size"] = pooling["size"] = (3, 3)
             if ctx.get_parameter_source("stride") is ParameterSource.DEFAULT:
-                pooling["stride"] = (2, 2)
-    else:
-        x = loaded.array
-    if mode in ("lp", "blur"):
+                kwargs["stride"] = pooling["stride"] = (2, 2)
+    run = modes.run_mode(x, kwargs, seed, example_run=loaded is None)
+    if not isinstance(run, PoolResult):
         notes = () if loaded is None else display.source_notes(loaded)
-        run = lp_or_blur(x, mode, norm_type, filter_size, pooling)
         sent = upstream_gradient(run, grad_output, seed)
         label = _upstream_label(grad_output, seed)
         if page.wanted(kwargs, as_json):
@@ -108,13 +102,13 @@ def grad(
         command = page.input_command("grad", kwargs, loaded)
         command += page.upstream_args(grad_output, seed)
         page.check_size(x, command, loaded)
-    forward = explain(x, mode=mode, **pooling)
+    forward = run
     view.check(forward.input.shape, forward.output.shape)
     result = gradient(forward, upstream_gradient(forward, grad_output, seed))
     if as_page:
         from poolviz.render.html.page import grad_page
 
-        source = SEED_5X5_NAME if loaded is None else loaded
+        source = example.name if loaded is None else loaded
         notes = (example_note(result),) if loaded is None else loaded.notes
         shown = page.page_view(view, pooling["padding"], source, notes, command, kwargs)
         page.save_page(grad_page(result, shown, upstream=grad_output, seed=seed), kwargs)
@@ -148,7 +142,7 @@ def grad(
                 upstream=grad_output,
                 seed=seed,
                 padding=pooling["padding"],
-                source=SEED_5X5_NAME if loaded is None else loaded,
+                source=example.name if loaded is None else loaded,
             )
         )
         return
@@ -166,10 +160,16 @@ def grad(
 def example_note(result: GradResult) -> str:
     """The report's note on the worked example: its name, and what it is there to show
     (size 3 and stride 2, windows sharing a winner) only when the options kept that true."""
-    spec = result.forward.spec
-    if result.mode == "max" and (spec.size, spec.stride) == ((3, 3), (2, 2)) and result.shared():
-        return f"no input: {SEED_5X5_NAME}, size 3, stride 2 (windows share winners)"
-    return f"no input: {SEED_5X5_NAME}"
+    forward = result.forward
+    spec = forward.spec
+    shared = (spec.size, spec.stride) == ((3, 3), (2, 2)) and result.shared()
+    if forward.kind == "uniform":
+        if result.mode == "max" and shared:
+            return f"no input: {SEED_5X5_NAME}, size 3, stride 2 (windows share winners)"
+        return f"no input: {SEED_5X5_NAME}"
+    name = modes.example(forward.mode_name).name
+    overlap = " (bins overlap)" if forward.coverage.max() > 1 else ""
+    return f"no input: {name} → {forward.rows.out}x{forward.cols.out}{overlap}"
 
 
 def _upstream_label(given: str | np.ndarray, seed: int) -> str:

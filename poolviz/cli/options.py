@@ -21,6 +21,7 @@ from poolviz.cli.values import (
     Padding,
     PaddingType,
     Pair,
+    RatioType,
     SampleType,
     ScaleType,
     SizePair,
@@ -140,16 +141,42 @@ def mode_option(f: F) -> F:
     )(f)
 
 
+POOL_MODES: tuple[str, ...] = (
+    "max",
+    "avg",
+    "adaptive-max",
+    "adaptive-avg",
+    "fractional",
+    "lp",
+    "blur",
+)
+"""Every pooling ``--mode`` of ``pool``, ``grad`` and ``animate``: the kinds
+:mod:`poolviz.cli.modes` runs."""
+
+
 def pool_mode_option(f: F) -> F:
-    """Add ``--mode`` for ``poolviz pool``: max, avg, lp (``--norm-type``) or blur
-    (``--filter-size``), with their options."""
+    """Add ``--mode`` for the commands that show one pooling (:data:`POOL_MODES`) and the
+    options of its kinds: ``--output-size``/``--output-ratio`` (adaptive, fractional),
+    ``--norm-type`` (LP), ``--filter-size`` (blur); :mod:`poolviz.cli.modes` reads them."""
     decorators = [
         click.option(
             "--mode",
-            type=click.Choice(["max", "avg", "lp", "blur"]),
+            type=click.Choice(POOL_MODES),
             default="max",
             show_default=True,
-            help="Max, average, LP (power average) or blur (anti-aliased max) pooling.",
+            help="Max, average, adaptive (bins fitted to --output-size), fractional (uneven "
+            "pseudo-random windows), LP (power average) or blur (anti-aliased max) pooling.",
+        ),
+        size_option(
+            "--output-size",
+            help="Adaptive and fractional pooling: the output's size, 3 or 3x4 (height first).",
+        ),
+        click.option(
+            "--output-ratio",
+            type=RatioType(),
+            metavar="R",
+            help="Fractional pooling: the output's size as a share of the input's, 0 < R < 1 "
+            "(0.7, or 0.7x0.5 height first).",
         ),
         click.option(
             "--norm-type",
@@ -162,6 +189,17 @@ def pool_mode_option(f: F) -> F:
         filter_size_option,
     ]
     return with_options(f, decorators)
+
+
+def seed_option(help_text: str) -> Callable[[F], F]:
+    """Add ``--seed N`` (0 or more, default 0): one seed for everything random in the run."""
+    return click.option(
+        "--seed",
+        type=click.IntRange(min=0),
+        default=0,
+        show_default=True,
+        help=help_text,
+    )
 
 
 def filter_size_option(f: F) -> F:

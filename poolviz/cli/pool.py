@@ -7,10 +7,9 @@ from typing import Any
 import click
 import numpy as np
 
-from poolviz.cli import display, options, page
-from poolviz.cli.pool_lp_blur import lp_or_blur, lp_or_blur_output
-from poolviz.engine.explain import explain
-from poolviz.examples import SEED_4X4, SEED_4X4_NAME
+from poolviz.cli import display, modes, options, page
+from poolviz.cli.pool_lp_blur import lp_or_blur_output
+from poolviz.engine.explain import PoolResult
 
 EPILOG = """\b
 Examples:
@@ -19,6 +18,8 @@ Examples:
   poolviz pool --sample seed5x5 -k 3 -s 2 --at 0,1
   poolviz pool photo.jpg --scale 0.25 -o photo.png
   poolviz pool --mode blur --filter-size 3 -o blur.png
+  poolviz pool --mode adaptive-avg  a 5x5 to 3x3: bins of 2 and 3 that overlap
+  poolviz pool --mode fractional --output-ratio 0.6 --seed 3
 """
 
 
@@ -26,6 +27,7 @@ Examples:
 @options.input_options
 @options.pooling_options
 @options.pool_mode_option
+@options.seed_option("Seed of fractional pooling's samples (0 or more, as NumPy takes).")
 @display.view_options
 @options.order_option
 @options.json_option("Print one JSON object (every channel) instead of the report.")
@@ -34,38 +36,40 @@ Examples:
 @display.panel_option(("input", "output", "coverage"), "input, output or coverage")
 @display.windows_option
 @page.html_option
-def pool(mode: str, norm_type: float, filter_size: int, as_json: bool, **kwargs: Any) -> None:
+def pool(seed: int, as_json: bool, **kwargs: Any) -> None:
     """Pool an input and show every window: the output-size formula, the windows over the
     input, a step table, the output, and how often each cell was read.
 
-    With no INPUT: the worked 4x4 example (6 8 / 4 7). INPUT is an image, a .npy/.npz array, a text
-    matrix, or - for standard input. With --mode blur, -k is the max stage's window (stride 1)
-    and -s the filter's stride (default 2 whatever the size).
+    With no INPUT: the worked 4x4 example (6 8 / 4 7); adaptive modes a 5x5 to 3x3,
+    fractional a 7x7 to 4x4. INPUT is an image, a .npy/.npz array, a text matrix, or - for
+    standard input. With --mode blur, -k is the max stage's window (stride 1) and -s the
+    filter's stride (default 2 whatever the size).
     """
     loaded = options.load_input_from(kwargs)
     pooling = options.pooling_from(kwargs)
     view = display.view_from(kwargs)
-    x = SEED_4X4 if loaded is None else loaded.array
-    if mode in ("lp", "blur"):
+    example = modes.example(kwargs["mode"])
+    x = example.array if loaded is None else loaded.array
+    run = modes.run_mode(x, kwargs, seed, example_run=loaded is None)
+    if not isinstance(run, PoolResult):
         notes = () if loaded is None else display.source_notes(loaded)
-        run = lp_or_blur(x, mode, norm_type, filter_size, pooling)
         if page.wanted(kwargs, as_json):
-            source = SEED_4X4_NAME if loaded is None else loaded
+            source = example.name if loaded is None else loaded
             page.lp_blur_page(run, view, source, () if loaded is None else loaded.notes, kwargs)
             return
         figure = display.figure_from(kwargs)
         lp_or_blur_output(run, view, figure, as_json, notes, int(np.ndim(x)))
         return
+    result = run
     as_page = page.wanted(kwargs, as_json)
     if as_page:
         command = page.input_command("pool", kwargs, loaded)
         page.check_size(x, command, loaded)
-    result = explain(x, mode=mode, **pooling)
     view.check(result.input.shape, result.output.shape)
     if as_page:
         from poolviz.render.html.page import pool_page
 
-        source = SEED_4X4_NAME if loaded is None else loaded
+        source = example.name if loaded is None else loaded
         notes = () if loaded is None else loaded.notes
         shown = page.page_view(view, pooling["padding"], source, notes, command, kwargs)
         page.save_page(pool_page(result, shown), kwargs)
@@ -99,7 +103,7 @@ def pool(mode: str, norm_type: float, filter_size: int, as_json: bool, **kwargs:
                 channel=view.channel,
                 steps=view.steps,
                 padding=pooling["padding"],
-                source=SEED_4X4_NAME if loaded is None else loaded,
+                source=example.name if loaded is None else loaded,
             )
         )
         return

@@ -224,6 +224,33 @@ class StepsType(OptionType):
         return int(text)
 
 
+class RatioType(OptionType):
+    """A share of a size strictly between 0 and 1: ``0.7``, or ``0.7x0.5`` (height first);
+    converts to (h, w)."""
+
+    name = "ratio"
+
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> tuple[float, float]:
+        if isinstance(value, tuple):
+            return value
+        parts = str(value).lower().split("x")
+        try:
+            ratios = [float(p) for p in parts]
+        except ValueError:
+            ratios = []
+        if len(ratios) not in (1, 2) or not all(0 < r < 1 for r in ratios):
+            option = option_name(param, "ratio")
+            raise OptionError(
+                f"{option} {value!r} is not a ratio; use a number between 0 and 1 such as 0.7, "
+                "or HxW such as 0.7x0.5",
+                ctx,
+                param,
+            )
+        return (ratios[0], ratios[-1])
+
+
 class ScaleType(OptionType):
     """A resize factor for images: a finite number above 0 (0.5 halves each side)."""
 

@@ -13,9 +13,21 @@ from typing import TYPE_CHECKING, Any, ClassVar, Protocol, Unpack
 
 import numpy as np
 
-from poolviz.engine.geometry import Axis, IntPair, PaddingArg, PoolOptions, PoolSpec
+from poolviz.engine.backward import pool2d_backward
+from poolviz.engine.geometry import Axis, IntPair, PaddingArg, PoolOptions, PoolSpec, as_pair
 from poolviz.engine.pooling import avg_pool_nhwc, max_pool_nhwc, prepare
-from poolviz.engine.windows import like_input
+from poolviz.engine.uneven import (
+    OutputSize,
+    adaptive_axis,
+    adaptive_pool2d,
+    adaptive_pool2d_backward,
+    fractional_axis,
+    fractional_max_pool2d,
+    fractional_max_pool2d_backward,
+    fractional_output,
+    fractional_samples,
+)
+from poolviz.engine.windows import as_nhwc, like_input
 from poolviz.errors import PoolvizError
 
 if TYPE_CHECKING:
@@ -69,7 +81,12 @@ class Display(Protocol):
 
 @dataclass(frozen=True)
 class PoolResult:
-    """A pooling run: the input as given, its output and indices, and the window geometry."""
+    """A pooling run: the input as given, its output and indices, and the window geometry.
+
+    Uniform, adaptive and fractional pooling are all read the same way: each axis lists its
+    windows (:class:`Axis`, whose ``windows`` hold the uneven kinds' :class:`Span` s), and
+    every renderer draws from those; ``kind`` and the fields below say which rule placed
+    them and with which numbers."""
 
     input: np.ndarray
     """The input as NHWC (a view of what was passed)."""
@@ -85,12 +102,62 @@ class PoolResult:
     """The windows along the width."""
     input_ndim: int
     """Rank of the array the user passed (2, 3 or 4), for results in the same layout."""
+    samples: np.ndarray | None = None
+    """Fractional max pooling's samples, (N, C, 2): width's then height's ``u`` per plane, in
+    the input's floating type (PyTorch's ``_random_samples``); every plane has the same pair
+    here, so ``rows`` and ``cols`` are every plane's windows. None for the other kinds."""
+    output_ratio: tuple[float, float] | None = None
+    """Fractional max pooling's ``output_ratio`` (h, w) when the size came from it:
+    ``out = int(n * ratio)``; None otherwise."""
     display: ClassVar[Display | None] = None
     """How results draw themselves (:class:`Display`); set by the render side."""
 
     @property
     def mode(self) -> str:
+        """``'max'`` or ``'avg'``: what each window computes (fractional pooling is max)."""
         return self.spec.mode
+
+    @property
+    def kind(self) -> str:
+        """``'uniform'``, ``'adaptive'`` or ``'fractional'``: which rule placed the windows."""
+        return self.rows.kind
+
+    @property
+    def mode_name(self) -> str:
+        """The pooling as ``poolviz pool --mode`` names it: ``max``, ``avg``,
+        ``adaptive-max``, ``adaptive-avg`` or ``fractional``."""
+        if self.kind == "uniform":
+            return self.mode
+        return "fractional" if self.kind == "fractional" else f"adaptive-{self.mode}"
+
+    def backward(self, grad_output: np.ndarray, mode: str | None = None) -> np.ndarray:
+        """The gradient reaching the input (NHWC float64) for the NHWC ``grad_output``, as
+        PyTorch's autograd gives it for this kind; ``mode`` (``'max'`` or ``'avg'``) asks for
+        the other computation over the same windows (not for fractional pooling, max only)."""
+        mode = mode or self.mode
+        g = np.asarray(grad_output, dtype=np.float64)
+        x = self.input.astype(np.float64, copy=False)
+        if self.kind == "adaptive":
+            return adaptive_pool2d_backward(x, g, (self.rows.out, self.cols.out), mode)
+        if self.kind == "fractional":
+            if mode != "max":
+                raise PoolvizError("fractional pooling takes the max only; use mode 'max'")
+            samples = None if self.samples is None else self.samples.astype(np.float64)
+            return fractional_max_pool2d_backward(
+                x, g, self.spec.size, (self.rows.out, self.cols.out), samples=samples
+            )
+        spec = self.spec
+        return pool2d_backward(
+            x,
+            g,
+            spec.size,
+            spec.stride,
+            spec.padding,
+            mode=mode,
+            dilation=spec.dilation,
+            ceil_mode=spec.ceil_mode,
+            count_include_pad=spec.count_include_pad,
+        )
 
     @property
     def window_count(self) -> int:
@@ -225,3 +292,75 @@ def explain(
         output = avg_pool_nhwc(x4, rows, cols, spec.count_include_pad, spec.divisor_override)
         indices = None
     return PoolResult(x4, output, indices, spec, rows, cols, np.ndim(x))
+
+
+def explain_adaptive(x: np.ndarray, output_size: OutputSize, mode: str = "max") -> PoolResult:
+    """Adaptive pooling of ``x`` to ``output_size`` (:func:`adaptive_pool2d`, PyTorch's
+    ``F.adaptive_max_pool2d`` / ``F.adaptive_avg_pool2d``), kept for showing: the axes list
+    each bin. The result's ``spec`` holds the mode and the longest bin as its size.
+
+    >>> r = explain_adaptive(np.arange(25.0).reshape(5, 5), 3)
+    >>> [r.rows.taps(i) for i in range(3)], r.output_like_input()[0].tolist()
+    ([[0, 1], [1, 2, 3], [3, 4]], [6.0, 8.0, 9.0])
+    """
+    x4 = as_nhwc(x, empty_channels=mode == "avg")
+    if mode == "max":
+        output, indices = adaptive_pool2d(x4, output_size, "max", return_indices=True)
+    else:
+        output, indices = adaptive_pool2d(x4, output_size, mode), None
+    rows = adaptive_axis(x4.shape[1], output.shape[1])
+    cols = adaptive_axis(x4.shape[2], output.shape[2])
+    spec = PoolSpec.make((max(rows.size, 1), max(cols.size, 1)), mode=mode)
+    return PoolResult(x4, output, indices, spec, rows, cols, np.ndim(x))
+
+
+def explain_fractional(
+    x: np.ndarray,
+    size: IntPair,
+    output_size: IntPair | None = None,
+    output_ratio: float | tuple[float, float] | None = None,
+    sample: tuple[float, float] | None = None,
+    seed: int | None = None,
+) -> PoolResult:
+    """Fractional max pooling of ``x`` (:func:`fractional_max_pool2d`) kept for showing, with
+    one pair of samples ``sample`` (width's ``u``, height's ``u``, each in [0, 1)) for every
+    item and channel, or one pair drawn with ``seed`` (:func:`fractional_samples`): every
+    plane then has the same windows, the ones a picture shows. (PyTorch draws a pair per
+    plane; pass those to :func:`fractional_max_pool2d` to compare plane by plane.)
+
+    >>> r = explain_fractional(np.arange(49.0).reshape(7, 7), 2, 4, sample=(0.5, 0.5))
+    >>> [r.rows.start(i) for i in range(4)], r.output_like_input()[0].tolist()
+    ([0, 2, 4, 5], [8.0, 10.0, 12.0, 13.0])
+    """
+    x4 = as_nhwc(x)
+    n, h, w, c = x4.shape
+    dtype = x4.dtype if x4.dtype.kind == "f" else np.dtype(np.float64)
+    if sample is None:
+        pair = fractional_samples(1, 1, dtype, seed)[0, 0]
+    else:
+        pair = np.asarray(sample, dtype=np.float64).ravel()
+        if pair.shape != (2,) or not ((pair >= 0) & (pair < 1)).all():
+            raise PoolvizError(f"sample must be one (width, height) pair in [0, 1), got {sample!r}")
+        pair = pair.astype(dtype)
+    samples = np.broadcast_to(pair, (n, c, 2))
+    k = as_pair(size, "size")
+    out = fractional_output(h, w, k, output_size, output_ratio)
+    output, indices = fractional_max_pool2d(x4, k, out, samples=samples, return_indices=True)
+    rows = fractional_axis(pair[1], h, out[0], k[0], dtype)
+    cols = fractional_axis(pair[0], w, out[1], k[1], dtype)
+    ratio = None
+    if output_ratio is not None:
+        ratio = (
+            tuple(output_ratio) if isinstance(output_ratio, tuple | list) else (output_ratio,) * 2
+        )
+    return PoolResult(
+        x4,
+        output,
+        indices,
+        PoolSpec.make(k),
+        rows,
+        cols,
+        np.ndim(x),
+        np.array(samples),
+        None if ratio is None else (float(ratio[0]), float(ratio[1])),
+    )

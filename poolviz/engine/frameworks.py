@@ -106,3 +106,31 @@ def keras_code(spec: PoolSpec) -> LayerCode:
         else None
     )
     return LayerCode("Keras", f"keras.layers.ZeroPadding2D(padding={pad}),\n{code}", note)
+
+
+def uneven_code(mode: str, rows: Axis, cols: Axis) -> tuple[LayerCode, LayerCode]:
+    """PyTorch's and Keras's spelling of adaptive pooling (``mode`` ``max`` or ``avg``) or of
+    fractional max pooling over the windows ``rows`` x ``cols``."""
+    out = _arg((rows.out, cols.out))
+    if rows.kind == "adaptive":
+        torch_layer = "nn.AdaptiveMaxPool2d" if mode == "max" else "nn.AdaptiveAvgPool2d"
+        keras_layer = "AdaptiveMaxPooling2D" if mode == "max" else "AdaptiveAveragePooling2D"
+        return (
+            LayerCode("PyTorch", f"{torch_layer}({out})", None),
+            LayerCode(
+                "Keras",
+                f"keras.layers.{keras_layer}({out})",
+                "Keras 3's layer; poolviz follows PyTorch's bins and has not compared Keras's",
+            ),
+        )
+    sample = f"[[[{float(cols.sample or 0)!r}, {float(rows.sample or 0)!r}]]]"
+    return (
+        LayerCode(
+            "PyTorch",
+            f"nn.FractionalMaxPool2d({_arg((rows.size, cols.size))}, output_size={out})",
+            "PyTorch draws a new (width, height) sample per item and channel on every call; "
+            f"these windows are F.fractional_max_pool2d(x, ..., _random_samples={sample}) "
+            "for every plane",
+        ),
+        LayerCode("Keras", "", "Keras has no fractional max pooling layer: not expressible"),
+    )

@@ -1,6 +1,6 @@
 """The backward pass of one pooling run, and max-unpooling from its indices, kept for showing.
 
-:func:`gradient` calls the engine (:func:`pool2d_backward`, :func:`unpool_to`) on a
+:func:`gradient` calls the engine (:meth:`PoolResult.backward`, :func:`unpool_to`) on a
 :class:`PoolResult` and keeps the arrays with the facts a picture of them needs: which output
 cells route their gradient to each input cell, which windows share a winner, which ties were
 broken and how many input values unpooling cannot bring back. Nothing here pools or routes a
@@ -16,11 +16,7 @@ from typing import Protocol
 
 import numpy as np
 
-from poolviz.engine.backward import (
-    default_unpool_size,
-    pool2d_backward,
-    unpool_to,
-)
+from poolviz.engine.backward import default_unpool_size, unpool_to
 from poolviz.engine.explain import PoolResult
 from poolviz.engine.windows import like_input
 from poolviz.errors import PoolvizError
@@ -55,7 +51,7 @@ class GradResult:
     grad_output: np.ndarray
     """The upstream gradient, one per output cell: (N, oh, ow, C) float64."""
     grad_input: np.ndarray
-    """:func:`pool2d_backward` of ``grad_output``: (N, H, W, C) float64."""
+    """:meth:`PoolResult.backward` of ``grad_output``: (N, H, W, C) float64."""
     unpooled: np.ndarray | None
     """The output put back at its indices in zeros of the input's (H, W) (:func:`unpool_to`:
     PyTorch's ``max_unpool2d`` where its size rule allows); None for average pooling, which
@@ -156,7 +152,8 @@ class GradResult:
         if self.mode != "max":
             return []
         forward = self.forward
-        if forward.window_count > forward.spec.size[0] * forward.spec.size[1]:
+        uneven = forward.kind == "adaptive"  # bins of two lengths: no rectangle of taps
+        if not uneven and forward.window_count > forward.spec.size[0] * forward.spec.size[1]:
             return self._ties_by_taps(item, channel)
         found = []
         for window in self.forward.windows(item, channel):
@@ -276,7 +273,8 @@ def upstream_gradient(result: Pooled, given: str | np.ndarray, seed: int = 0) ->
 
 def gradient(result: PoolResult, grad_output: np.ndarray) -> GradResult:
     """Send ``grad_output`` (NHWC, shaped like ``result.output``) back through ``result``'s
-    pooling with :func:`pool2d_backward`, and for max pooling unpool the output at its
+    pooling (:meth:`PoolResult.backward`: :func:`pool2d_backward`, or the adaptive or
+    fractional kind's), and for max pooling unpool the output at its
     indices with :func:`unpool_to` to the input's own height and width (PyTorch's default
     size can be smaller on odd inputs, and then cannot hold every index).
 
@@ -290,22 +288,7 @@ def gradient(result: PoolResult, grad_output: np.ndarray) -> GradResult:
     """
     spec = result.spec
     g = np.asarray(grad_output, dtype=np.float64)
-    x = result.input.astype(np.float64, copy=False)
-
-    def backward(mode: str) -> np.ndarray:
-        return pool2d_backward(
-            x,
-            g,
-            spec.size,
-            spec.stride,
-            spec.padding,
-            mode=mode,
-            dilation=spec.dilation,
-            ceil_mode=spec.ceil_mode,
-            count_include_pad=spec.count_include_pad,
-        )
-
-    grad_input = backward(spec.mode)
+    grad_input = result.backward(g)
     unpooled: np.ndarray | None = None
     max_grad: np.ndarray | None = None
     default_shape: Cell | None = None
@@ -316,11 +299,12 @@ def gradient(result: PoolResult, grad_output: np.ndarray) -> GradResult:
             result.indices,
             (result.rows.n, result.cols.n),
         )
-        if not isinstance(spec.padding, str) and len(spec.padding) == 2:
+        uniform = result.kind == "uniform"
+        if uniform and not isinstance(spec.padding, str) and len(spec.padding) == 2:
             default_shape = (
                 default_unpool_size(spec.size[0], spec.stride[0], spec.padding[0], result.rows.out),
                 default_unpool_size(spec.size[1], spec.stride[1], spec.padding[1], result.cols.out),
             )
     else:
-        max_grad = backward("max")
+        max_grad = result.backward(g, "max")
     return GradResult(result, g, grad_input, unpooled, max_grad, default_shape)

@@ -138,14 +138,25 @@ def pale(colour: str, amount: float = 0.55) -> str:
 
 
 def layer_name(result: PoolResult) -> str:
-    """``MaxPool2D`` or ``AvgPool2D``."""
-    return "MaxPool2D" if result.mode == "max" else "AvgPool2D"
+    """``MaxPool2D``, ``AvgPool2D``, ``AdaptiveMaxPool2D``, ``AdaptiveAvgPool2D`` or
+    ``FractionalMaxPool2D``."""
+    kind = {"uniform": "", "adaptive": "Adaptive", "fractional": "Fractional"}[result.kind]
+    return kind + ("MaxPool2D" if result.mode == "max" else "AvgPool2D")
 
 
 def config_line(result: PoolResult, padding: str | None = None) -> str:
     """The configuration in one line, sizes height first; ``padding`` as the user wrote it
     (``valid``, which the spec keeps as its numbers), else the spec's."""
     s = result.spec
+    rows, cols = result.rows, result.cols
+    if result.kind == "adaptive":
+        longest = f"{s.size[0]}x{s.size[1]}"
+        return f"{layer_name(result)}  output {rows.out}x{cols.out} · bins up to {longest}"
+    if result.kind == "fractional":
+        return (
+            f"{layer_name(result)}  size {s.size[0]}x{s.size[1]} · output {rows.out}x{cols.out}"
+            f" · u = {cols.sample or 0:.4f} (w), {rows.sample or 0:.4f} (h)"
+        )
     parts = [
         f"size {s.size[0]}x{s.size[1]}",
         f"stride {s.stride[0]}x{s.stride[1]}",

@@ -8,7 +8,7 @@ import numpy as np
 
 from poolviz.engine.geometry import PaddingArg
 from poolviz.engine.gradient import GradResult
-from poolviz.render.json.pool import input_source, pool_config
+from poolviz.render.json.pool import axes_json, input_source, pool_config
 
 if TYPE_CHECKING:
     from poolviz.loaders import LoadedInput
@@ -48,6 +48,7 @@ def grad_json(
             for c, senders in enumerate(row)
         ],
         "grad_output_from": _upstream(upstream, seed),
+        "axes": axes_json(forward),
         "source": input_source(source),
     }
 

@@ -5,8 +5,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from poolviz.engine.explain import PoolResult
 from poolviz.engine.geometry import PaddingArg
+from poolviz.engine.worked import worked_axis
 
 if TYPE_CHECKING:  # the type alone: JSON never loads anything
     from poolviz.loaders import LoadedInput
@@ -17,6 +20,17 @@ def pool_config(result: PoolResult, padding: PaddingArg) -> dict[str, Any]:
     (``1``, ``[1, 0]``, ``"valid"``, ``"same"``), the same in every command, and as the
     engine resolved it (``padding_resolved``: top, bottom, left, right)."""
     s = result.spec
+    if result.kind == "adaptive":
+        return {"mode": result.mode_name, "output_size": [result.rows.out, result.cols.out]}
+    if result.kind == "fractional":
+        assert result.samples is not None
+        return {
+            "mode": result.mode_name,
+            "size": list(s.size),
+            "output_size": [result.rows.out, result.cols.out],
+            "output_ratio": None if result.output_ratio is None else list(result.output_ratio),
+            "samples": [float(v) for v in result.samples[0, 0]],
+        }
     return {
         "mode": s.mode,
         "size": list(s.size),
@@ -80,5 +94,33 @@ def pool_json(
     indices = result.indices_like_input()
     if indices is not None:
         body["indices"] = indices
+    body["axes"] = axes_json(result)
     body["source"] = input_source(source)
+    return body
+
+
+def axes_json(result: PoolResult) -> dict[str, Any]:
+    """Each axis's windows as the geometry lists them, whatever the kind: ``kind``
+    (``uniform``, ``adaptive``, ``fractional``), ``n``, ``out``, ``windows`` (one
+    ``[start, taps]`` per window; a uniform window's start is negative inside the padding,
+    its taps ``dilation`` apart), fractional pooling's ``sample`` ``u``, and for the uneven
+    kinds ``worked``: the rule with the axis's numbers, a line per window and a summary."""
+    dtype = result.samples.dtype if result.samples is not None else np.float64
+    body: dict[str, Any] = {}
+    for key, ax, noun in (("h", result.rows, "row"), ("w", result.cols, "column")):
+        entry: dict[str, Any] = {
+            "kind": ax.kind,
+            "n": ax.n,
+            "out": ax.out,
+            "windows": [[ax.start(i), ax.taps_of(i)] for i in range(ax.out)],
+            "sample": ax.sample,
+        }
+        if ax.kind != "uniform":
+            worked = worked_axis(ax, noun, dtype)
+            entry["worked"] = {
+                "rule": worked.rule,
+                "steps": list(worked.steps),
+                "summary": worked.summary,
+            }
+        body[key] = entry
     return body

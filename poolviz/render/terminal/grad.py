@@ -38,6 +38,7 @@ from poolviz.render.terminal.pool import (
     step_table,
     text_width,
 )
+from poolviz.render.terminal.worked import bins_text
 
 MAX_TIES = 3
 """Ties explained one by one; the rest are counted."""
@@ -94,6 +95,7 @@ def _header(result: GradResult, view: GradView) -> Text:
     )
     for note in view.pool.notes:
         text.append(f"\n{note}", style="dim")
+    text.append_text(bins_text(forward, view.pool.width))
     return text
 
 
@@ -340,7 +342,12 @@ def unpooling_parts(result: GradResult, view: GradView, channel: int) -> list[Re
             f"puts {value} there once"
         )
     default = result.default_unpool_shape
-    if default is None:
+    if default is None and result.forward.kind != "uniform":
+        notes.append(
+            f"output_size is the input's {h}x{w}; PyTorch's max_unpool2d has no default for "
+            f"{result.forward.kind} windows, so pass it"
+        )
+    elif default is None:
         notes.append(f"output_size is the input's {h}x{w}; with same padding PyTorch needs it")
     elif default != (h, w):
         notes.append(

@@ -13,7 +13,7 @@ from rich.table import Table
 from rich.text import Text
 
 from poolviz.engine.explain import PoolResult, Window
-from poolviz.engine.frameworks import keras_code, pytorch_code
+from poolviz.engine.frameworks import keras_code, pytorch_code, uneven_code
 from poolviz.engine.geometry import Axis, PoolSpec
 from poolviz.render.order import AXES, Order
 from poolviz.render.style import (
@@ -27,6 +27,7 @@ from poolviz.render.style import (
 )
 from poolviz.render.terminal.fit import hanging
 from poolviz.render.terminal.grid import Cell, background, grid, picture, too_wide
+from poolviz.render.terminal.worked import bins_text
 
 DEFAULT_STEPS = 16
 STEP_CELLS = 32
@@ -79,6 +80,10 @@ def _header(result: PoolResult, view: PoolView) -> RenderableType:
     )
     for note in view.notes:
         lines.append(f"\n{note}", style="dim")
+    if result.kind != "uniform":
+        lines.append_text(bins_text(result, view.width))
+        lines.append_text(framework_code(result.spec, result.rows, result.cols, view.width))
+        return lines
     # same padding is Keras's (or ONNX's) rule, padding per side ONNX's: name the rule shown
     spec = result.spec
     rule = (
@@ -121,10 +126,16 @@ def _indented(line: str, width: int) -> str:
 
 def framework_code(spec: PoolSpec, rows: Axis, cols: Axis, width: int) -> Text:
     """The layer as PyTorch and Keras code, each line labelled and folded to fit ``width``,
-    with a dim note where a framework cannot say it as is."""
+    with a dim note where a framework cannot say it as is (adaptive and fractional windows,
+    ``rows.kind``, are their own layers)."""
     text = Text()
     text.append("\nThe same layer as code:\n", style="bold")
-    for code in (pytorch_code(spec, rows, cols), keras_code(spec)):
+    codes = (
+        uneven_code(spec.mode, rows, cols)
+        if rows.kind != "uniform"
+        else (pytorch_code(spec, rows, cols), keras_code(spec))
+    )
+    for code in codes:
         label = f"  {code.framework + ':':9}"
         if code.code:
             pieces = [p for line in code.code.splitlines() for p in _fold(line, width - 13)]
@@ -420,7 +431,7 @@ def step_table(result: PoolResult, view: PoolView, channel: int) -> RenderableTy
         table.add_row(*row)
     more = result.window_count - len(shown)
     parts: list[RenderableType] = [Text("\nSteps: one row per window", style="bold"), table]
-    if any(tie_note(w) for w in shown):
+    if result.mode == "max" and any(tie_note(w) for w in shown):
         parts.append(
             Text(
                 "tie: the max occurs more than once; the first in row-major order "
