@@ -11,12 +11,18 @@ Sequential models and functional models are read, the latter as graphs (each lay
 the layers its inbound node names; ``Add``, ``Concatenate``, ``Multiply``, ``Average`` merge
 branches); a layer called more than once (shared) is refused. The layer classes in
 :data:`READERS` are supported and any other is refused by name.
+
+A ``channels_first`` model (its layers' ``data_format``) is read in its own order: its input
+``[batch, c, h, w]``, BatchNormalization's and Concatenate's axis 1 (channels), Reshape's and
+Permute's axes are turned into poolviz's (h, w, c), and a note says so (``--order nchw``
+prints the shapes as the file has them).
 A missing file or a directory is a bad request (exit 2); a file whose content cannot be used
 is a runtime error (exit 1).
 """
 
 from __future__ import annotations
 
+import difflib
 import json
 import os
 from collections.abc import Callable
@@ -63,7 +69,12 @@ KERAS_SAMPLES: dict[str, str] = {
 
 
 class _Bad(Exception):
-    """A problem with the file's content, reworded with the file's name by the caller."""
+    """A problem with the file's content, reworded with the file's name by the caller;
+    ``hint`` is a line for the user under it."""
+
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.hint = hint
 
 
 def load_keras(path: str | os.PathLike[str], input_shape: Shape | None = None) -> Model:
@@ -87,7 +98,7 @@ def keras_from_text(text: str, shown: str, input_shape: Shape | None = None) -> 
     try:
         return _from_keras(data, p.name, input_shape)
     except _Bad as err:
-        raise PoolvizRuntimeError(f"{shown!r}: {err}") from None
+        raise PoolvizRuntimeError(f"{shown!r}: {err}", hint=err.hint) from None
 
 
 def keras_sample(name: str, input_shape: Shape | None = None) -> Model:
@@ -112,11 +123,12 @@ def _from_keras(data: Any, name: str, input_shape: Shape | None = None) -> Model
     entries = config.get("layers") if isinstance(config, dict) else config  # Keras < 2.2.3
     if not isinstance(entries, list):
         raise _Bad("the model has no 'layers' list; is this model.to_json() output?")
-    found = _input_shape(config, entries)
+    first = _channels_first(entries)
+    found = _input_shape(config, entries, first)
     if data["class_name"] == "Sequential":
-        nodes = tuple(chain_nodes([x for e in entries if (x := _layer(e)) is not None]))
+        nodes = tuple(chain_nodes([x for e in entries if (x := _layer(e, first)) is not None]))
     else:
-        nodes = _graph(entries)
+        nodes = _graph(entries, first)
     if not nodes:
         raise _Bad(
             "the model has no layers"
@@ -130,10 +142,33 @@ def _from_keras(data: Any, name: str, input_shape: Shape | None = None) -> Model
             f"{name!r} does not give its input's height, width and channels; "
             "give them with --input HxWxC"
         )
+    notes = (CHANNELS_FIRST_NOTE,) if first else ()
     try:
-        return Model(name, shape, nodes)
+        return Model(name, shape, nodes, notes)
     except PoolvizError as err:
         raise _Bad(err.message) from None
+
+
+CHANNELS_FIRST_NOTE = (
+    "The file is channels_first: shapes are shown channels last, as poolviz keeps them; "
+    "--order nchw prints them in the file's order."
+)
+
+
+def _channels_first(entries: list[Any]) -> bool:
+    """Whether the layers say ``data_format: channels_first``; ``_Bad`` where some say
+    channels_first and others channels_last."""
+    formats = {
+        e["config"].get("data_format")
+        for e in entries
+        if isinstance(e, dict) and isinstance(e.get("config"), dict)
+    } & {"channels_first", "channels_last"}
+    if len(formats) > 1:
+        raise _Bad(
+            "its layers mix channels_first and channels_last; poolviz reads a model whose "
+            "layers share one data_format"
+        )
+    return formats == {"channels_first"}
 
 
 def _plain(value: Any) -> Any:
@@ -170,7 +205,7 @@ def _tensors(value: Any) -> list[dict[str, Any]]:
     return []
 
 
-def _graph(entries: list[Any]) -> tuple[Node, ...]:
+def _graph(entries: list[Any], first: bool) -> tuple[Node, ...]:
     """A functional model's layers as graph nodes, each reading the layers its inbound
     node names (merges read several); the one InputLayer is the model's input."""
     alias: dict[str, str] = {}
@@ -183,7 +218,7 @@ def _graph(entries: list[Any]) -> tuple[Node, ...]:
                 f"layer {name!r} is called more than once (a shared layer); poolviz reads "
                 "models whose every layer is called once"
             )
-        layer = _layer(entry)
+        layer = _layer(entry, first)
         if layer is None:  # an InputLayer
             if alias:
                 raise _Bad(
@@ -196,58 +231,87 @@ def _graph(entries: list[Any]) -> tuple[Node, ...]:
     return tuple(nodes)
 
 
-def _shape_of(value: Any) -> Shape | None:
-    """(h, w, c) from a batch shape ``[null, h, w, c]``, if it gives all three."""
+def _shape_of(value: Any, first: bool = False) -> Shape | None:
+    """(h, w, c) from a batch shape ``[null, h, w, c]`` (``[null, c, h, w]`` where
+    ``first``), if it gives all three."""
     value = _plain(value)
     if (
         isinstance(value, list)
         and len(value) == 4
         and all(isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in value[1:])
     ):
-        return value[1], value[2], value[3]
+        return (value[2], value[3], value[1]) if first else (value[1], value[2], value[3])
     return None
 
 
-def _input_shape(config: Any, entries: list[Any]) -> Shape | None:
+def _input_shape(config: Any, entries: list[Any], first: bool = False) -> Shape | None:
     """The input's (h, w, c): from the InputLayer, the first layer's ``batch_input_shape``
-    (Keras 2), or what Keras 3 recorded when the model was built."""
+    (Keras 2), or what Keras 3 recorded when the model was built (``[batch, c, h, w]``
+    where ``first``: a channels_first model)."""
     candidates: list[Any] = []
     if entries and isinstance(entries[0], dict):
-        first = entries[0].get("config") or {}
+        top = entries[0].get("config") or {}
         candidates += [
-            first.get("batch_shape"),
-            first.get("batch_input_shape"),
+            top.get("batch_shape"),
+            top.get("batch_input_shape"),
             (entries[0].get("build_config") or {}).get("input_shape"),
         ]
     if isinstance(config, dict):
         candidates.append(config.get("build_input_shape"))
     for candidate in candidates:
-        shape = _shape_of(candidate)
+        shape = _shape_of(candidate, first)
         if shape is not None:
             return shape
     return None
 
 
-def _layer(entry: Any) -> Layer | None:
-    """The layer an entry of ``layers`` describes; None for the InputLayer."""
+def _layer(entry: Any, first: bool = False) -> Layer | None:
+    """The layer an entry of ``layers`` describes (of a channels_first model where
+    ``first``); None for the InputLayer."""
     if not isinstance(entry, dict) or not isinstance(entry.get("class_name"), str):
         raise _Bad("a layer entry has no class_name; is this model.to_json() output?")
     cls = entry["class_name"]
     config = entry.get("config")
     name = _entry_name(entry)
     if cls not in READERS:
+        close = difflib.get_close_matches(cls, list(READERS), n=1)
         raise _Bad(
-            f"layer {name!r} is a {cls}, which poolviz does not trace; it reads "
-            f"{', '.join(READERS)}"
+            f"layer {name!r} is a {cls}, which poolviz does not trace; it reads 2-D "
+            "convolution, pooling, dense, normalization, merge and reshaping layers",
+            hint=f"did you mean {close[0]!r}?" if close else None,
         )
     if not isinstance(config, dict):
         raise _Bad(f"layer {name!r} has no config object")
-    if config.get("data_format") == "channels_first":
-        raise _Bad(f"layer {name!r} is channels_first; poolviz reads channels_last models")
     try:
-        return READERS[cls](name, config)
+        return READERS[cls](name, _channels_last(cls, config) if first else config)
     except (KeyError, TypeError, ValueError) as err:
         raise _Bad(f"layer {name!r} ({cls}) has an unreadable config ({err!s})") from None
+
+
+FIRST_TO_LAST = {1: 3, 2: 1, 3: 2}
+"""A channels_first axis (1-based, batch not counted: c, h, w) -> the same axis of
+(h, w, c)."""
+LAST_TO_FIRST = {v: k for k, v in FIRST_TO_LAST.items()}
+
+
+def _channels_last(cls: str, c: dict[str, Any]) -> dict[str, Any]:
+    """The config of a channels_first model's layer with its axes as (h, w, c) gives them:
+    BatchNormalization's and Concatenate's ``axis`` (batch counted, 1 = channels), a
+    rank-3 Reshape ``target_shape`` (c, h, w) and Permute ``dims``."""
+    if cls in ("BatchNormalization", "Concatenate"):
+        axis = _plain(c.get("axis", 1 if cls == "BatchNormalization" else -1))
+        axis = axis[0] if isinstance(axis, list) and len(axis) == 1 else axis
+        if isinstance(axis, int) and -3 <= axis <= 3 and axis != 0:
+            return {**c, "axis": FIRST_TO_LAST[axis if axis > 0 else 4 + axis]}
+    if cls == "Reshape":
+        target = _plain(c["target_shape"])
+        if isinstance(target, list) and len(target) == 3:
+            return {**c, "target_shape": [target[1], target[2], target[0]]}
+    if cls == "Permute":
+        dims = [int(v) for v in _plain(c["dims"])]
+        if sorted(dims) == [1, 2, 3]:
+            return {**c, "dims": [FIRST_TO_LAST[dims[LAST_TO_FIRST[j] - 1]] for j in (1, 2, 3)]}
+    return c
 
 
 def _pair(value: Any) -> Pair:
@@ -368,4 +432,6 @@ READERS: dict[str, Callable[[str, dict[str, Any]], Layer | None]] = {
     "AdaptiveAveragePooling2D": lambda name, c: AdaptiveAvgPool(name, _pair(c["output_size"])),
     "AdaptiveMaxPooling2D": lambda name, c: AdaptiveMaxPool(name, _pair(c["output_size"])),
 }
-"""Keras layer class -> reader of its config."""
+"""Keras layer class -> reader of its config. The adaptive layers' keys are what Keras 3's
+``AdaptiveAveragePooling2D.get_config`` writes (``keras/src/layers/pooling``): ``output_size``
+as a pair and ``data_format``; its backends pick PyTorch's bins (floor/ceil of ``i·n/o``)."""
