@@ -9,6 +9,7 @@ from fractions import Fraction
 import pytest
 
 from poolviz.errors import PoolvizError
+from poolviz.model.graph import Model
 from poolviz.model.pooling import AdaptiveMaxPool, FractionalMaxPool
 from poolviz.model.spec import parse_spec
 from poolviz.model.trace import counterfactual, trace
@@ -131,3 +132,24 @@ def test_the_terminal_notes_and_sentences() -> None:
         "(fractionalmaxpool) of the values they see; drop and strided leave them in place."
     ) in text
     assert max(len(line) for line in lines) <= 80
+
+
+def test_bins_that_divide_need_no_note() -> None:
+    """AlexNet's 6x6 map to 6x6, and 12 -> 4 (windows of 3 at stride 3), are ordinary
+    windows: no note; 1 -> 7 repeats the cell and has one."""
+    assert trace(parse_spec("adaptiveavgpool 6", (6, 6, 2))).rows[0].field_note is None
+    assert trace(parse_spec("adaptivemaxpool 4", (12, 12, 2))).rows[0].field_note is None
+    note = trace(parse_spec("adaptivemaxpool 7", (1, 1, 2))).rows[0].field_note
+    assert note == (
+        "adaptivemaxpool: its adaptive bins span 1 row by 1 column; the receptive field grows "
+        "by the largest (1x1), the jump is their mean spacing, 1/7 = 0.143."
+    )
+
+
+def test_an_empty_adaptive_output_is_refused() -> None:
+    model = Model.chain("m", (5, 5, 1), [AdaptiveMaxPool("a", (0, 3))])
+    with pytest.raises(PoolvizError) as err:
+        trace(model)
+    assert err.value.message == (
+        "layer 'a' (adaptivemaxpool 0x3) has an empty output; give an output size of at least 1x1"
+    )

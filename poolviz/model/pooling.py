@@ -177,6 +177,11 @@ class AdaptiveAvgPool(PoolingLayer):
         return adaptive_axis(h, self.out[0]), adaptive_axis(w, self.out[1])
 
     def output_shape(self, shape: Shape) -> Shape:
+        if min(self.out) < 1:
+            raise PoolvizError(
+                f"layer {self.name!r} ({self.describe()}) has an empty output; give an output "
+                "size of at least 1x1"
+            )
         return self.out[0], self.out[1], self._spatial(shape)[2]
 
     def field(self, f: Field, shape: Shape) -> Field:
@@ -191,9 +196,11 @@ class AdaptiveAvgPool(PoolingLayer):
         return Fraction(ah.n, ah.out), Fraction(aw.n, aw.out)
 
     def field_note(self, shape: Shape) -> str | None:
-        if self.out == (1, 1):
-            return None
+        """Where some ``o`` does not divide its ``n`` (bins of two lengths, or repeating
+        cells); else the bins are windows of ``n / o`` at that stride, and need no note."""
         ah, aw = self._axes(shape)
+        if ah.n % ah.out == 0 and aw.n % aw.out == 0:
+            return None
         return (
             f"{self.name}: its adaptive bins span {_lengths(ah, 'row')} by "
             f"{_lengths(aw, 'column')}; the receptive field grows by the largest "
