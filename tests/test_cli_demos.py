@@ -147,24 +147,32 @@ def test_compare_default() -> None:
     assert [op["name"] for op in body["operations"]] == [
         "max pooling",
         "average pooling",
+        "adaptive average pooling",
+        "blur pooling",
         "global max pooling",
         "global average pooling",
         "strided convolution",
     ]
     assert ops["max"]["output"] == [[6, 8], [4, 7]]
+    assert ops["adaptive_avg"]["output"] == [[3.75, 3.75], [1.75, 3.75]]
+    assert ops["blur"]["output"] == [[7.078125, 7.609375], [6.734375, 7.328125]]
     assert ops["avg"]["output"] == [[3.75, 3.75], [1.75, 3.75]]
     assert ops["global_max"]["output"] == [[8]] and ops["global_avg"]["output"] == [[3.25]]
     assert ops["conv"]["output"] == [[3.75, 3.75], [1.75, 3.75]]
     assert [op["output_shape"] for op in body["operations"]] == [
         [1, 2, 2, 1],
         [1, 2, 2, 1],
+        [1, 2, 2, 1],
+        [1, 2, 2, 1],
         [1, 1, 1, 1],
         [1, 1, 1, 1],
         [1, 2, 2, 1],
     ]
-    assert [op["params"] for op in body["operations"]] == [0, 0, 0, 0, 4]
+    assert [op["params"] for op in body["operations"]] == [0, 0, 0, 0, 0, 0, 4]
     assert ops["conv"]["conv2d_params"] == 5
     assert [op["kept_fraction"] for op in body["operations"]] == [
+        0.25,
+        0.25,
         0.25,
         0.25,
         0.0625,
@@ -196,7 +204,8 @@ def test_compare_rgb_sample_counts_channels() -> None:
 def test_compare_terminal() -> None:
     code, out, _ = run("compare")
     assert code == 0
-    assert " max pooling              (1, 2, 2, 1)        0     25%   1.69 (unpool)" in out
+    assert " max pooling                (1, 2, 2, 1)        0     25%   1.69 (unpool)" in out
+    assert " blur pooling               (1, 2, 2, 1)        0     25%   -" in out
     assert max(len(line.rstrip()) for line in out.splitlines()) <= 80
 
 

@@ -302,9 +302,15 @@ def test_compare_on_the_seed_4x4() -> None:
     assert plane(ops["global_avg"].output) == [[52 / 16]]
     assert plane(ops["conv"].output) == [[3.75, 3.75], [1.75, 3.75]]
     assert result.conv_equals_average
-    assert [op.params for op in result.operations] == [0, 0, 0, 0, 4]
+    # adaptive average to max's 2x2: the same bins as 2x2 windows, the same averages
+    assert plane(ops["adaptive_avg"].output) == [[3.75, 3.75], [1.75, 3.75]]
+    # blur: max 2x2 at stride 1 (6 8 8 / 6 8 8 / 4 7 7), reflected 1 before and 2 after,
+    # the [1 3 3 1]/8 filter in both directions, every second position
+    assert plane(ops["blur"].output) == [[7.078125, 7.609375], [6.734375, 7.328125]]
+    assert [op.params for op in result.operations] == [0, 0, 0, 0, 0, 0, 4]
     assert ops["conv"].learned_params == 2 * 2 * 1 * 1 + 1
-    assert [op.kept_fraction for op in result.operations] == [0.25, 0.25, 1 / 16, 1 / 16, 0.25]
+    quarter, one = 0.25, 1 / 16
+    assert [op.kept_fraction for op in result.operations] == [quarter] * 4 + [one, one, quarter]
     # unpooling keeps the four maxima (6 8 4 7 = 25) and zeros the rest (52 - 25 = 27)
     assert ops["max"].reconstruction_error == 27 / 16
     assert plane(ops["max"].reconstruction) == [
@@ -315,7 +321,7 @@ def test_compare_on_the_seed_4x4() -> None:
     ]
     # |x - window mean| summed per window: 7 + 9 + 5 + 6.5
     assert ops["avg"].reconstruction_error == 27.5 / 16
-    assert [op.reconstruction_error for op in result.operations[2:]] == [None] * 3
+    assert [op.reconstruction_error for op in result.operations[2:]] == [None] * 5
 
 
 def test_compare_one_window_max_6_average_375() -> None:
@@ -380,10 +386,13 @@ def test_nearest_upsample_repeats_each_window_value() -> None:
 def test_compare_report_at_80_columns() -> None:
     text = render(compare_report(compare(SEED_4X4, Pooling()), DemoView(colour=False)))
     assert max(len(line) for line in text.splitlines()) <= 80
-    assert " 1  3  2  1    6  8     3.75  3.75   8           3.25         3.75  3.75" in text
-    assert " max pooling              (1, 2, 2, 1)        0     25%   1.69 (unpool)" in text
-    assert " global max pooling       (1, 1, 1, 1)        0   6.25%   -" in text
-    assert " strided convolution      (1, 2, 2, 1)        4     25%   -" in text
+    # seven outputs do not fit 80 columns: global average and the convolution wrap below
+    assert " 1  3  2  1    6  8     3.75  3.75    3.75  3.75        7.08  7.61   8" in text
+    assert "global avg  conv 2x2" in text
+    assert " max pooling                (1, 2, 2, 1)        0     25%   1.69 (unpool)" in text
+    assert " adaptive average pooling   (1, 2, 2, 1)        0     25%   -" in text
+    assert " global max pooling         (1, 1, 1, 1)        0   6.25%   -" in text
+    assert " strided convolution        (1, 2, 2, 1)        4     25%   -" in text
     assert "Conv2D(1, 2, strides=2) has 2·2·1·1 + 1 = 5." in text
     assert "With these weights the convolution equals average pooling." in text
 

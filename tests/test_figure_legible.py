@@ -18,6 +18,7 @@ PANELS = {
     "pool": ("input", "output", "coverage"),
     "grad": ("forward", "gradient", "unpool"),
     "shift": ("1", "2", "measured"),
+    "compare": ("max", "avg", "adaptive_avg", "blur", "global_max", "global_avg", "conv"),
 }
 """Each command's ``--panel`` names."""
 
@@ -25,6 +26,7 @@ INPUTS = {
     "pool": ((), ("-k", "3", "-s", "1", "-p", "1"), ("--sample", "digit")),
     "grad": ((), ("--mode", "avg")),
     "shift": ((),),
+    "compare": ((), ("--sample", "photo")),
 }
 """Inputs each command is drawn for: the worked example and the cases that look different
 (crowded windows, pictures, average pooling)."""

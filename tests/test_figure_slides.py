@@ -152,3 +152,26 @@ def test_shift_panels(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     code, _, err = run("shift", "--sample", "digit", "--panel", "2", "-o", str(tmp_path / "x.png"))
     assert code == 2
     assert err.splitlines()[0] == "error: --panel 2: this figure has 1 case; use 1 or measured"
+
+
+def test_compare_panels_and_rgb(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.test_figure_legible import drawn
+
+    one = drawn(monkeypatch, tmp_path, "compare", "--panel", "blur")
+    assert titles(one) == ["input 4x4", "blur pooling\n2x2x1\n0 params · 25% kept"]
+    photo = drawn(monkeypatch, tmp_path, "compare", "--sample", "photo")
+    assert "input 240x320 (RGB)" in titles(photo)
+    (ax,) = [a for a in photo.axes if a.get_title() == "input 240x320 (RGB)"]
+    assert ax.images[0].get_array().shape == (240, 320, 3)  # its colours, no colour map
+    code, _, err = run("compare", "-p", "1", "--panel", "blur", "-o", str(tmp_path / "x.png"))
+    assert code == 2
+    assert err.splitlines()[0] == (
+        "error: --panel blur: takes no padding, dilation or ceil mode (antialiased-cnns' "
+        "definition); use max, avg, adaptive_avg, global_max, global_avg, conv"
+    )
+
+
+@pytest.mark.parametrize(("args", "wide"), [((), True), (("--aspect", "tall"), False)])
+def test_compare_aspect(tmp_path: Path, args: tuple[str, ...], wide: bool) -> None:
+    width, height = size_of(tmp_path, "compare", *args)
+    assert (width > height) is wide

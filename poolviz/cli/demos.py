@@ -43,6 +43,9 @@ from poolviz.examples import (
 
 FIGURE_FORMATS = ("png", "svg", "pdf")
 
+COMPARE_PANELS = ("max", "avg", "adaptive_avg", "blur", "global_max", "global_avg", "conv")
+"""The operations of ``compare``, as ``--panel`` names them (their keys)."""
+
 MIN_TABLE_SHIFTS = 4
 """The table measures shifts up to at least this many pixels, so that its plot has lines:
 with 2x2 windows, shifts 1-4 cover within-window, one-window and two-window moves."""
@@ -259,10 +262,13 @@ def _table_shifts(shifts: int | None, by: int, sources: tuple[Source, ...], alon
 @options.order_option
 @options.json_option()
 @display.figure_options(FIGURE_FORMATS)
+@display.aspect_option
+@display.panel_option(COMPARE_PANELS, "one operation with the input and its rebuild")
 def compare_command(conv_weights: np.ndarray | None, as_json: bool, **kwargs: Any) -> None:
-    """Max, average, global max and global average pooling and a strided convolution on one
-    input, side by side: output shapes, parameters, the share of values kept, and how well
-    the input can be rebuilt from max and from average pooling.
+    """Max, average, adaptive average and blur pooling, global max and global average pooling
+    and a strided convolution on one input, side by side: output shapes, parameters, the
+    share of values kept, and how well the input can be rebuilt from max and from average
+    pooling.
 
     With no INPUT: the worked 4x4 example. The convolution's weights are fixed here (default: the
     average of each window); a trained network would learn them.
@@ -280,7 +286,14 @@ def compare_command(conv_weights: np.ndarray | None, as_json: bool, **kwargs: An
         from poolviz.render.figure.compare import compare_figure
 
         figure.save(
-            compare_figure(result, title=figure.title, cmap=figure.cmap, order=display.order())
+            compare_figure(
+                result,
+                title=figure.title,
+                cmap=figure.cmap,
+                order=display.order(),
+                aspect=figure.aspect,
+                panel=figure.panel,
+            )
         )
         return
     if as_json:

@@ -3,15 +3,17 @@ and what each keeps of the input."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import numpy as np
 
-from poolviz.demos.pooling import Pooling
+from poolviz.demos.pooling import BlurPooling, Pooling
 from poolviz.engine.backward import max_unpool2d
 from poolviz.engine.explain import PoolResult
 from poolviz.engine.geometry import Axis, IntPair, PaddingArg, PoolSpec, axis, axis_padding
 from poolviz.engine.pooling import global_pool2d
+from poolviz.engine.uneven import adaptive_pool2d
 from poolviz.engine.windows import as_nhwc
 from poolviz.errors import PoolvizError
 
@@ -21,7 +23,8 @@ class Operation:
     """One way to shrink the input, and what it costs and keeps."""
 
     key: str
-    """``max``, ``avg``, ``global_max``, ``global_avg`` or ``conv``."""
+    """``max``, ``avg``, ``adaptive_avg``, ``blur``, ``global_max``, ``global_avg`` or
+    ``conv``."""
     name: str
     output: np.ndarray | None
     """NHWC; None when the configuration does not allow this operation (see ``note``)."""
@@ -200,8 +203,10 @@ def _overlapping(ax: Axis) -> bool:
 
 
 def compare(x: np.ndarray, pooling: Pooling, weights: np.ndarray | None = None) -> Comparison:
-    """Max, average, global max and global average pooling and a strided convolution (fixed
-    ``weights``, default :func:`averaging_kernel` of the window size) of ``x``; for windows
+    """Max, average, adaptive average (to max's output size) and blur pooling (max's window
+    at stride 1, then the 4-tap filter at max's stride), global max and global average
+    pooling and a strided convolution (fixed ``weights``, default :func:`averaging_kernel`
+    of the window size) of ``x``; for windows
     that do not overlap also the input rebuilt from max (unpooling) and from average
     (nearest-neighbour upsampling) with its mean absolute error."""
     pooled = pooling.explain(np.asarray(x, dtype=float), "max")
@@ -238,7 +243,9 @@ def compare(x: np.ndarray, pooling: Pooling, weights: np.ndarray | None = None) 
     assert indices is not None  # max pooling records them
     max_op = Operation("max", "max pooling", values, 0, kept(values), note=no_rebuild)
     if not overlapping:
-        unpooled = max_unpool2d(values, indices, spec.size, spec.stride, output_size=(h, w))
+        # the padding too: PyTorch checks the size asked for against the one it implies
+        pads = (rows.pad_before, cols.pad_before)
+        unpooled = max_unpool2d(values, indices, spec.size, spec.stride, pads, output_size=(h, w))
         max_op = with_rebuild(max_op, unpooled, "max-unpooling")
     try:
         averaged = pooling.apply(x4, "avg")
@@ -249,12 +256,15 @@ def compare(x: np.ndarray, pooling: Pooling, weights: np.ndarray | None = None) 
         if not overlapping:
             upsampled = nearest_upsample(averaged, rows, cols)
             avg_op = with_rebuild(avg_op, upsampled, "nearest-neighbour upsampling")
+    adaptive_op, blur_op = _adaptive_and_blur(pooled, kept)
     conv = depthwise_conv2d(x4, kernel, spec.stride, spec.padding, spec.dilation)
     kh, kw = kernel.shape
     conv_note = "convolutions have no ceil mode: computed without it" if spec.ceil_mode else None
     operations = (
         max_op,
         avg_op,
+        adaptive_op,
+        blur_op,
         Operation("global_max", "global max pooling", global_pool2d(x4, "max"), 0, 1 / cells),
         Operation("global_avg", "global average pooling", global_pool2d(x4, "avg"), 0, 1 / cells),
         Operation(
@@ -268,3 +278,29 @@ def compare(x: np.ndarray, pooling: Pooling, weights: np.ndarray | None = None) 
         ),
     )
     return Comparison(pooled, kernel, operations, overlapping)
+
+
+def _adaptive_and_blur(
+    pooled: PoolResult, kept: Callable[[np.ndarray], float]
+) -> tuple[Operation, Operation]:
+    """Adaptive average pooling to max pooling's output size (so the rows line up) and blur
+    pooling with max's window and stride, on ``pooled``'s input; each with a note instead
+    of an output where it cannot run (blur has no padding, dilation or ceil mode, and needs
+    a map large enough to reflect)."""
+    x4, rows, cols = pooled.input, pooled.rows, pooled.cols
+    name = "adaptive average pooling"
+    if rows.out and cols.out:
+        adaptive = adaptive_pool2d(x4, (rows.out, cols.out), "avg")
+        adaptive_op = Operation("adaptive_avg", name, adaptive, 0, kept(adaptive))
+    else:
+        adaptive_op = Operation("adaptive_avg", name, None, 0, None, note="max's output is empty")
+    padded = rows.pad_before or rows.pad_after or cols.pad_before or cols.pad_after
+    if padded or rows.dilation > 1 or cols.dilation > 1 or pooled.spec.ceil_mode:
+        why = "takes no padding, dilation or ceil mode (antialiased-cnns' definition)"
+        return adaptive_op, Operation("blur", "blur pooling", None, 0, None, note=why)
+    blur = BlurPooling((rows.size, cols.size), (rows.stride, cols.stride))
+    try:
+        blurred = blur.apply(x4)
+    except PoolvizError as err:
+        return adaptive_op, Operation("blur", "blur pooling", None, 0, None, note=err.message)
+    return adaptive_op, Operation("blur", "blur pooling", blurred, 0, kept(blurred))

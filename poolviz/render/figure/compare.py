@@ -1,22 +1,26 @@
-"""``poolviz compare -o``: the input and max, average, global pooling and a strided
-convolution side by side, drawn with :func:`draw_matrix` as in ``poolviz pool``'s figure."""
+"""``poolviz compare -o``: the input and max, average, adaptive average, blur and global
+pooling and a strided convolution side by side, drawn with :func:`draw_matrix` as in
+``poolviz pool``'s figure."""
 
 from __future__ import annotations
 
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.layout_engine import ConstrainedLayoutEngine
 
 from poolviz.demos import (
     Comparison,
 )
 from poolviz.engine.explain import PoolResult
+from poolviz.errors import PoolvizError
 from poolviz.render.figure.grid import (
     MAX_NUMBERED,
     cell_inches,
     draw_matrix,
     value_norm,
 )
+from poolviz.render.figure.layout import is_wide
 from poolviz.render.figure.panels import CAPTION, picture, plane_of, wrap
 from poolviz.render.order import Order, ordered
 from poolviz.render.style import (
@@ -31,34 +35,57 @@ def compare_figure(
     title: str | None = None,
     cmap: str | None = None,
     order: Order = "nhwc",
+    aspect: str = "auto",
+    panel: str | None = None,
 ) -> Figure:
     """The input and every operation's output side by side on one colour scale and at one
-    cell size, titled with its shape, parameters and share of values kept; below, the input
-    rebuilt from max and from average with the mean absolute error."""
+    cell size (an RGB picture as RGB), titled with its shape, parameters and share of values
+    kept; below, the input rebuilt from max and from average with the mean absolute error.
+    ``aspect`` ``wide`` puts every output in one row, ``tall`` at most :data:`PER_ROW` a row
+    (``auto``: wide when tall would be taller than wide); ``panel`` (an operation's key)
+    draws the input, that output and its rebuild alone."""
     x = plane_of(result.input)
     h, w = x.shape
     cell = cell_inches(max(h, w)) or 2.6 / max(h, w)
     shown = [op for op in result.operations if op.output is not None]
-    outputs = [_op_plane(op.output) for op in shown if op.output is not None]
     rebuilt = [op for op in result.operations if op.reconstruction is not None]
+    if panel is not None:
+        keys = [op.key for op in shown]
+        if panel not in keys:
+            raise PoolvizError(
+                f"--panel {panel}: {result.operation(panel).note or 'not drawn'}; "
+                f"use {', '.join(keys)}"
+            )
+        shown = [op for op in shown if op.key == panel]
+        rebuilt = [op for op in rebuilt if op.key == panel]
+    outputs = [_op_plane(op.output) for op in shown if op.output is not None]
     every = [
         x,
         *outputs,
         *(plane_of(op.reconstruction) for op in rebuilt if op.reconstruction is not None),
     ]
     norm = value_norm(*every)
-    # every panel is a frame of whole cells, at least TITLE_CELLS wide so its title fits
-    frames = [w] + [max(p.shape[1], _title_cells(cell)) for p in outputs]
-    units = sum(frames)
-    rows = 2 if rebuilt else 1
-    row_h = h * cell + 1.2
-    fig = Figure(
-        figsize=(units * cell + 0.4 * len(frames) + 0.8, rows * row_h + 1.3), layout="constrained"
-    )
-    subs = fig.subfigures(rows, 1, squeeze=False)[:, 0]
-    axes = subs[0].subplots(1, len(frames), width_ratios=frames)
-    map_name = cmap or "viridis"
     numbers = max(h, w) <= MAX_NUMBERED
+    rgb = result.input.shape[3] == 3 and not numbers
+    # every panel is a frame of whole cells, at least TITLE_CELLS wide so its title fits
+    frames = [max(p.shape[1], _title_cells(cell)) for p in outputs]
+    tall_rows = _rows(w, frames, PER_ROW)
+    row_h = h * cell + 1.2
+
+    def page(rows: list[list[int]]) -> tuple[float, float]:
+        units = max(w * (r[0] == 0) + sum(frames[k - 1] for k in r if k) for r in rows)
+        count = max(len(r) for r in rows)
+        lines = len(rows) + (1 if rebuilt else 0)
+        return units * cell + 0.4 * count + 0.8, lines * row_h + 1.3
+
+    wide = panel is not None or is_wide(aspect, page(tall_rows))
+    layout = _rows(w, frames, len(frames)) if wide else tall_rows
+    size = page(layout)
+    units = (size[0] - 0.8 - 0.4 * max(len(r) for r in layout)) / cell
+    # room under the title (the default 3 points let the panel titles touch it)
+    fig = Figure(figsize=size, layout=ConstrainedLayoutEngine(h_pad=0.08))
+    subs = fig.subfigures(len(layout) + (1 if rebuilt else 0), 1, squeeze=False)[:, 0]
+    map_name = cmap or "viridis"
 
     def draw(ax: Axes, values: np.ndarray, title: str, labelled: bool = True) -> None:
         """Numbers for a small input's panels, pictures (same colour scale) otherwise."""
@@ -77,31 +104,68 @@ def compare_figure(
             picture(ax, values, map_name, norm.vmin, norm.vmax)
             ax.set_title(title, fontsize=size)
 
-    draw(axes[0], x, f"input {h}x{w}")
-    for ax, op, plane, frame in zip(axes[1:], shown, outputs, frames[1:], strict=True):
-        assert op.output is not None
-        shape = "x".join(str(v) for v in ordered(op.output.shape[1:], order))
-        kept = f"{100 * (op.kept_fraction or 0):.3g}% kept"
-        per = ", one per channel" if op.key.startswith("global") and plane.size > 1 else ""
-        draw(ax, plane, f"{op.name}\n{shape}{per}\n{op.params} params · {kept}", labelled=False)
-        if numbers or not op.key.startswith("global"):
-            _centre(ax, plane.shape, (h, frame))
-        else:  # one number per channel beside a picture: cells of their own, readable
-            _centre(ax, plane.shape, (max(3, plane.shape[1]), max(3, plane.shape[1])))
+    def draw_rgb(ax: Axes, values: np.ndarray, title: str) -> None:
+        """An RGB picture as its colours (values 0-255), as ``pool`` draws it."""
+        h_, w_ = values.shape[1:3]
+        shown_rgb = np.clip(np.nan_to_num(values[0, :, :, :3]), 0, 255) / 255
+        ax.imshow(shown_rgb, interpolation="nearest", extent=(0, w_, h_, 0))
+        ax.set_xticks([])
+        ax.set_yticks([])
+        for spine in ax.spines.values():
+            spine.set_visible(False)
+        ax.set_title(title, fontsize=9)
+
+    for sub, row in zip(subs, layout, strict=False):
+        ratios = [float(w) if k == 0 else frames[k - 1] for k in row]
+        spare = units - sum(ratios)
+        axes = sub.subplots(
+            1, len(row) + (spare > 0.5), width_ratios=ratios + [spare] * (spare > 0.5)
+        )
+        axes = np.atleast_1d(axes)
+        if spare > 0.5:
+            axes[-1].axis("off")
+        for ax, k in zip(axes, row, strict=False):
+            if k == 0:
+                if rgb:
+                    draw_rgb(ax, result.input, f"input {h}x{w} (RGB)")
+                else:
+                    draw(ax, x, f"input {h}x{w}")
+                continue
+            op, plane, frame = shown[k - 1], outputs[k - 1], frames[k - 1]
+            assert op.output is not None
+            shape = "x".join(str(v) for v in ordered(op.output.shape[1:], order))
+            kept = f"{100 * (op.kept_fraction or 0):.3g}% kept"
+            per = ", one per channel" if op.key.startswith("global") and plane.size > 1 else ""
+            heading = f"{op.name}\n{shape}{per}\n{op.params} params · {kept}"
+            if rgb and not op.key.startswith("global"):
+                draw_rgb(ax, op.output, heading)
+            else:
+                draw(ax, plane, heading, labelled=False)
+            if numbers or not op.key.startswith("global"):
+                _centre(ax, plane.shape, (h, frame))
+            else:  # one number per channel beside a picture: cells of their own, readable
+                _centre(ax, plane.shape, (max(3, plane.shape[1]), max(3, plane.shape[1])))
     if rebuilt:
         spare = max(units - w * (1 + len(rebuilt)), 0.01)
-        axes2 = subs[1].subplots(
+        axes2 = subs[-1].subplots(
             1, 2 + len(rebuilt), width_ratios=[w] * (1 + len(rebuilt)) + [spare]
         )
         axes2[-1].axis("off")
-        draw(axes2[0], x, "input")
+        if rgb:
+            draw_rgb(axes2[0], result.input, "input (RGB)")
+        else:
+            draw(axes2[0], x, "input")
         for ax, op in zip(axes2[1:], rebuilt, strict=False):
             assert op.reconstruction is not None and op.reconstruction_error is not None
             how = "unpooling" if op.key == "max" else "upsampling"
             source = "max" if op.key == "max" else "average"
             error = f"mean |error| {op.reconstruction_error:.3g}"
-            draw(ax, plane_of(op.reconstruction), f"from {source} ({how})\n{error}")
-        subs[1].suptitle(
+            heading = f"from {source} ({how})\n{error}"
+            if rgb:
+                draw_rgb(ax, op.reconstruction, heading)
+            else:
+                draw(ax, plane_of(op.reconstruction), heading)
+        subs[-1].suptitle(
             "The input rebuilt from the output", fontsize=10, fontweight="bold", x=0.02, ha="left"
         )
     fig.suptitle(
@@ -109,8 +173,21 @@ def compare_figure(
         fontsize=12,
         fontweight="bold",
     )
-    fig.supxlabel(_compare_caption(result), x=0.02, ha="left", **CAPTION)
+    fig.supxlabel(_compare_caption(result, rgb), x=0.02, ha="left", **CAPTION)
     return fig
+
+
+PER_ROW = 3
+"""Outputs in a row of the tall layout."""
+
+
+def _rows(w: int, frames: list[float], per_row: int) -> list[list[int]]:
+    """Panels by row: 0 the input, k the k-th output; the input leads the first row, then
+    at most ``per_row`` outputs a row."""
+    ks = list(range(1, len(frames) + 1))
+    rows = [ks[i : i + per_row] for i in range(0, len(ks), per_row)] or [[]]
+    rows[0] = [0, *rows[0]]
+    return rows
 
 
 def _title_cells(cell: float) -> float:
@@ -138,7 +215,7 @@ def _config(result: PoolResult) -> str:
     return config_line(result).split("  ", 1)[1]
 
 
-def _compare_caption(result: Comparison) -> str:
+def _compare_caption(result: Comparison, rgb: bool = False) -> str:
     conv = result.operation("conv")
     c = result.input.shape[3]
     kh, kw = result.weights.shape
@@ -150,8 +227,13 @@ def _compare_caption(result: Comparison) -> str:
     ]
     if result.conv_equals_average:
         lines.append("with these weights the convolution equals average pooling")
-    if result.input.shape[3] > 1:
+    if result.input.shape[3] > 1 and not rgb:
         lines.append("grids: channel 0 of item 0")
+    elif rgb:
+        lines.append("pictures: item 0 in its colours; global pooling: one number per channel")
+    for op in result.operations:
+        if op.output is None and op.note:
+            lines.append(f"{op.name}: {op.note}")
     if result.overlapping:
         lines.append("no rebuilding: the windows overlap")
     return "\n".join(wrap(line, 110) for line in lines)

@@ -329,24 +329,16 @@ def _tolerance_plots(
             continue
         shown = labels
         spare = [a for a in axes[r] if a is not None and not a.axison]
-        last = [a for a in axes[r] if a is not None][-1]
+        beside = [a for a in axes[r] if a is not None][-1]
+        if wide and r < len(table.sources) - 1:  # the next source's plots follow: the
+            # legend goes at the row's end (sources with other shapes get theirs inside)
+            beside = [a for a in axes.ravel() if a is not None][-1]
         if spare:
             spare[0].legend(handles, labels, fontsize=8, loc="center", title="stacked poolings")
-        elif wide and r < len(table.sources) - 1:  # the next source's plots follow: the
-            # legend goes at the row's end (sources with other shapes get theirs inside)
-            end = [a for a in axes.ravel() if a is not None][-1]
-            end.legend(
-                handles,
-                labels,
-                fontsize=8,
-                loc="upper left",
-                bbox_to_anchor=(1.02, 1.0),
-                title="stacked poolings",
-            )
         elif wide and r:
-            last.legend(handles, labels, fontsize=7, loc="best", title="stacked poolings")
+            beside.legend(handles, labels, fontsize=7, loc="best", title="stacked poolings")
         else:
-            last.legend(
+            beside.legend(
                 handles,
                 labels,
                 fontsize=8,

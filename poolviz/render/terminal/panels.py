@@ -43,11 +43,14 @@ CHANGED_COLOUR = OKABE_ITO[5]
 SHORT_NAMES = {
     "max": "max",
     "avg": "avg",
+    "adaptive_avg": "adaptive avg",
+    "blur": "blur",
     "global_max": "global max",
     "global_avg": "global avg",
     "conv": "conv",
 }
-"""Panel titles of the operations, short enough for five panels in 80 columns."""
+"""Panel titles of the operations, short enough for five panels in 80 columns (more wrap
+onto a second row)."""
 
 
 MAX_GRID_ROWS = 16
