@@ -54,7 +54,7 @@ def test_grad_size_compare_and_trace_follow_the_order() -> None:
         .startswith("input (1, 1, 5, 5) → output (1, 1, 2, 2)")
     )
     assert "(batch, 32, 26, 26) → (batch, 32, 13, 13)" in invoke("size", "--order", "nchw")[1]
-    assert " max pooling              (1, 1, 2, 2)" in invoke("compare", order="nchw")[1]
+    assert " max pooling                (1, 1, 2, 2)" in invoke("compare", order="nchw")[1]
     code, out, _ = invoke("trace", "--order", "nchw", "--input", "28x28x1")  # --input: HxWxC
     assert code == 0
     lines = [line.rstrip() for line in out.splitlines()]
