@@ -175,9 +175,19 @@ SESSION: list[
         [[5, 6, 8], [2, 4, 7]],
         None,
     ),
-    (
+    (  # adaptive: bins fitted to the output size, each 2 wide, overlapping by one
         "m",
-        "-k 2x3 -s 1x2 -p valid --no-count-include-pad --mode lp",
+        "--mode adaptive-max --output-size 3",
+        (1, 0),
+        [[6, 8, 8], [6, 8, 8], [4, 7, 7]],
+        [[5, 6], [2, 4]],
+        None,
+    ),
+    ("o", "--mode adaptive-max --output-size 4", (1, 0), SEED_4X4.tolist(), [[5]], None),
+    ("m", "--mode adaptive-avg --output-size 4", (1, 0), SEED_4X4.tolist(), [[5]], None),
+    (  # fractional is skipped: 4 windows of 2 do not fit 4 rows; the window comes back
+        "m",
+        "-k 2x3 -s 1x2 --mode lp",
         (1, 0),
         [[139**0.5], [194**0.5], [79**0.5]],  # the root of each window's sum of squares
         [[5, 6, 8], [2, 4, 7]],
@@ -185,13 +195,22 @@ SESSION: list[
     ),
     (
         "n",
-        "-k 2x3 -s 1x2 -p valid --no-count-include-pad --mode lp --norm-type 3",
+        "-k 2x3 -s 1x2 --mode lp --norm-type 3",
         (1, 0),
         [[889 ** (1 / 3)], [1268 ** (1 / 3)], [443 ** (1 / 3)]],
         [[5, 6, 8], [2, 4, 7]],
         None,
     ),
-    (  # blur is skipped: its filter cannot reflect over a 3x2 max map
+    (
+        "O",
+        "-k 2x3 -s 1x2 --mode lp --norm-type 3",
+        (1, 0),
+        [[889 ** (1 / 3)], [1268 ** (1 / 3)], [443 ** (1 / 3)]],
+        [[5, 6, 8], [2, 4, 7]],
+        "--mode lp takes no --output-size (LP pooling takes a window, a stride and ceil mode, "
+        "as PyTorch's); use -k/--size, -s/--stride, --ceil-mode, --norm-type",
+    ),
+    (  # blur is skipped: its filter cannot reflect over a 3x2 max map; padding comes back
         "m",
         "-k 2x3 -s 1x2 -p valid --no-count-include-pad",
         (1, 0),
@@ -278,15 +297,25 @@ def test_a_scripted_session_of_36_keys() -> None:
 
 
 def _reference(x: np.ndarray, args: str) -> np.ndarray:
-    """The engine's NHWC output for ``poolviz pool`` options: ``explain``, ``lp_pool2d`` or
-    ``blur_pool2d`` called directly."""
+    """The engine's NHWC output for ``poolviz pool`` options: ``explain``,
+    ``adaptive_pool2d``, ``fractional_max_pool2d`` (one pair of samples for every plane, as
+    pool draws them), ``lp_pool2d`` or ``blur_pool2d`` called directly."""
     from poolviz.cli.pool import pool
     from poolviz.engine.blur import blur_pool2d
     from poolviz.engine.lp import lp_pool2d
+    from poolviz.engine.uneven import adaptive_pool2d, fractional_max_pool2d, fractional_samples
 
     params = pool.make_context("pool", args.split()).params
     pooling = _pooling(args)
     x4 = x.reshape(1, *x.shape[:2], -1)
+    if params["mode"].startswith("adaptive"):
+        return adaptive_pool2d(x4, params["output_size"], params["mode"].removeprefix("adaptive-"))
+    if params["mode"] == "fractional":
+        pair = fractional_samples(1, 1, np.float64, params["seed"])[0, 0]
+        samples = np.broadcast_to(pair, (1, x4.shape[3], 2))
+        return fractional_max_pool2d(
+            x4.astype(float), pooling["size"], params["output_size"], samples=samples
+        )
     if params["mode"] == "lp":
         return lp_pool2d(
             x4.astype(float),
@@ -307,7 +336,8 @@ def _pooling(args: str) -> dict[str, Any]:
     from poolviz.cli.pool import pool
 
     ctx = pool.make_context("pool", args.split())
-    return {"mode": ctx.params["mode"], **options.pooling_from(ctx.params)}
+    mode = ctx.params["mode"] if ctx.params["mode"] in ("max", "avg") else "max"
+    return {"mode": mode, **options.pooling_from(ctx.params)}
 
 
 def test_the_formula_pane_works_the_numbers_out() -> None:
@@ -333,9 +363,11 @@ SCREEN_CASES = {
     "start_120x40": ((120, 40), []),
     "avg_gradient_120x40": ((120, 40), ["m", "p", "right", "g"]),
     "unpooling_120x40": ((120, 40), ["k", "S", "u"]),
-    "lp_80x24": ((80, 24), ["m", "m", "right"]),
-    "blur_120x40": ((120, 40), ["m", "m", "m", "down"]),
-    "blur_gradient_80x24": ((80, 24), ["m", "m", "m", "g"]),
+    "adaptive_max_80x24": ((80, 24), ["m", "m", "right", "down"]),
+    "fractional_120x40": ((120, 40), ["m", "m", "m", "m", "down"]),
+    "lp_80x24": ((80, 24), ["m"] * 5 + ["right"]),
+    "blur_120x40": ((120, 40), ["m"] * 6 + ["down"]),
+    "blur_gradient_80x24": ((80, 24), ["m"] * 6 + ["g"]),
 }
 
 
@@ -444,9 +476,7 @@ def test_the_modes_are_the_command_lines() -> None:
     from poolviz.cli.pool import pool
 
     choices = next(p for p in pool.params if p.name == "mode").type.choices  # type: ignore[attr-defined]
-    # adaptive and fractional need an output size, for which the explorer has no knob yet
-    uneven = ("adaptive-max", "adaptive-avg", "fractional")
-    assert pool_modes() == tuple(c for c in choices if c not in uneven)
+    assert pool_modes() == tuple(choices)
     explorer = Explorer(SEED_4X4, Knobs())
     seen = []
     for _ in pool_modes():
@@ -523,8 +553,9 @@ def test_lp_and_blur_keys_and_refusals() -> None:
     explorer.change("filter_size", -1)
     assert explorer.knobs.filter_size == 6 and explorer.error is None
     explorer.change("padding", 1)
-    assert (
-        explorer.error == "blur pooling takes no padding or dilation (as PyTorch's); drop -p and -d"
+    assert explorer.error == (
+        "--mode blur takes no -p/--padding (blur pooling takes the max stage's window, the "
+        "filter's stride and its size); use -k/--size, -s/--stride, --filter-size"
     )
     explorer.switch_view("gradient")
     kind = explorer.shown_kind
@@ -533,9 +564,8 @@ def test_lp_and_blur_keys_and_refusals() -> None:
     explorer.switch_view("gradient")
     explorer.cycle_mode()
     assert explorer.knobs.mode == "max" and explorer.kind is None
-    explorer.cycle_mode()
-    explorer.cycle_mode()
-    assert explorer.knobs.mode == "lp"
+    while explorer.knobs.mode != "lp":
+        explorer.cycle_mode()
     explorer.change("norm_type", 1)
     assert explorer.knobs.args()[-2:] == ["--norm-type", "3"]
 
@@ -546,16 +576,75 @@ def test_w_writes_blur_as_pool_o_draws_it_and_refuses_lp(
     monkeypatch.chdir(tmp_path)
     explorer = Explorer(SEED_4X4, Knobs(mode="blur", filter_size=3), at=(1, 0))
     written = explorer.write_png()
-    assert written.name == "poolviz-k2-s2-p0-blur-f3.png"
+    assert written.name == "poolviz-k2-s2-blur-f3.png"
     args = ["pool", "--mode", "blur", "--filter-size", "3", "--at", "1,0", "-o", "ref.png"]
     assert main.main(args, standalone_mode=False) is None
     with Image.open(written) as ours, Image.open("ref.png") as theirs:
         assert np.array_equal(np.asarray(ours), np.asarray(theirs))
-    explorer.cycle_mode()  # max
-    explorer.cycle_mode()  # avg
-    explorer.cycle_mode()  # lp
+    while explorer.knobs.mode != "lp":
+        explorer.cycle_mode()
     with pytest.raises(PoolvizError, match="^-o draws blur pooling only so far"):
         explorer.write_png()
+
+
+def test_adaptive_and_fractional_take_an_output_size_and_no_window_keys() -> None:
+    from poolviz.engine.uneven import adaptive_pool2d
+
+    explorer = Explorer(SEED_4X4, Knobs(mode="adaptive-avg", output_size=(3, 2)))
+    np.testing.assert_array_equal(
+        explorer.result.output, adaptive_pool2d(SEED_4X4[None, :, :, None], (3, 2), "avg")
+    )
+    assert explorer.result.window(1, 1).rows == (1, 2)  # bins 0-1, 1-2, 2-3: they overlap
+    explorer.change("size", 1)
+    assert explorer.error == (
+        "--mode adaptive-avg takes no -k/--size (adaptive pooling fits its own bins to "
+        "--output-size); use --output-size"
+    )
+    explorer.change("output_size", 1)
+    assert explorer.knobs.args() == ["--mode", "adaptive-avg", "--output-size", "4x3"]
+    assert explorer.knobs.file_name("pool") == "poolviz-o4x3-adaptive-avg.png"
+    assert explorer.command_line() == (
+        "poolviz pool --mode adaptive-avg --output-size 4x3 --at 0,0"
+    )
+    explorer.cycle_mode()  # fractional: 4 windows of 2 do not fit 4 rows, so lp
+    assert explorer.knobs.mode == "lp" and explorer.message is not None
+    assert explorer.message.startswith("skipped fractional: 4 windows of 2 do not fit")
+    explorer.change("output_size", -1)
+    assert explorer.error is not None and explorer.error.startswith(
+        "--mode lp takes no --output-size"
+    )
+
+
+def test_fractional_draws_its_samples_from_the_seed_given() -> None:
+    explorer = Explorer(SEED_4X4, Knobs(mode="fractional", output_size=(3, 3), seed=3))
+    np.testing.assert_array_equal(
+        explorer.result.output, _reference(SEED_4X4, " ".join(explorer.knobs.args()))
+    )
+    assert explorer.knobs.args() == [
+        "-k", "2", "--mode", "fractional", "--output-size", "3", "--seed", "3",
+    ]  # fmt: skip
+    assert explorer.knobs.file_name("gradient") == "poolviz-gradient-k2-o3-fractional-seed3.png"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["--mode", "adaptive-max", "-k", "3"],
+            "error: --mode adaptive-max takes no -k/--size (adaptive pooling fits its own bins "
+            "to --output-size); use --output-size",
+        ),
+        (
+            ["--mode", "fractional", "--output-ratio", "0.7"],
+            "error: explore's o and O keys walk --output-size; give --output-size HxW, not "
+            "--output-ratio",
+        ),
+    ],
+)
+def test_explore_refuses_what_pool_refuses_at_the_start(args: list[str], message: str) -> None:
+    result = CliRunner().invoke(main, ["explore", *args])
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[0] == message
 
 
 # Fuzz
@@ -568,7 +657,15 @@ ACTIONS: list[tuple[str, tuple[Any, ...]]] = [
     ("move", (0, 1)),
     *[
         ("change", (knob, step))
-        for knob in ("size", "stride", "padding", "dilation", "norm_type", "filter_size")
+        for knob in (
+            "size",
+            "stride",
+            "padding",
+            "dilation",
+            "output_size",
+            "norm_type",
+            "filter_size",
+        )
         for step in (1, -1)
     ],
     ("toggle", ("ceil_mode",)),

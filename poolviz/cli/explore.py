@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import shlex
 import sys
+from collections.abc import Collection
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -19,6 +20,7 @@ import click
 import numpy as np
 
 from poolviz.cli import display, options
+from poolviz.cli.modes import TAKES, check_options, run_mode
 from poolviz.cli.values import AtType
 from poolviz.engine.explain import PoolResult, explain
 from poolviz.engine.geometry import MODES
@@ -37,6 +39,7 @@ EPILOG = """\b
 Examples:
   poolviz explore                   the worked 4x4; ? lists the keys
   poolviz explore --sample seed5x5 -k 3 -s 2
+  poolviz explore --sample seed5x5 --mode adaptive-avg --output-size 3
   poolviz explore photo.jpg --scale 0.25
 """
 
@@ -69,46 +72,67 @@ class Knobs:
     """LP pooling's power p."""
     filter_size: int = 4
     """Blur pooling's filter taps."""
+    output_size: Pair = (3, 3)
+    """Adaptive and fractional pooling's output size."""
+    seed: int = 0
+    """Fractional pooling's seed."""
 
-    def args(self) -> list[str]:
-        """The ``poolviz pool`` options giving this configuration; defaults left out."""
-        args = ["-k", _pair_text(self.size)]
-        if self.stride is not None and self.stride != self.size:
+    def args(self, given: Collection[str] = ()) -> list[str]:
+        """The ``poolviz pool`` options giving this configuration, defaults left out: those
+        the mode takes (:data:`poolviz.cli.modes.TAKES`), the others kept for the modes that
+        do, unless ``given`` names them (a key changed one: the command line refuses it in
+        its own words)."""
+        takes = {*TAKES.get(self.mode, ()), *given}
+        args = ["-k", _pair_text(self.size)] if "size" in takes else []
+        if "stride" in takes and self.stride is not None and self.stride != self.size:
             args += ["-s", _pair_text(self.stride)]
-        if self.padding != 0:
+        if "padding" in takes and self.padding != 0:
             args += ["-p", _padding_text(self.padding)]
-        if self.dilation != (1, 1):
+        if "dilation" in takes and self.dilation != (1, 1):
             args += ["-d", _pair_text(self.dilation)]
-        if self.ceil_mode:
+        if "ceil_mode" in takes and self.ceil_mode:
             args.append("--ceil-mode")
-        if not self.count_include_pad:
+        if "count_include_pad" in takes and not self.count_include_pad:
             args.append("--no-count-include-pad")
         if self.mode != "max":
             args += ["--mode", self.mode]
-        if self.mode == "lp" and self.norm_type != 2.0:
+        if "output_size" in takes:
+            args += ["--output-size", _pair_text(self.output_size)]
+        if "norm_type" in takes and self.norm_type != 2.0:
             args += ["--norm-type", f"{self.norm_type:g}"]
-        if self.mode == "blur" and self.filter_size != 4:
+        if "filter_size" in takes and self.filter_size != 4:
             args += ["--filter-size", str(self.filter_size)]
+        if self.mode == "fractional" and self.seed:
+            args += ["--seed", str(self.seed)]
         return args
 
     def file_name(self, view: str) -> str:
-        """``poolviz-k3-s1-p1.png``: the configuration, as a PNG's name."""
+        """``poolviz-k3-s1-p1.png``: the configuration the mode takes, as a PNG's name."""
+        takes = TAKES.get(self.mode, TAKES["max"])
         stride = self.size if self.stride is None else self.stride
         parts = ["poolviz"] + ([] if view == "pool" else [view])
-        parts += [f"k{_pair_text(self.size)}", f"s{_pair_text(stride)}"]
-        parts.append(f"p{_padding_text(self.padding)}")
-        if self.dilation != (1, 1):
+        if "size" in takes:
+            parts.append(f"k{_pair_text(self.size)}")
+        if "stride" in takes:
+            parts.append(f"s{_pair_text(stride)}")
+        if "padding" in takes:
+            parts.append(f"p{_padding_text(self.padding)}")
+        if "dilation" in takes and self.dilation != (1, 1):
             parts.append(f"d{_pair_text(self.dilation)}")
-        if self.ceil_mode:
+        if "ceil_mode" in takes and self.ceil_mode:
             parts.append("ceil")
+        if "output_size" in takes:
+            parts.append(f"o{_pair_text(self.output_size)}")
         if self.mode != "max":
             parts.append(self.mode)
-            if self.mode == "avg" and not self.count_include_pad:
-                parts.append("nopad")
-            if self.mode == "lp":
-                parts.append(f"p{self.norm_type:g}")
-            if self.mode == "blur":
-                parts.append(f"f{self.filter_size}")
+        if self.mode == "avg" and not self.count_include_pad:
+            parts.append("nopad")
+        if self.mode == "lp":
+            parts.append(f"p{self.norm_type:g}")
+        if self.mode == "blur":
+            parts.append(f"f{self.filter_size}")
+        if self.mode == "fractional" and self.seed:
+            parts.append(f"seed{self.seed}")
         return "-".join(parts) + ".png"
 
 
@@ -122,40 +146,34 @@ def _padding_text(padding: int | Pair | str) -> str:
     return str(padding)
 
 
-KINDS = ("lp", "blur")
-"""The modes shown through :class:`~poolviz.render.terminal.explore_kinds.Kind`: the
-windows that make each output, holding the kind's own output."""
-
-
 def pool_modes() -> tuple[str, ...]:
-    """The modes ``m`` cycles through: the ``--mode`` choices of ``poolviz pool`` (the
-    engine's, where the command line offers none), so a mode appears here once it lands."""
+    """The modes ``m`` cycles through: the ``--mode`` choices of ``poolviz pool``, so a mode
+    appears here once it lands."""
     from poolviz.cli.pool import pool
 
     for param in pool.params:
         if param.name == "mode" and isinstance(param.type, click.Choice):
-            return tuple(str(choice) for choice in param.type.choices if choice in MODES + KINDS)
+            return tuple(str(choice) for choice in param.type.choices)
     return MODES
 
 
-def check(x: np.ndarray, knobs: Knobs) -> tuple[PoolResult, Kind | None]:
-    """Run ``knobs`` as ``poolviz pool`` would: parsed by its own options, then pooled by the
-    engine; a refusal is a :class:`PoolvizError` worded as the command line's ``error:``.
-    LP and blur pooling come with their :class:`Kind` (see :func:`kind_windows`)."""
+def check(
+    x: np.ndarray, knobs: Knobs, given: Collection[str] = ()
+) -> tuple[PoolResult, Kind | None]:
+    """Run ``knobs`` as ``poolviz pool`` would: parsed by its own options (``given`` as in
+    :meth:`Knobs.args`), then pooled by its own dispatch of ``--mode``; a refusal is a
+    :class:`PoolvizError` worded as the command line's ``error:``. LP and blur pooling
+    come with their :class:`Kind` (see :func:`kind_windows`)."""
     from poolviz.cli.app import _click_message
     from poolviz.cli.pool import pool
 
     try:
-        ctx = pool.make_context("pool", knobs.args())
+        ctx = pool.make_context("pool", knobs.args(given))
     except click.ClickException as err:
         raise PoolvizError(_click_message(err)) from None
-    mode, pooling = ctx.params["mode"], options.pooling_from(ctx.params)
-    if mode not in KINDS:
-        return explain(x, mode=mode, **pooling), None
-    from poolviz.cli.pool_lp_blur import lp_or_blur
-
-    run = lp_or_blur(x, mode, ctx.params["norm_type"], ctx.params["filter_size"], pooling)
-    return kind_windows(run)
+    with ctx:  # the mode's checks ask the context which options were given
+        run = run_mode(x, ctx.params, ctx.params["seed"])
+    return (run, None) if isinstance(run, PoolResult) else kind_windows(run)
 
 
 def kind_windows(run: LPRun | BlurRun) -> tuple[PoolResult, Kind]:
@@ -240,10 +258,11 @@ class Explorer:
             self._grad = gradient(self.result, upstream_gradient(self.result, "ones"))
         return self._grad
 
-    def _try(self, knobs: Knobs) -> bool:
-        """Run ``knobs``; keep them and their result if accepted, else keep the refusal."""
+    def _try(self, knobs: Knobs, given: Collection[str] = ()) -> bool:
+        """Run ``knobs`` (``given``: the knob a key changed, see :meth:`Knobs.args`); keep
+        them and their result if accepted, else keep the refusal."""
         try:
-            result, kind = check(self.x, knobs)
+            result, kind = check(self.x, knobs, given)
         except PoolvizError as err:
             self.error = err.message
             return False
@@ -263,26 +282,27 @@ class Explorer:
         self.at = _clamp((i + di, j + dj), self.result)
 
     def change(self, knob: str, step: int) -> None:
-        """Raise (``step`` 1) or lower (-1) ``size``, ``stride``, ``padding`` or
-        ``dilation`` along the axes chosen with :meth:`cycle_axes`, or LP's ``norm_type`` or
-        blur's ``filter_size`` (the parser refuses them in another mode)."""
+        """Raise (``step`` 1) or lower (-1) ``size``, ``stride``, ``padding``,
+        ``dilation`` or ``output_size`` along the axes chosen with :meth:`cycle_axes`, LP's
+        ``norm_type`` or blur's ``filter_size``; a knob the mode does not take is refused in
+        the command line's words."""
         self._begin()
         k = self.knobs
+        changed: dict[str, Any]
         if knob in ("norm_type", "filter_size"):
-            self._try(replace(k, **{knob: getattr(k, knob) + step}))
-            return
-        if knob == "padding":
-            self._try(replace(k, padding=_next_padding(k.padding, step, self.axes)))
-            return
-        current = k.size if knob == "stride" and k.stride is None else getattr(k, knob)
-        changed: dict[str, Any] = {knob: _bump(current, step, self.axes)}
-        self._try(replace(k, **changed))
+            changed = {knob: getattr(k, knob) + step}
+        elif knob == "padding":
+            changed = {knob: _next_padding(k.padding, step, self.axes)}
+        else:
+            current = k.size if knob == "stride" and k.stride is None else getattr(k, knob)
+            changed = {knob: _bump(current, step, self.axes)}
+        self._try(replace(k, **changed), given=(knob,))
 
     def toggle(self, knob: str) -> None:
         """Switch ``ceil_mode`` or ``count_include_pad``."""
         self._begin()
         changed: dict[str, Any] = {knob: not getattr(self.knobs, knob)}
-        self._try(replace(self.knobs, **changed))
+        self._try(replace(self.knobs, **changed), given=(knob,))
 
     def cycle_mode(self) -> None:
         """The next mode the command line offers that the current geometry allows; the
@@ -439,12 +459,16 @@ def _number(value: float) -> str:
 @options.pooling_options
 @options.pool_mode_option
 @display.item_option
+@options.seed_option("Seed of fractional pooling's samples (0 or more, as NumPy takes).")
 @display.channel_option("Channel shown first; [ and ] step through the others.")
 @click.option("--at", type=AtType(), metavar="ROW,COL", help="Output cell shown first.")
 def explore(
     mode: str,
     norm_type: float,
     filter_size: int,
+    output_size: Pair | None,
+    output_ratio: object,
+    seed: int,
     item: int,
     channel: int,
     at: Pair | None,
@@ -458,6 +482,11 @@ def explore(
     matrix, or - for standard input. Not in a terminal (or with the input on standard input):
     the first view is printed.
     """
+    check_options(mode, {**kwargs, "output_size": output_size, "output_ratio": output_ratio})
+    if output_ratio is not None:
+        raise PoolvizError(
+            "explore's o and O keys walk --output-size; give --output-size HxW, not --output-ratio"
+        )
     loaded = options.load_input_from(kwargs)
     x = SEED_4X4 if loaded is None else loaded.array
     pooling = options.pooling_from(kwargs)
@@ -477,6 +506,8 @@ def explore(
         mode=mode,
         norm_type=norm_type,
         filter_size=filter_size,
+        output_size=output_size or Knobs.output_size,
+        seed=seed,
     )
     result, _ = check(x, knobs)
     display.ViewArgs(item, (channel,), None, at).check(result.input.shape, result.output.shape)

@@ -37,6 +37,7 @@ from poolviz.render.terminal.explore_kinds import (
     kind_step,
     kind_view_pane,
 )
+from poolviz.render.terminal.fit import hanging
 from poolviz.render.terminal.grad import GradView, number_matrix, routing_parts, unpooling_parts
 from poolviz.render.terminal.grid import Cell, background, picture, too_wide
 from poolviz.render.terminal.pool import (
@@ -332,16 +333,22 @@ def _picture(values: np.ndarray, plane: tuple[int, int], width: int, colour: boo
     return kept[1].copy()
 
 
-def formula_pane(result: PoolResult, kind: Kind | None = None) -> Text:
+def formula_pane(result: PoolResult, kind: Kind | None = None, width: int = 80) -> Text:
     """The output size worked out with the current numbers, height then width (LP's and
-    blur's as :func:`.kind_formula` works them)."""
+    blur's as :func:`.kind_formula` works them), each folded to ``width`` with its further
+    lines indented."""
     if kind is not None:
-        return kind_formula(kind, result)
+        return kind_formula(kind, result, width)
     rule = "Keras's 'same' rule" if result.spec.padding == "same" else "PyTorch's formula"
     text = Text(f"Output size, {rule}:\n", style="bold")
-    text.append(result.formula["h"] + "\n")
-    text.append(result.formula["w"])
+    text.append(folded(result.formula["h"], width) + "\n")
+    text.append(folded(result.formula["w"], width))
     return text
+
+
+def folded(line: str, width: int) -> str:
+    """``line`` folded at spaces to ``width``, its further lines indented two spaces."""
+    return hanging(line, width, first="", rest="  ").rstrip("\n")
 
 
 def step_pane(result: PoolResult, focus: Focus) -> RenderableType:
@@ -486,6 +493,6 @@ def panes(
     return [
         grids_pane(result, focus),
         step_pane(result, focus),
-        formula_pane(result, focus.kind),
+        formula_pane(result, focus.kind, focus.width),
         lower_pane(result, focus, view, grad),
     ]

@@ -122,8 +122,15 @@ KEYS: tuple[Key, ...] = (
         ("m",),
         ("explore('cycle_mode')",),
         "mode",
-        "the next mode poolviz pool --mode takes (max, avg, lp, blur, …)",
+        "the next mode: max, avg, adaptive-max/avg, fractional, lp, blur",
         "m",
+    ),
+    Key(
+        ("o", "O"),
+        ("explore('change', 'output_size', 1)", "explore('change', 'output_size', -1)"),
+        "out size",
+        "output size +1 / -1 (adaptive and fractional modes)",
+        "o O",
     ),
     Key(
         ("n", "N"),
@@ -363,7 +370,7 @@ class ExploreApp(App[None]):
             "status": (status, self.size.width - 2),
         }
         if "formula" not in (skip or ()):
-            texts["formula"] = (formula_pane(e.result, e.kind), right_width)
+            texts["formula"] = (formula_pane(e.result, e.kind, right_width), right_width)
         if "lower" not in (skip or ()):
             grad = None if e.view == "pool" or e.kind is not None else e.grad
             texts["lower"] = (lower_pane(e.result, right, e.view, grad), right_width)

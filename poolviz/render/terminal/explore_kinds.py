@@ -118,13 +118,16 @@ def kind_step(
     return head, value
 
 
-def kind_formula(kind: Kind, result: PoolResult) -> Text:
+def kind_formula(kind: Kind, result: PoolResult, width: int = 80) -> Text:
     """The output size worked out: LP's is max pooling's with no padding; blur's is the max
     stage's at stride 1, then the filter's over the padded map."""
+    from poolviz.render.terminal.fit import hanging
+
+    h, w = (hanging(f, width, first="", rest="  ").rstrip() for f in result.formula.values())
     run = kind.run
     if not isinstance(run, BlurRun):
         text = Text("Output size, PyTorch's formula (no padding):\n", style="bold")
-        text.append(result.formula["h"] + "\n" + result.formula["w"])
+        text.append(h + "\n" + w)
         return text
     before, after = run.pad
     text = Text("Max map size, stride 1:\n", style="bold")
@@ -132,7 +135,7 @@ def kind_formula(kind: Kind, result: PoolResult) -> Text:
     text.append(
         f"\nOutput size, the filter over the map padded {before} + {after}:\n", style="bold"
     )
-    text.append(result.formula["h"] + "\n" + result.formula["w"])
+    text.append(h + "\n" + w)
     return text
 
 
