@@ -4,7 +4,10 @@ in the terminal at 80 columns and in ``--json``; the options it refuses."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+from PIL import Image
 
 from poolviz.demos import adaptive_sizes, adaptive_steps
 from poolviz.engine.uneven import adaptive_axis
@@ -102,13 +105,25 @@ def test_json_bins() -> None:
             "error: --output-size sets adaptive bins, which take no --size, --ceil-mode; give "
             "either --output-size or the window options",
         ),
-        (
-            ["-o", "bins.png"],
-            "error: size -o draws windows of one length, not adaptive bins; drop -o to see the "
-            "bins worked out (or add --json)",
-        ),
     ],
 )
 def test_refused(args: list[str], message: str) -> None:
     code, out, err = run("size", "10", "--output-size", "4", *args)
     assert (code, out, err.splitlines()) == (2, "", [message])
+
+
+def test_the_figure_draws_the_bins(tmp_path: Path) -> None:
+    """Bins in lanes so that overlapping ones never share one: 10 -> 4 needs two (cell 2 is
+    read by bins 0 and 1); the title says adaptive."""
+    from poolviz.render.figure.size import _lanes, size_figure
+
+    result = adaptive_sizes((10,), (4, 4))
+    assert _lanes(result.dims[0]) == 2
+    assert _lanes(adaptive_sizes((7,), (9, 9)).dims[0]) == 3
+    figure = size_figure(result)
+    assert figure.get_suptitle() == "Output size: adaptive pooling to 4 (bins, not a window)"
+    target = tmp_path / "bins.png"
+    code, out, err = run("size", "10", "--output-size", "4", "-o", str(target))
+    assert (code, err) == (0, "")
+    with Image.open(target) as image:
+        assert image.format == "PNG" and image.size[0] > image.size[1] > 300

@@ -313,9 +313,9 @@ WINDOW_OPTIONS = ("size", "stride", "padding", "dilation", "ceil_mode")
 """The window options, which adaptive pooling (``--output-size``) has no use for."""
 
 
-def _adaptive_only(figure: bool) -> None:
+def _adaptive_only() -> None:
     """With ``--output-size``: refuse the window options given on the command line (they
-    do not apply to adaptive bins) and ``-o`` (the figure draws windows of one length)."""
+    do not apply to adaptive bins)."""
     ctx = click.get_current_context()
     given = [
         name
@@ -327,11 +327,6 @@ def _adaptive_only(figure: bool) -> None:
         raise PoolvizError(
             f"--output-size sets adaptive bins, which take no {flags}; give either "
             "--output-size or the window options"
-        )
-    if figure:
-        raise PoolvizError(
-            "size -o draws windows of one length, not adaptive bins; drop -o to see the "
-            "bins worked out (or add --json)"
         )
 
 
@@ -395,7 +390,7 @@ def size(
         notes = (f"no N: the MNIST feature map, {SEED_LENGTH}x{SEED_LENGTH}",)
     figure = display.figure_from(kwargs)
     if output_size is not None:
-        _adaptive_only(figure is not None)
+        _adaptive_only()
         result = adaptive_sizes(lengths, output_size, channels or 1)
     else:
         result = output_sizes(lengths, _pooling(kwargs), channels or 1)

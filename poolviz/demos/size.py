@@ -129,7 +129,7 @@ def size_steps(ax: Axis, name: str = "out") -> tuple[str, ...]:
     return tuple(lines)
 
 
-BINS_LISTED = 8
+BINS_LISTED = 12
 """Bins listed one by one; longer axes show the first three and the last."""
 
 

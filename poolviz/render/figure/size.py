@@ -38,19 +38,27 @@ def size_figure(result: SizeResult, *, title: str | None = None) -> Figure:
     subs = fig.subfigures(len(dims), 1, height_ratios=heights, squeeze=False)[:, 0]
     for sub, dim, name, layout in zip(subs, dims, names, layouts, strict=True):
         _strip(sub, dim, name, layout)
-    spec = result.spec
-    assert spec is not None, "windows of one length only: size -o refuses adaptive bins"
-    if title is None:
-        one = len(result.dims) == 1
-        size = spec.size[0] if one else f"{spec.size[0]}x{spec.size[1]}"
-        stride = spec.stride[0] if one else f"{spec.stride[0]}x{spec.stride[1]}"
-        title = f"Output size: size {size}, stride {stride}, padding {spec.padding_label}"
-        if spec.dilation != (1, 1):
-            title += f", dilation {spec.dilation[0]}"
-        if spec.ceil_mode:
-            title += ", ceil mode"
-    fig.suptitle(title, fontsize=12, fontweight="bold")
+    fig.suptitle(title or _title(result), fontsize=12, fontweight="bold")
     return fig
+
+
+def _title(result: SizeResult) -> str:
+    """``Output size: size 2, stride 2, padding 0`` (and dilation, ceil mode), or the
+    adaptive output size."""
+    spec = result.spec
+    one = len(result.dims) == 1
+    if spec is None:
+        assert result.bins is not None  # a result is a window's or adaptive bins'
+        bins = result.bins[0] if one else f"{result.bins[0]}x{result.bins[1]}"
+        return f"Output size: adaptive pooling to {bins} (bins, not a window)"
+    size = spec.size[0] if one else f"{spec.size[0]}x{spec.size[1]}"
+    stride = spec.stride[0] if one else f"{spec.stride[0]}x{spec.stride[1]}"
+    title = f"Output size: size {size}, stride {stride}, padding {spec.padding_label}"
+    if spec.dilation != (1, 1):
+        title += f", dilation {spec.dilation[0]}"
+    if spec.ceil_mode:
+        title += ", ceil mode"
+    return title
 
 
 STRIP_LIMIT = 48
@@ -70,8 +78,12 @@ def _strip_layout(dim: SizeDim) -> list[int | None]:
 
 
 def _lanes(dim: SizeDim) -> int:
-    """Rows of window bars needed so that overlapping windows never share one."""
+    """Rows of window bars needed so that overlapping windows never share one: for uneven
+    windows (adaptive bins), the most that read one cell (their starts and ends rise, so
+    windows that many apart never meet)."""
     ax = dim.axis
+    if ax.windows is not None:
+        return max(1, *ax.reads())
     return max(1, min(ax.out, -(-ax.span // ax.stride)))
 
 
@@ -170,7 +182,9 @@ def _strip(sub: SubFigure, dim: SizeDim, name: str, layout: list[int | None]) ->
     notes = list(dim.steps)
     shown = ", ".join(str(k) for k in dim.dropped[:12]) + (" …" if len(dim.dropped) > 12 else "")
     legend = [f"dropped (crossed): {shown}" if dim.dropped else "dropped: none"]
-    legend.append("bars: windows, ticks: the cells each reads")
+    legend.append(
+        f"bars: {'windows' if ax_.windows is None else 'bins'}, ticks: the cells each reads"
+    )
     if dim.padding != (0, 0):
         legend.append("p: padding (pale if unread)")
     if dim.overhang:
