@@ -134,3 +134,32 @@ def test_an_unknown_layer_is_one_short_line_with_a_hint(tmp_path: Path) -> None:
         "convolution, pooling, dense, normalization, merge and reshaping layers",
         "did you mean 'Conv2D'?",
     ]
+
+
+@pytest.mark.parametrize(
+    ("data_format", "batch_shape", "shape"),
+    [
+        ("channels_last", [None, 10, 10, 3], (4, 5, 3)),
+        ("channels_first", [None, 3, 10, 10], (4, 5, 3)),
+    ],
+)
+def test_adaptive_layers_as_keras_writes_them(
+    tmp_path: Path, data_format: str, batch_shape: list[Any], shape: tuple[int, ...]
+) -> None:
+    """The config keys of Keras 3.15's AdaptiveAveragePooling2D/AdaptiveMaxPooling2D
+    ``get_config`` (keras/src/layers/pooling/adaptive_average_pooling2d.py): the base
+    layer's, then ``output_size`` (a tuple, a list in JSON) and ``data_format``."""
+    base = {"trainable": True, "dtype": {"module": "keras", "class_name": "DTypePolicy"}}
+    config = {**base, "output_size": [4, 5], "data_format": data_format}
+    data = functional(
+        layer("AdaptiveAveragePooling2D", "avg", ["x"], **config),
+        layer("AdaptiveMaxPooling2D", "max", ["avg"], **config),
+        shape=batch_shape,
+    )
+    rows = trace(load_keras(write(tmp_path, data))).rows
+    assert [(r.kind, r.output_shape) for r in rows] == [
+        ("adaptiveavgpool", shape),
+        ("adaptivemaxpool", shape),
+    ]
+    # 10 -> 4 rows: bins of 3 overlapping at 2 and 7; 10 -> 5 columns: windows of 2
+    assert rows[0].receptive_field == (3, 2)
