@@ -19,6 +19,7 @@ PANELS = {
     "grad": ("forward", "gradient", "unpool"),
     "shift": ("1", "2", "measured"),
     "compare": ("max", "avg", "adaptive_avg", "blur", "global_max", "global_avg", "conv"),
+    "trace": ("original", "drop", "strided"),
 }
 """Each command's ``--panel`` names."""
 
@@ -27,6 +28,7 @@ INPUTS = {
     "grad": ((), ("--mode", "avg")),
     "shift": ((),),
     "compare": ((), ("--sample", "photo")),
+    "trace": ((), ("vgg16",)),
 }
 """Inputs each command is drawn for: the worked example and the cases that look different
 (crowded windows, pictures, average pooling)."""

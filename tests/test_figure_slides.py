@@ -175,3 +175,36 @@ def test_compare_panels_and_rgb(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
 def test_compare_aspect(tmp_path: Path, args: tuple[str, ...], wide: bool) -> None:
     width, height = size_of(tmp_path, "compare", *args)
     assert (width > height) is wide
+
+
+def _texts(fig: Figure) -> list[str]:
+    return [t.get_text() for ax in fig.axes for t in ax.texts]
+
+
+@pytest.mark.parametrize(
+    ("args", "size"),
+    [
+        (("vgg16",), (3852, 1501)),  # auto: two bands would be a 2267x2831 portrait
+        (("vgg16", "--aspect", "tall"), (2267, 2831)),
+    ],
+)
+def test_trace_aspect(tmp_path: Path, args: tuple[str, ...], size: tuple[int, int]) -> None:
+    assert size_of(tmp_path, "trace", *args) == size
+
+
+def test_trace_panel_and_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.test_figure_legible import drawn
+
+    fig = drawn(monkeypatch, tmp_path, "trace", "--order", "nchw", "--panel", "drop")
+    texts = _texts(fig)
+    assert "mnist, input 1x28x28: with and without pooling" in texts
+    assert ["original", "drop"] == [t for t in texts if t in ("original", "drop", "strided")]
+    assert "32x13x13" in texts and "64x24x24" in texts  # C x H x W, the pooled and the dropped
+    assert "13x13x32" not in texts
+    code, _, err = run(
+        "trace", "--compare", "drop", "--panel", "strided", "-o", str(tmp_path / "x.png")
+    )
+    assert code == 2
+    assert err.splitlines()[0] == (
+        "error: --panel strided is not among this trace's rows; use original drop"
+    )

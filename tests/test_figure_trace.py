@@ -364,8 +364,8 @@ def test_an_existing_file_is_kept_when_writing_fails(
 
 
 def test_a_deep_model_wraps_into_bands_a_slide_can_hold() -> None:
-    fig = trace_figure(report(load_model("vgg16")))
-    assert fig.get_size_inches()[0] < 16  # 25 inches in one band
+    fig = trace_figure(report(load_model("vgg16")), aspect="tall")
+    assert fig.get_size_inches()[0] < 16  # 25 inches in one band (wide, auto's choice here)
     at = {t.get_text(): t.get_position() for t in texts(fig)}
     # the second band starts at conv4_1, below the first band's last column, at its left
     assert at["conv4_1"][1] < at["pool3"][1] - 5

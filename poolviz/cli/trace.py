@@ -115,6 +115,10 @@ class Compare(OptionType):
 @order_option
 @json_option()
 @display.figure_options(("png", "svg", "pdf"), cmap=False)
+@display.aspect_option
+@display.panel_option(
+    ("original", "drop", "strided"), "the model alone, or with one counterfactual"
+)
 def trace(
     model: str,
     input_shape: Shape | None,
@@ -146,7 +150,15 @@ def trace(
     if figure is not None:
         from poolviz.render.figure.trace import trace_figure
 
-        figure.save(trace_figure(result, title=figure.title))
+        figure.save(
+            trace_figure(
+                result,
+                title=figure.title,
+                aspect=figure.aspect,
+                panel=figure.panel,
+                order=display.order(),
+            )
+        )
         return
     if as_json:
         from poolviz.render.json.trace import trace_json

@@ -31,6 +31,7 @@ from matplotlib.font_manager import FontProperties
 from matplotlib.patches import Polygon, Rectangle
 from matplotlib.textpath import TextPath
 
+from poolviz.errors import PoolvizError
 from poolviz.model.trace import Report, Trace
 from poolviz.render.figure.trace_layout import (
     BLOCKS,
@@ -47,6 +48,7 @@ from poolviz.render.figure.trace_layout import (
     cell,
     columns,
 )
+from poolviz.render.order import Order, ordered
 from poolviz.render.style import OKABE_ITO, count, feature_text, pale, ratio, si
 
 GAP = 0.2
@@ -110,10 +112,39 @@ def wrap_words(text: str, width: int = NOTE_WIDTH) -> str:
 # Drawing.
 
 
-def trace_figure(report: Report, *, title: str | None = None) -> Figure:
+def trace_figure(
+    report: Report,
+    *,
+    title: str | None = None,
+    aspect: str = "auto",
+    panel: str | None = None,
+    order: Order = "nhwc",
+) -> Figure:
     """The original model in one row of blocks and each counterfactual in a row below,
-    aligned by layer; per row its totals at the right; a legend and a caption."""
+    aligned by layer; per row its totals at the right; a legend and a caption. A deep model
+    wraps into bands of blocks :data:`BAND_WIDTH` wide (``aspect`` ``tall``) or stays in one
+    band (``wide``; ``auto`` picks it when the bands would be taller than wide). ``panel``
+    ``original`` draws the model alone, ``drop`` or ``strided`` the model and that
+    counterfactual. Shapes are written in ``order`` (``nchw``: C x H x W)."""
     traces = (report.original, *report.compare)
+    if panel is not None:
+        chosen = [t for t in report.compare if t.label == panel]
+        if panel != "original" and not chosen:
+            have = " ".join(["original", *(t.label for t in report.compare)])
+            raise PoolvizError(f"--panel {panel} is not among this trace's rows; use {have}")
+        traces = (report.original, *chosen)
+    if aspect == "wide":
+        return _draw(report, traces, title, math.inf, order)
+    fig = _draw(report, traces, title, BAND_WIDTH, order)
+    if aspect == "auto" and fig.get_figheight() > fig.get_figwidth():
+        return _draw(report, traces, title, math.inf, order)
+    return fig
+
+
+def _draw(
+    report: Report, traces: tuple[Trace, ...], title: str | None, band_width: float, order: Order
+) -> Figure:
+    """:func:`trace_figure` for ``traces``, in bands at most ``band_width`` inches wide."""
     cols = columns(report.original)
     cells = [[cell(t, c, report.original) for c in cols] for t in traces]
     scale = Scale.of([c.shape for row in cells for c in row if c.shape is not None])
@@ -123,7 +154,7 @@ def trace_figure(report: Report, *, title: str | None = None) -> Figure:
         for row in cells
     ]
     blocks = [scale.block(c.shape) for row in cells for c in row if c.shape is not None]
-    widths = column_widths(heads, cells, notes, scale)
+    widths = column_widths(heads, cells, notes, scale, order)
     row_titles = [ROW_TITLES.get(t.label, (t.label, "")) for t in traces]
     left = (
         max(
@@ -133,7 +164,7 @@ def trace_figure(report: Report, *, title: str | None = None) -> Figure:
         + 0.3
     )
     totals = [_totals_text(report, t) for t in traces]
-    bands = _bands(widths)
+    bands = _bands(widths, band_width)
     band_width = max(sum(widths[lo:hi]) for lo, hi in bands)
     width = left + band_width + max(text_inches(t, TOTALS_SIZE) for t in totals) + 0.3
     # every block's face is centred on its row's middle: room above for the highest top
@@ -148,7 +179,7 @@ def trace_figure(report: Report, *, title: str | None = None) -> Figure:
     ax.text(
         0.0,
         0.0,
-        title or _title(report),
+        title or _title(report, order),
         fontsize=TITLE_SIZE,
         fontweight="bold",
         va="top",
@@ -170,7 +201,16 @@ def trace_figure(report: Report, *, title: str | None = None) -> Figure:
             bottom = middle - below
             for j, x in centres.items():
                 _draw_cell(
-                    ax, cells[i][j], cols[j], scale, x, middle, bottom, notes[i][j], cells[0][j]
+                    ax,
+                    cells[i][j],
+                    cols[j],
+                    scale,
+                    x,
+                    middle,
+                    bottom,
+                    notes[i][j],
+                    cells[0][j],
+                    order,
                 )
             heading, what = row_titles[i]
             ax.text(
@@ -218,7 +258,7 @@ def trace_figure(report: Report, *, title: str | None = None) -> Figure:
             )
     caption = "\n".join(
         textwrap.fill(line, max(40, int(width * 72 / (CAPTION_SIZE * 0.6))), subsequent_indent="  ")
-        for line in _caption(report, cols, scale).splitlines()
+        for line in _caption(report, cols, scale, order).splitlines()
     )
     ax.text(
         0.0,
@@ -261,6 +301,7 @@ def column_widths(
     cells: Sequence[Sequence[Cell]],
     notes: Sequence[Sequence[str]],
     scale: Scale,
+    order: Order = "nhwc",
 ) -> list[float]:
     """Each column's width in inches: its widest block or label, bold where it may be
     bold, plus :data:`GAP`, so that no two labels can meet."""
@@ -272,7 +313,7 @@ def column_widths(
             if shape is not None:
                 sizes.append(scale.block(shape).footprint)
             sizes += [
-                text_inches(_shape_label(row[j]), SHAPE_SIZE, bold=True),
+                text_inches(_shape_label(row[j], order), SHAPE_SIZE, bold=True),
                 text_inches(row_notes[j], NOTE_SIZE),
             ]
         widths.append(max(sizes) + GAP)
@@ -310,13 +351,13 @@ def _header(
     return y - 0.03 - max(_lines(c) for _, c in heads) * CONFIG_SIZE * LINE
 
 
-def _shape_label(c: Cell) -> str:
+def _shape_label(c: Cell, order: Order) -> str:
     """The text under a block: its shape per sample, or what became of the layer."""
     if c.state == "invalid":
         return "does not fit"
     if c.shape is None:
         return "not reached" if c.state == "unreached" else ""
-    return feature_text(c.shape)
+    return feature_text(ordered(c.shape, order))
 
 
 def _draw_cell(
@@ -329,6 +370,7 @@ def _draw_cell(
     bottom: float,
     note: str,
     original: Cell,
+    order: Order,
 ) -> None:
     """One trace's block in one column, centred at ``x``, its face centred on ``middle``,
     with its shape and note below ``bottom``."""
@@ -336,7 +378,7 @@ def _draw_cell(
         _slab(ax, scale.block(c.shape), col.category, x, middle)
     elif c.state == "gone" and original.shape is not None:
         _ghost(ax, scale.block(original.shape), x, middle)
-    label = _shape_label(c)
+    label = _shape_label(c, order)
     bold = c.changed or c.state == "invalid"
     colour = CHANGED if bold else ("#000000" if c.shape is not None else GREY)
     ax.text(
@@ -437,9 +479,9 @@ def _legend(ax: Axes, used: Sequence[Category], left: float, y: float) -> float:
     return y - 0.16
 
 
-def _title(report: Report) -> str:
+def _title(report: Report, order: Order) -> str:
     model = report.original.model
-    text = f"{model.name}, input {feature_text(model.input_shape)}"
+    text = f"{model.name}, input {feature_text(ordered(model.input_shape, order))}"
     return text + (": with and without pooling" if report.compare else "")
 
 
@@ -458,11 +500,12 @@ def _totals_text(report: Report, t: Trace) -> str:
     )
 
 
-def _caption(report: Report, cols: Sequence[Column], scale: Scale) -> str:
+def _caption(report: Report, cols: Sequence[Column], scale: Scale, order: Order) -> str:
     """What the sizes mean, what was merged, and why a counterfactual stops."""
     side = "log scale" if scale.log else "linear"
     lines = [
-        f"Feature maps H x W x C: height ~ H ({side}), depth ~ W, width ~ log2 C. "
+        f"Feature maps {'C x H x W' if order == 'nchw' else 'H x W x C'}: height ~ H ({side}), "
+        "depth ~ W, width ~ log2 C. "
         "Bars: flat vectors, height ~ log of their length.",
     ]
     merged = [n for c in cols if c.category not in BLOCKS for n in c.names[1:]]
@@ -497,8 +540,9 @@ def _caption(report: Report, cols: Sequence[Column], scale: Scale) -> str:
     for row in report.original.rows:
         if row.repeated:
             lines.append(
-                f"{row.name} enlarges its input, {feature_text(row.input_shape)} to "
-                f"{feature_text(row.output_shape)}: adaptive pooling keeps every value "
+                f"{row.name} enlarges its input, {feature_text(ordered(row.input_shape, order))} "
+                f"to {feature_text(ordered(row.output_shape, order))}: adaptive pooling keeps "
+                "every value "
                 "and repeats some."
             )
     batch = report.original.batch
