@@ -127,3 +127,18 @@ def test_features_follows_the_order_in_its_table_and_json() -> None:
     assert as_given["layers"][1]["output_shape"] == [16, 5, 5]
     unmoved = json.loads(invoke("features", "--layer", "list", "--json", order="nchw")[1])
     assert unmoved["order"] == "nhwc" and unmoved["layers"][0]["input_shape"] == [26, 26, 8]
+
+
+def test_code_lines_follow_the_order() -> None:
+    """Under nchw Keras's layers read channels first; PyTorch's take that order already."""
+    code, out, _ = run("pool", "-p", "1", "--order", "nchw")
+    assert code == 0
+    lines = out[out.index("The same layer as code:") :].splitlines()
+    assert lines[1] == "  PyTorch: nn.MaxPool2d(kernel_size=2, stride=2, padding=1)"
+    assert lines[2:4] == [
+        "  Keras:   keras.layers.ZeroPadding2D(padding=1,",
+        '             data_format="channels_first"),',
+    ]
+    assert 'data_format="channels_first")' in lines[5]
+    _, plain, _ = run("pool", "-p", "1")
+    assert "data_format" not in plain

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 
 from poolviz.engine.geometry import Axis, PoolSpec
 
@@ -134,3 +135,16 @@ def uneven_code(mode: str, rows: Axis, cols: Axis) -> tuple[LayerCode, LayerCode
         ),
         LayerCode("Keras", "", "Keras has no fractional max pooling layer: not expressible"),
     )
+
+
+def channels_first(code: LayerCode) -> LayerCode:
+    """``code`` for inputs laid out (N, C, H, W): each Keras layer given
+    ``data_format="channels_first"`` (PyTorch's layers take that order already).
+
+    >>> channels_first(LayerCode("Keras", "keras.layers.MaxPooling2D(pool_size=2)", None)).code
+    'keras.layers.MaxPooling2D(pool_size=2, data_format="channels_first")'
+    """
+    if code.framework != "Keras" or not code.code:
+        return code
+    spelled = re.sub(r"\)(,?)$", r', data_format="channels_first")\1', code.code, flags=re.M)
+    return replace(code, code=spelled)

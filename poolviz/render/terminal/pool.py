@@ -13,7 +13,7 @@ from rich.table import Table
 from rich.text import Text
 
 from poolviz.engine.explain import PoolResult, Window
-from poolviz.engine.frameworks import keras_code, pytorch_code, uneven_code
+from poolviz.engine.frameworks import channels_first, keras_code, pytorch_code, uneven_code
 from poolviz.engine.geometry import Axis, PoolSpec
 from poolviz.render.order import AXES, Order
 from poolviz.render.style import (
@@ -82,7 +82,9 @@ def _header(result: PoolResult, view: PoolView) -> RenderableType:
         lines.append(f"\n{note}", style="dim")
     if result.kind != "uniform":
         lines.append_text(bins_text(result, view.width))
-        lines.append_text(framework_code(result.spec, result.rows, result.cols, view.width))
+        lines.append_text(
+            framework_code(result.spec, result.rows, result.cols, view.width, view.order)
+        )
         return lines
     # same padding is Keras's (or ONNX's) rule, padding per side ONNX's: name the rule shown
     spec = result.spec
@@ -114,7 +116,7 @@ def _header(result: PoolResult, view: PoolView) -> RenderableType:
             "cells never count"
         )
         lines.append(_indented(note, view.width), style="dim")
-    lines.append_text(framework_code(result.spec, result.rows, result.cols, view.width))
+    lines.append_text(framework_code(result.spec, result.rows, result.cols, view.width, view.order))
     return lines
 
 
@@ -124,10 +126,13 @@ def _indented(line: str, width: int) -> str:
     return hanging(line, width)
 
 
-def framework_code(spec: PoolSpec, rows: Axis, cols: Axis, width: int) -> Text:
+def framework_code(
+    spec: PoolSpec, rows: Axis, cols: Axis, width: int, order: Order = "nhwc"
+) -> Text:
     """The layer as PyTorch and Keras code, each line labelled and folded to fit ``width``,
     with a dim note where a framework cannot say it as is (adaptive and fractional windows,
-    ``rows.kind``, are their own layers)."""
+    ``rows.kind``, are their own layers); for ``order`` ``nchw`` Keras's layers say
+    ``data_format="channels_first"``."""
     text = Text()
     text.append("\nThe same layer as code:\n", style="bold")
     codes = (
@@ -136,6 +141,7 @@ def framework_code(spec: PoolSpec, rows: Axis, cols: Axis, width: int) -> Text:
         else (pytorch_code(spec, rows, cols), keras_code(spec))
     )
     for code in codes:
+        code = channels_first(code) if order == "nchw" else code
         label = f"  {code.framework + ':':9}"
         if code.code:
             pieces = [p for line in code.code.splitlines() for p in _fold(line, width - 13)]

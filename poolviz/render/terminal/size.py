@@ -54,7 +54,7 @@ def size_report(result: SizeResult, view: DemoView | None = None) -> RenderableT
         for dim in dims:
             out.append(_dim(dim, dim.name, view))
     if spec is not None:
-        out.append(framework_code(spec, dims[0].axis, dims[-1].axis, view.width))
+        out.append(framework_code(spec, dims[0].axis, dims[-1].axis, view.width, view.order))
     elif result.bins is not None:
         out.append(_adaptive_code(pair(result.bins)))
     return Group(*out)
