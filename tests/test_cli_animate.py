@@ -225,7 +225,7 @@ def test_help_fits_80_columns_with_examples() -> None:
     lines = result.output.splitlines()
     assert max(len(line) for line in lines) <= 80
     examples = [line for line in lines if line.strip().startswith("poolviz animate")]
-    assert len(examples) == 3
+    assert len(examples) == 4
 
 
 def test_a_batch_names_the_item_and_channel_shown(tmp_path: Path) -> None:
@@ -239,3 +239,20 @@ def test_a_batch_names_the_item_and_channel_shown(tmp_path: Path) -> None:
         "item 1 of 2, channel 2 of 3",
     ]
     assert lines[-1] == "window 4 of 4: max(80, 83, 92, 95) = 95 at (3, 3)"
+
+
+def test_uneven_windows_animate_as_they_are(tmp_path: Path) -> None:
+    code, out, err = run("--mode", "adaptive-max")
+    assert code == 0, err
+    assert "window 2 of 9: max(3, 2, 1, 6, 8, 4) = 8 at (1, 2)" in out  # the 2x3 bin
+    assert "window 5 of 9: max(6, 8, 4, 4, 7, 3, 0, 3, 2) = 8 at (1, 2)" in out  # 3x3
+    path = tmp_path / "f.png"
+    code, out, err = run("--mode", "fractional", "-o", str(path))
+    assert code == 0, err
+    assert out.strip() == f"wrote {path} (the last frame, 774x566 pixels)"
+    code, _, err = run("--mode", "lp")
+    assert code == 2
+    assert err.splitlines()[0] == (
+        "error: animate moves a window of max, average, adaptive or fractional pooling; "
+        "--mode lp is shown by poolviz pool"
+    )

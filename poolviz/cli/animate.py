@@ -10,9 +10,9 @@ from typing import Any
 import click
 from rich.console import Console, RenderableType
 
-from poolviz.cli import display, options, values
-from poolviz.engine.explain import PoolResult, explain
-from poolviz.examples import SEED_4X4
+from poolviz.cli import display, modes, options, values
+from poolviz.engine.explain import PoolResult
+from poolviz.errors import PoolvizError
 
 FPS_RANGE = (1, 30)
 """Frames a second ``--fps`` accepts: slower than 1 is a slide show, faster than 30 is more
@@ -23,6 +23,7 @@ Examples:
   poolviz animate                   the worked 4x4: four windows, four frames
   poolviz animate --sample seed5x5 -k 3 -s 2 -o windows.gif
   poolviz animate --sample digit --fps 8 --dpi 300 -o digit.gif
+  poolviz animate --mode adaptive-max -o bins.gif  overlapping bins
 """
 
 
@@ -50,7 +51,8 @@ class FpsType(click.ParamType[int, Any]):
 @click.command(epilog=EPILOG)
 @options.input_options
 @options.pooling_options
-@options.mode_option
+@options.pool_mode_option
+@options.seed_option("Seed of fractional pooling's samples (0 or more, as NumPy takes).")
 @click.option(
     "--fps",
     type=FpsType(),
@@ -62,7 +64,7 @@ class FpsType(click.ParamType[int, Any]):
 @display.item_option
 @display.channel_option("Channel shown.")
 @display.figure_options(("gif", "png"), look=False)
-def animate(mode: str, fps: int, item: int, channel: int, **kwargs: Any) -> None:
+def animate(seed: int, fps: int, item: int, channel: int, **kwargs: Any) -> None:
     """Show pooling one window at a time: the window moving over the input, its max (or
     mean) worked out, and the output filling in.
 
@@ -71,13 +73,17 @@ def animate(mode: str, fps: int, item: int, channel: int, **kwargs: Any) -> None
     evenly over the rest up to the last. --dpi scales the frames (300 doubles 150); --cmap
     colours inputs too large for numbers, drawn as pictures.
 
-    With no INPUT: the worked 4x4 example. INPUT is an image, a .npy/.npz array, a text
-    matrix, or - for standard input.
+    With no INPUT: the worked 4x4 example (adaptive modes a 5x5 to 3x3, fractional a 7x7 to
+    4x4). INPUT is an image, a .npy/.npz array, a text matrix, or - for standard input.
     """
     loaded = options.load_input_from(kwargs)
-    pooling = options.pooling_from(kwargs)
-    x = SEED_4X4 if loaded is None else loaded.array
-    result = explain(x, mode=mode, **pooling)
+    x = modes.example(kwargs["mode"]).array if loaded is None else loaded.array
+    result = modes.run_mode(x, kwargs, seed, example_run=loaded is None)
+    if not isinstance(result, PoolResult):
+        raise PoolvizError(
+            f"animate moves a window of max, average, adaptive or fractional pooling; "
+            f"--mode {kwargs['mode']} is shown by poolviz pool"
+        )
     display.ViewArgs(item, (channel,), None, None).check(result.input.shape, result.output.shape)
     figure = display.figure_from(kwargs)
     if figure is None:

@@ -73,7 +73,7 @@ BASE_DPI = 150
 def _reach(ax: Axis) -> tuple[int, int]:
     """Cells drawn before and after the input along ``ax``: its padding, or as far as the
     windows reach when that is further (ceil mode lets the last window hang over)."""
-    last = ax.start(ax.out - 1) + ax.span
+    last = max(ax.taps(i)[-1] + 1 for i in range(ax.out))  # uneven windows end each their own
     return max(ax.pad_before, -ax.start(0)), max(ax.pad_after, last - ax.n)
 
 

@@ -14,6 +14,7 @@ from matplotlib.patches import Rectangle
 
 from poolviz.engine.explain import PoolResult
 from poolviz.engine.geometry import Axis
+from poolviz.render.figure.bins import bin_margin, bins_caption, draw_bins
 from poolviz.render.figure.grid import (
     MAX_NUMBERED,
     Outline,
@@ -279,8 +280,9 @@ def _numbers(
         caption += "\ncoverage: how many windows read each cell (0: dropped)"
     if rows.overhang or cols.overhang:
         caption += "\n" + OVERHANG_NOTE
+    right, below_grid = bin_margin(result)
     parts = [
-        Panel("input", pw * cell, ph * cell),
+        Panel("input", (pw + right) * cell, (ph + below_grid) * cell),
         Panel("output", cols.out * out_cell, rows.out * out_cell, result.mode),
     ]
     if some or panel == "coverage":
@@ -295,8 +297,12 @@ def _numbers(
     width, height = placed.size
     fig = Figure(figsize=placed.size)
     drawers = {
-        "input": lambda ax: draw_windows(
-            ax, result, item, channel, at, f"input {rows.n}x{cols.n}", windows
+        "input": lambda ax: draw_bins(
+            ax,
+            result,
+            lambda: draw_windows(
+                ax, result, item, channel, at, f"input {rows.n}x{cols.n}", windows
+            ),
         ),
         "output": lambda ax: draw_output(
             ax, result, item, channel, at, f"output {rows.out}x{cols.out}", windows
@@ -330,7 +336,7 @@ def _labels(values: np.ndarray, hatched: np.ndarray, mode: str, beyond: np.ndarr
 
 
 def _caption(result: PoolResult) -> str:
-    lines = list(result.formula.values())
+    lines = bins_caption(result) or list(result.formula.values())
     kept = result.window_count
     total = result.rows.n * result.cols.n
     lines.append(f"{kept:,} of {total:,} values kept ({100 * kept / total:.0f}%) · 0 parameters")

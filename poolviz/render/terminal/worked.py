@@ -14,17 +14,14 @@ MAX_BIN_LINES = 12
 """Windows worked out per axis; a longer axis shows its first and last few."""
 
 RULES = {
-    "adaptive": (
-        "PyTorch's adaptive bins (ATen's start_index, end_index)",
-        "bin i of o over n cells reads floor(i·n/o) .. ceil((i+1)·n/o) − 1",
-    ),
+    "adaptive": ("PyTorch's adaptive bins (ATen's start_index, end_index)", ""),
     "fractional": (
         "fractional max pooling (ATen's generate_intervals)",
         "window i starts at int((i + u)·alpha) − int(u·alpha), the last at n − k; "
         "alpha = (n − k) / (o − 1), u the axis's sample",
     ),
 }
-"""Each uneven kind's title and general rule."""
+"""Each uneven kind's title and general rule (where the axes' lines do not state it)."""
 
 
 def bins_text(result: PoolResult, width: int) -> Text:
@@ -36,7 +33,8 @@ def bins_text(result: PoolResult, width: int) -> Text:
         return text
     title, rule = RULES[result.kind]
     text.append(f"\n\nWindows, {title}:\n", style="bold")
-    text.append(hanging(rule, width), style="dim")
+    if rule:  # adaptive's rule is each axis's own line, with its numbers
+        text.append(hanging(rule, width), style="dim")
     if result.output_ratio is not None:
         for name, ax, ratio in (
             ("out_h", result.rows, result.output_ratio[0]),
