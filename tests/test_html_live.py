@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from poolviz.engine.explain import PoolResult, explain
+from poolviz.engine.explain import PoolResult, explain, explain_adaptive
 from poolviz.engine.uneven import adaptive_axis, adaptive_pool2d
 from poolviz.errors import PoolvizError
 from poolviz.render.html.page import PageView, pool_page, write_page
@@ -185,7 +185,8 @@ def expected_view(result: PoolResult) -> dict[str, Any]:
 
 def adaptive_view(x: np.ndarray, mode: str, typed: str) -> dict[str, Any]:
     """What the page must show for adaptive pooling of ``x`` to ``typed`` (3 or 3x2):
-    :func:`adaptive_pool2d`'s values and winners, :func:`adaptive_axis`'s bins."""
+    :func:`adaptive_pool2d`'s values and winners, :func:`adaptive_axis`'s bins, and the
+    formula and heading of :func:`explain_adaptive`'s result."""
     oh, ow = (int(v) for v in typed.split("x")) if "x" in typed else (int(typed),) * 2
     rows, cols = adaptive_axis(x.shape[0], oh), adaptive_axis(x.shape[1], ow)
     if mode == "max":
@@ -206,17 +207,12 @@ def adaptive_view(x: np.ndarray, mode: str, typed: str) -> dict[str, Any]:
                 [f"{i},{j}", range_text(r), range_text(c), format_number(out[i, j], d), last]
             )
 
-    def formula(axis: Any, name: str) -> str:
-        lengths = "/".join(str(v) for v in sorted({axis.taps_of(i) for i in range(axis.out)}))
-        n, o = axis.n, axis.out
-        return f"{name} = {o}   (adaptive: bin i reads floor(i·{n}/{o}) .. ceil((i+1)·{n}/{o}) − 1; lengths {lengths})"
-
-    name = "AdaptiveMaxPool2D" if mode == "max" else "AdaptiveAvgPool2D"
+    result = explain_adaptive(x, (oh, ow), mode)
     return {
         "output": [[format_number(float(v), d) for v in row] for row in out],
         "steps": steps,
-        "formula": formula(rows, "out_h") + "\n" + formula(cols, "out_w"),
-        "heading": f"{name}  output {oh}x{ow} · bins up to {rows.size}x{cols.size}",
+        "formula": result.formula["h"] + "\n" + result.formula["w"],
+        "heading": config_line(result),
     }
 
 
@@ -403,6 +399,8 @@ TYPED = [
     ({"mode": "avg", "d": "2"}, ["--mode", "avg", "-d", "2"]),
     ({"p": "same", "ceil": True}, ["-p", "same", "--ceil-mode"]),
     ({"k": "5"}, ["-k", "5"]),
+    ({"mode": "adaptive-max", "o": "0"}, ["--mode", "adaptive-max", "--output-size", "0"]),
+    ({"mode": "adaptive-avg", "o": "3y"}, ["--mode", "adaptive-avg", "--output-size", "3y"]),
 ]
 
 
@@ -467,4 +465,19 @@ def test_adaptive_settings_recompute_and_link(browser: Any, tmp_path: Path) -> N
         page.click("text=Reset")
         assert page.text_content(".error") == "" and not page.is_disabled("#pv-k")
         assert grid_text(page, "output") == [["8", "8"], ["7", "7"]]
+        assert o.errors == []
+
+
+def test_fragment_restores_adaptive_settings(browser: Any, tmp_path: Path) -> None:
+    path = tmp_path / "page.html"
+    code, _, err = run("pool", "--sample", "seed5x5", "-o", str(path))
+    assert code == 0, err
+    with opened(browser, path, "#mode=adaptive-max&o=2x3") as o:
+        page = o.page
+        assert page.input_value("#pv-mode") == "adaptive-max"
+        assert page.input_value("#pv-o") == "2x3" and page.is_disabled("#pv-k")
+        want = json_of(
+            "pool", "--sample", "seed5x5", "--mode", "adaptive-max", "--output-size", "2x3"
+        )
+        assert grid_text(page, "output") == [[str(v) for v in row] for row in want["output"]]
         assert o.errors == []

@@ -162,7 +162,7 @@ def fractional_shown(result: PoolResult, view: PageView) -> dict[str, Any]:
         args += ["--seed", str(view.seed)]
     u_w, u_h = result.cols.sample or 0.0, result.rows.sample or 0.0
     return {
-        "what": f"fractional max pooling ({size} windows to {oh}x{ow})",
+        "what": f"fractional max pooling ({k[0]}x{k[1]} windows to {oh}x{ow})",
         "value": "max",
         "detail": "winner at",
         "args": args,
