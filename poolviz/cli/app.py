@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import difflib
 import importlib
 import sys
-import traceback
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, NoReturn
@@ -52,6 +50,8 @@ class PoolvizGroup(click.Group):
         name = args[0] if args else ""
         known = self.list_commands(ctx)
         if name and not name.startswith("-") and name not in known:
+            import difflib  # only for a mistyped command: start-up need not pay for it
+
             close = difflib.get_close_matches(name, known, n=1)
             ctx.fail(
                 f"No such command {name!r}." + (f" Did you mean {close[0]!r}?" if close else "")
@@ -103,6 +103,8 @@ def _click_message(err: click.ClickException) -> str:
 
 
 def _internal_error(err: Exception) -> str:
+    import traceback  # only for a bug: start-up need not pay for it
+
     frames = traceback.extract_tb(err.__traceback__)
     where = f" at {Path(frames[-1].filename).name}:{frames[-1].lineno}" if frames else ""
     # one line whatever the exception says: some (a parser's) span several with a caret

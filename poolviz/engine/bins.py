@@ -31,6 +31,10 @@ import numpy as np
 from poolviz.engine.geometry import Axis
 from poolviz.engine.windows import TILE_BYTES, code_dtype
 
+WHOLE_PIXEL = 64
+"""Pixels of fewer bytes than this are pooled a plane at a time where each plane has its own
+windows (per-plane gathers cost about 5 ns a number, whatever its size)."""
+
 
 @dataclass(frozen=True)
 class Bins:
@@ -80,6 +84,12 @@ class Bins:
         start = self.start[window] if self.shared else self.start[items, :, window]
         length = self.length[window] if self.length.ndim else self.length
         return Bins(start, length, self.longest)
+
+    def plane(self, item: int, channel: int) -> Bins:
+        """The windows of one plane, as windows every plane shares."""
+        if self.shared:
+            return self
+        return Bins(self.start[item, channel], self.length, self.longest)
 
     def reach(self) -> tuple[int, int]:
         """The cells ``[first, end)`` the windows read, together."""
@@ -168,6 +178,14 @@ def argmax(x4: np.ndarray, rows: Bins, cols: Bins) -> tuple[np.ndarray, np.ndarr
     n, _, w, c = x4.shape
     value = np.empty((n, rows.out, cols.out, c), dtype=x4.dtype)
     index = np.empty(value.shape, dtype=np.int64)
+    if not rows.shared and c * x4.itemsize < WHOLE_PIXEL:
+        # few channels: a per-plane gather would move one number at a time; a plane at a
+        # time, its windows are shared and a gather moves whole rows (fractional on a photo)
+        for i in range(n):
+            for j in range(c):
+                plane = (slice(i, i + 1), slice(None), slice(None), slice(j, j + 1))
+                value[plane], index[plane] = argmax(x4[plane], rows.plane(i, j), cols.plane(i, j))
+        return value, index
     kw = cols.longest
     dtype = code_dtype(rows.longest * kw)
     for items, lo, hi in tiles(x4, rows, cols, x4.itemsize + dtype.itemsize + 1):

@@ -10,13 +10,37 @@ path, a folder, an unknown extension) raises :class:`PoolvizError` (exit 2); a f
 exists but whose content cannot be used raises :class:`PoolvizRuntimeError` (exit 1).
 """
 
-from poolviz.loaders.arrays import LAYOUTS
-from poolviz.loaders.budget import Budget, float64_bytes
-from poolviz.loaders.files import read_text_file
-from poolviz.loaders.loaded import LoadedInput
-from poolviz.loaders.paths import load_path
-from poolviz.loaders.samples import SAMPLES, Sample, load_sample, sample_names
-from poolviz.loaders.text import parse_matrix, parse_text_matrix
+from typing import TYPE_CHECKING
+
+from poolviz.lazy import lazy_attributes
+
+_HOMES = {
+    "LAYOUTS": "arrays",
+    "Budget": "budget",
+    "float64_bytes": "budget",
+    "read_text_file": "files",
+    "LoadedInput": "loaded",
+    "load_path": "paths",
+    "SAMPLES": "samples",
+    "Sample": "samples",
+    "load_sample": "samples",
+    "sample_names": "samples",
+    "parse_matrix": "text",
+    "parse_text_matrix": "text",
+}
+"""Each name and its module, imported when first asked for (so that a command reads no
+loader it does not use)."""
+
+__getattr__, __dir__ = lazy_attributes(__name__, _HOMES)
+
+if TYPE_CHECKING:
+    from poolviz.loaders.arrays import LAYOUTS
+    from poolviz.loaders.budget import Budget, float64_bytes
+    from poolviz.loaders.files import read_text_file
+    from poolviz.loaders.loaded import LoadedInput
+    from poolviz.loaders.paths import load_path
+    from poolviz.loaders.samples import SAMPLES, Sample, load_sample, sample_names
+    from poolviz.loaders.text import parse_matrix, parse_text_matrix
 
 __all__ = [
     "LAYOUTS",
