@@ -36,7 +36,7 @@ from poolviz.render.animation.paint import (
     text_width,
     to_rgb,
 )
-from poolviz.render.animation.save import to_palette
+from poolviz.render.animation.save import PaletteMatch
 from poolviz.render.animation.story import (
     Frame,
     caption,
@@ -162,9 +162,9 @@ class Animation:
     def gif_frames(self) -> Iterator[Image.Image]:
         """Every frame in one shared 256-colour palette, which holds the colours frames are
         drawn with exactly: GIF then stores only what changed from frame to frame."""
-        palette = self.palette()
+        match = PaletteMatch(self.palette())
         for image in self:
-            yield to_palette(image, palette)
+            yield match(image)
 
     def palette(self) -> np.ndarray:
         """(256, 3) uint8 colours: those the frames are drawn with, then the most common

@@ -13,13 +13,37 @@ from poolviz.errors import PoolvizError
 from poolviz.render.output import atomic_output
 
 
-def to_palette(image: Image.Image, palette: np.ndarray) -> Image.Image:
-    """``image`` (RGB) in ``palette`` ((256, 3) uint8), each colour as its nearest entry, the
-    first of equals: exact where Pillow's own palette lookup is approximate. Only the
-    image's distinct colours are matched, so it is quick for drawings and pictures alike."""
-    pixels = np.asarray(image.convert("RGB"), dtype=np.int32)
-    codes = (pixels[..., 0] << 16) | (pixels[..., 1] << 8) | pixels[..., 2]
-    distinct, where = np.unique(codes.ravel(), return_inverse=True)
+class PaletteMatch:
+    """Frames of one animation (RGB) in ``palette`` ((256, 3) uint8), each colour as its
+    nearest entry, the first of equals: exact where Pillow's own palette lookup is
+    approximate. Only the pixels that changed since the previous frame are matched again
+    (consecutive frames differ in a few cells; sorting every pixel's colour of every frame
+    was two thirds of a GIF's time)."""
+
+    def __init__(self, palette: np.ndarray) -> None:
+        self.palette = palette
+        self.codes: np.ndarray | None = None
+        self.index: np.ndarray | None = None
+
+    def __call__(self, image: Image.Image) -> Image.Image:
+        pixels = np.asarray(image.convert("RGB"), dtype=np.int32)
+        codes = (pixels[..., 0] << 16) | (pixels[..., 1] << 8) | pixels[..., 2]
+        if self.codes is None or self.index is None or self.codes.shape != codes.shape:
+            index = _nearest(codes.ravel(), self.palette).reshape(codes.shape)
+        else:
+            index = self.index.copy()
+            changed = codes != self.codes
+            index[changed] = _nearest(codes[changed], self.palette)
+        self.codes, self.index = codes, index
+        out = Image.fromarray(index, mode="P")
+        out.putpalette(self.palette.ravel().tolist())
+        return out
+
+
+def _nearest(codes: np.ndarray, palette: np.ndarray) -> np.ndarray:
+    """The palette entry nearest each colour code ``r << 16 | g << 8 | b`` (the first of
+    equals), as uint8; each distinct colour is matched once."""
+    distinct, where = np.unique(codes, return_inverse=True)
     rgb = np.stack([distinct >> 16, (distinct >> 8) & 255, distinct & 255], axis=1)
     entries = palette.astype(np.int32)
     nearest = np.empty(len(distinct), dtype=np.uint8)
@@ -27,9 +51,8 @@ def to_palette(image: Image.Image, palette: np.ndarray) -> Image.Image:
         block = rgb[start : start + 4096]
         distance = ((block[:, None, :] - entries[None, :, :]) ** 2).sum(axis=2)
         nearest[start : start + 4096] = distance.argmin(axis=1)
-    out = Image.fromarray(nearest[where].reshape(codes.shape), mode="P")
-    out.putpalette(palette.ravel().tolist())
-    return out
+    result: np.ndarray = nearest[where.ravel()]
+    return result
 
 
 def save_animation(frames: Iterable[Image.Image], path: Path, fps: float, dpi: int) -> None:
