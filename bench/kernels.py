@@ -33,20 +33,22 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from measure import HEADER, Row, load_line, side_by_side, use_cpu_clock  # noqa: E402
 
-from poolviz import (  # noqa: E402
-    adaptive_pool2d,
-    adaptive_pool2d_backward,
+from poolviz.engine.backward import pool2d_backward  # noqa: E402
+from poolviz.engine.blur import (  # noqa: E402
+    blur_filter,
+    blur_padding,
     blur_pool2d,
     blur_pool2d_backward,
+)
+from poolviz.engine.lp import lp_pool2d, lp_pool2d_backward  # noqa: E402
+from poolviz.engine.pooling import pool2d  # noqa: E402
+from poolviz.engine.uneven import (  # noqa: E402
+    adaptive_pool2d,
+    adaptive_pool2d_backward,
     fractional_max_pool2d,
     fractional_max_pool2d_backward,
     fractional_samples,
-    lp_pool2d,
-    lp_pool2d_backward,
-    pool2d,
-    pool2d_backward,
 )
-from poolviz.engine.blur import blur_filter, blur_padding  # noqa: E402
 
 STEM = (16, 112, 112, 64)
 BLUR_PAD = blur_padding(4)
