@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 from PIL import Image
 
 from tests.cli import json_of, run
+from tests.cli import run as run_cli
 
 
 def test_blur_json_has_both_stages() -> None:
@@ -86,10 +88,10 @@ def test_errors_leave_no_file(tmp_path: Path) -> None:
     assert code == 2
     assert "a 7-tap filter reflects 3 cells past the edge of a 3x3 max map" in err
     path = tmp_path / "lp.png"
-    code, _, err = run("pool", "--mode", "lp", "-o", str(path))
+    code, _, err = run("pool", "--mode", "lp", "--at", "2,0", "-o", str(path))
     assert code == 2 and not path.exists()
-    assert (
-        err.splitlines()[-1] == "error: -o draws blur pooling only so far; use --json or the report"
+    assert err.splitlines()[-1] == (
+        "error: output cell 2,0 is outside the 2x2 output; use rows 0-1 and columns 0-1"
     )
 
 
@@ -114,10 +116,45 @@ def test_grad_lp_is_x_over_the_norm() -> None:
     assert "LP pooling's backward pass, p = 2" in out
 
 
-def test_grad_lp_blur_draw_no_figure(tmp_path: Path) -> None:
-    path = tmp_path / "g.png"
-    code, _, err = run("grad", "--mode", "lp", "-o", str(path))
-    assert code == 2 and not path.exists()
-    assert err.splitlines()[-1] == (
-        "error: grad draws lp pooling in the terminal and as --json only so far; drop -o/--html"
+def test_lp_figure_frames_the_window_and_rings_departures(tmp_path: Path) -> None:
+    from poolviz.engine.lp import explain_lp
+    from poolviz.render.figure.lp import lp_figure
+
+    run = explain_lp(np.array([[1.0, -2.0, 3.0], [4.0, 5.0, -6.0]]), 3, 2, 1)
+    fig = lp_figure(run, at=(0, 1))
+    caption = fig.get_supxlabel().replace("\n", " ")
+    assert "output (0,1) is nan, the textbook's 7.2177." in caption
+    assert (
+        "2 of 2 windows part from the textbook (ringed): a negative sum under a fractional "
+        "root: NaN; negative." in caption
     )
+    path = tmp_path / "lp.png"
+    code, out, err = run_cli("pool", "--mode", "lp", "-o", str(path))
+    assert code == 0, err
+    assert out.strip() == f"wrote {path}"
+    with Image.open(path) as image:
+        assert image.width > image.height > 300
+
+
+def test_grad_figures_for_lp_and_blur(tmp_path: Path) -> None:
+    from poolviz.engine.blur import explain_blur
+    from poolviz.render.figure.lp_blur_grad import lp_blur_grad_figure
+
+    run = explain_blur(np.arange(16.0).reshape(4, 4), 2, 2, 2)
+    upstream = np.ones((1, 2, 2, 1))
+    fig = lp_blur_grad_figure(run, upstream, run.backward(upstream), "ones")
+    assert (
+        fig.get_supxlabel()
+        .replace("\n", " ")
+        .endswith("gradient in 4, gradient out 4 (all channels and items).")
+    )
+    assert [ax.get_title() for ax in fig.axes if ax.get_title()] == [
+        "input",
+        "upstream (ones)",
+        "gradient at the input",
+    ]
+    for mode in ("lp", "blur"):
+        path = tmp_path / f"{mode}.png"
+        code, _, err = run_cli("grad", "--mode", mode, "-o", str(path))
+        assert code == 0, err
+        assert path.stat().st_size > 1000

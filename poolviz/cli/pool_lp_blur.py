@@ -1,36 +1,102 @@
-"""``poolviz pool --mode lp|blur``: the engine's LP and blur runs from the command's options,
-and their report, figure or JSON."""
+"""``poolviz pool|grad --mode lp|blur``: how an LP or blur run (from
+:func:`poolviz.cli.modes.run_mode`) is shown. Each kind is one :class:`Drawing` (its report,
+JSON and figure), so the code that shows a run has no branch per kind; the renderers are
+imported only when used."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from poolviz.cli import display
-from poolviz.cli.options import PoolKwargs
-from poolviz.engine.blur import BlurRun, explain_blur
-from poolviz.engine.lp import LPRun, explain_lp
+from poolviz.engine.blur import BlurRun
+from poolviz.engine.lp import LPRun
 from poolviz.engine.windows import like_input
 from poolviz.errors import PoolvizError
 
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+    from rich.console import RenderableType
 
-def lp_or_blur(
-    x: np.ndarray, mode: str, norm_type: float, filter_size: int, pooling: PoolKwargs
-) -> LPRun | BlurRun:
-    """LP or blur pooling of ``x`` with the command's window; neither takes padding or
-    dilation, and blur has no ceil mode (its stride defaults to 2, whatever the size)."""
-    if pooling["padding"] not in (0, (0, 0), "valid") or pooling["dilation"] != (1, 1):
+    from poolviz.render.terminal.panels import DemoView
+
+
+def _lp_report(run: Any, at: tuple[int, int], channel: int, view: DemoView) -> RenderableType:
+    from poolviz.render.terminal.lp import lp_report
+
+    return lp_report(run, channel, view)
+
+
+def _blur_report(run: Any, at: tuple[int, int], channel: int, view: DemoView) -> RenderableType:
+    from poolviz.render.terminal.blur import blur_report
+
+    return blur_report(run, at, channel, view)
+
+
+def _lp_json(run: Any, ndim: int) -> dict[str, Any]:
+    from poolviz.render.json.lp_blur import lp_json
+
+    return lp_json(run, ndim)
+
+
+def _blur_json(run: Any, ndim: int) -> dict[str, Any]:
+    from poolviz.render.json.lp_blur import blur_json
+
+    return blur_json(run, ndim)
+
+
+def _lp_figure(run: Any, **look: Any) -> Figure:
+    from poolviz.render.figure.lp import lp_figure
+
+    return lp_figure(run, **look)
+
+
+def _blur_figure(run: Any, **look: Any) -> Figure:
+    from poolviz.render.figure.blur import blur_figure
+
+    return blur_figure(run, **look)
+
+
+@dataclass(frozen=True)
+class Drawing:
+    """How one kind of run is shown: its name, report, JSON and figure."""
+
+    name: str
+    report: Callable[[Any, tuple[int, int], int, DemoView], RenderableType]
+    json: Callable[[Any, int], dict[str, Any]]
+    figure: Callable[..., Figure]
+    """Called with the run and ``at``, ``channel``, ``title``, ``cmap``."""
+
+
+DRAWINGS: dict[type, Drawing] = {
+    LPRun: Drawing("lp", _lp_report, _lp_json, _lp_figure),
+    BlurRun: Drawing("blur", _blur_report, _blur_json, _blur_figure),
+}
+
+
+def drawing(run: LPRun | BlurRun) -> Drawing:
+    """The :class:`Drawing` of ``run``'s kind."""
+    return DRAWINGS[type(run)]
+
+
+def _check_at(run: LPRun | BlurRun, at: tuple[int, int]) -> None:
+    """Refuse an output cell the run's output does not have."""
+    oh, ow = run.output.shape[1:3]
+    if not (0 <= at[0] < oh and 0 <= at[1] < ow):
         raise PoolvizError(
-            f"{mode} pooling takes no padding or dilation (as PyTorch's); drop -p and -d"
+            f"output cell {at[0]},{at[1]} is outside the {oh}x{ow} output; use rows 0-{oh - 1} "
+            f"and columns 0-{ow - 1}"
         )
-    if mode == "lp":
-        return explain_lp(x, norm_type, pooling["size"], pooling["stride"], pooling["ceil_mode"])
-    if pooling["ceil_mode"]:
-        raise PoolvizError("blur pooling has no ceil mode; drop --ceil-mode")
-    stride = 2 if pooling["stride"] is None else pooling["stride"]
-    return explain_blur(x, pooling["size"], stride, filter_size)
+
+
+def _demo(notes: tuple[str, ...]) -> DemoView:
+    from poolviz.render.terminal.panels import DemoView
+
+    shown = display.screen()
+    return DemoView(shown.width, shown.colour, shown.ascii_only, notes)
 
 
 def lp_or_blur_output(
@@ -41,37 +107,20 @@ def lp_or_blur_output(
     notes: tuple[str, ...],
     ndim: int,
 ) -> None:
-    """Show ``run``: a figure with ``-o`` (blur), JSON with ``--json`` (arrays in the input's
-    rank ``ndim``), else the report."""
+    """Show ``run``: a figure with ``-o``, JSON with ``--json`` (arrays in the input's rank
+    ``ndim``), else the report."""
     at = view.at or (0, 0)
-    if isinstance(run, BlurRun):
-        run.window(*at)  # refuses a cell the output does not have
+    _check_at(run, at)
+    drawn = drawing(run)
     if figure is not None:
-        if not isinstance(run, BlurRun):
-            raise PoolvizError("-o draws blur pooling only so far; use --json or the report")
-        from poolviz.render.figure.blur import blur_figure
-
         figure.save(
-            blur_figure(run, at=at, channel=view.channel, title=figure.title, cmap=figure.cmap)
+            drawn.figure(run, at=at, channel=view.channel, title=figure.title, cmap=figure.cmap)
         )
         return
     if as_json:
-        from poolviz.render.json.lp_blur import blur_json, lp_json
-
-        display.print_json(lp_json(run, ndim) if isinstance(run, LPRun) else blur_json(run, ndim))
+        display.print_json(drawn.json(run, ndim))
         return
-    from poolviz.render.terminal.panels import DemoView
-
-    shown = display.screen()
-    demo = DemoView(shown.width, shown.colour, shown.ascii_only, notes)
-    if isinstance(run, LPRun):
-        from poolviz.render.terminal.lp import lp_report
-
-        display.print_renderable(lp_report(run, view.channel, demo))
-    else:
-        from poolviz.render.terminal.blur import blur_report
-
-        display.print_renderable(blur_report(run, at, view.channel, demo))
+    display.print_renderable(drawn.report(run, at, view.channel, _demo(notes)))
 
 
 def lp_or_blur_grad_output(
@@ -83,18 +132,29 @@ def lp_or_blur_grad_output(
     as_json: bool,
     notes: tuple[str, ...],
 ) -> None:
-    """``poolviz grad --mode lp|blur``: the gradient reaching the input, as JSON or a report
-    (figures and pages draw max and average pooling only so far)."""
-    if kwargs.get("output") is not None or kwargs.get("as_html"):
-        raise PoolvizError(
-            f"grad draws {run_name(run)} pooling in the terminal and as --json only so far; "
-            "drop -o/--html"
-        )
+    """``poolviz grad --mode lp|blur``: the gradient reaching the input, as a figure (``-o``),
+    JSON or a report (the page is :func:`poolviz.cli.page.lp_blur_page`'s)."""
     grad = run.backward(upstream)
+    figure = display.figure_from(kwargs)
+    if figure is not None:
+        from poolviz.render.figure.lp_blur_grad import lp_blur_grad_figure
+
+        figure.save(
+            lp_blur_grad_figure(
+                run,
+                upstream,
+                grad,
+                upstream_label,
+                channel=view.channel,
+                title=figure.title,
+                cmap=figure.cmap,
+            )
+        )
+        return
     if as_json:
         display.print_json(
             {
-                "mode": run_name(run),
+                "mode": drawing(run).name,
                 "upstream": like_input(upstream, run.input_ndim),
                 "gradient": like_input(grad, run.input_ndim),
                 "sent": float(upstream.sum()),
@@ -103,15 +163,7 @@ def lp_or_blur_grad_output(
         )
         return
     from poolviz.render.terminal.lp_blur_grad import lp_blur_grad_report
-    from poolviz.render.terminal.panels import DemoView
 
-    shown = display.screen()
-    demo = DemoView(shown.width, shown.colour, shown.ascii_only, notes)
     display.print_renderable(
-        lp_blur_grad_report(run, upstream, grad, upstream_label, view.channel, demo)
+        lp_blur_grad_report(run, upstream, grad, upstream_label, view.channel, _demo(notes))
     )
-
-
-def run_name(run: LPRun | BlurRun) -> str:
-    """``lp`` or ``blur``."""
-    return "lp" if isinstance(run, LPRun) else "blur"

@@ -3,13 +3,13 @@ beside the textbook's ``(Σ |x|^p)^(1/p)``, and why they differ where they do.""
 
 from __future__ import annotations
 
-import numpy as np
 from rich import box
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
 from poolviz.engine.lp import LPRun
+from poolviz.render.lp_text import lp_formula, p_name
 from poolviz.render.style import format_number
 from poolviz.render.terminal.panels import DemoView, header, matrix_panel, plane_of, side_by_side
 
@@ -26,16 +26,9 @@ def lp_report(
     """The input, PyTorch's output and the textbook's, then the first ``limit`` windows where
     they differ with the reason (item 0, ``channel``)."""
     view = view or DemoView()
-    p = run.norm_type
     kh, kw = run.size
-    name = {np.inf: "inf", -np.inf: "-inf"}.get(p, f"{p:g}")
-    formula = (
-        "max |x| (max_pool2d of |x|)"
-        if p == np.inf
-        else "min |x| (−max_pool2d of −|x|)"
-        if p == -np.inf
-        else f"(mean of x^{name} over the window's real cells · {kh * kw})^(1/{name})"
-    )
+    name = p_name(run.norm_type)
+    formula = lp_formula(run)
     h, w = run.input.shape[1:3]
     oh, ow = run.output.shape[1:3]
     panel = max(8, (view.width - 6) // 3)
