@@ -173,7 +173,7 @@ def compare_figure(
         fontsize=12,
         fontweight="bold",
     )
-    fig.supxlabel(_compare_caption(result, rgb), x=0.02, ha="left", **CAPTION)
+    fig.supxlabel(_compare_caption(result, rgb, panel), x=0.02, ha="left", **CAPTION)
     return fig
 
 
@@ -215,25 +215,28 @@ def _config(result: PoolResult) -> str:
     return config_line(result).split("  ", 1)[1]
 
 
-def _compare_caption(result: Comparison, rgb: bool = False) -> str:
+def _compare_caption(result: Comparison, rgb: bool = False, panel: str | None = None) -> str:
+    """The notes under the figure; for one ``panel``, only those about it."""
     conv = result.operation("conv")
     c = result.input.shape[3]
     kh, kw = result.weights.shape
     weights = weights_text(result.weights)
-    lines = [
-        f"convolution: fixed weights {weights} ({kh}·{kw} × {c} = {conv.params} parameters); "
-        f"a trained network learns them, and a full Conv2D has "
-        f"{kh}·{kw}·{c}·{c} + {c} = {conv.learned_params}",
-    ]
-    if result.conv_equals_average:
+    lines = []
+    if panel in (None, "conv"):
+        lines.append(
+            f"convolution: fixed weights {weights} ({kh}·{kw} × {c} = {conv.params} "
+            f"parameters); a trained network learns them, and a full Conv2D has "
+            f"{kh}·{kw}·{c}·{c} + {c} = {conv.learned_params}"
+        )
+    if result.conv_equals_average and panel in (None, "conv", "avg"):
         lines.append("with these weights the convolution equals average pooling")
     if result.input.shape[3] > 1 and not rgb:
         lines.append("grids: channel 0 of item 0")
     elif rgb:
         lines.append("pictures: item 0 in its colours; global pooling: one number per channel")
     for op in result.operations:
-        if op.output is None and op.note:
+        if op.output is None and op.note and panel is None:
             lines.append(f"{op.name}: {op.note}")
-    if result.overlapping:
+    if result.overlapping and panel in (None, "max", "avg"):
         lines.append("no rebuilding: the windows overlap")
     return "\n".join(wrap(line, 110) for line in lines)

@@ -372,14 +372,15 @@ def _pictures(
     factor = max(h, w) / max(oh, ow)
     if 0.8 <= max(oh, ow) * inch <= 1.5 * PICTURE:
         how = f"1/{factor:.3g} of" if factor > 1 else f"{1 / factor:.3g} times"
-        caption += (
-            f"\noutput drawn to scale: pixels as large as the input's, its sides {how} the input's"
+        scale = (
+            f"output drawn to scale: pixels as large as the input's, its sides {how} the input's"
         )
     else:
         out_inch = 1.8 / max(oh, ow)
-        caption += (
-            f"\noutput enlarged {out_inch / inch:.3g}x (to scale it would be too small to see)"
-        )
+        why = "too small to see" if out_inch > inch else "too large to fit"
+        scale = f"output drawn {out_inch / inch:.3g}x its scale (to scale it would be {why})"
+    if panel in (None, "output"):
+        caption += "\n" + scale
     bar = 0.0 if rgb else 1.0  # the colour bar beside the output, and its ticks
     parts = [
         Panel("input", w * inch, h * inch),
