@@ -259,3 +259,21 @@ def test_a_framework_note_folds_under_its_label() -> None:
         "  PyTorch: PyTorch cannot express this: its average counts F.pad cells in the",
         "           divisor, and its padding never counts",
     ]
+
+
+def test_header_lines_folded_at_60_columns_keep_an_indent() -> None:
+    from click.testing import CliRunner
+
+    from poolviz.cli import main
+
+    env = {"NO_COLOR": "1", "COLUMNS": "60"}
+    pool_lines = CliRunner().invoke(main, ["pool"], env=env).stdout.splitlines()
+    assert pool_lines[1:3] == [
+        "input (1, 4, 4, 1) → output (1, 2, 2, 1)  (batch, height,",
+        "  width, channels)",
+    ]
+    grad_lines = CliRunner().invoke(main, ["grad"], env=env).stdout.splitlines()
+    assert grad_lines[1:3] == [
+        "input (1, 5, 5, 1) → output (1, 2, 2, 1) · upstream",
+        "  gradient: ones",
+    ]

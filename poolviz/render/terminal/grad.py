@@ -86,15 +86,17 @@ def grad_report(result: GradResult, view: GradView | None = None) -> RenderableT
 
 
 def _header(result: GradResult, view: GradView) -> Text:
-    forward = result.forward
-    text = Text(config_line(forward), style="bold")
-    text.append(
-        f"\ninput {shape_text(forward.input.shape, view.pool.order)} → output "
+    forward, width = result.forward, view.pool.width
+    # folded with an indent: a line the terminal wrapped would go on at column 0
+    text = Text(hanging(config_line(forward), width, "", "  ").rstrip("\n"), style="bold")
+    shapes = (
+        f"input {shape_text(forward.input.shape, view.pool.order)} → output "
         f"{shape_text(forward.output.shape, view.pool.order)}"
         f" · upstream gradient: {view.upstream}"
     )
+    text.append("\n" + hanging(shapes, width, "", "  ").rstrip("\n"))
     for note in view.pool.notes:
-        text.append(f"\n{note}", style="dim")
+        text.append("\n" + hanging(note, width, "", "  ").rstrip("\n"), style="dim")
     text.append_text(bins_text(forward, view.pool.width))
     return text
 

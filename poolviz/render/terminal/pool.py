@@ -73,13 +73,15 @@ def pool_report(result: PoolResult, view: PoolView | None = None) -> RenderableT
 def _header(result: PoolResult, view: PoolView) -> RenderableType:
     n, h, w, c = result.input.shape
     lines = Text()
-    lines.append(config_line(result), style="bold")
-    lines.append(
-        f"\ninput {shape_text((n, h, w, c), view.order)} → output "
+    # folded with an indent: a line the terminal wrapped would go on at column 0
+    lines.append(hanging(config_line(result), view.width, "", "  ").rstrip("\n"), style="bold")
+    shapes = (
+        f"input {shape_text((n, h, w, c), view.order)} → output "
         f"{shape_text(result.output.shape, view.order)}  {AXES[view.order]}"
     )
+    lines.append("\n" + hanging(shapes, view.width, "", "  ").rstrip("\n"))
     for note in view.notes:
-        lines.append(f"\n{note}", style="dim")
+        lines.append("\n" + hanging(note, view.width, "", "  ").rstrip("\n"), style="dim")
     if result.kind != "uniform":
         lines.append_text(bins_text(result, view.width))
         lines.append_text(
