@@ -107,7 +107,7 @@ def picture(plane: np.ndarray, max_width: int, *, colour: bool, ascii_only: bool
         # characters are about twice as tall as wide: one text row per two pixel rows
         grey = small.mean(axis=2) if rgb else small
         rows = _block_mean(grey, 1, 2)
-        return Text("\n".join("".join(_ramp(v, grey) for v in row) for row in rows))
+        return Text(_ramp(rows, grey))
     if rgb:
         shown = np.clip(np.nan_to_num(small, nan=0.0), 0, 255)
     else:
@@ -135,13 +135,17 @@ def picture(plane: np.ndarray, max_width: int, *, colour: bool, ascii_only: bool
     return Text("\n".join(lines), no_wrap=True, overflow="crop", spans=spans)
 
 
-def _ramp(value: float, plane: np.ndarray) -> str:
+def _ramp(values: np.ndarray, plane: np.ndarray) -> str:
+    """Rows of characters, one per value, from the ramp's lightest to darkest over
+    ``plane``'s finite range ('?' for a value that is not finite)."""
     finite = plane[np.isfinite(plane)]
-    if not np.isfinite(value) or finite.size == 0:
-        return "?"
-    lo, hi = float(finite.min()), float(finite.max())
-    k = 0 if hi == lo else int(float(_unit(np.array(value), lo, hi)) * (len(RAMP) - 1) + 0.5)
-    return RAMP[k]
+    shown = np.isfinite(values)
+    levels = np.zeros(values.shape, dtype=np.int64)
+    if finite.size and finite.min() != finite.max():
+        lo, hi = float(finite.min()), float(finite.max())
+        levels[shown] = np.floor(_unit(values[shown], lo, hi) * (len(RAMP) - 1) + 0.5)
+    chars = np.where(shown, np.array(list(RAMP))[levels], "?")
+    return "\n".join("".join(row) for row in chars.tolist())
 
 
 def _unit(values: np.ndarray, lo: float, hi: float) -> np.ndarray:
