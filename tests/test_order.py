@@ -4,6 +4,7 @@ JSON follows only the flag, and always says which order it uses."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -142,3 +143,12 @@ def test_code_lines_follow_the_order() -> None:
     assert 'data_format="channels_first")' in lines[5]
     _, plain, _ = run("pool", "-p", "1")
     assert "data_format" not in plain
+
+
+def test_features_figure_follows_the_order(tmp_path: Path) -> None:
+    """The figure's caption (kept as a comment beside each drawn text in the SVG)."""
+    for order, shapes in (("nchw", "8x26x26 → 8x13x13"), ("nhwc", "26x26x8 → 13x13x8")):
+        out = tmp_path / f"{order}.svg"
+        code, _, _ = invoke("features", "-o", str(out), "--order", order)
+        assert code == 0
+        assert f"MaxPool 2x2 stride 2: {shapes}" in out.read_text(encoding="utf-8")

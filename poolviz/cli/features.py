@@ -175,7 +175,11 @@ def features_command(
     if figure is not None:
         from poolviz.render.figure.features import channels_figure
 
-        figure.save(channels_figure(result, chosen, views, figure.title, figure.cmap or "magma"))
+        figure.save(
+            channels_figure(
+                result, chosen, views, figure.title, figure.cmap or "magma", display.order()
+            )
+        )
         return
     if as_json:
         from poolviz.render.json.features import features_json

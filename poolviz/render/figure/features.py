@@ -13,6 +13,7 @@ from poolviz.features.capture import Capture
 from poolviz.features.channels import ChannelView
 from poolviz.features.run import Features
 from poolviz.features.shifts import OUTPUT_NAME, ShiftTable
+from poolviz.render.order import Order, ordered
 from poolviz.render.style import OKABE_ITO, feature_text, percent
 from poolviz.render.terminal.features import output_line
 
@@ -39,8 +40,10 @@ def channels_figure(
     channels: Sequence[ChannelView],
     title: str | None = None,
     cmap: str = "magma",
+    order: Order = "nhwc",
 ) -> Figure:
-    """The input and ``channels`` of ``capture``, before and after pooling, under ``title``."""
+    """The input and ``channels`` of ``capture``, before and after pooling, under ``title``;
+    its shapes in ``order``."""
     h, w = capture.before.shape[:2]
     per_row = PER_ROW if h * w <= LARGE else 2
     rows = 1 + -(-len(channels) // per_row)
@@ -59,7 +62,8 @@ def channels_figure(
         0.0,
         0.5,
         f"{result.graph.name}, node {capture.pool.name}\n{capture.pool.describe()}: "
-        f"{feature_text(capture.before.shape)} → {feature_text(capture.after.shape)}\n"
+        f"{feature_text(ordered(capture.before.shape, order))} → "
+        f"{feature_text(ordered(capture.after.shape, order))}\n"
         f"{output_line(result.output)}\nengine vs model: {capture.check.verdict()}"
         + (MARKS if capture.indices is not None and marked else "")
         + ("" if capture.before.shape[0] * capture.before.shape[1] <= LARGE else CLIPPED),
