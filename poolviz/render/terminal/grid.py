@@ -97,11 +97,13 @@ def number_cells(values: np.ndarray) -> list[list[Cell]]:
 
 def picture(plane: np.ndarray, max_width: int, *, colour: bool, ascii_only: bool) -> Text:
     """A 2-D array (or (H, W, 3) RGB on 0-255) as a picture at most ``max_width`` characters
-    wide: half-block characters in colour (two pixels per character cell), or a character
+    wide (and, for a plane far taller than wide, at most ``max_width`` rows): half-block
+    characters in colour (two pixels per character cell), or a character
     ramp without colour. Only the displayed copy is downsampled, by block averages."""
     rgb = plane.ndim == 3
     h, w = plane.shape[:2]
-    step = max(1, -(-w // max_width))
+    # a plane far taller than wide is shrunk too, to at most max_width text rows
+    step = max(1, -(-w // max_width), -(-h // (2 * max_width)))
     small = _block_mean(plane, step)
     if not colour or ascii_only:
         # characters are about twice as tall as wide: one text row per two pixel rows
