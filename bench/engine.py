@@ -24,7 +24,6 @@ import os
 import statistics
 import sys
 import time
-import tracemalloc
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
@@ -33,6 +32,8 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from measure import peak_bytes  # noqa: E402
 
 from poolviz import pool2d, pool2d_backward  # noqa: E402
 
@@ -74,16 +75,6 @@ def timed(fn: Callable[[], object]) -> float:
     start = time.perf_counter()
     fn()
     return time.perf_counter() - start
-
-
-def peak_extra(fn: Callable[[], object]) -> int:
-    """Peak bytes NumPy allocated while ``fn`` ran (its result included)."""
-    tracemalloc.start()
-    tracemalloc.reset_peak()
-    fn()
-    peak = tracemalloc.get_traced_memory()[1]
-    tracemalloc.stop()
-    return peak
 
 
 def figures(
@@ -177,7 +168,7 @@ def main() -> None:
                     b = timed(theirs)
                     t_theirs.append(b)
                     ratios.append(a / b)
-            extra = peak_extra(ours) / 2**20
+            extra = peak_bytes(ours) / 2**20
             med = statistics.median
             ratio = f"{med(ratios):6.2f}" if ratios else "     -"
             target = TARGETS[name][w.key]

@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import tracemalloc
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,7 +30,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from measure import HEADER, Row, load_line, side_by_side, use_cpu_clock  # noqa: E402
+from measure import HEADER, Row, load_line, peak_bytes, side_by_side, use_cpu_clock  # noqa: E402
 
 from poolviz.engine.backward import pool2d_backward  # noqa: E402
 from poolviz.engine.blur import (  # noqa: E402
@@ -190,16 +189,6 @@ def cases(quick: bool) -> list[Case]:
             lambda x=x, g=g: blur_pool2d_backward(x, g, 2, 2, 4),
             autograd(torch_blur, t, g), 3.0, 2 * x.nbytes, "2x input")  # fmt: skip
     return out
-
-
-def peak_bytes(fn: Callable[[], object]) -> int:
-    """Peak bytes NumPy allocated while ``fn`` ran, its result included."""
-    tracemalloc.start()
-    tracemalloc.reset_peak()
-    fn()
-    peak = tracemalloc.get_traced_memory()[1]
-    tracemalloc.stop()
-    return peak
 
 
 def rows(quick: bool, only: str = "") -> list[Row]:

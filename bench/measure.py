@@ -11,6 +11,7 @@ import os
 import resource
 import statistics
 import time
+import tracemalloc
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
@@ -105,3 +106,13 @@ def load_line() -> str:
     """The machine's load averages and cores, for the note that quotes the run."""
     one, five, fifteen = os.getloadavg()
     return f"load average {one:.2f} {five:.2f} {fifteen:.2f} on {os.cpu_count()} cores"
+
+
+def peak_bytes(fn: Callable[[], object]) -> int:
+    """Peak bytes NumPy allocated while ``fn`` ran, its result included."""
+    tracemalloc.start()
+    tracemalloc.reset_peak()
+    fn()
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return peak
