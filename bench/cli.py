@@ -15,8 +15,6 @@ processes of this interpreter and takes their ratio; the medians are printed wit
 
 from __future__ import annotations
 
-import argparse
-import json
 import os
 import shutil
 import subprocess
@@ -30,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from measure import HEADER, Row, load_line, side_by_side, use_cpu_clock  # noqa: E402
+from measure import Row, bench_main, side_by_side  # noqa: E402
 
 TERMINAL_BASELINE = "import numpy, click, rich.console, rich.table"
 FIGURE_BASELINE = (
@@ -135,24 +133,5 @@ def rows(quick: bool, only: str = "") -> list[Row]:
     return out
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="3 rounds instead of 5")
-    parser.add_argument("--only", default="", help="rows whose name contains this")
-    parser.add_argument("--json", action="store_true", help="rows as JSON (for bench/all.py)")
-    parser.add_argument("--cpu", action="store_true", help="CPU time, not wall")
-    args = parser.parse_args()
-    if args.cpu:
-        use_cpu_clock()
-    found = rows(args.quick, args.only)
-    if args.json:
-        print(json.dumps([r.as_dict() for r in found]))
-        return
-    print(load_line())
-    print(HEADER)
-    for r in found:
-        print(r.line())
-
-
 if __name__ == "__main__":
-    main()
+    bench_main(__doc__.splitlines()[0], rows)

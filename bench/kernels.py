@@ -17,8 +17,6 @@ allocation reuse memory (kernel against kernel); the targets hold for the defaul
 
 from __future__ import annotations
 
-import argparse
-import json
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -30,7 +28,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from measure import HEADER, Row, load_line, peak_bytes, side_by_side, use_cpu_clock  # noqa: E402
+from measure import Row, bench_main, peak_bytes, side_by_side  # noqa: E402
 
 from poolviz.engine.backward import pool2d_backward  # noqa: E402
 from poolviz.engine.blur import (  # noqa: E402
@@ -207,31 +205,14 @@ def rows(quick: bool, only: str = "") -> list[Row]:
     return out
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="3 rounds instead of 5")
-    parser.add_argument("--only", default="", help="rows whose name contains this")
-    parser.add_argument("--json", action="store_true", help="rows as JSON (for bench/all.py)")
-    parser.add_argument("--cpu", action="store_true", help="CPU time, not wall")
-    args = parser.parse_args()
-    if args.cpu:
-        use_cpu_clock()
+def torch_missing() -> str:
+    """Why the rows cannot run (torch absent), or an empty string."""
     try:
         import torch  # noqa: F401
     except ImportError:
-        print("torch is not installed: engine rows skipped (pip install torch)")
-        if args.json:
-            print("[]")
-        return
-    found = rows(args.quick, args.only)
-    if args.json:
-        print(json.dumps([r.as_dict() for r in found]))
-        return
-    print(load_line())
-    print(HEADER)
-    for r in found:
-        print(r.line())
+        return "torch is not installed: engine rows skipped (pip install torch)"
+    return ""
 
 
 if __name__ == "__main__":
-    main()
+    bench_main(__doc__.splitlines()[0], rows, torch_missing)

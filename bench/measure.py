@@ -7,6 +7,8 @@ less than the times; the medians of the times and of the per-round ratios are re
 
 from __future__ import annotations
 
+import argparse
+import json
 import os
 import resource
 import statistics
@@ -116,3 +118,36 @@ def peak_bytes(fn: Callable[[], object]) -> int:
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     return peak
+
+
+def bench_main(
+    description: str,
+    rows: Callable[[bool, str], list[Row]],
+    missing: Callable[[], str] | None = None,
+) -> None:
+    """A bench script's command line: ``--quick``, ``--only``, ``--json``, ``--cpu``; prints
+    ``rows(quick, only)`` as the table (or as JSON, the last line, for ``bench/all.py``).
+
+    ``missing`` returns why the rows cannot run (an empty string when they can): the
+    script then prints that reason and, with ``--json``, an empty list."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--quick", action="store_true", help="3 rounds instead of 5")
+    parser.add_argument("--only", default="", help="rows whose name contains this")
+    parser.add_argument("--json", action="store_true", help="rows as JSON (for bench/all.py)")
+    parser.add_argument("--cpu", action="store_true", help="CPU time, not wall")
+    args = parser.parse_args()
+    if args.cpu:
+        use_cpu_clock()
+    if missing is not None and (why := missing()):
+        print(why)
+        if args.json:
+            print("[]")
+        return
+    found = rows(args.quick, args.only)
+    if args.json:
+        print(json.dumps([r.as_dict() for r in found]))
+        return
+    print(load_line())
+    print(HEADER)
+    for r in found:
+        print(r.line())
