@@ -225,7 +225,7 @@ def test_help_fits_80_columns_with_examples() -> None:
     lines = result.output.splitlines()
     assert max(len(line) for line in lines) <= 80
     examples = [line for line in lines if line.strip().startswith("poolviz animate")]
-    assert len(examples) == 4
+    assert len(examples) == 5
 
 
 def test_a_batch_names_the_item_and_channel_shown(tmp_path: Path) -> None:
@@ -250,9 +250,47 @@ def test_uneven_windows_animate_as_they_are(tmp_path: Path) -> None:
     code, out, err = run("--mode", "fractional", "-o", str(path))
     assert code == 0, err
     assert out.strip() == f"wrote {path} (the last frame, 774x566 pixels)"
-    code, _, err = run("--mode", "lp")
-    assert code == 2
-    assert err.splitlines()[0] == (
-        "error: animate moves a window of max, average, adaptive or fractional pooling; "
-        "--mode lp is shown by poolviz pool"
-    )
+
+
+def test_lp_frames_work_each_window_out_as_pytorch(tmp_path: Path) -> None:
+    code, out, err = run("--mode", "lp", "--norm-type", "2")
+    assert code == 0, err
+    lines = out.splitlines()
+    assert [line for line in lines if line.startswith("window ")] == [
+        "window 1 of 4: 1^2 + 3^2 + 5^2 + 6^2 = 71; 71^(1/2) = 8.43",
+        "window 2 of 4: 2^2 + 1^2 + 8^2 + 4^2 = 85; 85^(1/2) = 9.22",
+        "window 3 of 4: 2^2 + 4^2 + 1^2 + 0^2 = 21; 21^(1/2) = 4.58",
+        "window 4 of 4: 7^2 + 3^2 + 3^2 + 2^2 = 71; 71^(1/2) = 8.43",
+    ]
+    assert lines.count("LP pooling, p = 2: size 2x2, stride 2x2") == 4
+    path = tmp_path / "lp.gif"
+    code, out, err = run("--mode", "lp", "-o", str(path))
+    assert code == 0, err
+    with Image.open(path) as image:
+        assert image.n_frames == 4
+        width, height = image.size
+    assert out == f"wrote {path} (4 frames, {width}x{height} pixels)\n"
+    frames = frames_of(path)
+    for k, frame in enumerate(frames):
+        assert has_colour(frame, window_colour_at(*divmod(k, 2), 2))
+
+
+def test_blur_frames_are_the_max_stage_then_the_filter(tmp_path: Path) -> None:
+    code, out, err = run("--mode", "blur")
+    assert code == 0, err
+    captions = [line for line in out.splitlines() if line.startswith("window ")]
+    assert len(captions) == 13
+    assert captions[0] == "window 1 of 9: max(1, 3, 5, 6) = 6"
+    assert captions[9].startswith("window 1 of 4: (1·8 + 3·6 + 3·8 + 1·8 + 3·8 + 9·6 ")
+    assert out.splitlines()[-1] == "+ 3·6 + 1·8 + 3·8 + 3·8 + 1·6) / 64 = 7.33"
+    path = tmp_path / "blur.gif"
+    code, out, err = run("--sample", "digit", "--mode", "blur", "-o", str(path))
+    assert code == 0, err
+    with Image.open(path) as image:
+        assert image.n_frames == 64  # 32 of the 729 max windows, 32 of the 196 filtered
+        width, height = image.size
+    assert out == f"wrote {path} (64 frames, {width}x{height} pixels)\n"
+    png = tmp_path / "blur.png"
+    assert run("--mode", "blur", "--filter-size", "3", "-o", str(png))[0] == 0
+    with Image.open(png) as image:
+        assert not getattr(image, "is_animated", False)

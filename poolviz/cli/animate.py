@@ -5,14 +5,15 @@ from __future__ import annotations
 
 import sys
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.console import Console, RenderableType
 
 from poolviz.cli import display, modes, options, values
-from poolviz.engine.explain import PoolResult
-from poolviz.errors import PoolvizError
+
+if TYPE_CHECKING:
+    from poolviz.render.animation.story import Story
 
 FPS_RANGE = (1, 30)
 """Frames a second ``--fps`` accepts: slower than 1 is a slide show, faster than 30 is more
@@ -24,6 +25,7 @@ Examples:
   poolviz animate --sample seed5x5 -k 3 -s 2 -o windows.gif
   poolviz animate --sample digit --fps 8 --dpi 300 -o digit.gif
   poolviz animate --mode adaptive-max -o bins.gif  overlapping bins
+  poolviz animate --mode blur -o blur.gif   the stride-1 max, then the filter
 """
 
 
@@ -66,7 +68,9 @@ class FpsType(click.ParamType[int, Any]):
 @display.figure_options(("gif", "png"), look=False)
 def animate(seed: int, fps: int, item: int, channel: int, **kwargs: Any) -> None:
     """Show pooling one window at a time: the window moving over the input, its max (or
-    mean) worked out, and the output filling in.
+    mean) worked out, and the output filling in. LP pooling raises each cell to the power
+    p, sums and takes the root; blur pooling shows its stride-1 max, then its filter
+    stepping over the reflect-padded max map.
 
     With -o a GIF of every frame (or a PNG of the last); without, the frames play in the
     terminal. Runs of more than 64 windows show the first 32 one by one, then 32 spread
@@ -78,32 +82,35 @@ def animate(seed: int, fps: int, item: int, channel: int, **kwargs: Any) -> None
     """
     loaded = options.load_input_from(kwargs)
     x = modes.example(kwargs["mode"]).array if loaded is None else loaded.array
-    result = modes.run_mode(x, kwargs, seed, example_run=loaded is None)
-    if not isinstance(result, PoolResult):
-        raise PoolvizError(
-            f"animate moves a window of max, average, adaptive or fractional pooling; "
-            f"--mode {kwargs['mode']} is shown by poolviz pool"
-        )
-    display.ViewArgs(item, (channel,), None, None).check(result.input.shape, result.output.shape)
+    run = modes.run_mode(x, kwargs, seed, example_run=loaded is None)
+    display.ViewArgs(item, (channel,), None, None).check(run.input.shape, run.output.shape)
+    from poolviz.render.animation.stages import stories
+
+    told = stories(run)
     figure = display.figure_from(kwargs)
     if figure is None:
-        _play(result, fps, item, channel)
+        _play(told, fps, item, channel)
         return
     from rich.progress import Progress
 
-    from poolviz.render.animation import Animation, save_animation
+    from poolviz.render.animation import Animation, Film, save_animation
 
-    animation = Animation(
-        result,
-        item=item,
-        channel=channel,
-        dpi=figure.dpi,
-        title=figure.title,
-        cmap=figure.cmap,
+    animation = Film(
+        [
+            Animation(
+                story,
+                item=item,
+                channel=channel,
+                dpi=figure.dpi,
+                title=figure.title,
+                cmap=figure.cmap,
+            )
+            for story in told
+        ]
     )
     last_only = figure.path.suffix.lower() == ".png"
     count = 1 if last_only else len(animation)
-    frames = [animation.draw(animation.plan[-1])] if last_only else animation.gif_frames()
+    frames = [animation.last()] if last_only else animation.gif_frames()
     # the bar is drawn on stderr, and only for a person watching it
     with Progress(
         console=Console(stderr=True), transient=True, disable=not sys.stderr.isatty()
@@ -115,7 +122,7 @@ def animate(seed: int, fps: int, item: int, channel: int, **kwargs: Any) -> None
     click.echo(f"wrote {figure.path} ({what}, {width}x{height} pixels)")
 
 
-def _play(result: PoolResult, fps: int, item: int, channel: int) -> None:
+def _play(told: list[Story], fps: int, item: int, channel: int) -> None:
     """The frames in the terminal: in place, at ``fps``, when stdout is a colour terminal;
     otherwise printed one after another with no cursor movement (under ``NO_COLOR``, into a
     pipe or a file)."""
@@ -132,7 +139,7 @@ def _play(result: PoolResult, fps: int, item: int, channel: int) -> None:
         colour=shown.colour,
         ascii_only=shown.ascii_only,
     )
-    frames = animation_frames(result, view)
+    frames = animation_frames(told, view)
     if live:
         _live(out, frames, fps)
         return

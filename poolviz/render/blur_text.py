@@ -9,18 +9,26 @@ from poolviz.engine.blur import BlurRun, binomial_row
 from poolviz.render.style import format_number
 
 
-def weighted_sum(run: BlurRun, at: tuple[int, int], channel: int = 0) -> str:
+def weighted_sum(
+    run: BlurRun, at: tuple[int, int], channel: int = 0, item: int = 0, places: int = 4
+) -> str:
     """``(1·8 + 3·6 + …) / 64 = 7.0781``: output ``at`` from the integer filter weights and
-    its window's cells (item 0)."""
-    row = binomial_row(run.filter_size)
-    weights = np.outer(row, row)
-    _, _, cells = run.window(*at, channel=channel)
+    its window's cells, the output with ``places`` decimals."""
+    weights = filter_weights(run)
+    _, _, cells = run.window(*at, item, channel)
     terms = " + ".join(
         f"{int(w)}·{_compact(float(c))}"
         for w, c in zip(weights.ravel(), cells.ravel(), strict=True)
     )
-    value = float(run.output[0, at[0], at[1], channel])
-    return f"({terms}) / {int(weights.sum())} = {format_number(value, 4)}"
+    value = float(run.output[item, at[0], at[1], channel])
+    return f"({terms}) / {int(weights.sum())} = {format_number(value, places)}"
+
+
+def filter_weights(run: BlurRun) -> np.ndarray:
+    """The (f, f) filter as whole numbers (the binomial row's outer product), whose sum
+    divides them."""
+    row = binomial_row(run.filter_size)
+    return np.outer(row, row)
 
 
 def _compact(value: float) -> str:

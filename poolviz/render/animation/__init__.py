@@ -8,11 +8,13 @@ number comes from the :class:`PoolResult`; nothing is pooled again here. Large i
 drawn as pictures, downsampled for display only.
 """
 
+from poolviz.render.animation.film import Film
 from poolviz.render.animation.frames import Animation
 from poolviz.render.animation.paint import BLANK, INK, drawable
 from poolviz.render.animation.save import save_animation
 from poolviz.render.animation.story import (
     Frame,
+    Story,
     caption,
     decimals,
     frame_plan,
@@ -23,7 +25,9 @@ __all__ = [
     "BLANK",
     "INK",
     "Animation",
+    "Film",
     "Frame",
+    "Story",
     "caption",
     "decimals",
     "drawable",

@@ -39,11 +39,9 @@ from poolviz.render.animation.paint import (
 from poolviz.render.animation.save import PaletteMatch
 from poolviz.render.animation.story import (
     Frame,
-    caption,
+    Story,
     decimals,
-    frame_plan,
     plane_label,
-    title_line,
 )
 from poolviz.render.style import (
     OKABE_ITO,
@@ -109,7 +107,7 @@ class Animation:
 
     def __init__(
         self,
-        result: PoolResult,
+        run: PoolResult | Story,
         *,
         item: int = 0,
         channel: int = 0,
@@ -117,13 +115,14 @@ class Animation:
         title: str | None = None,
         cmap: str | None = None,
     ) -> None:
-        self.result = result
+        self.story = story = run if isinstance(run, Story) else Story(run)
+        self.result = result = story.result
         self.item = item
         self.channel = channel
         self.scale = dpi / BASE_DPI
-        self.title = drawable(title if title is not None else title_line(result))
+        self.title = drawable(title if title is not None else story.heading())
         self.cmap = cmap
-        self.plan = frame_plan(result.window_count)
+        self.plan = story.plan
         rows, cols = result.rows, result.cols
         (self.top, self.bottom), (self.left, self.right) = _reach(rows), _reach(cols)
         self.ph = rows.n + self.top + self.bottom
@@ -133,9 +132,11 @@ class Animation:
         self.out_plane = result.output[item, :, :, channel]
         self.places = decimals(result, item, channel)
         self.captions = [self._caption(f) for f in self.plan]
+        self.reflected = story.reflected()
+        self.pad_text = drawable(story.pad_text)
         self.legend = drawable(self._legend())
         self.in_heading = drawable(
-            f"input {rows.n}x{cols.n}"
+            f"{story.input_name} {rows.n}x{cols.n}"
             + (" (padded)" if any(result.padding_resolved) else "")
             + plane_label(result, item, channel)
         )
@@ -200,11 +201,10 @@ class Animation:
         side = max(self.ph, self.pw)
         base = 56 if side <= 8 else 44 if side <= 14 else 32
         self.cell = self._px(base)
-        pad_text = drawable("−∞" if self.result.mode == "max" else "0")
-        self.pad_text = pad_text
+        pad_text = self.pad_text
         out_texts = [self._number(float(v), output=True) for v in self.out_plane.ravel()]
         texts = [self._number(float(v)) for v in self.plane.ravel()] + out_texts + [pad_text]
-        self.number_size = fit_font(texts, self.cell * 0.74, self.cell * 0.4)
+        self._number_sizes(texts)
         self.index_size = max(self._px(9), round(self.cell * 0.28))
         labels = [str(k) for k in range(max(rows.n, cols.n))] + ["p"]
         gutter = max(text_width(t, self.index_size) for t in labels) + self._px(6)
@@ -214,7 +214,7 @@ class Animation:
         self.grid_in = _Box(self.margin + gutter, top, self.pw * self.cell, self.ph * self.cell)
         # room for the arrow, and for the input's heading when it is wider than its grid
         room = self.margin + self._heading_width(self.in_heading) + self._px(20)
-        arrow = max(self._px(90), room - self.grid_in.right)
+        arrow = max(self._arrow_length(), room - self.grid_in.right)
         self.grid_out = _Box(
             self.grid_in.right + arrow + gutter,
             top,
@@ -236,16 +236,15 @@ class Animation:
         room = self.margin + self._heading_width(self.in_heading) + self._px(20)
         x = max(self.pic_in.right + self._px(30), room)
         if self.zoomed:
-            self.cell = self._px(36)
+            self.cell = self._px(56 if self.story.note_legend else 36)
             # the widest numbers are at the ends of the range (the zoom shows input values)
             finite = self.plane[np.isfinite(self.plane)]
             ends = (finite.min(), finite.max()) if finite.size else ()
             texts = [self._number(float(v)) for v in ends]
-            self.pad_text = drawable("−∞" if self.result.mode == "max" else "0")
-            self.number_size = fit_font([*texts, self.pad_text], self.cell * 0.74, self.cell * 0.4)
+            self._number_sizes([*texts, self.pad_text])
             self.zoom = _Box(x, top, kw * self.cell, kh * self.cell)
             x = self.zoom.right
-        arrow = self._px(90)
+        arrow = self._arrow_length()
         self.arrow = (x, x + arrow)
         self.pic_out = _Box(x + arrow, top, *fit_picture(cols.out, rows.out, box))
         bottom = max(self.pic_in.bottom, self.pic_out.bottom)
@@ -253,6 +252,28 @@ class Animation:
             bottom = max(bottom, self.zoom.bottom)
         self._finish(bottom, self.pic_out.right)
         self._pictures()
+
+    def _number_sizes(self, texts: list[str]) -> None:
+        """Font sizes of the cells' numbers and of the notes under them: notes take the
+        lower third of a cell, so numbers are smaller when there are any."""
+        notes = [
+            drawable(text)
+            for frame in self.plan
+            for row in self.story.notes(self._window(frame), self.item, self.channel) or []
+            for text in row
+        ]
+        self.note_size = fit_font(notes, self.cell * 0.84, self.cell * 0.24) if notes else 0
+        height = 0.32 if notes else 0.4
+        self.number_size = fit_font(texts, self.cell * 0.74, self.cell * height)
+
+    def _window(self, frame: Frame) -> Window:
+        return self.result.window(
+            *divmod(frame.window, self.result.cols.out), self.item, self.channel
+        )
+
+    def _arrow_length(self) -> int:
+        """The arrow's length: long enough for the operation written over it."""
+        return max(self._px(90), self._heading_width(drawable(self.story.arrow)) + self._px(40))
 
     def _heading_width(self, text: str) -> int:
         return text_width(text, self.heading_size)
@@ -270,16 +291,19 @@ class Animation:
 
     def _legend(self) -> str:
         """Which marks mean what, for the marks this run has: no mark relies on colour."""
-        result = self.result
+        result, story = self.result, self.story
         parts = ["thick outline: the window"]
-        if result.mode == "max":
+        if story.ringed:
             parts.append("ringed: its max")
-        pad = "−∞" if result.mode == "max" else "0"
+        if story.note_legend:
+            parts.append(story.note_legend)
         padded = any(result.padding_resolved)
         beyond = (self.top, self.bottom, self.left, self.right) != result.padding_resolved
-        hatched = [f"padding ({pad})"] if padded else []
+        hatched = [f"padding ({story.pad_text})"] if padded else []
         if beyond:  # the ceil-mode overhang: PyTorch ignores it, in a max and an average
-            hatched.append("past the edge (−∞)" if pad == "−∞" else "past the edge (not counted)")
+            hatched.append(story.overhang)
+        if self.reflected is not None:
+            hatched.append("reflect padding (copies of the cells across the edge)")
         if hatched:
             parts.append("hatched: " + " and ".join(hatched))
         if self.numbered and int(result.coverage.min()) == 0:
@@ -291,7 +315,7 @@ class Animation:
         return " · ".join(parts)
 
     def _caption(self, frame: Frame) -> str:
-        return drawable(caption(self.result, frame, self.item, self.channel, self.places))
+        return drawable(self.story.caption(frame, self.item, self.channel, self.places))
 
     def _number(self, value: float, output: bool = False) -> str:
         """An input value (or an output value) as the grids write it."""
@@ -311,9 +335,7 @@ class Animation:
             stroke_width=max(0, round(self.scale * 0.4)),
             stroke_fill=INK,
         )
-        window = self.result.window(
-            *divmod(frame.window, self.result.cols.out), self.item, self.channel
-        )
+        window = self._window(frame)
         if self.numbered:
             self._draw_numbers(draw, frame, window)
         else:
@@ -346,8 +368,8 @@ class Animation:
             fill=INK,
         )
         draw.text(
-            ((x0 + x1) / 2, y - self._px(8)),
-            self.result.mode,
+            ((x0 + x1) / 2, y - head - self._px(5)),
+            drawable(self.story.arrow),
             font=font_of(self.heading_size),
             fill=INK,
             anchor="ms",
@@ -367,6 +389,7 @@ class Animation:
         coverage = result.coverage
         colour = self._colour(*window.out)
         in_window = {(r, c) for r in window.rows for c in window.cols}
+        notes = self._notes(window)
         cells: list[list[Cell]] = []
         for r in range(-self.top, rows.n + self.bottom):
             row: list[Cell] = []
@@ -387,7 +410,10 @@ class Animation:
                     row.append(Cell(text, DROPPED_FILL, "dropped"))
                     continue
                 ringed = window.argmax == (r, c)
-                row.append(Cell(text, tinted, None, ringed))
+                copy = self.reflected is not None and bool(self.reflected[r, c])
+                note = notes.get((r, c), "")
+                fill = PAD_FILL if copy and (r, c) not in in_window else tinted
+                row.append(Cell(text, fill, "pad" if copy else None, ringed, note))
             cells.append(row)
         g = self.grid_in
         self._heading(
@@ -396,7 +422,7 @@ class Animation:
             g.y - round(self.index_size * 1.5) - self._px(6),
             self.in_heading,
         )
-        draw_cells(draw, (g.x, g.y), self.cell, cells, self.number_size)
+        draw_cells(draw, (g.x, g.y), self.cell, cells, self.number_size, self.note_size)
         self._indices(
             draw,
             g,
@@ -423,7 +449,7 @@ class Animation:
             draw,
             out.x - self.gutter,
             out.y - round(self.index_size * 1.5) - self._px(6),
-            f"output {rows.out}x{cols.out}",
+            f"{self.story.output_name} {rows.out}x{cols.out}",
         )
         draw_cells(draw, (out.x, out.y), self.cell, out_cells, self.number_size)
         self._indices(draw, out, range(rows.out), range(cols.out))
@@ -434,6 +460,17 @@ class Animation:
             (out.x + j * c, out.y + i * c, out.x + (j + 1) * c, out.y + (i + 1) * c),
             colour,
         )
+
+    def _notes(self, window: Window) -> dict[tuple[int, int], str]:
+        """The story's small words under the window's cells, by input cell (r, c)."""
+        notes = self.story.notes(window, self.item, self.channel)
+        if notes is None:
+            return {}
+        return {
+            (r, c): drawable(notes[a][b])
+            for a, r in enumerate(window.rows)
+            for b, c in enumerate(window.cols)
+        }
 
     def _indices(
         self,
@@ -448,19 +485,22 @@ class Animation:
         font = font_of(self.index_size)
         gap = self._px(6)
 
-        def label(k: int, n: int, reach: range | None) -> str:
-            if 0 <= k < n or reach is None:
+        def label(k: int, axis: int, reach: range | None) -> str:
+            n = (n_rows, n_cols)[axis]
+            if reach is None:
                 return str(k)
+            if 0 <= k < n:
+                return self.story.index_label(k, axis)
             return "p" if k in reach else ""
 
         n_rows, n_cols = self.result.rows.n, self.result.cols.n
         for k, r in enumerate(rows):
             y = box.y + (k + 0.5) * self.cell
-            text = label(r, n_rows, padded[0] if padded else None)
+            text = label(r, 0, padded[0] if padded else None)
             draw.text((box.x - gap, y), text, font=font, fill=MUTED, anchor="rm")
         for k, c in enumerate(cols):
             x = box.x + (k + 0.5) * self.cell
-            text = label(c, n_cols, padded[1] if padded else None)
+            text = label(c, 1, padded[1] if padded else None)
             draw.text((x, box.y - gap), text, font=font, fill=MUTED, anchor="ms")
 
     def _band_width(self, cell: float) -> int:
@@ -520,8 +560,12 @@ class Animation:
             draw_hatch(ImageDraw.Draw(base), (0, 0, pw, ph), self._px(6), crossed=False)
         base.paste(shown, (x0, y0))
         self.base_in = base
+        # the input's scale, unless the output leaves it (LP's sums grow past their cells)
+        out = self.out_plane[np.isfinite(self.out_plane)]
+        beyond = out.size and (out.min() < lo or out.max() > hi)
+        out_range = (float(out.min()), float(out.max())) if beyond else self.range
         self.base_out = np.asarray(
-            shade(self.out_plane, (self.pic_out.w, self.pic_out.h), self.range, self.cmap)
+            shade(self.out_plane, (self.pic_out.w, self.pic_out.h), out_range, self.cmap)
         )
         # output cells still to come: a checkerboard, which no picture is mistaken for
         square = self._px(6)
@@ -544,7 +588,9 @@ class Animation:
         filled = self.out_index <= frame.window
         out = np.where(filled[..., None], self.base_out, self.empty)
         q = self.pic_out
-        self._heading(draw, q.x, q.y - self._px(8), f"output {rows.out}x{cols.out}")
+        self._heading(
+            draw, q.x, q.y - self._px(8), f"{self.story.output_name} {rows.out}x{cols.out}"
+        )
         image.paste(Image.fromarray(out.astype(np.uint8), mode="RGB"), (q.x, q.y))
         draw.rectangle((q.x - 1, q.y - 1, q.right, q.bottom), outline=GRID_LINE)
         draw.rectangle((p.x - 1, p.y - 1, p.right, p.bottom), outline=GRID_LINE)
@@ -563,6 +609,7 @@ class Animation:
 
     def _draw_zoom(self, draw: ImageDraw.ImageDraw, window: Window, colour: str) -> None:
         """The current window's numbers, its winner ringed, padding hatched."""
+        notes = self.story.notes(window, self.item, self.channel)
         cells = [
             [
                 Cell(self.pad_text, pale(colour, 1 - WINDOW_TINT), "pad")
@@ -572,6 +619,7 @@ class Animation:
                     pale(colour, 1 - WINDOW_TINT),
                     None,
                     window.argmax == (window.rows[a], window.cols[b]),
+                    "" if notes is None else drawable(notes[a][b]),
                 )
                 for b in range(len(window.cols))
             ]
@@ -579,5 +627,5 @@ class Animation:
         ]
         z = self.zoom
         self._heading(draw, z.x, z.y - self._px(8), "window")
-        draw_cells(draw, (z.x, z.y), self.cell, cells, self.number_size)
+        draw_cells(draw, (z.x, z.y), self.cell, cells, self.number_size, self.note_size)
         draw_band(draw, (z.x, z.y, z.right, z.bottom), colour, self._px(3))

@@ -101,6 +101,8 @@ class Cell:
     hatch: str | None = None
     """``pad`` (diagonal hatching), ``dropped`` (crossed), or None."""
     ringed: bool = False
+    note: str = ""
+    """Small words under the number (LP's x^p, blur's weight)."""
 
 
 def draw_band(draw: ImageDraw.ImageDraw, box: Sequence[float], colour: str, width: int) -> None:
@@ -133,11 +135,14 @@ def draw_cells(
     cell: int,
     cells: Sequence[Sequence[Cell]],
     font_size: int,
+    note_size: int = 0,
 ) -> None:
     """A grid of cells from ``origin`` (top-left, pixels), each ``cell`` pixels square:
-    fills, hatching, centred numbers in a contrasting colour, winners ringed."""
+    fills, hatching, centred numbers in a contrasting colour, winners ringed, and a cell's
+    note (at ``note_size``) under its number, which then moves up."""
     x0, y0 = origin
     font = font_of(font_size)
+    small = font_of(note_size) if note_size else font
     ring = max(2, round(cell * 0.05))
     for i, row in enumerate(cells):
         for j, c in enumerate(row):
@@ -148,6 +153,14 @@ def draw_cells(
             if not c.text:
                 continue
             cx, cy = box[0] + cell / 2, box[1] + cell / 2
+            if c.note:
+                at = (cx, box[1] + cell * 0.93)
+                if c.hatch:
+                    left, top, right, bottom = draw.textbbox(at, c.note, font=small, anchor="md")
+                    draw.rectangle((left - 1, top - 1, right + 1, bottom + 1), fill=c.fill)
+                shade = MUTED if c.hatch else text_colour_on(c.fill)
+                draw.text(at, c.note, font=small, fill=shade, anchor="md")
+                cy -= cell * 0.12
             colour = MUTED if c.hatch else text_colour_on(c.fill)
             if c.hatch:  # a clear patch behind the number, so hatching never crosses it
                 left, top, right, bottom = draw.textbbox((cx, cy), c.text, font=font, anchor="mm")

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from poolviz.engine.explain import PoolResult, Window
 from poolviz.render.style import (
     decimals_for,
@@ -19,6 +21,89 @@ sliding) and the rest are spread evenly over the other windows, ending at the la
 
 MAX_TERMS = 9
 """Captions list the values of windows up to this many cells, and count them past it."""
+
+
+@dataclass(frozen=True)
+class Story:
+    """One stage of an animation: the windows of ``result`` moving over its input, and the
+    words of its frames. Max, average, adaptive and fractional pooling are one stage worded
+    by :func:`formula`; LP and blur pooling (:mod:`.stages`) reword it, or add a stage.
+
+    ``result`` holds the windows' geometry and the input and output planes, every number
+    the engine's: nothing is pooled again to draw a frame."""
+
+    result: PoolResult
+    title: str = ""
+    """The frames' title line; empty for :func:`title_line` of ``result``."""
+    operation: str = ""
+    """The word over the arrow from input to output; empty for the result's mode."""
+    input_name: str = "input"
+    output_name: str = "output"
+    limit: int = WINDOW_FRAMES
+    """Most frames of this stage (:func:`frame_plan`)."""
+
+    @property
+    def plan(self) -> list[Frame]:
+        """The frames of this stage."""
+        return frame_plan(self.result.window_count, self.limit)
+
+    @property
+    def arrow(self) -> str:
+        return self.operation or self.result.mode
+
+    @property
+    def ringed(self) -> bool:
+        """Whether a window's winner is ringed (max pooling's argmax)."""
+        return self.result.indices is not None
+
+    @property
+    def pad_text(self) -> str:
+        """What a padding cell holds: −∞ for a max, 0 for an average."""
+        return "−∞" if self.result.mode == "max" else "0"
+
+    @property
+    def overhang(self) -> str:
+        """What the ceil-mode overhang past the padding stands for, in the legend."""
+        return "past the edge (−∞)" if self.result.mode == "max" else "past the edge (not counted)"
+
+    @property
+    def note_legend(self) -> str:
+        """What the small words under the numbers are (:meth:`notes`), for the legend."""
+        return ""
+
+    def heading(self) -> str:
+        """The frames' title: :attr:`title`, or the configuration as the pool figure has it."""
+        return self.title or title_line(self.result)
+
+    def worked(self, window: Window, item: int, channel: int, places: tuple[int, int]) -> str:
+        """The window's output worked out, for the caption (:func:`formula` here)."""
+        return formula(window, self.result.mode, places)
+
+    def notes(self, window: Window, item: int, channel: int) -> list[list[str]] | None:
+        """Small words under the numbers of the window's cells (as ``window.cells``), or
+        None: LP's ``x^p``, blur's filter weights."""
+        return None
+
+    def reflected(self) -> np.ndarray | None:
+        """(H, W) bool over the input: cells that are a copy of others (blur's reflect
+        padding), hatched but numbered; None when there are none."""
+        return None
+
+    def index_label(self, k: int, axis: int) -> str:
+        """The label of input row (``axis`` 0) or column (1) ``k``: its index, or ``p`` for
+        padding."""
+        n = (self.result.rows.n, self.result.cols.n)[axis]
+        return str(k) if 0 <= k < n else "p"
+
+    def caption(
+        self, frame: Frame, item: int = 0, channel: int = 0, places: tuple[int, int] | None = None
+    ) -> str:
+        """:func:`caption` of one frame, worked out by :meth:`worked`."""
+        result = self.result
+        window = result.window(*divmod(frame.window, result.cols.out), item, channel)
+        worked = self.worked(window, item, channel, places or decimals(result, item, channel))
+        jump = f" ({frame.skipped} skipped)" if frame.skipped else ""
+        return f"window {frame.window + 1:,} of {result.window_count:,}{jump}: {worked}"
 
 
 @dataclass(frozen=True)
@@ -78,11 +163,7 @@ def caption(
     after a jump ``window 361 of 361 (36 skipped): …`` (windows count from 1, cells from 0).
     ``places`` is :func:`decimals` of the plane, worked out once by callers drawing many
     frames."""
-    window = result.window(*divmod(frame.window, result.cols.out), item, channel)
-    places = places or decimals(result, item, channel)
-    worked = formula(window, result.mode, places)
-    jump = f" ({frame.skipped} skipped)" if frame.skipped else ""
-    return f"window {frame.window + 1:,} of {result.window_count:,}{jump}: {worked}"
+    return Story(result).caption(frame, item, channel, places)
 
 
 def formula(window: Window, mode: str, places: tuple[int, int]) -> str:

@@ -10,6 +10,7 @@ Inputs too large for numbers show the window's cells alone, and where it is.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rich.console import Group, RenderableType
@@ -18,7 +19,7 @@ from rich.table import Table
 from rich.text import Text
 
 from poolviz.engine.explain import PoolResult, Window
-from poolviz.render.animation import Frame, caption, decimals, frame_plan, plane_label
+from poolviz.render.animation import Frame, Story, decimals, plane_label
 from poolviz.render.style import (
     PADDING_COLOUR,
     config_line,
@@ -46,20 +47,28 @@ class AnimateView:
     ascii_only: bool = False
 
 
-def animation_frames(result: PoolResult, view: AnimateView | None = None) -> list[RenderableType]:
-    """One renderable per frame of :func:`poolviz.render.animation.frame_plan` (at most 64):
-    the configuration, the grids, and the frame's caption."""
+def animation_frames(
+    told: PoolResult | Sequence[Story], view: AnimateView | None = None
+) -> list[RenderableType]:
+    """One renderable per frame of each stage's plan (:class:`Story`, at most 64 frames in
+    all): the configuration, the grids, and the frame's caption."""
     view = view or AnimateView()
+    stages = [Story(told)] if isinstance(told, PoolResult) else told
+    return [frame for story in stages for frame in _story_frames(story, view)]
+
+
+def _story_frames(story: Story, view: AnimateView) -> list[RenderableType]:
+    result = story.result
     places = decimals(result, view.item, view.channel)
     frames: list[RenderableType] = []
-    for frame in frame_plan(result.window_count):
+    for frame in story.plan:
         i, j = divmod(frame.window, result.cols.out)
         window = result.window(i, j, view.item, view.channel)
-        line = caption(result, frame, view.item, view.channel, places)
-        body = _grids(result, view, frame, window, places)
+        line = story.caption(frame, view.item, view.channel, places)
+        body = _grids(story, view, frame, window, places)
         if body is None:
-            body = _zoom(result, view, frame, window, places)
-        header = Text(config_line(result), style="bold")
+            body = _zoom(story, view, frame, window, places)
+        header = Text(story.title or config_line(result), style="bold")
         plane = plane_label(result, view.item, view.channel).removeprefix(", ")
         if plane:
             header.append(f"\n{plane}", style="dim")
@@ -82,28 +91,26 @@ def _plain(text: Text, view: AnimateView) -> Text:
     return Text(to_ascii(text.plain), style=text.style)
 
 
-def _pad_text(result: PoolResult) -> str:
-    return "-∞" if result.mode == "max" else "0"
-
-
-def _labels(indices: range, n: int, shown: set[int]) -> list[str]:
+def _labels(story: Story, axis: int, indices: range, shown: set[int]) -> list[str]:
     """Index labels of one axis, ``p`` for padding: only the window's (``shown``) are
     written, so that its rows and columns read without colour; the others are blank (a mark
     there would read as one of the grid's marks, such as ``·``). All share one width."""
-    texts = [(str(k) if 0 <= k < n else "p") if k in shown else "" for k in indices]
-    width = max((len(str(k)) for k in indices if k >= 0), default=1)
+    texts = [story.index_label(k, axis) if k in shown else "" for k in indices]
+    width = max((len(story.index_label(k, axis)) for k in indices), default=1)
     return [t.rjust(width) for t in texts]
 
 
 def _grids(
-    result: PoolResult,
+    story: Story,
     view: AnimateView,
     frame: Frame,
     window: Window,
     places: tuple[int, int],
 ) -> RenderableType | None:
     """Input (with padding) and output as numbers side by side; None when they would not fit
-    the terminal."""
+    the terminal. Copies of cells (blur's reflect padding) are dim, as padding is."""
+    result = story.result
+    reflected = story.reflected()
     rows, cols = result.rows, result.cols
     padded_rows = range(-rows.pad_before, rows.n + rows.pad_after)
     padded_cols = range(-cols.pad_before, cols.n + cols.pad_after)
@@ -122,9 +129,12 @@ def _grids(
         for c in padded_cols:
             inside = r in taps_r and c in taps_c
             if not (0 <= r < rows.n and 0 <= c < cols.n):
-                row.append(Cell(_pad_text(result), lit if inside else pad_style))
+                row.append(Cell(story.pad_text, lit if inside else pad_style))
                 continue
             text = format_number(float(plane[r, c]), places[0])
+            if reflected is not None and reflected[r, c]:
+                row.append(Cell(text, lit if inside else pad_style))
+                continue
             if coverage[r, c] == 0:
                 row.append(Cell(text, Style(dim=True) if view.colour else None, "("))
                 continue
@@ -139,8 +149,8 @@ def _grids(
     breaks_c = [b for b in span_c if 0 < b < len(padded_cols)]
     input_grid = grid(
         cells,
-        row_labels=_labels(padded_rows, rows.n, taps_r),
-        col_labels=_labels(padded_cols, cols.n, taps_c),
+        row_labels=_labels(story, 0, padded_rows, taps_r),
+        col_labels=_labels(story, 1, padded_cols, taps_c),
         row_breaks=breaks_r,
         col_breaks=breaks_c,
         ascii_only=view.ascii_only,
@@ -151,14 +161,19 @@ def _grids(
     table = Table.grid(padding=(0, 3))
     padded = len(padded_rows) != rows.n or len(padded_cols) != cols.n
     table.add_row(
-        Text(f"Input {rows.n}x{cols.n}" + (" (padded)" if padded else ""), style="bold"),
+        Text(_name(story.input_name, rows.n, cols.n) + (" (padded)" if padded else ""), "bold"),
         Text(""),
-        Text(f"Output {rows.out}x{cols.out}", style="bold"),
+        Text(_name(story.output_name, rows.out, cols.out), style="bold"),
     )
     arrow = "->" if view.ascii_only else "→"
-    table.add_row(input_grid, Text(f"\n{result.mode}\n{arrow}", justify="center"), output_grid)
+    table.add_row(input_grid, Text(f"\n{story.arrow}\n{arrow}", justify="center"), output_grid)
     pending = frame.window + 1 < result.window_count
-    return Group(table, _legend(result, view, padded, int(coverage.min()) == 0, pending))
+    return Group(table, _legend(story, view, padded, int(coverage.min()) == 0, pending))
+
+
+def _name(name: str, h: int, w: int) -> str:
+    """A grid's heading: ``Input 4x4``."""
+    return f"{name[:1].upper()}{name[1:]} {h}x{w}"
 
 
 def _output_grid(
@@ -193,16 +208,14 @@ def _output_grid(
     )
 
 
-def _legend(
-    result: PoolResult, view: AnimateView, padded: bool, dropped: bool, pending: bool
-) -> Text:
+def _legend(story: Story, view: AnimateView, padded: bool, dropped: bool, pending: bool) -> Text:
     """What the marks mean, for the marks this frame has (``pending``: output cells not
     computed yet)."""
     parts = ["between the lines: the window"]
-    if result.mode == "max":
+    if story.ringed:
         parts.append("[v] its max")
     if padded:
-        parts.append(f"{_pad_text(result)} padding")
+        parts.append(f"{story.pad_text} padding")
     if dropped:
         parts.append("(v) read by no window")
     if pending:
@@ -211,7 +224,7 @@ def _legend(
 
 
 def _zoom(
-    result: PoolResult,
+    story: Story,
     view: AnimateView,
     frame: Frame,
     window: Window,
@@ -220,6 +233,7 @@ def _zoom(
     """For inputs too large for numbers: the window's cells (winner ``[v]``, padding as
     ``-∞`` or ``0``) and where it sits, beside the output filling in when that fits, or else
     how much of the output is computed."""
+    result = story.result
     rows, cols = result.rows, result.cols
     h, w = result.input.shape[1:3]
     done = frame.window + 1
@@ -232,7 +246,7 @@ def _zoom(
         f"output {rows.out}x{cols.out}: {done:,} of {result.window_count:,} cells computed",
         style="dim",
     )
-    where = Text(f"Input {h}x{w}", style="bold")
+    where = Text(_name(story.input_name, h, w), style="bold")
     where.append(
         f": the window at rows {window.rows[0]}-{window.rows[-1]}, "
         f"columns {window.cols[0]}-{window.cols[-1]}"
@@ -241,13 +255,13 @@ def _zoom(
     body = (
         too_many
         if too_wide(len(window.cols), view.width)
-        else (_window_grid(result, window, view, places))
+        else (_window_grid(story, window, view, places))
     )
     if text_width(body) > view.width:
         body = too_many
     if output is None:
         return Group(where, body, progress)
-    title = Text(f"Output {rows.out}x{cols.out}", style="bold")
+    title = Text(_name(story.output_name, rows.out, cols.out), style="bold")
     if text_width(body) + 3 + text_width(output) > view.width:
         return Group(where, body, title, output)
     table = Table.grid(padding=(0, 3))
@@ -256,14 +270,12 @@ def _zoom(
     return Group(where, table)
 
 
-def _window_grid(
-    result: PoolResult, window: Window, view: AnimateView, places: tuple[int, int]
-) -> Text:
+def _window_grid(story: Story, window: Window, view: AnimateView, places: tuple[int, int]) -> Text:
     """The window's cells with their input indices (``p`` for padding), winner ``[v]``."""
-    h, w = result.input.shape[1:3]
+    h, w = story.result.input.shape[1:3]
     cells = [
         [
-            Cell(_pad_text(result))
+            Cell(story.pad_text)
             if window.padded[a, b]
             else Cell(
                 format_number(float(window.cells[a, b]), places[0]),
