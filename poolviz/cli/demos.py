@@ -83,33 +83,18 @@ def _pooling(kwargs: dict[str, Any]) -> Pooling:
 @click.command(epilog=SHIFT_EPILOG)
 @options.input_options
 @options.window_options
-@click.option(
-    "--by",
-    type=click.IntRange(min=1),
-    default=1,
-    show_default=True,
-    metavar="N",
-    help="Pixels to move the content by; zeros move in, nothing wraps.",
-)
-@click.option(
-    "--axis",
-    "along",
-    type=click.Choice(["x", "y", "both"]),
-    default="x",
-    show_default=True,
-    help="Shift right (x), down (y) or both.",
-)
-@click.option(
+@options.shift_options("Pixels to move the content by; zeros move in, nothing wraps.")
+@options.count_option(
     "--layers",
-    type=click.IntRange(1, 16),
     default=3,
-    show_default=True,
+    low=1,
+    high=16,
     metavar="L",
     help="Stacked poolings measured in the table: 1 to L.",
 )
-@click.option(
+@options.count_option(
     "--shifts",
-    type=click.IntRange(min=1),
+    low=1,
     metavar="M",
     help=f"Largest shift in the table.  [default: N, at least {MIN_TABLE_SHIFTS}]",
 )
@@ -359,9 +344,9 @@ class LengthsType(values.OptionType):
     help="Adaptive pooling: the output size, 4 or 3x4 (height first); shows its bins "
     "instead of a window's formula.",
 )
-@click.option(
+@options.count_option(
     "--channels",
-    type=click.IntRange(min=1),
+    low=1,
     metavar="C",
     help=f"Channels, for shapes and value counts.  [default: 1; {SEED_CHANNELS} with no N]",
 )

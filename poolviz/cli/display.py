@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from poolviz.cli.options import output_option, with_options
+from poolviz.cli.options import count_option, output_option, with_options
 from poolviz.cli.values import AtType, ChannelsType, FigsizeType, StepsType
 from poolviz.errors import PoolvizError
 from poolviz.render.style import to_ascii
@@ -34,26 +34,14 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 def item_option(f: F) -> F:
     """Add ``--item N`` (default 0), the batch item shown."""
-    return click.option(
-        "--item",
-        type=click.IntRange(min=0),
-        default=0,
-        show_default=True,
-        metavar="N",
-        help="Batch item shown, for (N, H, W, C) input.",
+    return count_option(
+        "--item", default=0, metavar="N", help="Batch item shown, for (N, H, W, C) input."
     )(f)
 
 
 def channel_option(help: str) -> Callable[[F], F]:
     """Add ``--channel C`` (default 0), the one channel shown, described by ``help``."""
-    return click.option(
-        "--channel",
-        type=click.IntRange(min=0),
-        default=0,
-        show_default=True,
-        metavar="C",
-        help=help,
-    )
+    return count_option("--channel", default=0, metavar="C", help=help)
 
 
 def view_options(f: F) -> F:
@@ -138,11 +126,11 @@ def figure_options(
     def decorate(f: F) -> F:
         decorators = [
             output_option(formats),
-            click.option(
+            count_option(
                 "--dpi",
-                type=click.IntRange(20, 1200),
                 default=150,
-                show_default=True,
+                low=20,
+                high=1200,
                 help=f"Dots per inch of a {raster}; 300 doubles the size of 150.",
             ),
             click.option("--title", help="The figure's title.  [default: what it shows]"),

@@ -13,7 +13,6 @@ from poolviz import loaders
 from poolviz.cli import display, options
 from poolviz.cli.values import (
     ChannelsType,
-    MemoryType,
     OptionError,
     OptionType,
     SizePair,
@@ -90,26 +89,15 @@ class FloatsType(OptionType):
 @click.option(
     "--channel", type=ChannelsType(), metavar="C[,C]", help="Channels to show, e.g. 0,3,7."
 )
-@click.option(
-    "--top", type=click.IntRange(min=1), metavar="N",
-    help="Show the N channels with the most activation.  [default: 8]",
-)  # fmt: skip
-@click.option(
-    "--shifts", type=click.IntRange(1, 64), metavar="M",
+@options.count_option(
+    "--top", low=1, metavar="N", help="Show the N channels with the most activation.  [default: 8]"
+)
+@options.count_option(
+    "--shifts", low=1, high=64, metavar="M",
     help="Measure M shifts of the image (by, 2 by, ...) at every pooling layer instead.",
 )  # fmt: skip
-@click.option(
-    "--by", type=click.IntRange(min=1), default=1, show_default=True, metavar="N",
-    help="Pixels per shift; zeros move in, nothing wraps.",
-)  # fmt: skip
-@click.option(
-    "--axis", "along", type=click.Choice(["x", "y", "both"]), default="x", show_default=True,
-    help="Shift right (x), down (y) or both.",
-)  # fmt: skip
-@click.option(
-    "--max-memory", type=MemoryType(), default="2G", show_default=True, metavar="SIZE",
-    help="Refuse a run whose captured maps would need more memory, e.g. 8G.",
-)  # fmt: skip
+@options.shift_options("Pixels per shift; zeros move in, nothing wraps.")
+@options.max_memory_option("Refuse a run whose captured maps would need more memory, e.g. 8G.")
 @options.order_option
 @options.json_option()
 @display.figure_options(FIGURE_FORMATS)

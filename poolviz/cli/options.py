@@ -89,6 +89,26 @@ def size_option(*names: str, default: str | None = None, help: str) -> Callable[
     )
 
 
+def count_option(
+    *names: str,
+    default: int | None = None,
+    low: int = 0,
+    high: int | None = None,
+    metavar: str | None = None,
+    help: str,
+) -> Callable[[F], F]:
+    """Add an option taking a whole number from ``low`` to ``high`` (no upper limit when
+    None); its default, when it has one, shown in ``--help``."""
+    return click.option(
+        *names,
+        type=click.IntRange(low, high),
+        default=default,
+        show_default=default is not None,
+        metavar=metavar,
+        help=help,
+    )
+
+
 def window_options(f: F) -> F:
     """Add ``-k/--size``, ``-s/--stride``, ``-p/--padding``, ``-d/--dilation`` and
     ``--ceil-mode``: the windows' geometry, for the commands that never average."""
@@ -193,22 +213,16 @@ def pool_mode_option(f: F) -> F:
 
 def seed_option(help_text: str) -> Callable[[F], F]:
     """Add ``--seed N`` (0 or more, default 0): one seed for everything random in the run."""
-    return click.option(
-        "--seed",
-        type=click.IntRange(min=0),
-        default=0,
-        show_default=True,
-        help=help_text,
-    )
+    return count_option("--seed", default=0, help=help_text)
 
 
 def filter_size_option(f: F) -> F:
     """Add ``--filter-size F``: the taps of blur pooling's binomial filter (1-7, default 4)."""
-    return click.option(
+    return count_option(
         "--filter-size",
-        type=click.IntRange(1, 7),
         default=4,
-        show_default=True,
+        low=1,
+        high=7,
         metavar="F",
         help="Blur pooling: taps of the binomial filter, 1-7 (antialiased-cnns' sizes).",
     )(f)
@@ -253,14 +267,7 @@ def input_options(f: F) -> F:
         click.option(
             "--scale", type=ScaleType(), metavar="F", help="Resize an image first by F, e.g. 0.25."
         ),
-        click.option(
-            "--max-memory",
-            type=MemoryType(),
-            default="2G",
-            show_default=True,
-            metavar="SIZE",
-            help="Refuse inputs whose pooling would need more memory, e.g. 8G.",
-        ),
+        max_memory_option("Refuse inputs whose pooling would need more memory, e.g. 8G."),
         click.option(
             "--layout",
             type=click.Choice(loaders.LAYOUTS, case_sensitive=False),
@@ -270,6 +277,40 @@ def input_options(f: F) -> F:
         ),
     ]
     return with_options(f, decorators)
+
+
+def max_memory_option(help: str) -> Callable[[F], F]:
+    """Add ``--max-memory SIZE`` (default 2G), the budget a run is refused beyond; ``help``
+    says what it measures."""
+    return click.option(
+        "--max-memory",
+        type=MemoryType(),
+        default="2G",
+        show_default=True,
+        metavar="SIZE",
+        help=help,
+    )
+
+
+def shift_options(by_help: str) -> Callable[[F], F]:
+    """Add ``--by N`` (default 1; ``by_help`` says what moves) and ``--axis x|y|both``
+    (default x, passed as ``along``): how far and which way an input is shifted."""
+
+    def decorate(f: F) -> F:
+        decorators = [
+            count_option("--by", default=1, low=1, metavar="N", help=by_help),
+            click.option(
+                "--axis",
+                "along",
+                type=click.Choice(["x", "y", "both"]),
+                default="x",
+                show_default=True,
+                help="Shift right (x), down (y) or both.",
+            ),
+        ]
+        return with_options(f, decorators)
+
+    return decorate
 
 
 def load_input(

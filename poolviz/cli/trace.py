@@ -7,7 +7,7 @@ from typing import Any
 import click
 
 from poolviz.cli import display
-from poolviz.cli.options import json_option, order_option
+from poolviz.cli.options import count_option, json_option, order_option
 from poolviz.cli.values import OptionError, OptionType
 from poolviz.model import load_model
 from poolviz.model.layers import Shape
@@ -89,12 +89,8 @@ class Compare(OptionType):
     metavar="HxWxC",
     help="Per-sample input, e.g. 32x32x3. Default: the model's own (28x28x1 for a spec).",
 )
-@click.option(
-    "--batch",
-    type=click.IntRange(min=1),
-    default=None,
-    metavar="N",
-    help="Put N in the shapes and multiply MACs and values by it.",
+@count_option(
+    "--batch", low=1, metavar="N", help="Put N in the shapes and multiply MACs and values by it."
 )
 @click.option(
     "--compare",
@@ -104,10 +100,9 @@ class Compare(OptionType):
     show_default=True,
     help="Counterfactuals beside the model: drop, strided, both (drop,strided) or none.",
 )
-@click.option(
+@count_option(
     "--depth",
-    type=click.IntRange(min=1),
-    default=None,
+    low=1,
     metavar="N",
     help="Group layers by the first N parts of their names (/ or a residual block), runs of "
     "identical groups folded. Default: every layer, or grouped to fit 60 lines.",

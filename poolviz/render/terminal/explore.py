@@ -48,8 +48,8 @@ from poolviz.render.terminal.pool import (
     result_text,
     taps_text,
     text_width,
-    tie_note,
     value_range,
+    winner_text,
 )
 
 WIDE = 120
@@ -375,11 +375,7 @@ def step_pane(result: PoolResult, focus: Focus) -> RenderableType:
     ]
     if window.argmax is not None or (result.mode == "max" and focus.kind is None):
         table.add_column("winner at", no_wrap=True)
-        row.append(
-            "-"
-            if window.argmax is None
-            else f"{window.argmax[0]},{window.argmax[1]}" + tie_note(window)
-        )
+        row.append(winner_text(window))
     table.add_row(*row)
     k = focus.at[0] * result.cols.out + focus.at[1] + 1
     return Group(Text(f"Step {k} of {result.window_count}", style="bold"), table)

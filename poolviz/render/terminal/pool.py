@@ -431,11 +431,7 @@ def step_table(result: PoolResult, view: PoolView, channel: int) -> RenderableTy
             result_text(window, result.mode, decimals),
         ]
         if result.mode == "max":
-            row.append(
-                "-"
-                if window.argmax is None
-                else f"{window.argmax[0]},{window.argmax[1]}" + tie_note(window)
-            )
+            row.append(winner_text(window))
         table.add_row(*row)
     more = result.window_count - len(shown)
     parts: list[RenderableType] = [Text("\nSteps: one row per window", style="bold"), table]
@@ -456,6 +452,14 @@ def step_table(result: PoolResult, view: PoolView, channel: int) -> RenderableTy
             )
         )
     return Group(*parts)
+
+
+def winner_text(window: Window) -> str:
+    """The step table's "winner at" cell: the winner's ``row,col``, `` (tie)`` after it when
+    the max occurs more than once, or ``-`` for a window of padding alone."""
+    if window.argmax is None:
+        return "-"
+    return f"{window.argmax[0]},{window.argmax[1]}" + tie_note(window)
 
 
 def tie_note(window: Window) -> str:

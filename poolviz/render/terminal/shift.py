@@ -104,25 +104,19 @@ def _case(case: ShiftCase, number: int, view: DemoView) -> list[RenderableType]:
                 )
             pair = [
                 (
-                    f"{name}output {oh}x{ow}",
+                    label,
                     matrix_panel(
-                        plane_of(outputs.output),
+                        plane_of(plane),
                         view,
                         panel,
-                        fills=output_fills(before) if is_max else None,
+                        fills=output_fills(result) if is_max else None,
                         marked=changed,
                     ),
-                ),
-                (
-                    f"{name}shifted output",
-                    matrix_panel(
-                        plane_of(outputs.shifted_output),
-                        view,
-                        panel,
-                        fills=output_fills(after) if is_max else None,
-                        marked=changed,
-                    ),
-                ),
+                )
+                for label, plane, result in (
+                    (f"{name}output {oh}x{ow}", outputs.output, before),
+                    (f"{name}shifted output", outputs.shifted_output, after),
+                )
             ]
         else:
             shown, key = changed_map(changed, panel, view)
