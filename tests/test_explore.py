@@ -30,7 +30,6 @@ from textual.screen import Screen
 from poolviz.cli import main
 from poolviz.cli.explore import Explorer, Knobs, _matrix_text, pool_modes
 from poolviz.engine.explain import explain
-from poolviz.errors import PoolvizError
 from poolviz.examples import SEED_4X4
 from poolviz.render.terminal.explore import (
     Focus,
@@ -570,21 +569,46 @@ def test_lp_and_blur_keys_and_refusals() -> None:
     assert explorer.knobs.args()[-2:] == ["--norm-type", "3"]
 
 
-def test_w_writes_blur_as_pool_o_draws_it_and_refuses_lp(
+def _same_png(ours: Path, args: list[str]) -> None:
+    """``ours`` is the PNG the command line ``args`` (with ``-o ref.png``) writes."""
+    assert main.main([*args, "-o", "ref.png"], standalone_mode=False) is None
+    with Image.open(ours) as mine, Image.open("ref.png") as theirs:
+        assert mine.size == theirs.size and mine.size[0] > 500
+        assert np.array_equal(np.asarray(mine), np.asarray(theirs))
+
+
+def test_w_writes_lp_and_blur_as_pool_o_and_grad_o_draw_them(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tmp_path)
     explorer = Explorer(SEED_4X4, Knobs(mode="blur", filter_size=3), at=(1, 0))
     written = explorer.write_png()
     assert written.name == "poolviz-k2-s2-blur-f3.png"
-    args = ["pool", "--mode", "blur", "--filter-size", "3", "--at", "1,0", "-o", "ref.png"]
-    assert main.main(args, standalone_mode=False) is None
-    with Image.open(written) as ours, Image.open("ref.png") as theirs:
-        assert np.array_equal(np.asarray(ours), np.asarray(theirs))
+    _same_png(written, ["pool", "--mode", "blur", "--filter-size", "3", "--at", "1,0"])
     while explorer.knobs.mode != "lp":
         explorer.cycle_mode()
-    with pytest.raises(PoolvizError, match="^-o draws blur pooling only so far"):
-        explorer.write_png()
+    explorer.change("norm_type", 1)
+    explorer.move(0, 1)
+    assert explorer.error is None and explorer.at == (1, 1)
+    written = explorer.write_png()
+    assert written.name == "poolviz-k2-s2-lp-p3.png"
+    assert explorer.command_line() == "poolviz pool -k 2 --mode lp --norm-type 3 --at 1,1"
+    _same_png(written, ["pool", "-k", "2", "--mode", "lp", "--norm-type", "3", "--at", "1,1"])
+    grad = "poolviz grad --sample seed4x4 -k 2 --mode lp --norm-type 3 --at 1,1"
+    for view in ("gradient", "unpooling"):  # grad -o draws LP's gradient for both
+        explorer.switch_view(view)
+        written = explorer.write_png()
+        assert written.name == f"poolviz-{view}-k2-s2-lp-p3.png"
+        assert explorer.command_line() == grad  # grad's own example is a 5x5
+        _same_png(written, grad.split()[1:])
+    assert explorer.error is None
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "poolviz-gradient-k2-s2-lp-p3.png",
+        "poolviz-k2-s2-blur-f3.png",
+        "poolviz-k2-s2-lp-p3.png",
+        "poolviz-unpooling-k2-s2-lp-p3.png",
+        "ref.png",
+    ]
 
 
 def test_adaptive_and_fractional_take_an_output_size_and_no_window_keys() -> None:
@@ -603,8 +627,8 @@ def test_adaptive_and_fractional_take_an_output_size_and_no_window_keys() -> Non
     explorer.change("output_size", 1)
     assert explorer.knobs.args() == ["--mode", "adaptive-avg", "--output-size", "4x3"]
     assert explorer.knobs.file_name("pool") == "poolviz-o4x3-adaptive-avg.png"
-    assert explorer.command_line() == (
-        "poolviz pool --mode adaptive-avg --output-size 4x3 --at 0,0"
+    assert explorer.command_line() == (  # pool's own example for adaptive is a 5x5
+        "poolviz pool --sample seed4x4 --mode adaptive-avg --output-size 4x3 --at 0,0"
     )
     explorer.cycle_mode()  # fractional: 4 windows of 2 do not fit 4 rows, so lp
     assert explorer.knobs.mode == "lp" and explorer.message is not None

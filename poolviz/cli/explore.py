@@ -20,12 +20,12 @@ import click
 import numpy as np
 
 from poolviz.cli import display, options
-from poolviz.cli.modes import TAKES, check_options, run_mode
+from poolviz.cli.modes import TAKES, check_options, example, run_mode
 from poolviz.cli.values import AtType
 from poolviz.engine.explain import PoolResult, explain
 from poolviz.engine.geometry import MODES
 from poolviz.errors import PoolvizError
-from poolviz.examples import SEED_4X4
+from poolviz.examples import SEED_4X4, SEED_4X4_NAME
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -366,26 +366,29 @@ class Explorer:
         return path
 
     def _kind_figure(self, kind: Kind) -> Figure:
-        """Blur pooling's figure, as ``poolviz pool --mode blur -o`` draws it; the others
-        refused in the command line's words."""
-        from poolviz.engine.blur import BlurRun
+        """LP or blur pooling's figure: ``poolviz pool --mode lp|blur -o``'s for the pooling
+        view, ``poolviz grad --mode lp|blur -o``'s (ones upstream) for the gradient and
+        unpooling views, as :meth:`command_line` names them."""
+        run = kind.run
+        if self.view == "pool":
+            from poolviz.cli.pool_lp_blur import drawing
 
-        mode = self.knobs.mode
-        if self.view != "pool":
-            raise PoolvizError(
-                f"grad draws {mode} pooling in the terminal and as --json only so far; "
-                "no PNG of this view (g goes back)"
-            )
-        if not isinstance(kind.run, BlurRun):
-            raise PoolvizError("-o draws blur pooling only so far; use --json or the report")
-        from poolviz.render.figure.blur import blur_figure
+            return drawing(run).figure(run, at=self.at, channel=self.channel)
+        from poolviz.render.figure.lp_blur_grad import lp_blur_grad_figure
 
-        return blur_figure(kind.run, at=self.at, channel=self.channel)
+        upstream = np.ones_like(run.output)
+        grad = run.backward(upstream) if kind.gradient is None else kind.gradient
+        return lp_blur_grad_figure(run, upstream, grad, "ones", channel=self.channel)
 
     def command_line(self) -> str:
-        """The ``poolviz pool`` (or ``grad``) command line showing what is on screen."""
+        """The ``poolviz pool`` (or ``grad``) command line showing what is on screen; the
+        worked 4x4 named as ``--sample seed4x4`` where the command shows another example
+        without an input (``grad``'s 5x5, adaptive and fractional pooling's)."""
         command = "pool" if self.view == "pool" else "grad"
-        args = ["poolviz", command, *self.source, *self.knobs.args()]
+        source = self.source
+        if not source and example(self.knobs.mode, command).name != SEED_4X4_NAME:
+            source = ["--sample", "seed4x4"]  # the command's own example is another input
+        args = ["poolviz", command, *source, *self.knobs.args()]
         if self.item:
             args += ["--item", str(self.item)]
         if self.channels > 1:
