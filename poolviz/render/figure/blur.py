@@ -3,6 +3,8 @@ max map → reflect-padded map (one output's window framed) ⊙ filter → outpu
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 from matplotlib.figure import Figure
 
@@ -41,21 +43,19 @@ def blur_figure(
     height = max(p.shape[0] for p in planes) * cell + 1.9
     fig = Figure(figsize=(sum(ratios) + 0.6, height), layout="constrained")
     axes = fig.subplots(1, len(ratios), width_ratios=ratios)
-    norm = value_norm(*planes)
-    colours = cmap or "viridis"
+    # the four maps share one colour scale; the filter's weights are not on it
+    on_scale = partial(draw_matrix, cmap=cmap or "viridis", norm=value_norm(*planes))
     top, left, cells = run.window(*at, channel=channel)
     ph, pw = planes[2].shape
     reflected = np.ones((ph, pw), dtype=bool)
     reflected[before : ph - after, before : pw - after] = False
-    draw_matrix(axes[0], planes[0], cmap=colours, norm=norm, title="input")
+    on_scale(axes[0], planes[0], title="input")
     arrow_panel(axes[1], f"max {kh}x{kw}\nstride 1")
-    draw_matrix(axes[2], planes[1], cmap=colours, norm=norm, title="max map (stride 1)")
+    on_scale(axes[2], planes[1], title="max map (stride 1)")
     arrow_panel(axes[3], f"reflect\npad {before}, {after}")
-    draw_matrix(
+    on_scale(
         axes[4],
         planes[2],
-        cmap=colours,
-        norm=norm,
         hatched=reflected,
         origin=(-before, -before),  # the max map's own indices; reflected cells say p
         outlines=[Outline((top, top + f - 1), (left, left + f - 1), FRAME, width=3.0)],
@@ -72,11 +72,9 @@ def blur_figure(
     )
     step = str(sh) if sh == sw else f"{sh}x{sw}"
     arrow_panel(axes[7], f"Σ / {total}\nstride {step}")
-    draw_matrix(
+    on_scale(
         axes[8],
         planes[3],
-        cmap=colours,
-        norm=norm,
         outlines=[Outline((at[0], at[0]), (at[1], at[1]), FRAME, width=3.0)],
         title="output",
     )
