@@ -51,6 +51,9 @@ def runner(command: list[str], cwd: str) -> object:
     """A call that runs ``command`` once in ``cwd`` (output to a pipe, 80 columns, no
     colour) and raises if it fails."""
     env = os.environ | {"COLUMNS": "80", "NO_COLOR": "1", "PYTHONPATH": str(ROOT)}
+    # An installed poolviz runs from its bytecode cache (pip compiles it); a shell that set
+    # PYTHONDONTWRITEBYTECODE would have every round compile every module from source.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
 
     def run() -> None:
         done = subprocess.run(command, cwd=cwd, capture_output=True, env=env)

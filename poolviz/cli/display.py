@@ -336,7 +336,9 @@ def screen() -> Screen:
     from rich.console import Console
 
     width = None if sys.stdout.isatty() else int(os.environ.get("COLUMNS", "80"))
-    out = Console(width=width, highlight=False, soft_wrap=False)
+    # emoji=False: ':name:' in a file name is printed as given, and rich's emoji table
+    # (a few milliseconds of start-up) is never loaded
+    out = Console(width=width, highlight=False, soft_wrap=False, emoji=False)
     return Screen(
         console=out,
         width=out.width,

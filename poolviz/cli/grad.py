@@ -9,7 +9,6 @@ import numpy as np
 from click.core import ParameterSource
 
 from poolviz.cli import display, modes, options, page, values
-from poolviz.cli.pool_lp_blur import lp_or_blur_grad_output
 from poolviz.engine.explain import PoolResult
 from poolviz.engine.gradient import UPSTREAM_KINDS, GradResult, gradient, upstream_gradient
 from poolviz.examples import SEED_5X5_NAME
@@ -95,6 +94,8 @@ def grad(
             notes = () if loaded is None else loaded.notes
             page.lp_blur_page(run, view, source, notes, kwargs, (sent, grad_output, seed))
             return
+        from poolviz.cli.pool_lp_blur import lp_or_blur_grad_output
+
         lp_or_blur_grad_output(run, sent, label, view, kwargs, as_json, notes)
         return
     as_page = page.wanted(kwargs, as_json)

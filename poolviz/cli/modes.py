@@ -7,16 +7,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import click
 import numpy as np
 from click.core import ParameterSource
 
 from poolviz.cli.options import pooling_from
-from poolviz.engine.blur import BlurRun, explain_blur
 from poolviz.engine.explain import PoolResult, explain, explain_adaptive, explain_fractional
-from poolviz.engine.lp import LPRun, explain_lp
 from poolviz.errors import PoolvizError
 from poolviz.examples import (
     SEED_4X4,
@@ -27,7 +25,11 @@ from poolviz.examples import (
     SEED_7X7_NAME,
 )
 
-Run = PoolResult | LPRun | BlurRun
+if TYPE_CHECKING:  # LP and blur are imported only by the modes that run them
+    from poolviz.engine.blur import BlurRun
+    from poolviz.engine.lp import LPRun
+
+Run: TypeAlias = "PoolResult | LPRun | BlurRun"
 """What a mode gives: a :class:`PoolResult` (max, avg, adaptive, fractional) or the LP or
 blur run with its own stages."""
 
@@ -133,8 +135,12 @@ def run_mode(
             )
         return explain_fractional(x, pooling["size"], output_size, ratio, seed=seed)
     if mode == "lp":
+        from poolviz.engine.lp import explain_lp
+
         return explain_lp(
             x, kwargs["norm_type"], pooling["size"], pooling["stride"], pooling["ceil_mode"]
         )
+    from poolviz.engine.blur import explain_blur
+
     stride = 2 if pooling["stride"] is None else pooling["stride"]
     return explain_blur(x, pooling["size"], stride, kwargs["filter_size"])

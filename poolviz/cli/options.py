@@ -7,7 +7,7 @@ Their value types live in :mod:`poolviz.cli.values`; a bad value fails at parse 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, TypedDict, TypeVar
+from typing import TYPE_CHECKING, Any, TypedDict, TypeVar
 
 import click
 import numpy as np
@@ -28,7 +28,9 @@ from poolviz.cli.values import (
     either,
 )
 from poolviz.errors import PoolvizError
-from poolviz.loaders import Budget
+
+if TYPE_CHECKING:
+    from poolviz.loaders import Budget
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -328,7 +330,7 @@ def load_input(
     error. An input that would need more than ``max_memory`` (a :class:`Budget`; bytes alone
     are pooling's: the input, output and indices as float64 and int64, about three times the
     input) is refused, unread where its header tells its size."""
-    budget = Budget(max_memory) if isinstance(max_memory, int) else max_memory
+    budget = loaders.Budget(max_memory) if isinstance(max_memory, int) else max_memory
     given = [
         name
         for name, value in (("INPUT", input), ("-m/--matrix", matrix), ("--sample", sample))
@@ -401,15 +403,19 @@ def budget_from(limit: int | None) -> Budget | None:
     )
     footprints = FOOTPRINTS.get(command or "", {})
     if output not in footprints:
-        return Budget(limit)
+        return loaders.Budget(limit)
     if (command, output) == ("pool", "report"):
-        return Budget(limit, footprints[output])
+        return loaders.Budget(limit, footprints[output])
     flag = {"figure": " -o", "json": " --json", "report": ""}[output]
-    return Budget(limit, footprints[output], f"poolviz {command}{flag} on it")
+    return loaders.Budget(limit, footprints[output], f"poolviz {command}{flag} on it")
 
 
 def load_input_from(kwargs: Mapping[str, Any]) -> loaders.LoadedInput | None:
-    """:func:`load_input` with a command's keyword arguments (see :func:`input_options`)."""
+    """:func:`load_input` with a command's keyword arguments (see :func:`input_options`).
+
+    A command given no input shows its worked example and needs no budget: the budget's
+    module reads the headers of every input kind, which that start-up need not import."""
+    given = any(kwargs[name] is not None for name in ("input", "matrix", "sample"))
     return load_input(
         kwargs["input"],
         kwargs["matrix"],
@@ -418,7 +424,7 @@ def load_input_from(kwargs: Mapping[str, Any]) -> loaders.LoadedInput | None:
         kwargs["resize"],
         kwargs["scale"],
         kwargs["layout"],
-        budget_from(kwargs.get("max_memory")),
+        budget_from(kwargs.get("max_memory")) if given else None,
     )
 
 

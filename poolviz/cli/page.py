@@ -5,9 +5,6 @@ a temporary one and opens it in the browser. Wiring only: the page is
 from __future__ import annotations
 
 import os
-import shlex
-import tempfile
-import webbrowser
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -140,6 +137,8 @@ def matrix_text(array: np.ndarray) -> str:
 def check_size(x: np.ndarray, command: list[str], loaded: LoadedInput | None) -> None:
     """Refuse an input too large for a page (see :func:`check_page_size`), with a hint that
     runs the same command on a shrunk image."""
+    import shlex
+
     from poolviz.engine.windows import as_nhwc
     from poolviz.render.html.page import PAGE_CELLS, check_page_size
 
@@ -238,6 +237,9 @@ def blur_args(run: BlurRun) -> list[str]:
 def save_page(data: dict[str, Any], kwargs: Mapping[str, Any]) -> None:
     """Write the page to ``-o``, or for ``--html`` alone to a new temporary file, and say
     where; with ``--html``, open it in the browser too."""
+    import tempfile
+    import webbrowser  # imports subprocess: only a command writing a page pays for it
+
     from poolviz.render.html.page import write_page
 
     path: Path | None = kwargs["output"]

@@ -8,7 +8,6 @@ import click
 import numpy as np
 
 from poolviz.cli import display, modes, options, page
-from poolviz.cli.pool_lp_blur import lp_or_blur_output
 from poolviz.engine.explain import PoolResult
 
 EPILOG = """\b
@@ -58,6 +57,8 @@ def pool(seed: int, as_json: bool, **kwargs: Any) -> None:
             page.lp_blur_page(run, view, source, () if loaded is None else loaded.notes, kwargs)
             return
         figure = display.figure_from(kwargs)
+        from poolviz.cli.pool_lp_blur import lp_or_blur_output
+
         lp_or_blur_output(run, view, figure, as_json, notes, int(np.ndim(x)))
         return
     result = run

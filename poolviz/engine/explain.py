@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, ClassVar, Protocol, Unpack
+from typing import TYPE_CHECKING, Any, Unpack
 
 import numpy as np
 
 from poolviz.engine.backward import pool2d_backward
+from poolviz.engine.display import Display, registered
 from poolviz.engine.geometry import Axis, IntPair, PaddingArg, PoolOptions, PoolSpec, as_pair
 from poolviz.engine.pooling import avg_pool_nhwc, max_pool_nhwc, prepare
 from poolviz.engine.uneven import (
@@ -61,24 +62,6 @@ class Window:
     """The divisor of an average window; None for max."""
 
 
-class Display(Protocol):
-    """How a :class:`PoolResult` draws itself: the render side registers one
-    (:func:`poolviz.render.display.install_display`, run by ``import poolviz``), so the engine
-    never imports a renderer."""
-
-    def figure(self, result: PoolResult, item: int, channel: int | None) -> Figure:
-        """A matplotlib Figure of ``result``."""
-        ...
-
-    def report(self, result: PoolResult) -> Any:
-        """A rich renderable of ``result``: the terminal report."""
-        ...
-
-    def png(self, result: PoolResult) -> bytes:
-        """``result``'s figure as PNG bytes (Jupyter's rich display)."""
-        ...
-
-
 @dataclass(frozen=True)
 class PoolResult:
     """A pooling run: the input as given, its output and indices, and the window geometry.
@@ -109,8 +92,6 @@ class PoolResult:
     output_ratio: tuple[float, float] | None = None
     """Fractional max pooling's ``output_ratio`` (h, w) when the size came from it:
     ``out = int(n * ratio)``; None otherwise."""
-    display: ClassVar[Display | None] = None
-    """How results draw themselves (:class:`Display`); set by the render side."""
 
     @property
     def mode(self) -> str:
@@ -265,10 +246,9 @@ class PoolResult:
         return self._display().png(self)
 
     def _display(self) -> Display:
-        """The registered :class:`Display`; ``import poolviz`` registers it."""
-        if PoolResult.display is None:
-            raise PoolvizError("no renderer is registered to draw a result; import poolviz first")
-        return PoolResult.display
+        """The registered :class:`~poolviz.engine.display.Display` (``import poolviz``
+        registers it)."""
+        return registered()
 
 
 def explain(

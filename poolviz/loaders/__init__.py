@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from poolviz.lazy import lazy_attributes
 
 _HOMES = {
-    "LAYOUTS": "arrays",
+    "LAYOUTS": "loaded",
     "Budget": "budget",
     "float64_bytes": "budget",
     "read_text_file": "files",
@@ -34,10 +34,9 @@ loader it does not use)."""
 __getattr__, __dir__ = lazy_attributes(__name__, _HOMES)
 
 if TYPE_CHECKING:
-    from poolviz.loaders.arrays import LAYOUTS
     from poolviz.loaders.budget import Budget, float64_bytes
     from poolviz.loaders.files import read_text_file
-    from poolviz.loaders.loaded import LoadedInput
+    from poolviz.loaders.loaded import LAYOUTS, LoadedInput
     from poolviz.loaders.paths import load_path
     from poolviz.loaders.samples import SAMPLES, Sample, load_sample, sample_names
     from poolviz.loaders.text import parse_matrix, parse_text_matrix

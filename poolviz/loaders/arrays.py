@@ -22,9 +22,6 @@ from poolviz.loaders.wording import format_shape
 ARRAY_SUFFIXES = (".npy", ".npz")
 
 
-LAYOUTS = ("nhwc", "nchw")
-
-
 def load_npy(data: bytes, shown: str) -> np.ndarray:
     """A ``.npy`` array, never unpickled."""
     if not data.startswith(b"\x93NUMPY"):

@@ -7,7 +7,6 @@ from pathlib import Path
 from poolviz.errors import PoolvizError
 from poolviz.loaders.arrays import (
     ARRAY_SUFFIXES,
-    LAYOUTS,
     array_input,
     load_npy,
     load_npz,
@@ -16,7 +15,7 @@ from poolviz.loaders.arrays import (
 from poolviz.loaders.budget import Budget, float64_bytes, grey_nbytes
 from poolviz.loaders.files import check_file, decode_text, read_bytes
 from poolviz.loaders.images import IMAGE_SUFFIXES, load_image
-from poolviz.loaders.loaded import LoadedInput
+from poolviz.loaders.loaded import LAYOUTS, LoadedInput
 from poolviz.loaders.stdin import ACCEPTED, nothing_given, read_stdin, sniff
 from poolviz.loaders.text import TEXT_SUFFIXES, text_input
 

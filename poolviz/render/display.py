@@ -2,8 +2,9 @@
 rich report when printed, the figure in Jupyter.
 
 The engine keeps results and knows no renderer; ``import poolviz`` calls
-:func:`install_display`, which registers :class:`RenderedDisplay` with ``PoolResult``.
-matplotlib and rich are imported only when a result is drawn.
+:func:`install_display`, which registers :class:`RenderedDisplay` in
+:mod:`poolviz.engine.display`. Neither NumPy nor the engine is imported here, and matplotlib
+and rich only when a result is drawn.
 """
 
 from __future__ import annotations
@@ -11,10 +12,12 @@ from __future__ import annotations
 import io
 from typing import TYPE_CHECKING, Any
 
-from poolviz.engine.explain import PoolResult
+from poolviz.engine.display import register
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
+
+    from poolviz.engine.explain import PoolResult
 
 
 class RenderedDisplay:
@@ -41,4 +44,4 @@ class RenderedDisplay:
 
 def install_display() -> None:
     """Register :class:`RenderedDisplay` as how every ``PoolResult`` draws itself."""
-    PoolResult.display = RenderedDisplay()
+    register(RenderedDisplay())
