@@ -38,7 +38,7 @@ from poolviz.render.terminal.explore import (
     status_text,
     step_pane,
 )
-from poolviz.render.terminal.explore_app import KEYS, ExploreApp, flat, key_legend
+from poolviz.render.terminal.explore_app import KEYS, ExploreApp, Pane, flat, key_legend
 
 SCREENS = Path(__file__).parent / "explore_screens"
 
@@ -827,6 +827,24 @@ def test_no_colour_draws_the_window_in_reverse_video() -> None:
     assert any(getattr(span.style, "reverse", False) for span in plain.spans)
     coloured = flat(grids_pane(result, Focus((0, 1), colour=True)), 80)
     assert any(getattr(span.style, "bgcolor", None) for span in coloured.spans)
+
+
+def test_every_pane_is_readable_on_the_first_screen() -> None:
+    """No pane keeps the colours it was laid out with before its styles applied (the formula
+    and coverage panes were drawn in the background's own colour until the first key)."""
+    unreadable: list[str] = []
+
+    async def script(pilot: Pilot[None], app: ExploreApp) -> None:
+        for pane in app.query(Pane):
+            for y in range(pane.size.height):
+                for segment in pane.render_line(y):
+                    style = segment.style
+                    if segment.text.strip() and style and style.color == style.bgcolor:
+                        unreadable.append(f"{pane.id}: {segment.text.strip()}")
+
+    for mode in ("max", "blur"):
+        drive(Explorer(SEED_4X4, Knobs(mode=mode)), (80, 24), script)
+    assert unreadable == []
 
 
 def test_an_image_is_a_picture_one_channel_at_a_time() -> None:

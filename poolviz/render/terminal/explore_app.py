@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from rich.console import Console, Group, RenderableType
 from rich.segment import Segment
+from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 from textual.app import App, ComposeResult
@@ -242,24 +243,36 @@ class Pane(Widget):
 
     def __init__(self, *, id: str) -> None:
         super().__init__(id=id)
-        self._strips: list[Strip] = []
+        self._lines: list[Strip] = []
+        self._styled: tuple[Style, list[Strip]] | None = None
+        """The lines over the base style they were last drawn with."""
 
     def show(self, renderable: RenderableType, width: int) -> None:
         """Lay ``renderable`` out at ``width`` columns and draw it in place of the last."""
-        base = self.rich_style  # the app's background and colour, under the pane's own
-        self._strips = [Strip(line).apply_style(base) for line in lines_of(renderable, width)]
+        self._lines = [Strip(line) for line in lines_of(renderable, width)]
+        self._styled = None
         self.refresh(layout=True)
 
+    def _strips(self) -> list[Strip]:
+        """The lines over the pane's background and colour as they are when drawn, not when
+        laid out: a pane first shown before its styles apply would keep the text in the
+        background's colour until it was shown again."""
+        base = self.rich_style
+        if self._styled is None or self._styled[0] != base:
+            self._styled = (base, [line.apply_style(base) for line in self._lines])
+        return self._styled[1]
+
     def get_content_width(self, container: Size, viewport: Size) -> int:
-        return max((strip.cell_length for strip in self._strips), default=0)
+        return max((line.cell_length for line in self._lines), default=0)
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
-        return len(self._strips)
+        return len(self._lines)
 
     def render_line(self, y: int) -> Strip:
         width = self.size.width
-        if y < len(self._strips):
-            return self._strips[y].crop_extend(0, width, self.rich_style)
+        strips = self._strips()
+        if y < len(strips):
+            return strips[y].crop_extend(0, width, self.rich_style)
         return Strip.blank(width, self.rich_style)
 
 
