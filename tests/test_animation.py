@@ -293,19 +293,20 @@ def test_terminal_frames_mark_the_window_without_colour() -> None:
     assert lines[0] == "MaxPool2D  size 2x2 · stride 2x2 · padding 0"
     # only the window's rows and columns are numbered (the others' headers blank, not the
     # output's · for cells not computed yet), lines fence it in, its max is [v]
-    assert lines[3] == "          2  3             0  1"
-    assert lines[4] == "0  1  3 │ 2  1    max   0  6 [8]"
-    assert lines[5] == "1  5  6 │[8] 4     →    1  ·  ·"
-    assert lines[6] == "  ──────┼──────"
-    assert lines[7] == "   2  4 │ 7  3"
-    assert lines[9] == "between the lines: the window  [v] its max  · not computed yet"
+    assert lines[1] == "input (1, 4, 4, 1) → output (1, 2, 2, 1)  (batch, height, width, channels)"
+    assert lines[4] == "          2  3             0  1"
+    assert lines[5] == "0  1  3 │ 2  1    max   0  6 [8]"
+    assert lines[6] == "1  5  6 │[8] 4     →    1  ·  ·"
+    assert lines[7] == "  ──────┼──────"
+    assert lines[8] == "   2  4 │ 7  3"
+    assert lines[10] == "between the lines: the window  [v] its max  · not computed yet"
     assert lines[-1] == "window 2 of 4: max(2, 1, 8, 4) = 8 at (1, 2)"
     assert all(len(line) <= 80 for frame in frames for line in frame.splitlines())
 
 
 def test_the_last_frame_has_no_mark_for_cells_not_computed() -> None:
     lines = [line.rstrip() for line in render(explain(SEED_4X4, 2))[-1].splitlines()]
-    assert lines[3:10] == [
+    assert lines[4:11] == [
         "          2  3             0  1",
         "   1  3 │ 2  1    max   0  6  8",
         "   5  6 │ 8  4     →    1  4 [7]",
@@ -314,13 +315,13 @@ def test_the_last_frame_has_no_mark_for_cells_not_computed() -> None:
         "3  1  0 │ 3  2",
         "between the lines: the window  [v] its max",
     ]
-    assert not any("·" in line for line in lines[3:10])
+    assert not any("·" in line for line in lines[4:11])
 
 
 def test_terminal_frames_fill_the_output_with_the_running_maxima() -> None:
     frames = render(explain(SEED_4X4, 2))
     # the output grid, right of the arrow: computed cells, the current one [v], the rest ·
-    outputs = [[line[22:].strip() for line in f.splitlines()[4:6]] for f in frames]
+    outputs = [[line[22:].strip() for line in f.splitlines()[5:7]] for f in frames]
     assert outputs == [
         ["0 [6] ·", "1  ·  ·"],
         ["0  6 [8]", "1  ·  ·"],
@@ -334,7 +335,7 @@ def test_terminal_frames_of_a_large_input_show_the_window_and_the_output() -> No
     frames = render(result)
     assert len(frames) == 64
     lines = frames[30].splitlines()
-    assert lines[2] == "Input 28x28: the window at rows 4-5, columns 4-5"  # window 31
+    assert lines[3] == "Input 28x28: the window at rows 4-5, columns 4-5"  # window 31
     assert "Input 28x28: the window at rows 4-5, columns 18-19" in frames[33]  # window 38
     assert "window 196 of 196 (4 skipped): " in frames[63]
     assert "Output 14x14" in frames[63]

@@ -121,7 +121,11 @@ def test_terminal_blur_frames_name_the_padded_map_and_its_copies() -> None:
     with console.capture() as captured:
         console.print(frames[9])
     lines = [line.rstrip() for line in captured.get().splitlines()]
-    assert lines[0] == "Blur pooling, 2 of 2: a 4-tap binomial filter at stride 2x2"
-    assert lines[2].startswith("Max map, reflect-padded 6x6")
-    assert lines[3].split() == ["p", "0", "1", "2", "0", "1"]  # the window's columns: p 0 1 2
+    assert lines[:3] == [
+        "Blur pooling, 2 of 2: a 4-tap binomial filter at stride 2x2",
+        "max map, reflect-padded (1, 6, 6, 1) → output (1, 2, 2, 1)  (batch, height,",
+        "  width, channels)",  # folded with an indent
+    ]
+    assert lines[4].startswith("Max map, reflect-padded 6x6")
+    assert lines[5].split() == ["p", "0", "1", "2", "0", "1"]  # the window's columns: p 0 1 2
     assert max(len(line) for line in lines) <= 80

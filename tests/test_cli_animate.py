@@ -124,7 +124,13 @@ def test_terminal_prints_one_frame_per_window_with_the_running_max() -> None:
     assert lines.count("MaxPool2D  size 2x2 · stride 2x2 · padding 0") == 4
     # each frame's output rows, right of the arrow: computed, current [v], still to come ·
     frames = out.split("MaxPool2D  size 2x2 · stride 2x2 · padding 0\n")[1:]
-    outputs = [[line[22:].strip() for line in frame.splitlines()[3:5]] for frame in frames]
+    assert all(
+        frame.startswith(
+            "input (1, 4, 4, 1) → output (1, 2, 2, 1)  (batch, height, width, channels)\n"
+        )
+        for frame in frames
+    )
+    outputs = [[line[22:].strip() for line in frame.splitlines()[4:6]] for frame in frames]
     assert outputs == [
         ["0 [6] ·", "1  ·  ·"],
         ["0  6 [8]", "1  ·  ·"],
@@ -234,8 +240,9 @@ def test_a_batch_names_the_item_and_channel_shown(tmp_path: Path) -> None:
     code, out, err = run(str(path), "--item", "1", "--channel", "2")
     assert code == 0, err
     lines = out.splitlines()
-    assert lines[:2] == [
+    assert lines[:3] == [
         "MaxPool2D  size 2x2 · stride 2x2 · padding 0",
+        "input (2, 4, 4, 3) → output (2, 2, 2, 3)  (batch, height, width, channels)",
         "item 1 of 2, channel 2 of 3",
     ]
     assert lines[-1] == "window 4 of 4: max(80, 83, 92, 95) = 95 at (3, 3)"
@@ -249,7 +256,7 @@ def test_uneven_windows_animate_as_they_are(tmp_path: Path) -> None:
     path = tmp_path / "f.png"
     code, out, err = run("--mode", "fractional", "-o", str(path))
     assert code == 0, err
-    assert out.strip() == f"wrote {path} (the last frame, 774x566 pixels)"
+    assert out.strip() == f"wrote {path} (the last frame, 774x585 pixels)"
 
 
 def test_lp_frames_work_each_window_out_as_pytorch(tmp_path: Path) -> None:
@@ -294,3 +301,25 @@ def test_blur_frames_are_the_max_stage_then_the_filter(tmp_path: Path) -> None:
     assert run("--mode", "blur", "--filter-size", "3", "-o", str(png))[0] == 0
     with Image.open(png) as image:
         assert not getattr(image, "is_animated", False)
+
+
+def test_order_prints_shapes_as_pytorch_or_keras(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "photo.npy"
+    np.save(path, np.zeros((2, 6, 4, 3)))
+    nchw = "input (2, 3, 6, 4) → output (2, 3, 3, 2)  (batch, channels, height, width)"
+    nhwc = "input (2, 6, 4, 3) → output (2, 3, 2, 3)  (batch, height, width, channels)"
+    code, out, err = run(str(path), "--order", "nchw")
+    assert code == 0, err
+    assert out.splitlines().count(nchw) == 6  # one a frame
+    monkeypatch.setenv("POOLVIZ_ORDER", "nchw")
+    assert run(str(path))[1].splitlines()[1] == nchw
+    assert run(str(path), "--order", "NHWC")[1].splitlines()[1] == nhwc  # the flag wins
+    code, _, err = run(str(path), "--order", "chw")
+    assert code == 2 and err.startswith("error: ")
+    from poolviz.engine.explain import explain
+    from poolviz.render.animation import Animation
+
+    animation = Animation(explain(np.zeros((2, 6, 4, 3)), 2), order="nchw")
+    assert animation.shapes.replace("->", "→") == nchw

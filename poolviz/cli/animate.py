@@ -65,6 +65,7 @@ class FpsType(click.ParamType[int, Any]):
 )
 @display.item_option
 @display.channel_option("Channel shown.")
+@options.order_option
 @display.figure_options(("gif", "png"), look=False)
 def animate(seed: int, fps: int, item: int, channel: int, **kwargs: Any) -> None:
     """Show pooling one window at a time: the window moving over the input, its max (or
@@ -104,6 +105,7 @@ def animate(seed: int, fps: int, item: int, channel: int, **kwargs: Any) -> None
                 dpi=figure.dpi,
                 title=figure.title,
                 cmap=figure.cmap,
+                order=display.order(),
             )
             for story in told
         ]
@@ -138,6 +140,7 @@ def _play(told: list[Story], fps: int, item: int, channel: int) -> None:
         height=out.height if live else None,
         colour=shown.colour,
         ascii_only=shown.ascii_only,
+        order=shown.order,
     )
     frames = animation_frames(told, view)
     if live:

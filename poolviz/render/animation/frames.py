@@ -43,6 +43,7 @@ from poolviz.render.animation.story import (
     decimals,
     plane_label,
 )
+from poolviz.render.order import Order
 from poolviz.render.style import (
     OKABE_ITO,
     format_number,
@@ -114,6 +115,7 @@ class Animation:
         dpi: int = BASE_DPI,
         title: str | None = None,
         cmap: str | None = None,
+        order: Order = "nhwc",
     ) -> None:
         self.story = story = run if isinstance(run, Story) else Story(run)
         self.result = result = story.result
@@ -121,6 +123,7 @@ class Animation:
         self.channel = channel
         self.scale = dpi / BASE_DPI
         self.title = drawable(title if title is not None else story.heading())
+        self.shapes = drawable(story.shapes(order))
         self.cmap = cmap
         self.plan = story.plan
         rows, cols = result.rows, result.cols
@@ -210,7 +213,7 @@ class Animation:
         gutter = max(text_width(t, self.index_size) for t in labels) + self._px(6)
         self.gutter = gutter
         head_h = round(self.heading_size * 1.5)
-        top = self.margin + round(self.title_size * 1.8) + head_h + round(self.index_size * 1.5)
+        top = self._under_title() + head_h + round(self.index_size * 1.5)
         self.grid_in = _Box(self.margin + gutter, top, self.pw * self.cell, self.ph * self.cell)
         # room for the arrow, and for the input's heading when it is wider than its grid
         room = self.margin + self._heading_width(self.in_heading) + self._px(20)
@@ -229,7 +232,7 @@ class Animation:
         rows, cols = self.result.rows, self.result.cols
         box = self._px(340)
         head_h = round(self.heading_size * 1.5)
-        top = self.margin + round(self.title_size * 1.8) + head_h
+        top = self._under_title() + head_h
         self.pic_in = _Box(self.margin, top, *fit_picture(self.pw, self.ph, box))
         kh, kw = len(rows.taps(0)), len(cols.taps(0))
         self.zoomed = max(kh, kw) <= MAX_ZOOM
@@ -271,6 +274,10 @@ class Animation:
             *divmod(frame.window, self.result.cols.out), self.item, self.channel
         )
 
+    def _under_title(self) -> int:
+        """Where what is under the title and the shapes line starts."""
+        return self.margin + round(self.title_size * 1.5) + round(self.legend_size * 2)
+
     def _arrow_length(self) -> int:
         """The arrow's length: long enough for the operation written over it."""
         return max(self._px(90), self._heading_width(drawable(self.story.arrow)) + self._px(40))
@@ -285,6 +292,7 @@ class Animation:
         height = self.legend_y + round(self.legend_size * 1.4) + self.margin
         widths = [grids_right + self.margin]
         widths.append(2 * self.margin + text_width(self.title, self.title_size))
+        widths.append(2 * self.margin + text_width(self.shapes, self.legend_size))
         widths.append(2 * self.margin + text_width(self.legend, self.legend_size))
         widths += [2 * self.margin + text_width(c, self.caption_size) for c in self.captions]
         self.size = (max(widths), height)
@@ -334,6 +342,12 @@ class Animation:
             fill=INK,
             stroke_width=max(0, round(self.scale * 0.4)),
             stroke_fill=INK,
+        )
+        draw.text(
+            (self.margin, self.margin + round(self.title_size * 1.5)),
+            self.shapes,
+            font=font_of(self.legend_size),
+            fill=MUTED,
         )
         window = self._window(frame)
         if self.numbered:

@@ -9,9 +9,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from poolviz.engine.explain import PoolResult, Window
+from poolviz.render.order import AXES, Order
 from poolviz.render.style import (
     decimals_for,
     format_number,
+    shape_text,
 )
 
 WINDOW_FRAMES = 64
@@ -89,6 +91,15 @@ class Story:
         padding), hatched but numbered; None when there are none."""
         return None
 
+    def shapes(self, order: Order = "nhwc") -> str:
+        """``input (1, 4, 4, 1) → output (1, 2, 2, 1)  (batch, height, width, channels)``:
+        this stage's shapes in ``order`` (Keras's or PyTorch's), with what its axes are."""
+        r = self.result
+        return (
+            f"{self.input_name} {shape_text(r.input.shape, order)} → {self.output_name} "
+            f"{shape_text(r.output.shape, order)}  {AXES[order]}"
+        )
+
     def index_label(self, k: int, axis: int) -> str:
         """The label of input row (``axis`` 0) or column (1) ``k``: its index, or ``p`` for
         padding."""
@@ -102,7 +113,7 @@ class Story:
         result = self.result
         window = result.window(*divmod(frame.window, result.cols.out), item, channel)
         worked = self.worked(window, item, channel, places or decimals(result, item, channel))
-        jump = f" ({frame.skipped} skipped)" if frame.skipped else ""
+        jump = f" ({frame.skipped:,} skipped)" if frame.skipped else ""
         return f"window {frame.window + 1:,} of {result.window_count:,}{jump}: {worked}"
 
 

@@ -20,6 +20,7 @@ from rich.text import Text
 
 from poolviz.engine.explain import PoolResult, Window
 from poolviz.render.animation import Frame, Story, decimals, plane_label
+from poolviz.render.order import Order
 from poolviz.render.style import (
     PADDING_COLOUR,
     config_line,
@@ -27,6 +28,7 @@ from poolviz.render.style import (
     to_ascii,
     window_colour_at,
 )
+from poolviz.render.terminal.fit import hanging
 from poolviz.render.terminal.grid import Cell, background, grid, too_wide
 from poolviz.render.terminal.pool import MAX_GRID_ROWS, text_width
 
@@ -45,6 +47,8 @@ class AnimateView:
     """Rows a frame may take (a live display cannot redraw more); None for no limit."""
     colour: bool = True
     ascii_only: bool = False
+    order: Order = "nhwc"
+    """The axis order of the shapes line."""
 
 
 def animation_frames(
@@ -68,7 +72,9 @@ def _story_frames(story: Story, view: AnimateView) -> list[RenderableType]:
         body = _grids(story, view, frame, window, places)
         if body is None:
             body = _zoom(story, view, frame, window, places)
-        header = Text(story.title or config_line(result), style="bold")
+        # folded with an indent: a line the terminal wrapped would go on at column 0
+        header = Text(_folded(story.title or config_line(result), view), style="bold")
+        header.append("\n" + _folded(story.shapes(view.order), view))
         plane = plane_label(result, view.item, view.channel).removeprefix(", ")
         if plane:
             header.append(f"\n{plane}", style="dim")
@@ -82,6 +88,10 @@ def _story_frames(story: Story, view: AnimateView) -> list[RenderableType]:
             )
         )
     return frames
+
+
+def _folded(line: str, view: AnimateView) -> str:
+    return hanging(line, view.width, "", "  ").rstrip("\n")
 
 
 def _plain(text: Text, view: AnimateView) -> Text:
@@ -272,7 +282,6 @@ def _zoom(
 
 def _window_grid(story: Story, window: Window, view: AnimateView, places: tuple[int, int]) -> Text:
     """The window's cells with their input indices (``p`` for padding), winner ``[v]``."""
-    h, w = story.result.input.shape[1:3]
     cells = [
         [
             Cell(story.pad_text)
@@ -288,7 +297,7 @@ def _window_grid(story: Story, window: Window, view: AnimateView, places: tuple[
     ]
     return grid(
         cells,
-        row_labels=[str(r) if 0 <= r < h else "p" for r in window.rows],
-        col_labels=[str(k) if 0 <= k < w else "p" for k in window.cols],
+        row_labels=[story.index_label(r, 0) for r in window.rows],
+        col_labels=[story.index_label(k, 1) for k in window.cols],
         ascii_only=view.ascii_only,
     )
