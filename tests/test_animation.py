@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PIL import Image, ImageSequence
+from PIL import Image, ImageFont, ImageSequence
 from rich.console import Console
 
 from poolviz.engine.explain import PoolResult, explain
@@ -115,8 +115,13 @@ def test_a_caption_after_a_jump_counts_the_skipped_windows() -> None:
     assert shown[63].startswith("window 361 of 361 (10 skipped): ")
 
 
-def test_glyphs_the_font_lacks_are_spelled_plainly() -> None:
-    assert drawable("max(−∞, 1) · 3x3") == "max(-inf, 1) · 3x3"
+def test_frames_are_written_in_the_figures_font_which_has_every_glyph() -> None:
+    from poolviz.render.animation.paint import font_of
+
+    regular, bold = font_of(12), font_of(12, bold=True)
+    assert isinstance(regular, ImageFont.FreeTypeFont) and isinstance(bold, ImageFont.FreeTypeFont)
+    assert (regular.getname(), bold.getname()) == (("DejaVu Sans", "Book"), ("DejaVu Sans", "Bold"))
+    assert drawable("max(−∞, 1) · 3x3 → ×") == "max(−∞, 1) · 3x3 → ×"
 
 
 # GIF frames
@@ -167,7 +172,7 @@ def test_padding_is_hatched_and_labelled() -> None:
     animation = Animation(explain(SEED_5X5, 3, 2, 1, mode="avg"))
     frame = animation.draw(animation.plan[4])  # the centre window: no padding in it
     corner = frame.crop(frame_box(animation, "in", 6, 6))
-    assert (154, 154, 154) in colours(corner)  # hatch lines
+    assert (153, 153, 153) in colours(corner)  # hatch lines, the figures' #999999
     assert animation.pad_text == "0"
 
 
@@ -349,7 +354,7 @@ def test_the_ceil_mode_overhang_is_drawn_so_the_window_stays_on_the_grid() -> No
     animation = Animation(result)
     assert (animation.ph, animation.pw) == (5, 7)  # one column past the input
     assert animation.legend.startswith(
-        "thick outline: the window · ringed: its max · hatched: past the edge (-inf)"
+        "thick outline: the window · ringed: its max · hatched: past the edge (−∞)"
     )
     frame = animation.draw(animation.plan[2])
     # nothing of the window's outline between the input grid and the output grid
@@ -364,3 +369,18 @@ def test_an_average_leaves_the_overhang_blank_and_says_it_is_not_counted() -> No
     assert (animation.ph, animation.pw) == (6, 6)
     assert "hatched: past the edge (not counted)" in animation.legend
     assert caption(animation.result, Frame(8)) == "window 9 of 9: (24) / 1 = 24.00"
+
+
+def test_the_window_is_outlined_inside_its_cells_as_the_figures_do() -> None:
+    from poolviz.render.style import outline_colour
+
+    animation = Animation(explain(SEED_4X4, 2))
+    frame = animation.draw(animation.plan[1])  # rows 0-1, columns 2-3
+    line = rgb(outline_colour(window_colour_at(0, 1, 2)))
+    assert line in colours(frame.crop(frame_box(animation, "in", 0, 2)))
+    assert line in colours(frame.crop(frame_box(animation, "in", 1, 3)))
+    assert line not in colours(frame.crop(frame_box(animation, "in", 0, 1)))  # left of it
+    g = animation.grid_in
+    above = frame.crop((g.x, g.y - animation.cell // 4, g.right + 8, g.y))
+    right = frame.crop((g.right + 1, g.y, g.right + 8, g.bottom))
+    assert line not in colours(above) | colours(right)

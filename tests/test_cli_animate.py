@@ -256,7 +256,7 @@ def test_uneven_windows_animate_as_they_are(tmp_path: Path) -> None:
     path = tmp_path / "f.png"
     code, out, err = run("--mode", "fractional", "-o", str(path))
     assert code == 0, err
-    assert out.strip() == f"wrote {path} (the last frame, 774x585 pixels)"
+    assert out.strip() == f"wrote {path} (the last frame, 776x585 pixels)"
 
 
 def test_lp_frames_work_each_window_out_as_pytorch(tmp_path: Path) -> None:

@@ -47,6 +47,7 @@ from poolviz.render.order import Order
 from poolviz.render.style import (
     OKABE_ITO,
     format_number,
+    outline_colour,
     pale,
     window_colour_at,
 )
@@ -175,6 +176,7 @@ class Animation:
         others of the first and last frames (pictures, anti-aliased edges)."""
         exact = [BLANK, INK, MUTED, GRID_LINE, HATCH, PAD_FILL, DROPPED_FILL, EMPTY, *OKABE_ITO]
         exact += [pale(c, 1 - a) for c in OKABE_ITO for a in (WINDOW_TINT, DONE_TINT)]
+        exact += [outline_colour(c) for c in OKABE_ITO if outline_colour(c) != c]
         first, last = self.draw(self.plan[0]), self.draw(self.plan[-1])
         sample = Image.new("RGB", (first.width, first.height * 2))
         sample.paste(first, (0, 0))
@@ -291,7 +293,7 @@ class Animation:
         self.legend_y = self.caption_y + round(self.caption_size * 1.6)
         height = self.legend_y + round(self.legend_size * 1.4) + self.margin
         widths = [grids_right + self.margin]
-        widths.append(2 * self.margin + text_width(self.title, self.title_size))
+        widths.append(2 * self.margin + text_width(self.title, self.title_size, bold=True))
         widths.append(2 * self.margin + text_width(self.shapes, self.legend_size))
         widths.append(2 * self.margin + text_width(self.legend, self.legend_size))
         widths += [2 * self.margin + text_width(c, self.caption_size) for c in self.captions]
@@ -338,10 +340,8 @@ class Animation:
         draw.text(
             (self.margin, self.margin),
             self.title,
-            font=font_of(self.title_size),
+            font=font_of(self.title_size, bold=True),
             fill=INK,
-            stroke_width=max(0, round(self.scale * 0.4)),
-            stroke_fill=INK,
         )
         draw.text(
             (self.margin, self.margin + round(self.title_size * 1.5)),
@@ -472,7 +472,8 @@ class Animation:
         self._mark(
             draw,
             (out.x + j * c, out.y + i * c, out.x + (j + 1) * c, out.y + (i + 1) * c),
-            colour,
+            INK,  # on its window's own colour, which outlines in that colour would not show
+            thin=True,
         )
 
     def _notes(self, window: Window) -> dict[tuple[int, int], str]:
@@ -535,17 +536,29 @@ class Animation:
         box: Sequence[float],
         colour: str,
         within: _Box | None = None,
+        thin: bool = False,
     ) -> None:
-        """A band centred on the edges of ``box`` (so it takes little of the cells' room),
-        grown to a visible minimum (a window on a large picture can be smaller than a pixel)
-        and kept ``within`` the picture it marks."""
+        """On a grid of numbers, an outline inside the cells of ``box``, in ``colour``
+        darkened as the figures draw it (``thin``: an output cell's, clear of its number);
+        on a picture, a band centred on the edges of ``box``, grown to a visible minimum (a
+        window on a large picture can be smaller than a pixel) and kept ``within`` the
+        picture it marks."""
         x0, y0, x1, y1 = box
+        if self.numbered:
+            width = self._px(2) if thin else self._band_width(self.cell)
+            inset = max(2, round(self.cell * (0.04 if thin else 0.06)))
+            draw.rectangle(
+                (round(x0) + inset, round(y0) + inset, round(x1) - inset, round(y1) - inset),
+                outline=outline_colour(colour),
+                width=width,
+            )
+            return
         least = self._px(14)
         if x1 - x0 < least:
             x0, x1 = (x0 + x1 - least) / 2, (x0 + x1 + least) / 2
         if y1 - y0 < least:
             y0, y1 = (y0 + y1 - least) / 2, (y0 + y1 + least) / 2
-        width = self._band_width(min(x1 - x0, y1 - y0)) if self.numbered else self._px(3)
+        width = self._px(3)
         out = (width + 2) / 2
         x0, y0, x1, y1 = x0 - out, y0 - out, x1 + out, y1 + out
         if within is not None:

@@ -3,9 +3,11 @@ cells with numbers, hatching and ringed winners."""
 
 from __future__ import annotations
 
+import importlib.util
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
@@ -27,7 +29,7 @@ MUTED = "#555555"
 BLANK = "#FFFFFF"
 
 
-HATCH = "#9A9A9A"
+HATCH = "#999999"
 
 
 PAD_FILL = "#EEEEEE"
@@ -48,10 +50,29 @@ DONE_TINT = 0.45
 """How much of its window's colour a computed output cell takes."""
 
 
+FIGURE_FONTS = {False: "DejaVuSans.ttf", True: "DejaVuSans-Bold.ttf"}
+"""The figures' font (matplotlib's default, DejaVu Sans), regular and bold, as files in
+matplotlib's data folder: found there without importing matplotlib."""
+
+
+@lru_cache(maxsize=2)
+def _font_file(bold: bool) -> str | None:
+    """The path of the figures' font, or None when matplotlib is not installed."""
+    spec = importlib.util.find_spec("matplotlib")
+    if spec is None or spec.origin is None:
+        return None
+    path = Path(spec.origin).parent / "mpl-data" / "fonts" / "ttf" / FIGURE_FONTS[bold]
+    return str(path) if path.is_file() else None
+
+
 @lru_cache(maxsize=64)
-def font_of(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
-    """Pillow's bundled scalable font (Aileron) at ``size`` pixels."""
-    return ImageFont.load_default(size=max(6, size))
+def font_of(size: int, bold: bool = False) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+    """The figures' font (DejaVu Sans) at ``size`` pixels, so frames read as the figures
+    do; Pillow's bundled font where matplotlib's is missing."""
+    file = _font_file(bold)
+    if file is None:
+        return ImageFont.load_default(size=max(6, size))
+    return ImageFont.truetype(file, max(6, size))
 
 
 @lru_cache(maxsize=1)
@@ -79,8 +100,8 @@ def to_rgb(colour: str) -> tuple[int, int, int]:
     return int(colour[1:3], 16), int(colour[3:5], 16), int(colour[5:7], 16)
 
 
-def text_width(text: str, size: int) -> int:
-    return int(np.ceil(font_of(size).getlength(text)))
+def text_width(text: str, size: int, bold: bool = False) -> int:
+    return int(np.ceil(font_of(size, bold).getlength(text)))
 
 
 def fit_font(texts: Iterable[str], width: float, height: float) -> int:
