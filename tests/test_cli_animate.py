@@ -3,6 +3,8 @@ prints, its errors, and that nothing is left behind after a failure."""
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 from pathlib import Path
 
 import numpy as np
@@ -176,8 +178,9 @@ def test_the_terminal_path_leaves_out_matplotlib() -> None:
             "to 30",
         ),
         (
-            ("-o", "windows.mp4"),
-            "error: --output windows.mp4 has an unknown extension .mp4; use .gif or .png",
+            ("-o", "windows.avi"),
+            "error: --output windows.avi has an unknown extension .avi; use .gif, .apng, .mp4 "
+            "or .png",
         ),
         (("--channel", "1"), "error: --channel 1 is out of range; the input has only channel 0"),
     ],
@@ -323,3 +326,70 @@ def test_order_prints_shapes_as_pytorch_or_keras(
 
     animation = Animation(explain(np.zeros((2, 6, 4, 3)), 2), order="nchw")
     assert animation.shapes.replace("->", "→") == nchw
+
+
+# Animated PNG and MP4
+
+
+def test_apng_is_an_animated_png_of_every_frame(tmp_path: Path) -> None:
+    path = tmp_path / "windows.apng"
+    code, out, err = run("--mode", "blur", "-o", str(path))
+    assert code == 0, err
+    with Image.open(path) as image:
+        assert image.format == "PNG"
+        assert image.is_animated and image.n_frames == 13
+        assert image.info["duration"] == 500 and image.info["loop"] == 0
+        width, height = image.size
+    assert out == f"wrote {path} (13 frames, {width}x{height} pixels)\n"
+    frames = frames_of(path)
+    assert has_colour(frames[0], window_colour_at(0, 0, 3))  # the max stage's first window
+    assert has_colour(frames[-1], window_colour_at(1, 1, 2))  # the filter's last
+
+
+def test_mp4_without_ffmpeg_says_so_in_one_line_and_writes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path / "nowhere"))
+    path = tmp_path / "windows.mp4"
+    code, out, err = run("-o", str(path))
+    assert (code, out) == (1, "")
+    assert err == (
+        f"error: cannot write {path}: an MP4 is written by ffmpeg, which is not on PATH; "
+        "install ffmpeg, or write .gif or .apng\n"
+    )
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_ffmpeg_that_fails_is_quoted_and_leaves_no_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    fake = bin_dir / "ffmpeg"
+    fake.write_text("#!/bin/sh\ncat > /dev/null\necho \"Unknown encoder 'libx264'\" >&2\nexit 1\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", str(bin_dir))
+    out_dir = tmp_path / "out"
+    out_dir.mkdir()
+    path = out_dir / "windows.mp4"
+    code, _, err = run("-o", str(path))
+    assert code == 1
+    assert err == f"error: cannot write {path}: ffmpeg failed: Unknown encoder 'libx264'\n"
+    assert list(out_dir.iterdir()) == []
+
+
+@pytest.mark.skipif(
+    shutil.which("ffprobe") is None, reason="ffmpeg (with ffprobe) is not installed"
+)
+def test_mp4_has_every_frame_at_even_sides(tmp_path: Path) -> None:
+    path = tmp_path / "windows.mp4"
+    code, out, err = run("--fps", "4", "-o", str(path))
+    assert code == 0, err
+    assert path.read_bytes()[4:8] == b"ftyp"
+    assert out.startswith(f"wrote {path} (4 frames, 496x417 pixels)")
+    probe = subprocess.run(
+        ["ffprobe", "-v", "error", "-count_frames", "-show_entries",
+         "stream=codec_name,width,height,nb_read_frames,r_frame_rate", "-of", "csv=p=0", str(path)],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    assert probe.stdout.strip() == "h264,496,418,4/1,4"  # 417 rows padded to 418

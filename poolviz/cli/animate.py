@@ -13,6 +13,10 @@ from rich.console import Console, RenderableType
 from poolviz.cli import display, modes, options, values
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from PIL import Image
+
     from poolviz.render.animation.story import Story
 
 FPS_RANGE = (1, 30)
@@ -66,16 +70,17 @@ class FpsType(click.ParamType[int, Any]):
 @display.item_option
 @display.channel_option("Channel shown.")
 @options.order_option
-@display.figure_options(("gif", "png"), look=False)
+@display.figure_options(("gif", "apng", "mp4", "png"), look=False)
 def animate(seed: int, fps: int, item: int, channel: int, **kwargs: Any) -> None:
     """Show pooling one window at a time: the window moving over the input, its max (or
     mean) worked out, and the output filling in. LP pooling raises each cell to the power
     p, sums and takes the root; blur pooling shows its stride-1 max, then its filter
     stepping over the reflect-padded max map.
 
-    With -o a GIF of every frame (or a PNG of the last); without, the frames play in the
-    terminal. Runs of more than 64 windows show the first 32 one by one, then 32 spread
-    evenly over the rest up to the last. --dpi scales the frames (300 doubles 150); --cmap
+    With -o a GIF, an animated PNG (.apng) or, where ffmpeg is installed, an MP4 of
+    every frame (or a PNG of the last); without, the frames play in the terminal. Runs of
+    more than 64 windows show the first 32 one by one, then 32 spread evenly over the rest
+    up to the last. --dpi scales the frames (300 doubles 150); --cmap
     colours inputs too large for numbers, drawn as pictures.
 
     With no INPUT: the worked 4x4 example (adaptive modes a 5x5 to 3x3, fractional a 7x7 to
@@ -95,6 +100,7 @@ def animate(seed: int, fps: int, item: int, channel: int, **kwargs: Any) -> None
     from rich.progress import Progress
 
     from poolviz.render.animation import Animation, Film, save_animation
+    from poolviz.render.animation.save import ffmpeg
 
     animation = Film(
         [
@@ -110,9 +116,16 @@ def animate(seed: int, fps: int, item: int, channel: int, **kwargs: Any) -> None
             for story in told
         ]
     )
-    last_only = figure.path.suffix.lower() == ".png"
+    suffix = figure.path.suffix.lower()
+    if suffix == ".mp4":
+        ffmpeg(figure.path)  # before drawing: say at once that there is none
+    last_only = suffix == ".png"
     count = 1 if last_only else len(animation)
-    frames = [animation.last()] if last_only else animation.gif_frames()
+    frames: Iterable[Image.Image]
+    if last_only:
+        frames = [animation.last()]
+    else:
+        frames = animation.gif_frames() if suffix == ".gif" else iter(animation)
     # the bar is drawn on stderr, and only for a person watching it
     with Progress(
         console=Console(stderr=True), transient=True, disable=not sys.stderr.isatty()

@@ -1,15 +1,19 @@
-"""Writing an animation: a looping GIF, or its last frame as a PNG, only once complete."""
+"""Writing an animation: a looping GIF or animated PNG, an MP4 (with ffmpeg), or its last
+frame as a PNG, only once complete."""
 
 from __future__ import annotations
 
+import itertools
+import shutil
+import subprocess
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import numpy as np
 from PIL import Image
 
-from poolviz.errors import PoolvizError
+from poolviz.errors import PoolvizError, PoolvizRuntimeError
 from poolviz.render.output import atomic_output
 
 
@@ -56,16 +60,37 @@ def _nearest(codes: np.ndarray, palette: np.ndarray) -> np.ndarray:
 
 
 def save_animation(frames: Iterable[Image.Image], path: Path, fps: float, dpi: int) -> None:
-    """Write ``frames`` to ``path``: a looping GIF at ``fps`` frames a second (frames not
-    already in a palette get one each), or for a ``.png`` path the last frame alone. The
-    file appears only once complete: an error or Ctrl-C while frames are drawn leaves none."""
+    """Write ``frames`` to ``path`` by its extension: a looping GIF at ``fps`` frames a
+    second (frames not already in a palette get one each), a looping animated PNG
+    (``.apng``, every frame in full colour), an MP4 (H.264, through :func:`ffmpeg`), or for
+    ``.png`` the last frame alone. The file appears only once complete: an error or Ctrl-C
+    while frames are drawn leaves none."""
+    suffix = path.suffix.lower()
+    if suffix == ".mp4":
+        with atomic_output(path) as temporary:
+            _write_mp4(iter(frames), temporary, path, fps)
+        return
     # the file is opened here, not by Pillow, so that it is closed on Ctrl-C too
     with atomic_output(path) as temporary, open(temporary, "wb") as file:
-        if path.suffix.lower() == ".png":
+        if suffix == ".png":
             tail = deque(frames, maxlen=1)
             if not tail:
                 raise PoolvizError("there are no frames to write")
             tail[0].save(file, format="PNG", dpi=(dpi, dpi))
+            return
+        if suffix == ".apng":
+            rgb = [f.convert("RGB") for f in frames]  # Pillow's APNG writer takes no generator
+            if not rgb:
+                raise PoolvizError("there are no frames to write")
+            rgb[0].save(
+                file,
+                format="PNG",
+                save_all=True,
+                append_images=rgb[1:],
+                duration=round(1000 / fps),
+                loop=0,
+                dpi=(dpi, dpi),
+            )
             return
         palette = (
             f if f.mode == "P" else f.convert("P", palette=Image.Palette.ADAPTIVE) for f in frames
@@ -81,3 +106,50 @@ def save_animation(frames: Iterable[Image.Image], path: Path, fps: float, dpi: i
             duration=round(1000 / fps),
             loop=0,
         )
+
+
+def ffmpeg(path: Path) -> str:
+    """The ``ffmpeg`` executable that writes an MP4 ``path``, found on PATH; a
+    :class:`PoolvizRuntimeError` naming it when there is none (exit 1: the request is
+    valid, this machine cannot carry it out)."""
+    found = shutil.which("ffmpeg")
+    if found is None:
+        raise PoolvizRuntimeError(
+            f"cannot write {path}: an MP4 is written by ffmpeg, which is not on PATH; install "
+            "ffmpeg, or write .gif or .apng"
+        )
+    return found
+
+
+def _write_mp4(frames: Iterator[Image.Image], temporary: Path, path: Path, fps: float) -> None:
+    """Pipe ``frames`` (RGB, one size) to ffmpeg, which encodes them as H.264 in
+    ``temporary``: yuv420p (what players take), each side padded to an even number of
+    pixels in white, as that format needs."""
+    first = next(frames, None)
+    if first is None:
+        raise PoolvizError("there are no frames to write")
+    w, h = first.size
+    # fmt: off
+    command = [
+        ffmpeg(path), "-loglevel", "error", "-nostdin", "-y",
+        "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{w}x{h}", "-r", str(fps), "-i", "-",
+        "-vf", "pad=ceil(iw/2)*2:ceil(ih/2)*2:color=white",
+        "-c:v", "libx264", "-pix_fmt", "yuv420p", "-movflags", "+faststart",
+        "-f", "mp4", str(temporary),
+    ]
+    # fmt: on
+    with subprocess.Popen(command, stdin=subprocess.PIPE, stderr=subprocess.PIPE) as encoder:
+        assert encoder.stdin is not None and encoder.stderr is not None
+        try:
+            for frame in itertools.chain([first], frames):
+                encoder.stdin.write(frame.convert("RGB").tobytes())
+            encoder.stdin.close()
+        except BrokenPipeError:
+            pass  # ffmpeg stopped: its own words say why, below
+        except BaseException:
+            encoder.kill()
+            raise
+        said = encoder.stderr.read().decode(errors="replace").strip().splitlines()
+        if encoder.wait() != 0:
+            why = said[-1] if said else f"exit status {encoder.returncode}"
+            raise PoolvizRuntimeError(f"cannot write {path}: ffmpeg failed: {why}")
