@@ -1,6 +1,7 @@
 """Every figure a command writes stays legible in every shape and part: for each command x
 ``--aspect`` x ``--panel``, no text under 7 points, none cut off, none overlapping another
-(measured on the drawn figure by :mod:`tests.legibility`)."""
+(measured on the drawn figure by :mod:`tests.legibility`); and so with ``--font-scale`` 2 for
+every part, and 1.5 (on the dark theme) for every whole figure."""
 
 from __future__ import annotations
 
@@ -78,6 +79,44 @@ def test_every_shape_and_part_is_legible(
     if panel is not None:
         args += ["--panel", panel]
     assert problems(drawn(monkeypatch, tmp_path, *args)) == []
+
+
+SCALED = [
+    (command, aspect, panel, "2", "light")
+    for command in INPUTS
+    for aspect in ("wide", "tall")
+    for panel in (None, *PANELS[command])
+] + [(command, aspect, None, "1.5", "dark") for command in INPUTS for aspect in ("wide", "tall")]
+
+
+@pytest.mark.parametrize(
+    ("command", "aspect", "panel", "scale", "theme"),
+    SCALED,
+    ids=[f"{c}-{a}-{p or 'all'}-x{s}-{t}" for c, a, p, s, t in SCALED],
+)
+def test_every_shape_and_part_is_legible_with_larger_words(
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    command: str,
+    aspect: str,
+    panel: str | None,
+    scale: str,
+    theme: str,
+) -> None:
+    args = [command, "--aspect", aspect, "--font-scale", scale, "--theme", theme]
+    if panel is not None:
+        args += ["--panel", panel]
+    assert problems(drawn(monkeypatch, tmp_path, *args)) == []
+
+
+@pytest.mark.parametrize(
+    "given",
+    [("pool", "--sample", "digit"), ("compare", "--sample", "photo"), ("trace", "vgg16")],
+)
+def test_pictures_and_deep_models_are_legible_with_larger_words(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, given: tuple[str, ...]
+) -> None:
+    assert problems(drawn(monkeypatch, tmp_path, *given, "--font-scale", "2")) == []
 
 
 def test_legible_at_twice_the_words(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

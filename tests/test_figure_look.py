@@ -162,3 +162,39 @@ def test_dressed_figures_stay_legible(make: Callable[[], Figure], scale: float, 
     fig = make()
     dress(fig, Look(font_scale=scale, theme=theme))
     assert problems(fig) == []
+
+
+def test_larger_words_grow_a_laid_out_page_rather_than_squeeze_its_cells() -> None:
+    from matplotlib.axes import Axes
+
+    from poolviz.demos import Pooling, compare
+    from poolviz.render.figure.compare import compare_figure
+
+    fig = compare_figure(compare(SEED_4X4, Pooling()))
+    for _ in range(3):  # constrained layout settles over a few layouts
+        fig.draw_without_rendering()
+    axes = [a for a in fig.findobj(Axes) if isinstance(a, Axes)]
+    cell = {a: a.bbox.width / (a.get_xlim()[1] - a.get_xlim()[0]) for a in axes if a.texts}
+    width, height = fig.get_size_inches()
+    dress(fig, Look(font_scale=2.0))
+    fig.draw_without_rendering()
+    grown = fig.get_size_inches()
+    assert width < grown[0] <= 2 * width and height < grown[1] <= 2 * height
+    for ax, before in cell.items():  # every grid's cells at least as large as they were
+        after = ax.bbox.width / (ax.get_xlim()[1] - ax.get_xlim()[0])
+        assert after >= 0.98 * before
+    assert problems(fig) == []
+
+
+def test_index_labels_grow_but_stay_within_their_cells() -> None:
+    ramp = np.arange(40 * 40, dtype=float).reshape(1, 40, 40, 1)
+    fig = pool_figure(explain(ramp, mode="max", size=(2, 2), stride=(2, 2)))
+    (zoom,) = [ax for ax in fig.axes if ax.get_title().startswith("zoom")]
+    labels = [t for t in zoom.texts if t.get_gid() == INDEX_GID]
+    before = labels[0].get_fontsize()
+    dress(fig, Look(font_scale=2.0))
+    fig.draw_without_rendering()
+    cell = zoom.transData.transform((1, 0))[0] - zoom.transData.transform((0, 0))[0]
+    columns = [t for t in labels if t.get_va() == "bottom"]
+    assert before < columns[0].get_fontsize() < 2 * before
+    assert max(t.get_window_extent().width for t in columns) <= 0.9 * cell + 0.5

@@ -91,6 +91,7 @@ def pool(seed: int, as_json: bool, **kwargs: Any) -> None:
                 aspect=figure.aspect,
                 panel=figure.panel,
                 windows=kwargs["windows"],
+                font_scale=figure.font_scale,
             )
         )
         return

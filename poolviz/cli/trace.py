@@ -152,6 +152,7 @@ def trace(
                 aspect=figure.aspect,
                 panel=figure.panel,
                 order=display.order(),
+                font_scale=figure.font_scale,
             )
         )
         return

@@ -23,6 +23,7 @@ from matplotlib.patches import FancyArrowPatch, Rectangle  # noqa: E402
 from matplotlib.transforms import ScaledTranslation, Transform  # noqa: E402
 
 from poolviz.render.figure.look import CELL_GID  # noqa: E402
+from poolviz.render.figure.look import INDEX_GID as INDEX_GID  # noqa: E402  (its home was here)
 from poolviz.render.style import (  # noqa: E402
     format_values,
     outline_colour,
@@ -37,9 +38,6 @@ DRAWABLE = float(np.finfo(np.float64).max) / 64
 difference of a range's ends and places colour-bar ticks at up to 20 times a power of ten
 within it, both of which overflow near the largest float; larger values and the infinities
 are drawn as this."""
-
-INDEX_GID = "index"
-"""The gid of the row and column index labels, which are texts among the cells' numbers."""
 
 INDEX_COLOUR = "#666666"
 

@@ -8,27 +8,35 @@ so placing them by hand is exact, and faster than a layout engine.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 
 ASPECTS = ("auto", "wide", "tall")
 
-MARGIN = 0.45
-"""Inches left and right of a panel: room for its row indices."""
 
-ARROW_GAP = 1.4
-"""Inches between two panels joined by an arrow, side by side."""
+@dataclass(frozen=True)
+class Room:
+    """Inches left for words around the panels, for words at their natural size; at
+    ``--font-scale`` F the words grow F times (:func:`poolviz.render.figure.look.dress`), and
+    so does this room (:meth:`scaled`), while the panels keep their size."""
 
-PLAIN_GAP = 0.75
-"""Inches between two panels side by side without an arrow (the next one's row indices)."""
+    margin: float = 0.45
+    """Left and right of a panel: room for its row indices."""
+    arrow_gap: float = 1.4
+    """Between two panels joined by an arrow, side by side."""
+    plain_gap: float = 0.75
+    """Between two panels side by side without an arrow (the next one's row indices)."""
+    above: float = 0.6
+    """Above a stacked panel: its title and column indices."""
+    title: float = 0.4
+    """For the figure's title."""
+    down_gap: float = 0.75
+    """Between two stacked panels joined by an arrow."""
+    arrow_clear: float = 0.45
+    """Between an arrow's head and the row indices of the panel it points at."""
 
-ABOVE = 0.6
-"""Inches above a stacked panel: its title and column indices."""
-
-TITLE = 0.4
-"""Inches for the figure's title."""
-
-DOWN_GAP = 0.75
-"""Inches between two stacked panels joined by an arrow."""
+    def scaled(self, font_scale: float) -> Room:
+        """This room for words ``font_scale`` times their natural size."""
+        return Room(*(v * font_scale for v in astuple(self)))
 
 
 @dataclass(frozen=True)
@@ -68,34 +76,46 @@ def is_wide(aspect: str, tall_size: tuple[float, float]) -> bool:
     return aspect == "wide" or (aspect == "auto" and tall_size[1] > tall_size[0])
 
 
-def place(panels: Sequence[Panel], *, wide: bool, below: float, least_width: float = 0.0) -> Placed:
+def place(
+    panels: Sequence[Panel],
+    *,
+    wide: bool,
+    below: float,
+    least_width: float = 0.0,
+    font_scale: float = 1.0,
+) -> Placed:
     """Place ``panels`` in order, left to right (``wide``) or top to bottom, with ``below``
-    inches under them for a caption and the page at least ``least_width`` wide; the panels
-    are centred across the page."""
+    inches under them for a caption and the page at least ``least_width`` wide (both for
+    words at their natural size); the panels are centred across the page. Every room for
+    words (these two too) is ``font_scale`` times as large, for words dressed that large."""
+    room = Room().scaled(font_scale)
+    below, least_width = below * font_scale, least_width * font_scale
     if wide:
-        return _side_by_side(panels, below, least_width)
-    return _stacked(panels, below, least_width)
+        return _side_by_side(panels, below, least_width, room)
+    return _stacked(panels, below, least_width, room)
 
 
 def stacked_size(
-    panels: Sequence[Panel], below: float, least_width: float = 0.0
+    panels: Sequence[Panel], below: float, least_width: float = 0.0, font_scale: float = 1.0
 ) -> tuple[float, float]:
     """The page of the stacked layout, width first (for :func:`is_wide`)."""
-    return _stacked(panels, below, least_width).size
+    return place(
+        panels, wide=False, below=below, least_width=least_width, font_scale=font_scale
+    ).size
 
 
-def _side_by_side(panels: Sequence[Panel], below: float, least_width: float) -> Placed:
-    lefts, x = [], MARGIN
+def _side_by_side(panels: Sequence[Panel], below: float, least_width: float, room: Room) -> Placed:
+    lefts, x = [], room.margin
     for k, p in enumerate(panels):
         if k:
-            x += ARROW_GAP if p.arrow else PLAIN_GAP
+            x += room.arrow_gap if p.arrow else room.plain_gap
         lefts.append(x)
         x += p.width
-    content = x + MARGIN
+    content = x + room.margin
     width = max(content, least_width)
     shift = (width - content) / 2
     tallest = max(p.height for p in panels)
-    height = below + tallest + ABOVE + TITLE
+    height = below + tallest + room.above + room.title
     middle = below + tallest / 2
     boxes = {
         p.name: (
@@ -110,7 +130,7 @@ def _side_by_side(panels: Sequence[Panel], below: float, least_width: float) -> 
         Arrow(
             p.arrow,
             ((lefts[k - 1] + panels[k - 1].width + shift + 0.2) / width, middle / height),
-            ((lefts[k] + shift - 0.45) / width, middle / height),  # clear of row indices
+            ((lefts[k] + shift - room.arrow_clear) / width, middle / height),
         )
         for k, p in enumerate(panels)
         if k and p.arrow
@@ -118,20 +138,20 @@ def _side_by_side(panels: Sequence[Panel], below: float, least_width: float) -> 
     return Placed((width, height), boxes, arrows, (below - 0.3) / height)
 
 
-def _stacked(panels: Sequence[Panel], below: float, least_width: float) -> Placed:
-    width = max(max(p.width for p in panels) + 2 * MARGIN, least_width)
-    height = TITLE + below
+def _stacked(panels: Sequence[Panel], below: float, least_width: float, room: Room) -> Placed:
+    width = max(max(p.width for p in panels) + 2 * room.margin, least_width)
+    height = room.title + below
     for k, p in enumerate(panels):
-        height += ABOVE + p.height + ((DOWN_GAP if p.arrow else 0.15) if k else 0.0)
-    boxes, arrows, y = {}, [], height - TITLE
+        height += room.above + p.height + ((room.down_gap if p.arrow else 0.15) if k else 0.0)
+    boxes, arrows, y = {}, [], height - room.title
     for k, p in enumerate(panels):
         if k:
-            gap = DOWN_GAP if p.arrow else 0.15
-            if p.arrow:  # down the middle, into the room above the next panel's title
-                top, end = (y - 0.05) / height, (y - gap - 0.2) / height
+            gap = room.down_gap if p.arrow else 0.15
+            if p.arrow:  # down the middle, to the room above the next panel's title
+                top, end = (y - 0.05) / height, (y - gap + 0.05) / height
                 arrows.append(Arrow(p.arrow, (0.5, top), (0.5, end)))
             y -= gap
-        y -= ABOVE
+        y -= room.above
         boxes[p.name] = (
             (width - p.width) / 2 / width,
             (y - p.height) / height,

@@ -8,8 +8,10 @@ needs to know about slides.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
+import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.colors import to_hex, to_rgb
 from matplotlib.figure import Figure
@@ -20,6 +22,10 @@ from matplotlib.transforms import Bbox
 CELL_GID = "cell"
 """The gid of the numbers written inside a matrix's cells: fitted to their cells and coloured
 against their fill, so :func:`dress` leaves them as they are."""
+
+INDEX_GID = "index"
+"""The gid of a matrix's row and column index labels: words that grow with the others, but
+never past their cells (:func:`dress` keeps each within its row's or column's pitch)."""
 
 THEMES = ("light", "dark")
 
@@ -50,6 +56,7 @@ def dress(fig: Figure, look: Look) -> None:
         return
     fig.draw_without_rendering()  # makes the ticks and colour-bar labels there are to dress
     axes = [a for a in fig.findobj(Axes) if isinstance(a, Axes)]
+    natural = _room(fig, axes)
     tick_sizes = [_tick_size(ax) for ax in axes]
     texts = [t for t in fig.findobj(Text) if isinstance(t, Text) and t.get_gid() != CELL_GID]
     for text in texts:
@@ -61,7 +68,10 @@ def dress(fig: Figure, look: Look) -> None:
         pad = 72 * ax.titleOffsetTrans._t[1]  # type: ignore[attr-defined]
         ax._set_title_offset_trans(pad * look.font_scale)  # type: ignore[attr-defined]
     if look.font_scale != 1.0:
+        _fit_indices(fig, axes, look.font_scale)
         _make_room(fig, axes)
+        if fig.get_layout_engine() is not None:
+            _grow_page(fig, natural, look.font_scale)
     if look.theme != "dark":
         return
     fig.set_facecolor(DARK_BACKGROUND)
@@ -80,23 +90,151 @@ def dress(fig: Figure, look: Look) -> None:
 def _make_room(fig: Figure, axes: list[Axes]) -> None:
     """After words grew: a panel title much wider than its panel goes on two lines (it would
     reach over its neighbours), and the figure's title rises above whatever grew under it."""
-    fig.draw_without_rendering()
+    _quietly_lay_out(fig)
     for ax in axes:
         title = ax.title
-        words = title.get_text().split(" ")
-        if len(words) > 1 and title.get_window_extent().width > 1.5 * ax.bbox.width:
-            half = len(words) // 2
-            title.set_text(" ".join(words[:half]) + "\n" + " ".join(words[half:]))
+        if title.get_window_extent().width > 1.5 * ax.bbox.width:
+            title.set_text(_two_lines(title.get_text()))
     heading: Text | None = getattr(fig, "_suptitle", None)  # matplotlib has no public handle
     if heading is None or fig.get_layout_engine() is not None:
         return  # a layout engine makes room for the title itself
-    fig.draw_without_rendering()
+    _quietly_lay_out(fig)
     bottom = heading.get_window_extent().y0
     tops = [t.get_window_extent().y1 for t in fig.findobj(Text) if _drawn(t) and t is not heading]
     tallest = max((top for top in tops if top < heading.get_window_extent().y1), default=bottom)
     if tallest + 4 > bottom:
         x, y = heading.get_position()
         heading.set_position((x, y + (tallest + 4 - bottom) / fig.bbox.height))
+
+
+def _fit_indices(fig: Figure, axes: list[Axes], font_scale: float) -> None:
+    """Shrink grown index labels that no longer fit their cells (two-digit column numbers
+    ran together over a zoomed grid's narrow cells), down to their natural size at most."""
+    _quietly_lay_out(fig)
+    for ax in axes:
+        labels = [t for t in ax.texts if t.get_gid() == INDEX_GID and _drawn(t)]
+        if not labels:
+            continue
+        origin, step = ax.transData.transform([(0, 0), (1, 1)])
+        pitch = abs(step - origin)  # one cell across and down, in pixels
+        need = max(  # a column's label across its cell, a row's down its cell
+            t.get_window_extent().width / pitch[0]
+            if t.get_verticalalignment() == "bottom"
+            else t.get_window_extent().height / pitch[1]
+            for t in labels
+        )
+        if need > 0.9:
+            shrink = max(0.9 / need, 1 / font_scale)
+            for t in labels:
+                t.set_fontsize(float(t.get_fontsize()) * shrink)
+
+
+def _two_lines(title: str) -> str:
+    """``title`` with its longest line broken in two: at its `` · `` when it has one (between
+    the two facts it joins), else at the space nearest its middle."""
+    lines = title.split("\n")
+    k = max(range(len(lines)), key=lambda n: len(lines[n]))
+    line = lines[k]
+    if " · " in line:
+        lines[k] = line.replace(" · ", "\n", 1)
+    elif " " in line:
+        middle = len(line) / 2
+        cut = min((n for n, c in enumerate(line) if c == " "), key=lambda n: abs(n - middle))
+        lines[k] = line[:cut] + "\n" + line[cut + 1 :]
+    return "\n".join(lines)
+
+
+def _quietly_lay_out(fig: Figure) -> bool:
+    """Lay ``fig`` out; whether its layout engine gave up (words left its axes no room:
+    matplotlib warns "axes sizes collapsed to zero" and places nothing)."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fig.draw_without_rendering()
+    collapsed = [w for w in caught if "collapsed to zero" in str(w.message)]
+    for other in caught:
+        if other not in collapsed:
+            warnings.warn(other.message, stacklevel=2)
+    return bool(collapsed)
+
+
+GROW_ROUNDS = 10
+"""Most times :func:`_grow_page` lays a figure out again."""
+
+
+def _room(fig: Figure, axes: list[Axes]) -> list[tuple[float, float]]:
+    """Each axes' room in inches (width, height), as its layout gave it (before an equal
+    aspect trimmed it)."""
+    rooms = []
+    for ax in axes:
+        place = ax.figure.transSubfigure if ax.figure is not None else fig.transFigure
+        box = ax.get_position(original=True).transformed(place)
+        rooms.append((box.width / fig.dpi, box.height / fig.dpi))
+    return rooms
+
+
+def _grow_page(fig: Figure, natural: list[tuple[float, float]], most: float) -> None:
+    """Enlarge the page of a figure its layout engine places, at most ``most`` times each
+    way, until every axes has the room it had before the words grew (the engine gave their
+    room to the words: cells shrank under their numbers, plots collapsed) and no two words
+    overlap (the engine ignores a title's width: wide titles met their neighbours').
+
+    Each round adds what is missing (aiming 2% over: the engine's answer moves a little from
+    one layout to the next), in inches, divided by how fast the last round's
+    growth closed it (the engine shares a larger page among several axes): a secant step.
+    """
+    start = fig.get_size_inches()
+    axes = [a for a in fig.findobj(Axes) if isinstance(a, Axes)]
+    before: tuple[np.ndarray, np.ndarray] | None = None
+    for _ in range(GROW_ROUNDS):
+        size = fig.get_size_inches()
+        if _quietly_lay_out(fig):
+            short = start * 0.25
+        else:
+            now = _room(fig, axes)
+            short = np.array(
+                [
+                    max(
+                        [1.02 * was[k] - is_[k] for was, is_ in zip(natural, now, strict=True)]
+                        + [0.0]
+                    )
+                    for k in (0, 1)
+                ]
+            )
+            short = np.maximum(short, _overlaps(fig) / fig.dpi)
+        rate = np.ones(2)
+        if before is not None:
+            grew = size - before[0]
+            closed = before[1] - short
+            rate = np.where(grew > 0, np.clip(closed / np.maximum(grew, 1e-9), 0.05, 1.0), 1.0)
+        step = np.where(short > 0.01, short / rate + 0.02, 0.0)
+        grown = np.minimum(size + step, start * most)
+        if np.allclose(grown, size, atol=0.005):
+            return
+        before = (size, short)
+        fig.set_size_inches(*grown)
+
+
+def _overlaps(fig: Figure) -> np.ndarray:
+    """How far, in pixels, two of ``fig``'s words (all but cells' numbers) overlap at most:
+    across, among words side by side, and down, among words one above the other."""
+    boxes = np.array(
+        [
+            t.get_window_extent().extents
+            for t in fig.findobj(Text)
+            if _drawn(t) and isinstance(t, Text) and t.get_gid() != CELL_GID
+        ]
+    ).reshape(-1, 4)
+    x0, y0, x1, y1 = (boxes[:, k] for k in range(4))
+    wide = np.minimum.outer(x1, x1) - np.maximum.outer(x0, x0)
+    high = np.minimum.outer(y1, y1) - np.maximum.outer(y0, y0)
+    clash = np.triu((wide > 1) & (high > 1), 1)
+    # centres further apart across than down: the words sit side by side
+    apart = np.abs(np.subtract.outer(x0 + x1, x0 + x1)) > np.abs(
+        np.subtract.outer(y0 + y1, y0 + y1)
+    )
+    across = wide[clash & apart]
+    down = high[clash & ~apart]
+    return np.array([across.max(initial=0.0), down.max(initial=0.0)])
 
 
 def _drawn(text: object) -> bool:

@@ -39,19 +39,21 @@ def pool_figure(
     aspect: str = "auto",
     panel: str | None = None,
     windows: tuple[tuple[int, int], ...] | None = None,
+    font_scale: float = 1.0,
 ) -> Figure:
     """Input and output side by side (``aspect`` ``wide``) or stacked (``tall``; ``auto``
     is wide when stacking would be taller than wide): for small inputs the numbers with every
     window outlined in its own colour and line style, winners ringed, padding hatched and
     dropped cells crossed (past :func:`crowded`, only a few chosen windows, ``windows`` or
     the first 2x2, and a coverage map); for large ones the two pictures, the output to scale.
-    ``panel`` (one of :data:`PANELS`) draws that part alone."""
+    ``panel`` (one of :data:`PANELS`) draws that part alone. The room for words is laid out
+    for words ``font_scale`` times their size, as ``--font-scale`` will dress them."""
     padded_side = max(padded_shape(result))
     heading = title or _title(result)
     if padded_side <= MAX_NUMBERED:
-        return _numbers(result, item, channel or 0, at, heading, aspect, panel, windows)
+        return _numbers(result, item, channel or 0, at, heading, aspect, panel, windows, font_scale)
     shades = cmap or _default_cmap(result)
-    return _pictures(result, item, channel, at, shades, heading, aspect, panel)
+    return _pictures(result, item, channel, at, shades, heading, aspect, panel, font_scale)
 
 
 PANELS = ("input", "output", "coverage")
@@ -262,6 +264,7 @@ def _numbers(
     aspect: str,
     panel: str | None,
     windows: tuple[tuple[int, int], ...] | None,
+    font_scale: float,
 ) -> Figure:
     """Input and output grids (and, when windows are crowded, the coverage map), an arrow
     between them, the formula below; or ``panel`` alone."""
@@ -292,8 +295,8 @@ def _numbers(
     below = 0.3 + 0.17 * (caption.count("\n") + 1)  # the caption, in 9-point lines
     words = max(len(line) for line in caption.splitlines()) * 0.075 + 0.3
     words = max(words, len(title) * 0.11)
-    wide = is_wide(aspect, stacked_size(parts, below, words))
-    placed = place(parts, wide=wide, below=below, least_width=words)
+    wide = is_wide(aspect, stacked_size(parts, below, words, font_scale))
+    placed = place(parts, wide=wide, below=below, least_width=words, font_scale=font_scale)
     width, height = placed.size
     fig = Figure(figsize=placed.size)
     drawers = {
@@ -356,6 +359,7 @@ def _pictures(
     title: str,
     aspect: str,
     panel: str | None,
+    font_scale: float,
 ) -> Figure:
     """Large inputs: the input and output pictures, per channel or as RGB, the output to
     scale (its cells as large as the input's) when that is neither tiny nor huge, and a zoomed
@@ -392,8 +396,8 @@ def _pictures(
     parts = [replace(p, arrow=None) for p in parts] if panel else parts
     below = 0.3 + 0.17 * (caption.count("\n") + 1)
     words = max(len(line) for line in caption.splitlines()) * 0.075 + 0.3
-    wide = is_wide(aspect, stacked_size(parts, below, words))
-    placed = place(parts, wide=wide, below=below, least_width=words)
+    wide = is_wide(aspect, stacked_size(parts, below, words, font_scale))
+    placed = place(parts, wide=wide, below=below, least_width=words, font_scale=font_scale)
     width, height = placed.size
     fig = Figure(figsize=placed.size)
     shown_in = display_copy(np.clip(x, 0, 255) / 255 if rgb else drawable(x[:, :, channel]))

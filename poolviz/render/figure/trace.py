@@ -15,7 +15,8 @@ a ResNet's sixty-odd rows would not fit a page legibly otherwise. The caption sa
 Layout (columns, cells, scales) is computed apart from drawing, in plain dataclasses
 (:mod:`poolviz.render.figure.trace_layout`), and measured in inches: the one axes spans the
 figure with one data unit per inch, so text sizes and block sizes add up exactly and no label
-overlaps another.
+overlaps another. Texts are drawn at their natural size and measured at the size
+``--font-scale`` will dress them to, so the layout leaves them the room they will take.
 """
 
 from __future__ import annotations
@@ -124,13 +125,15 @@ def trace_figure(
     aspect: str = "auto",
     panel: str | None = None,
     order: Order = "nhwc",
+    font_scale: float = 1.0,
 ) -> Figure:
     """The original model in one row of blocks and each counterfactual in a row below,
     aligned by layer; per row its totals at the right; a legend and a caption. A deep model
     wraps into bands of blocks :data:`BAND_WIDTH` wide (``aspect`` ``tall``) or stays in one
     band (``wide``; ``auto`` picks it when the bands would be taller than wide). ``panel``
     ``original`` draws the model alone, ``drop`` or ``strided`` the model and that
-    counterfactual. Shapes are written in ``order`` (``nchw``: C x H x W)."""
+    counterfactual. Shapes are written in ``order`` (``nchw``: C x H x W). The layout
+    leaves room for words ``font_scale`` times their size, as ``--font-scale`` dresses them."""
     traces = (report.original, *report.compare)
     if panel is not None:
         chosen = [t for t in report.compare if t.label == panel]
@@ -139,17 +142,23 @@ def trace_figure(
             raise PoolvizError(f"--panel {panel} is not among this trace's rows; use {have}")
         traces = (report.original, *chosen)
     if aspect == "wide":
-        return _draw(report, traces, title, math.inf, order)
-    fig = _draw(report, traces, title, BAND_WIDTH, order)
+        return _draw(report, traces, title, math.inf, order, font_scale)
+    fig = _draw(report, traces, title, BAND_WIDTH * font_scale, order, font_scale)
     if aspect == "auto" and fig.get_figheight() > fig.get_figwidth():
-        return _draw(report, traces, title, math.inf, order)
+        return _draw(report, traces, title, math.inf, order, font_scale)
     return fig
 
 
 def _draw(
-    report: Report, traces: tuple[Trace, ...], title: str | None, band_width: float, order: Order
+    report: Report,
+    traces: tuple[Trace, ...],
+    title: str | None,
+    band_width: float,
+    order: Order,
+    f: float,
 ) -> Figure:
-    """:func:`trace_figure` for ``traces``, in bands at most ``band_width`` inches wide."""
+    """:func:`trace_figure` for ``traces``, in bands at most ``band_width`` inches wide, with
+    room for words ``f`` times their size."""
     cols = columns(report.original)
     cells = [[cell(t, c, report.original) for c in cols] for t in traces]
     scale = Scale.of([c.shape for row in cells for c in row if c.shape is not None])
@@ -159,11 +168,11 @@ def _draw(
         for row in cells
     ]
     blocks = [scale.block(c.shape) for row in cells for c in row if c.shape is not None]
-    widths = column_widths(heads, cells, notes, scale, order)
+    widths = column_widths(heads, cells, notes, scale, order, f)
     row_titles = [ROW_TITLES.get(t.label, (t.label, "")) for t in traces]
     left = (
         max(
-            max(text_inches(a, ROW_SIZE, True), text_inches(b, NOTE_SIZE + 1))
+            max(text_inches(a, ROW_SIZE * f, True), text_inches(b, (NOTE_SIZE + 1) * f))
             for a, b in row_titles
         )
         + 0.3
@@ -171,7 +180,7 @@ def _draw(
     totals = [_totals_text(report, t) for t in traces]
     bands = _bands(widths, band_width)
     band_width = max(sum(widths[lo:hi]) for lo, hi in bands)
-    width = left + band_width + max(text_inches(t, TOTALS_SIZE) for t in totals) + 0.3
+    width = left + band_width + max(text_inches(t, TOTALS_SIZE * f) for t in totals) + 0.3
     # every block's face is centred on its row's middle: room above for the highest top
     # face, below for the lowest front face
     above = max(b.height / 2 + b.depth for b in blocks)
@@ -190,15 +199,15 @@ def _draw(
         va="top",
         ha="left",
     )
-    y = -(TITLE_SIZE * LINE + 0.1)
+    y = -(TITLE_SIZE * f * LINE + 0.1)
     used = {c.category for c in cols}
-    y = _legend(ax, [c for c in CATEGORIES if c in used], left, y) - 0.25
+    y = _legend(ax, [c for c in CATEGORIES if c in used], left, y, f) - 0.25
     for lo, hi in bands:
         if lo:
             y -= BAND_GAP
         centres = {j: left + sum(widths[lo:j]) + widths[j] / 2 for j in range(lo, hi)}
         stripe_top = y + 0.08
-        y = _header(ax, heads[lo:hi], list(centres.values()), y) - 0.15
+        y = _header(ax, heads[lo:hi], list(centres.values()), y, f) - 0.15
         for i, t in enumerate(traces):
             if i:
                 ax.plot([0.0, width - 0.1], [y + 0.1, y + 0.1], color="#DDDDDD", linewidth=0.8)
@@ -216,6 +225,7 @@ def _draw(
                     notes[i][j],
                     cells[0][j],
                     order,
+                    f,
                 )
             heading, what = row_titles[i]
             ax.text(
@@ -249,7 +259,7 @@ def _draw(
                     color=CHANGED if t.problem is not None else "#000000",
                 )
             label_lines = 1 + max((_lines(notes[i][j]) for j in centres), default=0)
-            y = bottom - 0.05 - label_lines * SHAPE_SIZE * LINE - 0.25
+            y = bottom - 0.05 - label_lines * SHAPE_SIZE * f * LINE - 0.25
         for j in range(lo + 1 - lo % 2, hi, 2):  # faint stripes carry the eye down each column
             ax.add_patch(
                 Rectangle(
@@ -262,7 +272,9 @@ def _draw(
                 )
             )
     caption = "\n".join(
-        textwrap.fill(line, max(40, int(width * 72 / (CAPTION_SIZE * 0.6))), subsequent_indent="  ")
+        textwrap.fill(
+            line, max(40, int(width * 72 / (CAPTION_SIZE * f * 0.6))), subsequent_indent="  "
+        )
         for line in _caption(report, cols, scale, order).splitlines()
     )
     ax.text(
@@ -275,7 +287,7 @@ def _draw(
         va="top",
         linespacing=1.35,
     )
-    height = -y + _lines(caption) * CAPTION_SIZE * LINE * 1.05 + 0.1
+    height = -y + _lines(caption) * CAPTION_SIZE * f * LINE * 1.05 + 0.1
     fig.set_size_inches(width, height)
     ax.set_xlim(0.0, width)
     ax.set_ylim(-height, 0.0)
@@ -307,31 +319,32 @@ def column_widths(
     notes: Sequence[Sequence[str]],
     scale: Scale,
     order: Order = "nhwc",
+    f: float = 1.0,
 ) -> list[float]:
-    """Each column's width in inches: its widest block or label, bold where it may be
-    bold, plus :data:`GAP`, so that no two labels can meet."""
+    """Each column's width in inches: its widest block or label (words ``f`` times their
+    size), bold where it may be bold, plus :data:`GAP`, so that no two labels can meet."""
     widths = []
     for j, (name, config) in enumerate(heads):
-        sizes = [text_inches(name, NAME_SIZE, bold=True), text_inches(config, CONFIG_SIZE)]
+        sizes = [text_inches(name, NAME_SIZE * f, bold=True), text_inches(config, CONFIG_SIZE * f)]
         for row, row_notes in zip(cells, notes, strict=True):
             shape = row[j].shape
             if shape is not None:
                 sizes.append(scale.block(shape).footprint)
             sizes += [
-                text_inches(_shape_label(row[j], order), SHAPE_SIZE, bold=True),
-                text_inches(row_notes[j], NOTE_SIZE),
+                text_inches(_shape_label(row[j], order), SHAPE_SIZE * f, bold=True),
+                text_inches(row_notes[j], NOTE_SIZE * f),
             ]
         widths.append(max(sizes) + GAP)
     return widths
 
 
 def _header(
-    ax: Axes, heads: Sequence[tuple[str, str]], centres: Sequence[float], y: float
+    ax: Axes, heads: Sequence[tuple[str, str]], centres: Sequence[float], y: float, f: float
 ) -> float:
     """Each column's name and configuration from ``y`` down; returns the y below. Names
     sit on one line across the columns, longer ones growing upwards; each configuration
-    hangs below its name."""
-    y -= max(_lines(n) for n, _ in heads) * NAME_SIZE * LINE
+    hangs below its name (words ``f`` times their size)."""
+    y -= max(_lines(n) for n, _ in heads) * NAME_SIZE * f * LINE
     for x, (name, config) in zip(centres, heads, strict=True):
         ax.text(
             x,
@@ -353,7 +366,7 @@ def _header(
             va="top",
             linespacing=1.15,
         )
-    return y - 0.03 - max(_lines(c) for _, c in heads) * CONFIG_SIZE * LINE
+    return y - 0.03 - max(_lines(c) for _, c in heads) * CONFIG_SIZE * f * LINE
 
 
 def _shape_label(c: Cell, order: Order) -> str:
@@ -376,9 +389,10 @@ def _draw_cell(
     note: str,
     original: Cell,
     order: Order,
+    f: float,
 ) -> None:
     """One trace's block in one column, centred at ``x``, its face centred on ``middle``,
-    with its shape and note below ``bottom``."""
+    with its shape and note below ``bottom`` (words ``f`` times their size)."""
     if c.shape is not None:
         _slab(ax, scale.block(c.shape), col.category, x, middle)
     elif c.state == "gone" and original.shape is not None:
@@ -400,7 +414,7 @@ def _draw_cell(
     if note:
         ax.text(
             x,
-            bottom - 0.05 - SHAPE_SIZE * LINE,
+            bottom - 0.05 - SHAPE_SIZE * f * LINE,
             note,
             fontsize=NOTE_SIZE,
             ha="center",
@@ -463,14 +477,15 @@ def _ghost(ax: Axes, b: Block, x: float, middle: float) -> None:
     )
 
 
-def _legend(ax: Axes, used: Sequence[Category], left: float, y: float) -> float:
-    """A swatch and a name per category, in one line from ``left``; returns the y below."""
-    x = left
+def _legend(ax: Axes, used: Sequence[Category], left: float, y: float, f: float) -> float:
+    """A swatch and a name per category, in one line from ``left`` (names ``f`` times their
+    size); returns the y below."""
+    x, middle = left, y - 0.08 * max(f, 1.0)
     for category in used:
         edge = DARK_GREY if category is INPUT else _darker(category.colour, 0.45)
         ax.add_patch(
             Rectangle(
-                (x, y - 0.16),
+                (x, middle - 0.08),
                 0.26,
                 0.16,
                 facecolor=category.colour,
@@ -479,9 +494,9 @@ def _legend(ax: Axes, used: Sequence[Category], left: float, y: float) -> float:
                 hatch=category.hatch,
             )
         )
-        ax.text(x + 0.33, y - 0.08, category.label, fontsize=NOTE_SIZE + 1, va="center", ha="left")
-        x += 0.33 + text_inches(category.label, NOTE_SIZE + 1) + 0.3
-    return y - 0.16
+        ax.text(x + 0.33, middle, category.label, fontsize=NOTE_SIZE + 1, va="center", ha="left")
+        x += 0.33 + text_inches(category.label, (NOTE_SIZE + 1) * f) + 0.3
+    return y - 0.16 * max(f, 1.0)
 
 
 def _title(report: Report, order: Order) -> str:
