@@ -51,3 +51,24 @@ def test_worked_example_skips_what_it_does_not_run(command: list[str]) -> None:
         "poolviz.loaders.budget",  # an input given
     }
     assert unused & loaded == set()
+
+
+def test_size_skips_the_shift_experiments() -> None:
+    loaded = imported_after(
+        "from poolviz.cli.app import main\n"
+        "    try: main.main(['size', '13'], prog_name='poolviz')\n"
+        "    except SystemExit: pass"
+    )
+    assert "poolviz.demos.size" in loaded
+    assert {"poolviz.demos.shift", "poolviz.demos.tolerance", "matplotlib"} & loaded == set()
+
+
+def test_trace_of_a_builtin_skips_keras_and_the_pooling_engine() -> None:
+    loaded = imported_after(
+        "from poolviz.cli.app import main\n"
+        "    try: main.main(['trace', 'mnist'], prog_name='poolviz')\n"
+        "    except SystemExit: pass"
+    )
+    assert "poolviz.model.trace" in loaded
+    unused = {"poolviz.model.keras", "poolviz.model.spec", "poolviz.engine.explain", "matplotlib"}
+    assert unused & loaded == set()

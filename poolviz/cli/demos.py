@@ -9,28 +9,14 @@ the JSON :mod:`poolviz.render.json.demos`.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 import numpy as np
 
+from poolviz import demos
 from poolviz.cli import display, options, values
-from poolviz.demos import (
-    GENERATED_SIDE,
-    BlurPooling,
-    Pooling,
-    ShiftCase,
-    Source,
-    adaptive_sizes,
-    compare,
-    emptying_shift,
-    generated_sources,
-    output_sizes,
-    seed_shift_cases,
-    shift_case,
-    shift_direction,
-    tolerance_table,
-)
+from poolviz.demos import BlurPooling, Pooling, compare
 from poolviz.errors import PoolvizError
 from poolviz.examples import (
     SEED_4X4,
@@ -40,6 +26,10 @@ from poolviz.examples import (
     SEED_EDGE_NAME,
     SEED_LENGTH,
 )
+
+if TYPE_CHECKING:  # shift and tolerance are imported only by the commands that run them
+    from poolviz.demos.shift import ShiftCase
+    from poolviz.demos.tolerance import Source
 
 FIGURE_FORMATS = ("png", "svg", "pdf")
 
@@ -144,31 +134,31 @@ def shift(
     sources: tuple[Source, ...]
     notes: tuple[str, ...]
     if loaded is None:
-        cases = seed_shift_cases(by, along, pooling, blur, show_max)
-        sources = generated_sources(along)
+        cases = demos.seed_shift_cases(by, along, pooling, blur, show_max)
+        sources = demos.generated_sources(along)
         notes = (
             f"no input: {SEED_EDGE_NAME}; the table uses generated "
-            f"{GENERATED_SIDE}x{GENERATED_SIDE} inputs",
+            f"{demos.GENERATED_SIDE}x{demos.GENERATED_SIDE} inputs",
         )
     else:
         x = loaded.array
-        case = shift_case(
+        case = demos.shift_case(
             x,
             by,
             along,
             pooling,
-            f"{loaded.name}, shifted {by} {shift_direction(along)}",
+            f"{loaded.name}, shifted {by} {demos.shift_direction(along)}",
             blur=blur,
             show_max=show_max,
         )
         cases = (case,)
         n, h, w, _ = case.input.shape
         count = f", {n} items" if n > 1 else ""
-        sources = (Source(loaded.name, f"the input, {h}x{w}{count}", case.input),)
+        sources = (demos.Source(loaded.name, f"the input, {h}x{w}{count}", case.input),)
         notes = display.source_notes(loaded)
     if left_out is not None:
         notes = (*notes, left_out)
-    table = tolerance_table(
+    table = demos.tolerance_table(
         sources, pooling, layers, _table_shifts(shifts, by, sources, along), along, blur, modes
     )
     figure = display.figure_from(kwargs)
@@ -219,7 +209,7 @@ def _table_shifts(shifts: int | None, by: int, sources: tuple[Source, ...], alon
     """The table's largest shift: ``--shifts``, or by default ``--by`` (at least
     :data:`MIN_TABLE_SHIFTS`); never past the shift that moves the whole input out of view,
     after which every row would be the same (and a huge ``--by`` would never finish)."""
-    limit = emptying_shift(sources, along)
+    limit = demos.emptying_shift(sources, along)
     if shifts is None:
         return min(max(by, MIN_TABLE_SHIFTS), limit)
     if shifts > limit:
@@ -376,9 +366,9 @@ def size(
     figure = display.figure_from(kwargs)
     if output_size is not None:
         _adaptive_only()
-        result = adaptive_sizes(lengths, output_size, channels or 1)
+        result = demos.adaptive_sizes(lengths, output_size, channels or 1)
     else:
-        result = output_sizes(lengths, _pooling(kwargs), channels or 1)
+        result = demos.output_sizes(lengths, _pooling(kwargs), channels or 1)
     if figure is not None:
         from poolviz.render.figure.size import size_figure
 

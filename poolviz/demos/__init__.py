@@ -9,7 +9,14 @@ number comes from the engine (:func:`pool2d`, :func:`global_pool2d`, :func:`max_
 the window geometry of :class:`Axis`); nothing here pools a second time. Results are frozen
 dataclasses of NHWC arrays and plain numbers, for the terminal, figure and JSON renderers to
 draw as they are. Nothing here prints.
+
+The shift, size and tolerance names are loaded on first use (PEP 562 ``__getattr__``), so
+``poolviz size`` does not import the shift experiments; the comparison and the pooling it
+runs are imported at once (the demo panels draw a comparison's window owners, and the name
+``compare`` is both a module and its function).
 """
+
+from typing import TYPE_CHECKING
 
 from poolviz.demos.compare import (
     CONV_WORK,
@@ -23,39 +30,38 @@ from poolviz.demos.compare import (
     window_owners,
 )
 from poolviz.demos.pooling import BlurPooling, Pooling
-from poolviz.demos.shift import (
-    SHIFT_AXES,
-    EdgeMove,
-    ShiftAxis,
-    ShiftCase,
-    ShiftOutputs,
-    Span,
-    seed_shift_cases,
-    shift_case,
-    shift_direction,
-    shift_image,
-    shift_offsets,
-)
-from poolviz.demos.size import (
-    MAX_LENGTH,
-    SizeDim,
-    SizeResult,
-    adaptive_sizes,
-    adaptive_steps,
-    output_sizes,
-    size_steps,
-)
-from poolviz.demos.tolerance import (
-    GENERATED_SIDE,
-    TEXTURE_SEED,
-    Source,
-    ToleranceRow,
-    ToleranceTable,
-    Trend,
-    emptying_shift,
-    generated_sources,
-    tolerance_table,
-)
+from poolviz.lazy import lazy_attributes
+
+_HOMES = {
+    "SHIFT_AXES": "shift",
+    "EdgeMove": "shift",
+    "ShiftAxis": "shift",
+    "ShiftCase": "shift",
+    "ShiftOutputs": "shift",
+    "Span": "shift",
+    "seed_shift_cases": "shift",
+    "shift_case": "shift",
+    "shift_direction": "shift",
+    "shift_image": "shift",
+    "shift_offsets": "shift",
+    "MAX_LENGTH": "size",
+    "SizeDim": "size",
+    "SizeResult": "size",
+    "adaptive_sizes": "size",
+    "adaptive_steps": "size",
+    "output_sizes": "size",
+    "size_steps": "size",
+    "GENERATED_SIDE": "tolerance",
+    "TEXTURE_SEED": "tolerance",
+    "Source": "tolerance",
+    "ToleranceRow": "tolerance",
+    "ToleranceTable": "tolerance",
+    "Trend": "tolerance",
+    "emptying_shift": "tolerance",
+    "generated_sources": "tolerance",
+    "tolerance_table": "tolerance",
+}
+"""Each lazily loaded name and the experiment module it comes from."""
 
 __all__ = [
     "BlurPooling",
@@ -97,3 +103,40 @@ __all__ = [
     "tolerance_table",
     "window_owners",
 ]
+
+__getattr__, __dir__ = lazy_attributes(__name__, _HOMES)
+
+if TYPE_CHECKING:
+    from poolviz.demos.shift import (
+        SHIFT_AXES,
+        EdgeMove,
+        ShiftAxis,
+        ShiftCase,
+        ShiftOutputs,
+        Span,
+        seed_shift_cases,
+        shift_case,
+        shift_direction,
+        shift_image,
+        shift_offsets,
+    )
+    from poolviz.demos.size import (
+        MAX_LENGTH,
+        SizeDim,
+        SizeResult,
+        adaptive_sizes,
+        adaptive_steps,
+        output_sizes,
+        size_steps,
+    )
+    from poolviz.demos.tolerance import (
+        GENERATED_SIDE,
+        TEXTURE_SEED,
+        Source,
+        ToleranceRow,
+        ToleranceTable,
+        Trend,
+        emptying_shift,
+        generated_sources,
+        tolerance_table,
+    )

@@ -7,9 +7,7 @@ from pathlib import Path
 
 from poolviz.model.builtin import BUILTINS, builtin
 from poolviz.model.graph import Model
-from poolviz.model.keras import KERAS_SAMPLES, keras_sample, load_keras
 from poolviz.model.layers import Shape
-from poolviz.model.spec import parse_spec
 
 
 def load_model(model: str, input_shape: Shape | None = None) -> Model:
@@ -18,9 +16,15 @@ def load_model(model: str, input_shape: Shape | None = None) -> Model:
     ``model.save()`` writes it (``.keras``, ``.h5``, ``.hdf5``), a Keras ``.json`` file (any
     argument ending in ``.json``, holding a path separator, or naming a file or folder that
     exists), or else a spec string. ``input_shape`` (h, w, c)
-    replaces the model's own input."""
+    replaces the model's own input.
+
+    A built-in is made without importing the Keras reader or the spec grammar (``poolviz
+    trace mnist`` starts faster)."""
     if model in BUILTINS:
         return builtin(model, input_shape)
+    from poolviz.model.keras import KERAS_SAMPLES, keras_sample, load_keras
+    from poolviz.model.spec import parse_spec
+
     if model in KERAS_SAMPLES:
         return keras_sample(model, input_shape)
     suffix = Path(model).suffix.lower()

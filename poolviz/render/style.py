@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from poolviz.engine.explain import PoolResult
 from poolviz.render.order import Order, ordered
+
+if TYPE_CHECKING:  # annotations only: trace's report needs no pooling engine
+    from poolviz.engine.explain import PoolResult
 
 OKABE_ITO: tuple[str, ...] = (
     "#E69F00",  # orange
