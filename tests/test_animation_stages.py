@@ -129,3 +129,56 @@ def test_terminal_blur_frames_name_the_padded_map_and_its_copies() -> None:
     assert lines[4].startswith("Max map, reflect-padded 6x6")
     assert lines[5].split() == ["p", "0", "1", "2", "0", "1"]  # the window's columns: p 0 1 2
     assert max(len(line) for line in lines) <= 80
+
+
+# The gradient flowing back
+
+
+def test_grad_frames_accumulate_the_engines_backward_window_by_window() -> None:
+    from poolviz.render.animation import Frame
+
+    result = explain(SEED_5X5, 3, 1)  # overlapping windows: gradients add up
+    (story,) = stories(result, grad=True)
+    assert story.backward and story.arrow == "max backward"
+    ones = np.ones(result.output.shape)
+    final = result.backward(ones)[0, :, :, 0]
+    assert np.array_equal(story.plane(Frame(8), 0, 0), final)
+    first = np.zeros((5, 5))
+    first[result.argmax(0, 0)] = 1
+    assert np.array_equal(story.plane(Frame(0), 0, 0), first)
+    assert float(final.sum()) == 9.0  # every output's 1 reaches the input
+    assert story.caption(Frame(8)) == (
+        f"window 9 of 9: output (2, 2)'s gradient 1 flows back: +1 to its max {result.argmax(2, 2)}"
+    )
+
+
+def test_grad_captions_of_an_average_say_the_padding_takes_its_share() -> None:
+    (story,) = stories(explain(SEED_5X5, 3, 2, 1, mode="avg"), grad=True)
+    assert [story.caption(f) for f in story.plan][:2] == [
+        "window 1 of 9: output (0, 0)'s gradient 1 flows back: +0.111 to each of 4 cells "
+        "(1 / 9: the padding's 5 go nowhere)",
+        "window 2 of 9: output (0, 1)'s gradient 1 flows back: +0.111 to each of 6 cells "
+        "(1 / 9: the padding's 3 go nowhere)",
+    ]
+    assert story.caption(story.plan[4]).endswith("+0.111 to each of 9 cells (1 / 9)")
+
+
+def test_grad_of_lp_is_x_over_the_output() -> None:
+    run = explain_lp(SEED_4X4, 2, 2)
+    (story,) = stories(run, grad=True)
+    # d/dx sqrt(sum x^2) = x / y: 1 / 8.426, 3 / 8.426, …
+    assert story.caption(story.plan[0]) == (
+        "window 1 of 4: output (0, 0)'s gradient 1 flows back: +0.119 to (0, 0), +0.356 to "
+        "(0, 1), +0.593 to (1, 0), +0.712 to (1, 1)"
+    )
+    last = story.plane(story.plan[-1], 0, 0)
+    assert np.allclose(last, run.backward(np.ones(run.output.shape))[0, :, :, 0])
+
+
+def test_grad_of_blur_is_refused_with_where_to_see_it() -> None:
+    import pytest
+
+    from poolviz.errors import PoolvizError
+
+    with pytest.raises(PoolvizError, match="blur pooling's is shown by poolviz grad --mode blur"):
+        stories(explain_blur(SEED_4X4), grad=True)

@@ -234,7 +234,7 @@ def test_help_fits_80_columns_with_examples() -> None:
     lines = result.output.splitlines()
     assert max(len(line) for line in lines) <= 80
     examples = [line for line in lines if line.strip().startswith("poolviz animate")]
-    assert len(examples) == 5
+    assert len(examples) == 6
 
 
 def test_a_batch_names_the_item_and_channel_shown(tmp_path: Path) -> None:
@@ -393,3 +393,42 @@ def test_mp4_has_every_frame_at_even_sides(tmp_path: Path) -> None:
         capture_output=True, text=True, check=True,
     )  # fmt: skip
     assert probe.stdout.strip() == "h264,496,418,4/1,4"  # 417 rows padded to 418
+
+
+# The gradient flowing back
+
+
+def test_grad_shows_each_outputs_gradient_reaching_the_input(tmp_path: Path) -> None:
+    code, out, err = run("--grad")
+    assert code == 0, err
+    lines = out.splitlines()
+    assert [line for line in lines if line.startswith("window ")] == [
+        "window 1 of 4: output (0, 0)'s gradient 1 flows back: +1 to its max (1, 1)",
+        "window 2 of 4: output (0, 1)'s gradient 1 flows back: +1 to its max (1, 2)",
+        "window 3 of 4: output (1, 0)'s gradient 1 flows back: +1 to its max (2, 1)",
+        "window 4 of 4: output (1, 1)'s gradient 1 flows back: +1 to its max (2, 2)",
+    ]
+    # the last frame: every max has its 1, the arrow points back to the input
+    last = [line.rstrip() for line in out.split("\n\n")[-2].splitlines()]
+    assert last[2:6] == [
+        "   0  0 │ 0  0       max backward   0  1  1",
+        "   0  1 │ 1  0            ←         1  1 [1]",
+        "  ──────┼──────",
+        "2  0  1 │[1] 0",
+    ]
+    path = tmp_path / "grad.apng"
+    code, out, err = run("--grad", "--sample", "digit", "-o", str(path))
+    assert code == 0, err
+    with Image.open(path) as image:
+        assert image.is_animated and image.n_frames == 64
+        width, height = image.size
+    assert out == f"wrote {path} (64 frames, {width}x{height} pixels)\n"
+
+
+def test_grad_of_blur_is_refused_in_one_line() -> None:
+    code, out, err = run("--grad", "--mode", "blur")
+    assert (code, out) == (2, "")
+    assert err == (
+        "error: --grad shows one stage's gradient flowing back (max, average, adaptive, "
+        "fractional or LP pooling); blur pooling's is shown by poolviz grad --mode blur\n"
+    )

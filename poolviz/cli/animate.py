@@ -30,6 +30,7 @@ Examples:
   poolviz animate --sample digit --fps 8 --dpi 300 -o digit.gif
   poolviz animate --mode adaptive-max -o bins.gif  overlapping bins
   poolviz animate --mode blur -o blur.gif   the stride-1 max, then the filter
+  poolviz animate --grad -o grad.apng       the gradient flowing back
 """
 
 
@@ -67,11 +68,17 @@ class FpsType(click.ParamType[int, Any]):
     metavar="N",
     help=f"Frames a second, {FPS_RANGE[0]}-{FPS_RANGE[1]}.",
 )
+@click.option(
+    "--grad",
+    is_flag=True,
+    help="Show the gradient flowing back instead, window by window: each output's gradient "
+    "1 (as for the sum of the outputs) reaching the input as the backward pass routes it.",
+)
 @display.item_option
 @display.channel_option("Channel shown.")
 @options.order_option
 @display.figure_options(("gif", "apng", "mp4", "png"), look=False)
-def animate(seed: int, fps: int, item: int, channel: int, **kwargs: Any) -> None:
+def animate(seed: int, fps: int, grad: bool, item: int, channel: int, **kwargs: Any) -> None:
     """Show pooling one window at a time: the window moving over the input, its max (or
     mean) worked out, and the output filling in. LP pooling raises each cell to the power
     p, sums and takes the root; blur pooling shows its stride-1 max, then its filter
@@ -92,7 +99,7 @@ def animate(seed: int, fps: int, item: int, channel: int, **kwargs: Any) -> None
     display.ViewArgs(item, (channel,), None, None).check(run.input.shape, run.output.shape)
     from poolviz.render.animation.stages import stories
 
-    told = stories(run)
+    told = stories(run, grad)
     figure = display.figure_from(kwargs)
     if figure is None:
         _play(told, fps, item, channel)

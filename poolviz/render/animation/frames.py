@@ -269,7 +269,7 @@ class Animation:
         ]
         self.note_size = fit_font(notes, self.cell * 0.84, self.cell * 0.24) if notes else 0
         height = 0.32 if notes else 0.4
-        self.number_size = fit_font(texts, self.cell * 0.74, self.cell * height)
+        self.number_size = fit_font(texts, self.cell * 0.64, self.cell * height)
 
     def _window(self, frame: Frame) -> Window:
         return self.result.window(
@@ -309,7 +309,8 @@ class Animation:
             parts.append(story.note_legend)
         padded = any(result.padding_resolved)
         beyond = (self.top, self.bottom, self.left, self.right) != result.padding_resolved
-        hatched = [f"padding ({story.pad_text})"] if padded else []
+        pad = f"padding ({story.pad_text})" if story.pad_text else "padding (no gradient)"
+        hatched = [pad] if padded else []
         if beyond:  # the ceil-mode overhang: PyTorch ignores it, in a max and an average
             hatched.append(story.overhang)
         if self.reflected is not None:
@@ -350,10 +351,11 @@ class Animation:
             fill=MUTED,
         )
         window = self._window(frame)
+        plane = self.story.plane(frame, self.item, self.channel)
         if self.numbered:
-            self._draw_numbers(draw, frame, window)
+            self._draw_numbers(draw, frame, window, plane)
         else:
-            self._draw_pictures(image, draw, frame, window)
+            self._draw_pictures(image, draw, frame, window, plane)
         self._draw_arrow(draw)
         line = self._caption(frame)
         draw.text((self.margin, self.caption_y), line, font=font_of(self.caption_size), fill=INK)
@@ -369,16 +371,19 @@ class Animation:
         draw.text((x, y), drawable(text), font=font_of(self.heading_size), fill=INK, anchor="ls")
 
     def _draw_arrow(self, draw: ImageDraw.ImageDraw) -> None:
-        """The arrow from input to output, with the operation over it."""
+        """The arrow from input to output (back to the input for a gradient), with the
+        operation over it."""
         x0, x1 = self.arrow
         box = self.grid_in if self.numbered else self.pic_in
         y = box.y + min(box.h, self._px(120)) // 2
         pad = self._px(12)
         head = self._px(9)
         width = self._px(2)
-        draw.line(((x0 + pad, y), (x1 - pad - head, y)), fill=INK, width=width)
+        tip, back = (x0 + pad, 1) if self.story.backward else (x1 - pad, -1)
+        tail = x1 - pad if self.story.backward else x0 + pad
+        draw.line(((tail, y), (tip + back * head, y)), fill=INK, width=width)
         draw.polygon(
-            [(x1 - pad, y), (x1 - pad - head * 1.6, y - head), (x1 - pad - head * 1.6, y + head)],
+            [(tip, y), (tip + back * head * 1.6, y - head), (tip + back * head * 1.6, y + head)],
             fill=INK,
         )
         draw.text(
@@ -397,7 +402,9 @@ class Animation:
             return self._colour(i, j)
         return pale(self._colour(i, j), 1 - DONE_TINT) if k < frame.window else BLANK
 
-    def _draw_numbers(self, draw: ImageDraw.ImageDraw, frame: Frame, window: Window) -> None:
+    def _draw_numbers(
+        self, draw: ImageDraw.ImageDraw, frame: Frame, window: Window, plane: np.ndarray
+    ) -> None:
         result = self.result
         rows, cols = result.rows, result.cols
         coverage = result.coverage
@@ -419,7 +426,7 @@ class Animation:
                     text = "" if overhang and result.mode == "avg" else self.pad_text
                     row.append(Cell(text, fill, "pad"))
                     continue
-                text = self._number(float(self.plane[r, c]))
+                text = self._number(float(plane[r, c]))
                 if coverage[r, c] == 0:
                     row.append(Cell(text, DROPPED_FILL, "dropped"))
                     continue
@@ -546,7 +553,7 @@ class Animation:
         x0, y0, x1, y1 = box
         if self.numbered:
             width = self._px(2) if thin else self._band_width(self.cell)
-            inset = max(2, round(self.cell * (0.04 if thin else 0.06)))
+            inset = max(2, round(self.cell * (0.04 if thin else 0.035)))
             draw.rectangle(
                 (round(x0) + inset, round(y0) + inset, round(x1) - inset, round(y1) - inset),
                 outline=outline_colour(colour),
@@ -581,12 +588,8 @@ class Animation:
         self.cell_xy = (sx, sy)
         x0, y0 = round(self.left * sx), round(self.top * sy)
         x1, y1 = round((self.left + cols.n) * sx), round((self.top + rows.n) * sy)
-        shown = shade(self.plane, (max(1, x1 - x0), max(1, y1 - y0)), self.range, self.cmap)
-        base = Image.new("RGB", (pw, ph), PAD_FILL)
-        if (x0, y0, x1, y1) != (0, 0, pw, ph):
-            draw_hatch(ImageDraw.Draw(base), (0, 0, pw, ph), self._px(6), crossed=False)
-        base.paste(shown, (x0, y0))
-        self.base_in = base
+        self.inner = (x0, y0, x1, y1)
+        self.base_in = self._base(self.plane)
         # the input's scale, unless the output leaves it (LP's sums grow past their cells)
         out = self.out_plane[np.isfinite(self.out_plane)]
         beyond = out.size and (out.min() < lo or out.max() > hi)
@@ -604,14 +607,30 @@ class Animation:
         ox = np.minimum((np.arange(self.pic_out.w) + 0.5) * cols.out / self.pic_out.w, cols.out - 1)
         self.out_index = oy.astype(int)[:, None] * cols.out + ox.astype(int)[None, :]
 
+    def _base(self, plane: np.ndarray) -> Image.Image:
+        """``plane`` as the input picture, padding hatched around it."""
+        x0, y0, x1, y1 = self.inner
+        pw, ph = self.pic_in.w, self.pic_in.h
+        shown = shade(plane, (max(1, x1 - x0), max(1, y1 - y0)), self.range, self.cmap)
+        base = Image.new("RGB", (pw, ph), PAD_FILL)
+        if (x0, y0, x1, y1) != (0, 0, pw, ph):
+            draw_hatch(ImageDraw.Draw(base), (0, 0, pw, ph), self._px(6), crossed=False)
+        base.paste(shown, (x0, y0))
+        return base
+
     def _draw_pictures(
-        self, image: Image.Image, draw: ImageDraw.ImageDraw, frame: Frame, window: Window
+        self,
+        image: Image.Image,
+        draw: ImageDraw.ImageDraw,
+        frame: Frame,
+        window: Window,
+        plane: np.ndarray,
     ) -> None:
         result = self.result
         rows, cols = result.rows, result.cols
         p = self.pic_in
         self._heading(draw, p.x, p.y - self._px(8), self.in_heading)
-        image.paste(self.base_in, (p.x, p.y))
+        image.paste(self.base_in if plane is self.plane else self._base(plane), (p.x, p.y))
         filled = self.out_index <= frame.window
         out = np.where(filled[..., None], self.base_out, self.empty)
         q = self.pic_out
@@ -632,17 +651,19 @@ class Animation:
             draw, (q.x + j * ox, q.y + i * oy, q.x + (j + 1) * ox, q.y + (i + 1) * oy), colour, q
         )
         if self.zoomed:
-            self._draw_zoom(draw, window, colour)
+            self._draw_zoom(draw, window, colour, plane)
 
-    def _draw_zoom(self, draw: ImageDraw.ImageDraw, window: Window, colour: str) -> None:
-        """The current window's numbers, its winner ringed, padding hatched."""
+    def _draw_zoom(
+        self, draw: ImageDraw.ImageDraw, window: Window, colour: str, plane: np.ndarray
+    ) -> None:
+        """The current window's numbers (of ``plane``), its winner ringed, padding hatched."""
         notes = self.story.notes(window, self.item, self.channel)
         cells = [
             [
                 Cell(self.pad_text, pale(colour, 1 - WINDOW_TINT), "pad")
                 if window.padded[a, b]
                 else Cell(
-                    self._number(float(window.cells[a, b])),
+                    self._number(float(plane[window.rows[a], window.cols[b]])),
                     pale(colour, 1 - WINDOW_TINT),
                     None,
                     window.argmax == (window.rows[a], window.cols[b]),

@@ -20,7 +20,8 @@ from poolviz.engine.blur import BlurRun
 from poolviz.engine.explain import PoolResult, Window
 from poolviz.engine.geometry import PoolSpec
 from poolviz.engine.lp import LPRun, torch_pow
-from poolviz.render.animation.story import MAX_TERMS, WINDOW_FRAMES, Story
+from poolviz.errors import PoolvizError
+from poolviz.render.animation.story import MAX_TERMS, WINDOW_FRAMES, Frame, Story
 from poolviz.render.blur_text import filter_weights, weighted_sum
 from poolviz.render.lp_text import p_name
 from poolviz.render.style import decimals_for, format_number
@@ -28,10 +29,19 @@ from poolviz.render.style import decimals_for, format_number
 Run = PoolResult | LPRun | BlurRun
 
 
-def stories(run: Run) -> list[Story]:
-    """The stages of ``run``, in the order they are shown."""
+def stories(run: Run, grad: bool = False) -> list[Story]:
+    """The stages of ``run``, in the order they are shown; with ``grad``, the gradient
+    flowing back through its windows instead (:class:`GradStory`)."""
     build: Callable[[Any], list[Story]] = STAGES[type(run)]
-    return build(run)
+    told = build(run)
+    if not grad:
+        return told
+    if len(told) != 1:
+        raise PoolvizError(
+            "--grad shows one stage's gradient flowing back (max, average, adaptive, "
+            "fractional or LP pooling); blur pooling's is shown by poolviz grad --mode blur"
+        )
+    return [GradStory.of(told[0], run.backward)]
 
 
 def _windows(
@@ -190,6 +200,103 @@ def _blur(run: BlurRun) -> list[Story]:
             run=run,
         ),
     ]
+
+
+@dataclass(frozen=True)
+class GradStory(Story):
+    """The gradient flowing back through the windows one by one: each output's gradient
+    (1, as for the sum of the outputs) sent back through its window as the engine's backward
+    routes it (max: to its winner; average: shared; LP: by each cell's share of the power
+    sum). A frame's input shows what has reached each cell so far; the output, the
+    gradients already sent."""
+
+    forward: Story = field(kw_only=True)
+    """The forward stage: its windows and words."""
+    send: Callable[[np.ndarray], np.ndarray] = field(kw_only=True)
+    """The engine's backward: the input's gradient (NHWC) for an output gradient (NHWC)."""
+
+    @classmethod
+    def of(cls, forward: Story, send: Callable[[np.ndarray], np.ndarray]) -> GradStory:
+        """The backward of ``forward``, its run's gradient from ``send``."""
+        r = forward.result
+        ones = np.ones(r.output.shape)
+        back = PoolResult(
+            np.asarray(send(ones), dtype=np.float64),
+            ones,
+            r.indices,
+            r.spec,
+            r.rows,
+            r.cols,
+            r.input_ndim,
+        )
+        return cls(
+            back,
+            title=forward.heading(),
+            operation=f"{forward.arrow} backward",
+            input_name="input gradient",
+            output_name="output gradient",
+            forward=forward,
+            send=send,
+        )
+
+    @property
+    def backward(self) -> bool:
+        return True
+
+    @property
+    def pad_text(self) -> str:
+        return ""  # padding takes no gradient
+
+    def _sent(self, first: int) -> np.ndarray:
+        """The input's gradient (NHWC) when the first ``first`` outputs (row-major) have sent
+        their gradient back."""
+        out = self.result.output
+        g = np.zeros(out.shape)
+        reached = (np.arange(out.shape[1] * out.shape[2]) < first).reshape(out.shape[1:3])
+        g[:, reached, :] = 1.0
+        return np.asarray(self.send(g), dtype=np.float64)
+
+    def plane(self, frame: Frame, item: int, channel: int) -> np.ndarray:
+        plane: np.ndarray = self._sent(frame.window + 1)[item, :, :, channel]
+        return plane
+
+    def worked(self, window: Window, item: int, channel: int, places: tuple[int, int]) -> str:
+        i, j = window.out
+        g = np.zeros(self.result.output.shape)
+        g[item, i, j, channel] = 1.0
+        share = np.asarray(self.send(g), dtype=np.float64)[item, :, :, channel]
+        h, w = share.shape
+        cells = sorted(
+            {(r, c) for r in window.rows for c in window.cols if 0 <= r < h and 0 <= c < w}
+        )
+        got = [(r, c, float(share[r, c])) for r, c in cells if share[r, c] != 0]
+        said = f"output ({i}, {j})'s gradient 1 flows back: "
+        given = places[0]
+        if not got:
+            return said + "nothing reaches the input"
+        values = {v for _, _, v in got}
+        if len(got) == 1:
+            r, c, v = got[0]
+            to = "its max" if window.argmax == (r, c) else "cell"
+            return said + f"{_signed(v, given)} to {to} ({r}, {c})"
+        if len(values) == 1:
+            each = f"{_signed(got[0][2], given)} to each of {len(got)} cells"
+            divisor = window.divisor
+            if divisor is not None and divisor > len(got):  # counted padding
+                each += f" (1 / {divisor}: the padding's {divisor - len(got)} go nowhere)"
+            elif divisor is not None:
+                each += f" (1 / {divisor})"
+            return said + each
+        if len(got) > MAX_TERMS:
+            low, high = min(values), max(values)
+            return said + f"{_signed(low, given)} to {_signed(high, given)} to {len(got)} cells"
+        return said + ", ".join(f"{_signed(v, given)} to ({r}, {c})" for r, c, v in got)
+
+
+def _signed(value: float, places: int) -> str:
+    """``+0.25``, ``-1``: a gradient's share with its sign."""
+    text = format_number(value, places)
+    return text if text.startswith("-") else f"+{text}"
 
 
 STAGES: dict[type, Callable[[Any], list[Story]]] = {

@@ -69,6 +69,17 @@ class Story:
         return "past the edge (−∞)" if self.result.mode == "max" else "past the edge (not counted)"
 
     @property
+    def backward(self) -> bool:
+        """Whether the frames show a gradient flowing back (the arrow points to the input)."""
+        return False
+
+    def plane(self, frame: Frame, item: int, channel: int) -> np.ndarray:
+        """The input plane a frame shows: the input itself here; what has flowed back so far
+        for a gradient (:class:`poolviz.render.animation.stages.GradStory`)."""
+        plane: np.ndarray = self.result.input[item, :, :, channel]
+        return plane
+
+    @property
     def note_legend(self) -> str:
         """What the small words under the numbers are (:meth:`notes`), for the legend."""
         return ""

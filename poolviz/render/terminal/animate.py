@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
 from rich.console import Group, RenderableType
 from rich.style import Style
 from rich.table import Table
@@ -128,7 +129,7 @@ def _grids(
     limit = MAX_GRID_ROWS if view.height is None else min(MAX_GRID_ROWS, view.height - 12)
     if len(padded_rows) > limit or too_wide(len(padded_cols), view.width):
         return None
-    plane = result.input[view.item, :, :, view.channel]
+    plane = story.plane(frame, view.item, view.channel)
     coverage = result.coverage
     taps_r, taps_c = set(window.rows), set(window.cols)
     lit = background(window_colour_at(*window.out, cols.out)) if view.colour else None
@@ -175,7 +176,9 @@ def _grids(
         Text(""),
         Text(_name(story.output_name, rows.out, cols.out), style="bold"),
     )
-    arrow = "->" if view.ascii_only else "→"
+    arrow = (
+        ("<-" if view.ascii_only else "←") if story.backward else "->" if view.ascii_only else "→"
+    )
     table.add_row(input_grid, Text(f"\n{story.arrow}\n{arrow}", justify="center"), output_grid)
     pending = frame.window + 1 < result.window_count
     return Group(table, _legend(story, view, padded, int(coverage.min()) == 0, pending))
@@ -265,7 +268,9 @@ def _zoom(
     body = (
         too_many
         if too_wide(len(window.cols), view.width)
-        else (_window_grid(story, window, view, places))
+        else (
+            _window_grid(story, window, story.plane(frame, view.item, view.channel), places, view)
+        )
     )
     if text_width(body) > view.width:
         body = too_many
@@ -280,14 +285,17 @@ def _zoom(
     return Group(where, table)
 
 
-def _window_grid(story: Story, window: Window, view: AnimateView, places: tuple[int, int]) -> Text:
-    """The window's cells with their input indices (``p`` for padding), winner ``[v]``."""
+def _window_grid(
+    story: Story, window: Window, plane: np.ndarray, places: tuple[int, int], view: AnimateView
+) -> Text:
+    """The window's cells of ``plane`` with their input indices (``p`` for padding), winner
+    ``[v]``."""
     cells = [
         [
             Cell(story.pad_text)
             if window.padded[a, b]
             else Cell(
-                format_number(float(window.cells[a, b]), places[0]),
+                format_number(float(plane[window.rows[a], window.cols[b]]), places[0]),
                 None,
                 "[" if window.argmax == (window.rows[a], window.cols[b]) else " ",
             )
