@@ -158,3 +158,22 @@ def test_grad_figures_for_lp_and_blur(tmp_path: Path) -> None:
         code, _, err = run_cli("grad", "--mode", mode, "-o", str(path))
         assert code == 0, err
         assert path.stat().st_size > 1000
+
+
+def test_lp_and_blur_figures_of_an_input_too_large_for_numbers(tmp_path: Path) -> None:
+    """Past 24 cells a side the input is a picture as large as the numbered output beside
+    it (each cell was 0 inches wide and matplotlib's layout divided by zero)."""
+    from poolviz.engine.lp import explain_lp
+    from poolviz.render.figure.lp import lp_figure
+
+    digit = np.arange(784.0).reshape(28, 28)
+    fig = lp_figure(explain_lp(digit, 2, 2, 2))  # 28x28 picture, two 14x14 grids of numbers
+    picture = 14 * 0.42  # as large as a 14x14 grid at 0.42 inches a cell
+    assert fig.get_size_inches() == pytest.approx((3 * picture + 1.3 + 0.9 + 0.6, picture + 2))
+    for command in ("pool", "grad"):
+        for mode in ("lp", "blur"):
+            path = tmp_path / f"{command}-{mode}.png"
+            code, out, err = run_cli(command, "--sample", "digit", "--mode", mode, "-o", str(path))
+            assert (code, out, err) == (0, f"wrote {path}\n", "")
+            with Image.open(path) as image:
+                assert image.width > 2 * image.height > 600

@@ -10,7 +10,7 @@ from matplotlib.figure import Figure
 
 from poolviz.engine.blur import BlurRun, binomial_row
 from poolviz.render.blur_text import weighted_sum
-from poolviz.render.figure.grid import Outline, arrow_panel, cell_inches, draw_matrix, value_norm
+from poolviz.render.figure.grid import Outline, arrow_panel, draw_matrix, plane_cells, value_norm
 from poolviz.render.figure.panels import CAPTION, plane_of, wrap
 
 FRAME = "#D55E00"
@@ -34,13 +34,13 @@ def blur_figure(
     row = binomial_row(f)
     total = sum(row) ** 2
     planes = [plane_of(a, channel) for a in (run.input, run.max_map, run.padded, run.output)]
-    side = max(max(p.shape) for p in planes)
-    cell = cell_inches(side)
-    widths = [p.shape[1] * cell for p in planes[:3]] + [f * cell, planes[3].shape[1] * cell]
+    shown = [*planes[:3], np.ones((f, f)), planes[3]]  # the filter between map and output
+    inches = plane_cells(shown)
+    widths = [p.shape[1] * cell for p, cell in zip(shown, inches, strict=True)]
     arrows = [1.0, 1.0, 0.5, 1.0]
     ratios = [widths[0], arrows[0], widths[1], arrows[1], widths[2], arrows[2], widths[3]]
     ratios += [arrows[3], widths[4]]
-    height = max(p.shape[0] for p in planes) * cell + 1.9
+    height = max(p.shape[0] * cell for p, cell in zip(shown, inches, strict=True)) + 1.9
     fig = Figure(figsize=(sum(ratios) + 0.6, height), layout="constrained")
     axes = fig.subplots(1, len(ratios), width_ratios=ratios)
     # the four maps share one colour scale; the filter's weights are not on it

@@ -327,3 +327,15 @@ def _fontsize(chars: int, side: int) -> float:
 def cell_inches(side: int) -> float:
     """Displayed size of one cell for a grid ``side`` cells across."""
     return 0.5 if side <= 8 else 0.42 if side <= 14 else 0.3 if side <= MAX_NUMBERED else 0.0
+
+
+def plane_cells(planes: Sequence[np.ndarray]) -> list[float]:
+    """Each plane's cell size in inches, for planes drawn in one row: one size for all while
+    every plane shows numbers; else the others keep the size their own numbers need, and a
+    plane too large for numbers is a picture as large as the largest of them (at least 3.2
+    inches across, as grad draws one)."""
+    sides = [max(p.shape) for p in planes]
+    if cell_inches(max(sides)):
+        return [cell_inches(max(sides))] * len(planes)
+    picture = max([3.2] + [side * cell_inches(side) for side in sides])
+    return [cell_inches(side) or picture / side for side in sides]

@@ -8,7 +8,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from poolviz.engine.lp import LPRun
-from poolviz.render.figure.grid import Outline, arrow_panel, cell_inches, draw_matrix, value_norm
+from poolviz.render.figure.grid import Outline, arrow_panel, draw_matrix, plane_cells, value_norm
 from poolviz.render.figure.panels import CAPTION, plane_of, wrap
 from poolviz.render.lp_text import lp_formula, p_name
 from poolviz.render.style import format_number
@@ -23,11 +23,11 @@ def panel_row(
     """A figure with ``planes`` in one row at one cell size, ``gaps`` inches between
     neighbours (for arrows and words): the figure, its axes (planes and gaps alternating) and
     its width in inches, with room below for a caption."""
-    cell = cell_inches(max(max(p.shape) for p in planes))
-    ratios = [planes[0].shape[1] * cell]
-    for gap, plane in zip(gaps, planes[1:], strict=True):
+    cells = plane_cells(planes)
+    ratios = [planes[0].shape[1] * cells[0]]
+    for gap, plane, cell in zip(gaps, planes[1:], cells[1:], strict=True):
         ratios += [gap, plane.shape[1] * cell]
-    height = max(p.shape[0] for p in planes) * cell + 2.0
+    height = max(p.shape[0] * cell for p, cell in zip(planes, cells, strict=True)) + 2.0
     fig = Figure(figsize=(sum(ratios) + 0.6, height), layout="constrained")
     axes = list(fig.subplots(1, len(ratios), width_ratios=ratios))
     return fig, axes, sum(ratios)
