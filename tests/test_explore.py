@@ -611,6 +611,31 @@ def test_w_writes_lp_and_blur_as_pool_o_and_grad_o_draw_them(
     ]
 
 
+def test_w_never_ends_the_session(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file that cannot be written, or a bug in a figure, is said in the status line in the
+    command line's words; no file is left behind."""
+    import poolviz.render.figure.pool as pool_figures
+
+    explorer = Explorer(SEED_4X4, Knobs())
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "poolviz-k2-s2-p0.png").mkdir()  # a folder where the PNG would go
+    path, error = explorer.try_write_png()
+    assert path is None and error is not None and "poolviz-k2-s2-p0.png" in error
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise ZeroDivisionError("float division by zero")
+
+    monkeypatch.setattr(pool_figures, "pool_figure", broken)
+    explorer.change("size", 1)
+    assert explorer.try_write_png() == (
+        None,
+        "internal error at test_explore.py:"
+        f"{broken.__code__.co_firstlineno + 1}: ZeroDivisionError: float division by zero; "
+        "please report it",
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["poolviz-k2-s2-p0.png"]
+
+
 def test_adaptive_and_fractional_take_an_output_size_and_no_window_keys() -> None:
     from poolviz.engine.uneven import adaptive_pool2d
 

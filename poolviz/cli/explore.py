@@ -365,6 +365,21 @@ class Explorer:
         save_figure(figure, path)
         return path
 
+    def try_write_png(self) -> tuple[Path | None, str | None]:
+        """:meth:`write_png` for the ``w`` key: the path written, or None and why not in the
+        command line's words (its one-line internal error for a bug), so that no failure of a
+        figure ends the session."""
+        from poolviz.cli.app import _internal_error
+
+        try:
+            return self.write_png(), None
+        except PoolvizError as err:
+            return None, err.message
+        except OSError as err:
+            return None, str(err)
+        except Exception as err:  # a bug in a figure: said in the status line, as the CLI says it
+            return None, _internal_error(err)
+
     def _kind_figure(self, kind: Kind) -> Figure:
         """LP or blur pooling's figure: ``poolviz pool --mode lp|blur -o``'s for the pooling
         view, ``poolviz grad --mode lp|blur -o``'s (ones upstream) for the gradient and

@@ -27,7 +27,6 @@ from textual.strip import Strip
 from textual.widget import Widget
 from textual.widgets import Static
 
-from poolviz.errors import PoolvizError
 from poolviz.render.terminal.explore import (
     WIDE,
     Focus,
@@ -437,13 +436,7 @@ class ExploreApp(App[None]):
         self.run_worker(self._write, thread=True, exclusive=True, group="png")
 
     def _write(self) -> None:
-        try:
-            path = self.explorer.write_png()
-        except (PoolvizError, OSError) as err:
-            said = err.message if isinstance(err, PoolvizError) else str(err)
-            self.call_from_thread(self._written, None, said)
-        else:
-            self.call_from_thread(self._written, path, None)
+        self.call_from_thread(self._written, *self.explorer.try_write_png())
 
     def _written(self, path: Path | None, error: str | None) -> None:
         if path is not None:
