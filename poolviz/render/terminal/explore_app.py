@@ -295,9 +295,12 @@ class HelpScreen(ModalScreen[None]):
         table.add_column()
         for key in KEYS:
             table.add_row(key.shown, key.help)
-        close = Text("? q or escape close this screen", style="dim")
+        # said on top: at 24 rows the last keys are below the fold
+        title = Text.assemble(
+            ("poolviz explore: keys", "bold"), ("  ? q or escape close; ↓ ↑ scroll\n", "dim")
+        )
         with VerticalScroll():
-            yield Static(Group(Text("poolviz explore: keys\n", style="bold"), table, close))
+            yield Static(Group(title, table))
 
 
 class ExploreApp(App[None]):
