@@ -136,6 +136,7 @@ class Animation:
         self.out_plane = result.output[item, :, :, channel]
         self.places = decimals(result, item, channel)
         self.captions = [self._caption(f) for f in self.plan]
+        self.backdrop: Image.Image | None = None
         self.reflected = story.reflected()
         self.pad_text = drawable(story.pad_text)
         self.legend = drawable(self._legend())
@@ -335,7 +336,29 @@ class Animation:
     # Drawing
 
     def draw(self, frame: Frame) -> Image.Image:
-        """One frame as an RGB image."""
+        """One frame as an RGB image: a copy of :meth:`_backdrop` with what moves drawn on."""
+        image = self._backdrop().copy()
+        draw = ImageDraw.Draw(image)
+        window = self._window(frame)
+        if self.numbered:
+            self._draw_numbers(draw, frame, window, self._plane(frame))
+        else:
+            self._draw_pictures(image, draw, frame, window, self._plane(frame))
+        line = self._caption(frame)
+        draw.text((self.margin, self.caption_y), line, font=font_of(self.caption_size), fill=INK)
+        return image
+
+    def _plane(self, frame: Frame) -> np.ndarray:
+        """The input plane ``frame`` shows: the input, or a gradient's sum so far."""
+        return (
+            self.story.plane(frame, self.item, self.channel) if self.story.backward else self.plane
+        )
+
+    def _backdrop(self) -> Image.Image:
+        """What every frame shares, drawn once: the title, shapes, arrow and legend, and for
+        pictures their headings, frames and (but for a gradient) the input picture."""
+        if self.backdrop is not None:
+            return self.backdrop
         image = Image.new("RGB", self.size, BLANK)
         draw = ImageDraw.Draw(image)
         draw.text(
@@ -350,18 +373,22 @@ class Animation:
             font=font_of(self.legend_size),
             fill=MUTED,
         )
-        window = self._window(frame)
-        plane = self.story.plane(frame, self.item, self.channel)
-        if self.numbered:
-            self._draw_numbers(draw, frame, window, plane)
-        else:
-            self._draw_pictures(image, draw, frame, window, plane)
         self._draw_arrow(draw)
-        line = self._caption(frame)
-        draw.text((self.margin, self.caption_y), line, font=font_of(self.caption_size), fill=INK)
         draw.text(
             (self.margin, self.legend_y), self.legend, font=font_of(self.legend_size), fill=MUTED
         )
+        if not self.numbered:
+            p, q = self.pic_in, self.pic_out
+            rows, cols = self.result.rows, self.result.cols
+            self._heading(draw, p.x, p.y - self._px(8), self.in_heading)
+            self._heading(
+                draw, q.x, q.y - self._px(8), f"{self.story.output_name} {rows.out}x{cols.out}"
+            )
+            draw.rectangle((q.x - 1, q.y - 1, q.right, q.bottom), outline=GRID_LINE)
+            draw.rectangle((p.x - 1, p.y - 1, p.right, p.bottom), outline=GRID_LINE)
+            if not self.story.backward:
+                image.paste(self.base_in, (p.x, p.y))
+        self.backdrop = image
         return image
 
     def _colour(self, i: int, j: int) -> str:
@@ -628,18 +655,12 @@ class Animation:
     ) -> None:
         result = self.result
         rows, cols = result.rows, result.cols
-        p = self.pic_in
-        self._heading(draw, p.x, p.y - self._px(8), self.in_heading)
-        image.paste(self.base_in if plane is self.plane else self._base(plane), (p.x, p.y))
+        p, q = self.pic_in, self.pic_out
+        if self.story.backward:  # the gradient's picture changes from frame to frame
+            image.paste(self._base(plane), (p.x, p.y))
         filled = self.out_index <= frame.window
         out = np.where(filled[..., None], self.base_out, self.empty)
-        q = self.pic_out
-        self._heading(
-            draw, q.x, q.y - self._px(8), f"{self.story.output_name} {rows.out}x{cols.out}"
-        )
         image.paste(Image.fromarray(out.astype(np.uint8), mode="RGB"), (q.x, q.y))
-        draw.rectangle((q.x - 1, q.y - 1, q.right, q.bottom), outline=GRID_LINE)
-        draw.rectangle((p.x - 1, p.y - 1, p.right, p.bottom), outline=GRID_LINE)
         colour = self._colour(*window.out)
         sx, sy = self.cell_xy
         r0, r1 = window.rows[0] + self.top, window.rows[-1] + self.top + 1

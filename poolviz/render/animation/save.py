@@ -21,42 +21,58 @@ class PaletteMatch:
     """Frames of one animation (RGB) in ``palette`` ((256, 3) uint8), each colour as its
     nearest entry, the first of equals: exact where Pillow's own palette lookup is
     approximate. Only the pixels that changed since the previous frame are matched again
-    (consecutive frames differ in a few cells; sorting every pixel's colour of every frame
-    was two thirds of a GIF's time)."""
+    (consecutive frames differ in a few cells), and each colour is matched once for the
+    whole animation (a table over every 24-bit colour remembers it): sorting every pixel's
+    colour of every frame was two thirds of a GIF's time."""
+
+    UNKNOWN = 0xFFFF
+    """A colour not matched yet, in :attr:`table`."""
 
     def __init__(self, palette: np.ndarray) -> None:
         self.palette = palette
-        self.codes: np.ndarray | None = None
+        self.entries = palette.ravel().tolist()
+        self.pixels: np.ndarray | None = None
         self.index: np.ndarray | None = None
+        self.table = np.full(1 << 24, self.UNKNOWN, dtype=np.uint16)  # 32 MB
 
     def __call__(self, image: Image.Image) -> Image.Image:
-        pixels = np.asarray(image.convert("RGB"), dtype=np.int32)
-        codes = (pixels[..., 0] << 16) | (pixels[..., 1] << 8) | pixels[..., 2]
-        if self.codes is None or self.index is None or self.codes.shape != codes.shape:
-            index = _nearest(codes.ravel(), self.palette).reshape(codes.shape)
+        # one 32-bit code a pixel (r | g << 8 | b << 16), so frames compare in one pass
+        pixels = np.asarray(image.convert("RGBX")).view("<u4")[..., 0] & 0xFFFFFF
+        if self.pixels is None or self.index is None or self.pixels.shape != pixels.shape:
+            index = self._match(pixels.ravel()).reshape(pixels.shape)
         else:
             index = self.index.copy()
-            changed = codes != self.codes
-            index[changed] = _nearest(codes[changed], self.palette)
-        self.codes, self.index = codes, index
+            changed = pixels != self.pixels
+            index[changed] = self._match(pixels[changed])
+        self.pixels, self.index = pixels, index
         out = Image.fromarray(index, mode="P")
-        out.putpalette(self.palette.ravel().tolist())
+        out.putpalette(self.entries)
         return out
+
+    def _match(self, codes: np.ndarray) -> np.ndarray:
+        """The palette entries of ``codes``, matching the colours not seen before."""
+        found = self.table[codes]
+        new = found == self.UNKNOWN
+        if new.any():
+            fresh = np.unique(codes[new])
+            self.table[fresh] = _nearest(fresh, self.palette)
+            found = self.table[codes]
+        matched: np.ndarray = found.astype(np.uint8)
+        return matched
 
 
 def _nearest(codes: np.ndarray, palette: np.ndarray) -> np.ndarray:
-    """The palette entry nearest each colour code ``r << 16 | g << 8 | b`` (the first of
-    equals), as uint8; each distinct colour is matched once."""
-    distinct, where = np.unique(codes, return_inverse=True)
-    rgb = np.stack([distinct >> 16, (distinct >> 8) & 255, distinct & 255], axis=1)
+    """The palette entry nearest each distinct colour code ``r | g << 8 | b << 16`` (the
+    first of equals), as uint8."""
+    wide = codes.astype(np.int32)
+    rgb = np.stack([wide & 255, (wide >> 8) & 255, wide >> 16], axis=1)
     entries = palette.astype(np.int32)
-    nearest = np.empty(len(distinct), dtype=np.uint8)
-    for start in range(0, len(distinct), 4096):  # bounded memory for many colours
+    nearest = np.empty(len(codes), dtype=np.uint8)
+    for start in range(0, len(codes), 4096):  # bounded memory for many colours
         block = rgb[start : start + 4096]
         distance = ((block[:, None, :] - entries[None, :, :]) ** 2).sum(axis=2)
         nearest[start : start + 4096] = distance.argmin(axis=1)
-    result: np.ndarray = nearest[where.ravel()]
-    return result
+    return nearest
 
 
 def save_animation(frames: Iterable[Image.Image], path: Path, fps: float, dpi: int) -> None:
