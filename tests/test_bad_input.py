@@ -705,7 +705,7 @@ CASES: list[tuple[list[str], int, str]] = [
     (["animate", "--fps", "fast", "-o", "{out}/a.gif"], 2, "--fps 'fast' is not a number"),
     (["animate", "--item", "1", "-o", "{out}/a.gif"], 2, "--item 1 is out of range"),
     (["animate", "--channel", "1", "-o", "{out}/a.gif"], 2, "--channel 1 is out of range"),
-    (["animate", "-o", "{out}/a.pdf"], 2, "has an unknown extension .pdf; use .gif or .png"),
+    (["animate", "-o", "{out}/a.pdf"], 2, "unknown extension .pdf; use .gif, .apng, .mp4 or .png"),
     (["animate", "--mode", "avg", "-d", "2", "-o", "{out}/a.gif"], 2, "takes no dilation"),
     (["animate", "-k", "0", "-o", "{out}/a.gif"], 2, "--size 0 must be at least 1"),
     (["animate", "@cut.jpg", "-o", "{out}/a.gif"], 1, "truncated or corrupt"),
