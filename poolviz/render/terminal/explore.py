@@ -398,7 +398,7 @@ def coverage_pane(result: PoolResult, focus: Focus) -> RenderableType:
 def gradient_pane(grad: GradResult, focus: Focus) -> RenderableType:
     """``poolviz grad``'s backward section: the gradient at the input, the windows feeding
     each cell and where each cell's share comes from."""
-    return Group(*routing_parts(grad, GradView(pool=focus.pool_view()), focus.channel))
+    return Group(*routing_parts(grad, GradView(pool=focus.pool_view()), focus.channel, None))
 
 
 def unpool_pane(grad: GradResult, focus: Focus) -> RenderableType:
@@ -409,7 +409,7 @@ def unpool_pane(grad: GradResult, focus: Focus) -> RenderableType:
             "(m switches the mode)",
             style="dim",
         )
-    return Group(*unpooling_parts(grad, GradView(pool=focus.pool_view()), focus.channel))
+    return Group(*unpooling_parts(grad, GradView(pool=focus.pool_view()), focus.channel, None))
 
 
 def status_text(

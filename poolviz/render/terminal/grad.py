@@ -101,8 +101,9 @@ def _header(result: GradResult, view: GradView) -> Text:
     return text
 
 
-def _section(number: int, title: str, subtitle: str = "") -> Text:
-    text = Text(f"\n{number}. {title}", style="bold")
+def _section(number: int | None, title: str, subtitle: str = "") -> Text:
+    """A report section's heading; ``number`` None where the section stands alone (explore)."""
+    text = Text(f"\n{title}" if number is None else f"\n{number}. {title}", style="bold")
     if subtitle:
         text.append(f" {subtitle}", style="dim")
     return text
@@ -186,8 +187,11 @@ def _upstream(result: GradResult, view: GradView, channel: int) -> list[Renderab
     return parts
 
 
-def routing_parts(result: GradResult, view: GradView, channel: int) -> list[RenderableType]:
-    """The gradient at the input, how many windows feed each cell, and which ones."""
+def routing_parts(
+    result: GradResult, view: GradView, channel: int, number: int | None = 3
+) -> list[RenderableType]:
+    """The gradient at the input, how many windows feed each cell, and which ones, under
+    section ``number`` of the report (None: an unnumbered heading)."""
     forward, pv = result.forward, view.pool
     h, w = forward.rows.n, forward.cols.n
     grad = result.grad_input[pv.item, :, :, channel]
@@ -198,7 +202,7 @@ def routing_parts(result: GradResult, view: GradView, channel: int) -> list[Rend
         if result.mode == "max"
         else "each window sends gradient / divisor to each of its cells"
     )
-    parts: list[RenderableType] = [_section(3, "Backward:", how)]
+    parts: list[RenderableType] = [_section(number, "Backward:", how)]
     left = right = None
     if _may_fit(h, w, view):  # styles for a million cells only to draw a picture took seconds
         styles = _sender_styles(routes, forward.cols.out, pv.colour)
@@ -303,15 +307,20 @@ def _compare(result: GradResult, view: GradView, channel: int) -> list[Renderabl
     return parts
 
 
-def unpooling_parts(result: GradResult, view: GradView, channel: int) -> list[RenderableType]:
-    """The output put back at the winners, next to the input, with what was lost."""
+def unpooling_parts(
+    result: GradResult, view: GradView, channel: int, number: int | None = 4
+) -> list[RenderableType]:
+    """The output put back at the winners, next to the input, with what was lost, under
+    section ``number`` of the report (None: an unnumbered heading)."""
     assert result.unpooled is not None
     forward, pv = result.forward, view.pool
     h, w = forward.rows.n, forward.cols.n
     plane = forward.input[pv.item, :, :, channel]
     unpooled = result.unpooled[pv.item, :, :, channel]
     parts: list[RenderableType] = [
-        _section(4, "Max-unpooling:", "each output value back at its recorded winner, 0 elsewhere")
+        _section(
+            number, "Max-unpooling:", "each output value back at its recorded winner, 0 elsewhere"
+        )
     ]
     left = right = None
     if _may_fit(h, w, view):
