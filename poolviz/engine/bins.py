@@ -157,7 +157,7 @@ def max_values(x4: np.ndarray, rows: Bins, cols: Bins) -> np.ndarray:
         band = _fold_max(x4[items], rows.part(items, lo, hi), 1)
         out[items, lo:hi] = _fold_max(band, cols, 2)
     if x4.dtype.kind == "f" and (out == 0).any() and np.signbit(x4[x4 == 0]).any():
-        return argmax(x4, rows, cols)[0]
+        return maxima(x4, rows, cols, None)
     return out
 
 
@@ -170,22 +170,29 @@ def _fold_max(src: np.ndarray, bins: Bins, axis: int) -> np.ndarray:
 
 
 def argmax(x4: np.ndarray, rows: Bins, cols: Bins) -> tuple[np.ndarray, np.ndarray]:
-    """Max and its plane index ``h * W + w`` over each window, as PyTorch's loop over the
-    window in row-major order (a cell wins when greater than the best so far, or NaN: the
-    first maximum, the last NaN), tile by tile. Separable: columns first, keeping each input
-    row's winning column, then rows: the first row holding the maximum, at its first column
-    (the last NaN's row, at its last NaN)."""
+    """Max and its plane index ``h * W + w`` over each window (see :func:`maxima`)."""
+    index = np.empty((x4.shape[0], rows.out, cols.out, x4.shape[3]), dtype=np.int64)
+    return maxima(x4, rows, cols, index), index
+
+
+def maxima(x4: np.ndarray, rows: Bins, cols: Bins, index: np.ndarray | None) -> np.ndarray:
+    """Max over each window, as PyTorch's loop over the window in row-major order (a cell
+    wins when greater than the best so far, or NaN: the first maximum, the last NaN), tile by
+    tile; with ``index`` (the output's shape, int64) the winner's plane index ``h * W + w``
+    written there. Separable: columns first, keeping each input row's winning column, then
+    rows: the first row holding the maximum, at its first column (the last NaN's row, at its
+    last NaN). Without ``index`` no int64 array the output's size is made (values alone)."""
     n, _, w, c = x4.shape
     value = np.empty((n, rows.out, cols.out, c), dtype=x4.dtype)
-    index = np.empty(value.shape, dtype=np.int64)
     if not rows.shared and c * x4.itemsize < WHOLE_PIXEL:
         # few channels: a per-plane gather would move one number at a time; a plane at a
         # time, its windows are shared and a gather moves whole rows (fractional on a photo)
         for i in range(n):
             for j in range(c):
                 plane = (slice(i, i + 1), slice(None), slice(None), slice(j, j + 1))
-                value[plane], index[plane] = argmax(x4[plane], rows.plane(i, j), cols.plane(i, j))
-        return value, index
+                at = None if index is None else index[plane]
+                value[plane] = maxima(x4[plane], rows.plane(i, j), cols.plane(i, j), at)
+        return value
     kw = cols.longest
     dtype = code_dtype(rows.longest * kw)
     for items, lo, hi in tiles(x4, rows, cols, x4.itemsize + dtype.itemsize + 1):
@@ -196,14 +203,16 @@ def argmax(x4: np.ndarray, rows: Bins, cols: Bins) -> tuple[np.ndarray, np.ndarr
             v, code = _fold_arg(best, code, r.shifted(first), 1, nan, kw, dtype)
             if nan or x4.dtype.kind != "f" or v.size == 0 or not np.isnan(v.max()):
                 break
-        row, col = np.divmod(code, dtype.type(kw))
         value[items, lo:hi] = v
+        if index is None:
+            continue
+        row, col = np.divmod(code, dtype.type(kw))
         at = index[items, lo:hi]
         np.add(along(r.start, 1), row, out=at)
         at *= w
         at += along(k.start, 2)
         at += col
-    return value, index
+    return value
 
 
 def _fold_arg(
