@@ -182,7 +182,7 @@ def max_pool_nhwc(
     row_bytes = rows.stride * cols.out * c * (x.itemsize + dtype.itemsize + 2)
     indices = np.empty(out.shape, dtype=np.int64)
     index_map = IndexMap(rows, cols, w, c)
-    for tile in tiles(n, rows, row_bytes):
+    for tile in tiles(n, rows, row_bytes, whole=0):  # bands: memory within 1.2x the values
         dest = out[tile.items, tile.rows]
         code = scratch.get("code", dest.shape, dtype)
         max_windows(x, tile, cols, dest, code, scratch)

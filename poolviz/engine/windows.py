@@ -22,8 +22,9 @@ Why it is shaped so (measured against PyTorch's 1-thread CPU kernels, see ``benc
   the first pass's result is still in cache for the second, and extra memory stays near the
   size of the output. An item (one image of a batch) of up to :data:`WHOLE_ITEM_BYTES` is
   not cut: a tile costs about 20 us of Python, and bands of a ResNet stem's 112x112x64
-  images were a fifth slower than whole images. Scratch arrays are allocated once per call
-  and reused by every tile.
+  images were a fifth slower than whole images; with indices, whose intermediate is larger,
+  bands of :data:`TILE_BYTES` are as fast and keep the extra memory within a fifth of the
+  values' size. Scratch arrays are allocated once per call and reused by every tile.
 - NumPy's elementwise loops run along the last axis, so over an image's 3 channels at a stride
   they cost about 1 ns per number, 5-10x a contiguous loop. Pixels of up to
   :data:`SHORT_PIXEL` bytes are therefore gathered whole (one void item per pixel, half that
@@ -160,13 +161,15 @@ class Tile:
 
 
 @lru_cache(maxsize=256)
-def tiles(n: int, rows: Axis, row_bytes: int, budget: int = TILE_BYTES) -> tuple[Tile, ...]:
+def tiles(
+    n: int, rows: Axis, row_bytes: int, budget: int = TILE_BYTES, whole: int = WHOLE_ITEM_BYTES
+) -> tuple[Tile, ...]:
     """Cut an output of ``n`` items by ``rows.out`` rows into tiles whose intermediate (about
     ``row_bytes`` per output row) is near ``budget`` bytes: whole items where one fits,
-    otherwise bands of rows within one item; an item of up to :data:`WHOLE_ITEM_BYTES` is a
-    tile of its own."""
+    otherwise bands of rows within one item; an item of up to ``whole`` bytes is a tile of
+    its own."""
     per_item = row_bytes * rows.out
-    if per_item <= WHOLE_ITEM_BYTES:
+    if per_item <= whole:
         budget = max(budget, per_item)
     spans: list[tuple[slice, int, int]] = []
     if per_item <= budget:
