@@ -90,7 +90,7 @@ def test_blur_is_the_stride_one_max_then_the_filter() -> None:
     reflected = second.reflected()
     assert reflected is not None and reflected.shape == (6, 6)
     assert int((~reflected).sum()) == 9 and not reflected[1:4, 1:4].any()
-    assert second.notes(second.result.window(0, 0), 0, 0)[1] == ["x3", "x9", "x9", "x3"]
+    assert second.notes(second.result.window(0, 0), 0, 0)[1] == ["×3", "×9", "×9", "×3"]
 
 
 def test_blur_with_a_large_filter_counts_its_terms() -> None:
@@ -182,3 +182,20 @@ def test_grad_of_blur_is_refused_with_where_to_see_it() -> None:
 
     with pytest.raises(PoolvizError, match="blur pooling's is shown by poolviz grad --mode blur"):
         stories(explain_blur(SEED_4X4), grad=True)
+
+
+def test_a_caption_wider_than_the_frame_goes_on_two_lines() -> None:
+    from poolviz.render.animation.paint import text_width
+
+    animation = Animation(stories(explain_blur(SEED_4X4))[1])
+    caption = animation.captions[0]
+    assert text_width(caption, animation.caption_size) > animation.caption_width
+    lines = animation._wrapped(caption)
+    assert len(lines) == 2 and lines[1].startswith("    + ")  # indented
+    assert " ".join(line.strip() for line in lines) == caption
+    size = animation.caption_size
+    assert all(text_width(line, size) <= animation.caption_width for line in lines)
+    assert len(animation.legend_lines) == 2  # the legend too
+    width, height = animation.size
+    assert width == animation.grid_out.right + animation.margin  # the grids set the width
+    assert animation.legend_y + 2 * animation.legend_height < height

@@ -289,16 +289,36 @@ class Animation:
         return text_width(text, self.heading_size)
 
     def _finish(self, grids_bottom: int, grids_right: int) -> None:
-        """The caption and legend under the grids, and the frame size that holds it all."""
-        self.caption_y = grids_bottom + self._px(22)
-        self.legend_y = self.caption_y + round(self.caption_size * 1.6)
-        height = self.legend_y + round(self.legend_size * 1.4) + self.margin
+        """The caption and legend under the grids, and the frame size that holds it all: as
+        wide as the grids, title and shapes; a caption or legend longer than that goes on as
+        many lines as it needs (blur's sixteen weighted cells would double a frame's width)."""
         widths = [grids_right + self.margin]
         widths.append(2 * self.margin + text_width(self.title, self.title_size, bold=True))
         widths.append(2 * self.margin + text_width(self.shapes, self.legend_size))
-        widths.append(2 * self.margin + text_width(self.legend, self.legend_size))
-        widths += [2 * self.margin + text_width(c, self.caption_size) for c in self.captions]
-        self.size = (max(widths), height)
+        width = max(widths)
+        self.caption_width = width - 2 * self.margin
+        lines = max((len(self._wrapped(c)) for c in self.captions), default=1)
+        self.line_height = round(self.caption_size * 1.3)
+        self.caption_y = grids_bottom + self._px(22)
+        self.legend_y = self.caption_y + (lines - 1) * self.line_height
+        self.legend_y += round(self.caption_size * 1.6)
+        self.legend_lines = self._wrapped(self.legend, self.legend_size)
+        self.legend_height = round(self.legend_size * 1.3)
+        height = self.legend_y + len(self.legend_lines) * self.legend_height + self.margin
+        self.size = (width, height + round(self.legend_size * 0.1))
+
+    def _wrapped(self, text: str, size: int | None = None) -> list[str]:
+        """``text`` (at ``size``, the caption's if None) broken at spaces into lines of
+        :attr:`caption_width` pixels at most (a word longer than that stays whole); further
+        lines indented."""
+        size = size or self.caption_size
+        lines: list[str] = []
+        for word in text.split(" "):
+            if lines and text_width(f"{lines[-1]} {word}", size) <= self.caption_width:
+                lines[-1] = f"{lines[-1]} {word}"
+            else:
+                lines.append(word if not lines else f"    {word}")
+        return lines
 
     def _legend(self) -> str:
         """Which marks mean what, for the marks this run has: no mark relies on colour."""
@@ -344,8 +364,10 @@ class Animation:
             self._draw_numbers(draw, frame, window, self._plane(frame))
         else:
             self._draw_pictures(image, draw, frame, window, self._plane(frame))
-        line = self._caption(frame)
-        draw.text((self.margin, self.caption_y), line, font=font_of(self.caption_size), fill=INK)
+        font = font_of(self.caption_size)
+        for k, line in enumerate(self._wrapped(self._caption(frame))):
+            at = (self.margin, self.caption_y + k * self.line_height)
+            draw.text(at, line, font=font, fill=INK)
         return image
 
     def _plane(self, frame: Frame) -> np.ndarray:
@@ -374,9 +396,9 @@ class Animation:
             fill=MUTED,
         )
         self._draw_arrow(draw)
-        draw.text(
-            (self.margin, self.legend_y), self.legend, font=font_of(self.legend_size), fill=MUTED
-        )
+        for k, line in enumerate(self.legend_lines):
+            at = (self.margin, self.legend_y + k * self.legend_height)
+            draw.text(at, line, font=font_of(self.legend_size), fill=MUTED)
         if not self.numbered:
             p, q = self.pic_in, self.pic_out
             rows, cols = self.result.rows, self.result.cols

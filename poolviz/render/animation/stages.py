@@ -146,10 +146,10 @@ class BlurStory(Story):
 
     @property
     def note_legend(self) -> str:
-        return f"small: the filter's weight (/{int(filter_weights(self.run).sum())})"
+        return f"small: the cell's weight in the filter (of {int(filter_weights(self.run).sum())})"
 
     def notes(self, window: Window, item: int, channel: int) -> list[list[str]] | None:
-        return [[f"x{int(w)}" for w in row] for row in filter_weights(self.run)]
+        return [[f"×{int(w)}" for w in row] for row in filter_weights(self.run)]
 
     def worked(self, window: Window, item: int, channel: int, places: tuple[int, int]) -> str:
         run = self.run
