@@ -7,7 +7,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
 from PIL import Image
 
 from poolviz.engine.explain import explain
@@ -15,8 +17,8 @@ from poolviz.engine.gradient import gradient, upstream_gradient
 from poolviz.examples import SEED_4X4, SEED_5X5
 from poolviz.render.figure.grad import grad_figure
 from poolviz.render.figure.look import CELL_GID
-from poolviz.render.figure.pool import drawn_windows, pool_figure
-from poolviz.render.style import OKABE_ITO
+from poolviz.render.figure.pool import UNCHOSEN, crowded, drawn_windows, pool_figure
+from poolviz.render.style import OKABE_ITO, outline_colour
 from tests.cli import run
 
 
@@ -78,6 +80,36 @@ def test_crowded_windows_are_a_chosen_few_in_colours_of_their_own() -> None:
     assert picked == {(3, 3): OKABE_ITO[0], (0, 2): OKABE_ITO[1]}
     # 2x2 windows of the 4x4 do not overlap: every window keeps its outline
     assert len(drawn_windows(explain(SEED_4X4, mode="max", size=(2, 2), stride=(2, 2)))) == 4
+
+
+@pytest.mark.parametrize(
+    ("side", "size", "stride", "padding"),
+    [(4, 2, 2, 0), (6, 2, 2, 0), (8, 2, 2, 0), (9, 3, 3, 0), (4, 3, 1, 1), (8, 2, 1, 0)],
+)
+def test_colours_never_repeat_among_drawn_windows(
+    side: int, size: int, stride: int, padding: int
+) -> None:
+    x = np.arange(side * side, dtype=float).reshape(1, side, side, 1)
+    result = explain(x, mode="max", size=(size, size), stride=(stride, stride), padding=padding)
+    colours = list(drawn_windows(result).values())
+    assert (
+        len(set(colours)) == len(colours) == min(result.window_count, 4 if crowded(result) else 7)
+    )
+    assert crowded(result) is (result.window_count > len(OKABE_ITO))
+
+
+def test_windows_tiling_the_input_past_the_palette_keep_grey_outlines() -> None:
+    x = np.arange(64, dtype=float).reshape(1, 8, 8, 1)
+    fig = pool_figure(explain(x, mode="max", size=(2, 2), stride=(2, 2)))
+    assert titles(fig) == ["input 8x8", "output 4x4"]  # no coverage map: every cell is read once
+    (ax,) = [a for a in fig.axes if a.get_title() == "input 8x8"]
+    edges = [to_hex(a.get_edgecolor()) for a in ax.patches if isinstance(a, Rectangle)]
+    assert edges.count(outline_colour(UNCHOSEN)) == 12  # the 16 windows but the 4 in colour
+    assert fig._supxlabel is not None
+    assert fig._supxlabel.get_text().endswith(
+        "outlined: windows 0,0 0,1 1,0 1,1 of 16 (--windows 'i,j;…' chooses others); "
+        "the others in grey"
+    )
 
 
 @pytest.mark.parametrize(

@@ -98,6 +98,10 @@ def frame_masks(rows: Axis, cols: Axis) -> tuple[np.ndarray, np.ndarray]:
     return hatched, beyond
 
 
+UNCHOSEN = "#BBBBBB"
+"""The thin outline of a window left out of the chosen few, where windows tile the input."""
+
+
 def drawn_windows(
     result: PoolResult,
     at: tuple[int, int] | None = None,
@@ -146,17 +150,21 @@ def draw_windows(
     fills = np.full((ph, pw), "#FFFFFF", dtype=object)
     outlines = []
     colours = drawn_windows(result, at, windows)
+    # windows that tile the input keep thin grey outlines when only some have colours
+    tiled = len(colours) < result.window_count and int(result.coverage.max()) <= 1
     for k in range(result.window_count):
         i, j = divmod(k, cols.out)
         dimmed = at is not None and (i, j) != at
+        taps_r, taps_c = rows.taps(i), cols.taps(j)
+        box = (taps_r[0] + top, taps_r[-1] + top), (taps_c[0] + left, taps_c[-1] + left)
+        if (i, j) not in colours and tiled:
+            outlines.append(Outline(*box, UNCHOSEN, inset=0.05, width=1.0))
         if (i, j) in colours:
             colour = colours[(i, j)]
-            taps_r, taps_c = rows.taps(i), cols.taps(j)
             n = k if len(colours) == result.window_count else list(colours).index((i, j))
             outlines.append(
                 Outline(
-                    (taps_r[0] + top, taps_r[-1] + top),
-                    (taps_c[0] + left, taps_c[-1] + left),
+                    *box,
                     "#CCCCCC" if dimmed else colour,
                     style=n,
                     inset=0.05 + 0.07 * (n % 3),
@@ -189,10 +197,11 @@ def draw_windows(
 
 
 def crowded(result: PoolResult) -> bool:
-    """Whether windows overlap and are more than the palette's colours: then outlining them
-    all would collide and repeat colours, so a few are chosen and a coverage map shows the
-    rest."""
-    return result.window_count > len(OKABE_ITO) and int(result.coverage.max()) > 1
+    """Whether the windows are more than the palette's colours: outlining them all would
+    repeat colours, so that a colour no longer names one window (and, where they overlap,
+    the outlines would collide); so a few are chosen, each in a colour of its own, and a
+    coverage map shows the rest."""
+    return result.window_count > len(OKABE_ITO)
 
 
 def window_fills(oh: int, ow: int) -> np.ndarray:
@@ -274,12 +283,15 @@ def _numbers(
     out_cell = max(cell, 0.45)
     chosen = drawn_windows(result, at, windows)
     some = len(chosen) < result.window_count
+    # where windows tile the input, their grey outlines show the rest: no coverage map
+    mapped = some and int(result.coverage.max()) > 1
     caption = _caption(result)
     if some and panel != "coverage":
         names = " ".join(f"{i},{j}" for i, j in chosen)
         caption += f"\noutlined: windows {names} of {result.window_count:,}"
         caption += "" if windows else " (--windows 'i,j;…' chooses others)"
-    if panel == "coverage" or (some and panel is None):
+        caption += "" if mapped else "; the others in grey"
+    if panel == "coverage" or (mapped and panel is None):
         caption += "\ncoverage: how many windows read each cell (0: dropped)"
     if rows.overhang or cols.overhang:
         caption += "\n" + OVERHANG_NOTE
@@ -288,7 +300,7 @@ def _numbers(
         Panel("input", (pw + right) * cell, (ph + below_grid) * cell),
         Panel("output", cols.out * out_cell, rows.out * out_cell, result.mode),
     ]
-    if some or panel == "coverage":
+    if mapped or panel == "coverage":
         parts.append(Panel("coverage", pw * cell, ph * cell))
     if panel is not None:
         parts = [replace(p, arrow=None) for p in parts if p.name == panel]
