@@ -119,6 +119,35 @@ def test_pictures_and_deep_models_are_legible_with_larger_words(
     assert problems(drawn(monkeypatch, tmp_path, *given, "--font-scale", "2")) == []
 
 
+STRIPS = [
+    (command, mode, aspect, panel)
+    for command, panels in (("pool", ("input", "output")), ("grad", ("forward", "gradient")))
+    for mode in ("lp", "blur")
+    for aspect in ("wide", "tall")
+    for panel in (None, *panels)
+]
+
+
+@pytest.mark.parametrize(
+    ("command", "mode", "aspect", "panel"),
+    STRIPS,
+    ids=[f"{c}-{m}-{a}-{p or 'all'}" for c, m, a, p in STRIPS],
+)
+def test_lp_and_blur_are_legible_in_every_shape_and_part(
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    command: str,
+    mode: str,
+    aspect: str,
+    panel: str | None,
+) -> None:
+    args = [command, "--mode", mode, "--aspect", aspect]
+    if panel is not None:
+        args += ["--panel", panel]
+    assert problems(drawn(monkeypatch, tmp_path, *args)) == []
+    assert problems(drawn(monkeypatch, tmp_path, *args, "--font-scale", "2")) == []
+
+
 def test_legible_at_twice_the_words(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     fig = drawn(monkeypatch, tmp_path, "pool", "-k", "3", "-s", "1", "-p", "1", "--font-scale", "2")
     assert problems(fig) == []

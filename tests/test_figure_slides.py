@@ -240,3 +240,76 @@ def test_trace_panel_and_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     assert err.splitlines()[0] == (
         "error: --panel strided is not among this trace's rows; use original drop"
     )
+
+
+def test_the_zoom_is_outlined_on_the_output_at_the_outputs_coordinates() -> None:
+    x = np.arange(28 * 28, dtype=float).reshape(1, 28, 28, 1)
+    fig = pool_figure(explain(x, mode="max", size=(3, 3), stride=(2, 2)))  # 13x13 output
+
+    def box(prefix: str) -> tuple[float, float, float, float]:
+        (ax,) = [a for a in fig.axes if a.get_title().startswith(prefix)]
+        (patch,) = [p for p in ax.patches if isinstance(p, Rectangle)]
+        (x0, y0), width, height = patch.get_xy(), patch.get_width(), patch.get_height()
+        return (x0, y0, width, height)
+
+    # the zoom around output 6,6 shows input rows and columns 10-17; outputs 5-7 read only
+    # those (output 8 reads row 18 too)
+    assert box("input") == pytest.approx((10 / 28, 10 / 28, 8 / 28, 8 / 28))
+    assert box("output") == pytest.approx((5 / 13, 5 / 13, 3 / 13, 3 / 13))
+
+
+@pytest.mark.parametrize(
+    ("args", "size"),
+    [
+        (("pool", "--mode", "lp"), (1091, 617)),
+        (("pool", "--mode", "lp", "--aspect", "tall"), (623, 1592)),
+        (("pool", "--mode", "lp", "--panel", "output"), (631, 467)),
+        (("pool", "--mode", "blur", "--aspect", "tall"), (1320, 2882)),
+        (("grad", "--mode", "lp", "--aspect", "tall"), (611, 1952)),
+        (("grad", "--mode", "blur", "--panel", "gradient"), (827, 692)),
+    ],
+)
+def test_lp_and_blur_figures_take_aspect_and_panel(
+    tmp_path: Path, args: tuple[str, ...], size: tuple[int, int]
+) -> None:
+    assert size_of(tmp_path, *args) == size
+
+
+def test_lp_and_blur_panels_draw_their_parts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.test_figure_legible import drawn
+
+    lp = drawn(monkeypatch, tmp_path, "pool", "--mode", "lp", "--panel", "output")
+    assert titles(lp) == ["output (PyTorch)", "textbook (Σ|x|^p)^(1/p)"]
+    blur = drawn(monkeypatch, tmp_path, "pool", "--mode", "blur", "--panel", "input")
+    assert titles(blur) == ["input", "max map (stride 1)"]
+    grad = drawn(monkeypatch, tmp_path, "grad", "--mode", "blur", "--panel", "forward")
+    assert titles(grad) == ["input", "upstream (ones)"]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ("pool", "--mode", "lp", "--panel", "coverage"),
+            "error: --panel coverage: pool --mode lp has no such part; use input or output",
+        ),
+        (
+            ("pool", "--mode", "blur", "--panel", "coverage"),
+            "error: --panel coverage: pool --mode blur has no such part; use input or output",
+        ),
+        (
+            ("grad", "--mode", "lp", "--panel", "unpool"),
+            "error: --panel unpool: grad --mode lp has no such part; use forward or gradient",
+        ),
+    ],
+)
+def test_lp_and_blur_refuse_parts_they_do_not_have(
+    tmp_path: Path, args: tuple[str, ...], message: str
+) -> None:
+    target = tmp_path / "x.png"
+    code, _, err = run(*args, "-o", str(target))
+    assert code == 2
+    assert err.splitlines() == [message]
+    assert not target.exists()

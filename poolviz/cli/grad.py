@@ -64,7 +64,6 @@ def grad(
     seed: int,
     no_unpool: bool,
     as_json: bool,
-    aspect: str,
     **kwargs: Any,
 ) -> None:
     """Send a gradient back through pooling: which input cells receive it, where windows
@@ -127,7 +126,7 @@ def grad(
                 title=figure.title,
                 cmap=figure.cmap,
                 unpool=not no_unpool,
-                aspect=aspect,
+                aspect=kwargs["aspect"],
                 panel=figure.panel,
             )
         )

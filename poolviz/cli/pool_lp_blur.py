@@ -68,7 +68,8 @@ class Drawing:
     report: Callable[[Any, tuple[int, int], int, DemoView], RenderableType]
     json: Callable[[Any, int], dict[str, Any]]
     figure: Callable[..., Figure]
-    """Called with the run and ``at``, ``channel``, ``title``, ``cmap``."""
+    """Called with the run and ``at``, ``channel``, ``title``, ``cmap``, ``aspect``,
+    ``panel``."""
 
 
 DRAWINGS: dict[type, Drawing] = {
@@ -114,7 +115,15 @@ def lp_or_blur_output(
     drawn = drawing(run)
     if figure is not None:
         figure.save(
-            drawn.figure(run, at=at, channel=view.channel, title=figure.title, cmap=figure.cmap)
+            drawn.figure(
+                run,
+                at=at,
+                channel=view.channel,
+                title=figure.title,
+                cmap=figure.cmap,
+                aspect=figure.aspect,
+                panel=figure.panel,
+            )
         )
         return
     if as_json:
@@ -148,6 +157,8 @@ def lp_or_blur_grad_output(
                 channel=view.channel,
                 title=figure.title,
                 cmap=figure.cmap,
+                aspect=figure.aspect,
+                panel=figure.panel,
             )
         )
         return

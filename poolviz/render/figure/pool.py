@@ -434,6 +434,10 @@ def _pictures(
             axes[name] = fig.add_axes((left, bottom, across, tall))
     centre = at or (result.rows.out // 2, result.cols.out // 2)
     zoomed = _zoom_rows_cols(result, centre)
+    zoomed_out = (
+        _outputs_within(result.rows, zoomed[0], centre[0]),
+        _outputs_within(result.cols, zoomed[1], centre[1]),
+    )
     colour = outline_colour(window_colour_at(centre[0], centre[1], result.cols.out))
     for name, shown, heading in (
         ("input", shown_in, f"input {h}x{w} ({label})"),
@@ -447,9 +451,10 @@ def _pictures(
         ax.set_xticks([])
         ax.set_yticks([])
         ax.set_aspect("auto")
-        if panel is None:  # where the zoom is (both pictures share coordinates, 0 to 1)
-            (r0, r1), (c0, c1) = zoomed
-            box = (c0 / w, r0 / h), (c1 - c0) / w, (r1 - r0) / h
+        if panel is None:  # where the zoom is: its input cells, the outputs read from them
+            (r0, r1), (c0, c1) = zoomed if name == "input" else zoomed_out
+            tall, wide = (h, w) if name == "input" else (oh, ow)
+            box = (c0 / wide, r0 / tall), (c1 - c0) / wide, (r1 - r0) / tall
             ax.add_patch(Rectangle(*box, fill=False, edgecolor=colour, linewidth=2.0))
         if name + " bar" in axes:
             fig.colorbar(image, cax=axes[name + " bar"], label="value")
@@ -490,6 +495,18 @@ def _zoom_rows_cols(
     r0 = max(0, (r_taps[0] if r_taps else 0) - 2)
     c0 = max(0, (c_taps[0] if c_taps else 0) - 2)
     return (r0, min(rows.n, r0 + 8)), (c0, min(cols.n, c0 + 8))
+
+
+def _outputs_within(axis: Axis, shown: tuple[int, int], centre: int) -> tuple[int, int]:
+    """The outputs, ``[start, stop)`` along ``axis``, whose windows' real cells all lie in the
+    input's ``shown`` ``[start, stop)`` (at least ``centre``, the zoom's own output): where
+    the zoom is, drawn on the output picture."""
+    inside = [centre] + [
+        i
+        for i in range(axis.out)
+        if (taps := axis.real_taps(i)) and shown[0] <= taps[0] and taps[-1] < shown[1]
+    ]
+    return min(inside), max(inside) + 1
 
 
 def _inset(
