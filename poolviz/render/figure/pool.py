@@ -307,7 +307,7 @@ def _numbers(
     below = 0.3 + 0.17 * (caption.count("\n") + 1)  # the caption, in 9-point lines
     words = max(len(line) for line in caption.splitlines()) * 0.075 + 0.3
     words = max(words, len(title) * 0.11)
-    wide = is_wide(aspect, stacked_size(parts, below, words, font_scale))
+    wide = is_wide(aspect, stacked_size(parts, below, words))  # auto: as at natural size
     placed = place(parts, wide=wide, below=below, least_width=words, font_scale=font_scale)
     width, height = placed.size
     fig = Figure(figsize=placed.size)
@@ -408,7 +408,7 @@ def _pictures(
     parts = [replace(p, arrow=None) for p in parts] if panel else parts
     below = 0.3 + 0.17 * (caption.count("\n") + 1)
     words = max(len(line) for line in caption.splitlines()) * 0.075 + 0.3
-    wide = is_wide(aspect, stacked_size(parts, below, words, font_scale))
+    wide = is_wide(aspect, stacked_size(parts, below, words))  # auto: as at natural size
     placed = place(parts, wide=wide, below=below, least_width=words, font_scale=font_scale)
     width, height = placed.size
     fig = Figure(figsize=placed.size)

@@ -170,12 +170,14 @@ def trace_figure(
             have = " ".join(["original", *(t.label for t in report.compare)])
             raise PoolvizError(f"--panel {panel} is not among this trace's rows; use {have}")
         traces = (report.original, *chosen)
+    if aspect == "auto":  # decided with words at their natural size: larger words keep it
+        bands = _draw(report, traces, title, BAND_WIDTH, order, 1.0)
+        aspect = "wide" if bands.get_figheight() > bands.get_figwidth() else "tall"
+        if aspect == "tall" and font_scale == 1.0:
+            return bands
     if aspect == "wide":
         return _draw(report, traces, title, math.inf, order, font_scale)
-    fig = _draw(report, traces, title, BAND_WIDTH * font_scale, order, font_scale)
-    if aspect == "auto" and fig.get_figheight() > fig.get_figwidth():
-        return _draw(report, traces, title, math.inf, order, font_scale)
-    return fig
+    return _draw(report, traces, title, BAND_WIDTH * font_scale, order, font_scale)
 
 
 def _draw(
