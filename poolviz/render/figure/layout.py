@@ -8,7 +8,7 @@ so placing them by hand is exact, and faster than a layout engine.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import astuple, dataclass
+from dataclasses import astuple, dataclass, replace
 
 ASPECTS = ("auto", "wide", "tall")
 
@@ -35,11 +35,13 @@ class Room:
     """Between an arrow's head and the row indices of the panel it points at."""
 
     def scaled(self, font_scale: float) -> Room:
-        """This room for words ``font_scale`` times their natural size: about half of each
-        room is the words, half fixed padding, so it grows by half as much as they do (all of
-        it left pages at ``--font-scale 1.5`` a fifth emptier, their panels smaller on a
-        slide, for no word's sake)."""
-        return Room(*(v * (1 + (font_scale - 1) / 2) for v in astuple(self)))
+        """This room for words ``font_scale`` times their natural size: the room above a
+        panel and the figure's title are words (a title may wrap to two lines) and grow as
+        they do; margins and gaps are half padding and grow half as much (grown in full they
+        left a slide at ``--font-scale 1.5`` a fifth emptier, its panels smaller)."""
+        half = 1 + (font_scale - 1) / 2
+        grown = Room(*(v * half for v in astuple(self)))
+        return replace(grown, above=self.above * font_scale, title=self.title * font_scale)
 
 
 @dataclass(frozen=True)
