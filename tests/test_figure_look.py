@@ -198,3 +198,13 @@ def test_index_labels_grow_but_stay_within_their_cells() -> None:
     columns = [t for t in labels if t.get_va() == "bottom"]
     assert before < columns[0].get_fontsize() < 2 * before
     assert max(t.get_window_extent().width for t in columns) <= 0.9 * cell + 0.5
+
+
+def test_dark_theme_paints_legends_dark() -> None:
+    fig = Figure()
+    ax = fig.add_subplot()
+    ax.plot([0, 1], [0, 1], label="1 layer")
+    legend = ax.legend()
+    dress(fig, Look(theme="dark"))
+    assert to_hex(legend.get_frame().get_facecolor()) == "#1e1e1e"  # was white, words light
+    assert [t.get_color() for t in legend.get_texts()] == [DARK_TEXT]

@@ -15,6 +15,7 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.colors import to_hex, to_rgb
 from matplotlib.figure import Figure
+from matplotlib.legend import Legend
 from matplotlib.patches import FancyArrowPatch
 from matplotlib.text import Text
 from matplotlib.transforms import Bbox
@@ -85,6 +86,10 @@ def dress(fig: Figure, look: Look) -> None:
         for spine in ax.spines.values():
             spine.set_edgecolor(DARK_QUIET)
         ax.tick_params(which="both", colors=DARK_QUIET)
+    for legend in fig.findobj(Legend):  # its light words were on a white box
+        assert isinstance(legend, Legend)
+        legend.get_frame().set_facecolor(DARK_BACKGROUND)
+        legend.get_frame().set_edgecolor(DARK_QUIET)
 
 
 def _make_room(fig: Figure, axes: list[Axes]) -> None:
