@@ -59,4 +59,4 @@ def test_a_command_offers_only_the_options_it_uses() -> None:
     result = CliRunner().invoke(main, ["size", "--help"], env={"COLUMNS": "80"})
     assert "Dots per inch of a PNG; 300 doubles" in result.stdout
     result = CliRunner().invoke(main, ["animate", "--help"], env={"COLUMNS": "80"})
-    assert "Dots per inch of a GIF or PNG; 300" in result.stdout
+    assert "Dots per inch of a GIF, APNG, MP4 or PNG;" in result.stdout

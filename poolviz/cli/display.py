@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from poolviz.cli.options import count_option, output_option, with_options
-from poolviz.cli.values import AtType, ChannelsType, FigsizeType, StepsType
+from poolviz.cli.values import AtType, ChannelsType, FigsizeType, StepsType, either
 from poolviz.errors import PoolvizError
 from poolviz.render.style import to_ascii
 
@@ -121,7 +121,7 @@ def figure_options(
     False (a figure without pictures) ``--cmap``, and unless ``look`` is False (frames drawn
     without matplotlib) ``--figsize``, ``--font-scale`` and ``--theme``."""
 
-    raster = " or ".join(kind.upper() for kind in formats if kind in ("png", "gif"))
+    raster = either(tuple(k.upper() for k in formats if k in ("png", "gif", "apng", "mp4")))
 
     def decorate(f: F) -> F:
         decorators = [
