@@ -83,3 +83,16 @@ def test_engine_and_model_import_no_renderer(path: Path) -> None:
 def test_there_are_modules_to_check() -> None:
     names = {p.name for p in _modules()}
     assert {"explain.py", "pooling.py", "layers.py", "trace.py"} <= names
+
+
+MOST_LINES = 600
+"""One file, one idea: a module grown past this holds more than one (issue 17 set the limit)."""
+
+
+def test_no_module_is_over_most_lines() -> None:
+    sizes = {
+        path.relative_to(PACKAGE.parent).as_posix(): len(path.read_text().splitlines())
+        for path in PACKAGE.rglob("*.py")
+    }
+    assert len(sizes) > 100
+    assert {path: n for path, n in sizes.items() if n > MOST_LINES} == {}

@@ -1,5 +1,5 @@
 """The trace figure measures its text from glyph outlines without matplotlib's per-curve loop
-(``render/figure/trace._line_points``); the widths must be exactly matplotlib's own."""
+(``render/figure/text_width.line_points``); the widths must be exactly matplotlib's own."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import pytest
 from matplotlib.font_manager import FontProperties
 from matplotlib.textpath import TextPath
 
-from poolviz.render.figure.trace import _line_points
+from poolviz.render.figure.text_width import line_points
 
 LINES = [
     "conv2d_1  (None, 26, 26, 32)  320",
@@ -27,4 +27,4 @@ measured: the figure skips them, as matplotlib cannot make an outline of nothing
 def test_line_width_is_matplotlibs_extent_width(line: str, bold: bool) -> None:
     font = FontProperties(weight="bold" if bold else "normal")
     expected = TextPath((0, 0), line, size=9.5, prop=font).get_extents().width
-    assert _line_points(line, 9.5, bold) == pytest.approx(expected, rel=0, abs=1e-9)
+    assert line_points(line, 9.5, bold) == pytest.approx(expected, rel=0, abs=1e-9)
