@@ -254,3 +254,32 @@ def test_shift_plots_share_one_legend_when_their_lines_read_alike() -> None:
         "2 layers (8x8)",
         "3 layers (4x4)",
     ]
+
+
+def test_shift_figure_with_many_windows_gives_each_drawn_window_a_colour_of_its_own() -> None:
+    # 16 overlapping windows on a 4x4 (-k 3 -s 1 -p 1): the first 2x2 outlined and filled,
+    # each in a colour no other drawn window has, and the caption names them
+    x = np.arange(1.0, 17.0).reshape(4, 4)
+    pooling = Pooling(size=(3, 3), stride=(1, 1), padding=1)
+    case = shift_case(x, 1, "x", pooling, "matrix")
+    table = tolerance_table([Source("matrix", "4x4", case.input)], pooling, 1, 1, "x")
+    fig = shift_figure([case], table)
+    (ax_in,) = panel(fig, "input")
+    outlined = [
+        tuple(p.get_edgecolor())
+        for p in ax_in.patches
+        if isinstance(p, Rectangle) and not p.get_fill() and p.get_edgecolor()[:3] != (0, 0, 0)
+    ]
+    assert len(outlined) == 4 and len(set(outlined)) == 4
+    for ax in panel(fig, "output") + panel(fig, "shifted output"):
+        cells = {
+            (round(p.get_y()), round(p.get_x())): tuple(p.get_facecolor())
+            for p in ax.patches
+            if isinstance(p, Rectangle) and p.get_fill() and p.get_width() == 1
+        }
+        grey = (0xF2 / 255, 0xF2 / 255, 0xF2 / 255, 1.0)
+        coloured = {rc: c for rc, c in cells.items() if c != grey}
+        assert sorted(coloured) == [(0, 0), (0, 1), (1, 0), (1, 1)]
+        assert len(set(coloured.values())) == 4
+    caption = fig.subfigs[0].get_supxlabel()
+    assert caption.splitlines()[-1] == "outlined: windows 0,0 0,1 1,0 1,1 of 16"

@@ -140,3 +140,38 @@ def test_large_input_is_pictures(tmp_path: Path) -> None:
     fig.savefig(path, dpi=80, bbox_inches="tight")
     with Image.open(path) as image:
         assert image.size[0] < 1200
+
+
+def fills(ax: Axes) -> dict[tuple[int, int], tuple[float, ...]]:
+    """Face colour of each filled cell at (r, c)."""
+    return {
+        (round(p.get_y()), round(p.get_x())): tuple(p.get_facecolor())
+        for p in ax.patches
+        if isinstance(p, Rectangle) and p.get_fill() and p.get_width() == 1
+    }
+
+
+def test_grad_figure_with_many_windows_gives_each_drawn_window_a_colour_of_its_own() -> None:
+    # 16 overlapping windows on a 4x4 (-k 3 -s 1 -p 1): the first 2x2 outlined, each in a
+    # colour no other drawn window has; the output and indices colour only those four
+    x = np.arange(1.0, 17.0).reshape(1, 4, 4, 1)
+    fig = grad_figure(run(x, size=3, stride=1, padding=1))
+    outlined = [
+        tuple(p.get_edgecolor())
+        for p in panel(fig, "input 4x4").patches
+        if isinstance(p, Rectangle) and not p.get_fill() and p.get_linewidth() == 2.4
+    ]
+    assert len(outlined) == 4 and len(set(outlined)) == 4
+    grey = (0xF2 / 255, 0xF2 / 255, 0xF2 / 255, 1.0)
+    for title in ("output 4x4", "indices"):
+        cells = fills(panel(fig, title))
+        coloured = {rc: c for rc, c in cells.items() if c != grey}
+        assert sorted(coloured) == [(0, 0), (0, 1), (1, 0), (1, 1)], title
+        assert len(set(coloured.values())) == 4, title
+    assert fig.get_supxlabel() == (
+        "7 of 16 input cells get no gradient from this example\n"
+        "framed: 5 cells won 2+ windows (their gradients add up; unpooling places the value once)\n"
+        "7 values and every non-winning position are gone after unpooling\n"
+        "outlined: windows 0,0 0,1 1,0 1,1 of 16\n"
+        "gradient in 16, gradient out 16"
+    )

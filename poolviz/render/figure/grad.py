@@ -38,11 +38,13 @@ from poolviz.render.figure.pool import (
     display_copy,
     draw_output,
     draw_windows,
+    drawn_windows,
     frame_masks,
+    outlined_note,
+    output_fills,
     padded_shape,
-    window_fills,
 )
-from poolviz.render.style import config_line, format_values, pale, total, window_colour_at
+from poolviz.render.style import config_line, format_values, pale, total
 
 GRADIENT_CMAP = "RdBu_r"
 """Blue below 0, white at 0, red above: a diverging map read by colour-blind readers too."""
@@ -146,7 +148,9 @@ def grad_figure(
             _fit_labels(row[0], cell)
             _fit_labels(row[2], out_cell)
     fig.suptitle(title or _title(result), fontsize=12, fontweight="bold")
-    fig.supxlabel(_caption(result, item, channel), fontsize=9, family="monospace", color="#333333")
+    fig.supxlabel(
+        _caption(result, item, channel, numbered), fontsize=9, family="monospace", color="#333333"
+    )
     return fig
 
 
@@ -348,18 +352,19 @@ def _unpool_row(
         _picture(ax_idx, put_back, forward.output[item, :, :, channel], cmap, grey)
         return
     fills = np.full((rows.n, cols.n), "#F7F7F7", dtype=object)
+    colours = drawn_windows(forward)  # the forward row's: a colour names one window
     for row in result.receivers(item, channel):
         for senders in row:
-            if senders:
-                i, j = senders[0]
-                win = forward.argmax(i, j, item, channel)
+            drawn = [s for s in senders if s in colours]
+            if drawn:
+                win = forward.argmax(*drawn[0], item, channel)
                 assert win is not None
-                fills[win] = pale(window_colour_at(i, j, cols.out), 0.3)
+                fills[win] = pale(colours[drawn[0]], 0.3)
     frame.draw(ax_un, un_title, unpooled, fills, shared)
     draw_matrix(
         ax_idx,
         indices,
-        fills=window_fills(rows.out, cols.out),
+        fills=output_fills(forward),
         labels=[str(int(v)) for v in indices.ravel()],
         title="indices (flat r·W + c)",
     )
@@ -388,8 +393,9 @@ def _picture(ax: Axes, title: str, values: np.ndarray, cmap: str, norm: Normaliz
     ax.set_title(title, fontsize=10)
 
 
-def _caption(result: GradResult, item: int, channel: int) -> str:
-    """The facts under the figure: who got gradient, what unpooling lost, the totals."""
+def _caption(result: GradResult, item: int, channel: int, numbered: bool) -> str:
+    """The facts under the figure: who got gradient, what unpooling lost, the totals; and,
+    when only some windows are outlined (``numbered`` grids), which."""
     forward = result.forward
     n = forward.rows.n * forward.cols.n
     silent = result.silent_count(item, channel)
@@ -419,6 +425,9 @@ def _caption(result: GradResult, item: int, channel: int) -> str:
         lines.append(f"{lost} values and every non-winning position are gone after unpooling")
     if forward.rows.overhang or forward.cols.overhang:
         lines.append(OVERHANG_NOTE)
+    chosen = drawn_windows(forward)
+    if numbered and len(chosen) < forward.window_count:
+        lines.append(outlined_note(forward, chosen))
     up, down = total(result.grad_output[item]), total(result.grad_input[item])
     lines.append(f"gradient in {up:.4g}, gradient out {down:.4g}")
     return "\n".join(lines)

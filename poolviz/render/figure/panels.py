@@ -11,18 +11,13 @@ import textwrap
 import numpy as np
 from matplotlib.axes import Axes
 
-from poolviz.demos import (
-    window_owners,
-)
 from poolviz.engine.explain import PoolResult
 from poolviz.render.figure.grid import (
     Outline,
     drawable,
 )
-from poolviz.render.style import (
-    pale,
-    window_colour_at,
-)
+from poolviz.render.figure.pool import drawn_windows
+from poolviz.render.style import pale
 
 CAPTION = {"fontsize": 9, "color": "#333333"}
 
@@ -36,33 +31,32 @@ def wrap(text: str, width: int = 95) -> str:
 
 
 def window_fills(result: PoolResult) -> np.ndarray:
-    """Each input cell on a pale version of its window's colour; white where no window reads."""
-    owner_r, owner_c = window_owners(result.rows), window_owners(result.cols)
+    """Each input cell on a pale version of its drawn window's colour (:func:`drawn_windows`;
+    where windows overlap, the first one's, as ``poolviz pool`` fills them); white where no
+    drawn window reads."""
     fills = np.full((result.rows.n, result.cols.n), "#FFFFFF", dtype=object)
-    for r, i in enumerate(owner_r):
-        for c, j in enumerate(owner_c):
-            if i >= 0 and j >= 0:
-                fills[r, c] = pale(window_colour_at(int(i), int(j), result.cols.out))
+    for (i, j), colour in drawn_windows(result).items():
+        for r in result.rows.real_taps(i):
+            for c in result.cols.real_taps(j):
+                if fills[r, c] == "#FFFFFF":
+                    fills[r, c] = pale(colour)
     return fills
 
 
 def window_outlines(result: PoolResult) -> list[Outline]:
-    """The windows as outlines in the input (real cells only), when there are few enough to
-    read."""
-    if result.window_count > 16:
-        return []
+    """The drawn windows (:func:`drawn_windows`: all, or a chosen few when crowded) as
+    outlines in the input (real cells only), each in its own colour and line style."""
     outlines = []
-    for k in range(result.window_count):
-        i, j = divmod(k, result.cols.out)
+    for n, ((i, j), colour) in enumerate(drawn_windows(result).items()):
         rows, cols = result.rows.real_taps(i), result.cols.real_taps(j)
         if rows and cols:
             outlines.append(
                 Outline(
                     (rows[0], rows[-1]),
                     (cols[0], cols[-1]),
-                    window_colour_at(i, j, result.cols.out),
-                    style=k,
-                    inset=0.05 + 0.07 * (k % 3),
+                    colour,
+                    style=n,
+                    inset=0.05 + 0.07 * (n % 3),
                 )
             )
     return outlines

@@ -204,12 +204,30 @@ def crowded(result: PoolResult) -> bool:
     return result.window_count > len(OKABE_ITO)
 
 
-def window_fills(oh: int, ow: int) -> np.ndarray:
-    """Each output cell in its window's colour, pale enough for black numbers."""
-    return np.array(
-        [[pale(window_colour_at(i, j, ow), 0.3) for j in range(ow)] for i in range(oh)],
-        dtype=object,
-    )
+def output_fills(
+    result: PoolResult,
+    at: tuple[int, int] | None = None,
+    windows: tuple[tuple[int, int], ...] | None = None,
+) -> np.ndarray:
+    """Each output cell of a drawn window (:func:`drawn_windows`) in its colour, pale enough
+    for black numbers (with ``at``, only ``at``'s); the others light grey, so that a colour
+    in the output names the same window as in the input."""
+    fills = np.full((result.rows.out, result.cols.out), "#F2F2F2", dtype=object)
+    for (i, j), colour in drawn_windows(result, at, windows).items():
+        if at is None or (i, j) == at:
+            fills[i, j] = pale(colour, 0.3)
+    return fills
+
+
+def outlined_note(
+    result: PoolResult, chosen: dict[tuple[int, int], str], hint: bool = False
+) -> str:
+    """The caption line naming the windows outlined when only some are (:func:`drawn_windows`);
+    ``hint`` adds how to choose others (commands with ``--windows``)."""
+    names = " ".join(f"{i},{j}" for i, j in chosen)
+    note = f"outlined: windows {names} of {result.window_count:,}"
+    note += " (--windows 'i,j;…' chooses others)" if hint else ""
+    return note + ("; the others in grey" if int(result.coverage.max()) <= 1 else "")
 
 
 def draw_output(
@@ -223,15 +241,11 @@ def draw_output(
 ) -> None:
     """The output plane, each cell of a drawn window (:func:`drawn_windows`) in its colour;
     with ``at``, only ``at``'s."""
-    rows, cols = result.rows, result.cols
-    colours = drawn_windows(result, at, windows)
-    fills = np.full((rows.out, cols.out), "#F2F2F2", dtype=object)
-    for (i, j), colour in colours.items():
-        if at is None or (i, j) == at:
-            fills[i, j] = pale(colour, 0.3)
+    fills = output_fills(result, at, windows)
     draw_matrix(ax, result.output[item, :, :, channel], fills=fills, title=title)
     if at is not None:
-        colour = colours.get(at, window_colour_at(at[0], at[1], cols.out))
+        colours = drawn_windows(result, at, windows)
+        colour = colours.get(at, window_colour_at(at[0], at[1], result.cols.out))
         ax.add_artist(Rectangle((at[1], at[0]), 1, 1, fill=False, linewidth=2.4, edgecolor=colour))
 
 
@@ -287,10 +301,7 @@ def _numbers(
     mapped = some and int(result.coverage.max()) > 1
     caption = _caption(result)
     if some and panel != "coverage":
-        names = " ".join(f"{i},{j}" for i, j in chosen)
-        caption += f"\noutlined: windows {names} of {result.window_count:,}"
-        caption += "" if windows else " (--windows 'i,j;…' chooses others)"
-        caption += "" if mapped else "; the others in grey"
+        caption += "\n" + outlined_note(result, chosen, hint=not windows)
     if panel == "coverage" or (mapped and panel is None):
         caption += "\ncoverage: how many windows read each cell (0: dropped)"
     if rows.overhang or cols.overhang:

@@ -15,7 +15,6 @@ from poolviz.demos import (
     ShiftOutputs,
     ToleranceTable,
 )
-from poolviz.engine.explain import PoolResult
 from poolviz.errors import PoolvizError
 from poolviz.render.figure.grid import (
     LINESTYLES,
@@ -33,6 +32,7 @@ from poolviz.render.figure.panels import (
     window_outlines,
     wrap,
 )
+from poolviz.render.figure.pool import drawn_windows, outlined_note, output_fills
 from poolviz.render.shift_text import (
     blur_line,
     changed_line,
@@ -45,8 +45,6 @@ from poolviz.render.shift_text import (
 from poolviz.render.style import (
     OKABE_ITO,
     config_line,
-    pale,
-    window_colour_at,
 )
 
 SHIFT_NUMBERED_INPUT = 12
@@ -158,7 +156,7 @@ def _shift_case(
     # one scale for every pooling's change map, so that darker means more change across them
     largest = max(float(o.abs_change[0, :, :, 0].max()) for o in case.shown) or 1.0
     for k, outputs in enumerate(case.shown):
-        fills = [_output_fills(before), _output_fills(after)] if outputs.label == "max" else None
+        fills = [output_fills(before), output_fills(after)] if outputs.label == "max" else None
         _outputs(
             axes[2 + k * step : 2 + (k + 1) * step], outputs, fills, out_numbered, shades, largest
         )
@@ -170,22 +168,14 @@ def _shift_case(
         if case.blur is not None:
             line += f"; mean |change| {case.max_outputs.mean_abs_change:.3g}"
         lines += [line, why_line(case)]
+        chosen = drawn_windows(before)
+        if numbered and len(chosen) < before.window_count:
+            lines.append(outlined_note(before, chosen))
     if case.blur is not None:
         lines.append(outputs_line(case.blur) + (legend if case.blur.changed else ""))
         if (compared := blur_line(case)) is not None:
             lines.append(compared)
     sub.supxlabel("\n".join(wrap(line) for line in lines), **CAPTION)
-
-
-def _output_fills(result: PoolResult) -> np.ndarray:
-    """A pale fill per output cell in its window's colour, as the input's windows."""
-    return np.array(
-        [
-            [pale(window_colour_at(i, j, result.cols.out), 0.3) for j in range(result.cols.out)]
-            for i in range(result.rows.out)
-        ],
-        dtype=object,
-    )
 
 
 def _outputs(
