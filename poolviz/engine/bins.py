@@ -176,23 +176,42 @@ def argmax(x4: np.ndarray, rows: Bins, cols: Bins) -> tuple[np.ndarray, np.ndarr
 
 
 def maxima(x4: np.ndarray, rows: Bins, cols: Bins, index: np.ndarray | None) -> np.ndarray:
-    """Max over each window, as PyTorch's loop over the window in row-major order (a cell
-    wins when greater than the best so far, or NaN: the first maximum, the last NaN), tile by
-    tile; with ``index`` (the output's shape, int64) the winner's plane index ``h * W + w``
-    written there. Separable: columns first, keeping each input row's winning column, then
-    rows: the first row holding the maximum, at its first column (the last NaN's row, at its
-    last NaN). Without ``index`` no int64 array the output's size is made (values alone)."""
+    """Max over each window (:func:`argmax_tiles`); with ``index`` (the output's shape, int64)
+    the winner's plane index ``h * W + w`` written there. Without ``index`` no int64 array
+    the output's size is made (values alone)."""
+    value = np.empty((x4.shape[0], rows.out, cols.out, x4.shape[3]), dtype=x4.dtype)
+    for where, v, at in argmax_tiles(x4, rows, cols, index is not None):
+        value[where] = v
+        if index is not None and at is not None:
+            index[where] = at
+    return value
+
+
+Where = tuple[slice, slice, slice, slice]
+"""A block of the output: items, rows, all columns, channels."""
+
+
+def argmax_tiles(
+    x4: np.ndarray, rows: Bins, cols: Bins, indices: bool = True
+) -> Iterator[tuple[Where, np.ndarray, np.ndarray | None]]:
+    """Max and its plane index ``h * W + w`` over each window, as PyTorch's loop over the
+    window in row-major order (a cell wins when greater than the best so far, or NaN: the
+    first maximum, the last NaN), tile by tile: each output block, its values and (with
+    ``indices``) its indices, in output row order within each plane, so that no more than a
+    tile of indices need exist at once. Separable: columns first, keeping each input row's
+    winning column, then rows: the first row holding the maximum, at its first column (the
+    last NaN's row, at its last NaN)."""
     n, _, w, c = x4.shape
-    value = np.empty((n, rows.out, cols.out, c), dtype=x4.dtype)
     if not rows.shared and c * x4.itemsize < WHOLE_PIXEL:
         # few channels: a per-plane gather would move one number at a time; a plane at a
         # time, its windows are shared and a gather moves whole rows (fractional on a photo)
         for i in range(n):
             for j in range(c):
-                plane = (slice(i, i + 1), slice(None), slice(None), slice(j, j + 1))
-                at = None if index is None else index[plane]
-                value[plane] = maxima(x4[plane], rows.plane(i, j), cols.plane(i, j), at)
-        return value
+                plane = x4[i : i + 1, :, :, j : j + 1]
+                found = argmax_tiles(plane, rows.plane(i, j), cols.plane(i, j), indices)
+                for where, v, at in found:
+                    yield (slice(i, i + 1), where[1], where[2], slice(j, j + 1)), v, at
+        return
     kw = cols.longest
     dtype = code_dtype(rows.longest * kw)
     for items, lo, hi in tiles(x4, rows, cols, x4.itemsize + dtype.itemsize + 1):
@@ -203,16 +222,16 @@ def maxima(x4: np.ndarray, rows: Bins, cols: Bins, index: np.ndarray | None) -> 
             v, code = _fold_arg(best, code, r.shifted(first), 1, nan, kw, dtype)
             if nan or x4.dtype.kind != "f" or v.size == 0 or not np.isnan(v.max()):
                 break
-        value[items, lo:hi] = v
-        if index is None:
+        where = (items, slice(lo, hi), slice(None), slice(None))
+        if not indices:
+            yield where, v, None
             continue
         row, col = np.divmod(code, dtype.type(kw))
-        at = index[items, lo:hi]
-        np.add(along(r.start, 1), row, out=at)
+        at = np.add(along(r.start, 1), row, dtype=np.int64)
         at *= w
         at += along(k.start, 2)
         at += col
-    return value
+        yield where, v, at
 
 
 def _fold_arg(
@@ -275,18 +294,23 @@ def sum_divided(x4: np.ndarray, rows: Bins, cols: Bins, acc: np.dtype[Any]) -> n
     return out
 
 
-def route(x4: np.ndarray, g4: np.ndarray, index: np.ndarray) -> np.ndarray:
-    """Each gradient of ``g4`` added at its window's winner ``index`` (plane indices), one at a
-    time in output row-major order (``np.add.at``), as PyTorch's max backward."""
+def route(x4: np.ndarray, g4: np.ndarray, rows: Bins, cols: Bins) -> np.ndarray:
+    """Each gradient of ``g4`` added at its window's winner (:func:`argmax_tiles`), one at a
+    time in output row-major order within each plane (``np.add.at``, a tile at a time), as
+    PyTorch's max backward: the indices exist a tile at a time, not for the whole output."""
     n, h, w, c = x4.shape
     grad = np.zeros((n, h * w, c), dtype=g4.dtype)
-    item = np.arange(n, dtype=np.int64)[:, None, None, None] * (h * w * c)
-    chan = np.arange(c, dtype=np.int64)[None, None, None, :]
-    flat = index * c
-    flat += item
-    flat += chan
+    flat_grad = grad.reshape(-1)
     with np.errstate(over="ignore", invalid="ignore"):
-        np.add.at(grad.reshape(-1), flat.ravel(), g4.ravel())
+        for where, _, at in argmax_tiles(x4, rows, cols):
+            assert at is not None
+            items, chans = where[0], where[3]
+            item = np.arange(items.start, items.stop or n, dtype=np.int64) * (h * w * c)
+            chan = np.arange(chans.start or 0, chans.stop or c, dtype=np.int64)
+            at *= c
+            at += item[:, None, None, None]
+            at += chan
+            np.add.at(flat_grad, at.ravel(), g4[where].ravel())
     return grad.reshape(n, h, w, c)
 
 

@@ -174,7 +174,7 @@ def adaptive_pool2d_backward(
     rows, cols = _adaptive_bins(x4, oh, ow)
     g4 = _grad(x4, grad_output, (oh, ow), np.ndim(x))
     if mode == "max":
-        return like_input(route(x4, g4, argmax(x4, rows, cols)[1]), np.ndim(x))
+        return like_input(route(x4, g4, rows, cols), np.ndim(x))
     with np.errstate(over="ignore", invalid="ignore"):
         share = g4 / rows.length.astype(g4.dtype)[None, :, None, None]
         share /= cols.length.astype(g4.dtype)[None, None, :, None]
@@ -348,6 +348,5 @@ def fractional_max_pool2d_backward(
     its window's winner."""
     x4 = as_nhwc(x)
     frac = fractional_windows(x4, size, output_size, output_ratio, samples, seed)
-    index = argmax(x4, *frac.bins())[1]
-    g4 = _grad(x4, grad_output, index.shape[1:3], np.ndim(x))
-    return like_input(route(x4, g4, index), np.ndim(x))
+    g4 = _grad(x4, grad_output, (frac.row_starts.shape[2], frac.col_starts.shape[2]), np.ndim(x))
+    return like_input(route(x4, g4, *frac.bins()), np.ndim(x))
