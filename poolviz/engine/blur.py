@@ -25,8 +25,8 @@ import numpy as np
 
 from poolviz.engine.backward import pool2d_backward
 from poolviz.engine.geometry import IntPair, as_pair
-from poolviz.engine.pooling import pool2d
-from poolviz.engine.windows import as_nhwc, like_input
+from poolviz.engine.pooling import pool2d, prepare
+from poolviz.engine.windows import TILE_BYTES, as_nhwc, like_input
 from poolviz.errors import PoolvizError
 
 FILTER_SIZES = range(1, 8)
@@ -88,15 +88,39 @@ def blur_stage(max_map: np.ndarray, stride: IntPair = 2, filter_size: int = 4) -
     m = as_nhwc(max_map)
     sh, sw = as_pair(stride, "stride")
     dtype = m.dtype if m.dtype.kind == "f" else np.dtype(np.float64)
-    padded = _reflect(m.astype(dtype, copy=False), filter_size)
-    weights = blur_filter(filter_size, dtype)
+    m = m.astype(dtype, copy=False)
     n, h, w, c = m.shape
+    padded_rows, padded_cols = _reflected(h, w, filter_size)
+    before = blur_padding(filter_size)[0]
+    weights = blur_filter(filter_size, dtype)
     oh, ow = (h - 1) // sh + 1, (w - 1) // sw + 1
     out = np.zeros((n, oh, ow, c), dtype=dtype)
     with np.errstate(over="ignore", invalid="ignore"):  # as PyTorch: inf, and inf − inf NaN
         for (a, b), weight in np.ndenumerate(weights):
-            out += weight * padded[_tap(a, b, (oh, ow), (sh, sw))]
+            # the padded map's cells of tap (a, b), read from the map itself (the padded map
+            # is as large as the input, and never made): a strided view inside, a gather of
+            # the few reflected rows and columns at the edges
+            _, at_rows, at_cols = _tap(a, b, (oh, ow), (sh, sw))
+            rows, cols = padded_rows[at_rows], padded_cols[at_cols]
+            (r0, r1), (c0, c1) = _straight(rows, a - before, sh), _straight(cols, b - before, sw)
+            if r1 > r0 and c1 > c0:
+                inner = m[:, rows[r0] : rows[r1 - 1] + 1 : sh, cols[c0] : cols[c1 - 1] + 1 : sw]
+                out[:, r0:r1, c0:c1] += weight * inner
+            for r, k in (
+                (np.r_[0:r0, r1:oh], slice(None)),  # the edge rows, every column
+                (np.arange(r0, r1), np.r_[0:c0, c1:ow]),  # the other rows' edge columns
+            ):
+                edge = (slice(None), r[:, None], np.arange(ow)[k][None, :])
+                if r.size and edge[2].size:
+                    out[edge] += weight * m[:, rows[edge[1]], cols[edge[2]]]
     return like_input(out, np.ndim(max_map))
+
+
+def _straight(cells: np.ndarray, first: int, step: int) -> tuple[int, int]:
+    """The outputs ``[lo, hi)`` whose tap reads ``first + i·step`` unreflected: the inside,
+    where a strided view of the map serves."""
+    direct = np.flatnonzero(cells == first + np.arange(cells.size) * step)
+    return (int(direct[0]), int(direct[-1]) + 1) if direct.size else (0, 0)
 
 
 def blur_pool2d_backward(
@@ -111,10 +135,10 @@ def blur_pool2d_backward(
     window of the padded max map by the filter's weights, the padding's share folded back onto
     the cells it reflects, then routed to each stride-1 window's argmax as max pooling does.
     Float inputs keep their dtype; integers give float64."""
-    m = as_nhwc(pool2d(x, size, 1))
+    x4 = as_nhwc(x)
     sh, sw = as_pair(stride, "stride")
-    n, h, w, c = m.shape
-    dtype = m.dtype if m.dtype.kind == "f" else np.dtype(np.float64)
+    n, h, w, c = x4.shape[0], *_max_map_shape(x4, size), x4.shape[3]
+    dtype = x4.dtype if x4.dtype.kind == "f" else np.dtype(np.float64)
     oh, ow = (h - 1) // sh + 1, (w - 1) // sw + 1
     g = np.asarray(grad_output)
     expected = like_input(np.broadcast_to(0, (n, oh, ow, c)), np.ndim(x)).shape
@@ -124,14 +148,38 @@ def blur_pool2d_backward(
             "pass one gradient per output cell"
         )
     g4 = as_nhwc(g).astype(dtype, copy=False)
-    weights = blur_filter(filter_size, dtype)
+    # a few items at a time: the padded map's gradient and the routing's result exist for
+    # those items only (items never share a cell, so the sums are the same)
+    step = max(1, TILE_BYTES // max(x4[:1].nbytes, 1))
+    if n <= step:
+        return like_input(_blur_grad(x4, g4, size, (sh, sw), filter_size), np.ndim(x))
+    grad = np.empty(x4.shape, dtype=dtype)
+    for i in range(0, n, step):
+        items = slice(i, i + step)
+        grad[items] = _blur_grad(x4[items], g4[items], size, (sh, sw), filter_size)
+    return like_input(grad, np.ndim(x))
+
+
+def _blur_grad(
+    x4: np.ndarray, g4: np.ndarray, size: IntPair, stride: tuple[int, int], filter_size: int
+) -> np.ndarray:
+    """:func:`blur_pool2d_backward` of NHWC ``x4`` given NHWC ``g4`` (in the gradient dtype)."""
+    n, h, w, c = g4.shape[0], *_max_map_shape(x4, size), g4.shape[3]
+    oh, ow = g4.shape[1:3]
+    weights = blur_filter(filter_size, g4.dtype)
     before, after = blur_padding(filter_size)
-    g_pad = np.zeros((n, h + before + after, w + before + after, c), dtype=dtype)
+    g_pad = np.zeros((n, h + before + after, w + before + after, c), dtype=g4.dtype)
     with np.errstate(over="ignore", invalid="ignore"):
         for (a, b), weight in np.ndenumerate(weights):
-            g_pad[_tap(a, b, (oh, ow), (sh, sw))] += weight * g4
+            g_pad[_tap(a, b, (oh, ow), stride)] += weight * g4
         g_map = _unreflect(_unreflect(g_pad, 1, h, before, after), 2, w, before, after)
-    return pool2d_backward(x, like_input(g_map, np.ndim(x)), size, 1)
+    return pool2d_backward(x4, g_map, size, 1)
+
+
+def _max_map_shape(x4: np.ndarray, size: IntPair) -> tuple[int, int]:
+    """The stride-1 max map's height and width (PoolvizError where pooling would refuse)."""
+    _, _, rows, cols = prepare(x4, size, 1, 0, {})
+    return rows.out, cols.out
 
 
 def _tap(a: int, b: int, out: tuple[int, int], stride: tuple[int, int]) -> tuple[slice, ...]:
@@ -144,24 +192,31 @@ def _tap(a: int, b: int, out: tuple[int, int], stride: tuple[int, int]) -> tuple
 def _reflect(m: np.ndarray, filter_size: int) -> np.ndarray:
     """``m`` (NHWC) reflect-padded for a ``filter_size`` filter, as ``F.pad(mode='reflect')``:
     the edge cell is not repeated, so each side needs more cells than its padding."""
+    padded_rows, padded_cols = _reflected(m.shape[1], m.shape[2], filter_size)
+    padded: np.ndarray = m[:, padded_rows[:, None], padded_cols[None, :]]
+    return padded
+
+
+def _reflected(h: int, w: int, filter_size: int) -> tuple[np.ndarray, np.ndarray]:
+    """For each row and each column of an ``h`` x ``w`` map reflect-padded for a
+    ``filter_size`` filter, the map's row (column) it holds (PoolvizError where a side is too
+    short to reflect)."""
     before, after = blur_padding(filter_size)
-    h, w = m.shape[1], m.shape[2]
     if after and min(h, w) <= after:
         raise PoolvizError(
             f"a {filter_size}-tap filter reflects {after} cells past the edge of a {h}x{w} max "
             f"map, which needs at least {after + 1} per side; use a smaller filter or a larger "
             "input"
         )
-    pads = ((0, 0), (before, after), (before, after), (0, 0))
-    padded: np.ndarray = np.pad(m, pads, mode="reflect")
-    return padded
+    pads = (before, after)
+    return np.pad(np.arange(h), pads, mode="reflect"), np.pad(np.arange(w), pads, mode="reflect")
 
 
 def _unreflect(g: np.ndarray, axis: int, n: int, before: int, after: int) -> np.ndarray:
     """The gradient on a reflect-padded axis folded back onto its ``n`` real cells: padded
     cell ``before − 1 − i`` mirrors real cell ``i + 1``, padded cell ``n + i`` (after the real
     ones) mirrors real cell ``n − 2 − i``."""
-    core = np.take(g, range(before, before + n), axis=axis)
+    core = _along(g, axis, before, before + n)  # a view: the padding is read, not written
     for i in range(before):
         _along(core, axis, i + 1)[...] += _along(g, axis, before - 1 - i)
     for i in range(after):
@@ -169,10 +224,11 @@ def _unreflect(g: np.ndarray, axis: int, n: int, before: int, after: int) -> np.
     return core
 
 
-def _along(a: np.ndarray, axis: int, index: int) -> np.ndarray:
-    """The slice of ``a`` at ``index`` along ``axis``, as a view that keeps the axis."""
+def _along(a: np.ndarray, axis: int, index: int, end: int | None = None) -> np.ndarray:
+    """The slice of ``a`` at ``index`` (to ``end``) along ``axis``, as a view that keeps the
+    axis."""
     key: list[slice] = [slice(None)] * a.ndim
-    key[axis] = slice(index, index + 1)
+    key[axis] = slice(index, index + 1 if end is None else end)
     view: np.ndarray = a[tuple(key)]
     return view
 

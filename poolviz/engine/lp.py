@@ -24,6 +24,7 @@ Integer inputs are pooled as float64 (PyTorch refuses them); float dtypes are ke
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -31,7 +32,7 @@ import numpy as np
 from poolviz.engine.backward import pool2d_backward
 from poolviz.engine.geometry import IntPair, PoolSpec
 from poolviz.engine.pooling import pool2d
-from poolviz.engine.windows import as_nhwc, like_input
+from poolviz.engine.windows import TILE_BYTES, as_nhwc, like_input
 from poolviz.errors import PoolvizError
 
 
@@ -90,21 +91,38 @@ def lp_pool2d_backward(
     g = np.asarray(grad_output)
     with np.errstate(all="ignore"):
         if math.isinf(p):
-            magnitude = np.abs(xf) if p > 0 else -np.abs(xf)
+            magnitude = np.abs(xf)
+            if p < 0:
+                np.negative(magnitude, out=magnitude)
             g_mag = pool2d_backward(magnitude, g, size, stride, ceil_mode=ceil_mode)
-            routed: np.ndarray = g_mag * _sgn(xf)
-            return routed
+            del magnitude
+            return _scaled(g_mag, xf, _sgn)
         kh, kw = _window(size)
         one = xf.dtype.type
-        powered = torch_pow(xf, p)
-        mean = pool2d(powered, size, stride, ceil_mode=ceil_mode, mode="avg")
+        mean = pool2d(torch_pow(xf, p), size, stride, ceil_mode=ceil_mode, mode="avg")
         total = _guard(mean) * one(kh * kw)
         # d/d total of total^(1/p): (1/p)·total^(1/p − 1), as torch's pow_backward
         g_total = g.astype(xf.dtype, copy=False) * _scalar_pow_grad(total, 1.0 / p)
-        g_mean = np.where(mean == 0, one(0), g_total * one(kh * kw))  # the sign·relu guard
-        g_powered = pool2d_backward(powered, g_mean, size, stride, ceil_mode=ceil_mode, mode="avg")
-        result: np.ndarray = g_powered * _scalar_pow_grad(xf, p)
-        return result
+        del total
+        g_total *= one(kh * kw)
+        g_mean = np.where(mean == 0, one(0), g_total)  # the sign·relu guard
+        del mean, g_total  # the output-sized steps, before the input-sized gradient
+        # average pooling's backward reads only the shape and dtype of x^p, which are xf's
+        g_powered = pool2d_backward(xf, g_mean, size, stride, ceil_mode=ceil_mode, mode="avg")
+        return _scaled(g_powered, xf, lambda part: _scalar_pow_grad(part, p))
+
+
+def _scaled(
+    grad: np.ndarray, xf: np.ndarray, factor: Callable[[np.ndarray], np.ndarray]
+) -> np.ndarray:
+    """``grad * factor(xf)`` into ``grad``, a run of cells at a time: the factor never exists
+    for the whole input (an elementwise product, so the same numbers)."""
+    flat_grad, flat_x = grad.reshape(-1), xf.reshape(-1)
+    step = max(1, TILE_BYTES // xf.itemsize)
+    for i in range(0, flat_x.size, step):
+        part = flat_grad[i : i + step]
+        np.multiply(part, factor(flat_x[i : i + step]), out=part)
+    return flat_grad.reshape(grad.shape)
 
 
 def torch_pow(x: np.ndarray, exponent: float) -> np.ndarray:
