@@ -113,20 +113,20 @@ class Bins:
 
 
 def tiles(
-    x4: np.ndarray, rows: Bins, cols: Bins, itemsize: int
+    x4: np.ndarray, rows: Bins, cols: Bins, itemsize: int, budget: int = TILE_BYTES
 ) -> Iterator[tuple[slice, int, int]]:
     """Blocks (items, first output row, end row) whose intermediate, a gathered input row
-    and an output row of ``itemsize``-byte cells per output row, is near ``TILE_BYTES``:
+    and an output row of ``itemsize``-byte cells per output row, is near ``budget`` bytes:
     whole items where one fits, else bands of output rows within one item."""
     n, _, w, c = x4.shape
     per_row = max(1, (w + cols.out) * c * itemsize)
     per_item = per_row * rows.out
-    if per_item <= TILE_BYTES:
-        step = max(1, TILE_BYTES // max(per_item, 1))
+    if per_item <= budget:
+        step = max(1, budget // max(per_item, 1))
         for i in range(0, n, step):
             yield slice(i, min(n, i + step)), 0, rows.out
         return
-    band = max(1, TILE_BYTES // per_row)
+    band = max(1, budget // per_row)
     for i in range(n):
         for lo in range(0, rows.out, band):
             yield slice(i, i + 1), lo, min(rows.out, lo + band)
@@ -153,12 +153,22 @@ def max_values(x4: np.ndarray, rows: Bins, cols: Bins) -> np.ndarray:
     tile by tile. Only the sign of a zero maximum can differ from the row-major order;
     where it could (a ``-0.0`` in the input), :func:`argmax` decides."""
     out = np.empty((x4.shape[0], rows.out, cols.out, x4.shape[3]), dtype=x4.dtype)
-    for items, lo, hi in tiles(x4, rows, cols, x4.itemsize):
+    zero = False
+    # a tile's passes hold about twice its estimate: tiles of a twelfth of the output keep
+    # the extra memory within a fifth of it (issue 28's budget), or of TILE_BYTES if smaller
+    for items, lo, hi in tiles(x4, rows, cols, x4.itemsize, min(TILE_BYTES, out.nbytes // 12)):
         band = _fold_max(x4[items], rows.part(items, lo, hi), 1)
-        out[items, lo:hi] = _fold_max(band, cols, 2)
-    if x4.dtype.kind == "f" and (out == 0).any() and np.signbit(x4[x4 == 0]).any():
+        tile = out[items, lo:hi]
+        tile[...] = _fold_max(band, cols, 2)
+        zero = zero or (x4.dtype.kind == "f" and bool((tile == 0).any()))
+    if zero and _negative_zero(x4):
         return maxima(x4, rows, cols, None)
     return out
+
+
+def _negative_zero(x4: np.ndarray) -> bool:
+    """Whether ``x4`` holds a ``-0.0``, an item at a time (no input-sized temporary)."""
+    return any(bool(np.signbit(item[item == 0]).any()) for item in x4)
 
 
 def _fold_max(src: np.ndarray, bins: Bins, axis: int) -> np.ndarray:
