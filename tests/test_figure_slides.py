@@ -313,3 +313,19 @@ def test_lp_and_blur_refuse_parts_they_do_not_have(
     assert code == 2
     assert err.splitlines() == [message]
     assert not target.exists()
+
+
+def test_lp_input_alone_keeps_only_the_words_about_the_input() -> None:
+    from poolviz.engine.lp import explain_lp
+    from poolviz.render.figure.lp import lp_figure
+
+    run_ = explain_lp(np.array(SEED_4X4, dtype=float), 2, 2)
+    alone = lp_figure(run_, at=(1, 1), panel="input")
+    assert alone._supxlabel is not None
+    assert alone._supxlabel.get_text() == (
+        "Framed: the 2x2 window of output (1,1) (--at i,j). p = 1\n"
+        "sums it, p = inf takes its largest |x|."
+    )
+    whole = lp_figure(run_, at=(1, 1))
+    assert whole._supxlabel is not None
+    assert whole._supxlabel.get_text().startswith("PyTorch computes (mean of x^2")

@@ -94,6 +94,11 @@ def lp_figure(
     else:
         parts.append("Every window agrees with the textbook formula.")
     parts.append("p = 1 sums the window, p = inf takes its largest |x|.")
+    # the input alone: only the framed window, not the outputs it is compared with
+    framed = (
+        f"Framed: the {kh}x{kw} window of output ({i},{j}) (--at i,j). "
+        "p = 1 sums it, p = inf takes its largest |x|."
+    )
     return strip_figure(
         steps,
         title=title or f"LP pooling, p = {name}: size {kh}x{kw}, stride {sh}x{sw}",
@@ -102,4 +107,5 @@ def lp_figure(
         parts=LP_PARTS,
         panel=panel,
         what="pool --mode lp",
+        captions={"input": framed},
     )

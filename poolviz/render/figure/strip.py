@@ -44,13 +44,15 @@ def strip_figure(
     parts: Mapping[str, tuple[int, ...]] | None = None,
     panel: str | None = None,
     what: str = "this figure",
+    captions: Mapping[str, str] | None = None,
 ) -> Figure:
     """``steps`` in a row (``aspect`` ``wide``) or a column (``tall``; ``auto``: a row unless
     the column would be wider than tall), at one cell size, each linked to the one before;
     ``title`` above and ``caption`` below. ``panel``, a key of ``parts`` (each the indices of
     the steps it holds), draws those steps alone (cells of one size while every step shows
     numbers; past that, as :func:`plane_cells` sizes them); another name is refused naming ``what``
-    draws and the parts there are."""
+    draws and the parts there are. ``captions`` holds a part's own caption, for a part alone
+    (the whole figure's words would talk about steps it does not show)."""
     if panel is not None:
         parts = parts or {}
         if panel not in parts:
@@ -58,6 +60,7 @@ def strip_figure(
                 f"--panel {panel}: {what} has no such part; use {' or '.join(parts)}"
             )
         steps = [steps[k] for k in parts[panel]]
+        caption = (captions or {}).get(panel, caption)
     # one cell size while all show numbers; a plane too large for them a picture as large
     cells = plane_cells([np.broadcast_to(0.0, s.shape) for s in steps])
     widths = [s.shape[1] * cell for s, cell in zip(steps, cells, strict=True)]
