@@ -329,3 +329,15 @@ def test_lp_input_alone_keeps_only_the_words_about_the_input() -> None:
     whole = lp_figure(run_, at=(1, 1))
     assert whole._supxlabel is not None
     assert whole._supxlabel.get_text().startswith("PyTorch computes (mean of x^2")
+
+
+def test_blur_first_stage_alone_keeps_only_the_words_about_it() -> None:
+    from poolviz.engine.blur import explain_blur
+    from poolviz.render.figure.blur import blur_figure
+
+    alone = blur_figure(explain_blur(np.array(SEED_4X4, dtype=float)), panel="input")
+    assert alone._supxlabel is not None
+    assert " ".join(alone._supxlabel.get_text().split()) == (
+        "Stage 1 of 2: each max-map cell is the largest of a 2x2 window of the input at "
+        "stride 1. Stage 2 (--panel output) filters the max map at stride 2."
+    )

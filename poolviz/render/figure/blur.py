@@ -104,6 +104,11 @@ def blur_figure(
         "averages neighbours in before subsampling, so a small shift moves the output a "
         "little instead of swapping values."
     )
+    # the first stage alone: no output, no filter, so none of the words about them
+    first = (
+        f"Stage 1 of 2: each max-map cell is the largest of a {kh}x{kw} window of the input "
+        f"at stride 1. Stage 2 (--panel output) filters the max map at stride {step}."
+    )
     return strip_figure(
         steps,
         title=title
@@ -114,4 +119,5 @@ def blur_figure(
         parts=BLUR_PARTS,
         panel=panel,
         what="pool --mode blur",
+        captions={"input": first},
     )
