@@ -175,8 +175,13 @@ def max_pool_nhwc(
     scratch = Scratch()
     if not return_indices:
         if (taps := _direct_taps(rows, cols)) is not None:
-            np.copyto(out, x[:, taps[0][0], taps[0][1]])
-            for r, k in taps[1:]:  # on a tie maximum returns its second argument: the earlier
+            # on a tie maximum returns its second argument: the earlier tap
+            first = x[:, taps[0][0], taps[0][1]]
+            if len(taps) == 1:
+                np.copyto(out, first)
+            else:  # the first two taps in one pass, not a copy and then a pass
+                np.maximum(x[:, taps[1][0], taps[1][1]], first, out=out)
+            for r, k in taps[2:]:
                 np.maximum(x[:, r, k], out, out=out)
             return out, None
         # per output row: a whole input row of maxima over rows, two gathered output rows
