@@ -85,7 +85,7 @@ def _story_frames(story: Story, view: AnimateView) -> list[RenderableType]:
                 Text(""),
                 body,
                 Text(""),
-                _plain(Text(line, style="bold"), view),
+                _plain(Text(_caption_folded(line, view), style="bold"), view),
             )
         )
     return frames
@@ -93,6 +93,13 @@ def _story_frames(story: Story, view: AnimateView) -> list[RenderableType]:
 
 def _folded(line: str, view: AnimateView) -> str:
     return hanging(line, view.width, "", "  ").rstrip("\n")
+
+
+def _caption_folded(line: str, view: AnimateView) -> str:
+    """The caption folded with an indent, a sum broken after its ``+`` signs, never before
+    one (a line that starts with ``+`` reads as a new term)."""
+    bound = line.replace(" + ", "\u00a0+ ")  # textwrap breaks at ASCII spaces only
+    return _folded(bound, view).replace("\u00a0", " ")
 
 
 def _plain(text: Text, view: AnimateView) -> Text:
