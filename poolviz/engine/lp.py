@@ -226,6 +226,19 @@ class LPRun:
         """The output in the layout the user passed."""
         return like_input(self.output, self.input_ndim)
 
+    def window_powers(self, cells: np.ndarray) -> np.ndarray:
+        """``x^p`` of a window's ``cells`` in the input's dtype, rounded as PyTorch's
+        ``pow`` rounds them (:func:`torch_pow`): the terms a report lists."""
+        return torch_pow(cells.astype(self.input.dtype), self.norm_type)
+
+    def window_total(self, powers: np.ndarray) -> float:
+        """The sum PyTorch takes the p-th root of, from a window's real cells' ``powers``:
+        their sum, or where ceil mode overhangs the edge their mean times ``kh·kw``."""
+        with np.errstate(all="ignore"):
+            total = float(powers.sum())
+        full = self.size[0] * self.size[1]
+        return total / powers.size * full if powers.size < full else total
+
     def departures(self, item: int = 0, channel: int = 0) -> list[tuple[int, int, str]]:
         """Output cells (i, j) of one plane where PyTorch's number is not the textbook's
         (beyond float32 rounding), with why: ``overhang`` (ceil mode: the mean of the real

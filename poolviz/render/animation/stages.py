@@ -19,7 +19,7 @@ import numpy as np
 from poolviz.engine.blur import BlurRun
 from poolviz.engine.explain import PoolResult, Window
 from poolviz.engine.geometry import PoolSpec
-from poolviz.engine.lp import LPRun, torch_pow
+from poolviz.engine.lp import LPRun
 from poolviz.errors import PoolvizError
 from poolviz.render.animation.story import MAX_TERMS, WINDOW_FRAMES, Frame, Story
 from poolviz.render.blur_text import filter_weights, weighted_sum
@@ -59,7 +59,7 @@ def _pooling(run: PoolResult) -> list[Story]:
 @dataclass(frozen=True)
 class LPStory(Story):
     """LP pooling's windows: each cell raised to the power p (noted under it), the powers
-    summed, the p-th root taken, as PyTorch computes it (:func:`torch_pow`; a ceil-mode
+    summed, the p-th root taken, as PyTorch computes it (:meth:`LPRun.window_total`; a ceil-mode
     window hanging off the edge takes the mean of its real cells times kh·kw)."""
 
     run: LPRun = field(kw_only=True)
@@ -74,14 +74,10 @@ class LPStory(Story):
         p = self.run.norm_type
         return "" if math.isinf(p) else f"small: x^{p_name(p)}"
 
-    def _powers(self, window: Window) -> np.ndarray:
-        dtype = self.run.input.dtype
-        return torch_pow(window.cells.astype(dtype), self.run.norm_type)
-
     def notes(self, window: Window, item: int, channel: int) -> list[list[str]] | None:
         if math.isinf(self.run.norm_type):
             return None
-        powers = self._powers(window)
+        powers = self.run.window_powers(window.cells)
         places = decimals_for(powers[~window.padded])
         return [
             ["" if np.isnan(v) else format_number(float(v), places) for v in row] for row in powers
@@ -100,12 +96,8 @@ class LPStory(Story):
                 return f"{which} |x| of {real.size} cells = {value}"
             listed = ", ".join(format_number(float(v), given) for v in real)
             return f"{which} |x| of ({listed}) = {value}"
-        powers = self._powers(window)[~window.padded]
-        with np.errstate(all="ignore"):
-            total = float(powers.sum())
+        total = run.window_total(run.window_powers(real))
         kh, kw = run.size
-        if real.size < kh * kw:  # the ceil-mode overhang: PyTorch's mean times kh·kw
-            total = total / real.size * (kh * kw)
         total_text = format_number(total, decimals_for(np.array([total])))
         if real.size > MAX_TERMS:
             summed = f"sum of x^{name} over {real.size} cells"
