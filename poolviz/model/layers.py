@@ -21,7 +21,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from poolviz.engine.geometry import Axis, axis
 from poolviz.errors import PoolvizError
@@ -54,7 +54,11 @@ def padding_text(padding: Padding) -> str:
 
 @dataclass(frozen=True)
 class Layer:
-    """A layer that keeps its input's shape and costs nothing; kinds override what differs."""
+    """A layer that keeps its input's shape and costs nothing; kinds override what differs.
+
+    A kind names itself in its class line, ``class Flatten(Layer, kind="flatten")``; one
+    that adds no fields needs no ``@dataclass`` of its own (``repr`` and ``==`` go by the
+    instance's class), and Python creates it faster without."""
 
     name: str
     act: str | None = field(default=None, kw_only=True)
@@ -65,6 +69,11 @@ class Layer:
     elementwise: ClassVar[bool] = False
     """Acts on each value alone (BatchNorm, activations, dropout): the ``strided``
     counterfactual looks across it for the convolution before a pooling layer."""
+
+    def __init_subclass__(cls, kind: str | None = None, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if kind is not None:
+            cls.kind = kind
 
     @property
     def activation(self) -> str | None:
@@ -181,7 +190,7 @@ def window_text(size: Pair, stride: Pair, padding: Padding, default_stride: Pair
 
 
 @dataclass(frozen=True)
-class Conv(Layer):
+class Conv(Layer, kind="conv"):
     """A 2-D convolution (Keras ``Conv2D``, PyTorch ``Conv2d``)."""
 
     filters: int = 1
@@ -193,7 +202,6 @@ class Conv(Layer):
     bias: bool = True
     onnx: OnnxPooling | None = None
     """An ONNX node's windows (padding per side, ``SAME_LOWER``), which then place them."""
-    kind: ClassVar[str] = "conv"
 
     def describe(self) -> str:
         text = f"conv {self.filters} {window_text(self.size, self.stride, self.padding, (1, 1))}"
@@ -242,19 +250,16 @@ class Conv(Layer):
         return replace(self, stride=stride, onnx=onnx)
 
 
-@dataclass(frozen=True)
-class Flatten(Layer):
+class Flatten(Layer, kind="flatten"):
     """Every value of a sample in one row. It moves values and mixes no positions, so each
     keeps its receptive field: the field is its input's (the next dense layer mixes them)."""
-
-    kind: ClassVar[str] = "flatten"
 
     def output_shape(self, shape: Shape) -> Shape:
         return (math.prod(shape),)
 
 
 @dataclass(frozen=True)
-class Dense(Layer):
+class Dense(Layer, kind="dense"):
     """A fully connected layer on the last axis (Keras ``Dense``, PyTorch ``Linear``); on a
     feature map it acts at each position, like a 1x1 convolution, as both frameworks do."""
 
@@ -263,7 +268,6 @@ class Dense(Layer):
     fixed_inputs: int | None = None
     """The input width its stored weights were made for (an ONNX ``Gemm`` or ``MatMul``);
     None where the layer is built for whatever it gets (a spec, Keras's config)."""
-    kind: ClassVar[str] = "dense"
 
     def describe(self) -> str:
         return f"dense {self.units}"
@@ -288,11 +292,10 @@ class Dense(Layer):
 
 
 @dataclass(frozen=True)
-class Dropout(Layer):
+class Dropout(Layer, kind="dropout"):
     """Dropout: an identity when the model runs for inference."""
 
     rate: float = 0.5
-    kind: ClassVar[str] = "dropout"
     elementwise: ClassVar[bool] = True
 
     def describe(self) -> str:
@@ -300,13 +303,12 @@ class Dropout(Layer):
 
 
 @dataclass(frozen=True)
-class BatchNorm(Layer):
+class BatchNorm(Layer, kind="bn"):
     """Batch normalisation over the channels: trainable scale and shift (Keras ``scale`` and
     ``center``), and a moving mean and variance that are not trained."""
 
     scale: bool = True
     center: bool = True
-    kind: ClassVar[str] = "bn"
     elementwise: ClassVar[bool] = True
 
     def params(self, shape: Shape) -> int:
@@ -321,11 +323,10 @@ class BatchNorm(Layer):
 
 
 @dataclass(frozen=True)
-class Activation(Layer):
+class Activation(Layer, kind="activation"):
     """An activation listed as its own layer (``relu``, Keras ``Activation`` and ``ReLU``)."""
 
     function: str = "relu"
-    kind: ClassVar[str] = "activation"
     elementwise: ClassVar[bool] = True
 
     @property
@@ -337,11 +338,10 @@ class Activation(Layer):
 
 
 @dataclass(frozen=True)
-class ZeroPad(Layer):
+class ZeroPad(Layer, kind="zeropad"):
     """Zeros around each feature map (``ZeroPadding2D``): ``(top, bottom, left, right)``."""
 
     padding: tuple[int, int, int, int] = (1, 1, 1, 1)
-    kind: ClassVar[str] = "zeropad"
 
     def describe(self) -> str:
         t, b, left, r = self.padding

@@ -12,19 +12,15 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import ClassVar
 
 from poolviz.errors import PoolvizError
 from poolviz.model.field import Field
 from poolviz.model.layers import Layer, Shape, shape_text
 
 
-@dataclass(frozen=True)
-class Merge(Layer):
+class Merge(Layer, kind="merge"):
     """Elementwise: every input has the same shape, and so has the output (Keras's ``Add``;
     a residual block's add). Subclasses name the operation."""
-
-    kind: ClassVar[str] = "merge"
 
     def join(self, shapes: tuple[Shape, ...]) -> Shape:
         """The output shape for inputs of ``shapes``; PoolvizError naming the layer and the
@@ -50,34 +46,24 @@ class Merge(Layer):
         return merged
 
 
-@dataclass(frozen=True)
-class Add(Merge):
+class Add(Merge, kind="add"):
     """A sum of its inputs (``Add``, a residual block's add)."""
 
-    kind: ClassVar[str] = "add"
 
-
-@dataclass(frozen=True)
-class Multiply(Merge):
+class Multiply(Merge, kind="multiply"):
     """An elementwise product of its inputs (``Multiply``, squeeze-and-excitation)."""
 
-    kind: ClassVar[str] = "multiply"
 
-
-@dataclass(frozen=True)
-class Average(Merge):
+class Average(Merge, kind="average"):
     """The elementwise mean of its inputs (Keras's ``Average``)."""
 
-    kind: ClassVar[str] = "average"
-
 
 @dataclass(frozen=True)
-class Concat(Merge):
+class Concat(Merge, kind="concat"):
     """Inputs side by side along one axis of the per-sample shape (channels: ``-1``), the
     other axes equal (``Concatenate``, an Inception block)."""
 
     axis: int = -1
-    kind: ClassVar[str] = "concat"
 
     def describe(self) -> str:
         return "concat" if self.axis == -1 else f"concat axis {self.axis}"
@@ -102,7 +88,7 @@ itself."""
 
 
 @dataclass(frozen=True)
-class Op(Merge):
+class Op(Merge, kind="op"):
     """An operator of a model file that poolviz does not model (``Resize``, ``Softmax``,
     ``Transpose``, ``Split``...): a plain row, named by its operator, with its parameters
     counted from the weights it reads and the shape of each of its outputs from ``infer``
@@ -117,7 +103,6 @@ class Op(Merge):
     """Stored parameters it reads."""
     infer: Infer | None = None
     """None: one output, of the first input's shape."""
-    kind: ClassVar[str] = "op"
 
     def describe(self) -> str:
         return self.op

@@ -35,7 +35,6 @@ from poolviz.model.layers import (
 from poolviz.model.onnx_pool import OnnxPooling
 
 
-@dataclass(frozen=True)
 class PoolingLayer(Layer):
     """A pooling layer of any kind (fixed windows, adaptive bins, global): it keeps a
     fraction of its input's values (adaptive pooling to a larger map keeps them all, and
@@ -88,30 +87,21 @@ class Pool(PoolingLayer):
         return window_field(f, self._axes(shape), self.stride)
 
 
-@dataclass(frozen=True)
-class MaxPool(Pool):
+class MaxPool(Pool, kind="maxpool"):
     """Max pooling over a fixed window (``MaxPooling2D``, ``MaxPool2d``)."""
 
-    kind: ClassVar[str] = "maxpool"
 
-
-@dataclass(frozen=True)
-class AvgPool(Pool):
+class AvgPool(Pool, kind="avgpool"):
     """Average pooling over a fixed window (``AveragePooling2D``, ``AvgPool2d``)."""
 
-    kind: ClassVar[str] = "avgpool"
 
-
-@dataclass(frozen=True)
-class LpPool(Pool):
+class LpPool(Pool, kind="lppool"):
     """ONNX's ``LpPool``: ``(sum |x|^p)^(1/p)`` over each window. ONNX takes the absolute
     value; PyTorch's ``LPPool2d`` does not (a negative sum with odd ``p`` gives NaN there)."""
 
-    kind: ClassVar[str] = "lppool"
-
 
 @dataclass(frozen=True)
-class BlurPool(PoolingLayer):
+class BlurPool(PoolingLayer, kind="blurpool"):
     """Anti-aliased max pooling as antialiased-cnns builds it (Zhang, 2019): max pooling of
     ``size`` at stride 1, then a ``filter_size``-tap binomial filter, reflect-padded by
     ``(f − 1)//2`` before and ``ceil((f − 1)/2)`` after, that subsamples by ``stride``; the
@@ -120,7 +110,6 @@ class BlurPool(PoolingLayer):
     size: Pair = (2, 2)
     stride: Pair = (2, 2)
     filter_size: int = 4
-    kind: ClassVar[str] = "blurpool"
 
     def describe(self) -> str:
         text = f"blurpool {window_text(self.size, self.stride, (0, 0), (2, 2))}"
@@ -156,7 +145,7 @@ def blur_stage_too_small(filter_size: int, axes: tuple[Axis, Axis]) -> tuple[Axi
 
 
 @dataclass(frozen=True)
-class AdaptiveAvgPool(PoolingLayer):
+class AdaptiveAvgPool(PoolingLayer, kind="adaptiveavgpool"):
     """PyTorch's ``AdaptiveAvgPool2d``: an output size, not a window. Bin ``i`` of ``o`` over
     ``n`` cells covers ``[floor(i n / o), ceil((i + 1) n / o))`` (the engine's
     :func:`~poolviz.engine.uneven.adaptive_axis`), so bins may differ in length and overlap.
@@ -166,7 +155,6 @@ class AdaptiveAvgPool(PoolingLayer):
     outputs repeat a cell)."""
 
     out: Pair = (1, 1)
-    kind: ClassVar[str] = "adaptiveavgpool"
     stays: ClassVar[str | None] = "stays: no stride"
 
     def describe(self) -> str:
@@ -217,12 +205,9 @@ class AdaptiveAvgPool(PoolingLayer):
         return self.out[0] > h or self.out[1] > w
 
 
-@dataclass(frozen=True)
-class AdaptiveMaxPool(AdaptiveAvgPool):
+class AdaptiveMaxPool(AdaptiveAvgPool, kind="adaptivemaxpool"):
     """Adaptive max pooling (``AdaptiveMaxPool2d``, Keras's ``AdaptiveMaxPooling2D``): the
     same bins, the largest value of each."""
-
-    kind: ClassVar[str] = "adaptivemaxpool"
 
 
 def _lengths(ax: Axis, unit: str) -> str:
@@ -232,7 +217,7 @@ def _lengths(ax: Axis, unit: str) -> str:
 
 
 @dataclass(frozen=True)
-class FractionalMaxPool(PoolingLayer):
+class FractionalMaxPool(PoolingLayer, kind="fractionalmaxpool"):
     """PyTorch's ``FractionalMaxPool2d`` (Graham, 2014): windows of ``size`` whose starts
     rise by ``floor`` or ``ceil`` of ``alpha = (n - k) / (o - 1)`` from 0 to ``n - k``, at
     places drawn afresh for every run (see :func:`poolviz.fractional_max_pool2d`); the output
@@ -244,7 +229,6 @@ class FractionalMaxPool(PoolingLayer):
     size: Pair = (2, 2)
     output: Pair | None = None
     ratio: tuple[float, float] | None = None
-    kind: ClassVar[str] = "fractionalmaxpool"
     stays: ClassVar[str | None] = "stays: no stride"
 
     def describe(self) -> str:
@@ -320,22 +304,13 @@ class GlobalPool(PoolingLayer):
         return f.everything()
 
 
-@dataclass(frozen=True)
-class GlobalAvgPool(GlobalPool):
+class GlobalAvgPool(GlobalPool, kind="gap"):
     """``GlobalAveragePooling2D``."""
 
-    kind: ClassVar[str] = "gap"
 
-
-@dataclass(frozen=True)
-class GlobalMaxPool(GlobalPool):
+class GlobalMaxPool(GlobalPool, kind="gmp"):
     """``GlobalMaxPooling2D``."""
 
-    kind: ClassVar[str] = "gmp"
 
-
-@dataclass(frozen=True)
-class GlobalLpPool(GlobalPool):
+class GlobalLpPool(GlobalPool, kind="globallppool"):
     """ONNX's ``GlobalLpPool``: ``(sum |x|^p)^(1/p)`` over each whole map."""
-
-    kind: ClassVar[str] = "globallppool"

@@ -14,12 +14,11 @@ from poolviz.model.layers import Conv, Layer, Shape, shape_text
 
 
 @dataclass(frozen=True)
-class DepthwiseConv(Conv):
+class DepthwiseConv(Conv, kind="depthwiseconv"):
     """Keras's ``DepthwiseConv2D``: ``multiplier`` filters per input channel, each seeing
     its own channel (groups = channels); ``filters`` is worked out from the input."""
 
     multiplier: int = 1
-    kind: ClassVar[str] = "depthwiseconv"
 
     def describe(self) -> str:
         return f"depthwise {self.size[0]}x{self.size[1]} x{self.multiplier}"
@@ -51,12 +50,11 @@ class DepthwiseConv(Conv):
 
 
 @dataclass(frozen=True)
-class SeparableConv(Conv):
+class SeparableConv(Conv, kind="separableconv"):
     """Keras's ``SeparableConv2D``: a depthwise convolution (``multiplier`` per channel, no
     bias) then a 1x1 convolution to ``filters`` (with the bias)."""
 
     multiplier: int = 1
-    kind: ClassVar[str] = "separableconv"
 
     def describe(self) -> str:
         return f"separable {self.filters} {self.size[0]}x{self.size[1]}"
@@ -72,12 +70,11 @@ class SeparableConv(Conv):
 
 
 @dataclass(frozen=True)
-class UpSample(Layer):
+class UpSample(Layer, kind="upsample"):
     """``UpSampling2D``: each value repeated ``factor`` times per axis; neighbouring outputs
     are ``1 / factor`` input cells apart."""
 
     factor: Pair = (2, 2)
-    kind: ClassVar[str] = "upsample"
 
     def describe(self) -> str:
         return f"upsample {self.factor[0]}x{self.factor[1]}"
@@ -93,12 +90,11 @@ class UpSample(Layer):
 
 
 @dataclass(frozen=True)
-class Scale(Layer):
+class Scale(Layer, kind="scale"):
     """``Rescaling`` (a constant scale and offset) or ``Normalization`` (stored mean and
     variance per channel, and a count: Keras's non-trainable weights)."""
 
     stats: bool = False
-    kind: ClassVar[str] = "scale"
     elementwise: ClassVar[bool] = True
 
     def describe(self) -> str:
@@ -109,13 +105,12 @@ class Scale(Layer):
 
 
 @dataclass(frozen=True)
-class Reshape(Layer):
+class Reshape(Layer, kind="reshape"):
     """``Reshape`` to ``target`` (per sample; one ``-1`` is worked out), or ``Permute`` of
     the axes by ``order`` (1-based, as Keras writes it)."""
 
     target: tuple[int, ...] = ()
     order: tuple[int, ...] = ()
-    kind: ClassVar[str] = "reshape"
 
     def describe(self) -> str:
         if self.order:
