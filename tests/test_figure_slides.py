@@ -317,10 +317,11 @@ def test_lp_and_blur_refuse_parts_they_do_not_have(
 
 def test_lp_input_alone_keeps_only_the_words_about_the_input() -> None:
     from poolviz.engine.lp import explain_lp
+    from poolviz.render.figure.choices import FigureChoices
     from poolviz.render.figure.lp import lp_figure
 
     run_ = explain_lp(np.array(SEED_4X4, dtype=float), 2, 2)
-    alone = lp_figure(run_, at=(1, 1), panel="input")
+    alone = lp_figure(run_, at=(1, 1), choices=FigureChoices(panel="input"))
     assert alone._supxlabel is not None
     assert alone._supxlabel.get_text() == (
         "Framed: the 2x2 window of output (1,1) (--at i,j). p = 1\n"
@@ -334,8 +335,10 @@ def test_lp_input_alone_keeps_only_the_words_about_the_input() -> None:
 def test_blur_first_stage_alone_keeps_only_the_words_about_it() -> None:
     from poolviz.engine.blur import explain_blur
     from poolviz.render.figure.blur import blur_figure
+    from poolviz.render.figure.choices import FigureChoices
 
-    alone = blur_figure(explain_blur(np.array(SEED_4X4, dtype=float)), panel="input")
+    first = FigureChoices(panel="input")
+    alone = blur_figure(explain_blur(np.array(SEED_4X4, dtype=float)), choices=first)
     assert alone._supxlabel is not None
     assert " ".join(alone._supxlabel.get_text().split()) == (
         "Stage 1 of 2: each max-map cell is the largest of a 2x2 window of the input at "

@@ -165,16 +165,7 @@ def shift(
     if figure is not None:
         from poolviz.render.figure.shift import shift_figure
 
-        figure.save(
-            shift_figure(
-                cases,
-                table,
-                title=figure.title,
-                cmap=figure.cmap,
-                aspect=figure.aspect,
-                panel=figure.panel,
-            )
-        )
+        figure.save(shift_figure(cases, table, figure.choices()))
         return
     if as_json:
         from poolviz.render.json.demos import shift_json

@@ -24,6 +24,7 @@ if TYPE_CHECKING:  # rich is imported where a console is made: figure paths neve
     from rich.console import Console, RenderableType
 
     from poolviz.loaders import LoadedInput
+    from poolviz.render.figure.choices import FigureChoices
     from poolviz.render.figure.look import Look
     from poolviz.render.order import Order
     from poolviz.render.terminal.panels import DemoView
@@ -284,6 +285,13 @@ class FigureArgs:
         from poolviz.render.figure.look import Look
 
         return Look(self.figsize, self.font_scale, self.theme)
+
+    def choices(self) -> FigureChoices:
+        """The title, colour map, aspect and panel, as the figures that take all four want
+        them (see :mod:`poolviz.render.figure.choices`)."""
+        from poolviz.render.figure.choices import FigureChoices
+
+        return FigureChoices(self.title, self.cmap, self.aspect, self.panel)
 
     def save(self, fig: Figure) -> None:
         """Write ``fig`` to the file, dressed as asked, and say so on stdout."""

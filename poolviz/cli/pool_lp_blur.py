@@ -68,8 +68,8 @@ class Drawing:
     report: Callable[[Any, tuple[int, int], int, DemoView], RenderableType]
     json: Callable[[Any, int], dict[str, Any]]
     figure: Callable[..., Figure]
-    """Called with the run and ``at``, ``channel``, ``title``, ``cmap``, ``aspect``,
-    ``panel``."""
+    """Called with the run and, as keywords, ``at``, ``channel`` and ``choices`` (a
+    :class:`~poolviz.render.figure.choices.FigureChoices`)."""
 
 
 DRAWINGS: dict[type, Drawing] = {
@@ -114,17 +114,7 @@ def lp_or_blur_output(
     _check_at(run, at)
     drawn = drawing(run)
     if figure is not None:
-        figure.save(
-            drawn.figure(
-                run,
-                at=at,
-                channel=view.channel,
-                title=figure.title,
-                cmap=figure.cmap,
-                aspect=figure.aspect,
-                panel=figure.panel,
-            )
-        )
+        figure.save(drawn.figure(run, at=at, channel=view.channel, choices=figure.choices()))
         return
     if as_json:
         display.print_json(drawn.json(run, ndim))
@@ -155,10 +145,7 @@ def lp_or_blur_grad_output(
                 grad,
                 upstream_label,
                 channel=view.channel,
-                title=figure.title,
-                cmap=figure.cmap,
-                aspect=figure.aspect,
-                panel=figure.panel,
+                choices=figure.choices(),
             )
         )
         return

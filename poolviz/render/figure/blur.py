@@ -11,6 +11,7 @@ from matplotlib.figure import Figure
 
 from poolviz.engine.blur import BlurRun, binomial_row
 from poolviz.render.blur_text import weighted_sum
+from poolviz.render.figure.choices import NATURAL, FigureChoices
 from poolviz.render.figure.grid import Outline, draw_matrix, value_norm
 from poolviz.render.figure.panels import plane_of
 from poolviz.render.figure.strip import Step, strip_figure
@@ -28,23 +29,19 @@ def blur_figure(
     *,
     at: tuple[int, int] = (0, 0),
     channel: int = 0,
-    title: str | None = None,
-    cmap: str | None = None,
-    aspect: str = "auto",
-    panel: str | None = None,
+    choices: FigureChoices = NATURAL,
 ) -> Figure:
     """Both stages in a line on one colour scale (the filter on its own): the max map at
     stride 1, the padded map with reflected cells hatched and output ``at``'s window framed,
     the filter's integer weights, and the output with ``at`` framed; the caption works the
-    output out. ``aspect`` and ``panel`` (a key of :data:`BLUR_PARTS`) as
-    :func:`strip_figure` takes them."""
+    output out. ``choices.panel`` is a key of :data:`BLUR_PARTS`."""
     f, (kh, kw), (sh, sw) = run.filter_size, run.size, run.stride
     before, after = run.pad
     row = binomial_row(f)
     total = sum(row) ** 2
     planes = [plane_of(a, channel) for a in (run.input, run.max_map, run.padded, run.output)]
     # the four maps share one colour scale; the filter's weights are not on it
-    on_scale = partial(draw_matrix, cmap=cmap or "viridis", norm=value_norm(*planes))
+    on_scale = partial(draw_matrix, cmap=choices.cmap or "viridis", norm=value_norm(*planes))
     top, left, _ = run.window(*at, channel=channel)
     ph, pw = planes[2].shape
     reflected = np.ones((ph, pw), dtype=bool)
@@ -111,13 +108,13 @@ def blur_figure(
     )
     return strip_figure(
         steps,
-        title=title
+        title=choices.title
         or f"Blur pooling: max {kh}x{kw} at stride 1, then a {f}-tap binomial filter at "
         f"stride {step} (antialiased-cnns)",
         caption=caption,
-        aspect=aspect,
+        aspect=choices.aspect,
         parts=BLUR_PARTS,
-        panel=panel,
+        panel=choices.panel,
         what="pool --mode blur",
         captions={"input": first},
     )

@@ -8,6 +8,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from poolviz.engine.lp import LPRun
+from poolviz.render.figure.choices import NATURAL, FigureChoices
 from poolviz.render.figure.grid import Outline, draw_matrix, value_norm
 from poolviz.render.figure.panels import plane_of
 from poolviz.render.figure.strip import Step, strip_figure
@@ -26,19 +27,16 @@ def lp_figure(
     *,
     at: tuple[int, int] = (0, 0),
     channel: int = 0,
-    title: str | None = None,
-    cmap: str | None = None,
-    aspect: str = "auto",
-    panel: str | None = None,
+    choices: FigureChoices = NATURAL,
 ) -> Figure:
     """Input, PyTorch's output and the textbook's on one colour scale, output ``at``'s window
     framed on the input; output cells whose value departs from the textbook's are drawn in
-    bold with a ring, and the caption says why (:meth:`LPRun.departures`). ``aspect`` and
-    ``panel`` (a key of :data:`LP_PARTS`) as :func:`strip_figure` takes them."""
+    bold with a ring, and the caption says why (:meth:`LPRun.departures`).
+    ``choices.panel`` is a key of :data:`LP_PARTS`."""
     (kh, kw), (sh, sw) = run.size, run.stride
     planes = [plane_of(a, channel) for a in (run.input, run.output, run.textbook)]
     norm = value_norm(*planes)
-    colours = cmap or "viridis"
+    colours = choices.cmap or "viridis"
     i, j = at
     r0, c0 = i * sh, j * sw
     h, w = planes[0].shape
@@ -101,11 +99,11 @@ def lp_figure(
     )
     return strip_figure(
         steps,
-        title=title or f"LP pooling, p = {name}: size {kh}x{kw}, stride {sh}x{sw}",
+        title=choices.title or f"LP pooling, p = {name}: size {kh}x{kw}, stride {sh}x{sw}",
         caption=" ".join(parts),
-        aspect=aspect,
+        aspect=choices.aspect,
         parts=LP_PARTS,
-        panel=panel,
+        panel=choices.panel,
         what="pool --mode lp",
         captions={"input": framed},
     )

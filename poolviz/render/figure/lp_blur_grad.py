@@ -10,6 +10,7 @@ from matplotlib.figure import Figure
 
 from poolviz.engine.blur import BlurRun
 from poolviz.engine.lp import LPRun
+from poolviz.render.figure.choices import NATURAL, FigureChoices
 from poolviz.render.figure.grid import draw_matrix, value_norm
 from poolviz.render.figure.panels import plane_of
 from poolviz.render.figure.strip import Step, strip_figure
@@ -26,15 +27,11 @@ def lp_blur_grad_figure(
     upstream_label: str,
     *,
     channel: int = 0,
-    title: str | None = None,
-    cmap: str | None = None,
-    aspect: str = "auto",
-    panel: str | None = None,
+    choices: FigureChoices = NATURAL,
 ) -> Figure:
     """Input (``cmap``), then the upstream gradient and the input gradient (NHWC, item 0,
     ``channel``) on one red-blue scale; the caption gives the totals sent and received.
-    ``aspect`` and ``panel`` (a key of :data:`GRAD_PARTS`) as :func:`strip_figure` takes
-    them."""
+    ``choices.panel`` is a key of :data:`GRAD_PARTS`."""
     planes = [plane_of(a, channel) for a in (run.input, upstream, grad)]
     reach = max(float(np.nanmax(np.abs(np.concatenate([p.ravel() for p in planes[1:]])))), 1e-12)
     diverging = Normalize(-reach, reach)
@@ -45,7 +42,11 @@ def lp_blur_grad_figure(
         Step(
             shapes[0],
             lambda ax: draw_matrix(
-                ax, planes[0], cmap=cmap or "viridis", norm=value_norm(planes[0]), title="input"
+                ax,
+                planes[0],
+                cmap=choices.cmap or "viridis",
+                norm=value_norm(planes[0]),
+                title="input",
             ),
         ),
         Step(
@@ -75,11 +76,11 @@ def lp_blur_grad_figure(
     )
     return strip_figure(
         steps,
-        title=title or f"{what} pooling · backward",
+        title=choices.title or f"{what} pooling · backward",
         caption=f"{how}. gradient in {sent:.6g}, gradient out {received:.6g} (all channels "
         "and items).",
-        aspect=aspect,
+        aspect=choices.aspect,
         parts=GRAD_PARTS,
-        panel=panel,
+        panel=choices.panel,
         what=f"grad --mode {'lp' if lp else 'blur'}",
     )

@@ -16,6 +16,7 @@ from poolviz.demos import (
     ToleranceTable,
 )
 from poolviz.errors import PoolvizError
+from poolviz.render.figure.choices import NATURAL, FigureChoices
 from poolviz.render.figure.grid import (
     LINESTYLES,
     Outline,
@@ -70,17 +71,14 @@ MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
 def shift_figure(
     cases: Sequence[ShiftCase],
     table: ToleranceTable,
-    *,
-    title: str | None = None,
-    cmap: str | None = None,
-    aspect: str = "auto",
-    panel: str | None = None,
+    choices: FigureChoices = NATURAL,
 ) -> Figure:
     """Each case as a row (input, shifted input, both outputs with the changed cells outlined
     dashed in vermillion), then the measured table as line plots, one line per depth: a grid
-    of plots per source (``aspect`` ``tall``) or every plot in one row (``wide``, for a 16:9
-    slide; ``auto`` picks it when the grid would make the page taller than wide). ``panel``
-    draws one row alone: a case's number (``1``, ``2``) or ``measured``."""
+    of plots per source (``choices.aspect`` ``tall``) or every plot in one row (``wide``, for
+    a 16:9 slide; ``auto`` picks it when the grid would make the page taller than wide).
+    ``choices.panel`` draws one row alone: a case's number (``1``, ``2``) or ``measured``."""
+    panel = choices.panel
     if panel is not None and panel != "measured" and not 1 <= int(panel) <= len(cases):
         raise PoolvizError(
             f"--panel {panel}: this figure has {len(cases)} case{'s' if len(cases) > 1 else ''}; "
@@ -97,7 +95,7 @@ def shift_figure(
     outputs = len(first.shown)
     cases_w = 2 * in_w + outputs * ((3 if pictures else 2) * out_w + 1.0) + 2.0
     tall_w = max(cases_w, 3.3 * len(metrics) + 1.0)
-    wide = is_wide(aspect, (tall_w, case_h * len(cases) + grid_h + 0.8))
+    wide = is_wide(choices.aspect, (tall_w, case_h * len(cases) + grid_h + 0.8))
     plot_h = 4.4 if wide else grid_h
     width = max(cases_w, 3.0 * plots + 2.2) if wide else tall_w
     numbered = list(enumerate(cases, 1))
@@ -109,14 +107,14 @@ def shift_figure(
     fig = Figure(figsize=(width, sum(heights) + 0.8), layout=ConstrainedLayoutEngine(h_pad=0.08))
     subs = fig.subfigures(len(heights), 1, height_ratios=heights, hspace=0.04, squeeze=False)[:, 0]
     for (k, case), sub in zip(numbered, subs, strict=False):
-        _shift_case(sub, case, k, in_w, out_w, cmap)
+        _shift_case(sub, case, k, in_w, out_w, choices.cmap)
     if measured:
         _tolerance_plots(subs[-1], table, metrics, wide)
     config = config_line(first.before).replace("  ", ": ", 1)
     if first.blur is not None:
         config = f"{config}; {first.blur.label}" if first.show_max else first.blur.label
     fig.suptitle(
-        title or f"Shifting the input — {config}",
+        choices.title or f"Shifting the input — {config}",
         fontsize=12,
         fontweight="bold",
     )
