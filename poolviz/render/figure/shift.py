@@ -16,6 +16,7 @@ from poolviz.demos import (
     ToleranceTable,
 )
 from poolviz.errors import PoolvizError
+from poolviz.render import shift_text
 from poolviz.render.figure.choices import NATURAL, FigureChoices
 from poolviz.render.figure.grid import (
     LINESTYLES,
@@ -34,15 +35,6 @@ from poolviz.render.figure.panels import (
     wrap,
 )
 from poolviz.render.figure.pool import drawn_windows, outlined_note, output_fills
-from poolviz.render.shift_text import (
-    blur_line,
-    changed_line,
-    claim_line,
-    mode_gap_line,
-    outputs_line,
-    trend_line,
-    why_line,
-)
 from poolviz.render.style import (
     OKABE_ITO,
     config_line,
@@ -162,16 +154,16 @@ def _shift_case(
     legend = " (dashed frames)" if out_numbered else ""
     lines = []
     if case.show_max:
-        line = changed_line(case) + (legend if case.changed else "")
+        line = shift_text.changed_line(case) + (legend if case.changed else "")
         if case.blur is not None:
             line += f"; mean |change| {case.max_outputs.mean_abs_change:.3g}"
-        lines += [line, why_line(case)]
+        lines += [line, shift_text.why_line(case)]
         chosen = drawn_windows(before)
         if numbered and len(chosen) < before.window_count:
             lines.append(outlined_note(before, chosen))
     if case.blur is not None:
-        lines.append(outputs_line(case.blur) + (legend if case.blur.changed else ""))
-        if (compared := blur_line(case)) is not None:
+        lines.append(shift_text.outputs_line(case.blur) + (legend if case.blur.changed else ""))
+        if (compared := shift_text.blur_line(case)) is not None:
             lines.append(compared)
     sub.supxlabel("\n".join(wrap(line) for line in lines), **CAPTION)
 
@@ -339,11 +331,13 @@ def _tolerance_plots(
     for s in table.sources:
         for mode in table.modes:
             head = f"{s.name}, {mode}" if several else s.name
-            lines.append(wrap(f"{head}: {trend_line(table.trend(s.name, mode), table)}", chars))
-        if (gap := mode_gap_line(table, s.name)) is not None:
+            lines.append(
+                wrap(f"{head}: {shift_text.trend_line(table.trend(s.name, mode), table)}", chars)
+            )
+        if (gap := shift_text.mode_gap_line(table, s.name)) is not None:
             lines.append(wrap(f"{s.name}: {gap}", chars))
     if "max" in table.modes:
-        lines.append(claim_line(table))
+        lines.append(shift_text.claim_line(table))
     sub.supxlabel("\n".join(lines), **CAPTION)
     way = {"x": "right", "y": "down", "both": "right and down"}[table.along]
     sub.suptitle(

@@ -17,15 +17,7 @@ from poolviz.demos import (
     ToleranceRow,
     ToleranceTable,
 )
-from poolviz.render.shift_text import (
-    blur_line,
-    changed_line,
-    claim_line,
-    mode_gap_line,
-    outputs_line,
-    trend_line,
-    why_line,
-)
+from poolviz.render import shift_text
 from poolviz.render.style import (
     config_line,
     percent_fixed,
@@ -138,14 +130,14 @@ def _case(case: ShiftCase, number: int, view: DemoView) -> list[RenderableType]:
     parts.extend(side_by_side(row, view.width) for row in rows)
     parts.extend(keys[:1])
     if case.show_max:
-        summary = changed_line(case)
+        summary = shift_text.changed_line(case)
         if case.blur is not None:
             summary += f"; mean |change| {case.max_outputs.mean_abs_change:.3g}"
         parts.append(Text(summary))
-        parts.append(Text(why_line(case), style="dim"))
+        parts.append(Text(shift_text.why_line(case), style="dim"))
     if case.blur is not None:
-        parts.append(Text(outputs_line(case.blur)))
-        if (line := blur_line(case)) is not None:
+        parts.append(Text(shift_text.outputs_line(case.blur)))
+        if (line := shift_text.blur_line(case)) is not None:
             parts.append(Text(line, style="bold"))
     return parts
 
@@ -214,11 +206,13 @@ def _tolerance(table: ToleranceTable, view: DemoView) -> RenderableType:
                 parts.append(Text(label, style="italic"))
             rows = table.of(source.name, mode)
             parts.append(_tolerance_rows(rows, source.inputs.shape[0] > 1))
-            parts.append(Text(trend_line(table.trend(source.name, mode), table), style=""))
-        if (gap := mode_gap_line(table, source.name)) is not None:
+            parts.append(
+                Text(shift_text.trend_line(table.trend(source.name, mode), table), style="")
+            )
+        if (gap := shift_text.mode_gap_line(table, source.name)) is not None:
             parts.append(Text(gap, style="bold"))
     if "max" in table.modes:
-        parts.append(Text("\n" + claim_line(table), style="bold"))
+        parts.append(Text("\n" + shift_text.claim_line(table), style="bold"))
     return Group(*parts)
 
 
