@@ -53,14 +53,25 @@ def test_worked_example_skips_what_it_does_not_run(command: list[str]) -> None:
     assert unused & loaded == set()
 
 
-def test_size_skips_the_shift_experiments() -> None:
+def test_size_skips_the_other_experiments_and_the_kernels() -> None:
     loaded = imported_after(
         "from poolviz.cli.app import main\n"
         "    try: main.main(['size', '13'], prog_name='poolviz')\n"
         "    except SystemExit: pass"
     )
     assert "poolviz.demos.size" in loaded
-    assert {"poolviz.demos.shift", "poolviz.demos.tolerance", "matplotlib"} & loaded == set()
+    unused = {
+        "poolviz.demos.shift",
+        "poolviz.demos.tolerance",
+        "poolviz.demos.comparison",
+        "poolviz.engine.explain",  # the pooling kernels: size runs none
+        "poolviz.engine.pooling",
+        "poolviz.engine.blur",
+        "poolviz.render.terminal.pool",  # the pooling report and its panels
+        "poolviz.render.terminal.panels",
+        "matplotlib",
+    }
+    assert unused & loaded == set()
 
 
 def test_trace_of_a_builtin_skips_keras_and_the_pooling_engine() -> None:

@@ -16,7 +16,7 @@ import numpy as np
 
 from poolviz import demos
 from poolviz.cli import display, options, values
-from poolviz.demos import BlurPooling, Pooling, compare
+from poolviz.demos import BlurPooling, Pooling
 from poolviz.errors import PoolvizError
 from poolviz.examples import (
     SEED_4X4,
@@ -246,7 +246,7 @@ def compare_command(conv_weights: np.ndarray | None, as_json: bool, **kwargs: An
         x, notes = SEED_4X4, (f"no input: {SEED_4X4_NAME}",)
     else:
         x, notes = loaded.array, display.source_notes(loaded)
-    result = compare(x, pooling, conv_weights)
+    result = demos.compare(x, pooling, conv_weights)
     figure = display.figure_from(kwargs)
     if figure is not None:
         from poolviz.render.figure.compare import compare_figure

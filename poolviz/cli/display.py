@@ -27,8 +27,8 @@ if TYPE_CHECKING:  # rich is imported where a console is made: figure paths neve
     from poolviz.render.figure.choices import FigureChoices
     from poolviz.render.figure.look import Look
     from poolviz.render.order import Order
-    from poolviz.render.terminal.panels import DemoView
     from poolviz.render.terminal.pool import PoolView
+    from poolviz.render.terminal.view import DemoView
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -388,7 +388,7 @@ def source_notes(loaded: LoadedInput) -> tuple[str, ...]:
 def demo_view(notes: tuple[str, ...]) -> DemoView:
     """The terminal view of a demo report (``shift``, ``compare``, ``size``, ``features``):
     the user's console, under ``notes``."""
-    from poolviz.render.terminal.panels import DemoView
+    from poolviz.render.terminal.view import DemoView
 
     shown = screen()
     return DemoView(

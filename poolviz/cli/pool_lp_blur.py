@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
     from rich.console import RenderableType
 
-    from poolviz.render.terminal.panels import DemoView
+    from poolviz.render.terminal.view import DemoView
 
 
 def _lp_report(run: Any, at: tuple[int, int], channel: int, view: DemoView) -> RenderableType:
@@ -94,7 +94,7 @@ def _check_at(run: LPRun | BlurRun, at: tuple[int, int]) -> None:
 
 
 def _demo(notes: tuple[str, ...]) -> DemoView:
-    from poolviz.render.terminal.panels import DemoView
+    from poolviz.render.terminal.view import DemoView
 
     shown = display.screen()
     return DemoView(shown.width, shown.colour, shown.ascii_only, notes)

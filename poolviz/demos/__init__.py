@@ -1,6 +1,6 @@
 """Experiments as data, one module per experiment: what a shift does to a pooled output
 (:mod:`.shift`) and how much shift pooling tolerates (:mod:`.tolerance`), max vs average vs
-global vs strided convolution on one input (:mod:`.compare`), and an output size worked out
+global vs strided convolution on one input (:mod:`.comparison`), and an output size worked out
 step by step (:mod:`.size`), each running the :class:`~poolviz.demos.pooling.Pooling` it is
 given.
 
@@ -10,29 +10,26 @@ the window geometry of :class:`Axis`); nothing here pools a second time. Results
 dataclasses of NHWC arrays and plain numbers, for the terminal, figure and JSON renderers to
 draw as they are. Nothing here prints.
 
-The shift, size and tolerance names are loaded on first use (PEP 562 ``__getattr__``), so
-``poolviz size`` does not import the shift experiments; the comparison and the pooling it
-runs are imported at once (the demo panels draw a comparison's window owners, and the name
-``compare`` is both a module and its function).
+Each experiment's names are loaded on first use (PEP 562 ``__getattr__``), so ``poolviz
+size`` imports neither the other experiments nor the pooling kernels it does not run; the
+:class:`~poolviz.demos.pooling.Pooling` arguments every experiment takes are imported at once.
 """
 
 from typing import TYPE_CHECKING
 
-from poolviz.demos.compare import (
-    CONV_WORK,
-    Comparison,
-    Operation,
-    averaging_kernel,
-    compare,
-    conv_axes,
-    depthwise_conv2d,
-    nearest_upsample,
-    window_owners,
-)
 from poolviz.demos.pooling import BlurPooling, Pooling
 from poolviz.lazy import lazy_attributes
 
 _HOMES = {
+    "CONV_WORK": "comparison",
+    "Comparison": "comparison",
+    "Operation": "comparison",
+    "averaging_kernel": "comparison",
+    "compare": "comparison",
+    "conv_axes": "comparison",
+    "depthwise_conv2d": "comparison",
+    "nearest_upsample": "comparison",
+    "window_owners": "comparison",
     "SHIFT_AXES": "shift",
     "EdgeMove": "shift",
     "ShiftAxis": "shift",
@@ -107,6 +104,17 @@ __all__ = [
 __getattr__, __dir__ = lazy_attributes(__name__, _HOMES)
 
 if TYPE_CHECKING:
+    from poolviz.demos.comparison import (
+        CONV_WORK,
+        Comparison,
+        Operation,
+        averaging_kernel,
+        compare,
+        conv_axes,
+        depthwise_conv2d,
+        nearest_upsample,
+        window_owners,
+    )
     from poolviz.demos.shift import (
         SHIFT_AXES,
         EdgeMove,

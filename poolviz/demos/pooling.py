@@ -1,17 +1,18 @@
 """The pooling an experiment runs: the engine's arguments in one value, and where two
-pooled outputs differ."""
+pooled outputs differ. The engine's kernels are imported where they run, so that ``poolviz
+size``, which asks a :class:`Pooling` only for its spec, imports none of them."""
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from poolviz.engine.blur import blur_pool2d
-from poolviz.engine.explain import PoolResult, explain
 from poolviz.engine.geometry import IntPair, PaddingArg, PoolSpec
-from poolviz.engine.pooling import pool2d
+
+if TYPE_CHECKING:
+    from poolviz.engine.explain import PoolResult
 
 
 @dataclass(frozen=True)
@@ -37,10 +38,14 @@ class Pooling:
 
     def explain(self, x: np.ndarray, mode: str | None = None) -> PoolResult:
         """:func:`explain` of ``x`` with these arguments (``mode`` overrides)."""
+        from poolviz.engine.explain import explain
+
         return explain(x, **self._arguments(mode))
 
     def apply(self, x: np.ndarray, mode: str | None = None) -> np.ndarray:
         """``pool2d`` of NHWC ``x`` with these arguments (``mode`` overrides)."""
+        from poolviz.engine.pooling import pool2d
+
         # return_indices=False: the overload that returns the output alone
         return pool2d(x, return_indices=False, **self._arguments(mode))
 
@@ -64,6 +69,8 @@ class BlurPooling:
 
     def apply(self, x: np.ndarray) -> np.ndarray:
         """``blur_pool2d`` of ``x`` with these arguments."""
+        from poolviz.engine.blur import blur_pool2d
+
         return blur_pool2d(x, self.size, self.stride, self.filter_size)
 
 

@@ -9,7 +9,8 @@ from rich.text import Text
 
 from poolviz.engine.blur import BlurRun, binomial_row
 from poolviz.render.blur_text import weighted_sum
-from poolviz.render.terminal.panels import DemoView, header, matrix_panel, plane_of, side_by_side
+from poolviz.render.terminal.panels import header, matrix_panel, plane_of, side_by_side
+from poolviz.render.terminal.view import DemoView
 
 
 def blur_report(

@@ -23,12 +23,12 @@ from poolviz.render.style import (
 )
 from poolviz.render.terminal.panels import (
     SHORT_NAMES,
-    DemoView,
     header,
     matrix_panel,
     plane_of,
     side_by_side,
 )
+from poolviz.render.terminal.view import DemoView
 
 
 def compare_report(result: Comparison, view: DemoView | None = None) -> RenderableType:

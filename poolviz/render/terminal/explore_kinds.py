@@ -171,7 +171,8 @@ def kind_view_pane(
             "(m switches the mode)",
             style="dim",
         )
-    from poolviz.render.terminal.panels import DemoView, matrix_panel
+    from poolviz.render.terminal.panels import matrix_panel
+    from poolviz.render.terminal.view import DemoView
 
     grad = kind.gradient[item, :, :, channel]
     h, w = grad.shape

@@ -23,8 +23,9 @@ from poolviz.features.shifts import ShiftTable
 from poolviz.render.order import ordered
 from poolviz.render.style import feature_text, percent
 from poolviz.render.terminal.grid import RAMP, Cell, number_cells, picture, too_wide
-from poolviz.render.terminal.panels import DemoView, tiled_grid
+from poolviz.render.terminal.panels import tiled_grid
 from poolviz.render.terminal.pool import text_width
+from poolviz.render.terminal.view import DemoView
 
 WINNERS_NOTE = (
     "[ ] a winner, the cell its window passed on (marked from a tenth of the map's\n"

@@ -11,7 +11,8 @@ from rich.text import Text
 from poolviz.engine.lp import LPRun
 from poolviz.render.lp_text import lp_formula, p_name
 from poolviz.render.style import format_number
-from poolviz.render.terminal.panels import DemoView, header, matrix_panel, plane_of, side_by_side
+from poolviz.render.terminal.panels import header, matrix_panel, plane_of, side_by_side
+from poolviz.render.terminal.view import DemoView
 
 WHY = {
     "overhang": "ceil mode: the window hangs off the edge, so PyTorch takes the mean of its "

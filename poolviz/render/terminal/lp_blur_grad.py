@@ -10,7 +10,8 @@ from rich.text import Text
 from poolviz.engine.blur import BlurRun
 from poolviz.engine.lp import LPRun
 from poolviz.render.style import format_number
-from poolviz.render.terminal.panels import DemoView, header, matrix_panel, plane_of, side_by_side
+from poolviz.render.terminal.panels import header, matrix_panel, plane_of, side_by_side
+from poolviz.render.terminal.view import DemoView
 
 
 def lp_blur_grad_report(

@@ -1,5 +1,5 @@
-"""What the demos' terminal reports share: the view (:class:`DemoView`), matrices shown as
-numbers or pictures, panels side by side as far as the terminal's width allows, headers.
+"""What the demos' terminal reports share: matrices shown as numbers or pictures, panels
+side by side as far as the terminal's width allows, headers.
 
 Each report draws a finished result from :mod:`poolviz.demos`; every number shown is read off
 it, never recomputed."""
@@ -7,7 +7,6 @@ it, never recomputed."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import numpy as np
 from rich.cells import cell_len
@@ -20,7 +19,6 @@ from poolviz.demos import (
 )
 from poolviz.engine.explain import PoolResult
 from poolviz.engine.geometry import Axis
-from poolviz.render.order import Order
 from poolviz.render.style import (
     OKABE_ITO,
     window_colour_at,
@@ -35,6 +33,7 @@ from poolviz.render.terminal.grid import (
     too_wide,
 )
 from poolviz.render.terminal.pool import text_width, tiling_breaks
+from poolviz.render.terminal.view import DemoView
 
 CHANGED_COLOUR = OKABE_ITO[5]
 """Vermillion behind an output cell a shift changed (also marked ``[v]``)."""
@@ -55,19 +54,6 @@ onto a second row)."""
 
 MAX_GRID_ROWS = 16
 """Tallest matrix shown as numbers; taller ones are pictures."""
-
-
-@dataclass(frozen=True)
-class DemoView:
-    """The terminal a demo report is drawn for."""
-
-    width: int = 80
-    colour: bool = True
-    ascii_only: bool = False
-    notes: tuple[str, ...] = ()
-    """Lines about the input (where it came from)."""
-    order: Order = "nhwc"
-    """The axis order shapes are printed in."""
 
 
 def plane_of(values: np.ndarray, channel: int = 0) -> np.ndarray:

@@ -13,8 +13,7 @@ from rich.table import Table
 from rich.text import Text
 
 from poolviz.engine.explain import PoolResult, Window
-from poolviz.engine.frameworks import channels_first, keras_code, pytorch_code, uneven_code
-from poolviz.engine.geometry import Axis, PoolSpec
+from poolviz.engine.geometry import Axis
 from poolviz.render.order import AXES, Order
 from poolviz.render.style import (
     PADDING_COLOUR,
@@ -25,6 +24,7 @@ from poolviz.render.style import (
     total,
     window_colour_at,
 )
+from poolviz.render.terminal.code import framework_code
 from poolviz.render.terminal.fit import hanging
 from poolviz.render.terminal.grid import Cell, background, grid, picture, too_wide
 from poolviz.render.terminal.worked import bins_text
@@ -126,45 +126,6 @@ def _indented(line: str, width: int) -> str:
     """``line`` indented two spaces, folded at spaces to ``width`` with the rest indented
     four (a line the terminal wrapped would start at its left edge)."""
     return hanging(line, width)
-
-
-def framework_code(
-    spec: PoolSpec, rows: Axis, cols: Axis, width: int, order: Order = "nhwc"
-) -> Text:
-    """The layer as PyTorch and Keras code, each line labelled and folded to fit ``width``,
-    with a dim note where a framework cannot say it as is (adaptive and fractional windows,
-    ``rows.kind``, are their own layers); for ``order`` ``nchw`` Keras's layers say
-    ``data_format="channels_first"``."""
-    text = Text()
-    text.append("\nThe same layer as code:\n", style="bold")
-    codes = (
-        uneven_code(spec.mode, rows, cols)
-        if rows.kind != "uniform"
-        else (pytorch_code(spec, rows, cols), keras_code(spec))
-    )
-    for code in codes:
-        code = channels_first(code) if order == "nchw" else code
-        label = f"  {code.framework + ':':9}"
-        if code.code:
-            pieces = [p for line in code.code.splitlines() for p in _fold(line, width - 13)]
-            for k, line in enumerate(pieces):
-                text.append((label if k == 0 else " " * len(label)) + line + "\n")
-        if code.note:
-            first = label if not code.code else " " * len(label)
-            text.append(hanging(code.note, width, first, " " * len(label)), style="dim")
-    text.rstrip()
-    return text
-
-
-def _fold(line: str, width: int) -> list[str]:
-    """A line of code cut after commas so that each piece fits ``width`` (continuations are
-    indented two spaces more, as a formatter would)."""
-    pieces: list[str] = []
-    while len(line) > width and ", " in line[:width]:
-        cut = line[:width].rindex(", ") + 1
-        pieces.append(line[:cut])
-        line = "  " + line[cut:].lstrip()
-    return [*pieces, line]
 
 
 def _texts(values: np.ndarray) -> list[str]:

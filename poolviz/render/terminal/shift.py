@@ -24,7 +24,6 @@ from poolviz.render.style import (
 )
 from poolviz.render.terminal.panels import (
     CHANGED_COLOUR,
-    DemoView,
     fits_as_numbers,
     header,
     matrix_panel,
@@ -33,6 +32,7 @@ from poolviz.render.terminal.panels import (
     side_by_side,
     window_fills,
 )
+from poolviz.render.terminal.view import DemoView
 
 
 def shift_report(

@@ -16,8 +16,8 @@ from poolviz.render.style import (
     percent_fixed,
     shape_text,
 )
-from poolviz.render.terminal.panels import DemoView
-from poolviz.render.terminal.pool import framework_code
+from poolviz.render.terminal.code import framework_code
+from poolviz.render.terminal.view import DemoView
 
 
 def size_report(result: SizeResult, view: DemoView | None = None) -> RenderableType:
