@@ -83,3 +83,11 @@ def test_trace_of_a_builtin_skips_keras_and_the_pooling_engine() -> None:
     assert "poolviz.model.trace" in loaded
     unused = {"poolviz.model.keras", "poolviz.model.spec", "poolviz.engine.explain", "matplotlib"}
     assert unused & loaded == set()
+    # mnist has no blur, adaptive or fractional pooling, nor an ONNX node's geometry
+    unused = {
+        "poolviz.engine.blur",
+        "poolviz.engine.uneven",
+        "poolviz.engine.pooling",
+        "poolviz.model.onnx_pool",
+    }
+    assert unused & loaded == set()

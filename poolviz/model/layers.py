@@ -21,12 +21,14 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from poolviz.engine.geometry import Axis, axis
 from poolviz.errors import PoolvizError
 from poolviz.model.field import Field, Pair
-from poolviz.model.onnx_pool import OnnxPooling
+
+if TYPE_CHECKING:
+    from poolviz.model.onnx_pool import OnnxPooling
 
 Shape = tuple[int, ...]
 """Per-sample shape, channels last: ``(h, w, c)`` or ``(features,)``."""

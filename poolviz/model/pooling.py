@@ -5,6 +5,10 @@ Fixed windows go through the engine's geometry: :func:`poolviz.engine.geometry.a
 (PyTorch's formula, plus Keras ``same``) for spec, built-in and Keras layers, and
 :func:`poolviz.model.onnx_pool.onnx_pooling` for ONNX nodes, whose padding may differ before
 and after (``pads``, ``SAME_LOWER``) and whose last ceil-mode window follows onnxruntime.
+
+The engine's blur and uneven-window modules are imported by the layers that use them, so a
+model without blur, adaptive or fractional pooling does not load them (``poolviz trace
+mnist`` starts faster).
 """
 
 from __future__ import annotations
@@ -12,13 +16,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
-import numpy as np
-
-from poolviz.engine.blur import blur_padding, blur_stage
 from poolviz.engine.geometry import Axis
-from poolviz.engine.uneven import adaptive_axis, fractional_output
 from poolviz.errors import PoolvizError
 from poolviz.model.field import Field, Pair
 from poolviz.model.layers import (
@@ -32,7 +32,9 @@ from poolviz.model.layers import (
     window_text,
     windows,
 )
-from poolviz.model.onnx_pool import OnnxPooling
+
+if TYPE_CHECKING:
+    from poolviz.model.onnx_pool import OnnxPooling
 
 
 class PoolingLayer(Layer):
@@ -117,6 +119,8 @@ class BlurPool(PoolingLayer, kind="blurpool"):
 
     def _max_axes(self, shape: Shape) -> tuple[Axis, Axis]:
         """The max stage's windows (stride 1), refusing a map too small to reflect."""
+        from poolviz.engine.blur import blur_padding
+
         axes = windows(self, shape, self.size, (1, 1), (0, 0), pooling=True)
         after = blur_padding(self.filter_size)[1]
         if after and min(axes[0].out, axes[1].out) <= after:
@@ -129,6 +133,8 @@ class BlurPool(PoolingLayer, kind="blurpool"):
         return -(-ah.out // sh), -(-aw.out // sw), shape[2]
 
     def field(self, f: Field, shape: Shape) -> Field:
+        from poolviz.engine.blur import blur_padding
+
         ah, aw = self._max_axes(shape)
         out = self.output_shape(shape)
         before = blur_padding(self.filter_size)[0]
@@ -140,6 +146,10 @@ class BlurPool(PoolingLayer, kind="blurpool"):
 def blur_stage_too_small(filter_size: int, axes: tuple[Axis, Axis]) -> tuple[Axis, Axis]:
     """Raise the engine's message for a max map too small to reflect-pad (as PyTorch
     refuses it)."""
+    import numpy as np
+
+    from poolviz.engine.blur import blur_stage
+
     blur_stage(np.zeros((axes[0].out, axes[1].out)), 1, filter_size)
     return axes
 
@@ -161,6 +171,8 @@ class AdaptiveAvgPool(PoolingLayer, kind="adaptiveavgpool"):
         return f"{self.kind} {pair_text(self.out)}"
 
     def _axes(self, shape: Shape) -> tuple[Axis, Axis]:
+        from poolviz.engine.uneven import adaptive_axis
+
         h, w, _ = self._spatial(shape)
         return adaptive_axis(h, self.out[0]), adaptive_axis(w, self.out[1])
 
@@ -245,6 +257,8 @@ class FractionalMaxPool(PoolingLayer, kind="fractionalmaxpool"):
 
     def _out(self, shape: Shape) -> Pair:
         """The output (h, w), or PoolvizError naming the layer where the windows cannot fit."""
+        from poolviz.engine.uneven import fractional_output
+
         h, w, _ = self._spatial(shape)
         try:
             return fractional_output(h, w, self.size, self.output, self.ratio)
