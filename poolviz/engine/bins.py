@@ -6,8 +6,20 @@ Why it is shaped so (measured against PyTorch's 1-thread CPU kernels, ``bench/ke
 - A window's taps are read one tap of every window at a time: tap ``a`` of the windows along
   an axis is one gather of whole rows (or columns) at ``start + min(a, length - 1)``; a
   shorter window reads its last cell again, which changes no max. Max is separable, so it
-  takes ``kh + kw`` gathers; the exact-order sum takes ``kh`` row gathers and ``kh * kw``
-  column gathers and additions, one per tap in PyTorch's order.
+  takes ``kh + kw`` gathers.
+- The exact-order sum (adaptive average) is not separable: PyTorch adds a window's cells
+  into one accumulator from 0, row by row, left to right. Per tile, one ``np.take`` gathers
+  every column tap of the tile's input rows (``kw * ow`` pixels a row, tap-major), and one
+  ``np.add.reduce`` per run of alike row windows (:meth:`Bins.runs`: a few per axis for
+  adaptive bins) adds them over a strided view (items, windows, rows, taps, ow, c).
+  NumPy reduces over outer axes one slice at a time, in order (its pairwise summation is
+  only along the innermost axis, here ``ow * c`` numbers long), so every sum is PyTorch's,
+  and the additions run over whole output rows in cache. A gather and an addition per tap
+  (about five passes over output-sized arrays a tap) was 4.0x PyTorch's time on a ResNet
+  stem (16x112x112x64 to 38x38) and 4.1x on a photo (to 361x641); this is 2.4x and 0.8x,
+  CPU time, under load. What is left on the stem: reading the input (51 MB from memory,
+  which is all of PyTorch's time) is followed, not overlapped, by the 16 additions per
+  output number (about 2 ms) and by 256-byte gathers (about 1.5 ms).
 - Gathering one tap of every window at once, rather than one strided view per window, is
   what made adaptive max on a ResNet stem go from 17x PyTorch's time to about 2x.
 - The work is cut into tiles of about :data:`~poolviz.engine.windows.TILE_BYTES` of
@@ -29,7 +41,7 @@ from typing import Any
 import numpy as np
 
 from poolviz.engine.geometry import Axis
-from poolviz.engine.windows import TILE_BYTES, code_dtype
+from poolviz.engine.windows import TILE_BYTES, code_dtype, pixel_type
 
 WHOLE_PIXEL = 64
 """Pixels of fewer bytes than this are pooled a plane at a time where each plane has its own
@@ -97,6 +109,22 @@ class Bins:
             return 0, 0
         return int(self.start.min()), int((self.start + self.length).max())
 
+    def runs(self) -> list[tuple[int, int, int, int, int]]:
+        """The windows (shared) cut into runs of equal length whose starts rise by one step:
+        (first window, end window, first cell, step, length) each."""
+        start, length = self.start.tolist(), self.length.tolist()
+        out = []
+        i, o = 0, len(start)
+        while i < o:
+            j, step = i + 1, 1
+            if j < o and length[j] == length[i]:
+                step = start[j] - start[i]
+                while j < o and length[j] == length[i] and start[j] - start[j - 1] == step:
+                    j += 1
+            out.append((i, j, start[i], step, length[i]))
+            i = j
+        return out
+
     def shifted(self, cells: int) -> Bins:
         """The same windows over an axis whose first ``cells`` cells were cut off."""
         return Bins(self.start - cells, self.length, self.longest)
@@ -113,13 +141,12 @@ class Bins:
 
 
 def tiles(
-    x4: np.ndarray, rows: Bins, cols: Bins, itemsize: int, budget: int = TILE_BYTES
+    n: int, rows: Bins, row_bytes: int, budget: int = TILE_BYTES
 ) -> Iterator[tuple[slice, int, int]]:
-    """Blocks (items, first output row, end row) whose intermediate, a gathered input row
-    and an output row of ``itemsize``-byte cells per output row, is near ``budget`` bytes:
-    whole items where one fits, else bands of output rows within one item."""
-    n, _, w, c = x4.shape
-    per_row = max(1, (w + cols.out) * c * itemsize)
+    """Blocks (items, first output row, end row) of ``n`` items whose intermediate, about
+    ``row_bytes`` per output row, is near ``budget`` bytes: whole items where one fits, else
+    bands of output rows within one item."""
+    per_row = max(1, row_bytes)
     per_item = per_row * rows.out
     if per_item <= budget:
         step = max(1, budget // max(per_item, 1))
@@ -130,6 +157,13 @@ def tiles(
     for i in range(n):
         for lo in range(0, rows.out, band):
             yield slice(i, i + 1), lo, min(rows.out, lo + band)
+
+
+def gathered_row(x4: np.ndarray, cols: Bins, itemsize: int) -> int:
+    """Bytes of a gathered input row and an output row of ``itemsize``-byte cells: the
+    intermediate per output row of a kernel that reads one row tap at a time."""
+    _, _, w, c = x4.shape
+    return int((w + cols.out) * c * itemsize)
 
 
 def take(src: np.ndarray, index: np.ndarray, axis: int) -> np.ndarray:
@@ -156,7 +190,8 @@ def max_values(x4: np.ndarray, rows: Bins, cols: Bins) -> np.ndarray:
     zero = False
     # a tile's passes hold about twice its estimate: tiles of a twelfth of the output keep
     # the extra memory within a fifth of it (issue 28's budget), or of TILE_BYTES if smaller
-    for items, lo, hi in tiles(x4, rows, cols, x4.itemsize, min(TILE_BYTES, out.nbytes // 12)):
+    budget = min(TILE_BYTES, out.nbytes // 12)
+    for items, lo, hi in tiles(x4.shape[0], rows, gathered_row(x4, cols, x4.itemsize), budget):
         band = _fold_max(x4[items], rows.part(items, lo, hi), 1)
         tile = out[items, lo:hi]
         tile[...] = _fold_max(band, cols, 2)
@@ -224,7 +259,8 @@ def argmax_tiles(
         return
     kw = cols.longest
     dtype = code_dtype(rows.longest * kw)
-    for items, lo, hi in tiles(x4, rows, cols, x4.itemsize + dtype.itemsize + 1):
+    per_row = gathered_row(x4, cols, x4.itemsize + dtype.itemsize + 1)
+    for items, lo, hi in tiles(n, rows, per_row):
         r, k = rows.part(items, lo, hi), cols.part(items)
         first, end = r.reach()  # the input rows this band reads
         for nan in (False, True):
@@ -280,28 +316,82 @@ def _fold_arg(
 
 def sum_divided(x4: np.ndarray, rows: Bins, cols: Bins, acc: np.dtype[Any]) -> np.ndarray:
     """Each window's cells (windows every plane shares) added in ``acc`` from 0 in row-major
-    order, divided by its height, then by its width, as ATen's adaptive average: one addition
-    per tap over the output, tile by tile (a shorter window's missing taps add +0.0, which
-    leaves a sum that started from +0 unchanged)."""
-    n, _, _, c = x4.shape
-    out = np.empty((n, rows.out, cols.out, c), dtype=acc)
+    order, divided by its height, then by its width, as ATen's adaptive average, tile by
+    tile: one gather of every column tap of the tile's input rows, then one ordered reduction
+    per run of alike row windows (:meth:`Bins.runs`). A shorter window's missing column taps
+    are +0.0, which leaves a sum that started from +0 unchanged."""
+    n, h, _, c = x4.shape
+    ow, kw = cols.out, cols.longest
+    out = np.empty((n, rows.out, ow, c), dtype=acc)
+    if out.size == 0:
+        return out
+    cells = np.concatenate([cols.tap(b) for b in range(kw)])  # tap-major: (kw * ow,)
+    missing = [(b, short) for b in range(kw) if (short := cols.short(b)) is not None]
+    pixel = pixel_type(x4)
+    # a tile holds its input rows' column taps: about h / oh rows of kw * ow pixels per
+    # output row; tiles of a seventh of the output (a band reads a row beyond its share)
+    # keep the extra memory within a fifth of it
+    per_row = -(-h // rows.out) * kw * ow * c * x4.itemsize
+    runs = rows.runs()
+    blocks = [
+        (items, lo, hi, *rows.part(items, lo, hi).reach())
+        for items, lo, hi in tiles(n, rows, per_row, min(TILE_BYTES, out.nbytes // 7))
+    ]
+    # one buffer, the largest tile's size: growing it would hold two at once
+    size = max(len(range(n)[items]) * (end - first) for items, _, _, first, end in blocks)
+    buffer = np.empty(size * kw * ow * c, dtype=x4.dtype)
     with np.errstate(over="ignore", invalid="ignore"):  # as PyTorch: inf, or NaN
-        for items, lo, hi in tiles(x4, rows, cols, acc.itemsize):
-            r = rows.part(items, lo, hi)
-            total = out[items, lo:hi]
-            total[...] = 0
-            for a in range(r.longest):
-                band = take(x4[items], r.tap(a), 1).astype(acc, copy=False)
-                if (short := r.short(a)) is not None:
-                    band[:, short] = 0
-                for b in range(cols.longest):
-                    part = take(band, cols.tap(b), 2)
-                    if (short := cols.short(b)) is not None:
-                        part[:, :, short] = 0
-                    total += part
-            total /= along(r.length.astype(acc), 1)
-            total /= along(cols.length.astype(acc), 2)
+        for items, lo, hi, first, end in blocks:
+            src = x4[items, first:end]
+            taps = buffer[: src.shape[0] * (end - first) * kw * ow * c]
+            taps = taps.reshape(src.shape[0], end - first, kw * ow, c)
+            if pixel is None:
+                np.take(src, cells, axis=2, out=taps, mode="clip")
+            else:  # whole pixels: NumPy's take moves one item per index
+                np.take(src.view(pixel)[..., 0], cells, 2, taps.view(pixel)[..., 0], "clip")
+            grid = taps.reshape(taps.shape[0], end - first, kw, ow, c)
+            for b, short in missing:
+                grid[:, :, b, short] = 0
+            for i0, i1, cell, step, length in runs:
+                lo_i, hi_i = max(i0, lo), min(i1, hi)
+                if lo_i >= hi_i:
+                    continue
+                start = cell + (lo_i - i0) * step - first
+                windows = _row_windows(grid, start, step, hi_i - lo_i, length)
+                _add_windows(windows, out[items, lo_i:hi_i], acc)
+            block = out[items, lo:hi]
+            block /= along(rows.length[lo:hi].astype(acc), 1)
+            block /= along(cols.length.astype(acc), 2)
     return out
+
+
+def _row_windows(grid: np.ndarray, start: int, step: int, count: int, length: int) -> np.ndarray:
+    """``count`` windows of ``length`` rows of ``grid`` (items, rows, kw, ow, c), the first at
+    row ``start``, each ``step`` rows after the last: a view (items, count, length, kw, ow,
+    c)."""
+    s = grid.strides
+    return np.ndarray(
+        (grid.shape[0], count, length, *grid.shape[2:]),
+        grid.dtype,
+        grid,
+        start * s[1],
+        (s[0], step * s[1], s[1], *s[2:]),
+    )
+
+
+def _add_windows(windows: np.ndarray, out: np.ndarray, acc: np.dtype[Any]) -> None:
+    """``out`` (items, m, ow, c) = the cells of ``windows`` (items, m, rows, cols, ow, c)
+    added in ``acc`` from +0, row by row, each row left to right. NumPy reduces along an
+    outer axis one slice at a time, in order; its pairwise summation applies only along
+    the innermost axis, which is that of ``ow * c`` unless that is one number."""
+    if windows.shape[4] * windows.shape[5] > 1:
+        np.add.reduce(windows, axis=(2, 3), dtype=acc, out=out, initial=0)
+        return
+    # one number per window row: running sums are in order, and + 0 turns the sum of
+    # -0.0s a running sum keeps into the +0.0 a sum from +0 gives
+    line = windows.reshape(*windows.shape[:2], -1)
+    total = np.add.accumulate(line, axis=2, dtype=acc)[..., -1]
+    np.add(total, acc.type(0), out=out[..., 0, 0])
 
 
 def route(x4: np.ndarray, g4: np.ndarray, rows: Bins, cols: Bins) -> np.ndarray:
@@ -335,7 +425,7 @@ def spread(x4: np.ndarray, share: np.ndarray, rows: Bins, cols: Bins) -> np.ndar
         return _spread_in_order(x4, share, rows, cols)
     grad = np.zeros(x4.shape, dtype=share.dtype)
     with np.errstate(over="ignore", invalid="ignore"):
-        for items, lo, hi in tiles(x4, rows, cols, share.itemsize):
+        for items, lo, hi in tiles(x4.shape[0], rows, gathered_row(x4, cols, share.itemsize)):
             r, tile = rows.part(items, lo, hi), share[items, lo:hi]
             for a in reversed(range(r.longest)):
                 r_short, at_row = r.short(a), r.tap(a)[:, None]
