@@ -333,6 +333,9 @@ def sum_divided(x4: np.ndarray, rows: Bins, cols: Bins, acc: np.dtype[Any]) -> n
     # keep the extra memory within a fifth of it
     per_row = -(-h // rows.out) * kw * ow * c * x4.itemsize
     runs = rows.runs()
+    # divisors as long as an output row: a division's inner loop then runs over the row
+    heights = along(rows.length.astype(acc), 1)
+    widths = np.repeat(cols.length.astype(acc), c).reshape(ow, c)
     blocks = [
         (items, lo, hi, *rows.part(items, lo, hi).reach())
         for items, lo, hi in tiles(n, rows, per_row, min(TILE_BYTES, out.nbytes // 7))
@@ -360,8 +363,8 @@ def sum_divided(x4: np.ndarray, rows: Bins, cols: Bins, acc: np.dtype[Any]) -> n
                 windows = _row_windows(grid, start, step, hi_i - lo_i, length)
                 _add_windows(windows, out[items, lo_i:hi_i], acc)
             block = out[items, lo:hi]
-            block /= along(rows.length[lo:hi].astype(acc), 1)
-            block /= along(cols.length.astype(acc), 2)
+            block /= heights[lo:hi]
+            block /= widths
     return out
 
 
