@@ -28,7 +28,8 @@ The numbers, as PyTorch's CPU kernels compute them:
   inputs is float64.
 
 The windows become arrays of starts and lengths (:class:`~poolviz.engine.bins.Bins`), read
-one tap of every window at a time by the kernels of :mod:`poolviz.engine.bins`.
+by the kernels of :mod:`poolviz.engine.bins`: max one tap of every window at a time, the
+average every column tap of a tile's rows at once, then summed in order by one reduction.
 """
 
 from __future__ import annotations

@@ -1,0 +1,57 @@
+"""The uneven-window kernels' building blocks: runs of alike windows, and the exact-order sum."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from poolviz.engine.bins import Bins
+from poolviz.engine.uneven import adaptive_axis, adaptive_pool2d
+
+
+def test_runs_of_adaptive_bins_112_to_38() -> None:
+    bins = Bins.of_axis(adaptive_axis(112, 38))
+    assert bins.runs() == [
+        (0, 1, 0, 1, 3),
+        (1, 18, 2, 3, 4),
+        (18, 20, 53, 3, 3),
+        (20, 37, 58, 3, 4),
+        (37, 38, 109, 1, 3),
+    ]
+
+
+def test_runs_of_repeated_cells_step_zero() -> None:
+    bins = Bins.of_axis(adaptive_axis(2, 5))  # bins [0], [0], [0, 1], [1], [1]
+    assert bins.runs() == [(0, 2, 0, 0, 1), (2, 3, 0, 1, 2), (3, 5, 1, 0, 1)]
+
+
+# a window where the order of the additions shows: in float32, row-major from 0 gives 1
+# (1e8 + 1 rounds back to 1e8); pairs first, or a column first, give 0 or 2
+ORDERED = np.array([[1e8, 1.0], [-1e8, 1.0]], dtype=np.float32)
+
+
+@pytest.mark.parametrize("channels", [1, 2, 64])
+def test_average_adds_row_by_row_from_zero(channels: int) -> None:
+    x = np.repeat(ORDERED[None, :, :, None], channels, axis=3)
+    assert adaptive_pool2d(x, (1, 1), "avg")[0, 0, 0].tolist() == [0.25] * channels
+    wide = np.concatenate([x, x], axis=2)  # two windows a row: ow * c > 1
+    assert adaptive_pool2d(wide, (1, 2), "avg")[0, 0, :, 0].tolist() == [0.25, 0.25]
+
+
+@pytest.mark.parametrize("size", [(1, 1), (1, 2), (3, 1)])
+def test_average_of_negative_zeros_is_positive_zero(size: tuple[int, int]) -> None:
+    x = np.full((6, 4), -0.0, dtype=np.float32)
+    out = adaptive_pool2d(x, size, "avg")
+    assert out.shape == size and not np.signbit(out).any()
+
+
+def test_average_of_sixteen_cells_one_number_a_row_is_sequential() -> None:
+    # sixteen cells: NumPy's pairwise sum would add them in eight lanes; in order from 0,
+    # 1e8 swallows each of the seven 1s, then -1e8 leaves 0, and the last seven 1s give 7
+    cells = np.array([1e8] + [1.0] * 7 + [-1e8] + [1.0] * 7, dtype=np.float32)
+    x = cells.reshape(4, 4)
+    assert adaptive_pool2d(x, (1, 1), "avg").tolist() == [[7 / 16]]
+    assert adaptive_pool2d(x[None, :, :, None].repeat(2, 3), 1, "avg").ravel().tolist() == [
+        7 / 16,
+        7 / 16,
+    ]
