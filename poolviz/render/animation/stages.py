@@ -44,12 +44,11 @@ def stories(run: Run, grad: bool = False) -> list[Story]:
     return [GradStory.of(told[0], run.backward)]
 
 
-def _windows(
-    x: np.ndarray, output: np.ndarray, spec: PoolSpec, ndim: int, indices: np.ndarray | None
-) -> PoolResult:
-    """``output`` (the engine's) with the windows ``spec`` places over ``x``."""
+def _windows(x: np.ndarray, output: np.ndarray, spec: PoolSpec, ndim: int) -> PoolResult:
+    """``output`` (the engine's) with the windows ``spec`` places over ``x``, and no winners
+    (LP's and blur's stages ring none)."""
     rows, cols = spec.axes(x.shape[1], x.shape[2])
-    return PoolResult(x, output, indices, spec, rows, cols, ndim)
+    return PoolResult(x, output, None, spec, rows, cols, ndim)
 
 
 def _pooling(run: PoolResult) -> list[Story]:
@@ -119,7 +118,7 @@ def _lp(run: LPRun) -> list[Story]:
     kh, kw = run.size
     return [
         LPStory(
-            _windows(run.input, run.output, spec, run.input_ndim, None),
+            _windows(run.input, run.output, spec, run.input_ndim),
             title=f"LP pooling, p = {p_name(run.norm_type)}: size {kh}x{kw}, stride "
             f"{run.stride[0]}x{run.stride[1]}" + (", ceil mode" if run.ceil_mode else ""),
             operation=f"LP, p = {p_name(run.norm_type)}",
@@ -177,14 +176,14 @@ def _blur(run: BlurRun) -> list[Story]:
     half = WINDOW_FRAMES // 2
     return [
         Story(
-            _windows(run.input, run.max_map, stride_one, run.input_ndim, None),
+            _windows(run.input, run.max_map, stride_one, run.input_ndim),
             title=f"Blur pooling, 1 of 2: max {kh}x{kw} at stride 1",
             operation="max",
             output_name="max map",
             limit=half,
         ),
         BlurStory(
-            _windows(run.padded, run.output, filtered, run.input_ndim, None),
+            _windows(run.padded, run.output, filtered, run.input_ndim),
             title=f"Blur pooling, 2 of 2: a {f}-tap binomial filter at stride {sh}x{sw}",
             operation="filter",
             input_name="max map, reflect-padded",
