@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import TYPE_CHECKING, ClassVar
 
+import numpy as np
+
 from poolviz.engine.geometry import Axis
 from poolviz.errors import PoolvizError
 from poolviz.model.field import Field, Pair
@@ -146,8 +148,6 @@ class BlurPool(PoolingLayer, kind="blurpool"):
 def blur_stage_too_small(filter_size: int, axes: tuple[Axis, Axis]) -> tuple[Axis, Axis]:
     """Raise the engine's message for a max map too small to reflect-pad (as PyTorch
     refuses it)."""
-    import numpy as np
-
     from poolviz.engine.blur import blur_stage
 
     blur_stage(np.zeros((axes[0].out, axes[1].out)), 1, filter_size)
