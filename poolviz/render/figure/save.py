@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from matplotlib.artist import Artist
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 
@@ -43,10 +44,10 @@ def save_figure(fig: Figure, path: Path, dpi: int = 150, look: Look | None = Non
             text.set_text(shown)
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", "Glyph .* missing from", UserWarning)
+        suffix = path.suffix.lstrip(".").lower()
         box, saving_dpi = (
             ("tight", float(dpi)) if look.figsize is None else page_box(fig, look.figsize, dpi)
         )
-        suffix = path.suffix.lstrip(".").lower()
         extra: dict[str, Any] = (
             {"pil_kwargs": {"compress_level": PNG_COMPRESSION}} if suffix == "png" else {}
         )
@@ -63,9 +64,11 @@ def save_figure(fig: Figure, path: Path, dpi: int = 150, look: Look | None = Non
 
 def _drawn_texts(artist: Artist) -> Iterator[Text]:
     """The texts under ``artist`` that will be drawn: hidden artists and all they hold are
-    skipped (``findobj`` visits a hidden axis's ticks, creating them only to be skipped)."""
+    skipped, and so are the axes of an Axes turned off (``findobj`` visits their ticks,
+    creating them only to be skipped: on the trace figure's inch-wide axes, hundreds)."""
+    hidden = () if not isinstance(artist, Axes) or artist.axison else (artist.xaxis, artist.yaxis)
     for child in artist.get_children():
-        if child.get_visible():
+        if child.get_visible() and child not in hidden:
             if isinstance(child, Text):
                 yield child
             yield from _drawn_texts(child)
