@@ -7,10 +7,13 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from matplotlib import rc_context
 from matplotlib.artist import Artist
 from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.text import Text
+from matplotlib.transforms import Bbox
 
 from poolviz.render.figure.look import PAD_INCHES, Look, dress, page_box
 from poolviz.render.output import atomic_output
@@ -45,9 +48,13 @@ def save_figure(fig: Figure, path: Path, dpi: int = 150, look: Look | None = Non
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", "Glyph .* missing from", UserWarning)
         suffix = path.suffix.lstrip(".").lower()
-        box, saving_dpi = (
-            ("tight", float(dpi)) if look.figsize is None else page_box(fig, look.figsize, dpi)
-        )
+        box: Bbox | str
+        if look.figsize is not None:
+            box, saving_dpi = page_box(fig, look.figsize, dpi)
+        elif suffix == "png":
+            box, saving_dpi = content_box(fig, dpi), float(dpi)
+        else:  # an SVG or PDF measures words with its own renderer: savefig measures them
+            box, saving_dpi = "tight", float(dpi)
         extra: dict[str, Any] = (
             {"pil_kwargs": {"compress_level": PNG_COMPRESSION}} if suffix == "png" else {}
         )
@@ -60,6 +67,24 @@ def save_figure(fig: Figure, path: Path, dpi: int = 150, look: Look | None = Non
                 format=suffix,
                 **extra,
             )
+
+
+def content_box(fig: Figure, dpi: float) -> Bbox:
+    """The part of ``fig``'s page a PNG at ``dpi`` shows: its drawn content and a margin of
+    :data:`PAD_INCHES`, in inches, as ``bbox_inches="tight"`` finds it, but measured without
+    drawing the figure (matplotlib draws it once to measure and again to save: a third of
+    ``compare -o``'s time). A layout engine places the axes first and is then set aside, so
+    the save that follows draws once and does not place them again."""
+    fig.set_dpi(dpi)
+    engine = fig.get_layout_engine()
+    renderer = FigureCanvasAgg(fig).get_renderer()  # type: ignore[no-untyped-call]
+    if engine is not None:
+        engine.execute(fig)
+        # None, not "none": "none" leaves a placeholder engine, and savefig draws a figure
+        # with any engine once before saving it (None defers to these two settings)
+        with rc_context({"figure.autolayout": False, "figure.constrained_layout.use": False}):
+            fig.set_layout_engine(None)
+    return fig.get_tightbbox(renderer).padded(PAD_INCHES)
 
 
 def _drawn_texts(artist: Artist) -> Iterator[Text]:

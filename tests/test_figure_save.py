@@ -1,0 +1,63 @@
+"""Saving a figure: a PNG drawn once shows exactly what ``bbox_inches="tight"`` shows."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+from PIL import Image  # noqa: E402
+
+from poolviz.demos import Pooling, compare  # noqa: E402
+from poolviz.engine.explain import explain  # noqa: E402
+from poolviz.engine.gradient import gradient, upstream_gradient  # noqa: E402
+from poolviz.examples import SEED_4X4, SEED_5X5  # noqa: E402
+from poolviz.model import load_model  # noqa: E402
+from poolviz.model.trace import report  # noqa: E402
+from poolviz.render.figure.compare import compare_figure  # noqa: E402
+from poolviz.render.figure.grad import grad_figure  # noqa: E402
+from poolviz.render.figure.look import PAD_INCHES  # noqa: E402
+from poolviz.render.figure.pool import pool_figure  # noqa: E402
+from poolviz.render.figure.save import save_figure  # noqa: E402
+from poolviz.render.figure.trace import trace_figure  # noqa: E402
+
+
+def _grad() -> Figure:  # constrained layout, a colour bar
+    forward = explain(SEED_5X5, mode="max", size=(3, 3), stride=(2, 2))
+    return grad_figure(gradient(forward, upstream_gradient(forward, "ones", 0)))
+
+
+def _compare() -> Figure:  # constrained layout in subfigures
+    return compare_figure(compare(SEED_4X4, Pooling()))
+
+
+def _pool() -> Figure:  # placed by hand
+    return pool_figure(explain(SEED_4X4, mode="max", size=(2, 2), stride=(2, 2)))
+
+
+def _trace() -> Figure:  # one Axes turned off, words past its edges
+    return trace_figure(report(load_model("mnist")))
+
+
+@pytest.mark.parametrize("make", [_grad, _compare, _pool, _trace])
+def test_png_shows_what_a_tight_savefig_shows(tmp_path: Path, make: Callable[[], Figure]) -> None:
+    ours, theirs = tmp_path / "ours.png", tmp_path / "theirs.png"
+    save_figure(make(), ours, dpi=90)
+    make().savefig(theirs, dpi=90, bbox_inches="tight", pad_inches=PAD_INCHES)
+    with Image.open(ours) as a, Image.open(theirs) as b:
+        assert a.size == b.size
+        assert np.array_equal(np.asarray(a), np.asarray(b))
+
+
+def test_png_is_drawn_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    drawn = []
+    draw = Figure.draw
+    monkeypatch.setattr(Figure, "draw", lambda fig, renderer: drawn.append(draw(fig, renderer)))
+    save_figure(_grad(), tmp_path / "grad.png", dpi=90)
+    assert len(drawn) == 1
