@@ -430,6 +430,8 @@ def spread(x4: np.ndarray, share: np.ndarray, rows: Bins, cols: Bins) -> np.ndar
     if not (rows.distinct and cols.distinct):
         return _spread_in_order(x4, share, rows, cols)
     grad = np.zeros(x4.shape, dtype=share.dtype)
+    pixel = pixel_type(grad)
+    pixels = grad if pixel is None else grad.view(pixel)[..., 0]
     with np.errstate(over="ignore", invalid="ignore"):
         for items, lo, hi in tiles(x4.shape[0], rows, gathered_row(x4, cols, share.itemsize)):
             r, tile = rows.part(items, lo, hi), share[items, lo:hi]
@@ -444,7 +446,14 @@ def spread(x4: np.ndarray, share: np.ndarray, rows: Bins, cols: Bins) -> np.ndar
                             part[:, r_short] = 0
                         if c_short is not None:
                             part[:, :, c_short] = 0
-                    grad[items, at_row, cols.tap(b)[None, :]] += part
+                    at = (items, at_row, cols.tap(b)[None, :])
+                    if pixel is None:
+                        grad[at] += part
+                        continue
+                    # whole pixels: the fancy index moves one item a cell, not one a number
+                    total = np.ascontiguousarray(pixels[at]).view(grad.dtype).reshape(part.shape)
+                    total += part
+                    pixels[at] = total.view(pixel)[..., 0]
     return grad
 
 
