@@ -29,7 +29,6 @@ from poolviz.engine.windows import (
     Scratch,
     accumulate,
     as_nhwc,
-    code_dtype,
     empty_indices,
     like_input,
     max_windows,
@@ -99,19 +98,18 @@ def _max_backward(x: np.ndarray, g: np.ndarray, rows: Axis, cols: Axis, cells: n
     Masking the gradients per window offset and adding each offset's share into strided views
     of the gradient took five passes over the output per offset, twice as long."""
     n, _, w, c = x.shape
-    dtype = code_dtype(rows.size * cols.size)
     scratch = Scratch()
     index_map = IndexMap(rows, cols, w, c, whole=True)
+    dtype = index_map.dtype
     spare = cells.size - 1
     empty_cols = list(empty_indices(cols))
-    # per output row: the forward's columns-first intermediate (value, code, two one-byte
-    # temporaries per cell, over stride rows), then each output cell's value and flat index
-    per_row = cols.out * c
-    row_bytes = per_row * (rows.stride * (x.itemsize + dtype.itemsize + 2) + x.itemsize + 8)
+    # per output row: the forward's, then each output cell's value and flat index
+    row_bytes = index_map.row_bytes(x.itemsize) + cols.out * c * (x.itemsize + 8)
     for tile in tiles(n, rows, row_bytes):
         g_tile = g[tile.items, tile.rows]
         code = scratch.get("code", g_tile.shape, dtype)
-        max_windows(x, tile, cols, scratch.get("best", g_tile.shape, x.dtype), code, scratch)
+        best = scratch.get("best", g_tile.shape, x.dtype)
+        max_windows(x, tile, cols, best, code, scratch, index_map.steps)
         flat = scratch.get("flat", g_tile.shape, np.int64)
         index_map.put(code, tile, flat)
         for i in tile.empty_rows:

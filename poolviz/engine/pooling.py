@@ -163,6 +163,12 @@ def _row_major_sum(cells: np.ndarray, dtype: np.dtype[Any]) -> np.ndarray:
     return total
 
 
+INDEX_BAND_BYTES = 2 << 20
+"""Scratch of one band of max pooling with indices (:meth:`IndexMap.row_bytes`): 15 rows of a
+ResNet stem image, whose extra memory then stays within a fifth of the values' size; bands of
+half that took a fifth longer (each costs about 45 us of Python)."""
+
+
 def max_pool_nhwc(
     x: np.ndarray, rows: Axis, cols: Axis, return_indices: bool
 ) -> tuple[np.ndarray, np.ndarray | None]:
@@ -171,7 +177,6 @@ def max_pool_nhwc(
     indices, converted from each tile's offset codes while they are in cache."""
     n, _, w, c = x.shape
     out = np.empty((n, rows.out, cols.out, c), dtype=x.dtype)
-    dtype = code_dtype(rows.size * cols.size)
     scratch = Scratch()
     if not return_indices:
         if (taps := _direct_taps(rows, cols)) is not None:
@@ -189,14 +194,13 @@ def max_pool_nhwc(
         for tile in tiles(n, rows, row_bytes):
             max_windows(x, tile, cols, out[tile.items, tile.rows], None, scratch)
         return out, None
-    # per cell of the columns-first intermediate: value, code, two one-byte temporaries
-    row_bytes = rows.stride * cols.out * c * (x.itemsize + dtype.itemsize + 2)
-    indices = np.empty(out.shape, dtype=np.int64)
     index_map = IndexMap(rows, cols, w, c)
-    for tile in tiles(n, rows, row_bytes, whole=0):  # bands: memory within 1.2x the values
+    indices = np.empty(out.shape, dtype=np.int64)
+    row_bytes = index_map.row_bytes(x.itemsize)
+    for tile in tiles(n, rows, row_bytes, INDEX_BAND_BYTES, whole=0):
         dest = out[tile.items, tile.rows]
-        code = scratch.get("code", dest.shape, dtype)
-        max_windows(x, tile, cols, dest, code, scratch)
+        code = scratch.get("code", dest.shape, index_map.dtype)
+        max_windows(x, tile, cols, dest, code, scratch, index_map.steps)
         index_map.put(code, tile, indices[tile.items, tile.rows])
     if empty_rows := list(empty_indices(rows)):
         indices[:, empty_rows] = -1
@@ -221,10 +225,10 @@ def _direct_taps(rows: Axis, cols: Axis) -> list[tuple[slice, slice]] | None:
 
 
 class IndexMap:
-    """Offset codes to flat ``h * W + w`` indices: the index of window (i, j)'s tap (a, b) is
-    ``start_h(i) * W + start_w(j) + a * dh * W + b * dw``. A table per code holds the second
-    half (for windows of up to 2**16 cells; larger ones divide the code), a per-tile array the
-    first. With ``whole``, the indices are into the whole flattened NHWC array instead,
+    """Offset codes to flat ``h * W + w`` indices. The code of window (i, j)'s tap (a, b) is
+    ``a * dh * W + b * dw`` (:attr:`steps`), the tap's distance from the window's first cell
+    in the flattened plane, so the index is ``start_h(i) * W + start_w(j)`` plus the code.
+    With ``whole``, the indices are into the whole flattened NHWC array instead,
     ``((n * H + h) * W + w) * C + c``: where the backward pass adds each gradient."""
 
     def __init__(self, rows: Axis, cols: Axis, w: int, c: int, whole: bool = False) -> None:
@@ -233,18 +237,26 @@ class IndexMap:
         """Index steps per pixel."""
         self.item = rows.n * w * c if whole else 0
         """Index steps per item of the batch (0: each plane counts from 0)."""
-        self.row_step = rows.dilation * w * self.unit
-        self.table: np.ndarray | None = None
-        if rows.size * cols.size <= 1 << 16:
-            a = np.arange(rows.size, dtype=np.int64) * self.row_step
-            b = np.arange(cols.size, dtype=np.int64) * cols.dilation * self.unit
-            self.table = (a[:, None] + b[None, :]).ravel()
+        self.steps = (rows.dilation * w * self.unit, cols.dilation * self.unit)
+        """A code's step per row offset and per column offset of the window."""
+        last = (rows.size - 1) * self.steps[0] + (cols.size - 1) * self.steps[1]
+        self.dtype = code_dtype(last + 1)
+        """The codes' type: the smallest that holds the largest."""
         self.base = np.empty((0, cols.out, c), dtype=np.int64)
+
+    def row_bytes(self, itemsize: int) -> int:
+        """Scratch bytes per output row of max pooling with codes (:func:`max_windows`) and
+        their indices, for input items of ``itemsize`` bytes: the columns-first intermediate
+        (value, code and two temporaries of its type per cell, over stride rows), the input's
+        rows split by phase, and the window starts (:meth:`relative`)."""
+        ow, code = self.cols.out, self.dtype.itemsize
+        per_pixel = self.rows.stride * (ow * (itemsize + 3 * code) + self.w * itemsize) + ow * 8
+        return per_pixel * self.c
 
     def relative(self, count: int) -> np.ndarray:
         """(count, ow, C): ``i * stride_h * W + start_w(j)`` for tile-relative rows i (in
         index steps, plus the channel with ``whole``), cached (all channels spelled out: a
-        broadcast over a few channels is slow)."""
+        broadcast over the channels took twice as long)."""
         if self.base.shape[0] < count:
             i = np.arange(count, dtype=np.int64) * self.rows.stride * self.w
             j = np.arange(self.cols.out, dtype=np.int64) * self.cols.stride - self.cols.pad_before
@@ -259,15 +271,12 @@ class IndexMap:
         """Write the indices of ``tile`` (offset codes ``code``) into ``dest``."""
         first = (tile.rows.start * self.rows.stride - self.rows.pad_before) * self.w * self.unit
         first += tile.items.start * self.item
-        if self.table is not None:
-            np.take(self.table + first, code, out=dest, mode="clip")
-        else:
-            a, b = np.divmod(code.astype(np.int64), self.cols.size)
-            np.multiply(a, self.row_step, out=dest)
-            dest += b * (self.cols.dilation * self.unit) + first
+        np.copyto(dest, code, casting="unsafe")
         dest += self.relative(code.shape[1])
         if self.item and code.shape[0] > 1:
             dest += (np.arange(code.shape[0], dtype=np.int64) * self.item)[:, None, None, None]
+        if first:
+            dest += first
 
 
 def avg_pool_nhwc(

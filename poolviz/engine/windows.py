@@ -23,16 +23,21 @@ Why it is shaped so (measured against PyTorch's 1-thread CPU kernels, see ``benc
   size of the output. An item (one image of a batch) of up to :data:`WHOLE_ITEM_BYTES` is
   not cut: a tile costs about 20 us of Python, and bands of a ResNet stem's 112x112x64
   images were a fifth slower than whole images; with indices, whose intermediate is larger,
-  bands of :data:`TILE_BYTES` are as fast and keep the extra memory within a fifth of the
-  values' size. Scratch arrays are allocated once per call and reused by every tile.
+  bands keep the extra memory within a fifth of the values' size. Scratch arrays are
+  allocated once per call and reused by every tile.
 - NumPy's elementwise loops run along the last axis, so over an image's 3 channels at a stride
-  they cost about 1 ns per number, 5-10x a contiguous loop. Pixels of up to
-  :data:`SHORT_PIXEL` bytes are therefore gathered whole (one void item per pixel, half that
-  cost) into contiguous scratch before the column pass works on them (:func:`pixel_type`).
-- The argmax rides along as an offset code (``a * kw + b``, one byte for windows up to 256
-  cells). Offsets are visited in rising order, so "this offset wins where strictly greater" is
-  ``maximum(code, greater * offset)``: cheap one-byte operations. NaN (which wins, the last one
-  in window order) is tested only in a tile whose maxima hold a NaN, by running it again.
+  they cost about 1 ns per number, 5-10x a contiguous loop, and over 64 channels 3x. The
+  column pass therefore first splits its input's columns by phase (index mod stride, whole
+  pixels at a time, :func:`tap_inputs`) where pixels are short (:data:`SHORT_PIXEL`), and
+  always for the argmax, which reads each tap twice; the taps then read contiguous runs.
+- The argmax rides along as an offset code: tap (a, b)'s distance ``a * steps[0] + b *
+  steps[1]`` from its window's first cell in the flattened input (one byte for a 3x3 window
+  on rows of up to 127 cells), so that a flat index is the code plus the window's start: a
+  cast and an add, where a table lookup per code (``np.take``) cost four times as much.
+  Offsets are visited in rising order, and among a window's real cells their codes rise too,
+  so "this offset wins where strictly greater" is ``maximum(code, greater * offset)``: cheap
+  operations on small integers. NaN (which wins, the last one in window order) is tested
+  only in a tile whose maxima hold a NaN, by running it again.
 - Ties keep the earlier value: ``np.maximum(new, best)`` returns its second argument when the
   two are equal, which decides between ``-0.0`` and ``0.0`` as PyTorch does.
 - Tap lists and tiles are cached per geometry: for small inputs the fixed cost per call is
@@ -58,9 +63,9 @@ WHOLE_ITEM_BYTES = 8 << 20
 """Largest intermediate of one item that is still one tile, above :data:`TILE_BYTES`."""
 
 SHORT_PIXEL = 128
-"""Pixels of at most this many bytes are gathered whole before the column pass (a ResNet
-stem's 64 float32 channels are not: their 256-byte runs are long enough, and gathering them
-made its max pooling a fifth slower)."""
+"""Pixels of at most this many bytes are split by phase before the values' column pass (a
+ResNet stem's 64 float32 channels are not: their 256-byte runs are long enough, and gathering
+them made its max pooling a fifth slower)."""
 
 
 @dataclass(frozen=True)
@@ -205,10 +210,13 @@ class Scratch:
         self._buffers: dict[str, np.ndarray] = {}
 
     def get(self, name: str, shape: tuple[int, ...], dtype: Any) -> np.ndarray:
-        """A scratch array ``name`` of ``shape`` and ``dtype`` (contents undefined)."""
+        """A scratch array ``name`` of ``shape`` and ``dtype`` (contents undefined). A buffer
+        too small is dropped before its successor is made, so the two never coexist."""
         size = math.prod(shape)
         buf = self._buffers.get(name)
         if buf is None or buf.size < size or buf.dtype != dtype:
+            del buf
+            self._buffers.pop(name, None)
             buf = np.empty(size, dtype=dtype)
             self._buffers[name] = buf
         return buf[:size].reshape(shape)
@@ -240,77 +248,98 @@ def _fold(
     pixel: np.dtype[Any] | None = None,
 ) -> None:
     """Max of ``src`` over ``taps`` along ``axis`` into ``best``. With ``code``, also the
-    offset code of the winner: ``tap.offset`` (``src_code`` None), or
-    ``src_code + tap.offset * scale``; where equal, the earlier offset keeps it; with ``nan``
-    a NaN wins too (the last one).
+    offset code of the winner: ``tap.offset * scale``, plus ``src_code`` where given; where
+    equal, the earlier offset keeps it; with ``nan`` a NaN wins too (the last one).
 
     The first tap is not copied where the second compares with it: ``maximum(second, first)``
     writes both at once, one pass fewer. With ``pixel`` (a void type the size of one pixel's
-    channels) each tap's strided view of ``src`` is first gathered whole pixels at a time."""
-    pending = _pending(taps)
-    for tap in taps:
-        if tap is pending:
+    channels, ``axis`` 2 and no ``src_code``) the columns of ``src`` are first split by phase
+    (:func:`tap_inputs`), so that every tap reads contiguous runs."""
+    reads = [(tap, src) for tap in taps] if pixel is None else tap_inputs(src, taps, pixel, scratch)
+    pending = reads[0] if _pending(taps) else None
+    for tap, source in reads:
+        if pending is not None and tap is pending[0]:
             continue
         (fresh_out, fresh_in), (cmp_out, cmp_in) = tap.split()
-        _put(best, code, src, src_code, fresh_out, fresh_in, tap.offset, axis, scale, pixel)
+        _put(best, code, source, src_code, fresh_out, fresh_in, tap.offset, axis, scale)
         if cmp_out.stop <= cmp_out.start:
             continue
         at, frm = _along(axis, cmp_out), _along(axis, cmp_in)
         old = best[at]
         if pending is not None:  # cmp_out is a prefix of the first tap's outputs
-            (first_out, first_in), (rest_out, rest_in) = pending.split(_length(cmp_out))
-            _put(best, code, src, src_code, rest_out, rest_in, pending.offset, axis, scale, pixel)
-            _put(None, code, src, src_code, first_out, first_in, pending.offset, axis, scale)
-            old = _gather(src[_along(axis, first_in)], pixel, scratch, "old")
+            first, first_src = pending
+            (first_out, first_in), (rest_out, rest_in) = first.split(_length(cmp_out))
+            _put(best, code, first_src, src_code, rest_out, rest_in, first.offset, axis, scale)
+            _put(None, code, first_src, src_code, first_out, first_in, first.offset, axis, scale)
+            old = first_src[_along(axis, first_in)]
             pending = None
-        new = _gather(src[frm], pixel, scratch, "new")
+        new = source[frm]
         if code is not None:
-            take = scratch.get("take", new.shape, np.bool_)
-            np.greater(new, old, out=take)
+            # 1 where the new tap wins, in the code's type (a one-byte one written as bool)
+            take = scratch.get("take", new.shape, code.dtype)
+            np.greater(new, old, out=take.view(np.bool_) if take.itemsize == 1 else take)
             if nan:
-                take |= np.isnan(new)
-            won = scratch.get("won", new.shape, code.dtype)
+                take[np.isnan(new)] = 1
             if src_code is None:
-                np.multiply(take, code.dtype.type(tap.offset), out=won)
+                np.multiply(take, code.dtype.type(tap.offset * scale), out=take)
             else:
+                won = scratch.get("won", new.shape, code.dtype)
                 np.add(src_code[frm], tap.offset * scale, out=won)
-                np.multiply(won, take, out=won)
+                np.multiply(take, won, out=take)
             # codes rise with the offset: the new one is larger than any already held
-            np.maximum(code[at], won, out=code[at])
+            np.maximum(code[at], take, out=code[at])
         np.maximum(new, old, out=best[at])
 
 
-def _gather(
-    view: np.ndarray, pixel: np.dtype[Any] | None, scratch: Scratch, name: str
-) -> np.ndarray:
-    """``view`` itself, or with ``pixel`` a contiguous copy of it moved whole pixels at a time:
-    NumPy's elementwise loops over a few channels at a stride cost about 1 ns per number, a
-    copy of 12-byte items half that, and the operations on the copy are contiguous."""
-    if pixel is None:
-        return view
-    dense = scratch.get(name, view.shape, view.dtype)
-    np.copyto(dense.view(pixel), view.view(pixel))
-    return dense
+def tap_inputs(
+    src: np.ndarray, taps: tuple[Tap, ...], pixel: np.dtype[Any], scratch: Scratch
+) -> list[tuple[Tap, np.ndarray]]:
+    """Each column tap of the 4-D ``src`` with an array it reads contiguously: with a column
+    stride, ``src``'s columns split by index mod stride (phase ``p`` holds columns ``p, p +
+    stride, ...``; each phase a tap reads is copied once, whole pixels of type ``pixel`` at a
+    time), the tap's input slice rewritten to index its phase; without one, ``src`` itself.
+
+    NumPy's elementwise loops run along the last axis: over a pixel's channels at a column
+    stride they restart every pixel, and cost 1 ns per number over 3 channels, a third of
+    that over 64, where a contiguous loop costs a tenth (over a few channels, a copy of
+    12-byte items costs half as much)."""
+    step = (taps[0].inp.step or 1) if taps else 1
+    if step == 1:
+        return [(tap, src) for tap in taps]
+    phases: dict[int, np.ndarray] = {}
+    out = []
+    for tap in taps:
+        p, start = tap.inp.start % step, tap.inp.start // step
+        if p not in phases:
+            view = src[:, :, p::step]
+            phases[p] = scratch.get(f"phase{p}", view.shape, view.dtype)
+            np.copyto(phases[p].view(pixel), view.view(pixel))
+        inp = slice(start, start + _length(tap.out))
+        out.append((Tap(tap.offset, tap.out, inp, tap.fresh), phases[p]))
+    return out
 
 
 def accumulate(
     view: np.ndarray, part: np.ndarray, pixel: np.dtype[Any] | None, scratch: Scratch
 ) -> None:
     """``view += part`` for a strided ``view`` (of a contiguous array) and a contiguous
-    ``part``; with ``pixel``, through a gathered copy (see :func:`_gather`)."""
+    ``part``; with ``pixel``, through a copy moved whole pixels at a time (see
+    :func:`tap_inputs`)."""
     if pixel is None:
         np.add(view, part, out=view)
         return
-    dense = _gather(view, pixel, scratch, "accumulate")
+    dense = scratch.get("accumulate", view.shape, view.dtype)
+    np.copyto(dense.view(pixel), view.view(pixel))
     np.add(dense, part, out=dense)
     np.copyto(view.view(pixel), dense.view(pixel))
 
 
-def pixel_type(x: np.ndarray) -> np.dtype[Any] | None:
-    """A void type covering one pixel's channels, when they are few (at most
-    :data:`SHORT_PIXEL` bytes) and contiguous; else None."""
+def pixel_type(x: np.ndarray, limit: int | None = SHORT_PIXEL) -> np.dtype[Any] | None:
+    """A void type covering one pixel's channels, when there are several, contiguous (and at
+    most ``limit`` bytes, unless None); else None."""
     c = x.shape[3]
-    if c < 2 or c * x.itemsize > SHORT_PIXEL or x.strides[3] != x.itemsize:
+    too_long = limit is not None and c * x.itemsize > limit
+    if c < 2 or too_long or x.strides[3] != x.itemsize:
         return None
     return np.dtype((np.void, c * x.itemsize))
 
@@ -337,20 +366,16 @@ def _put(
     offset: int,
     axis: int,
     scale: int,
-    pixel: np.dtype[Any] | None = None,
 ) -> None:
     """Copy one tap's values (unless ``best`` is None) and codes into outputs ``out``."""
     if out.stop <= out.start:
         return
     at, frm = _along(axis, out), _along(axis, inp)
     if best is not None:
-        if pixel is None:
-            np.copyto(best[at], src[frm])
-        else:
-            np.copyto(best[at].view(pixel), src[frm].view(pixel))
+        np.copyto(best[at], src[frm])
     if code is not None:
         if src_code is None:
-            code[at] = offset
+            code[at] = offset * scale
         else:
             np.add(src_code[frm], offset * scale, out=code[at])
 
@@ -371,11 +396,13 @@ def max_windows(
     dest: np.ndarray,
     code: np.ndarray | None,
     scratch: Scratch,
+    steps: tuple[int, int] = (0, 0),
 ) -> None:
     """The max of every window of ``tile`` of the 4-D ``x`` into ``dest`` (the tile's output
-    shape), and with ``code`` the winner's offset code ``a * kw + b`` (row offset a, column
-    offset b): the first maximum in row-major window order, or the last NaN. Windows over
-    padding alone hold :func:`fill_value` and a meaningless code.
+    shape), and with ``code`` the winner's offset code ``a * steps[0] + b * steps[1]`` (row
+    offset a, column offset b; the steps must make the codes of a window's real cells rise in
+    row-major order, as a flat index's do): the first maximum in row-major window order, or
+    the last NaN. Windows over padding alone hold :func:`fill_value` and a meaningless code.
 
     Values alone take the rows first: that pass runs over whole input rows, and the strided
     column pass over a smaller array (a third faster on many channels). Only the argmax's tie
@@ -396,17 +423,18 @@ def max_windows(
     shape = (block.shape[0], block.shape[1], dest.shape[2], block.shape[3])
     colmax = scratch.get("colmax", shape, x.dtype)
     colcode = None if code is None else scratch.get("colcode", shape, code.dtype)
+    pixel = pixel_type(x, None)  # every tap is read twice (compared, then taken)
     for nan in (False, True):
         for j in empty_indices(cols):
             colmax[:, :, j] = fill
             if colcode is not None:
                 colcode[:, :, j] = 0
-        _fold(colmax, colcode, block, None, window_taps(cols), 2, 1, scratch, nan, pixel_type(x))
+        _fold(colmax, colcode, block, None, window_taps(cols), 2, steps[1], scratch, nan, pixel)
         for i in tile.empty_rows:
             dest[:, i] = fill
             if code is not None:
                 code[:, i] = 0
-        _fold(dest, code, colmax, colcode, tile.row_taps, 1, cols.size, scratch, nan)
+        _fold(dest, code, colmax, colcode, tile.row_taps, 1, steps[0], scratch, nan)
         # NaN propagates through maximum: a tile without NaN in its maxima had none to find
         if code is None or x.dtype.kind != "f" or dest.size == 0 or not np.isnan(dest.max()):
             return
@@ -427,38 +455,18 @@ def sum_windows(x: np.ndarray, tile: Tile, cols: Axis, dest: np.ndarray, scratch
 
     That is ``kh * kw`` additions over the output where a separable sum (rows, then columns)
     takes ``kh + kw`` over larger arrays. What costs is reading a few-channel input at a column
-    stride (see :func:`_gather`): such an input's columns are first split by phase (index mod
-    stride, :func:`_phases`), once per tile, so that every tap reads contiguous runs."""
+    stride: such an input's columns are first split by phase (:func:`tap_inputs`), once per
+    tile, so that every tap reads contiguous runs."""
     block = x[tile.items, tile.inp]
     dest[...] = 0
-    step = cols.stride
     pixel = pixel_type(block)
-    phases = [block] if pixel is None or step == 1 else _phases(block, step, pixel, scratch)
-    columns = []  # each column tap's input, as a view of the block or of its phase
-    for ct in window_taps(cols):
-        if len(phases) > 1:
-            first, last = ct.inp.start, ct.inp.stop - 1
-            columns.append((ct.out, phases[first % step][:, :, first // step : last // step + 1]))
-        else:
-            columns.append((ct.out, block[:, :, ct.inp]))
+    taps = window_taps(cols)
+    reads = [(t, block) for t in taps] if pixel is None else tap_inputs(block, taps, pixel, scratch)
+    columns = [(ct.out, src[:, :, ct.inp]) for ct, src in reads]  # each column tap's input
     for rt in tile.row_taps:
         for out, src in columns:
             target = dest[:, rt.out, out]
             np.add(target, src[:, rt.inp], out=target, dtype=dest.dtype, casting="unsafe")
-
-
-def _phases(
-    block: np.ndarray, step: int, pixel: np.dtype[Any], scratch: Scratch
-) -> list[np.ndarray]:
-    """``block``'s columns split by index mod ``step``: phase ``p`` holds columns ``p, p +
-    step, ...`` contiguously, copied whole pixels at a time (one pass over the block)."""
-    out = []
-    for p in range(step):
-        view = block[:, :, p::step]
-        dense = scratch.get(f"phase{p}", view.shape, view.dtype)
-        np.copyto(dense.view(pixel), view.view(pixel))
-        out.append(dense)
-    return out
 
 
 def as_nhwc(x: object, empty_channels: bool = False) -> np.ndarray:
