@@ -15,11 +15,15 @@ Why it is shaped so (measured against PyTorch's 1-thread CPU kernels, ``bench/ke
   NumPy reduces over outer axes one slice at a time, in order (its pairwise summation is
   only along the innermost axis, here ``ow * c`` numbers long), so every sum is PyTorch's,
   and the additions run over whole output rows in cache. A gather and an addition per tap
-  (about five passes over output-sized arrays a tap) was 4.0x PyTorch's time on a ResNet
-  stem (16x112x112x64 to 38x38) and 4.1x on a photo (to 361x641); this is 2.4x and 0.8x,
-  CPU time, under load. What is left on the stem: reading the input (51 MB from memory,
-  which is all of PyTorch's time) is followed, not overlapped, by the 16 additions per
-  output number (about 2 ms) and by 256-byte gathers (about 1.5 ms).
+  (about five passes over output-sized arrays a tap) was 3.5-4.0x PyTorch's time on a
+  ResNet stem (16x112x112x64 to 38x38) and 4.0x on a photo (to 361x641); this is 2.4x and
+  0.9x (CPU time, load 5-8). What is left on the stem: the gather streams the input (51 MB,
+  about 4.5 ms, as long as all of PyTorch's kernel, which adds while it streams), then come
+  the 16 additions per output number (about 2.2 ms at 0.08 ns each), the two divisions
+  and about 15 us of Python for each of its ~100 tiles (~1.5 ms), all after, not under,
+  the memory traffic. Larger tiles would be faster but hold more than a fifth of the
+  output's bytes. Adding straight from strided views of the input, with no gather, runs
+  NumPy's inner loop over one pixel's channels (about 9 ns a call): 18-20 ms on the stem.
 - Gathering one tap of every window at once, rather than one strided view per window, is
   what made adaptive max on a ResNet stem go from 17x PyTorch's time to about 2x.
 - The work is cut into tiles of about :data:`~poolviz.engine.windows.TILE_BYTES` of
