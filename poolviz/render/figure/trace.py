@@ -25,6 +25,7 @@ import math
 import re
 import textwrap
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
@@ -34,22 +35,22 @@ from poolviz.errors import PoolvizError
 from poolviz.model.trace import Report, Trace
 from poolviz.render.figure.text_width import text_inches
 from poolviz.render.figure.trace_layout import (
-    BLOCKS,
     CATEGORIES,
-    GROUP,
     INPUT,
-    RESIDUAL,
     ROW_TITLES,
     Block,
     Category,
     Cell,
     Column,
     Scale,
+    caption_text,
     cell,
     columns,
+    figure_title,
+    totals_text,
 )
 from poolviz.render.order import Order, ordered
-from poolviz.render.style import OKABE_ITO, count, feature_text, pale, ratio, si
+from poolviz.render.style import OKABE_ITO, feature_text, pale
 
 GAP = 0.2
 """Space between neighbouring columns."""
@@ -125,25 +126,79 @@ def trace_figure(
             raise PoolvizError(f"--panel {panel} is not among this trace's rows; use {have}")
         traces = (report.original, *chosen)
     if aspect == "auto":  # decided with words at their natural size: larger words keep it
-        bands = _draw(report, traces, title, BAND_WIDTH, order, 1.0)
-        aspect = "wide" if bands.get_figheight() > bands.get_figwidth() else "tall"
+        bands = _plan(report, traces, title, BAND_WIDTH, order, 1.0)
+        aspect = "wide" if bands.height > bands.width else "tall"
         if aspect == "tall" and font_scale == 1.0:
-            return bands
+            return _draw(bands)
     if aspect == "wide":
-        return _draw(report, traces, title, math.inf, order, font_scale)
-    return _draw(report, traces, title, BAND_WIDTH * font_scale, order, font_scale)
+        return _draw(_plan(report, traces, title, math.inf, order, font_scale))
+    return _draw(_plan(report, traces, title, BAND_WIDTH * font_scale, order, font_scale))
 
 
-def _draw(
+@dataclass(frozen=True)
+class _Band:
+    """Where one band of blocks goes, in inches from the top of the page (y = 0, down is
+    negative)."""
+
+    lo: int
+    hi: int
+    """Its columns are ``[lo, hi)``."""
+    centres: dict[int, float]
+    """Each column's centre across."""
+    top: float
+    """Its top, where the columns' stripes start."""
+    names: float
+    """The foot of the columns' names."""
+    rows: tuple[float, ...]
+    """The top of each trace's row."""
+    end: float
+    """Its foot."""
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """A trace figure laid out before anything is drawn: what :func:`_draw` draws, where,
+    and its page, ``width`` x ``height`` inches (``trace_figure`` picks a shape by it)."""
+
+    report: Report
+    traces: tuple[Trace, ...]
+    title: str
+    order: Order
+    f: float
+    """Room is left for words ``f`` times their size."""
+    cols: list[Column]
+    cells: list[list[Cell]]
+    scale: Scale
+    heads: list[tuple[str, str]]
+    notes: list[list[str]]
+    widths: list[float]
+    row_titles: list[tuple[str, str]]
+    totals: list[str]
+    left: float
+    """Where the blocks start: right of the row titles."""
+    above: float
+    """Room above a row's middle for its blocks' faces and tops."""
+    below: float
+    """Room below a row's middle for its blocks' faces."""
+    legend: float
+    """The top of the legend."""
+    bands: tuple[_Band, ...]
+    caption: str
+    caption_top: float
+    width: float
+    height: float
+
+
+def _plan(
     report: Report,
     traces: tuple[Trace, ...],
     title: str | None,
     band_width: float,
     order: Order,
     f: float,
-) -> Figure:
-    """:func:`trace_figure` for ``traces``, in bands at most ``band_width`` inches wide, with
-    room for words ``f`` times their size."""
+) -> _Plan:
+    """:func:`trace_figure`'s layout for ``traces``, in bands at most ``band_width`` inches
+    wide, with room for words ``f`` times their size."""
     cols = columns(report.original)
     cells = [[cell(t, c, report.original) for c in cols] for t in traces]
     scale = Scale.of([c.shape for row in cells for c in row if c.shape is not None])
@@ -162,59 +217,100 @@ def _draw(
         )
         + 0.3
     )
-    totals = [_totals_text(report, t) for t in traces]
-    bands = _bands(widths, band_width)
-    band_width = max(sum(widths[lo:hi]) for lo, hi in bands)
+    totals = [totals_text(report, t) for t in traces]
+    spans = _bands(widths, band_width)
+    band_width = max(sum(widths[lo:hi]) for lo, hi in spans)
     width = left + band_width + max(text_inches(t, TOTALS_SIZE * f) for t in totals) + 0.3
     # every block's face is centred on its row's middle: room above for the highest top
     # face, below for the lowest front face
     above = max(b.height / 2 + b.depth for b in blocks)
     below = max(b.height / 2 for b in blocks)
 
-    # Top to bottom from y = 0 downwards; the height is known at the end. The limits are
-    # set then, so shapes are added as plain artists: add_patch would grow the data limits
-    # with each one's path extents, a third of the figure's time for VGG16's 300 shapes.
+    # Top to bottom from y = 0 downwards; the height is known at the end.
+    legend = -(TITLE_SIZE * f * LINE + 0.1)
+    y = legend - 0.16 * max(f, 1.0) - 0.25
+    bands = []
+    for lo, hi in spans:
+        if lo:
+            y -= BAND_GAP
+        top = y
+        names, y = _header_lines(heads[lo:hi], y, f)
+        y -= 0.15
+        rows = []
+        for i in range(len(traces)):
+            rows.append(y)
+            middle = y - 0.05 - above
+            bottom = middle - below
+            label_lines = 1 + max((_lines(notes[i][j]) for j in range(lo, hi)), default=0)
+            y = bottom - 0.05 - label_lines * SHAPE_SIZE * f * LINE - 0.25
+        centres = {j: left + sum(widths[lo:j]) + widths[j] / 2 for j in range(lo, hi)}
+        bands.append(_Band(lo, hi, centres, top, names, tuple(rows), y))
+    caption = "\n".join(
+        textwrap.fill(
+            line, max(40, int(width * 72 / (CAPTION_SIZE * f * 0.6))), subsequent_indent="  "
+        )
+        for line in caption_text(report, cols, scale, order).splitlines()
+    )
+    height = -y + _lines(caption) * CAPTION_SIZE * f * LINE * 1.05 + 0.1
+    return _Plan(
+        report,
+        traces,
+        title or figure_title(report, order),
+        order,
+        f,
+        cols,
+        cells,
+        scale,
+        heads,
+        notes,
+        widths,
+        row_titles,
+        totals,
+        left,
+        above,
+        below,
+        legend,
+        tuple(bands),
+        caption,
+        y,
+        width,
+        height,
+    )
+
+
+def _draw(p: _Plan) -> Figure:
+    """The figure :func:`_plan` laid out. Shapes are added as plain artists, the limits set
+    at the end: add_patch would grow the data limits with each one's path extents, a third
+    of the figure's time for VGG16's 300 shapes."""
     fig = Figure()
     ax = fig.add_axes((0.0, 0.0, 1.0, 1.0))
     ax.set_axis_off()
-    ax.text(
-        0.0,
-        0.0,
-        title or _title(report, order),
-        fontsize=TITLE_SIZE,
-        fontweight="bold",
-        va="top",
-        ha="left",
-    )
-    y = -(TITLE_SIZE * f * LINE + 0.1)
-    used = {c.category for c in cols}
-    y = _legend(ax, [c for c in CATEGORIES if c in used], left, y, f) - 0.25
-    for lo, hi in bands:
-        if lo:
-            y -= BAND_GAP
-        centres = {j: left + sum(widths[lo:j]) + widths[j] / 2 for j in range(lo, hi)}
-        stripe_top = y + 0.08
-        y = _header(ax, heads[lo:hi], list(centres.values()), y, f) - 0.15
-        for i, t in enumerate(traces):
+    ax.text(0.0, 0.0, p.title, fontsize=TITLE_SIZE, fontweight="bold", va="top", ha="left")
+    used = {c.category for c in p.cols}
+    _legend(ax, [c for c in CATEGORIES if c in used], p.left, p.legend, p.f)
+    for band in p.bands:
+        lo, hi, centres = band.lo, band.hi, band.centres
+        _header(ax, p.heads[lo:hi], list(centres.values()), band.names)
+        for i, (t, y) in enumerate(zip(p.traces, band.rows, strict=True)):
             if i:
-                ax.plot([0.0, width - 0.1], [y + 0.1, y + 0.1], color="#DDDDDD", linewidth=0.8)
-            middle = y - 0.05 - above
-            bottom = middle - below
+                ax.plot([0.0, p.width - 0.1], [y + 0.1, y + 0.1], color="#DDDDDD", linewidth=0.8)
+            middle = y - 0.05 - p.above
+            bottom = middle - p.below
             for j, x in centres.items():
                 _draw_cell(
                     ax,
-                    cells[i][j],
-                    cols[j],
-                    scale,
+                    p.cells[i][j],
+                    p.cols[j],
+                    p.scale,
                     x,
                     middle,
                     bottom,
-                    notes[i][j],
-                    cells[0][j],
-                    order,
-                    f,
+                    p.notes[i][j],
+                    p.cells[0][j],
+                    p.order,
+                    p.f,
                 )
-            heading, what = row_titles[i]
+            heading, what = p.row_titles[i]
             ax.text(
                 0.0,
                 middle + 0.02,
@@ -234,50 +330,42 @@ def _draw(
                 va="top",
                 linespacing=1.15,
             )
-            if hi == len(cols):  # the totals once, after the model's last layer
+            if hi == len(p.cols):  # the totals once, after the model's last layer
                 ax.text(
-                    left + sum(widths[lo:hi]) + 0.15,
+                    p.left + sum(p.widths[lo:hi]) + 0.15,
                     middle,
-                    totals[i],
+                    p.totals[i],
                     fontsize=TOTALS_SIZE,
                     ha="left",
                     va="center",
                     linespacing=1.4,
                     color=CHANGED if t.problem is not None else "#000000",
                 )
-            label_lines = 1 + max((_lines(notes[i][j]) for j in centres), default=0)
-            y = bottom - 0.05 - label_lines * SHAPE_SIZE * f * LINE - 0.25
+        stripe_top, y = band.top + 0.08, band.end
         for j in range(lo + 1 - lo % 2, hi, 2):  # faint stripes carry the eye down each column
             ax.add_artist(
                 Rectangle(
-                    (centres[j] - widths[j] / 2, y + 0.15),
-                    widths[j],
+                    (centres[j] - p.widths[j] / 2, y + 0.15),
+                    p.widths[j],
                     stripe_top - y - 0.15,
                     facecolor="#F4F4F4",
                     edgecolor="none",
                     zorder=-1,
                 )
             )
-    caption = "\n".join(
-        textwrap.fill(
-            line, max(40, int(width * 72 / (CAPTION_SIZE * f * 0.6))), subsequent_indent="  "
-        )
-        for line in _caption(report, cols, scale, order).splitlines()
-    )
     ax.text(
         0.0,
-        y,
-        caption,
+        p.caption_top,
+        p.caption,
         fontsize=CAPTION_SIZE,
         color=DARK_GREY,
         ha="left",
         va="top",
         linespacing=1.35,
     )
-    height = -y + _lines(caption) * CAPTION_SIZE * f * LINE * 1.05 + 0.1
-    fig.set_size_inches(width, height)
-    ax.set_xlim(0.0, width)
-    ax.set_ylim(-height, 0.0)
+    fig.set_size_inches(p.width, p.height)
+    ax.set_xlim(0.0, p.width)
+    ax.set_ylim(-p.height, 0.0)
     return fig
 
 
@@ -325,13 +413,17 @@ def column_widths(
     return widths
 
 
-def _header(
-    ax: Axes, heads: Sequence[tuple[str, str]], centres: Sequence[float], y: float, f: float
-) -> float:
-    """Each column's name and configuration from ``y`` down; returns the y below. Names
-    sit on one line across the columns, longer ones growing upwards; each configuration
-    hangs below its name (words ``f`` times their size)."""
+def _header_lines(heads: Sequence[tuple[str, str]], y: float, f: float) -> tuple[float, float]:
+    """Where a band's column names end (their foot) and the y below their configurations,
+    for a header from ``y`` down (words ``f`` times their size): names sit on one line
+    across the columns, longer ones growing upwards; each configuration hangs below its
+    name."""
     y -= max(_lines(n) for n, _ in heads) * NAME_SIZE * f * LINE
+    return y, y - 0.03 - max(_lines(c) for _, c in heads) * CONFIG_SIZE * f * LINE
+
+
+def _header(ax: Axes, heads: Sequence[tuple[str, str]], centres: Sequence[float], y: float) -> None:
+    """Each column's name, its foot at ``y``, and its configuration below it."""
     for x, (name, config) in zip(centres, heads, strict=True):
         ax.text(
             x,
@@ -353,7 +445,6 @@ def _header(
             va="top",
             linespacing=1.15,
         )
-    return y - 0.03 - max(_lines(c) for _, c in heads) * CONFIG_SIZE * f * LINE
 
 
 def _shape_label(c: Cell, order: Order) -> str:
@@ -464,9 +555,9 @@ def _ghost(ax: Axes, b: Block, x: float, middle: float) -> None:
     )
 
 
-def _legend(ax: Axes, used: Sequence[Category], left: float, y: float, f: float) -> float:
-    """A swatch and a name per category, in one line from ``left`` (names ``f`` times their
-    size); returns the y below."""
+def _legend(ax: Axes, used: Sequence[Category], left: float, y: float, f: float) -> None:
+    """A swatch and a name per category, in one line from ``left``, its top at ``y`` (names
+    ``f`` times their size; :func:`_plan` leaves it 0.16 inches, more for larger words)."""
     x, middle = left, y - 0.08 * max(f, 1.0)
     for category in used:
         edge = DARK_GREY if category is INPUT else _darker(category.colour, 0.45)
@@ -483,79 +574,3 @@ def _legend(ax: Axes, used: Sequence[Category], left: float, y: float, f: float)
         )
         ax.text(x + 0.33, middle, category.label, fontsize=NOTE_SIZE + 1, va="center", ha="left")
         x += 0.33 + text_inches(category.label, (NOTE_SIZE + 1) * f) + 0.3
-    return y - 0.16 * max(f, 1.0)
-
-
-def _title(report: Report, order: Order) -> str:
-    model = report.original.model
-    text = f"{model.name}, input {feature_text(ordered(model.input_shape, order))}"
-    return text + (": with and without pooling" if report.compare else "")
-
-
-def _totals_text(report: Report, t: Trace) -> str:
-    """``34,826 params`` and ``2.47M MACs``, for counterfactuals with their ratio to the
-    original's; ``does not fit`` when the trace stopped."""
-    totals = t.totals
-    if totals is None:
-        return "does not fit"
-    versus = report.versus(t) if t is not report.original else None
-    if versus is None:
-        return f"{count(totals.params)} params\n{si(totals.macs)} MACs"
-    return (
-        f"{count(totals.params)} params ({ratio(versus.ratio('params'))})\n"
-        f"{si(totals.macs)} MACs ({ratio(versus.ratio('macs'))})"
-    )
-
-
-def _caption(report: Report, cols: Sequence[Column], scale: Scale, order: Order) -> str:
-    """What the sizes mean, what was merged, and why a counterfactual stops."""
-    side = "log scale" if scale.log else "linear"
-    lines = [
-        f"Feature maps {'C x H x W' if order == 'nchw' else 'H x W x C'}: height ~ H ({side}), "
-        "depth ~ W, width ~ log2 C. "
-        "Bars: flat vectors, height ~ log of their length.",
-    ]
-    merged = [n for c in cols if c.category not in BLOCKS for n in c.names[1:]]
-    if merged:
-        lines.append(
-            "BatchNorm, activation and dropout layers keep the shape: each is "
-            "drawn with the layer before it."
-        )
-    if any("\n<- " in c.config for c in cols):
-        lines.append(
-            "<-: what a layer reads, where not the block before it; where branches meet, "
-            "the receptive field is the union of theirs."
-        )
-    if any(c.category is GROUP for c in cols):
-        lines.append(
-            "Each group of layers (sharing the first parts of their names, as trace --depth "
-            "groups them) is drawn as one block, with the shape it outputs; (xN): N "
-            "identical groups in a row."
-        )
-    if any(c.category is RESIDUAL for c in cols):
-        lines.append(
-            "Each residual block (its convolutions, BatchNorm, shortcut and add) "
-            "is drawn as one block, with the shape it outputs."
-        )
-    if report.compare:
-        lines.append(
-            "Shapes per sample, in bold where a counterfactual's differs from the "
-            "original's. Dashed outline: a pooling layer it removed or folded away."
-        )
-    else:
-        lines.append("Shapes per sample.")
-    for row in report.original.rows:
-        if row.repeated:
-            lines.append(
-                f"{row.name} enlarges its input, {feature_text(ordered(row.input_shape, order))} "
-                f"to {feature_text(ordered(row.output_shape, order))}: adaptive pooling keeps "
-                "every value "
-                "and repeats some."
-            )
-    batch = report.original.batch
-    if batch is not None:
-        lines.append(f"MACs for a batch of {batch}.")
-    for t in report.compare:
-        if t.problem is not None:
-            lines.append(f"{t.label}: {t.problem.message}")
-    return "\n".join(lines)

@@ -1,6 +1,7 @@
 """The layout of the ``poolviz trace`` figure, apart from drawing: which of the trace's rows
 make each block (a layer with the shape-keeping layers that read it, a residual block, or a
-group of layers of a long graph), what each trace has there, and how large each block is.
+group of layers of a long graph), what each trace has there, how large each block is, and
+the words of the title, the totals and the caption.
 
 Plain dataclasses measured in inches; :mod:`poolviz.render.figure.trace` draws them.
 """
@@ -26,8 +27,9 @@ from poolviz.model.pooling import (
     LpPool,
     MaxPool,
 )
-from poolviz.model.trace import Trace
-from poolviz.render.style import OKABE_ITO
+from poolviz.model.trace import Report, Trace
+from poolviz.render.order import Order, ordered
+from poolviz.render.style import OKABE_ITO, count, feature_text, ratio, si
 
 # Kinds of block, each in its own colour, the ones that matter most also hatched, so that
 # colour is never the only sign of a kind (each block's configuration is written above it too).
@@ -258,3 +260,82 @@ class Block:
     def footprint(self) -> float:
         """Width with the depth offset: what the block takes across its column."""
         return self.width + self.depth
+
+
+# Words.
+
+
+def figure_title(report: Report, order: Order) -> str:
+    """The trace figure's title: the model, its input, and whether it is compared."""
+    model = report.original.model
+    text = f"{model.name}, input {feature_text(ordered(model.input_shape, order))}"
+    return text + (": with and without pooling" if report.compare else "")
+
+
+def totals_text(report: Report, t: Trace) -> str:
+    """``34,826 params`` and ``2.47M MACs``, for counterfactuals with their ratio to the
+    original's; ``does not fit`` when the trace stopped."""
+    totals = t.totals
+    if totals is None:
+        return "does not fit"
+    versus = report.versus(t) if t is not report.original else None
+    if versus is None:
+        return f"{count(totals.params)} params\n{si(totals.macs)} MACs"
+    return (
+        f"{count(totals.params)} params ({ratio(versus.ratio('params'))})\n"
+        f"{si(totals.macs)} MACs ({ratio(versus.ratio('macs'))})"
+    )
+
+
+def caption_text(report: Report, cols: Sequence[Column], scale: Scale, order: Order) -> str:
+    """What the sizes mean, what was merged, and why a counterfactual stops."""
+    side = "log scale" if scale.log else "linear"
+    lines = [
+        f"Feature maps {'C x H x W' if order == 'nchw' else 'H x W x C'}: height ~ H ({side}), "
+        "depth ~ W, width ~ log2 C. "
+        "Bars: flat vectors, height ~ log of their length.",
+    ]
+    merged = [n for c in cols if c.category not in BLOCKS for n in c.names[1:]]
+    if merged:
+        lines.append(
+            "BatchNorm, activation and dropout layers keep the shape: each is "
+            "drawn with the layer before it."
+        )
+    if any("\n<- " in c.config for c in cols):
+        lines.append(
+            "<-: what a layer reads, where not the block before it; where branches meet, "
+            "the receptive field is the union of theirs."
+        )
+    if any(c.category is GROUP for c in cols):
+        lines.append(
+            "Each group of layers (sharing the first parts of their names, as trace --depth "
+            "groups them) is drawn as one block, with the shape it outputs; (xN): N "
+            "identical groups in a row."
+        )
+    if any(c.category is RESIDUAL for c in cols):
+        lines.append(
+            "Each residual block (its convolutions, BatchNorm, shortcut and add) "
+            "is drawn as one block, with the shape it outputs."
+        )
+    if report.compare:
+        lines.append(
+            "Shapes per sample, in bold where a counterfactual's differs from the "
+            "original's. Dashed outline: a pooling layer it removed or folded away."
+        )
+    else:
+        lines.append("Shapes per sample.")
+    for row in report.original.rows:
+        if row.repeated:
+            lines.append(
+                f"{row.name} enlarges its input, {feature_text(ordered(row.input_shape, order))} "
+                f"to {feature_text(ordered(row.output_shape, order))}: adaptive pooling keeps "
+                "every value "
+                "and repeats some."
+            )
+    batch = report.original.batch
+    if batch is not None:
+        lines.append(f"MACs for a batch of {batch}.")
+    for t in report.compare:
+        if t.problem is not None:
+            lines.append(f"{t.label}: {t.problem.message}")
+    return "\n".join(lines)
