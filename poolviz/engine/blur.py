@@ -32,6 +32,10 @@ from poolviz.errors import PoolvizError
 FILTER_SIZES = range(1, 8)
 """The binomial filters antialiased-cnns defines: 1 to 7 taps."""
 
+BAND_BYTES = TILE_BYTES
+"""Max map blurred at a time by :func:`blur_pool2d`: several small items, or a band of rows
+of a large one."""
+
 
 def binomial_row(filter_size: int) -> tuple[int, ...]:
     """Row ``filter_size − 1`` of Pascal's triangle: the unnormalised 1-D blur filter.
@@ -74,11 +78,32 @@ def blur_pool2d(
     """Blur pooling of ``x`` (NHWC, or (H, W) / (H, W, C)): ``max_pool2d(x, size, stride=1)``,
     then :func:`blur_stage` with ``stride`` and ``filter_size``.
 
+    A few items, or a band of output rows, at a time (about :data:`BAND_BYTES` of max map):
+    the max map of those rows is blurred while it is still in cache, and the whole map (as
+    large as the input) is never made.
+
     >>> x = np.array([[0.0, 0.0, 8.0, 0.0], [0.0, 0.0, 0.0, 0.0]])
     >>> blur_pool2d(x, 1, 2, 2)
     array([[0., 2.]])
     """
-    return blur_stage(pool2d(x, size, 1), stride, filter_size)
+    x4 = as_nhwc(x)
+    h, w = _max_map_shape(x4, size)
+    n, c = x4.shape[0], x4.shape[3]
+    (sh, sw), kh = as_pair(stride, "stride"), as_pair(size, "size")[0]
+    out = _blurred(x4.dtype, (n, h, w, c), (sh, sw), filter_size)
+    padded_rows, padded_cols = _reflected(h, w, filter_size)
+    oh = out.shape[1]
+    item_bytes = max(h * w * c * x4.itemsize, 1)
+    step = max(1, BAND_BYTES // item_bytes)
+    band = oh if item_bytes <= BAND_BYTES else max(1, oh * BAND_BYTES // item_bytes)
+    for i in range(0, n, step):
+        for r in range(0, oh, band):
+            # the map rows the band's padded rows hold, and the input rows they pool
+            rows = padded_rows[r * sh : (min(oh, r + band) - 1) * sh + filter_size]
+            lo, hi = int(rows.min()), int(rows.max()) + 1
+            m = pool2d(x4[i : i + step, lo : hi + kh - 1], size, 1)
+            _blur_into(m, out[i : i + step, r : r + band], (sh, sw), rows - lo, padded_cols)
+    return like_input(out, np.ndim(x))
 
 
 def blur_stage(max_map: np.ndarray, stride: IntPair = 2, filter_size: int = 4) -> np.ndarray:
@@ -86,41 +111,61 @@ def blur_stage(max_map: np.ndarray, stride: IntPair = 2, filter_size: int = 4) -
     :func:`blur_filter` per channel and sampled every ``stride`` cells; float dtypes kept,
     integers as float64."""
     m = as_nhwc(max_map)
-    sh, sw = as_pair(stride, "stride")
-    dtype = m.dtype if m.dtype.kind == "f" else np.dtype(np.float64)
-    m = m.astype(dtype, copy=False)
-    n, h, w, c = m.shape
-    padded_rows, padded_cols = _reflected(h, w, filter_size)
-    before = blur_padding(filter_size)[0]
-    weights = blur_filter(filter_size, dtype)
-    oh, ow = (h - 1) // sh + 1, (w - 1) // sw + 1
-    out = np.zeros((n, oh, ow, c), dtype=dtype)
-    with np.errstate(over="ignore", invalid="ignore"):  # as PyTorch: inf, and inf − inf NaN
-        for (a, b), weight in np.ndenumerate(weights):
-            # the padded map's cells of tap (a, b), read from the map itself (the padded map
-            # is as large as the input, and never made): a strided view inside, a gather of
-            # the few reflected rows and columns at the edges
-            _, at_rows, at_cols = _tap(a, b, (oh, ow), (sh, sw))
-            rows, cols = padded_rows[at_rows], padded_cols[at_cols]
-            (r0, r1), (c0, c1) = _straight(rows, a - before, sh), _straight(cols, b - before, sw)
-            if r1 > r0 and c1 > c0:
-                inner = m[:, rows[r0] : rows[r1 - 1] + 1 : sh, cols[c0] : cols[c1 - 1] + 1 : sw]
-                out[:, r0:r1, c0:c1] += weight * inner
-            for r, k in (
-                (np.r_[0:r0, r1:oh], slice(None)),  # the edge rows, every column
-                (np.arange(r0, r1), np.r_[0:c0, c1:ow]),  # the other rows' edge columns
-            ):
-                edge = (slice(None), r[:, None], np.arange(ow)[k][None, :])
-                if r.size and edge[2].size:
-                    out[edge] += weight * m[:, rows[edge[1]], cols[edge[2]]]
+    strides = as_pair(stride, "stride")
+    out = _blurred(m.dtype, m.shape, strides, filter_size)
+    _blur_into(m, out, strides, *_reflected(m.shape[1], m.shape[2], filter_size))
     return like_input(out, np.ndim(max_map))
 
 
-def _straight(cells: np.ndarray, first: int, step: int) -> tuple[int, int]:
-    """The outputs ``[lo, hi)`` whose tap reads ``first + i·step`` unreflected: the inside,
-    where a strided view of the map serves."""
-    direct = np.flatnonzero(cells == first + np.arange(cells.size) * step)
-    return (int(direct[0]), int(direct[-1]) + 1) if direct.size else (0, 0)
+def _blurred(
+    dtype: np.dtype, shape: tuple[int, ...], stride: tuple[int, int], filter_size: int
+) -> np.ndarray:
+    """The empty output of blurring a max map of ``shape`` (NHWC) and ``dtype``: float kept,
+    integers as float64 (PoolvizError where the map is too small to reflect)."""
+    n, h, w, c = shape
+    _reflected(h, w, filter_size)
+    (sh, sw), kind = stride, dtype if dtype.kind == "f" else np.dtype(np.float64)
+    return np.empty((n, (h - 1) // sh + 1, (w - 1) // sw + 1, c), dtype=kind)
+
+
+def _blur_into(
+    m: np.ndarray, out: np.ndarray, stride: tuple[int, int], rows: np.ndarray, cols: np.ndarray
+) -> None:
+    """Blur the NHWC max map ``m`` into ``out`` (:func:`_blurred`) with ``stride``: ``rows``
+    and ``cols`` are the map's row (column) held by each row (column) of the padded map, from
+    the one ``out``'s first row (column) starts at; the filter has ``len(cols) - w + 1`` taps.
+
+    The filter is separable: the binomial row over the map's rows, then over the columns,
+    each divided by the row's sum (a power of two, so every weight is exact, as the outer
+    product's are). ``kh + kw`` passes instead of ``kh * kw``; the sum differs from
+    ``conv2d``'s in its rounding only (it adds in its own order too). The reflected padding
+    is gathered, of the rows before the first pass and, split by phase, of the columns
+    before the second, whose taps then read contiguous runs."""
+    oh, ow = out.shape[1:3]
+    sh, sw = stride
+    filter_size = len(cols) - m.shape[2] + 1
+    row = np.array(binomial_row(filter_size), dtype=np.int64)
+    weights = (row / row.sum()).astype(out.dtype)
+    with np.errstate(over="ignore", invalid="ignore"):  # as PyTorch: inf, and inf − inf NaN
+        padded = np.take(m, rows, axis=1).astype(out.dtype, copy=False)
+        down = _weighted_sum(
+            [padded[:, a : a + (oh - 1) * sh + 1 : sh] for a in range(filter_size)], weights
+        )
+        phases = [np.take(down, cols[p::sw], axis=2) for p in range(min(sw, filter_size))]
+        taps = [phases[b % sw][:, :, b // sw : b // sw + ow] for b in range(filter_size)]
+        _weighted_sum(taps, weights, out)
+
+
+def _weighted_sum(
+    terms: list[np.ndarray], weights: np.ndarray, out: np.ndarray | None = None
+) -> np.ndarray:
+    """``sum(weights[k] * terms[k])``, added from the first term (into ``out`` if given)."""
+    total: np.ndarray = np.multiply(terms[0], weights[0], out=out)
+    part = np.empty_like(total)
+    for term, weight in zip(terms[1:], weights[1:], strict=True):
+        np.multiply(term, weight, out=part)
+        total += part
+    return total
 
 
 def blur_pool2d_backward(
