@@ -189,9 +189,10 @@ def max_pool_nhwc(
 def _direct_taps(rows: Axis, cols: Axis) -> list[tuple[slice, slice]] | None:
     """The (rows, columns) input slices of every window tap in row-major order, where each
     tap is real for every window and there are no more taps than a separable pass takes
-    (``kh·kw <= kh + kw``: 2x2, or one row or column): the max is then a pass per tap
-    straight into the output, in the first maximum's order, with no intermediate at all
-    (on an MNIST batch, twice as fast as the tiled passes). Otherwise None."""
+    (``kh·kw <= kh + kw``: 2x2, or one row or column): the max (or the sum) is then a pass
+    per tap straight into the output, in the first maximum's (PyTorch's summing) order, with
+    no intermediate at all (on an MNIST batch, twice as fast as the tiled passes). Otherwise
+    None."""
     if rows.size * cols.size > rows.size + cols.size:
         return None
     by_axis = [window_taps(ax) for ax in (rows, cols)]
@@ -256,6 +257,13 @@ class IndexMap:
             dest += first
 
 
+DIRECT_AVG_PIXEL = 64
+"""Average pooling adds the taps straight into the output (no tiles, no scratch) where every
+window has every tap and pixels have at least this many bytes: an MNIST batch's 32 float32
+channels took 0.45 ms so against 0.79 ms in tiles (whose phases' scratch exceeded a fifth of
+the output); a photo's 3 channels at a column stride took 10.2 ms against 6.7 ms in tiles."""
+
+
 def avg_pool_nhwc(
     x: np.ndarray,
     rows: Axis,
@@ -265,7 +273,8 @@ def avg_pool_nhwc(
 ) -> np.ndarray:
     """Average pooling of a 4-D NHWC array: window sums over real cells / the divisor (or
     ``divisor_override``), tile by tile; a tile whose windows share one divisor (the usual
-    case) divides by a scalar."""
+    case) divides by a scalar. Where every window has every tap and pixels are long
+    (:data:`DIRECT_AVG_PIXEL`), the taps are added straight into the output instead."""
     n, _, _, c = x.shape
     acc_dtype = (
         np.dtype(np.float64) if x.dtype.kind in "biu" else np.result_type(x.dtype, np.float32)
@@ -277,6 +286,15 @@ def avg_pool_nhwc(
         div_h, div_w = np.full(rows.out, divisor_override), np.ones(cols.out, dtype=np.int64)
     same_w = bool(div_w.min() == div_w.max())
     out = np.empty((n, rows.out, cols.out, c), dtype=out_dtype)
+    long_pixels = c * x.itemsize >= DIRECT_AVG_PIXEL
+    if long_pixels and acc_dtype == out_dtype and (taps := _direct_taps(rows, cols)) is not None:
+        with np.errstate(over="ignore", invalid="ignore"):
+            # from 0, as PyTorch's sum: 0 + x turns a -0.0 into 0.0
+            np.add(x[:, taps[0][0], taps[0][1]], acc_dtype.type(0), out=out, casting="unsafe")
+            for r, k in taps[1:]:
+                np.add(out, x[:, r, k], out=out, casting="unsafe")
+            np.divide(out, acc_dtype.type(div_h[0] * div_w[0]), out=out)
+        return out
     scratch = Scratch()
     row_bytes = (x.shape[2] + 2 * cols.out) * c * acc_dtype.itemsize  # as for the max
     # as PyTorch, silently: a sum past the largest float is inf, and inf + -inf is NaN
