@@ -34,9 +34,9 @@ from poolviz.engine.geometry import axis
 from poolviz.examples import SEED_4X4, SEED_EDGE
 from poolviz.render.shift_text import why_line
 from poolviz.render.terminal.compare import compare_report
-from poolviz.render.terminal.view import DemoView
 from poolviz.render.terminal.shift import shift_report
 from poolviz.render.terminal.size import size_report
+from poolviz.render.terminal.view import DemoView
 
 torch = pytest.importorskip("torch")
 F = torch.nn.functional
