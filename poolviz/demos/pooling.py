@@ -46,8 +46,8 @@ class Pooling:
         """``pool2d`` of NHWC ``x`` with these arguments (``mode`` overrides)."""
         from poolviz.engine.pooling import pool2d
 
-        output: np.ndarray = pool2d(x, **self._arguments(mode))
-        return output
+        # return_indices=False: the overload that returns the output alone
+        return pool2d(x, return_indices=False, **self._arguments(mode))
 
 
 @dataclass(frozen=True)

@@ -57,10 +57,8 @@ def lp_pool2d(
     if math.isinf(p):
         magnitude = np.abs(xf)
         if p > 0:
-            largest: np.ndarray = pool2d(magnitude, size, stride, ceil_mode=ceil_mode)
-            return largest
-        smallest: np.ndarray = -pool2d(-magnitude, size, stride, ceil_mode=ceil_mode)
-        return smallest
+            return pool2d(magnitude, size, stride, ceil_mode=ceil_mode)
+        return -pool2d(-magnitude, size, stride, ceil_mode=ceil_mode)
     kh, kw = _window(size)
     with np.errstate(all="ignore"):  # as PyTorch, silently: overflow to inf, NaN roots
         mean = pool2d(torch_pow(xf, p), size, stride, ceil_mode=ceil_mode, mode="avg")

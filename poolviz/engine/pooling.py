@@ -18,7 +18,7 @@ and ``avg_pool2d``):
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Any, Unpack
+from typing import Any, Literal, Unpack, overload
 
 import numpy as np
 
@@ -49,6 +49,30 @@ def prepare(
     return x4, spec, rows, cols
 
 
+@overload
+def pool2d(
+    x: np.ndarray,
+    size: IntPair,
+    stride: IntPair | None = ...,
+    padding: PaddingArg = ...,
+    *,
+    return_indices: Literal[False] = ...,
+    **options: Unpack[PoolOptions],
+) -> np.ndarray: ...
+
+
+@overload
+def pool2d(
+    x: np.ndarray,
+    size: IntPair,
+    stride: IntPair | None = ...,
+    padding: PaddingArg = ...,
+    *,
+    return_indices: Literal[True],
+    **options: Unpack[PoolOptions],
+) -> tuple[np.ndarray, np.ndarray]: ...
+
+
 def pool2d(
     x: np.ndarray,
     size: IntPair,
@@ -57,14 +81,13 @@ def pool2d(
     *,
     return_indices: bool = False,
     **options: Unpack[PoolOptions],
-) -> Any:
+) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
     """Pool ``x`` with windows of ``size`` (an int or (h, w)), as PyTorch's ``max_pool2d`` /
     ``avg_pool2d`` do; ``stride`` None means the size; ``padding`` an int, a pair, ``'valid'``
     or ``'same'`` (Keras); ``options`` are ``mode`` ('max' or 'avg'), ``dilation``,
     ``ceil_mode``, ``count_include_pad`` and ``divisor_override`` (:class:`PoolOptions`).
     Returns the pooled array, and with ``return_indices`` (max only) the int64 argmax indices
-    of the same shape: a pair, so the result is typed ``Any``, as the adaptive and fractional
-    kinds' are (a pair of overloads repeated the whole signature).
+    of the same shape.
 
     >>> x = np.array([[1, 3, 2, 1], [5, 6, 8, 4], [2, 4, 7, 3], [1, 0, 3, 2]])
     >>> pool2d(x, 2)
