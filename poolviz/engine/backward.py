@@ -74,7 +74,7 @@ def pool2d_backward(
     with np.errstate(over="ignore", invalid="ignore"):
         g4 = as_nhwc(g).astype(dtype, copy=False)
         if spec.mode == "max":
-            _max_backward(x4, g4, rows, cols, cells)
+            max_backward_into(x4, g4, rows, cols, cells)
         else:
             divisor = spec.divisors(rows, cols).astype(dtype)
             share = g4 / divisor[None, :, :, None]
@@ -88,7 +88,9 @@ def pool2d_backward(
     return like_input(grad, np.ndim(x))
 
 
-def _max_backward(x: np.ndarray, g: np.ndarray, rows: Axis, cols: Axis, cells: np.ndarray) -> None:
+def max_backward_into(
+    x: np.ndarray, g: np.ndarray, rows: Axis, cols: Axis, cells: np.ndarray
+) -> None:
     """Add each window's gradient ``g`` into the flat NHWC gradient ``cells`` at its argmax,
     tile by tile: the forward's offset codes (:func:`~poolviz.engine.windows.max_windows`)
     become flat indices, and ``np.add.at`` adds one gradient at a time in the order given,

@@ -18,12 +18,13 @@ Integer inputs give a float64 result (the max stage keeps the integers).
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass
 
 import numpy as np
 
-from poolviz.engine.backward import pool2d_backward
+from poolviz.engine.backward import max_backward_into
 from poolviz.engine.geometry import IntPair, as_pair
 from poolviz.engine.pooling import pool2d, prepare
 from poolviz.engine.windows import TILE_BYTES, as_nhwc, like_input
@@ -193,45 +194,72 @@ def blur_pool2d_backward(
             "pass one gradient per output cell"
         )
     g4 = as_nhwc(g).astype(dtype, copy=False)
-    # a few items at a time: the padded map's gradient and the routing's result exist for
-    # those items only (items never share a cell, so the sums are the same)
-    step = max(1, TILE_BYTES // max(x4[:1].nbytes, 1))
-    if n <= step:
-        return like_input(_blur_grad(x4, g4, size, (sh, sw), filter_size), np.ndim(x))
-    grad = np.empty(x4.shape, dtype=dtype)
-    for i in range(0, n, step):
-        items = slice(i, i + step)
-        grad[items] = _blur_grad(x4[items], g4[items], size, (sh, sw), filter_size)
-    return like_input(grad, np.ndim(x))
-
-
-def _blur_grad(
-    x4: np.ndarray, g4: np.ndarray, size: IntPair, stride: tuple[int, int], filter_size: int
-) -> np.ndarray:
-    """:func:`blur_pool2d_backward` of NHWC ``x4`` given NHWC ``g4`` (in the gradient dtype)."""
-    n, h, w, c = g4.shape[0], *_max_map_shape(x4, size), g4.shape[3]
-    oh, ow = g4.shape[1:3]
-    weights = blur_filter(filter_size, g4.dtype)
+    weights = blur_filter(filter_size, dtype)
     before, after = blur_padding(filter_size)
-    g_pad = np.zeros((n, h + before + after, w + before + after, c), dtype=g4.dtype)
+    # one spare cell past the end, as pool2d_backward's (no stride-1 window is over padding)
+    cells = np.zeros(x4.size + 1, dtype=dtype)
+    band = max(1, TILE_BYTES // max((w + before + after) * c * dtype.itemsize, 1))
+    kh = x4.shape[1] - h + 1
     with np.errstate(over="ignore", invalid="ignore"):
-        for (a, b), weight in np.ndenumerate(weights):
-            g_pad[_tap(a, b, (oh, ow), stride)] += weight * g4
-        g_map = _unreflect(_unreflect(g_pad, 1, h, before, after), 2, w, before, after)
-    return pool2d_backward(x4, g_map, size, 1)
+        for i, r0 in itertools.product(range(n), range(0, h, band)):
+            # the band's map rows' gradient, routed to the argmax of their windows, adding
+            # into the input's gradient in window order as one pass over the whole map does
+            r1 = min(h, r0 + band)
+            g_map = _map_grad(g4[i : i + 1], weights, (sh, sw), (h, w), (r0, r1))
+            x_band = x4[i : i + 1, r0 : r1 + kh - 1]
+            _, _, rows, cols = prepare(x_band, size, 1, 0, {})
+            first = (i * x4.shape[1] + r0) * x4.shape[2] * c
+            max_backward_into(x_band, g_map, rows, cols, cells[first : first + x_band.size + 1])
+    return like_input(cells[:-1].reshape(x4.shape), np.ndim(x))
+
+
+def _map_grad(
+    g4: np.ndarray,
+    weights: np.ndarray,
+    stride: tuple[int, int],
+    shape: tuple[int, int],
+    band: tuple[int, int],
+) -> np.ndarray:
+    """Rows ``band`` (r0, r1) of the gradient of the ``shape`` (h, w) max map, given ``g4``,
+    the blurred output's: each output's gradient spread over its window of the padded map by
+    ``weights``, then the padding's share folded back onto the cells it reflects. Only the
+    padded rows these rows receive from are made; each cell's sum is added in the same order
+    as over the whole map."""
+    (h, w), (r0, r1), (sh, sw) = shape, band, stride
+    f = weights.shape[0]
+    before, after = blur_padding(f)
+    oh, ow = g4.shape[1:3]
+    held = [_held(p, h, before) for p in range(h + f - 1)]
+    sources = [p for p, r in enumerate(held) if r0 <= r < r1]
+    p0, p1 = sources[0], sources[-1] + 1
+    g_pad = np.zeros((g4.shape[0], p1 - p0, w + f - 1, g4.shape[3]), dtype=g4.dtype)
+    for (a, b), weight in np.ndenumerate(weights):
+        i0, i1 = max(0, -((a - p0) // sh)), min(oh, (p1 - 1 - a) // sh + 1)
+        if i1 > i0:
+            at = slice(a + i0 * sh - p0, a + (i1 - 1) * sh - p0 + 1, sh)
+            g_pad[:, at, b : b + (ow - 1) * sw + 1 : sw] += weight * g4[:, i0:i1]
+    core = g_pad[:, r0 + before - p0 : r1 + before - p0]
+    for target, p in [(i + 1, before - 1 - i) for i in range(before)] + [
+        (h - 2 - i, before + h + i) for i in range(after)
+    ]:
+        if r0 <= target < r1:
+            core[:, target - r0] += g_pad[:, p - p0]
+    return _unreflect(core, 2, w, before, after)
+
+
+def _held(p: int, h: int, before: int) -> int:
+    """The map row that row ``p`` of the reflect-padded map holds (see :func:`_unreflect`)."""
+    if p < before:
+        return before - p
+    if p < before + h:
+        return p - before
+    return 2 * h + before - 2 - p
 
 
 def _max_map_shape(x4: np.ndarray, size: IntPair) -> tuple[int, int]:
     """The stride-1 max map's height and width (PoolvizError where pooling would refuse)."""
     _, _, rows, cols = prepare(x4, size, 1, 0, {})
     return rows.out, cols.out
-
-
-def _tap(a: int, b: int, out: tuple[int, int], stride: tuple[int, int]) -> tuple[slice, ...]:
-    """The padded map's cells that filter tap (a, b) weighs for every output, in output order
-    (NHWC): rows ``a + i·s_h``, columns ``b + j·s_w``."""
-    (oh, ow), (sh, sw) = out, stride
-    return (slice(None), slice(a, a + (oh - 1) * sh + 1, sh), slice(b, b + (ow - 1) * sw + 1, sw))
 
 
 def _reflect(m: np.ndarray, filter_size: int) -> np.ndarray:
