@@ -14,8 +14,11 @@ import textwrap
 from collections.abc import Callable, Sequence
 from typing import TypeVar
 
+from rich.cells import cell_len
 from rich.console import Console, ConsoleOptions, RenderableType
 from rich.measure import Measurement
+from rich.table import Column, Table
+from rich.text import Text
 
 NAME_FLOOR = 16
 """Names are not shortened below this many characters while a column can go instead."""
@@ -81,3 +84,74 @@ def fitted(
         if i == len(layouts) - 1:
             return layout, build(layout, floor)
     raise ValueError("no layouts")
+
+
+class TextTable(Table):
+    """A rich ``Table`` of text cells (``str`` or ``Text``) that measures its columns from
+    their text, read once.
+
+    Rich measures a column by measuring each of its cells through the renderable protocol,
+    and a table that :func:`fitted` tries is measured three times over: twice for its
+    natural width, once more to lay it out. The measurements here are rich's own
+    (``Table._measure_column``: each cell's longest line and longest word, its padding, the
+    column's width limits); layout and drawing stay rich's, so the output is the same. A
+    table with other cells, fixed-width columns or collapsed padding is measured by rich."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self._sizes: dict[tuple[int, int, bool | None], list[tuple[int, int]] | None] = {}
+
+    def _measure_column(
+        self, console: Console, options: ConsoleOptions, column: Column
+    ) -> Measurement:
+        width = options.max_width
+        if width < 1 or column.width is not None or self.collapse_padding:
+            return super()._measure_column(console, options, column)
+        sizes = self._text_sizes(console, options, column)
+        if sizes is None:
+            return super()._measure_column(console, options, column)
+        extra = self._get_padding_width(column._index)
+        if any(self.padding) and width - extra < 1:
+            cells = [(width, width)] * len(sizes)
+        else:
+            room = width - extra
+            cells = [(min(word, room) + extra, min(line, room) + extra) for word, line in sizes]
+        low = max((low for low, _ in cells), default=1)
+        high = max((high for _, high in cells), default=width)
+        measurement = Measurement(low, high).with_maximum(width)
+        return measurement.clamp(
+            None if column.min_width is None else column.min_width + extra,
+            None if column.max_width is None else column.max_width + extra,
+        )
+
+    def _text_sizes(
+        self, console: Console, options: ConsoleOptions, column: Column
+    ) -> list[tuple[int, int]] | None:
+        """:func:`_text_sizes` of ``column``'s cells, header and footer included when shown;
+        read once per column and number of rows."""
+        key = (column._index, len(column._cells), options.markup)
+        if key not in self._sizes:
+            cells = [
+                *([column.header] if self.show_header else []),
+                *column._cells,
+                *([column.footer] if self.show_footer else []),
+            ]
+            self._sizes[key] = _text_sizes(console, options, cells)
+        return self._sizes[key]
+
+
+def _text_sizes(
+    console: Console, options: ConsoleOptions, cells: list[RenderableType]
+) -> list[tuple[int, int]] | None:
+    """Each cell's longest word and longest line, in cells (``Text.__rich_measure__``; a
+    ``str`` read as rich reads it, markup and all); None if a cell is not text."""
+    sizes = []
+    for cell in cells:
+        if isinstance(cell, str):
+            cell = console.render_str(cell, markup=options.markup, highlight=False)
+        if type(cell) is not Text:
+            return None
+        text = cell.plain
+        line = max(map(cell_len, text.splitlines()), default=0)
+        sizes.append((max(map(cell_len, text.split()), default=line), line))
+    return sizes
