@@ -35,6 +35,7 @@ from poolviz.render.figure.grid import (
 )
 from poolviz.render.figure.pool import (
     OVERHANG_NOTE,
+    Shown,
     display_copy,
     draw_output,
     draw_windows,
@@ -245,8 +246,8 @@ def _forward_row(
         _picture(ax_in, in_title, plane, cmap, grey)
         _picture(ax_out, out_title, out, cmap, grey)
         return
-    draw_windows(ax_in, forward, item, channel, title=in_title)
-    draw_output(ax_out, forward, item, channel, title=out_title)
+    draw_windows(ax_in, forward, Shown(item, channel), in_title)
+    draw_output(ax_out, forward, Shown(item, channel), out_title)
 
 
 def _gradient(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -126,18 +126,23 @@ def drawn_windows(
     return {w: OKABE_ITO[k % len(OKABE_ITO)] for k, w in enumerate(windows)}
 
 
-def draw_windows(
-    ax: Axes,
-    result: PoolResult,
-    item: int,
-    channel: int,
-    at: tuple[int, int] | None = None,
-    title: str | None = None,
-    windows: tuple[tuple[int, int], ...] | None = None,
-) -> None:
+@dataclass(frozen=True)
+class Shown:
+    """What of a result a picture shows: one plane (``item``, ``channel``), the window ``at``
+    that stands out (None: all alike), and the windows chosen for outlines (None: as
+    :func:`drawn_windows` chooses)."""
+
+    item: int = 0
+    channel: int = 0
+    at: tuple[int, int] | None = None
+    windows: tuple[tuple[int, int], ...] | None = None
+
+
+def draw_windows(ax: Axes, result: PoolResult, shown: Shown, title: str | None = None) -> None:
     """The padded input plane with its numbers, the windows of :func:`drawn_windows`
     outlined in their colours and line styles, winners ringed (max), padding hatched, dropped
     cells crossed; with ``at``, only that window stands out."""
+    item, channel, at = shown.item, shown.channel, shown.at
     rows, cols = result.rows, result.cols
     top, left = rows.pad_before, cols.pad_before
     ph, pw = padded_shape(result)
@@ -149,7 +154,7 @@ def draw_windows(
     winners = np.zeros((ph, pw), dtype=bool)
     fills = np.full((ph, pw), "#FFFFFF", dtype=object)
     outlines = []
-    colours = drawn_windows(result, at, windows)
+    colours = drawn_windows(result, at, shown.windows)
     # windows that tile the input keep thin grey outlines when only some have colours
     tiled = len(colours) < result.window_count and int(result.coverage.max()) <= 1
     for k in range(result.window_count):
@@ -230,21 +235,14 @@ def outlined_note(
     return note + ("; the others in grey" if int(result.coverage.max()) <= 1 else "")
 
 
-def draw_output(
-    ax: Axes,
-    result: PoolResult,
-    item: int,
-    channel: int,
-    at: tuple[int, int] | None = None,
-    title: str | None = None,
-    windows: tuple[tuple[int, int], ...] | None = None,
-) -> None:
+def draw_output(ax: Axes, result: PoolResult, shown: Shown, title: str | None = None) -> None:
     """The output plane, each cell of a drawn window (:func:`drawn_windows`) in its colour;
     with ``at``, only ``at``'s."""
-    fills = output_fills(result, at, windows)
-    draw_matrix(ax, result.output[item, :, :, channel], fills=fills, title=title)
+    at = shown.at
+    fills = output_fills(result, at, shown.windows)
+    draw_matrix(ax, result.output[shown.item, :, :, shown.channel], fills=fills, title=title)
     if at is not None:
-        colours = drawn_windows(result, at, windows)
+        colours = drawn_windows(result, at, shown.windows)
         colour = colours.get(at, window_colour_at(at[0], at[1], result.cols.out))
         ax.add_artist(Rectangle((at[1], at[0]), 1, 1, fill=False, linewidth=2.4, edgecolor=colour))
 
@@ -322,17 +320,14 @@ def _numbers(
     placed = place(parts, wide=wide, below=below, least_width=words, font_scale=font_scale)
     width, height = placed.size
     fig = Figure(figsize=placed.size)
+    shown = Shown(item, channel, at, windows)
     drawers = {
         "input": lambda ax: draw_bins(
             ax,
             result,
-            lambda: draw_windows(
-                ax, result, item, channel, at, f"input {rows.n}x{cols.n}", windows
-            ),
+            lambda: draw_windows(ax, result, shown, f"input {rows.n}x{cols.n}"),
         ),
-        "output": lambda ax: draw_output(
-            ax, result, item, channel, at, f"output {rows.out}x{cols.out}", windows
-        ),
+        "output": lambda ax: draw_output(ax, result, shown, f"output {rows.out}x{cols.out}"),
         "coverage": lambda ax: draw_coverage(ax, result, "coverage"),
     }
     for name, box in placed.boxes.items():
