@@ -29,7 +29,7 @@ def path(row: TraceRow) -> tuple[str, ...]:
     return (row.name,)
 
 
-@dataclass(frozen=True)
+@dataclass
 class Entry:
     """One line of an outline: a row, a group of rows, or a run of identical groups."""
 

@@ -49,7 +49,7 @@ class InvalidLayer(PoolvizError):
         self.layer = layer
 
 
-@dataclass(frozen=True)
+@dataclass
 class TraceRow:
     """One row of the trace: a node of the graph."""
 
@@ -113,7 +113,7 @@ class TraceRow:
         return self.params >= ABSURD_PARAMS
 
 
-@dataclass(frozen=True)
+@dataclass
 class Totals:
     """Sums over a trace's rows, and the receptive field of its last feature map."""
 
@@ -164,7 +164,7 @@ class Totals:
         return self.input_bytes + self.forward_backward_bytes + self.param_bytes
 
 
-@dataclass(frozen=True)
+@dataclass
 class Problem:
     """Why a counterfactual stops: the layer that no longer fits, and the message."""
 
@@ -172,7 +172,7 @@ class Problem:
     message: str
 
 
-@dataclass(frozen=True)
+@dataclass
 class Counterpart:
     """What a counterfactual made of one row of the original."""
 
@@ -183,7 +183,7 @@ class Counterpart:
     """What the counterfactual did (``removed``, ``stride 2 (was 1)``), or the problem."""
 
 
-@dataclass(frozen=True)
+@dataclass
 class Trace:
     """A model traced on its input: one row per layer, in order."""
 
@@ -247,7 +247,7 @@ class Trace:
 Total = Literal["params", "macs", "activations"]
 
 
-@dataclass(frozen=True)
+@dataclass
 class Versus:
     """A counterfactual's totals against the original's."""
 
@@ -271,7 +271,7 @@ class Versus:
         return self.variant.activation_bytes - self.original.activation_bytes
 
 
-@dataclass(frozen=True)
+@dataclass
 class Report:
     """The original trace and the counterfactuals asked for."""
 

@@ -41,7 +41,7 @@ RULES = box.Box("    \n    \n ── \n    \n ── \n ── \n    \n    \n")
 ASCII_RULES = box.Box("    \n    \n -- \n    \n -- \n -- \n    \n    \n", ascii=True)
 
 
-@dataclass(frozen=True)
+@dataclass
 class TraceView:
     """How to show a report."""
 
