@@ -8,7 +8,7 @@ import numpy as np
 from click.testing import CliRunner
 
 from poolviz.cli import main
-from poolviz.loaders import float64_bytes
+from poolviz.loaders import ReadOptions, float64_bytes
 
 
 def run(*args: str) -> tuple[int, str]:
@@ -21,7 +21,7 @@ def test_header_sizes_are_read_without_loading(tmp_path: Path) -> None:
     np.save(path, np.zeros((3, 4, 5), dtype=np.uint8))
     assert float64_bytes(path) == 8 * 60
     assert float64_bytes("poolviz/samples/photo.jpg") == 8 * 240 * 320 * 3
-    assert float64_bytes("poolviz/samples/photo.jpg", scale=0.5) == 8 * 120 * 160 * 3
+    assert float64_bytes("poolviz/samples/photo.jpg", ReadOptions(scale=0.5)) == 8 * 120 * 160 * 3
     assert float64_bytes(tmp_path / "missing.png") is None
     assert float64_bytes("poolviz/samples/edge.txt") is None
 
@@ -70,8 +70,8 @@ def test_gray_is_budgeted_as_one_channel(tmp_path: Path) -> None:
     path = tmp_path / "wide.png"
     Image.fromarray(np.zeros((300, 400, 3), np.uint8)).save(path)
     assert float64_bytes(path) == 8 * 300 * 400 * 3
-    assert float64_bytes(path, gray=True) == 8 * 300 * 400
-    assert float64_bytes(path, gray=True, scale=0.5) == 8 * 150 * 200
+    assert float64_bytes(path, ReadOptions(gray=True)) == 8 * 300 * 400
+    assert float64_bytes(path, ReadOptions(gray=True, scale=0.5)) == 8 * 150 * 200
     code, err = run("pool", str(path), "--max-memory", "5M")
     assert code == 1
     assert err == (

@@ -717,7 +717,7 @@ def test_memory_estimate_of_a_turned_image_is_what_loading_takes(
     path = save_oriented(tmp_path / f"o{suffix}", np.zeros((4, 6, 3), np.uint8), 6)
     loaded = load_path(path, **size)  # type: ignore[arg-type]
     assert loaded.array.shape == shape
-    estimate = loaders.float64_bytes(path, **size)  # type: ignore[arg-type]
+    estimate = loaders.float64_bytes(path, loaders.ReadOptions(**size))  # type: ignore[arg-type]
     assert estimate == loaded.array.nbytes == 8 * shape[0] * shape[1] * shape[2]
 
 

@@ -4,10 +4,12 @@ and the bundled samples, each turned into one float64 array plus where it came f
 This package is the only code that opens input files, one module per kind of input:
 :mod:`~poolviz.loaders.paths` reads a path by its extension with :mod:`.images` (and
 :mod:`.png16`, :mod:`.exif`), :mod:`.arrays` or :mod:`.text`; :mod:`.stdin` reads ``-``;
-:mod:`.samples` the bundled inputs; :mod:`.budget` refuses an input too large for the memory
-budget before it is read. A problem with the command line (a bad inline matrix, a missing
-path, a folder, an unknown extension) raises :class:`PoolvizError` (exit 2); a file that
-exists but whose content cannot be used raises :class:`PoolvizRuntimeError` (exit 1).
+:mod:`.samples` the bundled inputs, each as one :class:`~.reading.ReadOptions` asks
+(``--gray``, ``--resize``, ``--scale``, ``--layout``); :mod:`.budget` refuses an input too
+large for the memory budget before it is read. A problem with the command line (a bad inline
+matrix, a missing path, a folder, an unknown extension) raises :class:`PoolvizError` (exit 2);
+a file that exists but whose content cannot be used raises :class:`PoolvizRuntimeError`
+(exit 1).
 """
 
 from typing import TYPE_CHECKING
@@ -15,9 +17,10 @@ from typing import TYPE_CHECKING
 from poolviz.lazy import lazy_attributes
 
 _HOMES = {
-    "LAYOUTS": "loaded",
+    "LAYOUTS": "reading",
     "Budget": "budget",
     "float64_bytes": "budget",
+    "ReadOptions": "reading",
     "read_text_file": "files",
     "LoadedInput": "loaded",
     "load_path": "paths",
@@ -36,8 +39,9 @@ __getattr__, __dir__ = lazy_attributes(__name__, _HOMES)
 if TYPE_CHECKING:
     from poolviz.loaders.budget import Budget, float64_bytes
     from poolviz.loaders.files import read_text_file
-    from poolviz.loaders.loaded import LAYOUTS, LoadedInput
+    from poolviz.loaders.loaded import LoadedInput
     from poolviz.loaders.paths import load_path
+    from poolviz.loaders.reading import LAYOUTS, ReadOptions
     from poolviz.loaders.samples import SAMPLES, Sample, load_sample, sample_names
     from poolviz.loaders.text import parse_matrix, parse_text_matrix
 
@@ -46,6 +50,7 @@ __all__ = [
     "SAMPLES",
     "Budget",
     "LoadedInput",
+    "ReadOptions",
     "Sample",
     "float64_bytes",
     "load_path",

@@ -22,6 +22,7 @@ from poolviz.loaders.arrays import (
 )
 from poolviz.loaders.images import IMAGE_SUFFIXES, normal_mode, quiet_pillow, target_size
 from poolviz.loaders.loaded import LoadedInput
+from poolviz.loaders.reading import ReadOptions
 
 
 @dataclass(frozen=True)
@@ -75,19 +76,14 @@ def _gib(nbytes: int) -> str:
     return f"{nbytes} bytes"
 
 
-def float64_bytes(
-    path: str | Path,
-    *,
-    resize: tuple[int, int] | None = None,
-    scale: float | None = None,
-    gray: bool = False,
-) -> int | None:
+def float64_bytes(path: str | Path, read: ReadOptions | None = None) -> int | None:
     """How many bytes ``path`` will take once loaded as float64, read from its header alone
     (an image's size, a ``.npy`` shape, the header of the array a ``.npz`` holds), so that a
     memory budget can refuse it unread (a compressed ``.npz`` can hold gigabytes in a few
     kilobytes); None when the header does not tell (text, standard input, a broken file:
-    loading will report those). ``resize``, ``scale`` and ``gray`` (one channel) count for
-    images, as loading applies them."""
+    loading will report those). ``read``'s ``resize``, ``scale`` and ``gray`` (one channel)
+    count for images, as loading applies them (None: read as stored)."""
+    read = ReadOptions() if read is None else read
     file, key = split_npz_key(Path(path))
     suffix = file.suffix.lower()
     if suffix in ARRAY_SUFFIXES:
@@ -110,9 +106,9 @@ def float64_bytes(
             deep = png16.header(stream.read(29))
             stream.seek(0)
             with Image.open(stream) as img:
-                size = target_size(img.height, img.width, resize, scale)
+                size = target_size(img.height, img.width, read)
                 h, w = size if size is not None else (img.height, img.width)
-                if gray:
+                if read.gray:
                     channels = 1
                 elif deep is not None:
                     channels = deep.channels

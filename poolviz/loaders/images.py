@@ -21,6 +21,7 @@ from poolviz.errors import PoolvizError, PoolvizRuntimeError
 from poolviz.loaders import png16
 from poolviz.loaders.exif import exif_orientation
 from poolviz.loaders.loaded import LoadedInput
+from poolviz.loaders.reading import ReadOptions
 
 if TYPE_CHECKING:
     from PIL import Image as PILImage
@@ -47,17 +48,11 @@ def quiet_pillow() -> Iterator[None]:
 
 
 @quiet_pillow()
-def load_image(
-    data: bytes,
-    shown: str,
-    name: str,
-    gray: bool,
-    resize: tuple[int, int] | None,
-    scale: float | None,
-) -> LoadedInput:
+def load_image(data: bytes, shown: str, name: str, read: ReadOptions) -> LoadedInput:
     """An image as (H, W) or (H, W, C) on its own scale (0-255, 0-65535), turned upright as
-    its EXIF orientation asks, refused unread when it has more pixels than Pillow's
-    ``MAX_IMAGE_PIXELS``; Pillow's warnings silenced (see :func:`quiet_pillow`)."""
+    its EXIF orientation asks, then made grey and resized as ``read`` asks; refused unread
+    when it has more pixels than Pillow's ``MAX_IMAGE_PIXELS``; Pillow's warnings silenced
+    (see :func:`quiet_pillow`)."""
     from PIL import Image
 
     suffix = Path(name).suffix.lower()
@@ -83,10 +78,10 @@ def load_image(
     h, w = layers[0].height, layers[0].width
     channels = sum(len(layer.getbands()) for layer in layers)
     source_shape = (h, w) if channels == 1 else (h, w, channels)
-    if gray and channels > 1:
+    if read.gray and channels > 1:
         layers = [_grey(layers)]
         notes.append("converted to grey with ITU-R 601-2 luma (as Pillow's L)")
-    target = target_size(h, w, resize, scale)
+    target = target_size(h, w, read)
     if limit is not None and target is not None and target[0] * target[1] > limit:
         raise PoolvizError(
             f"resizing {shown} to {target[0]}x{target[1]} would make {target[0] * target[1]:,} "
@@ -203,11 +198,11 @@ _LARGEST_SIDE = 2**31 - 1
 """Pillow keeps an image's sides in 32-bit integers."""
 
 
-def target_size(
-    h: int, w: int, resize: tuple[int, int] | None, scale: float | None
-) -> tuple[int, int] | None:
-    """The (height, width) ``resize`` or ``scale`` asks for, or None for neither; a scale
-    past the sides Pillow can hold (or past the floats) is refused here, before rounding."""
+def target_size(h: int, w: int, read: ReadOptions) -> tuple[int, int] | None:
+    """The (height, width) ``read.resize`` or ``read.scale`` asks for of an ``h`` x ``w``
+    image, or None for neither; a scale past the sides Pillow can hold (or past the floats)
+    is refused here, before rounding."""
+    resize, scale = read.resize, read.scale
     if resize is not None:
         return resize
     if scale is not None:

@@ -6,10 +6,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-LAYOUTS = ("nhwc", "nchw")
-"""The axis orders a ``.npy``/``.npz`` array may be read in (``--layout``); kept here, not
-in :mod:`.arrays`, so that declaring the option does not import zipfile."""
-
 
 @dataclass(frozen=True)
 class LoadedInput:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from importlib import resources
+from typing import Unpack
 
 from poolviz.errors import PoolvizError
 from poolviz.loaders.budget import Budget, grey_nbytes
 from poolviz.loaders.loaded import LoadedInput
-from poolviz.loaders.paths import check_options, load_file
+from poolviz.loaders.paths import load_file
+from poolviz.loaders.reading import ReadKeywords, ReadOptions
 
 
 @dataclass(frozen=True)
@@ -37,13 +39,7 @@ def sample_names() -> tuple[str, ...]:
 
 
 def load_sample(
-    name: str,
-    *,
-    gray: bool = False,
-    resize: tuple[int, int] | None = None,
-    scale: float | None = None,
-    layout: str = "nhwc",
-    budget: Budget | None = None,
+    name: str, *, budget: Budget | None = None, **options: Unpack[ReadKeywords]
 ) -> LoadedInput:
     """Load a bundled sample by name (see :data:`SAMPLES`), with the options of
     :func:`load_path`; kind ``sample``."""
@@ -53,9 +49,10 @@ def load_sample(
             f"there is no sample {name!r}; use one of {', '.join(sample_names())} "
             "(--sample list describes them)"
         )
-    check_options(resize, scale, layout)
+    read = ReadOptions(**options)
+    read.check()
     with resources.as_file(resources.files("poolviz") / "samples" / sample.file) as path:
-        loaded = load_file(path, None, f"sample {name}", gray, resize, scale, layout)
+        loaded = load_file(path, None, f"sample {name}", read)
     if budget is not None:
         budget.check(sample.file, loaded.array.nbytes, grey_nbytes(loaded))
     return LoadedInput(
