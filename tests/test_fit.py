@@ -45,9 +45,10 @@ def test_fitted_takes_the_first_layout_that_fits_then_shortens_names() -> None:
 
 
 def test_text_table_measures_and_draws_as_rich_does() -> None:
-    """Every width a TextTable takes, and every line it prints, is rich's Table's: padding
-    at the edges or not, a column's minimum width, markup in a str cell, lines and words,
-    wide characters, a column of wrapped text squeezed below its natural width."""
+    """Every width a TextTable takes, and every line it prints with its colours, is rich's
+    Table's: padding at the edges or not, a column's minimum width, markup in a str cell,
+    lines and words, wide characters, a header taller than the rest, rules, a column of
+    wrapped text squeezed below its natural width."""
     cells = [
         ("conv2d", Text("a\nlonger second line", style="dim"), "12,345"),
         ("[bold]block[/bold]", "", "7"),
@@ -60,9 +61,11 @@ def test_text_table_measures_and_draws_as_rich_does() -> None:
     ]:
         tables = []
         for kind in (Table, TextTable):
-            table = kind(padding=padding, pad_edge=pad_edge, show_footer=footer)
+            table = kind(
+                padding=padding, pad_edge=pad_edge, show_footer=footer, header_style="bold"
+            )
             table.add_column("layer", "total", no_wrap=True, min_width=min_width)
-            table.add_column("notes", "-")
+            table.add_column(Text("notes\n(dim)", style="italic"), "-")
             table.add_column("params", "34,826", justify="right", no_wrap=True)
             for row in cells:
                 table.add_row(*row, end_section=row[2] == "7")
@@ -79,3 +82,4 @@ def test_text_table_measures_and_draws_as_rich_does() -> None:
                     console.print(table)
                 drawn.append(captured.get())
             assert drawn[1] == drawn[0], (padding, width)
+            assert width < 40 or "\x1b[2m" in drawn[0]

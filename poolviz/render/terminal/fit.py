@@ -15,8 +15,10 @@ from collections.abc import Callable, Sequence
 from typing import TypeVar
 
 from rich.cells import cell_len
-from rich.console import Console, ConsoleOptions, RenderableType
+from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
 from rich.measure import Measurement
+from rich.segment import Segment
+from rich.style import Style
 from rich.table import Column, Table
 from rich.text import Text
 
@@ -87,15 +89,19 @@ def fitted(
 
 
 class TextTable(Table):
-    """A rich ``Table`` of text cells (``str`` or ``Text``) that measures its columns from
-    their text, read once.
+    """A rich ``Table`` of text cells (``str`` or ``Text``) that measures and draws them from
+    their text, as rich's Table would.
 
     Rich measures a column by measuring each of its cells through the renderable protocol,
     and a table that :func:`fitted` tries is measured three times over: twice for its
-    natural width, once more to lay it out. The measurements here are rich's own
-    (``Table._measure_column``: each cell's longest line and longest word, its padding, the
-    column's width limits); layout and drawing stay rich's, so the output is the same. A
-    table with other cells, fixed-width columns or collapsed padding is measured by rich."""
+    natural width, once more to lay it out; it then draws each cell through two nested
+    renders (the cell's padding, the text's wrapping). Here each cell's text is read once for
+    rich's own measurements (``Table._measure_column``: longest line and longest word, the
+    padding, the column's width limits), and where every cell fits its column unwrapped (as
+    :func:`fitted` arranges) its lines are justified and rendered directly; rich's layout
+    decides the widths, and a table that must wrap or crop a cell, or uses what this does not
+    read (other cells, row styles, vertical padding), is measured or drawn by rich. Either
+    way the segments are rich's: ``tests/test_fit.py`` draws tables both ways."""
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
@@ -123,6 +129,130 @@ class TextTable(Table):
             None if column.min_width is None else column.min_width + extra,
             None if column.max_width is None else column.max_width + extra,
         )
+
+    def _render(self, console: Console, options: ConsoleOptions, widths: list[int]) -> RenderResult:
+        rows = self._drawn_rows(console, options, widths)
+        if rows is None:
+            yield from super()._render(console, options, widths)
+            return
+        box = (
+            self.box.substitute(
+                options, safe=console.safe_box if self.safe_box is None else self.safe_box
+            )
+            if self.box
+            else None
+        )
+        box = box.get_plain_headed_box() if box and not self.show_header else box
+        border = console.get_style(self.style or "") + console.get_style(self.border_style or "")
+        new_line = Segment.line()
+        edge = self.show_edge
+        if box and edge:
+            yield Segment(box.get_top(widths), border)
+            yield new_line
+        for index, cells in enumerate(rows):
+            first, last = index == 0, index == len(rows) - 1
+            if box and last and self.show_footer:
+                yield Segment(box.get_row(widths, "foot", edge=edge), border)
+                yield new_line
+            left, right, between = (
+                ("", "", "")
+                if box is None
+                else (box.head_left, box.head_right, box.head_vertical)
+                if first
+                else (box.foot_left, box.foot_right, box.foot_vertical)
+                if last
+                else (box.mid_left, box.mid_right, box.mid_vertical)
+            )
+            for line_no in range(len(cells[0])):
+                if box and edge:
+                    yield Segment(left, border)
+                for k, cell in enumerate(cells):
+                    yield from cell[line_no]
+                    if box and k < len(cells) - 1:
+                        yield Segment(between, border)
+                if box and edge:
+                    yield Segment(right, border)
+                yield new_line
+            if box and first and self.show_header:
+                yield Segment(box.get_row(widths, "head", edge=edge), border)
+                yield new_line
+            row = (
+                None
+                if (first and self.show_header) or (last and self.show_footer)
+                else self.rows[index - self.show_header]
+            )
+            if (
+                box
+                and row is not None
+                and row.end_section
+                and not last
+                and not (self.show_footer and index >= len(rows) - 2)
+            ):
+                yield Segment(box.get_row(widths, "row", edge=edge), border)
+                yield new_line
+        if box and edge:
+            yield Segment(box.get_bottom(widths), border)
+            yield new_line
+
+    def _drawn_rows(
+        self, console: Console, options: ConsoleOptions, widths: list[int]
+    ) -> list[list[list[list[Segment]]]] | None:
+        """Each row (header and footer included, when shown) as its cells' lines of
+        segments, each cell as tall as the row; None unless every cell is text that fits its
+        column unwrapped and the table uses no row styles, vertical padding, collapsed
+        padding, lines between rows or column styles."""
+        top, right, bottom, left = self.padding
+        if (
+            top
+            or bottom
+            or self.collapse_padding
+            or self.row_styles
+            or self.show_lines
+            or self.leading
+            or any(row.style is not None for row in self.rows)
+        ):
+            return None
+        get_style = console.get_style
+        columns = []
+        last = len(self.columns) - 1
+        for column, width in zip(self.columns, widths, strict=True):
+            if column.style or column.vertical != "top":
+                return None
+            cells: list[tuple[RenderableType, Style]] = [(c, Style.null()) for c in column._cells]
+            if self.show_header:
+                style = get_style(self.header_style or "") + get_style(column.header_style)
+                cells.insert(0, (column.header, style))
+            if self.show_footer:
+                style = get_style(self.footer_style or "") + get_style(column.footer_style)
+                cells.append((column.footer, style))
+            pad_left = 0 if column._index == 0 and not self.pad_edge else left
+            pad_right = 0 if column._index == last and not self.pad_edge else right
+            drawn = []
+            for cell, style in cells:
+                if isinstance(cell, str):
+                    cell = console.render_str(
+                        cell, highlight=column.highlight, markup=options.markup
+                    )
+                if type(cell) is not Text:
+                    return None
+                justify = cell.justify or column.justify
+                lines = _cell_lines(console, cell, width, pad_left, pad_right, justify, style)
+                if lines is None:
+                    return None
+                drawn.append((lines, style))
+            columns.append(drawn)
+        rows = []
+        count = len(columns[0]) if columns else 0
+        for index in range(count):
+            height = max(len(col[index][0]) for col in columns)
+            header = self.show_header and index == 0
+            row = []
+            for col, width in zip(columns, widths, strict=True):
+                lines, style = col[index]
+                blank = [[Segment(" " * width, style)]] * (height - len(lines))
+                row.append(blank + lines if header else lines + blank)
+            rows.append(row)
+        return rows
 
     def _text_sizes(
         self, console: Console, options: ConsoleOptions, column: Column
@@ -155,3 +285,38 @@ def _text_sizes(
         line = max(map(cell_len, text.splitlines()), default=0)
         sizes.append((max(map(cell_len, text.split()), default=line), line))
     return sizes
+
+
+def _cell_lines(
+    console: Console, cell: Text, width: int, left: int, right: int, justify: str, style: Style
+) -> list[list[Segment]] | None:
+    """The lines rich's Table draws for ``cell`` in a column ``width`` wide with ``left`` and
+    ``right`` padding (Padding, then Text's wrap and justify, then the cell's ``style`` over
+    every segment); None where a line would have to be wrapped or cut, holds a tab, or the
+    justification is other than left or right."""
+    room = width - left - right
+    lines = cell.split("\n", allow_blank=True)
+    for line in lines:
+        if justify == "right":
+            line.rstrip()
+        length = cell_len(line.plain)
+        if length > room or "\t" in line.plain or justify not in ("left", "right"):
+            return None
+        if justify == "left":
+            line.pad_right(room - length)
+        else:
+            line.pad_left(room - length)
+    drawn: list[list[Segment]] = [[]]
+    for text, own, _ in Text("\n").join(lines).render(console, end=cell.end):
+        segment_style = style + own if style else own
+        while text:  # as Segment.split_and_crop_lines splits them
+            part, new_line, text = text.partition("\n")
+            if part:
+                drawn[-1].append(Segment(part, segment_style))
+            if new_line:
+                drawn.append([])
+    if not drawn[-1]:
+        drawn.pop()
+    before = [Segment(" " * left, style)] if left else []
+    after = [Segment(" " * right, style)] if right else []
+    return [[*before, *line, *after] for line in drawn]
