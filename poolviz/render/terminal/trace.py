@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from rich import box
 from rich.console import Console, ConsoleOptions, Group, RenderableType
+from rich.table import Table
 from rich.text import Text
 
 from poolviz.model.field import Jump, Pair, jump_text
@@ -33,7 +34,7 @@ from poolviz.model.trace import (
 )
 from poolviz.render.order import Order, ordered
 from poolviz.render.style import count, feature_text, percent, ratio, si
-from poolviz.render.terminal.fit import TextTable, fitted, shorten
+from poolviz.render.terminal.fit import fitted, shorten
 from poolviz.render.terminal.trace_words import held_kinds, summary
 
 RULES = box.Box("    \n    \n ── \n    \n ── \n ── \n    \n    \n")
@@ -193,10 +194,10 @@ class LayerTable:
             words += f" Left out to fit the terminal: {', '.join(dropped)} (--json has all)."
         return words
 
-    def table(self, dropped: tuple[str, ...], name_width: int | None) -> TextTable:
+    def table(self, dropped: tuple[str, ...], name_width: int | None) -> Table:
         """The table without the ``dropped`` columns, names cut to ``name_width``."""
         t, view = self.trace, self.view
-        table = TextTable(
+        table = Table(
             box=ASCII_RULES if view.ascii_only else RULES,
             show_footer=True,
             show_edge=False,
@@ -325,11 +326,11 @@ class CompareTable:
             f"{cell}."
         )
 
-    def table(self, layout: tuple[bool, bool], name_width: int | None) -> TextTable:
+    def table(self, layout: tuple[bool, bool], name_width: int | None) -> Table:
         """The table, the counterfactuals' parameters shown if ``layout[0]``, their notes
         wrapped to fit if ``layout[1]``, names cut to ``name_width``."""
         (params, wrap), report, view = layout, self.report, self.view
-        table = TextTable(
+        table = Table(
             box=ASCII_RULES if view.ascii_only else RULES,
             show_edge=False,
             pad_edge=False,
@@ -430,7 +431,7 @@ def totals_table(t: Trace) -> Group:
     totals = t.totals
     assert totals is not None  # the original always fits, or trace() raised
     unit, macs = _mult_adds(totals.macs)
-    table = TextTable(box=None, show_header=False, pad_edge=False, padding=(0, 1))
+    table = Table(box=None, show_header=False, pad_edge=False, padding=(0, 1))
     table.add_column(no_wrap=True)
     table.add_column(justify="right", no_wrap=True)
     for label, value in (
