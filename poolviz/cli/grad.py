@@ -126,7 +126,7 @@ def grad(
                 title=figure.title,
                 cmap=figure.cmap,
                 unpool=not no_unpool,
-                aspect=kwargs["aspect"],
+                aspect=figure.aspect,
                 panel=figure.panel,
             )
         )

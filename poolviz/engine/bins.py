@@ -193,8 +193,10 @@ def max_values(x4: np.ndarray, rows: Bins, cols: Bins) -> np.ndarray:
     out = np.empty((x4.shape[0], rows.out, cols.out, x4.shape[3]), dtype=x4.dtype)
     zero = False
     # a tile's passes hold about twice its estimate: tiles of a twelfth of the output keep
-    # the extra memory within a fifth of it (issue 28's budget), or of TILE_BYTES if smaller
-    budget = min(TILE_BYTES, out.nbytes // 12)
+    # the extra memory within a fifth of it (issue 28's budget), or of TILE_BYTES if smaller;
+    # but each tile costs about 15 us of Python, so a tile is at least a sixteenth of
+    # TILE_BYTES (2000x32x32x3 to 1x1: 400 tiles, 79 ms; with the floor, 4.4 ms)
+    budget = min(TILE_BYTES, max(out.nbytes // 12, TILE_BYTES // 16))
     for items, lo, hi in tiles(x4.shape[0], rows, gathered_row(x4, cols, x4.itemsize), budget):
         band = _fold_max(x4[items], rows.part(items, lo, hi), 1)
         tile = out[items, lo:hi]

@@ -200,12 +200,13 @@ def blur_pool2d_backward(
     cells = np.zeros(x4.size + 1, dtype=dtype)
     band = max(1, TILE_BYTES // max((w + before + after) * c * dtype.itemsize, 1))
     kh = x4.shape[1] - h + 1
+    held, _ = _reflected(h, w, filter_size)
     with np.errstate(over="ignore", invalid="ignore"):
         for i, r0 in itertools.product(range(n), range(0, h, band)):
             # the band's map rows' gradient, routed to the argmax of their windows, adding
             # into the input's gradient in window order as one pass over the whole map does
             r1 = min(h, r0 + band)
-            g_map = _map_grad(g4[i : i + 1], weights, (sh, sw), (h, w), (r0, r1))
+            g_map = _map_grad(g4[i : i + 1], weights, (sh, sw), held, w, (r0, r1))
             x_band = x4[i : i + 1, r0 : r1 + kh - 1]
             _, _, rows, cols = prepare(x_band, size, 1, 0, {})
             first = (i * x4.shape[1] + r0) * x4.shape[2] * c
@@ -217,21 +218,22 @@ def _map_grad(
     g4: np.ndarray,
     weights: np.ndarray,
     stride: tuple[int, int],
-    shape: tuple[int, int],
+    held: np.ndarray,
+    w: int,
     band: tuple[int, int],
 ) -> np.ndarray:
-    """Rows ``band`` (r0, r1) of the gradient of the ``shape`` (h, w) max map, given ``g4``,
-    the blurred output's: each output's gradient spread over its window of the padded map by
-    ``weights``, then the padding's share folded back onto the cells it reflects. Only the
-    padded rows these rows receive from are made; each cell's sum is added in the same order
-    as over the whole map."""
-    (h, w), (r0, r1), (sh, sw) = shape, band, stride
+    """Rows ``band`` (r0, r1) of the gradient of the max map ``w`` wide whose reflect-padded
+    rows hold its rows ``held`` (:func:`_reflected`), given ``g4``, the blurred output's: each
+    output's gradient spread over its window of the padded map by ``weights``, then the
+    padding's share folded back onto the cells it reflects. Only the padded rows these rows
+    receive from are made; each cell's sum is added in the same order as over the whole map."""
+    (r0, r1), (sh, sw) = band, stride
     f = weights.shape[0]
     before, after = blur_padding(f)
+    h = len(held) - f + 1
     oh, ow = g4.shape[1:3]
-    held = [_held(p, h, before) for p in range(h + f - 1)]
-    sources = [p for p, r in enumerate(held) if r0 <= r < r1]
-    p0, p1 = sources[0], sources[-1] + 1
+    sources = np.flatnonzero((held >= r0) & (held < r1))
+    p0, p1 = int(sources[0]), int(sources[-1]) + 1
     g_pad = np.zeros((g4.shape[0], p1 - p0, w + f - 1, g4.shape[3]), dtype=g4.dtype)
     for (a, b), weight in np.ndenumerate(weights):
         i0, i1 = max(0, -((a - p0) // sh)), min(oh, (p1 - 1 - a) // sh + 1)
@@ -245,15 +247,6 @@ def _map_grad(
         if r0 <= target < r1:
             core[:, target - r0] += g_pad[:, p - p0]
     return _unreflect(core, 2, w, before, after)
-
-
-def _held(p: int, h: int, before: int) -> int:
-    """The map row that row ``p`` of the reflect-padded map holds (see :func:`_unreflect`)."""
-    if p < before:
-        return before - p
-    if p < before + h:
-        return p - before
-    return 2 * h + before - 2 - p
 
 
 def _max_map_shape(x4: np.ndarray, size: IntPair) -> tuple[int, int]:

@@ -108,9 +108,7 @@ class Animation(FrameLayout):
 
     def _plane(self, frame: Frame) -> np.ndarray:
         """The input plane ``frame`` shows: the input, or a gradient's sum so far."""
-        return (
-            self.story.plane(frame, self.item, self.channel) if self.story.backward else self.plane
-        )
+        return self.story.plane(frame, self.item, self.channel)
 
     def _backdrop(self) -> Image.Image:
         """What every frame shares, drawn once: the title, shapes, arrow and legend, and for

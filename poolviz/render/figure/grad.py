@@ -24,7 +24,6 @@ from poolviz.errors import PoolvizError
 from poolviz.render.figure.grid import (
     DIGIT_EM,
     DRAWABLE,
-    INDEX_GID,
     MAX_NUMBERED,
     Outline,
     arrow_panel,
@@ -33,6 +32,7 @@ from poolviz.render.figure.grid import (
     drawable,
     value_norm,
 )
+from poolviz.render.figure.look import INDEX_GID
 from poolviz.render.figure.pool import (
     OVERHANG_NOTE,
     Shown,

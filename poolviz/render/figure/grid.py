@@ -22,8 +22,7 @@ from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.patches import FancyArrowPatch, Rectangle  # noqa: E402
 from matplotlib.transforms import ScaledTranslation, Transform  # noqa: E402
 
-from poolviz.render.figure.look import CELL_GID  # noqa: E402
-from poolviz.render.figure.look import INDEX_GID as INDEX_GID  # noqa: E402  (its home was here)
+from poolviz.render.figure.look import CELL_GID, INDEX_GID  # noqa: E402
 from poolviz.render.style import (  # noqa: E402
     format_values,
     outline_colour,
@@ -329,13 +328,13 @@ def cell_inches(side: int) -> float:
     return 0.5 if side <= 8 else 0.42 if side <= 14 else 0.3 if side <= MAX_NUMBERED else 0.0
 
 
-def plane_cells(planes: Sequence[np.ndarray]) -> list[float]:
-    """Each plane's cell size in inches, for planes drawn in one row: one size for all while
-    every plane shows numbers; else the others keep the size their own numbers need, and a
-    plane too large for numbers is a picture as large as the largest of them (at least 3.2
-    inches across, as grad draws one)."""
-    sides = [max(p.shape) for p in planes]
+def plane_cells(shapes: Sequence[tuple[int, int]]) -> list[float]:
+    """Each plane's cell size in inches, for planes of ``shapes`` drawn in one row: one size
+    for all while every plane shows numbers; else the others keep the size their own numbers
+    need, and a plane too large for numbers is a picture as large as the largest of them (at
+    least 3.2 inches across, as grad draws one)."""
+    sides = [max(shape) for shape in shapes]
     if cell_inches(max(sides)):
-        return [cell_inches(max(sides))] * len(planes)
+        return [cell_inches(max(sides))] * len(shapes)
     picture = max([3.2] + [side * cell_inches(side) for side in sides])
     return [cell_inches(side) or picture / side for side in sides]

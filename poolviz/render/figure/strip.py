@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
@@ -62,7 +61,7 @@ def strip_figure(
         steps = [steps[k] for k in parts[panel]]
         caption = (captions or {}).get(panel, caption)
     # one cell size while all show numbers; a plane too large for them a picture as large
-    cells = plane_cells([np.broadcast_to(0.0, s.shape) for s in steps])
+    cells = plane_cells([s.shape for s in steps])
     widths = [s.shape[1] * cell for s, cell in zip(steps, cells, strict=True)]
     heights = [s.shape[0] * cell for s, cell in zip(steps, cells, strict=True)]
     # a column: each matrix with its title and indices, the links between
