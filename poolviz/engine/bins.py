@@ -45,7 +45,7 @@ from typing import Any
 import numpy as np
 
 from poolviz.engine.geometry import Axis
-from poolviz.engine.windows import TILE_BYTES, code_dtype, pixel_type
+from poolviz.engine.windows import TILE_BYTES, code_dtype, pixel_type, spans
 
 WHOLE_PIXEL = 64
 """Pixels of fewer bytes than this are pooled a plane at a time where each plane has its own
@@ -144,25 +144,6 @@ class Bins:
         return missing if missing.any() else None
 
 
-def tiles(
-    n: int, rows: Bins, row_bytes: int, budget: int = TILE_BYTES
-) -> Iterator[tuple[slice, int, int]]:
-    """Blocks (items, first output row, end row) of ``n`` items whose intermediate, about
-    ``row_bytes`` per output row, is near ``budget`` bytes: whole items where one fits, else
-    bands of output rows within one item."""
-    per_row = max(1, row_bytes)
-    per_item = per_row * rows.out
-    if per_item <= budget:
-        step = max(1, budget // max(per_item, 1))
-        for i in range(0, n, step):
-            yield slice(i, min(n, i + step)), 0, rows.out
-        return
-    band = max(1, budget // per_row)
-    for i in range(n):
-        for lo in range(0, rows.out, band):
-            yield slice(i, i + 1), lo, min(rows.out, lo + band)
-
-
 def gathered_row(x4: np.ndarray, cols: Bins, itemsize: int) -> int:
     """Bytes of a gathered input row and an output row of ``itemsize``-byte cells: the
     intermediate per output row of a kernel that reads one row tap at a time."""
@@ -197,7 +178,7 @@ def max_values(x4: np.ndarray, rows: Bins, cols: Bins) -> np.ndarray:
     # but each tile costs about 15 us of Python, so a tile is at least a sixteenth of
     # TILE_BYTES (2000x32x32x3 to 1x1: 400 tiles, 79 ms; with the floor, 4.4 ms)
     budget = min(TILE_BYTES, max(out.nbytes // 12, TILE_BYTES // 16))
-    for items, lo, hi in tiles(x4.shape[0], rows, gathered_row(x4, cols, x4.itemsize), budget):
+    for items, lo, hi in spans(x4.shape[0], rows.out, gathered_row(x4, cols, x4.itemsize), budget):
         band = _fold_max(x4[items], rows.part(items, lo, hi), 1)
         tile = out[items, lo:hi]
         tile[...] = _fold_max(band, cols, 2)
@@ -266,7 +247,7 @@ def argmax_tiles(
     kw = cols.longest
     dtype = code_dtype(rows.longest * kw)
     per_row = gathered_row(x4, cols, x4.itemsize + dtype.itemsize + 1)
-    for items, lo, hi in tiles(n, rows, per_row):
+    for items, lo, hi in spans(n, rows.out, per_row, TILE_BYTES):
         r, k = rows.part(items, lo, hi), cols.part(items)
         first, end = r.reach()  # the input rows this band reads
         for nan in (False, True):
@@ -347,7 +328,7 @@ def sum_divided(x4: np.ndarray, rows: Bins, cols: Bins, acc: np.dtype[Any]) -> n
     widths = np.repeat(cols.length.astype(acc), c).reshape(ow, c)
     blocks = [
         (items, lo, hi, *rows.part(items, lo, hi).reach())
-        for items, lo, hi in tiles(n, rows, per_row, budget)
+        for items, lo, hi in spans(n, rows.out, per_row, budget)
     ]
     # one buffer, the largest tile's size: growing it would hold two at once
     size = max(len(range(n)[items]) * (end - first) for items, _, _, first, end in blocks)
@@ -417,8 +398,8 @@ def route(x4: np.ndarray, g4: np.ndarray, rows: Bins, cols: Bins) -> np.ndarray:
         for where, _, at in argmax_tiles(x4, rows, cols):
             assert at is not None
             items, chans = where[0], where[3]
-            item = np.arange(items.start, items.stop or n, dtype=np.int64) * (h * w * c)
-            chan = np.arange(chans.start or 0, chans.stop or c, dtype=np.int64)
+            item = np.arange(n, dtype=np.int64)[items] * (h * w * c)
+            chan = np.arange(c, dtype=np.int64)[chans]
             at *= c
             at += item[:, None, None, None]
             at += chan
@@ -439,7 +420,9 @@ def spread(x4: np.ndarray, share: np.ndarray, rows: Bins, cols: Bins) -> np.ndar
     pixel = pixel_type(grad)
     pixels = grad if pixel is None else grad.view(pixel)[..., 0]
     with np.errstate(over="ignore", invalid="ignore"):
-        for items, lo, hi in tiles(x4.shape[0], rows, gathered_row(x4, cols, share.itemsize)):
+        for items, lo, hi in spans(
+            x4.shape[0], rows.out, gathered_row(x4, cols, share.itemsize), TILE_BYTES
+        ):
             r, tile = rows.part(items, lo, hi), share[items, lo:hi]
             for a in reversed(range(r.longest)):
                 r_short, at_row = r.short(a), r.tap(a)[:, None]

@@ -349,5 +349,6 @@ def fractional_max_pool2d_backward(
     its window's winner."""
     x4 = as_nhwc(x)
     frac = fractional_windows(x4, size, output_size, output_ratio, samples, seed)
-    g4 = _grad(x4, grad_output, (frac.row_starts.shape[2], frac.col_starts.shape[2]), np.ndim(x))
-    return like_input(route(x4, g4, *frac.bins()), np.ndim(x))
+    rows, cols = frac.bins()
+    g4 = _grad(x4, grad_output, (rows.out, cols.out), np.ndim(x))
+    return like_input(route(x4, g4, rows, cols), np.ndim(x))

@@ -165,6 +165,23 @@ class Tile:
     """Output rows of the tile (relative) whose windows hold no real row."""
 
 
+def spans(n: int, out_rows: int, row_bytes: int, budget: int) -> list[tuple[slice, int, int]]:
+    """Blocks (items, first output row, end row) of an output of ``n`` items by ``out_rows``
+    rows whose intermediate, about ``row_bytes`` per output row, is near ``budget`` bytes:
+    whole items where one fits, else bands of output rows within one item."""
+    per_row = max(1, row_bytes)
+    per_item = per_row * out_rows
+    if per_item <= budget:
+        step = max(1, budget // max(per_item, 1))
+        return [(slice(i, min(n, i + step)), 0, out_rows) for i in range(0, n, step)]
+    band = max(1, budget // per_row)
+    return [
+        (slice(i, i + 1), lo, min(out_rows, lo + band))
+        for i in range(n)
+        for lo in range(0, out_rows, band)
+    ]
+
+
 @lru_cache(maxsize=256)
 def tiles(
     n: int, rows: Axis, row_bytes: int, budget: int = TILE_BYTES, whole: int = WHOLE_ITEM_BYTES
@@ -173,24 +190,12 @@ def tiles(
     ``row_bytes`` per output row) is near ``budget`` bytes: whole items where one fits,
     otherwise bands of rows within one item; an item of up to ``whole`` bytes is a tile of
     its own."""
-    per_item = row_bytes * rows.out
-    if per_item <= whole:
-        budget = max(budget, per_item)
-    spans: list[tuple[slice, int, int]] = []
-    if per_item <= budget:
-        step = max(1, budget // max(per_item, 1))
-        spans = [(slice(i, min(n, i + step)), 0, rows.out) for i in range(0, n, step)]
-    else:
-        band = max(1, budget // max(row_bytes, 1))
-        spans = [
-            (slice(i, i + 1), r, min(rows.out, r + band))
-            for i in range(n)
-            for r in range(0, rows.out, band)
-        ]
+    if row_bytes * rows.out <= whole:
+        budget = max(budget, row_bytes * rows.out)
     empty = empty_indices(rows)
     made: dict[tuple[int, int], tuple[slice, tuple[Tap, ...], tuple[int, ...]]] = {}
     out = []
-    for items, lo, hi in spans:
+    for items, lo, hi in spans(n, rows.out, row_bytes, budget):
         if (lo, hi) not in made:
             r0, r1 = input_rows(rows, lo, hi)
             made[lo, hi] = (
@@ -255,7 +260,7 @@ def _fold(
     writes both at once, one pass fewer. With ``pixel`` (a void type the size of one pixel's
     channels, ``axis`` 2 and no ``src_code``) the columns of ``src`` are first split by phase
     (:func:`tap_inputs`), so that every tap reads contiguous runs."""
-    reads = [(tap, src) for tap in taps] if pixel is None else tap_inputs(src, taps, pixel, scratch)
+    reads = tap_inputs(src, taps, pixel, scratch)
     pending = reads[0] if _pending(taps) else None
     for tap, source in reads:
         if pending is not None and tap is pending[0]:
@@ -292,19 +297,20 @@ def _fold(
 
 
 def tap_inputs(
-    src: np.ndarray, taps: tuple[Tap, ...], pixel: np.dtype[Any], scratch: Scratch
+    src: np.ndarray, taps: tuple[Tap, ...], pixel: np.dtype[Any] | None, scratch: Scratch
 ) -> list[tuple[Tap, np.ndarray]]:
     """Each column tap of the 4-D ``src`` with an array it reads contiguously: with a column
     stride, ``src``'s columns split by index mod stride (phase ``p`` holds columns ``p, p +
     stride, ...``; each phase a tap reads is copied once, whole pixels of type ``pixel`` at a
-    time), the tap's input slice rewritten to index its phase; without one, ``src`` itself.
+    time), the tap's input slice rewritten to index its phase; without one, or with ``pixel``
+    None (pixels too long to gain from it), ``src`` itself.
 
     NumPy's elementwise loops run along the last axis: over a pixel's channels at a column
     stride they restart every pixel, and cost 1 ns per number over 3 channels, a third of
     that over 64, where a contiguous loop costs a tenth (over a few channels, a copy of
     12-byte items costs half as much)."""
     step = (taps[0].inp.step or 1) if taps else 1
-    if step == 1:
+    if step == 1 or pixel is None:
         return [(tap, src) for tap in taps]
     phases: dict[int, np.ndarray] = {}
     out = []
@@ -461,7 +467,7 @@ def sum_windows(x: np.ndarray, tile: Tile, cols: Axis, dest: np.ndarray, scratch
     dest[...] = 0
     pixel = pixel_type(block)
     taps = window_taps(cols)
-    reads = [(t, block) for t in taps] if pixel is None else tap_inputs(block, taps, pixel, scratch)
+    reads = tap_inputs(block, taps, pixel, scratch)
     columns = [(ct.out, src[:, :, ct.inp]) for ct, src in reads]  # each column tap's input
     for rt in tile.row_taps:
         for out, src in columns:
