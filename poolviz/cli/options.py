@@ -346,25 +346,17 @@ def load_input(
         return loaders.load_sample(
             sample, gray=gray, resize=resize, scale=scale, layout=layout, budget=budget
         )
-    shaping = [
-        (option, files)
-        for option, used, files in (
-            ("--gray", gray, "images"),
-            ("--resize", resize is not None, "images"),
-            ("--scale", scale is not None, "images"),
-            ("--layout nchw", layout != "nhwc", ".npy and .npz arrays"),
-        )
-        if used
-    ]
+    read = loaders.ReadOptions(gray=gray, resize=resize, scale=scale, layout=layout)
     if matrix is not None:
-        if shaping:
-            option, files = shaping[0]
-            raise _usage(f"{option} applies to {files}, not an inline matrix")
+        try:
+            read.refuse_unless("text", "an inline matrix")
+        except PoolvizError as err:
+            raise _usage(str(err)) from None
         if budget is not None:
             budget.check("matrix", matrix.nbytes)
         return loaders.LoadedInput(matrix, "matrix", "inline", "float64", matrix.shape)
-    if shaping:
-        raise _usage(f"{shaping[0][0]} needs an input; give INPUT or --sample")
+    if read.given():
+        raise _usage(f"{read.given()[0]} needs an input; give INPUT or --sample")
     return None
 
 

@@ -44,21 +44,24 @@ class ReadOptions:
         if self.resize is not None and self.scale is not None:
             raise PoolvizError("--resize and --scale both set the size; give one of them")
 
+    def given(self) -> tuple[str, ...]:
+        """The options asked for, as the command line says them (``--layout nchw``), the
+        image options first."""
+        asked = (
+            ("--gray", self.gray),
+            ("--resize", self.resize is not None),
+            ("--scale", self.scale is not None),
+            (f"--layout {self.layout}", self.layout != "nhwc"),
+        )
+        return tuple(option for option, used in asked if used)
+
     def refuse_unless(self, kind: str, shown: str) -> None:
         """Refuse the options that do not apply to an input of ``kind`` (``image``, ``text``,
         ``npy`` or ``npz``) named ``shown``: ``--layout`` but for arrays, the image options
         but for images; asked for with another kind of input, an option is a usage error
         rather than silently ignored."""
-        if kind != "image":
-            image_options = (
-                ("--gray", self.gray),
-                ("--resize", self.resize is not None),
-                ("--scale", self.scale is not None),
-            )
-            for option, used in image_options:
-                if used:
-                    raise PoolvizError(f"{option} applies to images, not {shown}")
-        if kind in ("image", "text") and self.layout != "nhwc":
-            raise PoolvizError(
-                f"--layout {self.layout} applies to .npy and .npz arrays, not {shown}"
-            )
+        for option in self.given():
+            if not option.startswith("--layout") and kind != "image":
+                raise PoolvizError(f"{option} applies to images, not {shown}")
+            if option.startswith("--layout") and kind in ("image", "text"):
+                raise PoolvizError(f"{option} applies to .npy and .npz arrays, not {shown}")

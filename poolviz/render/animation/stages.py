@@ -32,16 +32,14 @@ Run = PoolResult | LPRun | BlurRun
 def stories(run: Run, grad: bool = False) -> list[Story]:
     """The stages of ``run``, in the order they are shown; with ``grad``, the gradient
     flowing back through its windows instead (:class:`GradStory`)."""
-    build: Callable[[Any], list[Story]] = STAGES[type(run)]
-    told = build(run)
-    if not grad:
-        return told
-    if len(told) != 1:
+    if grad and isinstance(run, BlurRun):  # two stages: no one window's gradient to follow
         raise PoolvizError(
             "--grad shows one stage's gradient flowing back (max, average, adaptive, "
             "fractional or LP pooling); blur pooling's is shown by poolviz grad --mode blur"
         )
-    return [GradStory.of(told[0], run.backward)]
+    build: Callable[[Any], list[Story]] = STAGES[type(run)]
+    told = build(run)
+    return [GradStory.of(told[0], run.backward)] if grad else told
 
 
 def _windows(x: np.ndarray, output: np.ndarray, spec: PoolSpec, ndim: int) -> PoolResult:
