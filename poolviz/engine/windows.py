@@ -168,13 +168,15 @@ class Tile:
 def spans(n: int, out_rows: int, row_bytes: int, budget: int) -> list[tuple[slice, int, int]]:
     """Blocks (items, first output row, end row) of an output of ``n`` items by ``out_rows``
     rows whose intermediate, about ``row_bytes`` per output row, is near ``budget`` bytes:
-    whole items where one fits, else bands of output rows within one item."""
+    whole items where one fits, else bands of output rows within one item, of equal height
+    (a thin last band would cost a tile's Python for little work)."""
     per_row = max(1, row_bytes)
     per_item = per_row * out_rows
     if per_item <= budget:
         step = max(1, budget // max(per_item, 1))
         return [(slice(i, min(n, i + step)), 0, out_rows) for i in range(0, n, step)]
     band = max(1, budget // per_row)
+    band = -(-out_rows // -(-out_rows // band))  # as many bands, of equal rows: no thin last one
     return [
         (slice(i, i + 1), lo, min(out_rows, lo + band))
         for i in range(n)
