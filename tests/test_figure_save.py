@@ -1,4 +1,5 @@
-"""Saving a figure: a PNG drawn once shows exactly what ``bbox_inches="tight"`` shows."""
+"""Saving a figure: a PNG drawn once shows exactly what ``bbox_inches="tight"`` shows, in RGB
+(an opaque figure's PNG has no alpha channel)."""
 
 from __future__ import annotations
 
@@ -51,8 +52,19 @@ def test_png_shows_what_a_tight_savefig_shows(tmp_path: Path, make: Callable[[],
     save_figure(make(), ours, dpi=90)
     make().savefig(theirs, dpi=90, bbox_inches="tight", pad_inches=PAD_INCHES)
     with Image.open(ours) as a, Image.open(theirs) as b:
+        assert (a.mode, b.mode) == ("RGB", "RGBA")
         assert a.size == b.size
-        assert np.array_equal(np.asarray(a), np.asarray(b))
+        assert (np.asarray(b)[..., 3] == 255).all()
+        assert np.array_equal(np.asarray(a), np.asarray(b)[..., :3])
+
+
+def test_a_page_not_opaque_keeps_its_alpha(tmp_path: Path) -> None:
+    fig = _pool()
+    fig.patch.set_alpha(0.5)
+    save_figure(fig, tmp_path / "see-through.png")
+    with Image.open(tmp_path / "see-through.png") as image:
+        assert image.mode == "RGBA"
+        assert image.getpixel((0, 0))[3] < 255
 
 
 def test_png_is_drawn_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
