@@ -26,6 +26,7 @@ import re
 import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
@@ -65,6 +66,12 @@ LINE = 1.3 / 72
 NAME_WIDTH, NOTE_WIDTH = 16, 14
 """Characters per line before a name or a note is wrapped."""
 GREY, DARK_GREY, CHANGED = "#666666", "#333333", OKABE_ITO[5]
+PLACED: dict[str, Any] = {"in_layout": False}
+"""For the words :func:`_plan` placed within the page (columns' names, shapes and notes, rows'
+titles and totals): the page is the one axes' box, which holds them, so saving need not
+measure them to find the figure's extent (VGG16's figure has 150 of them). Words placed by
+estimate are still measured: the title (a ``--title`` can be wider than the page), the legend
+and the caption."""
 
 
 def _darker(colour: str, amount: float) -> str:
@@ -319,6 +326,7 @@ def _draw(p: _Plan) -> Figure:
                 fontweight="bold",
                 ha="left",
                 va="bottom",
+                **PLACED,
             )
             ax.text(
                 0.0,
@@ -329,6 +337,7 @@ def _draw(p: _Plan) -> Figure:
                 ha="left",
                 va="top",
                 linespacing=1.15,
+                **PLACED,
             )
             if hi == len(p.cols):  # the totals once, after the model's last layer
                 ax.text(
@@ -340,6 +349,7 @@ def _draw(p: _Plan) -> Figure:
                     va="center",
                     linespacing=1.4,
                     color=CHANGED if t.problem is not None else "#000000",
+                    **PLACED,
                 )
         stripe_top, y = band.top + 0.08, band.end
         for j in range(lo + 1 - lo % 2, hi, 2):  # faint stripes carry the eye down each column
@@ -434,6 +444,7 @@ def _header(ax: Axes, heads: Sequence[tuple[str, str]], centres: Sequence[float]
             ha="center",
             va="bottom",
             linespacing=1.15,
+            **PLACED,
         )
         ax.text(
             x,
@@ -444,6 +455,7 @@ def _header(ax: Axes, heads: Sequence[tuple[str, str]], centres: Sequence[float]
             ha="center",
             va="top",
             linespacing=1.15,
+            **PLACED,
         )
 
 
@@ -488,6 +500,7 @@ def _draw_cell(
         fontweight="bold" if bold else "normal",
         color=colour,
         fontstyle="normal" if c.shape is not None or bold else "italic",
+        **PLACED,
     )
     if note:
         ax.text(
@@ -500,6 +513,7 @@ def _draw_cell(
             color=GREY,
             fontstyle="italic",
             linespacing=1.15,
+            **PLACED,
         )
 
 
