@@ -31,6 +31,10 @@ Why it is shaped so (measured against PyTorch's 1-thread CPU kernels, ``bench/ke
   NumPy's inner loop over one pixel's channels (about 9 ns a call): 18-20 ms on the stem.
 - Gathering one tap of every window at once, rather than one strided view per window, is
   what made adaptive max on a ResNet stem go from 17x PyTorch's time to about 2x.
+- Windows of their own per plane (fractional) are gathered one number at a time, whatever
+  the layout. Their max values take a running max over the window's neighbours first
+  (whole contiguous passes), then one gather per axis that every row of an item shares
+  (:func:`_plane_max_values`); their indices, and the backward, gather each tap.
 - The work is cut into tiles of about :data:`~poolviz.engine.windows.TILE_BYTES` of
   intermediate (a few items, or bands of output rows of one item), so the passes over a tile
   run in cache and extra memory stays near the tile's size; the tap loop costs a few
@@ -173,10 +177,13 @@ def along(per_window: np.ndarray, axis: int) -> np.ndarray:
 
 
 def max_values(x4: np.ndarray, rows: Bins, cols: Bins) -> np.ndarray:
-    """The max over each window of windows every plane shares, rows first (:func:`_fold_rows`),
-    then columns (:func:`_fold_columns`), tile by tile. Only the sign of a zero maximum can
-    differ from the row-major order; where it could (a ``-0.0`` in the input),
-    :func:`argmax` decides."""
+    """The max over each window (NaN wins), as :func:`maxima` without indices. Windows every
+    plane shares: rows first (:func:`_fold_rows`), then columns (:func:`_fold_columns`),
+    tile by tile. Only the sign of a zero maximum can differ from the row-major order; where
+    it could (a ``-0.0`` in the input), :func:`argmax` decides. Windows of their own per
+    plane: :func:`_plane_max_values`."""
+    if not rows.shared:
+        return _plane_max_values(x4, rows, cols)
     n, _, w, c = x4.shape
     out = np.empty((n, rows.out, cols.out, c), dtype=x4.dtype)
     zero = False
@@ -199,6 +206,80 @@ def max_values(x4: np.ndarray, rows: Bins, cols: Bins) -> np.ndarray:
     if zero and _negative_zero(x4):
         return maxima(x4, rows, cols, None)
     return out
+
+
+PLANE_TILE_BYTES = 2 << 20
+"""Scratch of one tile of :func:`_plane_max_values` (about 15 output rows of a ResNet stem
+image; each tile costs about 30 us of Python)."""
+
+
+def _plane_max_values(x4: np.ndarray, rows: Bins, cols: Bins) -> np.ndarray:
+    """The max over each window of fixed-size windows with starts of their own per plane
+    (fractional; ``rows``, ``cols`` per plane), values only, tile by tile: columns first,
+    a running max over ``kw`` neighbours (:func:`_slide`) of which every plane's window
+    starts are gathered, then the same over ``kh`` rows.
+
+    A per-plane gather moves one number at a time; it runs as one ``np.take`` an item over
+    whole rows of (columns x channels) with one index the rows share, and the rows pass
+    runs on the tile turned so that its rows lie along that axis (then turned back): a
+    transposing copy costs a fifth of a gather's number, an index per number three times
+    one. The running maxima pass over whole contiguous arrays (the flattened pixels);
+    their windows crossing a row's end are never gathered. A ResNet stem to 78x78 took
+    ~270 ms gathering each tap (``np.take_along_axis``), ~20 ms so.
+
+    Ties keep the earlier value in both passes (``maximum(later, earlier)``), so a zero's
+    sign is the first maximum's in row-major order, as PyTorch's; a tile whose maxima hold
+    a NaN (PyTorch's is the last NaN in the window) is taken again by :func:`maxima`."""
+    n, h, w, c = x4.shape
+    kh, kw, oh, ow = rows.longest, cols.longest, rows.out, cols.out
+    out = np.empty((n, oh, ow, c), dtype=x4.dtype)
+    if out.size == 0:
+        return out
+    # offsets of each plane's windows along a row of (columns, channels): (n, o * c)
+    col_at = (np.moveaxis(cols.start, 1, 2) * c + np.arange(c)).reshape(n, ow * c)
+    row_at = np.moveaxis(rows.start, 1, 2) * c + np.arange(c)  # (n, oh, c)
+    per_row = -(-h // oh) * (w + 2 * ow) * c * x4.itemsize
+    blocks = [(items, lo, hi, *rows.part(items, lo, hi).reach())
+              for items, lo, hi in spans(n, oh, per_row, PLANE_TILE_BYTES)]  # fmt: skip
+    largest = max(len(range(n)[items]) * (end - first) for items, _, _, first, end in blocks)
+    wide_buffer = np.empty(largest * w * c, dtype=x4.dtype)
+    grid_buffer = np.empty(largest * ow * c, dtype=x4.dtype)
+    turned_buffer = np.empty(largest * ow * c, dtype=x4.dtype)
+    for items, lo, hi, first, end in blocks:
+        tile = out[items, lo:hi]
+        count, height = tile.shape[0], end - first
+        block = x4[items, first:end].reshape(-1, c)
+        wide = _slide(block, kw, wide_buffer[: block.size].reshape(block.shape))
+        wide = wide.reshape(count, height, w * c)
+        grid = grid_buffer[: count * height * ow * c].reshape(count, height, ow, c)
+        for k, item in enumerate(range(n)[items]):
+            np.take(wide[k], col_at[item], 1, grid[k].reshape(height, ow * c), "clip")
+        turned = turned_buffer[: grid.size].reshape(count, ow, height, c)
+        np.copyto(turned, grid.transpose(0, 2, 1, 3))
+        flat = turned.reshape(-1, c)
+        tall = _slide(flat, kh, wide_buffer[: flat.size].reshape(flat.shape))
+        tall = tall.reshape(count, ow, height * c)
+        result = grid_buffer[: tile.size].reshape(count, ow, hi - lo, c)
+        for k, item in enumerate(range(n)[items]):
+            at = (row_at[item, lo:hi] - first * c).reshape(-1)
+            np.take(tall[k], at, 1, result[k].reshape(ow, -1), "clip")
+        np.copyto(tile, result.transpose(0, 2, 1, 3))
+        if tile.dtype.kind == "f" and np.isnan(tile.max()):
+            tile[...] = maxima(x4[items], rows.part(items, lo, hi), cols.part(items), None)
+    return out
+
+
+def _slide(src: np.ndarray, k: int, buffer: np.ndarray) -> np.ndarray:
+    """Row ``p`` of the result is the max of ``src`` rows ``p .. p+k-1`` (the first maximum
+    on ties), for every ``p`` with ``k`` rows left; the last ``k - 1`` rows of ``buffer``
+    (the result, of ``src``'s shape) are left as they were. ``src`` itself when ``k`` is 1."""
+    if k == 1:
+        return src
+    last = len(src) - k + 1
+    np.maximum(src[1 : last + 1], src[:last], out=buffer[:last])
+    for a in range(2, k):
+        np.maximum(src[a : last + a], buffer[:last], out=buffer[:last])
+    return buffer
 
 
 def _negative_zero(x4: np.ndarray) -> bool:

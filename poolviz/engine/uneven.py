@@ -39,7 +39,7 @@ from typing import Any
 
 import numpy as np
 
-from poolviz.engine.bins import Bins, argmax, max_values, maxima, route, spread, sum_divided
+from poolviz.engine.bins import Bins, argmax, max_values, route, spread, sum_divided
 from poolviz.engine.geometry import Axis, Span, as_pair
 from poolviz.engine.windows import as_nhwc, like_input
 from poolviz.errors import PoolvizError
@@ -330,7 +330,7 @@ def fractional_max_pool2d(
     x4 = as_nhwc(x)
     frac = fractional_windows(x4, size, output_size, output_ratio, samples, seed)
     if not return_indices:
-        return like_input(maxima(x4, *frac.bins(), None), np.ndim(x))
+        return like_input(max_values(x4, *frac.bins()), np.ndim(x))
     values, indices = argmax(x4, *frac.bins())
     return like_input(values, np.ndim(x)), like_input(indices, np.ndim(x))
 
