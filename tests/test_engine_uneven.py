@@ -21,6 +21,15 @@ from poolviz.engine.uneven import adaptive_axis, fractional_axis, fractional_sta
 X5 = np.arange(25.0).reshape(5, 5)
 
 
+@pytest.mark.parametrize("size", [(0, 0), (3, 0), (0, 3), (None, 0)])
+def test_adaptive_max_to_an_empty_output(size: tuple[int | None, int]) -> None:
+    x = np.ones((2, 5, 4, 3))
+    expected = (2, 5 if size[0] is None else size[0], size[1], 3)
+    assert adaptive_pool2d(x, size, "max").shape == expected
+    values, indices = adaptive_pool2d(x, size, "max", return_indices=True)
+    assert values.shape == indices.shape == expected
+
+
 def test_adaptive_5_to_3_bins_overlap() -> None:
     ax = adaptive_axis(5, 3)
     assert [ax.taps(i) for i in range(3)] == [[0, 1], [1, 2, 3], [3, 4]]

@@ -199,7 +199,7 @@ def max_values(x4: np.ndarray, rows: Bins, cols: Bins) -> np.ndarray:
     tap_buffer = np.empty(largest * cols.out * c, dtype=x4.dtype)
     for items, lo, hi in blocks:
         tile = out[items, lo:hi]
-        band = band_buffer[: tile.size // cols.out * w].reshape(*tile.shape[:2], w, c)
+        band = band_buffer[: tile.shape[0] * (hi - lo) * w * c].reshape(*tile.shape[:2], w, c)
         _fold_rows(x4[items], rows.part(items, lo, hi), band)
         _fold_columns(band, cols, tile, tap_buffer[: tile.size].reshape(tile.shape))
         zero = zero or (x4.dtype.kind == "f" and bool((tile == 0).any()))
