@@ -69,7 +69,7 @@ WHY: dict[str, str] = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass
 class Example:
     """The worked example a mode shows with no input."""
 

@@ -25,16 +25,16 @@ Pair = tuple[int, int]
 Padding = int | Pair | tuple[int, int, int, int] | str
 
 
-# At most 18 digits: whole numbers stay far from Python's int-parsing limit.
-_PAIR = re.compile(r"\s*([+-]?[0-9]{1,18})\s*(?:x\s*([+-]?[0-9]{1,18})\s*)?", re.IGNORECASE)
+# The patterns are matched with re.fullmatch, which compiles (and caches) one when first
+# used: most runs parse none of them. At most 18 digits: whole numbers stay far from
+# Python's int-parsing limit.
+_PAIR = r"(?i)\s*([+-]?[0-9]{1,18})\s*(?:x\s*([+-]?[0-9]{1,18})\s*)?"
 
 
-_INTS = re.compile(r"\s*[+-]?[0-9]{1,18}\s*(?:,\s*[+-]?[0-9]{1,18}\s*)*")
+_INTS = r"\s*[+-]?[0-9]{1,18}\s*(?:,\s*[+-]?[0-9]{1,18}\s*)*"
 
 
-_FIGSIZE = re.compile(
-    r"\s*([0-9]{1,3}(?:\.[0-9]{1,3})?)\s*x\s*([0-9]{1,3}(?:\.[0-9]{1,3})?)\s*", re.I
-)
+_FIGSIZE = r"(?i)\s*([0-9]{1,3}(?:\.[0-9]{1,3})?)\s*x\s*([0-9]{1,3}(?:\.[0-9]{1,3})?)\s*"
 
 
 _SIZE_EXAMPLES = "a whole number such as 2, or HxW (height first) such as 3x2"
@@ -44,7 +44,7 @@ _PADDING_EXAMPLES = "a whole number such as 1, HxW (height first) such as 1x0, v
 
 _SIDES_EXAMPLE = "four whole numbers TOP,LEFT,BOTTOM,RIGHT such as 0,1,1,0 (padding per side)"
 
-_SIDES = re.compile(",".join([r"\s*([0-9]{1,18})\s*"] * 4))
+_SIDES = ",".join([r"\s*([0-9]{1,18})\s*"] * 4)
 
 
 class OptionError(click.BadParameter):
@@ -71,7 +71,7 @@ def option_name(param: click.Parameter | None, fallback: str) -> str:
 
 def _parse_pair(text: str) -> Pair | None:
     """``3`` -> (3, 3), ``3x2`` -> (3, 2); None when it is neither."""
-    match = _PAIR.fullmatch(text)
+    match = re.fullmatch(_PAIR, text)
     if match is None:
         return None
     h = int(match[1])
@@ -116,7 +116,7 @@ class PaddingType(OptionType):
         option = option_name(param, "padding")
         if value.strip().lower() in ("valid", "same", "same_lower"):
             return value.strip().lower()
-        if sides := _SIDES.fullmatch(value):
+        if sides := re.fullmatch(_SIDES, value):
             top, left, bottom, right = (int(v) for v in sides.groups())
             return top, left, bottom, right
         if "," in value:
@@ -287,7 +287,7 @@ class FigsizeType(OptionType):
         if isinstance(value, tuple):
             return value
         option = option_name(param, "figsize")
-        match = _FIGSIZE.fullmatch(str(value))
+        match = re.fullmatch(_FIGSIZE, str(value))
         if match is None:
             raise OptionError(
                 f"{option} {value!r} is not a size; use WxH in inches, width first, such as "
@@ -390,7 +390,7 @@ class OutputPath(OptionType):
 
 def _parse_ints(text: str) -> tuple[int, ...] | None:
     """``0,2`` -> (0, 2); None unless it is comma-separated whole numbers."""
-    if _INTS.fullmatch(text) is None:
+    if re.fullmatch(_INTS, text) is None:
         return None
     return tuple(int(part) for part in text.split(","))
 

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from poolviz.engine.explain import PoolResult
 
 
-@dataclass(frozen=True)
+@dataclass
 class Pooling:
     """Pooling arguments as the engine takes them (all of :func:`pool2d`'s but ``x``)."""
 
@@ -50,7 +50,7 @@ class Pooling:
         return pool2d(x, return_indices=False, **self._arguments(mode))
 
 
-@dataclass(frozen=True)
+@dataclass
 class BlurPooling:
     """Blur pooling's arguments (:func:`blur_pool2d`): the max stage's window ``size`` at
     stride 1, then a ``filter_size``-tap binomial filter that subsamples by ``stride``."""

@@ -14,7 +14,7 @@ from poolviz.engine.uneven import adaptive_axis
 from poolviz.errors import PoolvizError
 
 
-@dataclass(frozen=True)
+@dataclass
 class SizeDim:
     """The output size along one axis, worked out, and which cells the windows use."""
 
@@ -45,7 +45,7 @@ class SizeDim:
         return self.axis.pad_before, self.axis.pad_after
 
 
-@dataclass(frozen=True)
+@dataclass
 class SizeResult:
     """The output-size calculator's answer for every axis."""
 

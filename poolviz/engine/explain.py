@@ -17,22 +17,14 @@ from poolviz.engine.backward import pool2d_backward
 from poolviz.engine.display import Display, registered
 from poolviz.engine.geometry import Axis, IntPair, PaddingArg, PoolOptions, PoolSpec, as_pair
 from poolviz.engine.pooling import avg_pool_nhwc, max_pool_nhwc, prepare
-from poolviz.engine.uneven import (
-    OutputSize,
-    adaptive_axis,
-    adaptive_pool2d,
-    adaptive_pool2d_backward,
-    fractional_axis,
-    fractional_max_pool2d,
-    fractional_max_pool2d_backward,
-    fractional_output,
-    fractional_samples,
-)
 from poolviz.engine.windows import as_nhwc, like_input
 from poolviz.errors import PoolvizError
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
+
+    # the uneven kinds are imported where they run: a uniform result need not load them
+    from poolviz.engine.uneven import OutputSize
 
 MAX_WINDOW_CELLS = 2**20
 """The most cells :meth:`PoolResult.window` lays out for one window (1024x1024, 9 MB with
@@ -119,10 +111,14 @@ class PoolResult:
         g = np.asarray(grad_output, dtype=np.float64)
         x = self.input.astype(np.float64, copy=False)
         if self.kind == "adaptive":
+            from poolviz.engine.uneven import adaptive_pool2d_backward
+
             return adaptive_pool2d_backward(x, g, (self.rows.out, self.cols.out), mode)
         if self.kind == "fractional":
             if mode != "max":
                 raise PoolvizError("fractional pooling takes the max only; use mode 'max'")
+            from poolviz.engine.uneven import fractional_max_pool2d_backward
+
             samples = None if self.samples is None else self.samples.astype(np.float64)
             return fractional_max_pool2d_backward(
                 x, g, self.spec.size, (self.rows.out, self.cols.out), samples=samples
@@ -283,6 +279,8 @@ def explain_adaptive(x: np.ndarray, output_size: OutputSize, mode: str = "max") 
     >>> [r.rows.taps(i) for i in range(3)], r.output_like_input()[0].tolist()
     ([[0, 1], [1, 2, 3], [3, 4]], [6.0, 8.0, 9.0])
     """
+    from poolviz.engine.uneven import adaptive_axis, adaptive_pool2d
+
     x4 = as_nhwc(x, empty_channels=mode == "avg")
     if mode == "max":
         output, indices = adaptive_pool2d(x4, output_size, "max", return_indices=True)
@@ -312,6 +310,13 @@ def explain_fractional(
     >>> [r.rows.start(i) for i in range(4)], r.output_like_input()[0].tolist()
     ([0, 2, 4, 5], [8.0, 10.0, 12.0, 13.0])
     """
+    from poolviz.engine.uneven import (
+        fractional_axis,
+        fractional_max_pool2d,
+        fractional_output,
+        fractional_samples,
+    )
+
     x4 = as_nhwc(x)
     n, h, w, c = x4.shape
     dtype = x4.dtype if x4.dtype.kind == "f" else np.dtype(np.float64)

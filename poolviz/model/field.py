@@ -36,7 +36,7 @@ def jump_text(jump: Jump) -> str:
     )
 
 
-@dataclass(frozen=True)
+@dataclass
 class Field:
     """The receptive field of one output position, in input pixels."""
 

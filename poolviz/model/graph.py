@@ -22,7 +22,7 @@ Edge = tuple[str, int]
 """A node's name and the index of one of its outputs (0: the first)."""
 
 
-@dataclass(frozen=True)
+@dataclass
 class Node:
     """A layer and what it reads."""
 
@@ -52,7 +52,7 @@ class Node:
         return replace(self, inputs=tuple(n for n, _ in listed), ports=ports if any(ports) else ())
 
 
-@dataclass(frozen=True)
+@dataclass
 class Residual:
     """A residual block to build a chain with: ``body`` and ``shortcut`` (empty: the
     identity) both read the block's input, and an add named ``<name>.add`` sums them, then
@@ -66,7 +66,7 @@ class Residual:
     """The activation after the add."""
 
 
-@dataclass(frozen=True)
+@dataclass
 class Model:
     """A graph of layers on an ``(h, w, c)`` input."""
 

@@ -1,4 +1,4 @@
-"""Layer kinds: one small frozen dataclass each, knowing its own output shape, parameters,
+"""Layer kinds: one small dataclass each, knowing its own output shape, parameters,
 multiply-accumulates and receptive-field update, so no caller branches on the kind.
 
 Shapes are per sample and channels last, without the batch: ``(h, w, c)`` for feature maps,
@@ -54,7 +54,7 @@ def padding_text(padding: Padding) -> str:
     return str(padding[0]) if padding[0] == padding[1] else pair_text(padding)
 
 
-@dataclass(frozen=True)
+@dataclass
 class Layer:
     """A layer that keeps its input's shape and costs nothing; kinds override what differs.
 
@@ -191,7 +191,7 @@ def window_text(size: Pair, stride: Pair, padding: Padding, default_stride: Pair
     return text
 
 
-@dataclass(frozen=True)
+@dataclass
 class Conv(Layer, kind="conv"):
     """A 2-D convolution (Keras ``Conv2D``, PyTorch ``Conv2d``)."""
 
@@ -260,7 +260,7 @@ class Flatten(Layer, kind="flatten"):
         return (math.prod(shape),)
 
 
-@dataclass(frozen=True)
+@dataclass
 class Dense(Layer, kind="dense"):
     """A fully connected layer on the last axis (Keras ``Dense``, PyTorch ``Linear``); on a
     feature map it acts at each position, like a 1x1 convolution, as both frameworks do."""
@@ -293,7 +293,7 @@ class Dense(Layer, kind="dense"):
         return f.everything() if len(shape) == 1 else f
 
 
-@dataclass(frozen=True)
+@dataclass
 class Dropout(Layer, kind="dropout"):
     """Dropout: an identity when the model runs for inference."""
 
@@ -304,7 +304,7 @@ class Dropout(Layer, kind="dropout"):
         return f"dropout {self.rate:g}"
 
 
-@dataclass(frozen=True)
+@dataclass
 class BatchNorm(Layer, kind="bn"):
     """Batch normalisation over the channels: trainable scale and shift (Keras ``scale`` and
     ``center``), and a moving mean and variance that are not trained."""
@@ -324,7 +324,7 @@ class BatchNorm(Layer, kind="bn"):
         return self.params(shape)
 
 
-@dataclass(frozen=True)
+@dataclass
 class Activation(Layer, kind="activation"):
     """An activation listed as its own layer (``relu``, Keras ``Activation`` and ``ReLU``)."""
 
@@ -339,7 +339,7 @@ class Activation(Layer, kind="activation"):
         return self.function
 
 
-@dataclass(frozen=True)
+@dataclass
 class ZeroPad(Layer, kind="zeropad"):
     """Zeros around each feature map (``ZeroPadding2D``): ``(top, bottom, left, right)``."""
 

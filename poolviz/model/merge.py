@@ -58,7 +58,7 @@ class Average(Merge, kind="average"):
     """The elementwise mean of its inputs (Keras's ``Average``)."""
 
 
-@dataclass(frozen=True)
+@dataclass
 class Concat(Merge, kind="concat"):
     """Inputs side by side along one axis of the per-sample shape (channels: ``-1``), the
     other axes equal (``Concatenate``, an Inception block)."""
@@ -87,7 +87,7 @@ Infer = Callable[[tuple[Shape, ...]], tuple[Shape, ...]]
 itself."""
 
 
-@dataclass(frozen=True)
+@dataclass
 class Op(Merge, kind="op"):
     """An operator of a model file that poolviz does not model (``Resize``, ``Softmax``,
     ``Transpose``, ``Split``...): a plain row, named by its operator, with its parameters

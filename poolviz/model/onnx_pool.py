@@ -51,7 +51,7 @@ GLOBAL_OPS: dict[str, Literal["max", "avg", "lp"]] = {
 """ONNX's global pooling operators (each channel to one value)."""
 
 
-@dataclass(frozen=True)
+@dataclass
 class OnnxPooling:
     """One ONNX pooling node's configuration over two spatial axes, defaults filled in."""
 

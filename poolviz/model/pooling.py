@@ -52,7 +52,7 @@ class PoolingLayer(Layer):
         return math.prod(out) / math.prod(shape)
 
 
-@dataclass(frozen=True)
+@dataclass
 class Pool(PoolingLayer):
     """A fixed-window pooling layer; :class:`MaxPool` and :class:`AvgPool` name the mode.
     ``stride`` defaults to the window, as in Keras and PyTorch."""
@@ -104,7 +104,7 @@ class LpPool(Pool, kind="lppool"):
     value; PyTorch's ``LPPool2d`` does not (a negative sum with odd ``p`` gives NaN there)."""
 
 
-@dataclass(frozen=True)
+@dataclass
 class BlurPool(PoolingLayer, kind="blurpool"):
     """Anti-aliased max pooling as antialiased-cnns builds it (Zhang, 2019): max pooling of
     ``size`` at stride 1, then a ``filter_size``-tap binomial filter, reflect-padded by
@@ -154,7 +154,7 @@ def blur_stage_too_small(filter_size: int, axes: tuple[Axis, Axis]) -> tuple[Axi
     return axes
 
 
-@dataclass(frozen=True)
+@dataclass
 class AdaptiveAvgPool(PoolingLayer, kind="adaptiveavgpool"):
     """PyTorch's ``AdaptiveAvgPool2d``: an output size, not a window. Bin ``i`` of ``o`` over
     ``n`` cells covers ``[floor(i n / o), ceil((i + 1) n / o))`` (the engine's
@@ -228,7 +228,7 @@ def _lengths(ax: Axis, unit: str) -> str:
     return "/".join(map(str, lengths)) + f" {unit}" + ("" if lengths == [1] else "s")
 
 
-@dataclass(frozen=True)
+@dataclass
 class FractionalMaxPool(PoolingLayer, kind="fractionalmaxpool"):
     """PyTorch's ``FractionalMaxPool2d`` (Graham, 2014): windows of ``size`` whose starts
     rise by ``floor`` or ``ceil`` of ``alpha = (n - k) / (o - 1)`` from 0 to ``n - k``, at
@@ -297,7 +297,7 @@ def _spacing(words: tuple[str, str], steps: tuple[Fraction, Fraction]) -> str:
     return parts[0] if parts[0] == parts[1] else " x ".join(parts)
 
 
-@dataclass(frozen=True)
+@dataclass
 class GlobalPool(PoolingLayer):
     """Global pooling: each channel to one value, ``(h, w, c) -> (c,)`` as Keras gives it,
     or ``(1, 1, c)`` with Keras's ``keepdims``."""

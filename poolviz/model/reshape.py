@@ -13,7 +13,7 @@ from poolviz.model.field import Field, Pair
 from poolviz.model.layers import Conv, Layer, Shape, shape_text
 
 
-@dataclass(frozen=True)
+@dataclass
 class DepthwiseConv(Conv, kind="depthwiseconv"):
     """Keras's ``DepthwiseConv2D``: ``multiplier`` filters per input channel, each seeing
     its own channel (groups = channels); ``filters`` is worked out from the input."""
@@ -49,7 +49,7 @@ class DepthwiseConv(Conv, kind="depthwiseconv"):
         return out[0] * out[1] * self.params(shape)
 
 
-@dataclass(frozen=True)
+@dataclass
 class SeparableConv(Conv, kind="separableconv"):
     """Keras's ``SeparableConv2D``: a depthwise convolution (``multiplier`` per channel, no
     bias) then a 1x1 convolution to ``filters`` (with the bias)."""
@@ -69,7 +69,7 @@ class SeparableConv(Conv, kind="separableconv"):
         return depthwise + c * self.filters + (self.filters if self.bias else 0)
 
 
-@dataclass(frozen=True)
+@dataclass
 class UpSample(Layer, kind="upsample"):
     """``UpSampling2D``: each value repeated ``factor`` times per axis; neighbouring outputs
     are ``1 / factor`` input cells apart."""
@@ -89,7 +89,7 @@ class UpSample(Layer, kind="upsample"):
         return f.grow((1, 1), step, out=(out[0], out[1]))
 
 
-@dataclass(frozen=True)
+@dataclass
 class Scale(Layer, kind="scale"):
     """``Rescaling`` (a constant scale and offset) or ``Normalization`` (stored mean and
     variance per channel, and a count: Keras's non-trainable weights)."""
@@ -104,7 +104,7 @@ class Scale(Layer, kind="scale"):
         return 2 * shape[-1] + 1 if self.stats else 0
 
 
-@dataclass(frozen=True)
+@dataclass
 class Reshape(Layer, kind="reshape"):
     """``Reshape`` to ``target`` (per sample; one ``-1`` is worked out), or ``Permute`` of
     the axes by ``order`` (1-based, as Keras writes it)."""

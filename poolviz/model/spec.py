@@ -116,7 +116,7 @@ def _rate(token: str) -> float:
     return value
 
 
-@dataclass(frozen=True)
+@dataclass
 class Value:
     """One value a layer word takes, positionally or as ``name value``."""
 
@@ -148,7 +148,7 @@ OUTPUT = Value("output", _pair, "a positive integer or HxW")
 RATIO = Value("ratio", _ratio, "a number between 0 and 1 (not included), or HxW of them")
 
 
-@dataclass(frozen=True)
+@dataclass
 class Word:
     """A layer word of the grammar: the values it takes, and how it builds its layer."""
 

@@ -47,7 +47,7 @@ MAX_STACKED_ROWS = 12
 """A grid that does not fit beside its partner is shown alone up to this many rows."""
 
 
-@dataclass(frozen=True)
+@dataclass
 class GradView:
     """What to show of a :class:`GradResult`, and for which terminal."""
 

@@ -15,7 +15,7 @@ RAMP = " .:-=+*#%@"
 """Characters from dark to light, for pictures without colour."""
 
 
-@dataclass(frozen=True)
+@dataclass
 class Cell:
     """One cell of a grid: its text, its style, and a mark drawn around it."""
 

@@ -24,7 +24,6 @@ from poolviz.render.style import (
     total,
     window_colour_at,
 )
-from poolviz.render.terminal.code import framework_code
 from poolviz.render.terminal.fit import hanging
 from poolviz.render.terminal.grid import Cell, background, grid, picture, too_wide
 from poolviz.render.terminal.worked import bins_text
@@ -36,7 +35,7 @@ MAX_GRID_ROWS = 40
 """Taller inputs are shown as pictures, not numbers, whatever the width."""
 
 
-@dataclass(frozen=True)
+@dataclass
 class PoolView:
     """What to show of a :class:`PoolResult`, and for which terminal."""
 
@@ -52,9 +51,9 @@ class PoolView:
     colour: bool = True
     ascii_only: bool = False
     notes: tuple[str, ...] = field(default=())
+    """Lines about the input (where it came from, layout hints)."""
     order: Order = "nhwc"
     """The axis order shapes are printed in."""
-    """Lines about the input (where it came from, layout hints)."""
 
 
 def pool_report(result: PoolResult, view: PoolView | None = None) -> RenderableType:
@@ -71,6 +70,9 @@ def pool_report(result: PoolResult, view: PoolView | None = None) -> RenderableT
 
 
 def _header(result: PoolResult, view: PoolView) -> RenderableType:
+    # imported here: ``grad`` draws this module's grids and tables but not the code
+    from poolviz.render.terminal.code import framework_code
+
     n, h, w, c = result.input.shape
     lines = Text()
     # folded with an indent: a line the terminal wrapped would go on at column 0

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from poolviz.render.order import Order
 
 
-@dataclass(frozen=True)
+@dataclass
 class DemoView:
     """The terminal a demo report is drawn for."""
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 from rich.text import Text
 
 from poolviz.engine.explain import PoolResult
-from poolviz.engine.worked import worked_windows
 from poolviz.render.terminal.fit import hanging
 
 MAX_BIN_LINES = 12
@@ -28,9 +27,12 @@ def bins_text(result: PoolResult, width: int) -> Text:
     """The output size and every window's first and last cell, axis by axis, folded to
     ``width``; empty for uniform pooling."""
     text = Text()
-    worked = worked_windows(result)
-    if not worked:
+    if result.kind == "uniform":
         return text
+    # imported here: ``grad``'s report asks for every kind, and uniform pooling needs none of it
+    from poolviz.engine.worked import worked_windows
+
+    worked = worked_windows(result)
     title, rule = RULES[result.kind]
     text.append(f"\n\nWindows, {title}:\n", style="bold")
     if rule:  # adaptive's rule is each axis's own line, with its numbers
