@@ -61,8 +61,8 @@ def lp_pool2d(
         return -pool2d(-magnitude, size, stride, ceil_mode=ceil_mode)
     kh, kw = _window(size)
     with np.errstate(all="ignore"):  # as PyTorch, silently: overflow to inf, NaN roots
-        mean = pool2d(torch_pow(xf, p), size, stride, ceil_mode=ceil_mode, mode="avg")
-        total = _guard(mean) * xf.dtype.type(kh * kw)
+        total = _guard(_mean_of_powers(xf, p, size, stride, ceil_mode))
+        total *= xf.dtype.type(kh * kw)
         return torch_pow(total, 1.0 / p)
 
 
@@ -99,7 +99,7 @@ def lp_pool2d_backward(
             return _scaled(g_mag, xf, _sgn)
         kh, kw = _window(size)
         one = xf.dtype.type
-        mean = pool2d(torch_pow(xf, p), size, stride, ceil_mode=ceil_mode, mode="avg")
+        mean = _mean_of_powers(xf, p, size, stride, ceil_mode)
         total = _guard(mean) * one(kh * kw)
         # d/d total of total^(1/p): (1/p)·total^(1/p − 1), as torch's pow_backward
         g_total = g.astype(xf.dtype, copy=False) * _scalar_pow_grad(total, 1.0 / p)
@@ -162,8 +162,31 @@ def _scalar_pow_grad(x: np.ndarray, exponent: float) -> np.ndarray:
 
 
 def _guard(s: np.ndarray) -> np.ndarray:
-    """``sign(s)·relu(|s|)``: ``s`` itself, except that −0 becomes +0 (NaN stays NaN)."""
-    return np.where(s == 0, s.dtype.type(0), s)
+    """``sign(s)·relu(|s|)``: ``s`` itself, except that −0 becomes +0 (NaN stays NaN), as
+    ``s + 0`` is: one pass, where a test and a select took three."""
+    guarded: np.ndarray = s + s.dtype.type(0)
+    return guarded
+
+
+LP_CHUNK_BYTES = 4 << 20
+"""Input bytes whose powers :func:`_mean_of_powers` pools at a time (one ResNet stem item)."""
+
+
+def _mean_of_powers(
+    xf: np.ndarray, p: float, size: IntPair, stride: IntPair | None, ceil_mode: bool
+) -> np.ndarray:
+    """``avg_pool2d(x^p)`` (padding 0, PyTorch's divisor) of the float ``xf``, a few items of
+    a batch at a time: a chunk's powers are pooled while still in cache, where a whole
+    batch's went out to memory and back (a ResNet stem's 51 MB: LP p=2 took 30 ms, 24 so)."""
+    step = max(1, LP_CHUNK_BYTES // max(1, xf[:1].nbytes))
+    if xf.ndim != 4 or len(xf) <= step:
+        return pool2d(torch_pow(xf, p), size, stride, ceil_mode=ceil_mode, mode="avg")
+    return np.concatenate(
+        [
+            pool2d(torch_pow(xf[i : i + step], p), size, stride, ceil_mode=ceil_mode, mode="avg")
+            for i in range(0, len(xf), step)
+        ]
+    )
 
 
 def _sgn(x: np.ndarray) -> np.ndarray:
