@@ -18,6 +18,7 @@ from poolviz.render.figure.grid import (
     MAX_NUMBERED,
     cell_inches,
     draw_matrix,
+    settle_numbers,
     value_norm,
 )
 from poolviz.render.figure.layout import is_wide
@@ -100,6 +101,8 @@ def compare_figure(
                 title=title,
                 title_size=size,
             )
+            if numbers:  # every panel's cells are then ``cell`` inches
+                settle_numbers(ax, cell)
         else:
             picture(ax, values, map_name, norm.vmin, norm.vmax)
             ax.set_title(title, fontsize=size)

@@ -30,6 +30,7 @@ from poolviz.render.figure.grid import (
     cell_inches,
     draw_matrix,
     drawable,
+    settle_numbers,
     value_norm,
 )
 from poolviz.render.figure.look import INDEX_GID
@@ -146,8 +147,9 @@ def grad_figure(
         )
     if numbered:
         for row in axes.values():
-            _fit_labels(row[0], cell)
-            _fit_labels(row[2], out_cell)
+            for ax, side in ((row[0], cell), (row[2], out_cell)):
+                _fit_labels(ax, side)
+                settle_numbers(ax, side)
     fig.suptitle(title or _title(result), fontsize=12, fontweight="bold")
     fig.supxlabel(
         _caption(result, item, channel, numbered), fontsize=9, family="monospace", color="#333333"

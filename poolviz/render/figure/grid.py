@@ -195,6 +195,26 @@ def draw_matrix(
     return numbered
 
 
+NUMBER_EM = 1.0
+"""An upper bound of a number's width per character, in ems: its widest glyphs (``−``, ``∞``)
+are 0.84 em, its digits 0.64."""
+
+
+def settle_numbers(ax: Axes, cell: float) -> None:
+    """Leave out of the layout the numbers :func:`draw_matrix` wrote in ``ax``'s cells, laid
+    out ``cell`` inches a side, that fit their cells (at :data:`NUMBER_EM` a character, 1.2 em
+    a line): a number within its cell lies within the axes, so neither a layout engine nor
+    the saved box needs to measure it (grad's figure measured its numbers three times before
+    drawing them once). A number that may not fit is still measured."""
+    for text in ax.texts:
+        if text.get_gid() == CELL_GID:
+            em = float(text.get_fontsize()) / 72
+            lines = text.get_text().split("\n")
+            wide = NUMBER_EM * em * max(len(line) for line in lines)
+            if wide <= cell and 1.2 * em * len(lines) <= cell:
+                text.set_in_layout(False)
+
+
 def draw_arrow(
     parent: Axes | Figure,
     label: str,

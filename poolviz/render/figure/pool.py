@@ -22,6 +22,7 @@ from poolviz.render.figure.grid import (
     draw_arrow,
     draw_matrix,
     drawable,
+    settle_numbers,
     value_norm,
 )
 from poolviz.render.figure.layout import Panel, is_wide, place, stacked_size
@@ -330,8 +331,11 @@ def _numbers(
         "output": lambda ax: draw_output(ax, result, shown, f"output {rows.out}x{cols.out}"),
         "coverage": lambda ax: draw_coverage(ax, result, "coverage"),
     }
+    sides = {"input": cell, "output": out_cell, "coverage": cell}
     for name, box in placed.boxes.items():
-        drawers[name](fig.add_axes(box))
+        ax = fig.add_axes(box)
+        drawers[name](ax)
+        settle_numbers(ax, sides[name])
     for arrow in placed.arrows:
         # figure fractions, not inches: saving a part of the page moves the figure, not them
         draw_arrow(fig, arrow.label, arrow.start, arrow.end, fig.transFigure)
