@@ -23,6 +23,7 @@ from poolviz.render.figure.grid import (
 )
 from poolviz.render.figure.layout import is_wide
 from poolviz.render.figure.panels import CAPTION, picture, plane_of, wrap
+from poolviz.render.figure.pool import rgb_bytes
 from poolviz.render.order import Order, ordered
 from poolviz.render.style import (
     config_line,
@@ -110,7 +111,7 @@ def compare_figure(
     def draw_rgb(ax: Axes, values: np.ndarray, title: str) -> None:
         """An RGB picture as its colours (values 0-255), as ``pool`` draws it."""
         h_, w_ = values.shape[1:3]
-        shown_rgb = np.clip(np.nan_to_num(values[0, :, :, :3]), 0, 255) / 255
+        shown_rgb = rgb_bytes(values[0, :, :, :3])
         ax.imshow(shown_rgb, interpolation="nearest", extent=(0, w_, h_, 0))
         ax.set_xticks([])
         ax.set_yticks([])
