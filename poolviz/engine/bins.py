@@ -531,42 +531,37 @@ def route(x4: np.ndarray, g4: np.ndarray, rows: Bins, cols: Bins) -> np.ndarray:
     return grad.reshape(n, h, w, c)
 
 
+SPREAD_ITEM_BYTES = 16 << 20
+"""Gradient bytes of the items :func:`spread` adds into at a time (4 ResNet stem items)."""
+
+
 def spread(x4: np.ndarray, share: np.ndarray, rows: Bins, cols: Bins) -> np.ndarray:
     """Each window's ``share`` (windows every plane shares) added to every cell of the window
     in PyTorch's order: windows in row-major order. Tap by tap in falling row-major order
     does that when no two windows along an axis start together: of two windows sharing a
-    cell, the later one reaches it at a smaller offset; one tap of all windows of a tile is
-    then one scatter. A shorter window's missing taps add +0.0 at its last cell, which
-    changes no sum that started from +0."""
+    cell, the later one reaches it at a smaller offset, and one tap of different windows
+    reads different cells. One tap of a run of alike windows (:meth:`Bins.runs`) is then a
+    strided view of the gradient, added to in place: no gather, no scatter (a ResNet stem's
+    46 ms with a fancy-indexed gather and scatter per tap, 35 ms so). A shorter window has
+    no tap past its end: nothing is added there, as +0.0 would change no sum from +0."""
     if not (rows.distinct and cols.distinct):
         return _spread_in_order(x4, share, rows, cols)
     grad = np.zeros(x4.shape, dtype=share.dtype)
-    pixel = pixel_type(grad)
-    pixels = grad if pixel is None else grad.view(pixel)[..., 0]
+    row_runs, col_runs = rows.runs(), cols.runs()
+    step = max(1, SPREAD_ITEM_BYTES // max(1, grad[:1].nbytes))
     with np.errstate(over="ignore", invalid="ignore"):
-        for items, lo, hi in spans(
-            x4.shape[0], rows.out, gathered_row(x4, cols, share.itemsize), TILE_BYTES
-        ):
-            r, tile = rows.part(items, lo, hi), share[items, lo:hi]
-            for a in reversed(range(r.longest)):
-                r_short, at_row = r.short(a), r.tap(a)[:, None]
+        for first in range(0, x4.shape[0], step):
+            items = slice(first, first + step)
+            for a in reversed(range(rows.longest)):
                 for b in reversed(range(cols.longest)):
-                    c_short = cols.short(b)
-                    part = tile
-                    if r_short is not None or c_short is not None:
-                        part = tile.copy()
-                        if r_short is not None:
-                            part[:, r_short] = 0
-                        if c_short is not None:
-                            part[:, :, c_short] = 0
-                    at = (items, at_row, cols.tap(b)[None, :])
-                    if pixel is None:
-                        grad[at] += part
-                        continue
-                    # whole pixels: the fancy index moves one item a cell, not one a number
-                    total = np.ascontiguousarray(pixels[at]).view(grad.dtype).reshape(part.shape)
-                    total += part
-                    pixels[at] = total.view(pixel)[..., 0]
+                    for i0, i1, r_cell, r_step, r_length in row_runs:
+                        if a >= r_length:
+                            continue
+                        band = _strided(grad[items], 1, r_cell + a, r_step, i1 - i0)
+                        for j0, j1, c_cell, c_step, c_length in col_runs:
+                            if b < c_length:
+                                cells = _strided(band, 2, c_cell + b, c_step, j1 - j0)
+                                np.add(cells, share[items, i0:i1, j0:j1], out=cells)
     return grad
 
 
