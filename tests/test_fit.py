@@ -6,8 +6,9 @@ import io
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
-from poolviz.render.terminal.fit import fitted, shorten
+from poolviz.render.terminal.fit import fitted, shorten, text_widths
 
 
 def test_shorten_keeps_both_ends_and_the_indent() -> None:
@@ -40,3 +41,25 @@ def test_fitted_takes_the_first_layout_that_fits_then_shortens_names() -> None:
     assert shown(30) == (1, "a_rather_l…ayer_name" + "x" * 10)
     # the last layout shortens names as far as it must (not below 6)
     assert shown(20) == (1, "a_rat…name" + "x" * 10)
+
+
+def test_text_widths_pins_text_columns_and_draws_the_same() -> None:
+    def build() -> Table:
+        table = Table(show_footer=True, padding=(0, 1), pad_edge=False)
+        table.add_column("name", "total", no_wrap=True)
+        table.add_column("shape", no_wrap=True)
+        table.add_column("note")  # may wrap: rich measures it
+        table.add_column("tagged", no_wrap=True)  # markup could change a string: rich's
+        table.add_row("conv2d", Text("26x26x32\nstride 2 (was 1)"), "a note that may wrap", "[b]x")
+        table.add_row("max_pooling2d_1", "13x13x32", "short", "plain")
+        return table
+
+    def drawn(table: Table, width: int) -> str:
+        console = Console(width=width, file=io.StringIO(), color_system=None)
+        console.print(table)
+        return console.file.getvalue()  # type: ignore[attr-defined,no-any-return]
+
+    pinned = text_widths(build())
+    assert [c.width for c in pinned.columns] == [15, 16, None, None]
+    for width in (20, 40, 80):
+        assert drawn(pinned, width) == drawn(build(), width)

@@ -14,8 +14,11 @@ import textwrap
 from collections.abc import Callable, Sequence
 from typing import TypeVar
 
+from rich.cells import cell_len
 from rich.console import Console, ConsoleOptions, RenderableType
 from rich.measure import Measurement
+from rich.table import Table
+from rich.text import Text
 
 NAME_FLOOR = 16
 """Names are not shortened below this many characters while a column can go instead."""
@@ -81,3 +84,42 @@ def fitted(
         if i == len(layouts) - 1:
             return layout, build(layout, floor)
     raise ValueError("no layouts")
+
+
+def text_widths(table: Table) -> Table:
+    """``table`` with the width of each no-wrap column that holds text alone set to its
+    longest line (header and footer included where shown): the width rich would measure,
+    given once, so that rich lays the table out without measuring every cell again each
+    time (twice for :func:`natural_width`, once more to draw it).
+
+    A column rich would measure otherwise is left to rich: one that may wrap, has a minimum
+    or maximum width or no cells, or holds a renderable other than text, or a string that
+    markup or a tab could change."""
+    for column in table.columns:
+        if not column.no_wrap or column.width is not None:
+            continue
+        if column.min_width is not None or column.max_width is not None:
+            continue
+        cells = [
+            *([column.header] if table.show_header else []),
+            *column.cells,
+            *([column.footer] if table.show_footer else []),
+        ]
+        widths = [w for w in map(_text_width, cells) if w is not None]
+        if cells and len(widths) == len(cells):
+            column.width = max(widths)
+    return table
+
+
+def _text_width(cell: RenderableType) -> int | None:
+    """Columns the longest line of a text cell takes, as rich measures it; None for a cell
+    rich could show otherwise (not text, or a string with markup or a tab)."""
+    if isinstance(cell, Text):
+        text = cell.plain
+    elif isinstance(cell, str) and "[" not in cell:
+        text = cell
+    else:
+        return None
+    if "\t" in text:
+        return None
+    return max((cell_len(line) for line in text.splitlines()), default=0)

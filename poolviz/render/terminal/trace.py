@@ -34,7 +34,7 @@ from poolviz.model.trace import (
 )
 from poolviz.render.order import Order, ordered
 from poolviz.render.style import count, feature_text, percent, ratio, si
-from poolviz.render.terminal.fit import fitted, shorten
+from poolviz.render.terminal.fit import fitted, shorten, text_widths
 from poolviz.render.terminal.trace_words import held_kinds, summary
 
 RULES = box.Box("    \n    \n ── \n    \n ── \n ── \n    \n    \n")
@@ -245,7 +245,7 @@ class LayerTable:
                 *(cells[k] for k in shown),
             )
             after = last.name
-        return table
+        return text_widths(table)
 
 
 def layer_table(t: Trace, view: TraceView) -> LayerTable:
@@ -381,7 +381,7 @@ class CompareTable:
             i += 1
         for label, cells in _totals(report):
             table.add_row(Text(label, style="bold"), *cells)
-        return table
+        return text_widths(table)
 
 
 def compare_table(report: Report, view: TraceView) -> CompareTable:
@@ -458,7 +458,7 @@ def totals_table(t: Trace) -> Group:
             "are buffers, not parameters, to PyTorch; Keras counts them as non-trainable "
             f"parameters (total {count(totals.params + totals.non_trainable)})."
         )
-    return Group(Text(""), table, Text(words, style="dim"))
+    return Group(Text(""), text_widths(table), Text(words, style="dim"))
 
 
 def trace_report(report: Report, view: TraceView | None = None) -> RenderableType:
