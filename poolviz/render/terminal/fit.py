@@ -12,13 +12,15 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Callable, Sequence
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from rich.cells import cell_len
 from rich.console import Console, ConsoleOptions, RenderableType
 from rich.measure import Measurement
-from rich.table import Table
 from rich.text import Text
+
+if TYPE_CHECKING:  # the type alone: ``size`` folds lines here and draws no table
+    from rich.table import Table
 
 NAME_FLOOR = 16
 """Names are not shortened below this many characters while a column can go instead."""
