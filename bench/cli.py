@@ -3,6 +3,7 @@
 Run by hand: ``python bench/cli.py [--quick] [--only trace] [--json]`` (``bench/all.py`` runs
 it with the engine rows). Each round runs the baseline and then the poolviz command as fresh
 processes of this interpreter and takes their ratio; the medians are printed with the target.
+The terminal rows run three times the rounds (15, or 9 with ``--quick``).
 
 - terminal: ``pool``, ``grad``, ``trace mnist``, ``size 13`` (to a pipe) against a process that
   imports numpy, click, ``rich.console`` and ``rich.table``;
@@ -36,6 +37,9 @@ FIGURE_BASELINE = (
     "f = p.figure(); f.savefig('e.png')"
 )
 ONNX_BASELINE = "import onnx"
+TERMINAL_ROUNDS = 3
+"""The terminal rows take this many times the rounds of the others: their processes are
+short, so a stall of the machine moves one round's ratio most."""
 
 
 def poolviz_command() -> list[str]:
@@ -131,7 +135,9 @@ def rows(quick: bool, only: str = "") -> list[Row]:
                  [*pv, "trace", str(graph)], 2.0)
             )  # fmt: skip
         for what, base_cmd, base_text, cmd, target in wanted:
-            ours, base, ratio = side_by_side(runner(cmd, tmp), runner(base_cmd, tmp), rounds)
+            # a terminal round is a fifth of a second, and a 20 ms stall moves its ratio 0.15
+            times = TERMINAL_ROUNDS * rounds if base_cmd is term else rounds
+            ours, base, ratio = side_by_side(runner(cmd, tmp), runner(base_cmd, tmp), times)
             out.append(Row(what, base_text, ours, base, ratio, target))
     return out
 
