@@ -160,6 +160,12 @@ def gathered_row(x4: np.ndarray, cols: Bins, itemsize: int) -> int:
     return int((w + cols.out) * c * itemsize)
 
 
+def _most_rows(n: int, blocks: list[tuple[slice, int, int]]) -> int:
+    """The most rows (items times rows) any of ``blocks`` (items of ``n``, first row, end
+    row) spans: the size, in rows, of a buffer every block's rows fit."""
+    return max((len(range(n)[items]) * (end - first) for items, first, end in blocks), default=0)
+
+
 def take(src: np.ndarray, index: np.ndarray, axis: int) -> np.ndarray:
     """``src`` (N, A, B, C) at ``index`` along ``axis`` (1 or 2): a shared index (o,) picks
     whole rows or columns; a per-plane index (N, C, o) picks per item and channel."""
@@ -194,7 +200,7 @@ def max_values(x4: np.ndarray, rows: Bins, cols: Bins) -> np.ndarray:
     per_row = gathered_row(x4, cols, x4.itemsize)
     budget = min(TILE_BYTES, max(out.nbytes // 6, TILE_BYTES // 16))
     blocks = spans(n, rows.out, per_row, budget)
-    largest = max(len(range(n)[items]) * (hi - lo) for items, lo, hi in blocks) if n else 0
+    largest = _most_rows(n, blocks)
     band_buffer = np.empty(largest * w * c, dtype=x4.dtype)
     tap_buffer = np.empty(largest * cols.out * c, dtype=x4.dtype)
     for items, lo, hi in blocks:
@@ -241,7 +247,7 @@ def _plane_max_values(x4: np.ndarray, rows: Bins, cols: Bins) -> np.ndarray:
     per_row = -(-h // oh) * (w + 2 * ow) * c * x4.itemsize
     blocks = [(items, lo, hi, *rows.part(items, lo, hi).reach())
               for items, lo, hi in spans(n, oh, per_row, PLANE_TILE_BYTES)]  # fmt: skip
-    largest = max(len(range(n)[items]) * (end - first) for items, _, _, first, end in blocks)
+    largest = _most_rows(n, [(items, first, end) for items, _, _, first, end in blocks])
     wide_buffer = np.empty(largest * w * c, dtype=x4.dtype)
     grid_buffer = np.empty(largest * ow * c, dtype=x4.dtype)
     turned_buffer = np.empty(largest * ow * c, dtype=x4.dtype)
@@ -455,7 +461,7 @@ def sum_divided(x4: np.ndarray, rows: Bins, cols: Bins, acc: np.dtype[Any]) -> n
         for items, lo, hi in spans(n, rows.out, per_row, budget)
     ]
     # one buffer, the largest tile's size: growing it would hold two at once
-    size = max(len(range(n)[items]) * (end - first) for items, _, _, first, end in blocks)
+    size = _most_rows(n, [(items, first, end) for items, _, _, first, end in blocks])
     buffer = np.empty(size * kw * ow * c, dtype=x4.dtype)
     with np.errstate(over="ignore", invalid="ignore"):  # as PyTorch: inf, or NaN
         for items, lo, hi, first, end in blocks:

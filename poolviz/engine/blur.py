@@ -241,11 +241,11 @@ def _map_grad(
             at = slice(a + i0 * sh - p0, a + (i1 - 1) * sh - p0 + 1, sh)
             g_pad[:, at, b : b + (ow - 1) * sw + 1 : sw] += weight * g4[:, i0:i1]
     core = g_pad[:, r0 + before - p0 : r1 + before - p0]
-    for target, p in [(i + 1, before - 1 - i) for i in range(before)] + [
-        (h - 2 - i, before + h + i) for i in range(after)
-    ]:
-        if r0 <= target < r1:
-            core[:, target - r0] += g_pad[:, p - p0]
+    # the padding's rows folded back in :func:`_unreflect`'s order: before the map, nearest
+    # first; after it, in order
+    for p in [*range(before - 1, -1, -1), *range(before + h, before + h + after)]:
+        if r0 <= held[p] < r1:
+            core[:, held[p] - r0] += g_pad[:, p - p0]
     return _unreflect(core, 2, w, before, after)
 
 
