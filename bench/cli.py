@@ -3,7 +3,7 @@
 Run by hand: ``python bench/cli.py [--quick] [--only trace] [--json]`` (``bench/all.py`` runs
 it with the engine rows). Each round runs the baseline and then the poolviz command as fresh
 processes of this interpreter and takes their ratio; the medians are printed with the target.
-The terminal rows run three times the rounds (15, or 9 with ``--quick``).
+The terminal rows run :data:`TERMINAL_ROUNDS` times the rounds of the others.
 
 - terminal: ``pool``, ``grad``, ``trace mnist``, ``size 13`` (to a pipe) against a process that
   imports numpy, click, ``rich.console`` and ``rich.table``;

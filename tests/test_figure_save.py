@@ -25,7 +25,7 @@ from poolviz.render.figure.compare import compare_figure  # noqa: E402
 from poolviz.render.figure.grad import grad_figure  # noqa: E402
 from poolviz.render.figure.look import PAD_INCHES  # noqa: E402
 from poolviz.render.figure.pool import pool_figure  # noqa: E402
-from poolviz.render.figure.save import save_figure  # noqa: E402
+from poolviz.render.figure.save import OpaqueCanvas, save_figure  # noqa: E402
 from poolviz.render.figure.trace import trace_figure  # noqa: E402
 
 
@@ -65,6 +65,21 @@ def test_a_page_not_opaque_keeps_its_alpha(tmp_path: Path) -> None:
     with Image.open(tmp_path / "see-through.png") as image:
         assert image.mode == "RGBA"
         assert image.getpixel((0, 0))[3] < 255
+
+
+def test_an_opaque_png_takes_savefigs_png_keywords(tmp_path: Path) -> None:
+    """As matplotlib's PNG: a metadata value of None leaves its key out, and pil_kwargs may
+    set the dpi."""
+    fig = Figure(figsize=(2, 1))
+    OpaqueCanvas(fig)
+    path = tmp_path / "x.png"
+    fig.savefig(
+        path, dpi=50, metadata={"Software": None, "Title": "t"}, pil_kwargs={"dpi": (72, 72)}
+    )
+    with Image.open(path) as im:
+        assert (im.mode, im.size) == ("RGB", (100, 50))
+        assert im.info["Title"] == "t" and "Software" not in im.info
+        assert im.info["dpi"] == pytest.approx((72, 72), abs=0.01)
 
 
 def test_png_is_drawn_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -6,7 +6,7 @@ given.
 
 These are the claims of the text poolviz explains, computed instead of asserted. Every pooled
 number comes from the engine (:func:`pool2d`, :func:`global_pool2d`, :func:`max_unpool2d`,
-the window geometry of :class:`Axis`); nothing here pools a second time. Results are frozen
+the window geometry of :class:`Axis`); nothing here pools a second time. Results are
 dataclasses of NHWC arrays and plain numbers, for the terminal, figure and JSON renderers to
 draw as they are. Nothing here prints.
 

@@ -558,7 +558,7 @@ def _inset(
 
 def rgb_bytes(picture: np.ndarray) -> np.ndarray:
     """An RGB picture of values 0-255 as the bytes matplotlib draws (NaN as 0): given floats,
-    it divides them into 0-1 and multiplies them back, a float pass per pixel (~20 ms for
+    matplotlib divides them into 0-1 and multiplies them back, a float pass per pixel (~20 ms for
     each of the photo's two pictures); the same pixels, truncated as it truncates them (but
     a value within a rounding error of a whole number, which may land one level apart)."""
     return np.asarray(np.clip(np.nan_to_num(picture), 0, 255), dtype=np.uint8)

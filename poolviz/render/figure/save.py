@@ -108,7 +108,7 @@ class OpaqueCanvas(FigureCanvasAgg):
         self,
         filename_or_obj: Any,
         *,
-        metadata: dict[str, str] | None = None,
+        metadata: dict[str, str | None] | None = None,
         pil_kwargs: dict[str, Any] | None = None,
         **ignored: Any,  # savefig's dpi, colours and orientation, already applied
     ) -> None:
@@ -123,15 +123,18 @@ class OpaqueCanvas(FigureCanvasAgg):
         size = (rgba.shape[1], rgba.shape[0])
         # Pillow keeps an RGB pixel in four bytes: dropping alpha is a copy, not a repacking
         image = Image.frombuffer("RGBA", size, rgba, "raw", "RGBA", 0, 1).convert("RGB")
-        info = PngInfo()
-        texts = {
-            "Software": f"Matplotlib version{matplotlib.__version__}, https://matplotlib.org/",
-            **(metadata or {}),
-        }
-        for key, value in texts.items():
-            info.add_text(key, value)
-        dpi = (self.figure.dpi, self.figure.dpi)
-        image.save(filename_or_obj, format="png", pnginfo=info, dpi=dpi, **(pil_kwargs or {}))
+        # savefig's PNG keywords as matplotlib reads them (matplotlib.image.imsave): a
+        # metadata value of None leaves its key out; pil_kwargs may set the dpi, or replace
+        # the metadata with a pnginfo of its own
+        kwargs = {"format": "png", "dpi": (self.figure.dpi,) * 2, **(pil_kwargs or {})}
+        if "pnginfo" not in kwargs:
+            info = PngInfo()
+            software = f"Matplotlib version{matplotlib.__version__}, https://matplotlib.org/"
+            for key, value in {"Software": software, **(metadata or {})}.items():
+                if value is not None:
+                    info.add_text(key, value)
+            kwargs["pnginfo"] = info
+        image.save(filename_or_obj, **kwargs)
 
 
 def _drawn_texts(artist: Artist) -> Iterator[Text]:

@@ -133,10 +133,10 @@ def trace_figure(
             raise PoolvizError(f"--panel {panel} is not among this trace's rows; use {have}")
         traces = (report.original, *chosen)
     if aspect == "auto":  # decided with words at their natural size: larger words keep it
-        bands = _plan(report, traces, title, BAND_WIDTH, order, 1.0)
-        aspect = "wide" if bands.height > bands.width else "tall"
+        plan = _plan(report, traces, title, BAND_WIDTH, order, 1.0)
+        aspect = "wide" if plan.height > plan.width else "tall"
         if aspect == "tall" and font_scale == 1.0:
-            return _draw(bands)
+            return _draw(plan)
     if aspect == "wide":
         return _draw(_plan(report, traces, title, math.inf, order, font_scale))
     return _draw(_plan(report, traces, title, BAND_WIDTH * font_scale, order, font_scale))
@@ -167,7 +167,6 @@ class _Plan:
     """A trace figure laid out before anything is drawn: what :func:`_draw` draws, where,
     and its page, ``width`` x ``height`` inches (``trace_figure`` picks a shape by it)."""
 
-    report: Report
     traces: tuple[Trace, ...]
     title: str
     order: Order
@@ -260,28 +259,27 @@ def _plan(
     )
     height = -y + _lines(caption) * CAPTION_SIZE * f * LINE * 1.05 + 0.1
     return _Plan(
-        report,
-        traces,
-        title or figure_title(report, order),
-        order,
-        f,
-        cols,
-        cells,
-        scale,
-        heads,
-        notes,
-        widths,
-        row_titles,
-        totals,
-        left,
-        above,
-        below,
-        legend,
-        tuple(bands),
-        caption,
-        y,
-        width,
-        height,
+        traces=traces,
+        title=title or figure_title(report, order),
+        order=order,
+        f=f,
+        cols=cols,
+        cells=cells,
+        scale=scale,
+        heads=heads,
+        notes=notes,
+        widths=widths,
+        row_titles=row_titles,
+        totals=totals,
+        left=left,
+        above=above,
+        below=below,
+        legend=legend,
+        bands=tuple(bands),
+        caption=caption,
+        caption_top=y,
+        width=width,
+        height=height,
     )
 
 
