@@ -18,6 +18,9 @@ from rich.console import Console
 from poolviz.cli import main
 from poolviz.model import load_model
 from poolviz.model.builtin import BUILTINS
+from poolviz.model.graph import Model, Residual
+from poolviz.model.layers import Conv
+from poolviz.model.pooling import MaxPool
 from poolviz.model.trace import report
 from poolviz.render.style import si
 from poolviz.render.terminal.trace import TraceView, trace_report
@@ -703,3 +706,48 @@ def test_totals_table_gives_torchinfos_numbers(model: str, batch: str | None) ->
     lines = [line.rstrip() for line in out.splitlines()]
     start = lines.index(TORCHINFO[model, batch][0])
     assert lines[start : start + 9] == TORCHINFO[model, batch]
+
+
+def test_block_names_are_printed_as_written_not_as_markup() -> None:
+    """A residual block's row holds its name alone: rich must not read ``[/]`` (a closing tag
+    with nothing to close: MarkupError) or ``[bold]x[/bold]`` as markup, in either table."""
+    model = Model.chain(
+        "m",
+        (8, 8, 1),
+        (
+            Conv("stem", 2, (3, 3), padding=(1, 1)),
+            MaxPool("pool", (2, 2), (2, 2)),
+            Residual("[/]", (Conv("[/].conv", 2, (3, 3), padding=(1, 1)),)),
+            Residual("[bold]x[/bold]", (Conv("[bold]x[/bold].conv", 2, (3, 3), padding=(1, 1)),)),
+        ),
+    )
+    out = Console(width=80, color_system=None, file=io.StringIO(), highlight=False)
+    out.print(trace_report(report(model), TraceView()))
+    lines = [line.rstrip() for line in out.file.getvalue().splitlines()]  # type: ignore[attr-defined]
+    assert lines[5:8] == [
+        "[/]            residual block",
+        "  conv         (batch, 4, 4, 2)     38   608     32   8x8 2x2",
+        "  add          (batch, 4, 4, 2)      0     0     32   8x8 2x2",
+    ]
+    assert lines[8] == "[bold]x[/bold] residual block"
+    side = lines.index("layer            original   drop            strided")
+    assert lines[side + 5] == "[/]"
+    assert lines[side + 8] == "[bold]x[/bold]"
+
+
+def test_onnx_node_names_are_printed_as_written(tmp_path: Path) -> None:
+    """A layer's row, and the model's name from its file, are text too, never markup."""
+    pytest.importorskip("onnx", reason="onnx (the run extra) is not installed")
+    from tests.onnx_graphs import GraphBuilder
+
+    g = GraphBuilder(1, (8, 8))
+    x = g.conv("[/]", "x", 1, 2, 3, pads=[1, 1, 1, 1])
+    g.add("MaxPool", "[bold]x[/bold]", [x], kernel_shape=[2, 2], strides=[2, 2])
+    code, out, err = run(str(g.save(tmp_path / "[red]m.onnx")), "--compare", "none")
+    assert (code, err) == (0, "")
+    lines = [line.rstrip() for line in out.splitlines()]
+    assert lines[0] == "[red]m.onnx, input (batch, 8, 8, 1)"
+    assert lines[3:5] == [
+        "[/]            (batch, 8, 8, 2)     20 1.28k    128 3x3 1x1",
+        "[bold]x[/bold] (batch, 4, 4, 2)      0     0     32 4x4 2x2   25%",
+    ]

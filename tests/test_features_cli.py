@@ -259,3 +259,46 @@ def test_window_lines_of_a_padded_pooling_fall_between_its_windows(tmp_path: Pat
         " 0.165 │ 0.192  0.220 │ 0.247  0.275 │ 0.302 ",
         "[0.329]│ 0.357 [0.384]│ 0.412 [0.439]│[0.467]",
     ]
+
+
+def test_node_names_are_printed_as_written(tmp_path: Path) -> None:
+    """Node names reach the tables as text: rich must not read ``[/]`` (a closing tag with
+    nothing to close: MarkupError) or ``[bold]x[/bold]`` as markup."""
+    onnx = pytest.importorskip("onnx", reason="onnx (the run extra) is not installed")
+    pytest.importorskip("onnxruntime", reason="onnxruntime (the run extra) is not installed")
+    from onnx import TensorProto, helper
+
+    pool = {"kernel_shape": [2, 2], "strides": [2, 2]}
+    graph = helper.make_graph(
+        [
+            helper.make_node("MaxPool", ["x"], ["p"], name="[bold]x[/bold]", **pool),
+            helper.make_node("MaxPool", ["p"], ["y"], name="[/]", **pool),
+        ],
+        "[red]g",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 1, 28, 28])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)],
+    )
+    path = tmp_path / "m.onnx"
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)]), str(path))
+    nodes = [
+        "1  [bold]x[/bold]  MaxPool 2x2 stride 2  28x28x1     14x14x1  equal",
+        "2  [/]             MaxPool 2x2 stride 2  14x14x1     7x7x1    equal",
+    ]
+    code, out, err = run("features", str(path), "--layer", "list")
+    assert (code, err) == (0, "")
+    assert out.splitlines()[5:] == nodes
+    code, out, err = run("features", str(path), "--layer", "[/]", "--top", "1")
+    assert (code, err) == (0, "")
+    assert out.splitlines()[5:9] == [
+        *nodes,
+        "",
+        "[/]: 1 of 1 channels, 14x14 before pooling, 7x7 after",
+    ]
+    code, out, err = run("features", str(path), "--shifts", "1")
+    assert (code, err) == (0, "")
+    lines = out.splitlines()
+    shifts = lines.index("Shifts")
+    assert [line.split("  ")[:2] for line in lines[shifts + 2 : shifts + 4]] == [
+        ["1", "[bold]x[/bold]"],
+        ["2", "[/]"],
+    ]

@@ -50,7 +50,7 @@ def node_table(result: Features, view: DemoView) -> Table:
     for c in result.captures:
         table.add_row(
             str(c.pool.depth),
-            c.pool.name,
+            Text(c.pool.name),
             c.pool.describe(),
             feature_text(ordered(c.before.shape, view.order)),
             feature_text(ordered(c.after.shape, view.order)),
@@ -218,7 +218,7 @@ def shift_table(table: ShiftTable) -> Table:
     for row in table.rows:
         out.add_row(
             str(row.depth),
-            row.name,
+            Text(row.name),
             *(
                 f"{percent(u)} ({_change(c)})"
                 for u, c in zip(row.unchanged, row.change, strict=True)

@@ -227,7 +227,7 @@ class LayerTable:
         for item in _lines(t.rows, view.depth_of(t.rows)):
             if isinstance(item, str):
                 name = item if name_width is None else shorten(item, name_width, view.ascii_only)
-                table.add_row(name, Text("residual block", style="dim"))
+                table.add_row(Text(name), Text("residual block", style="dim"))
                 continue
             last = item.last
             size, step = _field(last.receptive_field, last.jump)
@@ -367,7 +367,7 @@ class CompareTable:
         for item in lines:
             if isinstance(item, str):
                 table.add_row(
-                    item if name_width is None else shorten(item, name_width, view.ascii_only)
+                    Text(item if name_width is None else shorten(item, name_width, view.ascii_only))
                 )
                 continue
             table.add_row(
