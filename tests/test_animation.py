@@ -384,3 +384,22 @@ def test_the_window_is_outlined_inside_its_cells_as_the_figures_do() -> None:
     above = frame.crop((g.x, g.y - animation.cell // 4, g.right + 8, g.y))
     right = frame.crop((g.right + 1, g.y, g.right + 8, g.bottom))
     assert line not in colours(above) | colours(right)
+
+
+@pytest.mark.parametrize(
+    ("x", "every_frame"),
+    [
+        (SEED_4X4, "output: filled as computed"),  # numbers
+        (load_sample("digit").array, "checked: output still to come"),  # pictures
+    ],
+)
+def test_the_last_frame_alone_leaves_out_how_the_output_fills_in(
+    x: np.ndarray, every_frame: str
+) -> None:
+    """A GIF's shared legend says how the output fills in (its first frames show output
+    still to come); a PNG of the last frame, every output computed, does not."""
+    result = explain(x, 2)
+    assert (
+        Animation(result).legend == f"thick outline: the window · ringed: its max · {every_frame}"
+    )
+    assert Animation(result, last_only=True).legend == "thick outline: the window · ringed: its max"

@@ -109,6 +109,8 @@ def animate(seed: int, fps: int, grad: bool, item: int, channel: int, **kwargs: 
     from poolviz.render.animation import Animation, Film, save_animation
     from poolviz.render.animation.save import ffmpeg
 
+    suffix = figure.path.suffix.lower()
+    last_only = suffix == ".png"
     animation = Film(
         [
             Animation(
@@ -119,14 +121,13 @@ def animate(seed: int, fps: int, grad: bool, item: int, channel: int, **kwargs: 
                 title=figure.title,
                 cmap=figure.cmap,
                 order=display.order(),
+                last_only=last_only,
             )
             for story in told
         ]
     )
-    suffix = figure.path.suffix.lower()
     if suffix == ".mp4":
         ffmpeg(figure.path)  # before drawing: say at once that there is none
-    last_only = suffix == ".png"
     count = 1 if last_only else len(animation)
     frames: Iterable[Image.Image]
     if last_only:
