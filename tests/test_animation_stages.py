@@ -199,3 +199,17 @@ def test_a_caption_wider_than_the_frame_goes_on_two_lines() -> None:
     width, height = animation.size
     assert width == animation.grid_out.right + animation.margin  # the grids set the width
     assert animation.legend_y + 2 * animation.legend_height < height
+
+
+def test_a_picture_of_the_reflect_padded_map_claims_no_hatching() -> None:
+    """Numbers hatch the reflected copies; a picture draws the padded map as it is (its
+    heading says reflect-padded), so its legend has no hatched entry."""
+    numbers = Animation(stories(explain_blur(SEED_4X4))[1])
+    picture = Animation(stories(explain_blur(load_sample("digit").array))[1])
+    small = "small: the cell's weight in the filter (of 64)"
+    assert (numbers.numbered, picture.numbered) == (True, False)
+    assert numbers.legend == (
+        f"thick outline: the window · {small} · hatched: reflect padding (copies of the cells "
+        "across the edge) · output: filled as computed"
+    )
+    assert picture.legend == f"thick outline: the window · {small} · checked: output still to come"

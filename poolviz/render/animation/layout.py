@@ -261,7 +261,7 @@ class FrameLayout:
         hatched = [pad] if padded else []
         if beyond:  # the ceil-mode overhang: PyTorch ignores it, in a max and an average
             hatched.append(story.overhang)
-        if self.reflected is not None:
+        if self.reflected is not None and self.numbered:  # a picture leaves copies unmarked
             hatched.append("reflect padding (copies of the cells across the edge)")
         if hatched:
             parts.append("hatched: " + " and ".join(hatched))
