@@ -210,6 +210,12 @@ def tiles(
     return tuple(out)
 
 
+def by_band(cut: tuple[Tile, ...]) -> list[Tile]:
+    """``cut`` ordered band by band (each band's items in turn), for a loop that keeps
+    something per band of rows; an item's bands keep their order."""
+    return sorted(cut, key=lambda tile: tile.rows.start)
+
+
 class Scratch:
     """Flat buffers reused by every tile of one call, each viewed in the shape a tile needs."""
 
@@ -273,29 +279,58 @@ def _fold(
             continue
         at, frm = _along(axis, cmp_out), _along(axis, cmp_in)
         old = best[at]
+        # the codes the outputs hold: the first tap's are a constant (or its src_code) and,
+        # like its values, are not written where the second tap compares with them
+        held: np.ndarray | int | None = None if code is None else code[at]
         if pending is not None:  # cmp_out is a prefix of the first tap's outputs
             first, first_src = pending
             (first_out, first_in), (rest_out, rest_in) = first.split(_length(cmp_out))
             _put(best, code, first_src, src_code, rest_out, rest_in, first.offset, axis, scale)
-            _put(None, code, first_src, src_code, first_out, first_in, first.offset, axis, scale)
             old = first_src[_along(axis, first_in)]
+            if src_code is None:
+                held = first.offset * scale
+            elif first.offset == 0:
+                held = src_code[_along(axis, first_in)]
+            else:
+                offset = first.offset
+                _put(None, code, first_src, src_code, first_out, first_in, offset, axis, scale)
             pending = None
         new = source[frm]
-        if code is not None:
-            # 1 where the new tap wins, in the code's type (a one-byte one written as bool)
-            take = scratch.get("take", new.shape, code.dtype)
-            np.greater(new, old, out=take.view(np.bool_) if take.itemsize == 1 else take)
-            if nan:
-                take[np.isnan(new)] = 1
-            if src_code is None:
-                np.multiply(take, code.dtype.type(tap.offset * scale), out=take)
-            else:
-                won = scratch.get("won", new.shape, code.dtype)
-                np.add(src_code[frm], tap.offset * scale, out=won)
-                np.multiply(take, won, out=take)
-            # codes rise with the offset: the new one is larger than any already held
-            np.maximum(code[at], take, out=code[at])
+        if code is not None and held is not None:
+            won: np.ndarray | int = tap.offset * scale
+            if src_code is not None:
+                won = np.add(src_code[frm], won, out=scratch.get("won", new.shape, code.dtype))
+            _take(code[at], held, new, old, won, nan, scratch)
         np.maximum(new, old, out=best[at])
+
+
+def _take(
+    code: np.ndarray,
+    held: np.ndarray | int,
+    new: np.ndarray,
+    old: np.ndarray,
+    won: np.ndarray | int,
+    nan: bool,
+    scratch: Scratch,
+) -> None:
+    """``code`` becomes ``won`` where ``new`` beats ``old`` (is greater, or with ``nan`` is
+    NaN), else ``held`` (``code`` itself, or the first tap's codes that it never held).
+
+    Codes rise with the offset: the new one is larger than any already held, so the update
+    is ``maximum(held, greater * won)``, cheap operations on small integers; over codes of 0
+    the product is written straight into ``code``, and a ``won`` of 1 is not multiplied."""
+    fresh = isinstance(held, int) and held == 0
+    take = code if fresh else scratch.get("take", new.shape, code.dtype)
+    # 1 where the new tap wins, in the code's type (a one-byte one written as bool)
+    np.greater(new, old, out=take.view(np.bool_) if take.itemsize == 1 else take)
+    if nan:
+        take[np.isnan(new)] = 1
+    if not isinstance(won, int):
+        np.multiply(take, won, out=take)
+    elif won != 1:
+        np.multiply(take, code.dtype.type(won), out=take)
+    if not fresh:
+        np.maximum(take, code.dtype.type(held) if isinstance(held, int) else held, out=code)
 
 
 def tap_inputs(
