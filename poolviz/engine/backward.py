@@ -107,7 +107,7 @@ def max_backward_into(
     spare = cells.size - 1
     empty_cols = list(empty_indices(cols))
     # per output row: the forward's, then each output cell's value and flat index
-    row_bytes = index_map.row_bytes(x.itemsize) + cols.out * c * (x.itemsize + 8)
+    row_bytes = index_map.row_bytes(x) + cols.out * c * (x.itemsize + 8)
     for tile in by_band(tiles(n, rows, row_bytes)):
         g_tile = g[tile.items, tile.rows]
         code = scratch.get("code", g_tile.shape, dtype)

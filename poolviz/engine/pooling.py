@@ -32,6 +32,8 @@ from poolviz.engine.windows import (
     empty_indices,
     like_input,
     max_windows,
+    pixel_type,
+    spare_phase,
     sum_windows,
     tiles,
     window_taps,
@@ -164,10 +166,11 @@ def _row_major_sum(cells: np.ndarray, dtype: np.dtype[Any]) -> np.ndarray:
     return total
 
 
-INDEX_BAND_BYTES = 2 << 20
-"""Scratch of one band of max pooling with indices (:meth:`IndexMap.row_bytes`): 15 rows of a
-ResNet stem image, whose extra memory then stays within a fifth of the values' size; bands of
-half that took a fifth longer (each costs about 45 us of Python)."""
+INDEX_BAND_BYTES = 9 << 18
+"""Scratch of one band of max pooling with indices (:meth:`IndexMap.row_bytes`): half a ResNet
+stem image (28 rows), whose extra memory then stays within a fifth of the values' size. A band
+costs about 60 us of Python and calls whatever its size: four bands an image took 17.6 ms,
+three 17.3, two 16.3, one 16.0."""
 
 
 def max_pool_nhwc(
@@ -197,7 +200,7 @@ def max_pool_nhwc(
         return out, None
     index_map = IndexMap(rows, cols, w, c)
     indices = np.empty(out.shape, dtype=np.int64)
-    row_bytes = index_map.row_bytes(x.itemsize)
+    row_bytes = index_map.row_bytes(x)
     for tile in by_band(tiles(n, rows, row_bytes, INDEX_BAND_BYTES, whole=0)):
         dest = out[tile.items, tile.rows]
         code = scratch.get("code", dest.shape, index_map.dtype)
@@ -252,46 +255,41 @@ class IndexMap:
         )
         """The window starts' type: the smallest signed one (from int16) that holds every
         start and every index of a plane, so that a code plus its start is added in it."""
-        self.base = np.empty((0, cols.out, c), dtype=self.start_dtype)
-        self.band = (-1, self.base)
+        self.band = (slice(0, 0), np.empty((0, cols.out, 1), dtype=self.start_dtype))
+        """The rows of the last :meth:`starts` and their starts."""
 
-    def row_bytes(self, itemsize: int) -> int:
-        """Scratch bytes per output row of max pooling with codes (:func:`max_windows`) and
-        their indices, for input items of ``itemsize`` bytes: the columns-first intermediate
-        (value, code and two temporaries of its type per cell, over stride rows), the input's
-        rows split by phase, and the window starts (:meth:`starts`, twice)."""
+    def row_bytes(self, x: np.ndarray) -> int:
+        """Scratch bytes per output row of max pooling of ``x`` with codes
+        (:func:`max_windows`) and their indices: the columns-first intermediate (value, unless
+        it is folded into a phase, :func:`spare_phase`; code and two temporaries of its type
+        per cell, over stride rows), the input's rows split by phase, and the window starts
+        (:meth:`starts`)."""
         ow, code = self.cols.out, self.dtype.itemsize
-        per_pixel = self.rows.stride * (ow * (itemsize + 3 * code) + self.w * itemsize)
-        return (per_pixel + 2 * ow * self.start_dtype.itemsize) * self.c
-
-    def relative(self, count: int) -> np.ndarray:
-        """(count, ow, C): ``i * stride_h * W + start_w(j)`` for tile-relative rows i (in
-        index steps, plus the channel with ``whole``), cached (all channels spelled out: a
-        broadcast over the channels took twice as long)."""
-        if self.base.shape[0] < count:
-            i = np.arange(count, dtype=np.int64) * self.rows.stride * self.w
-            j = np.arange(self.cols.out, dtype=np.int64) * self.cols.stride - self.cols.pad_before
-            pixels = (i[:, None] + j[None, :])[:, :, None] * self.unit
-            channels = np.arange(self.c, dtype=np.int64) if self.item else 0
-            self.base = np.ascontiguousarray(
-                np.broadcast_to(pixels + channels, (count, j.size, self.c)), self.start_dtype
-            )
-        return self.base[:count]
+        phases = pixel_type(x, None) is not None  # as max_windows splits them
+        in_place = phases and spare_phase(window_taps(self.cols)) is not None
+        value = 0 if in_place else x.itemsize
+        per_pixel = self.rows.stride * (ow * (value + 3 * code) + self.w * x.itemsize)
+        starts = ow * self.start_dtype.itemsize * (self.c if self.item else 1)
+        return per_pixel * self.c + starts
 
     def starts(self, rows: slice) -> np.ndarray:
-        """(rows, ow, C): each window's first cell in the plane (in index steps, plus the
-        channel with ``whole``) for output rows ``rows``: :meth:`relative` plus the band's
-        first row, kept for the last band asked (callers go band by band)."""
-        first = (rows.start * self.rows.stride - self.rows.pad_before) * self.w * self.unit
-        count = rows.stop - rows.start
-        if self.band[0] != first or self.band[1].shape[0] != count:
-            self.band = (first, np.add(self.relative(count), first, dtype=self.start_dtype))
+        """(rows, ow, 1): the first cell in the plane of every window of output rows
+        ``rows``, ``start_h(i) * W + start_w(j)``, in index steps; with ``whole`` (rows, ow,
+        C), plus the channel. Kept for the last rows asked (callers go band by band)."""
+        if self.band[0] != rows:
+            i = np.arange(rows.start, rows.stop, dtype=np.int64) * self.rows.stride
+            i = (i - self.rows.pad_before) * self.w
+            j = np.arange(self.cols.out, dtype=np.int64) * self.cols.stride - self.cols.pad_before
+            channels = np.arange(self.c, dtype=np.int64) if self.item else 0
+            pixels = (i[:, None] + j[None, :])[:, :, None] * self.unit + channels
+            self.band = (rows, pixels.astype(self.start_dtype))
         return self.band[1]
 
     def put(self, code: np.ndarray, tile: Tile, dest: np.ndarray) -> None:
         """Write the indices of ``tile`` (offset codes ``code``) into ``dest``: one add of
         small integers cast to int64 on the way out (a cast, then adds in int64, took 1.7x
-        as long)."""
+        as long; starts broadcast over the channels, a sixth longer than spelled out, keep
+        the scratch small)."""
         np.add(code, self.starts(tile.rows), out=dest, casting="unsafe")
         if self.item:
             items = np.arange(tile.items.start, tile.items.start + code.shape[0], dtype=np.int64)

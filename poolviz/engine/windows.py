@@ -29,7 +29,9 @@ Why it is shaped so (measured against PyTorch's 1-thread CPU kernels, see ``benc
   they cost about 1 ns per number, 5-10x a contiguous loop, and over 64 channels 3x. The
   column pass therefore first splits its input's columns by phase (index mod stride, whole
   pixels at a time, :func:`tap_inputs`) where pixels are short (:data:`SHORT_PIXEL`), and
-  always for the argmax, which reads each tap twice; the taps then read contiguous runs.
+  always for the argmax, which reads each tap twice; the taps then read contiguous runs. A
+  phase that one tap alone reads, at its outputs' own positions, takes the pass's result in
+  place (:func:`spare_phase`: a ResNet stem's even columns), so the split costs no memory.
 - The argmax rides along as an offset code: tap (a, b)'s distance ``a * steps[0] + b *
   steps[1]`` from its window's first cell in the flattened input (one byte for a 3x3 window
   on rows of up to 127 cells), so that a flat index is the code plus the window's start: a
@@ -47,6 +49,7 @@ Why it is shaped so (measured against PyTorch's 1-thread CPU kernels, see ``benc
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -251,25 +254,22 @@ def _along(axis: int, index: slice) -> tuple[slice, ...]:
 def _fold(
     best: np.ndarray,
     code: np.ndarray | None,
-    src: np.ndarray,
+    reads: list[tuple[Tap, np.ndarray]],
     src_code: np.ndarray | None,
-    taps: tuple[Tap, ...],
     axis: int,
     scale: int,
     scratch: Scratch,
     nan: bool,
-    pixel: np.dtype[Any] | None = None,
 ) -> None:
-    """Max of ``src`` over ``taps`` along ``axis`` into ``best``. With ``code``, also the
-    offset code of the winner: ``tap.offset * scale``, plus ``src_code`` where given; where
-    equal, the earlier offset keeps it; with ``nan`` a NaN wins too (the last one).
+    """Max over ``reads`` (each tap along ``axis`` with the array it reads, as
+    :func:`tap_inputs` gives them) into ``best``. With ``code``, also the offset code of the
+    winner: ``tap.offset * scale``, plus ``src_code`` where given; where equal, the earlier
+    offset keeps it; with ``nan`` a NaN wins too (the last one). ``best`` may be the array
+    of :func:`spare_phase`'s tap.
 
     The first tap is not copied where the second compares with it: ``maximum(second, first)``
-    writes both at once, one pass fewer. With ``pixel`` (a void type the size of one pixel's
-    channels, ``axis`` 2 and no ``src_code``) the columns of ``src`` are first split by phase
-    (:func:`tap_inputs`), so that every tap reads contiguous runs."""
-    reads = tap_inputs(src, taps, pixel, scratch)
-    pending = reads[0] if _pending(taps) else None
+    writes both at once, one pass fewer."""
+    pending = reads[0] if _pending([tap for tap, _ in reads]) else None
     for tap, source in reads:
         if pending is not None and tap is pending[0]:
             continue
@@ -387,7 +387,24 @@ def pixel_type(x: np.ndarray, limit: int | None = SHORT_PIXEL) -> np.dtype[Any] 
     return np.dtype((np.void, c * x.itemsize))
 
 
-def _pending(taps: tuple[Tap, ...]) -> Tap | None:
+def spare_phase(taps: tuple[Tap, ...]) -> int | None:
+    """The position in ``taps`` of the tap that may fold into its own phase's copy
+    (:func:`tap_inputs`), if one may: it alone reads its phase, each output at the output's
+    own position, and no tap writes an output before it reads it (it is the first tap, or the
+    second after a first that waits for it, :func:`_pending`). A fold over the phases then
+    needs no array of its own: each output overwrites the one input only it reads."""
+    step = (taps[0].inp.step or 1) if taps else 1
+    if step == 1:
+        return None
+    phases = [tap.inp.start % step for tap in taps]
+    for i in (0, 1) if _pending(taps) else (0,):
+        tap = taps[i]
+        if phases.count(phases[i]) == 1 and tap.inp.start // step == tap.out.start:
+            return i
+    return None
+
+
+def _pending(taps: Sequence[Tap]) -> Tap | None:
     """The first tap, when the second compares with some of its outputs (else None)."""
     if len(taps) > 1 and taps[1].fresh < _length(taps[1].out):
         return taps[0]
@@ -453,31 +470,41 @@ def max_windows(
     orders apart: a tile where it could is run again columns first."""
     block = x[tile.items, tile.inp]
     fill = fill_value(x.dtype)
+    col_taps = window_taps(cols)
     if code is None:
         rowmax = scratch.get("rowmax", (*dest.shape[:2], *block.shape[2:]), x.dtype)
         for i in tile.empty_rows:
             rowmax[:, i] = fill
-        _fold(rowmax, None, block, None, tile.row_taps, 1, 0, scratch, False)
+        _fold(rowmax, None, [(tap, block) for tap in tile.row_taps], None, 1, 0, scratch, False)
         for j in empty_indices(cols):
             dest[:, :, j] = fill
-        _fold(dest, None, rowmax, None, window_taps(cols), 2, 1, scratch, False, pixel_type(rowmax))
+        reads = tap_inputs(rowmax, col_taps, pixel_type(rowmax), scratch)
+        _fold(dest, None, reads, None, 2, 1, scratch, False)
         if not _zero_ties(block, dest):
             return
     shape = (block.shape[0], block.shape[1], dest.shape[2], block.shape[3])
-    colmax = scratch.get("colmax", shape, x.dtype)
     colcode = None if code is None else scratch.get("colcode", shape, code.dtype)
     pixel = pixel_type(x, None)  # every tap is read twice (compared, then taken)
+    spare = spare_phase(col_taps)
     for nan in (False, True):
-        for j in empty_indices(cols):
+        reads = tap_inputs(block, col_taps, pixel, scratch)
+        phase = None if spare is None else reads[spare][1]
+        if phase is not None and phase is not block and phase.shape[2] >= shape[2]:
+            colmax = phase[:, :, : shape[2]]
+        else:
+            colmax = scratch.get("colmax", shape, x.dtype)
+        _fold(colmax, colcode, reads, None, 2, steps[1], scratch, nan)
+        for j in empty_indices(cols):  # after the fold: colmax may hold its input until then
             colmax[:, :, j] = fill
             if colcode is not None:
                 colcode[:, :, j] = 0
-        _fold(colmax, colcode, block, None, window_taps(cols), 2, steps[1], scratch, nan, pixel)
         for i in tile.empty_rows:
             dest[:, i] = fill
             if code is not None:
                 code[:, i] = 0
-        _fold(dest, code, colmax, colcode, tile.row_taps, 1, steps[0], scratch, nan)
+        _fold(
+            dest, code, [(tap, colmax) for tap in tile.row_taps], colcode, 1, steps[0], scratch, nan
+        )
         # NaN propagates through maximum: a tile without NaN in its maxima had none to find
         if code is None or x.dtype.kind != "f" or dest.size == 0 or not np.isnan(dest.max()):
             return
