@@ -266,7 +266,7 @@ class IndexMap:
         (:meth:`starts`)."""
         ow, code = self.cols.out, self.dtype.itemsize
         phases = pixel_type(x, None) is not None  # as max_windows splits them
-        in_place = phases and spare_phase(window_taps(self.cols)) is not None
+        in_place = phases and spare_phase(self.cols) is not None
         value = 0 if in_place else x.itemsize
         per_pixel = self.rows.stride * (ow * (value + 3 * code) + self.w * x.itemsize)
         starts = ow * self.start_dtype.itemsize * (self.c if self.item else 1)

@@ -224,18 +224,26 @@ class Scratch:
 
     def __init__(self) -> None:
         self._buffers: dict[str, np.ndarray] = {}
+        self._views: dict[tuple[str, tuple[int, ...], Any], np.ndarray] = {}
+        """The views handed out, by name, shape and dtype: tiles ask for the same ones."""
 
     def get(self, name: str, shape: tuple[int, ...], dtype: Any) -> np.ndarray:
         """A scratch array ``name`` of ``shape`` and ``dtype`` (contents undefined). A buffer
-        too small is dropped before its successor is made, so the two never coexist."""
+        too small is dropped, with its views, before its successor is made, so the two never
+        coexist."""
+        key = (name, shape, dtype)
+        if (view := self._views.get(key)) is not None:
+            return view
         size = math.prod(shape)
         buf = self._buffers.get(name)
         if buf is None or buf.size < size or buf.dtype != dtype:
             del buf
             self._buffers.pop(name, None)
+            self._views = {k: v for k, v in self._views.items() if k[0] != name}
             buf = np.empty(size, dtype=dtype)
             self._buffers[name] = buf
-        return buf[:size].reshape(shape)
+        view = self._views[key] = buf[:size].reshape(shape)
+        return view
 
 
 def code_dtype(cells: int) -> np.dtype[Any]:
@@ -387,12 +395,14 @@ def pixel_type(x: np.ndarray, limit: int | None = SHORT_PIXEL) -> np.dtype[Any] 
     return np.dtype((np.void, c * x.itemsize))
 
 
-def spare_phase(taps: tuple[Tap, ...]) -> int | None:
-    """The position in ``taps`` of the tap that may fold into its own phase's copy
+@lru_cache(maxsize=256)
+def spare_phase(ax: Axis) -> int | None:
+    """The position in ``window_taps(ax)`` of the tap that may fold into its own phase's copy
     (:func:`tap_inputs`), if one may: it alone reads its phase, each output at the output's
     own position, and no tap writes an output before it reads it (it is the first tap, or the
     second after a first that waits for it, :func:`_pending`). A fold over the phases then
     needs no array of its own: each output overwrites the one input only it reads."""
+    taps = window_taps(ax)
     step = (taps[0].inp.step or 1) if taps else 1
     if step == 1:
         return None
@@ -485,7 +495,7 @@ def max_windows(
     shape = (block.shape[0], block.shape[1], dest.shape[2], block.shape[3])
     colcode = None if code is None else scratch.get("colcode", shape, code.dtype)
     pixel = pixel_type(x, None)  # every tap is read twice (compared, then taken)
-    spare = spare_phase(col_taps)
+    spare = spare_phase(cols)
     for nan in (False, True):
         reads = tap_inputs(block, col_taps, pixel, scratch)
         phase = None if spare is None else reads[spare][1]
