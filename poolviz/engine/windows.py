@@ -342,32 +342,45 @@ def _take(
 
 
 def tap_inputs(
-    src: np.ndarray, taps: tuple[Tap, ...], pixel: np.dtype[Any] | None, scratch: Scratch
+    src: np.ndarray, ax: Axis, pixel: np.dtype[Any] | None, scratch: Scratch
 ) -> list[tuple[Tap, np.ndarray]]:
-    """Each column tap of the 4-D ``src`` with an array it reads contiguously: with a column
-    stride, ``src``'s columns split by index mod stride (phase ``p`` holds columns ``p, p +
-    stride, ...``; each phase a tap reads is copied once, whole pixels of type ``pixel`` at a
-    time), the tap's input slice rewritten to index its phase; without one, or with ``pixel``
-    None (pixels too long to gain from it), ``src`` itself.
+    """Each column tap of ``ax`` (:func:`window_taps`) with an array of the 4-D ``src`` it
+    reads contiguously: with a column stride, ``src``'s columns split by index mod stride
+    (phase ``p`` holds columns ``p, p + stride, ...``; each phase a tap reads is copied once,
+    whole pixels of type ``pixel`` at a time), the tap's input slice rewritten to index its
+    phase (:func:`phase_taps`); without one, or with ``pixel`` None (pixels too long to gain
+    from it), ``src`` itself.
 
     NumPy's elementwise loops run along the last axis: over a pixel's channels at a column
     stride they restart every pixel, and cost 1 ns per number over 3 channels, a third of
     that over 64, where a contiguous loop costs a tenth (over a few channels, a copy of
     12-byte items costs half as much)."""
-    step = (taps[0].inp.step or 1) if taps else 1
-    if step == 1 or pixel is None:
-        return [(tap, src) for tap in taps]
+    taps = phase_taps(ax)
+    if not taps or pixel is None:
+        return [(tap, src) for tap in window_taps(ax)]
     phases: dict[int, np.ndarray] = {}
-    out = []
-    for tap in taps:
-        p, start = tap.inp.start % step, tap.inp.start // step
+    for p, _ in taps:
         if p not in phases:
-            view = src[:, :, p::step]
+            view = src[:, :, p :: ax.stride]
             phases[p] = scratch.get(f"phase{p}", view.shape, view.dtype)
             np.copyto(phases[p].view(pixel), view.view(pixel))
+    return [(tap, phases[p]) for p, tap in taps]
+
+
+@lru_cache(maxsize=256)
+def phase_taps(ax: Axis) -> tuple[tuple[int, Tap], ...]:
+    """Each tap of ``ax`` with its phase (input index mod stride) and its input slice
+    rewritten to index that phase's columns (:func:`tap_inputs`); empty without a stride."""
+    taps = window_taps(ax)
+    step = (taps[0].inp.step or 1) if taps else 1
+    if step == 1:
+        return ()
+    out = []
+    for tap in taps:
+        start = tap.inp.start // step
         inp = slice(start, start + _length(tap.out))
-        out.append((Tap(tap.offset, tap.out, inp, tap.fresh), phases[p]))
-    return out
+        out.append((tap.inp.start % step, Tap(tap.offset, tap.out, inp, tap.fresh)))
+    return tuple(out)
 
 
 def accumulate(
@@ -480,7 +493,6 @@ def max_windows(
     orders apart: a tile where it could is run again columns first."""
     block = x[tile.items, tile.inp]
     fill = fill_value(x.dtype)
-    col_taps = window_taps(cols)
     if code is None:
         rowmax = scratch.get("rowmax", (*dest.shape[:2], *block.shape[2:]), x.dtype)
         for i in tile.empty_rows:
@@ -488,7 +500,7 @@ def max_windows(
         _fold(rowmax, None, [(tap, block) for tap in tile.row_taps], None, 1, 0, scratch, False)
         for j in empty_indices(cols):
             dest[:, :, j] = fill
-        reads = tap_inputs(rowmax, col_taps, pixel_type(rowmax), scratch)
+        reads = tap_inputs(rowmax, cols, pixel_type(rowmax), scratch)
         _fold(dest, None, reads, None, 2, 1, scratch, False)
         if not _zero_ties(block, dest):
             return
@@ -497,7 +509,7 @@ def max_windows(
     pixel = pixel_type(x, None)  # every tap is read twice (compared, then taken)
     spare = spare_phase(cols)
     for nan in (False, True):
-        reads = tap_inputs(block, col_taps, pixel, scratch)
+        reads = tap_inputs(block, cols, pixel, scratch)
         phase = None if spare is None else reads[spare][1]
         if phase is not None and phase is not block and phase.shape[2] >= shape[2]:
             colmax = phase[:, :, : shape[2]]
@@ -540,8 +552,7 @@ def sum_windows(x: np.ndarray, tile: Tile, cols: Axis, dest: np.ndarray, scratch
     block = x[tile.items, tile.inp]
     dest[...] = 0
     pixel = pixel_type(block)
-    taps = window_taps(cols)
-    reads = tap_inputs(block, taps, pixel, scratch)
+    reads = tap_inputs(block, cols, pixel, scratch)
     columns = [(ct.out, src[:, :, ct.inp]) for ct, src in reads]  # each column tap's input
     for rt in tile.row_taps:
         for out, src in columns:
