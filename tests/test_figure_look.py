@@ -75,25 +75,28 @@ def test_a_bad_figsize_is_refused_and_nothing_written(
     assert not target.exists()
 
 
-def _pool() -> Figure:
-    return pool_figure(explain(SEED_4X4, mode="max", size=(2, 2), stride=(2, 2)))
+def _pool(font_scale: float) -> Figure:
+    return pool_figure(
+        explain(SEED_4X4, mode="max", size=(2, 2), stride=(2, 2)), font_scale=font_scale
+    )
 
 
-def _grad(aspect: str = "auto", mode: str = "max") -> Figure:
+def _grad(aspect: str, mode: str, font_scale: float) -> Figure:
     forward = explain(SEED_5X5, mode=mode, size=(3, 3), stride=(2, 2))
-    return grad_figure(gradient(forward, upstream_gradient(forward, "ones", 0)), aspect=aspect)
+    result = gradient(forward, upstream_gradient(forward, "ones", 0))
+    return grad_figure(result, aspect=aspect, font_scale=font_scale)
 
 
-def _grad_wide() -> Figure:
-    return _grad("wide")
+def _grad_wide(font_scale: float) -> Figure:
+    return _grad("wide", "max", font_scale)
 
 
-def _grad_tall() -> Figure:
-    return _grad("tall")
+def _grad_tall(font_scale: float) -> Figure:
+    return _grad("tall", "max", font_scale)
 
 
-def _grad_avg_wide() -> Figure:
-    return _grad("wide", "avg")
+def _grad_avg_wide(font_scale: float) -> Figure:
+    return _grad("wide", "avg", font_scale)
 
 
 @pytest.mark.parametrize(
@@ -102,8 +105,8 @@ def _grad_avg_wide() -> Figure:
 )
 def test_grad_aspect(tmp_path: Path, args: tuple[str, ...], shape: str) -> None:
     image = saved(tmp_path, "grad", *args)
-    # auto: the three steps in rows would be 1019x1787, taller than wide, so columns
-    assert image.size == ((1890, 1187) if shape == "wide" else (1019, 1787))
+    # auto: the three steps in rows would be 998x1647, taller than wide, so columns
+    assert image.size == ((1580, 1024) if shape == "wide" else (998, 1647))
 
 
 def test_font_scale_grows_words_but_not_the_cells_numbers() -> None:
@@ -158,31 +161,54 @@ def test_cmap_reaches_the_zoomed_grid() -> None:
 )
 @pytest.mark.parametrize("scale", [1.0, 1.5, 2.0])
 @pytest.mark.parametrize("theme", ["light", "dark"])
-def test_dressed_figures_stay_legible(make: Callable[[], Figure], scale: float, theme: str) -> None:
-    fig = make()
+def test_dressed_figures_stay_legible(
+    make: Callable[[float], Figure], scale: float, theme: str
+) -> None:
+    fig = make(scale)  # laid out for words that large, as the CLI draws it
     dress(fig, Look(font_scale=scale, theme=theme))
     assert problems(fig) == []
 
 
-def test_larger_words_grow_a_laid_out_page_rather_than_squeeze_its_cells() -> None:
+def _cells(fig: Figure) -> list[float]:
+    """Each grid's cell width in pixels."""
     from matplotlib.axes import Axes
 
-    from poolviz.demos import Pooling, compare
-    from poolviz.render.figure.compare import compare_figure
+    axes = [a for a in fig.findobj(Axes) if isinstance(a, Axes) and a.texts]
+    return [a.bbox.width / (a.get_xlim()[1] - a.get_xlim()[0]) for a in axes]
 
-    fig = compare_figure(compare(SEED_4X4, Pooling()))
+
+def test_larger_words_grow_a_laid_out_page_rather_than_squeeze_its_cells() -> None:
+    from poolviz.engine.blur import explain_blur
+    from poolviz.render.figure.blur import blur_figure
+
+    fig = blur_figure(explain_blur(np.array(SEED_4X4, dtype=float)))  # constrained layout
     for _ in range(3):  # constrained layout settles over a few layouts
         fig.draw_without_rendering()
-    axes = [a for a in fig.findobj(Axes) if isinstance(a, Axes)]
-    cell = {a: a.bbox.width / (a.get_xlim()[1] - a.get_xlim()[0]) for a in axes if a.texts}
+    cells = _cells(fig)
     width, height = fig.get_size_inches()
     dress(fig, Look(font_scale=2.0))
     fig.draw_without_rendering()
     grown = fig.get_size_inches()
     assert width < grown[0] <= 2 * width and height < grown[1] <= 2 * height
-    for ax, before in cell.items():  # every grid's cells at least as large as they were
-        after = ax.bbox.width / (ax.get_xlim()[1] - ax.get_xlim()[0])
-        assert after >= 0.98 * before
+    for before, after in zip(cells, _cells(fig), strict=True):
+        assert after >= 0.98 * before  # every grid's cells at least as large as they were
+    assert problems(fig) == []
+
+
+def test_a_hand_placed_page_is_laid_out_for_larger_words_with_the_same_cells() -> None:
+    from poolviz.demos import Pooling, compare
+    from poolviz.render.figure.compare import compare_figure
+
+    natural = compare_figure(compare(SEED_4X4, Pooling()))
+    natural.draw_without_rendering()
+    fig = compare_figure(compare(SEED_4X4, Pooling()), font_scale=2.0)
+    dress(fig, Look(font_scale=2.0))
+    fig.draw_without_rendering()
+    # the page grows for the words (7 titles, each 2.9 inches wide, not 1.45); cells do not
+    assert tuple(natural.get_size_inches()) == pytest.approx((15.5, 6.91))
+    assert tuple(fig.get_size_inches()) == pytest.approx((27.325, 9.67))
+    assert _cells(fig) == pytest.approx([50.0] * 11)  # half an inch at 100 dpi, as natural's
+    assert _cells(natural) == pytest.approx([50.0] * 11)
     assert problems(fig) == []
 
 

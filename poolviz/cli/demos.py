@@ -259,6 +259,7 @@ def compare_command(conv_weights: np.ndarray | None, as_json: bool, **kwargs: An
                 order=display.order(),
                 aspect=figure.aspect,
                 panel=figure.panel,
+                font_scale=figure.font_scale,
             )
         )
         return

@@ -128,6 +128,7 @@ def grad(
                 unpool=not no_unpool,
                 aspect=figure.aspect,
                 panel=figure.panel,
+                font_scale=figure.font_scale,
             )
         )
         return

@@ -7,7 +7,6 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from matplotlib.layout_engine import ConstrainedLayoutEngine
 
 from poolviz.demos import (
     Comparison,
@@ -21,7 +20,7 @@ from poolviz.render.figure.grid import (
     settle_numbers,
     value_norm,
 )
-from poolviz.render.figure.layout import is_wide
+from poolviz.render.figure.layout import Panel, Room, is_wide, place_lines
 from poolviz.render.figure.panels import CAPTION, picture, plane_of, wrap
 from poolviz.render.figure.pool import rgb_bytes
 from poolviz.render.order import Order, ordered
@@ -39,13 +38,16 @@ def compare_figure(
     order: Order = "nhwc",
     aspect: str = "auto",
     panel: str | None = None,
+    font_scale: float = 1.0,
 ) -> Figure:
     """The input and every operation's output side by side on one colour scale and at one
     cell size (an RGB picture as RGB), titled with its shape, parameters and share of values
     kept; below, the input rebuilt from max and from average with the mean absolute error.
     ``aspect`` ``wide`` puts every output in one row, ``tall`` at most :data:`PER_ROW` a row
     (``auto``: wide when tall would be taller than wide); ``panel`` (an operation's key)
-    draws the input, that output and its rebuild alone."""
+    draws the input, that output and its rebuild alone. Panels are placed by hand
+    (:func:`place_lines`), with the room for words laid out for words ``font_scale`` times
+    their size, as ``--font-scale`` will dress them."""
     x = plane_of(result.input)
     h, w = x.shape
     cell = cell_inches(max(h, w)) or 2.6 / max(h, w)
@@ -69,24 +71,37 @@ def compare_figure(
     norm = value_norm(*every)
     numbers = max(h, w) <= MAX_NUMBERED
     rgb = result.input.shape[3] == 3 and not numbers
-    # every panel is a frame of whole cells, at least TITLE_CELLS wide so its title fits
-    frames = [max(p.shape[1], _title_cells(cell)) for p in outputs]
-    tall_rows = _rows(w, frames, PER_ROW)
-    row_h = h * cell + 1.2
+    frames = [_frame(p.shape[1], cell, font_scale) for p in outputs]
+    again = [  # the input again and what each output rebuilds, under a heading of their own
+        Panel(name, w * cell, h * cell, above=REBUILT_ABOVE)
+        for name in ("input again", *(f"from {op.key}" for op in rebuilt))
+    ]
 
-    def page(rows: list[list[int]]) -> tuple[float, float]:
-        units = max(w * (r[0] == 0) + sum(frames[k - 1] for k in r if k) for r in rows)
-        count = max(len(r) for r in rows)
-        lines = len(rows) + (1 if rebuilt else 0)
-        return units * cell + 0.4 * count + 0.8, lines * row_h + 1.3
+    def lines(per_row: int, scale: float) -> list[list[Panel]]:
+        """The panels by row, at most ``per_row`` outputs a row, each output's frame wide
+        enough for its title at ``scale`` times its size; the rebuilt row last."""
+        parts = [Panel("input", w * cell, h * cell)] + [
+            Panel(op.key, _frame(p.shape[1], cell, scale) * cell, h * cell, indexed=False)
+            for op, p in zip(shown, outputs, strict=True)
+        ]
+        rows = [[parts[k] for k in row] for row in _rows(w, frames, per_row)]
+        return rows + [again] if rebuilt else rows
 
-    wide = panel is not None or is_wide(aspect, page(tall_rows))
-    layout = _rows(w, frames, len(frames)) if wide else tall_rows
-    size = page(layout)
-    units = (size[0] - 0.8 - 0.4 * max(len(r) for r in layout)) / cell
-    # room under the title (the default 3 points let the panel titles touch it)
-    fig = Figure(figsize=size, layout=ConstrainedLayoutEngine(h_pad=0.08))
-    subs = fig.subfigures(len(layout) + (1 if rebuilt else 0), 1, squeeze=False)[:, 0]
+    heading = title or f"Alternatives to max pooling — {_config(result.pooled)}"
+    caption = _compare_caption(result, rgb, panel)
+    below = 0.3 + 0.17 * (caption.count("\n") + 1)  # the caption, in 9-point lines
+    words = max(max(map(len, caption.splitlines()), default=0) * 0.07, len(heading) * 0.11)
+    tall = place_lines(lines(PER_ROW, 1.0), rows=True, below=below, least_width=words).size
+    wide = panel is not None or is_wide(aspect, tall)  # auto: as at natural size
+    placed = place_lines(
+        lines(len(frames) if wide else PER_ROW, font_scale),
+        rows=True,
+        below=below,
+        least_width=words,
+        font_scale=font_scale,
+    )
+    fig = Figure(figsize=placed.size)
+    axes = {name: fig.add_axes(box) for name, box in placed.boxes.items()}
     map_name = cmap or "viridis"
 
     def draw(ax: Axes, values: np.ndarray, title: str, labelled: bool = True) -> None:
@@ -119,66 +134,61 @@ def compare_figure(
             spine.set_visible(False)
         ax.set_title(title, fontsize=9)
 
-    for sub, row in zip(subs, layout, strict=False):
-        ratios = [float(w) if k == 0 else frames[k - 1] for k in row]
-        spare = units - sum(ratios)
-        axes = sub.subplots(
-            1, len(row) + (spare > 0.5), width_ratios=ratios + [spare] * (spare > 0.5)
-        )
-        axes = np.atleast_1d(axes)
-        if spare > 0.5:
-            axes[-1].axis("off")
-        for ax, k in zip(axes, row, strict=False):
-            if k == 0:
-                if rgb:
-                    draw_rgb(ax, result.input, f"input {h}x{w} (RGB)")
-                else:
-                    draw(ax, x, f"input {h}x{w}")
-                continue
-            op, plane, frame = shown[k - 1], outputs[k - 1], frames[k - 1]
-            assert op.output is not None
-            shape = "x".join(str(v) for v in ordered(op.output.shape[1:], order))
-            kept = f"{100 * (op.kept_fraction or 0):.3g}% kept"
-            per = ", one per channel" if op.key.startswith("global") and plane.size > 1 else ""
-            heading = f"{op.name}\n{shape}{per}\n{op.params} params · {kept}"
-            if rgb and not op.key.startswith("global"):
-                draw_rgb(ax, op.output, heading)
-            else:
-                draw(ax, plane, heading, labelled=False)
-            if numbers or not op.key.startswith("global"):
-                _centre(ax, plane.shape, (h, frame))
-            else:  # one number per channel beside a picture: cells of their own, readable
-                _centre(ax, plane.shape, (max(3, plane.shape[1]), max(3, plane.shape[1])))
-    if rebuilt:
-        spare = max(units - w * (1 + len(rebuilt)), 0.01)
-        axes2 = subs[-1].subplots(
-            1, 2 + len(rebuilt), width_ratios=[w] * (1 + len(rebuilt)) + [spare]
-        )
-        axes2[-1].axis("off")
-        if rgb:
-            draw_rgb(axes2[0], result.input, "input (RGB)")
+    if rgb:
+        draw_rgb(axes["input"], result.input, f"input {h}x{w} (RGB)")
+    else:
+        draw(axes["input"], x, f"input {h}x{w}")
+    for op, plane, frame in zip(shown, outputs, frames, strict=True):
+        assert op.output is not None
+        ax = axes[op.key]
+        shape = "x".join(str(v) for v in ordered(op.output.shape[1:], order))
+        kept = f"{100 * (op.kept_fraction or 0):.3g}% kept"
+        per = ", one per channel" if op.key.startswith("global") and plane.size > 1 else ""
+        named = f"{op.name}\n{shape}{per}\n{op.params} params · {kept}"
+        if rgb and not op.key.startswith("global"):
+            draw_rgb(ax, op.output, named)
         else:
-            draw(axes2[0], x, "input")
-        for ax, op in zip(axes2[1:], rebuilt, strict=False):
+            draw(ax, plane, named, labelled=False)
+        if numbers or not op.key.startswith("global"):
+            _centre(ax, plane.shape, (h, frame))
+        else:  # one number per channel beside a picture: cells of their own, readable
+            _centre(ax, plane.shape, (max(3, plane.shape[1]), max(3, plane.shape[1])))
+    if rebuilt:
+        if rgb:
+            draw_rgb(axes["input again"], result.input, "input (RGB)")
+        else:
+            draw(axes["input again"], x, "input")
+        for op in rebuilt:
             assert op.reconstruction is not None and op.reconstruction_error is not None
             how = "unpooling" if op.key == "max" else "upsampling"
             source = "max" if op.key == "max" else "average"
             error = f"mean |error| {op.reconstruction_error:.3g}"
-            heading = f"from {source} ({how})\n{error}"
+            ax = axes[f"from {op.key}"]
             if rgb:
-                draw_rgb(ax, op.reconstruction, heading)
+                draw_rgb(ax, op.reconstruction, f"from {source} ({how})\n{error}")
             else:
-                draw(ax, plane_of(op.reconstruction), heading)
-        subs[-1].suptitle(
-            "The input rebuilt from the output", fontsize=10, fontweight="bold", x=0.02, ha="left"
+                draw(ax, plane_of(op.reconstruction), f"from {source} ({how})\n{error}")
+        fig.text(
+            placed.boxes["input again"][0],
+            placed.tops[-1] - HEADING_DROP * font_scale / placed.size[1],
+            "The input rebuilt from the output",
+            va="top",
+            fontsize=10,
+            fontweight="bold",
         )
-    fig.suptitle(
-        title or f"Alternatives to max pooling — {_config(result.pooled)}",
-        fontsize=12,
-        fontweight="bold",
-    )
-    fig.supxlabel(_compare_caption(result, rgb, panel), x=0.02, ha="left", **CAPTION)
+    height = placed.size[1]
+    fig.suptitle(heading, y=1 - 0.12 / height, va="top", fontsize=12, fontweight="bold")
+    left = Room().scaled(font_scale).margin / placed.size[0]
+    fig.supxlabel(caption, x=left, y=placed.caption_top, ha="left", va="top", **CAPTION)
     return fig
+
+
+REBUILT_ABOVE = 0.95
+"""Inches above the rebuilt row's panels: their two-line titles and column indices, and
+the row's heading above them, :data:`HEADING_DROP` below the row before."""
+
+HEADING_DROP = 0.1
+"""Inches between the top of the rebuilt row's room and its heading."""
 
 
 PER_ROW = 3
@@ -194,9 +204,11 @@ def _rows(w: int, frames: list[float], per_row: int) -> list[list[int]]:
     return rows
 
 
-def _title_cells(cell: float) -> float:
-    """Width, in cells, that a panel title of about 20 characters needs."""
-    return 1.45 / cell
+def _frame(side: int, cell: float, font_scale: float) -> float:
+    """The width, in cells ``cell`` inches across, of the frame an output ``side`` cells wide
+    is drawn in: its own, or what a panel title of about 20 characters ``font_scale`` times
+    its size needs (1.45 inches at its natural size), whichever is wider."""
+    return max(side, 1.45 * font_scale / cell)
 
 
 def _centre(ax: Axes, shape: tuple[int, ...], frame: tuple[float, float]) -> None:

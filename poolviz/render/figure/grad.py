@@ -26,13 +26,14 @@ from poolviz.render.figure.grid import (
     DRAWABLE,
     MAX_NUMBERED,
     Outline,
-    arrow_panel,
     cell_inches,
+    draw_arrow,
     draw_matrix,
     drawable,
     settle_numbers,
     value_norm,
 )
+from poolviz.render.figure.layout import Panel, is_wide, place_lines
 from poolviz.render.figure.look import INDEX_GID
 from poolviz.render.figure.pool import (
     OVERHANG_NOTE,
@@ -62,6 +63,7 @@ def grad_figure(
     unpool: bool = True,
     aspect: str = "auto",
     panel: str | None = None,
+    font_scale: float = 1.0,
 ) -> Figure:
     """Forward (input with windows and winners → output), backward (gradient at the input ←
     upstream gradient) and max-unpooling (unpooled ← indices) for one item and channel;
@@ -72,89 +74,109 @@ def grad_figure(
     ``aspect`` ``tall`` puts the three steps in rows (input-sized left, output-sized right),
     ``wide`` in columns (input-sized above, output-sized below) for a 16:9 slide; ``auto``
     is tall unless that would be taller than wide. ``panel`` (one of :data:`GRAD_PANELS`)
-    draws that step alone."""
+    draws that step alone. Panels are placed by hand (:func:`place_lines`), their sizes
+    known before drawing, with the room for words laid out for words ``font_scale`` times
+    their size, as ``--font-scale`` will dress them."""
     forward = result.forward
     rows, cols = forward.rows, forward.cols
     ph, pw = padded_shape(forward)
     numbered = max(ph, pw) <= MAX_NUMBERED
     third = result.mode == "avg" or (unpool and result.unpooled is not None)
     cell = cell_inches(max(ph, pw)) if numbered else 3.2 / max(ph, pw)
-    in_w, in_h = pw * cell, ph * cell
     out_cell = max(cell, 0.45) if numbered else cell * rows.n / max(1, rows.out) * 0.6
-    out_w, out_h = cols.out * out_cell, rows.out * out_cell
-    row_h = max(in_h, out_h) + 0.9
     steps = list(GRAD_PANELS[: 3 if third else 2])
     if panel is not None:
         if panel not in steps:
             raise PoolvizError(f"--panel {panel}: this figure has no third step; drop --no-unpool")
         steps = [panel]
-    nrows = len(steps)
-    tall = (in_w + out_w + 3.2, nrows * row_h + 1.6)
-    wide = aspect == "wide" or (aspect == "auto" and tall[1] > tall[0])
-    if wide:
-        column = max(in_w, out_w) + 1.2
-        size = (nrows * column + 1.4, in_h + out_h + 0.9 + 2 * 0.9 + 1.6)
-        fig = Figure(figsize=size, layout="constrained")
-        spec = fig.add_gridspec(3, nrows, height_ratios=[in_h, 0.9, out_h])
-        grid = [[fig.add_subplot(spec[k, r]) for k in range(3)] for r in range(nrows)]
-    else:
-        fig = Figure(figsize=tall, layout="constrained")
-        spec = fig.add_gridspec(nrows, 3, width_ratios=[in_w, 1.1, out_w])
-        grid = [[fig.add_subplot(spec[r, k]) for k in range(3)] for r in range(nrows)]
-    axes = dict(zip(steps, grid, strict=True))
+    compare = None if result.max_grad_input is None else result.max_grad_input[item, :, :, channel]
+    arrows = {"forward": result.mode, "gradient": "backward", "unpool": "unpool"}
+    above = None if numbered else 0.35  # a picture has a title and no column indices
+    lines = [
+        [
+            Panel(f"{step} in", pw * cell, ph * cell, above=above, indexed=numbered),
+            Panel(
+                f"{step} out",
+                cols.out * out_cell,
+                rows.out * out_cell,
+                arrows[step],
+                above=above,
+                indexed=numbered,
+            ),
+        ][: 1 if step == "unpool" and compare is not None else 2]
+        for step in steps
+    ]
+    coloured = ("gradient", "unpool" if compare is not None else "gradient")
+    bars = [f"{step} bar" if step in coloured else None for step in steps]
+    caption = _caption(result, item, channel, numbered)
+    heading = title or _title(result)
+    below = 0.3 + 0.17 * (caption.count("\n") + 1)  # the caption, in 9-point lines
+    words = max(max(len(line) for line in caption.splitlines()) * 0.075 + 0.3, len(heading) * 0.11)
+    tall = place_lines(lines, rows=True, below=below, least_width=words, bars=bars)
+    wide = is_wide(aspect, tall.size)  # auto: as at natural size
+    placed = place_lines(
+        lines, rows=not wide, below=below, least_width=words, font_scale=font_scale, bars=bars
+    )
+    fig = Figure(figsize=placed.size)
+    axes = {name: fig.add_axes(box) for name, box in placed.boxes.items()}
     g_in = result.grad_input[item, :, :, channel]
     g_out = result.grad_output[item, :, :, channel]
-    compare = None if result.max_grad_input is None else result.max_grad_input[item, :, :, channel]
     norm = _centred(g_in, g_out)
-    gradient_map = GRADIENT_CMAP
     values_map = cmap or "gray"
     frame = PaddedFrame(rows, cols)
     shared = np.zeros((rows.n, cols.n), dtype=bool)
     if result.mode == "max":  # in average pooling sharing is the rule: framing it says nothing
         for (r, c), _ in result.shared(item, channel):
             shared[r, c] = True
-
-    if "forward" in axes:
-        _forward_row(result, axes["forward"], item, channel, numbered, values_map)
-        arrow_panel(axes["forward"][1], result.mode, down=wide)
-    if "gradient" in axes:
-        _gradient_row(result, axes["gradient"], g_in, g_out, norm, shared, numbered, frame, wide)
-    if "unpool" in axes and compare is not None:
+    if "forward" in steps:
+        _forward_row(result, axes, item, channel, numbered, values_map)
+    if "gradient" in steps:
+        _gradient_row(result, axes, g_in, g_out, norm, shared, numbered, frame)
+    if "unpool" in steps and compare is not None:
         # its own scale: max sends the whole gradient to one cell, average spreads it, and
         # on one scale average's small shares faded to white
         own = _centred(compare)
         _gradient(
-            axes["unpool"][0],
+            axes["unpool in"],
             "max pooling's gradient, same windows",
             compare,
             own,
-            gradient_map,
+            GRADIENT_CMAP,
             None,
             numbered,
             frame,
         )
-        axes["unpool"][1].axis("off")
-        axes["unpool"][2].axis("off")
-        fig.colorbar(
-            ScalarMappable(own, gradient_map),
-            ax=[axes["unpool"][0], axes["unpool"][2]],
-            shrink=0.8,
-            label="max's gradient",
-        )
-    elif "unpool" in axes:
-        _unpool_row(
-            result, axes["unpool"], item, channel, numbered, shared, frame, values_map, wide
-        )
+        _colour_bar(axes["unpool bar"], own, "max's gradient")
+    elif "unpool" in steps:
+        _unpool_row(result, axes, item, channel, numbered, shared, frame, values_map)
     if numbered:
-        for row in axes.values():
-            for ax, side in ((row[0], cell), (row[2], out_cell)):
+        for name, ax in axes.items():
+            if not name.endswith(" bar"):
+                side = cell if name.endswith(" in") else out_cell
                 _fit_labels(ax, side)
                 settle_numbers(ax, side)
-    fig.suptitle(title or _title(result), fontsize=12, fontweight="bold")
+    for arrow in placed.arrows:
+        back = arrow.label in ("backward", "unpool")  # the way back: right to left, dashed
+        start, end = (arrow.end, arrow.start) if back else (arrow.start, arrow.end)
+        draw_arrow(fig, arrow.label, start, end, fig.transFigure, dashed=back)
+    height = placed.size[1]
+    fig.suptitle(heading, y=1 - 0.12 / height, va="top", fontsize=12, fontweight="bold")
     fig.supxlabel(
-        _caption(result, item, channel, numbered), fontsize=9, family="monospace", color="#333333"
+        caption,
+        y=placed.caption_top,
+        va="top",
+        fontsize=9,
+        family="monospace",
+        color="#333333",
     )
     return fig
+
+
+def _colour_bar(ax: Axes, norm: Normalize, label: str) -> None:
+    """A colour bar of :data:`GRADIENT_CMAP` over ``norm`` in ``ax``."""
+    figure = ax.figure
+    assert isinstance(figure, Figure)
+    figure.colorbar(ScalarMappable(norm, GRADIENT_CMAP), cax=ax, label=label)
 
 
 def _centred(*planes: np.ndarray) -> Normalize:
@@ -171,39 +193,29 @@ max pooling's gradient, for comparison)."""
 
 def _gradient_row(
     result: GradResult,
-    axes: list[Axes],
+    axes: dict[str, Axes],
     g_in: np.ndarray,
     g_out: np.ndarray,
     norm: Normalize,
     shared: np.ndarray,
     numbered: bool,
     frame: PaddedFrame,
-    down: bool,
 ) -> None:
     """The gradient at the input, framed where windows share a winner, and the upstream
     gradient, with one colour bar."""
     rows, cols = result.forward.rows, result.forward.cols
-    gradient_map = GRADIENT_CMAP
     _gradient(
-        axes[0],
+        axes["gradient in"],
         f"gradient at the input {rows.n}x{cols.n}",
         g_in,
         norm,
-        gradient_map,
+        GRADIENT_CMAP,
         shared,
         numbered,
         frame,
     )
-    _gradient(axes[2], "upstream gradient", g_out, norm, gradient_map, None, numbered)
-    arrow_panel(axes[1], "backward", backward=True, down=down)
-    figure = axes[0].figure
-    assert figure is not None
-    figure.colorbar(
-        ScalarMappable(norm, gradient_map),
-        ax=[axes[0], axes[2]],
-        shrink=0.8,
-        label="gradient",
-    )
+    _gradient(axes["gradient out"], "upstream gradient", g_out, norm, GRADIENT_CMAP, None, numbered)
+    _colour_bar(axes["gradient bar"], norm, "gradient")
 
 
 def _zero_plain(values: np.ndarray) -> list[str]:
@@ -231,7 +243,7 @@ def _title(result: GradResult) -> str:
 
 
 def _forward_row(
-    result: GradResult, axes: list[Axes], item: int, channel: int, numbered: bool, cmap: str
+    result: GradResult, axes: dict[str, Axes], item: int, channel: int, numbered: bool, cmap: str
 ) -> None:
     """The input with every window outlined in its colour and line style and the winners
     ringed; the output in its windows' colours."""
@@ -239,7 +251,7 @@ def _forward_row(
     rows, cols = forward.rows, forward.cols
     plane = forward.input[item, :, :, channel]
     out = forward.output[item, :, :, channel]
-    ax_in, _, ax_out = axes
+    ax_in, ax_out = axes["forward in"], axes["forward out"]
     layers = f", channel {channel}" if forward.input.shape[3] > 1 else ""
     in_title = f"input {rows.n}x{cols.n}{layers}"
     out_title = f"output {rows.out}x{cols.out}"
@@ -328,14 +340,13 @@ class PaddedFrame:
 
 def _unpool_row(
     result: GradResult,
-    axes: list[Axes],
+    axes: dict[str, Axes],
     item: int,
     channel: int,
     numbered: bool,
     shared: np.ndarray,
     frame: PaddedFrame,
     cmap: str,
-    down: bool,
 ) -> None:
     """The unpooled array (values back at the winners, coloured as their windows) and the
     flat indices it was placed by."""
@@ -344,9 +355,8 @@ def _unpool_row(
     rows, cols = forward.rows, forward.cols
     unpooled = result.unpooled[item, :, :, channel]
     indices = forward.indices[item, :, :, channel]
-    ax_un, ax_mid, ax_idx = axes
+    ax_un, ax_idx = axes["unpool in"], axes["unpool out"]
     un_title = f"unpooled {rows.n}x{cols.n} (max_unpool2d)"
-    arrow_panel(ax_mid, "unpool", backward=True, down=down)
     if not numbered:
         # too many windows to read indices: show the values being put back instead
         grey = _value_norm(forward.input[item, :, :, channel])

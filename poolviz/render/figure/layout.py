@@ -33,6 +33,14 @@ class Room:
     """Between two stacked panels joined by an arrow."""
     arrow_clear: float = 0.45
     """Between an arrow's head and the row indices of the panel it points at."""
+    bare_gap: float = 0.35
+    """Between two panels side by side, the second without row indices."""
+    bar_gap: float = 0.25
+    """Between a line's panels and its colour bar."""
+    bar: float = 0.15
+    """A colour bar's width."""
+    bar_words: float = 0.8
+    """Right of a colour bar: its tick labels and its label."""
 
     def scaled(self, font_scale: float) -> Room:
         """This room for words ``font_scale`` times their natural size: the room above a
@@ -41,7 +49,12 @@ class Room:
         left a slide at ``--font-scale 1.5`` a fifth emptier, its panels smaller)."""
         half = 1 + (font_scale - 1) / 2
         grown = Room(*(v * half for v in astuple(self)))
-        return replace(grown, above=self.above * font_scale, title=self.title * font_scale)
+        return replace(
+            grown,
+            above=self.above * font_scale,
+            title=self.title * font_scale,
+            bar_words=self.bar_words * font_scale,
+        )
 
 
 @dataclass(frozen=True)
@@ -53,6 +66,12 @@ class Panel:
     width: float
     height: float
     arrow: str | None = None
+    above: float | None = None
+    """Inches above it for its title and column indices, for words at their natural size
+    (None: :attr:`Room.above`); a title of three lines needs more."""
+    indexed: bool = True
+    """Whether row indices stand at its left: side by side, the gap before it leaves room
+    for them (:attr:`Room.plain_gap`), else only :attr:`Room.bare_gap`."""
 
 
 @dataclass(frozen=True)
@@ -67,12 +86,14 @@ class Arrow:
 @dataclass(frozen=True)
 class Placed:
     """Where everything goes: the page in inches, each panel's box (left, bottom, width,
-    height) and the arrows in figure fractions, and the top of the caption."""
+    height) and the arrows in figure fractions, the top of the caption, and the top of each
+    line's room (:func:`place_lines`), in figure fractions."""
 
     size: tuple[float, float]
     boxes: dict[str, tuple[float, float, float, float]]
     arrows: tuple[Arrow, ...]
     caption_top: float
+    tops: tuple[float, ...] = ()
 
 
 def is_wide(aspect: str, tall_size: tuple[float, float]) -> bool:
@@ -93,11 +114,34 @@ def place(
     inches under them for a caption and the page at least ``least_width`` wide (both for
     words at their natural size); the panels are centred across the page. Every room for
     words (these two too) is ``font_scale`` times as large, for words dressed that large."""
+    return place_lines(
+        [panels], rows=wide, below=below, least_width=least_width, font_scale=font_scale
+    )
+
+
+def place_lines(
+    lines: Sequence[Sequence[Panel]],
+    *,
+    rows: bool,
+    below: float,
+    least_width: float = 0.0,
+    font_scale: float = 1.0,
+    bars: Sequence[str | None] = (),
+) -> Placed:
+    """Place ``lines`` of panels: with ``rows`` each line's panels side by side (vertically
+    centred on its tallest) and the lines stacked, left-aligned; else each line's panels
+    stacked (centred on its widest) and the lines side by side, top-aligned. A line's
+    arrows join its panels; ``bars[k]`` names the colour bar right of line k (None: none),
+    four fifths as tall as its panels. ``below``, ``least_width`` and ``font_scale`` are as
+    for :func:`place`, which is this with one line (and computes its page as it always has,
+    to the last bit: a box edge on a whole pixel moved by a rounding would move a pixel)."""
     room = Room().scaled(font_scale)
     below, least_width = below * font_scale, least_width * font_scale
-    if wide:
-        return _side_by_side(panels, below, least_width, room)
-    return _stacked(panels, below, least_width, room)
+    named = list(bars) + [None] * (len(lines) - len(bars))
+    page = _Page(room, font_scale)
+    if rows:
+        return page.rows(lines, named, below, least_width)
+    return page.columns(lines, named, below, least_width)
 
 
 def stacked_size(
@@ -109,59 +153,146 @@ def stacked_size(
     ).size
 
 
-def _side_by_side(panels: Sequence[Panel], below: float, least_width: float, room: Room) -> Placed:
-    lefts, x = [], room.margin
-    for k, p in enumerate(panels):
-        if k:
-            x += room.arrow_gap if p.arrow else room.plain_gap
-        lefts.append(x)
-        x += p.width
-    content = x + room.margin
-    width = max(content, least_width)
-    shift = (width - content) / 2
-    tallest = max(p.height for p in panels)
-    height = below + tallest + room.above + room.title
-    middle = below + tallest / 2
-    boxes = {
-        p.name: (
-            (left + shift) / width,
-            (middle - p.height / 2) / height,
-            p.width / width,
-            p.height / height,
-        )
-        for p, left in zip(panels, lefts, strict=True)
-    }
-    arrows = tuple(
-        Arrow(
-            p.arrow,
-            ((lefts[k - 1] + panels[k - 1].width + shift + 0.2) / width, middle / height),
-            ((lefts[k] + shift - room.arrow_clear) / width, middle / height),
-        )
-        for k, p in enumerate(panels)
-        if k and p.arrow
-    )
-    return Placed((width, height), boxes, arrows, (below - 0.3) / height)
+@dataclass(frozen=True)
+class _Page:
+    """The arithmetic of a page of lines, in the order :func:`place` has always done it."""
 
+    room: Room
+    font_scale: float
 
-def _stacked(panels: Sequence[Panel], below: float, least_width: float, room: Room) -> Placed:
-    width = max(max(p.width for p in panels) + 2 * room.margin, least_width)
-    height = room.title + below
-    for k, p in enumerate(panels):
-        height += room.above + p.height + ((room.down_gap if p.arrow else 0.15) if k else 0.0)
-    boxes, arrows, y = {}, [], height - room.title
-    for k, p in enumerate(panels):
-        if k:
-            gap = room.down_gap if p.arrow else 0.15
-            if p.arrow:  # down the middle, to the room above the next panel's title
-                top, end = (y - 0.05) / height, (y - gap + 0.05) / height
-                arrows.append(Arrow(p.arrow, (0.5, top), (0.5, end)))
-            y -= gap
-        y -= room.above
-        boxes[p.name] = (
-            (width - p.width) / 2 / width,
-            (y - p.height) / height,
-            p.width / width,
-            p.height / height,
-        )
-        y -= p.height
-    return Placed((width, height), boxes, tuple(arrows), (below - 0.3) / height)
+    def above(self, panel: Panel) -> float:
+        """The room above ``panel`` for its title and column indices."""
+        return self.room.above if panel.above is None else panel.above * self.font_scale
+
+    def gap(self, panel: Panel) -> float:
+        """The room left of ``panel`` beside the one before it."""
+        room = self.room
+        return room.arrow_gap if panel.arrow else room.plain_gap if panel.indexed else room.bare_gap
+
+    def lefts(self, line: Sequence[Panel]) -> tuple[list[float], float]:
+        """The left edge of each panel of a row, from the page's left edge, and the row's
+        right end."""
+        lefts, x = [], self.room.margin
+        for k, p in enumerate(line):
+            if k:
+                x += self.gap(p)
+            lefts.append(x)
+            x += p.width
+        return lefts, x
+
+    def drop(self, panel: Panel) -> float:
+        """The room above ``panel``'s own room, below the one before it."""
+        return self.room.down_gap if panel.arrow else 0.15
+
+    def bar_room(self) -> float:
+        """The width a colour bar and its words add to a line."""
+        return self.room.bar_gap + self.room.bar + self.room.bar_words
+
+    def rows(
+        self,
+        lines: Sequence[Sequence[Panel]],
+        bars: Sequence[str | None],
+        below: float,
+        least_width: float,
+    ) -> Placed:
+        room = self.room
+        rights = [  # each row's right end, from the page's left edge
+            self.lefts(line)[1] + (self.bar_room() if bar else 0.0)
+            for line, bar in zip(lines, bars, strict=True)
+        ]
+        content = max(rights) + room.margin
+        width = max(content, least_width)
+        shift = (width - content) / 2
+        bases, height = [], below  # each row's bottom, bottom row first
+        for k, line in enumerate(reversed(lines)):
+            height += 0.15 if k else 0.0
+            bases.append(height)
+            height += max(p.height for p in line)
+            height += max(self.above(p) for p in line)
+        height += room.title
+        boxes: dict[str, tuple[float, float, float, float]] = {}
+        arrows, tops = [], []
+        for line, bar, base in zip(lines, bars, reversed(bases), strict=True):
+            lefts, x = self.lefts(line)
+            tallest = max(p.height for p in line)
+            middle = base + tallest / 2
+            for p, left in zip(line, lefts, strict=True):
+                boxes[p.name] = (
+                    (left + shift) / width,
+                    (middle - p.height / 2) / height,
+                    p.width / width,
+                    p.height / height,
+                )
+            arrows += [
+                Arrow(
+                    p.arrow,
+                    ((lefts[k - 1] + line[k - 1].width + shift + 0.2) / width, middle / height),
+                    ((lefts[k] + shift - room.arrow_clear) / width, middle / height),
+                )
+                for k, p in enumerate(line)
+                if k and p.arrow
+            ]
+            if bar:
+                boxes[bar] = (
+                    (x + shift + room.bar_gap) / width,
+                    (middle - 0.4 * tallest) / height,
+                    room.bar / width,
+                    0.8 * tallest / height,
+                )
+            tops.append((base + tallest + max(self.above(p) for p in line)) / height)
+        return Placed((width, height), boxes, tuple(arrows), (below - 0.3) / height, tuple(tops))
+
+    def columns(
+        self,
+        lines: Sequence[Sequence[Panel]],
+        bars: Sequence[str | None],
+        below: float,
+        least_width: float,
+    ) -> Placed:
+        room = self.room
+        widest = [max(p.width for p in line) for line in lines]
+        starts, inner = [], 0.0  # each column's left, from the first one's
+        for k, (line, bar) in enumerate(zip(lines, bars, strict=True)):
+            inner += (room.plain_gap if line[0].indexed else room.bare_gap) if k else 0.0
+            starts.append(inner)
+            inner += widest[k] + (self.bar_room() if bar else 0.0)
+        width = max(inner + 2 * room.margin, least_width)
+        height = 0.0
+        for line in lines:
+            tall = room.title + below
+            for k, p in enumerate(line):
+                tall += (
+                    self.above(p) + p.height + ((room.down_gap if p.arrow else 0.15) if k else 0)
+                )
+            height = max(height, tall)
+        boxes: dict[str, tuple[float, float, float, float]] = {}
+        arrows = []
+        for line, bar, start, across in zip(lines, bars, starts, widest, strict=True):
+            twice = width + (2 * start + across - inner)  # twice the column's middle
+            middle = twice / 2 / width
+            y = height - room.title
+            for k, p in enumerate(line):
+                if k:
+                    gap = room.down_gap if p.arrow else 0.15
+                    if p.arrow:  # down the middle, to the room above the next panel's title
+                        top, end = (y - 0.05) / height, (y - gap + 0.05) / height
+                        arrows.append(Arrow(p.arrow, (middle, top), (middle, end)))
+                    y -= gap
+                y -= self.above(p)
+                boxes[p.name] = (
+                    (twice - p.width) / 2 / width,
+                    (y - p.height) / height,
+                    p.width / width,
+                    p.height / height,
+                )
+                y -= p.height
+            if bar:
+                span = height - room.title - self.above(line[0]) - y
+                boxes[bar] = (
+                    ((twice + across) / 2 + room.bar_gap) / width,
+                    (y + 0.1 * span) / height,
+                    room.bar / width,
+                    0.8 * span / height,
+                )
+        tops = tuple((height - room.title) / height for _ in lines)
+        return Placed((width, height), boxes, tuple(arrows), (below - 0.3) / height, tops)
