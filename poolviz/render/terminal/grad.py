@@ -222,7 +222,7 @@ def routing_parts(
                 f"Gradient at the input {h}x{w}", left, "Windows feeding each cell", right, pv.width
             )
         )
-    parts.append(_route_lines(result, view, channel))
+    parts.append(_route_lines(result, view, channel, left is not None))
     silent = result.silent_count(pv.item, channel)
     shared = len(result.shared(pv.item, channel))
     legend = []
@@ -240,8 +240,9 @@ def routing_parts(
     return parts
 
 
-def _route_lines(result: GradResult, view: GradView, channel: int) -> Text:
-    """One line per receiving input cell: its senders, their shares, the sum."""
+def _route_lines(result: GradResult, view: GradView, channel: int, as_numbers: bool) -> Text:
+    """One line per receiving input cell: its senders, their shares, the sum; up to
+    ``view.routes`` lines where the gradient is shown as numbers (``as_numbers``), else 4."""
     forward, pv = result.forward, view.pool
     item = pv.item
     routes = result.receivers(item, channel)
@@ -254,7 +255,7 @@ def _route_lines(result: GradResult, view: GradView, channel: int) -> Text:
     # cells fed by several windows first: they show the adding up
     receiving.sort(key=lambda cell: len(routes[cell[0]][cell[1]]) < 2)
     text = Text()
-    limit = view.routes if number_matrix(grad, view) is not None else 4
+    limit = view.routes if as_numbers else 4
     if result.mode == "avg":  # every cell of a window receives: a few lines show the pattern
         limit = min(limit, 6)
     for r, c in receiving[:limit]:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from rich import box
+from rich.cells import cell_len
 from rich.console import Group, RenderableType
 from rich.style import Style
 from rich.table import Table
@@ -253,8 +254,9 @@ def number_grids(result: PoolResult, view: PoolView, channel: int) -> Renderable
 
 
 def text_width(text: Text) -> int:
-    """Columns the widest line of ``text`` takes."""
-    return max((line.cell_len for line in text.split("\n")), default=0)
+    """Columns the widest line of ``text`` takes (measured on its plain string: splitting
+    the Text itself would copy its styles into every line, for nothing)."""
+    return max(map(cell_len, text.plain.split("\n")))
 
 
 def _per_side(result: PoolResult) -> bool:
