@@ -29,13 +29,20 @@ from poolviz.render.figure.save import OpaqueCanvas, save_figure  # noqa: E402
 from poolviz.render.figure.trace import trace_figure  # noqa: E402
 
 
-def _grad() -> Figure:  # constrained layout, a colour bar
+def _grad() -> Figure:  # placed by hand, a colour bar
     forward = explain(SEED_5X5, mode="max", size=(3, 3), stride=(2, 2))
     return grad_figure(gradient(forward, upstream_gradient(forward, "ones", 0)))
 
 
-def _compare() -> Figure:  # constrained layout in subfigures
+def _compare() -> Figure:  # placed by hand, eleven panels
     return compare_figure(compare(SEED_4X4, Pooling()))
+
+
+def _blur() -> Figure:  # constrained layout
+    from poolviz.engine.blur import explain_blur
+    from poolviz.render.figure.blur import blur_figure
+
+    return blur_figure(explain_blur(np.array(SEED_4X4, dtype=float)))
 
 
 def _pool() -> Figure:  # placed by hand
@@ -46,7 +53,7 @@ def _trace() -> Figure:  # one Axes turned off, words past its edges
     return trace_figure(report(load_model("mnist")))
 
 
-@pytest.mark.parametrize("make", [_grad, _compare, _pool, _trace])
+@pytest.mark.parametrize("make", [_grad, _compare, _blur, _pool, _trace])
 def test_png_shows_what_a_tight_savefig_shows(tmp_path: Path, make: Callable[[], Figure]) -> None:
     ours, theirs = tmp_path / "ours.png", tmp_path / "theirs.png"
     save_figure(make(), ours, dpi=90)
@@ -86,5 +93,5 @@ def test_png_is_drawn_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
     drawn = []
     draw = Figure.draw
     monkeypatch.setattr(Figure, "draw", lambda fig, renderer: drawn.append(draw(fig, renderer)))
-    save_figure(_grad(), tmp_path / "grad.png", dpi=90)
+    save_figure(_blur(), tmp_path / "blur.png", dpi=90)  # its layout engine set aside
     assert len(drawn) == 1
