@@ -71,7 +71,7 @@ def view_options(f: F) -> F:
     return with_options(f, decorators)
 
 
-@dataclass
+@dataclass(eq=False, repr=False)  # never compared or printed: compile no __eq__, __repr__
 class ViewArgs:
     """Which part of a result to show."""
 
@@ -264,7 +264,7 @@ def check_windows(windows: tuple[tuple[int, int], ...] | None, out_shape: tuple[
             )
 
 
-@dataclass
+@dataclass(eq=False, repr=False)  # never compared or printed: compile no __eq__, __repr__
 class FigureArgs:
     """Where and how to write a figure."""
 
@@ -322,7 +322,7 @@ def figure_from(kwargs: Mapping[str, Any]) -> FigureArgs | None:
     )
 
 
-@dataclass
+@dataclass(eq=False, repr=False)  # never compared or printed: compile no __eq__, __repr__
 class Screen:
     """The user's terminal: the console that prints there, and what every terminal view
     reads off it."""

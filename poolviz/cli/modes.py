@@ -69,7 +69,7 @@ WHY: dict[str, str] = {
 }
 
 
-@dataclass
+@dataclass(eq=False, repr=False)  # never compared or printed: compile no __eq__, __repr__
 class Example:
     """The worked example a mode shows with no input."""
 

@@ -47,7 +47,7 @@ MAX_STACKED_ROWS = 12
 """A grid that does not fit beside its partner is shown alone up to this many rows."""
 
 
-@dataclass
+@dataclass(eq=False, repr=False)  # never compared or printed: compile no __eq__, __repr__
 class GradView:
     """What to show of a :class:`GradResult`, and for which terminal."""
 

@@ -15,7 +15,7 @@ RAMP = " .:-=+*#%@"
 """Characters from dark to light, for pictures without colour."""
 
 
-@dataclass
+@dataclass(eq=False, repr=False)  # never compared or printed: compile no __eq__, __repr__
 class Cell:
     """One cell of a grid: its text, its style, and a mark drawn around it."""
 

@@ -36,7 +36,7 @@ MAX_GRID_ROWS = 40
 """Taller inputs are shown as pictures, not numbers, whatever the width."""
 
 
-@dataclass
+@dataclass(eq=False, repr=False)  # never compared or printed: compile no __eq__, __repr__
 class PoolView:
     """What to show of a :class:`PoolResult`, and for which terminal."""
 

@@ -42,7 +42,7 @@ RULES = box.Box("    \n    \n ── \n    \n ── \n ── \n    \n    \n")
 ASCII_RULES = box.Box("    \n    \n -- \n    \n -- \n -- \n    \n    \n", ascii=True)
 
 
-@dataclass
+@dataclass(eq=False, repr=False)  # never compared or printed: compile no __eq__, __repr__
 class TraceView:
     """How to show a report."""
 

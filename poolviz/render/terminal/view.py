@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from poolviz.render.order import Order
 
 
-@dataclass
+@dataclass(eq=False, repr=False)  # never compared or printed: compile no __eq__, __repr__
 class DemoView:
     """The terminal a demo report is drawn for."""
 
