@@ -59,7 +59,7 @@ def view_options(f: F) -> F:
         click.option(
             "--steps",
             type=StepsType(),
-            default="16",
+            default=16,
             show_default=True,
             metavar="N|all",
             help="Windows listed in the step table (a page lists all unless given).",

@@ -78,7 +78,7 @@ def pooling_options(f: F) -> F:
     )
 
 
-def size_option(*names: str, default: str | None = None, help: str) -> Callable[[F], F]:
+def size_option(*names: str, default: int | None = None, help: str) -> Callable[[F], F]:
     """Add an option taking a size, ``2`` or ``3x2`` (height first), as an (h, w) pair; its
     default, when it has one, shown in ``--help``."""
     return click.option(
@@ -115,20 +115,20 @@ def window_options(f: F) -> F:
     """Add ``-k/--size``, ``-s/--stride``, ``-p/--padding``, ``-d/--dilation`` and
     ``--ceil-mode``: the windows' geometry, for the commands that never average."""
     decorators = [
-        size_option("-k", "--size", default="2", help="Window size: 2 or 3x2 (height first)."),
+        size_option("-k", "--size", default=2, help="Window size: 2 or 3x2 (height first)."),
         size_option("-s", "--stride", help="Step between windows: 2 or 2x1.  [default: the size]"),
         click.option(
             "-p",
             "--padding",
             type=PaddingType(),
-            default="0",
+            default=0,
             show_default=True,
             metavar="P",
             help="Padding: 1, 1x0 (height first), 0,1,1,0 (top,left,bottom,right), valid, "
             "same (Keras) or same_lower (ONNX).",
         ),
         size_option(
-            "-d", "--dilation", default="1", help="Gap between window taps; 1 is a plain window."
+            "-d", "--dilation", default=1, help="Gap between window taps; 1 is a plain window."
         ),
         click.option(
             "--ceil-mode",
