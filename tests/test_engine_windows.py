@@ -7,7 +7,7 @@ import pytest
 
 from poolviz import PoolvizError, pool2d, pool2d_backward
 from poolviz.engine.geometry import axis
-from poolviz.engine.windows import axis_taps, tiles
+from poolviz.engine.windows import axis_taps, phase_taps, spare_phase, tiles
 
 AXES = [
     axis(n, k, s, p, d, ceil)
@@ -35,6 +35,26 @@ def test_taps_split_each_window_into_its_first_real_cell_and_the_rest(ax: object
         for i in range(hi - lo):
             real = [j for j, t in enumerate(ax.taps(lo + i)) if 0 <= t < ax.n]  # type: ignore[attr-defined]
             assert seen.get(i, []) == real
+
+
+@pytest.mark.parametrize("ax", AXES, ids=str)
+def test_a_spare_phase_is_read_by_its_tap_alone_at_the_outputs_own_positions(ax: object) -> None:
+    spare = spare_phase(ax)  # type: ignore[arg-type]
+    read = phase_taps(ax)  # type: ignore[arg-type]
+    if spare is None:
+        return
+    phase, tap = read[spare]
+    assert [p for p, _ in read].count(phase) == 1
+    assert tap.inp == tap.out
+    assert spare == 0 or axis_taps(ax)[1].fresh < len(range(ax.out)[tap.out])  # type: ignore[arg-type,attr-defined]
+
+
+def test_the_resnet_stem_folds_its_columns_into_the_even_phase() -> None:
+    ax = axis(112, 3, 2, 1)
+    assert spare_phase(ax) == 1  # the tap at offset 1 reads columns 0, 2, ...
+    assert phase_taps(ax)[1][0] == 0
+    assert spare_phase(axis(112, 5, 2, 2)) is None  # offsets 0, 2 and 4 share a phase...
+    assert spare_phase(axis(112, 3, 1, 1)) is None  # ...and without a stride nothing is split
 
 
 @pytest.mark.parametrize("rows", [axis(300, 3, 2, 1), axis(37, 2, 2), axis(9, 3, 1, 1, 2)])

@@ -371,15 +371,13 @@ def tap_inputs(
 def phase_taps(ax: Axis) -> tuple[tuple[int, Tap], ...]:
     """Each tap of ``ax`` with its phase (input index mod stride) and its input slice
     rewritten to index that phase's columns (:func:`tap_inputs`); empty without a stride."""
-    taps = window_taps(ax)
-    step = (taps[0].inp.step or 1) if taps else 1
-    if step == 1:
+    if ax.stride == 1:
         return ()
     out = []
-    for tap in taps:
-        start = tap.inp.start // step
+    for tap in window_taps(ax):
+        start = tap.inp.start // ax.stride
         inp = slice(start, start + _length(tap.out))
-        out.append((tap.inp.start % step, Tap(tap.offset, tap.out, inp, tap.fresh)))
+        out.append((tap.inp.start % ax.stride, Tap(tap.offset, tap.out, inp, tap.fresh)))
     return tuple(out)
 
 
@@ -411,18 +409,16 @@ def pixel_type(x: np.ndarray, limit: int | None = SHORT_PIXEL) -> np.dtype[Any] 
 @lru_cache(maxsize=256)
 def spare_phase(ax: Axis) -> int | None:
     """The position in ``window_taps(ax)`` of the tap that may fold into its own phase's copy
-    (:func:`tap_inputs`), if one may: it alone reads its phase, each output at the output's
+    (:func:`phase_taps`), if one may: it alone reads its phase, each output at the output's
     own position, and no tap writes an output before it reads it (it is the first tap, or the
     second after a first that waits for it, :func:`_pending`). A fold over the phases then
     needs no array of its own: each output overwrites the one input only it reads."""
-    taps = window_taps(ax)
-    step = (taps[0].inp.step or 1) if taps else 1
-    if step == 1:
+    if not (read := phase_taps(ax)):
         return None
-    phases = [tap.inp.start % step for tap in taps]
+    phases = [p for p, _ in read]
+    taps = [tap for _, tap in read]
     for i in (0, 1) if _pending(taps) else (0,):
-        tap = taps[i]
-        if phases.count(phases[i]) == 1 and tap.inp.start // step == tap.out.start:
+        if phases.count(phases[i]) == 1 and taps[i].inp.start == taps[i].out.start:
             return i
     return None
 
@@ -510,7 +506,7 @@ def max_windows(
     spare = spare_phase(cols)
     for nan in (False, True):
         reads = tap_inputs(block, cols, pixel, scratch)
-        phase = None if spare is None else reads[spare][1]
+        phase = None if spare is None else reads[spare][1]  # the input itself without pixel
         if phase is not None and phase is not block and phase.shape[2] >= shape[2]:
             colmax = phase[:, :, : shape[2]]
         else:
