@@ -41,6 +41,9 @@ class Room:
     """A colour bar's width."""
     bar_words: float = 0.8
     """Right of a colour bar: its tick labels and its label."""
+    bar_least: float = 1.2
+    """A colour bar's least height, for its tick labels: a row of short panels with a bar
+    grows to hold it."""
 
     def scaled(self, font_scale: float) -> Room:
         """This room for words ``font_scale`` times their natural size: the room above a
@@ -184,6 +187,12 @@ class _Page:
         """The room above ``panel``'s own room, below the one before it."""
         return self.room.down_gap if panel.arrow else 0.15
 
+    def tallest(self, line: Sequence[Panel], bar: str | None) -> float:
+        """The height a row of ``line`` spans: its tallest panel's, or with a colour ``bar``
+        (4/5 of it) at least enough for the bar's least height."""
+        tallest = max(p.height for p in line)
+        return max(tallest, self.room.bar_least / 0.8) if bar else tallest
+
     def bar_room(self) -> float:
         """The width a colour bar and its words add to a line."""
         return self.room.bar_gap + self.room.bar + self.room.bar_words
@@ -204,17 +213,17 @@ class _Page:
         width = max(content, least_width)
         shift = (width - content) / 2
         bases, height = [], below  # each row's bottom, bottom row first
-        for k, line in enumerate(reversed(lines)):
+        for k, (line, bar) in enumerate(zip(reversed(lines), reversed(bars), strict=True)):
             height += 0.15 if k else 0.0
             bases.append(height)
-            height += max(p.height for p in line)
+            height += self.tallest(line, bar)
             height += max(self.above(p) for p in line)
         height += room.title
         boxes: dict[str, tuple[float, float, float, float]] = {}
         arrows, tops = [], []
         for line, bar, base in zip(lines, bars, reversed(bases), strict=True):
             lefts, x = self.lefts(line)
-            tallest = max(p.height for p in line)
+            tallest = self.tallest(line, bar)
             middle = base + tallest / 2
             for p, left in zip(line, lefts, strict=True):
                 boxes[p.name] = (
