@@ -402,4 +402,4 @@ def test_the_last_frame_alone_leaves_out_how_the_output_fills_in(
     assert (
         Animation(result).legend == f"thick outline: the window · ringed: its max · {every_frame}"
     )
-    assert Animation(result, last_only=True).legend == "thick outline: the window · ringed: its max"
+    assert Animation(result, still=True).legend == "thick outline: the window · ringed: its max"

@@ -78,7 +78,7 @@ def test_png_writes_the_last_frame(tmp_path: Path) -> None:
     assert out.startswith(f"wrote {png} (the last frame, ")
     # the GIF's frame is the same drawing, but for anti-aliased edges rounded to its palette
     # and the legend, which says how the output fills in only in the GIF
-    animation = Animation(explain(SEED_4X4, 2), last_only=True)
+    animation = Animation(explain(SEED_4X4, 2), still=True)
     above = animation.legend_y - 2
     differs = (np.asarray(last) != np.asarray(frames_of(gif)[-1])).any(axis=2)
     assert differs[:above].mean() < 0.02

@@ -92,6 +92,38 @@ def test_max_pool_matches_torch(case: Case) -> None:
 
 
 @pytest.mark.parametrize(
+    ("shape", "size", "stride", "padding"),
+    [
+        ((2, 1, 32767, 2), 3, 2, 1),  # a plane of 32767 cells: int16 starts
+        ((2, 1, 32768, 2), 3, 2, 1),  # one more: int32 starts
+        ((2, 181, 181, 2), (3, 5), (1, 2), (1, 2)),  # 16-bit codes plus 16-bit starts
+        ((2, 1, 16383, 1), 5, (1, 2), 2),  # the lowest start: -(2 * 16383 + 2) = -32768, int16
+        ((2, 1, 8192, 4), (1, 3), (1, 2), (0, 1)),  # backward's whole starts: H*W*C = 32768
+        ((2, 160, 160, 64), 3, 2, 1),  # backward in many bands of rows, band by band
+    ],
+    ids=lambda v: str(v),
+)
+def test_max_pool_index_types_and_bands_match_torch(
+    shape: tuple[int, int, int, int],
+    size: int | tuple[int, int],
+    stride: int | tuple[int, int],
+    padding: int | tuple[int, int],
+) -> None:
+    """Where the window starts change type (int16, int32) and where backward's tiles run band
+    by band across the items, values, indices and the gradient are still PyTorch's."""
+    rng = np.random.default_rng(7)
+    x = np.round(rng.standard_normal(shape) * 2).astype(np.float32)  # many ties
+    values, indices = pool2d(x, size, stride, padding, return_indices=True)
+    t = torch.from_numpy(x).permute(0, 3, 1, 2).requires_grad_()
+    tv, ti = F.max_pool2d(t, size, stride, padding, return_indices=True)
+    assert np.array_equal(values, nhwc(tv.detach()))
+    assert np.array_equal(indices, nhwc(ti))
+    g = rng.standard_normal(values.shape).astype(np.float32)
+    tv.backward(torch.from_numpy(g).permute(0, 3, 1, 2))
+    assert np.array_equal(pool2d_backward(x, g, size, stride, padding), nhwc(t.grad))
+
+
+@pytest.mark.parametrize(
     "case",
     [c for c in cases(2, 300) if c.dilation == (1, 1)],
     ids=lambda c: f"{c.size}{c.stride}{c.padding}{c.ceil_mode}{c.x.shape}",

@@ -121,7 +121,7 @@ def animate(seed: int, fps: int, grad: bool, item: int, channel: int, **kwargs: 
                 title=figure.title,
                 cmap=figure.cmap,
                 order=display.order(),
-                last_only=last_only,
+                still=last_only,
             )
             for story in told
         ]

@@ -152,10 +152,10 @@ def main(ctx: click.Context) -> None:
 def run(argv: list[str] | None = None) -> None:
     """Run the command line and exit (see :class:`PoolvizGroup` for the codes and messages).
 
-    What is loaded by now (numpy, click, rich, the command group) lives until the process
-    exits, so it is frozen out of the garbage collector's reach: the collections a run
-    triggers, and the one at exit, no longer walk it (``poolviz grad`` 705M -> 674M
-    instructions). Only the process's entry point does this; click's test runner, calling
-    :func:`main` in a long-lived process, never freezes what it would later collect."""
+    What is loaded by now (numpy, click, the command group) lives until the process exits,
+    so it is frozen out of the garbage collector's reach: the collections a run triggers,
+    and the one at exit, no longer walk it. Only the process's entry point does this (tests
+    that start ``python -m poolviz`` run it); click's test runner calls :func:`main` in a
+    long-lived process and never freezes what it would later collect."""
     gc.freeze()
     main.main(args=argv, prog_name="poolviz")

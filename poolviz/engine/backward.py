@@ -29,8 +29,8 @@ from poolviz.engine.windows import (
     Scratch,
     accumulate,
     as_nhwc,
-    by_band,
     empty_indices,
+    in_band_order,
     like_input,
     max_windows,
     pixel_type,
@@ -108,7 +108,7 @@ def max_backward_into(
     empty_cols = list(empty_indices(cols))
     # per output row: the forward's, then each output cell's value and flat index
     row_bytes = index_map.row_bytes(x) + cols.out * c * (x.itemsize + 8)
-    for tile in by_band(tiles(n, rows, row_bytes)):
+    for tile in in_band_order(tiles(n, rows, row_bytes)):
         g_tile = g[tile.items, tile.rows]
         code = scratch.get("code", g_tile.shape, dtype)
         best = scratch.get("best", g_tile.shape, x.dtype)

@@ -27,9 +27,9 @@ from poolviz.engine.windows import (
     Scratch,
     Tile,
     as_nhwc,
-    by_band,
     code_dtype,
     empty_indices,
+    in_band_order,
     like_input,
     max_windows,
     pixel_type,
@@ -168,9 +168,8 @@ def _row_major_sum(cells: np.ndarray, dtype: np.dtype[Any]) -> np.ndarray:
 
 INDEX_BAND_BYTES = 9 << 18
 """Scratch of one band of max pooling with indices (:meth:`IndexMap.row_bytes`): half a ResNet
-stem image (28 rows), whose extra memory then stays within a fifth of the values' size. A band
-costs about 50 us of Python and NumPy calls whatever its size: with four bands an image the
-stem took 17.6 ms, three 17.3, two 16.3, one 16.0."""
+stem image (28 rows), whose extra memory then stays within a fifth of the values' size: a band
+costs about 50 us of Python and NumPy calls whatever its size, so fewer bands run faster."""
 
 
 def max_pool_nhwc(
@@ -201,7 +200,7 @@ def max_pool_nhwc(
     index_map = IndexMap(rows, cols, w, c)
     indices = np.empty(out.shape, dtype=np.int64)
     row_bytes = index_map.row_bytes(x)
-    for tile in by_band(tiles(n, rows, row_bytes, INDEX_BAND_BYTES, whole=0)):
+    for tile in in_band_order(tiles(n, rows, row_bytes, INDEX_BAND_BYTES, whole=0)):
         dest = out[tile.items, tile.rows]
         code = scratch.get("code", dest.shape, index_map.dtype)
         max_windows(x, tile, cols, dest, code, scratch, index_map.steps)
@@ -254,7 +253,8 @@ class IndexMap:
             if np.iinfo(dt).min <= lowest and rows.n * w * self.unit <= np.iinfo(dt).max
         )
         """The window starts' type: the smallest signed one (from int16) that holds every
-        start and every index of a plane, so that a code plus its start is added in it."""
+        start and every index of a plane, so that a code plus its start fits the type the two
+        promote to."""
         self.band = (slice(0, 0), np.empty((0, cols.out, 1), dtype=self.start_dtype))
         """The rows of the last :meth:`starts` and their starts."""
 
@@ -287,9 +287,8 @@ class IndexMap:
 
     def put(self, code: np.ndarray, tile: Tile, dest: np.ndarray) -> None:
         """Write the indices of ``tile`` (offset codes ``code``) into ``dest``: one add of
-        small integers cast to int64 on the way out (a cast, then adds in int64, took 1.7x
-        as long; starts broadcast over the channels, a sixth longer than spelled out, keep
-        the scratch small)."""
+        small integers, cast to int64 as it is written (cheaper than adding in int64); the
+        starts broadcast over the channels to keep the scratch small."""
         np.add(code, self.starts(tile.rows), out=dest, casting="unsafe")
         if self.item:
             items = np.arange(tile.items.start, tile.items.start + code.shape[0], dtype=np.int64)

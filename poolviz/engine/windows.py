@@ -31,7 +31,7 @@ Why it is shaped so (measured against PyTorch's 1-thread CPU kernels, see ``benc
   pixels at a time, :func:`tap_inputs`) where pixels are short (:data:`SHORT_PIXEL`), and
   always for the argmax, which reads each tap twice; the taps then read contiguous runs. A
   phase that one tap alone reads, at its outputs' own positions, takes the pass's result in
-  place (:func:`spare_phase`: a ResNet stem's even columns), so the split costs no memory.
+  place (:func:`spare_phase`: a ResNet stem's even columns), so the pass needs no array of its own.
 - The argmax rides along as an offset code: tap (a, b)'s distance ``a * steps[0] + b *
   steps[1]`` from its window's first cell in the flattened input (one byte for a 3x3 window
   on rows of up to 127 cells), so that a flat index is the code plus the window's start: a
@@ -213,7 +213,7 @@ def tiles(
     return tuple(out)
 
 
-def by_band(cut: tuple[Tile, ...]) -> list[Tile]:
+def in_band_order(cut: tuple[Tile, ...]) -> list[Tile]:
     """``cut`` ordered band by band (each band's items in turn), for a loop that keeps
     something per band of rows; an item's bands keep their order."""
     return sorted(cut, key=lambda tile: tile.rows.start)
@@ -322,11 +322,11 @@ def _take(
     scratch: Scratch,
 ) -> None:
     """``code`` becomes ``won`` where ``new`` beats ``old`` (is greater, or with ``nan`` is
-    NaN), else ``held`` (``code`` itself, or the first tap's codes that it never held).
+    NaN), else ``held``: the codes the outputs hold now (``code`` itself, or a constant or the
+    first tap's codes where those were never written).
 
     Codes rise with the offset: the new one is larger than any already held, so the update
-    is ``maximum(held, greater * won)``, cheap operations on small integers; over codes of 0
-    the product is written straight into ``code``, and a ``won`` of 1 is not multiplied."""
+    is ``maximum(held, greater * won)``, cheap operations on small integers."""
     fresh = isinstance(held, int) and held == 0
     take = code if fresh else scratch.get("take", new.shape, code.dtype)
     # 1 where the new tap wins, in the code's type (a one-byte one written as bool)

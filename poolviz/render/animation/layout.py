@@ -62,8 +62,8 @@ class Box:
 class FrameLayout:
     """The layout of the frames of one plane of a pooling run at ``dpi`` (150 is the base:
     300 doubles every length): numbers for inputs up to :data:`MAX_NUMBERED` cells a side
-    (with padding), pictures beyond. ``last_only``: only the last frame is drawn (a PNG), so
-    the legend leaves out how the output fills in, which that one picture does not show."""
+    (with padding), pictures beyond. ``still``: the legend is for a still of the last frame
+    (a PNG), so it leaves out how the output fills in, which that one picture does not show."""
 
     def __init__(
         self,
@@ -75,10 +75,10 @@ class FrameLayout:
         title: str | None = None,
         cmap: str | None = None,
         order: Order = "nhwc",
-        last_only: bool = False,
+        still: bool = False,
     ) -> None:
         self.story = story = run if isinstance(run, Story) else Story(run)
-        self.last_only = last_only
+        self.still = still
         self.result = result = story.result
         self.item = item
         self.channel = channel
@@ -267,7 +267,7 @@ class FrameLayout:
             parts.append("hatched: " + " and ".join(hatched))
         if self.numbered and int(result.coverage.min()) == 0:
             parts.append("crossed: read by no window")
-        if self.last_only:  # every output computed: nothing fills in, none is to come
+        if self.still:  # every output computed: nothing fills in, none is to come
             return " · ".join(parts)
         if self.numbered:
             parts.append("output: filled as computed")

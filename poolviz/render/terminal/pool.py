@@ -254,8 +254,7 @@ def number_grids(result: PoolResult, view: PoolView, channel: int) -> Renderable
 
 
 def text_width(text: Text) -> int:
-    """Columns the widest line of ``text`` takes (measured on its plain string: splitting
-    the Text itself would copy its styles into every line, for nothing)."""
+    """Columns the widest line of ``text`` takes."""
     return max(map(cell_len, text.plain.split("\n")))
 
 
