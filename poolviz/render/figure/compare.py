@@ -17,11 +17,12 @@ from poolviz.render.figure.grid import (
     MAX_NUMBERED,
     cell_inches,
     draw_matrix,
+    draw_page_words,
     settle_numbers,
     value_norm,
 )
 from poolviz.render.figure.layout import Panel, Room, is_wide, place_lines
-from poolviz.render.figure.panels import CAPTION, picture, plane_of, wrap
+from poolviz.render.figure.panels import picture, plane_of, wrap
 from poolviz.render.figure.pool import rgb_bytes
 from poolviz.render.order import Order, ordered
 from poolviz.render.style import (
@@ -176,10 +177,8 @@ def compare_figure(
             fontsize=10,
             fontweight="bold",
         )
-    height = placed.size[1]
-    fig.suptitle(heading, y=1 - 0.12 / height, va="top", fontsize=12, fontweight="bold")
     left = Room().scaled(font_scale).margin / placed.size[0]
-    fig.supxlabel(caption, x=left, y=placed.caption_top, ha="left", va="top", **CAPTION)
+    draw_page_words(fig, placed, heading, caption, left=left)
     return fig
 
 

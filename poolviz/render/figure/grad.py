@@ -29,6 +29,7 @@ from poolviz.render.figure.grid import (
     cell_inches,
     draw_arrow,
     draw_matrix,
+    draw_page_words,
     drawable,
     settle_numbers,
     value_norm,
@@ -159,16 +160,7 @@ def grad_figure(
         back = arrow.label in ("backward", "unpool")  # the way back: right to left, dashed
         start, end = (arrow.end, arrow.start) if back else (arrow.start, arrow.end)
         draw_arrow(fig, arrow.label, start, end, fig.transFigure, dashed=back)
-    height = placed.size[1]
-    fig.suptitle(heading, y=1 - 0.12 / height, va="top", fontsize=12, fontweight="bold")
-    fig.supxlabel(
-        caption,
-        y=placed.caption_top,
-        va="top",
-        fontsize=9,
-        family="monospace",
-        color="#333333",
-    )
+    draw_page_words(fig, placed, heading, caption)
     return fig
 
 

@@ -22,12 +22,16 @@ from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.patches import FancyArrowPatch, Rectangle  # noqa: E402
 from matplotlib.transforms import ScaledTranslation, Transform  # noqa: E402
 
+from poolviz.render.figure.layout import Placed  # noqa: E402
 from poolviz.render.figure.look import CELL_GID, INDEX_GID  # noqa: E402
 from poolviz.render.style import (  # noqa: E402
     format_values,
     outline_colour,
     text_colour_on,
 )
+
+CAPTION = {"fontsize": 9, "color": "#333333"}
+"""The words of a figure's caption: smaller and greyer than its titles."""
 
 MAX_NUMBERED = 24
 """Largest side (in cells) that still shows numbers."""
@@ -245,6 +249,17 @@ def draw_arrow(
     raised = _shifted(transform, parent, 0, 6)
     middle = (start[0] + end[0]) / 2
     parent.text(middle, start[1], label, transform=raised, ha="center", va="bottom", fontsize=10)
+
+
+def draw_page_words(
+    fig: Figure, placed: Placed, title: str, caption: str, *, left: float | None = None
+) -> None:
+    """The bold title at the top of a hand-placed page and the caption at
+    ``placed.caption_top``: centred in monospace (lines of numbers that line up), or, given
+    ``left`` (a figure fraction), prose from there."""
+    fig.suptitle(title, y=1 - 0.12 / placed.size[1], va="top", fontsize=12, fontweight="bold")
+    where: dict[str, Any] = {"family": "monospace"} if left is None else {"x": left, "ha": "left"}
+    fig.supxlabel(caption, y=placed.caption_top, va="top", **CAPTION, **where)
 
 
 def _shifted(transform: Transform, on: Artist, right: float, up: float) -> Transform:

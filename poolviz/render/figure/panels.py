@@ -19,8 +19,6 @@ from poolviz.render.figure.grid import (
 from poolviz.render.figure.pool import drawn_windows
 from poolviz.render.style import pale
 
-CAPTION = {"fontsize": 9, "color": "#333333"}
-
 
 def plane_of(values: np.ndarray, channel: int = 0) -> np.ndarray:
     return np.asarray(values[0, :, :, channel], dtype=float)

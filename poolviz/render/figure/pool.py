@@ -21,6 +21,7 @@ from poolviz.render.figure.grid import (
     cell_inches,
     draw_arrow,
     draw_matrix,
+    draw_page_words,
     drawable,
     settle_numbers,
     value_norm,
@@ -319,7 +320,6 @@ def _numbers(
     words = max(words, len(title) * 0.11)
     wide = is_wide(aspect, stacked_size(parts, below, words))  # auto: as at natural size
     placed = place(parts, wide=wide, below=below, least_width=words, font_scale=font_scale)
-    width, height = placed.size
     fig = Figure(figsize=placed.size)
     shown = Shown(item, channel, at, windows)
     drawers = {
@@ -339,15 +339,7 @@ def _numbers(
     for arrow in placed.arrows:
         # figure fractions, not inches: saving a part of the page moves the figure, not them
         draw_arrow(fig, arrow.label, arrow.start, arrow.end, fig.transFigure)
-    fig.supxlabel(
-        caption,
-        y=placed.caption_top,
-        va="top",
-        fontsize=9,
-        family="monospace",
-        color="#333333",
-    )
-    fig.suptitle(title, y=1 - 0.12 / height, va="top", fontsize=12, fontweight="bold")
+    draw_page_words(fig, placed, title, caption)
     return fig
 
 
@@ -420,7 +412,7 @@ def _pictures(
     words = max(len(line) for line in caption.splitlines()) * 0.075 + 0.3
     wide = is_wide(aspect, stacked_size(parts, below, words))  # auto: as at natural size
     placed = place(parts, wide=wide, below=below, least_width=words, font_scale=font_scale)
-    width, height = placed.size
+    width = placed.size[0]
     fig = Figure(figsize=placed.size)
     shown_in = rgb_bytes(display_copy(x)) if rgb else display_copy(drawable(x[:, :, channel]))
     shown_out = rgb_bytes(display_copy(y)) if rgb else display_copy(drawable(y[:, :, channel]))
@@ -488,10 +480,7 @@ def _pictures(
         fig.colorbar(image, cax=axes["coverage bar"], label="windows", ticks=range(most + 1))
     for arrow in placed.arrows:
         draw_arrow(fig, arrow.label, arrow.start, arrow.end, fig.transFigure)
-    fig.suptitle(title, y=1 - 0.12 / height, va="top", fontsize=12, fontweight="bold")
-    fig.supxlabel(
-        caption, y=placed.caption_top, va="top", fontsize=9, family="monospace", color="#333333"
-    )
+    draw_page_words(fig, placed, title, caption)
     return fig
 
 

@@ -19,6 +19,7 @@ from poolviz.errors import PoolvizError
 from poolviz.render import shift_text
 from poolviz.render.figure.choices import NATURAL, FigureChoices
 from poolviz.render.figure.grid import (
+    CAPTION,
     LINESTYLES,
     Outline,
     arrow_panel,
@@ -27,7 +28,6 @@ from poolviz.render.figure.grid import (
 )
 from poolviz.render.figure.layout import is_wide
 from poolviz.render.figure.panels import (
-    CAPTION,
     picture,
     plane_of,
     window_fills,

@@ -13,9 +13,9 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from poolviz.errors import PoolvizError
-from poolviz.render.figure.grid import arrow_panel, plane_cells
+from poolviz.render.figure.grid import CAPTION, arrow_panel, plane_cells
 from poolviz.render.figure.layout import is_wide
-from poolviz.render.figure.panels import CAPTION, wrap
+from poolviz.render.figure.panels import wrap
 
 LINK_INCHES = 1.0
 """Room for a link (an arrow and its label, or a sign), across or down."""
