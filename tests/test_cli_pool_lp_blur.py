@@ -169,7 +169,10 @@ def test_lp_and_blur_figures_of_an_input_too_large_for_numbers(tmp_path: Path) -
     digit = np.arange(784.0).reshape(28, 28)
     fig = lp_figure(explain_lp(digit, 2, 2, 2))  # 28x28 picture, two 14x14 grids of numbers
     picture = 14 * 0.42  # as large as a 14x14 grid at 0.42 inches a cell
-    assert fig.get_size_inches() == pytest.approx((3 * picture + 1.3 + 0.9 + 0.6, picture + 2))
+    # placed by hand: two arrow gaps and the margins across; above the panels their titles
+    # and the figure's, below them a one-line caption (layout.Room)
+    across, down = 3 * picture + 2 * 1.4 + 2 * 0.45, picture + 0.6 + 0.4 + 0.3 + 0.17
+    assert fig.get_size_inches() == pytest.approx((across, down))
     for command in ("pool", "grad"):
         for mode in ("lp", "blur"):
             path = tmp_path / f"{command}-{mode}.png"

@@ -177,21 +177,22 @@ def _cells(fig: Figure) -> list[float]:
     return [a.bbox.width / (a.get_xlim()[1] - a.get_xlim()[0]) for a in axes]
 
 
-def test_larger_words_grow_a_laid_out_page_rather_than_squeeze_its_cells() -> None:
+def test_a_strip_is_laid_out_for_larger_words_with_the_same_cells() -> None:
     from poolviz.engine.blur import explain_blur
     from poolviz.render.figure.blur import blur_figure
+    from poolviz.render.figure.choices import FigureChoices
 
-    fig = blur_figure(explain_blur(np.array(SEED_4X4, dtype=float)))  # constrained layout
-    for _ in range(3):  # constrained layout settles over a few layouts
-        fig.draw_without_rendering()
-    cells = _cells(fig)
-    width, height = fig.get_size_inches()
+    run = explain_blur(np.array(SEED_4X4, dtype=float))
+    natural = blur_figure(run)  # placed by hand, as pool's figure
+    natural.draw_without_rendering()
+    fig = blur_figure(run, choices=FigureChoices(font_scale=2.0))
     dress(fig, Look(font_scale=2.0))
     fig.draw_without_rendering()
-    grown = fig.get_size_inches()
-    assert width < grown[0] <= 2 * width and height < grown[1] <= 2 * height
-    for before, after in zip(cells, _cells(fig), strict=True):
-        assert after >= 0.98 * before  # every grid's cells at least as large as they were
+    # the page grows for the words (its least width, the title's, twice as wide); cells do not
+    assert tuple(natural.get_size_inches()) == pytest.approx((16.0, 4.64))
+    assert tuple(fig.get_size_inches()) == pytest.approx((32.0, 6.28))
+    assert _cells(fig) == pytest.approx([50.0] * 5)  # half an inch at 100 dpi, as natural's
+    assert _cells(natural) == pytest.approx([50.0] * 5)
     assert problems(fig) == []
 
 

@@ -261,12 +261,12 @@ def test_the_zoom_is_outlined_on_the_output_at_the_outputs_coordinates() -> None
 @pytest.mark.parametrize(
     ("args", "size"),
     [
-        (("pool", "--mode", "lp"), (1091, 617)),
-        (("pool", "--mode", "lp", "--aspect", "tall"), (623, 1592)),
-        (("pool", "--mode", "lp", "--panel", "output"), (631, 467)),
-        (("pool", "--mode", "blur", "--aspect", "tall"), (1320, 2882)),
-        (("grad", "--mode", "lp", "--aspect", "tall"), (611, 1952)),
-        (("grad", "--mode", "blur", "--panel", "gradient"), (827, 692)),
+        (("pool", "--mode", "lp"), (1150, 575)),
+        (("pool", "--mode", "lp", "--aspect", "tall"), (612, 1325)),
+        (("pool", "--mode", "lp", "--panel", "output"), (650, 470)),
+        (("pool", "--mode", "blur", "--aspect", "tall"), (1320, 2532)),
+        (("grad", "--mode", "lp", "--aspect", "tall"), (470, 1624)),
+        (("grad", "--mode", "blur", "--panel", "gradient"), (785, 649)),
     ],
 )
 def test_lp_and_blur_figures_take_aspect_and_panel(
@@ -324,8 +324,9 @@ def test_lp_input_alone_keeps_only_the_words_about_the_input() -> None:
     alone = lp_figure(run_, at=(1, 1), choices=FigureChoices(panel="input"))
     assert alone._supxlabel is not None
     assert alone._supxlabel.get_text() == (
-        "Framed: the 2x2 window of output (1,1) (--at i,j). p = 1\n"
-        "sums it, p = inf takes its largest |x|."
+        "Framed: the 2x2 window of output (1,1) (--at\n"
+        "i,j). p = 1 sums it, p = inf takes its\n"
+        "largest |x|."
     )
     whole = lp_figure(run_, at=(1, 1))
     assert whole._supxlabel is not None

@@ -291,7 +291,7 @@ class FigureArgs:
         them (see :mod:`poolviz.render.figure.choices`)."""
         from poolviz.render.figure.choices import FigureChoices
 
-        return FigureChoices(self.title, self.cmap, self.aspect, self.panel)
+        return FigureChoices(self.title, self.cmap, self.aspect, self.panel, self.font_scale)
 
     def save(self, fig: Figure) -> None:
         """Write ``fig`` to the file, dressed as asked, and say so on stdout."""

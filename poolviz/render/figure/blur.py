@@ -53,43 +53,46 @@ def blur_figure(
         return plane.shape[0], plane.shape[1]
 
     steps = [
-        Step(shape(planes[0]), lambda ax: on_scale(ax, planes[0], title="input")),
+        Step(shape(planes[0]), "input", lambda ax, t: on_scale(ax, planes[0], title=t)),
         Step(
             shape(planes[1]),
-            lambda ax: on_scale(ax, planes[1], title="max map (stride 1)"),
+            "max map (stride 1)",
+            lambda ax, t: on_scale(ax, planes[1], title=t),
             f"max {kh}x{kw}\nstride 1",
         ),
         Step(
             shape(planes[2]),
-            lambda ax: on_scale(
+            "padded (reflected cells hatched)",
+            lambda ax, t: on_scale(
                 ax,
                 planes[2],
                 hatched=reflected,
                 origin=(-before, -before),  # the max map's own indices; reflected cells say p
                 outlines=[Outline((top, top + f - 1), (left, left + f - 1), FRAME, width=3.0)],
-                title="padded (reflected cells hatched)",
+                title=t,
             ),
             f"reflect\npad {before}, {after}",
         ),
         Step(
             (f, f),
-            lambda ax: draw_matrix(
+            f"filter × {total}",
+            lambda ax, t: draw_matrix(
                 ax,
                 weights,
                 fills=np.full(weights.shape, "#FFFFFF", dtype=object),
-                title=f"filter × {total}",
+                title=t,
             ),
             "⊙",
             sign=True,
-            room=0.5,
         ),
         Step(
             shape(planes[3]),
-            lambda ax: on_scale(
+            "output",
+            lambda ax, t: on_scale(
                 ax,
                 planes[3],
                 outlines=[Outline((at[0], at[0]), (at[1], at[1]), FRAME, width=3.0)],
-                title="output",
+                title=t,
             ),
             f"Σ / {total}\nstride {step}",
         ),
@@ -117,4 +120,5 @@ def blur_figure(
         panel=choices.panel,
         what="pool --mode blur",
         captions={"input": first},
+        font_scale=choices.font_scale,
     )

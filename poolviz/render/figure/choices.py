@@ -1,5 +1,6 @@
 """What a user chose of a figure besides its data (``--title``, ``--cmap``, ``--aspect``,
-``--panel``), passed whole from the command line to the figures that take all four."""
+``--panel``, ``--font-scale``), passed whole from the command line to the figures that take
+them all."""
 
 from __future__ import annotations
 
@@ -20,6 +21,9 @@ class FigureChoices:
     taller than wide)."""
     panel: str | None = None
     """The one part drawn alone, by the figure's name for it; None: all of them."""
+    font_scale: float = 1.0
+    """``--font-scale``: how many times their natural size the words are dressed, for a
+    figure placed by hand to leave them room."""
 
 
 NATURAL = FigureChoices()

@@ -4,6 +4,8 @@ side or stacked (``--aspect``), or one part alone (``--panel input|output``)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 from matplotlib.figure import Figure
 
@@ -52,30 +54,32 @@ def lp_figure(
     def output(plane: np.ndarray, heading: str) -> Step:
         return Step(
             (plane.shape[0], plane.shape[1]),
-            lambda ax: draw_matrix(
+            heading,
+            lambda ax, t: draw_matrix(
                 ax,
                 plane,
                 cmap=colours,
                 norm=norm,
                 bold=parted,
                 outlines=[cell_frame],
-                title=heading,
+                title=t,
             ),
         )
 
     steps = [
         Step(
             (h, w),
-            lambda ax: draw_matrix(
-                ax, planes[0], cmap=colours, norm=norm, outlines=[frame], title="input"
+            "input",
+            lambda ax, t: draw_matrix(
+                ax, planes[0], cmap=colours, norm=norm, outlines=[frame], title=t
             ),
         ),
         output(planes[1], "output (PyTorch)"),
         output(planes[2], "textbook (Σ|x|^p)^(1/p)"),
     ]
     arrow = f"max |x|\n{kh}x{kw}" if np.isinf(p) else f"LP, p = {name}\n{kh}x{kw}"
-    steps[1] = Step(steps[1].shape, steps[1].draw, arrow, room=1.3)
-    steps[2] = Step(steps[2].shape, steps[2].draw, "vs", sign=True, room=0.9)
+    steps[1] = replace(steps[1], link=arrow)
+    steps[2] = replace(steps[2], link="vs", sign=True)
     torch_value = format_number(float(planes[1][i, j]), 4)
     book_value = format_number(float(planes[2][i, j]), 4)
     parts = [
@@ -106,4 +110,5 @@ def lp_figure(
         panel=choices.panel,
         what="pool --mode lp",
         captions={"input": framed},
+        font_scale=choices.font_scale,
     )

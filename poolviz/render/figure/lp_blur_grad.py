@@ -41,29 +41,26 @@ def lp_blur_grad_figure(
     steps = [
         Step(
             shapes[0],
-            lambda ax: draw_matrix(
+            "input",
+            lambda ax, t: draw_matrix(
                 ax,
                 planes[0],
                 cmap=choices.cmap or "viridis",
                 norm=value_norm(planes[0]),
-                title="input",
+                title=t,
             ),
         ),
         Step(
             shapes[1],
-            lambda ax: draw_matrix(
-                ax, planes[1], cmap="RdBu_r", norm=diverging, title=f"upstream ({upstream_label})"
-            ),
+            f"upstream ({upstream_label})",
+            lambda ax, t: draw_matrix(ax, planes[1], cmap="RdBu_r", norm=diverging, title=t),
             f"{what}\nforward",
-            room=1.3,
         ),
         Step(
             shapes[2],
-            lambda ax: draw_matrix(
-                ax, planes[2], cmap="RdBu_r", norm=diverging, title="gradient at the input"
-            ),
+            "gradient at the input",
+            lambda ax, t: draw_matrix(ax, planes[2], cmap="RdBu_r", norm=diverging, title=t),
             "backward",
-            room=1.3,
         ),
     ]
     sent, received = float(upstream.sum()), float(grad.sum())
@@ -83,4 +80,5 @@ def lp_blur_grad_figure(
         parts=GRAD_PARTS,
         panel=choices.panel,
         what=f"grad --mode {'lp' if lp else 'blur'}",
+        font_scale=choices.font_scale,
     )
