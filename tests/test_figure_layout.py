@@ -78,3 +78,23 @@ def test_a_panel_without_row_indices_sits_closer_and_a_taller_title_gets_its_roo
     # at --font-scale 2 gaps and margins grow by half (0.675, 0.525), words' room twice
     assert placed.size == pytest.approx((0.675 + 2 + 0.525 + 1 + 0.675, 1.0 + 2 + 2.0 + 0.8))
     assert inches(placed)["out"] == (3.2, 1.5, 1.0, 1.0)  # centred on the input's middle
+
+
+def test_narrow_columns_make_room_for_their_titles_and_a_bar_for_the_arrows_label() -> None:
+    narrow = [
+        [Panel("a", 1.0, 1.0), Panel("b", 0.5, 0.5, "max")],
+        [Panel("c", 1.0, 1.0), Panel("d", 0.5, 0.5, "backward")],
+    ]
+    placed = place_lines(narrow, rows=False, below=0.5, bars=[None, "bar"])
+    # beside another, a column is at least 2 inches wide (its title): 0.45 + 2 + 0.75 + 2 +
+    # 1.2 + 0.45 across; down 0.4 + (0.6 + 1) + (0.75 + 0.6 + 0.5) + 0.5
+    assert placed.size == pytest.approx((6.85, 4.35))
+    boxes = inches(placed)
+    assert boxes["a"][0] == 0.95 and boxes["c"][0] == 3.7 and boxes["d"][0] == 3.95
+    assert boxes["bar"][0] == 5.45
+    # alone, the column is its panels' width, and the bar stands right of the arrow's label,
+    # 0.85 inch right of the arrow: 0.45 + 1 + (0.85 - 0.5) + 1.2 + 0.45 across
+    alone = place_lines(narrow[1:], rows=False, below=0.5, bars=["bar"])
+    assert alone.size[0] == pytest.approx(3.45)
+    assert arrow_inches(alone)[0][1][0] == 0.95
+    assert inches(alone)["bar"][0] == 2.05

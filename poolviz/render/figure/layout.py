@@ -1,5 +1,6 @@
 """Panels placed in inches, side by side (wide, for a 16:9 slide) or stacked (tall), with the
-arrows of the steps between them: the layout of ``pool``'s figure, computed apart from drawing.
+arrows of the steps between them, and colour bars beside them: the layout of ``pool``'s,
+``grad``'s, ``compare``'s and the LP and blur figures, computed apart from drawing.
 
 Sizes are known before anything is drawn (cells of a known size, pictures of a chosen size),
 so placing them by hand is exact, and faster than a layout engine.
@@ -44,6 +45,12 @@ class Room:
     bar_least: float = 1.2
     """A colour bar's least height, for its tick labels: a row of short panels with a bar
     grows to hold it."""
+    column_least: float = 2.0
+    """A column's least width beside other columns: a title of about 25 characters at 10
+    points ("gradient at the input 4x2") over a narrow panel."""
+    arrow_words: float = 0.85
+    """Right of a down arrow's middle: its label ("backward" at 10 points, 6 points off the
+    shaft); a stacked line's colour bar stands clear of it."""
 
     def scaled(self, font_scale: float) -> Room:
         """This room for words ``font_scale`` times their natural size: the room above a
@@ -57,6 +64,8 @@ class Room:
             above=self.above * font_scale,
             title=self.title * font_scale,
             bar_words=self.bar_words * font_scale,
+            arrow_words=self.arrow_words * font_scale,
+            column_least=self.column_least * font_scale,
         )
 
 
@@ -135,8 +144,9 @@ def place_lines(
     centred on its tallest) and the lines stacked, left-aligned; else each line's panels
     stacked (centred on its widest) and the lines side by side, top-aligned. A line's
     arrows join its panels; ``bars[k]`` names the colour bar right of line k (None: none),
-    four fifths as tall as its panels. ``below``, ``least_width`` and ``font_scale`` are as
-    for :func:`place`, which is this with one line (and computes its page as it always has,
+    clear of its arrows' labels; stacked beside another, a line is at least
+    :attr:`Room.column_least` wide. ``below``, ``least_width`` and ``font_scale`` are as for
+    :func:`place`, which is this with one line (and computes its page as it always has,
     to the last bit: a box edge on a whole pixel moved by a rounding would move a pixel)."""
     room = Room().scaled(font_scale)
     below, least_width = below * font_scale, least_width * font_scale
@@ -259,30 +269,35 @@ class _Page:
         least_width: float,
     ) -> Placed:
         room = self.room
-        widest = [max(p.width for p in line) for line in lines]
+        least = room.column_least if len(lines) > 1 else 0.0
+        widest = [max(least, *(p.width for p in line)) for line in lines]
+        # right of a column's panels, before its colour bar: its arrows' labels where they
+        # reach past the panels
+        reach = [
+            max(0.0, room.arrow_words - across / 2) if bar and any(p.arrow for p in line) else 0.0
+            for line, bar, across in zip(lines, bars, widest, strict=True)
+        ]
         starts, inner = [], 0.0  # each column's left, from the first one's
         for k, (line, bar) in enumerate(zip(lines, bars, strict=True)):
             inner += (room.plain_gap if line[0].indexed else room.bare_gap) if k else 0.0
             starts.append(inner)
-            inner += widest[k] + (self.bar_room() if bar else 0.0)
+            inner += widest[k] + (reach[k] + self.bar_room() if bar else 0.0)
         width = max(inner + 2 * room.margin, least_width)
         height = 0.0
         for line in lines:
             tall = room.title + below
             for k, p in enumerate(line):
-                tall += (
-                    self.above(p) + p.height + ((room.down_gap if p.arrow else 0.15) if k else 0)
-                )
+                tall += self.above(p) + p.height + (self.drop(p) if k else 0)
             height = max(height, tall)
         boxes: dict[str, tuple[float, float, float, float]] = {}
         arrows = []
-        for line, bar, start, across in zip(lines, bars, starts, widest, strict=True):
+        for line, bar, start, across, extra in zip(lines, bars, starts, widest, reach, strict=True):
             twice = width + (2 * start + across - inner)  # twice the column's middle
             middle = twice / 2 / width
             y = height - room.title
             for k, p in enumerate(line):
                 if k:
-                    gap = room.down_gap if p.arrow else 0.15
+                    gap = self.drop(p)
                     if p.arrow:  # down the middle, to the room above the next panel's title
                         top, end = (y - 0.05) / height, (y - gap + 0.05) / height
                         arrows.append(Arrow(p.arrow, (middle, top), (middle, end)))
@@ -298,7 +313,7 @@ class _Page:
             if bar:
                 span = height - room.title - self.above(line[0]) - y
                 boxes[bar] = (
-                    ((twice + across) / 2 + room.bar_gap) / width,
+                    ((twice + across) / 2 + extra + room.bar_gap) / width,
                     (y + 0.1 * span) / height,
                     room.bar / width,
                     0.8 * span / height,
