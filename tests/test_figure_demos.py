@@ -195,6 +195,20 @@ def test_compare_figure_per_channel_global_row() -> None:
     assert gmax.get_title().splitlines()[1] == "1x1x3, one per channel"
 
 
+def test_compare_figure_numbers_fit_their_cells() -> None:
+    # in 0.5-inch cells the longest number fits 0.8 of a cell: 0.8 * 0.5 * 72 / (0.64 *
+    # chars) points, so 9 for "0.637" and 11.25 for "3.75"; a digit keeps its 14
+    x = np.random.default_rng(0).random((1, 2, 8, 1))
+    (inp,) = panel(compare_figure(compare(x, Pooling())), "input 2x8")
+    assert labels(inp)[:2] == ["0.637", "0.270"]
+    assert {t.get_fontsize() for t in cell_texts(inp)} == {9.0}
+    fig = compare_figure(compare(SEED_4X4, Pooling()))
+    (avg,) = panel(fig, "average pooling")
+    assert {t.get_fontsize() for t in cell_texts(avg)} == {11.25}
+    (seed,) = panel(fig, "max pooling")
+    assert {t.get_fontsize() for t in cell_texts(seed)} == {14.0}
+
+
 def test_size_figure_one_bar_per_window_and_the_steps() -> None:
     fig = size_figure(output_sizes([13], Pooling()))
     (sub,) = fig.subfigs

@@ -18,6 +18,7 @@ from poolviz.render.figure.grid import (
     cell_inches,
     draw_matrix,
     draw_page_words,
+    fit_numbers,
     settle_numbers,
     value_norm,
 )
@@ -85,7 +86,7 @@ def compare_figure(
             Panel(op.key, _frame(p.shape[1], cell, scale) * cell, h * cell, indexed=False)
             for op, p in zip(shown, outputs, strict=True)
         ]
-        rows = [[parts[k] for k in row] for row in _rows(w, frames, per_row)]
+        rows = [[parts[k] for k in row] for row in _rows(len(frames), per_row)]
         return rows + [again] if rebuilt else rows
 
     heading = title or f"Alternatives to max pooling — {_config(result.pooled)}"
@@ -119,6 +120,7 @@ def compare_figure(
                 title_size=size,
             )
             if numbers:  # every panel's cells are then ``cell`` inches
+                fit_numbers(ax, cell)
                 settle_numbers(ax, cell)
         else:
             picture(ax, values, map_name, norm.vmin, norm.vmax)
@@ -194,10 +196,10 @@ PER_ROW = 3
 """Outputs in a row of the tall layout."""
 
 
-def _rows(w: int, frames: list[float], per_row: int) -> list[list[int]]:
-    """Panels by row: 0 the input, k the k-th output; the input leads the first row, then
-    at most ``per_row`` outputs a row."""
-    ks = list(range(1, len(frames) + 1))
+def _rows(outputs: int, per_row: int) -> list[list[int]]:
+    """Panels by row: 0 the input, k the k-th of ``outputs``; the input leads the first row,
+    then at most ``per_row`` outputs a row."""
+    ks = list(range(1, outputs + 1))
     rows = [ks[i : i + per_row] for i in range(0, len(ks), per_row)] or [[]]
     rows[0] = [0, *rows[0]]
     return rows

@@ -22,7 +22,6 @@ from poolviz.engine.geometry import Axis
 from poolviz.engine.gradient import GradResult
 from poolviz.errors import PoolvizError
 from poolviz.render.figure.grid import (
-    DIGIT_EM,
     DRAWABLE,
     MAX_NUMBERED,
     Outline,
@@ -31,11 +30,11 @@ from poolviz.render.figure.grid import (
     draw_matrix,
     draw_page_words,
     drawable,
+    fit_numbers,
     settle_numbers,
     value_norm,
 )
 from poolviz.render.figure.layout import Panel, is_wide, place_lines
-from poolviz.render.figure.look import INDEX_GID
 from poolviz.render.figure.pool import (
     OVERHANG_NOTE,
     Shown,
@@ -142,7 +141,6 @@ def grad_figure(
             "max pooling's gradient, same windows",
             compare,
             own,
-            GRADIENT_CMAP,
             None,
             numbered,
             frame,
@@ -154,7 +152,7 @@ def grad_figure(
         for name, ax in axes.items():
             if not name.endswith(" bar"):
                 side = cell if name.endswith(" in") else out_cell
-                _fit_labels(ax, side)
+                fit_numbers(ax, side)
                 settle_numbers(ax, side)
     for arrow in placed.arrows:
         back = arrow.label in ("backward", "unpool")  # the way back: right to left, dashed
@@ -201,12 +199,11 @@ def _gradient_row(
         f"gradient at the input {rows.n}x{cols.n}",
         g_in,
         norm,
-        GRADIENT_CMAP,
         shared,
         numbered,
         frame,
     )
-    _gradient(axes["gradient out"], "upstream gradient", g_out, norm, GRADIENT_CMAP, None, numbered)
+    _gradient(axes["gradient out"], "upstream gradient", g_out, norm, None, numbered)
     _colour_bar(axes["gradient bar"], norm, "gradient")
 
 
@@ -216,18 +213,6 @@ def _zero_plain(values: np.ndarray) -> list[str]:
     return [
         "0" if v == 0 else t for v, t in zip(values.ravel(), format_values(values), strict=True)
     ]
-
-
-def _fit_labels(ax: Axes, cell: float) -> None:
-    """Shrink the numbers in ``ax`` until the longest fits a cell ``cell`` inches wide, with a
-    margin."""
-    texts = [t for t in ax.texts if t.get_gid() != INDEX_GID]
-    chars = max((len(t.get_text()) for t in texts), default=0)
-    if not chars:
-        return
-    fit = 0.8 * cell * 72 / (DIGIT_EM * chars)
-    for text in texts:
-        text.set_fontsize(max(5.0, min(float(text.get_fontsize()), fit)))
 
 
 def _title(result: GradResult) -> str:
@@ -261,7 +246,6 @@ def _gradient(
     title: str,
     values: np.ndarray,
     norm: Normalize,
-    cmap: str,
     framed: np.ndarray | None,
     numbered: bool,
     frame: PaddedFrame | None = None,
@@ -269,10 +253,10 @@ def _gradient(
     """A gradient on the diverging map, 0 white; ``framed`` cells get a black frame.
     Input-sized planes are drawn in ``frame`` so their cells line up with the input's."""
     if not numbered:
-        _picture(ax, title, values, cmap, norm)
+        _picture(ax, title, values, GRADIENT_CMAP, norm)
         return
     fills = np.array(
-        [[to_hex(v) for v in row] for row in colormaps[cmap](norm(values))], dtype=object
+        [[to_hex(v) for v in row] for row in colormaps[GRADIENT_CMAP](norm(values))], dtype=object
     )
     if frame is None:
         draw_matrix(

@@ -219,6 +219,18 @@ def settle_numbers(ax: Axes, cell: float) -> None:
                 text.set_in_layout(False)
 
 
+def fit_numbers(ax: Axes, cell: float) -> None:
+    """Shrink the numbers in ``ax`` until the longest fits a cell ``cell`` inches wide, with a
+    margin (to 5 points at the least)."""
+    texts = [t for t in ax.texts if t.get_gid() != INDEX_GID]
+    chars = max((len(t.get_text()) for t in texts), default=0)
+    if not chars:
+        return
+    fit = 0.8 * cell * 72 / (DIGIT_EM * chars)
+    for text in texts:
+        text.set_fontsize(max(5.0, min(float(text.get_fontsize()), fit)))
+
+
 def draw_arrow(
     parent: Axes | Figure,
     label: str,
@@ -270,15 +282,12 @@ def _shifted(transform: Transform, on: Artist, right: float, up: float) -> Trans
     return transform + ScaledTranslation(right / 72, up / 72, page.dpi_scale_trans)
 
 
-def arrow_panel(ax: Axes, label: str, *, backward: bool = False, down: bool = False) -> None:
+def arrow_panel(ax: Axes, label: str, *, down: bool = False) -> None:
     """Turn ``ax``, a panel between two others, into a labelled arrow across its middle:
-    rightwards (downwards with ``down``, for panels stacked in a column), or the other way
-    and dashed for a backward step."""
+    rightwards (downwards with ``down``, for panels stacked in a column)."""
     ax.set_axis_off()
     start, end = ((0.45, 0.9), (0.45, 0.1)) if down else ((0.1, 0.5), (0.9, 0.5))
-    if backward:
-        start, end = end, start
-    draw_arrow(ax, label, start, end, ax.transAxes, dashed=backward)
+    draw_arrow(ax, label, start, end, ax.transAxes)
 
 
 def _draw_indices(
