@@ -22,7 +22,7 @@ from poolviz.render.figure.grid import (
     settle_numbers,
     value_norm,
 )
-from poolviz.render.figure.layout import Panel, Room, is_wide, place_lines
+from poolviz.render.figure.layout import Panel, Room, caption_room, is_wide, place_lines
 from poolviz.render.figure.panels import picture, plane_of, wrap
 from poolviz.render.figure.pool import rgb_bytes
 from poolviz.render.order import Order, ordered
@@ -91,7 +91,7 @@ def compare_figure(
 
     heading = title or f"Alternatives to max pooling — {_config(result.pooled)}"
     caption = _compare_caption(result, rgb, panel)
-    below = 0.3 + 0.17 * (caption.count("\n") + 1)  # the caption, in 9-point lines
+    below = caption_room(caption)
     words = max(max(map(len, caption.splitlines()), default=0) * 0.07, len(heading) * 0.11)
     tall = place_lines(lines(PER_ROW, 1.0), rows=True, below=below, least_width=words).size
     wide = panel is not None or is_wide(aspect, tall)  # auto: as at natural size

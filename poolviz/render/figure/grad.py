@@ -34,7 +34,7 @@ from poolviz.render.figure.grid import (
     settle_numbers,
     value_norm,
 )
-from poolviz.render.figure.layout import Panel, is_wide, place_lines
+from poolviz.render.figure.layout import Panel, caption_room, is_wide, place_lines
 from poolviz.render.figure.pool import (
     OVERHANG_NOTE,
     Shown,
@@ -110,7 +110,7 @@ def grad_figure(
     bars = [f"{step} bar" if step in coloured else None for step in steps]
     caption = _caption(result, item, channel, numbered)
     heading = title or _title(result)
-    below = 0.3 + 0.17 * (caption.count("\n") + 1)  # the caption, in 9-point lines
+    below = caption_room(caption)
     words = max(max(len(line) for line in caption.splitlines()) * 0.075 + 0.3, len(heading) * 0.11)
     tall = place_lines(lines, rows=True, below=below, least_width=words, bars=bars)
     wide = is_wide(aspect, tall.size)  # auto: as at natural size

@@ -108,6 +108,12 @@ class Placed:
     tops: tuple[float, ...] = ()
 
 
+def caption_room(caption: str) -> float:
+    """Inches under the panels for ``caption`` in 9-point lines: :attr:`Placed.caption_top`
+    stands 0.3 inch above the page's foot, and each line takes 0.17."""
+    return 0.3 + 0.17 * (caption.count("\n") + 1)
+
+
 def is_wide(aspect: str, tall_size: tuple[float, float]) -> bool:
     """Whether ``aspect`` means side by side: ``wide``, or ``auto`` when the stacked
     layout (``tall_size``, width first) would be taller than wide."""

@@ -26,7 +26,7 @@ from poolviz.render.figure.grid import (
     settle_numbers,
     value_norm,
 )
-from poolviz.render.figure.layout import Panel, is_wide, place, stacked_size
+from poolviz.render.figure.layout import Panel, caption_room, is_wide, place, stacked_size
 from poolviz.render.style import OKABE_ITO, format_values, outline_colour, pale, window_colour_at
 
 
@@ -315,7 +315,7 @@ def _numbers(
         parts.append(Panel("coverage", pw * cell, ph * cell))
     if panel is not None:
         parts = [replace(p, arrow=None) for p in parts if p.name == panel]
-    below = 0.3 + 0.17 * (caption.count("\n") + 1)  # the caption, in 9-point lines
+    below = caption_room(caption)
     words = max(len(line) for line in caption.splitlines()) * 0.075 + 0.3
     words = max(words, len(title) * 0.11)
     wide = is_wide(aspect, stacked_size(parts, below, words))  # auto: as at natural size
@@ -408,7 +408,7 @@ def _pictures(
     ]
     parts = [p for p in parts if p.name == panel] if panel else parts[:3]
     parts = [replace(p, arrow=None) for p in parts] if panel else parts
-    below = 0.3 + 0.17 * (caption.count("\n") + 1)
+    below = caption_room(caption)
     words = max(len(line) for line in caption.splitlines()) * 0.075 + 0.3
     wide = is_wide(aspect, stacked_size(parts, below, words))  # auto: as at natural size
     placed = place(parts, wide=wide, below=below, least_width=words, font_scale=font_scale)

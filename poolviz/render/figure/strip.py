@@ -15,7 +15,7 @@ from matplotlib.figure import Figure
 
 from poolviz.errors import PoolvizError
 from poolviz.render.figure.grid import draw_arrow, draw_page_words, plane_cells
-from poolviz.render.figure.layout import Panel, Room, is_wide, place, stacked_size
+from poolviz.render.figure.layout import Panel, Room, caption_room, is_wide, place, stacked_size
 from poolviz.render.figure.panels import wrap
 from poolviz.render.figure.text_width import text_inches
 
@@ -24,9 +24,6 @@ TITLE_SIZE = 10.0
 
 STACKED_BELOW = 1.0
 """Inches under a column's panels for its caption, in choosing between a row and a column."""
-
-CAPTION_LINE = 0.17
-"""Inches a line of the caption takes."""
 
 LEAST_WIDTH = 4.0
 """The narrowest page, in inches at natural size: room for a caption of some 44 characters a
@@ -94,7 +91,7 @@ def strip_figure(
     margin = Room().scaled(font_scale).margin
     across = place(line, wide=wide, below=0.0, least_width=words, font_scale=font_scale).size[0]
     wrapped = wrap(caption, int((across - 2 * margin) * 13 / font_scale))
-    below = 0.3 + CAPTION_LINE * (wrapped.count("\n") + 1)
+    below = caption_room(wrapped)
     placed = place(line, wide=wide, below=below, least_width=words, font_scale=font_scale)
     fig = Figure(figsize=placed.size)
     for step, p in zip(steps, line, strict=True):
