@@ -55,3 +55,19 @@ def test_average_of_sixteen_cells_one_number_a_row_is_sequential() -> None:
         7 / 16,
         7 / 16,
     ]
+
+
+@pytest.mark.parametrize(
+    ("dtype", "channels", "mean"),
+    [(np.float16, 33, 0.5), (np.float32, 16, 0.25), (np.float64, 9, 0.5)],
+)
+def test_warm_reads_whole_pixels_of_any_byte_count(dtype: type, channels: int, mean: float) -> None:
+    # pixels of 66, 64 and 72 bytes (66 * 25 is no multiple of 8) are read before the
+    # gather; the sums are unchanged: float32 shows its order (1e8 + 1 is 1e8), float16 adds
+    # in float32 and float64 in float64, where 1e4 + 1 and 1e8 + 1 are exact
+    big = 1e4 if dtype == np.float16 else 1e8
+    x = np.zeros((1, 5, 5, channels), dtype=dtype)
+    x[0, :2, :2] = np.array([[big, 1.0], [-big, 1.0]], dtype=dtype)[:, :, None]
+    out = adaptive_pool2d(x, (3, 3), "avg")
+    assert out.dtype == dtype
+    assert out[0, 0, 0].tolist() == [mean] * channels

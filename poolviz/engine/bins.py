@@ -21,14 +21,16 @@ Why it is shaped so (measured against PyTorch's 1-thread CPU kernels, ``bench/ke
   only along the innermost axis, here ``ow * c`` numbers long), so every sum is PyTorch's,
   and the additions run over whole output rows in cache. A gather and an addition per tap
   (about five passes over output-sized arrays a tap) was 3.5-4.0x PyTorch's time on a
-  ResNet stem (16x112x112x64 to 38x38) and 4.0x on a photo (to 361x641); this is 2.4x and
-  0.9x (CPU time, load 5-8). What is left on the stem: the gather streams the input (51 MB,
-  about 4.5 ms, as long as all of PyTorch's kernel, which adds while it streams), then come
-  the 16 additions per output number (about 2.2 ms at 0.08 ns each), the two divisions
-  and about 15 us of Python for each of its ~100 tiles (~1.5 ms), all after, not under,
-  the memory traffic. Larger tiles would be faster but hold more than a fifth of the
-  output's bytes. Adding straight from strided views of the input, with no gather, runs
-  NumPy's inner loop over one pixel's channels (about 9 ns a call): 18-20 ms on the stem.
+  ResNet stem (16x112x112x64 to 38x38) and 4.0x on a photo (to 361x641); this is 2.5x and
+  0.8x. Where the stem's 9.5 ms go (PyTorch: 3.7 ms, adding while it streams the input
+  once): reading the tile's input rows in order first (:func:`warm`, about 2 ms for 51 MB:
+  a gather straight from memory stalls pixel by pixel, 7 ms rather than 2), the gather from
+  cache (2 ms, 10 ns a 256-byte pixel), the 16 additions per output number (2 ms), the two
+  divisions and about 15 us of Python for each of its ~100 tiles (~1.5 ms). Larger tiles
+  would be faster but hold more than a fifth of the output's bytes. Adding straight from
+  strided views of the input, with no gather, runs NumPy's inner loop over one pixel's
+  channels (about 9 ns a call): 18-20 ms on the stem; gathering with strided copies per run
+  rather than ``np.take``, 13 ms.
 - Gathering one tap of every window at once, rather than one strided view per window, is
   what made adaptive max on a ResNet stem go from 17x PyTorch's time to about 2x.
 - Windows of their own per plane (fractional) are gathered one number at a time, whatever
@@ -59,6 +61,9 @@ from poolviz.engine.windows import TILE_BYTES, code_dtype, pixel_type, spans
 WHOLE_PIXEL = 64
 """Pixels of fewer bytes than this are pooled a plane at a time where each plane has its own
 windows (per-plane gathers cost about 5 ns a number, whatever its size)."""
+
+CACHE_LINE = 64
+"""Bytes the processor reads from memory at once."""
 
 
 @dataclass(frozen=True)
@@ -468,6 +473,7 @@ def sum_divided(x4: np.ndarray, rows: Bins, cols: Bins, acc: np.dtype[Any]) -> n
             src = x4[items, first:end]
             taps = buffer[: src.shape[0] * (end - first) * kw * ow * c]
             taps = taps.reshape(src.shape[0], end - first, kw * ow, c)
+            warm(src)
             if pixel is None:
                 np.take(src, cells, axis=2, out=taps, mode="clip")
             else:  # whole pixels: NumPy's take moves one item per index
@@ -486,6 +492,17 @@ def sum_divided(x4: np.ndarray, rows: Bins, cols: Bins, acc: np.dtype[Any]) -> n
             block /= heights[lo:hi]
             block /= widths
     return out
+
+
+def warm(src: np.ndarray) -> None:
+    """Read ``src`` once in order, when it is contiguous and its pixels fill cache lines, so
+    that a gather of its pixels then finds them in cache: ``np.take`` stalls on memory one
+    pixel at a time. On a ResNet stem's column taps (51 MB of 256-byte pixels) the gather
+    ran 4 ms after this read rather than 7 without; a photo's 12-byte pixels share lines,
+    and reading them first cost 5%."""
+    if src.flags.c_contiguous and src.shape[-1] * src.itemsize >= CACHE_LINE:
+        octets = src.reshape(-1).view(np.uint8)
+        np.bitwise_or.reduce(octets[: octets.size // 8 * 8].view(np.uint64))
 
 
 def _row_windows(grid: np.ndarray, start: int, step: int, count: int, length: int) -> np.ndarray:
