@@ -43,6 +43,14 @@ def test_adaptive_avg_divides_by_each_bins_cells() -> None:
     )
 
 
+def test_adaptive_avg_steps_write_means_as_the_output_grid_does() -> None:
+    _, out, _ = run("pool", "--mode", "adaptive-avg")
+    # the grid writes 4.00 and 1.50: so do the steps, not "= 4" beside "= 1.50"
+    assert "24 / 6 = 4.00" in out and "6 / 4 = 1.50" in out and "12 / 6 = 2.00" in out
+    _, at, _ = run("pool", "--mode", "adaptive-avg", "--at", "1,0")
+    assert "(5 + 6 + 2 + 4 + 1 + 0) / 6 = 3.00" in at
+
+
 def test_adaptive_output_size_per_side_and_repeating_bins() -> None:
     body = json_of("pool", "-m", "1 2; 3 4", "--mode", "adaptive-max", "--output-size", "3x1")
     assert body["output"] == [[2.0], [4.0], [4.0]]

@@ -45,6 +45,7 @@ from poolviz.render.terminal.pool import (
     PoolView,
     cells_text,
     coverage_grids,
+    mean_decimals,
     result_text,
     taps_text,
     text_width,
@@ -362,7 +363,9 @@ def step_pane(result: PoolResult, focus: Focus) -> RenderableType:
     table.add_column("cols", no_wrap=True)
     table.add_column("cells (row by row)", overflow="fold")
     result_head = "max" if result.mode == "max" else "sum / divisor = mean"
-    value = result_text(window, result.mode, decimals)
+    value = result_text(
+        window, result.mode, decimals, mean_decimals(result, focus.item, focus.channel)
+    )
     if focus.kind is not None:
         result_head, value = kind_step(focus.kind, window, decimals, focus.item, focus.channel)
     table.add_column(result_head, justify="right", no_wrap=True)

@@ -354,13 +354,20 @@ def cells_text(window: Window, mode: str, decimals: int) -> str:
     return text
 
 
-def result_text(window: Window, mode: str, decimals: int) -> str:
-    """A window's value as the step table writes it: the max, or ``sum / divisor = mean``."""
-    value = format_number(window.value, max(decimals, decimals_for(np.array([window.value]))))
+def result_text(window: Window, mode: str, decimals: int, out_decimals: int) -> str:
+    """A window's value as the step table writes it: the max, or ``sum / divisor = mean``
+    with the mean as the output grid writes it (``out_decimals``, see :func:`mean_decimals`)."""
     if mode == "max" or window.divisor is None:
-        return value
+        return format_number(window.value, max(decimals, decimals_for(np.array([window.value]))))
     real = window.cells[~window.padded]
-    return f"{format_number(total(real), decimals)} / {window.divisor} = {value}"
+    mean = format_number(window.value, out_decimals)
+    return f"{format_number(total(real), decimals)} / {window.divisor} = {mean}"
+
+
+def mean_decimals(result: PoolResult, item: int, channel: int) -> int:
+    """The decimals a plane's means are written with: the output grid's, so that a step's
+    mean reads as the cell it fills (``6 / 4 = 1.50`` beside ``24 / 6 = 4.00``)."""
+    return decimals_for(result.output[item, :, :, channel])
 
 
 def step_table(result: PoolResult, view: PoolView, channel: int) -> RenderableType:
@@ -375,6 +382,7 @@ def step_table(result: PoolResult, view: PoolView, channel: int) -> RenderableTy
         )
     shown = result.windows(view.item, channel, view.steps)
     decimals = decimals_for(result.input[view.item, :, :, channel])
+    out_decimals = mean_decimals(result, view.item, channel)
     table = Table(title=None, box=box.SIMPLE_HEAD, pad_edge=False, expand=False)
     table.add_column("out", justify="right")
     table.add_column("rows")
@@ -392,7 +400,7 @@ def step_table(result: PoolResult, view: PoolView, channel: int) -> RenderableTy
             taps_text(window.rows),
             taps_text(window.cols),
             cells_text(window, result.mode, decimals),
-            result_text(window, result.mode, decimals),
+            result_text(window, result.mode, decimals, out_decimals),
         ]
         if result.mode == "max":
             row.append(winner_text(window))
@@ -481,7 +489,7 @@ def cell_in_full(result: PoolResult, view: PoolView, channel: int) -> Renderable
         terms += more.replace(",", " +", 1)
         result_line.append(
             f"  ({terms}) / {window.divisor} = "
-            f"{format_number(window.value, max(decimals, decimals_for(np.array([window.value]))))}"
+            f"{format_number(window.value, mean_decimals(result, view.item, channel))}"
         )
         if window.divisor != real.size:
             result_line.append(
