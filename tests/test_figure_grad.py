@@ -176,3 +176,11 @@ def test_grad_figure_with_many_windows_gives_each_drawn_window_a_colour_of_its_o
         "outlined: windows 0,0 0,1 1,0 1,1 of 16\n"
         "gradient in 16, gradient out 16"
     )
+
+
+def test_caption_counts_one_lost_value_in_the_singular() -> None:
+    # a 1x2 input in one 1x2 window: unpooling keeps the winner and loses one value
+    fig = grad_figure(run(np.array([[1.0, 2.0]]).reshape(1, 1, 2, 1), size=(1, 2)))
+    assert "1 value and every non-winning position are gone after unpooling" in (
+        fig.get_supxlabel().splitlines()
+    )

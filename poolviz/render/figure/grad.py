@@ -411,7 +411,8 @@ def _caption(result: GradResult, item: int, channel: int, numbered: bool) -> str
         )
     if result.mode == "max":
         lost = result.lost_count(item, channel)
-        lines.append(f"{lost} values and every non-winning position are gone after unpooling")
+        values = f"{lost} value{'' if lost == 1 else 's'}"
+        lines.append(f"{values} and every non-winning position are gone after unpooling")
     if forward.rows.overhang or forward.cols.overhang:
         lines.append(OVERHANG_NOTE)
     chosen = drawn_windows(forward)
