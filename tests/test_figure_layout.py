@@ -28,27 +28,39 @@ def arrow_inches(placed: Placed) -> list[tuple[str, tuple[float, ...]]]:
     ]
 
 
-def test_rows_stack_left_aligned_and_a_short_row_grows_for_its_colour_bar() -> None:
+def test_rows_stack_left_aligned_and_a_short_row_grows_down_for_its_colour_bar() -> None:
     lines = [
         [Panel("a", 4.0, 0.5), Panel("b", 2.0, 0.5, "max")],
         [Panel("c", 4.0, 0.5), Panel("d", 2.0, 0.5, "back")],
     ]
     placed = place_lines(lines, rows=True, below=0.5, bars=[None, "bar"])
-    # 0.45 + 4 + 1.4 + 2 + (0.25 + 0.15 + 0.8) + 0.45 across; the barred row spans 1.5
-    # (its bar 1.2 is 4/5 of it): 0.5 + (1.5 + 0.6) + 0.15 + (0.5 + 0.6) + 0.4 down
-    assert placed.size == pytest.approx((9.5, 4.25))
+    # 0.45 + 4 + 1.4 + 2 + (0.25 + 0.15 + 0.8) + 0.45 across; the barred row spans its bar,
+    # 1.2, the panels hanging from its top: 0.5 + (1.2 + 0.6) + 0.15 + (0.5 + 0.6) + 0.4 down
+    assert placed.size == pytest.approx((9.5, 3.95))
     assert inches(placed) == {
-        "a": (0.45, 2.75, 4.0, 0.5),
-        "b": (5.85, 2.75, 2.0, 0.5),
-        "c": (0.45, 1.0, 4.0, 0.5),
-        "d": (5.85, 1.0, 2.0, 0.5),
-        "bar": (8.1, 0.65, 0.15, 1.2),
+        "a": (0.45, 2.45, 4.0, 0.5),
+        "b": (5.85, 2.45, 2.0, 0.5),
+        "c": (0.45, 1.2, 4.0, 0.5),
+        "d": (5.85, 1.2, 2.0, 0.5),
+        "bar": (8.1, 0.5, 0.15, 1.2),
     }
     assert arrow_inches(placed) == [
-        ("max", (4.65, 3.0, 5.4, 3.0)),
-        ("back", (4.65, 1.25, 5.4, 1.25)),
+        ("max", (4.65, 2.7, 5.4, 2.7)),
+        ("back", (4.65, 1.45, 5.4, 1.45)),
     ]
-    assert [t * 4.25 for t in placed.tops] == pytest.approx([3.85, 2.6])
+    assert [t * 3.95 for t in placed.tops] == pytest.approx([3.55, 2.3])
+
+
+def test_a_colour_bar_never_rises_above_its_rows_panels() -> None:
+    # beside short panels (their titles just above them) the bar's top is level with theirs;
+    # beside tall ones it is 4/5 of their height, centred; at --font-scale 2 it is at least
+    # twice as tall (2.4) for twice as large tick labels
+    for height, scale in ((0.5, 1.0), (1.0, 1.5), (1.4, 1.0), (3.0, 1.0), (1.0, 2.0)):
+        row = [Panel("p", 1.0, height)]
+        placed = place_lines([row], rows=True, below=0.5, bars=["bar"], font_scale=scale)
+        p, bar = inches(placed)["p"], inches(placed)["bar"]
+        assert bar[1] + bar[3] <= p[1] + p[3] + 1e-9, (height, scale)
+        assert bar[3] == pytest.approx(max(0.8 * height, 1.2 * scale)), (height, scale)
 
 
 def test_columns_sit_side_by_side_top_aligned_with_arrows_down_their_middles() -> None:

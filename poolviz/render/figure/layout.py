@@ -43,8 +43,8 @@ class Room:
     bar_words: float = 0.8
     """Right of a colour bar: its tick labels and its label."""
     bar_least: float = 1.2
-    """A colour bar's least height, for its tick labels: a row of short panels with a bar
-    grows to hold it."""
+    """A colour bar's least height, for its tick labels and its label: a row of short panels
+    with a bar grows downwards to hold it, the bar's top level with theirs."""
     column_least: float = 2.0
     """A column's least width beside other columns: a title of about 25 characters at 10
     points ("gradient at the input 4x2") over a narrow panel."""
@@ -54,9 +54,10 @@ class Room:
 
     def scaled(self, font_scale: float) -> Room:
         """This room for words ``font_scale`` times their natural size: the room above a
-        panel and the figure's title are words (a title may wrap to two lines) and grow as
-        they do; margins and gaps are half padding and grow half as much (grown in full they
-        left a slide at ``--font-scale 1.5`` a fifth emptier, its panels smaller)."""
+        panel, the figure's title (which may wrap to two lines) and a colour bar's words and
+        least height are for words and grow as they do; margins and gaps are half padding
+        and grow half as much (grown in full they left a slide at ``--font-scale 1.5`` a
+        fifth emptier, its panels smaller)."""
         half = 1 + (font_scale - 1) / 2
         grown = Room(*(v * half for v in astuple(self)))
         return replace(
@@ -64,6 +65,7 @@ class Room:
             above=self.above * font_scale,
             title=self.title * font_scale,
             bar_words=self.bar_words * font_scale,
+            bar_least=self.bar_least * font_scale,
             arrow_words=self.arrow_words * font_scale,
             column_least=self.column_least * font_scale,
         )
@@ -203,11 +205,16 @@ class _Page:
         """The room above ``panel``'s own room, below the one before it."""
         return self.room.down_gap if panel.arrow else 0.15
 
+    def bar_length(self, line: Sequence[Panel]) -> float:
+        """The height of a colour bar beside a row of ``line``: 4/5 of its tallest panel's,
+        and at least :attr:`Room.bar_least`."""
+        return max(0.8 * max(p.height for p in line), self.room.bar_least)
+
     def tallest(self, line: Sequence[Panel], bar: str | None) -> float:
         """The height a row of ``line`` spans: its tallest panel's, or with a colour ``bar``
-        (4/5 of it) at least enough for the bar's least height."""
+        the bar's if that is taller."""
         tallest = max(p.height for p in line)
-        return max(tallest, self.room.bar_least / 0.8) if bar else tallest
+        return max(tallest, self.bar_length(line)) if bar else tallest
 
     def bar_room(self) -> float:
         """The width a colour bar and its words add to a line."""
@@ -240,7 +247,10 @@ class _Page:
         for line, bar, base in zip(lines, bars, reversed(bases), strict=True):
             lefts, x = self.lefts(line)
             tallest = self.tallest(line, bar)
-            middle = base + tallest / 2
+            panels = max(p.height for p in line)
+            # the panels hang from the row's top: a bar taller than they are reaches down,
+            # not up beside their titles
+            middle = base + tallest - panels / 2
             for p, left in zip(line, lefts, strict=True):
                 boxes[p.name] = (
                     (left + shift) / width,
@@ -258,11 +268,13 @@ class _Page:
                 if k and p.arrow
             ]
             if bar:
+                length = self.bar_length(line)
+                top = middle + min(length, panels) / 2  # no higher than the panels' top
                 boxes[bar] = (
                     (x + shift + room.bar_gap) / width,
-                    (middle - 0.4 * tallest) / height,
+                    (top - length) / height,
                     room.bar / width,
-                    0.8 * tallest / height,
+                    length / height,
                 )
             tops.append((base + tallest + max(self.above(p) for p in line)) / height)
         return Placed((width, height), boxes, tuple(arrows), (below - 0.3) / height, tuple(tops))
