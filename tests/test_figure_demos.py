@@ -11,6 +11,7 @@ import matplotlib
 matplotlib.use("Agg")
 
 import numpy as np  # noqa: E402
+import pytest  # noqa: E402
 from matplotlib.axes import Axes  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.patches import Rectangle  # noqa: E402
@@ -207,6 +208,17 @@ def test_compare_figure_numbers_fit_their_cells() -> None:
     assert {t.get_fontsize() for t in cell_texts(avg)} == {11.25}
     (seed,) = panel(fig, "max pooling")
     assert {t.get_fontsize() for t in cell_texts(seed)} == {14.0}
+
+
+def test_compare_caption_starts_where_the_panels_do() -> None:
+    # --panel conv: a page widened for the caption's 110-character lines; the panels start
+    # at its left margin, as the caption does, not centred 1.3 inches right of it
+    for chosen in (None, "conv"):
+        fig = compare_figure(compare(SEED_4X4, Pooling()), panel=chosen)
+        (inp,) = panel(fig, "input 4x4")
+        caption = fig.get_children()[-1]
+        assert isinstance(caption, Text) and caption.get_text() == fig.get_supxlabel()
+        assert caption.get_position()[0] == pytest.approx(inp.get_position().x0), chosen
 
 
 def test_size_figure_one_bar_per_window_and_the_steps() -> None:

@@ -22,7 +22,7 @@ from poolviz.render.figure.grid import (
     settle_numbers,
     value_norm,
 )
-from poolviz.render.figure.layout import Panel, Room, caption_room, is_wide, place_lines
+from poolviz.render.figure.layout import Panel, caption_room, is_wide, place_lines
 from poolviz.render.figure.panels import picture, plane_of, wrap
 from poolviz.render.figure.pool import rgb_bytes
 from poolviz.render.order import Order, ordered
@@ -101,6 +101,7 @@ def compare_figure(
         below=below,
         least_width=words,
         font_scale=font_scale,
+        centred=False,  # from the left margin, with the caption
     )
     fig = Figure(figsize=placed.size)
     axes = {name: fig.add_axes(box) for name, box in placed.boxes.items()}
@@ -179,8 +180,8 @@ def compare_figure(
             fontsize=10,
             fontweight="bold",
         )
-    left = Room().scaled(font_scale).margin / placed.size[0]
-    draw_page_words(fig, placed, heading, caption, left=left)
+    # the caption's prose starts where the panels do
+    draw_page_words(fig, placed, heading, caption, left=placed.boxes["input"][0])
     return fig
 
 

@@ -147,19 +147,22 @@ def place_lines(
     least_width: float = 0.0,
     font_scale: float = 1.0,
     bars: Sequence[str | None] = (),
+    centred: bool = True,
 ) -> Placed:
     """Place ``lines`` of panels: with ``rows`` each line's panels side by side (vertically
     centred on its tallest) and the lines stacked, left-aligned; else each line's panels
     stacked (centred on its widest) and the lines side by side, top-aligned. A line's
     arrows join its panels; ``bars[k]`` names the colour bar right of line k (None: none),
     clear of its arrows' labels; stacked beside another, a line is at least
-    :attr:`Room.column_least` wide. ``below``, ``least_width`` and ``font_scale`` are as for
+    :attr:`Room.column_least` wide. On a page widened to ``least_width`` the panels are
+    centred, or with ``centred`` False start at its left margin, where a caption of prose
+    starts (compare's). ``below``, ``least_width`` and ``font_scale`` are as for
     :func:`place`, which is this with one line (and computes its page as it always has,
     to the last bit: a box edge on a whole pixel moved by a rounding would move a pixel)."""
     room = Room().scaled(font_scale)
     below, least_width = below * font_scale, least_width * font_scale
     named = list(bars) + [None] * (len(lines) - len(bars))
-    page = _Page(room, font_scale)
+    page = _Page(room, font_scale, centred)
     if rows:
         return page.rows(lines, named, below, least_width)
     return page.columns(lines, named, below, least_width)
@@ -180,6 +183,8 @@ class _Page:
 
     room: Room
     font_scale: float
+    centred: bool = True
+    """Whether the panels are centred across a page wider than they are."""
 
     def above(self, panel: Panel) -> float:
         """The room above ``panel`` for its title and column indices."""
@@ -234,7 +239,7 @@ class _Page:
         ]
         content = max(rights) + room.margin
         width = max(content, least_width)
-        shift = (width - content) / 2
+        shift = (width - content) / 2 if self.centred else 0.0
         bases, height = [], below  # each row's bottom, bottom row first
         for k, (line, bar) in enumerate(zip(reversed(lines), reversed(bars), strict=True)):
             height += 0.15 if k else 0.0
@@ -301,6 +306,7 @@ class _Page:
             starts.append(inner)
             inner += widest[k] + (reach[k] + self.bar_room() if bar else 0.0)
         width = max(inner + 2 * room.margin, least_width)
+        offset = (width - inner) / 2 if self.centred else room.margin  # of the first column
         height = 0.0
         for line in lines:
             tall = room.title + below
@@ -310,7 +316,7 @@ class _Page:
         boxes: dict[str, tuple[float, float, float, float]] = {}
         arrows = []
         for line, bar, start, across, extra in zip(lines, bars, starts, widest, reach, strict=True):
-            twice = width + (2 * start + across - inner)  # twice the column's middle
+            twice = 2 * (offset + start) + across  # twice the column's middle
             middle = twice / 2 / width
             y = height - room.title
             for k, p in enumerate(line):
