@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -25,7 +26,7 @@ from poolviz.render.figure.compare import compare_figure  # noqa: E402
 from poolviz.render.figure.grad import grad_figure  # noqa: E402
 from poolviz.render.figure.look import PAD_INCHES  # noqa: E402
 from poolviz.render.figure.pool import pool_figure  # noqa: E402
-from poolviz.render.figure.save import OpaqueCanvas, save_figure  # noqa: E402
+from poolviz.render.figure.save import OpaqueCanvas, png_bytes, save_figure  # noqa: E402
 from poolviz.render.figure.trace import trace_figure  # noqa: E402
 
 
@@ -74,19 +75,44 @@ def test_a_page_not_opaque_keeps_its_alpha(tmp_path: Path) -> None:
         assert image.getpixel((0, 0))[3] < 255
 
 
-def test_an_opaque_png_takes_savefigs_png_keywords(tmp_path: Path) -> None:
-    """As matplotlib's PNG: a metadata value of None leaves its key out, and pil_kwargs may
-    set the dpi."""
+def test_an_opaque_png_takes_savefigs_metadata_and_dpi(tmp_path: Path) -> None:
+    """As matplotlib's PNG: a metadata value of None leaves its key out; words beyond
+    Latin-1 are kept (an iTXt chunk); the dpi is savefig's."""
     fig = Figure(figsize=(2, 1))
     OpaqueCanvas(fig)
     path = tmp_path / "x.png"
-    fig.savefig(
-        path, dpi=50, metadata={"Software": None, "Title": "t"}, pil_kwargs={"dpi": (72, 72)}
-    )
+    fig.savefig(path, dpi=50, metadata={"Software": None, "Title": "t", "Author": "Łukasz ∂"})
     with Image.open(path) as im:
         assert (im.mode, im.size) == ("RGB", (100, 50))
-        assert im.info["Title"] == "t" and "Software" not in im.info
+        assert (im.info["Title"], im.info["Author"]) == ("t", "Łukasz ∂")
+        assert "Software" not in im.info
+        assert im.info["dpi"] == pytest.approx((50, 50), abs=0.02)  # whole pixels a metre
+
+
+def test_pil_kwargs_are_pillows_to_apply(tmp_path: Path) -> None:
+    """A savefig that passes Pillow's keywords has matplotlib's PNG, written by Pillow."""
+    fig = Figure(figsize=(2, 1))
+    OpaqueCanvas(fig)
+    fig.savefig(tmp_path / "x.png", dpi=50, pil_kwargs={"dpi": (72, 72)})
+    with Image.open(tmp_path / "x.png") as im:
+        assert (im.mode, im.size) == ("RGBA", (100, 50))
         assert im.info["dpi"] == pytest.approx((72, 72), abs=0.01)
+        assert im.info["Software"].startswith("Matplotlib version")
+
+
+def test_png_rows_are_filtered_by_up(tmp_path: Path) -> None:
+    """Each row is stored as its difference from the row above (filter 2), which decodes
+    to the pixels drawn; the first row's "above" is zeros."""
+    rgba = np.random.default_rng(0).integers(0, 256, (3, 4, 4), dtype=np.uint8)
+    png = png_bytes(rgba, 100, {})
+    (tmp_path / "r.png").write_bytes(png)
+    with Image.open(tmp_path / "r.png") as im:
+        assert np.array_equal(np.asarray(im), rgba[..., :3])
+    start = png.index(b"IDAT") + 4
+    rows = np.frombuffer(zlib.decompress(png[start:]), np.uint8).reshape(3, 1 + 12)
+    assert list(rows[:, 0]) == [2, 2, 2]
+    assert np.array_equal(rows[0, 1:], rgba[0, :, :3].ravel())
+    assert np.array_equal(rows[2, 1:], (rgba[2, :, :3] - rgba[1, :, :3]).ravel())
 
 
 def test_png_is_drawn_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
