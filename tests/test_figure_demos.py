@@ -31,6 +31,7 @@ from poolviz.demos import (  # noqa: E402
 from poolviz.examples import SEED_4X4  # noqa: E402
 from poolviz.render.figure.compare import compare_figure  # noqa: E402
 from poolviz.render.figure.grid import INDEX_GID  # noqa: E402
+from poolviz.render.figure.look import Look  # noqa: E402
 from poolviz.render.figure.save import save_figure  # noqa: E402
 from poolviz.render.figure.shift import CHANGED_FRAME, shift_figure  # noqa: E402
 from poolviz.render.figure.size import size_figure  # noqa: E402
@@ -219,6 +220,18 @@ def test_compare_caption_starts_where_the_panels_do() -> None:
         caption = fig.get_children()[-1]
         assert isinstance(caption, Text) and caption.get_text() == fig.get_supxlabel()
         assert caption.get_position()[0] == pytest.approx(inp.get_position().x0), chosen
+
+
+def test_compare_rebuilt_titles_stay_apart_at_font_scale_2(tmp_path: Path) -> None:
+    # each rebuilt panel is as wide as its title at twice its size: dressed, the titles keep
+    # their two lines (none is broken again) and do not meet
+    for x in (SEED_4X4, SEED_4X4[:2, :2]):
+        fig = compare_figure(compare(x, Pooling()), font_scale=2)
+        save_figure(fig, tmp_path / "c.png", look=Look(font_scale=2))
+        titles = [ax.title for ax in every_axes(fig) if ax.get_title().startswith("from ")]
+        assert [t.get_text().count("\n") for t in titles] == [1, 1]
+        first, second = (t.get_window_extent() for t in titles)
+        assert first.x1 < second.x0
 
 
 def test_size_figure_one_bar_per_window_and_the_steps() -> None:

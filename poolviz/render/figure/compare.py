@@ -73,20 +73,32 @@ def compare_figure(
     norm = value_norm(*every)
     numbers = max(h, w) <= MAX_NUMBERED
     rgb = result.input.shape[3] == 3 and not numbers
-    frames = [_frame(p.shape[1], cell, font_scale) for p in outputs]
-    again = [  # the input again and what each output rebuilds, under a heading of their own
-        Panel(name, w * cell, h * cell, above=REBUILT_ABOVE)
-        for name in ("input again", *(f"from {op.key}" for op in rebuilt))
-    ]
+    frames = [_frame(p.shape[1], cell, OUTPUT_TITLE * font_scale) for p in outputs]
+    rebuilt_frame = _frame(w, cell, REBUILT_TITLE * font_scale)
 
     def lines(per_row: int, scale: float) -> list[list[Panel]]:
-        """The panels by row, at most ``per_row`` outputs a row, each output's frame wide
-        enough for its title at ``scale`` times its size; the rebuilt row last."""
+        """The panels by row, at most ``per_row`` outputs a row, each output's frame and each
+        rebuilt input's wide enough for its title at ``scale`` times its size; the rebuilt
+        row last, the input again leading it, under a heading of its own."""
         parts = [Panel("input", w * cell, h * cell)] + [
-            Panel(op.key, _frame(p.shape[1], cell, scale) * cell, h * cell, indexed=False)
+            Panel(
+                op.key,
+                _frame(p.shape[1], cell, OUTPUT_TITLE * scale) * cell,
+                h * cell,
+                indexed=False,
+            )
             for op, p in zip(shown, outputs, strict=True)
         ]
         rows = [[parts[k] for k in row] for row in _rows(len(frames), per_row)]
+        again = [Panel("input again", w * cell, h * cell, above=REBUILT_ABOVE)] + [
+            Panel(
+                f"from {op.key}",
+                _frame(w, cell, REBUILT_TITLE * scale) * cell,
+                h * cell,
+                above=REBUILT_ABOVE,
+            )
+            for op in rebuilt
+        ]
         return rows + [again] if rebuilt else rows
 
     heading = title or f"Alternatives to max pooling — {_config(result.pooled)}"
@@ -172,6 +184,7 @@ def compare_figure(
                 draw_rgb(ax, op.reconstruction, f"from {source} ({how})\n{error}")
             else:
                 draw(ax, plane_of(op.reconstruction), f"from {source} ({how})\n{error}")
+            _centre(ax, (h, w), (h, rebuilt_frame))
         fig.text(
             placed.boxes["input again"][0],
             placed.tops[-1] - HEADING_DROP * font_scale / placed.size[1],
@@ -206,11 +219,20 @@ def _rows(outputs: int, per_row: int) -> list[list[int]]:
     return rows
 
 
-def _frame(side: int, cell: float, font_scale: float) -> float:
-    """The width, in cells ``cell`` inches across, of the frame an output ``side`` cells wide
-    is drawn in: its own, or what a panel title of about 20 characters ``font_scale`` times
-    its size needs (1.45 inches at its natural size), whichever is wider."""
-    return max(side, 1.45 * font_scale / cell)
+OUTPUT_TITLE = 1.45
+"""Inches an output's title needs at its natural size (about 20 characters at 8.5 points:
+"0 params · 6.25% kept")."""
+
+REBUILT_TITLE = 1.85
+"""Inches a rebuilt input's title needs at its natural size ("from average (upsampling)",
+25 characters at 9 points): grown with ``--font-scale`` over a panel narrower than that,
+neighbouring titles met."""
+
+
+def _frame(side: int, cell: float, title: float) -> float:
+    """The width, in cells ``cell`` inches across, of the frame a plane ``side`` cells wide
+    is drawn in: its own, or its title's (``title`` inches), whichever is wider."""
+    return max(side, title / cell)
 
 
 def _centre(ax: Axes, shape: tuple[int, ...], frame: tuple[float, float]) -> None:
