@@ -234,6 +234,19 @@ def test_compare_rebuilt_titles_stay_apart_at_font_scale_2(tmp_path: Path) -> No
         assert first.x1 < second.x0
 
 
+def test_compare_pictures_leave_no_room_for_indices() -> None:
+    # a 30x30 input is drawn as pictures, without row or column indices: side by side they
+    # stand Room.bare_gap (0.35 inch) apart, not Room.plain_gap (0.75) as grids of numbers
+    x = np.random.default_rng(0).random((1, 30, 30, 1))
+    fig = compare_figure(compare(x, Pooling()))
+    width = fig.get_size_inches()[0]
+    (again,) = panel(fig, "input")[1:]
+    (from_max,) = panel(fig, "from max")
+    gap = (from_max.get_position().x0 - again.get_position().x1) * width
+    assert not [t for ax in every_axes(fig) for t in ax.texts if t.get_gid() == INDEX_GID]
+    assert gap == pytest.approx(0.35)
+
+
 def test_size_figure_one_bar_per_window_and_the_steps() -> None:
     fig = size_figure(output_sizes([13], Pooling()))
     (sub,) = fig.subfigs

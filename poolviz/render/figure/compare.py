@@ -22,7 +22,14 @@ from poolviz.render.figure.grid import (
     settle_numbers,
     value_norm,
 )
-from poolviz.render.figure.layout import Panel, caption_room, is_wide, place_lines
+from poolviz.render.figure.layout import (
+    INDEX_ROOM,
+    Panel,
+    Room,
+    caption_room,
+    is_wide,
+    place_lines,
+)
 from poolviz.render.figure.panels import picture, plane_of, wrap
 from poolviz.render.figure.pool import rgb_bytes
 from poolviz.render.order import Order, ordered
@@ -75,12 +82,15 @@ def compare_figure(
     rgb = result.input.shape[3] == 3 and not numbers
     frames = [_frame(p.shape[1], cell, OUTPUT_TITLE * font_scale) for p in outputs]
     rebuilt_frame = _frame(w, cell, REBUILT_TITLE * font_scale)
+    unindexed = 0.0 if numbers else INDEX_ROOM  # a picture has no row or column indices
 
     def lines(per_row: int, scale: float) -> list[list[Panel]]:
         """The panels by row, at most ``per_row`` outputs a row, each output's frame and each
         rebuilt input's wide enough for its title at ``scale`` times its size; the rebuilt
         row last, the input again leading it, under a heading of its own."""
-        parts = [Panel("input", w * cell, h * cell)] + [
+        parts = [
+            Panel("input", w * cell, h * cell, above=Room.above - unindexed, indexed=numbers)
+        ] + [
             Panel(
                 op.key,
                 _frame(p.shape[1], cell, OUTPUT_TITLE * scale) * cell,
@@ -90,12 +100,14 @@ def compare_figure(
             for op, p in zip(shown, outputs, strict=True)
         ]
         rows = [[parts[k] for k in row] for row in _rows(len(frames), per_row)]
-        again = [Panel("input again", w * cell, h * cell, above=REBUILT_ABOVE)] + [
+        above = REBUILT_ABOVE - unindexed
+        again = [Panel("input again", w * cell, h * cell, above=above, indexed=numbers)] + [
             Panel(
                 f"from {op.key}",
                 _frame(w, cell, REBUILT_TITLE * scale) * cell,
                 h * cell,
-                above=REBUILT_ABOVE,
+                above=above,
+                indexed=numbers,
             )
             for op in rebuilt
         ]

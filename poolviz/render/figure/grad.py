@@ -34,7 +34,14 @@ from poolviz.render.figure.grid import (
     settle_numbers,
     value_norm,
 )
-from poolviz.render.figure.layout import Panel, caption_room, is_wide, place_lines
+from poolviz.render.figure.layout import (
+    INDEX_ROOM,
+    Panel,
+    Room,
+    caption_room,
+    is_wide,
+    place_lines,
+)
 from poolviz.render.figure.pool import (
     OVERHANG_NOTE,
     Shown,
@@ -91,7 +98,7 @@ def grad_figure(
         steps = [panel]
     compare = None if result.max_grad_input is None else result.max_grad_input[item, :, :, channel]
     arrows = {"forward": result.mode, "gradient": "backward", "unpool": "unpool"}
-    above = None if numbered else 0.35  # a picture has a title and no column indices
+    above = None if numbered else Room.above - INDEX_ROOM  # a picture has no column indices
     lines = [
         [
             Panel(f"{step} in", pw * cell, ph * cell, above=above, indexed=numbered),

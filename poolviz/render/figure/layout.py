@@ -71,6 +71,11 @@ class Room:
         )
 
 
+INDEX_ROOM = 0.25
+"""Inches of a panel's room above (:attr:`Room.above`) that its column indices take: a
+picture, which has none, needs that much less."""
+
+
 @dataclass(frozen=True)
 class Panel:
     """One part of a figure: its name, its size in inches, and the label of the arrow that
