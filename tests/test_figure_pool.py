@@ -7,9 +7,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 from click.testing import CliRunner
+from matplotlib.figure import Figure
 from PIL import Image
 
 from poolviz.cli import main
+from poolviz.engine.explain import explain
+from poolviz.render.figure.look import CELL_GID
+from poolviz.render.figure.pool import pool_figure
 from poolviz.render.style import OKABE_ITO, pale
 
 
@@ -133,3 +137,18 @@ def test_pictures_mark_where_the_zoom_is() -> None:
         (mark,) = [p for p in ax.patches if isinstance(p, Rectangle)]
         assert mark.get_xy() == pytest.approx((12 / 50, 8 / 40))
         assert (mark.get_width(), mark.get_height()) == pytest.approx((8 / 50, 8 / 40))
+
+
+def cell_sizes(fig: Figure) -> set[float]:
+    return {t.get_fontsize() for ax in fig.axes for t in ax.texts if t.get_gid() == CELL_GID}
+
+
+def test_numbers_fit_their_cells() -> None:
+    # 0.5-inch cells: the longest number fits 0.8 of a cell, 0.8 * 0.5 * 72 / (0.64 * chars)
+    # points, so 9 for '0.401' (5 characters); digits keep their 14 (as in grad and compare)
+    x = np.array([[0.401, 0.123], [0.2, 0.3]]).reshape(1, 2, 2, 1)
+    fig = pool_figure(explain(x, size=2))
+    (grid,) = [ax for ax in fig.axes if ax.get_title() == "input 2x2"]
+    assert [t.get_text() for t in grid.texts if t.get_gid() == CELL_GID][:2] == ["0.401", "0.123"]
+    assert cell_sizes(fig) == {9.0}
+    assert cell_sizes(pool_figure(explain(np.arange(4.0).reshape(1, 2, 2, 1), size=2))) == {14.0}

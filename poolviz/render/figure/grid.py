@@ -220,9 +220,9 @@ def settle_numbers(ax: Axes, cell: float) -> None:
 
 
 def fit_numbers(ax: Axes, cell: float) -> None:
-    """Shrink the numbers in ``ax`` until the longest fits a cell ``cell`` inches wide, with a
-    margin (to 5 points at the least)."""
-    texts = [t for t in ax.texts if t.get_gid() != INDEX_GID]
+    """Shrink the numbers :func:`draw_matrix` wrote in ``ax``'s cells until the longest fits
+    a cell ``cell`` inches wide, with a margin (to 5 points at the least)."""
+    texts = [t for t in ax.texts if t.get_gid() == CELL_GID]
     chars = max((len(t.get_text()) for t in texts), default=0)
     if not chars:
         return

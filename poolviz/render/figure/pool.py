@@ -23,6 +23,7 @@ from poolviz.render.figure.grid import (
     draw_matrix,
     draw_page_words,
     drawable,
+    fit_numbers,
     settle_numbers,
     value_norm,
 )
@@ -335,6 +336,7 @@ def _numbers(
     for name, box in placed.boxes.items():
         ax = fig.add_axes(box)
         drawers[name](ax)
+        fit_numbers(ax, sides[name])
         settle_numbers(ax, sides[name])
     for arrow in placed.arrows:
         # figure fractions, not inches: saving a part of the page moves the figure, not them
