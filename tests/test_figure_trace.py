@@ -14,6 +14,7 @@ matplotlib.use("Agg")
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from click.testing import CliRunner  # noqa: E402
+from matplotlib.backend_bases import RendererBase  # noqa: E402
 from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.patches import Rectangle  # noqa: E402
@@ -24,6 +25,7 @@ from poolviz.cli import main  # noqa: E402
 from poolviz.model import load_model  # noqa: E402
 from poolviz.model.keras import keras_sample  # noqa: E402
 from poolviz.model.trace import Report, report  # noqa: E402
+from poolviz.render.figure.text_width import text_inches  # noqa: E402
 from poolviz.render.figure.trace import NAME_SIZE, trace_figure, wrap_name, wrap_words  # noqa: E402
 from poolviz.render.figure.trace_layout import (  # noqa: E402
     MERGE,
@@ -397,3 +399,32 @@ def test_a_graph_s_merges_say_what_they_read(tmp_path: Path) -> None:
     fig = trace_figure(result)
     assert "<-: what a layer reads" in "\n".join(t.get_text() for t in fig.axes[0].texts)
     assert wrap_name("/avgpool/GlobalAveragePool") == "/avgpool/\nGlobalAveragePool"
+
+
+def test_words_are_drawn_unhinted_as_wide_as_measured(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The layout measures words from their outlines (text_inches); drawn hinted, fitted to
+    the pixel grid, VGG16's shapes were 8 pixels wider at 150 dpi and its caption 15. The
+    figure draws them unhinted, at most 4 pixels wider (whole pixels either side), and
+    leaves matplotlib's setting as it was."""
+    fig = trace_figure(report(load_model("vgg16")))
+    fig.set_dpi(150)
+    drawn: list[tuple[Text, float, str]] = []
+    draw = Text.draw
+
+    def spy(text: Text, renderer: RendererBase) -> None:
+        width = text.get_window_extent(renderer).width
+        drawn.append((text, width, matplotlib.rcParams["text.hinting"]))
+        draw(text, renderer)
+
+    monkeypatch.setattr(Text, "draw", spy)
+    before = matplotlib.rcParams["text.hinting"]
+    FigureCanvasAgg(fig).draw()
+    assert matplotlib.rcParams["text.hinting"] == before
+    assert {hinting for _, _, hinting in drawn} == {"no_hinting"}
+    wider = {
+        t.get_text(): width - 150 * text_inches(t.get_text(), t.get_fontsize(), bold)
+        for t, width, _ in drawn
+        if t.get_text().strip() and t.get_fontstyle() == "normal"
+        for bold in [t.get_fontweight() == "bold"]
+    }
+    assert len(wider) > 50 and max(wider.values()) <= 4, max(wider.items(), key=lambda kv: kv[1])
