@@ -17,7 +17,6 @@ from click.testing import CliRunner  # noqa: E402
 from matplotlib.backend_bases import RendererBase  # noqa: E402
 from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.patches import Rectangle  # noqa: E402
 from matplotlib.text import Text  # noqa: E402
 from PIL import Image  # noqa: E402
 
@@ -218,14 +217,22 @@ def test_labels_are_the_traces_shapes_and_totals() -> None:
 
 def test_pooling_blocks_in_their_colour_and_hatched() -> None:
     fig = trace_figure(report(load_model("mnist"), compare=()))
-    faces = [
-        p
-        for p in fig.axes[0].patches
-        if isinstance(p, Rectangle) and p.get_hatch() == POOLING.hatch
-    ]
+    (hatched,) = [c for c in fig.axes[0].collections if c.get_hatch() == POOLING.hatch]
     colour = matplotlib.colors.to_rgba(POOLING.colour)
-    assert len(faces) == 3  # two pooling layers and the legend's swatch
-    assert all(p.get_facecolor() == colour for p in faces)
+    assert len(hatched.get_paths()) == 3  # two pooling layers and the legend's swatch
+    assert (hatched.get_facecolor() == colour).all()
+
+
+def test_shapes_are_one_collection_per_hatch_and_line_hatched_first() -> None:
+    """VGG16's 189 shapes: 12 stripes behind everything; the 9 hatched pooling faces (6
+    in the original, the average pooling in each counterfactual, the legend's swatch); the
+    other faces, tops, sides and swatches, so a block's hatched face is drawn before its top
+    and side; the 10 dashed outlines of the pooling the counterfactuals removed."""
+    ax = trace_figure(report(load_model("vgg16"))).axes[0]
+    drawn = [(c.get_hatch(), len(c.get_paths()), c.zorder) for c in ax.collections]
+    assert drawn == [(None, 12, -1), (POOLING.hatch, 9, 1), (None, 158, 1), (None, 10, 1)]
+    assert ax.collections[-1].get_linestyle() == [(0, [2.7, 1.8])] * 10  # 3, 2 x its width
+    assert not ax.patches
 
 
 def test_title_option_and_one_row_without_counterfactuals() -> None:
@@ -280,7 +287,13 @@ def test_no_label_overlaps_another_or_a_block(make: object) -> None:
     boxes = [(t.get_text(), t.get_window_extent(renderer).shrunk(0.98, 0.9)) for t in texts(fig)]
     for (a, box_a), (b, box_b) in itertools.combinations(boxes, 2):
         assert not box_a.overlaps(box_b), (a, b)
-    blocks = [p.get_window_extent(renderer) for p in fig.axes[0].patches if p.zorder >= 0]
+    ax = fig.axes[0]
+    blocks = [
+        path.get_extents(ax.transData)
+        for shapes in ax.collections
+        if shapes.zorder >= 0
+        for path in shapes.get_paths()
+    ]
     for text, box in boxes:
         assert not any(box.overlaps(block) for block in blocks), text
     width, height = fig.get_size_inches() * fig.dpi
