@@ -13,6 +13,7 @@ matplotlib.use("Agg")
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from matplotlib.axes import Axes  # noqa: E402
+from matplotlib.collections import PolyCollection  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.patches import Rectangle  # noqa: E402
 from matplotlib.text import Text  # noqa: E402
@@ -57,6 +58,15 @@ def cell_texts(ax: Axes) -> list[Text]:
 
 def labels(ax: Axes) -> list[str]:
     return [t.get_text() for t in cell_texts(ax)]
+
+
+def fills(ax: Axes) -> dict[tuple[int, int], tuple[float, ...]]:
+    """Face colour of each cell at (r, c), from the grid's one collection of cells."""
+    (grid,) = [c for c in ax.collections if isinstance(c, PolyCollection)]
+    return {
+        (round(path.vertices[0][1]), round(path.vertices[0][0])): tuple(face)
+        for path, face in zip(grid.get_paths(), grid.get_facecolors(), strict=True)
+    }
 
 
 def changed_frames(ax: Axes) -> list[tuple[int, int]]:
@@ -179,10 +189,7 @@ def test_compare_figure_titles_and_one_colour_scale() -> None:
     (inp,) = [ax for ax in panel(fig, "input 4x4")]
 
     def face(ax: Axes, r: int, c: int) -> tuple[float, ...]:
-        for p in ax.patches:
-            if isinstance(p, Rectangle) and p.get_xy() == (c, r) and p.get_width() == 1:
-                return tuple(p.get_facecolor())
-        raise AssertionError((r, c))
+        return fills(ax)[r, c]
 
     assert face(inp, 1, 2) == face(max_ax, 0, 1)
     (gmax,) = panel(fig, "global max pooling")
@@ -324,11 +331,7 @@ def test_shift_figure_with_many_windows_gives_each_drawn_window_a_colour_of_its_
     ]
     assert len(outlined) == 4 and len(set(outlined)) == 4
     for ax in panel(fig, "output") + panel(fig, "shifted output"):
-        cells = {
-            (round(p.get_y()), round(p.get_x())): tuple(p.get_facecolor())
-            for p in ax.patches
-            if isinstance(p, Rectangle) and p.get_fill() and p.get_width() == 1
-        }
+        cells = fills(ax)
         grey = (0xF2 / 255, 0xF2 / 255, 0xF2 / 255, 1.0)
         coloured = {rc: c for rc, c in cells.items() if c != grey}
         assert sorted(coloured) == [(0, 0), (0, 1), (1, 0), (1, 1)]

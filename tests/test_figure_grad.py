@@ -11,6 +11,7 @@ matplotlib.use("Agg")
 
 import numpy as np  # noqa: E402
 from matplotlib.axes import Axes  # noqa: E402
+from matplotlib.collections import PolyCollection  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.patches import Rectangle  # noqa: E402
 from matplotlib.text import Text  # noqa: E402
@@ -43,11 +44,17 @@ def labels(ax: Axes) -> list[str]:
 
 
 def cell_colour(ax: Axes, r: int, c: int) -> tuple[float, ...]:
-    """Face colour of the first cell patch at (r, c) (x = c, y = r)."""
-    for patch in ax.patches:
-        if isinstance(patch, Rectangle) and patch.get_xy() == (c, r) and patch.get_width() == 1:
-            return tuple(patch.get_facecolor())
-    raise AssertionError(f"no cell at {r},{c}")
+    """Face colour of the cell at (r, c) (x = c, y = r)."""
+    return fills(ax)[r, c]
+
+
+def fills(ax: Axes) -> dict[tuple[int, int], tuple[float, ...]]:
+    """Face colour of each cell at (r, c), from the grid's one collection of cells."""
+    (grid,) = [c for c in ax.collections if isinstance(c, PolyCollection)]
+    return {
+        (round(path.vertices[0][1]), round(path.vertices[0][0])): tuple(face)
+        for path, face in zip(grid.get_paths(), grid.get_facecolors(), strict=True)
+    }
 
 
 def frames(ax: Axes) -> list[tuple[float, float]]:
@@ -141,15 +148,6 @@ def test_large_input_is_pictures(tmp_path: Path) -> None:
     fig.savefig(path, dpi=80, bbox_inches="tight")
     with Image.open(path) as image:
         assert image.size == (936, 625)  # 3.2-inch input pictures, in three columns
-
-
-def fills(ax: Axes) -> dict[tuple[int, int], tuple[float, ...]]:
-    """Face colour of each filled cell at (r, c)."""
-    return {
-        (round(p.get_y()), round(p.get_x())): tuple(p.get_facecolor())
-        for p in ax.patches
-        if isinstance(p, Rectangle) and p.get_fill() and p.get_width() == 1
-    }
 
 
 def test_grad_figure_with_many_windows_gives_each_drawn_window_a_colour_of_its_own() -> None:

@@ -17,10 +17,15 @@ matplotlib.use("Agg")  # figures are written to files; never open a window
 import numpy as np  # noqa: E402
 from matplotlib.artist import Artist  # noqa: E402
 from matplotlib.axes import Axes  # noqa: E402
+from matplotlib.collections import PolyCollection  # noqa: E402
 from matplotlib.colors import Colormap, Normalize, to_hex  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.patches import FancyArrowPatch, Rectangle  # noqa: E402
-from matplotlib.transforms import ScaledTranslation, Transform  # noqa: E402
+from matplotlib.transforms import (  # noqa: E402
+    ScaledTranslation,
+    Transform,
+    TransformedPatchPath,
+)
 
 from poolviz.render.figure.layout import Placed  # noqa: E402
 from poolviz.render.figure.look import CELL_GID, INDEX_GID  # noqa: E402
@@ -131,17 +136,16 @@ def draw_matrix(
         rgba = colours(norm(np.nan_to_num(finite, nan=norm.vmin or 0.0)))
         fills = np.array([[to_hex(rgba[i, j]) for j in range(w)] for i in range(h)])
     if numbered:
-        for i in range(h):
-            for j in range(w):
-                ax.add_artist(
-                    Rectangle((j, i), 1, 1, facecolor=fills[i, j], edgecolor="white", linewidth=1.0)
-                )
+        ax.add_collection(cells(fills), autolim=False)  # the limits are set below
     else:
         ax.imshow(finite, cmap=cmap, norm=norm, extent=(0, w, h, 0), interpolation="nearest")
     for mask, (inset, side, style) in zip((hatched, beyond, greyed), _MARKS, strict=True):
         if mask is not None:
             for i, j in zip(*np.nonzero(mask), strict=True):
                 ax.add_artist(Rectangle((j + inset, i + inset), side, side, **style))
+    # ax.text gives each text its own clip path, the axes' patch made into a new transform
+    # each time; texts are not clipped (clip_on is False), so one path serves them all
+    unclipped = TransformedPatchPath(ax.patch)
     if numbered:
         texts = list(labels) if labels is not None else format_values(values)
         size = fontsize or _fontsize(max(len(t) for t in texts), max(h, w))
@@ -160,6 +164,7 @@ def draw_matrix(
                 color=colour,
                 fontweight="bold" if heavy else "normal",
                 gid=CELL_GID,
+                clip_path=unclipped,
             )
             if heavy:
                 ax.add_artist(
@@ -193,10 +198,32 @@ def draw_matrix(
     # hidden too, or the title's placement and the tight bounding box measure their ticks
     ax.xaxis.set_visible(False)
     ax.yaxis.set_visible(False)
-    band = _draw_indices(ax, h, w, origin, hatched, beyond) if index_labels and numbered else 0.0
+    if index_labels and numbered:
+        band = _draw_indices(ax, h, w, origin, hatched, beyond, unclipped)
+    else:
+        band = 0.0
     if title is not None:
-        ax.set_title(title, fontsize=title_size, pad=band + TITLE_GAP)
+        # at the axes' top (y=1), where matplotlib would place it after measuring the axes'
+        # top tick labels at every draw: these axes have none
+        ax.set_title(title, fontsize=title_size, pad=band + TITLE_GAP, y=1.0)
     return numbered
+
+
+CELL_CORNERS = np.array([(0, 0), (1, 0), (1, 1), (0, 1)])
+"""A cell's corners, from its top-left, in cells."""
+
+
+def cells(fills: np.ndarray) -> PolyCollection:
+    """The cells of a grid filled with ``fills`` (hex strings, one a cell, rows top down) as
+    one collection, in data coordinates (a cell a unit, the top-left cell's corner at 0, 0),
+    with white edges between them: drawn in one call, where a Rectangle a cell took one
+    call each and its own transforms (grad's figure has 87 cells)."""
+    h, w = fills.shape
+    rows, cols = np.mgrid[0:h, 0:w]
+    corners = np.stack([cols.ravel(), rows.ravel()], axis=-1)[:, None, :] + CELL_CORNERS
+    return PolyCollection(
+        corners, facecolors=list(fills.ravel()), edgecolors="white", linewidths=1.0
+    )
 
 
 NUMBER_EM = 1.0
@@ -297,12 +324,14 @@ def _draw_indices(
     origin: tuple[int, int],
     hatched: np.ndarray | None,
     beyond: np.ndarray | None,
+    unclipped: TransformedPatchPath,
 ) -> float:
     """Write the input index of every column above and of every row left of the cells, and
     return the height of the column labels' band in points.
 
     They are texts, not tick labels: matplotlib's ticks are five artists each, and drawing
-    them took longer than drawing every cell of a small figure.
+    them took longer than drawing every cell of a small figure. ``unclipped`` is the clip
+    path they share (:func:`draw_matrix`'s).
     """
     size = max(6.0, min(10.0, 120 / max(h, w)))
     columns = [_index(origin[1] + j, hatched, beyond, None, j) for j in range(w)]
@@ -310,7 +339,12 @@ def _draw_indices(
     upright = max(len(t) for t in columns) <= 2  # longer indices (a zoomed inset) collide
     above = _shifted(ax.transData, ax, 0, INDEX_PAD)
     left = _shifted(ax.transData, ax, -INDEX_PAD, 0)
-    label: dict[str, Any] = {"fontsize": size, "color": INDEX_COLOUR, "gid": INDEX_GID}
+    label: dict[str, Any] = {
+        "fontsize": size,
+        "color": INDEX_COLOUR,
+        "gid": INDEX_GID,
+        "clip_path": unclipped,
+    }
     for j, text in enumerate(columns):
         ax.text(
             j + 0.5,
