@@ -254,6 +254,18 @@ def test_compare_pictures_leave_no_room_for_indices() -> None:
     assert gap == pytest.approx(0.35)
 
 
+def test_compare_pictures_per_channel_numbers_fit_their_cells() -> None:
+    # beside pictures, global pooling's one number per channel has cells of its own (a
+    # third of its panel's 1.45 inches); '109.29' ran into its neighbours at 14 points
+    x = np.random.default_rng(0).random((1, 30, 30, 3)) * 200
+    fig = compare_figure(compare(x, Pooling()))
+    (avg,) = panel(fig, "global average pooling")
+    side = 1.45 / 3
+    chars = max(len(t) for t in labels(avg))
+    assert labels(avg)[0] == "99.03" and chars == 6
+    assert {t.get_fontsize() for t in cell_texts(avg)} == {0.8 * side * 72 / (0.64 * chars)}
+
+
 def test_size_figure_one_bar_per_window_and_the_steps() -> None:
     fig = size_figure(output_sizes([13], Pooling()))
     (sub,) = fig.subfigs

@@ -180,7 +180,11 @@ def compare_figure(
         if numbers or not op.key.startswith("global"):
             _centre(ax, plane.shape, (h, frame))
         else:  # one number per channel beside a picture: cells of their own, readable
-            _centre(ax, plane.shape, (max(3, plane.shape[1]), max(3, plane.shape[1])))
+            across = max(3, plane.shape[1])
+            _centre(ax, plane.shape, (across, across))
+            side = min(frame, h) * cell / across  # the square frame fits the panel's box
+            fit_numbers(ax, side)
+            settle_numbers(ax, side)
     if rebuilt:
         if rgb:
             draw_rgb(axes["input again"], result.input, "input (RGB)")
