@@ -25,7 +25,7 @@ from poolviz.model import load_model  # noqa: E402
 from poolviz.model.keras import keras_sample  # noqa: E402
 from poolviz.model.trace import Report, report  # noqa: E402
 from poolviz.render.figure.text_width import text_inches  # noqa: E402
-from poolviz.render.figure.trace import NAME_SIZE, trace_figure, wrap_name, wrap_words  # noqa: E402
+from poolviz.render.figure.trace import NAME_SIZE, trace_figure  # noqa: E402
 from poolviz.render.figure.trace_layout import (  # noqa: E402
     MERGE,
     POOLING,
@@ -35,6 +35,8 @@ from poolviz.render.figure.trace_layout import (  # noqa: E402
     Scale,
     cell,
     columns,
+    wrap_name,
+    wrap_words,
 )
 
 UNFIT = "conv 8 3, maxpool 2 pad 1, conv 16 7, conv 4 1, flatten, dense 10"

@@ -22,7 +22,6 @@ overlaps another. Texts are drawn at their natural size and measured at the size
 from __future__ import annotations
 
 import math
-import re
 import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -47,11 +46,14 @@ from poolviz.render.figure.trace_layout import (
     Cell,
     Column,
     Scale,
+    band_spans,
     caption_text,
     cell,
     columns,
     figure_title,
     totals_text,
+    wrap_name,
+    wrap_words,
 )
 from poolviz.render.order import Order, ordered
 from poolviz.render.style import OKABE_ITO, feature_text, pale
@@ -69,8 +71,6 @@ NAME_SIZE, CONFIG_SIZE, SHAPE_SIZE, NOTE_SIZE = 8.0, 7.0, 8.0, 7.0
 ROW_SIZE, TOTALS_SIZE, TITLE_SIZE, CAPTION_SIZE = 10.0, 8.0, 13.0, 8.0
 LINE = 1.3 / 72
 """A line of text, in inches per point of font size."""
-NAME_WIDTH, NOTE_WIDTH = 16, 14
-"""Characters per line before a name or a note is wrapped."""
 GREY, DARK_GREY, CHANGED = "#666666", "#333333", OKABE_ITO[5]
 Corners = list[tuple[float, float]]
 """A polygon's corners in inches, in order."""
@@ -111,28 +111,6 @@ def _darker(colour: str, amount: float) -> str:
 
 def _lines(text: str) -> int:
     return len(text.splitlines()) if text else 0
-
-
-def wrap_name(name: str, width: int = NAME_WIDTH) -> str:
-    """``name`` broken after ``_``, ``.``, ``/`` or a space into lines of at most ``width``
-    characters where it can be: ``global_average_`` / ``pooling2d_1``."""
-    lines = [""]
-    for token in re.findall(r"[^_./ ]+[_./ ]*|[_./ ]+", name):
-        if lines[-1] and len(lines[-1].rstrip()) + len(token.rstrip()) > width:
-            lines.append("")
-        lines[-1] += token
-    return "\n".join(line.rstrip() for line in lines)
-
-
-def wrap_words(text: str, width: int = NOTE_WIDTH) -> str:
-    """``text`` broken between words into lines of at most ``width`` characters where it
-    can be, never inside parentheses: ``stride 2`` / ``(was 1)``; its own line breaks stay."""
-    # textwrap breaks only at ASCII whitespace, so a no-break space holds a group together
-    held = re.sub(r"\([^)]*\)", lambda m: m[0].replace(" ", "\u00a0"), text)
-    lines = [
-        w for part in held.split("\n") for w in textwrap.wrap(part, width, break_long_words=False)
-    ]
-    return "\n".join(lines).replace("\u00a0", " ") or text
 
 
 # Drawing.
@@ -253,7 +231,7 @@ def _plan(
         + 0.3
     )
     totals = [totals_text(report, t) for t in traces]
-    spans = _bands(widths, band_width)
+    spans = band_spans(widths, band_width)
     band_width = max(sum(widths[lo:hi]) for lo, hi in spans)
     width = left + band_width + max(text_inches(t, TOTALS_SIZE * f) for t in totals) + 0.3
     # every block's face is centred on its row's middle: room above for the highest top
@@ -447,25 +425,6 @@ def _draw(p: _Plan) -> Figure:
     ax.set_xlim(0.0, p.width)
     ax.set_ylim(-p.height, 0.0)
     return fig
-
-
-def _bands(widths: Sequence[float], most: float = BAND_WIDTH) -> list[tuple[int, int]]:
-    """The columns ``[lo, hi)`` of each band of blocks: one band when they fit in ``most``
-    inches, else as few bands as fit, of about equal width (a deep model drawn in one band
-    was too wide for a slide: VGG-16's 25 inches)."""
-    total = sum(widths)
-    count = max(1, math.ceil(total / most))
-    bands, lo, filled = [], 0, 0.0
-    for k in range(1, count):
-        hi = lo
-        while hi < len(widths) - 1 and filled + widths[hi] <= total * k / count:
-            filled += widths[hi]
-            hi += 1
-        if hi > lo:
-            bands.append((lo, hi))
-            lo = hi
-    bands.append((lo, len(widths)))
-    return bands
 
 
 def column_widths(

@@ -9,6 +9,8 @@ Plain dataclasses measured in inches; :mod:`poolviz.render.figure.trace` draws t
 from __future__ import annotations
 
 import math
+import re
+import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -171,6 +173,25 @@ def _columns(original: Trace) -> list[Column]:
     return out
 
 
+def band_spans(widths: Sequence[float], most: float) -> list[tuple[int, int]]:
+    """The columns ``[lo, hi)`` of each band of blocks: one band when they fit in ``most``
+    inches, else as few bands as fit, of about equal width (a deep model drawn in one band
+    was too wide for a slide: VGG-16's 25 inches)."""
+    total = sum(widths)
+    count = max(1, math.ceil(total / most))
+    spans, lo, filled = [], 0, 0.0
+    for k in range(1, count):
+        hi = lo
+        while hi < len(widths) - 1 and filled + widths[hi] <= total * k / count:
+            filled += widths[hi]
+            hi += 1
+        if hi > lo:
+            spans.append((lo, hi))
+            lo = hi
+    spans.append((lo, len(widths)))
+    return spans
+
+
 State = Literal["present", "gone", "invalid", "unreached"]
 
 
@@ -263,6 +284,31 @@ class Block:
 
 
 # Words.
+
+NAME_WIDTH, NOTE_WIDTH = 16, 14
+"""Characters per line before a name or a note is wrapped."""
+
+
+def wrap_name(name: str, width: int = NAME_WIDTH) -> str:
+    """``name`` broken after ``_``, ``.``, ``/`` or a space into lines of at most ``width``
+    characters where it can be: ``global_average_`` / ``pooling2d_1``."""
+    lines = [""]
+    for token in re.findall(r"[^_./ ]+[_./ ]*|[_./ ]+", name):
+        if lines[-1] and len(lines[-1].rstrip()) + len(token.rstrip()) > width:
+            lines.append("")
+        lines[-1] += token
+    return "\n".join(line.rstrip() for line in lines)
+
+
+def wrap_words(text: str, width: int = NOTE_WIDTH) -> str:
+    """``text`` broken between words into lines of at most ``width`` characters where it
+    can be, never inside parentheses: ``stride 2`` / ``(was 1)``; its own line breaks stay."""
+    # textwrap breaks only at ASCII whitespace, so a no-break space holds a group together
+    held = re.sub(r"\([^)]*\)", lambda m: m[0].replace(" ", "\u00a0"), text)
+    lines = [
+        w for part in held.split("\n") for w in textwrap.wrap(part, width, break_long_words=False)
+    ]
+    return "\n".join(lines).replace("\u00a0", " ") or text
 
 
 def figure_title(report: Report, order: Order) -> str:
