@@ -24,8 +24,8 @@ from poolviz.render.figure.grid import (
 )
 from poolviz.render.figure.layout import (
     INDEX_ROOM,
+    PICTURE_ABOVE,
     Panel,
-    Room,
     caption_room,
     is_wide,
     place_lines,
@@ -82,15 +82,15 @@ def compare_figure(
     rgb = result.input.shape[3] == 3 and not numbers
     frames = [_frame(p.shape[1], cell, OUTPUT_TITLE * font_scale) for p in outputs]
     rebuilt_frame = _frame(w, cell, REBUILT_TITLE * font_scale)
-    unindexed = 0.0 if numbers else INDEX_ROOM  # a picture has no row or column indices
+    # a picture has no row or column indices: no room for them
+    above = None if numbers else PICTURE_ABOVE
+    rebuilt_above = REBUILT_ABOVE if numbers else REBUILT_ABOVE - INDEX_ROOM
 
     def lines(per_row: int, scale: float) -> list[list[Panel]]:
         """The panels by row, at most ``per_row`` outputs a row, each output's frame and each
         rebuilt input's wide enough for its title at ``scale`` times its size; the rebuilt
         row last, the input again leading it, under a heading of its own."""
-        parts = [
-            Panel("input", w * cell, h * cell, above=Room.above - unindexed, indexed=numbers)
-        ] + [
+        parts = [Panel("input", w * cell, h * cell, above=above, indexed=numbers)] + [
             Panel(
                 op.key,
                 _frame(p.shape[1], cell, OUTPUT_TITLE * scale) * cell,
@@ -100,13 +100,12 @@ def compare_figure(
             for op, p in zip(shown, outputs, strict=True)
         ]
         rows = [[parts[k] for k in row] for row in _rows(len(frames), per_row)]
-        above = REBUILT_ABOVE - unindexed
-        again = [Panel("input again", w * cell, h * cell, above=above, indexed=numbers)] + [
+        again = [Panel("input again", w * cell, h * cell, above=rebuilt_above, indexed=numbers)] + [
             Panel(
                 f"from {op.key}",
                 _frame(w, cell, REBUILT_TITLE * scale) * cell,
                 h * cell,
-                above=above,
+                above=rebuilt_above,
                 indexed=numbers,
             )
             for op in rebuilt

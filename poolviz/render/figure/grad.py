@@ -35,9 +35,8 @@ from poolviz.render.figure.grid import (
     value_norm,
 )
 from poolviz.render.figure.layout import (
-    INDEX_ROOM,
+    PICTURE_ABOVE,
     Panel,
-    Room,
     caption_room,
     is_wide,
     place_lines,
@@ -98,7 +97,7 @@ def grad_figure(
         steps = [panel]
     compare = None if result.max_grad_input is None else result.max_grad_input[item, :, :, channel]
     arrows = {"forward": result.mode, "gradient": "backward", "unpool": "unpool"}
-    above = None if numbered else Room.above - INDEX_ROOM  # a picture has no column indices
+    above = None if numbered else PICTURE_ABOVE
     lines = [
         [
             Panel(f"{step} in", pw * cell, ph * cell, above=above, indexed=numbered),

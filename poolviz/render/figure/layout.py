@@ -75,6 +75,10 @@ INDEX_ROOM = 0.25
 """Inches of a panel's room above (:attr:`Room.above`) that its column indices take: a
 picture, which has none, needs that much less."""
 
+PICTURE_ABOVE = Room.above - INDEX_ROOM
+"""Inches above a picture for its title (0.35): the room above a grid of numbers, less
+its column indices'."""
+
 
 @dataclass(frozen=True)
 class Panel:
