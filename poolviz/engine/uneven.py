@@ -39,7 +39,8 @@ from typing import Any
 
 import numpy as np
 
-from poolviz.engine.bins import Bins, argmax, max_values, route, spread, sum_divided
+from poolviz.engine.bin_average import spread, sum_divided
+from poolviz.engine.bins import Bins, argmax, max_values, route
 from poolviz.engine.geometry import Axis, Span, as_pair
 from poolviz.engine.windows import as_nhwc, like_input
 from poolviz.errors import PoolvizError
