@@ -69,9 +69,19 @@ def dress(fig: Figure, look: Look) -> None:
         pad = 72 * ax.titleOffsetTrans._t[1]  # type: ignore[attr-defined]
         ax._set_title_offset_trans(pad * look.font_scale)  # type: ignore[attr-defined]
     if look.font_scale != 1.0:
-        _fit_indices(fig, axes, look.font_scale)
+        # a layout engine places the axes around their words: lay them out again after the
+        # words grew and after the indices shrank; a page placed by hand keeps its axes
+        # where the layout above put them, and a text's extent is measured as it now is,
+        # so it needs no more layouts (each took as long as drawing the figure: grad
+        # --font-scale 1.5 was laid out four times before it was drawn)
+        engine = fig.get_layout_engine() is not None
+        if engine:
+            _quietly_lay_out(fig)
+        _fit_indices(axes, look.font_scale)
+        if engine:
+            _quietly_lay_out(fig)
         _make_room(fig, axes)
-        if fig.get_layout_engine() is not None:
+        if engine:
             _grow_page(fig, natural, look.font_scale)
     if look.theme != "dark":
         return
@@ -93,9 +103,9 @@ def dress(fig: Figure, look: Look) -> None:
 
 
 def _make_room(fig: Figure, axes: list[Axes]) -> None:
-    """After words grew: a panel title much wider than its panel goes on two lines (it would
-    reach over its neighbours), and the figure's title rises above whatever grew under it."""
-    _quietly_lay_out(fig)
+    """After words grew (``fig`` laid out since, if a layout engine places it): a panel title
+    much wider than its panel goes on two lines (it would reach over its neighbours), and
+    the figure's title rises above whatever grew under it."""
     for ax in axes:
         title = ax.title
         if title.get_window_extent().width > 1.5 * ax.bbox.width:
@@ -103,7 +113,6 @@ def _make_room(fig: Figure, axes: list[Axes]) -> None:
     heading: Text | None = getattr(fig, "_suptitle", None)  # matplotlib has no public handle
     if heading is None or fig.get_layout_engine() is not None:
         return  # a layout engine makes room for the title itself
-    _quietly_lay_out(fig)
     bottom = heading.get_window_extent().y0
     tops = [t.get_window_extent().y1 for t in fig.findobj(Text) if _drawn(t) and t is not heading]
     tallest = max((top for top in tops if top < heading.get_window_extent().y1), default=bottom)
@@ -112,10 +121,10 @@ def _make_room(fig: Figure, axes: list[Axes]) -> None:
         heading.set_position((x, y + (tallest + 4 - bottom) / fig.bbox.height))
 
 
-def _fit_indices(fig: Figure, axes: list[Axes], font_scale: float) -> None:
+def _fit_indices(axes: list[Axes], font_scale: float) -> None:
     """Shrink grown index labels that no longer fit their cells (two-digit column numbers
-    ran together over a zoomed grid's narrow cells), down to their natural size at most."""
-    _quietly_lay_out(fig)
+    ran together over a zoomed grid's narrow cells), down to their natural size at most;
+    ``axes`` laid out where they will be drawn."""
     for ax in axes:
         labels = [t for t in ax.texts if t.get_gid() == INDEX_GID and _drawn(t)]
         if not labels:
