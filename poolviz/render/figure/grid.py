@@ -221,8 +221,13 @@ def cells(fills: np.ndarray) -> PolyCollection:
     h, w = fills.shape
     rows, cols = np.mgrid[0:h, 0:w]
     corners = np.stack([cols.ravel(), rows.ravel()], axis=-1)[:, None, :] + CELL_CORNERS
+    # mitred corners, as a Rectangle's (a collection's joins are round by default)
     return PolyCollection(
-        corners, facecolors=list(fills.ravel()), edgecolors="white", linewidths=1.0
+        corners,
+        facecolors=list(fills.ravel()),
+        edgecolors="white",
+        linewidths=1.0,
+        joinstyle="miter",
     )
 
 

@@ -327,6 +327,7 @@ class _Shapes:
                     linestyle=(0, dashes) if dashes else "solid",
                     hatch=hatch or None,
                     zorder=zorder,
+                    joinstyle="miter",  # as a Rectangle's or Polygon's corners
                 ),
                 autolim=False,
             )
