@@ -24,6 +24,7 @@ from poolviz.cli import main  # noqa: E402
 from poolviz.model import load_model  # noqa: E402
 from poolviz.model.keras import keras_sample  # noqa: E402
 from poolviz.model.trace import Report, report  # noqa: E402
+from poolviz.render.figure.look import DARK_TINT, TINT_GID, Look, dress  # noqa: E402
 from poolviz.render.figure.text_width import text_inches  # noqa: E402
 from poolviz.render.figure.trace import NAME_SIZE, trace_figure  # noqa: E402
 from poolviz.render.figure.trace_layout import (  # noqa: E402
@@ -235,6 +236,19 @@ def test_shapes_are_one_collection_per_hatch_and_line_hatched_first() -> None:
     assert drawn == [(None, 12, -1), (POOLING.hatch, 9, 1), (None, 158, 1), (None, 10, 1)]
     assert ax.collections[-1].get_linestyle() == [(0, [2.7, 1.8])] * 10  # 3, 2 x its width
     assert not ax.patches
+
+
+@pytest.mark.parametrize(("theme", "stripe"), [("light", "#F4F4F4"), ("dark", DARK_TINT)])
+def test_stripes_stay_behind_light_words_on_a_dark_page(theme: str, stripe: str) -> None:
+    # the dark theme turns the words light: the stripes under them turn a shade lighter than
+    # the page (they stayed #F4F4F4, and conv2d's name and shapes vanished into them)
+    fig = trace_figure(report(load_model("mnist")))
+    dress(fig, Look(theme=theme))
+    stripes = fig.axes[0].collections[0]
+    assert stripes.get_gid() == TINT_GID and stripes.zorder == -1
+    assert (stripes.get_facecolor() == matplotlib.colors.to_rgba(stripe)).all()
+    name = next(t for t in texts(fig) if t.get_text() == "conv2d")
+    assert name.get_color() == ("#E8E8E8" if theme == "dark" else "black")
 
 
 def test_title_option_and_one_row_without_counterfactuals() -> None:

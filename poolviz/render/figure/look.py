@@ -28,12 +28,18 @@ INDEX_GID = "index"
 """The gid of a matrix's row and column index labels: words that grow with the others, but
 never past their cells (:func:`dress` keeps each within its row's or column's pitch)."""
 
+TINT_GID = "tint"
+"""The gid of a page's faint bands (the trace's column stripes): on a dark page they turn
+:data:`DARK_TINT`, a shade lighter than the page, so the words on them stay light-on-dark."""
+
 THEMES = ("light", "dark")
 
 DARK_BACKGROUND = "#1E1E1E"
 DARK_TEXT = "#E8E8E8"
 DARK_QUIET = "#B0B0B0"
-"""Dark theme: the page, the words, and the quieter words (index labels, captions)."""
+DARK_TINT = "#2C2C2C"
+"""Dark theme: the page, the words, the quieter words (index labels, captions) and the
+faint bands (:data:`TINT_GID`)."""
 
 PAD_INCHES = 0.1
 """The margin around a figure's drawn content (savefig's ``pad_inches``)."""
@@ -51,8 +57,9 @@ class Look:
 
 def dress(fig: Figure, look: Look) -> None:
     """Scale ``fig``'s words by ``look.font_scale`` and paint it in ``look.theme``: on dark,
-    the page, the words, axis lines and arrows turn light-on-dark; cells, pictures and window
-    colours (the colour-blind-safe palette) are kept."""
+    the page, the words, axis lines and arrows turn light-on-dark, faint bands a shade
+    lighter than the page; cells, pictures and window colours (the colour-blind-safe
+    palette) are kept."""
     if look.font_scale == 1.0 and look.theme != "dark":
         return
     fig.draw_without_rendering()  # makes the ticks and colour-bar labels there are to dress
@@ -86,6 +93,8 @@ def dress(fig: Figure, look: Look) -> None:
     if look.theme != "dark":
         return
     fig.set_facecolor(DARK_BACKGROUND)
+    for band in fig.findobj(lambda artist: artist.get_gid() == TINT_GID):
+        band.set_facecolor(DARK_TINT)  # type: ignore[attr-defined]
     for text in texts:
         text.set_color(_on_dark(text.get_color()))
     for artist in fig.findobj(FancyArrowPatch):

@@ -36,6 +36,7 @@ from matplotlib.transforms import Bbox
 
 from poolviz.errors import PoolvizError
 from poolviz.model.trace import Report, Trace
+from poolviz.render.figure.look import TINT_GID
 from poolviz.render.figure.text_width import text_inches
 from poolviz.render.figure.trace_layout import (
     CATEGORIES,
@@ -313,9 +314,9 @@ class _Shapes:
         """One polygon, drawn after those added before it with its hatch and dashes."""
         self.groups.setdefault((hatch or "", dashes), []).append((corners, face, edge, width))
 
-    def draw(self, ax: Axes, zorder: float = 1.0) -> None:
-        """Every polygon gathered, as collections of ``ax`` at ``zorder``; the data limits
-        are left alone (they would grow with each polygon's extent)."""
+    def draw(self, ax: Axes, zorder: float = 1.0, gid: str | None = None) -> None:
+        """Every polygon gathered, as collections of ``ax`` at ``zorder`` (with ``gid``); the
+        data limits are left alone (they would grow with each polygon's extent)."""
         for hatch, dashes in sorted(self.groups, key=lambda key: key[0] == ""):
             corners, faces, edges, widths = zip(*self.groups[hatch, dashes], strict=True)
             ax.add_collection(
@@ -328,6 +329,7 @@ class _Shapes:
                     hatch=hatch or None,
                     zorder=zorder,
                     joinstyle="miter",  # as a Rectangle's or Polygon's corners
+                    gid=gid,
                 ),
                 autolim=False,
             )
@@ -410,7 +412,7 @@ def _draw(p: _Plan) -> Figure:
                 centres[j] - p.widths[j] / 2, y + 0.15, p.widths[j], stripe_top - y - 0.15
             )
             stripes.add(corners, "#F4F4F4", "none", width=1.0)
-    stripes.draw(ax, zorder=-1)
+    stripes.draw(ax, zorder=-1, gid=TINT_GID)
     shapes.draw(ax)
     ax.text(
         0.0,
