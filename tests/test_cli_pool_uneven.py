@@ -49,6 +49,9 @@ def test_adaptive_avg_steps_write_means_as_the_output_grid_does() -> None:
     assert "24 / 6 = 4.00" in out and "6 / 4 = 1.50" in out and "12 / 6 = 2.00" in out
     _, at, _ = run("pool", "--mode", "adaptive-avg", "--at", "1,0")
     assert "(5 + 6 + 2 + 4 + 1 + 0) / 6 = 3.00" in at
+    # at least the grid's decimals: a mean the grid writes 0.00 keeps its own in its step
+    _, small, _ = run("pool", "--mode", "avg", "-m", "0.001 0.002; 1.5 2", "--size", "1")
+    assert "= 0.001" in small and "= 0.002" in small and "= 1.50" in small
 
 
 def test_adaptive_output_size_per_side_and_repeating_bins() -> None:

@@ -356,18 +356,25 @@ def cells_text(window: Window, mode: str, decimals: int) -> str:
 
 def result_text(window: Window, mode: str, decimals: int, out_decimals: int) -> str:
     """A window's value as the step table writes it: the max, or ``sum / divisor = mean``
-    with the mean as the output grid writes it (``out_decimals``, see :func:`mean_decimals`)."""
+    with the mean in at least the output grid's decimals (``out_decimals``, see
+    :func:`mean_decimals`)."""
     if mode == "max" or window.divisor is None:
         return format_number(window.value, max(decimals, decimals_for(np.array([window.value]))))
     real = window.cells[~window.padded]
-    mean = format_number(window.value, out_decimals)
+    mean = format_number(window.value, mean_places(window.value, out_decimals))
     return f"{format_number(total(real), decimals)} / {window.divisor} = {mean}"
 
 
 def mean_decimals(result: PoolResult, item: int, channel: int) -> int:
-    """The decimals a plane's means are written with: the output grid's, so that a step's
-    mean reads as the cell it fills (``6 / 4 = 1.50`` beside ``24 / 6 = 4.00``)."""
+    """The decimals a plane's means are written with at least: the output grid's, so that a
+    step's mean reads as the cell it fills (``6 / 4 = 1.50`` beside ``24 / 6 = 4.00``)."""
     return decimals_for(result.output[item, :, :, channel])
+
+
+def mean_places(value: float, out_decimals: int) -> int:
+    """The decimals one mean is written with: the grid's, or more where it needs them (a
+    grid of ``1.50`` writes ``0.001`` as ``0.00``; the step that works it out says 0.001)."""
+    return max(out_decimals, decimals_for(np.array([value])))
 
 
 def step_table(result: PoolResult, view: PoolView, channel: int) -> RenderableType:
@@ -487,9 +494,9 @@ def cell_in_full(result: PoolResult, view: PoolView, channel: int) -> Renderable
     else:
         terms = " + ".join(format_number(float(v), decimals) for v in real[:STEP_CELLS])
         terms += more.replace(",", " +", 1)
+        places = mean_places(window.value, mean_decimals(result, view.item, channel))
         result_line.append(
-            f"  ({terms}) / {window.divisor} = "
-            f"{format_number(window.value, mean_decimals(result, view.item, channel))}"
+            f"  ({terms}) / {window.divisor} = {format_number(window.value, places)}"
         )
         if window.divisor != real.size:
             result_line.append(
