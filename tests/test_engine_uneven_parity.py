@@ -62,7 +62,25 @@ def test_adaptive_avg_matches_torch(seed: int) -> None:
     assert values.dtype == x.dtype and np.array_equal(values, nhwc(expected.detach()))
     if x.dtype != np.float16:
         g = rng.standard_normal(values.shape).astype(x.dtype)
-        expected.backward(nchw(g))
+        expected.backward(nchw(g).contiguous())  # ATen's contiguous kernel, as below
+        assert np.array_equal(adaptive_pool2d_backward(x, g, out, "avg"), nhwc(t.grad))
+
+
+@pytest.mark.parametrize(("seed", "channels"), [(0, 16), (1, 33), (2, 64), (3, 70)])
+def test_adaptive_avg_of_long_pixels_matches_torch(seed: int, channels: int) -> None:
+    # pixels of 64 bytes and more are read in order before their gather (bin_average.warm)
+    rng = np.random.default_rng(300 + seed)
+    dtype = (np.float16, np.float32, np.float64, np.float32)[seed]
+    x = rng.standard_normal((2, 23, 29, channels)).astype(dtype)
+    out = (7, 10)  # bins of two lengths that overlap
+    t = nchw(x).contiguous().requires_grad_()
+    expected = F.adaptive_avg_pool2d(t, out)
+    assert np.array_equal(adaptive_pool2d(x, out, "avg"), nhwc(expected.detach()))
+    if x.dtype != np.float16:
+        g = rng.standard_normal((2, *out, channels)).astype(x.dtype)
+        # a contiguous gradient: ATen picks its backward kernel by the gradient's layout,
+        # and its channels-last one divides by kh * kw at once (see poolviz.engine.uneven)
+        expected.backward(nchw(g).contiguous())
         assert np.array_equal(adaptive_pool2d_backward(x, g, out, "avg"), nhwc(t.grad))
 
 

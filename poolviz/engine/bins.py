@@ -115,7 +115,10 @@ class Bins:
         if not self.shared:
             return [(items, lo, hi, *self.part(items, lo, hi).reach()) for items, lo, hi in blocks]
         starts, ends = self.start.tolist(), (self.start + self.length).tolist()
-        return [(items, lo, hi, min(starts[lo:hi]), max(ends[lo:hi])) for items, lo, hi in blocks]
+        return [
+            (items, lo, hi, min(starts[lo:hi], default=0), max(ends[lo:hi], default=0))
+            for items, lo, hi in blocks
+        ]
 
     def runs(self) -> list[tuple[int, int, int, int, int]]:
         """The windows (shared) cut into runs of equal length whose starts rise by one step:

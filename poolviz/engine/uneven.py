@@ -23,13 +23,19 @@ The numbers, as PyTorch's CPU kernels compute them:
   adaptive kernel's sum there too.
 - backward: max routes each gradient to its window's winner; average spreads
   ``grad / kh / kw`` over the bin; both add in output row-major order, as PyTorch does.
+- average, forward and backward, follows ATen's contiguous (NCHW) kernels, which a model in
+  PyTorch's default layout runs. Its channels-last kernels divide by ``kh * kw`` at once in
+  their vector lanes and by ``kh`` then ``kw`` in the lanes left over, so their last bit
+  depends on the channel count; they are picked by the tensor's memory format (for the
+  backward, the gradient's), and poolviz's numbers are the same for any layout of its own.
 - dtypes: floats keep their dtype; integer max keeps its dtype; integer average is float64
   (the mean of the exact sum), as :func:`~poolviz.engine.pooling.pool2d`; backward of integer
   inputs is float64.
 
 The windows become arrays of starts and lengths (:class:`~poolviz.engine.bins.Bins`), read
-by the kernels of :mod:`poolviz.engine.bins`: max one tap of every window at a time, the
-average every column tap of a tile's rows at once, then summed in order by one reduction.
+by the kernels of :mod:`poolviz.engine.bins` (max: one tap of every window at a time) and of
+:mod:`poolviz.engine.bin_average` (average: every column tap of a tile's rows at once, then
+summed in order by one reduction).
 """
 
 from __future__ import annotations
