@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from matplotlib.text import Text
 from PIL import Image
 
 from poolviz.demos import adaptive_sizes, adaptive_steps
@@ -127,3 +128,19 @@ def test_the_figure_draws_the_bins(tmp_path: Path) -> None:
     assert (code, err) == (0, "")
     with Image.open(target) as image:
         assert image.format == "PNG" and image.size[0] > image.size[1] > 300
+
+
+def test_dark_theme_keeps_the_cells_numbers_dark_on_their_light_fill() -> None:
+    # dress turns words light on a dark page; the cells stay light, so their numbers stay
+    # dark (they turned #E8E8E8 on #F4F4F4, unreadable), and the bins' numbers turn light
+    from poolviz.render.figure.look import Look, dress
+    from poolviz.render.figure.size import size_figure
+
+    figure = size_figure(adaptive_sizes((10,), (4, 4)))
+    dress(figure, Look(theme="dark"))
+    numbers = [
+        (t.get_text(), t.get_color()) for t in figure.findobj(Text) if t.get_text().isdigit()
+    ]
+    cells, bins = numbers[:10], numbers[10:]
+    assert cells == [(str(k), "#222222") for k in range(10)]
+    assert bins == [(str(i), "#E8E8E8") for i in range(4)]

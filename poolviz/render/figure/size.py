@@ -13,6 +13,7 @@ from poolviz.demos import (
 from poolviz.render.figure.grid import (
     LINESTYLES,
 )
+from poolviz.render.figure.look import CELL_GID
 from poolviz.render.style import (
     outline_colour,
     window_colour_at,
@@ -148,6 +149,7 @@ def _strip(sub: SubFigure, dim: SizeDim, name: str, layout: list[int | None]) ->
                 va="center" if inside else "bottom",
                 fontsize=8 if len(label) < 3 else 6.5,
                 color="#222222",
+                gid=CELL_GID if inside else None,  # a cell's: dark on its light fill, any theme
             )
     for i in range(ax_.out):
         taps = ax_.taps(i)
