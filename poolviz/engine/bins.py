@@ -166,7 +166,11 @@ def most_rows(n: int, blocks: list[tuple[slice, int, int]]) -> int:
 
 def take(src: np.ndarray, index: np.ndarray, axis: int) -> np.ndarray:
     """``src`` (N, A, B, C) at ``index`` along ``axis`` (1 or 2): a shared index (o,) picks
-    whole rows or columns; a per-plane index (N, C, o) picks per item and channel."""
+    whole rows or columns; a per-plane index (N, C, o) picks per item and channel.
+    ``np.take`` gathers a ResNet stem tile's 38 columns in 7 us where indexing takes 11,
+    but copies a ``src`` that is not contiguous first: indexing gathers from that."""
+    if index.ndim == 1 and src.flags.c_contiguous:
+        return np.take(src, index, axis=axis)
     if index.ndim == 1:
         return src[:, index] if axis == 1 else src[:, :, index]
     return np.take_along_axis(src, along(index, axis), axis=axis)
