@@ -77,6 +77,25 @@ def test_lp_report_says_why() -> None:
     assert "negative: PyTorch raises x, not |x|, to the power: negative cells subtract" in out
 
 
+@pytest.mark.parametrize(
+    ("p", "place"),
+    [
+        ("1", "the window's sum"),
+        ("2", "between the window's sum (p = 1) and its max (p = inf)"),
+        ("inf", "the window's largest |x|, as max pooling of |x|"),
+        ("0.5", "more than the window's sum (below 1, p makes no norm)"),
+        ("-1", "the window's smallest cells weigh most"),
+    ],
+)
+def test_lp_heading_places_p_between_sum_and_max(p: str, place: str) -> None:
+    # p = 1 sums the window (15 for the worked example's first window), not averages it
+    code, out, _ = run("pool", "--mode", "lp", f"--norm-type={p}")
+    assert code == 0
+    assert out.splitlines()[0] == f"LP pooling, p = {p}: {place}"
+    if p == "1":
+        assert " 1  3  2  1     15  15 " in out
+
+
 def test_errors_leave_no_file(tmp_path: Path) -> None:
     code, _, err = run("pool", "--mode", "blur", "-p", "1")
     assert code == 2

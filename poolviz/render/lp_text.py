@@ -24,3 +24,19 @@ def lp_formula(run: LPRun) -> str:
     if p == -np.inf:
         return "min |x| (−max_pool2d of −|x|)"
     return f"(mean of x^{name} over the window's real cells · {kh * kw})^(1/{name})"
+
+
+def lp_place(p: float) -> str:
+    """Where power ``p`` puts LP pooling, ``(Σ x^p)^(1/p)`` over a window: its sum at p = 1,
+    its largest |x| at p = inf, in between for p between; below 1 no longer a norm."""
+    if p == np.inf:
+        return "the window's largest |x|, as max pooling of |x|"
+    if p == -np.inf:
+        return "the window's smallest |x|"
+    if p == 1:
+        return "the window's sum"
+    if p > 1:
+        return "between the window's sum (p = 1) and its max (p = inf)"
+    if p > 0:
+        return "more than the window's sum (below 1, p makes no norm)"
+    return "the window's smallest cells weigh most"

@@ -9,7 +9,7 @@ from rich.table import Table
 from rich.text import Text
 
 from poolviz.engine.lp import LPRun
-from poolviz.render.lp_text import lp_formula, p_name
+from poolviz.render.lp_text import lp_formula, lp_place, p_name
 from poolviz.render.style import format_number
 from poolviz.render.terminal.panels import header, matrix_panel, plane_of, side_by_side
 from poolviz.render.terminal.view import DemoView
@@ -35,7 +35,7 @@ def lp_report(
     panel = max(8, (view.width - 6) // 3)
     parts: list[RenderableType] = [
         header(
-            f"LP pooling, p = {name}: between average (p = 1) and max (p = inf)",
+            f"LP pooling, p = {name}: {lp_place(run.norm_type)}",
             f"size {kh}x{kw} · stride {run.stride[0]}x{run.stride[1]}; PyTorch computes {formula}",
             view,
         ),
