@@ -54,3 +54,10 @@ def test_grad_reports_at_80_columns() -> None:
     _, out, _ = run("grad", "--mode", "adaptive-avg")
     assert "no input: an overlapping 5x5 → 3x3 (bins overlap)" in out
     assert "  1,1 (holds 6) gets 1/4 from 0,0 + 1/6 from 0,1 + 1/6 from 1,0 + 1/9 from 1,1" in out
+
+
+def test_one_receiving_cell_left_out_is_one_cell() -> None:
+    # the fractional example's 13 receiving cells, 12 listed
+    code, out, _ = run("grad", "--mode", "fractional")
+    assert code == 0
+    assert "  … and 1 more receiving cell (--json lists every one)" in out

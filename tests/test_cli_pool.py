@@ -154,6 +154,14 @@ def test_at_explains_one_cell() -> None:
     assert err == "error: --at 2,0 is outside the 2x2 output; use rows 0-1 and columns 0-1\n"
 
 
+def test_one_window_left_out_is_one_window() -> None:
+    args = ["pool", "-m", "1 2 3; 4 5 6; 7 8 9", "-k", "2", "-s", "1"]
+    _, out, _ = run(*args, "--steps", "3")
+    assert "… and 1 more window (--steps all lists every one; --at ROW,COL explains one)" in out
+    _, out, _ = run(*args, "--steps", "2")
+    assert "… and 2 more windows (" in out
+
+
 def test_steps_limit_and_all() -> None:
     _, out, _ = run("pool", "--sample", "digit")
     assert "… and 180 more windows (--steps all lists every one; --at ROW,COL explains one)" in out

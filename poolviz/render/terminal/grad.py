@@ -275,7 +275,10 @@ def _route_lines(result: GradResult, view: GradView, channel: int, as_numbers: b
         text.append(hanging(line, view.pool.width))
     more = len(receiving) - limit
     if more > 0:
-        text.append(f"  … and {more} more receiving cells (--json lists every one)\n", style="dim")
+        cells = "cell" if more == 1 else "cells"
+        text.append(
+            f"  … and {more:,} more receiving {cells} (--json lists every one)\n", style="dim"
+        )
     text.rstrip()
     return text
 

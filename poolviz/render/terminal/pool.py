@@ -425,8 +425,8 @@ def step_table(result: PoolResult, view: PoolView, channel: int) -> RenderableTy
     if more > 0:
         parts.append(
             Text(
-                f"… and {more:,} more windows (--steps all lists every one; --at ROW,COL "
-                "explains one)",
+                f"… and {more:,} more window{'s' if more > 1 else ''} (--steps all lists "
+                "every one; --at ROW,COL explains one)",
                 style="dim",
             )
         )
