@@ -312,3 +312,9 @@ def test_other_channel_lines_fold_with_an_indent_and_separators() -> None:
     )
     assert lines[start + 1] == "    keeps 76,800 values"
     assert "every one of the 76,800 cells gets some gradient" in lines
+
+
+def test_one_lost_value_is_one_value() -> None:
+    code, out, _ = run("grad", "-m", "1 2", "-k", "1x2")
+    assert code == 0
+    assert "1 value and every non-winning position are gone; 1 of 2 comes back" in out

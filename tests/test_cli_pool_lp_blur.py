@@ -199,3 +199,10 @@ def test_lp_and_blur_figures_of_an_input_too_large_for_numbers(tmp_path: Path) -
             assert (code, out, err) == (0, f"wrote {path}\n", "")
             with Image.open(path) as image:
                 assert image.width > 2 * image.height > 600
+
+
+def test_one_departure_differs() -> None:
+    # p = 3 of a window holding -2: PyTorch's x^3 subtracts where the textbook's |x|^3 adds
+    code, out, _ = run("pool", "--mode", "lp", "-m", "1 -2; 3 4", "-k", "2", "--norm-type", "3")
+    assert code == 0
+    assert "1 of 1 windows differs from the textbook formula:" in out

@@ -89,7 +89,8 @@ def lp_figure(
     if departures:
         reasons = sorted({part for _, _, why in departures for part in why.split(" and ")})
         parts.append(
-            f"{len(departures)} of {parted.size} windows part from the textbook (ringed): "
+            f"{len(departures)} of {parted.size} windows "
+            f"{'parts' if len(departures) == 1 else 'part'} from the textbook (ringed): "
             + "; ".join(reasons)
             + "."
         )

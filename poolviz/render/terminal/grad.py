@@ -344,8 +344,8 @@ def unpooling_parts(
         notes.append("[v] a winner: the only positions unpooling knows")
     lost = result.lost_count(pv.item, channel)
     notes.append(
-        f"{lost:,} values and every non-winning position are gone; {h * w - lost:,} of {h * w:,} "
-        + ("comes back" if h * w - lost == 1 else "come back")
+        f"{lost:,} value{'' if lost == 1 else 's'} and every non-winning position are gone; "
+        f"{h * w - lost:,} of {h * w:,} " + ("comes back" if h * w - lost == 1 else "come back")
     )
     d = decimals_for(plane)
     dg = decimals_for(result.grad_input[pv.item, :, :, channel])

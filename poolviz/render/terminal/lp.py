@@ -57,7 +57,8 @@ def lp_report(
         return Group(*parts)
     parts.append(
         Text(
-            f"\n{len(departures)} of {oh * ow} windows differ from the textbook formula:",
+            f"\n{len(departures)} of {oh * ow} windows "
+            f"{'differs' if len(departures) == 1 else 'differ'} from the textbook formula:",
             style="bold",
         )
     )
