@@ -175,39 +175,49 @@ def _cells(fig: Figure) -> list[float]:
     return [a.bbox.width / (a.get_xlim()[1] - a.get_xlim()[0]) for a in axes]
 
 
-def test_a_strip_is_laid_out_for_larger_words_with_the_same_cells() -> None:
+def _blur_page(font_scale: float) -> Figure:
+    """SEED_4X4's blur strip, placed by hand as pool's figure."""
     from poolviz.engine.blur import explain_blur
     from poolviz.render.figure.blur import blur_figure
     from poolviz.render.figure.choices import FigureChoices
 
     run = explain_blur(np.array(SEED_4X4, dtype=float))
-    natural = blur_figure(run)  # placed by hand, as pool's figure
-    natural.draw_without_rendering()
-    fig = blur_figure(run, choices=FigureChoices(font_scale=2.0))
-    dress(fig, Look(font_scale=2.0))
-    fig.draw_without_rendering()
-    # the page grows for the words (its least width, the title's, twice as wide); cells do not
-    assert tuple(natural.get_size_inches()) == pytest.approx((16.0, 4.64))
-    assert tuple(fig.get_size_inches()) == pytest.approx((32.0, 6.28))
-    assert _cells(fig) == pytest.approx([50.0] * 5)  # half an inch at 100 dpi, as natural's
-    assert _cells(natural) == pytest.approx([50.0] * 5)
-    assert problems(fig) == []
+    return blur_figure(run, choices=FigureChoices(font_scale=font_scale))
 
 
-def test_a_hand_placed_page_is_laid_out_for_larger_words_with_the_same_cells() -> None:
+def _compare_page(font_scale: float) -> Figure:
+    """SEED_4X4's compare page, placed by hand."""
     from poolviz.demos import Pooling, compare
     from poolviz.render.figure.compare import compare_figure
 
-    natural = compare_figure(compare(SEED_4X4, Pooling()))
+    return compare_figure(compare(SEED_4X4, Pooling()), font_scale=font_scale)
+
+
+@pytest.mark.parametrize(
+    ("page", "natural_size", "grown_size", "grids"),
+    [
+        # its least width, the title's, twice as wide
+        (_blur_page, (16.0, 4.64), (32.0, 6.28), 5),
+        # 7 titles, each 2.9 inches wide, not 1.45
+        (_compare_page, (15.5, 6.91), (27.325, 9.67), 11),
+    ],
+)
+def test_a_hand_placed_page_is_laid_out_for_larger_words_with_the_same_cells(
+    page: Callable[[float], Figure],
+    natural_size: tuple[float, float],
+    grown_size: tuple[float, float],
+    grids: int,
+) -> None:
+    natural = page(1.0)
     natural.draw_without_rendering()
-    fig = compare_figure(compare(SEED_4X4, Pooling()), font_scale=2.0)
+    fig = page(2.0)
     dress(fig, Look(font_scale=2.0))
     fig.draw_without_rendering()
-    # the page grows for the words (7 titles, each 2.9 inches wide, not 1.45); cells do not
-    assert tuple(natural.get_size_inches()) == pytest.approx((15.5, 6.91))
-    assert tuple(fig.get_size_inches()) == pytest.approx((27.325, 9.67))
-    assert _cells(fig) == pytest.approx([50.0] * 11)  # half an inch at 100 dpi, as natural's
-    assert _cells(natural) == pytest.approx([50.0] * 11)
+    # the page grows for the words; cells do not
+    assert tuple(natural.get_size_inches()) == pytest.approx(natural_size)
+    assert tuple(fig.get_size_inches()) == pytest.approx(grown_size)
+    assert _cells(fig) == pytest.approx([50.0] * grids)  # half an inch at 100 dpi, as natural's
+    assert _cells(natural) == pytest.approx([50.0] * grids)
     assert problems(fig) == []
 
 
