@@ -90,8 +90,9 @@ def main() -> None:
         for r in found:
             print(r.line())
         if "MALLOC" not in title:
-            met += sum(r.met for r in found)
-            total += len(found)
+            targeted = [r for r in found if r.target is not None]
+            met += sum(r.met for r in targeted)
+            total += len(targeted)
     print(
         f"\n{met} of {total} rows met (default allocator); "
         f"{time.perf_counter() - start:.0f} s; end: {load_line()}"

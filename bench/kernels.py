@@ -61,7 +61,8 @@ class Case:
     baseline: str
     ours: Callable[[], Any]
     theirs: Callable[[], Any]
-    target: float
+    target: float | None
+    """None: shown for information only."""
     limit: int
     """Bytes the poolviz call may allocate at its peak (its result included)."""
     limit_text: str
@@ -74,9 +75,12 @@ def torch_view(x: np.ndarray) -> Any:
     return torch.from_numpy(x).permute(0, 3, 1, 2)
 
 
-def autograd(forward: Callable[[Any], Any], t: Any, g: np.ndarray) -> Callable[[], Any]:
-    """A call that runs ``forward`` on a leaf copy of ``t`` and back-propagates ``g``."""
-    tg = torch_view(g)
+def autograd(
+    forward: Callable[[Any], Any], t: Any, g: np.ndarray, contiguous: bool = False
+) -> Callable[[], Any]:
+    """A call that runs ``forward`` on a leaf copy of ``t`` and back-propagates ``g`` (in
+    channels_last memory, or with ``contiguous`` in PyTorch's default NCHW)."""
+    tg = torch_view(g).contiguous() if contiguous else torch_view(g)
 
     def run() -> Any:
         leaf = t.detach().requires_grad_()
@@ -135,16 +139,30 @@ def cases(quick: bool) -> list[Case]:
     for name, x, t in (("ResNet stem", stem, ts), ("photo", photo, tp)):
         n, h, w, c = x.shape
         size = (h // 3 + 1, w // 3 + 1)  # bins of two lengths that overlap
-        for mode, fn in (("max", F.adaptive_max_pool2d), ("avg", F.adaptive_avg_pool2d)):
+        # adaptive average is timed against the kernel whose numbers poolviz follows, ATen's
+        # contiguous (NCHW) one: its channels-last kernel divides by kh * kw at once in its
+        # vector lanes (see poolviz.engine.uneven), which changes the last bit of 3658 of the
+        # stem's 1.48M numbers (none of the photo's 3 channels: no full lane); shown beside
+        tc = t.contiguous()
+        for mode, fn, kernels in (
+            ("max", F.adaptive_max_pool2d, ((t, "_pool2d", 1.5, 3.0),)),
+            ("avg", F.adaptive_avg_pool2d, ((tc, " NCHW", 1.5, 3.0), (t, " ch-last", None, None))),
+        ):
             res = adaptive_pool2d(x, size, mode)
-            add(f"{name} adaptive {mode} -> {size[0]}x{size[1]}", f"F.adaptive_{mode}_pool2d",
-                lambda x=x, mode=mode, size=size: adaptive_pool2d(x, size, mode),
-                lambda t=t, fn=fn, size=size: fn(t, size), 1.5, *values_limit(res))  # fmt: skip
             g = np.ones_like(res)
-            add(f"{name} adaptive {mode} backward", "autograd",
-                lambda x=x, g=g, mode=mode, size=size: adaptive_pool2d_backward(x, g, size, mode),
-                autograd(lambda v, fn=fn, size=size: fn(v, size), t, g), 3.0, int(1.2 * x.nbytes),
-                "1.2x gradient")  # fmt: skip
+            for tt, layout, target, back_target in kernels:
+                suffix = " (ch-last kernel)" if target is None else ""
+                add(f"{name} adaptive {mode} -> {size[0]}x{size[1]}{suffix}",
+                    f"F.adaptive_{mode}{layout}",
+                    lambda x=x, mode=mode, size=size: adaptive_pool2d(x, size, mode),
+                    lambda tt=tt, fn=fn, size=size: fn(tt, size), target,
+                    *values_limit(res))  # fmt: skip
+                add(f"{name} adaptive {mode} backward{suffix}",
+                    "autograd" + ("" if tt is t and mode == "max" else layout),
+                    lambda x=x, g=g, mode=mode, size=size: adaptive_pool2d_backward(
+                        x, g, size, mode),
+                    autograd(lambda v, fn=fn, size=size: fn(v, size), tt, g, tt is tc),
+                    back_target, int(1.2 * x.nbytes), "1.2x gradient")  # fmt: skip
         frac = (int(h * 0.7), int(w * 0.7))
         u = fractional_samples(n, c, np.float32, seed=0)
         tu = torch.from_numpy(u)

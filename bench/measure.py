@@ -30,21 +30,22 @@ class Row:
     """Median of the baseline, in the same unit (0 when there is no baseline)."""
     ratio: float
     """Median over rounds of candidate / baseline (for a row without a baseline, ``ours``)."""
-    target: float
+    target: float | None
+    """None: a row shown for information, outside the table's targets."""
     unit: str = "s"
     note: str = ""
 
     @property
     def met(self) -> bool:
-        return self.ratio <= self.target
+        return self.target is None or self.ratio <= self.target
 
     def line(self) -> str:
         """The row as printed: what, baseline, times, ratio, target, met or not."""
         scale, unit = (1e3, "ms") if self.unit == "s" else (1.0, self.unit)
         base = f"{self.base * scale:8.1f}{unit}" if self.base else f"{'-':>10}"
-        target = f"<={self.target:g}" + ("x" if self.base else unit)
+        target = "-" if self.target is None else f"<={self.target:g}" + ("x" if self.base else unit)
         ratio = f"{self.ratio:6.2f}x" if self.base else f"{self.ratio:5.1f}{unit}"
-        verdict = "met" if self.met else "NOT MET"
+        verdict = "info" if self.target is None else "met" if self.met else "NOT MET"
         text = (
             f"{self.what:46.46} {self.baseline:22.22} {self.ours * scale:8.1f}{unit} {base} "
             f"{ratio:>8} {target:>8} {verdict}"
