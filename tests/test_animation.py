@@ -403,3 +403,10 @@ def test_the_last_frame_alone_leaves_out_how_the_output_fills_in(
         Animation(result).legend == f"thick outline: the window · ringed: its max · {every_frame}"
     )
     assert Animation(result, still=True).legend == "thick outline: the window · ringed: its max"
+
+
+def test_max_captions_write_the_winner_as_the_input_does() -> None:
+    x = np.array([[-1.5, 0.2], [0.3, 0.4]])
+    assert captions(explain(x, 2)) == [
+        "window 1 of 1: max(-1.50, 0.20, 0.30, 0.40) = 0.40 at (1, 1)"
+    ]

@@ -318,3 +318,14 @@ def test_one_lost_value_is_one_value() -> None:
     code, out, _ = run("grad", "-m", "1 2", "-k", "1x2")
     assert code == 0
     assert "1 value and every non-winning position are gone; 1 of 2 comes back" in out
+
+
+def test_upstream_and_unpooled_grids_write_the_max_as_the_input_does() -> None:
+    code, out, _ = run("grad", "-m", "-1.5 0.2; 0.3 0.4", "-k", "2")
+    assert code == 0
+    lines = [line.rstrip() for line in out.splitlines()]
+    upstream = lines.index("Output 1x1    Upstream gradient (ones)")
+    assert lines[upstream + 2] == "0  0.40       0  1"
+    assert not any("0.400" in line for line in lines)
+    unpooled = lines.index("Input 2x2           Unpooled 2x2")
+    assert lines[unpooled + 3] == "1   0.30 [ 0.40]    1  0.00 [0.40]"

@@ -285,3 +285,24 @@ def test_header_lines_folded_at_60_columns_keep_an_indent() -> None:
         "input (1, 5, 5, 1) → output (1, 2, 2, 1) · upstream",
         "  gradient: ones",
     ]
+
+
+def test_max_outputs_are_written_as_their_input_cells() -> None:
+    # the max 0.4 is an input cell, written 0.40 in the input (beside -1.50): the output grid
+    # and the step table write it so too, not with the 3 places a lone 0.4 would get
+    code, out, _ = run("pool", "-m", "-1.5 0.2; 0.3 0.4", "-k", "2")
+    assert code == 0
+    lines = out.splitlines()
+    assert "0  -1.50   0.20    →   0  0.40" in [line.rstrip() for line in lines]
+    step = next(line.split() for line in lines if line.strip().startswith("0,0"))
+    assert step == ["0,0", "0..1", "0..1", "-1.50", "0.20", "/", "0.30", "0.40", "0.40", "1,1"]
+    assert not any("0.400" in line for line in lines)
+
+
+def test_average_outputs_keep_the_places_their_means_need() -> None:
+    code, out, _ = run("pool", "-m", "-1.5 0.2; 0.3 0.4", "-k", "2", "--mode", "avg")
+    assert code == 0
+    lines = [line.rstrip() for line in out.splitlines()]
+    assert "0  -1.50   0.20    →   0  -0.150" in lines
+    step = next(line.split() for line in lines if line.strip().startswith("0,0"))
+    assert step[-5:] == ["-0.60", "/", "4", "=", "-0.150"]

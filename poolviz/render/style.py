@@ -89,10 +89,18 @@ def total(values: np.ndarray) -> float:
         return float(np.sum(values))
 
 
-def format_values(values: np.ndarray) -> list[str]:
-    """Every value of ``values`` (flattened, row-major), formatted alike."""
-    d = decimals_for(values)
+def format_values(values: np.ndarray, decimals: int | None = None) -> list[str]:
+    """Every value of ``values`` (flattened, row-major), formatted alike: with ``decimals``
+    places, or as many as show them well together (:func:`decimals_for`)."""
+    d = decimals_for(values) if decimals is None else decimals
     return [format_number(float(v), d) for v in values.ravel()]
+
+
+def output_decimals(mode: str, inputs: np.ndarray, outputs: np.ndarray) -> int:
+    """Decimal places of one plane's outputs, formatted alike: a max's outputs are input
+    values, written as the input grid writes them (``0.40`` beside an input's ``-1.50``, not
+    ``0.400``); an average's as they show best (a mean may need places its input does not)."""
+    return decimals_for(inputs if mode == "max" else outputs)
 
 
 ASCII = {

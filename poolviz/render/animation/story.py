@@ -13,6 +13,7 @@ from poolviz.render.order import AXES, Order
 from poolviz.render.style import (
     decimals_for,
     format_number,
+    output_decimals,
     shape_text,
 )
 
@@ -166,10 +167,10 @@ def frame_plan(window_count: int, limit: int = WINDOW_FRAMES) -> list[Frame]:
 
 def decimals(result: PoolResult, item: int = 0, channel: int = 0) -> tuple[int, int]:
     """Decimal places for one plane's input values and for its output values, each formatted
-    alike (an average may need places its input does not)."""
-    return (
-        decimals_for(result.input[item, :, :, channel]),
-        decimals_for(result.output[item, :, :, channel]),
+    alike (:func:`~poolviz.render.style.output_decimals`)."""
+    inputs = result.input[item, :, :, channel]
+    return decimals_for(inputs), output_decimals(
+        result.mode, inputs, result.output[item, :, :, channel]
     )
 
 

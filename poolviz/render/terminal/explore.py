@@ -25,6 +25,7 @@ from poolviz.render.style import (
     config_line,
     decimals_for,
     format_values,
+    output_decimals,
     window_colour_at,
 )
 from poolviz.render.terminal.explore_kinds import (
@@ -250,11 +251,14 @@ def output_pane(result: PoolResult, focus: Focus) -> RenderableType:
     on = _highlight(focus, result)
     if oh <= MAX_GRID_ROWS and not too_wide(ow, focus.width):
         here = [[(r, c) == (i, j) for c in range(ow)] for r in range(oh)]
+        mode = result.mode if focus.kind is None else "avg"  # LP and blur compute new values
+        inputs = result.input[focus.item, :, :, focus.channel]
         body = number_matrix(
             plane,
             GradView(pool=focus.pool_view()),
             styles=[[on if cell else None for cell in row] for row in here],
             marks=[["[" if cell else " " for cell in row] for row in here],
+            decimals=output_decimals(mode, inputs, plane),
         )
         if body is not None:
             return Group(Text(title, style="bold"), body)

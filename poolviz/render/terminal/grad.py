@@ -22,6 +22,7 @@ from poolviz.render.style import (
     decimals_for,
     format_number,
     format_values,
+    output_decimals,
     shape_text,
     total,
     window_colour_at,
@@ -169,7 +170,10 @@ def _upstream(result: GradResult, view: GradView, channel: int) -> list[Renderab
     g = result.grad_output[pv.item, :, :, channel]
     oh, ow = out.shape
     colours = _window_styles(oh, ow, pv.colour)
-    left = number_matrix(out, view, styles=colours)
+    plane = forward.input[pv.item, :, :, channel]
+    left = number_matrix(
+        out, view, styles=colours, decimals=output_decimals(result.mode, plane, out)
+    )
     right = number_matrix(g, view, styles=colours)
     parts: list[RenderableType] = [
         _section(2, "Upstream gradient:", "one number per output cell, from the layer above")
@@ -332,8 +336,12 @@ def unpooling_parts(
         marks = [["[" if (r, c) in winners else " " for c in range(w)] for r in range(h)]
         left = number_matrix(plane, view, marks=marks)
         routes = result.receivers(pv.item, channel)
-        right = number_matrix(
-            unpooled, view, marks=marks, styles=_sender_styles(routes, forward.cols.out, pv.colour)
+        right = number_matrix(  # input values and zeros: written as the input is
+            unpooled,
+            view,
+            marks=marks,
+            styles=_sender_styles(routes, forward.cols.out, pv.colour),
+            decimals=decimals_for(plane),
         )
     if left is None or right is None:
         parts.append(picture_pair(plane, "input", unpooled, "unpooled", pv, pv.width))
@@ -432,13 +440,15 @@ def number_matrix(
     *,
     styles: list[list[Style | None]] | None = None,
     marks: list[list[str]] | None = None,
+    decimals: int | None = None,
 ) -> Text | None:
-    """A labelled grid of ``values``, or None when it would be taller or wider than the
-    terminal (the caller shows a picture instead)."""
+    """A labelled grid of ``values`` (with ``decimals`` places, or as many as show them well),
+    or None when it would be taller or wider than the terminal (the caller shows a picture
+    instead)."""
     h, w = values.shape
     if not _may_fit(h, w, view):
         return None
-    texts = format_values(values)
+    texts = format_values(values, decimals)
     cells = [
         [
             Cell(

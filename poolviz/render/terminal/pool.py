@@ -21,6 +21,8 @@ from poolviz.render.style import (
     config_line,
     decimals_for,
     format_number,
+    format_values,
+    output_decimals,
     shape_text,
     total,
     window_colour_at,
@@ -131,11 +133,6 @@ def _indented(line: str, width: int) -> str:
     return hanging(line, width)
 
 
-def _texts(values: np.ndarray) -> list[str]:
-    d = decimals_for(values)
-    return [format_number(float(v), d) for v in values.ravel()]
-
-
 def _channel(
     result: PoolResult, view: PoolView, channel: int, labelled: bool
 ) -> list[RenderableType]:
@@ -189,7 +186,7 @@ def number_grids(result: PoolResult, view: PoolView, channel: int) -> Renderable
         flat = result.indices[view.item, :, :, channel].ravel()
         winners = {divmod(int(v), cols.n) for v in flat if v >= 0}
     pad_text = "-∞" if result.mode == "max" else "0"
-    texts = _texts(plane)
+    texts = format_values(plane)
     cells: list[list[Cell]] = []
     padded_rows = range(-rows.pad_before, rows.n + rows.pad_after)
     padded_cols = range(-cols.pad_before, cols.n + cols.pad_after)
@@ -216,7 +213,7 @@ def number_grids(result: PoolResult, view: PoolView, channel: int) -> Renderable
         ascii_only=view.ascii_only,
     )
     out_plane = result.output[view.item, :, :, channel]
-    out_texts = _texts(out_plane)
+    out_texts = format_values(out_plane, output_decimals(result.mode, plane, out_plane))
     out_cells = [
         [
             Cell(
@@ -355,11 +352,13 @@ def cells_text(window: Window, mode: str, decimals: int) -> str:
 
 
 def result_text(window: Window, mode: str, decimals: int, out_decimals: int) -> str:
-    """A window's value as the step table writes it: the max, or ``sum / divisor = mean``
-    with the mean in at least the output grid's decimals (``out_decimals``, see
-    :func:`mean_decimals`)."""
-    if mode == "max" or window.divisor is None:
-        return format_number(window.value, max(decimals, decimals_for(np.array([window.value]))))
+    """A window's value as the step table writes it: the max, as its input cell reads, or
+    ``sum / divisor = mean`` with the mean in at least the output grid's decimals
+    (``out_decimals``, see :func:`mean_decimals`)."""
+    if mode == "max":
+        return format_number(window.value, decimals)
+    if window.divisor is None:
+        return format_number(window.value, mean_places(window.value, out_decimals))
     real = window.cells[~window.padded]
     mean = format_number(window.value, mean_places(window.value, out_decimals))
     return f"{format_number(total(real), decimals)} / {window.divisor} = {mean}"
