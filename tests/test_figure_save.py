@@ -26,7 +26,12 @@ from poolviz.render.figure.compare import compare_figure  # noqa: E402
 from poolviz.render.figure.grad import grad_figure  # noqa: E402
 from poolviz.render.figure.look import PAD_INCHES  # noqa: E402
 from poolviz.render.figure.pool import pool_figure  # noqa: E402
-from poolviz.render.figure.save import OpaqueCanvas, png_bytes, save_figure  # noqa: E402
+from poolviz.render.figure.save import (  # noqa: E402
+    BLOCK_BYTES,
+    OpaqueCanvas,
+    png_bytes,
+    save_figure,
+)
 from poolviz.render.figure.trace import trace_figure  # noqa: E402
 
 
@@ -113,6 +118,17 @@ def test_png_rows_are_filtered_by_up(tmp_path: Path) -> None:
     assert list(rows[:, 0]) == [2, 2, 2]
     assert np.array_equal(rows[0, 1:], rgba[0, :, :3].ravel())
     assert np.array_equal(rows[2, 1:], (rgba[2, :, :3] - rgba[1, :, :3]).ravel())
+
+
+def test_png_rows_decode_across_blocks(tmp_path: Path) -> None:
+    """An image of several blocks of rows (filtered and deflated a block at a time) decodes
+    to the pixels drawn: each block's first row is filtered against the row above it."""
+    width = 1000
+    height = 2 * (BLOCK_BYTES // (4 * width)) + 3
+    rgba = np.random.default_rng(1).integers(0, 256, (height, width, 4), dtype=np.uint8)
+    (tmp_path / "r.png").write_bytes(png_bytes(rgba, 100, {}))
+    with Image.open(tmp_path / "r.png") as im:
+        assert np.array_equal(np.asarray(im), rgba[..., :3])
 
 
 def test_png_is_drawn_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

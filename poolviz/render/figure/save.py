@@ -31,6 +31,9 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 PNG_COMPRESSION = 1
 """zlib level of a PNG: the fastest. Level 1 deflates VGG16's trace (3852 x 1501, filtered)
 in 27 ms into 355 kB, level 6 (zlib's default) in 63 ms into 287 kB."""
+BLOCK_BYTES = 1 << 18
+"""RGBA bytes taken through a PNG's filter and compression at a time (VGG16's trace: 17 rows
+of 3852 pixels): a block a processor's cache holds."""
 
 
 def save_figure(fig: Figure, path: Path, dpi: int = 150, look: Look | None = None) -> None:
@@ -99,7 +102,7 @@ class OpaqueCanvas(FigureCanvasAgg):
     dpi, savefig's ``metadata``). Pillow picks a filter per row by trying four of them in a
     loop over every byte: 70 ms of the 110 that VGG16's trace took to encode, where "Up"
     alone is 2 ms in NumPy and makes a file as small (355 kB, 354 with Pillow's choice);
-    the whole PNG now takes 36 ms.
+    the whole PNG now takes 34 ms (:func:`_image_data`).
     A figure is opaque when its page is, as it is drawn (every theme's is; savefig's
     ``transparent`` is not): all else is drawn over it. A page that is not opaque, or a
     savefig that passes ``pil_kwargs``, is written by matplotlib and Pillow."""
@@ -133,28 +136,47 @@ class OpaqueCanvas(FigureCanvasAgg):
 
 
 def png_bytes(rgba: np.ndarray, dpi: float, texts: Mapping[str, str]) -> bytes:
-    """An RGB PNG of ``rgba`` (H x W x 4 bytes, its alpha dropped) at ``dpi``, with
-    ``texts`` as its text chunks (``tEXt``, or ``iTXt`` for words beyond Latin-1)."""
+    """An RGB PNG of ``rgba`` (H x W x 4 bytes, C-contiguous, its alpha dropped) at ``dpi``,
+    with ``texts`` as its text chunks (``tEXt``, or ``iTXt`` for words beyond Latin-1)."""
     height, width = rgba.shape[:2]
-    # Pillow drops the alpha bytes in one pass, NumPy's strided copy takes six times as long
-    rgb = Image.frombuffer("RGBA", (width, height), rgba, "raw", "RGBA", 0, 1).tobytes("raw", "RGB")
-    pixels = np.frombuffer(rgb, np.uint8).reshape(height, 3 * width)
-    rows = np.empty((height, 1 + 3 * width), np.uint8)
-    rows[:, 0] = 2  # the filter of each row: Up
-    rows[0, 1:] = pixels[0]  # the row above the first is taken as zeros (PNG spec, 9.2)
-    np.subtract(pixels[1:], pixels[:-1], out=rows[1:, 1:])  # bytes wrap, as the filter's do
     per_metre = round(dpi / 0.0254)
     chunks = [
         (b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)),  # 8-bit RGB
         (b"pHYs", struct.pack(">IIB", per_metre, per_metre, 1)),
         *(_text_chunk(key, value) for key, value in texts.items()),
-        (b"IDAT", zlib.compress(rows.data, PNG_COMPRESSION)),
+        (b"IDAT", _image_data(rgba)),
         (b"IEND", b""),
     ]
     return PNG_SIGNATURE + b"".join(
         struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
         for kind, data in chunks
     )
+
+
+def _image_data(rgba: np.ndarray) -> bytes:
+    """The PNG image data of ``rgba``: each row as RGB, filtered by "Up", deflated at
+    :data:`PNG_COMPRESSION`; a block of :data:`BLOCK_BYTES` at a time through the three
+    steps, so that each step finds the block in the processor's cache (VGG16's trace, 23 MB
+    of RGBA: 56 ms in one go, 34 in blocks)."""
+    height, width = rgba.shape[:2]
+    step = max(1, BLOCK_BYTES // (4 * width))
+    deflate = zlib.compressobj(PNG_COMPRESSION)
+    above = np.zeros(3 * width, np.uint8)  # the row above the first is zeros (PNG spec, 9.2)
+    parts = []
+    for top in range(0, height, step):
+        block = rgba[top : top + step]
+        count = len(block)
+        # Pillow drops the alpha bytes in one pass, NumPy's strided copy takes six times as long
+        rgb = Image.frombuffer("RGBA", (width, count), block, "raw", "RGBA", 0, 1)
+        pixels = np.frombuffer(rgb.tobytes("raw", "RGB"), np.uint8).reshape(count, 3 * width)
+        rows = np.empty((count, 1 + 3 * width), np.uint8)
+        rows[:, 0] = 2  # the filter of each row: Up
+        np.subtract(pixels[0], above, out=rows[0, 1:])  # bytes wrap, as the filter's do
+        np.subtract(pixels[1:], pixels[:-1], out=rows[1:, 1:])
+        above = pixels[-1]
+        parts.append(deflate.compress(rows.data))
+    parts.append(deflate.flush())
+    return b"".join(parts)
 
 
 def _text_chunk(key: str, value: str) -> tuple[bytes, bytes]:
