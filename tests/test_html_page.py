@@ -51,6 +51,7 @@ def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
             "avg",
         ],
         "nan": ["pool", "-m", "nan 1; inf -inf", "-k", "1"],
+        "places": ["grad", "-m", "-1.5 0.2; 0.3 0.4", "-k", "2"],
         "look": ["pool", "--steps", "2", "--cmap", "gray", "--font-scale", "2"],
     }
     return write_pages(folder, written)
@@ -80,6 +81,22 @@ def test_worked_example_numbers(browser: Any, pages: dict[str, Path]) -> None:
         )
         assert values == ["6", "8", "4", "7"]
         assert o.errors == [] and o.requests == [] and o.dialogs == []
+
+
+def test_a_max_is_written_as_its_input_cell(browser: Any, pages: dict[str, Path]) -> None:
+    # 0.4 beside -1.5 is written 0.40 in the input: the output, the steps, the current
+    # window's line and the unpooled grid write it so too (a lone 0.4 would get 0.400)
+    with opened(browser, pages["places"]) as o:
+        page = o.page
+        assert grid_text(page, "input") == [["-1.50", "0.20"], ["0.30", "0.40"]]
+        assert grid_text(page, "output") == [["0.40"]]
+        assert grid_text(page, "unpooled") == [["0.00", "0.00"], ["0.00", "0.40"]]
+        values = page.eval_on_selector_all(
+            ".steps-table td.value", "tds => tds.map(t => t.textContent)"
+        )
+        assert values == ["0.40"]
+        assert "= 0.40, the winner at 1,1" in page.text_content(".current")
+        assert o.errors == []
 
 
 def test_right_arrow_moves_the_cursor(browser: Any, pages: dict[str, Path]) -> None:

@@ -953,7 +953,7 @@ class Page {
       ...(as.before || []).flatMap((g) => [extra(g), arrow()]),
       this.grid("input", as.input || `Input ${H}x${W}`, st.input, { span, winners: true, shade: Boolean(d.cmap) || H * W >= SHADED_CELLS }),
       h("div", { class: "arrow", "aria-hidden": "true", text: "→" }),
-      this.grid("output", `Output ${st.outShape[0]}x${st.outShape[1]} (${this.valueName()})`, st.output, { windowCells: true }),
+      this.grid("output", `Output ${st.outShape[0]}x${st.outShape[1]} (${this.valueName()})`, st.output, { windowCells: true, decimals: this.outputDecimals() }),
       ...(as.after || []).map(extra),
     );
     this.drawSteps();
@@ -985,7 +985,7 @@ class Page {
     const H = values.length;
     const W = H ? values[0].length : 0;
     const span = opts.span || { r0: 0, r1: H - 1, c0: 0, c1: W - 1 };
-    const decimals = opts.counts ? 0 : decimalsFor(values);
+    const decimals = opts.counts ? 0 : opts.decimals ?? decimalsFor(values);
     const cmap = this.data.cmap;
     const shade = opts.shade ? shader(values, cmap && cmap.colours) : null;
     const [padTop, padBottom, padLeft, padRight] = this.state.pads;
@@ -1039,6 +1039,14 @@ class Page {
     return h("figure", { class: "grid-box" }, h("figcaption", { text: caption }), h("div", { class: "scroll" }, table));
   }
 
+  /** Decimal places of the output (poolviz.render.style.output_decimals): a max's outputs are
+   * input values, written as the input grid writes them; means and LP or blur values as
+   * they show best. */
+  outputDecimals() {
+    const st = this.state;
+    return decimalsFor(!st.averaging && !this.shownAs ? st.input : st.output);
+  }
+
   /** What each window's value is called: max, mean, or the shown kind's name (LP, blur). */
   valueName() {
     return this.shownAs ? this.shownAs.value : !this.state.averaging ? "max" : "mean";
@@ -1048,7 +1056,7 @@ class Page {
     const st = this.state;
     const x = st.input;
     const dIn = decimalsFor(x);
-    const dOut = decimalsFor(st.output);
+    const dOut = this.outputDecimals();
     const table = h("table", { class: "steps-table" });
     const as = this.shownAs;
     const last = as ? as.detail : !st.averaging ? "winner at" : "divisor";
@@ -1087,7 +1095,7 @@ class Page {
       this.grid("upstream", `Upstream gradient ${oh}x${ow} (${label})${note}`, g.gradOutput, { windowCells: true }),
       this.grid("gradin", `Gradient at the input ${g.gradInput.length}x${g.gradInput[0].length}`, g.gradInput, { span: null, winners: !this.state.averaging }),
     ];
-    if (g.unpooled) grids.push(this.grid("unpooled", "Max-unpooled: each output back at its winner", g.unpooled, { winners: true }));
+    if (g.unpooled) grids.push(this.grid("unpooled", "Max-unpooled: each output back at its winner", g.unpooled, { winners: true, decimals: decimalsFor(this.state.input) }));
     this.gradNode.replaceChildren(...grids);
     for (const [key, td] of this.cells.gradin) {
       const [r, c] = key.split(",").map(Number);
@@ -1178,7 +1186,7 @@ class Page {
       else padding += 1;
     }
     const shown = real.length > 24 ? [...real.slice(0, 24), "…"] : real;
-    const value = formatNumber(w.value, decimalsFor(st.output));
+    const value = formatNumber(w.value, this.outputDecimals());
     const where = `output ${cellName(w.out)} reads rows ${rangeText(w.rows)}, columns ${rangeText(w.cols)}`;
     if (w.text) return `${where}: ${w.text}`;
     if (!st.averaging) {
