@@ -10,7 +10,6 @@ import matplotlib
 matplotlib.use("Agg")
 
 import numpy as np  # noqa: E402
-from matplotlib.axes import Axes  # noqa: E402
 from matplotlib.collections import PolyCollection  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.patches import Rectangle  # noqa: E402
@@ -21,6 +20,7 @@ from poolviz.engine.explain import explain  # noqa: E402
 from poolviz.engine.gradient import GradResult, gradient, upstream_gradient  # noqa: E402
 from poolviz.render.figure.grad import grad_figure  # noqa: E402
 from poolviz.render.figure.grid import INDEX_GID  # noqa: E402
+from poolviz.render.figure.sheet import Sheet, Surface  # noqa: E402
 from tests.test_engine_pooling import SEED4, SEED5  # noqa: E402
 
 
@@ -29,26 +29,41 @@ def run(x: np.ndarray, given: str | np.ndarray = "ones", **kwargs: object) -> Gr
     return gradient(forward, upstream_gradient(forward, given))
 
 
-def panel(fig: Figure, title: str) -> Axes:
-    (ax,) = [ax for ax in fig.axes if ax.get_title().startswith(title)]
+def surfaces(fig: Figure) -> list[Surface]:
+    """Every panel: the sheets of grids and colour bars, the Axes of pictures."""
+    return [*fig.axes, *(a for a in fig.artists if isinstance(a, Sheet))]
+
+
+def panel(fig: Figure, title: str) -> Surface:
+    (ax,) = [ax for ax in surfaces(fig) if ax.get_title().startswith(title)]
     return ax
 
 
-def cell_texts(ax: Axes) -> list[Text]:
+def colour_bar(fig: Figure, label: str) -> Sheet:
+    """The colour bar labelled ``label`` (its one upright text)."""
+    (bar,) = [
+        a
+        for a in surfaces(fig)
+        if isinstance(a, Sheet) and [t.get_text() for t in a.texts if t.get_rotation()] == [label]
+    ]
+    return bar
+
+
+def cell_texts(ax: Surface) -> list[Text]:
     """The numbers in the cells, without the row and column indices around them."""
     return [t for t in ax.texts if t.get_gid() != INDEX_GID]
 
 
-def labels(ax: Axes) -> list[str]:
+def labels(ax: Surface) -> list[str]:
     return [t.get_text() for t in cell_texts(ax)]
 
 
-def cell_colour(ax: Axes, r: int, c: int) -> tuple[float, ...]:
+def cell_colour(ax: Surface, r: int, c: int) -> tuple[float, ...]:
     """Face colour of the cell at (r, c) (x = c, y = r)."""
     return fills(ax)[r, c]
 
 
-def fills(ax: Axes) -> dict[tuple[int, int], tuple[float, ...]]:
+def fills(ax: Surface) -> dict[tuple[int, int], tuple[float, ...]]:
     """Face colour of each cell at (r, c), from the grid's one collection of cells."""
     (grid,) = [c for c in ax.collections if isinstance(c, PolyCollection)]
     return {
@@ -57,7 +72,7 @@ def fills(ax: Axes) -> dict[tuple[int, int], tuple[float, ...]]:
     }
 
 
-def frames(ax: Axes) -> list[tuple[float, float]]:
+def frames(ax: Surface) -> list[tuple[float, float]]:
     """Top-left corners of the black frames around cells fed by 2+ windows."""
     return [
         (round(p.get_y()), round(p.get_x()))
@@ -84,10 +99,12 @@ def test_default_example_panels_and_labels(tmp_path: Path) -> None:
     assert [t for t in labels(unpooled) if t != "0"] == ["8", "7"]
     assert labels(panel(fig, "indices")) == ["7", "7", "12", "12"]
     assert labels(panel(fig, "output 2x2")) == ["8", "8", "7", "7"]
-    # one colour bar, centred on 0
-    (bar,) = [ax for ax in fig.axes if ax.get_ylabel() == "gradient"]
+    # one colour bar, centred on 0, its ticks where matplotlib's colour bar put them
+    bar = colour_bar(fig, "gradient")
     low, high = bar.get_ylim()
     assert low == -high == -2
+    ticks = [t.get_text() for t in bar.texts if not t.get_rotation()]
+    assert ticks == ["−2.0", "−1.5", "−1.0", "−0.5", "0.0", "0.5", "1.0", "1.5", "2.0"]
     path = tmp_path / "grad.png"
     fig.savefig(path, dpi=100, bbox_inches="tight")
     with Image.open(path) as image:
@@ -130,12 +147,12 @@ def test_average_shows_max_for_comparison() -> None:
     assert labels(compare) == [
         "0", "0", "0", "0", "0", "1", "1", "0", "0", "1", "1", "0", "0", "0", "0", "0",
     ]  # fmt: skip
-    assert not [ax for ax in fig.axes if ax.get_title().startswith("unpooled")]
+    assert not [ax for ax in surfaces(fig) if ax.get_title().startswith("unpooled")]
 
 
 def test_no_unpool_drops_the_third_row() -> None:
     fig = grad_figure(run(SEED4, size=2), unpool=False)
-    assert not [ax for ax in fig.axes if ax.get_title().startswith("unpooled")]
+    assert not [ax for ax in surfaces(fig) if ax.get_title().startswith("unpooled")]
 
 
 def test_large_input_is_pictures(tmp_path: Path) -> None:

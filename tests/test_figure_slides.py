@@ -18,6 +18,7 @@ from poolviz.examples import SEED_4X4, SEED_5X5
 from poolviz.render.figure.grad import grad_figure
 from poolviz.render.figure.look import CELL_GID
 from poolviz.render.figure.pool import UNCHOSEN, crowded, drawn_windows, pool_figure
+from poolviz.render.figure.sheet import Sheet, Surface
 from poolviz.render.style import OKABE_ITO, outline_colour
 from tests.cli import run
 
@@ -30,12 +31,17 @@ def size_of(tmp_path: Path, *args: str) -> tuple[int, int]:
         return image.size
 
 
+def panels(fig: Figure) -> list[Surface]:
+    """The Axes of a figure and the sheets of a hand-placed page."""
+    return [*fig.axes, *(a for a in fig.artists if isinstance(a, Sheet))]
+
+
 def titles(fig: Figure) -> list[str]:
-    return [ax.get_title() for ax in fig.axes if ax.get_title()]
+    return [ax.get_title() for ax in panels(fig) if ax.get_title()]
 
 
 def cells(fig: Figure, title: str) -> list[str]:
-    (ax,) = [a for a in fig.axes if a.get_title() == title]
+    (ax,) = [a for a in panels(fig) if a.get_title() == title]
     return [t.get_text() for t in ax.texts if t.get_gid() == CELL_GID]
 
 
@@ -157,8 +163,13 @@ def test_a_pictures_output_is_drawn_to_scale() -> None:
 def test_grad_average_and_max_have_scales_of_their_own() -> None:
     forward = explain(SEED_5X5, mode="avg", size=(3, 3), stride=(2, 2))
     fig = grad_figure(gradient(forward, upstream_gradient(forward, "ones", 0)))
-    bars = [ax for ax in fig.axes if ax.get_ylabel() in ("gradient", "max's gradient")]
-    limits = {ax.get_ylabel(): ax.get_ylim() for ax in bars}
+    labels = {"gradient", "max's gradient"}  # a colour bar's label, its one upright text
+    limits = {
+        t.get_text(): ax.get_ylim()
+        for ax in panels(fig)
+        for t in ax.texts
+        if t.get_rotation() and t.get_text() in labels
+    }
     assert limits == {"gradient": (-1.0, 1.0), "max's gradient": (-2.0, 2.0)}
     assert titles(
         grad_figure(gradient(forward, upstream_gradient(forward, "ones", 0)), panel="unpool")

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 import numpy as np
 from matplotlib import colormaps
 from matplotlib.axes import Axes
-from matplotlib.cm import ScalarMappable
 from matplotlib.colors import Normalize, to_hex
 from matplotlib.figure import Figure
 
@@ -26,6 +25,7 @@ from poolviz.render.figure.grid import (
     MAX_NUMBERED,
     Outline,
     cell_inches,
+    colour_bar,
     draw_arrow,
     draw_matrix,
     draw_page_words,
@@ -53,6 +53,7 @@ from poolviz.render.figure.pool import (
     output_fills,
     padded_shape,
 )
+from poolviz.render.figure.sheet import Sheet, Surface
 from poolviz.render.style import config_line, format_values, pale, total
 
 GRADIENT_CMAP = "RdBu_r"
@@ -124,7 +125,11 @@ def grad_figure(
         lines, rows=not wide, below=below, least_width=words, font_scale=font_scale, bars=bars
     )
     fig = Figure(figsize=placed.size)
-    axes = {name: fig.add_axes(box) for name, box in placed.boxes.items()}
+    # a grid of numbers and a colour bar are drawn on sheets; a picture in an Axes
+    axes: dict[str, Surface] = {
+        name: Sheet(fig, box) if numbered or name.endswith(" bar") else fig.add_axes(box)
+        for name, box in placed.boxes.items()
+    }
     g_in = result.grad_input[item, :, :, channel]
     g_out = result.grad_output[item, :, :, channel]
     norm = _centred(g_in, g_out)
@@ -137,7 +142,7 @@ def grad_figure(
     if "forward" in steps:
         _forward_row(result, axes, item, channel, numbered, values_map)
     if "gradient" in steps:
-        _gradient_row(result, axes, g_in, g_out, norm, shared, numbered, frame)
+        _gradient_row(result, axes, g_in, g_out, norm, shared, numbered, frame, font_scale)
     if "unpool" in steps and compare is not None:
         # its own scale: max sends the whole gradient to one cell, average spreads it, and
         # on one scale average's small shares faded to white
@@ -151,7 +156,7 @@ def grad_figure(
             numbered,
             frame,
         )
-        _colour_bar(axes["unpool bar"], own, "max's gradient")
+        _colour_bar(axes["unpool bar"], own, "max's gradient", font_scale)
     elif "unpool" in steps:
         _unpool_row(result, axes, item, channel, numbered, shared, frame, values_map)
     if numbered:
@@ -168,11 +173,11 @@ def grad_figure(
     return fig
 
 
-def _colour_bar(ax: Axes, norm: Normalize, label: str) -> None:
-    """A colour bar of :data:`GRADIENT_CMAP` over ``norm`` in ``ax``."""
-    figure = ax.figure
-    assert isinstance(figure, Figure)
-    figure.colorbar(ScalarMappable(norm, GRADIENT_CMAP), cax=ax, label=label)
+def _colour_bar(bar: Surface, norm: Normalize, label: str, font_scale: float) -> None:
+    """A colour bar of :data:`GRADIENT_CMAP` over ``norm`` on ``bar``, for words
+    ``font_scale`` times their size."""
+    assert isinstance(bar, Sheet)
+    colour_bar(bar, norm, GRADIENT_CMAP, label, font_scale)
 
 
 def _centred(*planes: np.ndarray) -> Normalize:
@@ -189,13 +194,14 @@ max pooling's gradient, for comparison)."""
 
 def _gradient_row(
     result: GradResult,
-    axes: dict[str, Axes],
+    axes: dict[str, Surface],
     g_in: np.ndarray,
     g_out: np.ndarray,
     norm: Normalize,
     shared: np.ndarray,
     numbered: bool,
     frame: PaddedFrame,
+    font_scale: float,
 ) -> None:
     """The gradient at the input, framed where windows share a winner, and the upstream
     gradient, with one colour bar."""
@@ -210,7 +216,7 @@ def _gradient_row(
         frame,
     )
     _gradient(axes["gradient out"], "upstream gradient", g_out, norm, None, numbered)
-    _colour_bar(axes["gradient bar"], norm, "gradient")
+    _colour_bar(axes["gradient bar"], norm, "gradient", font_scale)
 
 
 def _zero_plain(values: np.ndarray) -> list[str]:
@@ -226,7 +232,12 @@ def _title(result: GradResult) -> str:
 
 
 def _forward_row(
-    result: GradResult, axes: dict[str, Axes], item: int, channel: int, numbered: bool, cmap: str
+    result: GradResult,
+    axes: dict[str, Surface],
+    item: int,
+    channel: int,
+    numbered: bool,
+    cmap: str,
 ) -> None:
     """The input with every window outlined in its colour and line style and the winners
     ringed; the output in its windows' colours."""
@@ -248,7 +259,7 @@ def _forward_row(
 
 
 def _gradient(
-    ax: Axes,
+    ax: Surface,
     title: str,
     values: np.ndarray,
     norm: Normalize,
@@ -288,7 +299,7 @@ class PaddedFrame:
 
     def draw(
         self,
-        ax: Axes,
+        ax: Surface,
         title: str,
         values: np.ndarray,
         fills: np.ndarray,
@@ -322,7 +333,7 @@ class PaddedFrame:
 
 def _unpool_row(
     result: GradResult,
-    axes: dict[str, Axes],
+    axes: dict[str, Surface],
     item: int,
     channel: int,
     numbered: bool,
@@ -380,8 +391,11 @@ def _value_norm(plane: np.ndarray) -> Normalize:
     return value_norm(plane)
 
 
-def _picture(ax: Axes, title: str, values: np.ndarray, cmap: str, norm: Normalize | None) -> None:
+def _picture(
+    ax: Surface, title: str, values: np.ndarray, cmap: str, norm: Normalize | None
+) -> None:
     """A plane too large for numbers, as an image (display copy only)."""
+    assert isinstance(ax, Axes), "a picture is drawn in an Axes"
     ax.imshow(display_copy(drawable(values)), cmap=cmap, norm=norm, interpolation="nearest")
     ax.set_xticks([])
     ax.set_yticks([])

@@ -20,15 +20,21 @@ from matplotlib.axes import Axes  # noqa: E402
 from matplotlib.collections import PolyCollection  # noqa: E402
 from matplotlib.colors import Colormap, Normalize, to_hex  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.lines import Line2D  # noqa: E402
+from matplotlib.markers import TICKRIGHT  # noqa: E402
 from matplotlib.patches import FancyArrowPatch, Rectangle  # noqa: E402
+from matplotlib.ticker import MaxNLocator, ScalarFormatter  # noqa: E402
 from matplotlib.transforms import (  # noqa: E402
     ScaledTranslation,
     Transform,
     TransformedPatchPath,
+    blended_transform_factory,
 )
 
 from poolviz.render.figure.layout import Placed  # noqa: E402
-from poolviz.render.figure.look import CELL_GID, INDEX_GID  # noqa: E402
+from poolviz.render.figure.look import AXIS_GID, CELL_GID, INDEX_GID  # noqa: E402
+from poolviz.render.figure.sheet import Sheet, Surface  # noqa: E402
+from poolviz.render.figure.text_width import text_inches  # noqa: E402
 from poolviz.render.style import (  # noqa: E402
     format_values,
     outline_colour,
@@ -100,7 +106,7 @@ masks, in that order: each as (inset, side, rectangle style), in cells."""
 
 
 def draw_matrix(
-    ax: Axes,
+    ax: Surface,
     values: np.ndarray,
     *,
     cmap: str | Colormap = "viridis",
@@ -138,14 +144,18 @@ def draw_matrix(
     if numbered:
         ax.add_collection(cells(fills), autolim=False)  # the limits are set below
     else:
+        assert isinstance(ax, Axes), "a picture is drawn in an Axes"
         ax.imshow(finite, cmap=cmap, norm=norm, extent=(0, w, h, 0), interpolation="nearest")
     for mask, (inset, side, style) in zip((hatched, beyond, greyed), _MARKS, strict=True):
         if mask is not None:
             for i, j in zip(*np.nonzero(mask), strict=True):
                 ax.add_artist(Rectangle((j + inset, i + inset), side, side, **style))
     # ax.text gives each text its own clip path, the axes' patch made into a new transform
-    # each time; texts are not clipped (clip_on is False), so one path serves them all
-    unclipped = TransformedPatchPath(ax.patch)
+    # each time; texts are not clipped (clip_on is False), so one path serves them all (a
+    # sheet's texts have none)
+    unclipped: dict[str, Any] = (
+        {"clip_path": TransformedPatchPath(ax.patch)} if isinstance(ax, Axes) else {}
+    )
     if numbered:
         texts = list(labels) if labels is not None else format_values(values)
         size = fontsize or _fontsize(max(len(t) for t in texts), max(h, w))
@@ -164,7 +174,7 @@ def draw_matrix(
                 color=colour,
                 fontweight="bold" if heavy else "normal",
                 gid=CELL_GID,
-                clip_path=unclipped,
+                **unclipped,
             )
             if heavy:
                 ax.add_artist(
@@ -193,11 +203,12 @@ def draw_matrix(
         )
     ax.set_xlim(0, w)
     ax.set_ylim(h, 0)
-    ax.set_aspect("equal")
-    ax.set_axis_off()
-    # hidden too, or the title's placement and the tight bounding box measure their ticks
-    ax.xaxis.set_visible(False)
-    ax.yaxis.set_visible(False)
+    if isinstance(ax, Axes):
+        ax.set_aspect("equal")
+        ax.set_axis_off()
+        # hidden too, or the title's placement and the tight bounding box measure their ticks
+        ax.xaxis.set_visible(False)
+        ax.yaxis.set_visible(False)
     if index_labels and numbered:
         band = _draw_indices(ax, h, w, origin, hatched, beyond, unclipped)
     else:
@@ -236,7 +247,7 @@ NUMBER_EM = 1.0
 are 0.84 em, its digits 0.64."""
 
 
-def settle_numbers(ax: Axes, cell: float) -> None:
+def settle_numbers(ax: Surface, cell: float) -> None:
     """Leave out of the layout the numbers :func:`draw_matrix` wrote in ``ax``'s cells, laid
     out ``cell`` inches a side, that fit their cells (at :data:`NUMBER_EM` a character, 1.2 em
     a line): a number within its cell lies within the axes, so neither a layout engine nor
@@ -251,7 +262,7 @@ def settle_numbers(ax: Axes, cell: float) -> None:
                 text.set_in_layout(False)
 
 
-def fit_numbers(ax: Axes, cell: float) -> None:
+def fit_numbers(ax: Surface, cell: float) -> None:
     """Shrink the numbers :func:`draw_matrix` wrote in ``ax``'s cells until the longest fits
     a cell ``cell`` inches wide, with a margin (to 5 points at the least)."""
     texts = [t for t in ax.texts if t.get_gid() == CELL_GID]
@@ -306,6 +317,68 @@ def draw_page_words(
     fig.supxlabel(caption, y=placed.caption_top, va="top", **CAPTION, **where)
 
 
+BAR_TICK = 3.5
+"""Points of a colour bar's tick, and from its end to its label (matplotlib's)."""
+
+BAR_LABEL_PAD = 4.0
+"""Points between a colour bar's widest tick label and its label (matplotlib's)."""
+
+BAR_WORDS = 10.0
+"""Points of a colour bar's tick labels and label (matplotlib's "medium")."""
+
+
+def colour_bar(bar: Sheet, norm: Normalize, cmap: str, label: str, font_scale: float = 1.0) -> None:
+    """A vertical colour bar of ``cmap`` over ``norm`` filling ``bar``, drawn as
+    ``Figure.colorbar`` draws one: the map in 256 bands, framed, ticks where matplotlib's
+    locator puts them for a bar this long and labelled by its formatter on the right,
+    ``label`` beyond them; laid out for words ``font_scale`` times their size, as
+    :func:`~poolviz.render.figure.look.dress` will make them. Without the Axes and the two
+    axes a colour bar makes, it took a third of the time grad's figure took to build and
+    measure."""
+    lo, hi = float(norm.vmin), float(norm.vmax)  # type: ignore[arg-type]
+    bar.set_xlim(0, 1)
+    bar.set_ylim(lo, hi)
+    colours = matplotlib.colormaps[cmap]
+    edges = np.linspace(lo, hi, colours.N + 1)
+    bands = [[(0, a), (1, a), (1, b), (0, b)] for a, b in zip(edges[:-1], edges[1:], strict=True)]
+    bar.add_collection(
+        PolyCollection(
+            bands, facecolors=colours(np.arange(colours.N)), edgecolors="none", antialiased=False
+        )
+    )
+    figure = bar.get_figure(root=True)
+    assert isinstance(figure, Figure)
+    size = BAR_WORDS * font_scale
+    length = bar.bbox.height / figure.dpi * 72  # points
+    # matplotlib's AutoLocator: as many ticks as labels two sizes apart fit, 9 at most
+    locator = MaxNLocator(nbins=max(1, min(int(length // (2 * size)), 9)), steps=[1, 2, 2.5, 5, 10])
+    slack = 1e-10 * (hi - lo)
+    ticks = [float(v) for v in locator.tick_values(lo, hi) if lo - slack <= v <= hi + slack]
+    formatter = ScalarFormatter()
+    formatter.create_dummy_axis()
+    formatter.axis.set_view_interval(lo, hi)  # type: ignore[union-attr]
+    names = formatter.format_ticks(ticks)
+    side = blended_transform_factory(bar.transAxes, bar.transData)
+    axis: dict[str, Any] = {"color": "#000000", "gid": AXIS_GID}
+    frame = Rectangle((0, 0), 1, 1, transform=bar.transAxes, fill=False, linewidth=0.8)
+    marks = Line2D([1] * len(ticks), ticks, linestyle="none", transform=side)
+    marks.set(marker=TICKRIGHT, markersize=BAR_TICK, markeredgewidth=0.8)
+    for line in (frame, marks):
+        line.set(**axis)
+        bar.add_artist(line, clip=False)
+    words: dict[str, Any] = {"fontsize": BAR_WORDS, "ha": "left", **axis}
+    beside = _shifted(side, bar, 2 * BAR_TICK, 0)
+    for tick, name in zip(ticks, names, strict=True):
+        bar.text(1, tick, name, transform=beside, va="center_baseline", **words)
+    offset = formatter.get_offset()
+    if offset:
+        bar.text(1, 1, offset, transform=_shifted(bar.transAxes, bar, 0, 3), **words)
+    widest = max((text_inches(name, size) for name in names), default=0.0) * 72
+    out = _shifted(bar.transAxes, bar, 2 * BAR_TICK + widest + BAR_LABEL_PAD, 0)
+    turned: dict[str, Any] = {"rotation": 90, "rotation_mode": "anchor", "va": "top"}
+    bar.text(1, 0.5, label, transform=out, ha="center", fontsize=BAR_WORDS, **turned)
+
+
 def _shifted(transform: Transform, on: Artist, right: float, up: float) -> Transform:
     """``transform`` moved ``right`` and ``up`` points on the page of ``on`` (an axes or a
     figure), whatever the data scale."""
@@ -323,20 +396,20 @@ def arrow_panel(ax: Axes, label: str, *, down: bool = False) -> None:
 
 
 def _draw_indices(
-    ax: Axes,
+    ax: Surface,
     h: int,
     w: int,
     origin: tuple[int, int],
     hatched: np.ndarray | None,
     beyond: np.ndarray | None,
-    unclipped: TransformedPatchPath,
+    unclipped: dict[str, Any],
 ) -> float:
     """Write the input index of every column above and of every row left of the cells, and
     return the height of the column labels' band in points.
 
     They are texts, not tick labels: matplotlib's ticks are five artists each, and drawing
-    them took longer than drawing every cell of a small figure. ``unclipped`` is the clip
-    path they share (:func:`draw_matrix`'s).
+    them took longer than drawing every cell of a small figure. ``unclipped`` gives the
+    clip path they share in an Axes (:func:`draw_matrix`'s).
     """
     size = max(6.0, min(10.0, 120 / max(h, w)))
     columns = [_index(origin[1] + j, hatched, beyond, None, j) for j in range(w)]
@@ -344,12 +417,7 @@ def _draw_indices(
     upright = max(len(t) for t in columns) <= 2  # longer indices (a zoomed inset) collide
     above = _shifted(ax.transData, ax, 0, INDEX_PAD)
     left = _shifted(ax.transData, ax, -INDEX_PAD, 0)
-    label: dict[str, Any] = {
-        "fontsize": size,
-        "color": INDEX_COLOUR,
-        "gid": INDEX_GID,
-        "clip_path": unclipped,
-    }
+    label: dict[str, Any] = {"fontsize": size, "color": INDEX_COLOUR, "gid": INDEX_GID, **unclipped}
     for j, text in enumerate(columns):
         ax.text(
             j + 0.5,

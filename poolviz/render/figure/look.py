@@ -20,6 +20,8 @@ from matplotlib.patches import FancyArrowPatch
 from matplotlib.text import Text
 from matplotlib.transforms import Bbox
 
+from poolviz.render.figure.sheet import Sheet, Surface
+
 CELL_GID = "cell"
 """The gid of the numbers written inside a matrix's cells: fitted to their cells and coloured
 against their fill, so :func:`dress` leaves them as they are."""
@@ -31,6 +33,10 @@ never past their cells (:func:`dress` keeps each within its row's or column's pi
 TINT_GID = "tint"
 """The gid of a page's faint bands (the trace's column stripes): on a dark page they turn
 :data:`DARK_TINT`, a shade lighter than the page, so the words on them stay light-on-dark."""
+
+AXIS_GID = "axis"
+"""The gid of an axis drawn by hand (a colour bar's frame, ticks and tick labels): on a dark
+page :data:`DARK_QUIET`, as :func:`dress` paints an Axes' spines and ticks."""
 
 THEMES = ("light", "dark")
 
@@ -64,6 +70,7 @@ def dress(fig: Figure, look: Look) -> None:
         return
     fig.draw_without_rendering()  # makes the ticks and colour-bar labels there are to dress
     axes = [a for a in fig.findobj(Axes) if isinstance(a, Axes)]
+    sheets = [s for s in fig.findobj(Sheet) if isinstance(s, Sheet)]
     natural = _room(fig, axes)
     tick_sizes = [_tick_size(ax) for ax in axes]
     texts = [t for t in fig.findobj(Text) if isinstance(t, Text) and t.get_gid() != CELL_GID]
@@ -75,6 +82,8 @@ def dress(fig: Figure, look: Look) -> None:
         # a title sits its pad above the axes, clearing index labels that have grown too
         pad = 72 * ax.titleOffsetTrans._t[1]  # type: ignore[attr-defined]
         ax._set_title_offset_trans(pad * look.font_scale)  # type: ignore[attr-defined]
+    for sheet in sheets:
+        sheet.set_title_pad(sheet.title_pad * look.font_scale)
     if look.font_scale != 1.0:
         # a layout engine places the axes around their words: lay them out again after the
         # words grew and after the indices shrank; a page placed by hand keeps its axes
@@ -84,10 +93,10 @@ def dress(fig: Figure, look: Look) -> None:
         engine = fig.get_layout_engine() is not None
         if engine:
             _quietly_lay_out(fig)
-        _fit_indices(axes, look.font_scale)
+        _fit_indices([*axes, *sheets], look.font_scale)
         if engine:
             _quietly_lay_out(fig)
-        _make_room(fig, axes)
+        _make_room(fig, [*axes, *sheets])
         if engine:
             _grow_page(fig, natural, look.font_scale)
     if look.theme != "dark":
@@ -97,6 +106,8 @@ def dress(fig: Figure, look: Look) -> None:
         band.set_facecolor(DARK_TINT)  # type: ignore[attr-defined]
     for text in texts:
         text.set_color(_on_dark(text.get_color()))
+    for line in fig.findobj(lambda artist: artist.get_gid() == AXIS_GID):
+        line.set_color(DARK_QUIET)  # type: ignore[attr-defined]
     for artist in fig.findobj(FancyArrowPatch):
         assert isinstance(artist, FancyArrowPatch)
         artist.set_color(DARK_TEXT)
@@ -111,7 +122,7 @@ def dress(fig: Figure, look: Look) -> None:
         legend.get_frame().set_edgecolor(DARK_QUIET)
 
 
-def _make_room(fig: Figure, axes: list[Axes]) -> None:
+def _make_room(fig: Figure, axes: list[Surface]) -> None:
     """After words grew (``fig`` laid out since, if a layout engine places it): a panel title
     much wider than its panel goes on two lines (it would reach over its neighbours), and
     the figure's title rises above whatever grew under it."""
@@ -130,7 +141,7 @@ def _make_room(fig: Figure, axes: list[Axes]) -> None:
         heading.set_position((x, y + (tallest + 4 - bottom) / fig.bbox.height))
 
 
-def _fit_indices(axes: list[Axes], font_scale: float) -> None:
+def _fit_indices(axes: list[Surface], font_scale: float) -> None:
     """Shrink grown index labels that no longer fit their cells (two-digit column numbers
     ran together over a zoomed grid's narrow cells), down to their natural size at most;
     ``axes`` laid out where they will be drawn."""

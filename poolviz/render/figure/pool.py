@@ -28,6 +28,7 @@ from poolviz.render.figure.grid import (
     value_norm,
 )
 from poolviz.render.figure.layout import Panel, caption_room, is_wide, place, stacked_size
+from poolviz.render.figure.sheet import Surface
 from poolviz.render.style import OKABE_ITO, format_values, outline_colour, pale, window_colour_at
 
 
@@ -141,7 +142,7 @@ class Shown:
     windows: tuple[tuple[int, int], ...] | None = None
 
 
-def draw_windows(ax: Axes, result: PoolResult, shown: Shown, title: str | None = None) -> None:
+def draw_windows(ax: Surface, result: PoolResult, shown: Shown, title: str | None = None) -> None:
     """The padded input plane with its numbers, the windows of :func:`drawn_windows`
     outlined in their colours and line styles, winners ringed (max), padding hatched, dropped
     cells crossed; with ``at``, only that window stands out."""
@@ -238,7 +239,7 @@ def outlined_note(
     return note + ("; the others in grey" if int(result.coverage.max()) <= 1 else "")
 
 
-def draw_output(ax: Axes, result: PoolResult, shown: Shown, title: str | None = None) -> None:
+def draw_output(ax: Surface, result: PoolResult, shown: Shown, title: str | None = None) -> None:
     """The output plane, each cell of a drawn window (:func:`drawn_windows`) in its colour;
     with ``at``, only ``at``'s."""
     at = shown.at
