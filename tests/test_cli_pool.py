@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import re
 from pathlib import Path
 from typing import Any
 
@@ -306,3 +308,40 @@ def test_average_outputs_keep_the_places_their_means_need() -> None:
     assert "0  -1.50   0.20    →   0  -0.150" in lines
     step = next(line.split() for line in lines if line.strip().startswith("0,0"))
     assert step[-5:] == ["-0.60", "/", "4", "=", "-0.150"]
+
+
+def test_colour_greys_the_cells_several_windows_read() -> None:
+    # seed5x5 with 3x3 windows at stride 2: column 2 and row 2 are read by two or four
+    # windows; no one window's colour is theirs, so they are grey, the rest their window's
+    from rich.console import Console
+
+    from poolviz.render.style import SHARED_COLOUR, window_colour_at
+    from poolviz.render.terminal.pool import PoolView, number_grids
+
+    result = explain(load_sample("seed5x5").array, 3, 2)
+    console = Console(width=80, record=True, color_system="truecolor", file=io.StringIO())
+    console.print(number_grids(result, PoolView(colour=True), 0))
+    text = console.export_text(styles=True)
+    rgb = {
+        name: ";".join(str(int(hex_[k : k + 2], 16)) for k in (1, 3, 5))
+        for name, hex_ in (
+            ("grey", SHARED_COLOUR),
+            ("0,0", window_colour_at(0, 0, 2)),
+            ("0,1", window_colour_at(0, 1, 2)),
+            ("1,0", window_colour_at(1, 0, 2)),
+            ("1,1", window_colour_at(1, 1, 2)),
+        )
+    }
+    name_of = {v: k for k, v in rgb.items()}
+    backgrounds = [  # each input cell's background, row by row (the output's are after)
+        [name_of[m] for m in re.findall(r"48;2;(\d+;\d+;\d+)m", line)][:5]
+        for line in text.splitlines()[3:8]
+    ]
+    assert backgrounds == [
+        ["0,0", "0,0", "grey", "0,1", "0,1"],
+        ["0,0", "0,0", "grey", "0,1", "0,1"],
+        ["grey"] * 5,
+        ["1,0", "1,0", "grey", "1,1", "1,1"],
+        ["1,0", "1,0", "grey", "1,1", "1,1"],
+    ]
+    assert "colours: one per window, grey where they overlap" in text

@@ -103,6 +103,14 @@ class Axis:
         """Input indices window ``i`` reads that are real cells."""
         return [t for t in self.taps(i) if 0 <= t < self.n]
 
+    def first_readers(self) -> np.ndarray:
+        """For each input cell, the first window reading it, or -1 (a dropped cell): whose
+        colour a cell takes where a picture gives each cell one."""
+        first = np.full(self.n, -1)
+        for i in reversed(range(self.out)):
+            first[self.real_taps(i)] = i
+        return first
+
     def avg_divisor(self, i: int, count_include_pad: bool) -> int:
         """Cells window ``i`` divides by along this axis, as PyTorch's ``avg_pool2d``:
         explicit padding counts when ``count_include_pad``; ``same`` padding and the ceil-mode

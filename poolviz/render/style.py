@@ -25,6 +25,9 @@ OKABE_ITO: tuple[str, ...] = (
 
 PADDING_COLOUR = "#BBBBBB"
 DROPPED_COLOUR = "#777777"
+SHARED_COLOUR = "#D9D9D9"
+"""Background of an input cell several windows read, where a cell shows one colour (the
+terminal): no one window's colour is its own."""
 WINNER_COLOUR = "#000000"
 
 

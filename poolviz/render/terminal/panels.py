@@ -14,13 +14,11 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from poolviz.demos import (
-    window_owners,
-)
 from poolviz.engine.explain import PoolResult
 from poolviz.engine.geometry import Axis
 from poolviz.render.style import (
     OKABE_ITO,
+    SHARED_COLOUR,
     window_colour_at,
 )
 from poolviz.render.terminal.fit import hanging
@@ -136,14 +134,17 @@ def edges(ax: Axis) -> list[int]:
 
 
 def window_fills(result: PoolResult) -> np.ndarray:
-    """For each input cell, the colour of the window reading it (as ``poolviz pool``), or an
-    empty string where no window does."""
-    owner_r, owner_c = window_owners(result.rows), window_owners(result.cols)
-    fills = np.full((result.rows.n, result.cols.n), "", dtype=object)
-    for r, i in enumerate(owner_r):
-        for c, j in enumerate(owner_c):
-            if i >= 0 and j >= 0:
-                fills[r, c] = window_colour_at(int(i), int(j), result.cols.out)
+    """For each input cell, as ``poolviz pool`` colours it: its window's colour, grey where
+    several windows read it, or an empty string where no window does."""
+    rows, cols = result.rows, result.cols
+    fills = np.full((rows.n, cols.n), "", dtype=object)
+    row_reads, col_reads = rows.reads(), cols.reads()
+    for r, i in enumerate(rows.first_readers()):
+        for c, j in enumerate(cols.first_readers()):
+            if row_reads[r] * col_reads[c] > 1:
+                fills[r, c] = SHARED_COLOUR
+            elif i >= 0 and j >= 0:
+                fills[r, c] = window_colour_at(int(i), int(j), cols.out)
     return fills
 
 

@@ -18,6 +18,7 @@ from poolviz.engine.geometry import Axis
 from poolviz.render.order import AXES, Order
 from poolviz.render.style import (
     PADDING_COLOUR,
+    SHARED_COLOUR,
     config_line,
     decimals_for,
     format_number,
@@ -151,18 +152,6 @@ def _channel(
     return parts
 
 
-def _window_of_cell(result: PoolResult) -> tuple[np.ndarray, np.ndarray]:
-    """For each input row (and column): the first window reading it, or -1."""
-    first = []
-    for ax in (result.rows, result.cols):
-        owner = np.full(ax.n, -1)
-        for i in reversed(range(ax.out)):
-            for t in ax.real_taps(i):
-                owner[t] = i
-        first.append(owner)
-    return first[0], first[1]
-
-
 def tiling_breaks(ax: Axis) -> list[int]:
     """Separator positions (in the padded grid) where windows tile the axis exactly."""
     if ax.stride != ax.span or ax.dilation != 1:
@@ -180,7 +169,8 @@ def number_grids(result: PoolResult, view: PoolView, channel: int) -> Renderable
         return None
     plane = result.input[view.item, :, :, channel]
     rows, cols = result.rows, result.cols
-    row_owner, col_owner = _window_of_cell(result)
+    row_owner, col_owner = rows.first_readers(), cols.first_readers()
+    row_reads, col_reads = rows.reads(), cols.reads()
     winners = set()
     if result.indices is not None:
         flat = result.indices[view.item, :, :, channel].ravel()
@@ -201,7 +191,9 @@ def number_grids(result: PoolResult, view: PoolView, channel: int) -> Renderable
             if i < 0 or j < 0:
                 row.append(Cell(text, Style(dim=True), "("))
                 continue
-            style = background(window_colour_at(i, j, cols.out)) if view.colour else None
+            shared = row_reads[r] * col_reads[c] > 1
+            colour = SHARED_COLOUR if shared else window_colour_at(i, j, cols.out)
+            style = background(colour) if view.colour else None
             row.append(Cell(text, style, "[" if (r, c) in winners else " "))
         cells.append(row)
     input_grid = grid(
@@ -246,7 +238,8 @@ def number_grids(result: PoolResult, view: PoolView, channel: int) -> Renderable
     if _has_padding(result):
         legend.append(f"{pad_text} padding")
     if view.colour:
-        legend.append("colours: one per window")
+        overlap = max(rows.reads(), default=0) * max(cols.reads(), default=0) > 1
+        legend.append("colours: one per window" + (", grey where they overlap" if overlap else ""))
     return Group(Text(""), table, *([Text("  ".join(legend), style="dim")] if legend else []))
 
 
