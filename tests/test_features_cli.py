@@ -96,6 +96,25 @@ def test_errors_are_one_line(args: list[str], code: int, message: str) -> None:
     assert len(err.splitlines()) <= 2
 
 
+@pytest.mark.parametrize("name", ["seed4x4.txt", "seed4x4.npy"])
+def test_an_image_that_is_a_matrix_is_named_as_not_an_image(tmp_path: Path, name: str) -> None:
+    # the model asks for its 28x28 size: the matrix was refused for a --resize nobody gave
+    pytest.importorskip("onnxruntime", reason="onnxruntime (the run extra) is not installed")
+    import poolviz
+
+    model = Path(poolviz.__file__).parent / "models" / "digits.onnx"
+    matrix = tmp_path / name
+    if name.endswith(".npy"):
+        np.save(matrix, np.zeros((4, 4)))
+    else:
+        matrix.write_text("1 2\n3 4\n")
+    got, out, err = run("features", str(model), str(matrix))
+    assert (got, out) == (2, "")
+    assert err.splitlines() == [
+        f"error: {matrix} is not an image; give a png, jpg, bmp, gif, tiff or webp file"
+    ]
+
+
 def test_a_file_that_is_not_onnx(tmp_path: Path) -> None:
     pytest.importorskip("onnx", reason="onnx (the run extra) is not installed")
     bad = tmp_path / "bad.onnx"

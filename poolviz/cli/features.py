@@ -222,8 +222,10 @@ def _image(
     """The image as loaded at ``size`` (refused unread when its float64 copy and the model's
     input would not fit ``budget``); without one, the bundled digit or photo."""
     if image is not None:
-        loaded = loaders.load_path(image, gray=gray, resize=size, budget=budget)
-        if loaded.kind != "image":
+        # by its name first: read as a matrix, it would be refused for the resize the model asks
+        named = image == "-" or Path(image).suffix.lower() in IMAGE_SUFFIXES
+        loaded = loaders.load_path(image, gray=gray, resize=size, budget=budget) if named else None
+        if loaded is None or loaded.kind != "image":
             raise PoolvizError(
                 f"{image} is not an image; give a png, jpg, bmp, gif, tiff or webp file"
             )
