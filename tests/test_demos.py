@@ -433,6 +433,11 @@ def test_ceil_mode_and_same() -> None:
     assert dim.steps[-1] == (
         "split: 0 before (top/left), 1 after (bottom/right); the odd cell goes after"
     )
+    (dim,) = output_sizes([5], Pooling(size=2, padding="same_lower")).dims  # ONNX's SAME_LOWER
+    assert dim.padding == (1, 0)
+    assert dim.steps[-1] == (
+        "split: 1 before (top/left), 0 after (bottom/right); the odd cell goes before"
+    )
 
 
 def _torch_size(n: int, k: int, s: int, p: int, d: int, ceil: bool) -> int | None:

@@ -99,7 +99,11 @@ def size_steps(ax: Axis, name: str = "out") -> tuple[str, ...]:
             "no padding"
             if total == 0
             else f"split: {ax.pad_before} before (top/left), {ax.pad_after} after (bottom/right)"
-            + ("; the odd cell goes after" if total % 2 else "")
+            + (
+                f"; the odd cell goes {'before' if ax.pad_before > ax.pad_after else 'after'}"
+                if total % 2
+                else ""
+            )
         )
         return (
             f"{name} = ceil(n / s) = ceil({n} / {s}) = {ax.out}",
