@@ -336,6 +336,25 @@ def test_atomic_output_os_error_is_a_runtime_error(tmp_path: Path) -> None:
     assert list(tmp_path.iterdir()) == []
 
 
+def test_atomic_output_finds_the_os_error_a_cleanup_error_hides(tmp_path: Path) -> None:
+    # matplotlib's PDF writer, closing its streams after the disk filled, raises its own
+    # AttributeError: the full disk is still what the user is told
+    with pytest.raises(PoolvizRuntimeError) as err, atomic_output(tmp_path / "o.pdf") as temp:
+        temp.write_text("half")
+        try:
+            raise OSError(28, "No space left on device")
+        finally:
+            raise AttributeError("'Stream' object has no attribute 'pos'")  # noqa: B012
+    assert err.value.message == f"cannot write {tmp_path / 'o.pdf'}: no space left on device"
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_atomic_output_passes_other_errors_on(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="not a write"), atomic_output(tmp_path / "o.png"):
+        raise ValueError("not a write")
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_atomic_output_into_a_missing_folder(tmp_path: Path) -> None:
     target = tmp_path / "gone" / "o.png"
     with pytest.raises(PoolvizRuntimeError) as err, atomic_output(target):

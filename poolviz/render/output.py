@@ -19,7 +19,8 @@ def atomic_output(path: str | Path) -> Iterator[Path]:
     The temporary name keeps the extension, so matplotlib and Pillow pick the format from it.
     On any error, Ctrl-C included, the temporary file is removed and ``path`` keeps its old
     content (or still does not exist). An OSError becomes a PoolvizRuntimeError (exit 1):
-    ``cannot write out.png: no space left on device``.
+    ``cannot write out.png: no space left on device``, also where another error raised while
+    cleaning up hides it (:func:`_write_failure`).
     """
     target = Path(path)
     temporary = target.with_name(_temporary_name(target.name))
@@ -28,13 +29,27 @@ def atomic_output(path: str | Path) -> Iterator[Path]:
         os.close(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
         yield temporary
         os.replace(temporary, target)
-    except OSError as err:
+    except BaseException as err:
         _discard(temporary)
-        reason = err.strerror.lower() if err.strerror else str(err)
+        failure = _write_failure(err)
+        if failure is None:
+            raise
+        reason = failure.strerror.lower() if failure.strerror else str(failure)
         raise PoolvizRuntimeError(f"cannot write {path}: {reason}") from None
-    except BaseException:
-        _discard(temporary)
-        raise
+
+
+def _write_failure(err: BaseException) -> OSError | None:
+    """The OSError behind ``err``: itself, or one an error raised while handling it hides
+    (matplotlib's PDF writer, closing its streams after a full disk, raises an
+    AttributeError or a zlib error of its own). None for anything else, Ctrl-C included."""
+    if not isinstance(err, Exception):
+        return None
+    seen: BaseException | None = err
+    while seen is not None:
+        if isinstance(seen, OSError):
+            return seen
+        seen = seen.__context__
+    return None
 
 
 NAME_MAX = 255
