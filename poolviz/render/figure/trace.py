@@ -23,22 +23,13 @@ from __future__ import annotations
 
 import math
 import textwrap
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import partial
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import Any
 
-import numpy as np
-from matplotlib import rc_context
 from matplotlib.axes import Axes
-from matplotlib.backend_bases import GraphicsContextBase, RendererBase
-from matplotlib.backends.backend_agg import RendererAgg, get_hinting_flag
 from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
-from matplotlib.font_manager import FontProperties
-from matplotlib.text import Text
-from matplotlib.transforms import Bbox
 
 from poolviz.errors import PoolvizError
 from poolviz.model.trace import Report, Trace
@@ -62,11 +53,9 @@ from poolviz.render.figure.trace_layout import (
     wrap_name,
     wrap_words,
 )
+from poolviz.render.figure.unhinted import UnhintedFigure
 from poolviz.render.order import Order, ordered
 from poolviz.render.style import OKABE_ITO, feature_text, pale
-
-if TYPE_CHECKING:
-    from matplotlib.typing import RcKeyType
 
 GAP = 0.2
 """Space between neighbouring columns."""
@@ -83,134 +72,12 @@ Corners = list[tuple[float, float]]
 """A polygon's corners in inches, in order."""
 Dashes = tuple[float, ...]
 """A line's dashes and gaps in points, as many times its width; ``()`` for a solid line."""
-UNHINTED: dict[RcKeyType, Any] = {"text.hinting": "no_hinting"}
-"""The setting under which :class:`_UnhintedFigure` draws and measures."""
 PLACED: dict[str, Any] = {"in_layout": False}
 """For the words :func:`_plan` placed within the page (columns' names, shapes and notes, rows'
 titles and totals): the page is the one axes' box, which holds them, so saving need not
 measure them to find the figure's extent (VGG16's figure has 150 of them). Words placed by
 estimate are still measured: the title (a ``--title`` can be wider than the page), the legend
 and the caption."""
-
-
-class _Line(NamedTuple):
-    """One line of text as FreeType lays it out and renders it, in pixels."""
-
-    width: float
-    height: float
-    descent: float
-    """Its extent, as ``RendererAgg.get_text_width_height_descent`` gives it."""
-    image: np.ndarray
-    """Its glyphs' coverage, one byte a pixel."""
-    left: float
-    top: float
-    """Where the image lies from the line's origin, as FreeType offsets it."""
-
-
-class _Lines:
-    """The lines of text a figure draws with Agg, each distinct one laid out and rendered
-    once, whole, by FreeType. matplotlib 3.11 draws a line glyph by glyph from Python, after
-    laying it out again (VGG16's 172 lines, 88 distinct, 1,868 glyphs: 95 ms of the draw's
-    175); rendered whole, as matplotlib 3.10 did, and once per distinct line (measuring
-    included) they take a fifth of that, and land within a pixel of where 3.11 puts them."""
-
-    def __init__(self) -> None:
-        self.seen: dict[tuple[str, int, float, object], _Line] = {}
-        """By text, font (its hash, which is what makes two fonts equal), dpi and hinting."""
-
-    @contextmanager
-    def serving(self, renderer: RendererBase | None) -> Iterator[None]:
-        """Meanwhile ``renderer``, if an Agg one that draws, measures and draws lines by
-        :meth:`line`; any other is left alone (one whose drawing is switched off, as
-        ``draw_without_rendering`` does, has its own ``draw_text`` already)."""
-        if not isinstance(renderer, RendererAgg) or "draw_text" in vars(renderer):
-            yield
-            return
-        # on this renderer alone, for this while: the canvas makes its renderer itself
-        renderer.get_text_width_height_descent = partial(self.measure, renderer)  # type: ignore[method-assign]
-        renderer.draw_text = partial(self.draw, renderer)  # type: ignore[method-assign]
-        try:
-            yield
-        finally:
-            del renderer.get_text_width_height_descent, renderer.draw_text
-
-    def line(self, renderer: RendererAgg, text: str, prop: FontProperties) -> _Line:
-        """``text`` laid out and rendered in ``prop`` at ``renderer``'s dpi, once."""
-        flags = get_hinting_flag()  # type: ignore[no-untyped-call]
-        key = (text, hash(prop), renderer.dpi, flags)
-        line = self.seen.get(key)
-        if line is None:
-            font = renderer._prepare_font(prop)  # type: ignore[no-untyped-call]
-            font.set_text(text, 0.0, flags=flags)
-            width, height = font.get_width_height()
-            font.draw_glyphs_to_bitmap(antialiased=True)
-            left, top = font.get_bitmap_offset()
-            line = _Line(
-                width / 64,
-                height / 64,
-                font.get_descent() / 64,
-                font.get_image(),
-                left / 64,
-                top / 64,
-            )
-            self.seen[key] = line
-        return line
-
-    def measure(
-        self, renderer: RendererAgg, text: str, prop: FontProperties, ismath: bool | str
-    ) -> tuple[float, float, float]:
-        """``RendererAgg.get_text_width_height_descent``, by :meth:`line` for plain text."""
-        if ismath:
-            return RendererAgg.get_text_width_height_descent(  # type: ignore[no-untyped-call,no-any-return]
-                renderer, text, prop, ismath
-            )
-        line = self.line(renderer, text, prop)
-        return line.width, line.height, line.descent
-
-    def draw(
-        self,
-        renderer: RendererAgg,
-        gc: GraphicsContextBase,
-        x: float,
-        y: float,
-        text: str,
-        prop: FontProperties,
-        angle: float,
-        ismath: bool | str = False,
-        mtext: Text | None = None,
-    ) -> None:
-        """``RendererAgg.draw_text``, by :meth:`line` for plain, level, antialiased text."""
-        if ismath or angle or not gc.get_antialiased():
-            RendererAgg.draw_text(  # type: ignore[no-untyped-call]
-                renderer, gc, x, y, text, prop, angle, ismath, mtext
-            )
-            return
-        line = self.line(renderer, text, prop)
-        # the image's foot, y downwards, in whole pixels: where matplotlib 3.10 put it
-        foot = round(y + line.top + line.descent) + 1
-        renderer._renderer.draw_text_image(line.image, round(x + line.left), foot, 0, gc)
-
-
-class _UnhintedFigure(Figure):
-    """A figure whose words are drawn and measured unhinted: FreeType's outlines as they
-    are, not fitted to the pixel grid, so they are as wide as :func:`text_inches` measured
-    them for the layout (hinted, VGG16's shapes were drawn 8 pixels wider at 150 dpi, its
-    caption 15), and in less time (VGG16's 1,900 characters: 60 ms less, a quarter); each
-    line once, whole (:class:`_Lines`), whether measured to find the page or drawn."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._lines = _Lines()
-
-    def draw(self, renderer: RendererBase) -> None:
-        with rc_context(UNHINTED), self._lines.serving(renderer):
-            super().draw(renderer)
-
-    def get_tightbbox(
-        self, renderer: RendererBase | None = None, *, bbox_extra_artists: Any = None
-    ) -> Bbox:
-        with rc_context(UNHINTED), self._lines.serving(renderer):
-            return super().get_tightbbox(renderer, bbox_extra_artists=bbox_extra_artists)
 
 
 def _darker(colour: str, amount: float) -> str:
@@ -451,7 +318,7 @@ def _rectangle(x: float, y: float, width: float, height: float) -> Corners:
 
 def _draw(p: _Plan) -> Figure:
     """The figure :func:`_plan` laid out."""
-    fig = _UnhintedFigure()
+    fig = UnhintedFigure()
     ax = fig.add_axes((0.0, 0.0, 1.0, 1.0))
     ax.set_axis_off()
     ax.text(0.0, 0.0, p.title, fontsize=TITLE_SIZE, fontweight="bold", va="top", ha="left")
