@@ -74,3 +74,14 @@ def test_terminal_and_json(tmp_path: Path) -> None:
     assert layers["split"]["output_shapes"] == [[None, 16, 16, 2], [None, 16, 16, 6]]
     assert (layers["pool_b"]["inputs"], layers["pool_b"]["input_ports"]) == (["split"], [1])
     assert (layers["cat"]["inputs"], layers["cat"]["input_ports"]) == (["pool_a", "pool_b"], [0, 0])
+
+
+def test_the_arrow_legend_comes_with_arrows_only(tmp_path: Path) -> None:
+    path = str(split_graph().save(tmp_path / "s.onnx"))
+    code, out, _ = cli.run("trace", path, "--compare", "none")
+    assert code == 0 and "<- split (output 1)" in out
+    assert "<-: the rows a row reads, where not the one above" in out
+    # resnet18's branches meet inside residual blocks, whose rows draw no arrows
+    code, out, _ = cli.run("trace", "resnet18", "--compare", "none", "--depth", "9")
+    assert code == 0 and "\n  <- " not in out
+    assert "<-:" not in out

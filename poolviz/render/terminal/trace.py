@@ -496,7 +496,10 @@ def trace_report(report: Report, view: TraceView | None = None) -> RenderableTyp
                 style="dim",
             )
         )
-    elif any(len(r.inputs) > 1 for r in original.rows):
+    elif any(  # as the table reads them: each row after the one shown above it
+        reads(row, after) is not None
+        for after, row in zip(["", *(r.name for r in original.rows)], original.rows, strict=False)
+    ):
         parts.append(
             Text(
                 "<-: the rows a row reads, where not the one above; where branches meet, the "
