@@ -268,7 +268,7 @@ def test_figure(tmp_path: Path) -> None:
     with Image.open(out) as image:
         width, height = image.size
         assert image.format == "PNG"
-    assert (width, height) == (842, 548)  # three columns: wider than tall
+    assert (width, height) == (842, 546)  # three columns: wider than tall
     assert [p.name for p in tmp_path.iterdir()] == ["grad.png"]
 
 

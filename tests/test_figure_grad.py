@@ -110,7 +110,7 @@ def test_default_example_panels_and_labels(tmp_path: Path) -> None:
     with Image.open(path) as image:
         width, height = image.size
     # auto: three columns, for a slide; placed by hand, no wider than their words need
-    assert (width, height) == (1053, 689)
+    assert (width, height) == (1053, 683)
 
 
 def test_winners_ringed_in_the_forward_panel() -> None:
@@ -164,7 +164,7 @@ def test_large_input_is_pictures(tmp_path: Path) -> None:
     path = tmp_path / "big.png"
     fig.savefig(path, dpi=80, bbox_inches="tight")
     with Image.open(path) as image:
-        assert image.size == (936, 625)  # 3.2-inch input pictures, in three columns
+        assert image.size == (936, 624)  # 3.2-inch input pictures, in three columns
 
 
 def test_grad_figure_with_many_windows_gives_each_drawn_window_a_colour_of_its_own() -> None:

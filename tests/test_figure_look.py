@@ -105,7 +105,7 @@ def _grad_avg_wide(font_scale: float) -> Figure:
 def test_grad_aspect(tmp_path: Path, args: tuple[str, ...], shape: str) -> None:
     image = saved(tmp_path, "grad", *args)
     # auto: the three steps in rows would be 998x1647, taller than wide, so columns
-    assert image.size == ((1580, 1024) if shape == "wide" else (998, 1647))
+    assert image.size == ((1580, 1024) if shape == "wide" else (1022, 1647))
 
 
 def test_font_scale_grows_words_but_not_the_cells_numbers() -> None:

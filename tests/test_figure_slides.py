@@ -52,7 +52,7 @@ def cells(fig: Figure, title: str) -> list[str]:
         (("pool", "--aspect", "tall"), (661, 927)),
         (("pool", "--sample", "photo"), (1612, 747)),
         (("pool", "--sample", "photo", "--aspect", "tall"), (943, 1669)),
-        (("grad", "--panel", "gradient"), (998, 672)),
+        (("grad", "--panel", "gradient"), (1022, 672)),  # its caption sets the width
     ],
 )
 def test_aspect_and_panel_sizes(

@@ -54,6 +54,7 @@ from poolviz.render.figure.pool import (
     padded_shape,
 )
 from poolviz.render.figure.sheet import Sheet, Surface
+from poolviz.render.figure.unhinted import UnhintedFigure
 from poolviz.render.style import config_line, format_values, pale, total
 
 GRADIENT_CMAP = "RdBu_r"
@@ -124,7 +125,7 @@ def grad_figure(
     placed = place_lines(
         lines, rows=not wide, below=below, least_width=words, font_scale=font_scale, bars=bars
     )
-    fig = Figure(figsize=placed.size)
+    fig = UnhintedFigure(placed.size)
     # a grid of numbers and a colour bar are drawn on sheets; a picture in an Axes
     axes: dict[str, Surface] = {
         name: Sheet(fig, box) if numbered or name.endswith(" bar") else fig.add_axes(box)
