@@ -443,3 +443,34 @@ def test_grad_of_blur_is_refused_in_one_line() -> None:
         "error: --grad shows one stage's gradient flowing back (max, average, adaptive, "
         "fractional or LP pooling); blur pooling's is shown by poolviz grad --mode blur\n"
     )
+
+
+@pytest.mark.parametrize(("no_colour", "term", "in_place"), [
+    (True, "xterm-256color", True),  # NO_COLOR takes the colour away, not the motion
+    (False, "xterm-256color", True),
+    (True, "dumb", False),  # a dumb terminal cannot move its cursor
+])  # fmt: skip
+def test_frames_play_in_place_on_a_terminal_that_moves_its_cursor(
+    monkeypatch: pytest.MonkeyPatch, no_colour: bool, term: str, in_place: bool
+) -> None:
+    import io
+
+    from rich.console import Console
+
+    from poolviz.cli import animate as cli_animate
+    from poolviz.cli import display
+    from poolviz.engine.explain import explain
+    from poolviz.examples import SEED_4X4
+    from poolviz.render.animation import Story
+
+    monkeypatch.setenv("TERM", term)
+    console = Console(file=io.StringIO(), force_terminal=True, no_color=no_colour, width=80)
+    shown = display.Screen(console=console, width=80, colour=not no_colour, ascii_only=False,
+                           order="nhwc")  # fmt: skip
+    monkeypatch.setattr(display, "screen", lambda: shown)
+    played: list[int] = []
+    monkeypatch.setattr(cli_animate, "_live", lambda out, frames, fps: played.append(len(frames)))
+    monkeypatch.setattr(cli_animate.time, "sleep", lambda _: None)
+    cli_animate._play([Story(explain(SEED_4X4, 2))], 100, 0, 0)
+    assert played == ([4] if in_place else [])
+    assert (console.file.getvalue().count("window 4 of 4") == 1) is not in_place  # type: ignore[attr-defined]

@@ -146,14 +146,14 @@ def animate(seed: int, fps: int, grad: bool, item: int, channel: int, **kwargs: 
 
 
 def _play(told: list[Story], fps: int, item: int, channel: int) -> None:
-    """The frames in the terminal: in place, at ``fps``, when stdout is a colour terminal;
-    otherwise printed one after another with no cursor movement (under ``NO_COLOR``, into a
-    pipe or a file)."""
+    """The frames in the terminal: in place, at ``fps``, when stdout is a terminal that moves
+    its cursor (``NO_COLOR`` takes the colour away, not the motion); otherwise printed one
+    after another with no cursor movement (into a pipe or a file, on a dumb terminal)."""
     from poolviz.render.terminal.animate import AnimateView, animation_frames
 
     shown = display.screen()
     out = shown.console
-    live = out.is_terminal and shown.colour and not shown.ascii_only
+    live = out.is_terminal and not out.is_dumb_terminal and not shown.ascii_only
     view = AnimateView(
         item=item,
         channel=channel,
