@@ -112,6 +112,14 @@ def test_help_keeps_order_apart_from_layout() -> None:
     assert "--layout" in words
 
 
+@pytest.mark.parametrize("command", ["size", "trace", "features"])
+def test_help_of_a_command_without_layout_does_not_name_it(command: str) -> None:
+    _, out, _ = run(command, "--help")
+    words = " ".join(out.split())
+    assert "$POOLVIZ_ORDER sets it for the terminal and figures. " in words + " "
+    assert "--layout" not in words
+
+
 def test_features_follows_the_order_in_its_table_and_json() -> None:
     code, out, _ = invoke("features", "--layer", "list", order="nchw")
     assert code == 0

@@ -454,16 +454,26 @@ def order_option(f: F) -> F:
 
     return click.option(
         "--order",
+        cls=_OrderOption,
         type=click.Choice(ORDERS, case_sensitive=False),
         default=None,
         expose_value=False,
         callback=keep,
         help=(
             "Axis order of the shapes printed: nhwc (Keras's, the default) or nchw (PyTorch's); "
-            f"${ENV} sets it for the terminal and figures. Not how an input is stored "
-            "(that is --layout)."
+            f"${ENV} sets it for the terminal and figures."
         ),
     )(f)
+
+
+class _OrderOption(click.Option):
+    """``--order``, whose help tells it from ``--layout`` where the command has both."""
+
+    def get_help_record(self, ctx: click.Context) -> tuple[str, str] | None:
+        record = super().get_help_record(ctx)
+        if record is None or not any("--layout" in p.opts for p in ctx.command.params):
+            return record
+        return record[0], f"{record[1]} Not how an input is stored (that is --layout)."
 
 
 def json_option(help_text: str = "Print one JSON object instead.") -> Callable[[F], F]:
