@@ -557,6 +557,16 @@ CASES: list[tuple[list[str], int, str]] = [
     (["pool", "@none.npz"], 1, "none.npz: the archive holds no arrays"),
     (["pool", "@junk.npz"], 1, "junk.npz: the .npz file is truncated or corrupt"),
     (["pool", "@model.json"], 2, "model.json: not an image format poolviz reads"),
+    (
+        ["pool", "--mode", "lp", "--norm-type", "0"],
+        2,
+        "--norm-type 0 has no 1/p; use a nonzero number such as 2, or inf",
+    ),
+    (
+        ["grad", "--mode", "lp", "--norm-type", "nan"],
+        2,
+        "--norm-type nan has no 1/p; use a nonzero number such as 2, or inf",
+    ),
     (["pool", "@missing.png"], 2, "missing.png: no such file"),
     (["pool", "{in}"], 2, ": is a folder; give a file inside it"),
     (["pool", "-", "--gray"], 2, "--gray applies to images, not stdin"),

@@ -6,6 +6,7 @@ Their value types live in :mod:`poolviz.cli.values`; a bad value fails at parse 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypedDict, TypeVar
 
@@ -203,6 +204,7 @@ def pool_mode_option(f: F) -> F:
         click.option(
             "--norm-type",
             type=float,
+            callback=_power,
             default=2.0,
             show_default=True,
             metavar="P",
@@ -211,6 +213,15 @@ def pool_mode_option(f: F) -> F:
         filter_size_option,
     ]
     return with_options(f, decorators)
+
+
+def _power(ctx: click.Context, param: click.Parameter, value: float) -> float:
+    """``--norm-type``: any number but 0 (LP pooling takes the 1/p-th root) and NaN."""
+    if value == 0 or math.isnan(value):
+        raise OptionError(
+            f"--norm-type {value:g} has no 1/p; use a nonzero number such as 2, or inf", ctx, param
+        )
+    return value
 
 
 def seed_option(help_text: str) -> Callable[[F], F]:
