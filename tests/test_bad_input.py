@@ -502,6 +502,7 @@ BAD_FILES: dict[str, Callable[[], bytes]] = {
     "header.npy": lambda: b"\x93NUMPY\x01\x00junk",
     "ragged.txt": lambda: b"1 2 3\n4 5\n",
     "words.txt": lambda: b"1 a\n2 3\n",
+    "rows.txt": lambda: b"1 2; 3 4\n",
     "blank.csv": lambda: b"\n\n# only a comment\n",
     "latin1.txt": lambda: "1 2\n3 é\n".encode("latin-1"),
     "huge.txt": lambda: b"1e999 1\n2 3\n",
@@ -549,6 +550,12 @@ CASES: list[tuple[list[str], int, str]] = [
     (["pool", "@header.npy"], 1, "header.npy: the .npy file is truncated or corrupt"),
     (["pool", "@ragged.txt"], 1, "ragged.txt: line 2 has 2 values but line 1 has 3"),
     (["pool", "@words.txt"], 1, "words.txt: 'a' at line 1, column 2 is not a number"),
+    (
+        ["pool", "@rows.txt"],
+        1,
+        "rows.txt: '2;' at line 1, column 2 is not a number; each row "
+        "goes on a line of its own (-m takes '1 2; 3 4')",
+    ),
     (["pool", "@blank.csv"], 1, "blank.csv: no numbers found"),
     (["pool", "@latin1.txt"], 1, "latin1.txt: not a text file (not UTF-8)"),
     (["pool", "@huge.txt"], 1, "'1e999' at line 1, column 1 is too large for a float64"),

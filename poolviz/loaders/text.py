@@ -109,7 +109,10 @@ def _row_values(place: str, text: str, fail: Callable[[str], PoolvizError]) -> l
         if not token:
             raise fail(f"{place}, column {column} is empty; put a number between the commas")
         if not _NUMBER.fullmatch(token):
-            raise fail(f"{quote_token(token)} at {place}, column {column} is not a number")
+            rows = (
+                "; each row goes on a line of its own (-m takes '1 2; 3 4')" if ";" in token else ""
+            )
+            raise fail(f"{quote_token(token)} at {place}, column {column} is not a number{rows}")
         value = float(token)
         if math.isinf(value) and "inf" not in token.lower():
             raise fail(
