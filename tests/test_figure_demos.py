@@ -34,33 +34,36 @@ from poolviz.render.figure.compare import compare_figure  # noqa: E402
 from poolviz.render.figure.grid import INDEX_GID  # noqa: E402
 from poolviz.render.figure.look import Look  # noqa: E402
 from poolviz.render.figure.save import save_figure  # noqa: E402
+from poolviz.render.figure.sheet import Sheet, Surface  # noqa: E402
 from poolviz.render.figure.shift import CHANGED_FRAME, shift_figure  # noqa: E402
 from poolviz.render.figure.size import size_figure  # noqa: E402
 
 
-def every_axes(fig: Figure) -> list[Axes]:
-    """Axes of the figure and all its subfigures, each once, in drawing order."""
-    found: list[Axes] = []
-    for ax in [*fig.axes, *(a for sub in fig.subfigs for a in sub.axes)]:
+def every_axes(fig: Figure) -> list[Surface]:
+    """Axes of the figure and all its subfigures, and the sheets of a hand-placed page, each
+    once, in drawing order."""
+    sheets = [a for a in fig.artists if isinstance(a, Sheet)]
+    found: list[Surface] = []
+    for ax in [*fig.axes, *(a for sub in fig.subfigs for a in sub.axes), *sheets]:
         if all(ax is not seen for seen in found):
             found.append(ax)
     return found
 
 
-def panel(fig: Figure, title: str) -> list[Axes]:
+def panel(fig: Figure, title: str) -> list[Surface]:
     return [ax for ax in every_axes(fig) if ax.get_title().startswith(title)]
 
 
-def cell_texts(ax: Axes) -> list[Text]:
+def cell_texts(ax: Surface) -> list[Text]:
     """The numbers in the cells, without the row and column indices around them."""
     return [t for t in ax.texts if t.get_gid() != INDEX_GID]
 
 
-def labels(ax: Axes) -> list[str]:
+def labels(ax: Surface) -> list[str]:
     return [t.get_text() for t in cell_texts(ax)]
 
 
-def fills(ax: Axes) -> dict[tuple[int, int], tuple[float, ...]]:
+def fills(ax: Surface) -> dict[tuple[int, int], tuple[float, ...]]:
     """Face colour of each cell at (r, c), from the grid's one collection of cells."""
     (grid,) = [c for c in ax.collections if isinstance(c, PolyCollection)]
     return {
@@ -188,7 +191,7 @@ def test_compare_figure_titles_and_one_colour_scale() -> None:
     # the 8 of the max output and the 8 of the input share one colour
     (inp,) = [ax for ax in panel(fig, "input 4x4")]
 
-    def face(ax: Axes, r: int, c: int) -> tuple[float, ...]:
+    def face(ax: Surface, r: int, c: int) -> tuple[float, ...]:
         return fills(ax)[r, c]
 
     assert face(inp, 1, 2) == face(max_ax, 0, 1)

@@ -168,11 +168,13 @@ def test_dressed_figures_stay_legible(
 
 
 def _cells(fig: Figure) -> list[float]:
-    """Each grid's cell width in pixels."""
+    """Each grid's cell width in pixels (a grid in an Axes or on a sheet)."""
     from matplotlib.axes import Axes
 
-    axes = [a for a in fig.findobj(Axes) if isinstance(a, Axes) and a.texts]
-    return [a.bbox.width / (a.get_xlim()[1] - a.get_xlim()[0]) for a in axes]
+    from poolviz.render.figure.sheet import Sheet
+
+    grids = [a for a in [*fig.findobj(Axes), *fig.findobj(Sheet)] if a.texts]
+    return [a.bbox.width / (a.get_xlim()[1] - a.get_xlim()[0]) for a in grids]
 
 
 def _blur_page(font_scale: float) -> Figure:

@@ -32,6 +32,8 @@ from poolviz.render.figure.layout import (
 )
 from poolviz.render.figure.panels import picture, plane_of, wrap
 from poolviz.render.figure.pool import rgb_bytes
+from poolviz.render.figure.sheet import Sheet, Surface
+from poolviz.render.figure.unhinted import UnhintedFigure
 from poolviz.render.order import Order, ordered
 from poolviz.render.style import (
     config_line,
@@ -126,11 +128,15 @@ def compare_figure(
         font_scale=font_scale,
         centred=False,  # from the left margin, with the caption
     )
-    fig = Figure(figsize=placed.size)
-    axes = {name: fig.add_axes(box) for name, box in placed.boxes.items()}
+    fig = UnhintedFigure(placed.size)
+    # grids of numbers are drawn on sheets; pictures in Axes
+    axes: dict[str, Surface] = {
+        name: Sheet(fig, box) if numbers else fig.add_axes(box)
+        for name, box in placed.boxes.items()
+    }
     map_name = cmap or "viridis"
 
-    def draw(ax: Axes, values: np.ndarray, title: str, labelled: bool = True) -> None:
+    def draw(ax: Surface, values: np.ndarray, title: str, labelled: bool = True) -> None:
         """Numbers for a small input's panels, pictures (same colour scale) otherwise."""
         size = 9 if labelled else 8.5
         if numbers or values.shape[0] == 1:
@@ -147,11 +153,13 @@ def compare_figure(
                 fit_numbers(ax, cell)
                 settle_numbers(ax, cell)
         else:
+            assert isinstance(ax, Axes)
             picture(ax, values, map_name, norm.vmin, norm.vmax)
             ax.set_title(title, fontsize=size)
 
-    def draw_rgb(ax: Axes, values: np.ndarray, title: str) -> None:
+    def draw_rgb(ax: Surface, values: np.ndarray, title: str) -> None:
         """An RGB picture as its colours (values 0-255), as ``pool`` draws it."""
+        assert isinstance(ax, Axes)
         h_, w_ = values.shape[1:3]
         shown_rgb = rgb_bytes(values[0, :, :, :3])
         ax.imshow(shown_rgb, interpolation="nearest", extent=(0, w_, h_, 0))
@@ -250,7 +258,7 @@ def _frame(side: int, cell: float, title: float) -> float:
     return max(side, title / cell)
 
 
-def _centre(ax: Axes, shape: tuple[int, ...], frame: tuple[float, float]) -> None:
+def _centre(ax: Surface, shape: tuple[int, ...], frame: tuple[float, float]) -> None:
     """Show a matrix of ``shape`` in the middle of a frame of ``frame`` (rows, columns) cells,
     so that panels of different sizes share one cell size."""
     (h, w), (fh, fw) = shape[:2], frame

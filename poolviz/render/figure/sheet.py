@@ -41,7 +41,8 @@ class Sheet(Artist):
     def __init__(self, figure: Figure, box: tuple[float, float, float, float]) -> None:
         super().__init__()
         self._view = Bbox([[0.0, 0.0], [1.0, 1.0]])
-        page = TransformedBbox(Bbox.from_bounds(*box), figure.transSubfigure)
+        self._box = Bbox.from_bounds(*box)
+        page = TransformedBbox(self._box, figure.transSubfigure)
         self.transAxes = BboxTransformTo(page)
         self.transData = BboxTransformFrom(self._view) + self.transAxes
         self.bbox = TransformedBbox(Bbox.unit(), self.transAxes)
@@ -60,6 +61,10 @@ class Sheet(Artist):
         figure = self.get_figure(root=False)
         assert figure is not None
         artist.set_figure(figure)
+
+    def get_position(self) -> Bbox:
+        """The box in figure fractions."""
+        return self._box.frozen()
 
     def set_xlim(self, left: float, right: float) -> None:
         """The data x at the box's left and right edges."""
