@@ -751,3 +751,11 @@ def test_onnx_node_names_are_printed_as_written(tmp_path: Path) -> None:
         "[/]            (batch, 8, 8, 2)     20 1.28k    128 3x3 1x1",
         "[bold]x[/bold] (batch, 4, 4, 2)      0     0     32 4x4 2x2   25%",
     ]
+
+
+def test_a_run_too_wide_for_its_column_drops_what_its_last_name_repeats() -> None:
+    # "layer1.0 .. layer1.1 (x2)" did not fit at 80 columns and was cut mid-name
+    code, out, _ = run("resnet18", "--depth", "1", "--compare", "none")
+    assert code == 0
+    assert any(line.startswith("layer1.0..1 (x2) ") for line in out.splitlines())
+    assert "…" not in out

@@ -120,8 +120,22 @@ def _label(
     for a run of N identical groups."""
     if entry.single and entry.name == entry.last.name:
         return _name(entry.last, activation, width, ascii_only, after)
-    name = entry.name + (f" (x{entry.count})" if entry.count > 1 else "")
-    return Text(name if width is None else shorten(name, width, ascii_only))
+    count = f" (x{entry.count})" if entry.count > 1 else ""
+    name = entry.name + count
+    if width is not None and len(name) > width:
+        name = shorten(_tight_run(entry.name) + count, width, ascii_only)
+    return Text(name)
+
+
+def _tight_run(name: str) -> str:
+    """A run's name without the part its last name repeats of its first: ``layer1.0 ..
+    layer1.1`` as ``layer1.0..1``; any other name as it is."""
+    first, sep, last = name.partition(" .. ")
+    tail = first.rsplit("/", 1)[-1]  # a run's last name is one part (outline._run_name)
+    shared = tail[: tail.rfind(".") + 1]
+    if not sep or not shared or not last.startswith(shared):
+        return name
+    return f"{first}..{last.removeprefix(shared)}"
 
 
 def _field(size: Pair, jump: Jump | None) -> tuple[str, str]:
