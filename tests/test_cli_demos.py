@@ -399,3 +399,20 @@ def test_shift_header_lines_folded_at_80_columns_keep_an_indent() -> None:
         "blur pooling left out: blur pooling takes no padding or dilation; drop -p and",
         "  -d, or use --mode max",
     ]
+
+
+@pytest.mark.parametrize("columns", [60, 77])
+def test_compare_rebuilds_as_numbers_below_80_columns(columns: int) -> None:
+    # at 77 columns a third of the width (23) was one short of the upsampled grid, which
+    # became a two-line picture; numbers wrap onto another row instead
+    from click.testing import CliRunner
+
+    from poolviz.cli import main
+
+    out = CliRunner().invoke(main, ["compare"], env={"NO_COLOR": "1", "COLUMNS": str(columns)})
+    lines = [line.rstrip() for line in out.stdout.splitlines()]
+    rebuilt = lines[lines.index("Rebuilding the input from the output") :]
+    assert " 3.75  3.75  3.75  3.75" in " ".join(rebuilt)
+    assert any(line.endswith("1.75  1.75  3.75  3.75") for line in rebuilt)
+    assert not any("@" in line for line in rebuilt)
+    assert max(len(line) for line in lines) <= columns

@@ -23,6 +23,7 @@ from poolviz.render.style import (
 )
 from poolviz.render.terminal.panels import (
     SHORT_NAMES,
+    fits_as_numbers,
     header,
     matrix_panel,
     plane_of,
@@ -115,13 +116,16 @@ def _rebuilt_text(op: Operation) -> str:
 
 
 def _rebuilt(result: Comparison, ops: Sequence[Operation], view: DemoView) -> RenderableType:
-    x = plane_of(result.input)
-    panel = (view.width - 6) // 3
-    panels = [("input", matrix_panel(x, view, panel))]
+    planes = [("input", plane_of(result.input))]
     for op in ops:
         assert op.reconstruction is not None
         label = "from max (unpooling)" if op.key == "max" else "from average (upsampled)"
-        panels.append((label, matrix_panel(plane_of(op.reconstruction), view, panel)))
+        planes.append((label, plane_of(op.reconstruction)))
+    # numbers wherever each grid fits the terminal (side_by_side wraps them), else pictures
+    # a third of it wide, side by side
+    numbers = all(fits_as_numbers(plane, view.width) for _, plane in planes)
+    panel = view.width if numbers else (view.width - 6) // 3
+    panels = [(label, matrix_panel(plane, view, panel)) for label, plane in planes]
     return Group(
         Text("\nRebuilding the input from the output", style="bold"),
         side_by_side(panels, view.width),
