@@ -41,10 +41,12 @@ class Line(NamedTuple):
 
 class Lines:
     """The lines of text a figure draws with Agg, each distinct one laid out and rendered
-    once, whole, by FreeType. matplotlib 3.11 draws a line glyph by glyph from Python, after
-    laying it out again (VGG16's 172 lines, 88 distinct, 1,868 glyphs: 95 ms of the draw's
-    175); rendered whole, as matplotlib 3.10 did, and once per distinct line (measuring
-    included) they take a fifth of that, and land within a pixel of where 3.11 puts them."""
+    once, whole, by FreeType, with RendererAgg's own font and blitting as its ``draw_text``
+    used them up to matplotlib 3.10. 3.11 draws a line glyph by glyph from Python after
+    laying it out again; VGG16's trace (172 lines, 88 distinct, 1,868 glyphs) drew in 175 ms
+    that way, in 75 this way, its words within a pixel of where 3.11 puts them. A text's
+    font features and language (3.11's shaping options) are not applied: these figures set
+    none."""
 
     def __init__(self) -> None:
         self.seen: dict[tuple[str, int, float, object], Line] = {}
@@ -125,10 +127,11 @@ class Lines:
 
 class UnhintedFigure(Figure):
     """A figure whose words are drawn and measured unhinted: FreeType's outlines as they
-    are, not fitted to the pixel grid, so they are as wide as :func:`text_inches` measured
-    them for the layout (hinted, VGG16's shapes were drawn 8 pixels wider at 150 dpi, its
-    caption 15), and in less time (VGG16's 1,900 characters: 60 ms less, a quarter); each
-    line once, whole (:class:`Lines`), whether measured to find the page or drawn."""
+    are, not fitted to the pixel grid, so they are as wide as
+    :func:`~poolviz.render.figure.text_width.text_inches` measured them for the layout
+    (hinted, VGG16's shapes were drawn 8 pixels wider at 150 dpi, its caption 15), and in
+    less time (VGG16's 1,900 characters: 60 ms less, a quarter); each line once, whole
+    (:class:`Lines`), whether measured to find the page or drawn."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
