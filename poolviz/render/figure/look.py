@@ -68,7 +68,8 @@ def dress(fig: Figure, look: Look) -> None:
     palette) are kept."""
     if look.font_scale == 1.0 and look.theme != "dark":
         return
-    fig.draw_without_rendering()  # makes the ticks and colour-bar labels there are to dress
+    if fig.axes:  # a page of sheets alone has no ticks to make
+        fig.draw_without_rendering()  # makes the ticks and colour-bar labels there are to dress
     axes = [a for a in fig.findobj(Axes) if isinstance(a, Axes)]
     sheets = [s for s in fig.findobj(Sheet) if isinstance(s, Sheet)]
     natural = _room(fig, axes)
