@@ -79,3 +79,18 @@ def test_the_renderer_is_left_as_it_was() -> None:
     assert "get_text_width_height_descent" not in vars(renderer)
     assert (pixels < 128).sum() > 500
     fig.draw_without_rendering()
+
+
+def test_without_aggs_private_parts_matplotlib_draws_its_own_way(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from matplotlib.backends.backend_agg import RendererAgg
+
+    from poolviz.render.figure import unhinted
+
+    renderer = RendererAgg(10, 10, 72)
+    assert unhinted.agg_parts(renderer)  # this matplotlib has them
+    monkeypatch.setattr(unhinted, "agg_parts", lambda renderer: False)
+    monkeypatch.setattr(unhinted.Lines, "line", lambda *_: pytest.fail("Lines were used"))
+    pixels = _drawn(UnhintedFigure(figsize=(4, 2), dpi=150))
+    assert (pixels < 128).sum() > 500

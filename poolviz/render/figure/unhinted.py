@@ -56,8 +56,14 @@ class Lines:
     def serving(self, renderer: RendererBase | None) -> Iterator[None]:
         """Meanwhile ``renderer``, if an Agg one that draws, measures and draws lines by
         :meth:`line`; any other is left alone (one whose drawing is switched off, as
-        ``draw_without_rendering`` does, has its own ``draw_text`` already)."""
-        if not isinstance(renderer, RendererAgg) or "draw_text" in vars(renderer):
+        ``draw_without_rendering`` does, has its own ``draw_text`` already), and so is one
+        without the parts of RendererAgg this uses (:func:`agg_parts`): a later matplotlib
+        that renames them draws its own way, hinted and slower, but draws."""
+        if (
+            not isinstance(renderer, RendererAgg)
+            or "draw_text" in vars(renderer)
+            or not agg_parts(renderer)
+        ):
             yield
             return
         # on this renderer alone, for this while: the canvas makes its renderer itself
@@ -123,6 +129,14 @@ class Lines:
         # the image's foot, y downwards, in whole pixels: where matplotlib 3.10 put it
         foot = round(y + line.top + line.descent) + 1
         renderer._renderer.draw_text_image(line.image, round(x + line.left), foot, 0, gc)
+
+
+def agg_parts(renderer: RendererAgg) -> bool:
+    """Whether ``renderer`` has the parts of matplotlib's Agg renderer that :class:`Lines`
+    uses, which are not public: its font for a text (``_prepare_font``) and its C++
+    renderer's ``draw_text_image`` (matplotlib 3.7 to 3.11 have both)."""
+    inner = getattr(renderer, "_renderer", None)
+    return hasattr(renderer, "_prepare_font") and hasattr(inner, "draw_text_image")
 
 
 class UnhintedFigure(Figure):
