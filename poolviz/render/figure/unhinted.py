@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import numpy as np
 from matplotlib import rc_context
 from matplotlib.backend_bases import GraphicsContextBase, RendererBase
-from matplotlib.backends.backend_agg import RendererAgg, get_hinting_flag
+from matplotlib.backends import backend_agg
+from matplotlib.backends.backend_agg import RendererAgg
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
 from matplotlib.text import Text
@@ -76,7 +77,7 @@ class Lines:
 
     def line(self, renderer: RendererAgg, text: str, prop: FontProperties) -> Line:
         """``text`` laid out and rendered in ``prop`` at ``renderer``'s dpi, once."""
-        flags = get_hinting_flag()  # type: ignore[no-untyped-call]
+        flags = backend_agg.get_hinting_flag()  # type: ignore[no-untyped-call]
         key = (text, hash(prop), renderer.dpi, flags)
         line = self.seen.get(key)
         if line is None:
@@ -133,10 +134,15 @@ class Lines:
 
 def agg_parts(renderer: RendererAgg) -> bool:
     """Whether ``renderer`` has the parts of matplotlib's Agg renderer that :class:`Lines`
-    uses, which are not public: its font for a text (``_prepare_font``) and its C++
-    renderer's ``draw_text_image`` (matplotlib 3.7 to 3.11 have both)."""
+    uses, which are not public: its font for a text (``_prepare_font``), its C++
+    renderer's ``draw_text_image`` and the module's ``get_hinting_flag`` (matplotlib 3.7 to
+    3.11 have them all)."""
     inner = getattr(renderer, "_renderer", None)
-    return hasattr(renderer, "_prepare_font") and hasattr(inner, "draw_text_image")
+    return (
+        hasattr(renderer, "_prepare_font")
+        and hasattr(inner, "draw_text_image")
+        and hasattr(backend_agg, "get_hinting_flag")
+    )
 
 
 class UnhintedFigure(Figure):
