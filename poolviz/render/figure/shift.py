@@ -35,6 +35,7 @@ from poolviz.render.figure.panels import (
     wrap,
 )
 from poolviz.render.figure.pool import drawn_windows, outlined_note, output_fills
+from poolviz.render.figure.unhinted import UnhintedFigure
 from poolviz.render.style import (
     OKABE_ITO,
     config_line,
@@ -96,7 +97,9 @@ def shift_figure(
     measured = panel in (None, "measured")
     heights = [case_h] * len(numbered) + ([plot_h] if measured else [])
     # room between a case's title and its panels' titles (the default 3 points let them touch)
-    fig = Figure(figsize=(width, sum(heights) + 0.8), layout=ConstrainedLayoutEngine(h_pad=0.08))
+    fig = UnhintedFigure(
+        figsize=(width, sum(heights) + 0.8), layout=ConstrainedLayoutEngine(h_pad=0.08)
+    )
     subs = fig.subfigures(len(heights), 1, height_ratios=heights, hspace=0.04, squeeze=False)[:, 0]
     for (k, case), sub in zip(numbered, subs, strict=False):
         _shift_case(sub, case, k, in_w, out_w, choices.cmap)
