@@ -13,6 +13,7 @@ from poolviz.features.capture import Capture
 from poolviz.features.channels import ChannelView
 from poolviz.features.run import Features
 from poolviz.features.shifts import OUTPUT_NAME, ShiftTable
+from poolviz.render.figure.unhinted import UnhintedFigure
 from poolviz.render.order import Order, ordered
 from poolviz.render.style import OKABE_ITO, feature_text, percent
 from poolviz.render.terminal.features import output_line
@@ -49,7 +50,7 @@ def channels_figure(
     rows = 1 + -(-len(channels) // per_row)
     cols = 2 * min(per_row, len(channels))
     side = 1.6 if h * w <= LARGE else 3.2
-    fig = Figure(figsize=(side * cols, side * min(1.0, h / w) * rows + 0.3 * rows))
+    fig = UnhintedFigure(figsize=(side * cols, side * min(1.0, h / w) * rows + 0.3 * rows))
     if title:
         fig.suptitle(title)
     grid = fig.add_gridspec(rows, cols, hspace=0.45, wspace=0.15)
@@ -113,7 +114,7 @@ def _channel(before: Axes, after: Axes, view: ChannelView, cmap: str) -> None:
 def shifts_figure(result: Features, table: ShiftTable, title: str | None = None) -> Figure:
     """Per pooling depth and the output: the share of values unchanged and the mean relative
     change against the shift, the top class's fate marked along the bottom."""
-    fig = Figure(figsize=(9.5, 3.8))
+    fig = UnhintedFigure(figsize=(9.5, 3.8))
     unchanged, change = fig.subplots(1, 2)
     for k, row in enumerate(table.rows):
         colour = "#555555" if row.name == OUTPUT_NAME else OKABE_ITO[k % len(OKABE_ITO)]

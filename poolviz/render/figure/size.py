@@ -14,6 +14,7 @@ from poolviz.render.figure.grid import (
     LINESTYLES,
 )
 from poolviz.render.figure.look import CELL_GID
+from poolviz.render.figure.unhinted import UnhintedFigure
 from poolviz.render.style import (
     outline_colour,
     window_colour_at,
@@ -35,7 +36,7 @@ def size_figure(result: SizeResult, *, title: str | None = None) -> Figure:
     # the strip's height in data units (see _strip), then the caption's lines
     heights = [(1.55 + 0.55 * _lanes(d)) * cell + 0.55 + 0.165 * (len(d.steps) + 1) for d in dims]
     width = max(6.8, cells * cell + 0.6)
-    fig = Figure(figsize=(width, sum(heights) + 0.5), layout="constrained")
+    fig = UnhintedFigure(figsize=(width, sum(heights) + 0.5), layout="constrained")
     subs = fig.subfigures(len(dims), 1, height_ratios=heights, squeeze=False)[:, 0]
     for sub, dim, name, layout in zip(subs, dims, names, layouts, strict=True):
         _strip(sub, dim, name, layout)
