@@ -416,3 +416,17 @@ def test_compare_rebuilds_as_numbers_below_80_columns(columns: int) -> None:
     assert any(line.endswith("1.75  1.75  3.75  3.75") for line in rebuilt)
     assert not any("@" in line for line in rebuilt)
     assert max(len(line) for line in lines) <= columns
+
+
+def test_compare_pictures_keep_the_inputs_scale() -> None:
+    # the digit (28x28) is a picture 14 characters wide at 2 pixels a character; its 14x14
+    # outputs at the same scale are 7 wide (they were drawn 14 wide, as large as the input)
+    code, out, _ = run("compare", "--sample", "digit")
+    assert code == 0
+    lines = out.splitlines()
+    head = next(i for i, line in enumerate(lines) if line.startswith("input 28x28"))
+    assert lines[head].split()[:4] == ["input", "28x28", "max", "14x14"]
+    picture = lines[head + 1 : head + 8]
+    assert max(len(line[16:27].rstrip()) for line in picture) <= 7  # max's: 7 wide
+    assert lines[head].index("max 14x14") - lines[head].index("input") == 16
+    assert lines[head].index("avg 14x14") - lines[head].index("max 14x14") == 11

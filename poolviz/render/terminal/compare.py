@@ -57,6 +57,9 @@ def _outputs(result: Comparison, view: DemoView) -> RenderableType:
     panel = (view.width - 6) // 3
     h, w = x.shape
     panels: list[tuple[str, Text]] = [(f"input {h}x{w}", matrix_panel(x, view, panel))]
+    # an input drawn as a picture sets the scale, pixels a character, the outputs' pictures
+    # keep, so that they show how much smaller pooling made them
+    step = None if fits_as_numbers(x, panel) else -(-w // panel)
     for op in result.operations:
         if op.output is None:
             continue
@@ -65,9 +68,8 @@ def _outputs(result: Comparison, view: DemoView) -> RenderableType:
             panels.append((label, _per_channel(op.output)))
             continue
         out = plane_of(op.output)
-        panels.append(
-            (f"{label} {out.shape[0]}x{out.shape[1]}", matrix_panel(out, view, max(panel, 12)))
-        )
+        width = max(panel, 12) if step is None else max(1, -(-out.shape[1] // step))
+        panels.append((f"{label} {out.shape[0]}x{out.shape[1]}", matrix_panel(out, view, width)))
     return Group(Text(""), side_by_side(panels, view.width, gap=2))
 
 
