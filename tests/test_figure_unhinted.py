@@ -94,3 +94,17 @@ def test_without_aggs_private_parts_matplotlib_draws_its_own_way(
     monkeypatch.setattr(unhinted.Lines, "line", lambda *_: pytest.fail("Lines were used"))
     pixels = _drawn(UnhintedFigure(figsize=(4, 2), dpi=150))
     assert (pixels < 128).sum() > 500
+
+
+def test_each_line_keeps_its_own_pixels() -> None:
+    # matplotlib before 3.10 hands out a view of the font's one buffer, which the next line
+    # overwrote: every cached line then showed the last one's glyphs
+    from poolviz.render.figure.unhinted import Lines
+
+    renderer = FigureCanvasAgg(Figure(dpi=100)).get_renderer()
+    lines = Lines()
+    prop = matplotlib.font_manager.FontProperties(size=10)
+    with rc_context(UNHINTED):
+        one, two = lines.line(renderer, "0", prop), lines.line(renderer, "7", prop)
+    assert one.image.flags.owndata and two.image.flags.owndata
+    assert not np.array_equal(one.image, two.image)

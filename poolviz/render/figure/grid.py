@@ -346,8 +346,8 @@ def colour_bar(bar: Sheet, norm: Normalize, cmap: str, label: str, font_scale: f
             bands, facecolors=colours(np.arange(colours.N)), edgecolors="none", antialiased=False
         )
     )
-    figure = bar.get_figure(root=True)
-    assert isinstance(figure, Figure)
+    figure = bar.figure  # a figure or a subfigure, both with the page's dpi
+    assert figure is not None
     size = BAR_WORDS * font_scale
     length = bar.bbox.height / figure.dpi * 72  # points
     # matplotlib's AutoLocator: as many ticks as labels two sizes apart fit, 9 at most

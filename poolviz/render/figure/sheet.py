@@ -60,7 +60,7 @@ class SheetText(Text):
             self.get_usetex(),
             self.get_wrap(),
             type(renderer),
-            self.get_figure(root=True).dpi,  # type: ignore[union-attr]
+            self.figure.dpi,
             settings,
         )
 
@@ -107,7 +107,7 @@ class Sheet(Artist):
         self.set_title_pad(0.0)
 
     def _adopt(self, artist: Artist) -> None:
-        figure = self.get_figure(root=False)
+        figure = self.figure  # not get_figure(), new in matplotlib 3.10
         assert figure is not None
         artist.set_figure(figure)
 
@@ -175,8 +175,8 @@ class Sheet(Artist):
     def set_title_pad(self, pad: float) -> None:
         """Put the title ``pad`` points above its place (:meth:`set_title`)."""
         self.title_pad = pad
-        figure = self.get_figure(root=False)
-        assert isinstance(figure, Figure)
+        figure = self.figure
+        assert figure is not None
         lift = ScaledTranslation(0, pad / 72, figure.dpi_scale_trans)
         self.title.set_transform(self.transAxes + lift)
 

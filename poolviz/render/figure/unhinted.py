@@ -90,7 +90,7 @@ class Lines:
                 width / 64,
                 height / 64,
                 font.get_descent() / 64,
-                font.get_image(),
+                np.array(font.get_image()),  # a copy: before 3.10 a view of the font's buffer
                 left / 64,
                 top / 64,
             )
