@@ -199,3 +199,14 @@ def test_caption_counts_one_lost_value_in_the_singular() -> None:
     assert "1 value and every non-winning position are gone after unpooling" in (
         fig.get_supxlabel().splitlines()
     )
+
+
+def test_a_max_and_its_unpooling_write_the_value_as_the_input_does() -> None:
+    # 0.4 beside -1.5 is 0.40 in the input: the output and the unpooled grid say 0.40 too
+    # (a lone 0.4 would be written 0.400)
+    fig = grad_figure(run(np.array([[-1.5, 0.2], [0.3, 0.4]]), size=2))
+    assert labels(panel(fig, "input")) == ["-1.50", "0.20", "0.30", "0.40"]
+    assert labels(panel(fig, "output")) == ["0.40"]
+    assert labels(panel(fig, "unpooled")) == ["0", "0", "0", "0.40"]
+    avg = grad_figure(run(np.array([[-1.5, 0.2], [0.3, 0.4]]), size=2, mode="avg"))
+    assert labels(panel(avg, "output")) == ["-0.150"]  # a mean keeps the places it needs

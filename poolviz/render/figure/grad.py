@@ -55,7 +55,7 @@ from poolviz.render.figure.pool import (
 )
 from poolviz.render.figure.sheet import Sheet, Surface
 from poolviz.render.figure.unhinted import UnhintedFigure
-from poolviz.render.style import config_line, format_values, pale, total
+from poolviz.render.style import config_line, decimals_for, format_values, pale, total
 
 GRADIENT_CMAP = "RdBu_r"
 """Blue below 0, white at 0, red above: a diverging map read by colour-blind readers too."""
@@ -220,12 +220,12 @@ def _gradient_row(
     _colour_bar(axes["gradient bar"], norm, "gradient", font_scale)
 
 
-def _zero_plain(values: np.ndarray) -> list[str]:
-    """Values formatted alike, but an exact 0 as ``0``: nothing arrived there, and a grid of
-    ``0.00`` would hide the cells that did receive something."""
-    return [
-        "0" if v == 0 else t for v, t in zip(values.ravel(), format_values(values), strict=True)
-    ]
+def _zero_plain(values: np.ndarray, decimals: int | None = None) -> list[str]:
+    """Values formatted alike (with ``decimals`` places, or as many as show them well), but
+    an exact 0 as ``0``: nothing arrived there, and a grid of ``0.00`` would hide the cells
+    that did receive something."""
+    texts = format_values(values, decimals)
+    return ["0" if v == 0 else t for v, t in zip(values.ravel(), texts, strict=True)]
 
 
 def _title(result: GradResult) -> str:
@@ -305,6 +305,7 @@ class PaddedFrame:
         values: np.ndarray,
         fills: np.ndarray,
         framed: np.ndarray | None,
+        decimals: int | None = None,
     ) -> None:
         h, w = values.shape
         hatched, beyond = frame_masks(self.rows, self.cols)
@@ -318,7 +319,7 @@ class PaddedFrame:
         if framed is not None:
             marked[inner] = framed
         labels = np.full(hatched.shape, "", dtype=object)
-        labels[inner] = np.array(_zero_plain(values), dtype=object).reshape(h, w)
+        labels[inner] = np.array(_zero_plain(values, decimals), dtype=object).reshape(h, w)
         draw_matrix(
             ax,
             padded,
@@ -367,7 +368,9 @@ def _unpool_row(
                 win = forward.argmax(*drawn[0], item, channel)
                 assert win is not None
                 fills[win] = pale(colours[drawn[0]], 0.3)
-    frame.draw(ax_un, un_title, unpooled, fills, shared)
+    # input values put back: written as the input writes them
+    places = decimals_for(forward.input[item, :, :, channel])
+    frame.draw(ax_un, un_title, unpooled, fills, shared, places)
     draw_matrix(
         ax_idx,
         indices,

@@ -29,7 +29,14 @@ from poolviz.render.figure.grid import (
 )
 from poolviz.render.figure.layout import Panel, caption_room, is_wide, place, stacked_size
 from poolviz.render.figure.sheet import Surface
-from poolviz.render.style import OKABE_ITO, format_values, outline_colour, pale, window_colour_at
+from poolviz.render.style import (
+    OKABE_ITO,
+    format_values,
+    outline_colour,
+    output_decimals,
+    pale,
+    window_colour_at,
+)
 
 
 def pool_figure(
@@ -244,7 +251,9 @@ def draw_output(ax: Surface, result: PoolResult, shown: Shown, title: str | None
     with ``at``, only ``at``'s."""
     at = shown.at
     fills = output_fills(result, at, shown.windows)
-    draw_matrix(ax, result.output[shown.item, :, :, shown.channel], fills=fills, title=title)
+    out = result.output[shown.item, :, :, shown.channel]
+    places = output_decimals(result.mode, result.input[shown.item, :, :, shown.channel], out)
+    draw_matrix(ax, out, fills=fills, labels=format_values(out, places), title=title)
     if at is not None:
         colours = drawn_windows(result, at, shown.windows)
         colour = colours.get(at, window_colour_at(at[0], at[1], result.cols.out))
