@@ -210,3 +210,10 @@ def test_a_max_and_its_unpooling_write_the_value_as_the_input_does() -> None:
     assert labels(panel(fig, "unpooled")) == ["0", "0", "0", "0.40"]
     avg = grad_figure(run(np.array([[-1.5, 0.2], [0.3, 0.4]]), size=2, mode="avg"))
     assert labels(panel(avg, "output")) == ["-0.150"]  # a mean keeps the places it needs
+
+
+def test_an_averages_caption_counts_the_cells_maxs_gradient_misses() -> None:
+    fig = grad_figure(run(SEED5, size=3, stride=2, mode="avg"), panel="unpool")
+    words = "\n".join(t.get_text() for t in fig.texts)
+    assert "every one of the 25 input cells gets some gradient" in words
+    assert "max pooling's gradient over the same windows: 23 of 25 cells get none" in words

@@ -427,6 +427,11 @@ def _caption(result: GradResult, item: int, channel: int, numbered: bool) -> str
         lines.append(
             f"{len(shared)} cells are read by 2+ windows: each adds gradient / divisor to them"
         )
+    if result.max_grad_input is not None:  # the panel beside an average's gradient
+        silent_max = int(np.count_nonzero(result.max_grad_input[item, :, :, channel] == 0))
+        lines.append(
+            f"max pooling's gradient over the same windows: {silent_max:,} of {n:,} cells get none"
+        )
     ties = result.ties(item, channel)
     if ties:
         lines.append(
