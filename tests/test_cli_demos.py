@@ -430,3 +430,24 @@ def test_compare_pictures_keep_the_inputs_scale() -> None:
     assert max(len(line[16:27].rstrip()) for line in picture) <= 7  # max's: 7 wide
     assert lines[head].index("max 14x14") - lines[head].index("input") == 16
     assert lines[head].index("avg 14x14") - lines[head].index("max 14x14") == 11
+
+
+@pytest.mark.parametrize(("columns", "left_out"), [
+    (80, ""), (72, "params"), (60, "params, kept"),
+])  # fmt: skip
+def test_compare_table_leaves_out_columns_it_says_so(columns: int, left_out: str) -> None:
+    # at 72 columns rich cut the columns to "pa…" and "6.2…"; at 60 they vanished unsaid
+    from click.testing import CliRunner
+
+    from poolviz.cli import main
+
+    out = CliRunner().invoke(main, ["compare"], env={"NO_COLOR": "1", "COLUMNS": str(columns)})
+    lines = out.stdout.splitlines()
+    text = " ".join(" ".join(lines).split())
+    header = next(line.split() for line in lines if line.strip().startswith("operation"))
+    expected = ["operation", "output", "shape", "params", "kept", "rebuild", "error"]
+    assert header == [w for w in expected if w not in left_out.split(", ")]
+    assert "…" not in out.stdout
+    note = f"Left out to fit the terminal: {left_out} (--json has all)."
+    assert (note in text) is bool(left_out)
+    assert max(len(line) for line in lines) <= columns

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 import numpy as np
 from rich import box
-from rich.console import Group, RenderableType
+from rich.console import Console, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
@@ -89,22 +89,42 @@ def _decimals(values: np.ndarray) -> int:
     return decimals_for(np.asarray(values, dtype=float))
 
 
+LEFT_OUT_FIRST = ("params", "kept")
+"""The table's columns a narrow terminal goes without, in this order: the notes below say
+the parameters, and the shapes the kept share."""
+
+
 def _compare_table(result: Comparison, view: DemoView) -> RenderableType:
-    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, expand=False)
-    table.add_column("operation", no_wrap=True)
-    table.add_column("output shape", no_wrap=True)
-    table.add_column("params", justify="right")
-    table.add_column("kept", justify="right")
-    table.add_column("rebuild error", no_wrap=True)
-    for op in result.operations:
-        table.add_row(
-            op.name,
-            "-" if op.output is None else shape_text(op.output.shape, view.order),
-            str(op.params),
-            "-" if op.kept_fraction is None else f"{100 * op.kept_fraction:.3g}%",
-            _rebuilt_text(op),
-        )
-    return Group(Text(""), table, Text("rebuild error: mean |input − rebuilt input|", style="dim"))
+    columns = {
+        "operation": [op.name for op in result.operations],
+        "output shape": [
+            "-" if op.output is None else shape_text(op.output.shape, view.order)
+            for op in result.operations
+        ],
+        "params": [str(op.params) for op in result.operations],
+        "kept": [
+            "-" if op.kept_fraction is None else f"{100 * op.kept_fraction:.3g}%"
+            for op in result.operations
+        ],
+        "rebuild error": [_rebuilt_text(op) for op in result.operations],
+    }
+    left_out: list[str] = []
+    for name in (None, *LEFT_OUT_FIRST):
+        if name is not None:
+            left_out.append(name)
+        table = Table(box=box.SIMPLE_HEAD, pad_edge=False, expand=False)
+        shown = [k for k in columns if k not in left_out]
+        for key in shown:
+            right = key in LEFT_OUT_FIRST  # the numbers
+            table.add_column(key, no_wrap=True, justify="right" if right else "left")
+        for row in zip(*(columns[k] for k in shown), strict=True):
+            table.add_row(*row)
+        if Console(width=10**4).measure(table).maximum <= view.width:
+            break
+    note = "rebuild error: mean |input − rebuilt input|"
+    if left_out:
+        note += f". Left out to fit the terminal: {', '.join(left_out)} (--json has all)."
+    return Group(Text(""), table, Text(note, style="dim"))
 
 
 def _rebuilt_text(op: Operation) -> str:
