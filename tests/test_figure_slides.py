@@ -49,9 +49,9 @@ def cells(fig: Figure, title: str) -> list[str]:
     ("args", "size"),
     [
         (("pool",), (710, 574)),  # auto: stacked would be taller than wide
-        (("pool", "--aspect", "tall"), (661, 927)),
+        (("pool", "--aspect", "tall"), (657, 927)),
         (("pool", "--sample", "photo"), (1612, 747)),
-        (("pool", "--sample", "photo", "--aspect", "tall"), (943, 1669)),
+        (("pool", "--sample", "photo", "--aspect", "tall"), (966, 1669)),
         (("grad", "--panel", "gradient"), (1022, 672)),  # its caption sets the width
     ],
 )
@@ -272,11 +272,11 @@ def test_the_zoom_is_outlined_on_the_output_at_the_outputs_coordinates() -> None
 @pytest.mark.parametrize(
     ("args", "size"),
     [
-        (("pool", "--mode", "lp"), (1150, 575)),
-        (("pool", "--mode", "lp", "--aspect", "tall"), (612, 1325)),
-        (("pool", "--mode", "lp", "--panel", "output"), (650, 470)),
-        (("pool", "--mode", "blur", "--aspect", "tall"), (1320, 2532)),
-        (("grad", "--mode", "lp", "--aspect", "tall"), (470, 1624)),
+        (("pool", "--mode", "lp"), (1151, 574)),
+        (("pool", "--mode", "lp", "--aspect", "tall"), (611, 1324)),
+        (("pool", "--mode", "lp", "--panel", "output"), (650, 469)),
+        (("pool", "--mode", "blur", "--aspect", "tall"), (1310, 2532)),
+        (("grad", "--mode", "lp", "--aspect", "tall"), (468, 1624)),
         (("grad", "--mode", "blur", "--panel", "gradient"), (785, 649)),
     ],
 )

@@ -29,6 +29,7 @@ from poolviz.render.figure.grid import (
 )
 from poolviz.render.figure.layout import Panel, caption_room, is_wide, place, stacked_size
 from poolviz.render.figure.sheet import Surface
+from poolviz.render.figure.unhinted import UnhintedFigure
 from poolviz.render.style import (
     OKABE_ITO,
     format_values,
@@ -331,7 +332,7 @@ def _numbers(
     words = max(words, len(title) * 0.11)
     wide = is_wide(aspect, stacked_size(parts, below, words))  # auto: as at natural size
     placed = place(parts, wide=wide, below=below, least_width=words, font_scale=font_scale)
-    fig = Figure(figsize=placed.size)
+    fig = UnhintedFigure(figsize=placed.size)
     shown = Shown(item, channel, at, windows)
     drawers = {
         "input": lambda ax: draw_bins(
@@ -425,7 +426,7 @@ def _pictures(
     wide = is_wide(aspect, stacked_size(parts, below, words))  # auto: as at natural size
     placed = place(parts, wide=wide, below=below, least_width=words, font_scale=font_scale)
     width = placed.size[0]
-    fig = Figure(figsize=placed.size)
+    fig = UnhintedFigure(figsize=placed.size)
     shown_in = rgb_bytes(display_copy(x)) if rgb else display_copy(drawable(x[:, :, channel]))
     shown_out = rgb_bytes(display_copy(y)) if rgb else display_copy(drawable(y[:, :, channel]))
     kwargs: dict[str, Any] = {} if rgb else {"cmap": cmap}

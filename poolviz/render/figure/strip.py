@@ -18,6 +18,7 @@ from poolviz.render.figure.grid import draw_arrow, draw_page_words, plane_cells
 from poolviz.render.figure.layout import Panel, Room, caption_room, is_wide, place, stacked_size
 from poolviz.render.figure.panels import wrap
 from poolviz.render.figure.text_width import text_inches
+from poolviz.render.figure.unhinted import UnhintedFigure
 
 TITLE_SIZE = 10.0
 """Points of a step's title (:func:`~poolviz.render.figure.grid.draw_matrix`'s)."""
@@ -93,7 +94,7 @@ def strip_figure(
     wrapped = wrap(caption, int((across - 2 * margin) * 13 / font_scale))
     below = caption_room(wrapped)
     placed = place(line, wide=wide, below=below, least_width=words, font_scale=font_scale)
-    fig = Figure(figsize=placed.size)
+    fig = UnhintedFigure(figsize=placed.size)
     for step, p in zip(steps, line, strict=True):
         step.draw(fig.add_axes(placed.boxes[p.name]), step.title)
     linked = [s for k, s in enumerate(steps) if k and s.link]
