@@ -356,3 +356,19 @@ def test_blur_first_stage_alone_keeps_only_the_words_about_it() -> None:
         "Stage 1 of 2: each max-map cell is the largest of a 2x2 window of the input at "
         "stride 1. Stage 2 (--panel output) filters the max map at stride 2."
     )
+
+
+def test_blur_and_lp_numbers_fit_their_cells_with_a_margin() -> None:
+    # 7.08 in a half-inch cell at 14 points ran from edge to edge, under the frame of the
+    # output being worked out; strips shrink their numbers as the pool figure does
+    from poolviz.engine.blur import explain_blur
+    from poolviz.render.figure.blur import blur_figure
+    from poolviz.render.figure.grid import DIGIT_EM
+
+    fig = blur_figure(explain_blur(np.array(SEED_4X4, dtype=float)))
+    (out,) = [ax for ax in panels(fig) if ax.get_title() == "output"]
+    texts = [t for t in out.texts if t.get_gid() == CELL_GID]
+    assert [t.get_text() for t in texts] == ["7.08", "7.61", "6.73", "7.33"]
+    cell = out.get_position().width * fig.get_size_inches()[0] / 2  # two cells across
+    for text in texts:
+        assert DIGIT_EM * 4 * text.get_fontsize() / 72 <= 0.8 * cell + 1e-9

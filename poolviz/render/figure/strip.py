@@ -14,7 +14,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from poolviz.errors import PoolvizError
-from poolviz.render.figure.grid import draw_arrow, draw_page_words, plane_cells
+from poolviz.render.figure.grid import draw_arrow, draw_page_words, fit_numbers, plane_cells
 from poolviz.render.figure.layout import Panel, Room, caption_room, is_wide, place, stacked_size
 from poolviz.render.figure.panels import wrap
 from poolviz.render.figure.text_width import text_inches
@@ -95,8 +95,10 @@ def strip_figure(
     below = caption_room(wrapped)
     placed = place(line, wide=wide, below=below, least_width=words, font_scale=font_scale)
     fig = UnhintedFigure(figsize=placed.size)
-    for step, p in zip(steps, line, strict=True):
-        step.draw(fig.add_axes(placed.boxes[p.name]), step.title)
+    for step, p, cell in zip(steps, line, cells, strict=True):
+        ax = fig.add_axes(placed.boxes[p.name])
+        step.draw(ax, step.title)
+        fit_numbers(ax, cell)  # with a margin: 7.08 filled its half-inch cell edge to edge
     linked = [s for k, s in enumerate(steps) if k and s.link]
     for step, arrow in zip(linked, placed.arrows, strict=True):
         if step.sign:  # a word where the arrow would be, in its middle
