@@ -10,6 +10,7 @@ import matplotlib
 matplotlib.use("Agg")
 
 import numpy as np  # noqa: E402
+from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
 from matplotlib.collections import PolyCollection  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.patches import Rectangle  # noqa: E402
@@ -213,7 +214,21 @@ def test_a_max_and_its_unpooling_write_the_value_as_the_input_does() -> None:
 
 
 def test_an_averages_caption_counts_the_cells_maxs_gradient_misses() -> None:
-    fig = grad_figure(run(SEED5, size=3, stride=2, mode="avg"), panel="unpool")
-    words = "\n".join(t.get_text() for t in fig.texts)
-    assert "every one of the 25 input cells gets some gradient" in words
-    assert "max pooling's gradient over the same windows: 23 of 25 cells get none" in words
+    result = run(SEED5, size=3, stride=2, mode="avg")
+    line = "max pooling's gradient over the same windows: 23 of 25 cells get none"
+    for panel, shown in ((None, True), ("unpool", True), ("forward", False), ("gradient", False)):
+        words = "\n".join(t.get_text() for t in grad_figure(result, panel=panel).texts)
+        assert "every one of the 25 input cells gets some gradient" in words
+        assert (line in words) is shown, panel
+
+
+def test_a_colour_bars_scale_sits_clear_of_its_top_tick() -> None:
+    # a gradient of 1e-5: the bar's ticks read 1.0 ... and its scale 1e-5 above them; the
+    # scale started at the bar's right edge, over the 1.0
+    fig = grad_figure(run(np.array([[1.0, 2.0], [3.0, 4.0]]), np.array([[1e-5]]), size=2))
+    bar = colour_bar(fig, "gradient")
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    scale = next(t for t in bar.texts if t.get_text() == "1e\u22125")
+    top = next(t for t in bar.texts if t.get_text() == "1.0")
+    assert not scale.get_window_extent(renderer).overlaps(top.get_window_extent(renderer))
+    assert scale.get_window_extent(renderer).x1 <= bar.bbox.x1 + 1

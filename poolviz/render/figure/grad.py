@@ -116,7 +116,7 @@ def grad_figure(
     ]
     coloured = ("gradient", "unpool" if compare is not None else "gradient")
     bars = [f"{step} bar" if step in coloured else None for step in steps]
-    caption = _caption(result, item, channel, numbered)
+    caption = _caption(result, item, channel, numbered, max_panel="unpool" in steps)
     heading = title or _title(result)
     below = caption_room(caption)
     words = max(max(len(line) for line in caption.splitlines()) * 0.075 + 0.3, len(heading) * 0.11)
@@ -406,9 +406,10 @@ def _picture(
     ax.set_title(title, fontsize=10)
 
 
-def _caption(result: GradResult, item: int, channel: int, numbered: bool) -> str:
-    """The facts under the figure: who got gradient, what unpooling lost, the totals; and,
-    when only some windows are outlined (``numbered`` grids), which."""
+def _caption(result: GradResult, item: int, channel: int, numbered: bool, max_panel: bool) -> str:
+    """The facts under the figure: who got gradient, what unpooling lost, the totals; when
+    only some windows are outlined (``numbered`` grids), which; and with ``max_panel`` (an
+    average's third step drawn), what max pooling's gradient beside it leaves out."""
     forward = result.forward
     n = forward.rows.n * forward.cols.n
     silent = result.silent_count(item, channel)
@@ -427,7 +428,7 @@ def _caption(result: GradResult, item: int, channel: int, numbered: bool) -> str
         lines.append(
             f"{len(shared)} cells are read by 2+ windows: each adds gradient / divisor to them"
         )
-    if result.max_grad_input is not None:  # the panel beside an average's gradient
+    if max_panel and result.max_grad_input is not None:  # what that panel shows: its zeros
         silent_max = int(np.count_nonzero(result.max_grad_input[item, :, :, channel] == 0))
         lines.append(
             f"max pooling's gradient over the same windows: {silent_max:,} of {n:,} cells get none"

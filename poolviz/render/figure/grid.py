@@ -341,11 +341,11 @@ def colour_bar(bar: Sheet, norm: Normalize, cmap: str, label: str, font_scale: f
     colours = matplotlib.colormaps[cmap]
     edges = np.linspace(lo, hi, colours.N + 1)
     bands = [[(0, a), (1, a), (1, b), (0, b)] for a, b in zip(edges[:-1], edges[1:], strict=True)]
-    bar.add_collection(
-        PolyCollection(
-            bands, facecolors=colours(np.arange(colours.N)), edgecolors="none", antialiased=False
-        )
+    bands_drawn = PolyCollection(
+        bands, facecolors=colours(np.arange(colours.N)), edgecolors="none", antialiased=False
     )
+    bands_drawn.set_rasterized(True)  # one image in an SVG or PDF, as matplotlib's colour bar
+    bar.add_collection(bands_drawn)
     figure = bar.figure  # a figure or a subfigure, both with the page's dpi
     assert figure is not None
     size = BAR_WORDS * font_scale
@@ -371,8 +371,9 @@ def colour_bar(bar: Sheet, norm: Normalize, cmap: str, label: str, font_scale: f
     for tick, name in zip(ticks, names, strict=True):
         bar.text(1, tick, name, transform=beside, va="center_baseline", **words)
     offset = formatter.get_offset()
-    if offset:
-        bar.text(1, 1, offset, transform=_shifted(bar.transAxes, bar, 0, 3), **words)
+    if offset:  # over the bar, right-aligned, as matplotlib puts an axis' offset
+        lifted = _shifted(bar.transAxes, bar, 0, 3)
+        bar.text(1, 1, offset, transform=lifted, **{**words, "ha": "right"})
     widest = max((text_inches(name, size) for name in names), default=0.0) * 72
     out = _shifted(bar.transAxes, bar, 2 * BAR_TICK + widest + BAR_LABEL_PAD, 0)
     turned: dict[str, Any] = {"rotation": 90, "rotation_mode": "anchor", "va": "top"}

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from typing import Any
+from weakref import WeakKeyDictionary
 
 import matplotlib as mpl
 from matplotlib.artist import Artist, allow_rasterization
@@ -29,21 +30,26 @@ from matplotlib.transforms import (
 )
 
 LAYOUTS_KEPT = 4096
-"""Most text layouts :class:`SheetText` keeps (a grad figure lays out about 40)."""
+"""Most text layouts :class:`SheetText` keeps for one renderer (a grad figure lays out about
+40)."""
 
-_LAYOUTS: OrderedDict[tuple[object, ...], Any] = OrderedDict()
-"""Text layouts by what decides them (:meth:`SheetText._layout_key`), oldest first."""
+_LAYOUTS: WeakKeyDictionary[RendererBase, OrderedDict[tuple[object, ...], Any]] = (
+    WeakKeyDictionary()
+)
+"""Text layouts by renderer, then by what decides them (:meth:`SheetText._layout_key`),
+oldest first: one renderer measures as it draws (a PDF's and an SVG's measure alike words
+differently), and with it go its layouts."""
 
 
 class SheetText(Text):
     """A text whose layout (its box and its lines' places, from its position) is worked out
-    once for every text alike: a grid repeats its numbers and indices (grad's 60 cells show
-    four numbers), and matplotlib lays a text out in Python each time it is measured or
-    drawn, a third of the time drawing a grid's texts took."""
+    once for every text alike on one renderer: a grid repeats its numbers and indices (grad's
+    60 cells show four numbers), and matplotlib lays a text out in Python each time it is
+    measured or drawn, a third of the time drawing a grid's texts took."""
 
-    def _layout_key(self, renderer: RendererBase) -> tuple[object, ...]:
-        """What a layout depends on: the words, font, alignment, rotation and spacing, the
-        renderer's kind and dpi, and the settings its metrics follow."""
+    def _layout_key(self) -> tuple[object, ...]:
+        """What a layout depends on, the renderer aside: the words, font, alignment,
+        rotation and spacing, the figure's dpi and the settings its metrics follow."""
         settings = tuple(
             mpl.rcParams[k] for k in ("text.hinting", "text.hinting_factor", "text.kerning_factor")
         )
@@ -52,27 +58,26 @@ class SheetText(Text):
             hash(self.get_fontproperties()),
             self.get_horizontalalignment(),
             self.get_verticalalignment(),
-            self._multialignment,  # type: ignore[attr-defined]
+            getattr(self, "_multialignment", None),
             self.get_rotation(),
             self.get_rotation_mode(),
-            self._linespacing,  # type: ignore[attr-defined]
+            getattr(self, "_linespacing", None),
             self.get_parse_math(),
             self.get_usetex(),
-            self.get_wrap(),
-            type(renderer),
-            self.figure.dpi,
+            self.figure.dpi if self.figure is not None else None,  # matplotlib measures at it
             settings,
         )
 
     def _get_layout(self, renderer: RendererBase) -> Any:
         if self.get_wrap():  # wrapped to the figure's width: laid out as matplotlib does
             return super()._get_layout(renderer)  # type: ignore[misc]
-        key = self._layout_key(renderer)
-        layout = _LAYOUTS.get(key)
+        seen = _LAYOUTS.setdefault(renderer, OrderedDict())
+        key = self._layout_key()
+        layout = seen.get(key)
         if layout is None:
-            layout = _LAYOUTS[key] = super()._get_layout(renderer)  # type: ignore[misc]
-            if len(_LAYOUTS) > LAYOUTS_KEPT:
-                _LAYOUTS.popitem(last=False)
+            layout = seen[key] = super()._get_layout(renderer)  # type: ignore[misc]
+            if len(seen) > LAYOUTS_KEPT:
+                seen.popitem(last=False)
         return layout
 
 
