@@ -18,9 +18,9 @@ from poolviz.examples import SEED_4X4, SEED_5X5
 from poolviz.render.figure.grad import grad_figure
 from poolviz.render.figure.look import CELL_GID
 from poolviz.render.figure.pool import UNCHOSEN, crowded, drawn_windows, pool_figure
-from poolviz.render.figure.sheet import Sheet, Surface
 from poolviz.render.style import OKABE_ITO, outline_colour
 from tests.cli import run
+from tests.test_figure_grad import surfaces
 
 
 def size_of(tmp_path: Path, *args: str) -> tuple[int, int]:
@@ -31,17 +31,12 @@ def size_of(tmp_path: Path, *args: str) -> tuple[int, int]:
         return image.size
 
 
-def panels(fig: Figure) -> list[Surface]:
-    """The Axes of a figure and the sheets of a hand-placed page."""
-    return [*fig.axes, *(a for a in fig.artists if isinstance(a, Sheet))]
-
-
 def titles(fig: Figure) -> list[str]:
-    return [ax.get_title() for ax in panels(fig) if ax.get_title()]
+    return [ax.get_title() for ax in surfaces(fig) if ax.get_title()]
 
 
 def cells(fig: Figure, title: str) -> list[str]:
-    (ax,) = [a for a in panels(fig) if a.get_title() == title]
+    (ax,) = [a for a in surfaces(fig) if a.get_title() == title]
     return [t.get_text() for t in ax.texts if t.get_gid() == CELL_GID]
 
 
@@ -166,7 +161,7 @@ def test_grad_average_and_max_have_scales_of_their_own() -> None:
     labels = {"gradient", "max's gradient"}  # a colour bar's label, its one upright text
     limits = {
         t.get_text(): ax.get_ylim()
-        for ax in panels(fig)
+        for ax in surfaces(fig)
         for t in ax.texts
         if t.get_rotation() and t.get_text() in labels
     }
@@ -185,7 +180,7 @@ def test_shift_is_wide_unless_asked(tmp_path: Path, args: tuple[str, ...], wide:
     assert (width > height) is wide
 
 
-def test_shift_panels(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_shift_surfaces(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from tests.test_figure_legible import drawn
 
     one = drawn(monkeypatch, tmp_path, "shift", "--panel", "2")
@@ -366,7 +361,7 @@ def test_blur_and_lp_numbers_fit_their_cells_with_a_margin() -> None:
     from poolviz.render.figure.grid import DIGIT_EM
 
     fig = blur_figure(explain_blur(np.array(SEED_4X4, dtype=float)))
-    (out,) = [ax for ax in panels(fig) if ax.get_title() == "output"]
+    (out,) = [ax for ax in surfaces(fig) if ax.get_title() == "output"]
     texts = [t for t in out.texts if t.get_gid() == CELL_GID]
     assert [t.get_text() for t in texts] == ["7.08", "7.61", "6.73", "7.33"]
     cell = out.get_position().width * fig.get_size_inches()[0] / 2  # two cells across

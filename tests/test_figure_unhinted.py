@@ -108,3 +108,17 @@ def test_each_line_keeps_its_own_pixels() -> None:
         one, two = lines.line(renderer, "0", prop), lines.line(renderer, "7", prop)
     assert one.image.flags.owndata and two.image.flags.owndata
     assert not np.array_equal(one.image, two.image)
+
+
+def test_agg_parts_asks_for_each_private_part() -> None:
+    from types import SimpleNamespace
+
+    from poolviz.render.figure.unhinted import agg_parts
+
+    inner = SimpleNamespace(draw_text_image=lambda *_: None)
+    whole = SimpleNamespace(_prepare_font=lambda *_: None, _renderer=inner)
+    assert agg_parts(whole)  # type: ignore[arg-type]
+    assert not agg_parts(SimpleNamespace(_renderer=inner))  # type: ignore[arg-type]
+    assert not agg_parts(SimpleNamespace(_prepare_font=whole._prepare_font))  # type: ignore[arg-type]
+    no_image = SimpleNamespace(_prepare_font=whole._prepare_font, _renderer=SimpleNamespace())
+    assert not agg_parts(no_image)  # type: ignore[arg-type]
