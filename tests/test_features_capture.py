@@ -245,7 +245,7 @@ def test_shift_table_of_the_worked_example(tmp_path: Path) -> None:
         measure(run, X[:, :, None].astype(np.float64), pools, model.output, 2, 2, "y")
     assert err.value.message == (
         "--shifts 2 --by 2 moves the image 4 pixels, past its 4-pixel side; use at most 1 "
-        "shifts of 2"
+        "shift of 2"
     )
 
 

@@ -20,6 +20,7 @@ import numpy as np
 from poolviz.demos import shift_image, shift_offsets
 from poolviz.errors import PoolvizError
 from poolviz.features.capture import PoolNode
+from poolviz.loaders.wording import plural
 
 OUTPUT_NAME = "output"
 
@@ -72,7 +73,7 @@ def check_shifts(count: int, by: int, along: str, height: int, width: int) -> No
         side = height if dy >= height else width
         raise PoolvizError(
             f"--shifts {count} --by {by} moves the image {count * by} pixels, past its "
-            f"{side}-pixel side; use at most {(side - 1) // by} shifts of {by}"
+            f"{side}-pixel side; use at most {plural((side - 1) // by, 'shift')} of {by}"
         )
 
 
