@@ -345,3 +345,28 @@ def test_colour_greys_the_cells_several_windows_read() -> None:
         ["1,0", "1,0", "grey", "1,1", "1,1"],
     ]
     assert "colours: one per window, grey where they overlap" in text
+
+
+def test_tiny_values_keep_two_significant_digits() -> None:
+    # below 0.01 a grid takes the places its largest value needs for two significant digits
+    # (a gradient or an input of 1e-5 was written 0.000, as if it were nothing)
+    code, out, _ = run("pool", "-m", "0.00001 0.00002; 0.00003 -0.00004", "-k", "2")
+    assert code == 0
+    lines = [line.rstrip() for line in out.splitlines()]
+    assert "0   0.000010   0.000020    →   0  0.000030" in lines
+    assert "1 [ 0.000030] -0.000040" in lines
+    code, out, _ = run(
+        "pool", "-m", "0.00001 0.00002; 0.00003 -0.00004", "-k", "2", "--mode", "avg"
+    )
+    assert "0   0.000010   0.000020    →   0  0.0000050" in [
+        line.rstrip() for line in out.splitlines()
+    ]
+
+
+def test_values_too_small_for_ten_places_are_written_as_zeros_of_three() -> None:
+    from poolviz.render.style import decimals_for, format_number
+
+    assert decimals_for(np.array([1e-12, 0.0])) == 3
+    assert decimals_for(np.array([1.5e-9])) == 10
+    assert format_number(-1e-12, 3) == "0"  # a negative zero of any places is 0
+    assert format_number(-0.000001, 4) == "0"

@@ -52,6 +52,7 @@ def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         ],
         "nan": ["pool", "-m", "nan 1; inf -inf", "-k", "1"],
         "places": ["grad", "-m", "-1.5 0.2; 0.3 0.4", "-k", "2"],
+        "tiny": ["pool", "-m", "0.00001 0.00002; 0.00003 -0.00004", "-k", "2"],
         "look": ["pool", "--steps", "2", "--cmap", "gray", "--font-scale", "2"],
     }
     return write_pages(folder, written)
@@ -96,6 +97,15 @@ def test_a_max_is_written_as_its_input_cell(browser: Any, pages: dict[str, Path]
         )
         assert values == ["0.40"]
         assert "= 0.40, the winner at 1,1" in page.text_content(".current")
+        assert o.errors == []
+
+
+def test_tiny_values_are_written_as_the_terminal_writes_them(
+    browser: Any, pages: dict[str, Path]
+) -> None:
+    with opened(browser, pages["tiny"]) as o:
+        assert grid_text(o.page, "input") == [["0.000010", "0.000020"], ["0.000030", "-0.000040"]]
+        assert grid_text(o.page, "output") == [["0.000030"]]
         assert o.errors == []
 
 

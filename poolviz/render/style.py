@@ -49,12 +49,25 @@ def text_colour_on(background: str) -> str:
     return "#000000" if luminance > 0.4 else "#FFFFFF"
 
 
+MOST_PLACES = 10
+"""Most decimal places :func:`decimals_for` gives: values all below 1e-9 are written with 3,
+as 0.000, rather than as ten zeros."""
+
+
 def decimals_for(values: np.ndarray) -> int:
-    """Decimal places that show ``values`` well together: 0 when all are whole numbers."""
+    """Decimal places that show ``values`` well together: 0 when all are whole numbers, 2
+    when the largest magnitude is 1 or more, 3 down to 0.01, and below that as many as give
+    the largest two significant digits (a gradient of 1e-5 is 0.000010, not 0.000)."""
     finite = values[np.isfinite(values)] if values.dtype.kind == "f" else values
     if finite.size == 0 or np.all(np.equal(np.mod(finite, 1), 0)):
         return 0
-    return 2 if np.abs(finite).max() >= 1 else 3
+    largest = float(np.abs(finite).max())
+    if largest >= 1:
+        return 2
+    if largest >= 0.01:
+        return 3
+    places = 1 - math.floor(math.log10(largest))
+    return places if places <= MOST_PLACES else 3
 
 
 LARGEST_FIXED = 1e15
@@ -73,7 +86,7 @@ def format_number(value: float, decimals: int) -> str:
     if abs(value) >= LARGEST_FIXED:
         return f"{value:.4g}"
     text = f"{value:.{decimals}f}"
-    return "0" if text in ("-0", "-0.00", "-0.000") and decimals else text
+    return "0" if decimals and text.startswith("-") and not text.strip("-0.") else text
 
 
 def weights_text(weights: np.ndarray, limit: int = 16) -> str:

@@ -36,7 +36,11 @@ const grid2 = (rows) => rows.map((row) => row.map(num));
 function decimalsFor(values) {
   const finite = values.flat().filter(Number.isFinite);
   if (finite.length === 0 || finite.every((v) => v % 1 === 0)) return 0;
-  return Math.max(...finite.map(Math.abs)) >= 1 ? 2 : 3;
+  const largest = Math.max(...finite.map(Math.abs));
+  if (largest >= 1) return 2;
+  if (largest >= 0.01) return 3;
+  const places = 1 - Math.floor(Math.log10(largest));
+  return places <= 10 ? places : 3; // MOST_PLACES
 }
 
 /** `x` with `f` places, rounded half to even on its exact value, as Python's format. */
@@ -61,7 +65,7 @@ function formatNumber(value, decimals) {
   }
   const negative = value < 0 || Object.is(value, -0);
   const text = (negative ? "-" : "") + fixed(Math.abs(value), decimals);
-  return decimals && ["-0", "-0.00", "-0.000"].includes(text) ? "0" : text;
+  return decimals && text.startsWith("-") && /^-[0.]*$/.test(text) ? "0" : text;
 }
 
 // ---------------------------------------------------------------- colours (render/style.py)
