@@ -142,6 +142,16 @@ def test_a_symbolic_input_needs_input(tmp_path: Path) -> None:
     assert trace(load_model(str(path), (32, 32, 3))).rows[0].output_shape == (32, 32, 8)
 
 
+def test_input_over_a_fixed_size_says_so(tmp_path: Path) -> None:
+    path = resnet_style(1).save(tmp_path / "r.onnx")  # fixed at 16x16x3
+    said = f"{path} fixes its input at 16x16x3; traced at 32x32x3, as --input asks"
+    assert any(n.startswith(said) for n in load_onnx(path, (32, 32, 3)).notes)
+    assert not any("fixes its input" in n for n in load_onnx(path, (16, 16, 3)).notes)
+    assert not any("fixes its input" in n for n in load_onnx(path).notes)
+    code, out, _ = cli.run("trace", str(path), "--input", "32x32x3")
+    assert code == 0 and said in " ".join(out.split())
+
+
 def test_the_cli_traces_onnx_as_json(tmp_path: Path) -> None:
     path = resnet_style(1).save(tmp_path / "r.onnx")
     body = cli.json_of("trace", str(path))

@@ -187,6 +187,8 @@ class _Reader:
         self.known: set[str] = set(self.constants)
         """Tensors whose values do not depend on the input (weights, Constant, Shape...)."""
         self.opset = [o for o in proto.opset_import if o.domain in ("", "ai.onnx")][0].version
+        self.resized: str | None = None
+        """What ``--input`` changed of a size the file fixes, said in the notes."""
 
     def fail(self, message: str) -> PoolvizRuntimeError:
         return PoolvizRuntimeError(f"{self.shown}: {message}")
@@ -240,14 +242,20 @@ class _Reader:
                 f"input {value.name!r} has shape {text}; poolviz traces an image input "
                 "(batch, channels, height, width)"
             )
+        fixed = (sizes[2] or 0, sizes[3] or 0, sizes[1] or 0) if all(sizes[1:]) else None
         if given is not None:
+            if fixed is not None and fixed != given:
+                self.resized = (
+                    f"{self.shown} fixes its input at {'x'.join(map(str, fixed))}; traced at "
+                    f"{'x'.join(map(str, given))}, as --input asks (a runtime would refuse it)."
+                )
             return value.name, given
-        if not all(sizes[1:]):
+        if fixed is None:
             raise PoolvizError(
                 f"input {value.name!r} of {self.shown} has no fixed size {text}; give its "
                 "height, width and channels with --input HxWxC"
             )
-        return value.name, (sizes[2] or 0, sizes[3] or 0, sizes[1] or 0)
+        return value.name, fixed
 
     def _ordered(self) -> list[onnx.NodeProto]:
         """The nodes in topological order (the file's order where it allows: ONNX asks for
@@ -384,7 +392,7 @@ class _Reader:
 
     def _notes(self) -> tuple[str, ...]:
         ops = {n.op_type for n in self.graph.node}
-        notes = []
+        notes = [] if self.resized is None else [self.resized]
         if "Conv" in ops and "BatchNormalization" not in ops:
             notes.append(
                 "Parameters are the file's stored weights: an exporter that folded BatchNorm "
