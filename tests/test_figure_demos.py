@@ -13,7 +13,6 @@ matplotlib.use("Agg")
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from matplotlib.axes import Axes  # noqa: E402
-from matplotlib.collections import PolyCollection  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.patches import Rectangle  # noqa: E402
 from matplotlib.text import Text  # noqa: E402
@@ -37,6 +36,7 @@ from poolviz.render.figure.save import save_figure  # noqa: E402
 from poolviz.render.figure.sheet import Sheet, Surface  # noqa: E402
 from poolviz.render.figure.shift import CHANGED_FRAME, shift_figure  # noqa: E402
 from poolviz.render.figure.size import size_figure  # noqa: E402
+from tests.test_figure_grad import cell_texts, fills, labels  # noqa: E402
 
 
 def every_axes(fig: Figure) -> list[Surface]:
@@ -52,24 +52,6 @@ def every_axes(fig: Figure) -> list[Surface]:
 
 def panel(fig: Figure, title: str) -> list[Surface]:
     return [ax for ax in every_axes(fig) if ax.get_title().startswith(title)]
-
-
-def cell_texts(ax: Surface) -> list[Text]:
-    """The numbers in the cells, without the row and column indices around them."""
-    return [t for t in ax.texts if t.get_gid() != INDEX_GID]
-
-
-def labels(ax: Surface) -> list[str]:
-    return [t.get_text() for t in cell_texts(ax)]
-
-
-def fills(ax: Surface) -> dict[tuple[int, int], tuple[float, ...]]:
-    """Face colour of each cell at (r, c), from the grid's one collection of cells."""
-    (grid,) = [c for c in ax.collections if isinstance(c, PolyCollection)]
-    return {
-        (round(path.vertices[0][1]), round(path.vertices[0][0])): tuple(face)
-        for path, face in zip(grid.get_paths(), grid.get_facecolors(), strict=True)
-    }
 
 
 def changed_frames(ax: Axes) -> list[tuple[int, int]]:

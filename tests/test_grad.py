@@ -211,3 +211,9 @@ def test_report_other_channels_get_one_line_each() -> None:
     text = render(run(x, size=2))
     assert "  channel 1: gradient reaches 4 of 16 cells, total 4; unpooling keeps 4 values" in text
     assert "  channel 2: gradient reaches 4 of 16 cells, total 4; unpooling keeps 4 values" in text
+
+
+def test_an_average_counts_the_cells_maxs_gradient_would_leave_out() -> None:
+    # seed5x5, 3x3 windows at stride 2: max sends to 2 winners, 23 cells get nothing
+    assert run(SEED5, size=3, stride=2, mode="avg").max_silent_count() == 23
+    assert run(SEED5, size=3, stride=2).max_silent_count() is None

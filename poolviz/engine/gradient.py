@@ -126,6 +126,13 @@ class GradResult:
         """Input cells no output cell sends gradient to: they learn nothing from this example."""
         return int(np.count_nonzero(self.routed_counts(item, channel) == 0))
 
+    def max_silent_count(self, item: int = 0, channel: int = 0) -> int | None:
+        """For average pooling, the input cells max pooling's gradient over the same windows
+        (:attr:`max_grad_input`) leaves at zero; None for max pooling."""
+        if self.max_grad_input is None:
+            return None
+        return int(np.count_nonzero(self.max_grad_input[item, :, :, channel] == 0))
+
     def shared(self, item: int = 0, channel: int = 0) -> list[tuple[Cell, list[Cell]]]:
         """Input cells fed by more than one output cell, with those cells, row-major."""
         return [

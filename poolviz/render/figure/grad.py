@@ -428,8 +428,8 @@ def _caption(result: GradResult, item: int, channel: int, numbered: bool, max_pa
         lines.append(
             f"{len(shared)} cells are read by 2+ windows: each adds gradient / divisor to them"
         )
-    if max_panel and result.max_grad_input is not None:  # what that panel shows: its zeros
-        silent_max = int(np.count_nonzero(result.max_grad_input[item, :, :, channel] == 0))
+    silent_max = result.max_silent_count(item, channel)
+    if max_panel and silent_max is not None:  # what that panel shows: its zeros
         lines.append(
             f"max pooling's gradient over the same windows: {silent_max:,} of {n:,} cells get none"
         )

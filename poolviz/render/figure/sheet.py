@@ -89,8 +89,9 @@ class Sheet(Artist):
     Its parts keep the names an Axes gives them (``transData``, ``transAxes``, ``bbox``,
     ``texts``, ``patches``, ``collections``, ``title``), so drawing code and tests read a
     sheet and an Axes alike. Patches and collections are clipped to the box, texts are not
-    (as ``Axes.text`` leaves them); the saved box (:meth:`get_tightbbox`) is the box, the
-    title and the texts in the layout: what is clipped lies within the box."""
+    (as ``Axes.text`` leaves them); the saved box (:meth:`get_tightbbox`) is the box and
+    everything drawn unclipped in the layout (the title, the texts, a colour bar's frame and
+    ticks): what is clipped lies within the box."""
 
     def __init__(self, figure: Figure, box: tuple[float, float, float, float]) -> None:
         super().__init__()
@@ -201,8 +202,8 @@ class Sheet(Artist):
         return Bbox(self.bbox.get_points())
 
     def get_tightbbox(self, renderer: RendererBase | None = None) -> Bbox:
-        """The box and everything unclipped in the layout (its title, its texts), in
-        pixels."""
+        """The box and everything drawn unclipped in the layout (its title, its texts, a
+        colour bar's frame and ticks), in pixels."""
         boxes = [self.get_window_extent()]
         for artist in self.get_children():
             if artist.get_visible() and artist.get_in_layout() and not artist.get_clip_on():

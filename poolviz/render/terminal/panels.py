@@ -18,7 +18,6 @@ from poolviz.engine.explain import PoolResult
 from poolviz.engine.geometry import Axis
 from poolviz.render.style import (
     OKABE_ITO,
-    SHARED_COLOUR,
     window_colour_at,
 )
 from poolviz.render.terminal.fit import hanging
@@ -131,21 +130,6 @@ def edges(ax: Axis) -> list[int]:
     """Input indices before which one window ends and the next begins, where windows tile
     the input (as ``poolviz pool`` draws them, less the padding)."""
     return [b - ax.pad_before for b in tiling_breaks(ax) if 0 < b - ax.pad_before < ax.n]
-
-
-def window_fills(result: PoolResult) -> np.ndarray:
-    """For each input cell, as ``poolviz pool`` colours it: its window's colour, grey where
-    several windows read it, or an empty string where no window does."""
-    rows, cols = result.rows, result.cols
-    fills = np.full((rows.n, cols.n), "", dtype=object)
-    row_reads, col_reads = rows.reads(), cols.reads()
-    for r, i in enumerate(rows.first_readers()):
-        for c, j in enumerate(cols.first_readers()):
-            if row_reads[r] * col_reads[c] > 1:
-                fills[r, c] = SHARED_COLOUR
-            elif i >= 0 and j >= 0:
-                fills[r, c] = window_colour_at(int(i), int(j), cols.out)
-    return fills
 
 
 def output_fills(result: PoolResult) -> np.ndarray:

@@ -152,6 +152,20 @@ def _channel(
     return parts
 
 
+def window_fills(result: PoolResult) -> np.ndarray:
+    """For each input cell the colour ``poolviz pool`` gives it: its window's (the first to
+    read it), grey where several windows read it (:data:`SHARED_COLOUR`: no one window's
+    colour is its own), or an empty string where none does (a dropped cell)."""
+    first_row, first_col = result.rows.first_readers(), result.cols.first_readers()
+    fills = np.full(result.coverage.shape, "", dtype=object)
+    for (r, c), readers in np.ndenumerate(result.coverage):
+        if readers > 1:
+            fills[r, c] = SHARED_COLOUR
+        elif readers == 1:
+            fills[r, c] = window_colour_at(int(first_row[r]), int(first_col[c]), result.cols.out)
+    return fills
+
+
 def tiling_breaks(ax: Axis) -> list[int]:
     """Separator positions (in the padded grid) where windows tile the axis exactly."""
     if ax.stride != ax.span or ax.dilation != 1:
@@ -169,8 +183,7 @@ def number_grids(result: PoolResult, view: PoolView, channel: int) -> Renderable
         return None
     plane = result.input[view.item, :, :, channel]
     rows, cols = result.rows, result.cols
-    row_owner, col_owner = rows.first_readers(), cols.first_readers()
-    row_reads, col_reads = rows.reads(), cols.reads()
+    fills = window_fills(result)
     winners = set()
     if result.indices is not None:
         flat = result.indices[view.item, :, :, channel].ravel()
@@ -187,13 +200,10 @@ def number_grids(result: PoolResult, view: PoolView, channel: int) -> Renderable
                 row.append(Cell(pad_text, Style(color=PADDING_COLOUR, dim=True)))
                 continue
             text = texts[r * cols.n + c]
-            i, j = row_owner[r], col_owner[c]
-            if i < 0 or j < 0:
+            if not fills[r, c]:  # read by no window
                 row.append(Cell(text, Style(dim=True), "("))
                 continue
-            shared = row_reads[r] * col_reads[c] > 1
-            colour = SHARED_COLOUR if shared else window_colour_at(i, j, cols.out)
-            style = background(colour) if view.colour else None
+            style = background(fills[r, c]) if view.colour else None
             row.append(Cell(text, style, "[" if (r, c) in winners else " "))
         cells.append(row)
     input_grid = grid(
@@ -238,7 +248,7 @@ def number_grids(result: PoolResult, view: PoolView, channel: int) -> Renderable
     if _has_padding(result):
         legend.append(f"{pad_text} padding")
     if view.colour:
-        overlap = max(rows.reads(), default=0) * max(cols.reads(), default=0) > 1
+        overlap = bool((result.coverage > 1).any())
         legend.append("colours: one per window" + (", grey where they overlap" if overlap else ""))
     return Group(Text(""), table, *([Text("  ".join(legend), style="dim")] if legend else []))
 

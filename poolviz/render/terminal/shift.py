@@ -30,8 +30,8 @@ from poolviz.render.terminal.panels import (
     output_fills,
     plane_of,
     side_by_side,
-    window_fills,
 )
+from poolviz.render.terminal.pool import window_fills
 from poolviz.render.terminal.view import DemoView
 
 
